@@ -1,0 +1,18 @@
+/* The command table (after git's commands[] in git.c). Keep it sorted by name:
+ * command_find() and `berth --help` rely on the order. */
+#include "util/common.h"
+#include "cli/cli.h"
+
+const struct command berth_commands[] = {
+	{ "help", cmd_help, 0, "show help for berth or a command" },
+	{ "version", cmd_version, 0, "print berth's version and its libraries'" },
+};
+const size_t berth_commands_count = ARRAY_SIZE(berth_commands);
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < berth_commands_count; i++)
+		if (!strcmp(berth_commands[i].name, name))
+			return &berth_commands[i];
+	return NULL;
+}

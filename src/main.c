@@ -1,0 +1,153 @@
+/* berth's entry point: global options, then dispatch through the command table
+ * (cli/commands.c). Only this and cli/ print or choose exit codes. */
+#include "util/common.h"
+#include "cli/cli.h"
+#include "util/log.h"
+#include "util/suggest.h"
+
+#include <curl/curl.h>
+#include <git2.h>
+#include <jansson.h>
+#include <unistd.h>
+
+static const char *usage_line =
+	"berth [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]";
+
+static void print_help(struct cli_ctx *ctx, FILE *f)
+{
+	fprintf(f, "usage: %s\n\n", usage_line);
+	fprintf(f, "berth makes AWS match a YAML spec: plan shows what would change, apply\n"
+		   "changes it, destroy removes everything the stack owns.\n\n");
+	fprintf(f, "commands:\n");
+	for (size_t i = 0; i < berth_commands_count; i++)
+		fprintf(f, "  %-10s %s\n", berth_commands[i].name, berth_commands[i].summary);
+	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n", ctx->prog);
+}
+
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int n = parse_options(ctx, argc, argv, NULL, "berth help [COMMAND]", NULL);
+	if (n < 0)
+		return parse_exit(n);
+	if (n == 0) {
+		print_help(ctx, ctx->out);
+		return EXIT_OK;
+	}
+	const struct command *c = command_find(argv[1]);
+	if (!c) {
+		cli_error(ctx, "help: unknown command '%s'", argv[1]);
+		return EXIT_FAIL;
+	}
+	char *sub[] = { argv[1], (char *)"--help", NULL };
+	return c->run(ctx, 2, sub);
+}
+
+static void unknown_command(struct cli_ctx *ctx, const char *name)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (size_t i = 0; i < berth_commands_count && n < ARRAY_SIZE(names); i++)
+		names[n++] = berth_commands[i].name;
+	const char *near = suggest_nearest(name, names, n);
+	if (near)
+		cli_error(ctx, "unknown command '%s'; did you mean '%s'?", name, near);
+	else
+		cli_error(ctx, "unknown command '%s' (see '%s --help')", name, ctx->prog);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = { 0 };
+	FILE *log_file = NULL;
+	int rc = EXIT_FAIL;
+	int first = 1;
+
+	ctx.prog = "berth";
+	ctx.out = stdout;
+	ctx.err = stderr;
+	ctx.out_tty = isatty(STDOUT_FILENO);
+	ctx.err_tty = isatty(STDERR_FILENO);
+
+	/* Global options before the command. The command parser accepts them too,
+	 * so we only need to find where the command name is. */
+	while (first < argc && argv[first][0] == '-') {
+		const char *a = argv[first];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			print_help(&ctx, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--version")) {
+			char *sub[] = { (char *)"version", NULL };
+			return cmd_version(&ctx, 1, sub);
+		}
+		/* Options that take a separate value. */
+		if (!strcmp(a, "--profile") || !strcmp(a, "--region") ||
+		    !strcmp(a, "--endpoint-url") || !strcmp(a, "--log-file"))
+			first++;
+		first++;
+	}
+	if (first >= argc) {
+		print_help(&ctx, stderr);
+		return EXIT_FAIL;
+	}
+	const struct command *cmd = command_find(argv[first]);
+	if (!cmd) {
+		unknown_command(&ctx, argv[first]);
+		return EXIT_FAIL;
+	}
+
+	/* Rebuild argv as: command, then the global options given before it, then
+	 * the rest, so one parse_options call handles everything. */
+	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
+	int nargs = 0;
+	args[nargs++] = argv[first];
+	for (int i = 1; i < first; i++)
+		args[nargs++] = argv[i];
+	for (int i = first + 1; i < argc; i++)
+		args[nargs++] = argv[i];
+
+	/* Colour is decided before parsing so parse errors honour NO_COLOR; a
+	 * --no-color seen by the parser switches it off for the rest. */
+	ctx.color = ctx.err_tty && !getenv("NO_COLOR");
+
+	json_set_alloc_funcs(xmalloc, free);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	git_libgit2_init();
+
+	/* Pre-scan for logging options so logging is set up before the command
+	 * runs; the command's parser stores the same values again. */
+	for (int i = 1; i < nargs; i++) {
+		if (!strcmp(args[i], "--")) break;
+		if (!strcmp(args[i], "--no-color")) ctx.g.no_color = 1;
+		else if (!strcmp(args[i], "--debug")) ctx.g.debug = 1;
+		else if (!strcmp(args[i], "-v") || !strcmp(args[i], "--verbose")) ctx.g.verbose++;
+		else if (!strncmp(args[i], "-vv", 3) && strspn(args[i] + 1, "v") == strlen(args[i] + 1))
+			ctx.g.verbose += (int)strlen(args[i] + 1);
+		else if (!strcmp(args[i], "--log-file") && i + 1 < nargs) ctx.g.log_file = args[i + 1];
+	}
+	if (ctx.g.no_color)
+		ctx.color = false;
+	if (ctx.g.log_file) {
+		log_file = fopen(ctx.g.log_file, "a");
+		if (!log_file) {
+			cli_error(&ctx, "cannot open log file '%s': %s", ctx.g.log_file, strerror(errno));
+			goto cleanup;
+		}
+	}
+	log_setup(ctx.g.debug ? LOG_DEBUG : ctx.g.verbose ? LOG_VERBOSE : LOG_WARN, log_file,
+		  LOG_DEBUG);
+	/* Reset so the command's own parse counts -v exactly once. */
+	ctx.g.verbose = 0;
+	ctx.g.debug = 0;
+
+	rc = cmd->run(&ctx, nargs, args);
+
+cleanup:
+	free(args);
+	git_libgit2_shutdown();
+	curl_global_cleanup();
+	if (log_file)
+		fclose(log_file);
+	fflush(stdout);
+	return rc;
+}

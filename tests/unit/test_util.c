@@ -1,0 +1,117 @@
+/* Unit tests for src/util: buffers, string vectors, diagnostics, suggestions. */
+#include "harness.h"
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/strvec.h"
+#include "util/suggest.h"
+
+TEST(buf_starts_empty_and_terminated)
+{
+	struct buf b = BUF_INIT;
+	CHECK(b.ptr != NULL);
+	CHECK_STR(b.ptr, "");
+	CHECK_INT(b.len, 0);
+	buf_release(&b);
+}
+
+TEST(buf_appends_and_formats)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "abc");
+	buf_addch(&b, '-');
+	buf_addf(&b, "%d/%s", 42, "x");
+	CHECK_STR(b.ptr, "abc-42/x");
+	CHECK_INT(b.len, 8);
+	for (int i = 0; i < 1000; i++)
+		buf_addf(&b, "%04d", i);
+	CHECK_INT(b.len, 8 + 4000);
+	CHECK(!strncmp(b.ptr + b.len - 4, "0999", 4));
+	buf_release(&b);
+	CHECK_STR(b.ptr, "");
+}
+
+TEST(buf_trim_and_detach)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "  hi there \n\t");
+	buf_trim(&b);
+	CHECK_STR(b.ptr, "hi there");
+	size_t len;
+	char *s = buf_detach(&b, &len);
+	CHECK_STR(s, "hi there");
+	CHECK_INT(len, 8);
+	CHECK_STR(b.ptr, "");
+	free(s);
+	/* Detaching an empty buffer still gives an owned string. */
+	s = buf_detach(&b, NULL);
+	CHECK_STR(s, "");
+	free(s);
+}
+
+TEST(buf_keeps_embedded_nul)
+{
+	struct buf b = BUF_INIT;
+	buf_add(&b, "a\0b", 3);
+	CHECK_INT(b.len, 3);
+	CHECK(b.ptr[1] == '\0' && b.ptr[2] == 'b' && b.ptr[3] == '\0');
+	buf_release(&b);
+}
+
+TEST(strvec_push_find_clear)
+{
+	struct strvec sv = STRVEC_INIT;
+	CHECK(sv.v[0] == NULL);
+	strvec_push(&sv, "one");
+	strvec_pushf(&sv, "t%s", "wo");
+	CHECK_INT(sv.n, 2);
+	CHECK_STR(sv.v[1], "two");
+	CHECK(sv.v[2] == NULL);
+	CHECK_INT(strvec_find(&sv, "two"), 1);
+	CHECK_INT(strvec_find(&sv, "three"), -1);
+	strvec_clear(&sv);
+	CHECK_INT(sv.n, 0);
+}
+
+TEST(diags_collect_sort_and_move)
+{
+	struct diags a = DIAGS_INIT, b = DIAGS_INIT;
+	diags_error_at(&a, "x.yaml", 9, 3, "late %s", "one");
+	struct diag *dg = diags_error_at(&a, "x.yaml", 2, 5, "early");
+	diag_set_detail(dg, "because %d", 7);
+	diags_add(&b, DIAG_WARNING, "warned");
+	diags_move(&a, &b);
+	CHECK_INT(a.n, 3);
+	CHECK_INT(b.n, 0);
+	CHECK_INT(diags_count(&a, DIAG_ERROR), 2);
+	CHECK(diags_has_errors(&a));
+	diags_sort(&a);
+	CHECK_STR(a.items[0].summary, "warned"); /* no file sorts first */
+	CHECK_STR(a.items[1].summary, "early");
+	CHECK_STR(a.items[1].detail, "because 7");
+	CHECK_INT(a.items[2].line, 9);
+	diags_release(&a);
+	diags_release(&b);
+}
+
+TEST(suggest_finds_typos)
+{
+	const char *keys[] = { "berth", "stack", "region", "variables", "repos",
+			       "modules", "data", "resources", "outputs" };
+	CHECK_STR(suggest_nearest("resouces", keys, ARRAY_SIZE(keys)), "resources");
+	CHECK_STR(suggest_nearest("varaibles", keys, ARRAY_SIZE(keys)), "variables");
+	CHECK_STR(suggest_nearest("Stack", keys, ARRAY_SIZE(keys)), "stack");
+	CHECK(suggest_nearest("completely-different", keys, ARRAY_SIZE(keys)) == NULL);
+	CHECK_INT(suggest_distance("ab", "ba"), 1);
+	CHECK_INT(suggest_distance("", "abc"), 3);
+	CHECK_INT(suggest_distance("kitten", "sitting"), 3);
+}
+
+TEST(strerror_names_codes)
+{
+	CHECK_STR(berth_strerror(BERTH_OK), "success");
+	CHECK_STR(berth_strerror(BERTH_ELOCKED), "locked");
+	CHECK_STR(berth_strerror(12345), "unknown error");
+}
+
+TEST_MAIN()
