@@ -1,0 +1,16 @@
+/* One value for every AWS error, whatever the protocol that carried it. */
+#ifndef BERTH_AWS_ERROR_H
+#define BERTH_AWS_ERROR_H
+
+struct aws_error {
+	long http_status;   /* 0 when the request never got an answer */
+	char *code;         /* "ThrottlingException", "InvalidParameterValue"... or NULL */
+	char *message;      /* AWS's message or the transport's, or NULL */
+	char *request_id;   /* x-amzn-RequestId / <RequestId>, or NULL */
+};
+
+void aws_error_release(struct aws_error *e);
+/* True for codes the SDKs' standard retry mode treats as throttling. */
+int aws_error_is_throttle(const char *code);
+
+#endif

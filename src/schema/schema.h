@@ -1,0 +1,78 @@
+/* Resource type schemas: the facts about each type berth can manage, derived
+ * from AWS's public CloudFormation registry schemas (../shared/cfn-schemas/) by
+ * tools/gen_schema.py into types_gen.c, plus hand-written ones for berth's own
+ * types (Berth::Grafana::*). Generic code (validation, diff, redaction,
+ * reference checks, the JSON Schema for editors) is driven by these tables;
+ * type files under resources/ hold only what is specific to an API. */
+#ifndef BERTH_SCHEMA_H
+#define BERTH_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum schema_kind {
+	SK_ANY,     /* no declared type: any JSON value */
+	SK_STRING,
+	SK_INTEGER,
+	SK_NUMBER,
+	SK_BOOLEAN,
+	SK_ARRAY,   /* items in `items` */
+	SK_OBJECT,  /* declared members in `props` */
+	SK_MAP,     /* object with free keys, values in `items` */
+	SK_JSON     /* a JSON document given as a value or a string (policies) */
+};
+
+enum schema_prop_flags {
+	SP_REQUIRED = 1 << 0,
+	SP_CREATE_ONLY = 1 << 1,      /* changing it replaces the resource */
+	SP_READ_ONLY = 1 << 2,        /* an attribute: referenceable, never set */
+	SP_WRITE_ONLY = 1 << 3,       /* never read back (don't diff against live) */
+	SP_SENSITIVE = 1 << 4,        /* masked in output, plans and state */
+	SP_COND_CREATE_ONLY = 1 << 5  /* may force replacement (conditionalCreateOnly) */
+};
+
+struct schema_prop;
+
+struct schema_shape {
+	enum schema_kind kind;
+	const struct schema_prop *props;   /* SK_OBJECT: sorted by name */
+	size_t nprops;
+	const struct schema_shape *items;  /* SK_ARRAY, SK_MAP */
+	bool unordered;                    /* SK_ARRAY with insertionOrder false: a set */
+	const char *const *enum_values;    /* NULL when free */
+	size_t nenum;
+	bool has_min, has_max;             /* numbers: minimum/maximum; strings/arrays: length */
+	double min, max;
+};
+
+struct schema_prop {
+	const char *name;
+	unsigned flags;                  /* enum schema_prop_flags */
+	const struct schema_shape *shape;
+	const char *default_json;        /* the schema's default as JSON text, or NULL */
+	const char *description;         /* first sentence, or NULL */
+};
+
+struct schema_resource {
+	const char *type_name;            /* "AWS::ECS::Cluster" */
+	const struct schema_shape *shape; /* SK_OBJECT: every property incl. read-only */
+	const char *const *primary_id;    /* property names of the primary identifier */
+	size_t nprimary;
+	bool taggable;
+	const char *tags_property;        /* "Tags" or NULL */
+	bool tags_as_map;                 /* Tags is {K: V} rather than [{Key, Value}] */
+	const char *description;
+};
+
+/* Lookup by exact type name; NULL when unknown. */
+const struct schema_resource *schema_find(const char *type_name);
+/* The nearest known type name for a misspelled one, or NULL. */
+const char *schema_suggest(const char *type_name);
+/* Every known type, sorted by name. */
+const struct schema_resource *const *schema_all(size_t *n);
+/* A member of an SK_OBJECT shape; NULL when absent. */
+const struct schema_prop *schema_shape_prop(const struct schema_shape *shape, const char *name);
+/* The nearest member name for a misspelled one, or NULL. */
+const char *schema_shape_suggest(const struct schema_shape *shape, const char *name);
+
+#endif
