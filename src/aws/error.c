@@ -1,0 +1,32 @@
+/* AWS error values; see error.h. */
+#include "util/common.h"
+#include "aws/error.h"
+
+void aws_error_release(struct aws_error *e)
+{
+	free(e->code);
+	free(e->message);
+	free(e->request_id);
+	e->code = e->message = e->request_id = NULL;
+	e->http_status = 0;
+}
+
+/* The throttling codes of the SDKs' standard retry mode
+ * (botocore/retries/standard.py, ThrottledRetryableChecker). */
+int aws_error_is_throttle(const char *code)
+{
+	static const char *const codes[] = {
+		"Throttling", "ThrottlingException", "ThrottledException",
+		"RequestThrottledException", "TooManyRequestsException",
+		"ProvisionedThroughputExceededException", "TransactionInProgressException",
+		"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
+		"RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+		"EC2ThrottledException", "Throttled",
+	};
+	if (!code)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (!strcmp(code, codes[i]))
+			return 1;
+	return 0;
+}
