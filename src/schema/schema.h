@@ -123,6 +123,11 @@ size_t schema_check_value(const struct schema_shape *shape, json_t *value, const
 size_t schema_check_properties(const struct schema_resource *type, json_t *properties,
 			       const struct schema_check_ops *ops);
 
+/* The spec format as a JSON Schema (draft-07) for editors: top-level
+ * sections, and each resource type's writable properties chosen by `type`.
+ * A new reference; `berth schema` prints it. */
+json_t *schema_json_schema(void);
+
 /* "a string", "an integer", ...: a kind's name for messages. */
 const char *schema_kind_name(enum schema_kind kind);
 
