@@ -7,7 +7,11 @@
 #include "util/buf.h"
 #include "util/diag.h"
 
+#include <arpa/inet.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,6 +382,116 @@ TEST(fetch_hash_mismatch_and_bad_args)
 		       "fetch(\"http://x\", \"abc\"): the SHA-256 (argument 2) must be 64 hexadecimal digits, not 'abc'");
 	free(src);
 	free(cached);
+	fixture_release(&fx);
+}
+
+/* A tiny HTTP server on 127.0.0.1 for fetch(): /hello answers "hello\n",
+ * /moved redirects there, anything else is 404, /quit ends the thread. One
+ * request per connection (Connection: close), enough for libcurl. */
+struct http_server {
+	int fd;
+	int port;
+	_Atomic int requests; /* read by the test while the server runs */
+	pthread_t thread;
+};
+
+static void *http_serve(void *arg)
+{
+	struct http_server *srv = arg;
+	for (;;) {
+		char req[2048];
+		size_t len = 0;
+		const char *resp;
+		int c = accept(srv->fd, NULL, NULL);
+		bool quit;
+		if (c < 0)
+			return NULL;
+		while (len < sizeof(req) - 1) {
+			ssize_t r = read(c, req + len, sizeof(req) - 1 - len);
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+			req[len] = '\0';
+			if (strstr(req, "\r\n\r\n"))
+				break;
+		}
+		req[len] = '\0';
+		quit = !strncmp(req, "GET /quit ", 10);
+		if (!quit)
+			srv->requests++;
+		if (!strncmp(req, "GET /hello ", 11))
+			resp = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n";
+		else if (!strncmp(req, "GET /moved ", 11))
+			resp = "HTTP/1.1 302 Found\r\nLocation: /hello\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+		else
+			resp = "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope";
+		if (write(c, resp, strlen(resp)) < 0)
+			quit = true;
+		close(c);
+		if (quit)
+			return NULL;
+	}
+}
+
+static void http_start(struct http_server *srv)
+{
+	struct sockaddr_in a = { 0 };
+	socklen_t alen = sizeof(a);
+	srv->requests = 0;
+	srv->fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (srv->fd < 0 || bind(srv->fd, (struct sockaddr *)&a, sizeof(a)) || listen(srv->fd, 8) ||
+	    getsockname(srv->fd, (struct sockaddr *)&a, &alen))
+		abort();
+	srv->port = ntohs(a.sin_port);
+	if (pthread_create(&srv->thread, NULL, http_serve, srv))
+		abort();
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	return size * nmemb;
+}
+
+static void http_stop(struct http_server *srv)
+{
+	char *url = xasprintf("http://127.0.0.1:%d/quit", srv->port);
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	free(url);
+	pthread_join(srv->thread, NULL);
+	close(srv->fd);
+}
+
+TEST(fetch_over_http)
+{
+	struct fixture fx;
+	struct http_server srv;
+	char *args;
+	fixture_init(&fx);
+	http_start(&srv);
+
+	args = xasprintf("[\"http://127.0.0.1:%d/moved\", \"%s\"]", srv.port, HELLO_SHA);
+	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
+	CHECK_INT(srv.requests, 2); /* the redirect and the file */
+	/* the second call is served from the cache */
+	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
+	CHECK_INT(srv.requests, 2);
+	free(args);
+
+	args = xasprintf("[\"http://127.0.0.1:%d/missing\", \"sha256=%s\"]", srv.port,
+			 "1111111111111111111111111111111111111111111111111111111111111111");
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
+	CHECK_CONTAINS(last_error(&fx), "/missing\", \"sha256=1111");
+	CHECK_CONTAINS(last_error(&fx), "): download failed: ");
+	CHECK_CONTAINS(last_error(&fx), "404");
+	free(args);
+
+	http_stop(&srv);
 	fixture_release(&fx);
 }
 
