@@ -50,6 +50,14 @@ static void add_kind(struct buf *b, const struct schema_shape *s)
 
 static json_t *shape_json(const struct schema_shape *s);
 
+/* Bounds are doubles in the tables but nearly always whole numbers. */
+static json_t *bound_json(double x)
+{
+	if (x == (double)(json_int_t)x)
+		return json_integer((json_int_t)x);
+	return json_real(x);
+}
+
 static json_t *prop_json(const struct schema_prop *p)
 {
 	json_t *o = json_pack("{s:s}", "name", p->name), *flags = json_array();
@@ -85,9 +93,9 @@ static json_t *shape_json(const struct schema_shape *s)
 		json_object_set_new(o, "enum", e);
 	}
 	if (s->has_min)
-		json_object_set_new(o, "min", json_real(s->min));
+		json_object_set_new(o, "min", bound_json(s->min));
 	if (s->has_max)
-		json_object_set_new(o, "max", json_real(s->max));
+		json_object_set_new(o, "max", bound_json(s->max));
 	if (s->kind == SK_OBJECT) {
 		json_t *props = json_array();
 		for (size_t i = 0; i < s->nprops; i++)
