@@ -174,9 +174,10 @@ static void collect(void *ctx, json_t *value, const char *path, const char *mess
 	c->last_value = value;
 }
 
+/* Like the spec loader's marker: an object with one reserved key. */
 static bool unknown_marker(void *ctx, json_t *value)
 {
-	return json_is_string(value) && !strcmp(json_string_value(value), "<unknown>");
+	return json_is_object(value) && json_object_get(value, "\x01unknown");
 }
 
 static size_t check_json(const char *type, const char *text, struct collected *out)
@@ -253,7 +254,7 @@ TEST(check_unknown_values_and_scalars)
 	struct collected c = { BUF_INIT, NULL };
 	/* the caller's marker, "${" strings for lists, numbers for strings */
 	size_t n = check_json("AWS::EC2::Subnet",
-			      "{\"VpcId\": \"<unknown>\", \"MapPublicIpOnLaunch\": \"<unknown>\","
+			      "{\"VpcId\": {\"\\u0001unknown\": true}, \"MapPublicIpOnLaunch\": {\"\\u0001unknown\": true},"
 			      " \"AvailabilityZone\": 7, \"Tags\": \"${var.tags}\"}", &c);
 	CHECK_STR(c.text.ptr, "");
 	CHECK_INT(n, 0);
@@ -277,6 +278,16 @@ TEST(check_ranges_and_lengths)
 	n = check_json("AWS::IAM::Role", "{\"AssumeRolePolicyDocument\": 5}", &c);
 	CHECK_INT(n, 1);
 	CHECK_STR(c.text.ptr, "AssumeRolePolicyDocument: 'AssumeRolePolicyDocument': expected a JSON document (an object or a string), got an integer\n");
+	buf_release(&c.text);
+}
+
+TEST(check_missing_properties_object)
+{
+	struct collected c = { BUF_INIT, NULL };
+	struct schema_check_ops ops = { collect, NULL, &c };
+	CHECK_INT(schema_check_properties(schema_find("AWS::EC2::Subnet"), NULL, &ops), 1);
+	CHECK_STR(c.text.ptr, ": missing required property 'VpcId'\n");
+	CHECK_INT(schema_check_properties(schema_find("AWS::ECS::Cluster"), NULL, NULL), 0);
 	buf_release(&c.text);
 }
 
