@@ -322,6 +322,12 @@ int fs_lock_acquire(const char *dir, const char *name, const char *command,
 	const char *why = NULL;
 	int ret = BERTH_EIO, r;
 
+	/* The name becomes part of a file name in dir, never a path. */
+	if (!*name || name[0] == '.' || strchr(name, '/')) {
+		diags_add(d, DIAG_ERROR, "'%s' cannot name a lock file", name);
+		ret = BERTH_EINVAL;
+		goto cleanup;
+	}
 	buf_addf(&path, "%s/%s.lock", dir, name);
 	buf_addf(&guard, "%s.takeover", path.ptr);
 	if (path.len >= sizeof(lock->path)) {

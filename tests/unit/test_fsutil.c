@@ -260,6 +260,10 @@ TEST(fs_lock_is_exclusive_and_names_the_holder)
 	json_decref(j);
 	diags_release(&d);
 
+	CHECK_INT(fs_lock_acquire(dir, "../x", "berth plan", &b, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary, "'../x' cannot name a lock file");
+	diags_release(&d);
+
 	/* Another stack is independent. */
 	CHECK_INT(fs_lock_acquire(dir, "y", "berth plan", &b, &d), 0);
 	fs_lock_release(&b);
