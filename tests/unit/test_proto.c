@@ -336,4 +336,224 @@ TEST(hostile_answers)
 	buf_release(&deep);
 }
 
+/* ---- golden files from botocore ---- */
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : (c | 32) - 'a' + 10;
+}
+
+static char *pct_decode(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n + 0 + 1 && i + 2 <= n - 1 + 1) {
+			buf_addch(&b, hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else {
+			buf_addch(&b, s[i] == '+' ? ' ' : s[i]);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(json_string_value(json_array_get(x, 0)), json_string_value(json_array_get(y, 0)));
+	if (c)
+		return c;
+	return strcmp(json_string_value(json_array_get(x, 1)), json_string_value(json_array_get(y, 1)));
+}
+
+/* "a=1&b=%20" as a sorted array of [name, value] pairs, like the goldens. */
+static json_t *form_pairs(const char *s)
+{
+	json_t *arr = json_array(), **items, *sorted;
+	size_t n;
+	while (*s) {
+		const char *amp = strchr(s, '&'), *end = amp ? amp : s + strlen(s);
+		const char *eq = memchr(s, '=', (size_t)(end - s));
+		char *k = pct_decode(s, (size_t)((eq ? eq : end) - s));
+		char *v = eq ? pct_decode(eq + 1, (size_t)(end - eq - 1)) : xstrdup("");
+		json_array_append_new(arr, json_pack("[ss]", k, v));
+		free(k);
+		free(v);
+		s = amp ? amp + 1 : end;
+	}
+	n = json_array_size(arr);
+	items = xcalloc(n + 1, sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		items[i] = json_array_get(arr, i);
+	qsort(items, n, sizeof(*items), pair_cmp);
+	sorted = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, items[i]);
+	free(items);
+	json_decref(arr);
+	return sorted;
+}
+
+static int differ(const char *file, const char *what, json_t *got, json_t *want)
+{
+	char *g = json_dumps(got, JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *w = json_dumps(want, JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	fprintf(stderr, "  %s: %s differs\n    berth:    %s\n    botocore: %s\n", file, what,
+		g ? g : "(null)", w ? w : "(null)");
+	free(g);
+	free(w);
+	return 1;
+}
+
+static int str_differ(const char *file, const char *what, const char *got, const char *want)
+{
+	if ((!got && !want) || (got && want && !strcmp(got, want)))
+		return 0;
+	fprintf(stderr, "  %s: %s differs\n    berth:    %s\n    botocore: %s\n", file, what,
+		got ? got : "(null)", want ? want : "(null)");
+	return 1;
+}
+
+static int check_request(const char *file, const struct aws_service *svc, const char *op,
+			 json_t *params, json_t *want)
+{
+	struct aws_http_request req;
+	struct diags d = DIAGS_INIT;
+	json_t *got = NULL, *wh;
+	const char *key;
+	json_t *val;
+	int fails = 0;
+
+	aws_http_request_init(&req, "POST");
+	if (aws_proto_build(svc, op, params, &req, &d)) {
+		fprintf(stderr, "  %s: build failed: %s\n", file, d.n ? d.items[0].summary : "?");
+		fails++;
+		goto cleanup;
+	}
+	fails += str_differ(file, "method", req.method, json_string_value(json_object_get(want, "method")));
+	fails += str_differ(file, "path", req.path.ptr, json_string_value(json_object_get(want, "path")));
+	got = form_pairs(req.query.ptr);
+	if (!json_equal(got, json_object_get(want, "query")))
+		fails += differ(file, "query", got, json_object_get(want, "query"));
+	json_decref(got);
+	got = NULL;
+	wh = json_object_get(want, "headers");
+	json_object_foreach(wh, key, val)
+		fails += str_differ(file, key, aws_headers_get(&req.headers, key), json_string_value(val));
+	if (!json_object_get(wh, "Content-Type"))
+		fails += str_differ(file, "Content-Type", aws_headers_get(&req.headers, "Content-Type"), NULL);
+	if (json_object_get(want, "form")) {
+		got = form_pairs(req.body.ptr);
+		if (!json_equal(got, json_object_get(want, "form")))
+			fails += differ(file, "form body", got, json_object_get(want, "form"));
+	} else if (json_is_null(json_object_get(want, "json"))) {
+		fails += str_differ(file, "body", req.body.ptr, "");
+	} else {
+		json_error_t jerr;
+		got = json_loads(req.body.ptr, 0, &jerr);
+		if (!got || !json_equal(got, json_object_get(want, "json")))
+			fails += differ(file, "JSON body", got, json_object_get(want, "json"));
+	}
+cleanup:
+	json_decref(got);
+	diags_release(&d);
+	aws_http_request_release(&req);
+	return fails;
+}
+
+static void fill_response(struct aws_http_response *r, json_t *want)
+{
+	const char *key;
+	json_t *val;
+	aws_http_response_init(r);
+	r->status = (long)json_integer_value(json_object_get(want, "status"));
+	json_object_foreach(json_object_get(want, "headers"), key, val)
+		aws_headers_set(&r->headers, key, json_string_value(val));
+	set_body(r, json_string_value(json_object_get(want, "body")));
+}
+
+static int check_response(const char *file, const struct aws_service *svc, const char *op,
+			  json_t *want)
+{
+	struct aws_http_response r;
+	struct diags d = DIAGS_INIT;
+	json_t *got = NULL;
+	int fails = 0;
+	fill_response(&r, want);
+	if (aws_proto_parse(svc, op, &r, &got, &d)) {
+		fprintf(stderr, "  %s: parse failed: %s\n", file, d.n ? d.items[0].summary : "?");
+		fails++;
+	} else if (!json_equal(got, json_object_get(want, "parsed"))) {
+		fails += differ(file, "parsed answer", got, json_object_get(want, "parsed"));
+	}
+	json_decref(got);
+	diags_release(&d);
+	aws_http_response_release(&r);
+	return fails;
+}
+
+static int check_error(const char *file, const struct aws_service *svc, json_t *want)
+{
+	struct aws_http_response r;
+	struct aws_error e = { 0 };
+	int fails = 0;
+	fill_response(&r, want);
+	aws_proto_parse_error(svc, &r, &e);
+	fails += str_differ(file, "error code", e.code, json_string_value(json_object_get(want, "code")));
+	fails += str_differ(file, "error message", e.message,
+			    json_string_value(json_object_get(want, "message")));
+	fails += str_differ(file, "request id", e.request_id,
+			    json_string_value(json_object_get(want, "request_id")));
+	if (e.http_status != r.status)
+		fails++;
+	aws_error_release(&e);
+	aws_http_response_release(&r);
+	return fails;
+}
+
+TEST(golden_files)
+{
+	const char *dir = "tests/data/proto";
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	int files = 0, fails = 0;
+	CHECK(dh != NULL);
+	while ((de = readdir(dh))) {
+		size_t n = strlen(de->d_name);
+		char *path;
+		json_t *g, *want;
+		json_error_t jerr;
+		const struct aws_service *svc;
+		const char *op;
+		if (n < 6 || strcmp(de->d_name + n - 5, ".json"))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		g = json_load_file(path, 0, &jerr);
+		free(path);
+		files++;
+		if (!g) {
+			fprintf(stderr, "  %s: %s\n", de->d_name, jerr.text);
+			fails++;
+			continue;
+		}
+		svc = aws_service_find(json_string_value(json_object_get(g, "service")));
+		op = json_string_value(json_object_get(g, "operation"));
+		if (!svc || !aws_service_op(svc, op)) {
+			fprintf(stderr, "  %s: unknown service or operation\n", de->d_name);
+			fails++;
+		} else {
+			if ((want = json_object_get(g, "request")))
+				fails += check_request(de->d_name, svc, op, json_object_get(g, "params"), want);
+			if ((want = json_object_get(g, "response")))
+				fails += check_response(de->d_name, svc, op, want);
+			if ((want = json_object_get(g, "error")))
+				fails += check_error(de->d_name, svc, want);
+		}
+		json_decref(g);
+	}
+	closedir(dh);
+	CHECK(files >= 50);
+	CHECK_INT(fails, 0);
+}
+
 TEST_MAIN()
