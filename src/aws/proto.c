@@ -8,6 +8,7 @@
 #include "util/suggest.h"
 
 #include <math.h>
+#include <strings.h>
 #include <time.h>
 #include <openssl/rand.h>
 
@@ -270,7 +271,8 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 {
 	const struct aws_op *op = aws_service_op(svc, operation);
 	struct diags tmp = DIAGS_INIT;
-	int rc = BERTH_ERROR;
+	const char *ctype;
+	int rc = BERTH_EAWS;
 	if (!op) {
 		diags_add(d, DIAG_ERROR, "%s: unknown operation %s", svc->name, operation);
 		return BERTH_EINVAL;
@@ -279,6 +281,12 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		diags_add(d, DIAG_ERROR, "%s %s: answer of %zu bytes is larger than berth accepts",
 			  svc->name, operation, resp->body.len);
 		return BERTH_EAWS;
+	}
+	ctype = aws_headers_get(&resp->headers, "Content-Type");
+	if (ctype && !strncasecmp(ctype, "text/html", 9)) {
+		/* A captive portal or proxy error page, not AWS. */
+		diags_add(&tmp, DIAG_ERROR, "answer is an HTML page (Content-Type %s), not AWS", ctype);
+		goto done;
 	}
 	switch (svc->protocol) {
 	case AWS_PROTO_QUERY:
@@ -294,6 +302,7 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		rc = proto_restjson_parse(svc, op, resp, out, &tmp);
 		break;
 	}
+done:
 	if (rc) {
 		/* One diagnostic saying which call's answer berth could not
 		 * read, and why. */

@@ -280,6 +280,23 @@ static int parse(const char *svc, const char *op, const char *body, json_t **out
 	return rc;
 }
 
+TEST(html_content_type_is_refused)
+{
+	struct aws_http_response r;
+	struct diags d = DIAGS_INIT;
+	json_t *out = NULL;
+	aws_http_response_init(&r);
+	r.status = 200;
+	aws_headers_set(&r.headers, "Content-Type", "text/html; charset=utf-8");
+	set_body(&r, "{}");
+	CHECK_INT(aws_proto_parse(aws_service_find("ecs"), "ListClusters", &r, &out, &d), BERTH_EAWS);
+	CHECK_STR(d.items[0].summary, "ecs ListClusters: cannot read the answer: answer is an HTML "
+				      "page (Content-Type text/html; charset=utf-8), not AWS");
+	CHECK_STR(d.items[0].aws_operation, "ListClusters");
+	diags_release(&d);
+	aws_http_response_release(&r);
+}
+
 TEST(hostile_answers)
 {
 	json_t *out = NULL;
@@ -295,6 +312,10 @@ TEST(hostile_answers)
 	free(msg);
 	/* An HTML page from a proxy where JSON or XML was expected. */
 	CHECK_INT(parse("ecs", "ListClusters", "<html>nope</html>", &out, &msg), BERTH_EAWS);
+	free(msg);
+	CHECK_INT(parse("ec2", "DescribeVpcs", "<html><body>Service Unavailable</body></html>",
+			&out, &msg), BERTH_EAWS);
+	CHECK_CONTAINS(msg, "root element is <html>, not <DescribeVpcsResponse>");
 	free(msg);
 	CHECK_INT(parse("sts", "GetCallerIdentity", "{\"Account\": \"1\"}", &out, &msg), BERTH_EAWS);
 	free(msg);
@@ -347,7 +368,7 @@ static char *pct_decode(const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n + 0 + 1 && i + 2 <= n - 1 + 1) {
+		if (s[i] == '%' && i + 2 < n) {
 			buf_addch(&b, hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 			i += 2;
 		} else {
@@ -511,6 +532,30 @@ static int check_error(const char *file, const struct aws_service *svc, json_t *
 	return fails;
 }
 
+/* Every golden answer cut short at many points must fail or succeed
+ * cleanly: the sanitizers catch any overrun or leak. */
+static int check_truncations(const struct aws_service *svc, const char *op, json_t *want)
+{
+	struct aws_http_response r;
+	const char *body = json_string_value(json_object_get(want, "body"));
+	size_t n = strlen(body);
+	fill_response(&r, want);
+	for (size_t cut = 0; cut < n; cut += 1 + cut / 16) {
+		struct diags d = DIAGS_INIT;
+		struct aws_error e = { 0 };
+		json_t *got = NULL;
+		buf_reset(&r.body);
+		buf_add(&r.body, body, cut);
+		if (!aws_proto_parse(svc, op, &r, &got, &d))
+			json_decref(got);
+		aws_proto_parse_error(svc, &r, &e);
+		aws_error_release(&e);
+		diags_release(&d);
+	}
+	aws_http_response_release(&r);
+	return 0;
+}
+
 TEST(golden_files)
 {
 	const char *dir = "tests/data/proto";
@@ -544,8 +589,10 @@ TEST(golden_files)
 		} else {
 			if ((want = json_object_get(g, "request")))
 				fails += check_request(de->d_name, svc, op, json_object_get(g, "params"), want);
-			if ((want = json_object_get(g, "response")))
+			if ((want = json_object_get(g, "response"))) {
 				fails += check_response(de->d_name, svc, op, want);
+				fails += check_truncations(svc, op, want);
+			}
 			if ((want = json_object_get(g, "error")))
 				fails += check_error(de->d_name, svc, want);
 		}
