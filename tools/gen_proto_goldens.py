@@ -786,6 +786,167 @@ case("grafana_error_not_found", "grafana", "DescribeWorkspace", err=(json.dumps(
     {"x-amzn-ErrorType": "ResourceNotFoundException", "x-amzn-RequestId": "gr"}))
 
 
+# ------------------------------------------------------------ sweep
+# Beyond the hand-written cases: for every curated operation, params that set
+# every input member (one element per list, recursion cut at a depth), and an
+# answer setting every output member, written on the wire the way the
+# protocol does. botocore must read that answer back to exactly the values
+# written (which checks this writer), and berth must agree with botocore.
+TS = 1704164645  # 2024-01-02T03:04:05Z
+MAX_DEPTH = 7
+
+
+def synth(shape, name, depth, stack, purpose):
+    """A value for shape, or None to leave the member out."""
+    t = shape.type_name
+    if t == "structure":
+        if shape.name in stack or depth > MAX_DEPTH:
+            return None
+        if shape.is_document_type:
+            return {"doc": [1, "two"]}
+        out = {}
+        for mn, ms in shape.members.items():
+            if purpose == "output" and ms.serialization.get("location") in ("header", "headers", "statusCode", "uri", "querystring"):
+                continue
+            v = synth(ms, mn, depth + 1, stack | {shape.name}, purpose)
+            if v is not None:
+                out[mn] = v
+                if shape.metadata.get("union"):
+                    break
+        return out
+    if t == "list":
+        v = synth(shape.member, name, depth + 1, stack, purpose)
+        return None if v is None else [v] * max(1, shape.metadata.get("min", 1))
+    if t == "map":
+        v = synth(shape.value, name, depth + 1, stack, purpose)
+        return None if v is None else {"k-" + name: v}
+    if t == "string":
+        if shape.enum:
+            return shape.enum[0]
+        v = "v-" + name + " /&<x>"
+        lo, hi = shape.metadata.get("min", 0), shape.metadata.get("max", 1 << 30)
+        v = (v + "x" * max(0, lo - len(v)))[:max(hi, lo, 1)]
+        return v
+    if t in ("integer", "long"):
+        v = 7 if t == "integer" else 1234567890123
+        return min(max(v, shape.metadata.get("min", v)), shape.metadata.get("max", v))
+    if t in ("double", "float"):
+        return min(max(2.5, shape.metadata.get("min", 2.5)), shape.metadata.get("max", 2.5))
+    if t == "boolean":
+        return True
+    if t == "timestamp":
+        return "2024-01-02T03:04:05Z"
+    if t == "blob":
+        return "blob-data"
+    return None
+
+
+def xml_escape(v):
+    return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_scalar(shape, v):
+    t = shape.type_name
+    if t == "boolean":
+        return "true" if v else "false"
+    if t == "timestamp":
+        return "2024-01-02T03:04:05.500Z"
+    if t == "blob":
+        return base64.b64encode(v.encode()).decode()
+    return xml_escape(str(v))
+
+
+def xml_value(shape, v):
+    t = shape.type_name
+    if t == "structure":
+        return "".join(xml_member(ms, mn, v[mn]) for mn, ms in shape.members.items() if mn in v)
+    if t == "list":
+        el = shape.member.serialization.get("name", "member")
+        return "".join("<%s>%s</%s>" % (el, xml_value(shape.member, x), el) for x in v)
+    if t == "map":
+        kn = shape.key.serialization.get("name", "key")
+        vn = shape.value.serialization.get("name", "value")
+        return "".join("<entry><%s>%s</%s><%s>%s</%s></entry>" % (
+            kn, xml_escape(k), kn, vn, xml_value(shape.value, x), vn) for k, x in v.items())
+    return xml_scalar(shape, v)
+
+
+def xml_member(ms, mn, v):
+    name = ms.serialization.get("name", mn)
+    if ms.type_name == "list" and ms.serialization.get("flattened"):
+        el = ms.member.serialization.get("name", name)
+        return "".join("<%s>%s</%s>" % (el, xml_value(ms.member, x), el) for x in v)
+    return "<%s>%s</%s>" % (name, xml_value(ms, v), name)
+
+
+def json_wire(shape, v):
+    t = shape.type_name
+    if t == "structure":
+        if shape.is_document_type:
+            return v
+        return {ms.serialization.get("name", mn): json_wire(ms, v[mn])
+                for mn, ms in shape.members.items() if mn in v}
+    if t == "list":
+        return [json_wire(shape.member, x) for x in v]
+    if t == "map":
+        return {k: json_wire(shape.value, x) for k, x in v.items()}
+    if t == "timestamp":
+        return TS + 0.5
+    if t == "blob":
+        return base64.b64encode(v.encode()).decode()
+    return v
+
+
+def expected_answer(shape, v):
+    """What the answer should read back as: timestamps as written on the wire."""
+    t = shape.type_name
+    if t == "structure" and not shape.is_document_type:
+        return {mn: expected_answer(ms, v[mn]) for mn, ms in shape.members.items() if mn in v}
+    if t == "list":
+        return [expected_answer(shape.member, x) for x in v]
+    if t == "map":
+        return {k: expected_answer(shape.value, x) for k, x in v.items()}
+    if t == "timestamp":
+        return "2024-01-02T03:04:05.5Z"
+    if t == "blob":
+        return base64.b64encode(v.encode()).decode()
+    return v
+
+
+def sweep(svc, ops):
+    m = model(svc)
+    proto = protocol(svc)
+    cases = []
+    for op_name in ops:
+        op = m.operation_model(op_name)
+        c = {"service": svc, "operation": op_name, "protocol": proto}
+        if op.input_shape is not None:
+            params = synth(op.input_shape, "", 0, frozenset(), "input")
+            c["params"], c["request"] = request(svc, op_name, params)
+        if op.output_shape is not None:
+            value = synth(op.output_shape, "", 0, frozenset(), "output")
+            if proto in ("query", "ec2"):
+                ns = ' xmlns="http://example.com/doc/"'
+                inner = xml_value(op.output_shape, value)
+                if proto == "query":
+                    body = "<%sResponse%s><%s>%s</%s><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>" % (
+                        op_name, ns, op.output_shape.serialization["resultWrapper"], inner,
+                        op.output_shape.serialization["resultWrapper"], op_name)
+                else:
+                    body = "<%sResponse%s><requestId>r</requestId>%s</%sResponse>" % (
+                        op_name, ns, inner, op_name)
+            else:
+                body = json.dumps(json_wire(op.output_shape, value))
+            c["response"] = response(svc, op_name, body)
+            want = expected_answer(op.output_shape, value)
+            if c["response"]["parsed"] != want:
+                sys.exit("%s %s: botocore reads the synthesized answer differently:\n%s\n%s" % (
+                    svc, op_name, json.dumps(c["response"]["parsed"], sort_keys=True),
+                    json.dumps(want, sort_keys=True)))
+        cases.append(c)
+    return cases
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", default="tests/data/proto")
@@ -808,7 +969,18 @@ def main():
             # order given, so sorting would change the request.
             json.dump(out, f, indent=1, ensure_ascii=False)
             f.write("\n")
-    print("%d cases written to %s" % (len(CASES), args.output), file=sys.stderr)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from gen_aws_models import OPERATIONS
+    nsweep = 0
+    for svc in sorted(OPERATIONS):
+        ops = [o for o in OPERATIONS[svc].split() if o in model(svc).operation_names]
+        cases = sweep(svc, ops)
+        nsweep += len(cases)
+        with open(os.path.join(args.output, "sweep_%s.json" % svc), "w") as f:
+            json.dump({"cases": cases}, f, ensure_ascii=False, separators=(",", ":"))
+            f.write("\n")
+    print("%d cases and %d sweep cases written to %s" % (len(CASES), nsweep, args.output),
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -556,20 +556,44 @@ static int check_truncations(const struct aws_service *svc, const char *op, json
 	return 0;
 }
 
+static int check_case(const char *file, json_t *g)
+{
+	const struct aws_service *svc = aws_service_find(json_string_value(json_object_get(g, "service")));
+	const char *op = json_string_value(json_object_get(g, "operation"));
+	json_t *want;
+	int fails = 0;
+	char *label;
+	if (!svc || !aws_service_op(svc, op)) {
+		fprintf(stderr, "  %s: unknown service or operation %s\n", file, op ? op : "?");
+		return 1;
+	}
+	label = xasprintf("%s (%s)", file, op);
+	if ((want = json_object_get(g, "request")))
+		fails += check_request(label, svc, op, json_object_get(g, "params"), want);
+	if ((want = json_object_get(g, "response"))) {
+		fails += check_response(label, svc, op, want);
+		fails += check_truncations(svc, op, want);
+	}
+	if ((want = json_object_get(g, "error")))
+		fails += check_error(label, svc, want);
+	free(label);
+	return fails;
+}
+
 TEST(golden_files)
 {
 	const char *dir = "tests/data/proto";
 	DIR *dh = opendir(dir);
 	struct dirent *de;
-	int files = 0, fails = 0;
+	int files = 0, fails = 0, ran = 0;
 	CHECK(dh != NULL);
 	while ((de = readdir(dh))) {
 		size_t n = strlen(de->d_name);
 		char *path;
-		json_t *g, *want;
+		json_t *g;
 		json_error_t jerr;
-		const struct aws_service *svc;
-		const char *op;
+		json_t *cases;
+		size_t ncases;
 		if (n < 6 || strcmp(de->d_name + n - 5, ".json"))
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
@@ -581,25 +605,19 @@ TEST(golden_files)
 			fails++;
 			continue;
 		}
-		svc = aws_service_find(json_string_value(json_object_get(g, "service")));
-		op = json_string_value(json_object_get(g, "operation"));
-		if (!svc || !aws_service_op(svc, op)) {
-			fprintf(stderr, "  %s: unknown service or operation\n", de->d_name);
-			fails++;
-		} else {
-			if ((want = json_object_get(g, "request")))
-				fails += check_request(de->d_name, svc, op, json_object_get(g, "params"), want);
-			if ((want = json_object_get(g, "response"))) {
-				fails += check_response(de->d_name, svc, op, want);
-				fails += check_truncations(svc, op, want);
-			}
-			if ((want = json_object_get(g, "error")))
-				fails += check_error(de->d_name, svc, want);
+		/* A file is one case, or {"cases": [...]} (the sweeps). */
+		cases = json_object_get(g, "cases");
+		ncases = cases ? json_array_size(cases) : 1;
+		for (size_t i = 0; i < ncases; i++) {
+			json_t *c = cases ? json_array_get(cases, i) : g;
+			fails += check_case(de->d_name, c);
+			ran++;
 		}
 		json_decref(g);
 	}
 	closedir(dh);
 	CHECK(files >= 50);
+	CHECK(ran >= 300);
 	CHECK_INT(fails, 0);
 }
 
