@@ -161,6 +161,69 @@ TEST(validation_missing_required_and_wrong_type)
 	aws_http_request_release(&req);
 }
 
+TEST(validation_nested_required_and_every_problem_reported)
+{
+	struct aws_http_request req;
+	struct diags d = DIAGS_INIT;
+	json_t *params = json_loads("{\"ResourceArns\": \"arn\", \"Tags\": [{\"Value\": \"v\"}],"
+				    " \"Tagz\": []}", 0, NULL);
+	aws_http_request_init(&req, "POST");
+	CHECK_INT(aws_proto_build(aws_service_find("elbv2"), "AddTags", params, &req, &d),
+		  BERTH_EINVAL);
+	CHECK_INT(d.n, 3);
+	CHECK_STR(d.items[0].summary, "elbv2 AddTags: ResourceArns: expected list, got string");
+	CHECK_STR(d.items[1].summary, "elbv2 AddTags: Tags[0].Key: missing required parameter");
+	CHECK_STR(d.items[2].summary, "elbv2 AddTags: Tagz: unknown parameter; did you mean Tags?");
+	/* Nothing was built, and the caller's params are untouched. */
+	CHECK_STR(req.body.ptr, "");
+	CHECK_INT(json_object_size(params), 3);
+	json_decref(params);
+	diags_release(&d);
+	aws_http_request_release(&req);
+}
+
+TEST(validation_timestamps_and_uri_labels)
+{
+	struct aws_http_request req;
+	char *msg;
+	CHECK_INT(build("grafana", "DescribeWorkspace", "{\"workspaceId\": \"\"}", &req, &msg),
+		  BERTH_EINVAL);
+	CHECK_STR(msg, "grafana DescribeWorkspace: workspaceId: must not be empty (it is part of the URI)");
+	free(msg);
+	aws_http_request_release(&req);
+	CHECK_INT(build("grafana", "DescribeWorkspace", "{\"workspaceId\": \"g/1 2\"}", &req, &msg), 0);
+	CHECK_STR(req.path.ptr, "/workspaces/g%2F1%202");
+	CHECK_STR(req.method, "GET");
+	CHECK_STR(req.body.ptr, "");
+	CHECK(aws_headers_get(&req.headers, "Content-Type") == NULL);
+	aws_http_request_release(&req);
+}
+
+TEST(paginator_tokens_are_plain_member_names)
+{
+	/* The pagination helper reads tokens and result keys as top-level
+	 * members; a JMESPath expression would need more. */
+	for (size_t i = 0; i < aws_nservices; i++) {
+		const struct aws_service *s = &aws_services[i];
+		for (size_t k = 0; k < s->npaginators; k++) {
+			const struct aws_paginator *p = &s->paginators[k];
+			const struct aws_op *op = aws_service_op(s, p->operation);
+			CHECK(op != NULL);
+			CHECK_INT(p->ninput, p->noutput);
+			for (size_t t = 0; t < p->ninput; t++) {
+				CHECK(aws_shape_member(op->input, p->input_token[t]) != NULL);
+				CHECK(aws_shape_member(op->output, p->output_token[t]) != NULL);
+			}
+			for (size_t t = 0; t < p->nresult; t++)
+				CHECK(aws_shape_member(op->output, p->result_key[t]) != NULL);
+			if (p->limit_key)
+				CHECK(aws_shape_member(op->input, p->limit_key) != NULL);
+			if (p->more_results)
+				CHECK(aws_shape_member(op->output, p->more_results) != NULL);
+		}
+	}
+}
+
 TEST(idempotency_token_is_filled)
 {
 	struct aws_http_request req;
