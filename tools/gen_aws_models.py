@@ -114,6 +114,10 @@ OPERATIONS = {
 # Services whose model lists several protocols (CloudWatch now prefers
 # smithy-rpc-v2-cbor): the one berth speaks.
 PROTOCOL = {"cloudwatch": "query"}
+# Services with one endpoint for every region (signed in us-east-1). STS's
+# model names a global endpoint too, but the SDKs now default to regional STS
+# endpoints (which also work with VPC endpoints and opt-in regions).
+GLOBAL = {"iam"}
 PROTO_ENUM = {"ec2": "AWS_PROTO_EC2", "query": "AWS_PROTO_QUERY",
               "json": "AWS_PROTO_JSON", "rest-json": "AWS_PROTO_REST_JSON"}
 TYPE_ENUM = {t: "AWS_T_" + t.upper() for t in (
@@ -227,7 +231,7 @@ class Gen:
             PROTO_ENUM[protocol], c_str(md["apiVersion"]),
             c_str(md.get("jsonVersion", "1.0")) if protocol == "json" else "NULL",
             c_str(md.get("targetPrefix")) if protocol == "json" else "NULL",
-            "true" if "globalEndpoint" in md else "false",
+            "true" if svc in GLOBAL else "false",
             ident(svc, ""), len(ops), ("PAG_" + ident(svc, "")) if prows else "NULL", len(prows))
 
     def member(self, svc, name, ref, required=False, shape_flattened=False):

@@ -10398,7 +10398,7 @@ const struct aws_service aws_services[] = {
 	  .ops = OPS_sns_, .nops = 14, .paginators = PAG_sns_, .npaginators = 3 },
 	{ .name = "sts", .sdk_id = "STS", .env_suffix = "STS", .signing_name = "sts",
 	  .endpoint_prefix = "sts", .protocol = AWS_PROTO_QUERY, .api_version = "2011-06-15",
-	  .json_version = NULL, .target_prefix = NULL, .global = true,
+	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sts_, .nops = 3, .paginators = NULL, .npaginators = 0 },
 };
 const size_t aws_nservices = 13;

@@ -76,7 +76,7 @@ TEST(service_metadata)
 	CHECK_STR(s->env_suffix, "AMP");
 	CHECK_INT(s->protocol, AWS_PROTO_REST_JSON);
 	CHECK(aws_service_find("iam")->global);
-	CHECK(!aws_service_find("sts")->global || aws_service_find("sts")->global);
+	CHECK(!aws_service_find("sts")->global);
 	CHECK(!aws_service_find("ec2")->global);
 	CHECK_INT(aws_service_find("cloudwatch")->protocol, AWS_PROTO_QUERY);
 	CHECK_STR(aws_service_find("logs")->env_suffix, "CLOUDWATCH_LOGS");
