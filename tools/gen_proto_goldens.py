@@ -392,6 +392,24 @@ case("elbv2_describe_target_health", "elbv2", "DescribeTargetHealth", {"TargetGr
       <TargetHealth><State>unhealthy</State><Reason>Target.Timeout</Reason><Description>Request timed out</Description></TargetHealth></member>
   </TargetHealthDescriptions>
 </DescribeTargetHealthResult></DescribeTargetHealthResponse>""")
+case("elbv2_describe_target_groups_whitespace", "elbv2", "DescribeTargetGroups", {"Names": ["tg"]},
+     resp="""<DescribeTargetGroupsResponse><DescribeTargetGroupsResult><TargetGroups><member>
+  <TargetGroupName>tg</TargetGroupName>
+  <Port>
+    8080
+  </Port>
+  <HealthCheckEnabled>true</HealthCheckEnabled>
+  <HealthCheckIntervalSeconds> 30 </HealthCheckIntervalSeconds>
+  <Matcher><HttpCode>200-399</HttpCode></Matcher>
+  <LoadBalancerArns><member>arn:lb</member></LoadBalancerArns>
+</member></TargetGroups></DescribeTargetGroupsResult></DescribeTargetGroupsResponse>""")
+case("ecs_describe_clusters_loose_scalars", "ecs", "DescribeClusters", {"clusters": ["demo"]},
+     resp=json.dumps({"clusters": [{"clusterName": "demo", "status": "ACTIVE",
+                                    "registeredContainerInstancesCount": 0,
+                                    "runningTasksCount": "3",
+                                    "statistics": [{"name": "runningEC2TasksCount", "value": "0"}],
+                                    "settings": [{"name": "containerInsights", "value": "enabled"}],
+                                    "capacityProviders": [], "tags": []}], "failures": []}))
 case("elbv2_describe_tags", "elbv2", "DescribeTags", {"ResourceArns": ["arn:lb"]},
      resp="""<DescribeTagsResponse><DescribeTagsResult><TagDescriptions>
   <member><ResourceArn>arn:lb</ResourceArn><Tags><member><Key>berth:stack</Key><Value>demo</Value></member><member><Key>empty</Key><Value/></member></Tags></member>

@@ -630,44 +630,62 @@ json_t *proto_time_json(const struct proto_time *t)
 	return j;
 }
 
-json_t *proto_scalar_from_text(const struct aws_shape *s, const char *text,
+json_t *proto_scalar_from_text(const struct aws_shape *s, const char *raw,
 			       const char *what, struct diags *d)
 {
+	struct buf trimmed = BUF_INIT;
+	const char *text = raw;
+	json_t *v = NULL;
 	char *end;
+	/* Numbers and timestamps may be pretty-printed with
+	 * whitespace around them (Python's int() and botocore accept that);
+	 * strings keep theirs, and booleans are "true" exactly, as in botocore. */
+	if (s->type != AWS_T_STRING && s->type != AWS_T_BLOB && s->type != AWS_T_BOOLEAN) {
+		buf_adds(&trimmed, raw);
+		buf_trim(&trimmed);
+		text = trimmed.ptr;
+	}
 	switch (s->type) {
 	case AWS_T_STRING:
 	case AWS_T_BLOB: /* blobs stay base64 text: berth's answers are JSON */
-		return json_string(text);
+		v = json_string(text);
+		break;
 	case AWS_T_BOOLEAN:
-		return json_boolean(!strcmp(text, "true"));
+		v = json_boolean(!strcmp(text, "true"));
+		break;
 	case AWS_T_INTEGER:
 	case AWS_T_LONG: {
-		long long v;
+		long long x;
 		errno = 0;
-		v = strtoll(text, &end, 10);
-		if (end == text || *end || errno)
-			break;
-		return json_integer(v);
+		x = strtoll(text, &end, 10);
+		if (end != text && !*end && !errno)
+			v = json_integer(x);
+		break;
 	}
 	case AWS_T_DOUBLE:
 	case AWS_T_FLOAT: {
-		double v;
+		double x;
 		errno = 0;
-		v = strtod(text, &end);
-		if (end == text || *end || !isfinite(v))
-			break;
-		return json_real(v);
+		x = strtod(text, &end);
+		if (end != text && !*end && isfinite(x))
+			v = json_real(x);
+		break;
 	}
 	case AWS_T_TIMESTAMP: {
 		struct proto_time t;
-		if (proto_time_parse(text, &t))
-			break;
-		return proto_time_json(&t);
+		if (!proto_time_parse(text, &t))
+			v = proto_time_json(&t);
+		break;
 	}
 	default:
 		break;
 	}
+	if (v) {
+		buf_release(&trimmed);
+		return v;
+	}
 	diags_add(d, DIAG_ERROR, "%s: \"%.64s\" is not a valid %s", what, text,
 		  shape_type_name(s));
+	buf_release(&trimmed);
 	return NULL;
 }
