@@ -8,6 +8,7 @@
 #include "aws/model.h"
 #include "aws/paginator.h"
 #include "aws/proto.h"
+#include "aws/proto_internal.h"
 
 #include <dirent.h>
 
@@ -97,6 +98,82 @@ TEST(paginators)
 	CHECK_STR(p->input_token[0], "Marker");
 	CHECK_STR(p->more_results, "IsTruncated");
 	CHECK(aws_paginator_find(aws_service_find("ec2"), "CreateVpc") == NULL);
+}
+
+TEST(numbers_print_like_python_str)
+{
+	static const struct {
+		double x;
+		const char *want;
+	} cases[] = {
+		{ 70.0, "70.0" }, { 0.25, "0.25" }, { -1.5, "-1.5" }, { 0.1, "0.1" },
+		{ 1e16, "1e+16" }, { 1.5e-05, "1.5e-05" }, { 0.0001, "0.0001" },
+		{ 123456789.125, "123456789.125" }, { 1e15, "1000000000000000.0" },
+		{ 2.0 / 3.0, "0.6666666666666666" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct buf b = BUF_INIT;
+		json_t *v = json_real(cases[i].x);
+		proto_add_number(&b, v);
+		CHECK_STR(b.ptr, cases[i].want);
+		json_decref(v);
+		buf_release(&b);
+	}
+	struct buf b = BUF_INIT;
+	json_t *v = json_integer(-42);
+	proto_add_number(&b, v);
+	CHECK_STR(b.ptr, "-42");
+	json_decref(v);
+	buf_release(&b);
+}
+
+TEST(timestamps_parse_and_format)
+{
+	static const struct {
+		const char *in, *iso, *epoch, *rfc822;
+	} cases[] = {
+		{ "2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z", "1704164645",
+		  "Tue, 02 Jan 2024 03:04:05 GMT" },
+		{ "2024-01-02T03:04:05.500Z", "2024-01-02T03:04:05.5Z", "1704164645", NULL },
+		{ "2024-01-02T04:04:05+01:00", "2024-01-02T03:04:05Z", NULL, NULL },
+		{ "2024-01-01T22:04:05-0500", "2024-01-02T03:04:05Z", NULL, NULL },
+		{ "1704164645", "2024-01-02T03:04:05Z", NULL, NULL },
+		{ "1704164645.123", "2024-01-02T03:04:05.123Z", NULL, NULL },
+		{ "Tue, 02 Jan 2024 03:04:05 GMT", "2024-01-02T03:04:05Z", NULL, NULL },
+		{ "2024-01-02", "2024-01-02T00:00:00Z", NULL, NULL },
+	};
+	static const char *const bad[] = { "", "yesterday", "2024-13-01T00:00:00Z",
+					   "2024-01-02T03:04:05Zjunk", "2024-1-2", "nan" };
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct proto_time t;
+		json_t *j;
+		CHECK_INT(proto_time_parse(cases[i].in, &t), 0);
+		j = proto_time_json(&t);
+		CHECK_STR(json_string_value(j), cases[i].iso);
+		json_decref(j);
+		if (cases[i].epoch) {
+			struct buf b = BUF_INIT;
+			proto_time_format(&b, &t, "unixTimestamp");
+			CHECK_STR(b.ptr, cases[i].epoch);
+			buf_release(&b);
+		}
+		if (cases[i].rfc822) {
+			struct buf b = BUF_INIT;
+			proto_time_format(&b, &t, "rfc822");
+			CHECK_STR(b.ptr, cases[i].rfc822);
+			buf_release(&b);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct proto_time t;
+		CHECK_INT(proto_time_parse(bad[i], &t), BERTH_EINVAL);
+	}
+	/* Serialized the way botocore's query serializer writes them. */
+	struct proto_time t = { 1704164645, 500000 };
+	struct buf b = BUF_INIT;
+	proto_time_format(&b, &t, "iso8601");
+	CHECK_STR(b.ptr, "2024-01-02T03:04:05.500000Z");
+	buf_release(&b);
 }
 
 TEST(validation_unknown_member_suggests)
