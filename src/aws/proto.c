@@ -81,8 +81,15 @@ static void validate_struct(struct vctx *c, const struct aws_shape *s, json_t *v
 	const char *key;
 	json_t *val;
 
-	if (s->flags & AWS_S_DOCUMENT)
-		return; /* free-form JSON */
+	if ((s->flags & AWS_S_UNION) && json_object_size(v) != 1) {
+		/* A union (tagged choice) takes exactly one member, as
+		 * botocore checks. */
+		struct buf names = BUF_INIT;
+		for (size_t i = 0; i < s->nmembers; i++)
+			buf_addf(&names, "%s%s", i ? ", " : "", s->members[i].name);
+		verr(c, path, "set exactly one of %s", names.ptr);
+		buf_release(&names);
+	}
 	json_object_foreach(v, key, val) {
 		const struct aws_member *m = aws_shape_member(s, key);
 		if (base)
@@ -127,6 +134,8 @@ static void validate(struct vctx *c, const struct aws_shape *s, json_t *v, struc
 		verr(c, path, "nested too deeply");
 		return;
 	}
+	if (s->flags & AWS_S_DOCUMENT)
+		return; /* free-form JSON of any type */
 	switch (s->type) {
 	case AWS_T_STRUCTURE:
 		ok = json_is_object(v);

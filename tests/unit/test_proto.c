@@ -259,6 +259,20 @@ TEST(validation_nested_required_and_every_problem_reported)
 	aws_http_request_release(&req);
 }
 
+TEST(validation_unions_take_one_member)
+{
+	struct aws_http_request req;
+	char *msg;
+	CHECK_INT(build("grafana", "UpdateWorkspaceAuthentication",
+			"{\"workspaceId\": \"g-1\", \"authenticationProviders\": [\"SAML\"],"
+			" \"samlConfiguration\": {\"idpMetadata\": {\"url\": \"u\", \"xml\": \"x\"}}}",
+			&req, &msg), BERTH_EINVAL);
+	CHECK_STR(msg, "grafana UpdateWorkspaceAuthentication: samlConfiguration.idpMetadata: "
+		       "set exactly one of url, xml");
+	free(msg);
+	aws_http_request_release(&req);
+}
+
 TEST(validation_timestamps_and_uri_labels)
 {
 	struct aws_http_request req;
@@ -759,6 +773,53 @@ TEST(golden_files)
 	CHECK(files >= 50);
 	CHECK(ran >= 300);
 	CHECK_INT(fails, 0);
+}
+
+/* The synthetic service of tools/gen_proto_goldens.py (FLAT_MODEL): flattened
+ * lists and maps, which berth's real services never use. */
+static const struct aws_shape flat_string = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member flat_named_el[] = {
+	{ "member", "Item", NULL, &flat_string, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape flat_named = { "NamedList", AWS_T_LIST, AWS_S_FLATTENED, NULL, NULL,
+					     flat_named_el, 1, NULL, 0 };
+static const struct aws_member flat_plain_el[] = {
+	{ "member", NULL, NULL, &flat_string, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape flat_plain = { "PlainList", AWS_T_LIST, AWS_S_FLATTENED, NULL, NULL,
+					     flat_plain_el, 1, NULL, 0 };
+static const struct aws_member flat_map_kv[] = {
+	{ "key", "Name", NULL, &flat_string, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", "Value", NULL, &flat_string, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape flat_map = { "FlatMap", AWS_T_MAP, AWS_S_FLATTENED, NULL, NULL,
+					   flat_map_kv, 2, NULL, 0 };
+static const struct aws_member flat_members[] = {
+	{ "Items", NULL, NULL, &flat_named, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Plain", NULL, NULL, &flat_plain, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Attrs", NULL, NULL, &flat_map, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Wire", "OnWire", NULL, &flat_string, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape flat_shape = { "FlatShape", AWS_T_STRUCTURE, 0, NULL, NULL,
+					     flat_members, 4, NULL, 0 };
+static const struct aws_op flat_op = { "Flat", "POST", "/", 200, &flat_shape, &flat_shape,
+				       "FlatResult", NULL };
+static const struct aws_op *const flat_ops[] = { &flat_op };
+static const struct aws_service flat_svc = {
+	.name = "flat", .sdk_id = "Flat", .env_suffix = "FLAT", .signing_name = "flat",
+	.endpoint_prefix = "flat", .protocol = AWS_PROTO_QUERY, .api_version = "2020-01-01",
+	.ops = flat_ops, .nops = 1,
+};
+
+TEST(flattened_lists_and_maps_match_botocore)
+{
+	json_error_t jerr;
+	json_t *g = json_load_file("tests/data/proto/synthetic_flat.json.in", 0, &jerr);
+	CHECK(g != NULL);
+	CHECK_INT(check_request("synthetic_flat", &flat_svc, "Flat", json_object_get(g, "params"),
+				json_object_get(g, "request")), 0);
+	CHECK_INT(check_response("synthetic_flat", &flat_svc, "Flat", json_object_get(g, "response")), 0);
+	json_decref(g);
 }
 
 TEST_MAIN()
