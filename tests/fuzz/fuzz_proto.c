@@ -4,11 +4,11 @@
  * Not wired into CMake yet (BERTH_FUZZ has no targets); build and run by hand:
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *     tests/fuzz/fuzz_proto.c src/aws/*.c src/util/*.c \
+ *     tests/fuzz/fuzz_proto.c src/aws/[a-z]*.c src/util/[a-z]*.c \
  *     $(pkg-config --cflags --libs jansson libxml-2.0 openssl) -lpthread -lm -o fuzz_proto
  *   ./fuzz_proto -max_total_time=180 -max_len=4096 CORPUS_DIR
  *
- * A corpus: the bodies and params of tests/data/proto/*.json, each prefixed
+ * A corpus: the bodies and params of tests/data/proto/[a-z]*.json, each prefixed
  * with the service's index in aws_services and the operation's in its ops.
  * 1.9 million runs from such a corpus found nothing (2026-11-24). */
 #include "util/common.h"
