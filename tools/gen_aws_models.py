@@ -16,47 +16,64 @@ import sys
 
 from botocore.loaders import Loader
 
-# botocore service name -> operations berth calls. Every operation named in
-# ../shared/cfn-schemas/SUMMARY.md's handler columns for the supported types,
-# plus what berth needs besides (identity, tagging sweeps, waits, destroy).
+# botocore service name -> operations berth calls, sorted. Every operation
+# named in ../shared/cfn-schemas/SUMMARY.md's handler columns for the
+# supported types (for the services here; iam:PassRole and logs' *LogDelivery
+# permissions are not API operations of these services), plus what berth
+# needs besides (identity, tagging sweeps, waits, destroy).
 OPERATIONS = {
     "ec2": """
-        AllocateAddress AssociateAddress AssociateRouteTable AssociateSubnetCidrBlock
-        AttachInternetGateway AuthorizeSecurityGroupEgress AuthorizeSecurityGroupIngress
+        AcceptAddressTransfer AllocateAddress AssignPrivateNatGatewayAddress
+        AssociateAddress AssociateIamInstanceProfile AssociateNatGatewayAddress
+        AssociateRouteTable AssociateSubnetCidrBlock AttachInternetGateway AttachVolume
+        AttachVpnGateway AuthorizeSecurityGroupEgress AuthorizeSecurityGroupIngress
         CreateInternetGateway CreateNatGateway CreateRoute CreateRouteTable
-        CreateSecurityGroup CreateSubnet CreateTags CreateVpc DeleteInternetGateway
-        DeleteNatGateway DeleteRoute DeleteRouteTable DeleteSecurityGroup DeleteSubnet
-        DeleteTags DeleteVpc DescribeAccountAttributes DescribeAddresses
-        DescribeAvailabilityZones DescribeImages DescribeInstanceAttribute
-        DescribeInstances DescribeInternetGateways DescribeKeyPairs DescribeNatGateways
-        DescribeNetworkAcls DescribeNetworkInterfaces DescribeRouteTables
-        DescribeSecurityGroupRules DescribeSecurityGroups DescribeSubnets DescribeTags
-        DescribeVpcAttribute DescribeVpcs DetachInternetGateway DisassociateAddress
-        DisassociateRouteTable DisassociateSubnetCidrBlock ModifyInstanceAttribute
-        ModifySubnetAttribute ModifyVpcAttribute ReleaseAddress ReplaceRoute
-        ReplaceRouteTableAssociation RevokeSecurityGroupEgress RevokeSecurityGroupIngress
-        RunInstances StartInstances StopInstances TerminateInstances
-        UpdateSecurityGroupRuleDescriptionsEgress UpdateSecurityGroupRuleDescriptionsIngress
+        CreateSecurityGroup CreateSubnet CreateTags CreateVpc CreateVpcEncryptionControl
+        DeleteInternetGateway DeleteNatGateway DeleteRoute DeleteRouteTable
+        DeleteSecurityGroup DeleteSubnet DeleteTags DeleteVpc DescribeAccountAttributes
+        DescribeAddresses DescribeAvailabilityZones DescribeDhcpOptions
+        DescribeIamInstanceProfileAssociations DescribeImages DescribeInstanceAttribute
+        DescribeInstanceCreditSpecifications DescribeInstances DescribeInternetGateways
+        DescribeIpamPools DescribeKeyPairs DescribeLaunchTemplateVersions
+        DescribeLaunchTemplates DescribeNatGateways DescribeNetworkAcls
+        DescribeNetworkInterfaces DescribeRouteTables DescribeSecurityGroupRules
+        DescribeSecurityGroups DescribeSubnets DescribeTags DescribeVolumes
+        DescribeVpcAttribute DescribeVpcEncryptionControls DescribeVpcs
+        DescribeVpnGateways DetachInternetGateway DetachVolume DetachVpnGateway
+        DisassociateAddress DisassociateIamInstanceProfile DisassociateNatGatewayAddress
+        DisassociateRouteTable DisassociateSubnetCidrBlock GetManagedPrefixListEntries
+        ModifyInstanceAttribute ModifyInstanceCreditSpecification
+        ModifyInstanceMaintenanceOptions ModifyInstanceMetadataOptions
+        ModifyInstancePlacement ModifyPrivateDnsNameOptions ModifySubnetAttribute
+        ModifyVpcAttribute ModifyVpcTenancy MonitorInstances ReleaseAddress
+        ReplaceIamInstanceProfileAssociation ReplaceRoute ReplaceRouteTableAssociation
+        RevokeSecurityGroupEgress RevokeSecurityGroupIngress RunInstances StartInstances
+        StopInstances TerminateInstances UnassignPrivateNatGatewayAddress
+        UnmonitorInstances UpdateSecurityGroupRuleDescriptionsEgress
+        UpdateSecurityGroupRuleDescriptionsIngress
     """,
     "iam": """
         AddRoleToInstanceProfile AttachRolePolicy CreateInstanceProfile CreatePolicy
-        CreatePolicyVersion CreateRole CreateServiceLinkedRole DeleteInstanceProfile
-        DeletePolicy DeletePolicyVersion DeleteRole DeleteRolePermissionsBoundary
-        DeleteRolePolicy DeleteServiceLinkedRole DetachRolePolicy GetInstanceProfile
-        GetPolicy GetPolicyVersion GetRole GetRolePolicy GetServiceLinkedRoleDeletionStatus
-        ListAttachedRolePolicies ListInstanceProfiles ListInstanceProfilesForRole
-        ListPolicies ListPolicyVersions ListRolePolicies ListRoleTags ListRoles
-        PutRolePermissionsBoundary PutRolePolicy RemoveRoleFromInstanceProfile
-        TagInstanceProfile TagPolicy TagRole UntagInstanceProfile UntagPolicy UntagRole
-        UpdateAssumeRolePolicy UpdateRole UpdateRoleDescription
+        CreatePolicyVersion CreateRole CreateServiceLinkedRole DeleteGroupPolicy
+        DeleteInstanceProfile DeletePolicy DeletePolicyVersion DeleteRole
+        DeleteRolePermissionsBoundary DeleteRolePolicy DeleteServiceLinkedRole
+        DeleteUserPolicy DetachRolePolicy GetGroupPolicy GetInstanceProfile GetPolicy
+        GetPolicyVersion GetRole GetRolePolicy GetServiceLinkedRoleDeletionStatus
+        GetUserPolicy ListAttachedRolePolicies ListInstanceProfiles
+        ListInstanceProfilesForRole ListPolicies ListPolicyVersions ListRolePolicies
+        ListRoleTags ListRoles PutGroupPolicy PutRolePermissionsBoundary PutRolePolicy
+        PutUserPolicy RemoveRoleFromInstanceProfile TagInstanceProfile TagPolicy TagRole
+        UntagInstanceProfile UntagPolicy UntagRole UpdateAssumeRolePolicy UpdateRole
+        UpdateRoleDescription
     """,
     "sts": "AssumeRole AssumeRoleWithWebIdentity GetCallerIdentity",
     "elbv2": """
         AddTags CreateListener CreateLoadBalancer CreateRule CreateTargetGroup
         DeleteListener DeleteLoadBalancer DeleteRule DeleteTargetGroup DeregisterTargets
-        DescribeListenerAttributes DescribeListeners DescribeLoadBalancerAttributes
-        DescribeLoadBalancers DescribeRules DescribeTags DescribeTargetGroupAttributes
-        DescribeTargetGroups DescribeTargetHealth ModifyListener ModifyListenerAttributes
+        DescribeCapacityReservation DescribeListenerAttributes DescribeListeners
+        DescribeLoadBalancerAttributes DescribeLoadBalancers DescribeRules DescribeTags
+        DescribeTargetGroupAttributes DescribeTargetGroups DescribeTargetHealth
+        ModifyCapacityReservation ModifyIpPools ModifyListener ModifyListenerAttributes
         ModifyLoadBalancerAttributes ModifyRule ModifyTargetGroup
         ModifyTargetGroupAttributes RegisterTargets RemoveTags SetIpAddressType
         SetSecurityGroups SetSubnets
@@ -71,33 +88,48 @@ OPERATIONS = {
         UntagResource
     """,
     "sns": """
-        CreateTopic DeleteTopic GetSubscriptionAttributes GetTopicAttributes
-        ListSubscriptions ListSubscriptionsByTopic ListTagsForResource ListTopics
-        SetSubscriptionAttributes SetTopicAttributes Subscribe TagResource Unsubscribe
-        UntagResource
+        CreateTopic DeleteTopic GetDataProtectionPolicy GetSubscriptionAttributes
+        GetTopicAttributes ListSubscriptions ListSubscriptionsByTopic
+        ListTagsForResource ListTopics PutDataProtectionPolicy SetSubscriptionAttributes
+        SetTopicAttributes Subscribe TagResource Unsubscribe UntagResource
     """,
     "ecs": """
-        CreateCluster CreateService DeleteCluster DeleteService
-        DeregisterTaskDefinition DescribeClusters DescribeServices DescribeTaskDefinition
-        DescribeTasks ListClusters ListServices ListTagsForResource ListTaskDefinitions
-        ListTasks PutClusterCapacityProviders RegisterTaskDefinition StopTask TagResource
-        UntagResource UpdateCluster UpdateClusterSettings UpdateService
+        CreateCluster CreateService DeleteCluster DeleteService DeregisterTaskDefinition
+        DescribeClusters DescribeServiceDeployments DescribeServices
+        DescribeTaskDefinition DescribeTasks ListClusters ListServiceDeployments
+        ListServices ListTagsForResource ListTaskDefinitions ListTasks PutAccountSetting
+        PutAccountSettingDefault PutClusterCapacityProviders RegisterTaskDefinition
+        StopServiceDeployment StopTask TagResource UntagResource UpdateCluster
+        UpdateClusterSettings UpdateService
     """,
     "logs": """
-        CreateLogGroup DeleteLogGroup DeleteQueryDefinition DeleteRetentionPolicy
-        DescribeLogGroups DescribeQueryDefinitions ListTagsForResource ListTagsLogGroup
-        PutQueryDefinition PutRetentionPolicy TagResource UntagResource
+        AssociateKmsKey CreateLogGroup DeleteDataProtectionPolicy DeleteIndexPolicy
+        DeleteLogGroup DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy
+        DescribeIndexPolicies DescribeLogGroups DescribeQueryDefinitions
+        DescribeResourcePolicies DisassociateKmsKey GetDataProtectionPolicy
+        ListTagsForResource ListTagsLogGroup PutBearerTokenAuthentication
+        PutDataProtectionPolicy PutIndexPolicy PutLogGroupDeletionProtection
+        PutQueryDefinition PutResourcePolicy PutRetentionPolicy TagResource
+        UntagResource
     """,
     "servicediscovery": """
         CreateHttpNamespace CreatePrivateDnsNamespace CreatePublicDnsNamespace
-        CreateService DeleteNamespace DeleteService GetNamespace GetOperation GetService
+        CreateService DeleteNamespace DeleteService DeleteServiceAttributes
+        DeregisterInstance GetNamespace GetOperation GetService GetServiceAttributes
         ListInstances ListNamespaces ListOperations ListServices ListTagsForResource
-        TagResource UntagResource UpdateService DeregisterInstance
+        TagResource UntagResource UpdateService UpdateServiceAttributes
     """,
     "resourcegroupstaggingapi": "GetResources TagResources UntagResources",
     "amp": """
-        CreateWorkspace DeleteWorkspace DescribeWorkspace ListTagsForResource
-        ListWorkspaces TagResource UntagResource UpdateWorkspaceAlias
+        CreateAlertManagerDefinition CreateLoggingConfiguration
+        CreateQueryLoggingConfiguration CreateWorkspace DeleteAlertManagerDefinition
+        DeleteLoggingConfiguration DeleteQueryLoggingConfiguration DeleteWorkspace
+        DescribeAlertManagerDefinition DescribeLoggingConfiguration
+        DescribeQueryLoggingConfiguration DescribeWorkspace
+        DescribeWorkspaceConfiguration ListTagsForResource ListWorkspaces
+        PutAlertManagerDefinition TagResource UntagResource UpdateLoggingConfiguration
+        UpdateQueryLoggingConfiguration UpdateWorkspaceAlias
+        UpdateWorkspaceConfiguration
     """,
     "grafana": """
         CreateWorkspace CreateWorkspaceApiKey CreateWorkspaceServiceAccount
