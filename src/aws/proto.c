@@ -222,6 +222,10 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
 	json_t *filled = NULL;
 	int rc = BERTH_EINVAL;
 
+	if (!svc) {
+		diags_add(d, DIAG_ERROR, "no such AWS service");
+		goto cleanup;
+	}
 	if (!op) {
 		diags_add(d, DIAG_ERROR, "%s: unknown operation %s", svc->name, operation);
 		goto cleanup;

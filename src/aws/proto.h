@@ -25,7 +25,8 @@
  *   "iam CreateRole: AssumeRolePolicyDocument: missing required parameter"
  *   "ec2 CreateTags: Tags[0].Value: expected string, got integer"
  * Timestamps may be given as ISO-8601 strings or epoch seconds; blobs as
- * strings of raw bytes (berth base64-encodes them). */
+ * strings of raw bytes (berth base64-encodes them). On failure req may be
+ * partly filled; the caller releases it either way. */
 int aws_proto_build(const struct aws_service *svc, const char *operation,
 		    json_t *params, struct aws_http_request *req, struct diags *d);
 
