@@ -36,9 +36,9 @@ OPERATIONS = {
         DescribeInstanceCreditSpecifications DescribeInstances DescribeInternetGateways
         DescribeIpamPools DescribeKeyPairs DescribeLaunchTemplateVersions
         DescribeLaunchTemplates DescribeNatGateways DescribeNetworkAcls
-        DescribeNetworkInterfaces DescribeRouteTables DescribeSecurityGroupRules
-        DescribeSecurityGroups DescribeSubnets DescribeTags DescribeVolumes
-        DescribeVpcAttribute DescribeVpcEncryptionControls DescribeVpcs
+        DescribeNetworkInterfaces DescribeRegions DescribeRouteTables
+        DescribeSecurityGroupRules DescribeSecurityGroups DescribeSubnets DescribeTags
+        DescribeVolumes DescribeVpcAttribute DescribeVpcEncryptionControls DescribeVpcs
         DescribeVpnGateways DetachInternetGateway DetachVolume DetachVpnGateway
         DisassociateAddress DisassociateIamInstanceProfile DisassociateNatGatewayAddress
         DisassociateRouteTable DisassociateSubnetCidrBlock GetManagedPrefixListEntries
@@ -59,10 +59,11 @@ OPERATIONS = {
         DeleteRolePermissionsBoundary DeleteRolePolicy DeleteServiceLinkedRole
         DeleteUserPolicy DetachRolePolicy GetGroupPolicy GetInstanceProfile GetPolicy
         GetPolicyVersion GetRole GetRolePolicy GetServiceLinkedRoleDeletionStatus
-        GetUserPolicy ListAttachedRolePolicies ListInstanceProfiles
-        ListInstanceProfilesForRole ListPolicies ListPolicyVersions ListRolePolicies
-        ListRoleTags ListRoles PutGroupPolicy PutRolePermissionsBoundary PutRolePolicy
-        PutUserPolicy RemoveRoleFromInstanceProfile TagInstanceProfile TagPolicy TagRole
+        GetUserPolicy ListAttachedRolePolicies ListEntitiesForPolicy
+        ListInstanceProfiles ListInstanceProfilesForRole ListPolicies ListPolicyVersions
+        ListRolePolicies ListRoleTags ListRoles PutGroupPolicy
+        PutRolePermissionsBoundary PutRolePolicy PutUserPolicy
+        RemoveRoleFromInstanceProfile TagInstanceProfile TagPolicy TagRole
         UntagInstanceProfile UntagPolicy UntagRole UpdateAssumeRolePolicy UpdateRole
         UpdateRoleDescription
     """,
@@ -79,9 +80,10 @@ OPERATIONS = {
         SetSecurityGroups SetSubnets
     """,
     "cloudformation": """
-        CreateStack DeleteStack DescribeStackEvents DescribeStackResources DescribeStacks
-        GetStackPolicy GetTemplate ListStackResources ListStacks SetStackPolicy
-        UpdateStack UpdateTerminationProtection ValidateTemplate
+        CreateStack DeleteStack DescribeStackEvents DescribeStackResource
+        DescribeStackResources DescribeStacks GetStackPolicy GetTemplate ListExports
+        ListStackResources ListStacks SetStackPolicy UpdateStack
+        UpdateTerminationProtection ValidateTemplate
     """,
     "cloudwatch": """
         DeleteAlarms DescribeAlarms ListTagsForResource PutMetricAlarm TagResource
@@ -95,22 +97,23 @@ OPERATIONS = {
     """,
     "ecs": """
         CreateCluster CreateService DeleteCluster DeleteService DeregisterTaskDefinition
-        DescribeClusters DescribeServiceDeployments DescribeServices
-        DescribeTaskDefinition DescribeTasks ListClusters ListServiceDeployments
-        ListServices ListTagsForResource ListTaskDefinitions ListTasks PutAccountSetting
-        PutAccountSettingDefault PutClusterCapacityProviders RegisterTaskDefinition
-        StopServiceDeployment StopTask TagResource UntagResource UpdateCluster
-        UpdateClusterSettings UpdateService
+        DescribeCapacityProviders DescribeClusters DescribeServiceDeployments
+        DescribeServices DescribeTaskDefinition DescribeTasks ListAccountSettings
+        ListClusters ListServiceDeployments ListServices ListTagsForResource
+        ListTaskDefinitions ListTasks PutAccountSetting PutAccountSettingDefault
+        PutClusterCapacityProviders RegisterTaskDefinition StopServiceDeployment
+        StopTask TagResource UntagResource UpdateCluster UpdateClusterSettings
+        UpdateService
     """,
     "logs": """
         AssociateKmsKey CreateLogGroup DeleteDataProtectionPolicy DeleteIndexPolicy
         DeleteLogGroup DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy
-        DescribeIndexPolicies DescribeLogGroups DescribeQueryDefinitions
-        DescribeResourcePolicies DisassociateKmsKey GetDataProtectionPolicy
-        ListTagsForResource ListTagsLogGroup PutBearerTokenAuthentication
-        PutDataProtectionPolicy PutIndexPolicy PutLogGroupDeletionProtection
-        PutQueryDefinition PutResourcePolicy PutRetentionPolicy TagResource
-        UntagResource
+        DescribeIndexPolicies DescribeLogGroups DescribeLogStreams
+        DescribeQueryDefinitions DescribeResourcePolicies DisassociateKmsKey
+        GetDataProtectionPolicy ListTagsForResource ListTagsLogGroup
+        PutBearerTokenAuthentication PutDataProtectionPolicy PutIndexPolicy
+        PutLogGroupDeletionProtection PutQueryDefinition PutResourcePolicy
+        PutRetentionPolicy TagResource UntagResource
     """,
     "servicediscovery": """
         CreateHttpNamespace CreatePrivateDnsNamespace CreatePublicDnsNamespace

@@ -150,13 +150,17 @@ static const struct aws_shape S_cloudformation_DetailedStatus;
 static const struct aws_shape S_cloudformation_StackEvent;
 static const struct aws_shape S_cloudformation_StackEvents;
 static const struct aws_shape S_cloudformation_DescribeStackEventsOutput;
-static const struct aws_shape S_cloudformation_DescribeStackResourcesInput;
+static const struct aws_shape S_cloudformation_DescribeStackResourceInput;
 static const struct aws_shape S_cloudformation_Description;
+static const struct aws_shape S_cloudformation_Metadata;
 static const struct aws_shape S_cloudformation_StackResourceDriftStatus;
 static const struct aws_shape S_cloudformation_StackResourceDriftInformation;
 static const struct aws_shape S_cloudformation_TypeHierarchy;
 static const struct aws_shape S_cloudformation_LogicalIdHierarchy;
 static const struct aws_shape S_cloudformation_ModuleInfo;
+static const struct aws_shape S_cloudformation_StackResourceDetail;
+static const struct aws_shape S_cloudformation_DescribeStackResourceOutput;
+static const struct aws_shape S_cloudformation_DescribeStackResourcesInput;
 static const struct aws_shape S_cloudformation_StackResource;
 static const struct aws_shape S_cloudformation_StackResources;
 static const struct aws_shape S_cloudformation_DescribeStackResourcesOutput;
@@ -187,6 +191,11 @@ static const struct aws_shape S_cloudformation_TemplateStage;
 static const struct aws_shape S_cloudformation_GetTemplateInput;
 static const struct aws_shape S_cloudformation_StageList;
 static const struct aws_shape S_cloudformation_GetTemplateOutput;
+static const struct aws_shape S_cloudformation_ListExportsInput;
+static const struct aws_shape S_cloudformation_ExportValue;
+static const struct aws_shape S_cloudformation_Export;
+static const struct aws_shape S_cloudformation_Exports;
+static const struct aws_shape S_cloudformation_ListExportsOutput;
 static const struct aws_shape S_cloudformation_ListStackResourcesInput;
 static const struct aws_shape S_cloudformation_StackResourceDriftInformationSummary;
 static const struct aws_shape S_cloudformation_StackResourceSummary;
@@ -811,6 +820,13 @@ static const struct aws_shape S_ec2_AssociatedSubnetList;
 static const struct aws_shape S_ec2_NetworkInterface;
 static const struct aws_shape S_ec2_NetworkInterfaceList;
 static const struct aws_shape S_ec2_DescribeNetworkInterfacesResult;
+static const struct aws_shape S_ec2_RegionNameStringList;
+static const struct aws_shape S_ec2_DescribeRegionsRequest;
+static const struct aws_shape S_ec2_RegionGeography;
+static const struct aws_shape S_ec2_RegionGeographyList;
+static const struct aws_shape S_ec2_Region;
+static const struct aws_shape S_ec2_RegionList;
+static const struct aws_shape S_ec2_DescribeRegionsResult;
 static const struct aws_shape S_ec2_DescribeRouteTablesMaxResults;
 static const struct aws_shape S_ec2_RouteTableIdStringList;
 static const struct aws_shape S_ec2_DescribeRouteTablesRequest;
@@ -1204,12 +1220,73 @@ static const struct aws_shape S_ecs_ProxyConfiguration;
 static const struct aws_shape S_ecs_EphemeralStorage;
 static const struct aws_shape S_ecs_TaskDefinition;
 static const struct aws_shape S_ecs_DeregisterTaskDefinitionResponse;
+static const struct aws_shape S_ecs_CapacityProviderField;
+static const struct aws_shape S_ecs_CapacityProviderFieldList;
+static const struct aws_shape S_ecs_DescribeCapacityProvidersRequest;
+static const struct aws_shape S_ecs_CapacityProviderStatus;
+static const struct aws_shape S_ecs_ManagedScalingStatus;
+static const struct aws_shape S_ecs_ManagedScalingTargetCapacity;
+static const struct aws_shape S_ecs_ManagedScalingStepSize;
+static const struct aws_shape S_ecs_ManagedScalingInstanceWarmupPeriod;
+static const struct aws_shape S_ecs_ManagedScaling;
+static const struct aws_shape S_ecs_ManagedTerminationProtection;
+static const struct aws_shape S_ecs_ManagedDraining;
+static const struct aws_shape S_ecs_AutoScalingGroupProvider;
+static const struct aws_shape S_ecs_ManagedInstancesNetworkConfiguration;
+static const struct aws_shape S_ecs_TaskVolumeStorageGiB;
+static const struct aws_shape S_ecs_ManagedInstancesStorageConfiguration;
+static const struct aws_shape S_ecs_ManagedInstancesLocalStorageConfiguration;
+static const struct aws_shape S_ecs_ManagedInstancesMonitoringOptions;
+static const struct aws_shape S_ecs_CapacityOptionType;
+static const struct aws_shape S_ecs_VCpuCountRangeRequest;
+static const struct aws_shape S_ecs_MemoryMiBRequest;
+static const struct aws_shape S_ecs_CpuManufacturer;
+static const struct aws_shape S_ecs_CpuManufacturerSet;
+static const struct aws_shape S_ecs_BoxedDouble;
+static const struct aws_shape S_ecs_MemoryGiBPerVCpuRequest;
+static const struct aws_shape S_ecs_ExcludedInstanceType;
+static const struct aws_shape S_ecs_ExcludedInstanceTypeSet;
+static const struct aws_shape S_ecs_InstanceGeneration;
+static const struct aws_shape S_ecs_InstanceGenerationSet;
+static const struct aws_shape S_ecs_BareMetal;
+static const struct aws_shape S_ecs_BurstablePerformance;
+static const struct aws_shape S_ecs_NetworkInterfaceCountRequest;
+static const struct aws_shape S_ecs_LocalStorage;
+static const struct aws_shape S_ecs_LocalStorageType;
+static const struct aws_shape S_ecs_LocalStorageTypeSet;
+static const struct aws_shape S_ecs_TotalLocalStorageGBRequest;
+static const struct aws_shape S_ecs_BaselineEbsBandwidthMbpsRequest;
+static const struct aws_shape S_ecs_AcceleratorType;
+static const struct aws_shape S_ecs_AcceleratorTypeSet;
+static const struct aws_shape S_ecs_AcceleratorCountRequest;
+static const struct aws_shape S_ecs_AcceleratorManufacturer;
+static const struct aws_shape S_ecs_AcceleratorManufacturerSet;
+static const struct aws_shape S_ecs_AcceleratorName;
+static const struct aws_shape S_ecs_AcceleratorNameSet;
+static const struct aws_shape S_ecs_AcceleratorTotalMemoryMiBRequest;
+static const struct aws_shape S_ecs_NetworkBandwidthGbpsRequest;
+static const struct aws_shape S_ecs_AllowedInstanceType;
+static const struct aws_shape S_ecs_AllowedInstanceTypeSet;
+static const struct aws_shape S_ecs_InstanceRequirementsRequest;
+static const struct aws_shape S_ecs_CapacityReservationPreference;
+static const struct aws_shape S_ecs_CapacityReservationRequest;
+static const struct aws_shape S_ecs_InstanceLaunchTemplate;
+static const struct aws_shape S_ecs_PropagateMITags;
+static const struct aws_shape S_ecs_InfrastructureOptimization;
+static const struct aws_shape S_ecs_AutoRepairActionsStatus;
+static const struct aws_shape S_ecs_AutoRepairConfiguration;
+static const struct aws_shape S_ecs_ManagedInstancesProvider;
+static const struct aws_shape S_ecs_CapacityProviderUpdateStatus;
+static const struct aws_shape S_ecs_CapacityProviderType;
+static const struct aws_shape S_ecs_CapacityProvider;
+static const struct aws_shape S_ecs_CapacityProviders;
+static const struct aws_shape S_ecs_Failure;
+static const struct aws_shape S_ecs_Failures;
+static const struct aws_shape S_ecs_DescribeCapacityProvidersResponse;
 static const struct aws_shape S_ecs_ClusterField;
 static const struct aws_shape S_ecs_ClusterFieldList;
 static const struct aws_shape S_ecs_DescribeClustersRequest;
 static const struct aws_shape S_ecs_Clusters;
-static const struct aws_shape S_ecs_Failure;
-static const struct aws_shape S_ecs_Failures;
 static const struct aws_shape S_ecs_DescribeClustersResponse;
 static const struct aws_shape S_ecs_DescribeServiceDeploymentsRequest;
 static const struct aws_shape S_ecs_ServiceRevisionSummary;
@@ -1262,6 +1339,12 @@ static const struct aws_shape S_ecs_TaskEphemeralStorage;
 static const struct aws_shape S_ecs_Task;
 static const struct aws_shape S_ecs_Tasks;
 static const struct aws_shape S_ecs_DescribeTasksResponse;
+static const struct aws_shape S_ecs_SettingName;
+static const struct aws_shape S_ecs_ListAccountSettingsRequest;
+static const struct aws_shape S_ecs_SettingType;
+static const struct aws_shape S_ecs_Setting;
+static const struct aws_shape S_ecs_Settings;
+static const struct aws_shape S_ecs_ListAccountSettingsResponse;
 static const struct aws_shape S_ecs_ListClustersRequest;
 static const struct aws_shape S_ecs_ListClustersResponse;
 static const struct aws_shape S_ecs_ServiceDeploymentStatusList;
@@ -1280,10 +1363,7 @@ static const struct aws_shape S_ecs_ListTaskDefinitionsResponse;
 static const struct aws_shape S_ecs_DesiredStatus;
 static const struct aws_shape S_ecs_ListTasksRequest;
 static const struct aws_shape S_ecs_ListTasksResponse;
-static const struct aws_shape S_ecs_SettingName;
 static const struct aws_shape S_ecs_PutAccountSettingRequest;
-static const struct aws_shape S_ecs_SettingType;
-static const struct aws_shape S_ecs_Setting;
 static const struct aws_shape S_ecs_PutAccountSettingResponse;
 static const struct aws_shape S_ecs_PutAccountSettingDefaultRequest;
 static const struct aws_shape S_ecs_PutAccountSettingDefaultResponse;
@@ -1812,6 +1892,17 @@ static const struct aws_shape S_iam_AttachedPolicy;
 static const struct aws_shape S_iam_attachedPoliciesListType;
 static const struct aws_shape S_iam_responseMarkerType;
 static const struct aws_shape S_iam_ListAttachedRolePoliciesResponse;
+static const struct aws_shape S_iam_EntityType;
+static const struct aws_shape S_iam_PolicyUsageType;
+static const struct aws_shape S_iam_ListEntitiesForPolicyRequest;
+static const struct aws_shape S_iam_PolicyGroup;
+static const struct aws_shape S_iam_PolicyGroupListType;
+static const struct aws_shape S_iam_userNameType;
+static const struct aws_shape S_iam_PolicyUser;
+static const struct aws_shape S_iam_PolicyUserListType;
+static const struct aws_shape S_iam_PolicyRole;
+static const struct aws_shape S_iam_PolicyRoleListType;
+static const struct aws_shape S_iam_ListEntitiesForPolicyResponse;
 static const struct aws_shape S_iam_pathPrefixType;
 static const struct aws_shape S_iam_ListInstanceProfilesRequest;
 static const struct aws_shape S_iam_instanceProfileListType;
@@ -1819,7 +1910,6 @@ static const struct aws_shape S_iam_ListInstanceProfilesResponse;
 static const struct aws_shape S_iam_ListInstanceProfilesForRoleRequest;
 static const struct aws_shape S_iam_ListInstanceProfilesForRoleResponse;
 static const struct aws_shape S_iam_policyScopeType;
-static const struct aws_shape S_iam_PolicyUsageType;
 static const struct aws_shape S_iam_ListPoliciesRequest;
 static const struct aws_shape S_iam_policyListType;
 static const struct aws_shape S_iam_ListPoliciesResponse;
@@ -1900,6 +1990,14 @@ static const struct aws_shape S_logs_BearerTokenAuthenticationEnabled;
 static const struct aws_shape S_logs_LogGroup;
 static const struct aws_shape S_logs_LogGroups;
 static const struct aws_shape S_logs_DescribeLogGroupsResponse;
+static const struct aws_shape S_logs_LogStreamName;
+static const struct aws_shape S_logs_OrderBy;
+static const struct aws_shape S_logs_Descending;
+static const struct aws_shape S_logs_DescribeLogStreamsRequest;
+static const struct aws_shape S_logs_SequenceToken;
+static const struct aws_shape S_logs_LogStream;
+static const struct aws_shape S_logs_LogStreams;
+static const struct aws_shape S_logs_DescribeLogStreamsResponse;
 static const struct aws_shape S_logs_QueryLanguage;
 static const struct aws_shape S_logs_QueryDefinitionName;
 static const struct aws_shape S_logs_QueryListMaxResults;
@@ -2747,13 +2845,13 @@ static const struct aws_member M_cloudformation_DescribeStackEventsOutput[] = {
 	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_DescribeStackEventsOutput = { "DescribeStackEventsOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackEventsOutput, 2, NULL, 0 };
-static const struct aws_member M_cloudformation_DescribeStackResourcesInput[] = {
-	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "PhysicalResourceId", NULL, NULL, &S_cloudformation_PhysicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+static const struct aws_member M_cloudformation_DescribeStackResourceInput[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
-static const struct aws_shape S_cloudformation_DescribeStackResourcesInput = { "DescribeStackResourcesInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourcesInput, 3, NULL, 0 };
+static const struct aws_shape S_cloudformation_DescribeStackResourceInput = { "DescribeStackResourceInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourceInput, 2, NULL, 0 };
 static const struct aws_shape S_cloudformation_Description = { "Description", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_cloudformation_Metadata = { "Metadata", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const char *const E_cloudformation_StackResourceDriftStatus[] = { "IN_SYNC", "MODIFIED", "DELETED", "NOT_CHECKED", "UNKNOWN", "UNSUPPORTED" };
 static const struct aws_shape S_cloudformation_StackResourceDriftStatus = { "StackResourceDriftStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_cloudformation_StackResourceDriftStatus, 6 };
 static const struct aws_member M_cloudformation_StackResourceDriftInformation[] = {
@@ -2768,6 +2866,31 @@ static const struct aws_member M_cloudformation_ModuleInfo[] = {
 	{ "LogicalIdHierarchy", NULL, NULL, &S_cloudformation_LogicalIdHierarchy, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_ModuleInfo = { "ModuleInfo", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ModuleInfo, 2, NULL, 0 };
+static const struct aws_member M_cloudformation_StackResourceDetail[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "StackId", NULL, NULL, &S_cloudformation_StackId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PhysicalResourceId", NULL, NULL, &S_cloudformation_PhysicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourceType", NULL, NULL, &S_cloudformation_ResourceType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "LastUpdatedTimestamp", NULL, NULL, &S_cloudformation_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "ResourceStatus", NULL, NULL, &S_cloudformation_ResourceStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "ResourceStatusReason", NULL, NULL, &S_cloudformation_ResourceStatusReason, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Description", NULL, NULL, &S_cloudformation_Description, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Metadata", NULL, NULL, &S_cloudformation_Metadata, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DriftInformation", NULL, NULL, &S_cloudformation_StackResourceDriftInformation, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ModuleInfo", NULL, NULL, &S_cloudformation_ModuleInfo, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_StackResourceDetail = { "StackResourceDetail", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_StackResourceDetail, 12, NULL, 0 };
+static const struct aws_member M_cloudformation_DescribeStackResourceOutput[] = {
+	{ "StackResourceDetail", NULL, NULL, &S_cloudformation_StackResourceDetail, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_DescribeStackResourceOutput = { "DescribeStackResourceOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourceOutput, 1, NULL, 0 };
+static const struct aws_member M_cloudformation_DescribeStackResourcesInput[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PhysicalResourceId", NULL, NULL, &S_cloudformation_PhysicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_DescribeStackResourcesInput = { "DescribeStackResourcesInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourcesInput, 3, NULL, 0 };
 static const struct aws_member M_cloudformation_StackResource[] = {
 	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "StackId", NULL, NULL, &S_cloudformation_StackId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -2898,6 +3021,26 @@ static const struct aws_member M_cloudformation_GetTemplateOutput[] = {
 	{ "StagesAvailable", NULL, NULL, &S_cloudformation_StageList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_GetTemplateOutput = { "GetTemplateOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_GetTemplateOutput, 2, NULL, 0 };
+static const struct aws_member M_cloudformation_ListExportsInput[] = {
+	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_ListExportsInput = { "ListExportsInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ListExportsInput, 1, NULL, 0 };
+static const struct aws_shape S_cloudformation_ExportValue = { "ExportValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_cloudformation_Export[] = {
+	{ "ExportingStackId", NULL, NULL, &S_cloudformation_StackId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Name", NULL, NULL, &S_cloudformation_ExportName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Value", NULL, NULL, &S_cloudformation_ExportValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_Export = { "Export", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_Export, 3, NULL, 0 };
+static const struct aws_member M_cloudformation_Exports[] = {
+	{ "member", NULL, NULL, &S_cloudformation_Export, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_Exports = { "Exports", AWS_T_LIST, 0, NULL, NULL, M_cloudformation_Exports, 1, NULL, 0 };
+static const struct aws_member M_cloudformation_ListExportsOutput[] = {
+	{ "Exports", NULL, NULL, &S_cloudformation_Exports, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_ListExportsOutput = { "ListExportsOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ListExportsOutput, 2, NULL, 0 };
 static const struct aws_member M_cloudformation_ListStackResourcesInput[] = {
 	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3046,10 +3189,12 @@ static const struct aws_shape S_cloudformation_ValidateTemplateOutput = { "Valid
 static const struct aws_op O_cloudformation_CreateStack = { "CreateStack", "POST", "/", 200, &S_cloudformation_CreateStackInput, &S_cloudformation_CreateStackOutput, "CreateStackResult", NULL };
 static const struct aws_op O_cloudformation_DeleteStack = { "DeleteStack", "POST", "/", 200, &S_cloudformation_DeleteStackInput, NULL, NULL, NULL };
 static const struct aws_op O_cloudformation_DescribeStackEvents = { "DescribeStackEvents", "POST", "/", 200, &S_cloudformation_DescribeStackEventsInput, &S_cloudformation_DescribeStackEventsOutput, "DescribeStackEventsResult", NULL };
+static const struct aws_op O_cloudformation_DescribeStackResource = { "DescribeStackResource", "POST", "/", 200, &S_cloudformation_DescribeStackResourceInput, &S_cloudformation_DescribeStackResourceOutput, "DescribeStackResourceResult", NULL };
 static const struct aws_op O_cloudformation_DescribeStackResources = { "DescribeStackResources", "POST", "/", 200, &S_cloudformation_DescribeStackResourcesInput, &S_cloudformation_DescribeStackResourcesOutput, "DescribeStackResourcesResult", NULL };
 static const struct aws_op O_cloudformation_DescribeStacks = { "DescribeStacks", "POST", "/", 200, &S_cloudformation_DescribeStacksInput, &S_cloudformation_DescribeStacksOutput, "DescribeStacksResult", NULL };
 static const struct aws_op O_cloudformation_GetStackPolicy = { "GetStackPolicy", "POST", "/", 200, &S_cloudformation_GetStackPolicyInput, &S_cloudformation_GetStackPolicyOutput, "GetStackPolicyResult", NULL };
 static const struct aws_op O_cloudformation_GetTemplate = { "GetTemplate", "POST", "/", 200, &S_cloudformation_GetTemplateInput, &S_cloudformation_GetTemplateOutput, "GetTemplateResult", NULL };
+static const struct aws_op O_cloudformation_ListExports = { "ListExports", "POST", "/", 200, &S_cloudformation_ListExportsInput, &S_cloudformation_ListExportsOutput, "ListExportsResult", NULL };
 static const struct aws_op O_cloudformation_ListStackResources = { "ListStackResources", "POST", "/", 200, &S_cloudformation_ListStackResourcesInput, &S_cloudformation_ListStackResourcesOutput, "ListStackResourcesResult", NULL };
 static const struct aws_op O_cloudformation_ListStacks = { "ListStacks", "POST", "/", 200, &S_cloudformation_ListStacksInput, &S_cloudformation_ListStacksOutput, "ListStacksResult", NULL };
 static const struct aws_op O_cloudformation_SetStackPolicy = { "SetStackPolicy", "POST", "/", 200, &S_cloudformation_SetStackPolicyInput, NULL, NULL, NULL };
@@ -3060,10 +3205,12 @@ static const struct aws_op *const OPS_cloudformation_[] = {
 	&O_cloudformation_CreateStack,
 	&O_cloudformation_DeleteStack,
 	&O_cloudformation_DescribeStackEvents,
+	&O_cloudformation_DescribeStackResource,
 	&O_cloudformation_DescribeStackResources,
 	&O_cloudformation_DescribeStacks,
 	&O_cloudformation_GetStackPolicy,
 	&O_cloudformation_GetTemplate,
+	&O_cloudformation_ListExports,
 	&O_cloudformation_ListStackResources,
 	&O_cloudformation_ListStacks,
 	&O_cloudformation_SetStackPolicy,
@@ -3077,6 +3224,9 @@ static const char *const PR_cloudformation_DescribeStackEvents[] = { "StackEvent
 static const char *const PI_cloudformation_DescribeStacks[] = { "NextToken" };
 static const char *const PO_cloudformation_DescribeStacks[] = { "NextToken" };
 static const char *const PR_cloudformation_DescribeStacks[] = { "Stacks" };
+static const char *const PI_cloudformation_ListExports[] = { "NextToken" };
+static const char *const PO_cloudformation_ListExports[] = { "NextToken" };
+static const char *const PR_cloudformation_ListExports[] = { "Exports" };
 static const char *const PI_cloudformation_ListStackResources[] = { "NextToken" };
 static const char *const PO_cloudformation_ListStackResources[] = { "NextToken" };
 static const char *const PR_cloudformation_ListStackResources[] = { "StackResourceSummaries" };
@@ -3086,6 +3236,7 @@ static const char *const PR_cloudformation_ListStacks[] = { "StackSummaries" };
 static const struct aws_paginator PAG_cloudformation_[] = {
 	{ "DescribeStackEvents", PI_cloudformation_DescribeStackEvents, 1, PO_cloudformation_DescribeStackEvents, 1, PR_cloudformation_DescribeStackEvents, 1, NULL, NULL },
 	{ "DescribeStacks", PI_cloudformation_DescribeStacks, 1, PO_cloudformation_DescribeStacks, 1, PR_cloudformation_DescribeStacks, 1, NULL, NULL },
+	{ "ListExports", PI_cloudformation_ListExports, 1, PO_cloudformation_ListExports, 1, PR_cloudformation_ListExports, 1, NULL, NULL },
 	{ "ListStackResources", PI_cloudformation_ListStackResources, 1, PO_cloudformation_ListStackResources, 1, PR_cloudformation_ListStackResources, 1, NULL, NULL },
 	{ "ListStacks", PI_cloudformation_ListStacks, 1, PO_cloudformation_ListStacks, 1, PR_cloudformation_ListStacks, 1, NULL, NULL },
 };
@@ -5988,6 +6139,40 @@ static const struct aws_member M_ec2_DescribeNetworkInterfacesResult[] = {
 	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeNetworkInterfacesResult = { "DescribeNetworkInterfacesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeNetworkInterfacesResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_RegionNameStringList[] = {
+	{ "member", "RegionName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionNameStringList = { "RegionNameStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_RegionNameStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeRegionsRequest[] = {
+	{ "RegionNames", "RegionName", NULL, &S_ec2_RegionNameStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllRegions", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeRegionsRequest = { "DescribeRegionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeRegionsRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_RegionGeography[] = {
+	{ "Name", "name", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionGeography = { "RegionGeography", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_RegionGeography, 1, NULL, 0 };
+static const struct aws_member M_ec2_RegionGeographyList[] = {
+	{ "member", "item", NULL, &S_ec2_RegionGeography, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionGeographyList = { "RegionGeographyList", AWS_T_LIST, 0, NULL, NULL, M_ec2_RegionGeographyList, 1, NULL, 0 };
+static const struct aws_member M_ec2_Region[] = {
+	{ "OptInStatus", "optInStatus", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Geography", "geographySet", NULL, &S_ec2_RegionGeographyList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RegionName", "regionName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Endpoint", "regionEndpoint", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Region = { "Region", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_Region, 4, NULL, 0 };
+static const struct aws_member M_ec2_RegionList[] = {
+	{ "member", "item", NULL, &S_ec2_Region, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionList = { "RegionList", AWS_T_LIST, 0, NULL, NULL, M_ec2_RegionList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeRegionsResult[] = {
+	{ "Regions", "regionInfo", NULL, &S_ec2_RegionList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeRegionsResult = { "DescribeRegionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeRegionsResult, 1, NULL, 0 };
 static const struct aws_shape S_ec2_DescribeRouteTablesMaxResults = { "DescribeRouteTablesMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_RouteTableIdStringList[] = {
 	{ "member", "item", NULL, &S_ec2_RouteTableId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -7046,6 +7231,7 @@ static const struct aws_op O_ec2_DescribeLaunchTemplates = { "DescribeLaunchTemp
 static const struct aws_op O_ec2_DescribeNatGateways = { "DescribeNatGateways", "POST", "/", 200, &S_ec2_DescribeNatGatewaysRequest, &S_ec2_DescribeNatGatewaysResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeNetworkAcls = { "DescribeNetworkAcls", "POST", "/", 200, &S_ec2_DescribeNetworkAclsRequest, &S_ec2_DescribeNetworkAclsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeNetworkInterfaces = { "DescribeNetworkInterfaces", "POST", "/", 200, &S_ec2_DescribeNetworkInterfacesRequest, &S_ec2_DescribeNetworkInterfacesResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeRegions = { "DescribeRegions", "POST", "/", 200, &S_ec2_DescribeRegionsRequest, &S_ec2_DescribeRegionsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeRouteTables = { "DescribeRouteTables", "POST", "/", 200, &S_ec2_DescribeRouteTablesRequest, &S_ec2_DescribeRouteTablesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeSecurityGroupRules = { "DescribeSecurityGroupRules", "POST", "/", 200, &S_ec2_DescribeSecurityGroupRulesRequest, &S_ec2_DescribeSecurityGroupRulesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeSecurityGroups = { "DescribeSecurityGroups", "POST", "/", 200, &S_ec2_DescribeSecurityGroupsRequest, &S_ec2_DescribeSecurityGroupsResult, NULL, NULL };
@@ -7137,6 +7323,7 @@ static const struct aws_op *const OPS_ec2_[] = {
 	&O_ec2_DescribeNatGateways,
 	&O_ec2_DescribeNetworkAcls,
 	&O_ec2_DescribeNetworkInterfaces,
+	&O_ec2_DescribeRegions,
 	&O_ec2_DescribeRouteTables,
 	&O_ec2_DescribeSecurityGroupRules,
 	&O_ec2_DescribeSecurityGroups,
@@ -8293,6 +8480,266 @@ static const struct aws_member M_ecs_DeregisterTaskDefinitionResponse[] = {
 	{ "taskDefinition", NULL, NULL, &S_ecs_TaskDefinition, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_DeregisterTaskDefinitionResponse = { "DeregisterTaskDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeregisterTaskDefinitionResponse, 1, NULL, 0 };
+static const char *const E_ecs_CapacityProviderField[] = { "TAGS" };
+static const struct aws_shape S_ecs_CapacityProviderField = { "CapacityProviderField", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderField, 1 };
+static const struct aws_member M_ecs_CapacityProviderFieldList[] = {
+	{ "member", NULL, NULL, &S_ecs_CapacityProviderField, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityProviderFieldList = { "CapacityProviderFieldList", AWS_T_LIST, 0, NULL, NULL, M_ecs_CapacityProviderFieldList, 1, NULL, 0 };
+static const struct aws_member M_ecs_DescribeCapacityProvidersRequest[] = {
+	{ "capacityProviders", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "include", NULL, NULL, &S_ecs_CapacityProviderFieldList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxResults", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DescribeCapacityProvidersRequest = { "DescribeCapacityProvidersRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeCapacityProvidersRequest, 5, NULL, 0 };
+static const char *const E_ecs_CapacityProviderStatus[] = { "PROVISIONING", "ACTIVE", "DEPROVISIONING", "INACTIVE" };
+static const struct aws_shape S_ecs_CapacityProviderStatus = { "CapacityProviderStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderStatus, 4 };
+static const char *const E_ecs_ManagedScalingStatus[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_ManagedScalingStatus = { "ManagedScalingStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedScalingStatus, 2 };
+static const struct aws_shape S_ecs_ManagedScalingTargetCapacity = { "ManagedScalingTargetCapacity", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecs_ManagedScalingStepSize = { "ManagedScalingStepSize", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecs_ManagedScalingInstanceWarmupPeriod = { "ManagedScalingInstanceWarmupPeriod", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_ManagedScaling[] = {
+	{ "status", NULL, NULL, &S_ecs_ManagedScalingStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "targetCapacity", NULL, NULL, &S_ecs_ManagedScalingTargetCapacity, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "minimumScalingStepSize", NULL, NULL, &S_ecs_ManagedScalingStepSize, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maximumScalingStepSize", NULL, NULL, &S_ecs_ManagedScalingStepSize, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceWarmupPeriod", NULL, NULL, &S_ecs_ManagedScalingInstanceWarmupPeriod, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedScaling = { "ManagedScaling", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedScaling, 5, NULL, 0 };
+static const char *const E_ecs_ManagedTerminationProtection[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_ManagedTerminationProtection = { "ManagedTerminationProtection", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedTerminationProtection, 2 };
+static const char *const E_ecs_ManagedDraining[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_ManagedDraining = { "ManagedDraining", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedDraining, 2 };
+static const struct aws_member M_ecs_AutoScalingGroupProvider[] = {
+	{ "autoScalingGroupArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "managedScaling", NULL, NULL, &S_ecs_ManagedScaling, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "managedTerminationProtection", NULL, NULL, &S_ecs_ManagedTerminationProtection, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "managedDraining", NULL, NULL, &S_ecs_ManagedDraining, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AutoScalingGroupProvider = { "AutoScalingGroupProvider", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AutoScalingGroupProvider, 4, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesNetworkConfiguration[] = {
+	{ "subnets", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "securityGroups", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesNetworkConfiguration = { "ManagedInstancesNetworkConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesNetworkConfiguration, 2, NULL, 0 };
+static const struct aws_shape S_ecs_TaskVolumeStorageGiB = { "TaskVolumeStorageGiB", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesStorageConfiguration[] = {
+	{ "storageSizeGiB", NULL, NULL, &S_ecs_TaskVolumeStorageGiB, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesStorageConfiguration = { "ManagedInstancesStorageConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesStorageConfiguration, 1, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesLocalStorageConfiguration[] = {
+	{ "useLocalStorage", NULL, NULL, &S_ecs_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesLocalStorageConfiguration = { "ManagedInstancesLocalStorageConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesLocalStorageConfiguration, 1, NULL, 0 };
+static const char *const E_ecs_ManagedInstancesMonitoringOptions[] = { "BASIC", "DETAILED" };
+static const struct aws_shape S_ecs_ManagedInstancesMonitoringOptions = { "ManagedInstancesMonitoringOptions", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedInstancesMonitoringOptions, 2 };
+static const char *const E_ecs_CapacityOptionType[] = { "ON_DEMAND", "SPOT", "RESERVED" };
+static const struct aws_shape S_ecs_CapacityOptionType = { "CapacityOptionType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityOptionType, 3 };
+static const struct aws_member M_ecs_VCpuCountRangeRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_VCpuCountRangeRequest = { "VCpuCountRangeRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_VCpuCountRangeRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_MemoryMiBRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_MemoryMiBRequest = { "MemoryMiBRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_MemoryMiBRequest, 2, NULL, 0 };
+static const char *const E_ecs_CpuManufacturer[] = { "intel", "amd", "amazon-web-services" };
+static const struct aws_shape S_ecs_CpuManufacturer = { "CpuManufacturer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CpuManufacturer, 3 };
+static const struct aws_member M_ecs_CpuManufacturerSet[] = {
+	{ "member", NULL, NULL, &S_ecs_CpuManufacturer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CpuManufacturerSet = { "CpuManufacturerSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_CpuManufacturerSet, 1, NULL, 0 };
+static const struct aws_shape S_ecs_BoxedDouble = { "BoxedDouble", AWS_T_DOUBLE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_MemoryGiBPerVCpuRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_MemoryGiBPerVCpuRequest = { "MemoryGiBPerVCpuRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_MemoryGiBPerVCpuRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecs_ExcludedInstanceType = { "ExcludedInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_ExcludedInstanceTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_ExcludedInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ExcludedInstanceTypeSet = { "ExcludedInstanceTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_ExcludedInstanceTypeSet, 1, NULL, 0 };
+static const char *const E_ecs_InstanceGeneration[] = { "current", "previous" };
+static const struct aws_shape S_ecs_InstanceGeneration = { "InstanceGeneration", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_InstanceGeneration, 2 };
+static const struct aws_member M_ecs_InstanceGenerationSet[] = {
+	{ "member", NULL, NULL, &S_ecs_InstanceGeneration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InstanceGenerationSet = { "InstanceGenerationSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_InstanceGenerationSet, 1, NULL, 0 };
+static const char *const E_ecs_BareMetal[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ecs_BareMetal = { "BareMetal", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_BareMetal, 3 };
+static const char *const E_ecs_BurstablePerformance[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ecs_BurstablePerformance = { "BurstablePerformance", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_BurstablePerformance, 3 };
+static const struct aws_member M_ecs_NetworkInterfaceCountRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_NetworkInterfaceCountRequest = { "NetworkInterfaceCountRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_NetworkInterfaceCountRequest, 2, NULL, 0 };
+static const char *const E_ecs_LocalStorage[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ecs_LocalStorage = { "LocalStorage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_LocalStorage, 3 };
+static const char *const E_ecs_LocalStorageType[] = { "hdd", "ssd" };
+static const struct aws_shape S_ecs_LocalStorageType = { "LocalStorageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_LocalStorageType, 2 };
+static const struct aws_member M_ecs_LocalStorageTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_LocalStorageType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_LocalStorageTypeSet = { "LocalStorageTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_LocalStorageTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_TotalLocalStorageGBRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_TotalLocalStorageGBRequest = { "TotalLocalStorageGBRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_TotalLocalStorageGBRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_BaselineEbsBandwidthMbpsRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_BaselineEbsBandwidthMbpsRequest = { "BaselineEbsBandwidthMbpsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_BaselineEbsBandwidthMbpsRequest, 2, NULL, 0 };
+static const char *const E_ecs_AcceleratorType[] = { "gpu", "fpga", "inference" };
+static const struct aws_shape S_ecs_AcceleratorType = { "AcceleratorType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AcceleratorType, 3 };
+static const struct aws_member M_ecs_AcceleratorTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AcceleratorType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorTypeSet = { "AcceleratorTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AcceleratorTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_AcceleratorCountRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorCountRequest = { "AcceleratorCountRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AcceleratorCountRequest, 2, NULL, 0 };
+static const char *const E_ecs_AcceleratorManufacturer[] = { "amazon-web-services", "amd", "nvidia", "xilinx", "habana" };
+static const struct aws_shape S_ecs_AcceleratorManufacturer = { "AcceleratorManufacturer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AcceleratorManufacturer, 5 };
+static const struct aws_member M_ecs_AcceleratorManufacturerSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AcceleratorManufacturer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorManufacturerSet = { "AcceleratorManufacturerSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AcceleratorManufacturerSet, 1, NULL, 0 };
+static const char *const E_ecs_AcceleratorName[] = { "a100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "vu9p", "v100", "a10g", "h100", "t4g" };
+static const struct aws_shape S_ecs_AcceleratorName = { "AcceleratorName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AcceleratorName, 12 };
+static const struct aws_member M_ecs_AcceleratorNameSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AcceleratorName, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorNameSet = { "AcceleratorNameSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AcceleratorNameSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_AcceleratorTotalMemoryMiBRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorTotalMemoryMiBRequest = { "AcceleratorTotalMemoryMiBRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AcceleratorTotalMemoryMiBRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_NetworkBandwidthGbpsRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_NetworkBandwidthGbpsRequest = { "NetworkBandwidthGbpsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_NetworkBandwidthGbpsRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecs_AllowedInstanceType = { "AllowedInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_AllowedInstanceTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AllowedInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AllowedInstanceTypeSet = { "AllowedInstanceTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AllowedInstanceTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_InstanceRequirementsRequest[] = {
+	{ "vCpuCount", NULL, NULL, &S_ecs_VCpuCountRangeRequest, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "memoryMiB", NULL, NULL, &S_ecs_MemoryMiBRequest, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "cpuManufacturers", NULL, NULL, &S_ecs_CpuManufacturerSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "memoryGiBPerVCpu", NULL, NULL, &S_ecs_MemoryGiBPerVCpuRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "excludedInstanceTypes", NULL, NULL, &S_ecs_ExcludedInstanceTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceGenerations", NULL, NULL, &S_ecs_InstanceGenerationSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "spotMaxPricePercentageOverLowestPrice", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "onDemandMaxPricePercentageOverLowestPrice", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "bareMetal", NULL, NULL, &S_ecs_BareMetal, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "burstablePerformance", NULL, NULL, &S_ecs_BurstablePerformance, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "requireHibernateSupport", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "networkInterfaceCount", NULL, NULL, &S_ecs_NetworkInterfaceCountRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "localStorage", NULL, NULL, &S_ecs_LocalStorage, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "localStorageTypes", NULL, NULL, &S_ecs_LocalStorageTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "totalLocalStorageGB", NULL, NULL, &S_ecs_TotalLocalStorageGBRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "baselineEbsBandwidthMbps", NULL, NULL, &S_ecs_BaselineEbsBandwidthMbpsRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorTypes", NULL, NULL, &S_ecs_AcceleratorTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorCount", NULL, NULL, &S_ecs_AcceleratorCountRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorManufacturers", NULL, NULL, &S_ecs_AcceleratorManufacturerSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorNames", NULL, NULL, &S_ecs_AcceleratorNameSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorTotalMemoryMiB", NULL, NULL, &S_ecs_AcceleratorTotalMemoryMiBRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "networkBandwidthGbps", NULL, NULL, &S_ecs_NetworkBandwidthGbpsRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "allowedInstanceTypes", NULL, NULL, &S_ecs_AllowedInstanceTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxSpotPriceAsPercentageOfOptimalOnDemandPrice", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InstanceRequirementsRequest = { "InstanceRequirementsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_InstanceRequirementsRequest, 24, NULL, 0 };
+static const char *const E_ecs_CapacityReservationPreference[] = { "RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED" };
+static const struct aws_shape S_ecs_CapacityReservationPreference = { "CapacityReservationPreference", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityReservationPreference, 3 };
+static const struct aws_member M_ecs_CapacityReservationRequest[] = {
+	{ "reservationGroupArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "reservationPreference", NULL, NULL, &S_ecs_CapacityReservationPreference, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityReservationRequest = { "CapacityReservationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_CapacityReservationRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_InstanceLaunchTemplate[] = {
+	{ "ec2InstanceProfileArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "networkConfiguration", NULL, NULL, &S_ecs_ManagedInstancesNetworkConfiguration, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "storageConfiguration", NULL, NULL, &S_ecs_ManagedInstancesStorageConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "localStorageConfiguration", NULL, NULL, &S_ecs_ManagedInstancesLocalStorageConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "monitoring", NULL, NULL, &S_ecs_ManagedInstancesMonitoringOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "capacityOptionType", NULL, NULL, &S_ecs_CapacityOptionType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceMetadataTagsPropagation", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceRequirements", NULL, NULL, &S_ecs_InstanceRequirementsRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "fipsEnabled", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "capacityReservations", NULL, NULL, &S_ecs_CapacityReservationRequest, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InstanceLaunchTemplate = { "InstanceLaunchTemplate", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_InstanceLaunchTemplate, 10, NULL, 0 };
+static const char *const E_ecs_PropagateMITags[] = { "CAPACITY_PROVIDER", "NONE" };
+static const struct aws_shape S_ecs_PropagateMITags = { "PropagateMITags", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_PropagateMITags, 2 };
+static const struct aws_member M_ecs_InfrastructureOptimization[] = {
+	{ "scaleInAfter", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InfrastructureOptimization = { "InfrastructureOptimization", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_InfrastructureOptimization, 1, NULL, 0 };
+static const char *const E_ecs_AutoRepairActionsStatus[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_AutoRepairActionsStatus = { "AutoRepairActionsStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AutoRepairActionsStatus, 2 };
+static const struct aws_member M_ecs_AutoRepairConfiguration[] = {
+	{ "actionsStatus", NULL, NULL, &S_ecs_AutoRepairActionsStatus, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AutoRepairConfiguration = { "AutoRepairConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AutoRepairConfiguration, 1, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesProvider[] = {
+	{ "infrastructureRoleArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceLaunchTemplate", NULL, NULL, &S_ecs_InstanceLaunchTemplate, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "propagateTags", NULL, NULL, &S_ecs_PropagateMITags, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "infrastructureOptimization", NULL, NULL, &S_ecs_InfrastructureOptimization, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "autoRepairConfiguration", NULL, NULL, &S_ecs_AutoRepairConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesProvider = { "ManagedInstancesProvider", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesProvider, 5, NULL, 0 };
+static const char *const E_ecs_CapacityProviderUpdateStatus[] = { "CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_FAILED" };
+static const struct aws_shape S_ecs_CapacityProviderUpdateStatus = { "CapacityProviderUpdateStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderUpdateStatus, 9 };
+static const char *const E_ecs_CapacityProviderType[] = { "EC2_AUTOSCALING", "MANAGED_INSTANCES", "FARGATE", "FARGATE_SPOT" };
+static const struct aws_shape S_ecs_CapacityProviderType = { "CapacityProviderType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderType, 4 };
+static const struct aws_member M_ecs_CapacityProvider[] = {
+	{ "capacityProviderArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "name", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "status", NULL, NULL, &S_ecs_CapacityProviderStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "autoScalingGroupProvider", NULL, NULL, &S_ecs_AutoScalingGroupProvider, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "managedInstancesProvider", NULL, NULL, &S_ecs_ManagedInstancesProvider, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "updateStatus", NULL, NULL, &S_ecs_CapacityProviderUpdateStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "updateStatusReason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "tags", NULL, NULL, &S_ecs_Tags, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "type", NULL, NULL, &S_ecs_CapacityProviderType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityProvider = { "CapacityProvider", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_CapacityProvider, 10, NULL, 0 };
+static const struct aws_member M_ecs_CapacityProviders[] = {
+	{ "member", NULL, NULL, &S_ecs_CapacityProvider, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityProviders = { "CapacityProviders", AWS_T_LIST, 0, NULL, NULL, M_ecs_CapacityProviders, 1, NULL, 0 };
+static const struct aws_member M_ecs_Failure[] = {
+	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "detail", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Failure = { "Failure", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Failure, 3, NULL, 0 };
+static const struct aws_member M_ecs_Failures[] = {
+	{ "member", NULL, NULL, &S_ecs_Failure, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Failures = { "Failures", AWS_T_LIST, 0, NULL, NULL, M_ecs_Failures, 1, NULL, 0 };
+static const struct aws_member M_ecs_DescribeCapacityProvidersResponse[] = {
+	{ "capacityProviders", NULL, NULL, &S_ecs_CapacityProviders, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DescribeCapacityProvidersResponse = { "DescribeCapacityProvidersResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeCapacityProvidersResponse, 3, NULL, 0 };
 static const char *const E_ecs_ClusterField[] = { "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS" };
 static const struct aws_shape S_ecs_ClusterField = { "ClusterField", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ClusterField, 5 };
 static const struct aws_member M_ecs_ClusterFieldList[] = {
@@ -8308,16 +8755,6 @@ static const struct aws_member M_ecs_Clusters[] = {
 	{ "member", NULL, NULL, &S_ecs_Cluster, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_Clusters = { "Clusters", AWS_T_LIST, 0, NULL, NULL, M_ecs_Clusters, 1, NULL, 0 };
-static const struct aws_member M_ecs_Failure[] = {
-	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "detail", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Failure = { "Failure", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Failure, 3, NULL, 0 };
-static const struct aws_member M_ecs_Failures[] = {
-	{ "member", NULL, NULL, &S_ecs_Failure, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Failures = { "Failures", AWS_T_LIST, 0, NULL, NULL, M_ecs_Failures, 1, NULL, 0 };
 static const struct aws_member M_ecs_DescribeClustersResponse[] = {
 	{ "clusters", NULL, NULL, &S_ecs_Clusters, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
@@ -8621,6 +9058,35 @@ static const struct aws_member M_ecs_DescribeTasksResponse[] = {
 	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_DescribeTasksResponse = { "DescribeTasksResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeTasksResponse, 2, NULL, 0 };
+static const char *const E_ecs_SettingName[] = { "serviceLongArnFormat", "taskLongArnFormat", "containerInstanceLongArnFormat", "awsvpcTrunking", "containerInsights", "fargateFIPSMode", "tagResourceAuthorization", "fargateTaskRetirementWaitPeriod", "guardDutyActivate", "defaultLogDriverMode", "fargateEventWindows" };
+static const struct aws_shape S_ecs_SettingName = { "SettingName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_SettingName, 11 };
+static const struct aws_member M_ecs_ListAccountSettingsRequest[] = {
+	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "effectiveSettings", NULL, NULL, &S_ecs_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxResults", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ListAccountSettingsRequest = { "ListAccountSettingsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListAccountSettingsRequest, 6, NULL, 0 };
+static const char *const E_ecs_SettingType[] = { "user", "aws_managed" };
+static const struct aws_shape S_ecs_SettingType = { "SettingType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_SettingType, 2 };
+static const struct aws_member M_ecs_Setting[] = {
+	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "type", NULL, NULL, &S_ecs_SettingType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Setting = { "Setting", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Setting, 4, NULL, 0 };
+static const struct aws_member M_ecs_Settings[] = {
+	{ "member", NULL, NULL, &S_ecs_Setting, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Settings = { "Settings", AWS_T_LIST, 0, NULL, NULL, M_ecs_Settings, 1, NULL, 0 };
+static const struct aws_member M_ecs_ListAccountSettingsResponse[] = {
+	{ "settings", NULL, NULL, &S_ecs_Settings, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ListAccountSettingsResponse = { "ListAccountSettingsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListAccountSettingsResponse, 2, NULL, 0 };
 static const struct aws_member M_ecs_ListClustersRequest[] = {
 	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "maxResults", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
@@ -8727,23 +9193,12 @@ static const struct aws_member M_ecs_ListTasksResponse[] = {
 	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_ListTasksResponse = { "ListTasksResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListTasksResponse, 2, NULL, 0 };
-static const char *const E_ecs_SettingName[] = { "serviceLongArnFormat", "taskLongArnFormat", "containerInstanceLongArnFormat", "awsvpcTrunking", "containerInsights", "fargateFIPSMode", "tagResourceAuthorization", "fargateTaskRetirementWaitPeriod", "guardDutyActivate", "defaultLogDriverMode", "fargateEventWindows" };
-static const struct aws_shape S_ecs_SettingName = { "SettingName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_SettingName, 11 };
 static const struct aws_member M_ecs_PutAccountSettingRequest[] = {
 	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_PutAccountSettingRequest = { "PutAccountSettingRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_PutAccountSettingRequest, 3, NULL, 0 };
-static const char *const E_ecs_SettingType[] = { "user", "aws_managed" };
-static const struct aws_shape S_ecs_SettingType = { "SettingType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_SettingType, 2 };
-static const struct aws_member M_ecs_Setting[] = {
-	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "type", NULL, NULL, &S_ecs_SettingType, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Setting = { "Setting", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Setting, 4, NULL, 0 };
 static const struct aws_member M_ecs_PutAccountSettingResponse[] = {
 	{ "setting", NULL, NULL, &S_ecs_Setting, AWS_LOC_BODY, 0, NULL, NULL },
 };
@@ -8884,11 +9339,13 @@ static const struct aws_op O_ecs_CreateService = { "CreateService", "POST", "/",
 static const struct aws_op O_ecs_DeleteCluster = { "DeleteCluster", "POST", "/", 200, &S_ecs_DeleteClusterRequest, &S_ecs_DeleteClusterResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeleteService = { "DeleteService", "POST", "/", 200, &S_ecs_DeleteServiceRequest, &S_ecs_DeleteServiceResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeregisterTaskDefinition = { "DeregisterTaskDefinition", "POST", "/", 200, &S_ecs_DeregisterTaskDefinitionRequest, &S_ecs_DeregisterTaskDefinitionResponse, NULL, NULL };
+static const struct aws_op O_ecs_DescribeCapacityProviders = { "DescribeCapacityProviders", "POST", "/", 200, &S_ecs_DescribeCapacityProvidersRequest, &S_ecs_DescribeCapacityProvidersResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeClusters = { "DescribeClusters", "POST", "/", 200, &S_ecs_DescribeClustersRequest, &S_ecs_DescribeClustersResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeServiceDeployments = { "DescribeServiceDeployments", "POST", "/", 200, &S_ecs_DescribeServiceDeploymentsRequest, &S_ecs_DescribeServiceDeploymentsResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeServices = { "DescribeServices", "POST", "/", 200, &S_ecs_DescribeServicesRequest, &S_ecs_DescribeServicesResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeTaskDefinition = { "DescribeTaskDefinition", "POST", "/", 200, &S_ecs_DescribeTaskDefinitionRequest, &S_ecs_DescribeTaskDefinitionResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeTasks = { "DescribeTasks", "POST", "/", 200, &S_ecs_DescribeTasksRequest, &S_ecs_DescribeTasksResponse, NULL, NULL };
+static const struct aws_op O_ecs_ListAccountSettings = { "ListAccountSettings", "POST", "/", 200, &S_ecs_ListAccountSettingsRequest, &S_ecs_ListAccountSettingsResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListClusters = { "ListClusters", "POST", "/", 200, &S_ecs_ListClustersRequest, &S_ecs_ListClustersResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListServiceDeployments = { "ListServiceDeployments", "POST", "/", 200, &S_ecs_ListServiceDeploymentsRequest, &S_ecs_ListServiceDeploymentsResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListServices = { "ListServices", "POST", "/", 200, &S_ecs_ListServicesRequest, &S_ecs_ListServicesResponse, NULL, NULL };
@@ -8912,11 +9369,13 @@ static const struct aws_op *const OPS_ecs_[] = {
 	&O_ecs_DeleteCluster,
 	&O_ecs_DeleteService,
 	&O_ecs_DeregisterTaskDefinition,
+	&O_ecs_DescribeCapacityProviders,
 	&O_ecs_DescribeClusters,
 	&O_ecs_DescribeServiceDeployments,
 	&O_ecs_DescribeServices,
 	&O_ecs_DescribeTaskDefinition,
 	&O_ecs_DescribeTasks,
+	&O_ecs_ListAccountSettings,
 	&O_ecs_ListClusters,
 	&O_ecs_ListServiceDeployments,
 	&O_ecs_ListServices,
@@ -8935,6 +9394,9 @@ static const struct aws_op *const OPS_ecs_[] = {
 	&O_ecs_UpdateClusterSettings,
 	&O_ecs_UpdateService,
 };
+static const char *const PI_ecs_ListAccountSettings[] = { "nextToken" };
+static const char *const PO_ecs_ListAccountSettings[] = { "nextToken" };
+static const char *const PR_ecs_ListAccountSettings[] = { "settings" };
 static const char *const PI_ecs_ListClusters[] = { "nextToken" };
 static const char *const PO_ecs_ListClusters[] = { "nextToken" };
 static const char *const PR_ecs_ListClusters[] = { "clusterArns" };
@@ -8948,6 +9410,7 @@ static const char *const PI_ecs_ListTasks[] = { "nextToken" };
 static const char *const PO_ecs_ListTasks[] = { "nextToken" };
 static const char *const PR_ecs_ListTasks[] = { "taskArns" };
 static const struct aws_paginator PAG_ecs_[] = {
+	{ "ListAccountSettings", PI_ecs_ListAccountSettings, 1, PO_ecs_ListAccountSettings, 1, PR_ecs_ListAccountSettings, 1, "maxResults", NULL },
 	{ "ListClusters", PI_ecs_ListClusters, 1, PO_ecs_ListClusters, 1, PR_ecs_ListClusters, 1, "maxResults", NULL },
 	{ "ListServices", PI_ecs_ListServices, 1, PO_ecs_ListServices, 1, PR_ecs_ListServices, 1, "maxResults", NULL },
 	{ "ListTaskDefinitions", PI_ecs_ListTaskDefinitions, 1, PO_ecs_ListTaskDefinitions, 1, PR_ecs_ListTaskDefinitions, 1, "maxResults", NULL },
@@ -10968,6 +11431,55 @@ static const struct aws_member M_iam_ListAttachedRolePoliciesResponse[] = {
 	{ "Marker", NULL, NULL, &S_iam_responseMarkerType, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_iam_ListAttachedRolePoliciesResponse = { "ListAttachedRolePoliciesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListAttachedRolePoliciesResponse, 3, NULL, 0 };
+static const char *const E_iam_EntityType[] = { "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy" };
+static const struct aws_shape S_iam_EntityType = { "EntityType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_EntityType, 5 };
+static const char *const E_iam_PolicyUsageType[] = { "PermissionsPolicy", "PermissionsBoundary" };
+static const struct aws_shape S_iam_PolicyUsageType = { "PolicyUsageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_PolicyUsageType, 2 };
+static const struct aws_member M_iam_ListEntitiesForPolicyRequest[] = {
+	{ "PolicyArn", NULL, NULL, &S_iam_arnType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "EntityFilter", NULL, NULL, &S_iam_EntityType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PathPrefix", NULL, NULL, &S_iam_pathType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PolicyUsageFilter", NULL, NULL, &S_iam_PolicyUsageType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Marker", NULL, NULL, &S_iam_markerType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxItems", NULL, NULL, &S_iam_maxItemsType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_ListEntitiesForPolicyRequest = { "ListEntitiesForPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListEntitiesForPolicyRequest, 6, NULL, 0 };
+static const struct aws_member M_iam_PolicyGroup[] = {
+	{ "GroupName", NULL, NULL, &S_iam_groupNameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "GroupId", NULL, NULL, &S_iam_idType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyGroup = { "PolicyGroup", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PolicyGroup, 2, NULL, 0 };
+static const struct aws_member M_iam_PolicyGroupListType[] = {
+	{ "member", NULL, NULL, &S_iam_PolicyGroup, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyGroupListType = { "PolicyGroupListType", AWS_T_LIST, 0, NULL, NULL, M_iam_PolicyGroupListType, 1, NULL, 0 };
+static const struct aws_shape S_iam_userNameType = { "userNameType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_iam_PolicyUser[] = {
+	{ "UserName", NULL, NULL, &S_iam_userNameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "UserId", NULL, NULL, &S_iam_idType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyUser = { "PolicyUser", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PolicyUser, 2, NULL, 0 };
+static const struct aws_member M_iam_PolicyUserListType[] = {
+	{ "member", NULL, NULL, &S_iam_PolicyUser, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyUserListType = { "PolicyUserListType", AWS_T_LIST, 0, NULL, NULL, M_iam_PolicyUserListType, 1, NULL, 0 };
+static const struct aws_member M_iam_PolicyRole[] = {
+	{ "RoleName", NULL, NULL, &S_iam_roleNameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RoleId", NULL, NULL, &S_iam_idType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyRole = { "PolicyRole", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PolicyRole, 2, NULL, 0 };
+static const struct aws_member M_iam_PolicyRoleListType[] = {
+	{ "member", NULL, NULL, &S_iam_PolicyRole, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyRoleListType = { "PolicyRoleListType", AWS_T_LIST, 0, NULL, NULL, M_iam_PolicyRoleListType, 1, NULL, 0 };
+static const struct aws_member M_iam_ListEntitiesForPolicyResponse[] = {
+	{ "PolicyGroups", NULL, NULL, &S_iam_PolicyGroupListType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PolicyUsers", NULL, NULL, &S_iam_PolicyUserListType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PolicyRoles", NULL, NULL, &S_iam_PolicyRoleListType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IsTruncated", NULL, NULL, &S_iam_booleanType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Marker", NULL, NULL, &S_iam_responseMarkerType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_ListEntitiesForPolicyResponse = { "ListEntitiesForPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListEntitiesForPolicyResponse, 5, NULL, 0 };
 static const struct aws_shape S_iam_pathPrefixType = { "pathPrefixType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_iam_ListInstanceProfilesRequest[] = {
 	{ "PathPrefix", NULL, NULL, &S_iam_pathPrefixType, AWS_LOC_BODY, 0, NULL, NULL },
@@ -10999,8 +11511,6 @@ static const struct aws_member M_iam_ListInstanceProfilesForRoleResponse[] = {
 static const struct aws_shape S_iam_ListInstanceProfilesForRoleResponse = { "ListInstanceProfilesForRoleResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListInstanceProfilesForRoleResponse, 3, NULL, 0 };
 static const char *const E_iam_policyScopeType[] = { "All", "AWS", "Local" };
 static const struct aws_shape S_iam_policyScopeType = { "policyScopeType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_policyScopeType, 3 };
-static const char *const E_iam_PolicyUsageType[] = { "PermissionsPolicy", "PermissionsBoundary" };
-static const struct aws_shape S_iam_PolicyUsageType = { "PolicyUsageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_PolicyUsageType, 2 };
 static const struct aws_member M_iam_ListPoliciesRequest[] = {
 	{ "Scope", NULL, NULL, &S_iam_policyScopeType, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "OnlyAttached", NULL, NULL, &S_iam_booleanType, AWS_LOC_BODY, 0, NULL, NULL },
@@ -11185,6 +11695,7 @@ static const struct aws_op O_iam_GetRolePolicy = { "GetRolePolicy", "POST", "/",
 static const struct aws_op O_iam_GetServiceLinkedRoleDeletionStatus = { "GetServiceLinkedRoleDeletionStatus", "POST", "/", 200, &S_iam_GetServiceLinkedRoleDeletionStatusRequest, &S_iam_GetServiceLinkedRoleDeletionStatusResponse, "GetServiceLinkedRoleDeletionStatusResult", NULL };
 static const struct aws_op O_iam_GetUserPolicy = { "GetUserPolicy", "POST", "/", 200, &S_iam_GetUserPolicyRequest, &S_iam_GetUserPolicyResponse, "GetUserPolicyResult", NULL };
 static const struct aws_op O_iam_ListAttachedRolePolicies = { "ListAttachedRolePolicies", "POST", "/", 200, &S_iam_ListAttachedRolePoliciesRequest, &S_iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult", NULL };
+static const struct aws_op O_iam_ListEntitiesForPolicy = { "ListEntitiesForPolicy", "POST", "/", 200, &S_iam_ListEntitiesForPolicyRequest, &S_iam_ListEntitiesForPolicyResponse, "ListEntitiesForPolicyResult", NULL };
 static const struct aws_op O_iam_ListInstanceProfiles = { "ListInstanceProfiles", "POST", "/", 200, &S_iam_ListInstanceProfilesRequest, &S_iam_ListInstanceProfilesResponse, "ListInstanceProfilesResult", NULL };
 static const struct aws_op O_iam_ListInstanceProfilesForRole = { "ListInstanceProfilesForRole", "POST", "/", 200, &S_iam_ListInstanceProfilesForRoleRequest, &S_iam_ListInstanceProfilesForRoleResponse, "ListInstanceProfilesForRoleResult", NULL };
 static const struct aws_op O_iam_ListPolicies = { "ListPolicies", "POST", "/", 200, &S_iam_ListPoliciesRequest, &S_iam_ListPoliciesResponse, "ListPoliciesResult", NULL };
@@ -11233,6 +11744,7 @@ static const struct aws_op *const OPS_iam_[] = {
 	&O_iam_GetServiceLinkedRoleDeletionStatus,
 	&O_iam_GetUserPolicy,
 	&O_iam_ListAttachedRolePolicies,
+	&O_iam_ListEntitiesForPolicy,
 	&O_iam_ListInstanceProfiles,
 	&O_iam_ListInstanceProfilesForRole,
 	&O_iam_ListPolicies,
@@ -11258,6 +11770,9 @@ static const struct aws_op *const OPS_iam_[] = {
 static const char *const PI_iam_ListAttachedRolePolicies[] = { "Marker" };
 static const char *const PO_iam_ListAttachedRolePolicies[] = { "Marker" };
 static const char *const PR_iam_ListAttachedRolePolicies[] = { "AttachedPolicies" };
+static const char *const PI_iam_ListEntitiesForPolicy[] = { "Marker" };
+static const char *const PO_iam_ListEntitiesForPolicy[] = { "Marker" };
+static const char *const PR_iam_ListEntitiesForPolicy[] = { "PolicyGroups", "PolicyUsers", "PolicyRoles" };
 static const char *const PI_iam_ListInstanceProfiles[] = { "Marker" };
 static const char *const PO_iam_ListInstanceProfiles[] = { "Marker" };
 static const char *const PR_iam_ListInstanceProfiles[] = { "InstanceProfiles" };
@@ -11281,6 +11796,7 @@ static const char *const PO_iam_ListRoles[] = { "Marker" };
 static const char *const PR_iam_ListRoles[] = { "Roles" };
 static const struct aws_paginator PAG_iam_[] = {
 	{ "ListAttachedRolePolicies", PI_iam_ListAttachedRolePolicies, 1, PO_iam_ListAttachedRolePolicies, 1, PR_iam_ListAttachedRolePolicies, 1, "MaxItems", "IsTruncated" },
+	{ "ListEntitiesForPolicy", PI_iam_ListEntitiesForPolicy, 1, PO_iam_ListEntitiesForPolicy, 1, PR_iam_ListEntitiesForPolicy, 3, "MaxItems", "IsTruncated" },
 	{ "ListInstanceProfiles", PI_iam_ListInstanceProfiles, 1, PO_iam_ListInstanceProfiles, 1, PR_iam_ListInstanceProfiles, 1, "MaxItems", "IsTruncated" },
 	{ "ListInstanceProfilesForRole", PI_iam_ListInstanceProfilesForRole, 1, PO_iam_ListInstanceProfilesForRole, 1, PR_iam_ListInstanceProfilesForRole, 1, "MaxItems", "IsTruncated" },
 	{ "ListPolicies", PI_iam_ListPolicies, 1, PO_iam_ListPolicies, 1, PR_iam_ListPolicies, 1, "MaxItems", "IsTruncated" },
@@ -11444,6 +11960,41 @@ static const struct aws_member M_logs_DescribeLogGroupsResponse[] = {
 	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_DescribeLogGroupsResponse = { "DescribeLogGroupsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogGroupsResponse, 2, NULL, 0 };
+static const struct aws_shape S_logs_LogStreamName = { "LogStreamName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_logs_OrderBy[] = { "LogStreamName", "LastEventTime" };
+static const struct aws_shape S_logs_OrderBy = { "OrderBy", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_OrderBy, 2 };
+static const struct aws_shape S_logs_Descending = { "Descending", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_DescribeLogStreamsRequest[] = {
+	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "logStreamNamePrefix", NULL, NULL, &S_logs_LogStreamName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "orderBy", NULL, NULL, &S_logs_OrderBy, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "descending", NULL, NULL, &S_logs_Descending, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "limit", NULL, NULL, &S_logs_DescribeLimit, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeLogStreamsRequest = { "DescribeLogStreamsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogStreamsRequest, 7, NULL, 0 };
+static const struct aws_shape S_logs_SequenceToken = { "SequenceToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_LogStream[] = {
+	{ "logStreamName", NULL, NULL, &S_logs_LogStreamName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "creationTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "firstEventTimestamp", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastEventTimestamp", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastIngestionTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "uploadSequenceToken", NULL, NULL, &S_logs_SequenceToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "arn", NULL, NULL, &S_logs_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "storedBytes", NULL, NULL, &S_logs_StoredBytes, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_LogStream = { "LogStream", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_LogStream, 8, NULL, 0 };
+static const struct aws_member M_logs_LogStreams[] = {
+	{ "member", NULL, NULL, &S_logs_LogStream, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_LogStreams = { "LogStreams", AWS_T_LIST, 0, NULL, NULL, M_logs_LogStreams, 1, NULL, 0 };
+static const struct aws_member M_logs_DescribeLogStreamsResponse[] = {
+	{ "logStreams", NULL, NULL, &S_logs_LogStreams, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeLogStreamsResponse = { "DescribeLogStreamsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogStreamsResponse, 2, NULL, 0 };
 static const char *const E_logs_QueryLanguage[] = { "CWLI", "SQL", "PPL" };
 static const struct aws_shape S_logs_QueryLanguage = { "QueryLanguage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_QueryLanguage, 3 };
 static const struct aws_shape S_logs_QueryDefinitionName = { "QueryDefinitionName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -11638,6 +12189,7 @@ static const struct aws_op O_logs_DeleteResourcePolicy = { "DeleteResourcePolicy
 static const struct aws_op O_logs_DeleteRetentionPolicy = { "DeleteRetentionPolicy", "POST", "/", 200, &S_logs_DeleteRetentionPolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_DescribeIndexPolicies = { "DescribeIndexPolicies", "POST", "/", 200, &S_logs_DescribeIndexPoliciesRequest, &S_logs_DescribeIndexPoliciesResponse, NULL, NULL };
 static const struct aws_op O_logs_DescribeLogGroups = { "DescribeLogGroups", "POST", "/", 200, &S_logs_DescribeLogGroupsRequest, &S_logs_DescribeLogGroupsResponse, NULL, NULL };
+static const struct aws_op O_logs_DescribeLogStreams = { "DescribeLogStreams", "POST", "/", 200, &S_logs_DescribeLogStreamsRequest, &S_logs_DescribeLogStreamsResponse, NULL, NULL };
 static const struct aws_op O_logs_DescribeQueryDefinitions = { "DescribeQueryDefinitions", "POST", "/", 200, &S_logs_DescribeQueryDefinitionsRequest, &S_logs_DescribeQueryDefinitionsResponse, NULL, NULL };
 static const struct aws_op O_logs_DescribeResourcePolicies = { "DescribeResourcePolicies", "POST", "/", 200, &S_logs_DescribeResourcePoliciesRequest, &S_logs_DescribeResourcePoliciesResponse, NULL, NULL };
 static const struct aws_op O_logs_DisassociateKmsKey = { "DisassociateKmsKey", "POST", "/", 200, &S_logs_DisassociateKmsKeyRequest, NULL, NULL, NULL };
@@ -11664,6 +12216,7 @@ static const struct aws_op *const OPS_logs_[] = {
 	&O_logs_DeleteRetentionPolicy,
 	&O_logs_DescribeIndexPolicies,
 	&O_logs_DescribeLogGroups,
+	&O_logs_DescribeLogStreams,
 	&O_logs_DescribeQueryDefinitions,
 	&O_logs_DescribeResourcePolicies,
 	&O_logs_DisassociateKmsKey,
@@ -11683,11 +12236,15 @@ static const struct aws_op *const OPS_logs_[] = {
 static const char *const PI_logs_DescribeLogGroups[] = { "nextToken" };
 static const char *const PO_logs_DescribeLogGroups[] = { "nextToken" };
 static const char *const PR_logs_DescribeLogGroups[] = { "logGroups" };
+static const char *const PI_logs_DescribeLogStreams[] = { "nextToken" };
+static const char *const PO_logs_DescribeLogStreams[] = { "nextToken" };
+static const char *const PR_logs_DescribeLogStreams[] = { "logStreams" };
 static const char *const PI_logs_DescribeResourcePolicies[] = { "nextToken" };
 static const char *const PO_logs_DescribeResourcePolicies[] = { "nextToken" };
 static const char *const PR_logs_DescribeResourcePolicies[] = { "resourcePolicies" };
 static const struct aws_paginator PAG_logs_[] = {
 	{ "DescribeLogGroups", PI_logs_DescribeLogGroups, 1, PO_logs_DescribeLogGroups, 1, PR_logs_DescribeLogGroups, 1, "limit", NULL },
+	{ "DescribeLogStreams", PI_logs_DescribeLogStreams, 1, PO_logs_DescribeLogStreams, 1, PR_logs_DescribeLogStreams, 1, "limit", NULL },
 	{ "DescribeResourcePolicies", PI_logs_DescribeResourcePolicies, 1, PO_logs_DescribeResourcePolicies, 1, PR_logs_DescribeResourcePolicies, 1, "limit", NULL },
 };
 static const struct aws_shape S_resourcegroupstaggingapi_PaginationToken = { "PaginationToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -12729,7 +13286,7 @@ const struct aws_service aws_services[] = {
 	{ .name = "cloudformation", .sdk_id = "CloudFormation", .env_suffix = "CLOUDFORMATION", .signing_name = "cloudformation",
 	  .endpoint_prefix = "cloudformation", .protocol = AWS_PROTO_QUERY, .api_version = "2010-05-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_cloudformation_, .nops = 13, .paginators = PAG_cloudformation_, .npaginators = 4 },
+	  .ops = OPS_cloudformation_, .nops = 15, .paginators = PAG_cloudformation_, .npaginators = 5 },
 	{ .name = "cloudwatch", .sdk_id = "CloudWatch", .env_suffix = "CLOUDWATCH", .signing_name = "monitoring",
 	  .endpoint_prefix = "monitoring", .protocol = AWS_PROTO_QUERY, .api_version = "2010-08-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
@@ -12737,11 +13294,11 @@ const struct aws_service aws_services[] = {
 	{ .name = "ec2", .sdk_id = "EC2", .env_suffix = "EC2", .signing_name = "ec2",
 	  .endpoint_prefix = "ec2", .protocol = AWS_PROTO_EC2, .api_version = "2016-11-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_ec2_, .nops = 90, .paginators = PAG_ec2_, .npaginators = 20 },
+	  .ops = OPS_ec2_, .nops = 91, .paginators = PAG_ec2_, .npaginators = 20 },
 	{ .name = "ecs", .sdk_id = "ECS", .env_suffix = "ECS", .signing_name = "ecs",
 	  .endpoint_prefix = "ecs", .protocol = AWS_PROTO_JSON, .api_version = "2014-11-13",
 	  .json_version = "1.1", .target_prefix = "AmazonEC2ContainerServiceV20141113", .global = false,
-	  .ops = OPS_ecs_, .nops = 27, .paginators = PAG_ecs_, .npaginators = 4 },
+	  .ops = OPS_ecs_, .nops = 29, .paginators = PAG_ecs_, .npaginators = 5 },
 	{ .name = "elbv2", .sdk_id = "Elastic Load Balancing v2", .env_suffix = "ELASTIC_LOAD_BALANCING_V2", .signing_name = "elasticloadbalancing",
 	  .endpoint_prefix = "elasticloadbalancing", .protocol = AWS_PROTO_QUERY, .api_version = "2015-12-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
@@ -12753,11 +13310,11 @@ const struct aws_service aws_services[] = {
 	{ .name = "iam", .sdk_id = "IAM", .env_suffix = "IAM", .signing_name = "iam",
 	  .endpoint_prefix = "iam", .protocol = AWS_PROTO_QUERY, .api_version = "2010-05-08",
 	  .json_version = NULL, .target_prefix = NULL, .global = true,
-	  .ops = OPS_iam_, .nops = 47, .paginators = PAG_iam_, .npaginators = 8 },
+	  .ops = OPS_iam_, .nops = 48, .paginators = PAG_iam_, .npaginators = 9 },
 	{ .name = "logs", .sdk_id = "CloudWatch Logs", .env_suffix = "CLOUDWATCH_LOGS", .signing_name = "logs",
 	  .endpoint_prefix = "logs", .protocol = AWS_PROTO_JSON, .api_version = "2014-03-28",
 	  .json_version = "1.1", .target_prefix = "Logs_20140328", .global = false,
-	  .ops = OPS_logs_, .nops = 25, .paginators = PAG_logs_, .npaginators = 2 },
+	  .ops = OPS_logs_, .nops = 26, .paginators = PAG_logs_, .npaginators = 3 },
 	{ .name = "resourcegroupstaggingapi", .sdk_id = "Resource Groups Tagging API", .env_suffix = "RESOURCE_GROUPS_TAGGING_API", .signing_name = "tagging",
 	  .endpoint_prefix = "tagging", .protocol = AWS_PROTO_JSON, .api_version = "2017-01-26",
 	  .json_version = "1.1", .target_prefix = "ResourceGroupsTaggingAPI_20170126", .global = false,
