@@ -145,9 +145,13 @@ class ProtocolTest(EmulatorTestCase):
         self.assertIn("Value 'bad name!' at 'logGroupName' failed to satisfy constraint: "
                       r'Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+',
                       response['Error']['Message'])
-        response = self.assertAwsError('InvalidParameterException', logs.create_log_group,
-                                       logGroupName='/ok', logGroupClass='CHEAP')
-        self.assertIn('Member must satisfy enum value set', response['Error']['Message'])
+        # Validation runs before the handler, so even an operation the
+        # emulator does not implement rejects a bad enum.
+        response = self.assertAwsError('InvalidParameterException', logs.describe_log_streams,
+                                       logGroupName='/ok', orderBy='Sideways')
+        self.assertIn("Value 'Sideways' at 'orderBy' failed to satisfy constraint: Member must "
+                      'satisfy enum value set: [LogStreamName, LastEventTime]',
+                      response['Error']['Message'])
         tags = {f'k{i}': 'v' for i in range(51)}
         response = self.assertAwsError('InvalidParameterException', logs.create_log_group,
                                        logGroupName='/ok', tags=tags)
