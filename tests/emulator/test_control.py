@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -169,20 +170,29 @@ class LifecycleTest(unittest.TestCase):
                 process.kill()
             process.stdout.close()
 
-    @unittest.skipUnless(os.path.exists('/usr/bin/python3') and
-                         os.path.realpath(sys.executable) != '/usr/bin/python3.11' and
-                         os.path.realpath(sys.executable) != os.path.realpath('/usr/bin/python3'),
-                         'needs a second interpreter')
     def test_other_interpreter_serves_this_botocore(self):
-        """The emulator on Debian's python3-botocore models, driven by this
-        interpreter's botocore (and the other way round when run there)."""
+        """The emulator under the machine's other Python (Debian's
+        /usr/bin/python3 with python3-botocore, or python3 on PATH when the
+        tests run under Debian's), driven by this interpreter's botocore."""
         import botocore.session
-        with Emulator(python='/usr/bin/python3') as emu:
+        other = None
+        for candidate in ('/usr/bin/python3', shutil.which('python3')):
+            if candidate and os.path.exists(candidate) and \
+                    os.path.realpath(candidate) != os.path.realpath(sys.executable):
+                probe = subprocess.run([candidate, '-c', 'import botocore'],
+                                       capture_output=True)
+                if probe.returncode == 0:
+                    other = candidate
+                    break
+        if other is None:
+            self.skipTest('no second interpreter with botocore')
+        with Emulator(python=other) as emu:
             sns = botocore.session.get_session().create_client(
                 'sns', region_name='us-west-2', endpoint_url=emu.url,
                 aws_access_key_id='AKIDEMULATOR', aws_secret_access_key='emulator-secret')
             arn = sns.create_topic(Name='cross')['TopicArn']
             self.assertEqual(sns.list_topics()['Topics'], [{'TopicArn': arn}])
+            sns.close()
 
 
 if __name__ == '__main__':
