@@ -17,12 +17,21 @@ static const char *dns_suffix(const char *region)
 
 /* AWS's own host for a service, with the exceptions among the services berth
  * uses: IAM has one endpoint per partition, signed in that partition's home
- * region. Everything else (STS included: the CLI v2 uses regional STS) is
+ * region. Everything else (STS included, see below) is
  * {endpoint_prefix}.{region}.{dns suffix}. */
 static void default_endpoint(const struct aws_service *svc, const char *region,
-			     struct aws_endpoint *e)
+			     const struct aws_config *cfg, struct aws_endpoint *e)
 {
-	if (svc->global) {
+	bool global = svc->global;
+	/* STS has a global endpoint too, but the CLI v2 and current SDKs use the
+	 * regional one unless sts_regional_endpoints = legacy. */
+	if (!strcmp(svc->name, "sts")) {
+		const char *mode = aws_getenv("AWS_STS_REGIONAL_ENDPOINTS");
+		if (!mode && cfg)
+			mode = aws_config_get(cfg, cfg->profile, "sts_regional_endpoints");
+		global = mode && !strcmp(mode, "legacy");
+	}
+	if (global) {
 		if (!strncmp(region, "cn-", 3)) {
 			e->url = xasprintf("https://%s.cn-north-1.amazonaws.com.cn",
 					   svc->endpoint_prefix);
@@ -117,11 +126,11 @@ int aws_endpoint_resolve(const struct aws_service *svc, const char *region,
 		 * would use: global services keep their home region. */
 		struct aws_endpoint def;
 		memset(&def, 0, sizeof(def));
-		default_endpoint(svc, region, &def);
+		default_endpoint(svc, region, cfg, &def);
 		e.signing_region = def.signing_region;
 		free(def.url);
 	} else {
-		default_endpoint(svc, region, &e);
+		default_endpoint(svc, region, cfg, &e);
 		e.host = xstrdup(e.url + strlen("https://"));
 	}
 	*out = e;
