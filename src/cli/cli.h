@@ -105,5 +105,6 @@ void cli_error(struct cli_ctx *ctx, const char *fmt, ...)
 /* Commands (one file each). */
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

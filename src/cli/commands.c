@@ -6,6 +6,7 @@
 const struct command berth_commands[] = {
 	{ "help", cmd_help, 0, "show help for berth or a command" },
 	{ "version", cmd_version, 0, "print berth's version and its libraries'" },
+	{ "whoami", cmd_whoami, NEEDS_AWS, "show the AWS account, caller, region and credential source" },
 };
 const size_t berth_commands_count = ARRAY_SIZE(berth_commands);
 
