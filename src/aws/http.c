@@ -8,6 +8,7 @@
 
 /* A hostile or broken server must not make berth buffer without bound. */
 #define MAX_RESPONSE_BYTES (64u << 20)
+#define MAX_IDLE_CONNECTIONS 64
 
 struct aws_transport {
 	CURLSH *share;
@@ -191,6 +192,10 @@ int aws_transport_send(struct aws_transport *t, const char *endpoint,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, t->request_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* The shared cache keeps this many idle connections (curl's default is
+	 * 5, fewer than an apply's parallel workers, which would then reconnect
+	 * on most calls). */
+	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, (long)MAX_IDLE_CONNECTIONS);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (t->ca_bundle)
