@@ -169,33 +169,6 @@ static long elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-static void debug_request(const char *service, const char *op, const char *url,
-			  const struct aws_http_request *req)
-{
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s %s request: %s %s%s", service, op, req->method, url, req->path.ptr);
-	if (req->query.len) {
-		buf_addch(&b, '?');
-		aws_redact_body(&b, req->query.ptr, req->query.len);
-	}
-	buf_addch(&b, '\n');
-	aws_redact_headers(&b, &req->headers);
-	aws_redact_body(&b, req->body.ptr, req->body.len);
-	log_debug("%s", b.ptr);
-	buf_release(&b);
-}
-
-static void debug_response(const char *service, const char *op,
-			   const struct aws_http_response *resp)
-{
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s %s response: HTTP %ld\n", service, op, resp->status);
-	aws_redact_headers(&b, &resp->headers);
-	aws_redact_body(&b, resp->body.ptr, resp->body.len);
-	log_debug("%s", b.ptr);
-	buf_release(&b);
-}
-
 /* "scheme://host[:port]" and the path prefix of an endpoint URL ("" when
  * none), so a prefix is part of what gets signed. */
 static void split_endpoint(const char *url, char **base, const char **prefix)
@@ -272,7 +245,7 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 		sigv4_sign(&req, &sp, NULL);
 		aws_credentials_release(&cr);
 		if (log_enabled(LOG_DEBUG))
-			debug_request(service, operation, base, &req);
+			aws_debug_request(service, operation, base, &req);
 
 		aws_http_response_init(&resp);
 		st.attempts++;
@@ -280,7 +253,7 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 		rc = aws_transport_send(c->transport, base, &req, &resp, &fail);
 		status = rc == 0 ? resp.status : 0;
 		if (rc == 0 && log_enabled(LOG_DEBUG))
-			debug_response(service, operation, &resp);
+			aws_debug_response(service, operation, &resp);
 		if (rc == 0 && status >= 200 && status < 300) {
 			aws_retry_after_success(&c->quota, &st);
 			/* A parse failure's diagnostic names the call already. */

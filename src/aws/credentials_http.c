@@ -10,7 +10,9 @@
 #include <openssl/crypto.h>
 
 #include "aws/config.h"
+#include "aws/redact.h"
 #include "aws/sigv4.h"
+#include "util/log.h"
 #include "util/buf.h"
 
 #define ECS_HOST "http://169.254.170.2"
@@ -35,8 +37,14 @@ static int fetch_url(struct aws_transport *t, const char *base, const char *path
 		aws_headers_set(&req.headers, hname, hvalue);
 	if (hname2)
 		aws_headers_set(&req.headers, hname2, hvalue2);
+	aws_debug_request("credentials", method, base, &req);
 	rc = aws_transport_send(t, base, &req, &resp, fail);
 	*status = resp.status;
+	/* The IMDS session token is the whole body: log only the status. */
+	if (rc == 0 && !strcmp(path, "/latest/api/token"))
+		log_debug("credentials PUT response: HTTP %ld (body withheld)", resp.status);
+	else if (rc == 0)
+		aws_debug_response("credentials", method, &resp);
 	if (rc == 0 && resp.status == 200)
 		buf_addbuf(out, &resp.body);
 	else if (rc == 0)

@@ -12,6 +12,7 @@
 
 #include "aws/endpoint.h"
 #include "aws/error.h"
+#include "aws/redact.h"
 #include "aws/sigv4.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -153,7 +154,10 @@ static int sts_call(const struct aws_credentials_env *env, const char *op, const
 			sigv4_sign(&req, &sp, NULL);
 		}
 		st.attempts++;
+		aws_debug_request("sts", op, ep.url, &req);
 		rc = aws_transport_send(env->transport, ep.url, &req, &resp, &fail);
+		if (rc == 0)
+			aws_debug_response("sts", op, &resp);
 		OPENSSL_cleanse(req.body.ptr, req.body.len); /* may hold a web identity token */
 		aws_http_request_release(&req);
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {

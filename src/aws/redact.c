@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <strings.h>
 
+#include "util/log.h"
+
 int aws_header_is_secret(const char *name)
 {
 	return !strcasecmp(name, "authorization") || !strcasecmp(name, "x-amz-security-token") ||
@@ -89,4 +91,35 @@ void aws_redact_body(struct buf *out, const char *body, size_t len)
 			i++;
 		}
 	}
+}
+
+void aws_debug_request(const char *service, const char *op, const char *endpoint,
+		       const struct aws_http_request *req)
+{
+	struct buf b = BUF_INIT;
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	buf_addf(&b, "%s %s request: %s %s%s", service, op, req->method, endpoint, req->path.ptr);
+	if (req->query.len) {
+		buf_addch(&b, '?');
+		aws_redact_body(&b, req->query.ptr, req->query.len);
+	}
+	buf_addch(&b, '\n');
+	aws_redact_headers(&b, &req->headers);
+	aws_redact_body(&b, req->body.ptr, req->body.len);
+	log_debug("%s", b.ptr);
+	buf_release(&b);
+}
+
+void aws_debug_response(const char *service, const char *op,
+			const struct aws_http_response *resp)
+{
+	struct buf b = BUF_INIT;
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	buf_addf(&b, "%s %s response: HTTP %ld\n", service, op, resp->status);
+	aws_redact_headers(&b, &resp->headers);
+	aws_redact_body(&b, resp->body.ptr, resp->body.len);
+	log_debug("%s", b.ptr);
+	buf_release(&b);
 }

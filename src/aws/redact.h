@@ -20,4 +20,10 @@ void aws_redact_headers(struct buf *out, const struct aws_headers *h);
  * (<SessionToken>...</SessionToken>) and forms (WebIdentityToken=...&). */
 void aws_redact_body(struct buf *out, const char *body, size_t len);
 
+/* --debug: logs a request or an answer at LOG_DEBUG, secrets redacted. */
+void aws_debug_request(const char *service, const char *op, const char *endpoint,
+		       const struct aws_http_request *req);
+void aws_debug_response(const char *service, const char *op,
+			const struct aws_http_response *resp);
+
 #endif

@@ -55,6 +55,7 @@ class WhoamiTest(unittest.TestCase):
         for s in all_secrets:
             self.assertNotIn(s, r.stdout)
             self.assertNotIn(s, r.stderr)
+        self.last = r
         return r
 
     def ok(self, env, *args):
@@ -131,6 +132,11 @@ class WhoamiTest(unittest.TestCase):
         self.assertEqual(doc["credential_source"], "assume-role via profile admin")
         self.assertEqual(doc["arn"], "arn:aws:sts::%s:assumed-role/Admin/berth-test" % ACCOUNT)
         self.assertEqual(self.sts.calls, ["AssumeRole", "GetCallerIdentity"])
+        # --debug did log the STS answer, with the secrets blanked out.
+        self.assertIn("<SecretAccessKey><redacted></SecretAccessKey>", self.last.stderr)
+        self.assertIn("<SessionToken><redacted></SessionToken>", self.last.stderr)
+        self.assertIn("X-Amz-Security-Token: <redacted>", self.last.stderr)
+        self.assertIn("Authorization: <redacted>", self.last.stderr)
 
     def test_role_chain(self):
         cfg = self.write("config", """\
@@ -193,6 +199,7 @@ class WhoamiTest(unittest.TestCase):
         self.assertEqual(doc["credential_source"], "web-identity")
         self.assertEqual(doc["arn"], "arn:aws:sts::%s:assumed-role/CI/gha-run" % ACCOUNT)
         self.assertEqual(self.sts.calls, ["AssumeRoleWithWebIdentity", "GetCallerIdentity"])
+        self.assertIn("WebIdentityToken=<redacted>", self.last.stderr)
 
     def test_container_credentials(self):
         creds = ("ASIACONTAINER0000001", "containersecret/abc", "containertoken-xyz")
@@ -233,6 +240,7 @@ class WhoamiTest(unittest.TestCase):
                 ("PUT", "/latest/api/token"),
                 ("GET", "/latest/meta-data/iam/security-credentials/"),
                 ("GET", "/latest/meta-data/iam/security-credentials/berth-instance-role")])
+            self.assertIn('"SecretAccessKey": "<redacted>"', self.last.stderr)
         finally:
             imds.close()
 
