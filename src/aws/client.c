@@ -5,15 +5,13 @@
 #include "util/common.h"
 #include "aws/client.h"
 
-#include <strings.h>
 #include <time.h>
-
-#include <openssl/crypto.h>
 
 #include "aws/config.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
 #include "aws/error.h"
+#include "aws/model.h"
 #include "aws/paginator.h"
 #include "aws/proto.h"
 #include "aws/redact.h"
@@ -209,8 +207,15 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	if (!svc)
 		return BERTH_EINVAL;
 	if (!aws_service_op(svc, operation)) {
-		diags_add(d, DIAG_ERROR, "berth's models have no operation %s in service %s",
-			  operation, service);
+		struct diag *dg = diags_add(d, DIAG_ERROR, "berth's models have no operation %s "
+					    "in service %s", operation, service);
+		const char **names = xcalloc(svc->nops + 1, sizeof(*names));
+		for (size_t i = 0; i < svc->nops; i++)
+			names[i] = svc->ops[i]->name;
+		const char *near = suggest_nearest(operation, names, svc->nops);
+		if (near)
+			diag_set_detail(dg, "did you mean %s?", near);
+		free(names);
 		return BERTH_EINVAL;
 	}
 	memset(&ep, 0, sizeof(ep));

@@ -325,6 +325,8 @@ TEST(bad_params_never_reach_the_network)
 	CHECK_INT(srv.hits, 0);
 	diags_release(&d);
 	CHECK_INT(aws_call(c, "ecs", "ListClustrs", NULL, &out, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary, "berth's models have no operation ListClustrs in service ecs");
+	CHECK_STR(d.items[0].detail, "did you mean ListClusters?");
 	CHECK_INT(aws_call(c, "nosuch", "X", NULL, &out, &d), BERTH_EINVAL);
 	CHECK_CONTAINS(d.items[1].summary, "does not know the AWS service 'nosuch'");
 	CHECK_INT(srv.hits, 0);
