@@ -282,10 +282,11 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 				    st.attempts, elapsed_ms(&t0));
 			struct diag *dg;
 			if (status) {
-				dg = diags_add(d, DIAG_ERROR, "%s %s failed: %s%s%s (HTTP %ld)", service,
+				/* The HTTP status and request id are fields the CLI
+				 * renders on a line of their own. */
+				dg = diags_add(d, DIAG_ERROR, "%s %s failed: %s%s%s", service,
 					       operation, err.code ? err.code : "error",
-					       err.message ? ": " : "", err.message ? err.message : "",
-					       status);
+					       err.message ? ": " : "", err.message ? err.message : "");
 				set_aws_fields(dg, service, operation, &err);
 				rc = BERTH_EAWS;
 			} else {

@@ -101,6 +101,12 @@ class WhoamiTest(unittest.TestCase):
         self.assertIn("region       %s (from AWS_REGION)" % REGION, r.stdout)
         self.assertIn("credentials  env", r.stdout)
 
+    def test_endpoint_option(self):
+        env = self.env(keys=True)
+        del env["AWS_ENDPOINT_URL"]
+        doc = self.ok(env, "--endpoint-url", self.emu.url)
+        self.assertEqual(doc["endpoint_source"], "--endpoint-url")
+
     def test_service_endpoint_variable(self):
         env = self.env(keys=True, AWS_ENDPOINT_URL_STS=self.emu.url,
                        AWS_ENDPOINT_URL="http://127.0.0.1:9")
@@ -308,8 +314,9 @@ class WhoamiTest(unittest.TestCase):
         self.secrets.append("not-the-secret")
         r = self.whoami(self.env(keys=True, AWS_SECRET_ACCESS_KEY="not-the-secret"))
         self.assertEqual(r.returncode, 1)
-        self.assertIn("SignatureDoesNotMatch", r.stderr)
-        self.assertIn("HTTP 403", r.stderr)
+        self.assertIn("sts GetCallerIdentity failed: SignatureDoesNotMatch", r.stderr)
+        self.assertIn("(AWS sts GetCallerIdentity: SignatureDoesNotMatch, HTTP 403, request id ",
+                      r.stderr)
         # Not retried: a wrong key does not get righter.
         self.assertEqual(self.emu.calls()["total"], 1)
 
