@@ -460,7 +460,7 @@ static int profile_provider(struct aws_credentials_provider **out,
 		p = provider_alloc(CRED_WEB_IDENTITY, env, "web-identity");
 		if ((rc = role_params_from_profile(p, cfg, profile, d)) < 0)
 			goto cleanup;
-		p->token_file = xstrdup(token_file);
+		p->token_file = aws_expand_home(token_file);
 	} else if (role) {
 		char *where = aws_config_where(cfg, profile, "role_arn");
 		struct diag *dg = diags_add(d, DIAG_ERROR, "profile '%s' has role_arn but no "
@@ -565,7 +565,7 @@ static int resolve_chain(struct aws_credentials_provider **out,
 			provider_alloc(CRED_WEB_IDENTITY, env, "web-identity");
 		const char *name = aws_getenv("AWS_ROLE_SESSION_NAME");
 		p->role_arn = xstrdup(aws_getenv("AWS_ROLE_ARN"));
-		p->token_file = xstrdup(aws_getenv("AWS_WEB_IDENTITY_TOKEN_FILE"));
+		p->token_file = aws_expand_home(aws_getenv("AWS_WEB_IDENTITY_TOKEN_FILE"));
 		p->session_name = name ? xstrdup(name) : default_session_name(env);
 		*out = p;
 		return 0;

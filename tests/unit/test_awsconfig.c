@@ -258,4 +258,19 @@ TEST(endpoint_bad_url_is_refused)
 	clear_env();
 }
 
+TEST(home_is_expanded_in_paths)
+{
+	setenv("HOME", "/home/u", 1);
+	char *p = aws_expand_home("~/.aws/config");
+	CHECK_STR(p, "/home/u/.aws/config");
+	free(p);
+	p = aws_expand_home("~other/x");
+	CHECK_STR(p, "~other/x");
+	free(p);
+	p = aws_expand_home("/abs");
+	CHECK_STR(p, "/abs");
+	free(p);
+	clear_env();
+}
+
 TEST_MAIN()
