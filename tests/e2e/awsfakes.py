@@ -3,6 +3,7 @@ the AWS emulator does not serve: the ECS container credentials endpoint and
 EC2 instance metadata (IMDSv2). Each records the requests it got.
 """
 import datetime
+import os
 import json
 import threading
 import uuid
@@ -113,3 +114,66 @@ class FakeImds(_Server):
         self.session_token = "imds-session-" + uuid.uuid4().hex
         self.requests = []
         super().__init__(_ImdsHandler)
+
+
+class TlsProxy:
+    """Terminates TLS with a fresh self-signed certificate for 127.0.0.1 and
+    relays the bytes to `target_port`, so the client's TLS verification can be
+    tested against the emulator. `cert_path` is the PEM a CA bundle needs."""
+
+    def __init__(self, target_port, workdir):
+        import socket
+        import ssl
+        import subprocess
+        self.cert_path = os.path.join(workdir, "cert.pem")
+        key_path = os.path.join(workdir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key_path, "-out", self.cert_path],
+                       check=True, capture_output=True)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(self.cert_path, key_path)
+        self.target_port = target_port
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = "https://127.0.0.1:%d" % self.port
+        self.handshakes_failed = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        while True:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                conn = self.ctx.wrap_socket(raw, server_side=True)
+            except OSError:
+                self.handshakes_failed += 1
+                raw.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pipe, args=(conn, upstream), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, conn), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()

@@ -16,7 +16,7 @@ import unittest
 from berthtest import clean_env, main, run_berth
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awsfakes import FakeContainer, FakeImds  # noqa: E402
+from awsfakes import FakeContainer, FakeImds, TlsProxy  # noqa: E402
 from fixture import ACCESS_KEY, REGION, SECRET_KEY, Emulator  # noqa: E402
 
 ACCOUNT = "123456789012"
@@ -106,6 +106,24 @@ class WhoamiTest(unittest.TestCase):
         del env["AWS_ENDPOINT_URL"]
         doc = self.ok(env, "--endpoint-url", self.emu.url)
         self.assertEqual(doc["endpoint_source"], "--endpoint-url")
+
+    def test_tls_is_verified(self):
+        proxy = TlsProxy(self.emu.port, self.tmp)
+        try:
+            # An unknown certificate is refused, and not retried.
+            r = self.whoami(self.env(keys=True, AWS_ENDPOINT_URL=proxy.url))
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("sts GetCallerIdentity: no answer from %s" % proxy.url, r.stderr)
+            self.assertIn("certificate", r.stderr)
+            self.assertEqual(proxy.handshakes_failed, 1)
+            self.assertEqual(self.emu.calls()["total"], 0)
+            # Trusted through AWS_CA_BUNDLE, the same endpoint works.
+            doc = self.ok(self.env(keys=True, AWS_ENDPOINT_URL=proxy.url,
+                                   AWS_CA_BUNDLE=proxy.cert_path))
+            self.assertEqual(doc["endpoint"], proxy.url)
+            self.assertEqual(self.emu.calls()["total"], 1)
+        finally:
+            proxy.close()
 
     def test_service_endpoint_variable(self):
         env = self.env(keys=True, AWS_ENDPOINT_URL_STS=self.emu.url,
