@@ -81,8 +81,12 @@ int aws_parse_iso8601(const char *s, time_t *out)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int hh, mm;
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+		/* Exactly "+HH:MM": sscanf would take "+02:0" and run past the end. */
+		for (int i = 1; i <= 5; i++)
+			if (i == 3 ? p[i] != ':' : !isdigit((unsigned char)p[i]))
+				return BERTH_EINVAL;
+		int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+		if (hh > 23 || mm > 59)
 			return BERTH_EINVAL;
 		offset = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
 		p += 6;
