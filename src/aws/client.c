@@ -53,7 +53,7 @@ int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
 		   struct diags *d)
 {
 	struct aws_client *c = xcalloc(1, sizeof(*c));
-	struct aws_transport_options to = { 0, 0, NULL };
+	struct aws_transport_options to = { 0, 0, NULL, false };
 	const char *v;
 	int rc;
 

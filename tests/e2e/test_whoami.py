@@ -308,6 +308,22 @@ class WhoamiTest(unittest.TestCase):
         finally:
             imds.close()
 
+    def test_metadata_never_goes_through_a_proxy(self):
+        # The emulator is reached as "localhost", which NO_PROXY exempts; the
+        # instance metadata address is not exempt, yet must be asked directly.
+        imds = FakeImds(INSTANCE_CREDS)
+        self.secrets.append(imds.session_token)
+        try:
+            env = self.env(AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url,
+                           AWS_ENDPOINT_URL="http://localhost:%d" % self.emu.port,
+                           http_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
+                           NO_PROXY="localhost", no_proxy="localhost")
+            del env["AWS_EC2_METADATA_DISABLED"]
+            self.assertEqual(self.ok(env)["credential_source"], "imds")
+            self.assertEqual(len(imds.requests), 3)
+        finally:
+            imds.close()
+
     def test_imds_unreachable_fails_fast(self):
         env = self.env(AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:9")
         del env["AWS_EC2_METADATA_DISABLED"]
