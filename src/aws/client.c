@@ -284,14 +284,17 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 			if (status) {
 				/* The HTTP status and request id are fields the CLI
 				 * renders on a line of their own. */
+				char what[32];
+				snprintf(what, sizeof(what), "HTTP %ld", status);
 				dg = diags_add(d, DIAG_ERROR, "%s %s failed: %s%s%s", service,
-					       operation, err.code ? err.code : "error",
+					       operation, err.code ? err.code : what,
 					       err.message ? ": " : "", err.message ? err.message : "");
 				set_aws_fields(dg, service, operation, &err);
 				rc = BERTH_EAWS;
 			} else {
-				dg = diags_add(d, DIAG_ERROR, "%s %s: no answer from %s: %s", service,
-					       operation, ep.url, fail.message);
+				/* fail.message names the endpoint already. */
+				dg = diags_add(d, DIAG_ERROR, "%s %s: no answer: %s", service,
+					       operation, fail.message);
 				set_aws_fields(dg, service, operation, NULL);
 				rc = BERTH_ENET;
 			}

@@ -113,7 +113,8 @@ class WhoamiTest(unittest.TestCase):
             # An unknown certificate is refused, and not retried.
             r = self.whoami(self.env(keys=True, AWS_ENDPOINT_URL=proxy.url))
             self.assertEqual(r.returncode, 1)
-            self.assertIn("sts GetCallerIdentity: no answer from %s" % proxy.url, r.stderr)
+            self.assertIn("sts GetCallerIdentity: no answer: %s: SSL certificate problem"
+                          % proxy.url, r.stderr)
             self.assertIn("certificate", r.stderr)
             self.assertEqual(proxy.handshakes_failed, 1)
             self.assertEqual(self.emu.calls()["total"], 0)

@@ -28,7 +28,8 @@ enum mode {
 	MODE_PAGES,        /* three pages: t1, t2, end */
 	MODE_ENDLESS,      /* a new token every time */
 	MODE_SAME_TOKEN,   /* the same token every time */
-	MODE_DROP_FIRST    /* close the first connection without answering */
+	MODE_DROP_FIRST,   /* close the first connection without answering */
+	MODE_PROXY_502     /* an HTML page from a proxy */
 };
 
 struct server {
@@ -127,6 +128,9 @@ static void answer(int fd, const struct buf *head, const struct buf *body, bool 
 		break;
 	case MODE_SAME_TOKEN:
 		respond(fd, 200, "{\"clusterArns\":[\"x\"],\"nextToken\":\"again\"}", false);
+		break;
+	case MODE_PROXY_502:
+		respond(fd, 502, "<html><body>Bad Gateway</body></html>", false);
 		break;
 	case MODE_DROP_FIRST:
 		if (hit == 1) {
@@ -296,6 +300,21 @@ TEST(throttling_gives_up_after_max_attempts)
 	CHECK_STR(d.items[0].aws_operation, "ListClusters");
 	CHECK_STR(d.items[0].request_id, "req-4");
 	CHECK_INT(d.items[0].http_status, 400);
+	diags_release(&d);
+	aws_client_free(c);
+}
+
+TEST(an_answer_without_aws_error_says_the_status)
+{
+	struct aws_client *c = new_client(2);
+	struct diags d = DIAGS_INIT;
+	json_t *out = NULL;
+	server_reset(MODE_PROXY_502);
+	CHECK_INT(aws_call(c, "ecs", "ListClusters", NULL, &out, &d), BERTH_EAWS);
+	CHECK_INT(srv.hits, 2);
+	CHECK_STR(d.items[0].summary, "ecs ListClusters failed: HTTP 502");
+	CHECK_INT(d.items[0].http_status, 502);
+	CHECK(d.items[0].aws_code == NULL);
 	diags_release(&d);
 	aws_client_free(c);
 }
