@@ -319,6 +319,44 @@ TEST(an_answer_without_aws_error_says_the_status)
 	aws_client_free(c);
 }
 
+TEST(max_attempts_from_env_and_profile)
+{
+	struct aws_client *c = new_client(0); /* sets up the environment */
+	struct aws_client_config cfg = { 0 };
+	struct diags d = DIAGS_INIT;
+	json_t *out = NULL;
+	char path[] = "/tmp/berth-cfg-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "[default]\nmax_attempts = 2\n";
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	aws_client_free(c);
+	c = NULL;
+
+	cfg.region = "us-west-2";
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv.port);
+	cfg.endpoint_url = url;
+	setenv("AWS_MAX_ATTEMPTS", "zero", 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary,
+		  "max attempts 'zero' (from AWS_MAX_ATTEMPTS) is not a number from 1 to 100");
+	diags_release(&d);
+
+	/* The profile's max_attempts applies when the variable is unset. */
+	unsetenv("AWS_MAX_ATTEMPTS");
+	setenv("AWS_CONFIG_FILE", path, 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), 0);
+	aws_client_set_retry_hooks(c, fake_sleep, half, NULL);
+	server_reset(MODE_THROTTLE);
+	CHECK_INT(aws_call(c, "ecs", "ListClusters", NULL, &out, &d), BERTH_EAWS);
+	CHECK_INT(srv.hits, 2);
+	aws_client_free(c);
+	diags_release(&d);
+	unsetenv("AWS_CONFIG_FILE");
+	unlink(path);
+}
+
 TEST(client_errors_are_not_retried)
 {
 	struct aws_client *c = new_client(0);
