@@ -202,6 +202,10 @@ TEST(endpoint_defaults_and_exceptions)
 	setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy", 1);
 	resolve("sts", "ap-southeast-2", NULL, NULL, "https://sts.amazonaws.com", "us-east-1",
 		"default");
+	resolve("sts", "us-gov-west-1", NULL, NULL, "https://sts.us-gov-west-1.amazonaws.com",
+		"us-gov-west-1", "default");
+	resolve("iam", "us-gov-east-1", NULL, NULL, "https://iam.us-gov.amazonaws.com",
+		"us-gov-west-1", "default");
 	clear_env();
 }
 
