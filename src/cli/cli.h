@@ -107,5 +107,6 @@ int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schema(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@ const struct command berth_commands[] = {
 	{ "schema", cmd_schema, 0, "print the JSON Schema of the spec format, for editors" },
 	{ "types", cmd_types, 0, "list resource types, or one type's properties" },
 	{ "version", cmd_version, 0, "print berth's version and its libraries'" },
+	{ "whoami", cmd_whoami, NEEDS_AWS, "show the AWS account, caller, region and credential source" },
 };
 const size_t berth_commands_count = ARRAY_SIZE(berth_commands);
 
