@@ -201,26 +201,39 @@ cleanup:
 	return rc;
 }
 
-/* Deletes the current key (if any) and forgets it, whatever the answer. */
+/* Deletes the current key (if any) and forgets it, whatever the answer. A
+ * key that is already gone (deleted by someone, or its workspace deleted) is
+ * what we wanted. Any other failure is a warning, not an error: the work the
+ * key was for is done, and the key expires by itself. */
 static int delete_key(struct grafana_session *s, struct diags *d)
 {
+	struct diags local = DIAGS_INIT;
 	json_t *params, *resp = NULL;
 	int rc;
 	if (!s->key_name)
 		return 0;
 	params = json_pack("{s:s, s:s}", "workspaceId", s->workspace_id, "keyName", s->key_name);
-	rc = aws_call(s->aws, "grafana", "DeleteWorkspaceApiKey", params, &resp, d);
-	if (rc < 0) {
+	rc = aws_call(s->aws, "grafana", "DeleteWorkspaceApiKey", params, &resp, &local);
+	if (rc == BERTH_EAWS && local.n && local.items[local.n - 1].aws_code &&
+	    !strcmp(local.items[local.n - 1].aws_code, "ResourceNotFoundException")) {
+		log_verbose("grafana: API key %s on %s was already gone", s->key_name,
+			    s->workspace_id);
+		rc = 0;
+	} else if (rc < 0) {
 		char when[32];
 		struct tm tm;
 		gmtime_r(&s->key_expires, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		for (size_t i = 0; i < local.n; i++)
+			local.items[i].severity = DIAG_WARNING;
+		diags_move(d, &local);
 		diags_add(d, DIAG_WARNING,
 			  "could not delete the temporary API key %s of Grafana workspace %s; "
 			  "it expires by itself at %s", s->key_name, s->workspace_id, when);
 	} else {
 		log_verbose("grafana: deleted API key %s on %s", s->key_name, s->workspace_id);
 	}
+	diags_release(&local);
 	json_decref(resp);
 	json_decref(params);
 	free_secret_headers(s->headers);
@@ -438,19 +451,12 @@ static void fail_diag(struct grafana_session *s, const char *method, const char 
  * deleted by someone). */
 static int renew_key(struct grafana_session *s, struct diags *d)
 {
-	struct diags scratch = DIAGS_INIT;
-	int rc;
 	s->renewals++;
 	log_verbose("grafana: API key %s rejected; renewing", s->key_name);
-	/* The old key is worthless now; failing to delete it is only a
-	 * warning (it expires by itself), and it must not block the renewal. */
-	delete_key(s, &scratch);
-	for (size_t i = 0; i < scratch.n; i++)
-		scratch.items[i].severity = DIAG_WARNING;
-	diags_move(d, &scratch);
-	diags_release(&scratch);
-	rc = create_key(s, d);
-	return rc;
+	/* The old key is worthless now; failing to delete it is only a warning
+	 * and must not block the renewal. */
+	(void)delete_key(s, d);
+	return create_key(s, d);
 }
 
 int grafana_request(struct grafana_session *s, const char *method, const char *path,

@@ -59,9 +59,10 @@ int grafana_session_open(struct aws_client *aws, const char *workspace_id, const
 			 struct grafana_session **out, struct diags *d);
 
 /* Deletes the session's key and frees everything (the key's memory zeroed).
- * NULL is a no-op returning 0. If the deletion fails the session is still
- * freed; the return is the error and a DIAG_WARNING says which key is left
- * and when it expires by itself. */
+ * NULL is a no-op returning 0. A key already gone is 0. If the deletion fails
+ * the session is still freed; the return is the error code, and the
+ * diagnostics (all DIAG_WARNING: the work is done, and the key expires by
+ * itself) say which key is left and until when. */
 int grafana_session_close(struct grafana_session *s, struct diags *d);
 
 /* The API key's name (not secret; in logs and warnings), e.g.

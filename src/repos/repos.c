@@ -192,6 +192,11 @@ static char *repos_dir(const struct repo_opts *o)
 	return xasprintf("%s/.berth/repos", o->project_dir);
 }
 
+char *repo_path(const char *project_dir, const char *name)
+{
+	return xasprintf("%s/.berth/repos/%s", project_dir, name);
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	return remove(path) ? -1 : 0;
@@ -395,6 +400,7 @@ static int lookup_remote_name(git_remote *remote, const struct repo_opts *o,
 			      bool *found, struct diags *d)
 {
 	git_remote_callbacks cb;
+	git_proxy_options proxy;
 	const git_remote_head **heads = NULL;
 	size_t n = 0, i;
 	char *tag = xasprintf("refs/tags/%s", def->ref);
@@ -403,7 +409,9 @@ static int lookup_remote_name(git_remote *remote, const struct repo_opts *o,
 	int rc, best = 0; /* 3 peeled tag, 2 tag, 1 branch */
 	*found = false;
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
-	rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL);
+	git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
+	proxy.type = GIT_PROXY_AUTO;
+	rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, &proxy, NULL);
 	if (rc < 0) {
 		git_diag(d, def->name, "repository '%s': could not reach %s", def->name, def->url);
 		rc = git_net_code(rc);
@@ -657,8 +665,8 @@ int repo_status(const struct repo_opts *o, const struct repo_def *def, struct re
 		if (res.need_fetch)
 			st.action = REPO_ACTION_FETCH;
 		else if (strcmp(st.head, "") == 0 ||
-			 git_oid_streq(&res.commit, st.head) != 0)
-			st.action = REPO_ACTION_CHECKOUT;
+			 git_oid_streq(&res.commit, st.head) != 0 || !st.head_detached)
+			st.action = REPO_ACTION_CHECKOUT; /* sync detaches HEAD too */
 		else
 			st.action = REPO_ACTION_NONE;
 	}
@@ -757,6 +765,9 @@ static int clone_fresh(const struct repo_opts *o, const struct repo_def *def, co
 	co.fetch_opts.callbacks.payload = &pc;
 	/* Every tag, also those on no branch, so a tag ref resolves. */
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	/* Proxies as git and curl find them (http.proxy, https_proxy, ...), so a
+	 * clone works where the AWS calls do. */
+	co.fetch_opts.proxy_opts.type = GIT_PROXY_AUTO;
 	if ((grc = git_clone(&repo, def->url, tmp, &co)) < 0) {
 		if (pc.canceled) {
 			diags_add(d, DIAG_ERROR, "repository '%s': clone canceled", def->name);
@@ -813,6 +824,7 @@ static int fetch_origin(git_remote *remote, const struct repo_opts *o, const str
 	/* The refspecs already name every tag (forced); auto-following would
 	 * only add a second, unforced, pass over them. */
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.proxy_opts.type = GIT_PROXY_AUTO;
 	if ((grc = git_remote_fetch(remote, &specs, &fo, "berth: fetch")) < 0) {
 		if (pc.canceled) {
 			diags_add(d, DIAG_ERROR, "repository '%s': fetch canceled", def->name);

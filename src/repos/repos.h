@@ -151,6 +151,10 @@ int repo_remove(const struct repo_opts *opts, const char *name, struct diags *d)
  * ("ssh://git@host/x" is not a secret). Caller frees. NULL gives NULL. */
 char *repo_redact_url(const char *text);
 
+/* Where NAME's clone lives (whether or not it exists): what ${repo.NAME.path}
+ * means in a spec. Caller frees. */
+char *repo_path(const char *project_dir, const char *name);
+
 const char *repo_ref_kind_name(enum repo_ref_kind k);     /* "commit", "tag", ... */
 const char *repo_action_name(enum repo_action a);         /* "none", "clone", ... */
 

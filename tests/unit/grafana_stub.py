@@ -9,8 +9,8 @@ the workspace endpoint and "Authorization: Bearer <a live key>"; the AWS API
 only for a SigV4 header scoped to grafana, with the required members.
 
 Test control (Host 127.0.0.1): GET /_stub/log (calls, keys made and deleted),
-POST /_stub/fail {"path", "method", "status", "message", "times"} (inject an
-answer), POST /_stub/reject_keys {"count": N} (the next N keys made are
+POST /_stub/fail {"path", "method", "status", "message", "times", "code"}
+(inject an answer; "path" "*apikey" matches any key deletion), POST /_stub/reject_keys {"count": N} (the next N keys made are
 rejected with 401, as an expired key is; -1: all).
 
 Prints "PORT <n>" on stdout once listening.
@@ -123,6 +123,7 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any("DELETE")
 
     # ---- test control
+    # POST /_stub/drop_keys: forget every live key (someone deleted them).
     def control(self, method, path, body):
         if path == "/_stub/log":
             return self.send(200, {"calls": state["calls"], "keys_created": state["keys_created"],
@@ -134,6 +135,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_stub/fail":
             state["fails"].append(dict(body))
             return self.send(200, {})
+        if path == "/_stub/drop_keys":
+            state["live"].clear()
+            return self.send(200, {})
         if path == "/_stub/reject_keys":
             state["reject_next"] = body["count"]
             return self.send(200, {})
@@ -144,6 +148,12 @@ class Handler(BaseHTTPRequestHandler):
         if not auth.startswith("AWS4-HMAC-SHA256 Credential=") or "/us-west-2/grafana/aws4_request" not in auth:
             return self.send(403, {"message": "missing or wrong SigV4 authorization"},
                              {"x-amzn-ErrorType": "AccessDeniedException"})
+        for f in state["fails"]:
+            if (f["path"] == path or (f["path"] == "*apikey" and "/apikeys/" in path)) \
+                    and f["method"] == method and f.get("times", 1) > 0:
+                f["times"] = f.get("times", 1) - 1
+                return self.send(f["status"], {"message": f["message"]},
+                                 {"x-amzn-ErrorType": f.get("code", "InternalServerException")})
         m = re.fullmatch(r"/workspaces/([^/]+)/apikeys(?:/([^/]+))?", path)
         if not m:
             return self.send(404, {"message": "no route"}, {"x-amzn-ErrorType": "ResourceNotFoundException"})

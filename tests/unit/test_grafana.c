@@ -445,6 +445,46 @@ TEST(unauthorized_is_a_clear_error_and_keys_are_cleaned_up)
 	fixture_release(&fx);
 }
 
+TEST(close_with_key_already_gone_is_fine)
+{
+	struct fixture fx;
+	struct grafana_session *g = NULL;
+	fixture_init(&fx);
+	CHECK_INT(grafana_session_open(fx.aws, WS, WS_ENDPOINT, &g, &fx.d), 0);
+	json_decref(stub(&fx, "/_stub/drop_keys", "{}"));
+	CHECK_INT(grafana_session_close(g, &fx.d), 0);
+	CHECK_INT(fx.d.n, 0);
+	fixture_release(&fx);
+}
+
+TEST(close_when_deletion_fails_warns_with_the_key_name_only)
+{
+	struct fixture fx;
+	struct grafana_session *g = NULL;
+	json_t *log;
+	char *name, *text, *want;
+	fixture_init(&fx);
+	json_decref(stub(&fx, "/_stub/fail",
+			 "{\"method\":\"DELETE\",\"path\":\"*apikey\",\"status\":500,"
+			 "\"message\":\"internal failure\"}"));
+	CHECK_INT(grafana_session_open(fx.aws, WS, WS_ENDPOINT, &g, &fx.d), 0);
+	name = xstrdup(grafana_session_key_name(g));
+	CHECK(grafana_session_close(g, &fx.d) < 0);
+	CHECK(fx.d.n >= 1);
+	CHECK_INT(diags_count(&fx.d, DIAG_ERROR), 0);
+	text = diag_text(&fx.d);
+	want = xasprintf("could not delete the temporary API key %s of Grafana workspace g-abc123; "
+			 "it expires by itself at 20", name);
+	CHECK_CONTAINS(text, want);
+	log = stub(&fx, "/_stub/log", NULL);
+	check_no_key_in(&fx, log);
+	json_decref(log);
+	free(want);
+	free(text);
+	free(name);
+	fixture_release(&fx);
+}
+
 TEST(open_fails_cleanly)
 {
 	struct fixture fx;
