@@ -5,6 +5,7 @@
 #include "grafana/grafana.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 #include <openssl/evp.h>
 #include <sys/random.h>
 #include <time.h>
@@ -102,6 +103,24 @@ static bool is_workspace_id(const char *w)
 
 /* ------------------------------------------------------------ endpoint */
 
+static bool ends_with_aws_domain(const char *hostport)
+{
+	static const char *const domains[] = { ".amazonaws.com", ".amazonaws.com.cn", ".api.aws" };
+	char *host = xstrdup(hostport), *colon = strrchr(host, ':');
+	bool aws = false;
+	size_t n;
+	if (colon && !strchr(colon, ']'))
+		*colon = '\0';
+	n = strlen(host);
+	for (size_t i = 0; i < ARRAY_SIZE(domains); i++) {
+		size_t m = strlen(domains[i]);
+		if (n > m && !strcasecmp(host + n - m, domains[i]))
+			aws = true;
+	}
+	free(host);
+	return aws;
+}
+
 /* Where the workspace's requests go. AWS's own endpoint for the grafana
  * service means real AWS: https to the workspace. A configured one means an
  * emulator (or proxy) that serves every workspace by Host: connect there,
@@ -113,20 +132,22 @@ static int route(struct grafana_session *s, struct diags *d)
 	int rc;
 	if ((rc = aws_client_endpoint(s->aws, "grafana", &url, &source, d)) < 0)
 		return rc;
-	if (!strcmp(source, "default")) {
+	scheme_end = strstr(url, "://");
+	host = scheme_end ? scheme_end + 3 : url;
+	path = strchr(host, '/');
+	hostport = path ? xstrndup(host, (size_t)(path - host)) : xstrdup(host);
+	/* A configured endpoint that is AWS's own (a FIPS or dual-stack one) is
+	 * still real AWS: the workspace is reached directly. */
+	if (!strcmp(source, "default") || ends_with_aws_domain(hostport)) {
 		s->base_url = xasprintf("https://%s", s->endpoint);
 		rc = 0;
 		goto cleanup;
 	}
-	scheme_end = strstr(url, "://");
 	if (!scheme_end) {
 		diags_add(d, DIAG_ERROR, "grafana endpoint %s (from %s) is not a URL", url, source);
 		rc = BERTH_EINVAL;
 		goto cleanup;
 	}
-	host = scheme_end + 3;
-	path = strchr(host, '/');
-	hostport = path ? xstrndup(host, (size_t)(path - host)) : xstrdup(host);
 	{
 		/* "ENDPOINT::HOST:PORT": any port of ENDPOINT goes to HOST:PORT (a
 		 * missing port keeps the scheme's). */

@@ -393,6 +393,32 @@ static bool lookup_local_name(git_repository *repo, const char *ref, struct reso
 	return false;
 }
 
+/* Whether the local ref for what the remote calls kind REF (refs/tags/REF, or
+ * origin's tracking branch) is where the remote's id says, as the object or
+ * the commit it peels to; then *commit is that commit. A ref that moved must
+ * be fetched even when its new commit happens to be local, so the local refs
+ * stay true and an offline plan later reads them right. */
+static bool local_ref_is(git_repository *repo, const char *ref, enum repo_ref_kind kind,
+			 const git_oid *id, git_oid *commit)
+{
+	git_reference *rf = NULL, *resolved = NULL;
+	git_object *obj = NULL;
+	char *full = xasprintf(kind == REPO_REF_TAG ? "refs/tags/%s" : "refs/remotes/origin/%s", ref);
+	bool same = false;
+	if (git_reference_lookup(&rf, repo, full) == 0 && git_reference_resolve(&resolved, rf) == 0 &&
+	    git_reference_peel(&obj, resolved, GIT_OBJECT_COMMIT) == 0) {
+		same = git_oid_equal(git_reference_target(resolved), id) ||
+		       git_oid_equal(git_object_id(obj), id);
+		if (same)
+			git_oid_cpy(commit, git_object_id(obj));
+	}
+	git_object_free(obj);
+	git_reference_free(resolved);
+	git_reference_free(rf);
+	free(full);
+	return same;
+}
+
 /* Asks the remote (ls-remote) where tag or branch REF points. *found false
  * when it has neither. Tags win over branches, as in git's rev-parse. */
 static int lookup_remote_name(git_remote *remote, const struct repo_opts *o,
@@ -513,7 +539,7 @@ static int resolve_ref(git_repository *repo, git_remote *remote, const struct re
 			char short_id[13];
 			r->kind = kind;
 			r->found = true;
-			if (repo && peel_local(repo, &id, &r->commit) == 0)
+			if (repo && local_ref_is(repo, ref, kind, &id, &r->commit))
 				return 0;
 			/* The remote's id is the target (a commit: branches and
 			 * lightweight tags name one, and an annotated tag's peeled
@@ -521,14 +547,16 @@ static int resolve_ref(git_repository *repo, git_remote *remote, const struct re
 			git_oid_cpy(&r->commit, &id);
 			r->need_fetch = true;
 			git_oid_tostr(short_id, sizeof(short_id), &id);
-			r->reason = xasprintf(repo ? "%s %s is at %s on the remote, not in the local clone"
+			r->reason = xasprintf(repo ? "%s %s is at %s on the remote (fetch needed)"
 						   : "%s %s is at %s on the remote",
 					      repo_ref_kind_name(kind), ref, short_id);
 			return 0;
 		}
 		if (!hex) {
+			char *url = repo_redact_url(def->url);
 			diags_add(d, DIAG_ERROR, "repository '%s': no tag or branch '%s' at %s", def->name,
-				  ref, def->url);
+				  ref, url);
+			free(url);
 			return BERTH_ENOTFOUND;
 		}
 	} else if (repo && !hex && lookup_local_name(repo, ref, r)) {

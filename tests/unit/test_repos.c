@@ -404,6 +404,7 @@ TEST(moved_branch_fetches_and_checks_out)
 	CHECK(st.resolved);
 	CHECK_STR(st.target, h4);
 	CHECK_CONTAINS(st.reason, "branch feature is at ");
+	CHECK_CONTAINS(st.reason, " on the remote (fetch needed)");
 	repo_status_release(&st);
 	CHECK_INT(fetch_head_stamp(path), stamp);
 
@@ -419,6 +420,48 @@ TEST(moved_branch_fetches_and_checks_out)
 	CHECK_STR(text, "four\n");
 	free(text);
 	free(path);
+	CHECK_INT(fx.d.n, 0);
+	fixture_release(&fx);
+}
+
+TEST(moved_tag_is_fetched_even_when_its_commit_is_local)
+{
+	struct fixture fx;
+	struct repo_def def = { "r", NULL, "v1" };
+	struct repo_status st;
+	struct repo_opts offline;
+	git_object *obj = NULL;
+	git_signature *sig = NULL;
+	git_oid tag;
+	char commit[41];
+	unsigned did = 0;
+	fixture_init(&fx);
+	def.url = fx.url;
+	CHECK_INT(repo_sync(&fx.opts, &def, &did, commit, &fx.d), 0);
+	CHECK_STR(commit, fx.h1);
+	/* Upstream re-tags v1 on c3, a commit the clone already has. */
+	if (git_object_lookup(&obj, fx.o, &fx.c3, GIT_OBJECT_COMMIT) ||
+	    git_signature_new(&sig, "Test", "test@example.com", 1700000100, 0) ||
+	    git_tag_create(&tag, fx.o, "v1", obj, sig, "version 1, again", 1))
+		abort();
+	git_object_free(obj);
+	git_signature_free(sig);
+
+	CHECK_INT(repo_status(&fx.opts, &def, &st, &fx.d), 0);
+	CHECK_INT(st.action, REPO_ACTION_FETCH);
+	CHECK_STR(st.target, fx.h3);
+	repo_status_release(&st);
+
+	CHECK_INT(repo_sync(&fx.opts, &def, &did, commit, &fx.d), 0);
+	CHECK_INT(did, REPO_DID_FETCH | REPO_DID_CHECKOUT);
+	CHECK_STR(commit, fx.h3);
+	/* The local tag moved too, so an offline plan agrees. */
+	offline = fx.opts;
+	offline.allow_network = false;
+	CHECK_INT(repo_status(&offline, &def, &st, &fx.d), 0);
+	CHECK_INT(st.action, REPO_ACTION_NONE);
+	CHECK_STR(st.target, fx.h3);
+	repo_status_release(&st);
 	CHECK_INT(fx.d.n, 0);
 	fixture_release(&fx);
 }
