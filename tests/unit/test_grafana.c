@@ -11,6 +11,7 @@
 #include "util/diag.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,50 +22,75 @@
 
 struct fixture {
 	pid_t pid;
+	FILE *out; /* the server's stdout, open while it runs (no SIGPIPE) */
 	int port;
 	char url[64];
 	struct aws_client *aws;
 	struct diags d;
 };
 
-static void start_stub(struct fixture *fx)
+/* Starts argv (a server printing its URL or port on its first stdout line,
+ * stderr discarded) and reads the port after `marker` in that line. */
+static void start_server(struct fixture *fx, char *const argv[], const char *marker)
 {
-	const char *py = getenv("BERTH_PYTHON") ? getenv("BERTH_PYTHON") : "python3";
-	const char *src = getenv("BERTH_SOURCE_DIR") ? getenv("BERTH_SOURCE_DIR") : ".";
-	char *script = xasprintf("%s/tests/unit/grafana_stub.py", src);
-	char line[64] = "";
+	char line[256] = "";
+	const char *at;
 	int fds[2];
-	FILE *f;
 	if (pipe(fds))
 		abort();
 	fx->pid = fork();
 	if (fx->pid < 0)
 		abort();
 	if (fx->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
 		dup2(fds[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
 		close(fds[0]);
 		close(fds[1]);
-		execlp(py, py, script, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(fds[1]);
-	free(script);
-	f = fdopen(fds[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) || sscanf(line, "PORT %d", &fx->port) != 1) {
-		fprintf(stderr, "grafana stub did not start: '%s'\n", line);
+	fx->out = fdopen(fds[0], "r");
+	if (!fx->out || !fgets(line, sizeof(line), fx->out) || !(at = strstr(line, marker)) ||
+	    sscanf(at + strlen(marker), "%d", &fx->port) != 1) {
+		fprintf(stderr, "%s did not start: '%s'\n", argv[1], line);
 		abort();
 	}
-	fclose(f);
 	snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d", fx->port);
 }
 
-/* use_env: route through AWS_ENDPOINT_URL_GRAFANA instead of --endpoint-url. */
-static void fixture_init_with(struct fixture *fx, bool use_env)
+static const char *python(void)
+{
+	return getenv("BERTH_PYTHON") ? getenv("BERTH_PYTHON") : "python3";
+}
+
+static char *source_path(const char *rel)
+{
+	const char *src = getenv("BERTH_SOURCE_DIR") ? getenv("BERTH_SOURCE_DIR") : ".";
+	return xasprintf("%s/%s", src, rel);
+}
+
+static void start_stub(struct fixture *fx)
+{
+	char *script = source_path("tests/unit/grafana_stub.py");
+	char *argv[] = { (char *)python(), script, NULL };
+	start_server(fx, argv, "PORT ");
+	free(script);
+}
+
+/* use_env: route through AWS_ENDPOINT_URL_GRAFANA instead of --endpoint-url.
+ * server: NULL for the stub, else the argv of another server to start. */
+static void fixture_start(struct fixture *fx, bool use_env, char *const *server)
 {
 	struct aws_client_config cfg;
 	memset(fx, 0, sizeof(*fx));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	start_stub(fx);
+	if (server)
+		start_server(fx, server, "listening on http://127.0.0.1:");
+	else
+		start_stub(fx);
 	setenv("HOME", "/nonexistent-berth-home", 1);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
@@ -84,6 +110,11 @@ static void fixture_init_with(struct fixture *fx, bool use_env)
 		abort();
 }
 
+static void fixture_init_with(struct fixture *fx, bool use_env)
+{
+	fixture_start(fx, use_env, NULL);
+}
+
 static void fixture_init(struct fixture *fx)
 {
 	fixture_init_with(fx, false);
@@ -94,6 +125,8 @@ static void fixture_release(struct fixture *fx)
 	aws_client_free(fx->aws);
 	kill(fx->pid, SIGTERM);
 	waitpid(fx->pid, NULL, 0);
+	if (fx->out)
+		fclose(fx->out);
 	unsetenv("AWS_ENDPOINT_URL_GRAFANA");
 	diags_release(&fx->d);
 	curl_global_cleanup();
@@ -534,6 +567,78 @@ TEST(aws_default_endpoint_is_reported_as_default)
 	free(source);
 	aws_client_free(aws);
 	diags_release(&d);
+}
+
+/* The same client against the project's AWS emulator (tests/emulator, from
+ * the emumon branch), when this tree has it: a workspace made through the AWS
+ * API, then the session, a data source and the workshop's dashboard on the
+ * emulator's Grafana HTTP API (reached by Host, as here). Until the emulator
+ * is merged this test has nothing to run against and says so. */
+TEST(against_the_emulator_when_present)
+{
+	struct fixture fx;
+	struct grafana_session *g = NULL;
+	struct grafana_import_result res;
+	struct grafana_input in = { DS_INPUT, NULL, NULL, NULL };
+	char *api = source_path("tests/emulator/grafana/http_api.py");
+	char *start = source_path("tests/emulator/start");
+	char *argv[] = { (char *)python(), start, "--port", "0", "--quiet", "--credentials",
+			 "AKIDTEST:secret-for-tests", NULL };
+	json_t *params, *resp = NULL, *dash, *live = NULL;
+	char *ws = NULL, *endpoint = NULL, *uid = NULL;
+	if (access(api, R_OK) || access(start, R_OK)) {
+		printf("     (no tests/emulator/grafana in this tree: emulator check not run)\n");
+		free(api);
+		free(start);
+		return;
+	}
+	setenv("BERTH_EMULATOR_DELAY", "0", 1);
+	fixture_start(&fx, false, argv);
+	params = json_pack("{s:s, s:[s], s:s, s:s}", "accountAccessType", "CURRENT_ACCOUNT",
+			   "authenticationProviders", "AWS_SSO", "permissionType", "SERVICE_MANAGED",
+			   "workspaceName", "ecs-workshop");
+	CHECK_INT(aws_call(fx.aws, "grafana", "CreateWorkspace", params, &resp, &fx.d), 0);
+	ws = xstrdup(json_string_value(json_object_get(json_object_get(resp, "workspace"), "id")));
+	json_decref(resp);
+	json_decref(params);
+	for (int i = 0; i < 100 && !endpoint; i++) {
+		json_t *w;
+		params = json_pack("{s:s}", "workspaceId", ws);
+		CHECK_INT(aws_call(fx.aws, "grafana", "DescribeWorkspace", params, &resp, &fx.d), 0);
+		w = json_object_get(resp, "workspace");
+		if (!strcmp(json_string_value(json_object_get(w, "status")), "ACTIVE"))
+			endpoint = xstrdup(json_string_value(json_object_get(w, "endpoint")));
+		json_decref(resp);
+		json_decref(params);
+		if (!endpoint)
+			usleep(50000);
+	}
+	CHECK(endpoint != NULL);
+
+	CHECK_INT(grafana_session_open(fx.aws, ws, endpoint, &g, &fx.d), 0);
+	params = grafana_prometheus_datasource(
+		"AMP ecs-workshop", "https://aps-workspaces.us-west-2.amazonaws.com/workspaces/ws-1/",
+		"us-west-2", "workspace-iam-role", true);
+	CHECK_INT(grafana_datasource_create(g, params, &uid, &fx.d), 0);
+	json_decref(params);
+	dash = load_workshop_dashboard();
+	in.value = uid;
+	CHECK_INT(grafana_dashboard_import(g, dash, &in, 1, NULL, true, &res, &fx.d), 0);
+	CHECK_INT(grafana_dashboard_get(g, res.uid, &live, &fx.d), 0);
+	CHECK_STR(grafana_dashboard_live_hash(live), res.hash);
+	json_decref(live);
+	CHECK_INT(grafana_dashboard_delete(g, res.uid, &fx.d), 0);
+	CHECK_INT(grafana_datasource_delete(g, uid, &fx.d), 0);
+	CHECK_INT(grafana_session_close(g, &fx.d), 0);
+	CHECK_INT(fx.d.n, 0);
+	grafana_import_result_release(&res);
+	json_decref(dash);
+	free(uid);
+	free(ws);
+	free(endpoint);
+	free(api);
+	free(start);
+	fixture_release(&fx);
 }
 
 TEST_MAIN()
