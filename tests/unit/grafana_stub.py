@@ -23,7 +23,7 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-WORKSPACE = "g-abc123"
+WORKSPACE = "g-abc0123456"
 ENDPOINT = WORKSPACE + ".grafana-workspace.us-west-2.amazonaws.com"
 VAR = re.compile(r"\$\{.+?\}")
 

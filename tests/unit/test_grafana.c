@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define WS "g-abc123"
-#define WS_ENDPOINT "g-abc123.grafana-workspace.us-west-2.amazonaws.com"
+#define WS "g-abc0123456"
+#define WS_ENDPOINT "g-abc0123456.grafana-workspace.us-west-2.amazonaws.com"
 #define DS_INPUT "DS_PROMETHEUS_WS-647C2794-32A4-4DED-95E1-59BC7ECD633C"
 
 struct fixture {
@@ -411,7 +411,7 @@ TEST(failed_operation_still_deletes_the_key_once)
 			 "\"message\":\"database is locked\"}"));
 	CHECK_INT(grafana_session_open(fx.aws, WS, WS_ENDPOINT, &g, &fx.d), 0);
 	CHECK_INT(grafana_dashboard_import(g, dash, &in, 1, NULL, true, NULL, &fx.d), BERTH_ERROR);
-	CHECK_STR(fx.d.items[0].summary, "Grafana workspace g-abc123: POST /api/dashboards/import "
+	CHECK_STR(fx.d.items[0].summary, "Grafana workspace g-abc0123456: POST /api/dashboards/import "
 					 "failed with HTTP 500: database is locked");
 	CHECK_INT(fx.d.items[0].http_status, 500);
 	CHECK_INT(grafana_session_close(g, &fx.d), 0);
@@ -461,7 +461,7 @@ TEST(unauthorized_is_a_clear_error_and_keys_are_cleaned_up)
 	CHECK_INT(grafana_session_open(fx.aws, WS, WS_ENDPOINT, &g, &fx.d), 0);
 	CHECK_INT(grafana_datasource_find(g, "x", &got, &fx.d), BERTH_EAUTH);
 	CHECK_INT(fx.d.n, 1);
-	CHECK_STR(fx.d.items[0].summary, "Grafana workspace g-abc123: GET /api/datasources/name/x "
+	CHECK_STR(fx.d.items[0].summary, "Grafana workspace g-abc0123456: GET /api/datasources/name/x "
 					 "failed with HTTP 401: Invalid API key");
 	CHECK_INT(fx.d.items[0].http_status, 401);
 	CHECK_CONTAINS(fx.d.items[0].detail, "grafana:CreateWorkspaceApiKey");
@@ -506,7 +506,7 @@ TEST(close_when_deletion_fails_warns_with_the_key_name_only)
 	CHECK(fx.d.n >= 1);
 	CHECK_INT(diags_count(&fx.d, DIAG_ERROR), 0);
 	text = diag_text(&fx.d);
-	want = xasprintf("could not delete the temporary API key %s of Grafana workspace g-abc123; "
+	want = xasprintf("could not delete the temporary API key %s of Grafana workspace g-abc0123456; "
 			 "it expires by itself at 20", name);
 	CHECK_CONTAINS(text, want);
 	log = stub(&fx, "/_stub/log", NULL);
