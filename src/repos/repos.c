@@ -613,6 +613,24 @@ static char *origin_url(git_repository *repo)
 	return url;
 }
 
+/* Whether two URLs name the same repository: equal once credentials are
+ * hidden, so a rotated token is not a different remote. */
+static bool same_repo_url(const char *a, const char *b)
+{
+	char *x, *y;
+	bool same;
+	if (!a || !b)
+		return false;
+	if (!strcmp(a, b))
+		return true;
+	x = repo_redact_url(a);
+	y = repo_redact_url(b);
+	same = !strcmp(x, y);
+	free(x);
+	free(y);
+	return same;
+}
+
 static void url_conflict(struct diags *d, const struct repo_def *def, const char *path,
 			 const char *have)
 {
@@ -672,7 +690,7 @@ int repo_status(const struct repo_opts *o, const struct repo_def *def, struct re
 			goto cleanup;
 		st.cloned = true;
 		st.remote_url = origin_url(repo);
-		st.url_matches = st.remote_url && !strcmp(st.remote_url, def->url);
+		st.url_matches = same_repo_url(st.remote_url, def->url);
 		if (git_repository_head(&head, repo) == 0)
 			git_oid_tostr(st.head, sizeof(st.head), git_reference_target(head));
 		st.head_detached = git_repository_head_detached(repo) == 1;
@@ -879,9 +897,16 @@ static int sync_existing(const struct repo_opts *o, const struct repo_def *def, 
 	if ((rc = open_clone(path, def->name, &repo, d)) < 0)
 		goto cleanup;
 	url = origin_url(repo);
-	if (!url || strcmp(url, def->url)) {
+	if (!same_repo_url(url, def->url)) {
 		url_conflict(d, def, path, url);
 		rc = BERTH_ECONFLICT;
+		goto cleanup;
+	}
+	/* Same repository, other credentials (a rotated token): use the
+	 * spec's from now on. */
+	if (strcmp(url, def->url) && git_remote_set_url(repo, "origin", def->url) < 0) {
+		git_diag(d, def->name, "repository '%s': could not update the origin URL", def->name);
+		rc = BERTH_EIO;
 		goto cleanup;
 	}
 	/* Refuse before any network: a dirty clone stays exactly as it is,

@@ -80,7 +80,7 @@ struct repo_status {
 	char *path;       /* project_dir/.berth/repos/NAME */
 	bool cloned;      /* path is a git repository */
 	char *remote_url; /* the clone's origin URL (raw: redact before showing), or NULL */
-	bool url_matches; /* remote_url is the spec's url (false when not cloned) */
+	bool url_matches; /* remote_url is the spec's url, credentials aside (false when not cloned) */
 	char head[41];    /* commit HEAD is at, "" when not cloned or unborn */
 	bool head_detached;
 	enum repo_ref_kind ref_kind;
@@ -119,7 +119,9 @@ enum repo_did {
  *  - missing: clone into a temporary folder next to it, check out, rename
  *    into place; on any failure nothing is left behind;
  *  - present: refuse if its origin is not def->url (BERTH_ECONFLICT: berth does
- *    not re-point a clone; remove the folder to re-clone) or if the working
+ *    not re-point a clone; remove the folder to re-clone; URLs that differ
+ *    only in credentials are the same repository, and the clone takes the
+ *    spec's, so a rotated token just works) or if the working
  *    copy has modified, deleted or untracked files (BERTH_ECONFLICT naming
  *    them; ignored files do not count and are never overwritten); else resolve
  *    the ref locally (a tag or branch is first checked against the remote

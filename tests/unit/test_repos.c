@@ -657,6 +657,40 @@ TEST(other_url_is_not_repointed)
 	fixture_release(&fx);
 }
 
+TEST(rotated_credentials_are_the_same_remote)
+{
+	struct fixture fx;
+	struct repo_def def = { "r", NULL, NULL };
+	git_repository *r = NULL;
+	git_remote *origin = NULL;
+	char *path;
+	unsigned did = 99;
+	fixture_init(&fx);
+	def.url = fx.url;
+	def.ref = fx.h1; /* a full id: no network needed after the clone */
+	path = clone_path(&fx, "r");
+	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), 0);
+	if (git_repository_open(&r, path) ||
+	    git_remote_set_url(r, "origin", "https://alice:old-token@git.example.invalid/x.git"))
+		abort();
+	git_repository_free(r);
+	r = NULL;
+	def.url = "https://alice:new-token@git.example.invalid/x.git";
+	CHECK_INT(repo_sync(&fx.opts, &def, &did, NULL, &fx.d), 0);
+	CHECK_INT(did, 0);
+	if (git_repository_open(&r, path) || git_remote_lookup(&origin, r, "origin"))
+		abort();
+	CHECK_STR(git_remote_url(origin), def.url);
+	git_remote_free(origin);
+	git_repository_free(r);
+	/* Another user is another remote. */
+	def.url = "https://bob:new-token@git.example.invalid/x.git";
+	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), BERTH_ECONFLICT);
+	CHECK(!strstr(fx.d.items[0].summary, "token"));
+	free(path);
+	fixture_release(&fx);
+}
+
 TEST(folder_that_is_not_a_clone_is_left_alone)
 {
 	struct fixture fx;
