@@ -3,7 +3,9 @@
 #include "util/common.h"
 #include "repos/repos.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <git2.h>
 #include <stdio.h>
@@ -210,6 +212,41 @@ static int rmtree(const char *path, struct diags *d)
 		return BERTH_EIO;
 	}
 	return 0;
+}
+
+/* Removes the temporary folders (".NAME.clone-PID-XXXXXX",
+ * ".NAME.remove-PID-XXXXXX") of berth processes that are gone: a clone killed
+ * half way (SIGKILL, power) leaves one, possibly large. The pid in the name
+ * keeps a live process's folder safe (another stack of the same project may
+ * be cloning right now). Best effort: failures are ignored. */
+static void sweep_leftovers(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	if (!dh)
+		return;
+	while ((e = readdir(dh))) {
+		const char *p = e->d_name, *kind;
+		char *end = NULL;
+		long pid;
+		if (p[0] != '.')
+			continue;
+		if (!(kind = strstr(p, ".clone-")) && !(kind = strstr(p, ".remove-")))
+			continue;
+		pid = strtol(strchr(kind + 1, '-') + 1, &end, 10);
+		if (pid <= 0 || !end || *end != '-')
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to judge */
+		{
+			struct diags ignore = DIAGS_INIT;
+			char *path = xasprintf("%s/%s", dir, p);
+			rmtree(path, &ignore);
+			diags_release(&ignore);
+			free(path);
+		}
+	}
+	closedir(dh);
 }
 
 /* ---------------------------------------------------------------- progress */
@@ -800,7 +837,8 @@ static int clone_fresh(const struct repo_opts *o, const struct repo_def *def, co
 		return rc;
 	/* A dot-name beside the final folder: same file system, so the rename
 	 * is atomic, and never a valid repository name. */
-	tmp = xasprintf("%s/.%s.clone-XXXXXX", dir, def->name);
+	sweep_leftovers(dir);
+	tmp = xasprintf("%s/.%s.clone-%ld-XXXXXX", dir, def->name, (long)getpid());
 	if (!mkdtemp(tmp)) {
 		diags_add(d, DIAG_ERROR, "could not create a folder in %s: %s", dir, strerror(errno));
 		free(tmp);
@@ -1021,7 +1059,7 @@ int repo_remove(const struct repo_opts *o, const char *name, struct diags *d)
 		rc = BERTH_ECONFLICT;
 		goto cleanup;
 	}
-	aside = xasprintf("%s/.%s.remove-XXXXXX", dir, name);
+	aside = xasprintf("%s/.%s.remove-%ld-XXXXXX", dir, name, (long)getpid());
 	/* mkdtemp reserves a unique name; the rename replaces that empty folder. */
 	if (!mkdtemp(aside) || rename(path, aside) < 0) {
 		diags_add(d, DIAG_ERROR, "could not remove %s: %s", path, strerror(errno));

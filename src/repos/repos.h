@@ -117,7 +117,8 @@ enum repo_did {
 
 /* Brings def's clone to the ref's commit, as a detached HEAD:
  *  - missing: clone into a temporary folder next to it, check out, rename
- *    into place; on any failure nothing is left behind;
+ *    into place; on any failure nothing is left behind (and the temporary
+ *    folders of berth processes that died are swept first);
  *  - present: refuse if its origin is not def->url (BERTH_ECONFLICT: berth does
  *    not re-point a clone; remove the folder to re-clone; URLs that differ
  *    only in credentials are the same repository, and the clone takes the

@@ -15,6 +15,7 @@
 #include <ftw.h>
 #include <git2.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Debian's libgit2 1.5.1 leaks one pcre2 match block per config regex match
@@ -597,6 +598,35 @@ TEST(canceled_clone_leaves_nothing)
 	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), BERTH_ECANCELED);
 	CHECK(calls >= 1);
 	CHECK_INT(count_entries(fx.repos), 0);
+	fixture_release(&fx);
+}
+
+TEST(leftovers_of_dead_processes_are_swept)
+{
+	struct fixture fx;
+	struct repo_def def = { "r", NULL, "master" };
+	char *berth, *dead, *alive;
+	pid_t pid;
+	fixture_init(&fx);
+	def.url = fx.url;
+	/* A pid that surely is gone: a child that has exited and been reaped. */
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	berth = xasprintf("%s/.berth", fx.project);
+	dead = xasprintf("%s/.r.clone-%ld-abcdef", fx.repos, (long)pid);
+	alive = xasprintf("%s/.other.clone-%ld-abcdef", fx.repos, (long)getpid());
+	if (mkdir(berth, 0700) || mkdir(fx.repos, 0700) || mkdir(dead, 0700) || mkdir(alive, 0700))
+		abort();
+	write_text(dead, "half", "x");
+	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), 0);
+	CHECK_INT(count_entries(dead), -1);
+	CHECK_INT(count_entries(alive), 0);
+	CHECK_INT(count_entries(fx.repos), 2); /* r and the live process's folder */
+	free(berth);
+	free(dead);
+	free(alive);
 	fixture_release(&fx);
 }
 
