@@ -586,6 +586,46 @@ static int cancel_on_progress(void *ctx, const struct repo_progress *p)
 	return strcmp(p->phase, "checkout") != 0; /* cancel the transfer */
 }
 
+struct seen {
+	int receiving_or_resolving, checkout;
+	size_t total_objects, checkout_total;
+	char name[16];
+};
+
+static int record_progress(void *ctx, const struct repo_progress *p)
+{
+	struct seen *s = ctx;
+	if (!strcmp(p->phase, "checkout")) {
+		s->checkout++;
+		s->checkout_total = p->checkout_total;
+	} else {
+		s->receiving_or_resolving++;
+		s->total_objects = p->total_objects;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", p->name);
+	return 0;
+}
+
+TEST(progress_is_reported)
+{
+	struct fixture fx;
+	struct repo_def def = { "r", NULL, "feature" };
+	struct seen seen;
+	fixture_init(&fx);
+	memset(&seen, 0, sizeof(seen));
+	def.url = fx.url;
+	fx.opts.progress = record_progress;
+	fx.opts.progress_ctx = &seen;
+	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), 0);
+	CHECK(seen.receiving_or_resolving > 0);
+	/* 3 commits, 3 trees, 4 blobs, 1 annotated tag */
+	CHECK_INT(seen.total_objects, 11);
+	CHECK(seen.checkout > 0);
+	CHECK_INT(seen.checkout_total, 3); /* README, a.txt, f.txt */
+	CHECK_STR(seen.name, "r");
+	fixture_release(&fx);
+}
+
 TEST(canceled_clone_leaves_nothing)
 {
 	struct fixture fx;
