@@ -103,8 +103,10 @@ void repo_status_release(struct repo_status *st);
 /* Inspects def's clone without changing anything (no fetch; at most an
  * ls-remote when opts->allow_network). Fills *out on success (0); a dirty tree
  * or a URL mismatch is reported in *out, not as an error, so plan can show it.
- * Errors: BERTH_EINVAL (bad name or ref), BERTH_ECONFLICT (path exists but is
- * not a git repository), BERTH_ENET (ls-remote failed), BERTH_EIO. */
+ * Errors: BERTH_EINVAL (bad name or ref, ambiguous abbreviated id),
+ * BERTH_ECONFLICT (path exists but is not a git repository), BERTH_ENOTFOUND
+ * (online: the remote has no such tag or branch and the ref is no commit id),
+ * BERTH_ENET (ls-remote failed), BERTH_EIO. */
 int repo_status(const struct repo_opts *opts, const struct repo_def *def,
 		struct repo_status *out, struct diags *d);
 
