@@ -258,6 +258,7 @@ struct progress_ctx {
 	 * same way on every transport (GIT_EUSER, or a plain error from the
 	 * local one), so the cancel is recorded here. */
 	bool canceled;
+	int credential_tries;
 };
 
 static int on_transfer(const git_indexer_progress *s, void *payload)
@@ -279,6 +280,21 @@ static int on_transfer(const git_indexer_progress *s, void *payload)
 		return -1; /* libgit2 stops the transfer */
 	}
 	return 0;
+}
+
+/* ssh URLs authenticate with the user's ssh-agent, as `git clone` would by
+ * default. (https URLs use the credentials in the URL, which libgit2 applies
+ * itself, or none.) libgit2 asks again after each rejected credential, so
+ * one try, then give up rather than loop. */
+static int on_credentials(git_credential **out, const char *url, const char *user_from_url,
+			  unsigned int allowed, void *payload)
+{
+	struct progress_ctx *pc = payload;
+	if (pc->credential_tries++ > 0)
+		return GIT_EAUTH;
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(out, user_from_url ? user_from_url : "git");
+	return GIT_PASSTHROUGH;
 }
 
 static void on_checkout(const char *path, size_t done, size_t total, void *payload)
@@ -462,6 +478,7 @@ static int lookup_remote_name(git_remote *remote, const struct repo_opts *o,
 			      const struct repo_def *def, enum repo_ref_kind *kind, git_oid *id,
 			      bool *found, struct diags *d)
 {
+	struct progress_ctx pc = { o, def->name, false, 0 };
 	git_remote_callbacks cb;
 	git_proxy_options proxy;
 	const git_remote_head **heads = NULL;
@@ -472,6 +489,8 @@ static int lookup_remote_name(git_remote *remote, const struct repo_opts *o,
 	int rc, best = 0; /* 3 peeled tag, 2 tag, 1 branch */
 	*found = false;
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb.credentials = on_credentials;
+	cb.payload = &pc;
 	git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
 	proxy.type = GIT_PROXY_AUTO;
 	rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, &proxy, NULL);
@@ -826,7 +845,7 @@ static int clone_fresh(const struct repo_opts *o, const struct repo_def *def, co
 		       const char *path, git_oid *commit, struct diags *d)
 {
 	git_clone_options co;
-	struct progress_ctx pc = { o, def->name, false };
+	struct progress_ctx pc = { o, def->name, false, 0 };
 	struct resolution res = { 0 };
 	git_repository *repo = NULL;
 	char *tmp = NULL;
@@ -847,6 +866,7 @@ static int clone_fresh(const struct repo_opts *o, const struct repo_def *def, co
 	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE; /* we check out the pin */
 	co.fetch_opts.callbacks.transfer_progress = on_transfer;
 	co.fetch_opts.callbacks.payload = &pc;
+	co.fetch_opts.callbacks.credentials = on_credentials;
 	/* Every tag, also those on no branch, so a tag ref resolves. */
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	/* Proxies as git and curl find them (http.proxy, https_proxy, ...), so a
@@ -899,12 +919,13 @@ static int fetch_origin(git_remote *remote, const struct repo_opts *o, const str
 			struct diags *d)
 {
 	git_fetch_options fo;
-	struct progress_ctx pc = { o, def->name, false };
+	struct progress_ctx pc = { o, def->name, false, 0 };
 	git_strarray specs = { (char **)fetch_refspecs, ARRAY_SIZE(fetch_refspecs) };
 	int grc;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks.transfer_progress = on_transfer;
 	fo.callbacks.payload = &pc;
+	fo.callbacks.credentials = on_credentials;
 	/* The refspecs already name every tag (forced); auto-following would
 	 * only add a second, unforced, pass over them. */
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
@@ -923,7 +944,7 @@ static int fetch_origin(git_remote *remote, const struct repo_opts *o, const str
 static int sync_existing(const struct repo_opts *o, const struct repo_def *def, const char *path,
 			 unsigned *did, git_oid *commit, struct diags *d)
 {
-	struct progress_ctx pc = { o, def->name, false };
+	struct progress_ctx pc = { o, def->name, false, 0 };
 	struct resolution res = { 0 };
 	struct strvec dirty = STRVEC_INIT;
 	git_repository *repo = NULL;

@@ -11,13 +11,17 @@
  *
  * Thread-safety: every call opens its own libgit2 objects, so different
  * repositories may be synced in parallel; two calls on the same NAME at once
- * are not supported (the stack lock prevents that). git_libgit2_init() must
- * have been called (main does; tests do it themselves).
+ * are not supported (the stack lock prevents that within one stack; two
+ * stacks of one project declaring the same NAME must not apply at the same
+ * time). git_libgit2_init() must have been called (main does; tests do it
+ * themselves).
  *
  * URLs may carry credentials (https://user:token@host/...). They are used as
  * given (libgit2 answers an auth challenge with them, and the clone's
  * .git/config keeps the URL, exactly as `git clone` would), but every message
- * berth produces shows them through repo_redact_url(). */
+ * berth produces shows them through repo_redact_url(). ssh:// URLs use the
+ * ssh-agent. Proxies come from git's config and the usual environment
+ * variables (libgit2's GIT_PROXY_AUTO). */
 #ifndef BERTH_REPOS_H
 #define BERTH_REPOS_H
 
