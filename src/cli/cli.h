@@ -105,5 +105,7 @@ void cli_error(struct cli_ctx *ctx, const char *fmt, ...)
 /* Commands (one file each). */
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_schema(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_types(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -1,0 +1,256 @@
+/* `berth types [TYPE] [--json]`: the resource types berth knows and, for one
+ * type, every property (nested ones as paths like
+ * ContainerDefinitions[].PortMappings[].ContainerPort) with its kind and
+ * flags. The JSON form is what the reference docs are generated from. */
+#include "util/common.h"
+#include "cli/cli.h"
+#include "schema/schema.h"
+#include "util/buf.h"
+
+static const struct {
+	unsigned flag;
+	const char *name;
+} flag_names[] = {
+	{ SP_REQUIRED, "required" },
+	{ SP_CREATE_ONLY, "create-only" },
+	{ SP_COND_CREATE_ONLY, "maybe-create-only" },
+	{ SP_READ_ONLY, "read-only" },
+	{ SP_WRITE_ONLY, "write-only" },
+	{ SP_SENSITIVE, "sensitive" },
+};
+
+static const char *kind_word(enum schema_kind k)
+{
+	switch (k) {
+	case SK_ANY: return "any";
+	case SK_STRING: return "string";
+	case SK_INTEGER: return "integer";
+	case SK_NUMBER: return "number";
+	case SK_BOOLEAN: return "boolean";
+	case SK_ARRAY: return "list";
+	case SK_OBJECT: return "object";
+	case SK_MAP: return "map";
+	case SK_JSON: return "json";
+	}
+	return "any";
+}
+
+/* "list of object", "map of string", "set of string" (unordered lists). */
+static void add_kind(struct buf *b, const struct schema_shape *s)
+{
+	if (s->kind == SK_ARRAY || s->kind == SK_MAP) {
+		buf_addf(b, "%s of ", s->kind == SK_MAP ? "map" : s->unordered ? "set" : "list");
+		add_kind(b, s->items);
+		return;
+	}
+	buf_adds(b, kind_word(s->kind));
+}
+
+/* ---- JSON ---- */
+
+static json_t *shape_json(const struct schema_shape *s);
+
+/* Bounds are doubles in the tables but nearly always whole numbers. */
+static json_t *bound_json(double x)
+{
+	if (x == (double)(json_int_t)x)
+		return json_integer((json_int_t)x);
+	return json_real(x);
+}
+
+static json_t *prop_json(const struct schema_prop *p)
+{
+	json_t *o = json_pack("{s:s}", "name", p->name), *flags = json_array();
+	json_t *shape = shape_json(p->shape);
+	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if (p->flags & flag_names[i].flag)
+			json_array_append_new(flags, json_string(flag_names[i].name));
+	json_object_set_new(o, "flags", flags);
+	if (p->description)
+		json_object_set_new(o, "description", json_string(p->description));
+	if (p->default_json) {
+		json_t *d = json_loads(p->default_json, JSON_DECODE_ANY, NULL);
+		if (d)
+			json_object_set_new(o, "default", d);
+	}
+	json_object_update(o, shape);
+	json_decref(shape);
+	return o;
+}
+
+static json_t *shape_json(const struct schema_shape *s)
+{
+	json_t *o = json_pack("{s:s}", "kind", kind_word(s->kind));
+	if (s->kind == SK_ARRAY) {
+		json_object_set_new(o, "unordered", json_boolean(s->unordered));
+	}
+	if (s->items)
+		json_object_set_new(o, "items", shape_json(s->items));
+	if (s->nenum) {
+		json_t *e = json_array();
+		for (size_t i = 0; i < s->nenum; i++)
+			json_array_append_new(e, json_string(s->enum_values[i]));
+		json_object_set_new(o, "enum", e);
+	}
+	if (s->has_min)
+		json_object_set_new(o, "min", bound_json(s->min));
+	if (s->has_max)
+		json_object_set_new(o, "max", bound_json(s->max));
+	if (s->kind == SK_OBJECT) {
+		json_t *props = json_array();
+		for (size_t i = 0; i < s->nprops; i++)
+			json_array_append_new(props, prop_json(&s->props[i]));
+		json_object_set_new(o, "properties", props);
+	}
+	return o;
+}
+
+static json_t *type_json(const struct schema_resource *r, bool full)
+{
+	json_t *ids = json_array();
+	json_t *o;
+	for (size_t i = 0; i < r->nprimary; i++)
+		json_array_append_new(ids, json_string(r->primary_id[i]));
+	o = json_pack("{s:s, s:s?, s:o, s:b, s:s?, s:b}", "type", r->type_name,
+		      "description", r->description, "primary_identifier", ids,
+		      "taggable", r->taggable, "tags_property", r->tags_property,
+		      "tags_as_map", r->tags_as_map);
+	if (full) {
+		json_t *shape = shape_json(r->shape);
+		json_object_set(o, "properties", json_object_get(shape, "properties"));
+		json_decref(shape);
+	}
+	return o;
+}
+
+/* ---- text ---- */
+
+static void print_props(struct cli_ctx *ctx, const struct schema_shape *s, struct buf *path,
+			bool read_only)
+{
+	size_t mark = path->len;
+	while (s->kind == SK_ARRAY || s->kind == SK_MAP) {
+		buf_adds(path, s->kind == SK_ARRAY ? "[]" : ".*");
+		s = s->items;
+	}
+	for (size_t i = 0; s->kind == SK_OBJECT && i < s->nprops; i++) {
+		const struct schema_prop *p = &s->props[i];
+		struct buf line = BUF_INIT, kind = BUF_INIT;
+		size_t pmark = path->len;
+		bool nested = path->len > 0;
+		/* Top-level attributes are listed apart from settable properties;
+		 * below the top, members are listed with their parent. */
+		if (!nested && !!(p->flags & SP_READ_ONLY) != read_only)
+			continue;
+		if (path->len)
+			buf_addch(path, '.');
+		buf_adds(path, p->name);
+		add_kind(&kind, p->shape);
+		buf_addf(&line, "  %-44s %-18s", path->ptr, kind.ptr);
+		for (size_t f = 0; f < ARRAY_SIZE(flag_names); f++)
+			if ((p->flags & flag_names[f].flag) &&
+			    (nested || flag_names[f].flag != SP_READ_ONLY))
+				buf_addf(&line, " %s", flag_names[f].name);
+		if (p->default_json)
+			buf_addf(&line, " default=%s", p->default_json);
+		buf_rtrim(&line);
+		fprintf(ctx->out, "%s\n", line.ptr);
+		if (p->description)
+			fprintf(ctx->out, "      %s\n", p->description);
+		{
+			const struct schema_shape *leaf = p->shape;
+			while (leaf->kind == SK_ARRAY || leaf->kind == SK_MAP)
+				leaf = leaf->items;
+			if (leaf->nenum) {
+				fprintf(ctx->out, "      one of:");
+				for (size_t e = 0; e < leaf->nenum; e++)
+					fprintf(ctx->out, "%s %s", e ? "," : "", leaf->enum_values[e]);
+				fprintf(ctx->out, "\n");
+			}
+		}
+		print_props(ctx, p->shape, path, read_only);
+		buf_setlen(path, pmark);
+		buf_release(&line);
+		buf_release(&kind);
+	}
+	buf_setlen(path, mark);
+}
+
+static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
+{
+	struct buf path = BUF_INIT;
+	fprintf(ctx->out, "%s\n", r->type_name);
+	if (r->description)
+		fprintf(ctx->out, "  %s\n", r->description);
+	fprintf(ctx->out, "  primary identifier: ");
+	for (size_t i = 0; i < r->nprimary; i++)
+		fprintf(ctx->out, "%s%s", i ? " + " : "", r->primary_id[i]);
+	fprintf(ctx->out, "%s\n", r->nprimary ? "" : "(none)");
+	if (r->taggable)
+		fprintf(ctx->out, "  tags: %s (%s)\n", r->tags_property ? r->tags_property : "?",
+			r->tags_as_map ? "a map of key: value" : "a list of {Key, Value}");
+	else
+		fprintf(ctx->out, "  tags: not taggable\n");
+	fprintf(ctx->out, "\nproperties:\n");
+	print_props(ctx, r->shape, &path, false);
+	fprintf(ctx->out, "\nattributes (read-only; reference as ${ID.NAME}):\n");
+	print_props(ctx, r->shape, &path, true);
+	buf_release(&path);
+}
+
+int cmd_types(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int json = 0;
+	const struct option opts[] = {
+		{ OPT_FLAG, 0, "json", &json, NULL, "print as JSON" },
+		OPT_END_MARK,
+	};
+	size_t n_types = 0;
+	const struct schema_resource *const *all;
+	int n = parse_options(ctx, argc, argv, opts, "berth types [TYPE] [--json]",
+			      "Lists the resource types berth manages, or one type's properties\n"
+			      "with their flags (required, create-only, read-only, sensitive, ...).");
+	if (n < 0)
+		return parse_exit(n);
+	if (n > 1) {
+		cli_error(ctx, "types: unexpected argument '%s'", argv[2]);
+		return EXIT_FAIL;
+	}
+	all = schema_all(&n_types);
+	if (n == 1) {
+		const struct schema_resource *r = schema_find(argv[1]);
+		if (!r) {
+			const char *near = schema_suggest(argv[1]);
+			if (near)
+				cli_error(ctx, "types: unknown type '%s'; did you mean '%s'?", argv[1], near);
+			else
+				cli_error(ctx, "types: unknown type '%s' (see 'berth types')", argv[1]);
+			return EXIT_FAIL;
+		}
+		if (json) {
+			json_t *o = type_json(r, true);
+			char *s = json_dumps(o, JSON_INDENT(2));
+			fprintf(ctx->out, "%s\n", s);
+			free(s);
+			json_decref(o);
+		} else {
+			print_type(ctx, r);
+		}
+		return EXIT_OK;
+	}
+	if (json) {
+		json_t *arr = json_array();
+		char *s;
+		for (size_t i = 0; i < n_types; i++)
+			json_array_append_new(arr, type_json(all[i], false));
+		s = json_dumps(arr, JSON_INDENT(2));
+		fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(arr);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < n_types; i++)
+		fprintf(ctx->out, "%-46s %s\n", all[i]->type_name,
+			all[i]->description ? all[i]->description : "");
+	return EXIT_OK;
+}
