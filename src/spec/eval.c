@@ -627,10 +627,10 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 		ctx->graph = NULL;
 		if (inst >= ctx->nbusy) {
 			/* Resources were added since the context was made (expansion). */
-			size_t n = s->nresources + 1;
-			ctx->busy = xrealloc(ctx->busy, n);
-			memset(ctx->busy + ctx->nbusy, 0, n - ctx->nbusy);
-			ctx->nbusy = n;
+			size_t nb = s->nresources + 1;
+			ctx->busy = xrealloc(ctx->busy, nb);
+			memset(ctx->busy + ctx->nbusy, 0, nb - ctx->nbusy);
+			ctx->nbusy = nb;
 		}
 		ctx->busy[inst] = 1;
 		ctx->depth++;

@@ -35,7 +35,7 @@ struct schema_resource;
  * plain json_t, it travels through arrays, objects and the engine's diff
  * unchanged; whole-value checks use spec_is_unknown(), deep ones
  * spec_has_unknown(). The engine shows it as "(known after apply)". */
-#define SPEC_UNKNOWN_KEY "\x01berth:unknown"
+#define SPEC_UNKNOWN_KEY "\001berth:unknown"
 json_t *spec_unknown(void); /* new reference */
 bool spec_is_unknown(const json_t *v);
 bool spec_has_unknown(const json_t *v);
