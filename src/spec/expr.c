@@ -351,6 +351,13 @@ int tmpl_parse(const char *s, size_t len, struct tmpl **out, size_t *err_off, ch
 				goto fail;
 			}
 			p.pos++;
+			/* A reference that is the whole expression is reported at its
+			 * "${" (what people look for); parts inside it, such as an index
+			 * or a function argument, keep their own offsets. */
+			size_t first = e->off;
+			for (struct expr *x = e; x; x = (x->kind == EX_ATTR || x->kind == EX_INDEX) ? x->base : NULL)
+				if (x->off == first)
+					x->off = open;
 			add_part(t, &alloc, NULL, e, open);
 			t->has_expr = true;
 			continue;
