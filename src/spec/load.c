@@ -283,7 +283,10 @@ static void yaml_error(struct spec_doc *doc, yaml_parser_t *p, struct diags *d)
 	int line, col;
 	/* problem_mark is where libyaml noticed; context is the construct it was in. */
 	mark_pos(doc, &p->problem_mark, &line, &col);
-	if (p->context)
+	if (p->context && p->context_mark.line != p->problem_mark.line)
+		diags_error_at(d, doc->file, line, col, "invalid YAML: %s %s (started at line %d)",
+			       p->problem, p->context, (int)p->context_mark.line + 1);
+	else if (p->context)
 		diags_error_at(d, doc->file, line, col, "invalid YAML: %s %s", p->problem,
 			       p->context);
 	else

@@ -349,6 +349,7 @@ static void load_variables(struct loader *L, const struct node *decls)
 		v->type = VT_STRING;
 		const struct node *t = node_get(d, "type");
 		const struct node *def = node_get(d, "default");
+		bool type_ok = false;
 		if (t) {
 			const char *ts = expect_string(L, t, "type");
 			bool ok = false;
@@ -363,9 +364,11 @@ static void load_variables(struct loader *L, const struct node *decls)
 						 "unknown variable type '%s'; expected string, number, bool, list or map",
 						 ts);
 			}
-			if (ts)
+			if (ts && ok)
 				v->type = var_type_of(ts);
-		} else if (def) {
+			type_ok = ok;
+		}
+		if (!type_ok && def) {
 			/* No type: take it from the default. */
 			v->type = def->kind == NODE_SEQ ? VT_LIST : def->kind == NODE_MAP ? VT_MAP :
 				  def->stype == ST_BOOL ? VT_BOOL :
@@ -388,6 +391,10 @@ static void load_variables(struct loader *L, const struct node *decls)
 				}
 			}
 		}
+		/* A default that was rejected has been reported; do not also say
+		 * the variable has no value. */
+		if (def && !v->value)
+			v->origin = "default";
 		strmap_put(&L->p->var_by_name, v->name, s->nvars);
 		s->nvars++;
 	}
@@ -467,7 +474,7 @@ static void load_variables(struct loader *L, const struct node *decls)
 	}
 	for (size_t i = 0; i < s->nvars; i++) {
 		struct spec_var *v = &s->vars[i];
-		if (!v->value)
+		if (!v->value && !v->origin)
 			error_at(L->d, v->decl,
 				 "variable '%s' has no value; set it with --var %s=VALUE, in a --var-file, or as BERTH_VAR_%s in the environment",
 				 v->name, v->name, v->name);
@@ -689,23 +696,28 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 		goto out;
 	}
 	if (source[0] != '/' && !path_inside(real, s->project_dir)) {
+		/* The folder is not named: it is machine-specific, and the rule
+		 * (spec.h) says which folder it is. */
 		error_at(L->d, src,
-			 "module source '%s' is outside the project folder %s; use a path inside it or an absolute path",
-			 source, s->project_dir);
+			 "module source '%s' is outside the project folder (the git work tree holding the spec); use a path inside it or an absolute path",
+			 source);
 		goto out;
 	}
 	/* A cycle: this file is already on the chain of callers. */
 	for (size_t c = mi;; c = s->modules[c].parent) {
 		if (!strcmp(L->p->mods[c].real, real)) {
+			/* Name the files from the first use of this one to here. */
 			struct buf chain = BUF_INIT;
-			for (size_t k = mi;; k = s->modules[k].parent) {
-				buf_addf(&chain, "%s <- ", s->modules[k].file);
+			size_t path[64], np = 0;
+			for (size_t k = mi; np < ARRAY_SIZE(path); k = s->modules[k].parent) {
+				path[np++] = k;
 				if (k == c)
 					break;
 			}
-			buf_setlen(&chain, chain.len - 4);
-			error_at(L->d, src, "module cycle: '%s' uses itself (%s <- %s)", display,
-				 display, chain.ptr);
+			while (np)
+				buf_addf(&chain, "%s -> ", s->modules[path[--np]].file);
+			buf_adds(&chain, display);
+			error_at(L->d, src, "module cycle: %s", chain.ptr);
 			buf_release(&chain);
 			goto out;
 		}
