@@ -502,6 +502,13 @@ void node_offset_pos(const struct node *s, size_t off, int *line, int *col)
 		 * are printable and adjacent), so the k-th one in the value is the
 		 * k-th one in the source unless the author escaped a '$' in a
 		 * double-quoted string; then the counts differ and we fall back. */
+		size_t total_val = 0, total_src = 0;
+		for (size_t i = 0; i + 1 < s->len; i++)
+			total_val += s->str[i] == '$' && s->str[i + 1] == '{';
+		for (size_t i = s->src_start; i + 1 < s->src_end; i++)
+			total_src += src[i] == '$' && src[i + 1] == '{';
+		if (total_val != total_src)
+			return; /* an escape made or hid a "${": the scalar's start */
 		anchor_src = nth_open(src, s->src_start, s->src_end, k - 1);
 		anchor_val = last;
 	} else if (s->style == SS_PLAIN) {
