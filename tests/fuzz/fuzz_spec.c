@@ -25,7 +25,7 @@ static void walk(const struct node *n, int depth)
 		struct tmpl *t = NULL;
 		size_t off = 0;
 		char *msg = NULL;
-		int line, col;
+		int line = n->line, col = n->col;
 		if (tmpl_parse(n->str, n->len, &t, &off, &msg) == 0) {
 			for (size_t i = 0; i < t->n; i++) {
 				node_offset_pos(n, t->parts[i].off, &line, &col);
