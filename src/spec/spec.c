@@ -675,6 +675,35 @@ static const struct node *load_module_file(struct loader *L, const char *display
 	return doc->root;
 }
 
+/* Given inputs of module instance ni have the declared types (when known
+ * now; values known only after apply are checked by AWS). Evaluated in the
+ * caller's scope, where the call's own count/for_each apply. */
+static void check_inputs(struct loader *L, size_t ni, const struct node *decls,
+			 const struct node *given)
+{
+	const struct spec_module *m = &L->s->modules[ni];
+	struct scope caller = { m->parent, L->p->mods[ni].repl, m->key, m->each_value };
+	struct dag *g = L->ev.graph;
+	L->ev.graph = NULL;
+	for (size_t i = 0; given && i < given->n; i++) {
+		const struct node *tn = node_get(node_get(decls, given->keys[i]->str), "type");
+		if (!node_is_string(tn))
+			continue;
+		bool known = false;
+		for (size_t j = 0; j < ARRAY_SIZE(var_types); j++)
+			known |= !strcmp(tn->str, var_types[j]);
+		if (!known)
+			continue;
+		enum spec_var_type t = var_type_of(tn->str);
+		json_t *v = eval_node(&L->ev, given->vals[i], &caller);
+		if (!spec_has_unknown(v) && !var_type_ok(t, v))
+			error_at(L->d, given->vals[i], "input '%s' of %s must be %s, got %s",
+				 given->keys[i]->str, m->address, var_type_expect(t), json_type_name(v));
+		json_decref(v);
+	}
+	L->ev.graph = g;
+}
+
 static void expand_module_call(struct loader *L, size_t mi, size_t di)
 {
 	struct spec *s = L->s;
@@ -765,6 +794,18 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 		const struct node *dn = decls->vals[i];
 		if (!(dn->kind == NODE_SCALAR && dn->stype == ST_NULL))
 			check_keys(L, dn, variable_keys, ARRAY_SIZE(variable_keys), "a module input");
+		const struct node *tn = node_get(dn, "type");
+		const char *ts = expect_string(L, tn, "type");
+		bool known = false;
+		for (size_t j = 0; ts && j < ARRAY_SIZE(var_types); j++)
+			known |= !strcmp(ts, var_types[j]);
+		if (ts && !known) {
+			const char *near = suggest_nearest(ts, var_types, ARRAY_SIZE(var_types));
+			if (near)
+				error_at(L->d, tn, "unknown input type '%s'; did you mean '%s'?", ts, near);
+			else
+				error_at(L->d, tn, "unknown input type '%s'; expected string, number, bool, list or map", ts);
+		}
 		if (!node_get(dn, "default") && !node_get(given, decls->keys[i]->str))
 			error_at(L->d, md->key, "module '%s' needs input '%s' (declared in %s:%d)",
 				 md->name, decls->keys[i]->str, decls->keys[i]->file,
@@ -790,6 +831,7 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 			strmap_put(&md->by_key, json_string_value(k), i);
 		free(suffix);
 		free(addr);
+		check_inputs(L, ni, decls, given);
 		expand_module(L, ni);
 		md = &L->p->mods[mi].mods[di];
 	}
