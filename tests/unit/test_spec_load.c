@@ -304,6 +304,13 @@ TEST(cycles_are_reported_deterministically)
 	dag_add_edge(&g, a, b, "f.yaml", 8, 8, "duplicate, dropped");
 	CHECK_INT(g.nedges, 4);
 	dag_finish(&g);
+	const size_t *ndeps;
+	const size_t *const *deps;
+	dag_adjacency(&g, &ndeps, &deps);
+	CHECK_INT(ndeps[a], 1);
+	CHECK_INT(deps[a][0], b);
+	CHECK_INT(ndeps[x], 1);
+	CHECK_INT(deps[c][0], a);
 	CHECK_INT(dag_check_cycles(&g, &d), 1);
 	CHECK_STR(d.items[0].summary, "dependency cycle: a -> b -> c -> a");
 	CHECK_INT(d.items[0].line, 6);
