@@ -250,7 +250,7 @@ static void check_object(struct check *c, const struct schema_shape *s, json_t *
 
 static void check_shape(struct check *c, const struct schema_shape *s, json_t *v, const char *name)
 {
-	if (!s || s->kind == SK_ANY || is_unknown(c, v))
+	if (!s || !v || s->kind == SK_ANY || is_unknown(c, v))
 		return;
 	switch (s->kind) {
 	case SK_ANY:
@@ -361,5 +361,12 @@ size_t schema_check_value(const struct schema_shape *shape, json_t *value, const
 size_t schema_check_properties(const struct schema_resource *type, json_t *properties,
 			       const struct schema_check_ops *ops)
 {
-	return schema_check_value(type->shape, properties, NULL, NULL, ops);
+	json_t *empty = NULL;
+	size_t n;
+	/* A resource with no `properties:` still has to give the required ones. */
+	if (!properties)
+		properties = empty = json_object();
+	n = schema_check_value(type->shape, properties, NULL, NULL, ops);
+	json_decref(empty);
+	return n;
 }

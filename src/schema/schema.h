@@ -119,7 +119,10 @@ size_t schema_check_value(const struct schema_shape *shape, json_t *value, const
 			  const char *path, const struct schema_check_ops *ops);
 
 /* Checks a resource's `properties` object against its type (the same as
- * schema_check_value on the type's shape). */
+ * schema_check_value on the type's shape); NULL properties count as {} so
+ * missing required properties are still reported (their `value` is then a
+ * temporary empty object that the caller will not find in its tree: place
+ * those messages at the resource). */
 size_t schema_check_properties(const struct schema_resource *type, json_t *properties,
 			       const struct schema_check_ops *ops);
 

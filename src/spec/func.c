@@ -50,7 +50,11 @@ static void add_arg_preview(struct buf *b, json_t *v)
 	}
 	len = strlen(s);
 	if (len > 40 || strchr(s, '\n')) {
-		buf_add(b, s, len > 37 ? 37 : len);
+		size_t cut = len > 37 ? 37 : len;
+		/* Not in the middle of a UTF-8 sequence: diagnostics stay valid text. */
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		buf_add(b, s, cut);
 		buf_adds(b, "...");
 	} else {
 		buf_adds(b, s);
@@ -491,19 +495,27 @@ static void sha256_hex(const void *data, size_t len, char hex[65])
 	hex[64] = '\0';
 }
 
+struct fetch_sink {
+	struct buf *body;
+	bool too_big;
+};
+
 static size_t fetch_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct buf *b = userdata;
+	struct fetch_sink *sink = userdata;
 	size_t n = size * nmemb;
-	if (b->len + n > FETCH_MAX_BYTES)
+	if (sink->body->len + n > FETCH_MAX_BYTES) {
+		sink->too_big = true;
 		return 0; /* makes curl stop with CURLE_WRITE_ERROR */
-	buf_add(b, ptr, n);
+	}
+	buf_add(sink->body, ptr, n);
 	return n;
 }
 
 static int download(struct func_call *c, const char *url, struct buf *body)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
+	struct fetch_sink sink = { body, false };
 	CURL *h = curl_easy_init();
 	CURLcode cc;
 	long status = 0;
@@ -518,10 +530,15 @@ static int download(struct func_call *c, const char *url, struct buf *body)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	/* Specs come from other people's repositories: fetch only what the
+	 * design promises (web and local files), and let a web server redirect
+	 * only to the web, never to a local file. */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth/" BERTH_VERSION);
 	cc = curl_easy_perform(h);
-	if (cc == CURLE_WRITE_ERROR && body->len >= FETCH_MAX_BYTES - 16384) {
+	if (sink.too_big) {
 		rc = call_error(c, BERTH_EINVAL, "the download is larger than %d MiB",
 				FETCH_MAX_BYTES >> 20);
 		goto cleanup;

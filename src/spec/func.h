@@ -25,16 +25,26 @@ struct spec_func_ctx {
  *
  * Functions and their positional arguments:
  *   file(PATH)                      the file's text (UTF-8)
- *   template(TEXT_OR_PATH, MAP)     replaces {{K}} placeholders with MAP's values;
- *                                   the first argument is a path when it names an
- *                                   existing file and contains no newline and no
- *                                   "{{", otherwise it is the template text itself
- *                                   (so template(file(P), {...}) also works)
+ *   template(TEXT_OR_PATH, MAP)     replaces {{K}} (or {{ K }}) placeholders with
+ *                                   MAP's values (strings, numbers, booleans); an
+ *                                   unfilled placeholder and an unused key are
+ *                                   errors. The first argument is a path when it
+ *                                   is one line without "{{" naming an existing
+ *                                   file (relative to spec_dir); one line without
+ *                                   "{{" naming no file is an error (a mistyped
+ *                                   path); anything else is the template text
+ *                                   itself, so template(file(P), {...}) works too
  *   cidrsubnet(CIDR, NEWBITS, NUM)  IPv4 subnet, Terraform semantics
  *   json(VALUE)                     compact JSON with keys sorted
  *   join(SEP, LIST)                 strings/numbers/booleans joined by SEP
- *   fetch(URL, SHA256_HEX)          downloads once into cache_dir/<sha256>, checks
- *                                   the hash, returns the text (file:// URLs work) */
+ *   fetch(URL, SHA256)              downloads once into cache_dir/<sha256>, checks
+ *                                   the hash, returns the text (file:// URLs work).
+ *                                   Calls are positional, so the design's
+ *                                   fetch(URL, sha256=HEX) is written
+ *                                   fetch(URL, "HEX"); "sha256=HEX" and
+ *                                   "sha256:HEX" strings are accepted too. With
+ *                                   allow_network false only the cache is used.
+ * Numbers for cidrsubnet may be given as numeric strings (--var values). */
 int spec_func_call(const struct spec_func_ctx *fctx, const char *name, json_t *args,
 		   json_t **out, struct diags *d);
 

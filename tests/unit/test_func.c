@@ -421,6 +421,8 @@ static void *http_serve(void *arg)
 			srv->requests++;
 		if (!strncmp(req, "GET /hello ", 11))
 			resp = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n";
+		else if (!strncmp(req, "GET /tofile ", 12))
+			resp = "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 		else if (!strncmp(req, "GET /moved ", 11))
 			resp = "HTTP/1.1 302 Found\r\nLocation: /hello\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 		else
@@ -490,6 +492,15 @@ TEST(fetch_over_http)
 	CHECK_CONTAINS(last_error(&fx), "): download failed: ");
 	CHECK_CONTAINS(last_error(&fx), "404");
 	free(args);
+
+	/* a web server may not redirect to a local file */
+	args = xasprintf("[\"http://127.0.0.1:%d/tofile\", \"%s\"]", srv.port,
+			 "2222222222222222222222222222222222222222222222222222222222222222");
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
+	CHECK_CONTAINS(last_error(&fx), "download failed: ");
+	free(args);
+	CHECK_CALL_FAILS(&fx, "fetch", "[\"ftp://127.0.0.1/x\", \"3333333333333333333333333333333333333333333333333333333333333333\"]", BERTH_ENET);
+	CHECK_CONTAINS(last_error(&fx), "download failed: ");
 
 	http_stop(&srv);
 	fixture_release(&fx);
