@@ -1343,7 +1343,10 @@ int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d
 	s->cache_dir = xasprintf("%s/.berth/cache", s->project_dir);
 	eval_ctx_init(&L.ev, s, NULL, &local);
 
-	rc = spec_doc_load(path, &doc, &local);
+	if (opt->text)
+		rc = spec_doc_parse(path, opt->text, opt->text_len, &doc, &local);
+	else
+		rc = spec_doc_load(path, &doc, &local);
 	if (rc)
 		goto cleanup;
 	ALLOC_GROW(p->docs, p->ndocs + 1, p->docs_alloc);

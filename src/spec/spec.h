@@ -137,6 +137,10 @@ struct spec_options {
 	char *const *environ;      /* for BERTH_VAR_K; NULL for none */
 	const char *region;        /* --region / AWS_REGION, when the spec has none */
 	bool allow_network;        /* fetch() may download (false for validate) */
+	/* When not NULL, the top spec's text (text_len bytes) instead of reading
+	 * `path`, which then only names it (stdin, tests, fuzzing). */
+	const char *text;
+	size_t text_len;
 };
 
 /* Loads, checks and expands. On success 0 and *out. On any error returns
