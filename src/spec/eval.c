@@ -12,6 +12,8 @@
 #include <math.h>
 #include <stdarg.h>
 
+#define SPEC_MAX_STRING (1 << 20)
+
 /* ---- unknown values ---- */
 
 json_t *spec_unknown(void)
@@ -105,12 +107,20 @@ void eval_ctx_init(struct eval_ctx *ctx, const struct spec *s, const struct spec
 	ctx->self_node = SIZE_MAX;
 	ctx->nbusy = s->nresources + 1;
 	ctx->busy = xcalloc(ctx->nbusy, 1);
+	ctx->memo = json_object();
+}
+
+void eval_ctx_forget(struct eval_ctx *ctx)
+{
+	json_object_clear(ctx->memo);
 }
 
 void eval_ctx_release(struct eval_ctx *ctx)
 {
 	free(ctx->busy);
 	ctx->busy = NULL;
+	json_decref(ctx->memo);
+	ctx->memo = NULL;
 }
 
 /* ---- references ---- */
@@ -632,11 +642,24 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 			memset(ctx->busy + ctx->nbusy, 0, nb - ctx->nbusy);
 			ctx->nbusy = nb;
 		}
-		ctx->busy[inst] = 1;
-		ctx->depth++;
-		v = eval_node(ctx, given, &other);
-		ctx->depth--;
-		ctx->busy[inst] = 0;
+		char key[64];
+		snprintf(key, sizeof(key), "%zu/%p", inst, (const void *)given);
+		json_t *memo = json_object_get(ctx->memo, key);
+		if (memo) {
+			v = json_incref(json_array_get(memo, 0));
+			ctx->sensitive |= json_is_true(json_array_get(memo, 1));
+		} else {
+			bool outer = ctx->sensitive;
+			ctx->sensitive = false;
+			ctx->busy[inst] = 1;
+			ctx->depth++;
+			v = eval_node(ctx, given, &other);
+			ctx->depth--;
+			ctx->busy[inst] = 0;
+			json_object_set_new(ctx->memo, key,
+					    json_pack("[O,b]", v, ctx->sensitive));
+			ctx->sensitive |= outer;
+		}
 		ctx->graph = g;
 	} else {
 		v = spec_unknown();
@@ -831,6 +854,13 @@ static json_t *eval_string(struct eval_ctx *ctx, const struct node *n, const str
 		json_t *v = eval_expr(ctx, n, t->parts[i].e, sc);
 		if (spec_is_unknown(v))
 			unknown = true;
+		else if (json_is_string(v) && b.len + json_string_length(v) > SPEC_MAX_STRING) {
+			/* References that repeat references grow exponentially; no
+			 * AWS property takes anything near this. */
+			error_at_offset(ctx->d, n, t->parts[i].off,
+					"this string would be longer than %d bytes", SPEC_MAX_STRING);
+			unknown = true;
+		}
 		else if (!interpolate(&b, v)) {
 			error_at_offset(ctx->d, n, t->parts[i].off,
 					"cannot put %s into a string; use join() or json()",

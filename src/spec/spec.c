@@ -1167,6 +1167,7 @@ static void evaluate_resources(struct loader *L)
 {
 	struct spec *s = L->s;
 	L->ev.graph = &s->graph;
+	eval_ctx_forget(&L->ev);
 	for (size_t i = 0; i < s->nresources; i++) {
 		struct spec_resource *r = &s->resources[i];
 		struct scope sc = resource_scope(r);
