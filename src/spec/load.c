@@ -441,9 +441,7 @@ int spec_doc_load(const char *path, struct spec_doc **out, struct diags *d)
 	struct buf b = BUF_INIT;
 	int rc;
 	if (buf_read_file(&b, path)) {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path,
-					    strerror(errno));
-		(void)dg;
+		diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path, strerror(errno));
 		buf_release(&b);
 		return BERTH_EIO;
 	}

@@ -640,8 +640,7 @@ static size_t new_module(struct loader *L, size_t parent, const struct node *cal
 {
 	struct spec *s = L->s;
 	ALLOC_GROW(s->modules, s->nmodules + 1, L->p->mods_alloc);
-	size_t alloc_before = L->p->mods_alloc;
-	(void)alloc_before;
+	/* mods is parallel to s->modules and grows with it. */
 	L->p->mods = xrealloc(L->p->mods, L->p->mods_alloc * sizeof(*L->p->mods));
 	struct spec_module *m = &s->modules[s->nmodules];
 	memset(m, 0, sizeof(*m));
@@ -1004,9 +1003,6 @@ static void expand_module(struct loader *L, size_t mi)
 		const struct node *k = resources->keys[i], *r = resources->vals[i];
 		if (!check_name(L, k, "resource"))
 			continue;
-		if (strmap_get(&mp->data_by_id, k->str, NULL)) {
-			/* Data lives under data.NAME, so no clash; nothing to do. */
-		}
 		char *what = xasprintf("resource '%s'", k->str);
 		bool is_map = check_keys(L, r, resource_keys, ARRAY_SIZE(resource_keys), what);
 		free(what);

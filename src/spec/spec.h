@@ -78,10 +78,17 @@ struct spec_resource {
 	bool sensitive;     /* some property uses a sensitive variable */
 	bool retain, create_before_destroy;
 	struct strvec ignore_changes;
+	/* Its dependencies, from references and depends_on alike, are the
+	 * out-edges of graph.nodes[graph_node] (dag.h); an edge's `why` is
+	 * "depends_on" or the reference ("${vpc.VpcId}") that made it. */
 	size_t graph_node;
 };
 
-/* Lookups that are not resources (data: entries). */
+/* Lookups that are not resources (data: entries). The kinds, their
+ * arguments and attributes are a table in check.c (availability_zones: state
+ * -> names, zone_ids; caller_identity -> account_id, arn, user_id; vpc: id,
+ * tags, default -> id, cidr_block, arn); the engine reads them during refresh
+ * and answers their attributes through the resolver. */
 struct spec_data {
 	char *address;     /* "data.azs" or "module.net.data.azs" */
 	char *id;
