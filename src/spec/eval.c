@@ -388,11 +388,10 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 		size_t k = pick_instance(ctx, n, r->steps[si]->index, md->repl, md->n, &md->by_key,
 					 name, sc, &unknown);
 		si++;
-		if (k == SIZE_MAX) {
-			/* Unknown index: depend on every instance's resources. */
-			return spec_unknown();
-		}
-		inst = md->insts[k];
+		if (k == SIZE_MAX && !unknown)
+			return spec_unknown(); /* reported */
+		/* An index known only after apply: depend on every instance (below). */
+		inst = k == SIZE_MAX ? SIZE_MAX : md->insts[k];
 	} else {
 		if (si < r->n && r->steps[si]->kind == EX_INDEX) {
 			error_at_offset(ctx->d, n, r->steps[si]->off,
@@ -427,6 +426,12 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 	const struct node *val = node_get(o, "value");
 	json_t *v;
 	if (!val || ++ctx->depth > 64) {
+		v = spec_unknown();
+	} else if (inst == SIZE_MAX) {
+		for (size_t k = 0; k < md->n; k++) {
+			struct scope each_inst = { md->insts[k], REPL_NONE, NULL, NULL };
+			json_decref(eval_node(ctx, val, &each_inst));
+		}
 		v = spec_unknown();
 	} else {
 		struct scope inner = { inst, REPL_NONE, NULL, NULL };
