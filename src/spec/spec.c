@@ -861,6 +861,12 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	}
 	const struct node *ign = node_get(rd->decl, "ignore_changes");
 	bool retain = node_bool(L, node_get(rd->decl, "retain"), "retain");
+	/* Service-linked roles are shared by everything in the account that uses
+	 * the service: destroy leaves them unless the spec says otherwise. */
+	const struct node *tnode = node_get(rd->decl, "type");
+	if (!node_get(rd->decl, "retain") && node_is_string(tnode) &&
+	    !strcmp(tnode->str, "AWS::IAM::ServiceLinkedRole"))
+		retain = true;
 	bool cbd = node_bool(L, node_get(rd->decl, "create_before_destroy"), "create_before_destroy");
 	const struct node *tn = node_get(rd->decl, "type");
 	for (size_t i = 0; i < json_array_size(keys); i++) {

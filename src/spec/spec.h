@@ -76,6 +76,7 @@ struct spec_resource {
 	const struct node *props; /* its `properties` map, or NULL */
 	json_t *properties; /* evaluated at load; may contain unknowns */
 	bool sensitive;     /* some property uses a sensitive variable */
+	/* retain defaults to true for AWS::IAM::ServiceLinkedRole */
 	bool retain, create_before_destroy;
 	struct strvec ignore_changes;
 	/* Its dependencies, from references and depends_on alike, are the

@@ -268,7 +268,10 @@ TEST(variables_precedence)
 	char *path = write_spec("berth: 1\nstack: demo\nvariables:\n"
 				"  a: { type: number, default: 1 }\n"
 				"  b: { type: number, default: 1 }\n"
-				"  c: { type: list }\n");
+				"  c: { type: list }\n"
+				"resources:\n"
+				"  slr: { type: AWS::IAM::ServiceLinkedRole, properties: { AWSServiceName: ecs.amazonaws.com } }\n"
+				"  kept: { type: AWS::IAM::ServiceLinkedRole, retain: false }\n");
 	char *const env[] = { (char *)"BERTH_VAR_a=2", (char *)"BERTH_VAR_b=2",
 			      (char *)"BERTH_VAR_c=[x, y]", (char *)"BERTH_VAR_zz=ignored", NULL };
 	const char *vars[] = { "b=3" };
@@ -285,6 +288,8 @@ TEST(variables_precedence)
 	CHECK_INT(json_integer_value(s->vars[1].value), 3);
 	CHECK_STR(s->vars[1].origin, "--var");
 	CHECK_INT(json_array_size(s->vars[2].value), 2);
+	CHECK(s->resources[0].retain); /* service-linked roles are kept by default */
+	CHECK(!s->resources[1].retain);
 	spec_free(s);
 	diags_release(&d);
 	remove_spec(path);
