@@ -1347,7 +1347,7 @@ int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d
 	eval_ctx_init(&L.ev, s, NULL, &local);
 
 	if (opt->text)
-		rc = spec_doc_parse(path, opt->text, opt->text_len, &doc, &local);
+		rc = spec_doc_parse_lenient(path, opt->text, opt->text_len, &doc, &local);
 	else
 		rc = spec_doc_load(path, &doc, &local);
 	if (rc)
