@@ -49,6 +49,18 @@ def due(since, now, kind=None, seconds=None):
     return now >= since + datetime.timedelta(seconds=wait)
 
 
+# Functions one service offers the others, registered by the offering
+# service file when it loads ('service_linked_role' from iam.py).
+HOOKS = {}
+
+
+def hook(name, *args):
+    fn = HOOKS.get(name)
+    if fn is not None:
+        return fn(*args)
+    return None
+
+
 # ---- tick: advance time-based state of every service ---------------------
 
 TICKERS = []
