@@ -679,7 +679,8 @@ def _health(ctx, group, target, now):
     if not group.data.get('HealthCheckEnabled', True):
         return {'State': 'unavailable', 'Reason': 'Target.HealthCheckDisabled',
                 'Description': 'Health checks are disabled for the target group'}
-    if not nc.due(target['since'], now, 'ELB'):
+    start = max(target['since'], group.data.get('_in_use_since') or target['since'])
+    if not nc.due(start, now, 'ELB'):
         return {'State': 'initial', 'Reason': 'Elb.RegistrationInProgress',
                 'Description': 'Target registration is in progress'}
     return {'State': 'healthy'}
@@ -795,6 +796,14 @@ def _check_protocol(lb, protocol, certificates):
                        'listeners')
 
 
+def _mark_in_use(ctx, actions):
+    """Health checks start when a group starts receiving traffic."""
+    for arn in _action_groups(actions):
+        group = ctx.resource_by_arn(arn)
+        if group is not None and not _tg_balancers(ctx, arn):
+            group.data['_in_use_since'] = ctx.now()
+
+
 def _listener_out(listener):
     return {k: v for k, v in listener.data.items() if not k.startswith('_')}
 
@@ -817,6 +826,7 @@ def create_listener(ctx, params):
                 return {'Listeners': [_listener_out(existing)]}
             raise AwsError('DuplicateListener', 'A listener already exists on this port for '
                            f"this load balancer '{lb.arn}'")
+    _mark_in_use(ctx, actions)
     arn = lb.arn.replace(':loadbalancer/', ':listener/') + '/' + secrets.token_hex(8)
     data = {'ListenerArn': arn, 'LoadBalancerArn': lb.arn, 'Port': port, 'Protocol': protocol,
             'DefaultActions': _actions_out(actions)}
@@ -876,6 +886,7 @@ def modify_listener(ctx, params):
                        f"load balancer '{lb.arn}'")
     if 'DefaultActions' in params:
         _check_actions(ctx, lb, params['DefaultActions'])
+        _mark_in_use(ctx, params['DefaultActions'])
         listener.data['DefaultActions'] = _actions_out(params['DefaultActions'])
     listener.data['Protocol'] = protocol
     for key in ('Port', 'Certificates', 'SslPolicy', 'AlpnPolicy'):
