@@ -123,7 +123,7 @@ def ec2op(name):
             if params.get('DryRun'):
                 raise AwsError('DryRunOperation',
                                'Request would have succeeded, but DryRun flag is set.', 412)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         handler.__doc__ = fn.__doc__
         return op('ec2', name)(handler)
@@ -1591,7 +1591,7 @@ def run_instances(ctx, params):
             'Hypervisor': 'xen', 'RootDeviceName': '/dev/xvda', 'RootDeviceType': 'ebs',
             'SecurityGroups': group_refs, 'SourceDestCheck': True,
             'VirtualizationType': 'hvm', 'PlatformDetails': 'Linux/UNIX',
-            'UsageOperation': 'RunInstances', 'BootMode': 'uefi-preferred',
+            'UsageOperation': 'RunInstances',
             'CpuOptions': {'CoreCount': 1, 'ThreadsPerCore': 2},
             'MetadataOptions': dict({'State': 'pending', 'HttpTokens': 'required',
                                      'HttpPutResponseHopLimit': 2, 'HttpEndpoint': 'enabled',

@@ -79,7 +79,7 @@ def ecsop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('ecs', name)(handler)
     return register

@@ -119,7 +119,7 @@ def elbop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('elbv2', name)(handler)
     return register

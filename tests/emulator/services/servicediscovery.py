@@ -53,7 +53,7 @@ def sdop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('servicediscovery', name)(handler)
     return register
