@@ -39,6 +39,8 @@ class EmulatorTestCase(unittest.TestCase):
         cls.emu.stop()
 
     def setUp(self):
+        self._clients = []
+        self.addCleanup(self._close_clients)
         self.emu.reset(state=True)
         self.emu.set_faults(latency_ms=0, jitter_ms=0, throttle_rate=0, error_rate=0,
                             drop_rate=0, throttle_next=0, error_next=0, drop_next=0,
@@ -48,10 +50,16 @@ class EmulatorTestCase(unittest.TestCase):
                region=REGION, **config):
         # No retries unless asked: tests look at each error the emulator sends.
         config.setdefault('retries', {'max_attempts': 1, 'mode': 'standard'})
-        return _session.create_client(
+        client = _session.create_client(
             service, region_name=region, endpoint_url=self.emu.url,
             aws_access_key_id=access_key, aws_secret_access_key=secret_key,
             aws_session_token=token, config=Config(**config))
+        self._clients.append(client)
+        return client
+
+    def _close_clients(self):
+        for client in self._clients:
+            client.close()  # their pooled keep-alive sockets
 
     def assertAwsError(self, code, call, *args, **kwargs):
         """Run a botocore call, expect ClientError `code`; return the error's
