@@ -217,7 +217,9 @@ def _describe(ctx, params, type, ids_key, table, out_key, render=_render, filter
     items = [r for r in items if nc.match_filters(r, filters, table, _tags_of(r))]
     result = {}
     if paginated and (params.get('MaxResults') or params.get('NextToken')):
-        if ids and params.get('MaxResults'):
+        if ids and params.get('MaxResults') and ids_key == 'InstanceIds':
+            # Documented for DescribeInstances ("You cannot specify this
+            # parameter and the instance IDs parameter in the same request").
             raise AwsError('InvalidParameterCombination',
                            f'The parameter {ids_key} cannot be used with the parameter MaxResults')
         items = sorted(items, key=lambda r: r.id)
