@@ -349,3 +349,9 @@ def fit_output(ctx, result):
         if operation.output_shape is None:
             return None
     return result
+
+
+def operations(service):
+    """The operation names the installed botocore models for `service`."""
+    from awsemu import models
+    return set(models.service_model(service).operation_names)

@@ -1580,6 +1580,12 @@ def run_instances(ctx, params):
         if len(user_data) > 21848:
             raise _invalid('User data is limited to 16384 bytes')
     tags = _spec_tags(params, ('instance', 'volume', 'network-interface'))
+    token = params.get('ClientToken')
+    if token:  # idempotent retries (botocore fills ClientToken itself)
+        same = [i for i in ctx.resources('instance') if i.data['ClientToken'] == token]
+        if same:
+            return {'ReservationId': same[0].data['_reservation'], 'OwnerId': ctx.account,
+                    'Groups': [], 'Instances': [_render(i) for i in same]}
     public = (interfaces[0].get('AssociatePublicIpAddress') if interfaces else None)
     if public is None:
         public = subnet.data['MapPublicIpOnLaunch']
