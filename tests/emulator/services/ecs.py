@@ -35,7 +35,9 @@ Simplifications: no container instances, so EC2 REPLICA services never
 place tasks (an event says so) and DAEMON services have no tasks; no
 RunTask/StartTask, task sets, capacity provider resources or service
 connect; one task definition revision per register call; the scheduler
-starts all missing tasks at once."""
+starts all missing tasks at once. With the circuit breaker's rollback on,
+a failed deployment rolls back to the last task definition that completed
+(the service's taskDefinition changes back, as in AWS)."""
 
 import importlib.util
 import os
@@ -610,12 +612,13 @@ def _check_registries(ctx, registries):
             raise _invalid(f'Service Registry {arn} does not exist.')
 
 
-def _new_deployment(ctx, service, definition, desired):
+def _new_deployment(ctx, service, definition, desired, now=None):
     data = service.data
+    now = now or ctx.now()
     deployment = {
         'id': f'ecs-svc/{_ms_id()}', 'status': 'PRIMARY', 'taskDefinition': definition.arn,
         'desiredCount': desired, 'pendingCount': 0, 'runningCount': 0, 'failedTasks': 0,
-        'createdAt': ctx.now(), 'updatedAt': ctx.now(),
+        'createdAt': now, 'updatedAt': now,
         'rolloutState': 'IN_PROGRESS'}
     deployment['rolloutStateReason'] = f"ECS deployment {deployment['id']} in progress."
     if data.get('launchType'):
@@ -629,7 +632,7 @@ def _new_deployment(ctx, service, definition, desired):
         deployment['networkConfiguration'] = data['networkConfiguration']
     for old in data['deployments']:
         old['status'] = 'ACTIVE'
-        old['updatedAt'] = ctx.now()
+        old['updatedAt'] = now
     data['deployments'].insert(0, deployment)
     return deployment
 
@@ -1100,6 +1103,16 @@ def _reconcile(store, service, now):
         primary['rolloutStateReason'] = 'ECS deployment circuit breaker: tasks failed to start.'
         _event(service, now, f"deployment {primary['id']} deployment failed: tasks failed to "
                              'start.')
+        stable = data.get('_stable_task_definition')
+        if breaker.get('rollback') and stable and stable != primary['taskDefinition']:
+            # Roll back to the last deployment that completed.
+            definition = store.get(stable)
+            rollback = _new_deployment(None, service, definition, primary['desiredCount'], now)
+            rollback['rolloutStateReason'] = (f"ECS deployment circuit breaker: rolling back to "
+                                              f"deploymentId {primary['id']}.")
+            data['taskDefinition'] = stable
+            _event(service, now, f"rolling back to deployment {rollback['id']}.")
+            return
     if primary['rolloutState'] == 'FAILED':
         return
     launch = data.get('launchType', 'FARGATE')
@@ -1131,6 +1144,7 @@ def _reconcile(store, service, now):
         if not old_left:
             data['deployments'] = [primary]
             if primary['rolloutState'] == 'IN_PROGRESS':
+                data['_stable_task_definition'] = primary['taskDefinition']
                 primary['rolloutState'] = 'COMPLETED'
                 primary['rolloutStateReason'] = 'ECS deployment ' + primary['id'] + ' completed.'
                 primary['updatedAt'] = now
