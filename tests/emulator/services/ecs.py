@@ -118,9 +118,7 @@ def _tags_of(resource):
 
 
 def _entomb(resource):
-    resource.data['_tomb_tags'] = dict(resource.tags)
-    resource.tags.clear()
-    resource.taggable = False
+    nc.entomb(resource)
 
 
 def _ms_id():
@@ -404,13 +402,9 @@ def register_task_definition(ctx, params):
                 raise _client('Fargate requires task definition to have execution role ARN to '
                               'support log driver awslogs.')
     tags = _tags_in(params.get('tags'))
-    counter = ctx.find_resource('task-definition-family', family)
-    if counter is None:
-        counter = ctx.add_resource('task-definition-family', family,
-                                   ctx.arn(f'task-definition-family/{family}'),
-                                   {'last': 0}, taggable=False)
-    counter.data['last'] += 1
-    revision = counter.data['last']
+    # Revisions are never reused: INACTIVE ones stay (no DeleteTaskDefinitions).
+    revision = 1 + max([d.data['revision'] for d in ctx.resources('task-definition')
+                        if d.data['family'] == family] or [0])
     compatibilities = ['EC2']
     if network_mode == 'awsvpc' and cpu is not None and memory is not None:
         compatibilities.append('FARGATE')
@@ -465,7 +459,8 @@ def _task_definition(ctx, ref, active_only=False):
 def describe_task_definition(ctx, params):
     definition = _task_definition(ctx, params['taskDefinition'])
     result = {'taskDefinition': dict(definition.data)}
-    result['taskDefinition'].pop('_tomb_tags', None)
+    for key in ('_tomb_tags', '_deleted'):
+        result['taskDefinition'].pop(key, None)
     if 'TAGS' in (params.get('include') or []):
         result['tags'] = _tags_out(_tags_of(definition))
     return result
@@ -482,7 +477,8 @@ def deregister_task_definition(ctx, params):
         definition.data['deregisteredAt'] = ctx.now()
         _entomb(definition)
     out = dict(definition.data)
-    out.pop('_tomb_tags', None)
+    for key in ('_tomb_tags', '_deleted'):
+        out.pop(key, None)
     return {'taskDefinition': out}
 
 

@@ -740,9 +740,9 @@ def delete_service_linked_role(ctx, params):
     if not role.data['service_linked']:
         raise AwsError('InvalidInput', f'Role {role.id} is not a service-linked role.')
     task_id = f"task{role.data['Path']}{role.id}/{nc.new_uuid()}"
-    ctx.add_resource('deletion-task', task_id, f'arn:aws:iam::{ctx.account}:deletion-task/'
+    nc.mark_record(ctx.add_resource('deletion-task', task_id, f'arn:aws:iam::{ctx.account}:deletion-task/'
                      + nc.new_uuid(), {'role': role.arn, 'since': ctx.now(),
-                                       'status': 'NOT_STARTED'}, taggable=False, region='')
+                                       'status': 'NOT_STARTED'}, taggable=False, region=''))
     return {'DeletionTaskId': task_id}
 
 
