@@ -164,7 +164,9 @@ def parse_request(request, operation_model, labels):
 
     if query_map_member is not None:
         name, member = query_map_member
-        rest = {k: v[-1] for k, v in query.items() if k not in used_query}
+        # A map of lists takes every value of a repeated key.
+        many = member.value.type_name == 'list'
+        rest = {k: (v if many else v[-1]) for k, v in query.items() if k not in used_query}
         if rest:
             params[name] = rest
             used_query.update(rest)
