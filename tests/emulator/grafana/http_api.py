@@ -11,7 +11,8 @@ GET /api/health needs `Authorization: Bearer KEY` with a key from
 CreateWorkspaceApiKey or a service account token that is neither deleted nor
 expired: 401 `{"message": "Unauthorized"}` without one, 401
 `{"message": "Invalid API key"}` for an unknown or deleted key, 401
-`{"message": "Expired API key"}` after its time to live. Roles as Grafana
+`{"message": "Expired API key"}` after its time to live (by the emulator's
+clock, which POST /_emulator/clock can advance). Roles as Grafana
 applies them: data sources need Admin, saving and deleting dashboards need
 Editor, reading needs Viewer; 403 `{"message": "Permission denied"}`.
 
@@ -122,7 +123,7 @@ def serve(app, request, workspace_id, region, path):
         with app.store.lock:
             workspace = _find_workspace(app, workspace_id, region)
             if handler is not _health:
-                role = _authenticate(workspace, request)
+                role = _authenticate(app, workspace, request)
             else:
                 role = None
             status, document = handler(workspace, role, request, *args)
@@ -145,13 +146,13 @@ def _find_workspace(app, workspace_id, region):
     raise HttpError(404, f'Workspace {workspace_id} not found')
 
 
-def _authenticate(workspace, request):
+def _authenticate(app, workspace, request):
     header = request.header('Authorization') or ''
     scheme, _, token = header.partition(' ')
     if scheme.lower() != 'bearer' or not token.strip():
         raise HttpError(401, 'Unauthorized')
     token = token.strip()
-    now = time.time()
+    now = app.now().timestamp()  # the emulator's clock (POST /_emulator/clock)
     for key in workspace.data['api_keys'].values():
         if secrets.compare_digest(key['key'], token):
             if now >= key['expires']:

@@ -31,7 +31,12 @@ streams, dashboards and GetMetricData are not implemented (501)."""
 
 import re
 
-from awsemu import AwsError, op
+from awsemu import AwsError, op, service_options
+
+# CloudWatch is awsQueryCompatible: over JSON too, model violations carry the
+# query code ValidationError (the framework's JSON default would be
+# ValidationException).
+service_options('cloudwatch', validation_error='ValidationError')
 
 MAX_TAGS = 50
 TREAT_MISSING = ('breaching', 'notBreaching', 'ignore', 'missing')
@@ -106,7 +111,12 @@ def _check_alarm(ctx, params):
     if 'EvaluationCriteria' not in params:
         for key in ('ComparisonOperator', 'EvaluationPeriods'):
             if key not in params:
-                raise AwsError('MissingParameter', f'The parameter {key} is required.', 400)
+                # Required in older models (and so reported as the front end
+                # reports a missing required member), optional in newer ones
+                # only because PromQL alarms do without them.
+                wire = key[0].lower() + key[1:]
+                raise _validation(f"1 validation error detected: Value null at '{wire}' "
+                                  'failed to satisfy constraint: Member must not be null')
         evaluation = params['EvaluationPeriods']
         if period is None and metrics:
             periods = [q.get('Period') or q.get('MetricStat', {}).get('Period') for q in metrics]
