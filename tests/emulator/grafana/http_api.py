@@ -42,6 +42,7 @@ import secrets
 import string
 import sys
 import time
+import traceback
 import urllib.parse
 
 GRAFANA_VERSION = '10.4.1'
@@ -67,9 +68,12 @@ def new_instance():
 
 
 class HttpError(Exception):
-    def __init__(self, status, message, **extra):
+    """A Grafana error answer; `extra` adds members such as Grafana's
+    `status` ("version-mismatch") to the JSON body."""
+
+    def __init__(self, http_status, message, **extra):
         super().__init__(message)
-        self.status = status
+        self.http_status = http_status
         self.body = dict(extra, message=message)
 
 
@@ -128,7 +132,10 @@ def serve(app, request, workspace_id, region, path):
                 role = None
             status, document = handler(workspace, role, request, *args)
     except HttpError as err:
-        status, document = err.status, err.body
+        status, document = err.http_status, err.body
+    except Exception as err:  # a bug here: answer 500 and say so, keep serving
+        traceback.print_exc(file=sys.stderr)
+        status, document = 500, {'message': f'berth-emulator bug: {type(err).__name__}: {err}'}
     key = f'grafana-http:{request.method} {template}'
     app.calls.record(key, None if status < 400 else f'HTTP{status}')
     if app.log:
