@@ -511,8 +511,14 @@ def _update_flow(api, now, stack, order, previous):
                 continue
             _set_resource(now, data, logical_id, 'UPDATE_IN_PROGRESS')
             record = None
+            changed = {k for k in set(props) | set(old_props) if props.get(k) != old_props.get(k)}
             try:
-                if not _needs_replacement(provider, old_props, props):
+                if changed <= {'Tags'}:
+                    # Tags alone (the resource's or the stack's): retag in place.
+                    record = rec['record']
+                    _retag(api, data, logical_id, provider, record, old_props, props,
+                           previous['tags'])
+                elif not _needs_replacement(provider, old_props, props):
                     record = provider.update(api, rec['record'], old_props, props,
                                              _stack_info(data))
                 if record is None:
@@ -530,7 +536,8 @@ def _update_flow(api, now, stack, order, previous):
                            'new physical resource; hence creating one.')
                 else:
                     rec['record'] = record
-                    _retag(api, data, logical_id, provider, record, previous['tags'])
+                    _retag(api, data, logical_id, provider, record, old_props, props,
+                           previous['tags'])
             except providers.ProviderError as err:
                 _set_resource(now, data, logical_id, 'UPDATE_FAILED', err.reason)
                 failed = logical_id
@@ -599,12 +606,15 @@ def _update_flow(api, now, stack, order, previous):
     _stack_status(now, data, 'UPDATE_COMPLETE')
 
 
-def _retag(api, data, logical_id, provider, record, old_tags):
+def _retag(api, data, logical_id, provider, record, old_props, props, old_stack_tags):
+    """Bring a resource's tags to the stack's tags plus its own Tags."""
     resource = api.resource(record.get('arn') or '')
     if resource is None or not resource.taggable:
         return
-    resource.remove_tags([k for k in old_tags if k not in data['tags']])
-    resource.set_tags(data['tags'])
+    old = providers._merged_tags(old_props, old_stack_tags)
+    new = providers._merged_tags(props, data['tags'])
+    resource.remove_tags([k for k in old if k not in new])
+    resource.set_tags(new)
 
 
 def _api(ctx):
