@@ -102,6 +102,12 @@ class CloudFormationTest(EmulatorTestCase):
         with open(WORKSHOP) as f:
             return f.read()
 
+    def live(self):
+        """Types of the live resources, leaving out ECS task definitions
+        (deregistered ones stay, INACTIVE, as in AWS)."""
+        return [r['type'] for r in self.emu.resources()
+                if not (r['service'] == 'ecs' and r['type'].startswith('task-definition'))]
+
     def require_ecs(self):
         ecs = self.client('ecs')
         try:
@@ -175,6 +181,9 @@ class CloudFormationTest(EmulatorTestCase):
         services = ecs.describe_services(cluster='container-demo',
                                          services=['cwagent-daemon-service'])
         self.assertTrue(all(s['status'] != 'ACTIVE' for s in services['services']))
+        self.assertEqual(ecs.describe_task_definition(taskDefinition=definition_arn)
+                         ['taskDefinition']['status'], 'INACTIVE')
+        self.assertEqual(ecs.list_services(cluster='container-demo')['serviceArns'], [])
         error = self.assertAwsError('ValidationError', self.cfn.describe_stacks,
                                     StackName='CWAgentECS-container-demo-us-west-2')
         self.assertEqual(error['Error']['Message'],
@@ -184,7 +193,7 @@ class CloudFormationTest(EmulatorTestCase):
         self.assertIn('DeletionTime', gone)
 
     def test_workshop_agent_stack_without_cluster_rolls_back(self):
-        self.require_ecs()
+        ecs = self.require_ecs()
         iam = self.client('iam')
         self.cfn.create_stack(StackName='agent', TemplateBody=self.workshop_body(),
                               Parameters=WORKSHOP_PARAMETERS,
@@ -204,14 +213,21 @@ class CloudFormationTest(EmulatorTestCase):
         self.assertIn(('ECSTaskRole', 'DELETE_COMPLETE'), statuses)
         self.assertEqual(statuses[-1], ('agent', 'ROLLBACK_COMPLETE'))
         self.assertAwsError('NoSuchEntity', iam.get_role, RoleName='CWAgentECSTaskRole')
-        self.assertEqual([r['type'] for r in self.emu.resources()], ['stack'])
+        # Rolled back: the task definition is deregistered (INACTIVE, as
+        # AWS keeps it), nothing else of the stack is left.
+        definition = [e['PhysicalResourceId'] for e in self.events('agent')
+                      if e['LogicalResourceId'] == 'ECSTaskDefinition'
+                      and e['ResourceStatus'] == 'DELETE_COMPLETE'][0]
+        self.assertEqual(ecs.describe_task_definition(taskDefinition=definition)
+                         ['taskDefinition']['status'], 'INACTIVE')
+        self.assertEqual(self.live(), ['stack'])
         error = self.assertAwsError('ValidationError', self.cfn.update_stack, StackName='agent',
                                     UsePreviousTemplate=True,
                                     Capabilities=['CAPABILITY_NAMED_IAM'])
         self.assertIn('ROLLBACK_COMPLETE state and can not be updated', error['Error']['Message'])
         self.cfn.delete_stack(StackName='agent')
         self.wait('stack_delete_complete', 'agent')
-        self.assertEqual(self.emu.resources(), [])
+        self.assertEqual(self.live(), [])
 
     def test_capabilities_and_parameters(self):
         body = self.workshop_body()

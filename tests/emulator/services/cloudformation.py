@@ -287,11 +287,11 @@ def _event(ctx_now, data, logical_id, status, resource_type, physical_id='', rea
     data['events'].append(event)
 
 
-def _stack_status(now, data, status, reason=None):
+def _stack_status(now, data, status, reason=None, keep_reason=False):
     data['status'] = status
     if reason:
         data['reason'] = reason
-    else:
+    elif not keep_reason:
         data.pop('reason', None)
     if status in _EVENT_STATUSES:
         # The model's ResourceStatus lacks the *_CLEANUP_IN_PROGRESS stack
@@ -455,7 +455,8 @@ def _create_flow(api, now, stack, order):
     if data['on_failure'] == 'DELETE' and ok:
         _finish_delete(api, now, stack)
         return
-    _stack_status(now, data, 'ROLLBACK_COMPLETE' if ok else 'ROLLBACK_FAILED')
+    # The stack keeps saying why it rolled back.
+    _stack_status(now, data, 'ROLLBACK_COMPLETE' if ok else 'ROLLBACK_FAILED', keep_reason=True)
 
 
 def _finish_delete(api, now, stack):
