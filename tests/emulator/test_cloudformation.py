@@ -390,6 +390,19 @@ class CloudFormationTest(EmulatorTestCase):
         self.cfn.create_stack(StackName='mon', TemplateBody=json.dumps(MONITORING))
         self.assertEqual(len(self.cfn.list_stacks()['StackSummaries']), 2)
 
+    def test_delete_while_creating(self):
+        self.cfn.create_stack(StackName='hasty', TemplateBody=json.dumps(MONITORING))
+        self.emu.wait_until(lambda: any(r['type'] == 'topic' for r in self.emu.resources()),
+                            timeout=10)
+        self.cfn.delete_stack(StackName='hasty')
+        self.wait('stack_delete_complete', 'hasty')
+        self.assertEqual(self.live(), [])
+        statuses = [e['ResourceStatus'] for e in self.events(
+            self.cfn.list_stacks()['StackSummaries'][0]['StackId'])
+            if e['LogicalResourceId'] == 'hasty']
+        self.assertEqual(statuses, ['CREATE_IN_PROGRESS', 'DELETE_IN_PROGRESS',
+                                    'DELETE_COMPLETE'])
+
     def test_unsupported_type_rolls_back(self):
         template = {'Resources': {
             'Topic': {'Type': 'AWS::SNS::Topic', 'Properties': {'TopicName': 'early'}},

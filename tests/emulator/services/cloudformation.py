@@ -43,7 +43,9 @@ What happens, as in AWS:
   parameters restored: UPDATE_ROLLBACK_COMPLETE.
 - DeleteStack deletes the resources in reverse order (DeletionPolicy
   Retain and RetainResources are skipped: DELETE_SKIPPED); a failure makes
-  the stack DELETE_FAILED. A DELETE_COMPLETE stack is gone by name
+  the stack DELETE_FAILED. A stack still CREATE_IN_PROGRESS may be deleted
+  (creation stops, what exists is deleted); other *_IN_PROGRESS states
+  refuse with ValidationError. A DELETE_COMPLETE stack is gone by name
   (DescribeStacks: "Stack with id NAME does not exist") but still found by
   its stack id and listed by ListStacks. Deleting an unknown stack succeeds.
 - DescribeStacks (Outputs with ExportName, Parameters with NoEcho as
@@ -316,12 +318,22 @@ def _set_resource(now, data, logical_id, status, reason=None):
 
 def _run(store, stack, flow):
     """Drive a generator of delays on the transition thread while the stack
-    is still in the store."""
+    is still in the store. A DeleteStack that arrived while the stack was
+    CREATE_IN_PROGRESS (`data['delete_after']`) takes over between steps:
+    what exists so far is deleted."""
+    current = [flow]
+
     def tick():
         if store.get(stack.arn) is not stack:
             return
+        pending = stack.data.pop('delete_after', None)
+        if pending is not None:
+            api, now = pending
+            current[0].close()
+            _stack_status(now, stack.data, 'DELETE_IN_PROGRESS', 'User Initiated')
+            current[0] = _delete_flow(api, now, stack, set())
         try:
-            delay = next(flow)
+            delay = next(current[0])
         except StopIteration:
             return
         lifecycle.later(store, delay, tick)
@@ -742,7 +754,12 @@ def delete_stack(ctx, params):
     if data['termination_protection']:
         raise _validation(f"Stack [{data['name']}] cannot be deleted while "
                           'TerminationProtection is enabled')
-    if data['status'] == 'DELETE_IN_PROGRESS':
+    if data['status'] == 'DELETE_IN_PROGRESS' or 'delete_after' in data:
+        return None
+    if data['status'] == 'CREATE_IN_PROGRESS':
+        # AWS accepts this: creation stops and what exists is deleted.
+        data['client_token'] = params.get('ClientRequestToken')
+        data['delete_after'] = (_api(ctx), ctx.now)
         return None
     if data['status'].endswith(IN_PROGRESS_SUFFIX):
         raise _validation(f"Stack [{data['name']}] cannot be deleted while in status "
