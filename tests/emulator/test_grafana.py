@@ -122,9 +122,7 @@ class GrafanaTest(EmulatorTestCase):
         self.assertAwsError('ValidationException', self.create_workspace,
                             accountAccessType='ORGANIZATION')
         self.assertAwsError('ValidationException', self.create_workspace,
-                            permissionType='CUSTOMER_MANAGED')
-        self.assertAwsError('ValidationException', self.create_workspace,
-                            workspaceRoleArn='arn:aws:iam::123456789012:role/r')
+                            accountAccessType='ORGANIZATION', workspaceOrganizationalUnits=[])
         self.create_workspace(permissionType='CUSTOMER_MANAGED',
                               workspaceRoleArn='arn:aws:iam::123456789012:role/grafana',
                               authenticationProviders=['SAML'], clientToken='tok')

@@ -8,9 +8,9 @@ and the README for how requests reach it).
   endpoint `ID.grafana-workspace.REGION.amazonaws.com`, ARN
   `arn:aws:grafana:REGION:ACCOUNT:/workspaces/ID`. clientToken makes a retry
   return the first workspace (same token, other parameters: ConflictException).
-  accountAccessType ORGANIZATION needs workspaceOrganizationalUnits;
-  CUSTOMER_MANAGED needs workspaceRoleArn; SERVICE_MANAGED with a role ARN is
-  refused (AWS manages that role). grafanaVersion defaults to 10.4 and must
+  accountAccessType ORGANIZATION needs workspaceOrganizationalUnits
+  (ValidationException); workspaceRoleArn is optional with either permission
+  type, as in AWS. grafanaVersion defaults to 10.4 and must
   be one AMG offers (8.4, 9.4, 10.4).
 - UpdateWorkspace (ACTIVE only, else ConflictException): UPDATING, then
   ACTIVE after the delay. DeleteWorkspace: DELETING, then gone after the
@@ -124,13 +124,6 @@ def _check_access(params, permission_type, access_type):
     if access_type == 'ORGANIZATION' and not params.get('workspaceOrganizationalUnits'):
         raise _validation('workspaceOrganizationalUnits must be specified when '
                           'accountAccessType is ORGANIZATION.', 'workspaceOrganizationalUnits')
-    if permission_type == 'CUSTOMER_MANAGED' and not params.get('workspaceRoleArn'):
-        raise _validation('workspaceRoleArn must be specified when permissionType is '
-                          'CUSTOMER_MANAGED.', 'workspaceRoleArn')
-    if permission_type == 'SERVICE_MANAGED' and params.get('workspaceRoleArn') \
-            and access_type != 'ORGANIZATION':
-        raise _validation('workspaceRoleArn cannot be specified when permissionType is '
-                          'SERVICE_MANAGED.', 'workspaceRoleArn')
 
 
 def _transition(store, workspace, status, expect):
@@ -261,15 +254,10 @@ def update_workspace(ctx, params):
     merged = {'workspaceOrganizationalUnits': params.get('workspaceOrganizationalUnits',
                                                          data.get('organizationalUnits')),
               'workspaceRoleArn': params.get('workspaceRoleArn', data.get('workspaceRoleArn'))}
-    if 'permissionType' in params and params['permissionType'] == 'SERVICE_MANAGED' \
-            and 'workspaceRoleArn' not in params:
-        merged['workspaceRoleArn'] = None
     _check_access(merged, permission_type, access_type)
     for member, key in _SETTABLE.items():
         if member in params:
             data[key] = params[member]
-    if 'permissionType' in params and merged['workspaceRoleArn'] is None:
-        data.pop('workspaceRoleArn', None)
     if params.get('removeVpcConfiguration'):
         data.pop('vpcConfiguration', None)
     if params.get('removeNetworkAccessConfiguration'):
