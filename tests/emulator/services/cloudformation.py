@@ -231,9 +231,17 @@ def _pseudo(ctx, name, stack_id, notification_arns):
             'AWS::URLSuffix': 'amazonaws.com', 'AWS::NotificationARNs': list(notification_arns)}
 
 
-def _azs(region):
-    count = {'us-west-1': 2, 'us-east-1': 6}.get(region, 4 if region == 'us-west-2' else 3)
-    return [f'{region}{letter}' for letter in 'abcdef'[:count]]
+def _azs(ctx):
+    """Fn::GetAZs: the zones EC2 reports (the emulator's ec2 handler when it
+    has one), else REGION a-c."""
+    try:
+        zones = _api(ctx).call('ec2', 'DescribeAvailabilityZones', {})['AvailabilityZones']
+        names = [z['ZoneName'] for z in zones if z.get('State', 'available') == 'available']
+        if names:
+            return sorted(names)
+    except (providers.ProviderError, KeyError, TypeError):
+        pass
+    return [f'{ctx.region}{letter}' for letter in 'abc']
 
 
 def _exports(store, account, region, exclude=None):
@@ -252,14 +260,14 @@ def _evaluator(store, data, template=None, parameters=None):
                  for lid, rec in data['resources'].items() if rec.get('record')}
     return cfn.Evaluator(template or data['template'],
                          data['parameters'] if parameters is None else parameters,
-                         data['pseudo'], resources, _azs(data['region']),
+                         data['pseudo'], resources, data['azs'],
                          _exports(store, data['account'], data['region'], data['id']))
 
 
-def _plan(ctx_like, template, parameters, pseudo, region):
+def _plan(template, parameters, pseudo, azs):
     """Evaluate conditions and the creation order now, so template errors
     are the request's ValidationError."""
-    evaluator = cfn.Evaluator(template, parameters, pseudo, {}, _azs(region))
+    evaluator = cfn.Evaluator(template, parameters, pseudo, {}, azs)
     try:
         evaluator.all_conditions()
         order, _ = cfn.creation_order(template, evaluator)
@@ -675,11 +683,12 @@ def create_stack(ctx, params):
     stack_id = ctx.arn(f'stack/{name}/{uuid.uuid4()}')
     notification_arns = params.get('NotificationARNs', [])
     pseudo = _pseudo(ctx, name, stack_id, notification_arns)
-    order = _plan(ctx, template, parameters, pseudo, ctx.region)
+    azs = _azs(ctx)
+    order = _plan(template, parameters, pseudo, azs)
     tags = {t['Key']: t['Value'] for t in params.get('Tags', [])}
     data = {'name': name, 'id': stack_id, 'account': ctx.account, 'region': ctx.region,
             'template': template, 'body': body, 'parameters': parameters, 'pseudo': pseudo,
-            'status': 'CREATE_IN_PROGRESS', 'created': ctx.now(), 'tags': tags,
+            'azs': azs, 'status': 'CREATE_IN_PROGRESS', 'created': ctx.now(), 'tags': tags,
             'capabilities': list(params.get('Capabilities', [])),
             'notification_arns': notification_arns, 'on_failure': on_failure,
             'disable_rollback': on_failure == 'DO_NOTHING',
@@ -728,7 +737,7 @@ def update_stack(ctx, params):
             and role_arn == data['role_arn']:
         raise _validation('No updates are to be performed.')
     pseudo = _pseudo(ctx, name, data['id'], notification_arns)
-    order = _plan(ctx, template, parameters, pseudo, ctx.region)
+    order = _plan(template, parameters, pseudo, data['azs'])
     previous = {k: data[k] for k in ('template', 'body', 'parameters', 'tags', 'capabilities')}
     data.update(template=template, body=body, parameters=parameters, tags=tags,
                 pseudo=pseudo, notification_arns=notification_arns, role_arn=role_arn,
