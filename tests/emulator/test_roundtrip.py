@@ -7,7 +7,6 @@ response parser, to exactly that output. Pure functions, no server."""
 
 import datetime
 import unittest
-import urllib.parse
 
 import botocore.parsers
 import botocore.serialize

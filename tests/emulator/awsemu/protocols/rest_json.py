@@ -9,7 +9,7 @@ import re
 import urllib.parse
 
 from ..wire import Response
-from .common import Problem, coral_path, format_timestamp, scalar_from_text
+from .common import Problem, coral_path, decode_base64, format_timestamp, scalar_from_text
 from . import json_rpc
 
 NAME = 'rest-json'
@@ -138,7 +138,7 @@ def parse_request(request, operation_model, labels):
                 params[name] = [t.strip() for t in text.split(',')]
             elif member.serialization.get('jsonvalue'):
                 try:
-                    params[name] = json.loads(json_rpc.decode_base64(text))
+                    params[name] = json.loads(decode_base64(text))
                 except ValueError:
                     problems.append(Problem('type', path, f"Header {wire} is not base64 JSON"))
             else:
