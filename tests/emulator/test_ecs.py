@@ -219,6 +219,10 @@ class EcsTest(EmulatorTestCase):
         groups = {g['logGroupName'] for g in logs.describe_log_groups(limit=50)['logGroups']}
         self.assertEqual(groups, {'/ecs/frontend',
                                   '/aws/ecs/containerinsights/container-demo/performance'})
+        tagged = self.client('resourcegroupstaggingapi').get_resources(
+            TagFilters=[{'Key': 'berth:stack', 'Values': ['demo']}],
+            ResourceTypeFilters=['ecs:service'])['ResourceTagMappingList']
+        self.assertEqual([r['ResourceARN'] for r in tagged], [service['serviceArn']])
         # Dependencies AWS enforces meanwhile.
         self.assertAwsError('DependencyViolation', ec2.delete_subnet, SubnetId=subnets[0])
         self.assertAwsError('ClusterContainsServicesException', ecs.delete_cluster,

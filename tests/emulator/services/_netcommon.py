@@ -335,3 +335,23 @@ def tg_balancers(store, account, region, arn):
             if arn in groups and listener.data['LoadBalancerArn'] not in balancers:
                 balancers.append(listener.data['LoadBalancerArn'])
     return balancers
+
+
+def fit_output(ctx, result):
+    """Handlers are written for the newest models; in an older botocore
+    (Debian's 1.29) some operations have no output shape at all (EC2
+    DeleteSecurityGroup), and the framework treats any output for those as
+    an emulator bug. Drop the result then (unknown members inside an
+    existing shape the framework already drops itself)."""
+    if result:
+        from awsemu import models
+        operation = models.service_model(ctx.service).operation_model(ctx.operation)
+        if operation.output_shape is None:
+            return None
+    return result
+
+
+def operations(service):
+    """The operation names the installed botocore models for `service`."""
+    from awsemu import models
+    return set(models.service_model(service).operation_names)

@@ -79,7 +79,7 @@ def ecsop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('ecs', name)(handler)
     return register
@@ -706,6 +706,9 @@ def create_service(ctx, params):
             raise _invalid('The daemon scheduling strategy does not support a desired count '
                            'for services.')
     desired = params.get('desiredCount', 0) if strategy == 'REPLICA' else 0
+    if params.get('role') and definition.data['networkMode'] == 'awsvpc':
+        raise _invalid('You cannot specify an IAM role for services that require a service '
+                       'linked role.')
     network = _check_network(ctx, params.get('networkConfiguration'), definition)
     balancers = params.get('loadBalancers') or []
     _check_load_balancers(ctx, balancers, definition)

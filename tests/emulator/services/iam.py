@@ -140,7 +140,7 @@ def _find(ctx, type, name):
 
 def _role(ctx, name):
     role = _find(ctx, 'role', name)
-    if role is None or role.id != name:
+    if role is None:
         raise _no_such(f'The role with name {name} cannot be found.')
     return role
 
@@ -517,7 +517,7 @@ def list_attached_role_policies(ctx, params):
 
 def _profile(ctx, name):
     profile = _find(ctx, 'instance-profile', name)
-    if profile is None or profile.id != name:
+    if profile is None:
         raise _no_such(f'Instance Profile {name} cannot be found.')
     return profile
 

@@ -53,7 +53,7 @@ def sdop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('servicediscovery', name)(handler)
     return register
@@ -312,7 +312,10 @@ def create_service(ctx, params):
         raise AwsError('InvalidInput', 'NamespaceId is required.')
     namespace = _namespace(ctx, namespace_id)
     name = params['Name']
+    request_id = params.get('CreatorRequestId')
     for existing in _services_in(ctx, namespace.id):
+        if request_id and existing.data.get('CreatorRequestId') == request_id:
+            return {'Service': _service_out(existing)}  # a retry of the same request
         if existing.data['Name'].lower() == name.lower():
             raise AwsError('ServiceAlreadyExists', f'Service {name} already exists.',
                            fields={'ServiceId': existing.id,
