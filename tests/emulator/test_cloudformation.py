@@ -229,6 +229,45 @@ class CloudFormationTest(EmulatorTestCase):
         self.wait('stack_delete_complete', 'agent')
         self.assertEqual(self.live(), [])
 
+    def test_fargate_service_waits_until_stable(self):
+        ecs = self.require_ecs()
+        ec2 = self.client('ec2')
+        vpc = ec2.create_vpc(CidrBlock='10.0.0.0/24')['Vpc']['VpcId']
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock='10.0.0.0/27',
+                                   AvailabilityZone='us-west-2a')['Subnet']['SubnetId']
+        group = ec2.create_security_group(GroupName='svc', Description='svc',
+                                          VpcId=vpc)['GroupId']
+        template = {'Resources': {
+            'Cluster': {'Type': 'AWS::ECS::Cluster', 'Properties': {
+                'ClusterName': 'cfn-demo',
+                'ClusterSettings': [{'Name': 'containerInsights', 'Value': 'enabled'}]}},
+            'Task': {'Type': 'AWS::ECS::TaskDefinition', 'Properties': {
+                'Family': 'web', 'Cpu': '256', 'Memory': '512', 'NetworkMode': 'awsvpc',
+                'RequiresCompatibilities': ['FARGATE'],
+                'ContainerDefinitions': [{'Name': 'web', 'Image': 'nginx:1.25', 'Essential': True,
+                                          'PortMappings': [{'ContainerPort': 80}]}]}},
+            'Service': {'Type': 'AWS::ECS::Service', 'Properties': {
+                'ServiceName': 'web', 'Cluster': {'Ref': 'Cluster'},
+                'TaskDefinition': {'Ref': 'Task'}, 'LaunchType': 'FARGATE',
+                'DesiredCount': 2, 'NetworkConfiguration': {'AwsvpcConfiguration': {
+                    'Subnets': [subnet], 'SecurityGroups': [group],
+                    'AssignPublicIp': 'DISABLED'}}}}},
+            'Outputs': {'ClusterArn': {'Value': {'Fn::GetAtt': ['Cluster', 'Arn']}},
+                        'ServiceName': {'Value': {'Fn::GetAtt': ['Service', 'Name']}}}}
+        self.cfn.create_stack(StackName='fargate', TemplateBody=json.dumps(template))
+        self.wait('stack_create_complete', 'fargate')
+        [service] = ecs.describe_services(cluster='cfn-demo', services=['web'])['services']
+        self.assertEqual(service['runningCount'], 2)
+        self.assertEqual(service['deployments'][0]['rolloutState'], 'COMPLETED')
+        [cluster] = ecs.describe_clusters(clusters=['cfn-demo'], include=['SETTINGS'])['clusters']
+        self.assertEqual(cluster['settings'], [{'name': 'containerInsights', 'value': 'enabled'}])
+        self.assertEqual(self.outputs('fargate'), {'ClusterArn': cluster['clusterArn'],
+                                                   'ServiceName': 'web'})
+        self.cfn.delete_stack(StackName='fargate')
+        self.wait('stack_delete_complete', 'fargate')
+        [cluster] = ecs.describe_clusters(clusters=['cfn-demo'])['clusters']
+        self.assertEqual(cluster['status'], 'INACTIVE')
+
     def test_capabilities_and_parameters(self):
         body = self.workshop_body()
         error = self.assertAwsError('InsufficientCapabilitiesException', self.cfn.create_stack,

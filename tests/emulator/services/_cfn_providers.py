@@ -17,6 +17,9 @@ from awsemu import AwsError, models, registry, validation
 from awsemu.context import Context
 
 
+STABILIZE_SECONDS = 60
+
+
 class ProviderError(Exception):
     """A resource failed; `reason` is CloudFormation's ResourceStatusReason."""
 
@@ -365,6 +368,34 @@ class EcsService(Provider):
                 'attrs': {'Name': service['serviceName'], 'ServiceArn': arn},
                 'arn': arn, 'cluster': params['cluster'], 'name': service['serviceName']}
 
+    def ready(self, api, record):
+        """As CloudFormation does, wait for the service to be stable: its
+        primary deployment COMPLETED (a circuit-breaker FAILED rollout fails
+        the resource). Gives up after STABILIZE_SECONDS (AWS waits hours)."""
+        import time
+        started = record.setdefault('stabilize_started', time.monotonic())
+        found = api.call('ecs', 'DescribeServices', {'cluster': record['cluster'],
+                                                     'services': [record['arn']]})
+        services = found.get('services') or []
+        if not services:
+            raise ProviderError('Resource handler returned message: "Service '
+                                f"{record['name']} not found\" (HandlerErrorCode: NotFound)",
+                                not_found=True)
+        primary = next((d for d in services[0].get('deployments', [])
+                        if d.get('status') == 'PRIMARY'), None)
+        state = (primary or {}).get('rolloutState', 'COMPLETED')
+        if state == 'FAILED':
+            raise ProviderError('Resource handler returned message: "Error occurred during '
+                                "operation 'ECS Deployment Circuit Breaker was triggered'.\" "
+                                '(HandlerErrorCode: GeneralServiceException)')
+        if state == 'COMPLETED':
+            return True
+        if time.monotonic() - started > STABILIZE_SECONDS:
+            raise ProviderError('Resource timed out waiting for completion: the service did '
+                                'not reach a steady state (berth-emulator gives up after '
+                                f'{STABILIZE_SECONDS} s)')
+        return False
+
     def update(self, api, record, old_props, props, stack):
         params = {'cluster': record['cluster'], 'service': record['name']}
         shape = input_shape('ecs', 'UpdateService')
@@ -381,6 +412,18 @@ class EcsService(Provider):
         if len(params) > 2:
             api.call('ecs', 'UpdateService', params)
         return record
+
+    def gone(self, api, record):
+        """CloudFormation waits until the service has drained (INACTIVE)."""
+        try:
+            found = api.call('ecs', 'DescribeServices', {'cluster': record['cluster'],
+                                                         'services': [record['arn']]})
+        except ProviderError as err:
+            if err.not_found:
+                return True
+            raise
+        services = found.get('services') or []
+        return not services or services[0].get('status') == 'INACTIVE'
 
     def delete(self, api, record):
         _ignore_not_found(api.call, 'ecs', 'DeleteService',

@@ -22,7 +22,9 @@ What happens, as in AWS:
   AWS::IAM::Role -> iam:CreateRole, AttachRolePolicy, PutRolePolicy;
   AWS::ECS::Service -> ecs:CreateService), with events
   CREATE_IN_PROGRESS / "Resource creation Initiated" / CREATE_COMPLETE.
-  AMP workspaces are waited for until ACTIVE. Stack tags propagate to every
+  AMP workspaces are waited for until ACTIVE, ECS services until stable
+  (primary deployment COMPLETED; a circuit-breaker failure fails the
+  resource; the emulator gives up after 60 s where AWS would wait hours). Stack tags propagate to every
   resource created (the resource's own Tags win), and the
   aws:cloudformation:stack-name/-id/logical-id tags are added where the
   type's schema says CloudFormation adds them (not IAM roles, ECS services).
@@ -68,8 +70,8 @@ NotificationARNs, NoValue.
 
 Simplifications: no change sets, stack sets, nested stacks, transforms,
 drift detection, stack policies, rollback triggers or timeouts; resources
-are created one at a time (AWS creates independent ones in parallel);
-services are not waited for until stable; an update's rollback does not
+are created one at a time (AWS creates independent ones in parallel); an
+update's rollback does not
 undo in-place changes already made; deleted stacks are kept in memory
 (not in the store) until a state reset."""
 
@@ -389,8 +391,12 @@ def _create_resource(api, now, data, evaluator, logical_id):
     evaluator.resources[logical_id] = {'ref': record['ref'], 'attrs': record['attrs']}
     _event(now, data, logical_id, 'CREATE_IN_PROGRESS', kind, record['physical_id'],
            'Resource creation Initiated')
-    while not provider.ready(api, record):
-        yield POLL
+    try:
+        while not provider.ready(api, record):
+            yield POLL
+    except providers.ProviderError as err:
+        _set_resource(now, data, logical_id, 'CREATE_FAILED', err.reason)
+        return False
     yield STEP
     _set_resource(now, data, logical_id, 'CREATE_COMPLETE')
     return True
@@ -415,8 +421,12 @@ def _delete_resource(api, now, data, logical_id, retain=()):
         _set_resource(now, data, logical_id, 'DELETE_FAILED', err.reason)
         return False
     gone = getattr(provider, 'gone', None)
-    while gone is not None and not gone(api, rec['record']):
-        yield POLL
+    try:
+        while gone is not None and not gone(api, rec['record']):
+            yield POLL
+    except providers.ProviderError as err:
+        _set_resource(now, data, logical_id, 'DELETE_FAILED', err.reason)
+        return False
     yield STEP
     rec['record'] = None
     _set_resource(now, data, logical_id, 'DELETE_COMPLETE')
