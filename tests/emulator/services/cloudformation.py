@@ -859,7 +859,7 @@ def list_stack_resources(ctx, params):
     summaries = []
     for rec in page:
         item = {'LogicalResourceId': rec['LogicalResourceId'],
-                'PhysicalResourceId': rec['PhysicalResourceId'],
+                'PhysicalResourceId': rec['PhysicalResourceId'] or None,
                 'ResourceType': rec['ResourceType'],
                 'LastUpdatedTimestamp': rec['Timestamp'],
                 'ResourceStatus': rec['ResourceStatus'],
@@ -876,7 +876,7 @@ def list_stack_resources(ctx, params):
 def _stack_resource(data, rec):
     item = {'StackName': data['name'], 'StackId': data['id'],
             'LogicalResourceId': rec['LogicalResourceId'],
-            'PhysicalResourceId': rec['PhysicalResourceId'],
+            'PhysicalResourceId': rec['PhysicalResourceId'] or None,
             'ResourceType': rec['ResourceType'], 'Timestamp': rec['Timestamp'],
             'ResourceStatus': rec['ResourceStatus'],
             'DriftInformation': {'StackResourceDriftStatus': 'NOT_CHECKED'}}
