@@ -237,7 +237,9 @@ class CloudFormationTest(EmulatorTestCase):
                                    AvailabilityZone='us-west-2a')['Subnet']['SubnetId']
         group = ec2.create_security_group(GroupName='svc', Description='svc',
                                           VpcId=vpc)['GroupId']
-        template = {'Resources': {
+        template = {'Parameters': {'Subnets': {'Type': 'List<AWS::EC2::Subnet::Id>'},
+                                   'Group': {'Type': 'AWS::EC2::SecurityGroup::Id'}},
+                    'Resources': {
             'Cluster': {'Type': 'AWS::ECS::Cluster', 'Properties': {
                 'ClusterName': 'cfn-demo',
                 'ClusterSettings': [{'Name': 'containerInsights', 'Value': 'enabled'}]}},
@@ -250,11 +252,22 @@ class CloudFormationTest(EmulatorTestCase):
                 'ServiceName': 'web', 'Cluster': {'Ref': 'Cluster'},
                 'TaskDefinition': {'Ref': 'Task'}, 'LaunchType': 'FARGATE',
                 'DesiredCount': 2, 'NetworkConfiguration': {'AwsvpcConfiguration': {
-                    'Subnets': [subnet], 'SecurityGroups': [group],
+                    'Subnets': {'Ref': 'Subnets'}, 'SecurityGroups': [{'Ref': 'Group'}],
                     'AssignPublicIp': 'DISABLED'}}}}},
             'Outputs': {'ClusterArn': {'Value': {'Fn::GetAtt': ['Cluster', 'Arn']}},
                         'ServiceName': {'Value': {'Fn::GetAtt': ['Service', 'Name']}}}}
-        self.cfn.create_stack(StackName='fargate', TemplateBody=json.dumps(template))
+        error = self.assertAwsError('ValidationError', self.cfn.create_stack,
+                                    StackName='fargate', TemplateBody=json.dumps(template),
+                                    Parameters=[{'ParameterKey': 'Subnets',
+                                                 'ParameterValue': f'{subnet},subnet-0bad'},
+                                                {'ParameterKey': 'Group',
+                                                 'ParameterValue': group}])
+        self.assertEqual(error['Error']['Message'],
+                         'Parameter validation failed: parameter value subnet-0bad for '
+                         'parameter name Subnets does not exist. Rollback requested by user.')
+        self.cfn.create_stack(StackName='fargate', TemplateBody=json.dumps(template),
+                              Parameters=[{'ParameterKey': 'Subnets', 'ParameterValue': subnet},
+                                          {'ParameterKey': 'Group', 'ParameterValue': group}])
         self.wait('stack_create_complete', 'fargate')
         [service] = ecs.describe_services(cluster='cfn-demo', services=['web'])['services']
         self.assertEqual(service['runningCount'], 2)

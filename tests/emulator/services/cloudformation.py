@@ -6,7 +6,8 @@ What happens, as in AWS:
   template (JSON, or YAML with short-form tags when PyYAML is importable;
   "Template format error: ..." ValidationErrors for structure, unknown
   types, unresolved references, cycles), the parameters (unknown ones,
-  missing values, AllowedValues/AllowedPattern/Min/Max, Number), the
+  missing values, AllowedValues/AllowedPattern/Min/Max, Number, and that
+  AWS::EC2::VPC::Id / Subnet::Id / SecurityGroup::Id values exist), the
   capabilities (InsufficientCapabilitiesException "Requires capabilities :
   [CAPABILITY_NAMED_IAM]" for IAM resources with explicit names,
   [CAPABILITY_IAM] for unnamed ones, judged on every IAM resource of the
@@ -225,6 +226,36 @@ def _check_capabilities(template, given):
     if needed == 'CAPABILITY_IAM' and not given & {'CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'}:
         raise AwsError('InsufficientCapabilitiesException',
                        'Requires capabilities : [CAPABILITY_IAM]', 400)
+
+
+# AWS-specific parameter types whose values CloudFormation checks exist.
+_AWS_PARAMETER_CHECKS = {
+    'AWS::EC2::VPC::Id': ('DescribeVpcs', 'VpcIds'),
+    'AWS::EC2::Subnet::Id': ('DescribeSubnets', 'SubnetIds'),
+    'AWS::EC2::SecurityGroup::Id': ('DescribeSecurityGroups', 'GroupIds'),
+}
+
+
+def _check_aws_parameters(ctx, template, parameters):
+    """Values of AWS::EC2::VPC::Id, Subnet::Id, SecurityGroup::Id (and their
+    List<> forms) must exist, as CloudFormation checks before starting."""
+    declared = template.get('Parameters') or {}
+    api = _api(ctx)
+    for name, value in parameters.items():
+        kind = str(declared.get(name, {}).get('Type', ''))
+        base = kind[5:-1] if kind.startswith('List<') else kind
+        check = _AWS_PARAMETER_CHECKS.get(base)
+        if check is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            try:
+                api.call('ec2', check[0], {check[1]: [item]})
+            except providers.ProviderError as err:
+                if 'no handler' in err.reason:
+                    return  # no EC2 in this emulator: nothing to check against
+                raise _validation(f'Parameter validation failed: parameter value {item} for '
+                                  f'parameter name {name} does not exist. Rollback requested '
+                                  'by user.')
 
 
 def _pseudo(ctx, name, stack_id, notification_arns):
@@ -686,6 +717,7 @@ def create_stack(ctx, params):
     except cfn.TemplateError as err:
         raise _validation(str(err))
     _check_capabilities(template, params.get('Capabilities'))
+    _check_aws_parameters(ctx, template, parameters)
     if params.get('DisableRollback') and 'OnFailure' in params:
         raise _validation('You can specify either DisableRollback or OnFailure, but not both.')
     on_failure = params.get('OnFailure') or ('DO_NOTHING' if params.get('DisableRollback')
@@ -738,6 +770,7 @@ def update_stack(ctx, params):
     except cfn.TemplateError as err:
         raise _validation(str(err))
     _check_capabilities(template, params.get('Capabilities'))
+    _check_aws_parameters(ctx, template, parameters)
     tags = {t['Key']: t['Value'] for t in params['Tags']} if 'Tags' in params \
         else dict(data['tags'])
     notification_arns = params.get('NotificationARNs', data['notification_arns'])
