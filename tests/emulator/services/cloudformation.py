@@ -80,6 +80,7 @@ import importlib.util
 import json
 import os
 import sys
+import traceback
 import types
 import urllib.parse
 import urllib.request
@@ -357,7 +358,7 @@ def _set_resource(now, data, logical_id, status, reason=None):
 
 # ---- the background work -----------------------------------------------------------
 
-def _run(store, stack, flow):
+def _run(store, stack, flow, now):
     """Drive a generator of delays on the transition thread while the stack
     is still in the store. A DeleteStack that arrived while the stack was
     CREATE_IN_PROGRESS (`data['delete_after']`) takes over between steps:
@@ -377,7 +378,17 @@ def _run(store, stack, flow):
             delay = next(current[0])
         except StopIteration:
             return
+        except Exception as err:  # a bug here: fail the stack loudly, never hang
+            traceback.print_exc(file=sys.stderr)
+            status = stack.data['status']
+            failed = {'CREATE': 'CREATE_FAILED', 'ROLLBACK': 'ROLLBACK_FAILED',
+                      'DELETE': 'DELETE_FAILED', 'UPDATE': 'UPDATE_ROLLBACK_FAILED'}
+            _stack_status(now, stack.data,
+                          failed.get(status.split('_')[0], 'UPDATE_ROLLBACK_FAILED'),
+                          f'berth-emulator bug: {type(err).__name__}: {err}')
+            return
         lifecycle.later(store, delay, tick)
+
     lifecycle.later(store, STEP, tick)
 
 
@@ -741,7 +752,7 @@ def create_stack(ctx, params):
     stack = ctx.add_resource('stack', stack_id, stack_id, data, tags,
                              info_keys=('name', 'status'))
     _stack_status(ctx.now, data, 'CREATE_IN_PROGRESS', 'User Initiated')
-    _run(ctx.store, stack, _create_flow(_api(ctx), ctx.now, stack, order))
+    _run(ctx.store, stack, _create_flow(_api(ctx), ctx.now, stack, order), ctx.now)
     return {'StackId': stack_id}
 
 
@@ -789,7 +800,8 @@ def update_stack(ctx, params):
     stack.remove_tags([k for k in stack.tags if k not in tags])
     stack.set_tags(tags)
     _stack_status(ctx.now, data, 'UPDATE_IN_PROGRESS', 'User Initiated')
-    _run(ctx.store, stack, _update_flow(_api(ctx), ctx.now, stack, order, previous))
+    _run(ctx.store, stack, _update_flow(_api(ctx), ctx.now, stack, order, previous),
+         ctx.now)
     return {'StackId': data['id']}
 
 
@@ -818,7 +830,7 @@ def delete_stack(ctx, params):
                           f"{data['status']}")
     data['client_token'] = params.get('ClientRequestToken')
     _stack_status(ctx.now, data, 'DELETE_IN_PROGRESS', 'User Initiated')
-    _run(ctx.store, stack, _delete_flow(_api(ctx), ctx.now, stack, set(retain)))
+    _run(ctx.store, stack, _delete_flow(_api(ctx), ctx.now, stack, set(retain)), ctx.now)
     return None
 
 
