@@ -474,11 +474,6 @@ def _import_dashboard(workspace, role, request):
                       and i.get('name') in (name, '*')), None)
         if given is None or not isinstance(given.get('value'), str) or not given['value']:
             raise HttpError(400, f'Dashboard input variable: {name} missing from import command')
-        if kind == 'datasource':
-            plugin = definition.get('pluginId')
-            if given.get('pluginId') not in (None, plugin):
-                raise HttpError(400, f"Dashboard input variable: {name} expects a {plugin} "
-                                'data source')
         variables['${' + name + '}'] = given['value']
     generated = _evaluate(dashboard, variables)
     generated.pop('id', None)
