@@ -13,7 +13,7 @@ import tempfile
 import threading
 import unittest
 
-os.environ.setdefault('BERTH_EMULATOR_DELAY', '0.3')
+os.environ.setdefault('BERTH_EMULATOR_DELAY', '0.5')
 
 from botocore.exceptions import ClientError  # noqa: E402
 

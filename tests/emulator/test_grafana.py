@@ -10,7 +10,7 @@ import os
 import subprocess
 import unittest
 
-os.environ.setdefault('BERTH_EMULATOR_DELAY', '0.3')
+os.environ.setdefault('BERTH_EMULATOR_DELAY', '0.5')
 
 from emutest import EmulatorTestCase  # noqa: E402
 from test_cli import cli_candidates  # noqa: E402
