@@ -132,6 +132,28 @@ class CloudWatchTest(EmulatorTestCase):
                             ComparisonOperator='GreaterThanThreshold', Period=60,
                             Metrics=[{'Id': 'e1', 'Expression': '1'}])
 
+    def test_state_and_actions(self):
+        self.cw.put_metric_alarm(**alarm('fire'))
+        self.cw.put_metric_alarm(**alarm('other', MetricName='MemoryUtilization'))
+        self.cw.set_alarm_state(AlarmName='fire', StateValue='ALARM', StateReason='test',
+                                StateReasonData='{"version": "1.0"}')
+        [fired] = self.cw.describe_alarms(StateValue='ALARM')['MetricAlarms']
+        self.assertEqual((fired['AlarmName'], fired['StateReason']), ('fire', 'test'))
+        self.assertAwsError('InvalidFormat', self.cw.set_alarm_state, AlarmName='fire',
+                            StateValue='OK', StateReason='x', StateReasonData='{not json')
+        self.assertAwsError('ResourceNotFound', self.cw.set_alarm_state, AlarmName='nope',
+                            StateValue='OK', StateReason='x')
+        self.cw.disable_alarm_actions(AlarmNames=['fire', 'nope'])
+        [found] = self.cw.describe_alarms(AlarmNames=['fire'])['MetricAlarms']
+        self.assertFalse(found['ActionsEnabled'])
+        self.cw.enable_alarm_actions(AlarmNames=['fire'])
+        by_metric = self.cw.describe_alarms_for_metric(
+            Namespace='AWS/ECS', MetricName='CPUUtilization',
+            Dimensions=[{'Name': 'ServiceName', 'Value': 'ecsdemo-frontend'},
+                        {'Name': 'ClusterName', 'Value': 'container-demo'}])['MetricAlarms']
+        self.assertEqual([(a['AlarmName'], a['ActionsEnabled']) for a in by_metric],
+                         [('fire', True)])
+
     def test_delete_unknown_is_all_or_nothing(self):
         self.cw.put_metric_alarm(**alarm('keep'))
         error = self.assertAwsError('ResourceNotFound', self.cw.delete_alarms,

@@ -25,10 +25,18 @@ Semantics kept from AWS:
 - DeleteAlarms is all-or-nothing: any unknown name -> ResourceNotFound (404)
   and nothing is deleted.
 
-Simplifications: alarms are never evaluated (no metric data exists), so the
-state stays INSUFFICIENT_DATA; composite alarms, SetAlarmState, metric
-streams, dashboards and GetMetricData are not implemented (501)."""
+- SetAlarmState sets the state (and StateTransitionedTimestamp when it
+  changes); StateReasonData must be JSON (InvalidFormat).
+  Enable/DisableAlarmActions ignore unknown names, as AWS does.
+  DescribeAlarmsForMetric matches namespace, metric, exact dimension set
+  and the optional statistic/period/unit.
 
+Simplifications: alarms are never evaluated (no metric data exists), so the
+state stays INSUFFICIENT_DATA unless SetAlarmState changes it, and no action
+is ever run; composite alarms, alarm history, metric streams, dashboards,
+PutMetricData and GetMetricData are not implemented (501)."""
+
+import json
 import re
 
 from awsemu import AwsError, op, service_options
@@ -248,6 +256,67 @@ def delete_alarms(ctx, params):
         alarms.append(alarm)
     for alarm in alarms:
         ctx.remove_resource(alarm.arn)
+
+
+@op('cloudwatch', 'SetAlarmState')
+def set_alarm_state(ctx, params):
+    """Sets the state until the next evaluation (which never comes here).
+    Actions are not run: the emulator delivers no notifications."""
+    alarm = ctx.find_resource('alarm', params['AlarmName'])
+    if alarm is None:
+        raise AwsError('ResourceNotFound', f"Alarm {params['AlarmName']} not found", 404)
+    reason_data = params.get('StateReasonData')
+    if reason_data is not None:
+        try:
+            json.loads(reason_data)
+        except ValueError:
+            raise AwsError('InvalidFormat', 'StateReasonData must be valid JSON.', 400)
+    now = ctx.now()
+    if alarm.data['StateValue'] != params['StateValue']:
+        alarm.data['StateTransitionedTimestamp'] = now
+    alarm.data.update(StateValue=params['StateValue'], StateReason=params['StateReason'],
+                      StateUpdatedTimestamp=now)
+    if reason_data is not None:
+        alarm.data['StateReasonData'] = reason_data
+    else:
+        alarm.data.pop('StateReasonData', None)
+
+
+def _set_actions_enabled(ctx, names, enabled):
+    for name in names:
+        alarm = ctx.find_resource('alarm', name)
+        if alarm is not None:  # AWS ignores names that do not exist
+            alarm.data['ActionsEnabled'] = enabled
+
+
+@op('cloudwatch', 'EnableAlarmActions')
+def enable_alarm_actions(ctx, params):
+    _set_actions_enabled(ctx, params['AlarmNames'], True)
+
+
+@op('cloudwatch', 'DisableAlarmActions')
+def disable_alarm_actions(ctx, params):
+    _set_actions_enabled(ctx, params['AlarmNames'], False)
+
+
+@op('cloudwatch', 'DescribeAlarmsForMetric')
+def describe_alarms_for_metric(ctx, params):
+    alarms = sorted(ctx.resources('alarm'), key=lambda a: a.id)
+    wanted_dimensions = sorted((d['Name'], d['Value']) for d in params.get('Dimensions', []))
+    found = []
+    for alarm in alarms:
+        data = alarm.data
+        if data.get('MetricName') != params['MetricName'] or \
+                data.get('Namespace') != params['Namespace']:
+            continue
+        if 'Dimensions' in params and sorted(
+                (d['Name'], d['Value']) for d in data.get('Dimensions', [])) != wanted_dimensions:
+            continue
+        if any(key in params and data.get(key) != params[key]
+               for key in ('Statistic', 'ExtendedStatistic', 'Period', 'Unit')):
+            continue
+        found.append(_describe(alarm))
+    return {'MetricAlarms': found}
 
 
 def _by_arn(ctx, arn):
