@@ -442,6 +442,41 @@ class CloudFormationTest(EmulatorTestCase):
         self.cfn.create_stack(StackName='mon', TemplateBody=json.dumps(MONITORING))
         self.assertEqual(len(self.cfn.list_stacks()['StackSummaries']), 2)
 
+    def test_amp_and_grafana_workspaces(self):
+        template = {'Resources': {
+            'Prometheus': {'Type': 'AWS::APS::Workspace',
+                           'Properties': {'Alias': 'ecs-workshop',
+                                          'Tags': [{'Key': 'team', 'Value': 'obs'}]}},
+            'Grafana': {'Type': 'AWS::Grafana::Workspace', 'Properties': {
+                'Name': 'ecs-workshop', 'AccountAccessType': 'CURRENT_ACCOUNT',
+                'AuthenticationProviders': ['AWS_SSO'], 'PermissionType': 'SERVICE_MANAGED',
+                'DataSources': ['PROMETHEUS'],
+                'Description': {'Fn::Sub': 'AMP ${Prometheus.WorkspaceId}'}}}},
+            'Outputs': {
+                'RemoteWrite': {'Value': {'Fn::Sub': '${Prometheus.PrometheusEndpoint}'
+                                                     'api/v1/remote_write'}},
+                'GrafanaEndpoint': {'Value': {'Fn::GetAtt': ['Grafana', 'Endpoint']}},
+                'GrafanaId': {'Value': {'Ref': 'Grafana'}}}}
+        self.cfn.create_stack(StackName='amg', TemplateBody=json.dumps(template),
+                              Tags=[{'Key': 'berth:stack', 'Value': 'amg'}])
+        self.wait('stack_create_complete', 'amg')
+        outputs = self.outputs('amg')
+        grafana = self.client('grafana')
+        workspace = grafana.describe_workspace(workspaceId=outputs['GrafanaId'])['workspace']
+        self.assertEqual(workspace['status'], 'ACTIVE')
+        self.assertEqual(outputs['GrafanaEndpoint'], workspace['endpoint'])
+        self.assertEqual(workspace['tags'], {'berth:stack': 'amg'})
+        [amp] = self.client('amp').list_workspaces(alias='ecs-workshop')['workspaces']
+        self.assertEqual(amp['status']['statusCode'], 'ACTIVE')
+        self.assertEqual(amp['tags'], {'berth:stack': 'amg', 'team': 'obs', **{
+            k: v for k, v in amp['tags'].items() if k.startswith('aws:cloudformation:')}})
+        self.assertEqual(workspace['description'], f"AMP {amp['workspaceId']}")
+        self.assertTrue(outputs['RemoteWrite'].endswith(
+            f"/workspaces/{amp['workspaceId']}/api/v1/remote_write"))
+        self.cfn.delete_stack(StackName='amg')
+        self.wait('stack_delete_complete', 'amg')
+        self.assertEqual(self.emu.resources(), [])
+
     def test_delete_while_creating(self):
         self.cfn.create_stack(StackName='hasty', TemplateBody=json.dumps(MONITORING))
         self.emu.wait_until(lambda: any(r['type'] == 'topic' for r in self.emu.resources()),

@@ -595,5 +595,87 @@ class ApsWorkspace(Provider):
         return api.resource(record['arn']) is None
 
 
+class GrafanaWorkspace(Provider):
+    type = 'AWS::Grafana::Workspace'
+    system_tags = False
+    replace_on = ('ClientToken',)
+    _MEMBERS = {'AccountAccessType': 'accountAccessType',
+                'AuthenticationProviders': 'authenticationProviders',
+                'PermissionType': 'permissionType', 'Name': 'workspaceName',
+                'Description': 'workspaceDescription', 'DataSources': 'workspaceDataSources',
+                'NotificationDestinations': 'workspaceNotificationDestinations',
+                'OrganizationalUnits': 'workspaceOrganizationalUnits',
+                'OrganizationRoleName': 'organizationRoleName', 'RoleArn': 'workspaceRoleArn',
+                'StackSetName': 'stackSetName', 'GrafanaVersion': 'grafanaVersion',
+                'VpcConfiguration': 'vpcConfiguration',
+                'NetworkAccessControl': 'networkAccessControl', 'ClientToken': 'clientToken'}
+
+    def _params(self, props, logical_id, operation):
+        shape = input_shape('grafana', operation)
+        params = {}
+        for key, value in props.items():
+            if key in ('Tags', 'PluginAdminEnabled', 'SamlConfiguration'):
+                continue
+            member = self._MEMBERS.get(key)
+            if member is None or member not in shape.members:
+                if member is None:
+                    raise ProviderError(f'Properties validation failed for resource '
+                                        f'{logical_id} with message: #: extraneous key [{key}] '
+                                        'is not permitted')
+                continue
+            params[member] = to_api(value, shape.members[member], logical_id)
+        if 'PluginAdminEnabled' in props:
+            params['configuration'] = json.dumps({'plugins': {'pluginAdminEnabled': str(
+                props['PluginAdminEnabled']).lower() == 'true'}})
+        return params
+
+    def create(self, api, logical_id, props, stack):
+        params = self._params(props, logical_id, 'CreateWorkspace')
+        tags = _merged_tags(props, stack.tags)
+        if tags:
+            params['tags'] = tags
+        workspace = api.call('grafana', 'CreateWorkspace', params)['workspace']
+        arn = f"arn:aws:grafana:{api.region}:{api.account}:/workspaces/{workspace['id']}"
+        record = {'physical_id': workspace['id'], 'ref': workspace['id'], 'arn': arn,
+                  'workspace_id': workspace['id']}
+        record['attrs'] = self._attrs(api, record)
+        return record
+
+    def _attrs(self, api, record):
+        workspace = api.call('grafana', 'DescribeWorkspace',
+                             {'workspaceId': record['workspace_id']})['workspace']
+        auth = api.call('grafana', 'DescribeWorkspaceAuthentication',
+                        {'workspaceId': record['workspace_id']})['authentication']
+        attrs = {'Id': workspace['id'], 'Endpoint': workspace['endpoint'],
+                 'Status': workspace['status'],
+                 'CreationTimestamp': workspace['created'].isoformat(),
+                 'ModificationTimestamp': workspace['modified'].isoformat(),
+                 'SsoClientId': (auth.get('awsSso') or {}).get('ssoClientId', ''),
+                 'SamlConfigurationStatus': (auth.get('saml') or {}).get('status', '')}
+        return attrs
+
+    def ready(self, api, record):
+        resource = api.resource(record['arn'])
+        if resource is None or resource.data.get('status') != 'ACTIVE':
+            return False
+        record['attrs'] = self._attrs(api, record)
+        return True
+
+    def update(self, api, record, old_props, props, stack):
+        params = self._params({k: v for k, v in props.items() if k != 'ClientToken'},
+                              record['workspace_id'], 'UpdateWorkspace')
+        params['workspaceId'] = record['workspace_id']
+        api.call('grafana', 'UpdateWorkspace', params)
+        return record
+
+    def delete(self, api, record):
+        _ignore_not_found(api.call, 'grafana', 'DeleteWorkspace',
+                          {'workspaceId': record['workspace_id']})
+
+    def gone(self, api, record):
+        return api.resource(record['arn']) is None
+
+
 PROVIDERS = {p.type: p() for p in (IamRole, EcsCluster, EcsTaskDefinition, EcsService,
-                                   LogGroup, SnsTopic, CloudWatchAlarm, ApsWorkspace)}
+                                   LogGroup, SnsTopic, CloudWatchAlarm, ApsWorkspace,
+                                   GrafanaWorkspace)}

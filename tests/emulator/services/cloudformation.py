@@ -23,8 +23,8 @@ What happens, as in AWS:
   AWS::IAM::Role -> iam:CreateRole, AttachRolePolicy, PutRolePolicy;
   AWS::ECS::Service -> ecs:CreateService), with events
   CREATE_IN_PROGRESS / "Resource creation Initiated" / CREATE_COMPLETE.
-  AMP workspaces are waited for until ACTIVE, ECS services until stable
-  (primary deployment COMPLETED; a circuit-breaker failure fails the
+  AMP and Grafana workspaces are waited for until ACTIVE, ECS services
+  until stable (primary deployment COMPLETED; a circuit-breaker failure fails the
   resource; the emulator gives up after 60 s where AWS would wait hours). Stack tags propagate to every
   resource created (the resource's own Tags win), and the
   aws:cloudformation:stack-name/-id/logical-id tags are added where the
@@ -61,8 +61,8 @@ What happens, as in AWS:
 
 Supported resource types: AWS::IAM::Role, AWS::ECS::Cluster,
 AWS::ECS::TaskDefinition, AWS::ECS::Service, AWS::Logs::LogGroup,
-AWS::SNS::Topic, AWS::CloudWatch::Alarm, AWS::APS::Workspace (see
-_cfn_providers.py). Intrinsics: Ref, Fn::GetAtt, Fn::Sub (both forms),
+AWS::SNS::Topic, AWS::CloudWatch::Alarm, AWS::APS::Workspace,
+AWS::Grafana::Workspace (see _cfn_providers.py). Intrinsics: Ref, Fn::GetAtt, Fn::Sub (both forms),
 Fn::Join, Fn::Select, Fn::Split, Fn::GetAZs, Fn::If, Fn::Equals, Fn::Not,
 Fn::And, Fn::Or, Condition, Fn::Base64, Fn::FindInMap, Fn::ImportValue
 (exports of this account's stacks), Fn::Length; pseudo parameters
