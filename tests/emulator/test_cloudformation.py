@@ -552,11 +552,9 @@ class CloudFormationTest(EmulatorTestCase):
         self.assertAwsError('ValidationError', self.cfn.create_stack, StackName='x')
 
     def test_template_url_and_yaml(self):
-        try:
-            import yaml  # noqa: F401  (the emulator runs on this interpreter)
-            have_yaml = True
-        except ImportError:
-            have_yaml = False
+        import importlib.util
+        # The emulator runs on this interpreter: YAML works if PyYAML is here.
+        have_yaml = importlib.util.find_spec('yaml') is not None
         directory = tempfile.mkdtemp()
         with open(os.path.join(directory, 'topic.json'), 'w') as f:
             json.dump({'Resources': {'T': {'Type': 'AWS::SNS::Topic',

@@ -34,7 +34,6 @@ dashboard whose `__inputs` are not all given. Only the General folder exists.
 Each call is counted by the control API as `grafana-http:METHOD TEMPLATE`
 (e.g. `grafana-http:GET /api/datasources/uid/:uid`)."""
 
-import base64
 import datetime
 import json
 import re

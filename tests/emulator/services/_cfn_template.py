@@ -124,7 +124,7 @@ def validate(template):
     for name, definition in parameters.items():
         if not isinstance(definition, dict) or 'Type' not in definition:
             raise TemplateError(f'Template format error: Every Parameters object must contain '
-                                f'a Type member.')
+                                f'a Type member: {name}')
         kind = definition['Type']
         if kind not in PARAMETER_TYPES and not _AWS_PARAMETER_RE.match(str(kind)):
             raise TemplateError(f'Template format error: Unrecognized parameter type: {kind}')
