@@ -123,8 +123,8 @@ def validate(template):
         raise TemplateError('Template format error: Parameters must be an object.')
     for name, definition in parameters.items():
         if not isinstance(definition, dict) or 'Type' not in definition:
-            raise TemplateError(f'Template format error: Every Parameters object must contain '
-                                f'a Type member: {name}')
+            raise TemplateError('Template format error: Every Parameters object must contain '
+                                'a Type member.')
         kind = definition['Type']
         if kind not in PARAMETER_TYPES and not _AWS_PARAMETER_RE.match(str(kind)):
             raise TemplateError(f'Template format error: Unrecognized parameter type: {kind}')
