@@ -258,6 +258,8 @@ class Ec2Test(EmulatorTestCase):
         ec2.delete_vpc(VpcId=vpc_id)
         # Only the deleted NAT gateway's record remains, and it is not live.
         self.assertEqual(self.emu.resources(stack='demo'), [])
+        record = [r for r in self.emu.resources() if r['id'] == nat_id][0]
+        self.assertEqual(record['info'], {'_deleted': True})
 
     def test_security_groups_and_rules(self):
         ec2 = self.ec2

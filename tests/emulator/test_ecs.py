@@ -316,6 +316,34 @@ class EcsTest(EmulatorTestCase):
         self.assertAwsError('ServiceNotFoundException', ecs.update_service, cluster='c',
                             service='ghost', desiredCount=1)
 
+    def test_circuit_breaker_rolls_back(self):
+        ecs = self.ecs
+        vpc_id, subnets, group = self.network()
+        self.client('logs').create_log_group(logGroupName='/ecs/good')
+        ecs.create_cluster(clusterName='c')
+        good = self.register(containerDefinitions=[container(log_group='/ecs/good')])
+        network = {'awsvpcConfiguration': {'subnets': subnets, 'securityGroups': [group]}}
+        ecs.create_service(cluster='c', serviceName='s', taskDefinition='frontend',
+                           desiredCount=1, launchType='FARGATE', networkConfiguration=network,
+                           deploymentConfiguration={'deploymentCircuitBreaker': {
+                               'enable': True, 'rollback': True}})
+        fast('services_stable', ecs).wait(cluster='c', services=['s'])
+        self.register(containerDefinitions=[container(log_group='/ecs/missing')])
+        ecs.update_service(cluster='c', service='s', taskDefinition='frontend:2')
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            service = ecs.describe_services(cluster='c', services=['s'])['services'][0]
+            if service['taskDefinition'] == good['taskDefinitionArn']:
+                break
+            time.sleep(0.1)
+        self.assertEqual(service['taskDefinition'], good['taskDefinitionArn'])
+        self.assertIn('rolling back', service['deployments'][0]['rolloutStateReason'])
+        self.assertEqual(service['deployments'][1]['rolloutState'], 'FAILED')
+        fast('services_stable', ecs).wait(cluster='c', services=['s'])
+        final = ecs.describe_services(cluster='c', services=['s'])['services'][0]
+        self.assertEqual([d['rolloutState'] for d in final['deployments']], ['COMPLETED'])
+        del vpc_id
+
     def test_daemon_service_on_ec2_blocks_cluster_deletion(self):
         ecs = self.ecs
         ecs.create_cluster(clusterName='container-demo')

@@ -80,6 +80,31 @@ def tick(ctx):
         fn(ctx.store, now)
 
 
+# ---- deleted resources AWS still shows -----------------------------------
+
+def entomb(resource):
+    """A deleted resource AWS still describes for a while (deleted NAT
+    gateways, terminated instances, INACTIVE ECS clusters/services/task
+    definitions, STOPPED tasks, namespaces being deleted): no longer live,
+    so the tagging API and GET /_emulator/resources?stack= skip it (its tags
+    move aside, kept for Describe), and the control API's unfiltered listing
+    marks it with info {"_deleted": true}."""
+    resource.data['_tomb_tags'] = dict(resource.tags)
+    resource.tags.clear()
+    resource.taggable = False
+    resource.data['_deleted'] = True
+    resource.info_keys = tuple(resource.info_keys) + ('_deleted',)
+
+
+def mark_record(resource):
+    """Bookkeeping that is not an AWS resource (Cloud Map operations, IAM
+    deletion tasks): shown in the unfiltered control listing with info
+    {"_record": true}."""
+    resource.data['_record'] = True
+    resource.info_keys = tuple(resource.info_keys) + ('_record',)
+    return resource
+
+
 # ---- ids ---------------------------------------------------------------
 
 def ec2_id(prefix):

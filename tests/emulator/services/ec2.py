@@ -137,12 +137,7 @@ def _tags_of(resource):
 
 
 def _entomb(resource):
-    """A deleted resource AWS still lists for a while: no longer live (the
-    control API's stack listing and the tagging API skip it) but still
-    described, with its tags."""
-    resource.data['_tomb_tags'] = dict(resource.tags)
-    resource.tags.clear()
-    resource.taggable = False
+    nc.entomb(resource)
 
 
 def _render(resource, tag_key='Tags'):
@@ -393,9 +388,7 @@ def delete_vpc(ctx, params):
                 if type == 'security-group':
                     for rule in _rules_of(ctx, resource.id):
                         ctx.remove_resource(rule.arn)
-    for nat in ctx.resources('natgateway'):
-        if nat.data['VpcId'] == vpc_id:
-            ctx.remove_resource(nat.arn)
+    # Deleted NAT gateways of the VPC stay listed, as in AWS.
     ctx.remove_resource(vpc.arn)
 
 

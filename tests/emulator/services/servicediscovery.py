@@ -113,10 +113,11 @@ def _operation(ctx, kind, targets, request_id=None):
                            for _ in range(32)) + '-' + ''.join(
         random.choice(string.ascii_lowercase + string.digits) for _ in range(8))
     now = ctx.now()
-    return ctx.add_resource('operation', operation_id, ctx.arn(f'operation/{operation_id}'), {
+    return nc.mark_record(ctx.add_resource('operation', operation_id,
+                                           ctx.arn(f'operation/{operation_id}'), {
         'Id': operation_id, 'OwnerAccount': ctx.account, 'Type': kind, 'Status': 'SUBMITTED',
         'CreateDate': now, 'UpdateDate': now, 'Targets': targets, '_request': request_id},
-        taggable=False)
+        taggable=False))
 
 
 @nc.ticker
@@ -262,9 +263,7 @@ def delete_namespace(ctx, params):
                 operation.data['Targets'].get('NAMESPACE') == namespace.id:
             return {'OperationId': operation.id}
     if namespace.taggable:
-        namespace.data['_tomb_tags'] = dict(namespace.tags)
-        namespace.tags.clear()
-        namespace.taggable = False
+        nc.entomb(namespace)
     operation = _operation(ctx, 'DELETE_NAMESPACE', {'NAMESPACE': namespace.id})
     return {'OperationId': operation.id}
 
