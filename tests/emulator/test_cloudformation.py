@@ -478,8 +478,13 @@ class CloudFormationTest(EmulatorTestCase):
         self.assertEqual(self.emu.resources(), [])
 
     def test_delete_while_creating(self):
-        self.cfn.create_stack(StackName='hasty', TemplateBody=json.dumps(MONITORING))
-        self.emu.wait_until(lambda: any(r['type'] == 'topic' for r in self.emu.resources()),
+        # The AMP workspace takes BERTH_EMULATOR_DELAY to become ACTIVE, and
+        # the stack waits for it: a wide window to delete in.
+        template = {'Resources': {
+            'Prometheus': {'Type': 'AWS::APS::Workspace', 'Properties': {'Alias': 'hasty'}},
+            'Topic': {'Type': 'AWS::SNS::Topic', 'DependsOn': 'Prometheus'}}}
+        self.cfn.create_stack(StackName='hasty', TemplateBody=json.dumps(template))
+        self.emu.wait_until(lambda: any(r['type'] == 'workspace' for r in self.emu.resources()),
                             timeout=10)
         self.cfn.delete_stack(StackName='hasty')
         self.wait('stack_delete_complete', 'hasty')

@@ -452,11 +452,20 @@ def _delete_resource(api, now, data, logical_id, retain=()):
                 rec['ResourceStatus'].endswith('IN_PROGRESS'):
             _set_resource(now, data, logical_id, 'DELETE_COMPLETE')
         return True
+    provider = providers.PROVIDERS[rec['ResourceType']]
+    if rec['ResourceStatus'] == 'CREATE_IN_PROGRESS':
+        # A create cut short by DeleteStack: CloudFormation lets the
+        # in-flight operation finish before deleting.
+        try:
+            while not provider.ready(api, rec['record']):
+                yield POLL
+            _set_resource(now, data, logical_id, 'CREATE_COMPLETE')
+        except providers.ProviderError as err:
+            _set_resource(now, data, logical_id, 'CREATE_FAILED', err.reason)
     if rec.get('DeletionPolicy') == 'Retain' or logical_id in retain:
         _set_resource(now, data, logical_id, 'DELETE_SKIPPED')
         return True
     _set_resource(now, data, logical_id, 'DELETE_IN_PROGRESS')
-    provider = providers.PROVIDERS[rec['ResourceType']]
     try:
         provider.delete(api, rec['record'])
     except providers.ProviderError as err:
