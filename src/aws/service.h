@@ -15,9 +15,10 @@ enum aws_protocol {
 };
 
 struct aws_op; /* one operation's shapes; private to the protocol layer */
+struct aws_paginator; /* see paginator.h */
 
 struct aws_service {
-	const char *name;            /* botocore's service name: "ec2", "elbv2", "logs", "aps" */
+	const char *name;            /* botocore's service name: "ec2", "elbv2", "logs", "amp" */
 	const char *sdk_id;          /* metadata.serviceId: "Elastic Load Balancing v2" */
 	const char *env_suffix;      /* AWS_ENDPOINT_URL_<this>: "ELASTIC_LOAD_BALANCING_V2" */
 	const char *signing_name;    /* SigV4 service: "elasticloadbalancing", "aps" */
@@ -29,10 +30,14 @@ struct aws_service {
 	bool global;                 /* one endpoint for all regions (IAM), signed in us-east-1 */
 	const struct aws_op *const *ops; /* sorted by name */
 	size_t nops;
+	const struct aws_paginator *paginators; /* sorted by operation */
+	size_t npaginators;
 };
 
-/* Looks up a service by botocore name; NULL if berth does not know it. */
+/* Looks up a service by botocore name ("amp"; its endpoint prefix "aps" is
+ * accepted too); NULL if berth does not know it. */
 const struct aws_service *aws_service_find(const char *name);
+/* An operation of svc by name; NULL when berth's models do not have it. */
 const struct aws_op *aws_service_op(const struct aws_service *svc, const char *operation);
 
 #endif

@@ -119,5 +119,6 @@ int cmd_validate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_graph(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schema(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

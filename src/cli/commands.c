@@ -10,6 +10,7 @@ const struct command berth_commands[] = {
 	{ "types", cmd_types, 0, "list resource types, or one type's properties" },
 	{ "validate", cmd_validate, NEEDS_SPEC, "check a spec: keys, types, properties, references; no AWS" },
 	{ "version", cmd_version, 0, "print berth's version and its libraries'" },
+	{ "whoami", cmd_whoami, NEEDS_AWS, "show the AWS account, caller, region and credential source" },
 };
 const size_t berth_commands_count = ARRAY_SIZE(berth_commands);
 

@@ -1,0 +1,124 @@
+/* EC2's dialect of the query protocol: parameter names come from queryName,
+ * else the locationName with its first letter upper-cased, else the member
+ * name; every list is flattened as "Name.N" (and an empty list sends
+ * nothing); answers are XML whose root is the output structure, with lists
+ * as <xSet><item>. Mirrors botocore's EC2Serializer and EC2QueryParser. */
+#include "util/common.h"
+#include "aws/proto_internal.h"
+
+#include <ctype.h>
+#include <libxml/parser.h>
+
+/* botocore's EC2Serializer._get_serialized_name. */
+static void add_name(struct buf *prefix, const struct aws_member *m, const char *dflt)
+{
+	if (m->query_name) {
+		buf_adds(prefix, m->query_name);
+	} else if (m->location_name) {
+		buf_addch(prefix, toupper((unsigned char)m->location_name[0]));
+		buf_adds(prefix, m->location_name + 1);
+	} else {
+		buf_adds(prefix, dflt);
+	}
+}
+
+static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
+		      struct buf *prefix);
+
+static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t *v,
+			     struct buf *prefix)
+{
+	size_t base = prefix->len;
+	const char *key;
+	json_t *val;
+	json_object_foreach(v, key, val) {
+		const struct aws_member *m = aws_shape_member(s, key);
+		if (!m)
+			continue;
+		if (base)
+			buf_addch(prefix, '.');
+		add_name(prefix, m, m->name);
+		serialize(body, m->shape, val, prefix);
+		buf_setlen(prefix, base);
+	}
+}
+
+static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
+		      struct buf *prefix)
+{
+	size_t base = prefix->len, i = 0;
+	const char *key;
+	json_t *item;
+	switch (s->type) {
+	case AWS_T_STRUCTURE:
+		serialize_struct(body, s, v, prefix);
+		break;
+	case AWS_T_LIST:
+		json_array_foreach(v, i, item) {
+			buf_addf(prefix, ".%zu", i + 1);
+			serialize(body, s->members[0].shape, item, prefix);
+			buf_setlen(prefix, base);
+		}
+		break;
+	case AWS_T_MAP:
+		/* botocore's QuerySerializer map rule with EC2's names. */
+		json_object_foreach(v, key, item) {
+			i++;
+			buf_addf(prefix, ".entry.%zu.", i);
+			add_name(prefix, &s->members[0], "key");
+			proto_form_add(body, prefix->ptr, key, strlen(key));
+			buf_setlen(prefix, base);
+			buf_addf(prefix, ".entry.%zu.", i);
+			add_name(prefix, &s->members[1], "value");
+			serialize(body, s->members[1].shape, item, prefix);
+			buf_setlen(prefix, base);
+		}
+		break;
+	default:
+		proto_form_scalar(body, s, v, prefix->ptr);
+	}
+}
+
+int proto_ec2_build(const struct aws_service *svc, const struct aws_op *op,
+		    json_t *params, struct aws_http_request *req, struct diags *d)
+{
+	struct buf prefix = BUF_INIT;
+	free(req->method);
+	req->method = xstrdup(op->http_method);
+	buf_reset(&req->path);
+	buf_adds(&req->path, "/");
+	buf_reset(&req->query);
+	buf_reset(&req->body);
+	proto_form_add(&req->body, "Action", op->name, strlen(op->name));
+	proto_form_add(&req->body, "Version", svc->api_version, strlen(svc->api_version));
+	if (op->input && params)
+		serialize_struct(&req->body, op->input, params, &prefix);
+	aws_headers_set(&req->headers, "Content-Type",
+			"application/x-www-form-urlencoded; charset=utf-8");
+	buf_release(&prefix);
+	return 0;
+}
+
+int proto_ec2_parse(const struct aws_service *svc, const struct aws_op *op,
+		    const struct aws_http_response *resp, json_t **out, struct diags *d)
+{
+	xmlDoc *doc = NULL;
+	json_t *res = NULL;
+	int rc;
+
+	if (!op->output) {
+		*out = json_object();
+		return 0;
+	}
+	rc = xml_read(&resp->body, &doc, d);
+	if (rc)
+		return rc;
+	/* The root element (<DescribeVpcsResponse>) is the output structure;
+	 * its <requestId> is not a member and is dropped. */
+	rc = xml_parse_shape(op->output, xmlDocGetRootElement(doc), &res, d);
+	xmlFreeDoc(doc);
+	if (rc)
+		return rc;
+	*out = res;
+	return 0;
+}

@@ -1,0 +1,323 @@
+/* The AWS JSON protocol, versions 1.0 and 1.1 (ECS, CloudWatch Logs, Cloud
+ * Map, Resource Groups Tagging): POST / with X-Amz-Target "Prefix.Operation"
+ * and a JSON body of the input with wire names, timestamps as epoch seconds
+ * and blobs base64. Also the JSON value conversions REST-JSON shares, and the
+ * error envelope of both. Mirrors botocore's JSONSerializer/JSONParser. */
+#include "util/common.h"
+#include "aws/proto_internal.h"
+
+json_t *proto_json_to_wire(const struct aws_shape *s, json_t *v)
+{
+	json_t *out;
+	const char *key;
+	json_t *val;
+	size_t i;
+
+	switch (s->type) {
+	case AWS_T_STRUCTURE:
+		if (s->flags & AWS_S_DOCUMENT)
+			return json_incref(v);
+		out = json_object();
+		json_object_foreach(v, key, val) {
+			const struct aws_member *m = aws_shape_member(s, key);
+			if (!m)
+				continue;
+			json_object_set_new(out, proto_wire_name(m), proto_json_to_wire(m->shape, val));
+		}
+		return out;
+	case AWS_T_LIST:
+		out = json_array();
+		json_array_foreach(v, i, val)
+			json_array_append_new(out, proto_json_to_wire(s->members[0].shape, val));
+		return out;
+	case AWS_T_MAP:
+		out = json_object();
+		json_object_foreach(v, key, val)
+			json_object_set_new(out, key, proto_json_to_wire(s->members[1].shape, val));
+		return out;
+	case AWS_T_TIMESTAMP: {
+		struct proto_time t = { 0, 0 };
+		struct buf b = BUF_INIT;
+		proto_time_from_json(v, &t);
+		if (s->timestamp_format && strcmp(s->timestamp_format, "unixTimestamp")) {
+			proto_time_format(&b, &t, s->timestamp_format);
+			out = json_string(b.ptr);
+		} else {
+			out = json_integer(t.sec);
+		}
+		buf_release(&b);
+		return out;
+	}
+	case AWS_T_BLOB: {
+		struct buf b = BUF_INIT;
+		proto_base64(&b, json_string_value(v), json_string_length(v));
+		out = json_string(b.ptr);
+		buf_release(&b);
+		return out;
+	}
+	default:
+		return json_incref(v);
+	}
+}
+
+int proto_json_from_wire(const struct aws_shape *s, json_t *v, int depth, json_t **out,
+			 struct diags *d)
+{
+	json_t *res = NULL, *val, *item;
+	const char *key;
+	size_t i;
+	int rc = 0;
+
+	if (depth > PROTO_MAX_DEPTH) {
+		diags_add(d, DIAG_ERROR, "JSON answer nested too deeply");
+		return BERTH_EAWS;
+	}
+	switch (s->type) {
+	case AWS_T_STRUCTURE:
+		if (s->flags & AWS_S_DOCUMENT) {
+			res = json_incref(v);
+			break;
+		}
+		if (!json_is_object(v))
+			goto wrong;
+		res = json_object();
+		for (size_t k = 0; k < s->nmembers && !rc; k++) {
+			const struct aws_member *m = &s->members[k];
+			if (m->location != AWS_LOC_BODY)
+				continue;
+			val = json_object_get(v, proto_wire_name(m));
+			/* botocore drops nulls and members it does not know. */
+			if (!val || json_is_null(val))
+				continue;
+			rc = proto_json_from_wire(m->shape, val, depth + 1, &item, d);
+			if (!rc)
+				json_object_set_new(res, m->name, item);
+		}
+		break;
+	case AWS_T_LIST:
+		if (!json_is_array(v))
+			goto wrong;
+		res = json_array();
+		json_array_foreach(v, i, val) {
+			if (json_is_null(val)) {
+				json_array_append(res, val);
+				continue;
+			}
+			rc = proto_json_from_wire(s->members[0].shape, val, depth + 1, &item, d);
+			if (rc)
+				break;
+			json_array_append_new(res, item);
+		}
+		break;
+	case AWS_T_MAP:
+		if (!json_is_object(v))
+			goto wrong;
+		res = json_object();
+		json_object_foreach(v, key, val) {
+			if (json_is_null(val)) {
+				json_object_set(res, key, val);
+				continue;
+			}
+			rc = proto_json_from_wire(s->members[1].shape, val, depth + 1, &item, d);
+			if (rc)
+				break;
+			json_object_set_new(res, key, item);
+		}
+		break;
+	case AWS_T_TIMESTAMP: {
+		struct proto_time t;
+		if (proto_time_from_json(v, &t))
+			goto wrong;
+		res = proto_time_json(&t);
+		break;
+	}
+	case AWS_T_STRING:
+	case AWS_T_BLOB:
+		if (!json_is_string(v))
+			goto wrong;
+		res = json_incref(v);
+		break;
+	case AWS_T_BOOLEAN:
+		if (!json_is_boolean(v))
+			goto wrong;
+		res = json_incref(v);
+		break;
+	case AWS_T_INTEGER:
+	case AWS_T_LONG:
+		if (!json_is_integer(v))
+			goto wrong;
+		res = json_incref(v);
+		break;
+	case AWS_T_DOUBLE:
+	case AWS_T_FLOAT:
+		if (!json_is_number(v))
+			goto wrong;
+		res = json_real(json_number_value(v));
+		break;
+	default:
+		goto wrong;
+	}
+	if (rc) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+wrong:
+	json_decref(res);
+	diags_add(d, DIAG_ERROR, "JSON answer has a value of the wrong type for %s", s->name);
+	return BERTH_EAWS;
+}
+
+int proto_json_read(const struct buf *body, json_t **out, struct diags *d)
+{
+	json_error_t jerr;
+	json_t *v;
+	int depth = 0, max = 0;
+	bool in_str = false;
+
+	if (body->len > PROTO_MAX_BODY) {
+		diags_add(d, DIAG_ERROR, "JSON answer of %zu bytes is larger than berth accepts",
+			  body->len);
+		return BERTH_EAWS;
+	}
+	/* jansson recurses per nesting level (with its own limit of 2048);
+	 * refuse anything deeper than any AWS answer before it gets there. */
+	for (size_t i = 0; i < body->len; i++) {
+		char c = body->ptr[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				max = depth;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	if (max > PROTO_MAX_DEPTH) {
+		diags_add(d, DIAG_ERROR, "JSON answer nested more than %d levels deep",
+			  PROTO_MAX_DEPTH);
+		return BERTH_EAWS;
+	}
+	v = json_loadb(body->ptr, body->len, JSON_DECODE_ANY, &jerr);
+	if (!v) {
+		diags_add(d, DIAG_ERROR, "malformed JSON answer: %s (line %d, column %d)",
+			  jerr.text, jerr.line, jerr.column);
+		return BERTH_EAWS;
+	}
+	*out = v;
+	return 0;
+}
+
+int proto_json_build(const struct aws_service *svc, const struct aws_op *op,
+		     json_t *params, struct aws_http_request *req, struct diags *d)
+{
+	struct buf ct = BUF_INIT, target = BUF_INIT;
+	json_t *wire;
+	char *text;
+
+	free(req->method);
+	req->method = xstrdup(op->http_method);
+	buf_reset(&req->path);
+	buf_adds(&req->path, "/");
+	buf_reset(&req->query);
+	buf_reset(&req->body);
+	buf_addf(&target, "%s.%s", svc->target_prefix, op->name);
+	buf_addf(&ct, "application/x-amz-json-%s", svc->json_version);
+	aws_headers_set(&req->headers, "X-Amz-Target", target.ptr);
+	aws_headers_set(&req->headers, "Content-Type", ct.ptr);
+	wire = op->input && params ? proto_json_to_wire(op->input, params) : json_object();
+	text = json_dumps(wire, JSON_COMPACT);
+	buf_adds(&req->body, text);
+	free(text);
+	json_decref(wire);
+	buf_release(&ct);
+	buf_release(&target);
+	return 0;
+}
+
+int proto_json_parse(const struct aws_service *svc, const struct aws_op *op,
+		     const struct aws_http_response *resp, json_t **out, struct diags *d)
+{
+	json_t *body = NULL, *res = NULL;
+	int rc;
+	if (!op->output) {
+		*out = json_object();
+		return 0;
+	}
+	if (!resp->body.len) {
+		/* botocore treats an empty body as {}. */
+		*out = json_object();
+		return 0;
+	}
+	rc = proto_json_read(&resp->body, &body, d);
+	if (rc)
+		return rc;
+	rc = proto_json_from_wire(op->output, body, 0, &res, d);
+	json_decref(body);
+	if (rc)
+		return rc;
+	*out = res;
+	return 0;
+}
+
+/* "namespace#Code", "Code:http://..." -> "Code" */
+static char *clean_code(const char *code)
+{
+	const char *hash, *colon;
+	size_t n;
+	colon = strchr(code, ':');
+	n = colon ? (size_t)(colon - code) : strlen(code);
+	hash = memrchr(code, '#', n);
+	if (hash) {
+		n -= (size_t)(hash + 1 - code);
+		code = hash + 1;
+	}
+	return n ? xstrndup(code, n) : NULL;
+}
+
+void proto_json_parse_error(const struct aws_http_response *resp, struct aws_error *err,
+			    bool rest)
+{
+	struct diags quiet = DIAGS_INIT;
+	json_t *body = NULL, *v;
+	const char *hdr = aws_headers_get(&resp->headers, "x-amzn-ErrorType");
+	const char *code = NULL;
+
+	if (resp->body.len && !proto_json_read(&resp->body, &body, &quiet) &&
+	    !json_is_object(body)) {
+		json_decref(body);
+		body = NULL;
+	}
+	/* JSON 1.x: __type in the body first (botocore's JSONParser);
+	 * REST-JSON: the header first (RestJSONParser), then code/Code. */
+	if (!rest) {
+		if (body && json_is_string(v = json_object_get(body, "__type")))
+			code = json_string_value(v);
+		if (!code)
+			code = hdr;
+	} else {
+		code = hdr;
+		if (!code && body && json_is_string(v = json_object_get(body, "code")))
+			code = json_string_value(v);
+		if (!code && body && json_is_string(v = json_object_get(body, "Code")))
+			code = json_string_value(v);
+		if (!code && body && json_is_string(v = json_object_get(body, "__type")))
+			code = json_string_value(v);
+	}
+	if (code)
+		err->code = clean_code(code);
+	if (body) {
+		if (!json_is_string(v = json_object_get(body, "message")))
+			v = json_object_get(body, "Message");
+		if (json_is_string(v))
+			err->message = xstrdup(json_string_value(v));
+	}
+	json_decref(body);
+	diags_release(&quiet);
+}

@@ -1,0 +1,198 @@
+/* The AWS query protocol (IAM, STS, ELBv2, CloudFormation, CloudWatch, SNS):
+ * requests are form-encoded Action/Version plus parameters flattened into
+ * dotted names ("Tags.member.1.Key"); answers are XML wrapped in
+ * <OpResponse><OpResult>. Mirrors botocore's QuerySerializer/QueryParser. */
+#include "util/common.h"
+#include "aws/proto_internal.h"
+
+#include <libxml/parser.h>
+
+void proto_form_add(struct buf *body, const char *key, const char *val, size_t vlen)
+{
+	if (body->len)
+		buf_addch(body, '&');
+	proto_percent_encode(body, key, strlen(key), false);
+	buf_addch(body, '=');
+	proto_percent_encode(body, val, vlen, false);
+}
+
+static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
+		      struct buf *prefix);
+
+static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t *v,
+			     struct buf *prefix)
+{
+	size_t base = prefix->len;
+	const char *key;
+	json_t *val;
+	json_object_foreach(v, key, val) {
+		const struct aws_member *m = aws_shape_member(s, key);
+		if (!m) /* validated before: cannot happen */
+			continue;
+		if (base)
+			buf_addch(prefix, '.');
+		buf_adds(prefix, proto_wire_name(m));
+		serialize(body, m->shape, val, prefix);
+		buf_setlen(prefix, base);
+	}
+}
+
+static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *v,
+			   struct buf *prefix)
+{
+	const struct aws_member *el = &s->members[0];
+	size_t base = prefix->len, i;
+	json_t *item;
+	if (!json_array_size(v)) {
+		/* The query protocol sends an empty list as "Name=". */
+		proto_form_add(body, prefix->ptr, "", 0);
+		return;
+	}
+	if (s->flags & AWS_S_FLATTENED) {
+		if (el->location_name) {
+			/* Replace the last path segment with the element's name. */
+			char *dot = strrchr(prefix->ptr, '.');
+			buf_setlen(prefix, dot ? (size_t)(dot - prefix->ptr + 1) : 0);
+			buf_adds(prefix, el->location_name);
+		}
+	} else {
+		buf_addch(prefix, '.');
+		buf_adds(prefix, el->location_name ? el->location_name : "member");
+	}
+	size_t lbase = prefix->len;
+	json_array_foreach(v, i, item) {
+		buf_addf(prefix, ".%zu", i + 1);
+		serialize(body, el->shape, item, prefix);
+		buf_setlen(prefix, lbase);
+	}
+	/* Restore the caller's prefix (the flattened rename may have changed
+	 * it). */
+	buf_setlen(prefix, base);
+}
+
+static void serialize_map(struct buf *body, const struct aws_shape *s, json_t *v,
+			  struct buf *prefix)
+{
+	const char *ksuf = s->members[0].location_name ? s->members[0].location_name : "key";
+	const char *vsuf = s->members[1].location_name ? s->members[1].location_name : "value";
+	size_t base = prefix->len, i = 0;
+	const char *key;
+	json_t *val;
+	if (!(s->flags & AWS_S_FLATTENED))
+		buf_adds(prefix, ".entry");
+	size_t mbase = prefix->len;
+	json_object_foreach(v, key, val) {
+		i++;
+		buf_addf(prefix, ".%zu.%s", i, ksuf);
+		proto_form_add(body, prefix->ptr, key, strlen(key));
+		buf_setlen(prefix, mbase);
+		buf_addf(prefix, ".%zu.%s", i, vsuf);
+		serialize(body, s->members[1].shape, val, prefix);
+		buf_setlen(prefix, mbase);
+	}
+	buf_setlen(prefix, base);
+}
+
+void proto_form_scalar(struct buf *body, const struct aws_shape *s, json_t *v,
+		       const char *key)
+{
+	struct buf val = BUF_INIT;
+	switch (s->type) {
+	case AWS_T_BOOLEAN:
+		buf_adds(&val, json_is_true(v) ? "true" : "false");
+		break;
+	case AWS_T_TIMESTAMP: {
+		struct proto_time t;
+		if (!proto_time_from_json(v, &t))
+			proto_time_format(&val, &t, s->timestamp_format ? s->timestamp_format
+									: "iso8601");
+		break;
+	}
+	case AWS_T_BLOB:
+		proto_base64(&val, json_string_value(v), json_string_length(v));
+		break;
+	case AWS_T_STRING:
+		buf_add(&val, json_string_value(v), json_string_length(v));
+		break;
+	default:
+		proto_add_number(&val, v);
+	}
+	proto_form_add(body, key, val.ptr, val.len);
+	buf_release(&val);
+}
+
+static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
+		      struct buf *prefix)
+{
+	switch (s->type) {
+	case AWS_T_STRUCTURE:
+		serialize_struct(body, s, v, prefix);
+		break;
+	case AWS_T_LIST:
+		serialize_list(body, s, v, prefix);
+		break;
+	case AWS_T_MAP:
+		serialize_map(body, s, v, prefix);
+		break;
+	default:
+		proto_form_scalar(body, s, v, prefix->ptr);
+	}
+}
+
+int proto_query_build(const struct aws_service *svc, const struct aws_op *op,
+		      json_t *params, struct aws_http_request *req, struct diags *d)
+{
+	struct buf prefix = BUF_INIT;
+	free(req->method);
+	req->method = xstrdup(op->http_method);
+	buf_reset(&req->path);
+	buf_adds(&req->path, "/");
+	buf_reset(&req->query);
+	buf_reset(&req->body);
+	proto_form_add(&req->body, "Action", op->name, strlen(op->name));
+	proto_form_add(&req->body, "Version", svc->api_version, strlen(svc->api_version));
+	if (op->input && params)
+		serialize_struct(&req->body, op->input, params, &prefix);
+	aws_headers_set(&req->headers, "Content-Type",
+			"application/x-www-form-urlencoded; charset=utf-8");
+	buf_release(&prefix);
+	return 0;
+}
+
+int proto_query_parse(const struct aws_service *svc, const struct aws_op *op,
+		      const struct aws_http_response *resp, json_t **out, struct diags *d)
+{
+	xmlDoc *doc = NULL;
+	xmlNode *root, *start;
+	json_t *res = NULL;
+	int rc;
+
+	if (!op->output) {
+		*out = json_object();
+		return 0;
+	}
+	rc = xml_read(&resp->body, &doc, d);
+	if (rc)
+		goto fail;
+	root = xmlDocGetRootElement(doc);
+	start = root;
+	if (op->result_wrapper) {
+		start = xml_child(root, op->result_wrapper);
+		if (!start) {
+			diags_add(d, DIAG_ERROR, "answer has no <%s> under <%s>",
+				  op->result_wrapper, (const char *)root->name);
+			rc = BERTH_EAWS;
+			goto fail;
+		}
+	}
+	rc = xml_parse_shape(op->output, start, &res, d);
+	if (rc)
+		goto fail;
+	xmlFreeDoc(doc);
+	*out = res;
+	return 0;
+fail:
+	if (doc)
+		xmlFreeDoc(doc);
+	return rc;
+}

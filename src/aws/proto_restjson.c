@@ -1,0 +1,273 @@
+/* The REST-JSON protocol (Amazon Managed Prometheus, Managed Grafana): the
+ * operation's method and URI template, members placed by their location in
+ * URI labels (percent-encoded; "{name+}" labels keep '/'), the query string
+ * or headers, and the rest as a JSON body. Mirrors botocore's
+ * RestJSONSerializer and RestJSONParser. */
+#include "util/common.h"
+#include "aws/proto_internal.h"
+
+/* A scalar parameter as text, for URI labels, query strings and headers. */
+static void scalar_text(struct buf *b, const struct aws_member *m, json_t *v,
+			const char *default_ts)
+{
+	switch (m->shape->type) {
+	case AWS_T_STRING:
+		if ((m->flags & AWS_M_JSONVALUE) && m->location == AWS_LOC_HEADER) {
+			/* botocore sends a jsonvalue header base64-encoded. */
+			proto_base64(b, json_string_value(v), json_string_length(v));
+		} else {
+			buf_add(b, json_string_value(v), json_string_length(v));
+		}
+		break;
+	case AWS_T_BOOLEAN:
+		buf_adds(b, json_is_true(v) ? "true" : "false");
+		break;
+	case AWS_T_TIMESTAMP: {
+		struct proto_time t = { 0, 0 };
+		const char *fmt = m->timestamp_format ? m->timestamp_format
+				: m->shape->timestamp_format ? m->shape->timestamp_format
+							      : default_ts;
+		proto_time_from_json(v, &t);
+		proto_time_format(b, &t, fmt);
+		break;
+	}
+	case AWS_T_BLOB:
+		proto_base64(b, json_string_value(v), json_string_length(v));
+		break;
+	default:
+		if (json_is_string(v))
+			buf_adds(b, json_string_value(v));
+		else
+			proto_add_number(b, v);
+	}
+}
+
+static void add_query(struct buf *q, const char *key, const char *val, size_t vlen)
+{
+	if (q->len)
+		buf_addch(q, '&');
+	proto_percent_encode(q, key, strlen(key), false);
+	buf_addch(q, '=');
+	proto_percent_encode(q, val, vlen, false);
+}
+
+static void add_querystring(struct buf *q, const struct aws_member *m, json_t *v)
+{
+	struct buf val = BUF_INIT;
+	size_t i;
+	json_t *item;
+	const char *key;
+	if (m->shape->type == AWS_T_LIST) {
+		json_array_foreach(v, i, item) {
+			struct aws_member el = m->shape->members[0];
+			buf_reset(&val);
+			scalar_text(&val, &el, item, "iso8601");
+			add_query(q, proto_wire_name(m), val.ptr, val.len);
+		}
+	} else if (m->shape->type == AWS_T_MAP) {
+		/* botocore merges a querystring map into the query itself. */
+		json_object_foreach(v, key, item) {
+			if (json_is_array(item)) {
+				json_t *x;
+				json_array_foreach(item, i, x)
+					add_query(q, key, json_string_value(x),
+						  json_string_length(x));
+			} else {
+				add_query(q, key, json_string_value(item),
+					  json_string_length(item));
+			}
+		}
+	} else {
+		scalar_text(&val, m, v, "iso8601");
+		add_query(q, proto_wire_name(m), val.ptr, val.len);
+	}
+	buf_release(&val);
+}
+
+static void add_header(struct aws_http_request *req, const struct aws_member *m, json_t *v)
+{
+	struct buf val = BUF_INIT;
+	size_t i;
+	json_t *item;
+	if (m->shape->type == AWS_T_LIST) {
+		if (!json_array_size(v))
+			goto cleanup;
+		json_array_foreach(v, i, item) {
+			struct aws_member el = m->shape->members[0];
+			if (i)
+				buf_adds(&val, ",");
+			scalar_text(&val, &el, item, "rfc822");
+		}
+	} else {
+		scalar_text(&val, m, v, "rfc822");
+	}
+	aws_headers_set(&req->headers, proto_wire_name(m), val.ptr);
+cleanup:
+	buf_release(&val);
+}
+
+/* Fills one {label} or {label+} of the URI template. */
+static int render_label(struct buf *path, const struct aws_op *op, json_t *params,
+			const char *label, size_t n, struct diags *d)
+{
+	bool greedy = n && label[n - 1] == '+';
+	size_t ln = greedy ? n - 1 : n;
+	const struct aws_shape *in = op->input;
+	struct buf val = BUF_INIT;
+	for (size_t i = 0; in && i < in->nmembers; i++) {
+		const struct aws_member *m = &in->members[i];
+		const char *wire = proto_wire_name(m);
+		json_t *v;
+		if (m->location != AWS_LOC_URI || strlen(wire) != ln || strncmp(wire, label, ln))
+			continue;
+		v = json_object_get(params, m->name);
+		if (!v)
+			break;
+		scalar_text(&val, m, v, "iso8601");
+		if (!val.len) {
+			/* An empty label would change which resource the path
+			 * names: refuse rather than send "/workspaces//alias". */
+			diags_add(d, DIAG_ERROR, "%s: %s: must not be empty", op->name, m->name);
+			buf_release(&val);
+			return BERTH_EINVAL;
+		}
+		proto_percent_encode(path, val.ptr, val.len, greedy);
+		buf_release(&val);
+		return 0;
+	}
+	diags_add(d, DIAG_ERROR, "%s: no value for the URI label {%.*s}", op->name, (int)n, label);
+	return BERTH_EINVAL;
+}
+
+int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
+			 json_t *params, struct aws_http_request *req, struct diags *d)
+{
+	const char *uri = op->request_uri, *q;
+	const struct aws_shape *in = op->input;
+	json_t *body = NULL;
+	bool want_body = false;
+	int rc;
+
+	free(req->method);
+	req->method = xstrdup(op->http_method);
+	buf_reset(&req->path);
+	buf_reset(&req->query);
+	buf_reset(&req->body);
+
+	/* The path, up to any fixed query part of the template. */
+	q = strchr(uri, '?');
+	for (const char *p = uri; *p && p != q;) {
+		if (*p == '{') {
+			const char *end = strchr(p, '}');
+			if (!end)
+				break;
+			rc = render_label(&req->path, op, params, p + 1, (size_t)(end - p - 1), d);
+			if (rc)
+				return rc;
+			p = end + 1;
+		} else {
+			buf_addch(&req->path, *p++);
+		}
+	}
+	if (q && q[1])
+		buf_adds(&req->query, q + 1);
+
+	body = json_object();
+	for (size_t i = 0; in && i < in->nmembers; i++) {
+		const struct aws_member *m = &in->members[i];
+		json_t *v = json_object_get(params, m->name);
+		if (m->location == AWS_LOC_BODY)
+			want_body = true;
+		if (!v || json_is_null(v))
+			continue;
+		switch (m->location) {
+		case AWS_LOC_URI:
+			break;
+		case AWS_LOC_QUERYSTRING:
+			add_querystring(&req->query, m, v);
+			break;
+		case AWS_LOC_HEADER:
+			add_header(req, m, v);
+			break;
+		case AWS_LOC_HEADERS: {
+			const char *key;
+			json_t *hv;
+			json_object_foreach(v, key, hv) {
+				char *name = xasprintf("%s%s", proto_wire_name(m), key);
+				aws_headers_set(&req->headers, name, json_string_value(hv));
+				free(name);
+			}
+			break;
+		}
+		default:
+			json_object_set_new(body, proto_wire_name(m), proto_json_to_wire(m->shape, v));
+		}
+	}
+	/* botocore sends "{}" when the input has body members but none was
+	 * given, and no body at all when every member lives elsewhere. */
+	if (json_object_size(body) || want_body) {
+		char *text = json_dumps(body, JSON_COMPACT);
+		buf_adds(&req->body, text);
+		free(text);
+		aws_headers_set(&req->headers, "Content-Type", "application/json");
+	}
+	json_decref(body);
+	(void)svc;
+	return 0;
+}
+
+int proto_restjson_parse(const struct aws_service *svc, const struct aws_op *op,
+			 const struct aws_http_response *resp, json_t **out, struct diags *d)
+{
+	const struct aws_shape *s = op->output;
+	json_t *res = NULL, *body = NULL;
+	int rc = 0;
+
+	if (!s) {
+		*out = json_object();
+		return 0;
+	}
+	if (resp->body.len) {
+		rc = proto_json_read(&resp->body, &body, d);
+		if (rc)
+			goto cleanup;
+		rc = proto_json_from_wire(s, body, 0, &res, d);
+		if (rc)
+			goto cleanup;
+	} else {
+		res = json_object();
+	}
+	for (size_t i = 0; i < s->nmembers; i++) {
+		const struct aws_member *m = &s->members[i];
+		const char *h;
+		json_t *v;
+		if (m->location == AWS_LOC_STATUS) {
+			json_object_set_new(res, m->name, json_integer(resp->status));
+		} else if (m->location == AWS_LOC_HEADER &&
+			   (h = aws_headers_get(&resp->headers, proto_wire_name(m)))) {
+			v = proto_scalar_from_text(m->shape, h, proto_wire_name(m), d);
+			if (!v) {
+				rc = BERTH_EAWS;
+				goto cleanup;
+			}
+			json_object_set_new(res, m->name, v);
+		} else if (m->location == AWS_LOC_HEADERS) {
+			const char *prefix = proto_wire_name(m);
+			size_t plen = strlen(prefix);
+			v = json_object();
+			for (size_t k = 0; k < resp->headers.n; k++) {
+				const struct aws_header *hd = &resp->headers.items[k];
+				if (!strncasecmp(hd->name, prefix, plen))
+					json_object_set_new(v, hd->name + plen, json_string(hd->value));
+			}
+			json_object_set_new(res, m->name, v);
+		}
+	}
+	*out = res;
+	res = NULL;
+cleanup:
+	json_decref(res);
+	json_decref(body);
+	(void)svc;
+	return rc;
+}
