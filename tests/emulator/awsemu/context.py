@@ -1,0 +1,127 @@
+"""The `ctx` every handler receives: who is calling, where, and the helpers
+handlers share (ARNs, resources scoped to the caller's account and region,
+pagination)."""
+
+import base64
+import datetime
+import json
+
+from .errors import AwsError
+from .state import Resource
+
+
+class Context:
+    """service, operation: what was called ("sns", "CreateTopic").
+    account, region:       the caller's account (from its key) and the region
+                           of its credential scope.
+    identity:              credentials.Identity of the caller (None for
+                           unsigned operations).
+    access_key:            the key that signed the request.
+    request_id:            the id sent back in x-amzn-RequestId.
+    page_size:             the emulator's default page size (--page-size).
+    store, credentials:    the app's state.Store and CredentialStore.
+    """
+
+    def __init__(self, app, service, operation, account, region, identity,
+                 access_key, request_id):
+        self.app = app
+        self.service = service
+        self.operation = operation
+        self.account = account
+        self.region = region
+        self.identity = identity
+        self.access_key = access_key
+        self.request_id = request_id
+        self.page_size = app.page_size
+        self.store = app.store
+        self.credentials = app.credentials
+
+    def now(self):
+        return datetime.datetime.now(datetime.timezone.utc)
+
+    def arn(self, resource, service=None, region=None, account=None):
+        """arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE, defaulting to the caller's
+        service (its signing name), region and account."""
+        return (f'arn:aws:{service or self.app.arn_service(self.service)}:'
+                f'{self.region if region is None else region}:'
+                f'{account or self.account}:{resource}')
+
+    # ---- resources in the caller's account and region --------------------
+
+    def add_resource(self, type, id, arn, data=None, tags=None, taggable=True,
+                     region=None, info_keys=()):
+        """Store a new resource of the caller's service, account and region
+        (region='' for a global one) and return it. See state.Resource."""
+        return self.store.add(Resource(
+            self.service, type, id, arn, self.account,
+            self.region if region is None else region,
+            data if data is not None else {}, tags, taggable, self.now(), info_keys))
+
+    def find_resource(self, type, id, service=None):
+        return self.store.find(self.account, self.region, service or self.service, type, id)
+
+    def resource_by_arn(self, arn):
+        """The resource with this ARN if the caller's account and region own
+        it (AWS never shows another account's resources)."""
+        resource = self.store.get(arn)
+        if resource is None or resource.account != self.account \
+                or resource.region not in (self.region, ''):
+            return None
+        return resource
+
+    def resources(self, type=None, service=None):
+        return self.store.select(self.account, self.region, service or self.service, type)
+
+    def remove_resource(self, arn):
+        return self.store.remove(arn)
+
+    # ---- pagination -------------------------------------------------------
+
+    def page_limit(self, requested=None, aws_default=None):
+        """How many items a page holds: what the client asked for, else the
+        emulator's small page size (never more than AWS's own default)."""
+        if requested:
+            return requested
+        if aws_default:
+            return min(self.page_size, aws_default)
+        return self.page_size
+
+    def paginate(self, items, token, limit, key, invalid_token):
+        """One page of `items` (already in the order AWS returns them) after
+        the opaque `token`; returns (page, next_token or None).
+
+        The token names the last item's key rather than an offset, so a
+        resource deleted between pages does not make the next page skip one.
+        `invalid_token` is the AwsError to raise for a token this emulator
+        did not issue."""
+        start = 0
+        if token:
+            try:
+                state = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+                after = state['after']
+                if state.get('op') != self.operation:
+                    raise ValueError('token from another operation')
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                raise invalid_token
+            start = _first_after([key(item) for item in items], after)
+        page = items[start:start + limit]
+        next_token = None
+        if start + limit < len(items):
+            state = {'op': self.operation, 'after': key(page[-1])}
+            next_token = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+        return page, next_token
+
+    def error(self, code, message, status=None):
+        return AwsError(code, message, status)
+
+
+def _first_after(keys, after):
+    """Index of the first item after the one keyed `after`. When that item is
+    gone, the first whose key sorts after it (lists are in key order)."""
+    for index, key in enumerate(keys):
+        if key == after:
+            return index + 1
+    for index, key in enumerate(keys):
+        if key > after:
+            return index
+    return len(keys)

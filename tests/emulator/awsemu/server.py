@@ -1,0 +1,146 @@
+"""The HTTP server and the command line of `tests/emulator/start`.
+
+One ThreadingHTTPServer on one port serves every service and the control
+API. HTTP/1.1 with an exact Content-Length on every response, so clients
+(berth included) keep their connections alive."""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import control, registry
+from .app import App
+from .credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY
+from .errors import DropConnection
+from .faults import Faults
+from .wire import Request, Response
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVICES_DIR = os.path.join(HERE, 'services')
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+
+    def version_string(self):
+        return 'berth-emulator'
+
+    def do_GET(self):
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
+
+    def _read_body(self):
+        if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b';')[0].strip() or b'0', 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b'\r\n', b'\n', b''):
+                        pass  # trailers
+                    return b''.join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length else b''
+
+    def _serve(self):
+        app = self.server.app
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return
+        request = Request.from_target(self.command, self.path, self.headers.items(), body)
+        if request.raw_path.startswith('/_emulator/') or request.raw_path == '/_emulator':
+            try:
+                response = control.handle(app, request)
+            except Exception as err:  # never let the control API kill a thread silently
+                response = Response(500, [('Content-Type', 'application/json')],
+                                    '{"error": %r}' % str(err))
+        else:
+            try:
+                response = app.handle(request)
+            except DropConnection:
+                # Close without a byte of response, as a dropped connection
+                # looks to a client.
+                self.close_connection = True
+                return
+        self._send(response)
+
+    def _send(self, response):
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header('Content-Length', str(len(response.body)))
+        self.end_headers()
+        if self.command != 'HEAD':
+            self.wfile.write(response.body)
+        self.wfile.flush()
+
+    def log_message(self, format, *args):
+        pass  # the app logs AWS requests itself, one line each
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, app):
+        super().__init__(address, _Handler)
+        self.app = app
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog='start', description='berth-emulator: a local, strict, model-driven AWS emulator')
+    parser.add_argument('--port', type=int, required=True, help='port to listen on; 0 picks a free one')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--account', default=DEFAULT_ACCOUNT, help='account of the accepted keys')
+    parser.add_argument('--credentials', action='append', default=[], metavar='AKID:SECRET[:TOKEN]',
+                        help='another accepted key (repeatable); with TOKEN, only with that session token')
+    parser.add_argument('--latency-ms', type=int, default=0)
+    parser.add_argument('--jitter-ms', type=int, default=0)
+    parser.add_argument('--throttle-rate', type=float, default=0.0)
+    parser.add_argument('--error-rate', type=float, default=0.0)
+    parser.add_argument('--drop-rate', type=float, default=0.0)
+    parser.add_argument('--seed', type=int, default=None)
+    parser.add_argument('--page-size', type=int, default=5,
+                        help='default page size of list operations (AWS default when smaller)')
+    parser.add_argument('--services-dir', action='append', default=[], metavar='DIR',
+                        help='also load service files from DIR (after services/)')
+    parser.add_argument('--quiet', action='store_true', help='do not log each request to stderr')
+    args = parser.parse_args(argv)
+    if args.page_size < 1:
+        parser.error('--page-size must be at least 1')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    registry.load_directory(SERVICES_DIR)
+    for directory in args.services_dir:
+        registry.load_directory(directory)
+    faults = Faults(args.latency_ms, args.jitter_ms, args.throttle_rate, args.error_rate,
+                    args.drop_rate, args.seed)
+    credentials = [f'{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}'] + args.credentials
+    app = App(args.account, credentials, faults, args.page_size, log=not args.quiet)
+    server = Server((args.host, args.port), app)
+
+    def stop(signum, frame):
+        # shutdown() waits for serve_forever to return, so it must run on
+        # another thread than the one serving.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    host, port = server.server_address[:2]
+    print(f'berth-emulator listening on http://{host}:{port}', flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+    return 0
