@@ -228,8 +228,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		if (err)
 			return err;
 		const char *st = json_string_value(json_object_get(cur.tags, TAG_STACK));
-		const char *id = json_string_value(json_object_get(cur.tags, TAG_ID));
-		bool ours = st && id && !strcmp(st, c->stack) && !strcmp(id, address);
+		bool ours = st && cur.address && !strcmp(st, c->stack) && !strcmp(cur.address, address);
 		live_resource_release(&cur);
 		if (!ours) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,
