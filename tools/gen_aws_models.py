@@ -16,88 +16,123 @@ import sys
 
 from botocore.loaders import Loader
 
-# botocore service name -> operations berth calls. Every operation named in
-# ../shared/cfn-schemas/SUMMARY.md's handler columns for the supported types,
-# plus what berth needs besides (identity, tagging sweeps, waits, destroy).
+# botocore service name -> operations berth calls, sorted. Every operation
+# named in ../shared/cfn-schemas/SUMMARY.md's handler columns for the
+# supported types (for the services here; iam:PassRole and logs' *LogDelivery
+# permissions are not API operations of these services), plus what berth
+# needs besides (identity, tagging sweeps, waits, destroy).
 OPERATIONS = {
     "ec2": """
-        AllocateAddress AssociateAddress AssociateRouteTable AssociateSubnetCidrBlock
-        AttachInternetGateway AuthorizeSecurityGroupEgress AuthorizeSecurityGroupIngress
+        AcceptAddressTransfer AllocateAddress AssignPrivateNatGatewayAddress
+        AssociateAddress AssociateIamInstanceProfile AssociateNatGatewayAddress
+        AssociateRouteTable AssociateSubnetCidrBlock AttachInternetGateway AttachVolume
+        AttachVpnGateway AuthorizeSecurityGroupEgress AuthorizeSecurityGroupIngress
         CreateInternetGateway CreateNatGateway CreateRoute CreateRouteTable
-        CreateSecurityGroup CreateSubnet CreateTags CreateVpc DeleteInternetGateway
-        DeleteNatGateway DeleteRoute DeleteRouteTable DeleteSecurityGroup DeleteSubnet
-        DeleteTags DeleteVpc DescribeAccountAttributes DescribeAddresses
-        DescribeAvailabilityZones DescribeImages DescribeInstanceAttribute
-        DescribeInstances DescribeInternetGateways DescribeKeyPairs DescribeNatGateways
-        DescribeNetworkAcls DescribeNetworkInterfaces DescribeRouteTables
+        CreateSecurityGroup CreateSubnet CreateTags CreateVpc CreateVpcEncryptionControl
+        DeleteInternetGateway DeleteNatGateway DeleteRoute DeleteRouteTable
+        DeleteSecurityGroup DeleteSubnet DeleteTags DeleteVpc DescribeAccountAttributes
+        DescribeAddresses DescribeAvailabilityZones DescribeDhcpOptions
+        DescribeIamInstanceProfileAssociations DescribeImages DescribeInstanceAttribute
+        DescribeInstanceCreditSpecifications DescribeInstances DescribeInternetGateways
+        DescribeIpamPools DescribeKeyPairs DescribeLaunchTemplateVersions
+        DescribeLaunchTemplates DescribeNatGateways DescribeNetworkAcls
+        DescribeNetworkInterfaces DescribeRegions DescribeRouteTables
         DescribeSecurityGroupRules DescribeSecurityGroups DescribeSubnets DescribeTags
-        DescribeVpcAttribute DescribeVpcs DetachInternetGateway DisassociateAddress
-        DisassociateRouteTable DisassociateSubnetCidrBlock ModifyInstanceAttribute
-        ModifySubnetAttribute ModifyVpcAttribute ReleaseAddress ReplaceRoute
-        ReplaceRouteTableAssociation RevokeSecurityGroupEgress RevokeSecurityGroupIngress
-        RunInstances StartInstances StopInstances TerminateInstances
-        UpdateSecurityGroupRuleDescriptionsEgress UpdateSecurityGroupRuleDescriptionsIngress
+        DescribeVolumes DescribeVpcAttribute DescribeVpcEncryptionControls DescribeVpcs
+        DescribeVpnGateways DetachInternetGateway DetachVolume DetachVpnGateway
+        DisassociateAddress DisassociateIamInstanceProfile DisassociateNatGatewayAddress
+        DisassociateRouteTable DisassociateSubnetCidrBlock GetManagedPrefixListEntries
+        ModifyInstanceAttribute ModifyInstanceCreditSpecification
+        ModifyInstanceMaintenanceOptions ModifyInstanceMetadataOptions
+        ModifyInstancePlacement ModifyPrivateDnsNameOptions ModifySubnetAttribute
+        ModifyVpcAttribute ModifyVpcTenancy MonitorInstances ReleaseAddress
+        ReplaceIamInstanceProfileAssociation ReplaceRoute ReplaceRouteTableAssociation
+        RevokeSecurityGroupEgress RevokeSecurityGroupIngress RunInstances StartInstances
+        StopInstances TerminateInstances UnassignPrivateNatGatewayAddress
+        UnmonitorInstances UpdateSecurityGroupRuleDescriptionsEgress
+        UpdateSecurityGroupRuleDescriptionsIngress
     """,
     "iam": """
         AddRoleToInstanceProfile AttachRolePolicy CreateInstanceProfile CreatePolicy
-        CreatePolicyVersion CreateRole CreateServiceLinkedRole DeleteInstanceProfile
-        DeletePolicy DeletePolicyVersion DeleteRole DeleteRolePermissionsBoundary
-        DeleteRolePolicy DeleteServiceLinkedRole DetachRolePolicy GetInstanceProfile
-        GetPolicy GetPolicyVersion GetRole GetRolePolicy GetServiceLinkedRoleDeletionStatus
-        ListAttachedRolePolicies ListInstanceProfiles ListInstanceProfilesForRole
-        ListPolicies ListPolicyVersions ListRolePolicies ListRoleTags ListRoles
-        PutRolePermissionsBoundary PutRolePolicy RemoveRoleFromInstanceProfile
-        TagInstanceProfile TagPolicy TagRole UntagInstanceProfile UntagPolicy UntagRole
-        UpdateAssumeRolePolicy UpdateRole UpdateRoleDescription
+        CreatePolicyVersion CreateRole CreateServiceLinkedRole DeleteGroupPolicy
+        DeleteInstanceProfile DeletePolicy DeletePolicyVersion DeleteRole
+        DeleteRolePermissionsBoundary DeleteRolePolicy DeleteServiceLinkedRole
+        DeleteUserPolicy DetachRolePolicy GetGroupPolicy GetInstanceProfile GetPolicy
+        GetPolicyVersion GetRole GetRolePolicy GetServiceLinkedRoleDeletionStatus
+        GetUserPolicy ListAttachedRolePolicies ListEntitiesForPolicy
+        ListInstanceProfiles ListInstanceProfilesForRole ListPolicies ListPolicyVersions
+        ListRolePolicies ListRoleTags ListRoles PutGroupPolicy
+        PutRolePermissionsBoundary PutRolePolicy PutUserPolicy
+        RemoveRoleFromInstanceProfile TagInstanceProfile TagPolicy TagRole
+        UntagInstanceProfile UntagPolicy UntagRole UpdateAssumeRolePolicy UpdateRole
+        UpdateRoleDescription
     """,
     "sts": "AssumeRole AssumeRoleWithWebIdentity GetCallerIdentity",
     "elbv2": """
         AddTags CreateListener CreateLoadBalancer CreateRule CreateTargetGroup
         DeleteListener DeleteLoadBalancer DeleteRule DeleteTargetGroup DeregisterTargets
-        DescribeListenerAttributes DescribeListeners DescribeLoadBalancerAttributes
-        DescribeLoadBalancers DescribeRules DescribeTags DescribeTargetGroupAttributes
-        DescribeTargetGroups DescribeTargetHealth ModifyListener ModifyListenerAttributes
+        DescribeCapacityReservation DescribeListenerAttributes DescribeListeners
+        DescribeLoadBalancerAttributes DescribeLoadBalancers DescribeRules DescribeTags
+        DescribeTargetGroupAttributes DescribeTargetGroups DescribeTargetHealth
+        ModifyCapacityReservation ModifyIpPools ModifyListener ModifyListenerAttributes
         ModifyLoadBalancerAttributes ModifyRule ModifyTargetGroup
         ModifyTargetGroupAttributes RegisterTargets RemoveTags SetIpAddressType
         SetSecurityGroups SetSubnets
     """,
     "cloudformation": """
-        CreateStack DeleteStack DescribeStackEvents DescribeStackResources DescribeStacks
-        GetStackPolicy GetTemplate ListStackResources ListStacks SetStackPolicy
-        UpdateStack UpdateTerminationProtection ValidateTemplate
+        CreateStack DeleteStack DescribeStackEvents DescribeStackResource
+        DescribeStackResources DescribeStacks GetStackPolicy GetTemplate ListExports
+        ListStackResources ListStacks SetStackPolicy UpdateStack
+        UpdateTerminationProtection ValidateTemplate
     """,
     "cloudwatch": """
         DeleteAlarms DescribeAlarms ListTagsForResource PutMetricAlarm TagResource
         UntagResource
     """,
     "sns": """
-        CreateTopic DeleteTopic GetSubscriptionAttributes GetTopicAttributes
-        ListSubscriptions ListSubscriptionsByTopic ListTagsForResource ListTopics
-        SetSubscriptionAttributes SetTopicAttributes Subscribe TagResource Unsubscribe
-        UntagResource
+        CreateTopic DeleteTopic GetDataProtectionPolicy GetSubscriptionAttributes
+        GetTopicAttributes ListSubscriptions ListSubscriptionsByTopic
+        ListTagsForResource ListTopics PutDataProtectionPolicy SetSubscriptionAttributes
+        SetTopicAttributes Subscribe TagResource Unsubscribe UntagResource
     """,
     "ecs": """
-        CreateCluster CreateService DeleteCluster DeleteService
-        DeregisterTaskDefinition DescribeClusters DescribeServices DescribeTaskDefinition
-        DescribeTasks ListClusters ListServices ListTagsForResource ListTaskDefinitions
-        ListTasks PutClusterCapacityProviders RegisterTaskDefinition StopTask TagResource
-        UntagResource UpdateCluster UpdateClusterSettings UpdateService
+        CreateCluster CreateService DeleteCluster DeleteService DeregisterTaskDefinition
+        DescribeCapacityProviders DescribeClusters DescribeServiceDeployments
+        DescribeServices DescribeTaskDefinition DescribeTasks ListAccountSettings
+        ListClusters ListServiceDeployments ListServices ListTagsForResource
+        ListTaskDefinitions ListTasks PutAccountSetting PutAccountSettingDefault
+        PutClusterCapacityProviders RegisterTaskDefinition StopServiceDeployment
+        StopTask TagResource UntagResource UpdateCluster UpdateClusterSettings
+        UpdateService
     """,
     "logs": """
-        CreateLogGroup DeleteLogGroup DeleteQueryDefinition DeleteRetentionPolicy
-        DescribeLogGroups DescribeQueryDefinitions ListTagsForResource ListTagsLogGroup
-        PutQueryDefinition PutRetentionPolicy TagResource UntagResource
+        AssociateKmsKey CreateLogGroup DeleteDataProtectionPolicy DeleteIndexPolicy
+        DeleteLogGroup DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy
+        DescribeIndexPolicies DescribeLogGroups DescribeLogStreams
+        DescribeQueryDefinitions DescribeResourcePolicies DisassociateKmsKey
+        GetDataProtectionPolicy ListTagsForResource ListTagsLogGroup
+        PutBearerTokenAuthentication PutDataProtectionPolicy PutIndexPolicy
+        PutLogGroupDeletionProtection PutQueryDefinition PutResourcePolicy
+        PutRetentionPolicy TagResource UntagResource
     """,
     "servicediscovery": """
         CreateHttpNamespace CreatePrivateDnsNamespace CreatePublicDnsNamespace
-        CreateService DeleteNamespace DeleteService GetNamespace GetOperation GetService
+        CreateService DeleteNamespace DeleteService DeleteServiceAttributes
+        DeregisterInstance GetNamespace GetOperation GetService GetServiceAttributes
         ListInstances ListNamespaces ListOperations ListServices ListTagsForResource
-        TagResource UntagResource UpdateService DeregisterInstance
+        TagResource UntagResource UpdateService UpdateServiceAttributes
     """,
     "resourcegroupstaggingapi": "GetResources TagResources UntagResources",
     "amp": """
-        CreateWorkspace DeleteWorkspace DescribeWorkspace ListTagsForResource
-        ListWorkspaces TagResource UntagResource UpdateWorkspaceAlias
+        CreateAlertManagerDefinition CreateLoggingConfiguration
+        CreateQueryLoggingConfiguration CreateWorkspace DeleteAlertManagerDefinition
+        DeleteLoggingConfiguration DeleteQueryLoggingConfiguration DeleteWorkspace
+        DescribeAlertManagerDefinition DescribeLoggingConfiguration
+        DescribeQueryLoggingConfiguration DescribeWorkspace
+        DescribeWorkspaceConfiguration ListTagsForResource ListWorkspaces
+        PutAlertManagerDefinition TagResource UntagResource UpdateLoggingConfiguration
+        UpdateQueryLoggingConfiguration UpdateWorkspaceAlias
+        UpdateWorkspaceConfiguration
     """,
     "grafana": """
         CreateWorkspace CreateWorkspaceApiKey CreateWorkspaceServiceAccount
@@ -114,6 +149,10 @@ OPERATIONS = {
 # Services whose model lists several protocols (CloudWatch now prefers
 # smithy-rpc-v2-cbor): the one berth speaks.
 PROTOCOL = {"cloudwatch": "query"}
+# Services with one endpoint for every region (signed in us-east-1). STS's
+# model names a global endpoint too, but the SDKs now default to regional STS
+# endpoints (which also work with VPC endpoints and opt-in regions).
+GLOBAL = {"iam"}
 PROTO_ENUM = {"ec2": "AWS_PROTO_EC2", "query": "AWS_PROTO_QUERY",
               "json": "AWS_PROTO_JSON", "rest-json": "AWS_PROTO_REST_JSON"}
 TYPE_ENUM = {t: "AWS_T_" + t.upper() for t in (
@@ -227,7 +266,7 @@ class Gen:
             PROTO_ENUM[protocol], c_str(md["apiVersion"]),
             c_str(md.get("jsonVersion", "1.0")) if protocol == "json" else "NULL",
             c_str(md.get("targetPrefix")) if protocol == "json" else "NULL",
-            "true" if "globalEndpoint" in md else "false",
+            "true" if svc in GLOBAL else "false",
             ident(svc, ""), len(ops), ("PAG_" + ident(svc, "")) if prows else "NULL", len(prows))
 
     def member(self, svc, name, ref, required=False, shape_flattened=False):

@@ -5,25 +5,69 @@
 #include "aws/model.h"
 #include "aws/paginator.h"
 
-static const struct aws_shape S_amp_WorkspaceAlias;
+static const struct aws_shape S_amp_WorkspaceId;
+static const struct aws_shape S_amp_AlertManagerDefinitionData;
 static const struct aws_shape S_amp_IdempotencyToken;
+static const struct aws_shape S_amp_CreateAlertManagerDefinitionRequest;
+static const struct aws_shape S_amp_AlertManagerDefinitionStatusCode;
+static const struct aws_shape S_amp_String;
+static const struct aws_shape S_amp_AlertManagerDefinitionStatus;
+static const struct aws_shape S_amp_CreateAlertManagerDefinitionResponse;
+static const struct aws_shape S_amp_LogGroupArn;
+static const struct aws_shape S_amp_CreateLoggingConfigurationRequest;
+static const struct aws_shape S_amp_LoggingConfigurationStatusCode;
+static const struct aws_shape S_amp_LoggingConfigurationStatus;
+static const struct aws_shape S_amp_CreateLoggingConfigurationResponse;
+static const struct aws_shape S_amp_CloudWatchLogDestination;
+static const struct aws_shape S_amp_LoggingFilterQspThresholdLong;
+static const struct aws_shape S_amp_LoggingFilter;
+static const struct aws_shape S_amp_LoggingDestination;
+static const struct aws_shape S_amp_LoggingDestinations;
+static const struct aws_shape S_amp_CreateQueryLoggingConfigurationRequest;
+static const struct aws_shape S_amp_QueryLoggingConfigurationStatusCode;
+static const struct aws_shape S_amp_QueryLoggingConfigurationStatus;
+static const struct aws_shape S_amp_CreateQueryLoggingConfigurationResponse;
+static const struct aws_shape S_amp_WorkspaceAlias;
 static const struct aws_shape S_amp_TagKey;
 static const struct aws_shape S_amp_TagValue;
 static const struct aws_shape S_amp_TagMap;
 static const struct aws_shape S_amp_KmsKeyArn;
 static const struct aws_shape S_amp_CreateWorkspaceRequest;
-static const struct aws_shape S_amp_WorkspaceId;
 static const struct aws_shape S_amp_WorkspaceArn;
 static const struct aws_shape S_amp_WorkspaceStatusCode;
 static const struct aws_shape S_amp_WorkspaceStatus;
 static const struct aws_shape S_amp_CreateWorkspaceResponse;
+static const struct aws_shape S_amp_DeleteAlertManagerDefinitionRequest;
+static const struct aws_shape S_amp_DeleteLoggingConfigurationRequest;
+static const struct aws_shape S_amp_DeleteQueryLoggingConfigurationRequest;
 static const struct aws_shape S_amp_DeleteWorkspaceRequest;
+static const struct aws_shape S_amp_DescribeAlertManagerDefinitionRequest;
+static const struct aws_shape S_amp_Timestamp;
+static const struct aws_shape S_amp_AlertManagerDefinitionDescription;
+static const struct aws_shape S_amp_DescribeAlertManagerDefinitionResponse;
+static const struct aws_shape S_amp_DescribeLoggingConfigurationRequest;
+static const struct aws_shape S_amp_LoggingConfigurationMetadata;
+static const struct aws_shape S_amp_DescribeLoggingConfigurationResponse;
+static const struct aws_shape S_amp_DescribeQueryLoggingConfigurationRequest;
+static const struct aws_shape S_amp_QueryLoggingConfigurationMetadata;
+static const struct aws_shape S_amp_DescribeQueryLoggingConfigurationResponse;
 static const struct aws_shape S_amp_DescribeWorkspaceRequest;
 static const struct aws_shape S_amp_Uri;
-static const struct aws_shape S_amp_Timestamp;
 static const struct aws_shape S_amp_WorkspaceDescription;
 static const struct aws_shape S_amp_DescribeWorkspaceResponse;
-static const struct aws_shape S_amp_String;
+static const struct aws_shape S_amp_DescribeWorkspaceConfigurationRequest;
+static const struct aws_shape S_amp_WorkspaceConfigurationStatusCode;
+static const struct aws_shape S_amp_WorkspaceConfigurationStatus;
+static const struct aws_shape S_amp_LimitsPerLabelSetEntryMaxSeriesLong;
+static const struct aws_shape S_amp_LimitsPerLabelSetEntry;
+static const struct aws_shape S_amp_LabelName;
+static const struct aws_shape S_amp_LabelValue;
+static const struct aws_shape S_amp_LabelSet;
+static const struct aws_shape S_amp_LimitsPerLabelSet;
+static const struct aws_shape S_amp_LimitsPerLabelSetList;
+static const struct aws_shape S_amp_WorkspaceConfigurationDescriptionRetentionPeriodInDaysInteger;
+static const struct aws_shape S_amp_WorkspaceConfigurationDescription;
+static const struct aws_shape S_amp_DescribeWorkspaceConfigurationResponse;
 static const struct aws_shape S_amp_ListTagsForResourceRequest;
 static const struct aws_shape S_amp_ListTagsForResourceResponse;
 static const struct aws_shape S_amp_PaginationToken;
@@ -32,12 +76,21 @@ static const struct aws_shape S_amp_ListWorkspacesRequest;
 static const struct aws_shape S_amp_WorkspaceSummary;
 static const struct aws_shape S_amp_WorkspaceSummaryList;
 static const struct aws_shape S_amp_ListWorkspacesResponse;
+static const struct aws_shape S_amp_PutAlertManagerDefinitionRequest;
+static const struct aws_shape S_amp_PutAlertManagerDefinitionResponse;
 static const struct aws_shape S_amp_TagResourceRequest;
 static const struct aws_shape S_amp_TagResourceResponse;
 static const struct aws_shape S_amp_TagKeys;
 static const struct aws_shape S_amp_UntagResourceRequest;
 static const struct aws_shape S_amp_UntagResourceResponse;
+static const struct aws_shape S_amp_UpdateLoggingConfigurationRequest;
+static const struct aws_shape S_amp_UpdateLoggingConfigurationResponse;
+static const struct aws_shape S_amp_UpdateQueryLoggingConfigurationRequest;
+static const struct aws_shape S_amp_UpdateQueryLoggingConfigurationResponse;
 static const struct aws_shape S_amp_UpdateWorkspaceAliasRequest;
+static const struct aws_shape S_amp_UpdateWorkspaceConfigurationRequestRetentionPeriodInDaysInteger;
+static const struct aws_shape S_amp_UpdateWorkspaceConfigurationRequest;
+static const struct aws_shape S_amp_UpdateWorkspaceConfigurationResponse;
 static const struct aws_shape S_cloudformation_StackName;
 static const struct aws_shape S_cloudformation_TemplateBody;
 static const struct aws_shape S_cloudformation_TemplateURL;
@@ -97,13 +150,17 @@ static const struct aws_shape S_cloudformation_DetailedStatus;
 static const struct aws_shape S_cloudformation_StackEvent;
 static const struct aws_shape S_cloudformation_StackEvents;
 static const struct aws_shape S_cloudformation_DescribeStackEventsOutput;
-static const struct aws_shape S_cloudformation_DescribeStackResourcesInput;
+static const struct aws_shape S_cloudformation_DescribeStackResourceInput;
 static const struct aws_shape S_cloudformation_Description;
+static const struct aws_shape S_cloudformation_Metadata;
 static const struct aws_shape S_cloudformation_StackResourceDriftStatus;
 static const struct aws_shape S_cloudformation_StackResourceDriftInformation;
 static const struct aws_shape S_cloudformation_TypeHierarchy;
 static const struct aws_shape S_cloudformation_LogicalIdHierarchy;
 static const struct aws_shape S_cloudformation_ModuleInfo;
+static const struct aws_shape S_cloudformation_StackResourceDetail;
+static const struct aws_shape S_cloudformation_DescribeStackResourceOutput;
+static const struct aws_shape S_cloudformation_DescribeStackResourcesInput;
 static const struct aws_shape S_cloudformation_StackResource;
 static const struct aws_shape S_cloudformation_StackResources;
 static const struct aws_shape S_cloudformation_DescribeStackResourcesOutput;
@@ -134,6 +191,11 @@ static const struct aws_shape S_cloudformation_TemplateStage;
 static const struct aws_shape S_cloudformation_GetTemplateInput;
 static const struct aws_shape S_cloudformation_StageList;
 static const struct aws_shape S_cloudformation_GetTemplateOutput;
+static const struct aws_shape S_cloudformation_ListExportsInput;
+static const struct aws_shape S_cloudformation_ExportValue;
+static const struct aws_shape S_cloudformation_Export;
+static const struct aws_shape S_cloudformation_Exports;
+static const struct aws_shape S_cloudformation_ListExportsOutput;
 static const struct aws_shape S_cloudformation_ListStackResourcesInput;
 static const struct aws_shape S_cloudformation_StackResourceDriftInformationSummary;
 static const struct aws_shape S_cloudformation_StackResourceSummary;
@@ -237,25 +299,50 @@ static const struct aws_shape S_cloudwatch_TagResourceOutput;
 static const struct aws_shape S_cloudwatch_TagKeyList;
 static const struct aws_shape S_cloudwatch_UntagResourceInput;
 static const struct aws_shape S_cloudwatch_UntagResourceOutput;
-static const struct aws_shape S_ec2_DomainType;
-static const struct aws_shape S_ec2_PublicIpAddress;
-static const struct aws_shape S_ec2_Ipv4PoolEc2Id;
 static const struct aws_shape S_ec2_String;
 static const struct aws_shape S_ec2_ResourceType;
 static const struct aws_shape S_ec2_Tag;
 static const struct aws_shape S_ec2_TagList;
 static const struct aws_shape S_ec2_TagSpecification;
 static const struct aws_shape S_ec2_TagSpecificationList;
-static const struct aws_shape S_ec2_IpamPoolId;
 static const struct aws_shape S_ec2_Boolean;
+static const struct aws_shape S_ec2_AcceptAddressTransferRequest;
+static const struct aws_shape S_ec2_MillisecondDateTime;
+static const struct aws_shape S_ec2_AddressTransferStatus;
+static const struct aws_shape S_ec2_AddressTransfer;
+static const struct aws_shape S_ec2_AcceptAddressTransferResult;
+static const struct aws_shape S_ec2_DomainType;
+static const struct aws_shape S_ec2_PublicIpAddress;
+static const struct aws_shape S_ec2_Ipv4PoolEc2Id;
+static const struct aws_shape S_ec2_IpamPoolId;
 static const struct aws_shape S_ec2_AllocateAddressRequest;
 static const struct aws_shape S_ec2_AllocateAddressResult;
+static const struct aws_shape S_ec2_NatGatewayId;
+static const struct aws_shape S_ec2_IpList;
+static const struct aws_shape S_ec2_PrivateIpAddressCount;
+static const struct aws_shape S_ec2_AssignPrivateNatGatewayAddressRequest;
+static const struct aws_shape S_ec2_NatGatewayAddressStatus;
+static const struct aws_shape S_ec2_AvailabilityZoneName;
+static const struct aws_shape S_ec2_AvailabilityZoneId;
+static const struct aws_shape S_ec2_NatGatewayAddress;
+static const struct aws_shape S_ec2_NatGatewayAddressList;
+static const struct aws_shape S_ec2_AssignPrivateNatGatewayAddressResult;
 static const struct aws_shape S_ec2_AllocationId;
 static const struct aws_shape S_ec2_InstanceId;
 static const struct aws_shape S_ec2_EipAllocationPublicIp;
 static const struct aws_shape S_ec2_NetworkInterfaceId;
 static const struct aws_shape S_ec2_AssociateAddressRequest;
 static const struct aws_shape S_ec2_AssociateAddressResult;
+static const struct aws_shape S_ec2_IamInstanceProfileSpecification;
+static const struct aws_shape S_ec2_AssociateIamInstanceProfileRequest;
+static const struct aws_shape S_ec2_IamInstanceProfile;
+static const struct aws_shape S_ec2_IamInstanceProfileAssociationState;
+static const struct aws_shape S_ec2_DateTime;
+static const struct aws_shape S_ec2_IamInstanceProfileAssociation;
+static const struct aws_shape S_ec2_AssociateIamInstanceProfileResult;
+static const struct aws_shape S_ec2_AllocationIdList;
+static const struct aws_shape S_ec2_AssociateNatGatewayAddressRequest;
+static const struct aws_shape S_ec2_AssociateNatGatewayAddressResult;
 static const struct aws_shape S_ec2_RouteGatewayId;
 static const struct aws_shape S_ec2_SubnetId;
 static const struct aws_shape S_ec2_RouteTableId;
@@ -275,8 +362,18 @@ static const struct aws_shape S_ec2_AssociateSubnetCidrBlockResult;
 static const struct aws_shape S_ec2_InternetGatewayId;
 static const struct aws_shape S_ec2_VpcId;
 static const struct aws_shape S_ec2_AttachInternetGatewayRequest;
-static const struct aws_shape S_ec2_SecurityGroupId;
+static const struct aws_shape S_ec2_VolumeId;
+static const struct aws_shape S_ec2_BoxedInteger;
+static const struct aws_shape S_ec2_AttachVolumeRequest;
 static const struct aws_shape S_ec2_Integer;
+static const struct aws_shape S_ec2_VolumeAttachmentState;
+static const struct aws_shape S_ec2_VolumeAttachment;
+static const struct aws_shape S_ec2_VpnGatewayId;
+static const struct aws_shape S_ec2_AttachVpnGatewayRequest;
+static const struct aws_shape S_ec2_AttachmentStatus;
+static const struct aws_shape S_ec2_VpcAttachment;
+static const struct aws_shape S_ec2_AttachVpnGatewayResult;
+static const struct aws_shape S_ec2_SecurityGroupId;
 static const struct aws_shape S_ec2_UserIdGroupPair;
 static const struct aws_shape S_ec2_UserIdGroupPairList;
 static const struct aws_shape S_ec2_IpRange;
@@ -298,25 +395,15 @@ static const struct aws_shape S_ec2_SecurityGroupName;
 static const struct aws_shape S_ec2_AuthorizeSecurityGroupIngressRequest;
 static const struct aws_shape S_ec2_AuthorizeSecurityGroupIngressResult;
 static const struct aws_shape S_ec2_CreateInternetGatewayRequest;
-static const struct aws_shape S_ec2_AttachmentStatus;
 static const struct aws_shape S_ec2_InternetGatewayAttachment;
 static const struct aws_shape S_ec2_InternetGatewayAttachmentList;
 static const struct aws_shape S_ec2_InternetGateway;
 static const struct aws_shape S_ec2_CreateInternetGatewayResult;
 static const struct aws_shape S_ec2_AvailabilityMode;
-static const struct aws_shape S_ec2_AvailabilityZoneName;
-static const struct aws_shape S_ec2_AvailabilityZoneId;
-static const struct aws_shape S_ec2_AllocationIdList;
 static const struct aws_shape S_ec2_AvailabilityZoneAddress;
 static const struct aws_shape S_ec2_AvailabilityZoneAddresses;
 static const struct aws_shape S_ec2_ConnectivityType;
-static const struct aws_shape S_ec2_IpList;
-static const struct aws_shape S_ec2_PrivateIpAddressCount;
 static const struct aws_shape S_ec2_CreateNatGatewayRequest;
-static const struct aws_shape S_ec2_DateTime;
-static const struct aws_shape S_ec2_NatGatewayAddressStatus;
-static const struct aws_shape S_ec2_NatGatewayAddress;
-static const struct aws_shape S_ec2_NatGatewayAddressList;
 static const struct aws_shape S_ec2_ProvisionedBandwidth;
 static const struct aws_shape S_ec2_NatGatewayState;
 static const struct aws_shape S_ec2_AutoScalingIpsState;
@@ -336,7 +423,6 @@ static const struct aws_shape S_ec2_CoreNetworkArn;
 static const struct aws_shape S_ec2_OdbNetworkArn;
 static const struct aws_shape S_ec2_EgressOnlyInternetGatewayId;
 static const struct aws_shape S_ec2_VpcPeeringConnectionId;
-static const struct aws_shape S_ec2_NatGatewayId;
 static const struct aws_shape S_ec2_CreateRouteRequest;
 static const struct aws_shape S_ec2_CreateRouteResult;
 static const struct aws_shape S_ec2_CreateRouteTableRequest;
@@ -386,6 +472,8 @@ static const struct aws_shape S_ec2_VpcEncryptionControl;
 static const struct aws_shape S_ec2_VpcState;
 static const struct aws_shape S_ec2_Vpc;
 static const struct aws_shape S_ec2_CreateVpcResult;
+static const struct aws_shape S_ec2_CreateVpcEncryptionControlRequest;
+static const struct aws_shape S_ec2_CreateVpcEncryptionControlResult;
 static const struct aws_shape S_ec2_DeleteInternetGatewayRequest;
 static const struct aws_shape S_ec2_DeleteNatGatewayRequest;
 static const struct aws_shape S_ec2_DeleteNatGatewayResult;
@@ -427,6 +515,24 @@ static const struct aws_shape S_ec2_AvailabilityZoneState;
 static const struct aws_shape S_ec2_AvailabilityZone;
 static const struct aws_shape S_ec2_AvailabilityZoneList;
 static const struct aws_shape S_ec2_DescribeAvailabilityZonesResult;
+static const struct aws_shape S_ec2_DhcpOptionsId;
+static const struct aws_shape S_ec2_DhcpOptionsIdStringList;
+static const struct aws_shape S_ec2_DescribeDhcpOptionsMaxResults;
+static const struct aws_shape S_ec2_DescribeDhcpOptionsRequest;
+static const struct aws_shape S_ec2_AttributeValue;
+static const struct aws_shape S_ec2_DhcpConfigurationValueList;
+static const struct aws_shape S_ec2_DhcpConfiguration;
+static const struct aws_shape S_ec2_DhcpConfigurationList;
+static const struct aws_shape S_ec2_DhcpOptions;
+static const struct aws_shape S_ec2_DhcpOptionsList;
+static const struct aws_shape S_ec2_DescribeDhcpOptionsResult;
+static const struct aws_shape S_ec2_IamInstanceProfileAssociationId;
+static const struct aws_shape S_ec2_AssociationIdList;
+static const struct aws_shape S_ec2_DescribeIamInstanceProfileAssociationsMaxResults;
+static const struct aws_shape S_ec2_NextToken;
+static const struct aws_shape S_ec2_DescribeIamInstanceProfileAssociationsRequest;
+static const struct aws_shape S_ec2_IamInstanceProfileAssociationSet;
+static const struct aws_shape S_ec2_DescribeIamInstanceProfileAssociationsResult;
 static const struct aws_shape S_ec2_ExecutableByStringList;
 static const struct aws_shape S_ec2_ImageId;
 static const struct aws_shape S_ec2_ImageIdStringList;
@@ -462,13 +568,16 @@ static const struct aws_shape S_ec2_InstanceBlockDeviceMapping;
 static const struct aws_shape S_ec2_InstanceBlockDeviceMappingList;
 static const struct aws_shape S_ec2_AttributeBooleanValue;
 static const struct aws_shape S_ec2_EnclaveOptions;
-static const struct aws_shape S_ec2_AttributeValue;
 static const struct aws_shape S_ec2_GroupIdentifier;
 static const struct aws_shape S_ec2_GroupIdentifierList;
 static const struct aws_shape S_ec2_InstanceAttribute;
 static const struct aws_shape S_ec2_InstanceIdStringList;
+static const struct aws_shape S_ec2_DescribeInstanceCreditSpecificationsMaxResults;
+static const struct aws_shape S_ec2_DescribeInstanceCreditSpecificationsRequest;
+static const struct aws_shape S_ec2_InstanceCreditSpecification;
+static const struct aws_shape S_ec2_InstanceCreditSpecificationList;
+static const struct aws_shape S_ec2_DescribeInstanceCreditSpecificationsResult;
 static const struct aws_shape S_ec2_DescribeInstancesRequest;
-static const struct aws_shape S_ec2_IamInstanceProfile;
 static const struct aws_shape S_ec2_InstanceLifecycleType;
 static const struct aws_shape S_ec2_ElasticGpuId;
 static const struct aws_shape S_ec2_ElasticGpuAssociation;
@@ -506,7 +615,6 @@ static const struct aws_shape S_ec2_InstanceMetadataEndpointState;
 static const struct aws_shape S_ec2_InstanceMetadataProtocolState;
 static const struct aws_shape S_ec2_InstanceMetadataTagsState;
 static const struct aws_shape S_ec2_InstanceMetadataOptionsResponse;
-static const struct aws_shape S_ec2_MillisecondDateTime;
 static const struct aws_shape S_ec2_PrivateDnsNameOptionsResponse;
 static const struct aws_shape S_ec2_InstanceAutoRecoveryState;
 static const struct aws_shape S_ec2_InstanceRebootMigrationState;
@@ -542,6 +650,22 @@ static const struct aws_shape S_ec2_InternetGatewayIdList;
 static const struct aws_shape S_ec2_DescribeInternetGatewaysRequest;
 static const struct aws_shape S_ec2_InternetGatewayList;
 static const struct aws_shape S_ec2_DescribeInternetGatewaysResult;
+static const struct aws_shape S_ec2_IpamMaxResults;
+static const struct aws_shape S_ec2_DescribeIpamPoolsRequest;
+static const struct aws_shape S_ec2_ResourceArn;
+static const struct aws_shape S_ec2_IpamScopeType;
+static const struct aws_shape S_ec2_IpamPoolState;
+static const struct aws_shape S_ec2_AddressFamily;
+static const struct aws_shape S_ec2_IpamNetmaskLength;
+static const struct aws_shape S_ec2_IpamResourceTag;
+static const struct aws_shape S_ec2_IpamResourceTagList;
+static const struct aws_shape S_ec2_IpamPoolAwsService;
+static const struct aws_shape S_ec2_IpamPoolPublicIpSource;
+static const struct aws_shape S_ec2_IpamPoolSourceResourceType;
+static const struct aws_shape S_ec2_IpamPoolSourceResource;
+static const struct aws_shape S_ec2_IpamPool;
+static const struct aws_shape S_ec2_IpamPoolSet;
+static const struct aws_shape S_ec2_DescribeIpamPoolsResult;
 static const struct aws_shape S_ec2_KeyPairName;
 static const struct aws_shape S_ec2_KeyNameStringList;
 static const struct aws_shape S_ec2_KeyPairId;
@@ -551,6 +675,110 @@ static const struct aws_shape S_ec2_KeyType;
 static const struct aws_shape S_ec2_KeyPairInfo;
 static const struct aws_shape S_ec2_KeyPairList;
 static const struct aws_shape S_ec2_DescribeKeyPairsResult;
+static const struct aws_shape S_ec2_LaunchTemplateId;
+static const struct aws_shape S_ec2_LaunchTemplateName;
+static const struct aws_shape S_ec2_VersionStringList;
+static const struct aws_shape S_ec2_DescribeLaunchTemplateVersionsRequest;
+static const struct aws_shape S_ec2_Long;
+static const struct aws_shape S_ec2_VersionDescription;
+static const struct aws_shape S_ec2_LaunchTemplateIamInstanceProfileSpecification;
+static const struct aws_shape S_ec2_KmsKeyId;
+static const struct aws_shape S_ec2_LaunchTemplateEbsBlockDevice;
+static const struct aws_shape S_ec2_LaunchTemplateBlockDeviceMapping;
+static const struct aws_shape S_ec2_LaunchTemplateBlockDeviceMappingList;
+static const struct aws_shape S_ec2_GroupIdStringList;
+static const struct aws_shape S_ec2_PrivateIpAddressSpecification;
+static const struct aws_shape S_ec2_PrivateIpAddressSpecificationList;
+static const struct aws_shape S_ec2_Ipv4PrefixSpecificationResponse;
+static const struct aws_shape S_ec2_Ipv4PrefixListResponse;
+static const struct aws_shape S_ec2_Ipv6PrefixSpecificationResponse;
+static const struct aws_shape S_ec2_Ipv6PrefixListResponse;
+static const struct aws_shape S_ec2_LaunchTemplateEnaSrdUdpSpecification;
+static const struct aws_shape S_ec2_LaunchTemplateEnaSrdSpecification;
+static const struct aws_shape S_ec2_ConnectionTrackingSpecification;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceNetworkInterfaceSpecification;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceNetworkInterfaceSpecificationList;
+static const struct aws_shape S_ec2_LaunchTemplatesMonitoring;
+static const struct aws_shape S_ec2_LaunchTemplatePlacement;
+static const struct aws_shape S_ec2_ShutdownBehavior;
+static const struct aws_shape S_ec2_SensitiveUserData;
+static const struct aws_shape S_ec2_LaunchTemplateTagSpecification;
+static const struct aws_shape S_ec2_LaunchTemplateTagSpecificationList;
+static const struct aws_shape S_ec2_ElasticGpuSpecificationResponse;
+static const struct aws_shape S_ec2_ElasticGpuSpecificationResponseList;
+static const struct aws_shape S_ec2_LaunchTemplateElasticInferenceAcceleratorResponse;
+static const struct aws_shape S_ec2_LaunchTemplateElasticInferenceAcceleratorResponseList;
+static const struct aws_shape S_ec2_MarketType;
+static const struct aws_shape S_ec2_SpotInstanceType;
+static const struct aws_shape S_ec2_InstanceInterruptionBehavior;
+static const struct aws_shape S_ec2_LaunchTemplateSpotMarketOptions;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMarketOptions;
+static const struct aws_shape S_ec2_CreditSpecification;
+static const struct aws_shape S_ec2_LaunchTemplateCpuOptions;
+static const struct aws_shape S_ec2_LaunchTemplateCapacityReservationSpecificationResponse;
+static const struct aws_shape S_ec2_LaunchTemplateLicenseConfiguration;
+static const struct aws_shape S_ec2_LaunchTemplateLicenseList;
+static const struct aws_shape S_ec2_LaunchTemplateHibernationOptions;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataOptionsState;
+static const struct aws_shape S_ec2_LaunchTemplateHttpTokensState;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataEndpointState;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataProtocolIpv6;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataTagsState;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataOptions;
+static const struct aws_shape S_ec2_LaunchTemplateEnclaveOptions;
+static const struct aws_shape S_ec2_VCpuCountRange;
+static const struct aws_shape S_ec2_MemoryMiB;
+static const struct aws_shape S_ec2_CpuManufacturer;
+static const struct aws_shape S_ec2_CpuManufacturerSet;
+static const struct aws_shape S_ec2_Double;
+static const struct aws_shape S_ec2_MemoryGiBPerVCpu;
+static const struct aws_shape S_ec2_ExcludedInstanceType;
+static const struct aws_shape S_ec2_ExcludedInstanceTypeSet;
+static const struct aws_shape S_ec2_InstanceGeneration;
+static const struct aws_shape S_ec2_InstanceGenerationSet;
+static const struct aws_shape S_ec2_BareMetal;
+static const struct aws_shape S_ec2_BurstablePerformance;
+static const struct aws_shape S_ec2_NetworkInterfaceCount;
+static const struct aws_shape S_ec2_LocalStorage;
+static const struct aws_shape S_ec2_LocalStorageType;
+static const struct aws_shape S_ec2_LocalStorageTypeSet;
+static const struct aws_shape S_ec2_TotalLocalStorageGB;
+static const struct aws_shape S_ec2_BaselineEbsBandwidthMbps;
+static const struct aws_shape S_ec2_AcceleratorType;
+static const struct aws_shape S_ec2_AcceleratorTypeSet;
+static const struct aws_shape S_ec2_AcceleratorCount;
+static const struct aws_shape S_ec2_AcceleratorManufacturer;
+static const struct aws_shape S_ec2_AcceleratorManufacturerSet;
+static const struct aws_shape S_ec2_AcceleratorName;
+static const struct aws_shape S_ec2_AcceleratorNameSet;
+static const struct aws_shape S_ec2_AcceleratorTotalMemoryMiB;
+static const struct aws_shape S_ec2_NetworkBandwidthGbps;
+static const struct aws_shape S_ec2_AllowedInstanceType;
+static const struct aws_shape S_ec2_AllowedInstanceTypeSet;
+static const struct aws_shape S_ec2_PerformanceFactorReference;
+static const struct aws_shape S_ec2_PerformanceFactorReferenceSet;
+static const struct aws_shape S_ec2_CpuPerformanceFactor;
+static const struct aws_shape S_ec2_BaselinePerformanceFactors;
+static const struct aws_shape S_ec2_InstanceRequirements;
+static const struct aws_shape S_ec2_LaunchTemplatePrivateDnsNameOptions;
+static const struct aws_shape S_ec2_LaunchTemplateAutoRecoveryState;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMaintenanceOptions;
+static const struct aws_shape S_ec2_LaunchTemplateNetworkPerformanceOptions;
+static const struct aws_shape S_ec2_SecondaryInterfacePrivateIpAddressSpecification;
+static const struct aws_shape S_ec2_SecondaryInterfacePrivateIpAddressSpecificationList;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecification;
+static const struct aws_shape S_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecificationList;
+static const struct aws_shape S_ec2_ResponseLaunchTemplateData;
+static const struct aws_shape S_ec2_LaunchTemplateVersion;
+static const struct aws_shape S_ec2_LaunchTemplateVersionSet;
+static const struct aws_shape S_ec2_DescribeLaunchTemplateVersionsResult;
+static const struct aws_shape S_ec2_LaunchTemplateIdStringList;
+static const struct aws_shape S_ec2_LaunchTemplateNameStringList;
+static const struct aws_shape S_ec2_DescribeLaunchTemplatesMaxResults;
+static const struct aws_shape S_ec2_DescribeLaunchTemplatesRequest;
+static const struct aws_shape S_ec2_LaunchTemplate;
+static const struct aws_shape S_ec2_LaunchTemplateSet;
+static const struct aws_shape S_ec2_DescribeLaunchTemplatesResult;
 static const struct aws_shape S_ec2_DescribeNatGatewaysMaxResults;
 static const struct aws_shape S_ec2_NatGatewayIdStringList;
 static const struct aws_shape S_ec2_DescribeNatGatewaysRequest;
@@ -592,6 +820,13 @@ static const struct aws_shape S_ec2_AssociatedSubnetList;
 static const struct aws_shape S_ec2_NetworkInterface;
 static const struct aws_shape S_ec2_NetworkInterfaceList;
 static const struct aws_shape S_ec2_DescribeNetworkInterfacesResult;
+static const struct aws_shape S_ec2_RegionNameStringList;
+static const struct aws_shape S_ec2_DescribeRegionsRequest;
+static const struct aws_shape S_ec2_RegionGeography;
+static const struct aws_shape S_ec2_RegionGeographyList;
+static const struct aws_shape S_ec2_Region;
+static const struct aws_shape S_ec2_RegionList;
+static const struct aws_shape S_ec2_DescribeRegionsResult;
 static const struct aws_shape S_ec2_DescribeRouteTablesMaxResults;
 static const struct aws_shape S_ec2_RouteTableIdStringList;
 static const struct aws_shape S_ec2_DescribeRouteTablesRequest;
@@ -601,7 +836,6 @@ static const struct aws_shape S_ec2_SecurityGroupRuleIdList;
 static const struct aws_shape S_ec2_DescribeSecurityGroupRulesMaxResults;
 static const struct aws_shape S_ec2_DescribeSecurityGroupRulesRequest;
 static const struct aws_shape S_ec2_DescribeSecurityGroupRulesResult;
-static const struct aws_shape S_ec2_GroupIdStringList;
 static const struct aws_shape S_ec2_GroupNameStringList;
 static const struct aws_shape S_ec2_DescribeSecurityGroupsMaxResults;
 static const struct aws_shape S_ec2_DescribeSecurityGroupsRequest;
@@ -617,32 +851,97 @@ static const struct aws_shape S_ec2_DescribeTagsRequest;
 static const struct aws_shape S_ec2_TagDescription;
 static const struct aws_shape S_ec2_TagDescriptionList;
 static const struct aws_shape S_ec2_DescribeTagsResult;
+static const struct aws_shape S_ec2_VolumeIdStringList;
+static const struct aws_shape S_ec2_DescribeVolumesRequest;
+static const struct aws_shape S_ec2_SSEType;
+static const struct aws_shape S_ec2_VolumeState;
+static const struct aws_shape S_ec2_VolumeAttachmentList;
+static const struct aws_shape S_ec2_Volume;
+static const struct aws_shape S_ec2_VolumeList;
+static const struct aws_shape S_ec2_DescribeVolumesResult;
 static const struct aws_shape S_ec2_VpcAttributeName;
 static const struct aws_shape S_ec2_DescribeVpcAttributeRequest;
 static const struct aws_shape S_ec2_DescribeVpcAttributeResult;
+static const struct aws_shape S_ec2_VpcEncryptionControlIdList;
 static const struct aws_shape S_ec2_VpcIdStringList;
+static const struct aws_shape S_ec2_DescribeVpcEncryptionControlsMaxResults;
+static const struct aws_shape S_ec2_DescribeVpcEncryptionControlsRequest;
+static const struct aws_shape S_ec2_VpcEncryptionControlList;
+static const struct aws_shape S_ec2_DescribeVpcEncryptionControlsResult;
 static const struct aws_shape S_ec2_DescribeVpcsMaxResults;
 static const struct aws_shape S_ec2_DescribeVpcsRequest;
 static const struct aws_shape S_ec2_VpcList;
 static const struct aws_shape S_ec2_DescribeVpcsResult;
+static const struct aws_shape S_ec2_VpnGatewayIdStringList;
+static const struct aws_shape S_ec2_DescribeVpnGatewaysRequest;
+static const struct aws_shape S_ec2_VpnState;
+static const struct aws_shape S_ec2_GatewayType;
+static const struct aws_shape S_ec2_VpcAttachmentList;
+static const struct aws_shape S_ec2_VpnGateway;
+static const struct aws_shape S_ec2_VpnGatewayList;
+static const struct aws_shape S_ec2_DescribeVpnGatewaysResult;
 static const struct aws_shape S_ec2_DetachInternetGatewayRequest;
+static const struct aws_shape S_ec2_InstanceIdForResolver;
+static const struct aws_shape S_ec2_VolumeIdWithResolver;
+static const struct aws_shape S_ec2_DetachVolumeRequest;
+static const struct aws_shape S_ec2_DetachVpnGatewayRequest;
 static const struct aws_shape S_ec2_ElasticIpAssociationId;
 static const struct aws_shape S_ec2_DisassociateAddressRequest;
+static const struct aws_shape S_ec2_DisassociateIamInstanceProfileRequest;
+static const struct aws_shape S_ec2_DisassociateIamInstanceProfileResult;
+static const struct aws_shape S_ec2_EipAssociationIdList;
+static const struct aws_shape S_ec2_DrainSeconds;
+static const struct aws_shape S_ec2_DisassociateNatGatewayAddressRequest;
+static const struct aws_shape S_ec2_DisassociateNatGatewayAddressResult;
 static const struct aws_shape S_ec2_RouteTableAssociationId;
 static const struct aws_shape S_ec2_DisassociateRouteTableRequest;
 static const struct aws_shape S_ec2_DisassociateSubnetCidrBlockRequest;
 static const struct aws_shape S_ec2_DisassociateSubnetCidrBlockResult;
+static const struct aws_shape S_ec2_PrefixListMaxResults;
+static const struct aws_shape S_ec2_GetManagedPrefixListEntriesRequest;
+static const struct aws_shape S_ec2_PrefixListEntry;
+static const struct aws_shape S_ec2_PrefixListEntrySet;
+static const struct aws_shape S_ec2_GetManagedPrefixListEntriesResult;
 static const struct aws_shape S_ec2_ModifyInstanceAttributeValue;
-static const struct aws_shape S_ec2_VolumeId;
 static const struct aws_shape S_ec2_EbsInstanceBlockDeviceSpecification;
 static const struct aws_shape S_ec2_InstanceBlockDeviceMappingSpecification;
 static const struct aws_shape S_ec2_InstanceBlockDeviceMappingSpecificationList;
 static const struct aws_shape S_ec2_Blob;
 static const struct aws_shape S_ec2_BlobAttributeValue;
 static const struct aws_shape S_ec2_ModifyInstanceAttributeRequest;
+static const struct aws_shape S_ec2_InstanceCreditSpecificationRequest;
+static const struct aws_shape S_ec2_InstanceCreditSpecificationListRequest;
+static const struct aws_shape S_ec2_ModifyInstanceCreditSpecificationRequest;
+static const struct aws_shape S_ec2_SuccessfulInstanceCreditSpecificationItem;
+static const struct aws_shape S_ec2_SuccessfulInstanceCreditSpecificationSet;
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationErrorCode;
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationItemError;
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationItem;
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationSet;
+static const struct aws_shape S_ec2_ModifyInstanceCreditSpecificationResult;
+static const struct aws_shape S_ec2_ModifyInstanceMaintenanceOptionsRequest;
+static const struct aws_shape S_ec2_ModifyInstanceMaintenanceOptionsResult;
+static const struct aws_shape S_ec2_ModifyInstanceMetadataOptionsRequest;
+static const struct aws_shape S_ec2_ModifyInstanceMetadataOptionsResult;
+static const struct aws_shape S_ec2_HostTenancy;
+static const struct aws_shape S_ec2_Affinity;
+static const struct aws_shape S_ec2_DedicatedHostId;
+static const struct aws_shape S_ec2_ModifyInstancePlacementRequest;
+static const struct aws_shape S_ec2_ModifyInstancePlacementResult;
+static const struct aws_shape S_ec2_ModifyPrivateDnsNameOptionsRequest;
+static const struct aws_shape S_ec2_ModifyPrivateDnsNameOptionsResult;
 static const struct aws_shape S_ec2_ModifySubnetAttributeRequest;
 static const struct aws_shape S_ec2_ModifyVpcAttributeRequest;
+static const struct aws_shape S_ec2_VpcTenancy;
+static const struct aws_shape S_ec2_ModifyVpcTenancyRequest;
+static const struct aws_shape S_ec2_ModifyVpcTenancyResult;
+static const struct aws_shape S_ec2_MonitorInstancesRequest;
+static const struct aws_shape S_ec2_InstanceMonitoring;
+static const struct aws_shape S_ec2_InstanceMonitoringList;
+static const struct aws_shape S_ec2_MonitorInstancesResult;
 static const struct aws_shape S_ec2_ReleaseAddressRequest;
+static const struct aws_shape S_ec2_ReplaceIamInstanceProfileAssociationRequest;
+static const struct aws_shape S_ec2_ReplaceIamInstanceProfileAssociationResult;
 static const struct aws_shape S_ec2_ReplaceRouteRequest;
 static const struct aws_shape S_ec2_ReplaceRouteTableAssociationRequest;
 static const struct aws_shape S_ec2_ReplaceRouteTableAssociationResult;
@@ -664,11 +963,7 @@ static const struct aws_shape S_ec2_ElasticGpuSpecifications;
 static const struct aws_shape S_ec2_ElasticInferenceAcceleratorCount;
 static const struct aws_shape S_ec2_ElasticInferenceAccelerator;
 static const struct aws_shape S_ec2_ElasticInferenceAccelerators;
-static const struct aws_shape S_ec2_LaunchTemplateId;
 static const struct aws_shape S_ec2_LaunchTemplateSpecification;
-static const struct aws_shape S_ec2_MarketType;
-static const struct aws_shape S_ec2_SpotInstanceType;
-static const struct aws_shape S_ec2_InstanceInterruptionBehavior;
 static const struct aws_shape S_ec2_SpotMarketOptions;
 static const struct aws_shape S_ec2_InstanceMarketOptionsRequest;
 static const struct aws_shape S_ec2_CreditSpecificationRequest;
@@ -689,9 +984,6 @@ static const struct aws_shape S_ec2_InstanceSecondaryInterfacePrivateIpAddressRe
 static const struct aws_shape S_ec2_InstanceSecondaryInterfacePrivateIpAddressListRequest;
 static const struct aws_shape S_ec2_InstanceSecondaryInterfaceSpecificationRequest;
 static const struct aws_shape S_ec2_InstanceSecondaryInterfaceSpecificationListRequest;
-static const struct aws_shape S_ec2_ShutdownBehavior;
-static const struct aws_shape S_ec2_PrivateIpAddressSpecification;
-static const struct aws_shape S_ec2_PrivateIpAddressSpecificationList;
 static const struct aws_shape S_ec2_Ipv4PrefixSpecificationRequest;
 static const struct aws_shape S_ec2_Ipv4PrefixList;
 static const struct aws_shape S_ec2_Ipv6PrefixSpecificationRequest;
@@ -701,7 +993,6 @@ static const struct aws_shape S_ec2_EnaSrdSpecificationRequest;
 static const struct aws_shape S_ec2_ConnectionTrackingSpecificationRequest;
 static const struct aws_shape S_ec2_InstanceNetworkInterfaceSpecification;
 static const struct aws_shape S_ec2_InstanceNetworkInterfaceSpecificationList;
-static const struct aws_shape S_ec2_IamInstanceProfileSpecification;
 static const struct aws_shape S_ec2_RunInstancesRequest;
 static const struct aws_shape S_ec2_StartInstancesRequest;
 static const struct aws_shape S_ec2_InstanceStateChange;
@@ -711,6 +1002,10 @@ static const struct aws_shape S_ec2_StopInstancesRequest;
 static const struct aws_shape S_ec2_StopInstancesResult;
 static const struct aws_shape S_ec2_TerminateInstancesRequest;
 static const struct aws_shape S_ec2_TerminateInstancesResult;
+static const struct aws_shape S_ec2_UnassignPrivateNatGatewayAddressRequest;
+static const struct aws_shape S_ec2_UnassignPrivateNatGatewayAddressResult;
+static const struct aws_shape S_ec2_UnmonitorInstancesRequest;
+static const struct aws_shape S_ec2_UnmonitorInstancesResult;
 static const struct aws_shape S_ec2_SecurityGroupRuleDescription;
 static const struct aws_shape S_ec2_SecurityGroupRuleDescriptionList;
 static const struct aws_shape S_ec2_UpdateSecurityGroupRuleDescriptionsEgressRequest;
@@ -925,13 +1220,89 @@ static const struct aws_shape S_ecs_ProxyConfiguration;
 static const struct aws_shape S_ecs_EphemeralStorage;
 static const struct aws_shape S_ecs_TaskDefinition;
 static const struct aws_shape S_ecs_DeregisterTaskDefinitionResponse;
+static const struct aws_shape S_ecs_CapacityProviderField;
+static const struct aws_shape S_ecs_CapacityProviderFieldList;
+static const struct aws_shape S_ecs_DescribeCapacityProvidersRequest;
+static const struct aws_shape S_ecs_CapacityProviderStatus;
+static const struct aws_shape S_ecs_ManagedScalingStatus;
+static const struct aws_shape S_ecs_ManagedScalingTargetCapacity;
+static const struct aws_shape S_ecs_ManagedScalingStepSize;
+static const struct aws_shape S_ecs_ManagedScalingInstanceWarmupPeriod;
+static const struct aws_shape S_ecs_ManagedScaling;
+static const struct aws_shape S_ecs_ManagedTerminationProtection;
+static const struct aws_shape S_ecs_ManagedDraining;
+static const struct aws_shape S_ecs_AutoScalingGroupProvider;
+static const struct aws_shape S_ecs_ManagedInstancesNetworkConfiguration;
+static const struct aws_shape S_ecs_TaskVolumeStorageGiB;
+static const struct aws_shape S_ecs_ManagedInstancesStorageConfiguration;
+static const struct aws_shape S_ecs_ManagedInstancesLocalStorageConfiguration;
+static const struct aws_shape S_ecs_ManagedInstancesMonitoringOptions;
+static const struct aws_shape S_ecs_CapacityOptionType;
+static const struct aws_shape S_ecs_VCpuCountRangeRequest;
+static const struct aws_shape S_ecs_MemoryMiBRequest;
+static const struct aws_shape S_ecs_CpuManufacturer;
+static const struct aws_shape S_ecs_CpuManufacturerSet;
+static const struct aws_shape S_ecs_BoxedDouble;
+static const struct aws_shape S_ecs_MemoryGiBPerVCpuRequest;
+static const struct aws_shape S_ecs_ExcludedInstanceType;
+static const struct aws_shape S_ecs_ExcludedInstanceTypeSet;
+static const struct aws_shape S_ecs_InstanceGeneration;
+static const struct aws_shape S_ecs_InstanceGenerationSet;
+static const struct aws_shape S_ecs_BareMetal;
+static const struct aws_shape S_ecs_BurstablePerformance;
+static const struct aws_shape S_ecs_NetworkInterfaceCountRequest;
+static const struct aws_shape S_ecs_LocalStorage;
+static const struct aws_shape S_ecs_LocalStorageType;
+static const struct aws_shape S_ecs_LocalStorageTypeSet;
+static const struct aws_shape S_ecs_TotalLocalStorageGBRequest;
+static const struct aws_shape S_ecs_BaselineEbsBandwidthMbpsRequest;
+static const struct aws_shape S_ecs_AcceleratorType;
+static const struct aws_shape S_ecs_AcceleratorTypeSet;
+static const struct aws_shape S_ecs_AcceleratorCountRequest;
+static const struct aws_shape S_ecs_AcceleratorManufacturer;
+static const struct aws_shape S_ecs_AcceleratorManufacturerSet;
+static const struct aws_shape S_ecs_AcceleratorName;
+static const struct aws_shape S_ecs_AcceleratorNameSet;
+static const struct aws_shape S_ecs_AcceleratorTotalMemoryMiBRequest;
+static const struct aws_shape S_ecs_NetworkBandwidthGbpsRequest;
+static const struct aws_shape S_ecs_AllowedInstanceType;
+static const struct aws_shape S_ecs_AllowedInstanceTypeSet;
+static const struct aws_shape S_ecs_InstanceRequirementsRequest;
+static const struct aws_shape S_ecs_CapacityReservationPreference;
+static const struct aws_shape S_ecs_CapacityReservationRequest;
+static const struct aws_shape S_ecs_InstanceLaunchTemplate;
+static const struct aws_shape S_ecs_PropagateMITags;
+static const struct aws_shape S_ecs_InfrastructureOptimization;
+static const struct aws_shape S_ecs_AutoRepairActionsStatus;
+static const struct aws_shape S_ecs_AutoRepairConfiguration;
+static const struct aws_shape S_ecs_ManagedInstancesProvider;
+static const struct aws_shape S_ecs_CapacityProviderUpdateStatus;
+static const struct aws_shape S_ecs_CapacityProviderType;
+static const struct aws_shape S_ecs_CapacityProvider;
+static const struct aws_shape S_ecs_CapacityProviders;
+static const struct aws_shape S_ecs_Failure;
+static const struct aws_shape S_ecs_Failures;
+static const struct aws_shape S_ecs_DescribeCapacityProvidersResponse;
 static const struct aws_shape S_ecs_ClusterField;
 static const struct aws_shape S_ecs_ClusterFieldList;
 static const struct aws_shape S_ecs_DescribeClustersRequest;
 static const struct aws_shape S_ecs_Clusters;
-static const struct aws_shape S_ecs_Failure;
-static const struct aws_shape S_ecs_Failures;
 static const struct aws_shape S_ecs_DescribeClustersResponse;
+static const struct aws_shape S_ecs_DescribeServiceDeploymentsRequest;
+static const struct aws_shape S_ecs_ServiceRevisionSummary;
+static const struct aws_shape S_ecs_ServiceRevisionsSummaryList;
+static const struct aws_shape S_ecs_ServiceDeploymentStatus;
+static const struct aws_shape S_ecs_ServiceDeploymentLifecycleStage;
+static const struct aws_shape S_ecs_DeploymentLifecycleHookStatus;
+static const struct aws_shape S_ecs_DeploymentLifecycleHookDetail;
+static const struct aws_shape S_ecs_DeploymentLifecycleHookDetailList;
+static const struct aws_shape S_ecs_Rollback;
+static const struct aws_shape S_ecs_ServiceDeploymentRollbackMonitorsStatus;
+static const struct aws_shape S_ecs_ServiceDeploymentCircuitBreaker;
+static const struct aws_shape S_ecs_ServiceDeploymentAlarms;
+static const struct aws_shape S_ecs_ServiceDeployment;
+static const struct aws_shape S_ecs_ServiceDeployments;
+static const struct aws_shape S_ecs_DescribeServiceDeploymentsResponse;
 static const struct aws_shape S_ecs_ServiceField;
 static const struct aws_shape S_ecs_ServiceFieldList;
 static const struct aws_shape S_ecs_DescribeServicesRequest;
@@ -968,8 +1339,20 @@ static const struct aws_shape S_ecs_TaskEphemeralStorage;
 static const struct aws_shape S_ecs_Task;
 static const struct aws_shape S_ecs_Tasks;
 static const struct aws_shape S_ecs_DescribeTasksResponse;
+static const struct aws_shape S_ecs_SettingName;
+static const struct aws_shape S_ecs_ListAccountSettingsRequest;
+static const struct aws_shape S_ecs_SettingType;
+static const struct aws_shape S_ecs_Setting;
+static const struct aws_shape S_ecs_Settings;
+static const struct aws_shape S_ecs_ListAccountSettingsResponse;
 static const struct aws_shape S_ecs_ListClustersRequest;
 static const struct aws_shape S_ecs_ListClustersResponse;
+static const struct aws_shape S_ecs_ServiceDeploymentStatusList;
+static const struct aws_shape S_ecs_CreatedAt;
+static const struct aws_shape S_ecs_ListServiceDeploymentsRequest;
+static const struct aws_shape S_ecs_ServiceDeploymentBrief;
+static const struct aws_shape S_ecs_ServiceDeploymentsBrief;
+static const struct aws_shape S_ecs_ListServiceDeploymentsResponse;
 static const struct aws_shape S_ecs_ListServicesRequest;
 static const struct aws_shape S_ecs_ListServicesResponse;
 static const struct aws_shape S_ecs_ListTagsForResourceRequest;
@@ -980,10 +1363,17 @@ static const struct aws_shape S_ecs_ListTaskDefinitionsResponse;
 static const struct aws_shape S_ecs_DesiredStatus;
 static const struct aws_shape S_ecs_ListTasksRequest;
 static const struct aws_shape S_ecs_ListTasksResponse;
+static const struct aws_shape S_ecs_PutAccountSettingRequest;
+static const struct aws_shape S_ecs_PutAccountSettingResponse;
+static const struct aws_shape S_ecs_PutAccountSettingDefaultRequest;
+static const struct aws_shape S_ecs_PutAccountSettingDefaultResponse;
 static const struct aws_shape S_ecs_PutClusterCapacityProvidersRequest;
 static const struct aws_shape S_ecs_PutClusterCapacityProvidersResponse;
 static const struct aws_shape S_ecs_RegisterTaskDefinitionRequest;
 static const struct aws_shape S_ecs_RegisterTaskDefinitionResponse;
+static const struct aws_shape S_ecs_StopServiceDeploymentStopType;
+static const struct aws_shape S_ecs_StopServiceDeploymentRequest;
+static const struct aws_shape S_ecs_StopServiceDeploymentResponse;
 static const struct aws_shape S_ecs_StopTaskRequest;
 static const struct aws_shape S_ecs_StopTaskResponse;
 static const struct aws_shape S_ecs_TagResourceRequest;
@@ -1184,6 +1574,17 @@ static const struct aws_shape S_elbv2_TargetDescription;
 static const struct aws_shape S_elbv2_TargetDescriptions;
 static const struct aws_shape S_elbv2_DeregisterTargetsInput;
 static const struct aws_shape S_elbv2_DeregisterTargetsOutput;
+static const struct aws_shape S_elbv2_DescribeCapacityReservationInput;
+static const struct aws_shape S_elbv2_LastModifiedTime;
+static const struct aws_shape S_elbv2_DecreaseRequestsRemaining;
+static const struct aws_shape S_elbv2_CapacityUnits;
+static const struct aws_shape S_elbv2_MinimumLoadBalancerCapacity;
+static const struct aws_shape S_elbv2_CapacityReservationStateEnum;
+static const struct aws_shape S_elbv2_CapacityReservationStatus;
+static const struct aws_shape S_elbv2_CapacityUnitsDouble;
+static const struct aws_shape S_elbv2_ZonalCapacityReservationState;
+static const struct aws_shape S_elbv2_ZonalCapacityReservationStates;
+static const struct aws_shape S_elbv2_DescribeCapacityReservationOutput;
 static const struct aws_shape S_elbv2_DescribeListenerAttributesInput;
 static const struct aws_shape S_elbv2_ListenerAttributeKey;
 static const struct aws_shape S_elbv2_ListenerAttributeValue;
@@ -1237,6 +1638,13 @@ static const struct aws_shape S_elbv2_AdministrativeOverride;
 static const struct aws_shape S_elbv2_TargetHealthDescription;
 static const struct aws_shape S_elbv2_TargetHealthDescriptions;
 static const struct aws_shape S_elbv2_DescribeTargetHealthOutput;
+static const struct aws_shape S_elbv2_ResetCapacityReservation;
+static const struct aws_shape S_elbv2_ModifyCapacityReservationInput;
+static const struct aws_shape S_elbv2_ModifyCapacityReservationOutput;
+static const struct aws_shape S_elbv2_RemoveIpamPoolEnum;
+static const struct aws_shape S_elbv2_RemoveIpamPools;
+static const struct aws_shape S_elbv2_ModifyIpPoolsInput;
+static const struct aws_shape S_elbv2_ModifyIpPoolsOutput;
 static const struct aws_shape S_elbv2_ModifyListenerInput;
 static const struct aws_shape S_elbv2_ModifyListenerOutput;
 static const struct aws_shape S_elbv2_ModifyListenerAttributesInput;
@@ -1441,6 +1849,7 @@ static const struct aws_shape S_iam_groupNameType;
 static const struct aws_shape S_iam_customSuffixType;
 static const struct aws_shape S_iam_CreateServiceLinkedRoleRequest;
 static const struct aws_shape S_iam_CreateServiceLinkedRoleResponse;
+static const struct aws_shape S_iam_DeleteGroupPolicyRequest;
 static const struct aws_shape S_iam_DeleteInstanceProfileRequest;
 static const struct aws_shape S_iam_DeletePolicyRequest;
 static const struct aws_shape S_iam_DeletePolicyVersionRequest;
@@ -1450,7 +1859,11 @@ static const struct aws_shape S_iam_DeleteRolePolicyRequest;
 static const struct aws_shape S_iam_DeleteServiceLinkedRoleRequest;
 static const struct aws_shape S_iam_DeletionTaskIdType;
 static const struct aws_shape S_iam_DeleteServiceLinkedRoleResponse;
+static const struct aws_shape S_iam_existingUserNameType;
+static const struct aws_shape S_iam_DeleteUserPolicyRequest;
 static const struct aws_shape S_iam_DetachRolePolicyRequest;
+static const struct aws_shape S_iam_GetGroupPolicyRequest;
+static const struct aws_shape S_iam_GetGroupPolicyResponse;
 static const struct aws_shape S_iam_GetInstanceProfileRequest;
 static const struct aws_shape S_iam_GetInstanceProfileResponse;
 static const struct aws_shape S_iam_GetPolicyRequest;
@@ -1470,6 +1883,8 @@ static const struct aws_shape S_iam_RoleUsageType;
 static const struct aws_shape S_iam_RoleUsageListType;
 static const struct aws_shape S_iam_DeletionTaskFailureReasonType;
 static const struct aws_shape S_iam_GetServiceLinkedRoleDeletionStatusResponse;
+static const struct aws_shape S_iam_GetUserPolicyRequest;
+static const struct aws_shape S_iam_GetUserPolicyResponse;
 static const struct aws_shape S_iam_markerType;
 static const struct aws_shape S_iam_maxItemsType;
 static const struct aws_shape S_iam_ListAttachedRolePoliciesRequest;
@@ -1477,6 +1892,17 @@ static const struct aws_shape S_iam_AttachedPolicy;
 static const struct aws_shape S_iam_attachedPoliciesListType;
 static const struct aws_shape S_iam_responseMarkerType;
 static const struct aws_shape S_iam_ListAttachedRolePoliciesResponse;
+static const struct aws_shape S_iam_EntityType;
+static const struct aws_shape S_iam_PolicyUsageType;
+static const struct aws_shape S_iam_ListEntitiesForPolicyRequest;
+static const struct aws_shape S_iam_PolicyGroup;
+static const struct aws_shape S_iam_PolicyGroupListType;
+static const struct aws_shape S_iam_userNameType;
+static const struct aws_shape S_iam_PolicyUser;
+static const struct aws_shape S_iam_PolicyUserListType;
+static const struct aws_shape S_iam_PolicyRole;
+static const struct aws_shape S_iam_PolicyRoleListType;
+static const struct aws_shape S_iam_ListEntitiesForPolicyResponse;
 static const struct aws_shape S_iam_pathPrefixType;
 static const struct aws_shape S_iam_ListInstanceProfilesRequest;
 static const struct aws_shape S_iam_instanceProfileListType;
@@ -1484,7 +1910,6 @@ static const struct aws_shape S_iam_ListInstanceProfilesResponse;
 static const struct aws_shape S_iam_ListInstanceProfilesForRoleRequest;
 static const struct aws_shape S_iam_ListInstanceProfilesForRoleResponse;
 static const struct aws_shape S_iam_policyScopeType;
-static const struct aws_shape S_iam_PolicyUsageType;
 static const struct aws_shape S_iam_ListPoliciesRequest;
 static const struct aws_shape S_iam_policyListType;
 static const struct aws_shape S_iam_ListPoliciesResponse;
@@ -1498,8 +1923,10 @@ static const struct aws_shape S_iam_ListRoleTagsRequest;
 static const struct aws_shape S_iam_ListRoleTagsResponse;
 static const struct aws_shape S_iam_ListRolesRequest;
 static const struct aws_shape S_iam_ListRolesResponse;
+static const struct aws_shape S_iam_PutGroupPolicyRequest;
 static const struct aws_shape S_iam_PutRolePermissionsBoundaryRequest;
 static const struct aws_shape S_iam_PutRolePolicyRequest;
+static const struct aws_shape S_iam_PutUserPolicyRequest;
 static const struct aws_shape S_iam_RemoveRoleFromInstanceProfileRequest;
 static const struct aws_shape S_iam_TagInstanceProfileRequest;
 static const struct aws_shape S_iam_TagPolicyRequest;
@@ -1515,31 +1942,46 @@ static const struct aws_shape S_iam_UpdateRoleDescriptionRequest;
 static const struct aws_shape S_iam_UpdateRoleDescriptionResponse;
 static const struct aws_shape S_logs_LogGroupName;
 static const struct aws_shape S_logs_KmsKeyId;
+static const struct aws_shape S_logs_ResourceIdentifier;
+static const struct aws_shape S_logs_AssociateKmsKeyRequest;
 static const struct aws_shape S_logs_TagKey;
 static const struct aws_shape S_logs_TagValue;
 static const struct aws_shape S_logs_Tags;
 static const struct aws_shape S_logs_LogGroupClass;
 static const struct aws_shape S_logs_DeletionProtectionEnabled;
 static const struct aws_shape S_logs_CreateLogGroupRequest;
+static const struct aws_shape S_logs_LogGroupIdentifier;
+static const struct aws_shape S_logs_DeleteDataProtectionPolicyRequest;
+static const struct aws_shape S_logs_DeleteIndexPolicyRequest;
+static const struct aws_shape S_logs_DeleteIndexPolicyResponse;
 static const struct aws_shape S_logs_DeleteLogGroupRequest;
 static const struct aws_shape S_logs_QueryId;
 static const struct aws_shape S_logs_DeleteQueryDefinitionRequest;
 static const struct aws_shape S_logs_Success;
 static const struct aws_shape S_logs_DeleteQueryDefinitionResponse;
+static const struct aws_shape S_logs_PolicyName;
+static const struct aws_shape S_logs_Arn;
+static const struct aws_shape S_logs_ExpectedRevisionId;
+static const struct aws_shape S_logs_DeleteResourcePolicyRequest;
 static const struct aws_shape S_logs_DeleteRetentionPolicyRequest;
+static const struct aws_shape S_logs_DescribeIndexPoliciesLogGroupIdentifiers;
+static const struct aws_shape S_logs_NextToken;
+static const struct aws_shape S_logs_DescribeIndexPoliciesRequest;
+static const struct aws_shape S_logs_Timestamp;
+static const struct aws_shape S_logs_PolicyDocument;
+static const struct aws_shape S_logs_IndexSource;
+static const struct aws_shape S_logs_IndexPolicy;
+static const struct aws_shape S_logs_IndexPolicies;
+static const struct aws_shape S_logs_DescribeIndexPoliciesResponse;
 static const struct aws_shape S_logs_AccountId;
 static const struct aws_shape S_logs_AccountIds;
 static const struct aws_shape S_logs_LogGroupNamePattern;
-static const struct aws_shape S_logs_NextToken;
 static const struct aws_shape S_logs_DescribeLimit;
 static const struct aws_shape S_logs_IncludeLinkedAccounts;
-static const struct aws_shape S_logs_LogGroupIdentifier;
 static const struct aws_shape S_logs_DescribeLogGroupsLogGroupIdentifiers;
 static const struct aws_shape S_logs_DescribeLogGroupsRequest;
-static const struct aws_shape S_logs_Timestamp;
 static const struct aws_shape S_logs_Days;
 static const struct aws_shape S_logs_FilterCount;
-static const struct aws_shape S_logs_Arn;
 static const struct aws_shape S_logs_StoredBytes;
 static const struct aws_shape S_logs_DataProtectionStatus;
 static const struct aws_shape S_logs_InheritedProperty;
@@ -1548,6 +1990,14 @@ static const struct aws_shape S_logs_BearerTokenAuthenticationEnabled;
 static const struct aws_shape S_logs_LogGroup;
 static const struct aws_shape S_logs_LogGroups;
 static const struct aws_shape S_logs_DescribeLogGroupsResponse;
+static const struct aws_shape S_logs_LogStreamName;
+static const struct aws_shape S_logs_OrderBy;
+static const struct aws_shape S_logs_Descending;
+static const struct aws_shape S_logs_DescribeLogStreamsRequest;
+static const struct aws_shape S_logs_SequenceToken;
+static const struct aws_shape S_logs_LogStream;
+static const struct aws_shape S_logs_LogStreams;
+static const struct aws_shape S_logs_DescribeLogStreamsResponse;
 static const struct aws_shape S_logs_QueryLanguage;
 static const struct aws_shape S_logs_QueryDefinitionName;
 static const struct aws_shape S_logs_QueryListMaxResults;
@@ -1562,14 +2012,31 @@ static const struct aws_shape S_logs_QueryParameterList;
 static const struct aws_shape S_logs_QueryDefinition;
 static const struct aws_shape S_logs_QueryDefinitionList;
 static const struct aws_shape S_logs_DescribeQueryDefinitionsResponse;
+static const struct aws_shape S_logs_PolicyScope;
+static const struct aws_shape S_logs_DescribeResourcePoliciesRequest;
+static const struct aws_shape S_logs_ResourcePolicy;
+static const struct aws_shape S_logs_ResourcePolicies;
+static const struct aws_shape S_logs_DescribeResourcePoliciesResponse;
+static const struct aws_shape S_logs_DisassociateKmsKeyRequest;
+static const struct aws_shape S_logs_GetDataProtectionPolicyRequest;
+static const struct aws_shape S_logs_DataProtectionPolicyDocument;
+static const struct aws_shape S_logs_GetDataProtectionPolicyResponse;
 static const struct aws_shape S_logs_AmazonResourceName;
 static const struct aws_shape S_logs_ListTagsForResourceRequest;
 static const struct aws_shape S_logs_ListTagsForResourceResponse;
 static const struct aws_shape S_logs_ListTagsLogGroupRequest;
 static const struct aws_shape S_logs_ListTagsLogGroupResponse;
+static const struct aws_shape S_logs_PutBearerTokenAuthenticationRequest;
+static const struct aws_shape S_logs_PutDataProtectionPolicyRequest;
+static const struct aws_shape S_logs_PutDataProtectionPolicyResponse;
+static const struct aws_shape S_logs_PutIndexPolicyRequest;
+static const struct aws_shape S_logs_PutIndexPolicyResponse;
+static const struct aws_shape S_logs_PutLogGroupDeletionProtectionRequest;
 static const struct aws_shape S_logs_ClientToken;
 static const struct aws_shape S_logs_PutQueryDefinitionRequest;
 static const struct aws_shape S_logs_PutQueryDefinitionResponse;
+static const struct aws_shape S_logs_PutResourcePolicyRequest;
+static const struct aws_shape S_logs_PutResourcePolicyResponse;
 static const struct aws_shape S_logs_PutRetentionPolicyRequest;
 static const struct aws_shape S_logs_TagResourceRequest;
 static const struct aws_shape S_logs_TagKeyList;
@@ -1655,6 +2122,10 @@ static const struct aws_shape S_servicediscovery_DeleteNamespaceRequest;
 static const struct aws_shape S_servicediscovery_DeleteNamespaceResponse;
 static const struct aws_shape S_servicediscovery_DeleteServiceRequest;
 static const struct aws_shape S_servicediscovery_DeleteServiceResponse;
+static const struct aws_shape S_servicediscovery_ServiceAttributeKey;
+static const struct aws_shape S_servicediscovery_ServiceAttributeKeyList;
+static const struct aws_shape S_servicediscovery_DeleteServiceAttributesRequest;
+static const struct aws_shape S_servicediscovery_DeleteServiceAttributesResponse;
 static const struct aws_shape S_servicediscovery_DeregisterInstanceRequest;
 static const struct aws_shape S_servicediscovery_DeregisterInstanceResponse;
 static const struct aws_shape S_servicediscovery_GetNamespaceRequest;
@@ -1676,6 +2147,11 @@ static const struct aws_shape S_servicediscovery_Operation;
 static const struct aws_shape S_servicediscovery_GetOperationResponse;
 static const struct aws_shape S_servicediscovery_GetServiceRequest;
 static const struct aws_shape S_servicediscovery_GetServiceResponse;
+static const struct aws_shape S_servicediscovery_GetServiceAttributesRequest;
+static const struct aws_shape S_servicediscovery_ServiceAttributeValue;
+static const struct aws_shape S_servicediscovery_ServiceAttributesMap;
+static const struct aws_shape S_servicediscovery_ServiceAttributes;
+static const struct aws_shape S_servicediscovery_GetServiceAttributesResponse;
 static const struct aws_shape S_servicediscovery_NextToken;
 static const struct aws_shape S_servicediscovery_MaxResults;
 static const struct aws_shape S_servicediscovery_ListInstancesRequest;
@@ -1721,6 +2197,8 @@ static const struct aws_shape S_servicediscovery_DnsConfigChange;
 static const struct aws_shape S_servicediscovery_ServiceChange;
 static const struct aws_shape S_servicediscovery_UpdateServiceRequest;
 static const struct aws_shape S_servicediscovery_UpdateServiceResponse;
+static const struct aws_shape S_servicediscovery_UpdateServiceAttributesRequest;
+static const struct aws_shape S_servicediscovery_UpdateServiceAttributesResponse;
 static const struct aws_shape S_sns_topicName;
 static const struct aws_shape S_sns_attributeName;
 static const struct aws_shape S_sns_attributeValue;
@@ -1733,6 +2211,8 @@ static const struct aws_shape S_sns_CreateTopicInput;
 static const struct aws_shape S_sns_topicARN;
 static const struct aws_shape S_sns_CreateTopicResponse;
 static const struct aws_shape S_sns_DeleteTopicInput;
+static const struct aws_shape S_sns_GetDataProtectionPolicyInput;
+static const struct aws_shape S_sns_GetDataProtectionPolicyResponse;
 static const struct aws_shape S_sns_subscriptionARN;
 static const struct aws_shape S_sns_GetSubscriptionAttributesInput;
 static const struct aws_shape S_sns_SubscriptionAttributesMap;
@@ -1756,6 +2236,7 @@ static const struct aws_shape S_sns_ListTopicsInput;
 static const struct aws_shape S_sns_Topic;
 static const struct aws_shape S_sns_TopicsList;
 static const struct aws_shape S_sns_ListTopicsResponse;
+static const struct aws_shape S_sns_PutDataProtectionPolicyInput;
 static const struct aws_shape S_sns_SetSubscriptionAttributesInput;
 static const struct aws_shape S_sns_SetTopicAttributesInput;
 static const struct aws_shape S_sns_boolean;
@@ -1808,8 +2289,81 @@ static const struct aws_shape S_sts_userIdType;
 static const struct aws_shape S_sts_accountType;
 static const struct aws_shape S_sts_GetCallerIdentityResponse;
 
-static const struct aws_shape S_amp_WorkspaceAlias = { "WorkspaceAlias", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_amp_WorkspaceId = { "WorkspaceId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_amp_AlertManagerDefinitionData = { "AlertManagerDefinitionData", AWS_T_BLOB, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_amp_IdempotencyToken = { "IdempotencyToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_CreateAlertManagerDefinitionRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "data", NULL, NULL, &S_amp_AlertManagerDefinitionData, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_CreateAlertManagerDefinitionRequest = { "CreateAlertManagerDefinitionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateAlertManagerDefinitionRequest, 3, NULL, 0 };
+static const char *const E_amp_AlertManagerDefinitionStatusCode[] = { "CREATING", "ACTIVE", "UPDATING", "DELETING", "CREATION_FAILED", "UPDATE_FAILED" };
+static const struct aws_shape S_amp_AlertManagerDefinitionStatusCode = { "AlertManagerDefinitionStatusCode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_amp_AlertManagerDefinitionStatusCode, 6 };
+static const struct aws_shape S_amp_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_AlertManagerDefinitionStatus[] = {
+	{ "statusCode", NULL, NULL, &S_amp_AlertManagerDefinitionStatusCode, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "statusReason", NULL, NULL, &S_amp_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_AlertManagerDefinitionStatus = { "AlertManagerDefinitionStatus", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_AlertManagerDefinitionStatus, 2, NULL, 0 };
+static const struct aws_member M_amp_CreateAlertManagerDefinitionResponse[] = {
+	{ "status", NULL, NULL, &S_amp_AlertManagerDefinitionStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_CreateAlertManagerDefinitionResponse = { "CreateAlertManagerDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateAlertManagerDefinitionResponse, 1, NULL, 0 };
+static const struct aws_shape S_amp_LogGroupArn = { "LogGroupArn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_CreateLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "logGroupArn", NULL, NULL, &S_amp_LogGroupArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_CreateLoggingConfigurationRequest = { "CreateLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateLoggingConfigurationRequest, 3, NULL, 0 };
+static const char *const E_amp_LoggingConfigurationStatusCode[] = { "CREATING", "ACTIVE", "UPDATING", "DELETING", "CREATION_FAILED", "UPDATE_FAILED" };
+static const struct aws_shape S_amp_LoggingConfigurationStatusCode = { "LoggingConfigurationStatusCode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_amp_LoggingConfigurationStatusCode, 6 };
+static const struct aws_member M_amp_LoggingConfigurationStatus[] = {
+	{ "statusCode", NULL, NULL, &S_amp_LoggingConfigurationStatusCode, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "statusReason", NULL, NULL, &S_amp_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_LoggingConfigurationStatus = { "LoggingConfigurationStatus", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_LoggingConfigurationStatus, 2, NULL, 0 };
+static const struct aws_member M_amp_CreateLoggingConfigurationResponse[] = {
+	{ "status", NULL, NULL, &S_amp_LoggingConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_CreateLoggingConfigurationResponse = { "CreateLoggingConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateLoggingConfigurationResponse, 1, NULL, 0 };
+static const struct aws_member M_amp_CloudWatchLogDestination[] = {
+	{ "logGroupArn", NULL, NULL, &S_amp_LogGroupArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_CloudWatchLogDestination = { "CloudWatchLogDestination", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CloudWatchLogDestination, 1, NULL, 0 };
+static const struct aws_shape S_amp_LoggingFilterQspThresholdLong = { "LoggingFilterQspThresholdLong", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_LoggingFilter[] = {
+	{ "qspThreshold", NULL, NULL, &S_amp_LoggingFilterQspThresholdLong, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_LoggingFilter = { "LoggingFilter", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_LoggingFilter, 1, NULL, 0 };
+static const struct aws_member M_amp_LoggingDestination[] = {
+	{ "cloudWatchLogs", NULL, NULL, &S_amp_CloudWatchLogDestination, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "filters", NULL, NULL, &S_amp_LoggingFilter, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_LoggingDestination = { "LoggingDestination", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_LoggingDestination, 2, NULL, 0 };
+static const struct aws_member M_amp_LoggingDestinations[] = {
+	{ "member", NULL, NULL, &S_amp_LoggingDestination, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_LoggingDestinations = { "LoggingDestinations", AWS_T_LIST, 0, NULL, NULL, M_amp_LoggingDestinations, 1, NULL, 0 };
+static const struct aws_member M_amp_CreateQueryLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "destinations", NULL, NULL, &S_amp_LoggingDestinations, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_CreateQueryLoggingConfigurationRequest = { "CreateQueryLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateQueryLoggingConfigurationRequest, 3, NULL, 0 };
+static const char *const E_amp_QueryLoggingConfigurationStatusCode[] = { "CREATING", "ACTIVE", "UPDATING", "DELETING", "CREATION_FAILED", "UPDATE_FAILED" };
+static const struct aws_shape S_amp_QueryLoggingConfigurationStatusCode = { "QueryLoggingConfigurationStatusCode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_amp_QueryLoggingConfigurationStatusCode, 6 };
+static const struct aws_member M_amp_QueryLoggingConfigurationStatus[] = {
+	{ "statusCode", NULL, NULL, &S_amp_QueryLoggingConfigurationStatusCode, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "statusReason", NULL, NULL, &S_amp_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_QueryLoggingConfigurationStatus = { "QueryLoggingConfigurationStatus", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_QueryLoggingConfigurationStatus, 2, NULL, 0 };
+static const struct aws_member M_amp_CreateQueryLoggingConfigurationResponse[] = {
+	{ "status", NULL, NULL, &S_amp_QueryLoggingConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_CreateQueryLoggingConfigurationResponse = { "CreateQueryLoggingConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateQueryLoggingConfigurationResponse, 1, NULL, 0 };
+static const struct aws_shape S_amp_WorkspaceAlias = { "WorkspaceAlias", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_amp_TagKey = { "TagKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_amp_TagValue = { "TagValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_amp_TagMap[] = {
@@ -1825,7 +2379,6 @@ static const struct aws_member M_amp_CreateWorkspaceRequest[] = {
 	{ "kmsKeyArn", NULL, NULL, &S_amp_KmsKeyArn, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_amp_CreateWorkspaceRequest = { "CreateWorkspaceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateWorkspaceRequest, 4, NULL, 0 };
-static const struct aws_shape S_amp_WorkspaceId = { "WorkspaceId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_amp_WorkspaceArn = { "WorkspaceArn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const char *const E_amp_WorkspaceStatusCode[] = { "CREATING", "ACTIVE", "UPDATING", "DELETING", "CREATION_FAILED" };
 static const struct aws_shape S_amp_WorkspaceStatusCode = { "WorkspaceStatusCode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_amp_WorkspaceStatusCode, 5 };
@@ -1841,17 +2394,79 @@ static const struct aws_member M_amp_CreateWorkspaceResponse[] = {
 	{ "kmsKeyArn", NULL, NULL, &S_amp_KmsKeyArn, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_amp_CreateWorkspaceResponse = { "CreateWorkspaceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_CreateWorkspaceResponse, 5, NULL, 0 };
+static const struct aws_member M_amp_DeleteAlertManagerDefinitionRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", "clientToken", NULL, &S_amp_IdempotencyToken, AWS_LOC_QUERYSTRING, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_DeleteAlertManagerDefinitionRequest = { "DeleteAlertManagerDefinitionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DeleteAlertManagerDefinitionRequest, 2, NULL, 0 };
+static const struct aws_member M_amp_DeleteLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", "clientToken", NULL, &S_amp_IdempotencyToken, AWS_LOC_QUERYSTRING, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_DeleteLoggingConfigurationRequest = { "DeleteLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DeleteLoggingConfigurationRequest, 2, NULL, 0 };
+static const struct aws_member M_amp_DeleteQueryLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", "clientToken", NULL, &S_amp_IdempotencyToken, AWS_LOC_QUERYSTRING, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_DeleteQueryLoggingConfigurationRequest = { "DeleteQueryLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DeleteQueryLoggingConfigurationRequest, 2, NULL, 0 };
 static const struct aws_member M_amp_DeleteWorkspaceRequest[] = {
 	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
 	{ "clientToken", "clientToken", NULL, &S_amp_IdempotencyToken, AWS_LOC_QUERYSTRING, AWS_M_IDEMPOTENCY, NULL, NULL },
 };
 static const struct aws_shape S_amp_DeleteWorkspaceRequest = { "DeleteWorkspaceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DeleteWorkspaceRequest, 2, NULL, 0 };
+static const struct aws_member M_amp_DescribeAlertManagerDefinitionRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeAlertManagerDefinitionRequest = { "DescribeAlertManagerDefinitionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeAlertManagerDefinitionRequest, 1, NULL, 0 };
+static const struct aws_shape S_amp_Timestamp = { "Timestamp", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_AlertManagerDefinitionDescription[] = {
+	{ "status", NULL, NULL, &S_amp_AlertManagerDefinitionStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "data", NULL, NULL, &S_amp_AlertManagerDefinitionData, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_amp_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "modifiedAt", NULL, NULL, &S_amp_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_AlertManagerDefinitionDescription = { "AlertManagerDefinitionDescription", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_AlertManagerDefinitionDescription, 4, NULL, 0 };
+static const struct aws_member M_amp_DescribeAlertManagerDefinitionResponse[] = {
+	{ "alertManagerDefinition", NULL, NULL, &S_amp_AlertManagerDefinitionDescription, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeAlertManagerDefinitionResponse = { "DescribeAlertManagerDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeAlertManagerDefinitionResponse, 1, NULL, 0 };
+static const struct aws_member M_amp_DescribeLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeLoggingConfigurationRequest = { "DescribeLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeLoggingConfigurationRequest, 1, NULL, 0 };
+static const struct aws_member M_amp_LoggingConfigurationMetadata[] = {
+	{ "status", NULL, NULL, &S_amp_LoggingConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "workspace", NULL, NULL, &S_amp_WorkspaceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "logGroupArn", NULL, NULL, &S_amp_LogGroupArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_amp_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "modifiedAt", NULL, NULL, &S_amp_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_LoggingConfigurationMetadata = { "LoggingConfigurationMetadata", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_LoggingConfigurationMetadata, 5, NULL, 0 };
+static const struct aws_member M_amp_DescribeLoggingConfigurationResponse[] = {
+	{ "loggingConfiguration", NULL, NULL, &S_amp_LoggingConfigurationMetadata, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeLoggingConfigurationResponse = { "DescribeLoggingConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeLoggingConfigurationResponse, 1, NULL, 0 };
+static const struct aws_member M_amp_DescribeQueryLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeQueryLoggingConfigurationRequest = { "DescribeQueryLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeQueryLoggingConfigurationRequest, 1, NULL, 0 };
+static const struct aws_member M_amp_QueryLoggingConfigurationMetadata[] = {
+	{ "status", NULL, NULL, &S_amp_QueryLoggingConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "workspace", NULL, NULL, &S_amp_WorkspaceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "destinations", NULL, NULL, &S_amp_LoggingDestinations, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_amp_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "modifiedAt", NULL, NULL, &S_amp_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_QueryLoggingConfigurationMetadata = { "QueryLoggingConfigurationMetadata", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_QueryLoggingConfigurationMetadata, 5, NULL, 0 };
+static const struct aws_member M_amp_DescribeQueryLoggingConfigurationResponse[] = {
+	{ "queryLoggingConfiguration", NULL, NULL, &S_amp_QueryLoggingConfigurationMetadata, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeQueryLoggingConfigurationResponse = { "DescribeQueryLoggingConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeQueryLoggingConfigurationResponse, 1, NULL, 0 };
 static const struct aws_member M_amp_DescribeWorkspaceRequest[] = {
 	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_amp_DescribeWorkspaceRequest = { "DescribeWorkspaceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeWorkspaceRequest, 1, NULL, 0 };
 static const struct aws_shape S_amp_Uri = { "Uri", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_amp_Timestamp = { "Timestamp", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_amp_WorkspaceDescription[] = {
 	{ "workspaceId", NULL, NULL, &S_amp_WorkspaceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "alias", NULL, NULL, &S_amp_WorkspaceAlias, AWS_LOC_BODY, 0, NULL, NULL },
@@ -1867,7 +2482,49 @@ static const struct aws_member M_amp_DescribeWorkspaceResponse[] = {
 	{ "workspace", NULL, NULL, &S_amp_WorkspaceDescription, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_amp_DescribeWorkspaceResponse = { "DescribeWorkspaceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeWorkspaceResponse, 1, NULL, 0 };
-static const struct aws_shape S_amp_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_DescribeWorkspaceConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeWorkspaceConfigurationRequest = { "DescribeWorkspaceConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeWorkspaceConfigurationRequest, 1, NULL, 0 };
+static const char *const E_amp_WorkspaceConfigurationStatusCode[] = { "ACTIVE", "UPDATING", "UPDATE_FAILED" };
+static const struct aws_shape S_amp_WorkspaceConfigurationStatusCode = { "WorkspaceConfigurationStatusCode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_amp_WorkspaceConfigurationStatusCode, 3 };
+static const struct aws_member M_amp_WorkspaceConfigurationStatus[] = {
+	{ "statusCode", NULL, NULL, &S_amp_WorkspaceConfigurationStatusCode, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "statusReason", NULL, NULL, &S_amp_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_WorkspaceConfigurationStatus = { "WorkspaceConfigurationStatus", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_WorkspaceConfigurationStatus, 2, NULL, 0 };
+static const struct aws_shape S_amp_LimitsPerLabelSetEntryMaxSeriesLong = { "LimitsPerLabelSetEntryMaxSeriesLong", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_LimitsPerLabelSetEntry[] = {
+	{ "maxSeries", NULL, NULL, &S_amp_LimitsPerLabelSetEntryMaxSeriesLong, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_LimitsPerLabelSetEntry = { "LimitsPerLabelSetEntry", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_LimitsPerLabelSetEntry, 1, NULL, 0 };
+static const struct aws_shape S_amp_LabelName = { "LabelName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_amp_LabelValue = { "LabelValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_LabelSet[] = {
+	{ "key", NULL, NULL, &S_amp_LabelName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_amp_LabelValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_LabelSet = { "LabelSet", AWS_T_MAP, 0, NULL, NULL, M_amp_LabelSet, 2, NULL, 0 };
+static const struct aws_member M_amp_LimitsPerLabelSet[] = {
+	{ "limits", NULL, NULL, &S_amp_LimitsPerLabelSetEntry, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "labelSet", NULL, NULL, &S_amp_LabelSet, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_LimitsPerLabelSet = { "LimitsPerLabelSet", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_LimitsPerLabelSet, 2, NULL, 0 };
+static const struct aws_member M_amp_LimitsPerLabelSetList[] = {
+	{ "member", NULL, NULL, &S_amp_LimitsPerLabelSet, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_LimitsPerLabelSetList = { "LimitsPerLabelSetList", AWS_T_LIST, 0, NULL, NULL, M_amp_LimitsPerLabelSetList, 1, NULL, 0 };
+static const struct aws_shape S_amp_WorkspaceConfigurationDescriptionRetentionPeriodInDaysInteger = { "WorkspaceConfigurationDescriptionRetentionPeriodInDaysInteger", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_WorkspaceConfigurationDescription[] = {
+	{ "status", NULL, NULL, &S_amp_WorkspaceConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "limitsPerLabelSet", NULL, NULL, &S_amp_LimitsPerLabelSetList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "retentionPeriodInDays", NULL, NULL, &S_amp_WorkspaceConfigurationDescriptionRetentionPeriodInDaysInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_WorkspaceConfigurationDescription = { "WorkspaceConfigurationDescription", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_WorkspaceConfigurationDescription, 3, NULL, 0 };
+static const struct aws_member M_amp_DescribeWorkspaceConfigurationResponse[] = {
+	{ "workspaceConfiguration", NULL, NULL, &S_amp_WorkspaceConfigurationDescription, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_DescribeWorkspaceConfigurationResponse = { "DescribeWorkspaceConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_DescribeWorkspaceConfigurationResponse, 1, NULL, 0 };
 static const struct aws_member M_amp_ListTagsForResourceRequest[] = {
 	{ "resourceArn", "resourceArn", NULL, &S_amp_String, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -1903,6 +2560,16 @@ static const struct aws_member M_amp_ListWorkspacesResponse[] = {
 	{ "nextToken", NULL, NULL, &S_amp_PaginationToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_amp_ListWorkspacesResponse = { "ListWorkspacesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_ListWorkspacesResponse, 2, NULL, 0 };
+static const struct aws_member M_amp_PutAlertManagerDefinitionRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "data", NULL, NULL, &S_amp_AlertManagerDefinitionData, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_PutAlertManagerDefinitionRequest = { "PutAlertManagerDefinitionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_PutAlertManagerDefinitionRequest, 3, NULL, 0 };
+static const struct aws_member M_amp_PutAlertManagerDefinitionResponse[] = {
+	{ "status", NULL, NULL, &S_amp_AlertManagerDefinitionStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_PutAlertManagerDefinitionResponse = { "PutAlertManagerDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_PutAlertManagerDefinitionResponse, 1, NULL, 0 };
 static const struct aws_member M_amp_TagResourceRequest[] = {
 	{ "resourceArn", "resourceArn", NULL, &S_amp_String, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
 	{ "tags", NULL, NULL, &S_amp_TagMap, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -1919,29 +2586,89 @@ static const struct aws_member M_amp_UntagResourceRequest[] = {
 };
 static const struct aws_shape S_amp_UntagResourceRequest = { "UntagResourceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UntagResourceRequest, 2, NULL, 0 };
 static const struct aws_shape S_amp_UntagResourceResponse = { "UntagResourceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_UpdateLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "logGroupArn", NULL, NULL, &S_amp_LogGroupArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_UpdateLoggingConfigurationRequest = { "UpdateLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateLoggingConfigurationRequest, 3, NULL, 0 };
+static const struct aws_member M_amp_UpdateLoggingConfigurationResponse[] = {
+	{ "status", NULL, NULL, &S_amp_LoggingConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_UpdateLoggingConfigurationResponse = { "UpdateLoggingConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateLoggingConfigurationResponse, 1, NULL, 0 };
+static const struct aws_member M_amp_UpdateQueryLoggingConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "destinations", NULL, NULL, &S_amp_LoggingDestinations, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+};
+static const struct aws_shape S_amp_UpdateQueryLoggingConfigurationRequest = { "UpdateQueryLoggingConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateQueryLoggingConfigurationRequest, 3, NULL, 0 };
+static const struct aws_member M_amp_UpdateQueryLoggingConfigurationResponse[] = {
+	{ "status", NULL, NULL, &S_amp_QueryLoggingConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_UpdateQueryLoggingConfigurationResponse = { "UpdateQueryLoggingConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateQueryLoggingConfigurationResponse, 1, NULL, 0 };
 static const struct aws_member M_amp_UpdateWorkspaceAliasRequest[] = {
 	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
 	{ "alias", NULL, NULL, &S_amp_WorkspaceAlias, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
 };
 static const struct aws_shape S_amp_UpdateWorkspaceAliasRequest = { "UpdateWorkspaceAliasRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateWorkspaceAliasRequest, 3, NULL, 0 };
+static const struct aws_shape S_amp_UpdateWorkspaceConfigurationRequestRetentionPeriodInDaysInteger = { "UpdateWorkspaceConfigurationRequestRetentionPeriodInDaysInteger", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_amp_UpdateWorkspaceConfigurationRequest[] = {
+	{ "workspaceId", "workspaceId", NULL, &S_amp_WorkspaceId, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "clientToken", NULL, NULL, &S_amp_IdempotencyToken, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+	{ "limitsPerLabelSet", NULL, NULL, &S_amp_LimitsPerLabelSetList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "retentionPeriodInDays", NULL, NULL, &S_amp_UpdateWorkspaceConfigurationRequestRetentionPeriodInDaysInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_amp_UpdateWorkspaceConfigurationRequest = { "UpdateWorkspaceConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateWorkspaceConfigurationRequest, 4, NULL, 0 };
+static const struct aws_member M_amp_UpdateWorkspaceConfigurationResponse[] = {
+	{ "status", NULL, NULL, &S_amp_WorkspaceConfigurationStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_amp_UpdateWorkspaceConfigurationResponse = { "UpdateWorkspaceConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_amp_UpdateWorkspaceConfigurationResponse, 1, NULL, 0 };
+static const struct aws_op O_amp_CreateAlertManagerDefinition = { "CreateAlertManagerDefinition", "POST", "/workspaces/{workspaceId}/alertmanager/definition", 202, &S_amp_CreateAlertManagerDefinitionRequest, &S_amp_CreateAlertManagerDefinitionResponse, NULL, NULL };
+static const struct aws_op O_amp_CreateLoggingConfiguration = { "CreateLoggingConfiguration", "POST", "/workspaces/{workspaceId}/logging", 202, &S_amp_CreateLoggingConfigurationRequest, &S_amp_CreateLoggingConfigurationResponse, NULL, NULL };
+static const struct aws_op O_amp_CreateQueryLoggingConfiguration = { "CreateQueryLoggingConfiguration", "POST", "/workspaces/{workspaceId}/logging/query", 202, &S_amp_CreateQueryLoggingConfigurationRequest, &S_amp_CreateQueryLoggingConfigurationResponse, NULL, NULL };
 static const struct aws_op O_amp_CreateWorkspace = { "CreateWorkspace", "POST", "/workspaces", 202, &S_amp_CreateWorkspaceRequest, &S_amp_CreateWorkspaceResponse, NULL, NULL };
+static const struct aws_op O_amp_DeleteAlertManagerDefinition = { "DeleteAlertManagerDefinition", "DELETE", "/workspaces/{workspaceId}/alertmanager/definition", 202, &S_amp_DeleteAlertManagerDefinitionRequest, NULL, NULL, NULL };
+static const struct aws_op O_amp_DeleteLoggingConfiguration = { "DeleteLoggingConfiguration", "DELETE", "/workspaces/{workspaceId}/logging", 202, &S_amp_DeleteLoggingConfigurationRequest, NULL, NULL, NULL };
+static const struct aws_op O_amp_DeleteQueryLoggingConfiguration = { "DeleteQueryLoggingConfiguration", "DELETE", "/workspaces/{workspaceId}/logging/query", 202, &S_amp_DeleteQueryLoggingConfigurationRequest, NULL, NULL, NULL };
 static const struct aws_op O_amp_DeleteWorkspace = { "DeleteWorkspace", "DELETE", "/workspaces/{workspaceId}", 202, &S_amp_DeleteWorkspaceRequest, NULL, NULL, NULL };
+static const struct aws_op O_amp_DescribeAlertManagerDefinition = { "DescribeAlertManagerDefinition", "GET", "/workspaces/{workspaceId}/alertmanager/definition", 200, &S_amp_DescribeAlertManagerDefinitionRequest, &S_amp_DescribeAlertManagerDefinitionResponse, NULL, NULL };
+static const struct aws_op O_amp_DescribeLoggingConfiguration = { "DescribeLoggingConfiguration", "GET", "/workspaces/{workspaceId}/logging", 200, &S_amp_DescribeLoggingConfigurationRequest, &S_amp_DescribeLoggingConfigurationResponse, NULL, NULL };
+static const struct aws_op O_amp_DescribeQueryLoggingConfiguration = { "DescribeQueryLoggingConfiguration", "GET", "/workspaces/{workspaceId}/logging/query", 200, &S_amp_DescribeQueryLoggingConfigurationRequest, &S_amp_DescribeQueryLoggingConfigurationResponse, NULL, NULL };
 static const struct aws_op O_amp_DescribeWorkspace = { "DescribeWorkspace", "GET", "/workspaces/{workspaceId}", 200, &S_amp_DescribeWorkspaceRequest, &S_amp_DescribeWorkspaceResponse, NULL, NULL };
+static const struct aws_op O_amp_DescribeWorkspaceConfiguration = { "DescribeWorkspaceConfiguration", "GET", "/workspaces/{workspaceId}/configuration", 200, &S_amp_DescribeWorkspaceConfigurationRequest, &S_amp_DescribeWorkspaceConfigurationResponse, NULL, NULL };
 static const struct aws_op O_amp_ListTagsForResource = { "ListTagsForResource", "GET", "/tags/{resourceArn}", 200, &S_amp_ListTagsForResourceRequest, &S_amp_ListTagsForResourceResponse, NULL, NULL };
 static const struct aws_op O_amp_ListWorkspaces = { "ListWorkspaces", "GET", "/workspaces", 200, &S_amp_ListWorkspacesRequest, &S_amp_ListWorkspacesResponse, NULL, NULL };
+static const struct aws_op O_amp_PutAlertManagerDefinition = { "PutAlertManagerDefinition", "PUT", "/workspaces/{workspaceId}/alertmanager/definition", 202, &S_amp_PutAlertManagerDefinitionRequest, &S_amp_PutAlertManagerDefinitionResponse, NULL, NULL };
 static const struct aws_op O_amp_TagResource = { "TagResource", "POST", "/tags/{resourceArn}", 200, &S_amp_TagResourceRequest, &S_amp_TagResourceResponse, NULL, NULL };
 static const struct aws_op O_amp_UntagResource = { "UntagResource", "DELETE", "/tags/{resourceArn}", 200, &S_amp_UntagResourceRequest, &S_amp_UntagResourceResponse, NULL, NULL };
+static const struct aws_op O_amp_UpdateLoggingConfiguration = { "UpdateLoggingConfiguration", "PUT", "/workspaces/{workspaceId}/logging", 202, &S_amp_UpdateLoggingConfigurationRequest, &S_amp_UpdateLoggingConfigurationResponse, NULL, NULL };
+static const struct aws_op O_amp_UpdateQueryLoggingConfiguration = { "UpdateQueryLoggingConfiguration", "PUT", "/workspaces/{workspaceId}/logging/query", 202, &S_amp_UpdateQueryLoggingConfigurationRequest, &S_amp_UpdateQueryLoggingConfigurationResponse, NULL, NULL };
 static const struct aws_op O_amp_UpdateWorkspaceAlias = { "UpdateWorkspaceAlias", "POST", "/workspaces/{workspaceId}/alias", 204, &S_amp_UpdateWorkspaceAliasRequest, NULL, NULL, NULL };
+static const struct aws_op O_amp_UpdateWorkspaceConfiguration = { "UpdateWorkspaceConfiguration", "PATCH", "/workspaces/{workspaceId}/configuration", 202, &S_amp_UpdateWorkspaceConfigurationRequest, &S_amp_UpdateWorkspaceConfigurationResponse, NULL, NULL };
 static const struct aws_op *const OPS_amp_[] = {
+	&O_amp_CreateAlertManagerDefinition,
+	&O_amp_CreateLoggingConfiguration,
+	&O_amp_CreateQueryLoggingConfiguration,
 	&O_amp_CreateWorkspace,
+	&O_amp_DeleteAlertManagerDefinition,
+	&O_amp_DeleteLoggingConfiguration,
+	&O_amp_DeleteQueryLoggingConfiguration,
 	&O_amp_DeleteWorkspace,
+	&O_amp_DescribeAlertManagerDefinition,
+	&O_amp_DescribeLoggingConfiguration,
+	&O_amp_DescribeQueryLoggingConfiguration,
 	&O_amp_DescribeWorkspace,
+	&O_amp_DescribeWorkspaceConfiguration,
 	&O_amp_ListTagsForResource,
 	&O_amp_ListWorkspaces,
+	&O_amp_PutAlertManagerDefinition,
 	&O_amp_TagResource,
 	&O_amp_UntagResource,
+	&O_amp_UpdateLoggingConfiguration,
+	&O_amp_UpdateQueryLoggingConfiguration,
 	&O_amp_UpdateWorkspaceAlias,
+	&O_amp_UpdateWorkspaceConfiguration,
 };
 static const char *const PI_amp_ListWorkspaces[] = { "nextToken" };
 static const char *const PO_amp_ListWorkspaces[] = { "nextToken" };
@@ -2118,13 +2845,13 @@ static const struct aws_member M_cloudformation_DescribeStackEventsOutput[] = {
 	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_DescribeStackEventsOutput = { "DescribeStackEventsOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackEventsOutput, 2, NULL, 0 };
-static const struct aws_member M_cloudformation_DescribeStackResourcesInput[] = {
-	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "PhysicalResourceId", NULL, NULL, &S_cloudformation_PhysicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+static const struct aws_member M_cloudformation_DescribeStackResourceInput[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
-static const struct aws_shape S_cloudformation_DescribeStackResourcesInput = { "DescribeStackResourcesInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourcesInput, 3, NULL, 0 };
+static const struct aws_shape S_cloudformation_DescribeStackResourceInput = { "DescribeStackResourceInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourceInput, 2, NULL, 0 };
 static const struct aws_shape S_cloudformation_Description = { "Description", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_cloudformation_Metadata = { "Metadata", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const char *const E_cloudformation_StackResourceDriftStatus[] = { "IN_SYNC", "MODIFIED", "DELETED", "NOT_CHECKED", "UNKNOWN", "UNSUPPORTED" };
 static const struct aws_shape S_cloudformation_StackResourceDriftStatus = { "StackResourceDriftStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_cloudformation_StackResourceDriftStatus, 6 };
 static const struct aws_member M_cloudformation_StackResourceDriftInformation[] = {
@@ -2139,6 +2866,31 @@ static const struct aws_member M_cloudformation_ModuleInfo[] = {
 	{ "LogicalIdHierarchy", NULL, NULL, &S_cloudformation_LogicalIdHierarchy, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_ModuleInfo = { "ModuleInfo", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ModuleInfo, 2, NULL, 0 };
+static const struct aws_member M_cloudformation_StackResourceDetail[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "StackId", NULL, NULL, &S_cloudformation_StackId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PhysicalResourceId", NULL, NULL, &S_cloudformation_PhysicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourceType", NULL, NULL, &S_cloudformation_ResourceType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "LastUpdatedTimestamp", NULL, NULL, &S_cloudformation_Timestamp, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "ResourceStatus", NULL, NULL, &S_cloudformation_ResourceStatus, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "ResourceStatusReason", NULL, NULL, &S_cloudformation_ResourceStatusReason, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Description", NULL, NULL, &S_cloudformation_Description, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Metadata", NULL, NULL, &S_cloudformation_Metadata, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DriftInformation", NULL, NULL, &S_cloudformation_StackResourceDriftInformation, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ModuleInfo", NULL, NULL, &S_cloudformation_ModuleInfo, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_StackResourceDetail = { "StackResourceDetail", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_StackResourceDetail, 12, NULL, 0 };
+static const struct aws_member M_cloudformation_DescribeStackResourceOutput[] = {
+	{ "StackResourceDetail", NULL, NULL, &S_cloudformation_StackResourceDetail, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_DescribeStackResourceOutput = { "DescribeStackResourceOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourceOutput, 1, NULL, 0 };
+static const struct aws_member M_cloudformation_DescribeStackResourcesInput[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LogicalResourceId", NULL, NULL, &S_cloudformation_LogicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PhysicalResourceId", NULL, NULL, &S_cloudformation_PhysicalResourceId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_DescribeStackResourcesInput = { "DescribeStackResourcesInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_DescribeStackResourcesInput, 3, NULL, 0 };
 static const struct aws_member M_cloudformation_StackResource[] = {
 	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "StackId", NULL, NULL, &S_cloudformation_StackId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -2269,6 +3021,26 @@ static const struct aws_member M_cloudformation_GetTemplateOutput[] = {
 	{ "StagesAvailable", NULL, NULL, &S_cloudformation_StageList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_GetTemplateOutput = { "GetTemplateOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_GetTemplateOutput, 2, NULL, 0 };
+static const struct aws_member M_cloudformation_ListExportsInput[] = {
+	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_ListExportsInput = { "ListExportsInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ListExportsInput, 1, NULL, 0 };
+static const struct aws_shape S_cloudformation_ExportValue = { "ExportValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_cloudformation_Export[] = {
+	{ "ExportingStackId", NULL, NULL, &S_cloudformation_StackId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Name", NULL, NULL, &S_cloudformation_ExportName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Value", NULL, NULL, &S_cloudformation_ExportValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_Export = { "Export", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_Export, 3, NULL, 0 };
+static const struct aws_member M_cloudformation_Exports[] = {
+	{ "member", NULL, NULL, &S_cloudformation_Export, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_Exports = { "Exports", AWS_T_LIST, 0, NULL, NULL, M_cloudformation_Exports, 1, NULL, 0 };
+static const struct aws_member M_cloudformation_ListExportsOutput[] = {
+	{ "Exports", NULL, NULL, &S_cloudformation_Exports, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_ListExportsOutput = { "ListExportsOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ListExportsOutput, 2, NULL, 0 };
 static const struct aws_member M_cloudformation_ListStackResourcesInput[] = {
 	{ "StackName", NULL, NULL, &S_cloudformation_StackName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "NextToken", NULL, NULL, &S_cloudformation_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
@@ -2417,10 +3189,12 @@ static const struct aws_shape S_cloudformation_ValidateTemplateOutput = { "Valid
 static const struct aws_op O_cloudformation_CreateStack = { "CreateStack", "POST", "/", 200, &S_cloudformation_CreateStackInput, &S_cloudformation_CreateStackOutput, "CreateStackResult", NULL };
 static const struct aws_op O_cloudformation_DeleteStack = { "DeleteStack", "POST", "/", 200, &S_cloudformation_DeleteStackInput, NULL, NULL, NULL };
 static const struct aws_op O_cloudformation_DescribeStackEvents = { "DescribeStackEvents", "POST", "/", 200, &S_cloudformation_DescribeStackEventsInput, &S_cloudformation_DescribeStackEventsOutput, "DescribeStackEventsResult", NULL };
+static const struct aws_op O_cloudformation_DescribeStackResource = { "DescribeStackResource", "POST", "/", 200, &S_cloudformation_DescribeStackResourceInput, &S_cloudformation_DescribeStackResourceOutput, "DescribeStackResourceResult", NULL };
 static const struct aws_op O_cloudformation_DescribeStackResources = { "DescribeStackResources", "POST", "/", 200, &S_cloudformation_DescribeStackResourcesInput, &S_cloudformation_DescribeStackResourcesOutput, "DescribeStackResourcesResult", NULL };
 static const struct aws_op O_cloudformation_DescribeStacks = { "DescribeStacks", "POST", "/", 200, &S_cloudformation_DescribeStacksInput, &S_cloudformation_DescribeStacksOutput, "DescribeStacksResult", NULL };
 static const struct aws_op O_cloudformation_GetStackPolicy = { "GetStackPolicy", "POST", "/", 200, &S_cloudformation_GetStackPolicyInput, &S_cloudformation_GetStackPolicyOutput, "GetStackPolicyResult", NULL };
 static const struct aws_op O_cloudformation_GetTemplate = { "GetTemplate", "POST", "/", 200, &S_cloudformation_GetTemplateInput, &S_cloudformation_GetTemplateOutput, "GetTemplateResult", NULL };
+static const struct aws_op O_cloudformation_ListExports = { "ListExports", "POST", "/", 200, &S_cloudformation_ListExportsInput, &S_cloudformation_ListExportsOutput, "ListExportsResult", NULL };
 static const struct aws_op O_cloudformation_ListStackResources = { "ListStackResources", "POST", "/", 200, &S_cloudformation_ListStackResourcesInput, &S_cloudformation_ListStackResourcesOutput, "ListStackResourcesResult", NULL };
 static const struct aws_op O_cloudformation_ListStacks = { "ListStacks", "POST", "/", 200, &S_cloudformation_ListStacksInput, &S_cloudformation_ListStacksOutput, "ListStacksResult", NULL };
 static const struct aws_op O_cloudformation_SetStackPolicy = { "SetStackPolicy", "POST", "/", 200, &S_cloudformation_SetStackPolicyInput, NULL, NULL, NULL };
@@ -2431,10 +3205,12 @@ static const struct aws_op *const OPS_cloudformation_[] = {
 	&O_cloudformation_CreateStack,
 	&O_cloudformation_DeleteStack,
 	&O_cloudformation_DescribeStackEvents,
+	&O_cloudformation_DescribeStackResource,
 	&O_cloudformation_DescribeStackResources,
 	&O_cloudformation_DescribeStacks,
 	&O_cloudformation_GetStackPolicy,
 	&O_cloudformation_GetTemplate,
+	&O_cloudformation_ListExports,
 	&O_cloudformation_ListStackResources,
 	&O_cloudformation_ListStacks,
 	&O_cloudformation_SetStackPolicy,
@@ -2448,6 +3224,9 @@ static const char *const PR_cloudformation_DescribeStackEvents[] = { "StackEvent
 static const char *const PI_cloudformation_DescribeStacks[] = { "NextToken" };
 static const char *const PO_cloudformation_DescribeStacks[] = { "NextToken" };
 static const char *const PR_cloudformation_DescribeStacks[] = { "Stacks" };
+static const char *const PI_cloudformation_ListExports[] = { "NextToken" };
+static const char *const PO_cloudformation_ListExports[] = { "NextToken" };
+static const char *const PR_cloudformation_ListExports[] = { "Exports" };
 static const char *const PI_cloudformation_ListStackResources[] = { "NextToken" };
 static const char *const PO_cloudformation_ListStackResources[] = { "NextToken" };
 static const char *const PR_cloudformation_ListStackResources[] = { "StackResourceSummaries" };
@@ -2457,6 +3236,7 @@ static const char *const PR_cloudformation_ListStacks[] = { "StackSummaries" };
 static const struct aws_paginator PAG_cloudformation_[] = {
 	{ "DescribeStackEvents", PI_cloudformation_DescribeStackEvents, 1, PO_cloudformation_DescribeStackEvents, 1, PR_cloudformation_DescribeStackEvents, 1, NULL, NULL },
 	{ "DescribeStacks", PI_cloudformation_DescribeStacks, 1, PO_cloudformation_DescribeStacks, 1, PR_cloudformation_DescribeStacks, 1, NULL, NULL },
+	{ "ListExports", PI_cloudformation_ListExports, 1, PO_cloudformation_ListExports, 1, PR_cloudformation_ListExports, 1, NULL, NULL },
 	{ "ListStackResources", PI_cloudformation_ListStackResources, 1, PO_cloudformation_ListStackResources, 1, PR_cloudformation_ListStackResources, 1, NULL, NULL },
 	{ "ListStacks", PI_cloudformation_ListStacks, 1, PO_cloudformation_ListStacks, 1, PR_cloudformation_ListStacks, 1, NULL, NULL },
 };
@@ -2737,10 +3517,6 @@ static const char *const PR_cloudwatch_DescribeAlarms[] = { "MetricAlarms", "Com
 static const struct aws_paginator PAG_cloudwatch_[] = {
 	{ "DescribeAlarms", PI_cloudwatch_DescribeAlarms, 1, PO_cloudwatch_DescribeAlarms, 1, PR_cloudwatch_DescribeAlarms, 2, "MaxRecords", NULL },
 };
-static const char *const E_ec2_DomainType[] = { "vpc", "standard" };
-static const struct aws_shape S_ec2_DomainType = { "DomainType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_DomainType, 2 };
-static const struct aws_shape S_ec2_PublicIpAddress = { "PublicIpAddress", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_ec2_Ipv4PoolEc2Id = { "Ipv4PoolEc2Id", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const char *const E_ec2_ResourceType[] = { "capacity-reservation", "client-vpn-endpoint", "customer-gateway", "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-ip", "elastic-gpu", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-event-window", "internet-gateway", "ipam", "ipam-pool", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "local-gateway-route-table-vpc-association", "local-gateway-route-table-virtual-interface-group-association", "natgateway", "network-acl", "network-interface", "network-insights-analysis", "network-insights-path", "network-insights-access-scope", "network-insights-access-scope-analysis", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-table", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-metering-policy", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "volume", "vpc", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-peering-connection", "vpn-connection", "vpn-gateway", "vpc-flow-log", "capacity-reservation-fleet", "traffic-mirror-filter-rule", "vpc-endpoint-connection-device-type", "verified-access-instance", "verified-access-group", "verified-access-endpoint", "verified-access-policy", "verified-access-trust-provider", "vpn-connection-device-type", "vpc-block-public-access-exclusion", "vpc-encryption-control", "route-server", "route-server-endpoint", "route-server-peer", "ipam-resource-discovery", "ipam-resource-discovery-association", "instance-connect-endpoint", "verified-access-endpoint-target", "ipam-external-resource-verification-token", "capacity-block", "mac-modification-task", "ipam-prefix-list-resolver", "ipam-policy", "ipam-prefix-list-resolver-target", "secondary-interface", "secondary-network", "secondary-subnet", "capacity-manager-data-export", "vpn-concentrator", "ipam-pool-allocation" };
 static const struct aws_shape S_ec2_ResourceType = { "ResourceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_ResourceType, 108 };
@@ -2762,8 +3538,34 @@ static const struct aws_member M_ec2_TagSpecificationList[] = {
 	{ "member", "item", NULL, &S_ec2_TagSpecification, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_TagSpecificationList = { "TagSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_TagSpecificationList, 1, NULL, 0 };
-static const struct aws_shape S_ec2_IpamPoolId = { "IpamPoolId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_Boolean = { "Boolean", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_AcceptAddressTransferRequest[] = {
+	{ "Address", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "TagSpecifications", "TagSpecification", NULL, &S_ec2_TagSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceptAddressTransferRequest = { "AcceptAddressTransferRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AcceptAddressTransferRequest, 3, NULL, 0 };
+static const struct aws_shape S_ec2_MillisecondDateTime = { "MillisecondDateTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_ec2_AddressTransferStatus[] = { "pending", "disabled", "accepted" };
+static const struct aws_shape S_ec2_AddressTransferStatus = { "AddressTransferStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AddressTransferStatus, 3 };
+static const struct aws_member M_ec2_AddressTransfer[] = {
+	{ "PublicIp", "publicIp", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllocationId", "allocationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "TransferAccountId", "transferAccountId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "TransferOfferExpirationTimestamp", "transferOfferExpirationTimestamp", NULL, &S_ec2_MillisecondDateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "TransferOfferAcceptedTimestamp", "transferOfferAcceptedTimestamp", NULL, &S_ec2_MillisecondDateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AddressTransferStatus", "addressTransferStatus", NULL, &S_ec2_AddressTransferStatus, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AddressTransfer = { "AddressTransfer", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AddressTransfer, 6, NULL, 0 };
+static const struct aws_member M_ec2_AcceptAddressTransferResult[] = {
+	{ "AddressTransfer", "addressTransfer", NULL, &S_ec2_AddressTransfer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceptAddressTransferResult = { "AcceptAddressTransferResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AcceptAddressTransferResult, 1, NULL, 0 };
+static const char *const E_ec2_DomainType[] = { "vpc", "standard" };
+static const struct aws_shape S_ec2_DomainType = { "DomainType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_DomainType, 2 };
+static const struct aws_shape S_ec2_PublicIpAddress = { "PublicIpAddress", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_Ipv4PoolEc2Id = { "Ipv4PoolEc2Id", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_IpamPoolId = { "IpamPoolId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_AllocateAddressRequest[] = {
 	{ "Domain", NULL, NULL, &S_ec2_DomainType, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "Address", NULL, NULL, &S_ec2_PublicIpAddress, AWS_LOC_BODY, 0, NULL, NULL },
@@ -2786,6 +3588,45 @@ static const struct aws_member M_ec2_AllocateAddressResult[] = {
 	{ "PublicIp", "publicIp", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_AllocateAddressResult = { "AllocateAddressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AllocateAddressResult, 8, NULL, 0 };
+static const struct aws_shape S_ec2_NatGatewayId = { "NatGatewayId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_IpList[] = {
+	{ "member", "item", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IpList = { "IpList", AWS_T_LIST, 0, NULL, NULL, M_ec2_IpList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_PrivateIpAddressCount = { "PrivateIpAddressCount", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_AssignPrivateNatGatewayAddressRequest[] = {
+	{ "NatGatewayId", NULL, NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PrivateIpAddresses", "PrivateIpAddress", NULL, &S_ec2_IpList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIpAddressCount", NULL, NULL, &S_ec2_PrivateIpAddressCount, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssignPrivateNatGatewayAddressRequest = { "AssignPrivateNatGatewayAddressRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssignPrivateNatGatewayAddressRequest, 4, NULL, 0 };
+static const char *const E_ec2_NatGatewayAddressStatus[] = { "assigning", "unassigning", "associating", "disassociating", "succeeded", "failed" };
+static const struct aws_shape S_ec2_NatGatewayAddressStatus = { "NatGatewayAddressStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_NatGatewayAddressStatus, 6 };
+static const struct aws_shape S_ec2_AvailabilityZoneName = { "AvailabilityZoneName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_AvailabilityZoneId = { "AvailabilityZoneId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_NatGatewayAddress[] = {
+	{ "AllocationId", "allocationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkInterfaceId", "networkInterfaceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIp", "privateIp", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PublicIp", "publicIp", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AssociationId", "associationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IsPrimary", "isPrimary", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "FailureMessage", "failureMessage", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Status", "status", NULL, &S_ec2_NatGatewayAddressStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZone", "availabilityZone", NULL, &S_ec2_AvailabilityZoneName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZoneId", "availabilityZoneId", NULL, &S_ec2_AvailabilityZoneId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_NatGatewayAddress = { "NatGatewayAddress", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_NatGatewayAddress, 10, NULL, 0 };
+static const struct aws_member M_ec2_NatGatewayAddressList[] = {
+	{ "member", "item", NULL, &S_ec2_NatGatewayAddress, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_NatGatewayAddressList = { "NatGatewayAddressList", AWS_T_LIST, 0, NULL, NULL, M_ec2_NatGatewayAddressList, 1, NULL, 0 };
+static const struct aws_member M_ec2_AssignPrivateNatGatewayAddressResult[] = {
+	{ "NatGatewayId", "natGatewayId", NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NatGatewayAddresses", "natGatewayAddressSet", NULL, &S_ec2_NatGatewayAddressList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssignPrivateNatGatewayAddressResult = { "AssignPrivateNatGatewayAddressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssignPrivateNatGatewayAddressResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_AllocationId = { "AllocationId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_InstanceId = { "InstanceId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_EipAllocationPublicIp = { "EipAllocationPublicIp", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -2804,6 +3645,54 @@ static const struct aws_member M_ec2_AssociateAddressResult[] = {
 	{ "AssociationId", "associationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_AssociateAddressResult = { "AssociateAddressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssociateAddressResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_IamInstanceProfileSpecification[] = {
+	{ "Arn", "arn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Name", "name", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IamInstanceProfileSpecification = { "IamInstanceProfileSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IamInstanceProfileSpecification, 2, NULL, 0 };
+static const struct aws_member M_ec2_AssociateIamInstanceProfileRequest[] = {
+	{ "IamInstanceProfile", NULL, NULL, &S_ec2_IamInstanceProfileSpecification, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssociateIamInstanceProfileRequest = { "AssociateIamInstanceProfileRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssociateIamInstanceProfileRequest, 2, NULL, 0 };
+static const struct aws_member M_ec2_IamInstanceProfile[] = {
+	{ "Arn", "arn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Id", "id", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IamInstanceProfile = { "IamInstanceProfile", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IamInstanceProfile, 2, NULL, 0 };
+static const char *const E_ec2_IamInstanceProfileAssociationState[] = { "associating", "associated", "disassociating", "disassociated" };
+static const struct aws_shape S_ec2_IamInstanceProfileAssociationState = { "IamInstanceProfileAssociationState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_IamInstanceProfileAssociationState, 4 };
+static const struct aws_shape S_ec2_DateTime = { "DateTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_IamInstanceProfileAssociation[] = {
+	{ "AssociationId", "associationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IamInstanceProfile", "iamInstanceProfile", NULL, &S_ec2_IamInstanceProfile, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "State", "state", NULL, &S_ec2_IamInstanceProfileAssociationState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Timestamp", "timestamp", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IamInstanceProfileAssociation = { "IamInstanceProfileAssociation", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IamInstanceProfileAssociation, 5, NULL, 0 };
+static const struct aws_member M_ec2_AssociateIamInstanceProfileResult[] = {
+	{ "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", NULL, &S_ec2_IamInstanceProfileAssociation, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssociateIamInstanceProfileResult = { "AssociateIamInstanceProfileResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssociateIamInstanceProfileResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_AllocationIdList[] = {
+	{ "member", "AllocationId", NULL, &S_ec2_AllocationId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AllocationIdList = { "AllocationIdList", AWS_T_LIST, 0, NULL, NULL, M_ec2_AllocationIdList, 1, NULL, 0 };
+static const struct aws_member M_ec2_AssociateNatGatewayAddressRequest[] = {
+	{ "NatGatewayId", NULL, NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "AllocationIds", "AllocationId", NULL, &S_ec2_AllocationIdList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PrivateIpAddresses", "PrivateIpAddress", NULL, &S_ec2_IpList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZone", NULL, NULL, &S_ec2_AvailabilityZoneName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZoneId", NULL, NULL, &S_ec2_AvailabilityZoneId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssociateNatGatewayAddressRequest = { "AssociateNatGatewayAddressRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssociateNatGatewayAddressRequest, 6, NULL, 0 };
+static const struct aws_member M_ec2_AssociateNatGatewayAddressResult[] = {
+	{ "NatGatewayId", "natGatewayId", NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NatGatewayAddresses", "natGatewayAddressSet", NULL, &S_ec2_NatGatewayAddressList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssociateNatGatewayAddressResult = { "AssociateNatGatewayAddressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AssociateNatGatewayAddressResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_RouteGatewayId = { "RouteGatewayId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_SubnetId = { "SubnetId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_RouteTableId = { "RouteTableId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -2868,8 +3757,50 @@ static const struct aws_member M_ec2_AttachInternetGatewayRequest[] = {
 	{ "VpcId", "vpcId", NULL, &S_ec2_VpcId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_ec2_AttachInternetGatewayRequest = { "AttachInternetGatewayRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AttachInternetGatewayRequest, 3, NULL, 0 };
-static const struct aws_shape S_ec2_SecurityGroupId = { "SecurityGroupId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_VolumeId = { "VolumeId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_BoxedInteger = { "BoxedInteger", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_AttachVolumeRequest[] = {
+	{ "Device", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "VolumeId", NULL, NULL, &S_ec2_VolumeId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "EbsCardIndex", NULL, NULL, &S_ec2_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AttachVolumeRequest = { "AttachVolumeRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AttachVolumeRequest, 5, NULL, 0 };
 static const struct aws_shape S_ec2_Integer = { "Integer", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_ec2_VolumeAttachmentState[] = { "attaching", "attached", "detaching", "detached", "busy" };
+static const struct aws_shape S_ec2_VolumeAttachmentState = { "VolumeAttachmentState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_VolumeAttachmentState, 5 };
+static const struct aws_member M_ec2_VolumeAttachment[] = {
+	{ "DeleteOnTermination", "deleteOnTermination", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AssociatedResource", "associatedResource", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceOwningService", "instanceOwningService", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EbsCardIndex", "ebsCardIndex", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeId", "volumeId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Device", "device", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "State", "status", NULL, &S_ec2_VolumeAttachmentState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AttachTime", "attachTime", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VolumeAttachment = { "VolumeAttachment", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_VolumeAttachment, 9, NULL, 0 };
+static const struct aws_shape S_ec2_VpnGatewayId = { "VpnGatewayId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_AttachVpnGatewayRequest[] = {
+	{ "VpcId", NULL, NULL, &S_ec2_VpcId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "VpnGatewayId", NULL, NULL, &S_ec2_VpnGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AttachVpnGatewayRequest = { "AttachVpnGatewayRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AttachVpnGatewayRequest, 3, NULL, 0 };
+static const char *const E_ec2_AttachmentStatus[] = { "attaching", "attached", "detaching", "detached" };
+static const struct aws_shape S_ec2_AttachmentStatus = { "AttachmentStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AttachmentStatus, 4 };
+static const struct aws_member M_ec2_VpcAttachment[] = {
+	{ "VpcId", "vpcId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "State", "state", NULL, &S_ec2_AttachmentStatus, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpcAttachment = { "VpcAttachment", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_VpcAttachment, 2, NULL, 0 };
+static const struct aws_member M_ec2_AttachVpnGatewayResult[] = {
+	{ "VpcAttachment", "attachment", NULL, &S_ec2_VpcAttachment, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AttachVpnGatewayResult = { "AttachVpnGatewayResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AttachVpnGatewayResult, 1, NULL, 0 };
+static const struct aws_shape S_ec2_SecurityGroupId = { "SecurityGroupId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_UserIdGroupPair[] = {
 	{ "Description", "description", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "UserId", "userId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -2999,8 +3930,6 @@ static const struct aws_member M_ec2_CreateInternetGatewayRequest[] = {
 	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_CreateInternetGatewayRequest = { "CreateInternetGatewayRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreateInternetGatewayRequest, 2, NULL, 0 };
-static const char *const E_ec2_AttachmentStatus[] = { "attaching", "attached", "detaching", "detached" };
-static const struct aws_shape S_ec2_AttachmentStatus = { "AttachmentStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AttachmentStatus, 4 };
 static const struct aws_member M_ec2_InternetGatewayAttachment[] = {
 	{ "State", "state", NULL, &S_ec2_AttachmentStatus, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "VpcId", "vpcId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3023,12 +3952,6 @@ static const struct aws_member M_ec2_CreateInternetGatewayResult[] = {
 static const struct aws_shape S_ec2_CreateInternetGatewayResult = { "CreateInternetGatewayResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreateInternetGatewayResult, 1, NULL, 0 };
 static const char *const E_ec2_AvailabilityMode[] = { "zonal", "regional" };
 static const struct aws_shape S_ec2_AvailabilityMode = { "AvailabilityMode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AvailabilityMode, 2 };
-static const struct aws_shape S_ec2_AvailabilityZoneName = { "AvailabilityZoneName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_ec2_AvailabilityZoneId = { "AvailabilityZoneId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_member M_ec2_AllocationIdList[] = {
-	{ "member", "AllocationId", NULL, &S_ec2_AllocationId, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_AllocationIdList = { "AllocationIdList", AWS_T_LIST, 0, NULL, NULL, M_ec2_AllocationIdList, 1, NULL, 0 };
 static const struct aws_member M_ec2_AvailabilityZoneAddress[] = {
 	{ "AvailabilityZone", NULL, NULL, &S_ec2_AvailabilityZoneName, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "AvailabilityZoneId", NULL, NULL, &S_ec2_AvailabilityZoneId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3041,11 +3964,6 @@ static const struct aws_member M_ec2_AvailabilityZoneAddresses[] = {
 static const struct aws_shape S_ec2_AvailabilityZoneAddresses = { "AvailabilityZoneAddresses", AWS_T_LIST, 0, NULL, NULL, M_ec2_AvailabilityZoneAddresses, 1, NULL, 0 };
 static const char *const E_ec2_ConnectivityType[] = { "private", "public" };
 static const struct aws_shape S_ec2_ConnectivityType = { "ConnectivityType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_ConnectivityType, 2 };
-static const struct aws_member M_ec2_IpList[] = {
-	{ "member", "item", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_IpList = { "IpList", AWS_T_LIST, 0, NULL, NULL, M_ec2_IpList, 1, NULL, 0 };
-static const struct aws_shape S_ec2_PrivateIpAddressCount = { "PrivateIpAddressCount", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_CreateNatGatewayRequest[] = {
 	{ "AvailabilityMode", NULL, NULL, &S_ec2_AvailabilityMode, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "AllocationId", NULL, NULL, &S_ec2_AllocationId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3062,26 +3980,6 @@ static const struct aws_member M_ec2_CreateNatGatewayRequest[] = {
 	{ "SecondaryPrivateIpAddressCount", NULL, NULL, &S_ec2_PrivateIpAddressCount, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_CreateNatGatewayRequest = { "CreateNatGatewayRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreateNatGatewayRequest, 13, NULL, 0 };
-static const struct aws_shape S_ec2_DateTime = { "DateTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const char *const E_ec2_NatGatewayAddressStatus[] = { "assigning", "unassigning", "associating", "disassociating", "succeeded", "failed" };
-static const struct aws_shape S_ec2_NatGatewayAddressStatus = { "NatGatewayAddressStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_NatGatewayAddressStatus, 6 };
-static const struct aws_member M_ec2_NatGatewayAddress[] = {
-	{ "AllocationId", "allocationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "NetworkInterfaceId", "networkInterfaceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "PrivateIp", "privateIp", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "PublicIp", "publicIp", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "AssociationId", "associationId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "IsPrimary", "isPrimary", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "FailureMessage", "failureMessage", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "Status", "status", NULL, &S_ec2_NatGatewayAddressStatus, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "AvailabilityZone", "availabilityZone", NULL, &S_ec2_AvailabilityZoneName, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "AvailabilityZoneId", "availabilityZoneId", NULL, &S_ec2_AvailabilityZoneId, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_NatGatewayAddress = { "NatGatewayAddress", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_NatGatewayAddress, 10, NULL, 0 };
-static const struct aws_member M_ec2_NatGatewayAddressList[] = {
-	{ "member", "item", NULL, &S_ec2_NatGatewayAddress, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_NatGatewayAddressList = { "NatGatewayAddressList", AWS_T_LIST, 0, NULL, NULL, M_ec2_NatGatewayAddressList, 1, NULL, 0 };
 static const struct aws_member M_ec2_ProvisionedBandwidth[] = {
 	{ "ProvisionTime", "provisionTime", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "Provisioned", "provisioned", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3149,7 +4047,6 @@ static const struct aws_shape S_ec2_CoreNetworkArn = { "CoreNetworkArn", AWS_T_S
 static const struct aws_shape S_ec2_OdbNetworkArn = { "OdbNetworkArn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_EgressOnlyInternetGatewayId = { "EgressOnlyInternetGatewayId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ec2_VpcPeeringConnectionId = { "VpcPeeringConnectionId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_ec2_NatGatewayId = { "NatGatewayId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_CreateRouteRequest[] = {
 	{ "DestinationPrefixListId", NULL, NULL, &S_ec2_PrefixListResourceId, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "VpcEndpointId", NULL, NULL, &S_ec2_VpcEndpointId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3457,6 +4354,16 @@ static const struct aws_member M_ec2_CreateVpcResult[] = {
 	{ "Vpc", "vpc", NULL, &S_ec2_Vpc, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_CreateVpcResult = { "CreateVpcResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreateVpcResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_CreateVpcEncryptionControlRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VpcId", NULL, NULL, &S_ec2_VpcId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "TagSpecifications", "TagSpecification", NULL, &S_ec2_TagSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_CreateVpcEncryptionControlRequest = { "CreateVpcEncryptionControlRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreateVpcEncryptionControlRequest, 3, NULL, 0 };
+static const struct aws_member M_ec2_CreateVpcEncryptionControlResult[] = {
+	{ "VpcEncryptionControl", "vpcEncryptionControl", NULL, &S_ec2_VpcEncryptionControl, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_CreateVpcEncryptionControlResult = { "CreateVpcEncryptionControlResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreateVpcEncryptionControlResult, 1, NULL, 0 };
 static const struct aws_member M_ec2_DeleteInternetGatewayRequest[] = {
 	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "InternetGatewayId", "internetGatewayId", NULL, &S_ec2_InternetGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -3665,6 +4572,76 @@ static const struct aws_member M_ec2_DescribeAvailabilityZonesResult[] = {
 	{ "AvailabilityZones", "availabilityZoneInfo", NULL, &S_ec2_AvailabilityZoneList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeAvailabilityZonesResult = { "DescribeAvailabilityZonesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeAvailabilityZonesResult, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DhcpOptionsId = { "DhcpOptionsId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DhcpOptionsIdStringList[] = {
+	{ "member", "DhcpOptionsId", NULL, &S_ec2_DhcpOptionsId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DhcpOptionsIdStringList = { "DhcpOptionsIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_DhcpOptionsIdStringList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DescribeDhcpOptionsMaxResults = { "DescribeDhcpOptionsMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DescribeDhcpOptionsRequest[] = {
+	{ "DhcpOptionsIds", "DhcpOptionsId", NULL, &S_ec2_DhcpOptionsIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_DescribeDhcpOptionsMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeDhcpOptionsRequest = { "DescribeDhcpOptionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeDhcpOptionsRequest, 5, NULL, 0 };
+static const struct aws_member M_ec2_AttributeValue[] = {
+	{ "Value", "value", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AttributeValue = { "AttributeValue", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AttributeValue, 1, NULL, 0 };
+static const struct aws_member M_ec2_DhcpConfigurationValueList[] = {
+	{ "member", "item", NULL, &S_ec2_AttributeValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DhcpConfigurationValueList = { "DhcpConfigurationValueList", AWS_T_LIST, 0, NULL, NULL, M_ec2_DhcpConfigurationValueList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DhcpConfiguration[] = {
+	{ "Key", "key", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Values", "valueSet", NULL, &S_ec2_DhcpConfigurationValueList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DhcpConfiguration = { "DhcpConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DhcpConfiguration, 2, NULL, 0 };
+static const struct aws_member M_ec2_DhcpConfigurationList[] = {
+	{ "member", "item", NULL, &S_ec2_DhcpConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DhcpConfigurationList = { "DhcpConfigurationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_DhcpConfigurationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DhcpOptions[] = {
+	{ "OwnerId", "ownerId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tags", "tagSet", NULL, &S_ec2_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DhcpOptionsId", "dhcpOptionsId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DhcpConfigurations", "dhcpConfigurationSet", NULL, &S_ec2_DhcpConfigurationList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DhcpOptions = { "DhcpOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DhcpOptions, 4, NULL, 0 };
+static const struct aws_member M_ec2_DhcpOptionsList[] = {
+	{ "member", "item", NULL, &S_ec2_DhcpOptions, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DhcpOptionsList = { "DhcpOptionsList", AWS_T_LIST, 0, NULL, NULL, M_ec2_DhcpOptionsList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeDhcpOptionsResult[] = {
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DhcpOptions", "dhcpOptionsSet", NULL, &S_ec2_DhcpOptionsList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeDhcpOptionsResult = { "DescribeDhcpOptionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeDhcpOptionsResult, 2, NULL, 0 };
+static const struct aws_shape S_ec2_IamInstanceProfileAssociationId = { "IamInstanceProfileAssociationId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_AssociationIdList[] = {
+	{ "member", "AssociationId", NULL, &S_ec2_IamInstanceProfileAssociationId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AssociationIdList = { "AssociationIdList", AWS_T_LIST, 0, NULL, NULL, M_ec2_AssociationIdList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DescribeIamInstanceProfileAssociationsMaxResults = { "DescribeIamInstanceProfileAssociationsMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_NextToken = { "NextToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DescribeIamInstanceProfileAssociationsRequest[] = {
+	{ "AssociationIds", "AssociationId", NULL, &S_ec2_AssociationIdList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_DescribeIamInstanceProfileAssociationsMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeIamInstanceProfileAssociationsRequest = { "DescribeIamInstanceProfileAssociationsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeIamInstanceProfileAssociationsRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_IamInstanceProfileAssociationSet[] = {
+	{ "member", "item", NULL, &S_ec2_IamInstanceProfileAssociation, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IamInstanceProfileAssociationSet = { "IamInstanceProfileAssociationSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_IamInstanceProfileAssociationSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeIamInstanceProfileAssociationsResult[] = {
+	{ "IamInstanceProfileAssociations", "iamInstanceProfileAssociationSet", NULL, &S_ec2_IamInstanceProfileAssociationSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeIamInstanceProfileAssociationsResult = { "DescribeIamInstanceProfileAssociationsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeIamInstanceProfileAssociationsResult, 2, NULL, 0 };
 static const struct aws_member M_ec2_ExecutableByStringList[] = {
 	{ "member", "ExecutableBy", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
@@ -3847,10 +4824,6 @@ static const struct aws_member M_ec2_EnclaveOptions[] = {
 	{ "Enabled", "enabled", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_EnclaveOptions = { "EnclaveOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_EnclaveOptions, 1, NULL, 0 };
-static const struct aws_member M_ec2_AttributeValue[] = {
-	{ "Value", "value", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_AttributeValue = { "AttributeValue", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AttributeValue, 1, NULL, 0 };
 static const struct aws_member M_ec2_GroupIdentifier[] = {
 	{ "GroupId", "groupId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "GroupName", "groupName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3884,6 +4857,29 @@ static const struct aws_member M_ec2_InstanceIdStringList[] = {
 	{ "member", "InstanceId", NULL, &S_ec2_InstanceId, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_InstanceIdStringList = { "InstanceIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceIdStringList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DescribeInstanceCreditSpecificationsMaxResults = { "DescribeInstanceCreditSpecificationsMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DescribeInstanceCreditSpecificationsRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceIds", "InstanceId", NULL, &S_ec2_InstanceIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_DescribeInstanceCreditSpecificationsMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeInstanceCreditSpecificationsRequest = { "DescribeInstanceCreditSpecificationsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeInstanceCreditSpecificationsRequest, 5, NULL, 0 };
+static const struct aws_member M_ec2_InstanceCreditSpecification[] = {
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CpuCredits", "cpuCredits", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceCreditSpecification = { "InstanceCreditSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_InstanceCreditSpecification, 2, NULL, 0 };
+static const struct aws_member M_ec2_InstanceCreditSpecificationList[] = {
+	{ "member", "item", NULL, &S_ec2_InstanceCreditSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceCreditSpecificationList = { "InstanceCreditSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceCreditSpecificationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeInstanceCreditSpecificationsResult[] = {
+	{ "InstanceCreditSpecifications", "instanceCreditSpecificationSet", NULL, &S_ec2_InstanceCreditSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeInstanceCreditSpecificationsResult = { "DescribeInstanceCreditSpecificationsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeInstanceCreditSpecificationsResult, 2, NULL, 0 };
 static const struct aws_member M_ec2_DescribeInstancesRequest[] = {
 	{ "InstanceIds", "InstanceId", NULL, &S_ec2_InstanceIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "IncludeManagedResources", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
@@ -3893,11 +4889,6 @@ static const struct aws_member M_ec2_DescribeInstancesRequest[] = {
 	{ "MaxResults", "maxResults", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeInstancesRequest = { "DescribeInstancesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeInstancesRequest, 6, NULL, 0 };
-static const struct aws_member M_ec2_IamInstanceProfile[] = {
-	{ "Arn", "arn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "Id", "id", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_IamInstanceProfile = { "IamInstanceProfile", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IamInstanceProfile, 2, NULL, 0 };
 static const char *const E_ec2_InstanceLifecycleType[] = { "spot", "scheduled", "capacity-block", "interruptible-capacity-reservation" };
 static const struct aws_shape S_ec2_InstanceLifecycleType = { "InstanceLifecycleType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_InstanceLifecycleType, 4 };
 static const struct aws_shape S_ec2_ElasticGpuId = { "ElasticGpuId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -4076,7 +5067,6 @@ static const struct aws_member M_ec2_InstanceMetadataOptionsResponse[] = {
 	{ "InstanceMetadataTags", "instanceMetadataTags", NULL, &S_ec2_InstanceMetadataTagsState, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_InstanceMetadataOptionsResponse = { "InstanceMetadataOptionsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_InstanceMetadataOptionsResponse, 6, NULL, 0 };
-static const struct aws_shape S_ec2_MillisecondDateTime = { "MillisecondDateTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_PrivateDnsNameOptionsResponse[] = {
 	{ "HostnameType", "hostnameType", NULL, &S_ec2_HostnameType, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4278,6 +5268,81 @@ static const struct aws_member M_ec2_DescribeInternetGatewaysResult[] = {
 	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeInternetGatewaysResult = { "DescribeInternetGatewaysResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeInternetGatewaysResult, 2, NULL, 0 };
+static const struct aws_shape S_ec2_IpamMaxResults = { "IpamMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DescribeIpamPoolsRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_IpamMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamPoolIds", "IpamPoolId", NULL, &S_ec2_ValueStringList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeIpamPoolsRequest = { "DescribeIpamPoolsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeIpamPoolsRequest, 5, NULL, 0 };
+static const struct aws_shape S_ec2_ResourceArn = { "ResourceArn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_ec2_IpamScopeType[] = { "public", "private" };
+static const struct aws_shape S_ec2_IpamScopeType = { "IpamScopeType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_IpamScopeType, 2 };
+static const char *const E_ec2_IpamPoolState[] = { "create-in-progress", "create-complete", "create-failed", "modify-in-progress", "modify-complete", "modify-failed", "delete-in-progress", "delete-complete", "delete-failed", "isolate-in-progress", "isolate-complete", "restore-in-progress" };
+static const struct aws_shape S_ec2_IpamPoolState = { "IpamPoolState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_IpamPoolState, 12 };
+static const char *const E_ec2_AddressFamily[] = { "ipv4", "ipv6" };
+static const struct aws_shape S_ec2_AddressFamily = { "AddressFamily", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AddressFamily, 2 };
+static const struct aws_shape S_ec2_IpamNetmaskLength = { "IpamNetmaskLength", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_IpamResourceTag[] = {
+	{ "Key", "key", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Value", "value", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IpamResourceTag = { "IpamResourceTag", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IpamResourceTag, 2, NULL, 0 };
+static const struct aws_member M_ec2_IpamResourceTagList[] = {
+	{ "member", "item", NULL, &S_ec2_IpamResourceTag, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IpamResourceTagList = { "IpamResourceTagList", AWS_T_LIST, 0, NULL, NULL, M_ec2_IpamResourceTagList, 1, NULL, 0 };
+static const char *const E_ec2_IpamPoolAwsService[] = { "ec2", "global-services" };
+static const struct aws_shape S_ec2_IpamPoolAwsService = { "IpamPoolAwsService", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_IpamPoolAwsService, 2 };
+static const char *const E_ec2_IpamPoolPublicIpSource[] = { "amazon", "byoip" };
+static const struct aws_shape S_ec2_IpamPoolPublicIpSource = { "IpamPoolPublicIpSource", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_IpamPoolPublicIpSource, 2 };
+static const char *const E_ec2_IpamPoolSourceResourceType[] = { "vpc" };
+static const struct aws_shape S_ec2_IpamPoolSourceResourceType = { "IpamPoolSourceResourceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_IpamPoolSourceResourceType, 1 };
+static const struct aws_member M_ec2_IpamPoolSourceResource[] = {
+	{ "ResourceId", "resourceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourceType", "resourceType", NULL, &S_ec2_IpamPoolSourceResourceType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourceRegion", "resourceRegion", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourceOwner", "resourceOwner", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IpamPoolSourceResource = { "IpamPoolSourceResource", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IpamPoolSourceResource, 4, NULL, 0 };
+static const struct aws_member M_ec2_IpamPool[] = {
+	{ "OwnerId", "ownerId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamPoolId", "ipamPoolId", NULL, &S_ec2_IpamPoolId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SourceIpamPoolId", "sourceIpamPoolId", NULL, &S_ec2_IpamPoolId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamPoolArn", "ipamPoolArn", NULL, &S_ec2_ResourceArn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamScopeArn", "ipamScopeArn", NULL, &S_ec2_ResourceArn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamScopeType", "ipamScopeType", NULL, &S_ec2_IpamScopeType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamArn", "ipamArn", NULL, &S_ec2_ResourceArn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamRegion", "ipamRegion", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Locale", "locale", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PoolDepth", "poolDepth", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "State", "state", NULL, &S_ec2_IpamPoolState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "StateMessage", "stateMessage", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Description", "description", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AutoImport", "autoImport", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PubliclyAdvertisable", "publiclyAdvertisable", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AddressFamily", "addressFamily", NULL, &S_ec2_AddressFamily, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllocationMinNetmaskLength", "allocationMinNetmaskLength", NULL, &S_ec2_IpamNetmaskLength, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllocationMaxNetmaskLength", "allocationMaxNetmaskLength", NULL, &S_ec2_IpamNetmaskLength, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllocationDefaultNetmaskLength", "allocationDefaultNetmaskLength", NULL, &S_ec2_IpamNetmaskLength, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllocationResourceTags", "allocationResourceTagSet", NULL, &S_ec2_IpamResourceTagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tags", "tagSet", NULL, &S_ec2_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AwsService", "awsService", NULL, &S_ec2_IpamPoolAwsService, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PublicIpSource", "publicIpSource", NULL, &S_ec2_IpamPoolPublicIpSource, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SourceResource", "sourceResource", NULL, &S_ec2_IpamPoolSourceResource, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IpamPool = { "IpamPool", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IpamPool, 24, NULL, 0 };
+static const struct aws_member M_ec2_IpamPoolSet[] = {
+	{ "member", "item", NULL, &S_ec2_IpamPool, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_IpamPoolSet = { "IpamPoolSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_IpamPoolSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeIpamPoolsResult[] = {
+	{ "NextToken", "nextToken", NULL, &S_ec2_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IpamPools", "ipamPoolSet", NULL, &S_ec2_IpamPoolSet, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeIpamPoolsResult = { "DescribeIpamPoolsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeIpamPoolsResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_KeyPairName = { "KeyPairName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_KeyNameStringList[] = {
 	{ "member", "KeyName", NULL, &S_ec2_KeyPairName, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4316,6 +5381,526 @@ static const struct aws_member M_ec2_DescribeKeyPairsResult[] = {
 	{ "KeyPairs", "keySet", NULL, &S_ec2_KeyPairList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeKeyPairsResult = { "DescribeKeyPairsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeKeyPairsResult, 1, NULL, 0 };
+static const struct aws_shape S_ec2_LaunchTemplateId = { "LaunchTemplateId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_LaunchTemplateName = { "LaunchTemplateName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_VersionStringList[] = {
+	{ "member", "item", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VersionStringList = { "VersionStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VersionStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeLaunchTemplateVersionsRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateId", NULL, NULL, &S_ec2_LaunchTemplateId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateName", NULL, NULL, &S_ec2_LaunchTemplateName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Versions", "LaunchTemplateVersion", NULL, &S_ec2_VersionStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MinVersion", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxVersion", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResolveAlias", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IncludeManagedResources", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeLaunchTemplateVersionsRequest = { "DescribeLaunchTemplateVersionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeLaunchTemplateVersionsRequest, 11, NULL, 0 };
+static const struct aws_shape S_ec2_Long = { "Long", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_VersionDescription = { "VersionDescription", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateIamInstanceProfileSpecification[] = {
+	{ "Arn", "arn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Name", "name", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateIamInstanceProfileSpecification = { "LaunchTemplateIamInstanceProfileSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateIamInstanceProfileSpecification, 2, NULL, 0 };
+static const struct aws_shape S_ec2_KmsKeyId = { "KmsKeyId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateEbsBlockDevice[] = {
+	{ "Encrypted", "encrypted", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DeleteOnTermination", "deleteOnTermination", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Iops", "iops", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "KmsKeyId", "kmsKeyId", NULL, &S_ec2_KmsKeyId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SnapshotId", "snapshotId", NULL, &S_ec2_SnapshotId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeSize", "volumeSize", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeType", "volumeType", NULL, &S_ec2_VolumeType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Throughput", "throughput", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeInitializationRate", "volumeInitializationRate", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EbsCardIndex", "ebsCardIndex", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateEbsBlockDevice = { "LaunchTemplateEbsBlockDevice", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateEbsBlockDevice, 10, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateBlockDeviceMapping[] = {
+	{ "DeviceName", "deviceName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VirtualName", "virtualName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ebs", "ebs", NULL, &S_ec2_LaunchTemplateEbsBlockDevice, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NoDevice", "noDevice", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateBlockDeviceMapping = { "LaunchTemplateBlockDeviceMapping", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateBlockDeviceMapping, 4, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateBlockDeviceMappingList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateBlockDeviceMapping, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateBlockDeviceMappingList = { "LaunchTemplateBlockDeviceMappingList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateBlockDeviceMappingList, 1, NULL, 0 };
+static const struct aws_member M_ec2_GroupIdStringList[] = {
+	{ "member", "groupId", NULL, &S_ec2_SecurityGroupId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_GroupIdStringList = { "GroupIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_GroupIdStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_PrivateIpAddressSpecification[] = {
+	{ "Primary", "primary", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIpAddress", "privateIpAddress", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_PrivateIpAddressSpecification = { "PrivateIpAddressSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_PrivateIpAddressSpecification, 2, NULL, 0 };
+static const struct aws_member M_ec2_PrivateIpAddressSpecificationList[] = {
+	{ "member", "item", NULL, &S_ec2_PrivateIpAddressSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_PrivateIpAddressSpecificationList = { "PrivateIpAddressSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_PrivateIpAddressSpecificationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_Ipv4PrefixSpecificationResponse[] = {
+	{ "Ipv4Prefix", "ipv4Prefix", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Ipv4PrefixSpecificationResponse = { "Ipv4PrefixSpecificationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_Ipv4PrefixSpecificationResponse, 1, NULL, 0 };
+static const struct aws_member M_ec2_Ipv4PrefixListResponse[] = {
+	{ "member", "item", NULL, &S_ec2_Ipv4PrefixSpecificationResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Ipv4PrefixListResponse = { "Ipv4PrefixListResponse", AWS_T_LIST, 0, NULL, NULL, M_ec2_Ipv4PrefixListResponse, 1, NULL, 0 };
+static const struct aws_member M_ec2_Ipv6PrefixSpecificationResponse[] = {
+	{ "Ipv6Prefix", "ipv6Prefix", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Ipv6PrefixSpecificationResponse = { "Ipv6PrefixSpecificationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_Ipv6PrefixSpecificationResponse, 1, NULL, 0 };
+static const struct aws_member M_ec2_Ipv6PrefixListResponse[] = {
+	{ "member", "item", NULL, &S_ec2_Ipv6PrefixSpecificationResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Ipv6PrefixListResponse = { "Ipv6PrefixListResponse", AWS_T_LIST, 0, NULL, NULL, M_ec2_Ipv6PrefixListResponse, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateEnaSrdUdpSpecification[] = {
+	{ "EnaSrdUdpEnabled", "enaSrdUdpEnabled", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateEnaSrdUdpSpecification = { "LaunchTemplateEnaSrdUdpSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateEnaSrdUdpSpecification, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateEnaSrdSpecification[] = {
+	{ "EnaSrdEnabled", "enaSrdEnabled", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnaSrdUdpSpecification", "enaSrdUdpSpecification", NULL, &S_ec2_LaunchTemplateEnaSrdUdpSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateEnaSrdSpecification = { "LaunchTemplateEnaSrdSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateEnaSrdSpecification, 2, NULL, 0 };
+static const struct aws_member M_ec2_ConnectionTrackingSpecification[] = {
+	{ "TcpEstablishedTimeout", "tcpEstablishedTimeout", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "UdpTimeout", "udpTimeout", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "UdpStreamTimeout", "udpStreamTimeout", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ConnectionTrackingSpecification = { "ConnectionTrackingSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ConnectionTrackingSpecification, 3, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceNetworkInterfaceSpecification[] = {
+	{ "AssociateCarrierIpAddress", "associateCarrierIpAddress", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AssociatePublicIpAddress", "associatePublicIpAddress", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DeleteOnTermination", "deleteOnTermination", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Description", "description", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DeviceIndex", "deviceIndex", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Groups", "groupSet", NULL, &S_ec2_GroupIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InterfaceType", "interfaceType", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ipv6AddressCount", "ipv6AddressCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ipv6Addresses", "ipv6AddressesSet", NULL, &S_ec2_InstanceIpv6AddressList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkInterfaceId", "networkInterfaceId", NULL, &S_ec2_NetworkInterfaceId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIpAddress", "privateIpAddress", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIpAddresses", "privateIpAddressesSet", NULL, &S_ec2_PrivateIpAddressSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SubnetId", "subnetId", NULL, &S_ec2_SubnetId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkCardIndex", "networkCardIndex", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ipv4Prefixes", "ipv4PrefixSet", NULL, &S_ec2_Ipv4PrefixListResponse, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ipv4PrefixCount", "ipv4PrefixCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ipv6Prefixes", "ipv6PrefixSet", NULL, &S_ec2_Ipv6PrefixListResponse, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Ipv6PrefixCount", "ipv6PrefixCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrimaryIpv6", "primaryIpv6", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnaSrdSpecification", "enaSrdSpecification", NULL, &S_ec2_LaunchTemplateEnaSrdSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ConnectionTrackingSpecification", "connectionTrackingSpecification", NULL, &S_ec2_ConnectionTrackingSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnaQueueCount", "enaQueueCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceNetworkInterfaceSpecification = { "LaunchTemplateInstanceNetworkInterfaceSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceNetworkInterfaceSpecification, 23, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceNetworkInterfaceSpecificationList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateInstanceNetworkInterfaceSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceNetworkInterfaceSpecificationList = { "LaunchTemplateInstanceNetworkInterfaceSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceNetworkInterfaceSpecificationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplatesMonitoring[] = {
+	{ "Enabled", "enabled", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplatesMonitoring = { "LaunchTemplatesMonitoring", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplatesMonitoring, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplatePlacement[] = {
+	{ "AvailabilityZone", "availabilityZone", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZoneId", "availabilityZoneId", NULL, &S_ec2_AvailabilityZoneId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Affinity", "affinity", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "GroupName", "groupName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HostId", "hostId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tenancy", "tenancy", NULL, &S_ec2_Tenancy, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SpreadDomain", "spreadDomain", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HostResourceGroupArn", "hostResourceGroupArn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PartitionNumber", "partitionNumber", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "GroupId", "groupId", NULL, &S_ec2_PlacementGroupId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplatePlacement = { "LaunchTemplatePlacement", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplatePlacement, 10, NULL, 0 };
+static const char *const E_ec2_ShutdownBehavior[] = { "stop", "terminate" };
+static const struct aws_shape S_ec2_ShutdownBehavior = { "ShutdownBehavior", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_ShutdownBehavior, 2 };
+static const struct aws_shape S_ec2_SensitiveUserData = { "SensitiveUserData", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateTagSpecification[] = {
+	{ "ResourceType", "resourceType", NULL, &S_ec2_ResourceType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tags", "tagSet", NULL, &S_ec2_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateTagSpecification = { "LaunchTemplateTagSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateTagSpecification, 2, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateTagSpecificationList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateTagSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateTagSpecificationList = { "LaunchTemplateTagSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateTagSpecificationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_ElasticGpuSpecificationResponse[] = {
+	{ "Type", "type", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ElasticGpuSpecificationResponse = { "ElasticGpuSpecificationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ElasticGpuSpecificationResponse, 1, NULL, 0 };
+static const struct aws_member M_ec2_ElasticGpuSpecificationResponseList[] = {
+	{ "member", "item", NULL, &S_ec2_ElasticGpuSpecificationResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ElasticGpuSpecificationResponseList = { "ElasticGpuSpecificationResponseList", AWS_T_LIST, 0, NULL, NULL, M_ec2_ElasticGpuSpecificationResponseList, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateElasticInferenceAcceleratorResponse[] = {
+	{ "Type", "type", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Count", "count", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateElasticInferenceAcceleratorResponse = { "LaunchTemplateElasticInferenceAcceleratorResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateElasticInferenceAcceleratorResponse, 2, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateElasticInferenceAcceleratorResponseList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateElasticInferenceAcceleratorResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateElasticInferenceAcceleratorResponseList = { "LaunchTemplateElasticInferenceAcceleratorResponseList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateElasticInferenceAcceleratorResponseList, 1, NULL, 0 };
+static const char *const E_ec2_MarketType[] = { "spot", "capacity-block", "interruptible-capacity-reservation" };
+static const struct aws_shape S_ec2_MarketType = { "MarketType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_MarketType, 3 };
+static const char *const E_ec2_SpotInstanceType[] = { "one-time", "persistent" };
+static const struct aws_shape S_ec2_SpotInstanceType = { "SpotInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_SpotInstanceType, 2 };
+static const char *const E_ec2_InstanceInterruptionBehavior[] = { "hibernate", "stop", "terminate" };
+static const struct aws_shape S_ec2_InstanceInterruptionBehavior = { "InstanceInterruptionBehavior", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_InstanceInterruptionBehavior, 3 };
+static const struct aws_member M_ec2_LaunchTemplateSpotMarketOptions[] = {
+	{ "MaxPrice", "maxPrice", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SpotInstanceType", "spotInstanceType", NULL, &S_ec2_SpotInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "BlockDurationMinutes", "blockDurationMinutes", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ValidUntil", "validUntil", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceInterruptionBehavior", "instanceInterruptionBehavior", NULL, &S_ec2_InstanceInterruptionBehavior, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateSpotMarketOptions = { "LaunchTemplateSpotMarketOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateSpotMarketOptions, 5, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceMarketOptions[] = {
+	{ "MarketType", "marketType", NULL, &S_ec2_MarketType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SpotOptions", "spotOptions", NULL, &S_ec2_LaunchTemplateSpotMarketOptions, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMarketOptions = { "LaunchTemplateInstanceMarketOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceMarketOptions, 2, NULL, 0 };
+static const struct aws_member M_ec2_CreditSpecification[] = {
+	{ "CpuCredits", "cpuCredits", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_CreditSpecification = { "CreditSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CreditSpecification, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateCpuOptions[] = {
+	{ "CoreCount", "coreCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ThreadsPerCore", "threadsPerCore", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AmdSevSnp", "amdSevSnp", NULL, &S_ec2_AmdSevSnpSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NestedVirtualization", "nestedVirtualization", NULL, &S_ec2_NestedVirtualizationSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateCpuOptions = { "LaunchTemplateCpuOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateCpuOptions, 4, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateCapacityReservationSpecificationResponse[] = {
+	{ "CapacityReservationPreference", "capacityReservationPreference", NULL, &S_ec2_CapacityReservationPreference, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CapacityReservationTarget", "capacityReservationTarget", NULL, &S_ec2_CapacityReservationTargetResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateCapacityReservationSpecificationResponse = { "LaunchTemplateCapacityReservationSpecificationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateCapacityReservationSpecificationResponse, 2, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateLicenseConfiguration[] = {
+	{ "LicenseConfigurationArn", "licenseConfigurationArn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateLicenseConfiguration = { "LaunchTemplateLicenseConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateLicenseConfiguration, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateLicenseList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateLicenseConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateLicenseList = { "LaunchTemplateLicenseList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateLicenseList, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateHibernationOptions[] = {
+	{ "Configured", "configured", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateHibernationOptions = { "LaunchTemplateHibernationOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateHibernationOptions, 1, NULL, 0 };
+static const char *const E_ec2_LaunchTemplateInstanceMetadataOptionsState[] = { "pending", "applied" };
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataOptionsState = { "LaunchTemplateInstanceMetadataOptionsState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LaunchTemplateInstanceMetadataOptionsState, 2 };
+static const char *const E_ec2_LaunchTemplateHttpTokensState[] = { "optional", "required" };
+static const struct aws_shape S_ec2_LaunchTemplateHttpTokensState = { "LaunchTemplateHttpTokensState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LaunchTemplateHttpTokensState, 2 };
+static const char *const E_ec2_LaunchTemplateInstanceMetadataEndpointState[] = { "disabled", "enabled" };
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataEndpointState = { "LaunchTemplateInstanceMetadataEndpointState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LaunchTemplateInstanceMetadataEndpointState, 2 };
+static const char *const E_ec2_LaunchTemplateInstanceMetadataProtocolIpv6[] = { "disabled", "enabled" };
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataProtocolIpv6 = { "LaunchTemplateInstanceMetadataProtocolIpv6", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LaunchTemplateInstanceMetadataProtocolIpv6, 2 };
+static const char *const E_ec2_LaunchTemplateInstanceMetadataTagsState[] = { "disabled", "enabled" };
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataTagsState = { "LaunchTemplateInstanceMetadataTagsState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LaunchTemplateInstanceMetadataTagsState, 2 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceMetadataOptions[] = {
+	{ "State", "state", NULL, &S_ec2_LaunchTemplateInstanceMetadataOptionsState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpTokens", "httpTokens", NULL, &S_ec2_LaunchTemplateHttpTokensState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpPutResponseHopLimit", "httpPutResponseHopLimit", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpEndpoint", "httpEndpoint", NULL, &S_ec2_LaunchTemplateInstanceMetadataEndpointState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpProtocolIpv6", "httpProtocolIpv6", NULL, &S_ec2_LaunchTemplateInstanceMetadataProtocolIpv6, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceMetadataTags", "instanceMetadataTags", NULL, &S_ec2_LaunchTemplateInstanceMetadataTagsState, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMetadataOptions = { "LaunchTemplateInstanceMetadataOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceMetadataOptions, 6, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateEnclaveOptions[] = {
+	{ "Enabled", "enabled", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateEnclaveOptions = { "LaunchTemplateEnclaveOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateEnclaveOptions, 1, NULL, 0 };
+static const struct aws_member M_ec2_VCpuCountRange[] = {
+	{ "Min", "min", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VCpuCountRange = { "VCpuCountRange", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_VCpuCountRange, 2, NULL, 0 };
+static const struct aws_member M_ec2_MemoryMiB[] = {
+	{ "Min", "min", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_MemoryMiB = { "MemoryMiB", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_MemoryMiB, 2, NULL, 0 };
+static const char *const E_ec2_CpuManufacturer[] = { "intel", "amd", "amazon-web-services", "apple" };
+static const struct aws_shape S_ec2_CpuManufacturer = { "CpuManufacturer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_CpuManufacturer, 4 };
+static const struct aws_member M_ec2_CpuManufacturerSet[] = {
+	{ "member", "item", NULL, &S_ec2_CpuManufacturer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_CpuManufacturerSet = { "CpuManufacturerSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_CpuManufacturerSet, 1, NULL, 0 };
+static const struct aws_shape S_ec2_Double = { "Double", AWS_T_DOUBLE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_MemoryGiBPerVCpu[] = {
+	{ "Min", "min", NULL, &S_ec2_Double, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Double, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_MemoryGiBPerVCpu = { "MemoryGiBPerVCpu", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_MemoryGiBPerVCpu, 2, NULL, 0 };
+static const struct aws_shape S_ec2_ExcludedInstanceType = { "ExcludedInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_ExcludedInstanceTypeSet[] = {
+	{ "member", "item", NULL, &S_ec2_ExcludedInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ExcludedInstanceTypeSet = { "ExcludedInstanceTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_ExcludedInstanceTypeSet, 1, NULL, 0 };
+static const char *const E_ec2_InstanceGeneration[] = { "current", "previous" };
+static const struct aws_shape S_ec2_InstanceGeneration = { "InstanceGeneration", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_InstanceGeneration, 2 };
+static const struct aws_member M_ec2_InstanceGenerationSet[] = {
+	{ "member", "item", NULL, &S_ec2_InstanceGeneration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceGenerationSet = { "InstanceGenerationSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceGenerationSet, 1, NULL, 0 };
+static const char *const E_ec2_BareMetal[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ec2_BareMetal = { "BareMetal", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_BareMetal, 3 };
+static const char *const E_ec2_BurstablePerformance[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ec2_BurstablePerformance = { "BurstablePerformance", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_BurstablePerformance, 3 };
+static const struct aws_member M_ec2_NetworkInterfaceCount[] = {
+	{ "Min", "min", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_NetworkInterfaceCount = { "NetworkInterfaceCount", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_NetworkInterfaceCount, 2, NULL, 0 };
+static const char *const E_ec2_LocalStorage[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ec2_LocalStorage = { "LocalStorage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LocalStorage, 3 };
+static const char *const E_ec2_LocalStorageType[] = { "hdd", "ssd" };
+static const struct aws_shape S_ec2_LocalStorageType = { "LocalStorageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LocalStorageType, 2 };
+static const struct aws_member M_ec2_LocalStorageTypeSet[] = {
+	{ "member", "item", NULL, &S_ec2_LocalStorageType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LocalStorageTypeSet = { "LocalStorageTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_LocalStorageTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_TotalLocalStorageGB[] = {
+	{ "Min", "min", NULL, &S_ec2_Double, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Double, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_TotalLocalStorageGB = { "TotalLocalStorageGB", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_TotalLocalStorageGB, 2, NULL, 0 };
+static const struct aws_member M_ec2_BaselineEbsBandwidthMbps[] = {
+	{ "Min", "min", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_BaselineEbsBandwidthMbps = { "BaselineEbsBandwidthMbps", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_BaselineEbsBandwidthMbps, 2, NULL, 0 };
+static const char *const E_ec2_AcceleratorType[] = { "gpu", "fpga", "inference", "media" };
+static const struct aws_shape S_ec2_AcceleratorType = { "AcceleratorType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AcceleratorType, 4 };
+static const struct aws_member M_ec2_AcceleratorTypeSet[] = {
+	{ "member", "item", NULL, &S_ec2_AcceleratorType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceleratorTypeSet = { "AcceleratorTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_AcceleratorTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_AcceleratorCount[] = {
+	{ "Min", "min", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceleratorCount = { "AcceleratorCount", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AcceleratorCount, 2, NULL, 0 };
+static const char *const E_ec2_AcceleratorManufacturer[] = { "amazon-web-services", "amd", "nvidia", "xilinx", "habana" };
+static const struct aws_shape S_ec2_AcceleratorManufacturer = { "AcceleratorManufacturer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AcceleratorManufacturer, 5 };
+static const struct aws_member M_ec2_AcceleratorManufacturerSet[] = {
+	{ "member", "item", NULL, &S_ec2_AcceleratorManufacturer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceleratorManufacturerSet = { "AcceleratorManufacturerSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_AcceleratorManufacturerSet, 1, NULL, 0 };
+static const char *const E_ec2_AcceleratorName[] = { "a100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "vu9p", "v100", "a10g", "h100", "t4g", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30" };
+static const struct aws_shape S_ec2_AcceleratorName = { "AcceleratorName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_AcceleratorName, 19 };
+static const struct aws_member M_ec2_AcceleratorNameSet[] = {
+	{ "member", "item", NULL, &S_ec2_AcceleratorName, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceleratorNameSet = { "AcceleratorNameSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_AcceleratorNameSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_AcceleratorTotalMemoryMiB[] = {
+	{ "Min", "min", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AcceleratorTotalMemoryMiB = { "AcceleratorTotalMemoryMiB", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_AcceleratorTotalMemoryMiB, 2, NULL, 0 };
+static const struct aws_member M_ec2_NetworkBandwidthGbps[] = {
+	{ "Min", "min", NULL, &S_ec2_Double, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Max", "max", NULL, &S_ec2_Double, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_NetworkBandwidthGbps = { "NetworkBandwidthGbps", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_NetworkBandwidthGbps, 2, NULL, 0 };
+static const struct aws_shape S_ec2_AllowedInstanceType = { "AllowedInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_AllowedInstanceTypeSet[] = {
+	{ "member", "item", NULL, &S_ec2_AllowedInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_AllowedInstanceTypeSet = { "AllowedInstanceTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_AllowedInstanceTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_PerformanceFactorReference[] = {
+	{ "InstanceFamily", "instanceFamily", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_PerformanceFactorReference = { "PerformanceFactorReference", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_PerformanceFactorReference, 1, NULL, 0 };
+static const struct aws_member M_ec2_PerformanceFactorReferenceSet[] = {
+	{ "member", "item", NULL, &S_ec2_PerformanceFactorReference, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_PerformanceFactorReferenceSet = { "PerformanceFactorReferenceSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_PerformanceFactorReferenceSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_CpuPerformanceFactor[] = {
+	{ "References", "referenceSet", NULL, &S_ec2_PerformanceFactorReferenceSet, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_CpuPerformanceFactor = { "CpuPerformanceFactor", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_CpuPerformanceFactor, 1, NULL, 0 };
+static const struct aws_member M_ec2_BaselinePerformanceFactors[] = {
+	{ "Cpu", "cpu", NULL, &S_ec2_CpuPerformanceFactor, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_BaselinePerformanceFactors = { "BaselinePerformanceFactors", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_BaselinePerformanceFactors, 1, NULL, 0 };
+static const struct aws_member M_ec2_InstanceRequirements[] = {
+	{ "VCpuCount", "vCpuCount", NULL, &S_ec2_VCpuCountRange, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MemoryMiB", "memoryMiB", NULL, &S_ec2_MemoryMiB, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CpuManufacturers", "cpuManufacturerSet", NULL, &S_ec2_CpuManufacturerSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MemoryGiBPerVCpu", "memoryGiBPerVCpu", NULL, &S_ec2_MemoryGiBPerVCpu, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ExcludedInstanceTypes", "excludedInstanceTypeSet", NULL, &S_ec2_ExcludedInstanceTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceGenerations", "instanceGenerationSet", NULL, &S_ec2_InstanceGenerationSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SpotMaxPricePercentageOverLowestPrice", "spotMaxPricePercentageOverLowestPrice", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "OnDemandMaxPricePercentageOverLowestPrice", "onDemandMaxPricePercentageOverLowestPrice", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "BareMetal", "bareMetal", NULL, &S_ec2_BareMetal, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "BurstablePerformance", "burstablePerformance", NULL, &S_ec2_BurstablePerformance, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RequireHibernateSupport", "requireHibernateSupport", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkInterfaceCount", "networkInterfaceCount", NULL, &S_ec2_NetworkInterfaceCount, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LocalStorage", "localStorage", NULL, &S_ec2_LocalStorage, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LocalStorageTypes", "localStorageTypeSet", NULL, &S_ec2_LocalStorageTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "TotalLocalStorageGB", "totalLocalStorageGB", NULL, &S_ec2_TotalLocalStorageGB, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "BaselineEbsBandwidthMbps", "baselineEbsBandwidthMbps", NULL, &S_ec2_BaselineEbsBandwidthMbps, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AcceleratorTypes", "acceleratorTypeSet", NULL, &S_ec2_AcceleratorTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AcceleratorCount", "acceleratorCount", NULL, &S_ec2_AcceleratorCount, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AcceleratorManufacturers", "acceleratorManufacturerSet", NULL, &S_ec2_AcceleratorManufacturerSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AcceleratorNames", "acceleratorNameSet", NULL, &S_ec2_AcceleratorNameSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AcceleratorTotalMemoryMiB", "acceleratorTotalMemoryMiB", NULL, &S_ec2_AcceleratorTotalMemoryMiB, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkBandwidthGbps", "networkBandwidthGbps", NULL, &S_ec2_NetworkBandwidthGbps, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllowedInstanceTypes", "allowedInstanceTypeSet", NULL, &S_ec2_AllowedInstanceTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "maxSpotPriceAsPercentageOfOptimalOnDemandPrice", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "BaselinePerformanceFactors", "baselinePerformanceFactors", NULL, &S_ec2_BaselinePerformanceFactors, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RequireEncryptionInTransit", "requireEncryptionInTransit", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceRequirements = { "InstanceRequirements", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_InstanceRequirements, 26, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplatePrivateDnsNameOptions[] = {
+	{ "HostnameType", "hostnameType", NULL, &S_ec2_HostnameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplatePrivateDnsNameOptions = { "LaunchTemplatePrivateDnsNameOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplatePrivateDnsNameOptions, 3, NULL, 0 };
+static const char *const E_ec2_LaunchTemplateAutoRecoveryState[] = { "default", "disabled" };
+static const struct aws_shape S_ec2_LaunchTemplateAutoRecoveryState = { "LaunchTemplateAutoRecoveryState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_LaunchTemplateAutoRecoveryState, 2 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceMaintenanceOptions[] = {
+	{ "AutoRecovery", "autoRecovery", NULL, &S_ec2_LaunchTemplateAutoRecoveryState, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceMaintenanceOptions = { "LaunchTemplateInstanceMaintenanceOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceMaintenanceOptions, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateNetworkPerformanceOptions[] = {
+	{ "BandwidthWeighting", "bandwidthWeighting", NULL, &S_ec2_InstanceBandwidthWeighting, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateNetworkPerformanceOptions = { "LaunchTemplateNetworkPerformanceOptions", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateNetworkPerformanceOptions, 1, NULL, 0 };
+static const struct aws_member M_ec2_SecondaryInterfacePrivateIpAddressSpecification[] = {
+	{ "PrivateIpAddress", "privateIpAddress", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_SecondaryInterfacePrivateIpAddressSpecification = { "SecondaryInterfacePrivateIpAddressSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_SecondaryInterfacePrivateIpAddressSpecification, 1, NULL, 0 };
+static const struct aws_member M_ec2_SecondaryInterfacePrivateIpAddressSpecificationList[] = {
+	{ "member", "item", NULL, &S_ec2_SecondaryInterfacePrivateIpAddressSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_SecondaryInterfacePrivateIpAddressSpecificationList = { "SecondaryInterfacePrivateIpAddressSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_SecondaryInterfacePrivateIpAddressSpecificationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecification[] = {
+	{ "DeleteOnTermination", "deleteOnTermination", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DeviceIndex", "deviceIndex", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIpAddresses", "privateIpAddressesSet", NULL, &S_ec2_SecondaryInterfacePrivateIpAddressSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateIpAddressCount", "privateIpAddressCount", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SecondarySubnetId", "secondarySubnetId", NULL, &S_ec2_SecondarySubnetId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InterfaceType", "interfaceType", NULL, &S_ec2_SecondaryInterfaceType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkCardIndex", "networkCardIndex", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecification = { "LaunchTemplateInstanceSecondaryInterfaceSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecification, 7, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecificationList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecificationList = { "LaunchTemplateInstanceSecondaryInterfaceSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecificationList, 1, NULL, 0 };
+static const struct aws_member M_ec2_ResponseLaunchTemplateData[] = {
+	{ "KernelId", "kernelId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EbsOptimized", "ebsOptimized", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IamInstanceProfile", "iamInstanceProfile", NULL, &S_ec2_LaunchTemplateIamInstanceProfileSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "BlockDeviceMappings", "blockDeviceMappingSet", NULL, &S_ec2_LaunchTemplateBlockDeviceMappingList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkInterfaces", "networkInterfaceSet", NULL, &S_ec2_LaunchTemplateInstanceNetworkInterfaceSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ImageId", "imageId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceType", "instanceType", NULL, &S_ec2_InstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "KeyName", "keyName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Monitoring", "monitoring", NULL, &S_ec2_LaunchTemplatesMonitoring, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Placement", "placement", NULL, &S_ec2_LaunchTemplatePlacement, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RamDiskId", "ramDiskId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DisableApiTermination", "disableApiTermination", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior", NULL, &S_ec2_ShutdownBehavior, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "UserData", "userData", NULL, &S_ec2_SensitiveUserData, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "TagSpecifications", "tagSpecificationSet", NULL, &S_ec2_LaunchTemplateTagSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ElasticGpuSpecifications", "elasticGpuSpecificationSet", NULL, &S_ec2_ElasticGpuSpecificationResponseList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ElasticInferenceAccelerators", "elasticInferenceAcceleratorSet", NULL, &S_ec2_LaunchTemplateElasticInferenceAcceleratorResponseList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SecurityGroupIds", "securityGroupIdSet", NULL, &S_ec2_ValueStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SecurityGroups", "securityGroupSet", NULL, &S_ec2_ValueStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceMarketOptions", "instanceMarketOptions", NULL, &S_ec2_LaunchTemplateInstanceMarketOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CreditSpecification", "creditSpecification", NULL, &S_ec2_CreditSpecification, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CpuOptions", "cpuOptions", NULL, &S_ec2_LaunchTemplateCpuOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CapacityReservationSpecification", "capacityReservationSpecification", NULL, &S_ec2_LaunchTemplateCapacityReservationSpecificationResponse, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LicenseSpecifications", "licenseSet", NULL, &S_ec2_LaunchTemplateLicenseList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HibernationOptions", "hibernationOptions", NULL, &S_ec2_LaunchTemplateHibernationOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MetadataOptions", "metadataOptions", NULL, &S_ec2_LaunchTemplateInstanceMetadataOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnclaveOptions", "enclaveOptions", NULL, &S_ec2_LaunchTemplateEnclaveOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceRequirements", "instanceRequirements", NULL, &S_ec2_InstanceRequirements, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrivateDnsNameOptions", "privateDnsNameOptions", NULL, &S_ec2_LaunchTemplatePrivateDnsNameOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaintenanceOptions", "maintenanceOptions", NULL, &S_ec2_LaunchTemplateInstanceMaintenanceOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DisableApiStop", "disableApiStop", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Operator", "operator", NULL, &S_ec2_OperatorResponse, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NetworkPerformanceOptions", "networkPerformanceOptions", NULL, &S_ec2_LaunchTemplateNetworkPerformanceOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SecondaryInterfaces", "secondaryInterfaceSet", NULL, &S_ec2_LaunchTemplateInstanceSecondaryInterfaceSpecificationList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ResponseLaunchTemplateData = { "ResponseLaunchTemplateData", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ResponseLaunchTemplateData, 34, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateVersion[] = {
+	{ "LaunchTemplateId", "launchTemplateId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateName", "launchTemplateName", NULL, &S_ec2_LaunchTemplateName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VersionNumber", "versionNumber", NULL, &S_ec2_Long, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VersionDescription", "versionDescription", NULL, &S_ec2_VersionDescription, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CreateTime", "createTime", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CreatedBy", "createdBy", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DefaultVersion", "defaultVersion", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateData", "launchTemplateData", NULL, &S_ec2_ResponseLaunchTemplateData, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Operator", "operator", NULL, &S_ec2_OperatorResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateVersion = { "LaunchTemplateVersion", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateVersion, 9, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateVersionSet[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateVersion, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateVersionSet = { "LaunchTemplateVersionSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateVersionSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeLaunchTemplateVersionsResult[] = {
+	{ "LaunchTemplateVersions", "launchTemplateVersionSet", NULL, &S_ec2_LaunchTemplateVersionSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeLaunchTemplateVersionsResult = { "DescribeLaunchTemplateVersionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeLaunchTemplateVersionsResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateIdStringList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateIdStringList = { "LaunchTemplateIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateIdStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateNameStringList[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplateName, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateNameStringList = { "LaunchTemplateNameStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateNameStringList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DescribeLaunchTemplatesMaxResults = { "DescribeLaunchTemplatesMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DescribeLaunchTemplatesRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateIds", "LaunchTemplateId", NULL, &S_ec2_LaunchTemplateIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateNames", "LaunchTemplateName", NULL, &S_ec2_LaunchTemplateNameStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_DescribeLaunchTemplatesMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IncludeManagedResources", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeLaunchTemplatesRequest = { "DescribeLaunchTemplatesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeLaunchTemplatesRequest, 7, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplate[] = {
+	{ "LaunchTemplateId", "launchTemplateId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LaunchTemplateName", "launchTemplateName", NULL, &S_ec2_LaunchTemplateName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CreateTime", "createTime", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CreatedBy", "createdBy", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DefaultVersionNumber", "defaultVersionNumber", NULL, &S_ec2_Long, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LatestVersionNumber", "latestVersionNumber", NULL, &S_ec2_Long, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tags", "tagSet", NULL, &S_ec2_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Operator", "operator", NULL, &S_ec2_OperatorResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplate = { "LaunchTemplate", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplate, 8, NULL, 0 };
+static const struct aws_member M_ec2_LaunchTemplateSet[] = {
+	{ "member", "item", NULL, &S_ec2_LaunchTemplate, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_LaunchTemplateSet = { "LaunchTemplateSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_LaunchTemplateSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeLaunchTemplatesResult[] = {
+	{ "LaunchTemplates", "launchTemplates", NULL, &S_ec2_LaunchTemplateSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeLaunchTemplatesResult = { "DescribeLaunchTemplatesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeLaunchTemplatesResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_DescribeNatGatewaysMaxResults = { "DescribeNatGatewaysMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_NatGatewayIdStringList[] = {
 	{ "member", "item", NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4554,6 +6139,40 @@ static const struct aws_member M_ec2_DescribeNetworkInterfacesResult[] = {
 	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeNetworkInterfacesResult = { "DescribeNetworkInterfacesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeNetworkInterfacesResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_RegionNameStringList[] = {
+	{ "member", "RegionName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionNameStringList = { "RegionNameStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_RegionNameStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeRegionsRequest[] = {
+	{ "RegionNames", "RegionName", NULL, &S_ec2_RegionNameStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AllRegions", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeRegionsRequest = { "DescribeRegionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeRegionsRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_RegionGeography[] = {
+	{ "Name", "name", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionGeography = { "RegionGeography", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_RegionGeography, 1, NULL, 0 };
+static const struct aws_member M_ec2_RegionGeographyList[] = {
+	{ "member", "item", NULL, &S_ec2_RegionGeography, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionGeographyList = { "RegionGeographyList", AWS_T_LIST, 0, NULL, NULL, M_ec2_RegionGeographyList, 1, NULL, 0 };
+static const struct aws_member M_ec2_Region[] = {
+	{ "OptInStatus", "optInStatus", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Geography", "geographySet", NULL, &S_ec2_RegionGeographyList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RegionName", "regionName", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Endpoint", "regionEndpoint", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Region = { "Region", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_Region, 4, NULL, 0 };
+static const struct aws_member M_ec2_RegionList[] = {
+	{ "member", "item", NULL, &S_ec2_Region, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_RegionList = { "RegionList", AWS_T_LIST, 0, NULL, NULL, M_ec2_RegionList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeRegionsResult[] = {
+	{ "Regions", "regionInfo", NULL, &S_ec2_RegionList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeRegionsResult = { "DescribeRegionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeRegionsResult, 1, NULL, 0 };
 static const struct aws_shape S_ec2_DescribeRouteTablesMaxResults = { "DescribeRouteTablesMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_RouteTableIdStringList[] = {
 	{ "member", "item", NULL, &S_ec2_RouteTableId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4594,10 +6213,6 @@ static const struct aws_member M_ec2_DescribeSecurityGroupRulesResult[] = {
 	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeSecurityGroupRulesResult = { "DescribeSecurityGroupRulesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeSecurityGroupRulesResult, 2, NULL, 0 };
-static const struct aws_member M_ec2_GroupIdStringList[] = {
-	{ "member", "groupId", NULL, &S_ec2_SecurityGroupId, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_GroupIdStringList = { "GroupIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_GroupIdStringList, 1, NULL, 0 };
 static const struct aws_member M_ec2_GroupNameStringList[] = {
 	{ "member", "GroupName", NULL, &S_ec2_SecurityGroupName, AWS_LOC_BODY, 0, NULL, NULL },
 };
@@ -4678,6 +6293,60 @@ static const struct aws_member M_ec2_DescribeTagsResult[] = {
 	{ "Tags", "tagSet", NULL, &S_ec2_TagDescriptionList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeTagsResult = { "DescribeTagsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeTagsResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_VolumeIdStringList[] = {
+	{ "member", "VolumeId", NULL, &S_ec2_VolumeId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VolumeIdStringList = { "VolumeIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VolumeIdStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeVolumesRequest[] = {
+	{ "VolumeIds", "VolumeId", NULL, &S_ec2_VolumeIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IncludeManagedResources", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", "maxResults", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeVolumesRequest = { "DescribeVolumesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVolumesRequest, 6, NULL, 0 };
+static const char *const E_ec2_SSEType[] = { "sse-ebs", "sse-kms", "none" };
+static const struct aws_shape S_ec2_SSEType = { "SSEType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_SSEType, 3 };
+static const char *const E_ec2_VolumeState[] = { "creating", "available", "in-use", "deleting", "deleted", "error" };
+static const struct aws_shape S_ec2_VolumeState = { "VolumeState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_VolumeState, 6 };
+static const struct aws_member M_ec2_VolumeAttachmentList[] = {
+	{ "member", "item", NULL, &S_ec2_VolumeAttachment, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VolumeAttachmentList = { "VolumeAttachmentList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VolumeAttachmentList, 1, NULL, 0 };
+static const struct aws_member M_ec2_Volume[] = {
+	{ "AvailabilityZoneId", "availabilityZoneId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "OutpostArn", "outpostArn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SourceVolumeId", "sourceVolumeId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Iops", "iops", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tags", "tagSet", NULL, &S_ec2_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeType", "volumeType", NULL, &S_ec2_VolumeType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "FastRestored", "fastRestored", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MultiAttachEnabled", "multiAttachEnabled", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Throughput", "throughput", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SseType", "sseType", NULL, &S_ec2_SSEType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Operator", "operator", NULL, &S_ec2_OperatorResponse, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeInitializationRate", "volumeInitializationRate", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeId", "volumeId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Size", "size", NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SnapshotId", "snapshotId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZone", "availabilityZone", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "State", "status", NULL, &S_ec2_VolumeState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CreateTime", "createTime", NULL, &S_ec2_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Attachments", "attachmentSet", NULL, &S_ec2_VolumeAttachmentList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Encrypted", "encrypted", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "KmsKeyId", "kmsKeyId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_Volume = { "Volume", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_Volume, 21, NULL, 0 };
+static const struct aws_member M_ec2_VolumeList[] = {
+	{ "member", "item", NULL, &S_ec2_Volume, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VolumeList = { "VolumeList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VolumeList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeVolumesResult[] = {
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Volumes", "volumeSet", NULL, &S_ec2_VolumeList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeVolumesResult = { "DescribeVolumesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVolumesResult, 2, NULL, 0 };
 static const char *const E_ec2_VpcAttributeName[] = { "enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics" };
 static const struct aws_shape S_ec2_VpcAttributeName = { "VpcAttributeName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_VpcAttributeName, 3 };
 static const struct aws_member M_ec2_DescribeVpcAttributeRequest[] = {
@@ -4693,10 +6362,33 @@ static const struct aws_member M_ec2_DescribeVpcAttributeResult[] = {
 	{ "VpcId", "vpcId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeVpcAttributeResult = { "DescribeVpcAttributeResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVpcAttributeResult, 4, NULL, 0 };
+static const struct aws_member M_ec2_VpcEncryptionControlIdList[] = {
+	{ "member", "item", NULL, &S_ec2_VpcEncryptionControlId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpcEncryptionControlIdList = { "VpcEncryptionControlIdList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VpcEncryptionControlIdList, 1, NULL, 0 };
 static const struct aws_member M_ec2_VpcIdStringList[] = {
 	{ "member", "VpcId", NULL, &S_ec2_VpcId, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_VpcIdStringList = { "VpcIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VpcIdStringList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DescribeVpcEncryptionControlsMaxResults = { "DescribeVpcEncryptionControlsMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DescribeVpcEncryptionControlsRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VpcEncryptionControlIds", "VpcEncryptionControlId", NULL, &S_ec2_VpcEncryptionControlIdList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VpcIds", "VpcId", NULL, &S_ec2_VpcIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_DescribeVpcEncryptionControlsMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeVpcEncryptionControlsRequest = { "DescribeVpcEncryptionControlsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVpcEncryptionControlsRequest, 6, NULL, 0 };
+static const struct aws_member M_ec2_VpcEncryptionControlList[] = {
+	{ "member", "item", NULL, &S_ec2_VpcEncryptionControl, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpcEncryptionControlList = { "VpcEncryptionControlList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VpcEncryptionControlList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeVpcEncryptionControlsResult[] = {
+	{ "VpcEncryptionControls", "vpcEncryptionControlSet", NULL, &S_ec2_VpcEncryptionControlList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeVpcEncryptionControlsResult = { "DescribeVpcEncryptionControlsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVpcEncryptionControlsResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_DescribeVpcsMaxResults = { "DescribeVpcsMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_DescribeVpcsRequest[] = {
 	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4715,12 +6407,64 @@ static const struct aws_member M_ec2_DescribeVpcsResult[] = {
 	{ "Vpcs", "vpcSet", NULL, &S_ec2_VpcList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DescribeVpcsResult = { "DescribeVpcsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVpcsResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_VpnGatewayIdStringList[] = {
+	{ "member", "VpnGatewayId", NULL, &S_ec2_VpnGatewayId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpnGatewayIdStringList = { "VpnGatewayIdStringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VpnGatewayIdStringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeVpnGatewaysRequest[] = {
+	{ "Filters", "Filter", NULL, &S_ec2_FilterList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VpnGatewayIds", "VpnGatewayId", NULL, &S_ec2_VpnGatewayIdStringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeVpnGatewaysRequest = { "DescribeVpnGatewaysRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVpnGatewaysRequest, 3, NULL, 0 };
+static const char *const E_ec2_VpnState[] = { "pending", "available", "deleting", "deleted" };
+static const struct aws_shape S_ec2_VpnState = { "VpnState", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_VpnState, 4 };
+static const char *const E_ec2_GatewayType[] = { "ipsec.1" };
+static const struct aws_shape S_ec2_GatewayType = { "GatewayType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_GatewayType, 1 };
+static const struct aws_member M_ec2_VpcAttachmentList[] = {
+	{ "member", "item", NULL, &S_ec2_VpcAttachment, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpcAttachmentList = { "VpcAttachmentList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VpcAttachmentList, 1, NULL, 0 };
+static const struct aws_member M_ec2_VpnGateway[] = {
+	{ "AmazonSideAsn", "amazonSideAsn", NULL, &S_ec2_Long, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Tags", "tagSet", NULL, &S_ec2_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VpnGatewayId", "vpnGatewayId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "State", "state", NULL, &S_ec2_VpnState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Type", "type", NULL, &S_ec2_GatewayType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZone", "availabilityZone", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VpcAttachments", "attachments", NULL, &S_ec2_VpcAttachmentList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpnGateway = { "VpnGateway", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_VpnGateway, 7, NULL, 0 };
+static const struct aws_member M_ec2_VpnGatewayList[] = {
+	{ "member", "item", NULL, &S_ec2_VpnGateway, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_VpnGatewayList = { "VpnGatewayList", AWS_T_LIST, 0, NULL, NULL, M_ec2_VpnGatewayList, 1, NULL, 0 };
+static const struct aws_member M_ec2_DescribeVpnGatewaysResult[] = {
+	{ "VpnGateways", "vpnGatewaySet", NULL, &S_ec2_VpnGatewayList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DescribeVpnGatewaysResult = { "DescribeVpnGatewaysResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DescribeVpnGatewaysResult, 1, NULL, 0 };
 static const struct aws_member M_ec2_DetachInternetGatewayRequest[] = {
 	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "InternetGatewayId", "internetGatewayId", NULL, &S_ec2_InternetGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "VpcId", "vpcId", NULL, &S_ec2_VpcId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DetachInternetGatewayRequest = { "DetachInternetGatewayRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DetachInternetGatewayRequest, 3, NULL, 0 };
+static const struct aws_shape S_ec2_InstanceIdForResolver = { "InstanceIdForResolver", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ec2_VolumeIdWithResolver = { "VolumeIdWithResolver", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DetachVolumeRequest[] = {
+	{ "Device", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Force", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceIdForResolver, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "VolumeId", NULL, NULL, &S_ec2_VolumeIdWithResolver, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DetachVolumeRequest = { "DetachVolumeRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DetachVolumeRequest, 5, NULL, 0 };
+static const struct aws_member M_ec2_DetachVpnGatewayRequest[] = {
+	{ "VpcId", NULL, NULL, &S_ec2_VpcId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "VpnGatewayId", NULL, NULL, &S_ec2_VpnGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DetachVpnGatewayRequest = { "DetachVpnGatewayRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DetachVpnGatewayRequest, 3, NULL, 0 };
 static const struct aws_shape S_ec2_ElasticIpAssociationId = { "ElasticIpAssociationId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_DisassociateAddressRequest[] = {
 	{ "AssociationId", NULL, NULL, &S_ec2_ElasticIpAssociationId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4728,6 +6472,31 @@ static const struct aws_member M_ec2_DisassociateAddressRequest[] = {
 	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DisassociateAddressRequest = { "DisassociateAddressRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DisassociateAddressRequest, 3, NULL, 0 };
+static const struct aws_member M_ec2_DisassociateIamInstanceProfileRequest[] = {
+	{ "AssociationId", NULL, NULL, &S_ec2_IamInstanceProfileAssociationId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DisassociateIamInstanceProfileRequest = { "DisassociateIamInstanceProfileRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DisassociateIamInstanceProfileRequest, 1, NULL, 0 };
+static const struct aws_member M_ec2_DisassociateIamInstanceProfileResult[] = {
+	{ "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", NULL, &S_ec2_IamInstanceProfileAssociation, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DisassociateIamInstanceProfileResult = { "DisassociateIamInstanceProfileResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DisassociateIamInstanceProfileResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_EipAssociationIdList[] = {
+	{ "member", "item", NULL, &S_ec2_ElasticIpAssociationId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_EipAssociationIdList = { "EipAssociationIdList", AWS_T_LIST, 0, NULL, NULL, M_ec2_EipAssociationIdList, 1, NULL, 0 };
+static const struct aws_shape S_ec2_DrainSeconds = { "DrainSeconds", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_DisassociateNatGatewayAddressRequest[] = {
+	{ "NatGatewayId", NULL, NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "AssociationIds", "AssociationId", NULL, &S_ec2_EipAssociationIdList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "MaxDrainDurationSeconds", NULL, NULL, &S_ec2_DrainSeconds, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DisassociateNatGatewayAddressRequest = { "DisassociateNatGatewayAddressRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DisassociateNatGatewayAddressRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_DisassociateNatGatewayAddressResult[] = {
+	{ "NatGatewayId", "natGatewayId", NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NatGatewayAddresses", "natGatewayAddressSet", NULL, &S_ec2_NatGatewayAddressList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_DisassociateNatGatewayAddressResult = { "DisassociateNatGatewayAddressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DisassociateNatGatewayAddressResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_RouteTableAssociationId = { "RouteTableAssociationId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_DisassociateRouteTableRequest[] = {
 	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4743,8 +6512,30 @@ static const struct aws_member M_ec2_DisassociateSubnetCidrBlockResult[] = {
 	{ "SubnetId", "subnetId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_DisassociateSubnetCidrBlockResult = { "DisassociateSubnetCidrBlockResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_DisassociateSubnetCidrBlockResult, 2, NULL, 0 };
+static const struct aws_shape S_ec2_PrefixListMaxResults = { "PrefixListMaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_GetManagedPrefixListEntriesRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PrefixListId", NULL, NULL, &S_ec2_PrefixListResourceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "TargetVersion", NULL, NULL, &S_ec2_Long, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxResults", NULL, NULL, &S_ec2_PrefixListMaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", NULL, NULL, &S_ec2_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_GetManagedPrefixListEntriesRequest = { "GetManagedPrefixListEntriesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_GetManagedPrefixListEntriesRequest, 5, NULL, 0 };
+static const struct aws_member M_ec2_PrefixListEntry[] = {
+	{ "Cidr", "cidr", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Description", "description", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_PrefixListEntry = { "PrefixListEntry", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_PrefixListEntry, 2, NULL, 0 };
+static const struct aws_member M_ec2_PrefixListEntrySet[] = {
+	{ "member", "item", NULL, &S_ec2_PrefixListEntry, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_PrefixListEntrySet = { "PrefixListEntrySet", AWS_T_LIST, 0, NULL, NULL, M_ec2_PrefixListEntrySet, 1, NULL, 0 };
+static const struct aws_member M_ec2_GetManagedPrefixListEntriesResult[] = {
+	{ "Entries", "entrySet", NULL, &S_ec2_PrefixListEntrySet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NextToken", "nextToken", NULL, &S_ec2_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_GetManagedPrefixListEntriesResult = { "GetManagedPrefixListEntriesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_GetManagedPrefixListEntriesResult, 2, NULL, 0 };
 static const struct aws_shape S_ec2_ModifyInstanceAttributeValue = { "ModifyInstanceAttributeValue", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_ec2_VolumeId = { "VolumeId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_EbsInstanceBlockDeviceSpecification[] = {
 	{ "VolumeId", "volumeId", NULL, &S_ec2_VolumeId, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "DeleteOnTermination", "deleteOnTermination", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4786,6 +6577,110 @@ static const struct aws_member M_ec2_ModifyInstanceAttributeRequest[] = {
 	{ "EnaSupport", "enaSupport", NULL, &S_ec2_AttributeBooleanValue, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_ModifyInstanceAttributeRequest = { "ModifyInstanceAttributeRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceAttributeRequest, 17, NULL, 0 };
+static const struct aws_member M_ec2_InstanceCreditSpecificationRequest[] = {
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "CpuCredits", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceCreditSpecificationRequest = { "InstanceCreditSpecificationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_InstanceCreditSpecificationRequest, 2, NULL, 0 };
+static const struct aws_member M_ec2_InstanceCreditSpecificationListRequest[] = {
+	{ "member", "item", NULL, &S_ec2_InstanceCreditSpecificationRequest, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceCreditSpecificationListRequest = { "InstanceCreditSpecificationListRequest", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceCreditSpecificationListRequest, 1, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstanceCreditSpecificationRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ClientToken", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceCreditSpecifications", "InstanceCreditSpecification", NULL, &S_ec2_InstanceCreditSpecificationListRequest, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstanceCreditSpecificationRequest = { "ModifyInstanceCreditSpecificationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceCreditSpecificationRequest, 3, NULL, 0 };
+static const struct aws_member M_ec2_SuccessfulInstanceCreditSpecificationItem[] = {
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_SuccessfulInstanceCreditSpecificationItem = { "SuccessfulInstanceCreditSpecificationItem", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_SuccessfulInstanceCreditSpecificationItem, 1, NULL, 0 };
+static const struct aws_member M_ec2_SuccessfulInstanceCreditSpecificationSet[] = {
+	{ "member", "item", NULL, &S_ec2_SuccessfulInstanceCreditSpecificationItem, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_SuccessfulInstanceCreditSpecificationSet = { "SuccessfulInstanceCreditSpecificationSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_SuccessfulInstanceCreditSpecificationSet, 1, NULL, 0 };
+static const char *const E_ec2_UnsuccessfulInstanceCreditSpecificationErrorCode[] = { "InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "IncorrectInstanceState", "InstanceCreditSpecification.NotSupported" };
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationErrorCode = { "UnsuccessfulInstanceCreditSpecificationErrorCode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_UnsuccessfulInstanceCreditSpecificationErrorCode, 4 };
+static const struct aws_member M_ec2_UnsuccessfulInstanceCreditSpecificationItemError[] = {
+	{ "Code", "code", NULL, &S_ec2_UnsuccessfulInstanceCreditSpecificationErrorCode, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Message", "message", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationItemError = { "UnsuccessfulInstanceCreditSpecificationItemError", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UnsuccessfulInstanceCreditSpecificationItemError, 2, NULL, 0 };
+static const struct aws_member M_ec2_UnsuccessfulInstanceCreditSpecificationItem[] = {
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Error", "error", NULL, &S_ec2_UnsuccessfulInstanceCreditSpecificationItemError, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationItem = { "UnsuccessfulInstanceCreditSpecificationItem", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UnsuccessfulInstanceCreditSpecificationItem, 2, NULL, 0 };
+static const struct aws_member M_ec2_UnsuccessfulInstanceCreditSpecificationSet[] = {
+	{ "member", "item", NULL, &S_ec2_UnsuccessfulInstanceCreditSpecificationItem, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnsuccessfulInstanceCreditSpecificationSet = { "UnsuccessfulInstanceCreditSpecificationSet", AWS_T_LIST, 0, NULL, NULL, M_ec2_UnsuccessfulInstanceCreditSpecificationSet, 1, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstanceCreditSpecificationResult[] = {
+	{ "SuccessfulInstanceCreditSpecifications", "successfulInstanceCreditSpecificationSet", NULL, &S_ec2_SuccessfulInstanceCreditSpecificationSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "UnsuccessfulInstanceCreditSpecifications", "unsuccessfulInstanceCreditSpecificationSet", NULL, &S_ec2_UnsuccessfulInstanceCreditSpecificationSet, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstanceCreditSpecificationResult = { "ModifyInstanceCreditSpecificationResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceCreditSpecificationResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstanceMaintenanceOptionsRequest[] = {
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "AutoRecovery", NULL, NULL, &S_ec2_InstanceAutoRecoveryState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RebootMigration", NULL, NULL, &S_ec2_InstanceRebootMigrationState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstanceMaintenanceOptionsRequest = { "ModifyInstanceMaintenanceOptionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceMaintenanceOptionsRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstanceMaintenanceOptionsResult[] = {
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AutoRecovery", "autoRecovery", NULL, &S_ec2_InstanceAutoRecoveryState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RebootMigration", "rebootMigration", NULL, &S_ec2_InstanceRebootMigrationState, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstanceMaintenanceOptionsResult = { "ModifyInstanceMaintenanceOptionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceMaintenanceOptionsResult, 3, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstanceMetadataOptionsRequest[] = {
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "HttpTokens", NULL, NULL, &S_ec2_HttpTokensState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpPutResponseHopLimit", NULL, NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpEndpoint", NULL, NULL, &S_ec2_InstanceMetadataEndpointState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HttpProtocolIpv6", NULL, NULL, &S_ec2_InstanceMetadataProtocolState, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceMetadataTags", NULL, NULL, &S_ec2_InstanceMetadataTagsState, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstanceMetadataOptionsRequest = { "ModifyInstanceMetadataOptionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceMetadataOptionsRequest, 7, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstanceMetadataOptionsResult[] = {
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceMetadataOptions", "instanceMetadataOptions", NULL, &S_ec2_InstanceMetadataOptionsResponse, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstanceMetadataOptionsResult = { "ModifyInstanceMetadataOptionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstanceMetadataOptionsResult, 2, NULL, 0 };
+static const char *const E_ec2_HostTenancy[] = { "default", "dedicated", "host" };
+static const struct aws_shape S_ec2_HostTenancy = { "HostTenancy", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_HostTenancy, 3 };
+static const char *const E_ec2_Affinity[] = { "default", "host" };
+static const struct aws_shape S_ec2_Affinity = { "Affinity", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_Affinity, 2 };
+static const struct aws_shape S_ec2_DedicatedHostId = { "DedicatedHostId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstancePlacementRequest[] = {
+	{ "GroupName", NULL, NULL, &S_ec2_PlacementGroupName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PartitionNumber", NULL, NULL, &S_ec2_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HostResourceGroupArn", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "GroupId", NULL, NULL, &S_ec2_PlacementGroupId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceId", "instanceId", NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "Tenancy", "tenancy", NULL, &S_ec2_HostTenancy, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Affinity", "affinity", NULL, &S_ec2_Affinity, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "HostId", "hostId", NULL, &S_ec2_DedicatedHostId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstancePlacementRequest = { "ModifyInstancePlacementRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstancePlacementRequest, 8, NULL, 0 };
+static const struct aws_member M_ec2_ModifyInstancePlacementResult[] = {
+	{ "Return", "return", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyInstancePlacementResult = { "ModifyInstancePlacementResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyInstancePlacementResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_ModifyPrivateDnsNameOptionsRequest[] = {
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "InstanceId", NULL, NULL, &S_ec2_InstanceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PrivateDnsHostnameType", NULL, NULL, &S_ec2_HostnameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnableResourceNameDnsARecord", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EnableResourceNameDnsAAAARecord", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyPrivateDnsNameOptionsRequest = { "ModifyPrivateDnsNameOptionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyPrivateDnsNameOptionsRequest, 5, NULL, 0 };
+static const struct aws_member M_ec2_ModifyPrivateDnsNameOptionsResult[] = {
+	{ "Return", "return", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyPrivateDnsNameOptionsResult = { "ModifyPrivateDnsNameOptionsResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyPrivateDnsNameOptionsResult, 1, NULL, 0 };
 static const struct aws_member M_ec2_ModifySubnetAttributeRequest[] = {
 	{ "AssignIpv6AddressOnCreation", NULL, NULL, &S_ec2_AttributeBooleanValue, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "MapPublicIpOnLaunch", NULL, NULL, &S_ec2_AttributeBooleanValue, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4807,6 +6702,36 @@ static const struct aws_member M_ec2_ModifyVpcAttributeRequest[] = {
 	{ "EnableNetworkAddressUsageMetrics", NULL, NULL, &S_ec2_AttributeBooleanValue, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_ModifyVpcAttributeRequest = { "ModifyVpcAttributeRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyVpcAttributeRequest, 4, NULL, 0 };
+static const char *const E_ec2_VpcTenancy[] = { "default" };
+static const struct aws_shape S_ec2_VpcTenancy = { "VpcTenancy", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_VpcTenancy, 1 };
+static const struct aws_member M_ec2_ModifyVpcTenancyRequest[] = {
+	{ "VpcId", NULL, NULL, &S_ec2_VpcId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "InstanceTenancy", NULL, NULL, &S_ec2_VpcTenancy, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyVpcTenancyRequest = { "ModifyVpcTenancyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyVpcTenancyRequest, 3, NULL, 0 };
+static const struct aws_member M_ec2_ModifyVpcTenancyResult[] = {
+	{ "ReturnValue", "return", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ModifyVpcTenancyResult = { "ModifyVpcTenancyResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ModifyVpcTenancyResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_MonitorInstancesRequest[] = {
+	{ "InstanceIds", "InstanceId", NULL, &S_ec2_InstanceIdStringList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_MonitorInstancesRequest = { "MonitorInstancesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_MonitorInstancesRequest, 2, NULL, 0 };
+static const struct aws_member M_ec2_InstanceMonitoring[] = {
+	{ "InstanceId", "instanceId", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Monitoring", "monitoring", NULL, &S_ec2_Monitoring, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceMonitoring = { "InstanceMonitoring", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_InstanceMonitoring, 2, NULL, 0 };
+static const struct aws_member M_ec2_InstanceMonitoringList[] = {
+	{ "member", "item", NULL, &S_ec2_InstanceMonitoring, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_InstanceMonitoringList = { "InstanceMonitoringList", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceMonitoringList, 1, NULL, 0 };
+static const struct aws_member M_ec2_MonitorInstancesResult[] = {
+	{ "InstanceMonitorings", "instancesSet", NULL, &S_ec2_InstanceMonitoringList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_MonitorInstancesResult = { "MonitorInstancesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_MonitorInstancesResult, 1, NULL, 0 };
 static const struct aws_member M_ec2_ReleaseAddressRequest[] = {
 	{ "AllocationId", NULL, NULL, &S_ec2_AllocationId, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "PublicIp", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4814,6 +6739,15 @@ static const struct aws_member M_ec2_ReleaseAddressRequest[] = {
 	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_ReleaseAddressRequest = { "ReleaseAddressRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ReleaseAddressRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_ReplaceIamInstanceProfileAssociationRequest[] = {
+	{ "IamInstanceProfile", NULL, NULL, &S_ec2_IamInstanceProfileSpecification, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "AssociationId", NULL, NULL, &S_ec2_IamInstanceProfileAssociationId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ReplaceIamInstanceProfileAssociationRequest = { "ReplaceIamInstanceProfileAssociationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ReplaceIamInstanceProfileAssociationRequest, 2, NULL, 0 };
+static const struct aws_member M_ec2_ReplaceIamInstanceProfileAssociationResult[] = {
+	{ "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", NULL, &S_ec2_IamInstanceProfileAssociation, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_ReplaceIamInstanceProfileAssociationResult = { "ReplaceIamInstanceProfileAssociationResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_ReplaceIamInstanceProfileAssociationResult, 1, NULL, 0 };
 static const struct aws_member M_ec2_ReplaceRouteRequest[] = {
 	{ "DestinationPrefixListId", NULL, NULL, &S_ec2_PrefixListResourceId, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "VpcEndpointId", NULL, NULL, &S_ec2_VpcEndpointId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -4940,19 +6874,12 @@ static const struct aws_member M_ec2_ElasticInferenceAccelerators[] = {
 	{ "member", "item", NULL, &S_ec2_ElasticInferenceAccelerator, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_ElasticInferenceAccelerators = { "ElasticInferenceAccelerators", AWS_T_LIST, 0, NULL, NULL, M_ec2_ElasticInferenceAccelerators, 1, NULL, 0 };
-static const struct aws_shape S_ec2_LaunchTemplateId = { "LaunchTemplateId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_ec2_LaunchTemplateSpecification[] = {
 	{ "LaunchTemplateId", NULL, NULL, &S_ec2_LaunchTemplateId, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "LaunchTemplateName", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "Version", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_LaunchTemplateSpecification = { "LaunchTemplateSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_LaunchTemplateSpecification, 3, NULL, 0 };
-static const char *const E_ec2_MarketType[] = { "spot", "capacity-block", "interruptible-capacity-reservation" };
-static const struct aws_shape S_ec2_MarketType = { "MarketType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_MarketType, 3 };
-static const char *const E_ec2_SpotInstanceType[] = { "one-time", "persistent" };
-static const struct aws_shape S_ec2_SpotInstanceType = { "SpotInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_SpotInstanceType, 2 };
-static const char *const E_ec2_InstanceInterruptionBehavior[] = { "hibernate", "stop", "terminate" };
-static const struct aws_shape S_ec2_InstanceInterruptionBehavior = { "InstanceInterruptionBehavior", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_InstanceInterruptionBehavior, 3 };
 static const struct aws_member M_ec2_SpotMarketOptions[] = {
 	{ "MaxPrice", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "SpotInstanceType", NULL, NULL, &S_ec2_SpotInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
@@ -5052,17 +6979,6 @@ static const struct aws_member M_ec2_InstanceSecondaryInterfaceSpecificationList
 	{ "member", "item", NULL, &S_ec2_InstanceSecondaryInterfaceSpecificationRequest, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_InstanceSecondaryInterfaceSpecificationListRequest = { "InstanceSecondaryInterfaceSpecificationListRequest", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceSecondaryInterfaceSpecificationListRequest, 1, NULL, 0 };
-static const char *const E_ec2_ShutdownBehavior[] = { "stop", "terminate" };
-static const struct aws_shape S_ec2_ShutdownBehavior = { "ShutdownBehavior", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ec2_ShutdownBehavior, 2 };
-static const struct aws_member M_ec2_PrivateIpAddressSpecification[] = {
-	{ "Primary", "primary", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "PrivateIpAddress", "privateIpAddress", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_PrivateIpAddressSpecification = { "PrivateIpAddressSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_PrivateIpAddressSpecification, 2, NULL, 0 };
-static const struct aws_member M_ec2_PrivateIpAddressSpecificationList[] = {
-	{ "member", "item", NULL, &S_ec2_PrivateIpAddressSpecification, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_PrivateIpAddressSpecificationList = { "PrivateIpAddressSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_PrivateIpAddressSpecificationList, 1, NULL, 0 };
 static const struct aws_member M_ec2_Ipv4PrefixSpecificationRequest[] = {
 	{ "Ipv4Prefix", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
@@ -5124,11 +7040,6 @@ static const struct aws_member M_ec2_InstanceNetworkInterfaceSpecificationList[]
 	{ "member", "item", NULL, &S_ec2_InstanceNetworkInterfaceSpecification, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_InstanceNetworkInterfaceSpecificationList = { "InstanceNetworkInterfaceSpecificationList", AWS_T_LIST, 0, NULL, NULL, M_ec2_InstanceNetworkInterfaceSpecificationList, 1, NULL, 0 };
-static const struct aws_member M_ec2_IamInstanceProfileSpecification[] = {
-	{ "Arn", "arn", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "Name", "name", NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ec2_IamInstanceProfileSpecification = { "IamInstanceProfileSpecification", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_IamInstanceProfileSpecification, 2, NULL, 0 };
 static const struct aws_member M_ec2_RunInstancesRequest[] = {
 	{ "BlockDeviceMappings", "BlockDeviceMapping", NULL, &S_ec2_BlockDeviceMappingRequestList, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "ImageId", NULL, NULL, &S_ec2_ImageId, AWS_LOC_BODY, 0, NULL, NULL },
@@ -5219,6 +7130,27 @@ static const struct aws_member M_ec2_TerminateInstancesResult[] = {
 	{ "TerminatingInstances", "instancesSet", NULL, &S_ec2_InstanceStateChangeList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_TerminateInstancesResult = { "TerminateInstancesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_TerminateInstancesResult, 1, NULL, 0 };
+static const struct aws_member M_ec2_UnassignPrivateNatGatewayAddressRequest[] = {
+	{ "NatGatewayId", NULL, NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PrivateIpAddresses", "PrivateIpAddress", NULL, &S_ec2_IpList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "MaxDrainDurationSeconds", NULL, NULL, &S_ec2_DrainSeconds, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DryRun", NULL, NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnassignPrivateNatGatewayAddressRequest = { "UnassignPrivateNatGatewayAddressRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UnassignPrivateNatGatewayAddressRequest, 4, NULL, 0 };
+static const struct aws_member M_ec2_UnassignPrivateNatGatewayAddressResult[] = {
+	{ "NatGatewayId", "natGatewayId", NULL, &S_ec2_NatGatewayId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "NatGatewayAddresses", "natGatewayAddressSet", NULL, &S_ec2_NatGatewayAddressList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnassignPrivateNatGatewayAddressResult = { "UnassignPrivateNatGatewayAddressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UnassignPrivateNatGatewayAddressResult, 2, NULL, 0 };
+static const struct aws_member M_ec2_UnmonitorInstancesRequest[] = {
+	{ "InstanceIds", "InstanceId", NULL, &S_ec2_InstanceIdStringList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DryRun", "dryRun", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnmonitorInstancesRequest = { "UnmonitorInstancesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UnmonitorInstancesRequest, 2, NULL, 0 };
+static const struct aws_member M_ec2_UnmonitorInstancesResult[] = {
+	{ "InstanceMonitorings", "instancesSet", NULL, &S_ec2_InstanceMonitoringList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ec2_UnmonitorInstancesResult = { "UnmonitorInstancesResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UnmonitorInstancesResult, 1, NULL, 0 };
 static const struct aws_member M_ec2_SecurityGroupRuleDescription[] = {
 	{ "SecurityGroupRuleId", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "Description", NULL, NULL, &S_ec2_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -5252,11 +7184,17 @@ static const struct aws_member M_ec2_UpdateSecurityGroupRuleDescriptionsIngressR
 	{ "Return", "return", NULL, &S_ec2_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ec2_UpdateSecurityGroupRuleDescriptionsIngressResult = { "UpdateSecurityGroupRuleDescriptionsIngressResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ec2_UpdateSecurityGroupRuleDescriptionsIngressResult, 1, NULL, 0 };
+static const struct aws_op O_ec2_AcceptAddressTransfer = { "AcceptAddressTransfer", "POST", "/", 200, &S_ec2_AcceptAddressTransferRequest, &S_ec2_AcceptAddressTransferResult, NULL, NULL };
 static const struct aws_op O_ec2_AllocateAddress = { "AllocateAddress", "POST", "/", 200, &S_ec2_AllocateAddressRequest, &S_ec2_AllocateAddressResult, NULL, NULL };
+static const struct aws_op O_ec2_AssignPrivateNatGatewayAddress = { "AssignPrivateNatGatewayAddress", "POST", "/", 200, &S_ec2_AssignPrivateNatGatewayAddressRequest, &S_ec2_AssignPrivateNatGatewayAddressResult, NULL, NULL };
 static const struct aws_op O_ec2_AssociateAddress = { "AssociateAddress", "POST", "/", 200, &S_ec2_AssociateAddressRequest, &S_ec2_AssociateAddressResult, NULL, NULL };
+static const struct aws_op O_ec2_AssociateIamInstanceProfile = { "AssociateIamInstanceProfile", "POST", "/", 200, &S_ec2_AssociateIamInstanceProfileRequest, &S_ec2_AssociateIamInstanceProfileResult, NULL, NULL };
+static const struct aws_op O_ec2_AssociateNatGatewayAddress = { "AssociateNatGatewayAddress", "POST", "/", 200, &S_ec2_AssociateNatGatewayAddressRequest, &S_ec2_AssociateNatGatewayAddressResult, NULL, NULL };
 static const struct aws_op O_ec2_AssociateRouteTable = { "AssociateRouteTable", "POST", "/", 200, &S_ec2_AssociateRouteTableRequest, &S_ec2_AssociateRouteTableResult, NULL, NULL };
 static const struct aws_op O_ec2_AssociateSubnetCidrBlock = { "AssociateSubnetCidrBlock", "POST", "/", 200, &S_ec2_AssociateSubnetCidrBlockRequest, &S_ec2_AssociateSubnetCidrBlockResult, NULL, NULL };
 static const struct aws_op O_ec2_AttachInternetGateway = { "AttachInternetGateway", "POST", "/", 200, &S_ec2_AttachInternetGatewayRequest, NULL, NULL, NULL };
+static const struct aws_op O_ec2_AttachVolume = { "AttachVolume", "POST", "/", 200, &S_ec2_AttachVolumeRequest, &S_ec2_VolumeAttachment, NULL, NULL };
+static const struct aws_op O_ec2_AttachVpnGateway = { "AttachVpnGateway", "POST", "/", 200, &S_ec2_AttachVpnGatewayRequest, &S_ec2_AttachVpnGatewayResult, NULL, NULL };
 static const struct aws_op O_ec2_AuthorizeSecurityGroupEgress = { "AuthorizeSecurityGroupEgress", "POST", "/", 200, &S_ec2_AuthorizeSecurityGroupEgressRequest, &S_ec2_AuthorizeSecurityGroupEgressResult, NULL, NULL };
 static const struct aws_op O_ec2_AuthorizeSecurityGroupIngress = { "AuthorizeSecurityGroupIngress", "POST", "/", 200, &S_ec2_AuthorizeSecurityGroupIngressRequest, &S_ec2_AuthorizeSecurityGroupIngressResult, NULL, NULL };
 static const struct aws_op O_ec2_CreateInternetGateway = { "CreateInternetGateway", "POST", "/", 200, &S_ec2_CreateInternetGatewayRequest, &S_ec2_CreateInternetGatewayResult, NULL, NULL };
@@ -5267,6 +7205,7 @@ static const struct aws_op O_ec2_CreateSecurityGroup = { "CreateSecurityGroup", 
 static const struct aws_op O_ec2_CreateSubnet = { "CreateSubnet", "POST", "/", 200, &S_ec2_CreateSubnetRequest, &S_ec2_CreateSubnetResult, NULL, NULL };
 static const struct aws_op O_ec2_CreateTags = { "CreateTags", "POST", "/", 200, &S_ec2_CreateTagsRequest, NULL, NULL, NULL };
 static const struct aws_op O_ec2_CreateVpc = { "CreateVpc", "POST", "/", 200, &S_ec2_CreateVpcRequest, &S_ec2_CreateVpcResult, NULL, NULL };
+static const struct aws_op O_ec2_CreateVpcEncryptionControl = { "CreateVpcEncryptionControl", "POST", "/", 200, &S_ec2_CreateVpcEncryptionControlRequest, &S_ec2_CreateVpcEncryptionControlResult, NULL, NULL };
 static const struct aws_op O_ec2_DeleteInternetGateway = { "DeleteInternetGateway", "POST", "/", 200, &S_ec2_DeleteInternetGatewayRequest, NULL, NULL, NULL };
 static const struct aws_op O_ec2_DeleteNatGateway = { "DeleteNatGateway", "POST", "/", 200, &S_ec2_DeleteNatGatewayRequest, &S_ec2_DeleteNatGatewayResult, NULL, NULL };
 static const struct aws_op O_ec2_DeleteRoute = { "DeleteRoute", "POST", "/", 200, &S_ec2_DeleteRouteRequest, NULL, NULL, NULL };
@@ -5278,29 +7217,52 @@ static const struct aws_op O_ec2_DeleteVpc = { "DeleteVpc", "POST", "/", 200, &S
 static const struct aws_op O_ec2_DescribeAccountAttributes = { "DescribeAccountAttributes", "POST", "/", 200, &S_ec2_DescribeAccountAttributesRequest, &S_ec2_DescribeAccountAttributesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeAddresses = { "DescribeAddresses", "POST", "/", 200, &S_ec2_DescribeAddressesRequest, &S_ec2_DescribeAddressesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeAvailabilityZones = { "DescribeAvailabilityZones", "POST", "/", 200, &S_ec2_DescribeAvailabilityZonesRequest, &S_ec2_DescribeAvailabilityZonesResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeDhcpOptions = { "DescribeDhcpOptions", "POST", "/", 200, &S_ec2_DescribeDhcpOptionsRequest, &S_ec2_DescribeDhcpOptionsResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeIamInstanceProfileAssociations = { "DescribeIamInstanceProfileAssociations", "POST", "/", 200, &S_ec2_DescribeIamInstanceProfileAssociationsRequest, &S_ec2_DescribeIamInstanceProfileAssociationsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeImages = { "DescribeImages", "POST", "/", 200, &S_ec2_DescribeImagesRequest, &S_ec2_DescribeImagesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeInstanceAttribute = { "DescribeInstanceAttribute", "POST", "/", 200, &S_ec2_DescribeInstanceAttributeRequest, &S_ec2_InstanceAttribute, NULL, NULL };
+static const struct aws_op O_ec2_DescribeInstanceCreditSpecifications = { "DescribeInstanceCreditSpecifications", "POST", "/", 200, &S_ec2_DescribeInstanceCreditSpecificationsRequest, &S_ec2_DescribeInstanceCreditSpecificationsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeInstances = { "DescribeInstances", "POST", "/", 200, &S_ec2_DescribeInstancesRequest, &S_ec2_DescribeInstancesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeInternetGateways = { "DescribeInternetGateways", "POST", "/", 200, &S_ec2_DescribeInternetGatewaysRequest, &S_ec2_DescribeInternetGatewaysResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeIpamPools = { "DescribeIpamPools", "POST", "/", 200, &S_ec2_DescribeIpamPoolsRequest, &S_ec2_DescribeIpamPoolsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeKeyPairs = { "DescribeKeyPairs", "POST", "/", 200, &S_ec2_DescribeKeyPairsRequest, &S_ec2_DescribeKeyPairsResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeLaunchTemplateVersions = { "DescribeLaunchTemplateVersions", "POST", "/", 200, &S_ec2_DescribeLaunchTemplateVersionsRequest, &S_ec2_DescribeLaunchTemplateVersionsResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeLaunchTemplates = { "DescribeLaunchTemplates", "POST", "/", 200, &S_ec2_DescribeLaunchTemplatesRequest, &S_ec2_DescribeLaunchTemplatesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeNatGateways = { "DescribeNatGateways", "POST", "/", 200, &S_ec2_DescribeNatGatewaysRequest, &S_ec2_DescribeNatGatewaysResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeNetworkAcls = { "DescribeNetworkAcls", "POST", "/", 200, &S_ec2_DescribeNetworkAclsRequest, &S_ec2_DescribeNetworkAclsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeNetworkInterfaces = { "DescribeNetworkInterfaces", "POST", "/", 200, &S_ec2_DescribeNetworkInterfacesRequest, &S_ec2_DescribeNetworkInterfacesResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeRegions = { "DescribeRegions", "POST", "/", 200, &S_ec2_DescribeRegionsRequest, &S_ec2_DescribeRegionsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeRouteTables = { "DescribeRouteTables", "POST", "/", 200, &S_ec2_DescribeRouteTablesRequest, &S_ec2_DescribeRouteTablesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeSecurityGroupRules = { "DescribeSecurityGroupRules", "POST", "/", 200, &S_ec2_DescribeSecurityGroupRulesRequest, &S_ec2_DescribeSecurityGroupRulesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeSecurityGroups = { "DescribeSecurityGroups", "POST", "/", 200, &S_ec2_DescribeSecurityGroupsRequest, &S_ec2_DescribeSecurityGroupsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeSubnets = { "DescribeSubnets", "POST", "/", 200, &S_ec2_DescribeSubnetsRequest, &S_ec2_DescribeSubnetsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeTags = { "DescribeTags", "POST", "/", 200, &S_ec2_DescribeTagsRequest, &S_ec2_DescribeTagsResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeVolumes = { "DescribeVolumes", "POST", "/", 200, &S_ec2_DescribeVolumesRequest, &S_ec2_DescribeVolumesResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeVpcAttribute = { "DescribeVpcAttribute", "POST", "/", 200, &S_ec2_DescribeVpcAttributeRequest, &S_ec2_DescribeVpcAttributeResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeVpcEncryptionControls = { "DescribeVpcEncryptionControls", "POST", "/", 200, &S_ec2_DescribeVpcEncryptionControlsRequest, &S_ec2_DescribeVpcEncryptionControlsResult, NULL, NULL };
 static const struct aws_op O_ec2_DescribeVpcs = { "DescribeVpcs", "POST", "/", 200, &S_ec2_DescribeVpcsRequest, &S_ec2_DescribeVpcsResult, NULL, NULL };
+static const struct aws_op O_ec2_DescribeVpnGateways = { "DescribeVpnGateways", "POST", "/", 200, &S_ec2_DescribeVpnGatewaysRequest, &S_ec2_DescribeVpnGatewaysResult, NULL, NULL };
 static const struct aws_op O_ec2_DetachInternetGateway = { "DetachInternetGateway", "POST", "/", 200, &S_ec2_DetachInternetGatewayRequest, NULL, NULL, NULL };
+static const struct aws_op O_ec2_DetachVolume = { "DetachVolume", "POST", "/", 200, &S_ec2_DetachVolumeRequest, &S_ec2_VolumeAttachment, NULL, NULL };
+static const struct aws_op O_ec2_DetachVpnGateway = { "DetachVpnGateway", "POST", "/", 200, &S_ec2_DetachVpnGatewayRequest, NULL, NULL, NULL };
 static const struct aws_op O_ec2_DisassociateAddress = { "DisassociateAddress", "POST", "/", 200, &S_ec2_DisassociateAddressRequest, NULL, NULL, NULL };
+static const struct aws_op O_ec2_DisassociateIamInstanceProfile = { "DisassociateIamInstanceProfile", "POST", "/", 200, &S_ec2_DisassociateIamInstanceProfileRequest, &S_ec2_DisassociateIamInstanceProfileResult, NULL, NULL };
+static const struct aws_op O_ec2_DisassociateNatGatewayAddress = { "DisassociateNatGatewayAddress", "POST", "/", 200, &S_ec2_DisassociateNatGatewayAddressRequest, &S_ec2_DisassociateNatGatewayAddressResult, NULL, NULL };
 static const struct aws_op O_ec2_DisassociateRouteTable = { "DisassociateRouteTable", "POST", "/", 200, &S_ec2_DisassociateRouteTableRequest, NULL, NULL, NULL };
 static const struct aws_op O_ec2_DisassociateSubnetCidrBlock = { "DisassociateSubnetCidrBlock", "POST", "/", 200, &S_ec2_DisassociateSubnetCidrBlockRequest, &S_ec2_DisassociateSubnetCidrBlockResult, NULL, NULL };
+static const struct aws_op O_ec2_GetManagedPrefixListEntries = { "GetManagedPrefixListEntries", "POST", "/", 200, &S_ec2_GetManagedPrefixListEntriesRequest, &S_ec2_GetManagedPrefixListEntriesResult, NULL, NULL };
 static const struct aws_op O_ec2_ModifyInstanceAttribute = { "ModifyInstanceAttribute", "POST", "/", 200, &S_ec2_ModifyInstanceAttributeRequest, NULL, NULL, NULL };
+static const struct aws_op O_ec2_ModifyInstanceCreditSpecification = { "ModifyInstanceCreditSpecification", "POST", "/", 200, &S_ec2_ModifyInstanceCreditSpecificationRequest, &S_ec2_ModifyInstanceCreditSpecificationResult, NULL, NULL };
+static const struct aws_op O_ec2_ModifyInstanceMaintenanceOptions = { "ModifyInstanceMaintenanceOptions", "POST", "/", 200, &S_ec2_ModifyInstanceMaintenanceOptionsRequest, &S_ec2_ModifyInstanceMaintenanceOptionsResult, NULL, NULL };
+static const struct aws_op O_ec2_ModifyInstanceMetadataOptions = { "ModifyInstanceMetadataOptions", "POST", "/", 200, &S_ec2_ModifyInstanceMetadataOptionsRequest, &S_ec2_ModifyInstanceMetadataOptionsResult, NULL, NULL };
+static const struct aws_op O_ec2_ModifyInstancePlacement = { "ModifyInstancePlacement", "POST", "/", 200, &S_ec2_ModifyInstancePlacementRequest, &S_ec2_ModifyInstancePlacementResult, NULL, NULL };
+static const struct aws_op O_ec2_ModifyPrivateDnsNameOptions = { "ModifyPrivateDnsNameOptions", "POST", "/", 200, &S_ec2_ModifyPrivateDnsNameOptionsRequest, &S_ec2_ModifyPrivateDnsNameOptionsResult, NULL, NULL };
 static const struct aws_op O_ec2_ModifySubnetAttribute = { "ModifySubnetAttribute", "POST", "/", 200, &S_ec2_ModifySubnetAttributeRequest, NULL, NULL, NULL };
 static const struct aws_op O_ec2_ModifyVpcAttribute = { "ModifyVpcAttribute", "POST", "/", 200, &S_ec2_ModifyVpcAttributeRequest, NULL, NULL, NULL };
+static const struct aws_op O_ec2_ModifyVpcTenancy = { "ModifyVpcTenancy", "POST", "/", 200, &S_ec2_ModifyVpcTenancyRequest, &S_ec2_ModifyVpcTenancyResult, NULL, NULL };
+static const struct aws_op O_ec2_MonitorInstances = { "MonitorInstances", "POST", "/", 200, &S_ec2_MonitorInstancesRequest, &S_ec2_MonitorInstancesResult, NULL, NULL };
 static const struct aws_op O_ec2_ReleaseAddress = { "ReleaseAddress", "POST", "/", 200, &S_ec2_ReleaseAddressRequest, NULL, NULL, NULL };
+static const struct aws_op O_ec2_ReplaceIamInstanceProfileAssociation = { "ReplaceIamInstanceProfileAssociation", "POST", "/", 200, &S_ec2_ReplaceIamInstanceProfileAssociationRequest, &S_ec2_ReplaceIamInstanceProfileAssociationResult, NULL, NULL };
 static const struct aws_op O_ec2_ReplaceRoute = { "ReplaceRoute", "POST", "/", 200, &S_ec2_ReplaceRouteRequest, NULL, NULL, NULL };
 static const struct aws_op O_ec2_ReplaceRouteTableAssociation = { "ReplaceRouteTableAssociation", "POST", "/", 200, &S_ec2_ReplaceRouteTableAssociationRequest, &S_ec2_ReplaceRouteTableAssociationResult, NULL, NULL };
 static const struct aws_op O_ec2_RevokeSecurityGroupEgress = { "RevokeSecurityGroupEgress", "POST", "/", 200, &S_ec2_RevokeSecurityGroupEgressRequest, &S_ec2_RevokeSecurityGroupEgressResult, NULL, NULL };
@@ -5309,14 +7271,22 @@ static const struct aws_op O_ec2_RunInstances = { "RunInstances", "POST", "/", 2
 static const struct aws_op O_ec2_StartInstances = { "StartInstances", "POST", "/", 200, &S_ec2_StartInstancesRequest, &S_ec2_StartInstancesResult, NULL, NULL };
 static const struct aws_op O_ec2_StopInstances = { "StopInstances", "POST", "/", 200, &S_ec2_StopInstancesRequest, &S_ec2_StopInstancesResult, NULL, NULL };
 static const struct aws_op O_ec2_TerminateInstances = { "TerminateInstances", "POST", "/", 200, &S_ec2_TerminateInstancesRequest, &S_ec2_TerminateInstancesResult, NULL, NULL };
+static const struct aws_op O_ec2_UnassignPrivateNatGatewayAddress = { "UnassignPrivateNatGatewayAddress", "POST", "/", 200, &S_ec2_UnassignPrivateNatGatewayAddressRequest, &S_ec2_UnassignPrivateNatGatewayAddressResult, NULL, NULL };
+static const struct aws_op O_ec2_UnmonitorInstances = { "UnmonitorInstances", "POST", "/", 200, &S_ec2_UnmonitorInstancesRequest, &S_ec2_UnmonitorInstancesResult, NULL, NULL };
 static const struct aws_op O_ec2_UpdateSecurityGroupRuleDescriptionsEgress = { "UpdateSecurityGroupRuleDescriptionsEgress", "POST", "/", 200, &S_ec2_UpdateSecurityGroupRuleDescriptionsEgressRequest, &S_ec2_UpdateSecurityGroupRuleDescriptionsEgressResult, NULL, NULL };
 static const struct aws_op O_ec2_UpdateSecurityGroupRuleDescriptionsIngress = { "UpdateSecurityGroupRuleDescriptionsIngress", "POST", "/", 200, &S_ec2_UpdateSecurityGroupRuleDescriptionsIngressRequest, &S_ec2_UpdateSecurityGroupRuleDescriptionsIngressResult, NULL, NULL };
 static const struct aws_op *const OPS_ec2_[] = {
+	&O_ec2_AcceptAddressTransfer,
 	&O_ec2_AllocateAddress,
+	&O_ec2_AssignPrivateNatGatewayAddress,
 	&O_ec2_AssociateAddress,
+	&O_ec2_AssociateIamInstanceProfile,
+	&O_ec2_AssociateNatGatewayAddress,
 	&O_ec2_AssociateRouteTable,
 	&O_ec2_AssociateSubnetCidrBlock,
 	&O_ec2_AttachInternetGateway,
+	&O_ec2_AttachVolume,
+	&O_ec2_AttachVpnGateway,
 	&O_ec2_AuthorizeSecurityGroupEgress,
 	&O_ec2_AuthorizeSecurityGroupIngress,
 	&O_ec2_CreateInternetGateway,
@@ -5327,6 +7297,7 @@ static const struct aws_op *const OPS_ec2_[] = {
 	&O_ec2_CreateSubnet,
 	&O_ec2_CreateTags,
 	&O_ec2_CreateVpc,
+	&O_ec2_CreateVpcEncryptionControl,
 	&O_ec2_DeleteInternetGateway,
 	&O_ec2_DeleteNatGateway,
 	&O_ec2_DeleteRoute,
@@ -5338,29 +7309,52 @@ static const struct aws_op *const OPS_ec2_[] = {
 	&O_ec2_DescribeAccountAttributes,
 	&O_ec2_DescribeAddresses,
 	&O_ec2_DescribeAvailabilityZones,
+	&O_ec2_DescribeDhcpOptions,
+	&O_ec2_DescribeIamInstanceProfileAssociations,
 	&O_ec2_DescribeImages,
 	&O_ec2_DescribeInstanceAttribute,
+	&O_ec2_DescribeInstanceCreditSpecifications,
 	&O_ec2_DescribeInstances,
 	&O_ec2_DescribeInternetGateways,
+	&O_ec2_DescribeIpamPools,
 	&O_ec2_DescribeKeyPairs,
+	&O_ec2_DescribeLaunchTemplateVersions,
+	&O_ec2_DescribeLaunchTemplates,
 	&O_ec2_DescribeNatGateways,
 	&O_ec2_DescribeNetworkAcls,
 	&O_ec2_DescribeNetworkInterfaces,
+	&O_ec2_DescribeRegions,
 	&O_ec2_DescribeRouteTables,
 	&O_ec2_DescribeSecurityGroupRules,
 	&O_ec2_DescribeSecurityGroups,
 	&O_ec2_DescribeSubnets,
 	&O_ec2_DescribeTags,
+	&O_ec2_DescribeVolumes,
 	&O_ec2_DescribeVpcAttribute,
+	&O_ec2_DescribeVpcEncryptionControls,
 	&O_ec2_DescribeVpcs,
+	&O_ec2_DescribeVpnGateways,
 	&O_ec2_DetachInternetGateway,
+	&O_ec2_DetachVolume,
+	&O_ec2_DetachVpnGateway,
 	&O_ec2_DisassociateAddress,
+	&O_ec2_DisassociateIamInstanceProfile,
+	&O_ec2_DisassociateNatGatewayAddress,
 	&O_ec2_DisassociateRouteTable,
 	&O_ec2_DisassociateSubnetCidrBlock,
+	&O_ec2_GetManagedPrefixListEntries,
 	&O_ec2_ModifyInstanceAttribute,
+	&O_ec2_ModifyInstanceCreditSpecification,
+	&O_ec2_ModifyInstanceMaintenanceOptions,
+	&O_ec2_ModifyInstanceMetadataOptions,
+	&O_ec2_ModifyInstancePlacement,
+	&O_ec2_ModifyPrivateDnsNameOptions,
 	&O_ec2_ModifySubnetAttribute,
 	&O_ec2_ModifyVpcAttribute,
+	&O_ec2_ModifyVpcTenancy,
+	&O_ec2_MonitorInstances,
 	&O_ec2_ReleaseAddress,
+	&O_ec2_ReplaceIamInstanceProfileAssociation,
 	&O_ec2_ReplaceRoute,
 	&O_ec2_ReplaceRouteTableAssociation,
 	&O_ec2_RevokeSecurityGroupEgress,
@@ -5369,18 +7363,38 @@ static const struct aws_op *const OPS_ec2_[] = {
 	&O_ec2_StartInstances,
 	&O_ec2_StopInstances,
 	&O_ec2_TerminateInstances,
+	&O_ec2_UnassignPrivateNatGatewayAddress,
+	&O_ec2_UnmonitorInstances,
 	&O_ec2_UpdateSecurityGroupRuleDescriptionsEgress,
 	&O_ec2_UpdateSecurityGroupRuleDescriptionsIngress,
 };
+static const char *const PI_ec2_DescribeDhcpOptions[] = { "NextToken" };
+static const char *const PO_ec2_DescribeDhcpOptions[] = { "NextToken" };
+static const char *const PR_ec2_DescribeDhcpOptions[] = { "DhcpOptions" };
+static const char *const PI_ec2_DescribeIamInstanceProfileAssociations[] = { "NextToken" };
+static const char *const PO_ec2_DescribeIamInstanceProfileAssociations[] = { "NextToken" };
+static const char *const PR_ec2_DescribeIamInstanceProfileAssociations[] = { "IamInstanceProfileAssociations" };
 static const char *const PI_ec2_DescribeImages[] = { "NextToken" };
 static const char *const PO_ec2_DescribeImages[] = { "NextToken" };
 static const char *const PR_ec2_DescribeImages[] = { "Images" };
+static const char *const PI_ec2_DescribeInstanceCreditSpecifications[] = { "NextToken" };
+static const char *const PO_ec2_DescribeInstanceCreditSpecifications[] = { "NextToken" };
+static const char *const PR_ec2_DescribeInstanceCreditSpecifications[] = { "InstanceCreditSpecifications" };
 static const char *const PI_ec2_DescribeInstances[] = { "NextToken" };
 static const char *const PO_ec2_DescribeInstances[] = { "NextToken" };
 static const char *const PR_ec2_DescribeInstances[] = { "Reservations" };
 static const char *const PI_ec2_DescribeInternetGateways[] = { "NextToken" };
 static const char *const PO_ec2_DescribeInternetGateways[] = { "NextToken" };
 static const char *const PR_ec2_DescribeInternetGateways[] = { "InternetGateways" };
+static const char *const PI_ec2_DescribeIpamPools[] = { "NextToken" };
+static const char *const PO_ec2_DescribeIpamPools[] = { "NextToken" };
+static const char *const PR_ec2_DescribeIpamPools[] = { "IpamPools" };
+static const char *const PI_ec2_DescribeLaunchTemplateVersions[] = { "NextToken" };
+static const char *const PO_ec2_DescribeLaunchTemplateVersions[] = { "NextToken" };
+static const char *const PR_ec2_DescribeLaunchTemplateVersions[] = { "LaunchTemplateVersions" };
+static const char *const PI_ec2_DescribeLaunchTemplates[] = { "NextToken" };
+static const char *const PO_ec2_DescribeLaunchTemplates[] = { "NextToken" };
+static const char *const PR_ec2_DescribeLaunchTemplates[] = { "LaunchTemplates" };
 static const char *const PI_ec2_DescribeNatGateways[] = { "NextToken" };
 static const char *const PO_ec2_DescribeNatGateways[] = { "NextToken" };
 static const char *const PR_ec2_DescribeNatGateways[] = { "NatGateways" };
@@ -5405,13 +7419,25 @@ static const char *const PR_ec2_DescribeSubnets[] = { "Subnets" };
 static const char *const PI_ec2_DescribeTags[] = { "NextToken" };
 static const char *const PO_ec2_DescribeTags[] = { "NextToken" };
 static const char *const PR_ec2_DescribeTags[] = { "Tags" };
+static const char *const PI_ec2_DescribeVolumes[] = { "NextToken" };
+static const char *const PO_ec2_DescribeVolumes[] = { "NextToken" };
+static const char *const PR_ec2_DescribeVolumes[] = { "Volumes" };
 static const char *const PI_ec2_DescribeVpcs[] = { "NextToken" };
 static const char *const PO_ec2_DescribeVpcs[] = { "NextToken" };
 static const char *const PR_ec2_DescribeVpcs[] = { "Vpcs" };
+static const char *const PI_ec2_GetManagedPrefixListEntries[] = { "NextToken" };
+static const char *const PO_ec2_GetManagedPrefixListEntries[] = { "NextToken" };
+static const char *const PR_ec2_GetManagedPrefixListEntries[] = { "Entries" };
 static const struct aws_paginator PAG_ec2_[] = {
+	{ "DescribeDhcpOptions", PI_ec2_DescribeDhcpOptions, 1, PO_ec2_DescribeDhcpOptions, 1, PR_ec2_DescribeDhcpOptions, 1, "MaxResults", NULL },
+	{ "DescribeIamInstanceProfileAssociations", PI_ec2_DescribeIamInstanceProfileAssociations, 1, PO_ec2_DescribeIamInstanceProfileAssociations, 1, PR_ec2_DescribeIamInstanceProfileAssociations, 1, "MaxResults", NULL },
 	{ "DescribeImages", PI_ec2_DescribeImages, 1, PO_ec2_DescribeImages, 1, PR_ec2_DescribeImages, 1, "MaxResults", NULL },
+	{ "DescribeInstanceCreditSpecifications", PI_ec2_DescribeInstanceCreditSpecifications, 1, PO_ec2_DescribeInstanceCreditSpecifications, 1, PR_ec2_DescribeInstanceCreditSpecifications, 1, "MaxResults", NULL },
 	{ "DescribeInstances", PI_ec2_DescribeInstances, 1, PO_ec2_DescribeInstances, 1, PR_ec2_DescribeInstances, 1, "MaxResults", NULL },
 	{ "DescribeInternetGateways", PI_ec2_DescribeInternetGateways, 1, PO_ec2_DescribeInternetGateways, 1, PR_ec2_DescribeInternetGateways, 1, "MaxResults", NULL },
+	{ "DescribeIpamPools", PI_ec2_DescribeIpamPools, 1, PO_ec2_DescribeIpamPools, 1, PR_ec2_DescribeIpamPools, 1, "MaxResults", NULL },
+	{ "DescribeLaunchTemplateVersions", PI_ec2_DescribeLaunchTemplateVersions, 1, PO_ec2_DescribeLaunchTemplateVersions, 1, PR_ec2_DescribeLaunchTemplateVersions, 1, "MaxResults", NULL },
+	{ "DescribeLaunchTemplates", PI_ec2_DescribeLaunchTemplates, 1, PO_ec2_DescribeLaunchTemplates, 1, PR_ec2_DescribeLaunchTemplates, 1, "MaxResults", NULL },
 	{ "DescribeNatGateways", PI_ec2_DescribeNatGateways, 1, PO_ec2_DescribeNatGateways, 1, PR_ec2_DescribeNatGateways, 1, "MaxResults", NULL },
 	{ "DescribeNetworkAcls", PI_ec2_DescribeNetworkAcls, 1, PO_ec2_DescribeNetworkAcls, 1, PR_ec2_DescribeNetworkAcls, 1, "MaxResults", NULL },
 	{ "DescribeNetworkInterfaces", PI_ec2_DescribeNetworkInterfaces, 1, PO_ec2_DescribeNetworkInterfaces, 1, PR_ec2_DescribeNetworkInterfaces, 1, "MaxResults", NULL },
@@ -5420,7 +7446,9 @@ static const struct aws_paginator PAG_ec2_[] = {
 	{ "DescribeSecurityGroups", PI_ec2_DescribeSecurityGroups, 1, PO_ec2_DescribeSecurityGroups, 1, PR_ec2_DescribeSecurityGroups, 1, "MaxResults", NULL },
 	{ "DescribeSubnets", PI_ec2_DescribeSubnets, 1, PO_ec2_DescribeSubnets, 1, PR_ec2_DescribeSubnets, 1, "MaxResults", NULL },
 	{ "DescribeTags", PI_ec2_DescribeTags, 1, PO_ec2_DescribeTags, 1, PR_ec2_DescribeTags, 1, "MaxResults", NULL },
+	{ "DescribeVolumes", PI_ec2_DescribeVolumes, 1, PO_ec2_DescribeVolumes, 1, PR_ec2_DescribeVolumes, 1, "MaxResults", NULL },
 	{ "DescribeVpcs", PI_ec2_DescribeVpcs, 1, PO_ec2_DescribeVpcs, 1, PR_ec2_DescribeVpcs, 1, "MaxResults", NULL },
+	{ "GetManagedPrefixListEntries", PI_ec2_GetManagedPrefixListEntries, 1, PO_ec2_GetManagedPrefixListEntries, 1, PR_ec2_GetManagedPrefixListEntries, 1, "MaxResults", NULL },
 };
 static const struct aws_shape S_ecs_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ecs_TagKey = { "TagKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -6452,6 +8480,266 @@ static const struct aws_member M_ecs_DeregisterTaskDefinitionResponse[] = {
 	{ "taskDefinition", NULL, NULL, &S_ecs_TaskDefinition, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_DeregisterTaskDefinitionResponse = { "DeregisterTaskDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeregisterTaskDefinitionResponse, 1, NULL, 0 };
+static const char *const E_ecs_CapacityProviderField[] = { "TAGS" };
+static const struct aws_shape S_ecs_CapacityProviderField = { "CapacityProviderField", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderField, 1 };
+static const struct aws_member M_ecs_CapacityProviderFieldList[] = {
+	{ "member", NULL, NULL, &S_ecs_CapacityProviderField, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityProviderFieldList = { "CapacityProviderFieldList", AWS_T_LIST, 0, NULL, NULL, M_ecs_CapacityProviderFieldList, 1, NULL, 0 };
+static const struct aws_member M_ecs_DescribeCapacityProvidersRequest[] = {
+	{ "capacityProviders", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "include", NULL, NULL, &S_ecs_CapacityProviderFieldList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxResults", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DescribeCapacityProvidersRequest = { "DescribeCapacityProvidersRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeCapacityProvidersRequest, 5, NULL, 0 };
+static const char *const E_ecs_CapacityProviderStatus[] = { "PROVISIONING", "ACTIVE", "DEPROVISIONING", "INACTIVE" };
+static const struct aws_shape S_ecs_CapacityProviderStatus = { "CapacityProviderStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderStatus, 4 };
+static const char *const E_ecs_ManagedScalingStatus[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_ManagedScalingStatus = { "ManagedScalingStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedScalingStatus, 2 };
+static const struct aws_shape S_ecs_ManagedScalingTargetCapacity = { "ManagedScalingTargetCapacity", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecs_ManagedScalingStepSize = { "ManagedScalingStepSize", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecs_ManagedScalingInstanceWarmupPeriod = { "ManagedScalingInstanceWarmupPeriod", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_ManagedScaling[] = {
+	{ "status", NULL, NULL, &S_ecs_ManagedScalingStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "targetCapacity", NULL, NULL, &S_ecs_ManagedScalingTargetCapacity, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "minimumScalingStepSize", NULL, NULL, &S_ecs_ManagedScalingStepSize, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maximumScalingStepSize", NULL, NULL, &S_ecs_ManagedScalingStepSize, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceWarmupPeriod", NULL, NULL, &S_ecs_ManagedScalingInstanceWarmupPeriod, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedScaling = { "ManagedScaling", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedScaling, 5, NULL, 0 };
+static const char *const E_ecs_ManagedTerminationProtection[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_ManagedTerminationProtection = { "ManagedTerminationProtection", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedTerminationProtection, 2 };
+static const char *const E_ecs_ManagedDraining[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_ManagedDraining = { "ManagedDraining", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedDraining, 2 };
+static const struct aws_member M_ecs_AutoScalingGroupProvider[] = {
+	{ "autoScalingGroupArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "managedScaling", NULL, NULL, &S_ecs_ManagedScaling, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "managedTerminationProtection", NULL, NULL, &S_ecs_ManagedTerminationProtection, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "managedDraining", NULL, NULL, &S_ecs_ManagedDraining, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AutoScalingGroupProvider = { "AutoScalingGroupProvider", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AutoScalingGroupProvider, 4, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesNetworkConfiguration[] = {
+	{ "subnets", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "securityGroups", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesNetworkConfiguration = { "ManagedInstancesNetworkConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesNetworkConfiguration, 2, NULL, 0 };
+static const struct aws_shape S_ecs_TaskVolumeStorageGiB = { "TaskVolumeStorageGiB", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesStorageConfiguration[] = {
+	{ "storageSizeGiB", NULL, NULL, &S_ecs_TaskVolumeStorageGiB, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesStorageConfiguration = { "ManagedInstancesStorageConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesStorageConfiguration, 1, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesLocalStorageConfiguration[] = {
+	{ "useLocalStorage", NULL, NULL, &S_ecs_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesLocalStorageConfiguration = { "ManagedInstancesLocalStorageConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesLocalStorageConfiguration, 1, NULL, 0 };
+static const char *const E_ecs_ManagedInstancesMonitoringOptions[] = { "BASIC", "DETAILED" };
+static const struct aws_shape S_ecs_ManagedInstancesMonitoringOptions = { "ManagedInstancesMonitoringOptions", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ManagedInstancesMonitoringOptions, 2 };
+static const char *const E_ecs_CapacityOptionType[] = { "ON_DEMAND", "SPOT", "RESERVED" };
+static const struct aws_shape S_ecs_CapacityOptionType = { "CapacityOptionType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityOptionType, 3 };
+static const struct aws_member M_ecs_VCpuCountRangeRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_VCpuCountRangeRequest = { "VCpuCountRangeRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_VCpuCountRangeRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_MemoryMiBRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_MemoryMiBRequest = { "MemoryMiBRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_MemoryMiBRequest, 2, NULL, 0 };
+static const char *const E_ecs_CpuManufacturer[] = { "intel", "amd", "amazon-web-services" };
+static const struct aws_shape S_ecs_CpuManufacturer = { "CpuManufacturer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CpuManufacturer, 3 };
+static const struct aws_member M_ecs_CpuManufacturerSet[] = {
+	{ "member", NULL, NULL, &S_ecs_CpuManufacturer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CpuManufacturerSet = { "CpuManufacturerSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_CpuManufacturerSet, 1, NULL, 0 };
+static const struct aws_shape S_ecs_BoxedDouble = { "BoxedDouble", AWS_T_DOUBLE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_MemoryGiBPerVCpuRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_MemoryGiBPerVCpuRequest = { "MemoryGiBPerVCpuRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_MemoryGiBPerVCpuRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecs_ExcludedInstanceType = { "ExcludedInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_ExcludedInstanceTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_ExcludedInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ExcludedInstanceTypeSet = { "ExcludedInstanceTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_ExcludedInstanceTypeSet, 1, NULL, 0 };
+static const char *const E_ecs_InstanceGeneration[] = { "current", "previous" };
+static const struct aws_shape S_ecs_InstanceGeneration = { "InstanceGeneration", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_InstanceGeneration, 2 };
+static const struct aws_member M_ecs_InstanceGenerationSet[] = {
+	{ "member", NULL, NULL, &S_ecs_InstanceGeneration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InstanceGenerationSet = { "InstanceGenerationSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_InstanceGenerationSet, 1, NULL, 0 };
+static const char *const E_ecs_BareMetal[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ecs_BareMetal = { "BareMetal", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_BareMetal, 3 };
+static const char *const E_ecs_BurstablePerformance[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ecs_BurstablePerformance = { "BurstablePerformance", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_BurstablePerformance, 3 };
+static const struct aws_member M_ecs_NetworkInterfaceCountRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_NetworkInterfaceCountRequest = { "NetworkInterfaceCountRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_NetworkInterfaceCountRequest, 2, NULL, 0 };
+static const char *const E_ecs_LocalStorage[] = { "included", "required", "excluded" };
+static const struct aws_shape S_ecs_LocalStorage = { "LocalStorage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_LocalStorage, 3 };
+static const char *const E_ecs_LocalStorageType[] = { "hdd", "ssd" };
+static const struct aws_shape S_ecs_LocalStorageType = { "LocalStorageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_LocalStorageType, 2 };
+static const struct aws_member M_ecs_LocalStorageTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_LocalStorageType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_LocalStorageTypeSet = { "LocalStorageTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_LocalStorageTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_TotalLocalStorageGBRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_TotalLocalStorageGBRequest = { "TotalLocalStorageGBRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_TotalLocalStorageGBRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_BaselineEbsBandwidthMbpsRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_BaselineEbsBandwidthMbpsRequest = { "BaselineEbsBandwidthMbpsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_BaselineEbsBandwidthMbpsRequest, 2, NULL, 0 };
+static const char *const E_ecs_AcceleratorType[] = { "gpu", "fpga", "inference" };
+static const struct aws_shape S_ecs_AcceleratorType = { "AcceleratorType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AcceleratorType, 3 };
+static const struct aws_member M_ecs_AcceleratorTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AcceleratorType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorTypeSet = { "AcceleratorTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AcceleratorTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_AcceleratorCountRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorCountRequest = { "AcceleratorCountRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AcceleratorCountRequest, 2, NULL, 0 };
+static const char *const E_ecs_AcceleratorManufacturer[] = { "amazon-web-services", "amd", "nvidia", "xilinx", "habana" };
+static const struct aws_shape S_ecs_AcceleratorManufacturer = { "AcceleratorManufacturer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AcceleratorManufacturer, 5 };
+static const struct aws_member M_ecs_AcceleratorManufacturerSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AcceleratorManufacturer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorManufacturerSet = { "AcceleratorManufacturerSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AcceleratorManufacturerSet, 1, NULL, 0 };
+static const char *const E_ecs_AcceleratorName[] = { "a100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "vu9p", "v100", "a10g", "h100", "t4g" };
+static const struct aws_shape S_ecs_AcceleratorName = { "AcceleratorName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AcceleratorName, 12 };
+static const struct aws_member M_ecs_AcceleratorNameSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AcceleratorName, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorNameSet = { "AcceleratorNameSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AcceleratorNameSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_AcceleratorTotalMemoryMiBRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AcceleratorTotalMemoryMiBRequest = { "AcceleratorTotalMemoryMiBRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AcceleratorTotalMemoryMiBRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_NetworkBandwidthGbpsRequest[] = {
+	{ "min", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "max", NULL, NULL, &S_ecs_BoxedDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_NetworkBandwidthGbpsRequest = { "NetworkBandwidthGbpsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_NetworkBandwidthGbpsRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecs_AllowedInstanceType = { "AllowedInstanceType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecs_AllowedInstanceTypeSet[] = {
+	{ "member", NULL, NULL, &S_ecs_AllowedInstanceType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AllowedInstanceTypeSet = { "AllowedInstanceTypeSet", AWS_T_LIST, 0, NULL, NULL, M_ecs_AllowedInstanceTypeSet, 1, NULL, 0 };
+static const struct aws_member M_ecs_InstanceRequirementsRequest[] = {
+	{ "vCpuCount", NULL, NULL, &S_ecs_VCpuCountRangeRequest, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "memoryMiB", NULL, NULL, &S_ecs_MemoryMiBRequest, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "cpuManufacturers", NULL, NULL, &S_ecs_CpuManufacturerSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "memoryGiBPerVCpu", NULL, NULL, &S_ecs_MemoryGiBPerVCpuRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "excludedInstanceTypes", NULL, NULL, &S_ecs_ExcludedInstanceTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceGenerations", NULL, NULL, &S_ecs_InstanceGenerationSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "spotMaxPricePercentageOverLowestPrice", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "onDemandMaxPricePercentageOverLowestPrice", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "bareMetal", NULL, NULL, &S_ecs_BareMetal, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "burstablePerformance", NULL, NULL, &S_ecs_BurstablePerformance, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "requireHibernateSupport", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "networkInterfaceCount", NULL, NULL, &S_ecs_NetworkInterfaceCountRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "localStorage", NULL, NULL, &S_ecs_LocalStorage, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "localStorageTypes", NULL, NULL, &S_ecs_LocalStorageTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "totalLocalStorageGB", NULL, NULL, &S_ecs_TotalLocalStorageGBRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "baselineEbsBandwidthMbps", NULL, NULL, &S_ecs_BaselineEbsBandwidthMbpsRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorTypes", NULL, NULL, &S_ecs_AcceleratorTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorCount", NULL, NULL, &S_ecs_AcceleratorCountRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorManufacturers", NULL, NULL, &S_ecs_AcceleratorManufacturerSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorNames", NULL, NULL, &S_ecs_AcceleratorNameSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "acceleratorTotalMemoryMiB", NULL, NULL, &S_ecs_AcceleratorTotalMemoryMiBRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "networkBandwidthGbps", NULL, NULL, &S_ecs_NetworkBandwidthGbpsRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "allowedInstanceTypes", NULL, NULL, &S_ecs_AllowedInstanceTypeSet, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxSpotPriceAsPercentageOfOptimalOnDemandPrice", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InstanceRequirementsRequest = { "InstanceRequirementsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_InstanceRequirementsRequest, 24, NULL, 0 };
+static const char *const E_ecs_CapacityReservationPreference[] = { "RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED" };
+static const struct aws_shape S_ecs_CapacityReservationPreference = { "CapacityReservationPreference", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityReservationPreference, 3 };
+static const struct aws_member M_ecs_CapacityReservationRequest[] = {
+	{ "reservationGroupArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "reservationPreference", NULL, NULL, &S_ecs_CapacityReservationPreference, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityReservationRequest = { "CapacityReservationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_CapacityReservationRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_InstanceLaunchTemplate[] = {
+	{ "ec2InstanceProfileArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "networkConfiguration", NULL, NULL, &S_ecs_ManagedInstancesNetworkConfiguration, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "storageConfiguration", NULL, NULL, &S_ecs_ManagedInstancesStorageConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "localStorageConfiguration", NULL, NULL, &S_ecs_ManagedInstancesLocalStorageConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "monitoring", NULL, NULL, &S_ecs_ManagedInstancesMonitoringOptions, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "capacityOptionType", NULL, NULL, &S_ecs_CapacityOptionType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceMetadataTagsPropagation", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceRequirements", NULL, NULL, &S_ecs_InstanceRequirementsRequest, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "fipsEnabled", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "capacityReservations", NULL, NULL, &S_ecs_CapacityReservationRequest, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InstanceLaunchTemplate = { "InstanceLaunchTemplate", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_InstanceLaunchTemplate, 10, NULL, 0 };
+static const char *const E_ecs_PropagateMITags[] = { "CAPACITY_PROVIDER", "NONE" };
+static const struct aws_shape S_ecs_PropagateMITags = { "PropagateMITags", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_PropagateMITags, 2 };
+static const struct aws_member M_ecs_InfrastructureOptimization[] = {
+	{ "scaleInAfter", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_InfrastructureOptimization = { "InfrastructureOptimization", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_InfrastructureOptimization, 1, NULL, 0 };
+static const char *const E_ecs_AutoRepairActionsStatus[] = { "ENABLED", "DISABLED" };
+static const struct aws_shape S_ecs_AutoRepairActionsStatus = { "AutoRepairActionsStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_AutoRepairActionsStatus, 2 };
+static const struct aws_member M_ecs_AutoRepairConfiguration[] = {
+	{ "actionsStatus", NULL, NULL, &S_ecs_AutoRepairActionsStatus, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_AutoRepairConfiguration = { "AutoRepairConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_AutoRepairConfiguration, 1, NULL, 0 };
+static const struct aws_member M_ecs_ManagedInstancesProvider[] = {
+	{ "infrastructureRoleArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "instanceLaunchTemplate", NULL, NULL, &S_ecs_InstanceLaunchTemplate, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "propagateTags", NULL, NULL, &S_ecs_PropagateMITags, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "infrastructureOptimization", NULL, NULL, &S_ecs_InfrastructureOptimization, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "autoRepairConfiguration", NULL, NULL, &S_ecs_AutoRepairConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ManagedInstancesProvider = { "ManagedInstancesProvider", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ManagedInstancesProvider, 5, NULL, 0 };
+static const char *const E_ecs_CapacityProviderUpdateStatus[] = { "CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_FAILED" };
+static const struct aws_shape S_ecs_CapacityProviderUpdateStatus = { "CapacityProviderUpdateStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderUpdateStatus, 9 };
+static const char *const E_ecs_CapacityProviderType[] = { "EC2_AUTOSCALING", "MANAGED_INSTANCES", "FARGATE", "FARGATE_SPOT" };
+static const struct aws_shape S_ecs_CapacityProviderType = { "CapacityProviderType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_CapacityProviderType, 4 };
+static const struct aws_member M_ecs_CapacityProvider[] = {
+	{ "capacityProviderArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "name", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "status", NULL, NULL, &S_ecs_CapacityProviderStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "autoScalingGroupProvider", NULL, NULL, &S_ecs_AutoScalingGroupProvider, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "managedInstancesProvider", NULL, NULL, &S_ecs_ManagedInstancesProvider, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "updateStatus", NULL, NULL, &S_ecs_CapacityProviderUpdateStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "updateStatusReason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "tags", NULL, NULL, &S_ecs_Tags, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "type", NULL, NULL, &S_ecs_CapacityProviderType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityProvider = { "CapacityProvider", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_CapacityProvider, 10, NULL, 0 };
+static const struct aws_member M_ecs_CapacityProviders[] = {
+	{ "member", NULL, NULL, &S_ecs_CapacityProvider, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CapacityProviders = { "CapacityProviders", AWS_T_LIST, 0, NULL, NULL, M_ecs_CapacityProviders, 1, NULL, 0 };
+static const struct aws_member M_ecs_Failure[] = {
+	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "detail", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Failure = { "Failure", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Failure, 3, NULL, 0 };
+static const struct aws_member M_ecs_Failures[] = {
+	{ "member", NULL, NULL, &S_ecs_Failure, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Failures = { "Failures", AWS_T_LIST, 0, NULL, NULL, M_ecs_Failures, 1, NULL, 0 };
+static const struct aws_member M_ecs_DescribeCapacityProvidersResponse[] = {
+	{ "capacityProviders", NULL, NULL, &S_ecs_CapacityProviders, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DescribeCapacityProvidersResponse = { "DescribeCapacityProvidersResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeCapacityProvidersResponse, 3, NULL, 0 };
 static const char *const E_ecs_ClusterField[] = { "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS" };
 static const struct aws_shape S_ecs_ClusterField = { "ClusterField", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ClusterField, 5 };
 static const struct aws_member M_ecs_ClusterFieldList[] = {
@@ -6467,21 +8755,97 @@ static const struct aws_member M_ecs_Clusters[] = {
 	{ "member", NULL, NULL, &S_ecs_Cluster, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_Clusters = { "Clusters", AWS_T_LIST, 0, NULL, NULL, M_ecs_Clusters, 1, NULL, 0 };
-static const struct aws_member M_ecs_Failure[] = {
-	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "detail", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Failure = { "Failure", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Failure, 3, NULL, 0 };
-static const struct aws_member M_ecs_Failures[] = {
-	{ "member", NULL, NULL, &S_ecs_Failure, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Failures = { "Failures", AWS_T_LIST, 0, NULL, NULL, M_ecs_Failures, 1, NULL, 0 };
 static const struct aws_member M_ecs_DescribeClustersResponse[] = {
 	{ "clusters", NULL, NULL, &S_ecs_Clusters, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_DescribeClustersResponse = { "DescribeClustersResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeClustersResponse, 2, NULL, 0 };
+static const struct aws_member M_ecs_DescribeServiceDeploymentsRequest[] = {
+	{ "serviceDeploymentArns", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DescribeServiceDeploymentsRequest = { "DescribeServiceDeploymentsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeServiceDeploymentsRequest, 1, NULL, 0 };
+static const struct aws_member M_ecs_ServiceRevisionSummary[] = {
+	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "requestedTaskCount", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "runningTaskCount", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "pendingTaskCount", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "requestedTestTrafficWeight", NULL, NULL, &S_ecs_Double, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "requestedProductionTrafficWeight", NULL, NULL, &S_ecs_Double, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceRevisionSummary = { "ServiceRevisionSummary", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ServiceRevisionSummary, 6, NULL, 0 };
+static const struct aws_member M_ecs_ServiceRevisionsSummaryList[] = {
+	{ "member", NULL, NULL, &S_ecs_ServiceRevisionSummary, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceRevisionsSummaryList = { "ServiceRevisionsSummaryList", AWS_T_LIST, 0, NULL, NULL, M_ecs_ServiceRevisionsSummaryList, 1, NULL, 0 };
+static const char *const E_ecs_ServiceDeploymentStatus[] = { "PENDING", "SUCCESSFUL", "STOPPED", "STOP_REQUESTED", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED" };
+static const struct aws_shape S_ecs_ServiceDeploymentStatus = { "ServiceDeploymentStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ServiceDeploymentStatus, 9 };
+static const char *const E_ecs_ServiceDeploymentLifecycleStage[] = { "RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP" };
+static const struct aws_shape S_ecs_ServiceDeploymentLifecycleStage = { "ServiceDeploymentLifecycleStage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ServiceDeploymentLifecycleStage, 10 };
+static const char *const E_ecs_DeploymentLifecycleHookStatus[] = { "AWAITING_ACTION", "IN_PROGRESS", "SUCCEEDED", "FAILED", "TIMED_OUT" };
+static const struct aws_shape S_ecs_DeploymentLifecycleHookStatus = { "DeploymentLifecycleHookStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_DeploymentLifecycleHookStatus, 5 };
+static const struct aws_member M_ecs_DeploymentLifecycleHookDetail[] = {
+	{ "hookId", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "targetType", NULL, NULL, &S_ecs_DeploymentLifecycleHookTargetType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "targetArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "status", NULL, NULL, &S_ecs_DeploymentLifecycleHookStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "expiresAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "timeoutAction", NULL, NULL, &S_ecs_DeploymentLifecycleHookAction, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DeploymentLifecycleHookDetail = { "DeploymentLifecycleHookDetail", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeploymentLifecycleHookDetail, 6, NULL, 0 };
+static const struct aws_member M_ecs_DeploymentLifecycleHookDetailList[] = {
+	{ "member", NULL, NULL, &S_ecs_DeploymentLifecycleHookDetail, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DeploymentLifecycleHookDetailList = { "DeploymentLifecycleHookDetailList", AWS_T_LIST, 0, NULL, NULL, M_ecs_DeploymentLifecycleHookDetailList, 1, NULL, 0 };
+static const struct aws_member M_ecs_Rollback[] = {
+	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "startedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "serviceRevisionArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Rollback = { "Rollback", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Rollback, 3, NULL, 0 };
+static const char *const E_ecs_ServiceDeploymentRollbackMonitorsStatus[] = { "TRIGGERED", "MONITORING", "MONITORING_COMPLETE", "DISABLED" };
+static const struct aws_shape S_ecs_ServiceDeploymentRollbackMonitorsStatus = { "ServiceDeploymentRollbackMonitorsStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ServiceDeploymentRollbackMonitorsStatus, 4 };
+static const struct aws_member M_ecs_ServiceDeploymentCircuitBreaker[] = {
+	{ "status", NULL, NULL, &S_ecs_ServiceDeploymentRollbackMonitorsStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "failureCount", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "threshold", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeploymentCircuitBreaker = { "ServiceDeploymentCircuitBreaker", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ServiceDeploymentCircuitBreaker, 3, NULL, 0 };
+static const struct aws_member M_ecs_ServiceDeploymentAlarms[] = {
+	{ "status", NULL, NULL, &S_ecs_ServiceDeploymentRollbackMonitorsStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "alarmNames", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "triggeredAlarmNames", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeploymentAlarms = { "ServiceDeploymentAlarms", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ServiceDeploymentAlarms, 3, NULL, 0 };
+static const struct aws_member M_ecs_ServiceDeployment[] = {
+	{ "serviceDeploymentArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "serviceArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "clusterArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "startedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "finishedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "stoppedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "updatedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "sourceServiceRevisions", NULL, NULL, &S_ecs_ServiceRevisionsSummaryList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "targetServiceRevision", NULL, NULL, &S_ecs_ServiceRevisionSummary, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "status", NULL, NULL, &S_ecs_ServiceDeploymentStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "statusReason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lifecycleStage", NULL, NULL, &S_ecs_ServiceDeploymentLifecycleStage, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lifecycleHookDetails", NULL, NULL, &S_ecs_DeploymentLifecycleHookDetailList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "deploymentConfiguration", NULL, NULL, &S_ecs_DeploymentConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "rollback", NULL, NULL, &S_ecs_Rollback, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "deploymentCircuitBreaker", NULL, NULL, &S_ecs_ServiceDeploymentCircuitBreaker, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "alarms", NULL, NULL, &S_ecs_ServiceDeploymentAlarms, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeployment = { "ServiceDeployment", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ServiceDeployment, 18, NULL, 0 };
+static const struct aws_member M_ecs_ServiceDeployments[] = {
+	{ "member", NULL, NULL, &S_ecs_ServiceDeployment, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeployments = { "ServiceDeployments", AWS_T_LIST, 0, NULL, NULL, M_ecs_ServiceDeployments, 1, NULL, 0 };
+static const struct aws_member M_ecs_DescribeServiceDeploymentsResponse[] = {
+	{ "serviceDeployments", NULL, NULL, &S_ecs_ServiceDeployments, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DescribeServiceDeploymentsResponse = { "DescribeServiceDeploymentsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeServiceDeploymentsResponse, 2, NULL, 0 };
 static const char *const E_ecs_ServiceField[] = { "TAGS" };
 static const struct aws_shape S_ecs_ServiceField = { "ServiceField", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_ServiceField, 1 };
 static const struct aws_member M_ecs_ServiceFieldList[] = {
@@ -6694,6 +9058,35 @@ static const struct aws_member M_ecs_DescribeTasksResponse[] = {
 	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_DescribeTasksResponse = { "DescribeTasksResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DescribeTasksResponse, 2, NULL, 0 };
+static const char *const E_ecs_SettingName[] = { "serviceLongArnFormat", "taskLongArnFormat", "containerInstanceLongArnFormat", "awsvpcTrunking", "containerInsights", "fargateFIPSMode", "tagResourceAuthorization", "fargateTaskRetirementWaitPeriod", "guardDutyActivate", "defaultLogDriverMode", "fargateEventWindows" };
+static const struct aws_shape S_ecs_SettingName = { "SettingName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_SettingName, 11 };
+static const struct aws_member M_ecs_ListAccountSettingsRequest[] = {
+	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "effectiveSettings", NULL, NULL, &S_ecs_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxResults", NULL, NULL, &S_ecs_Integer, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ListAccountSettingsRequest = { "ListAccountSettingsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListAccountSettingsRequest, 6, NULL, 0 };
+static const char *const E_ecs_SettingType[] = { "user", "aws_managed" };
+static const struct aws_shape S_ecs_SettingType = { "SettingType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_SettingType, 2 };
+static const struct aws_member M_ecs_Setting[] = {
+	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "type", NULL, NULL, &S_ecs_SettingType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Setting = { "Setting", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Setting, 4, NULL, 0 };
+static const struct aws_member M_ecs_Settings[] = {
+	{ "member", NULL, NULL, &S_ecs_Setting, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Settings = { "Settings", AWS_T_LIST, 0, NULL, NULL, M_ecs_Settings, 1, NULL, 0 };
+static const struct aws_member M_ecs_ListAccountSettingsResponse[] = {
+	{ "settings", NULL, NULL, &S_ecs_Settings, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ListAccountSettingsResponse = { "ListAccountSettingsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListAccountSettingsResponse, 2, NULL, 0 };
 static const struct aws_member M_ecs_ListClustersRequest[] = {
 	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "maxResults", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
@@ -6704,6 +9097,45 @@ static const struct aws_member M_ecs_ListClustersResponse[] = {
 	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_ListClustersResponse = { "ListClustersResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListClustersResponse, 2, NULL, 0 };
+static const struct aws_member M_ecs_ServiceDeploymentStatusList[] = {
+	{ "member", NULL, NULL, &S_ecs_ServiceDeploymentStatus, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeploymentStatusList = { "ServiceDeploymentStatusList", AWS_T_LIST, 0, NULL, NULL, M_ecs_ServiceDeploymentStatusList, 1, NULL, 0 };
+static const struct aws_member M_ecs_CreatedAt[] = {
+	{ "before", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "after", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_CreatedAt = { "CreatedAt", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_CreatedAt, 2, NULL, 0 };
+static const struct aws_member M_ecs_ListServiceDeploymentsRequest[] = {
+	{ "service", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "status", NULL, NULL, &S_ecs_ServiceDeploymentStatusList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_ecs_CreatedAt, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxResults", NULL, NULL, &S_ecs_BoxedInteger, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ListServiceDeploymentsRequest = { "ListServiceDeploymentsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListServiceDeploymentsRequest, 6, NULL, 0 };
+static const struct aws_member M_ecs_ServiceDeploymentBrief[] = {
+	{ "serviceDeploymentArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "serviceArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "clusterArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "startedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "finishedAt", NULL, NULL, &S_ecs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "targetServiceRevisionArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "status", NULL, NULL, &S_ecs_ServiceDeploymentStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "statusReason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeploymentBrief = { "ServiceDeploymentBrief", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ServiceDeploymentBrief, 9, NULL, 0 };
+static const struct aws_member M_ecs_ServiceDeploymentsBrief[] = {
+	{ "member", NULL, NULL, &S_ecs_ServiceDeploymentBrief, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ServiceDeploymentsBrief = { "ServiceDeploymentsBrief", AWS_T_LIST, 0, NULL, NULL, M_ecs_ServiceDeploymentsBrief, 1, NULL, 0 };
+static const struct aws_member M_ecs_ListServiceDeploymentsResponse[] = {
+	{ "serviceDeployments", NULL, NULL, &S_ecs_ServiceDeploymentsBrief, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_ListServiceDeploymentsResponse = { "ListServiceDeploymentsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListServiceDeploymentsResponse, 2, NULL, 0 };
 static const struct aws_member M_ecs_ListServicesRequest[] = {
 	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
@@ -6761,6 +9193,25 @@ static const struct aws_member M_ecs_ListTasksResponse[] = {
 	{ "nextToken", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_ListTasksResponse = { "ListTasksResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_ListTasksResponse, 2, NULL, 0 };
+static const struct aws_member M_ecs_PutAccountSettingRequest[] = {
+	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "principalArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_PutAccountSettingRequest = { "PutAccountSettingRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_PutAccountSettingRequest, 3, NULL, 0 };
+static const struct aws_member M_ecs_PutAccountSettingResponse[] = {
+	{ "setting", NULL, NULL, &S_ecs_Setting, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_PutAccountSettingResponse = { "PutAccountSettingResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_PutAccountSettingResponse, 1, NULL, 0 };
+static const struct aws_member M_ecs_PutAccountSettingDefaultRequest[] = {
+	{ "name", NULL, NULL, &S_ecs_SettingName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "value", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecs_PutAccountSettingDefaultRequest = { "PutAccountSettingDefaultRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_PutAccountSettingDefaultRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_PutAccountSettingDefaultResponse[] = {
+	{ "setting", NULL, NULL, &S_ecs_Setting, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_PutAccountSettingDefaultResponse = { "PutAccountSettingDefaultResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_PutAccountSettingDefaultResponse, 1, NULL, 0 };
 static const struct aws_member M_ecs_PutClusterCapacityProvidersRequest[] = {
 	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "capacityProviders", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -6797,6 +9248,17 @@ static const struct aws_member M_ecs_RegisterTaskDefinitionResponse[] = {
 	{ "tags", NULL, NULL, &S_ecs_Tags, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_RegisterTaskDefinitionResponse = { "RegisterTaskDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_RegisterTaskDefinitionResponse, 2, NULL, 0 };
+static const char *const E_ecs_StopServiceDeploymentStopType[] = { "ABORT", "ROLLBACK" };
+static const struct aws_shape S_ecs_StopServiceDeploymentStopType = { "StopServiceDeploymentStopType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecs_StopServiceDeploymentStopType, 2 };
+static const struct aws_member M_ecs_StopServiceDeploymentRequest[] = {
+	{ "serviceDeploymentArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "stopType", NULL, NULL, &S_ecs_StopServiceDeploymentStopType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_StopServiceDeploymentRequest = { "StopServiceDeploymentRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_StopServiceDeploymentRequest, 2, NULL, 0 };
+static const struct aws_member M_ecs_StopServiceDeploymentResponse[] = {
+	{ "serviceDeploymentArn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_StopServiceDeploymentResponse = { "StopServiceDeploymentResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_StopServiceDeploymentResponse, 1, NULL, 0 };
 static const struct aws_member M_ecs_StopTaskRequest[] = {
 	{ "cluster", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "task", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -6877,17 +9339,24 @@ static const struct aws_op O_ecs_CreateService = { "CreateService", "POST", "/",
 static const struct aws_op O_ecs_DeleteCluster = { "DeleteCluster", "POST", "/", 200, &S_ecs_DeleteClusterRequest, &S_ecs_DeleteClusterResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeleteService = { "DeleteService", "POST", "/", 200, &S_ecs_DeleteServiceRequest, &S_ecs_DeleteServiceResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeregisterTaskDefinition = { "DeregisterTaskDefinition", "POST", "/", 200, &S_ecs_DeregisterTaskDefinitionRequest, &S_ecs_DeregisterTaskDefinitionResponse, NULL, NULL };
+static const struct aws_op O_ecs_DescribeCapacityProviders = { "DescribeCapacityProviders", "POST", "/", 200, &S_ecs_DescribeCapacityProvidersRequest, &S_ecs_DescribeCapacityProvidersResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeClusters = { "DescribeClusters", "POST", "/", 200, &S_ecs_DescribeClustersRequest, &S_ecs_DescribeClustersResponse, NULL, NULL };
+static const struct aws_op O_ecs_DescribeServiceDeployments = { "DescribeServiceDeployments", "POST", "/", 200, &S_ecs_DescribeServiceDeploymentsRequest, &S_ecs_DescribeServiceDeploymentsResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeServices = { "DescribeServices", "POST", "/", 200, &S_ecs_DescribeServicesRequest, &S_ecs_DescribeServicesResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeTaskDefinition = { "DescribeTaskDefinition", "POST", "/", 200, &S_ecs_DescribeTaskDefinitionRequest, &S_ecs_DescribeTaskDefinitionResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeTasks = { "DescribeTasks", "POST", "/", 200, &S_ecs_DescribeTasksRequest, &S_ecs_DescribeTasksResponse, NULL, NULL };
+static const struct aws_op O_ecs_ListAccountSettings = { "ListAccountSettings", "POST", "/", 200, &S_ecs_ListAccountSettingsRequest, &S_ecs_ListAccountSettingsResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListClusters = { "ListClusters", "POST", "/", 200, &S_ecs_ListClustersRequest, &S_ecs_ListClustersResponse, NULL, NULL };
+static const struct aws_op O_ecs_ListServiceDeployments = { "ListServiceDeployments", "POST", "/", 200, &S_ecs_ListServiceDeploymentsRequest, &S_ecs_ListServiceDeploymentsResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListServices = { "ListServices", "POST", "/", 200, &S_ecs_ListServicesRequest, &S_ecs_ListServicesResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListTagsForResource = { "ListTagsForResource", "POST", "/", 200, &S_ecs_ListTagsForResourceRequest, &S_ecs_ListTagsForResourceResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListTaskDefinitions = { "ListTaskDefinitions", "POST", "/", 200, &S_ecs_ListTaskDefinitionsRequest, &S_ecs_ListTaskDefinitionsResponse, NULL, NULL };
 static const struct aws_op O_ecs_ListTasks = { "ListTasks", "POST", "/", 200, &S_ecs_ListTasksRequest, &S_ecs_ListTasksResponse, NULL, NULL };
+static const struct aws_op O_ecs_PutAccountSetting = { "PutAccountSetting", "POST", "/", 200, &S_ecs_PutAccountSettingRequest, &S_ecs_PutAccountSettingResponse, NULL, NULL };
+static const struct aws_op O_ecs_PutAccountSettingDefault = { "PutAccountSettingDefault", "POST", "/", 200, &S_ecs_PutAccountSettingDefaultRequest, &S_ecs_PutAccountSettingDefaultResponse, NULL, NULL };
 static const struct aws_op O_ecs_PutClusterCapacityProviders = { "PutClusterCapacityProviders", "POST", "/", 200, &S_ecs_PutClusterCapacityProvidersRequest, &S_ecs_PutClusterCapacityProvidersResponse, NULL, NULL };
 static const struct aws_op O_ecs_RegisterTaskDefinition = { "RegisterTaskDefinition", "POST", "/", 200, &S_ecs_RegisterTaskDefinitionRequest, &S_ecs_RegisterTaskDefinitionResponse, NULL, NULL };
+static const struct aws_op O_ecs_StopServiceDeployment = { "StopServiceDeployment", "POST", "/", 200, &S_ecs_StopServiceDeploymentRequest, &S_ecs_StopServiceDeploymentResponse, NULL, NULL };
 static const struct aws_op O_ecs_StopTask = { "StopTask", "POST", "/", 200, &S_ecs_StopTaskRequest, &S_ecs_StopTaskResponse, NULL, NULL };
 static const struct aws_op O_ecs_TagResource = { "TagResource", "POST", "/", 200, &S_ecs_TagResourceRequest, &S_ecs_TagResourceResponse, NULL, NULL };
 static const struct aws_op O_ecs_UntagResource = { "UntagResource", "POST", "/", 200, &S_ecs_UntagResourceRequest, &S_ecs_UntagResourceResponse, NULL, NULL };
@@ -6900,17 +9369,24 @@ static const struct aws_op *const OPS_ecs_[] = {
 	&O_ecs_DeleteCluster,
 	&O_ecs_DeleteService,
 	&O_ecs_DeregisterTaskDefinition,
+	&O_ecs_DescribeCapacityProviders,
 	&O_ecs_DescribeClusters,
+	&O_ecs_DescribeServiceDeployments,
 	&O_ecs_DescribeServices,
 	&O_ecs_DescribeTaskDefinition,
 	&O_ecs_DescribeTasks,
+	&O_ecs_ListAccountSettings,
 	&O_ecs_ListClusters,
+	&O_ecs_ListServiceDeployments,
 	&O_ecs_ListServices,
 	&O_ecs_ListTagsForResource,
 	&O_ecs_ListTaskDefinitions,
 	&O_ecs_ListTasks,
+	&O_ecs_PutAccountSetting,
+	&O_ecs_PutAccountSettingDefault,
 	&O_ecs_PutClusterCapacityProviders,
 	&O_ecs_RegisterTaskDefinition,
+	&O_ecs_StopServiceDeployment,
 	&O_ecs_StopTask,
 	&O_ecs_TagResource,
 	&O_ecs_UntagResource,
@@ -6918,6 +9394,9 @@ static const struct aws_op *const OPS_ecs_[] = {
 	&O_ecs_UpdateClusterSettings,
 	&O_ecs_UpdateService,
 };
+static const char *const PI_ecs_ListAccountSettings[] = { "nextToken" };
+static const char *const PO_ecs_ListAccountSettings[] = { "nextToken" };
+static const char *const PR_ecs_ListAccountSettings[] = { "settings" };
 static const char *const PI_ecs_ListClusters[] = { "nextToken" };
 static const char *const PO_ecs_ListClusters[] = { "nextToken" };
 static const char *const PR_ecs_ListClusters[] = { "clusterArns" };
@@ -6931,6 +9410,7 @@ static const char *const PI_ecs_ListTasks[] = { "nextToken" };
 static const char *const PO_ecs_ListTasks[] = { "nextToken" };
 static const char *const PR_ecs_ListTasks[] = { "taskArns" };
 static const struct aws_paginator PAG_ecs_[] = {
+	{ "ListAccountSettings", PI_ecs_ListAccountSettings, 1, PO_ecs_ListAccountSettings, 1, PR_ecs_ListAccountSettings, 1, "maxResults", NULL },
 	{ "ListClusters", PI_ecs_ListClusters, 1, PO_ecs_ListClusters, 1, PR_ecs_ListClusters, 1, "maxResults", NULL },
 	{ "ListServices", PI_ecs_ListServices, 1, PO_ecs_ListServices, 1, PR_ecs_ListServices, 1, "maxResults", NULL },
 	{ "ListTaskDefinitions", PI_ecs_ListTaskDefinitions, 1, PO_ecs_ListTaskDefinitions, 1, PR_ecs_ListTaskDefinitions, 1, "maxResults", NULL },
@@ -7538,6 +10018,42 @@ static const struct aws_member M_elbv2_DeregisterTargetsInput[] = {
 };
 static const struct aws_shape S_elbv2_DeregisterTargetsInput = { "DeregisterTargetsInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_DeregisterTargetsInput, 2, NULL, 0 };
 static const struct aws_shape S_elbv2_DeregisterTargetsOutput = { "DeregisterTargetsOutput", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_elbv2_DescribeCapacityReservationInput[] = {
+	{ "LoadBalancerArn", NULL, NULL, &S_elbv2_LoadBalancerArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_DescribeCapacityReservationInput = { "DescribeCapacityReservationInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_DescribeCapacityReservationInput, 1, NULL, 0 };
+static const struct aws_shape S_elbv2_LastModifiedTime = { "LastModifiedTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_elbv2_DecreaseRequestsRemaining = { "DecreaseRequestsRemaining", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_elbv2_CapacityUnits = { "CapacityUnits", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_elbv2_MinimumLoadBalancerCapacity[] = {
+	{ "CapacityUnits", NULL, NULL, &S_elbv2_CapacityUnits, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_MinimumLoadBalancerCapacity = { "MinimumLoadBalancerCapacity", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_MinimumLoadBalancerCapacity, 1, NULL, 0 };
+static const char *const E_elbv2_CapacityReservationStateEnum[] = { "provisioned", "pending", "rebalancing", "failed" };
+static const struct aws_shape S_elbv2_CapacityReservationStateEnum = { "CapacityReservationStateEnum", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_elbv2_CapacityReservationStateEnum, 4 };
+static const struct aws_member M_elbv2_CapacityReservationStatus[] = {
+	{ "Code", NULL, NULL, &S_elbv2_CapacityReservationStateEnum, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Reason", NULL, NULL, &S_elbv2_StateReason, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_CapacityReservationStatus = { "CapacityReservationStatus", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_CapacityReservationStatus, 2, NULL, 0 };
+static const struct aws_shape S_elbv2_CapacityUnitsDouble = { "CapacityUnitsDouble", AWS_T_DOUBLE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_elbv2_ZonalCapacityReservationState[] = {
+	{ "State", NULL, NULL, &S_elbv2_CapacityReservationStatus, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "AvailabilityZone", NULL, NULL, &S_elbv2_ZoneName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "EffectiveCapacityUnits", NULL, NULL, &S_elbv2_CapacityUnitsDouble, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_ZonalCapacityReservationState = { "ZonalCapacityReservationState", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_ZonalCapacityReservationState, 3, NULL, 0 };
+static const struct aws_member M_elbv2_ZonalCapacityReservationStates[] = {
+	{ "member", NULL, NULL, &S_elbv2_ZonalCapacityReservationState, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_ZonalCapacityReservationStates = { "ZonalCapacityReservationStates", AWS_T_LIST, 0, NULL, NULL, M_elbv2_ZonalCapacityReservationStates, 1, NULL, 0 };
+static const struct aws_member M_elbv2_DescribeCapacityReservationOutput[] = {
+	{ "LastModifiedTime", NULL, NULL, &S_elbv2_LastModifiedTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DecreaseRequestsRemaining", NULL, NULL, &S_elbv2_DecreaseRequestsRemaining, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MinimumLoadBalancerCapacity", NULL, NULL, &S_elbv2_MinimumLoadBalancerCapacity, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CapacityReservationState", NULL, NULL, &S_elbv2_ZonalCapacityReservationStates, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_DescribeCapacityReservationOutput = { "DescribeCapacityReservationOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_DescribeCapacityReservationOutput, 4, NULL, 0 };
 static const struct aws_member M_elbv2_DescribeListenerAttributesInput[] = {
 	{ "ListenerArn", NULL, NULL, &S_elbv2_ListenerArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -7741,6 +10257,36 @@ static const struct aws_member M_elbv2_DescribeTargetHealthOutput[] = {
 	{ "TargetHealthDescriptions", NULL, NULL, &S_elbv2_TargetHealthDescriptions, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_elbv2_DescribeTargetHealthOutput = { "DescribeTargetHealthOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_DescribeTargetHealthOutput, 1, NULL, 0 };
+static const struct aws_shape S_elbv2_ResetCapacityReservation = { "ResetCapacityReservation", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_elbv2_ModifyCapacityReservationInput[] = {
+	{ "LoadBalancerArn", NULL, NULL, &S_elbv2_LoadBalancerArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "MinimumLoadBalancerCapacity", NULL, NULL, &S_elbv2_MinimumLoadBalancerCapacity, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResetCapacityReservation", NULL, NULL, &S_elbv2_ResetCapacityReservation, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_ModifyCapacityReservationInput = { "ModifyCapacityReservationInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_ModifyCapacityReservationInput, 3, NULL, 0 };
+static const struct aws_member M_elbv2_ModifyCapacityReservationOutput[] = {
+	{ "LastModifiedTime", NULL, NULL, &S_elbv2_LastModifiedTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DecreaseRequestsRemaining", NULL, NULL, &S_elbv2_DecreaseRequestsRemaining, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MinimumLoadBalancerCapacity", NULL, NULL, &S_elbv2_MinimumLoadBalancerCapacity, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "CapacityReservationState", NULL, NULL, &S_elbv2_ZonalCapacityReservationStates, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_ModifyCapacityReservationOutput = { "ModifyCapacityReservationOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_ModifyCapacityReservationOutput, 4, NULL, 0 };
+static const char *const E_elbv2_RemoveIpamPoolEnum[] = { "ipv4" };
+static const struct aws_shape S_elbv2_RemoveIpamPoolEnum = { "RemoveIpamPoolEnum", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_elbv2_RemoveIpamPoolEnum, 1 };
+static const struct aws_member M_elbv2_RemoveIpamPools[] = {
+	{ "member", NULL, NULL, &S_elbv2_RemoveIpamPoolEnum, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_RemoveIpamPools = { "RemoveIpamPools", AWS_T_LIST, 0, NULL, NULL, M_elbv2_RemoveIpamPools, 1, NULL, 0 };
+static const struct aws_member M_elbv2_ModifyIpPoolsInput[] = {
+	{ "LoadBalancerArn", NULL, NULL, &S_elbv2_LoadBalancerArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "IpamPools", NULL, NULL, &S_elbv2_IpamPools, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RemoveIpamPools", NULL, NULL, &S_elbv2_RemoveIpamPools, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_ModifyIpPoolsInput = { "ModifyIpPoolsInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_ModifyIpPoolsInput, 3, NULL, 0 };
+static const struct aws_member M_elbv2_ModifyIpPoolsOutput[] = {
+	{ "IpamPools", NULL, NULL, &S_elbv2_IpamPools, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_elbv2_ModifyIpPoolsOutput = { "ModifyIpPoolsOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_elbv2_ModifyIpPoolsOutput, 1, NULL, 0 };
 static const struct aws_member M_elbv2_ModifyListenerInput[] = {
 	{ "ListenerArn", NULL, NULL, &S_elbv2_ListenerArn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "Port", NULL, NULL, &S_elbv2_Port, AWS_LOC_BODY, 0, NULL, NULL },
@@ -7875,6 +10421,7 @@ static const struct aws_op O_elbv2_DeleteLoadBalancer = { "DeleteLoadBalancer", 
 static const struct aws_op O_elbv2_DeleteRule = { "DeleteRule", "POST", "/", 200, &S_elbv2_DeleteRuleInput, &S_elbv2_DeleteRuleOutput, "DeleteRuleResult", NULL };
 static const struct aws_op O_elbv2_DeleteTargetGroup = { "DeleteTargetGroup", "POST", "/", 200, &S_elbv2_DeleteTargetGroupInput, &S_elbv2_DeleteTargetGroupOutput, "DeleteTargetGroupResult", NULL };
 static const struct aws_op O_elbv2_DeregisterTargets = { "DeregisterTargets", "POST", "/", 200, &S_elbv2_DeregisterTargetsInput, &S_elbv2_DeregisterTargetsOutput, "DeregisterTargetsResult", NULL };
+static const struct aws_op O_elbv2_DescribeCapacityReservation = { "DescribeCapacityReservation", "POST", "/", 200, &S_elbv2_DescribeCapacityReservationInput, &S_elbv2_DescribeCapacityReservationOutput, "DescribeCapacityReservationResult", NULL };
 static const struct aws_op O_elbv2_DescribeListenerAttributes = { "DescribeListenerAttributes", "POST", "/", 200, &S_elbv2_DescribeListenerAttributesInput, &S_elbv2_DescribeListenerAttributesOutput, "DescribeListenerAttributesResult", NULL };
 static const struct aws_op O_elbv2_DescribeListeners = { "DescribeListeners", "POST", "/", 200, &S_elbv2_DescribeListenersInput, &S_elbv2_DescribeListenersOutput, "DescribeListenersResult", NULL };
 static const struct aws_op O_elbv2_DescribeLoadBalancerAttributes = { "DescribeLoadBalancerAttributes", "POST", "/", 200, &S_elbv2_DescribeLoadBalancerAttributesInput, &S_elbv2_DescribeLoadBalancerAttributesOutput, "DescribeLoadBalancerAttributesResult", NULL };
@@ -7884,6 +10431,8 @@ static const struct aws_op O_elbv2_DescribeTags = { "DescribeTags", "POST", "/",
 static const struct aws_op O_elbv2_DescribeTargetGroupAttributes = { "DescribeTargetGroupAttributes", "POST", "/", 200, &S_elbv2_DescribeTargetGroupAttributesInput, &S_elbv2_DescribeTargetGroupAttributesOutput, "DescribeTargetGroupAttributesResult", NULL };
 static const struct aws_op O_elbv2_DescribeTargetGroups = { "DescribeTargetGroups", "POST", "/", 200, &S_elbv2_DescribeTargetGroupsInput, &S_elbv2_DescribeTargetGroupsOutput, "DescribeTargetGroupsResult", NULL };
 static const struct aws_op O_elbv2_DescribeTargetHealth = { "DescribeTargetHealth", "POST", "/", 200, &S_elbv2_DescribeTargetHealthInput, &S_elbv2_DescribeTargetHealthOutput, "DescribeTargetHealthResult", NULL };
+static const struct aws_op O_elbv2_ModifyCapacityReservation = { "ModifyCapacityReservation", "POST", "/", 200, &S_elbv2_ModifyCapacityReservationInput, &S_elbv2_ModifyCapacityReservationOutput, "ModifyCapacityReservationResult", NULL };
+static const struct aws_op O_elbv2_ModifyIpPools = { "ModifyIpPools", "POST", "/", 200, &S_elbv2_ModifyIpPoolsInput, &S_elbv2_ModifyIpPoolsOutput, "ModifyIpPoolsResult", NULL };
 static const struct aws_op O_elbv2_ModifyListener = { "ModifyListener", "POST", "/", 200, &S_elbv2_ModifyListenerInput, &S_elbv2_ModifyListenerOutput, "ModifyListenerResult", NULL };
 static const struct aws_op O_elbv2_ModifyListenerAttributes = { "ModifyListenerAttributes", "POST", "/", 200, &S_elbv2_ModifyListenerAttributesInput, &S_elbv2_ModifyListenerAttributesOutput, "ModifyListenerAttributesResult", NULL };
 static const struct aws_op O_elbv2_ModifyLoadBalancerAttributes = { "ModifyLoadBalancerAttributes", "POST", "/", 200, &S_elbv2_ModifyLoadBalancerAttributesInput, &S_elbv2_ModifyLoadBalancerAttributesOutput, "ModifyLoadBalancerAttributesResult", NULL };
@@ -7906,6 +10455,7 @@ static const struct aws_op *const OPS_elbv2_[] = {
 	&O_elbv2_DeleteRule,
 	&O_elbv2_DeleteTargetGroup,
 	&O_elbv2_DeregisterTargets,
+	&O_elbv2_DescribeCapacityReservation,
 	&O_elbv2_DescribeListenerAttributes,
 	&O_elbv2_DescribeListeners,
 	&O_elbv2_DescribeLoadBalancerAttributes,
@@ -7915,6 +10465,8 @@ static const struct aws_op *const OPS_elbv2_[] = {
 	&O_elbv2_DescribeTargetGroupAttributes,
 	&O_elbv2_DescribeTargetGroups,
 	&O_elbv2_DescribeTargetHealth,
+	&O_elbv2_ModifyCapacityReservation,
+	&O_elbv2_ModifyIpPools,
 	&O_elbv2_ModifyListener,
 	&O_elbv2_ModifyListenerAttributes,
 	&O_elbv2_ModifyLoadBalancerAttributes,
@@ -8706,6 +11258,11 @@ static const struct aws_member M_iam_CreateServiceLinkedRoleResponse[] = {
 	{ "Role", NULL, NULL, &S_iam_Role, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_iam_CreateServiceLinkedRoleResponse = { "CreateServiceLinkedRoleResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_CreateServiceLinkedRoleResponse, 1, NULL, 0 };
+static const struct aws_member M_iam_DeleteGroupPolicyRequest[] = {
+	{ "GroupName", NULL, NULL, &S_iam_groupNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_DeleteGroupPolicyRequest = { "DeleteGroupPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_DeleteGroupPolicyRequest, 2, NULL, 0 };
 static const struct aws_member M_iam_DeleteInstanceProfileRequest[] = {
 	{ "InstanceProfileName", NULL, NULL, &S_iam_instanceProfileNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -8741,11 +11298,28 @@ static const struct aws_member M_iam_DeleteServiceLinkedRoleResponse[] = {
 	{ "DeletionTaskId", NULL, NULL, &S_iam_DeletionTaskIdType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_iam_DeleteServiceLinkedRoleResponse = { "DeleteServiceLinkedRoleResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_DeleteServiceLinkedRoleResponse, 1, NULL, 0 };
+static const struct aws_shape S_iam_existingUserNameType = { "existingUserNameType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_iam_DeleteUserPolicyRequest[] = {
+	{ "UserName", NULL, NULL, &S_iam_existingUserNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_DeleteUserPolicyRequest = { "DeleteUserPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_DeleteUserPolicyRequest, 2, NULL, 0 };
 static const struct aws_member M_iam_DetachRolePolicyRequest[] = {
 	{ "RoleName", NULL, NULL, &S_iam_roleNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "PolicyArn", NULL, NULL, &S_iam_arnType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_iam_DetachRolePolicyRequest = { "DetachRolePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_DetachRolePolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_iam_GetGroupPolicyRequest[] = {
+	{ "GroupName", NULL, NULL, &S_iam_groupNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_GetGroupPolicyRequest = { "GetGroupPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_GetGroupPolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_iam_GetGroupPolicyResponse[] = {
+	{ "GroupName", NULL, NULL, &S_iam_groupNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyDocument", NULL, NULL, &S_iam_policyDocumentType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_GetGroupPolicyResponse = { "GetGroupPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_GetGroupPolicyResponse, 3, NULL, 0 };
 static const struct aws_member M_iam_GetInstanceProfileRequest[] = {
 	{ "InstanceProfileName", NULL, NULL, &S_iam_instanceProfileNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -8821,6 +11395,17 @@ static const struct aws_member M_iam_GetServiceLinkedRoleDeletionStatusResponse[
 	{ "Reason", NULL, NULL, &S_iam_DeletionTaskFailureReasonType, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_iam_GetServiceLinkedRoleDeletionStatusResponse = { "GetServiceLinkedRoleDeletionStatusResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_GetServiceLinkedRoleDeletionStatusResponse, 2, NULL, 0 };
+static const struct aws_member M_iam_GetUserPolicyRequest[] = {
+	{ "UserName", NULL, NULL, &S_iam_existingUserNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_GetUserPolicyRequest = { "GetUserPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_GetUserPolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_iam_GetUserPolicyResponse[] = {
+	{ "UserName", NULL, NULL, &S_iam_existingUserNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyDocument", NULL, NULL, &S_iam_policyDocumentType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_GetUserPolicyResponse = { "GetUserPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_GetUserPolicyResponse, 3, NULL, 0 };
 static const struct aws_shape S_iam_markerType = { "markerType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_iam_maxItemsType = { "maxItemsType", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_iam_ListAttachedRolePoliciesRequest[] = {
@@ -8846,6 +11431,55 @@ static const struct aws_member M_iam_ListAttachedRolePoliciesResponse[] = {
 	{ "Marker", NULL, NULL, &S_iam_responseMarkerType, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_iam_ListAttachedRolePoliciesResponse = { "ListAttachedRolePoliciesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListAttachedRolePoliciesResponse, 3, NULL, 0 };
+static const char *const E_iam_EntityType[] = { "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy" };
+static const struct aws_shape S_iam_EntityType = { "EntityType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_EntityType, 5 };
+static const char *const E_iam_PolicyUsageType[] = { "PermissionsPolicy", "PermissionsBoundary" };
+static const struct aws_shape S_iam_PolicyUsageType = { "PolicyUsageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_PolicyUsageType, 2 };
+static const struct aws_member M_iam_ListEntitiesForPolicyRequest[] = {
+	{ "PolicyArn", NULL, NULL, &S_iam_arnType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "EntityFilter", NULL, NULL, &S_iam_EntityType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PathPrefix", NULL, NULL, &S_iam_pathType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PolicyUsageFilter", NULL, NULL, &S_iam_PolicyUsageType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Marker", NULL, NULL, &S_iam_markerType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "MaxItems", NULL, NULL, &S_iam_maxItemsType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_ListEntitiesForPolicyRequest = { "ListEntitiesForPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListEntitiesForPolicyRequest, 6, NULL, 0 };
+static const struct aws_member M_iam_PolicyGroup[] = {
+	{ "GroupName", NULL, NULL, &S_iam_groupNameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "GroupId", NULL, NULL, &S_iam_idType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyGroup = { "PolicyGroup", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PolicyGroup, 2, NULL, 0 };
+static const struct aws_member M_iam_PolicyGroupListType[] = {
+	{ "member", NULL, NULL, &S_iam_PolicyGroup, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyGroupListType = { "PolicyGroupListType", AWS_T_LIST, 0, NULL, NULL, M_iam_PolicyGroupListType, 1, NULL, 0 };
+static const struct aws_shape S_iam_userNameType = { "userNameType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_iam_PolicyUser[] = {
+	{ "UserName", NULL, NULL, &S_iam_userNameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "UserId", NULL, NULL, &S_iam_idType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyUser = { "PolicyUser", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PolicyUser, 2, NULL, 0 };
+static const struct aws_member M_iam_PolicyUserListType[] = {
+	{ "member", NULL, NULL, &S_iam_PolicyUser, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyUserListType = { "PolicyUserListType", AWS_T_LIST, 0, NULL, NULL, M_iam_PolicyUserListType, 1, NULL, 0 };
+static const struct aws_member M_iam_PolicyRole[] = {
+	{ "RoleName", NULL, NULL, &S_iam_roleNameType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "RoleId", NULL, NULL, &S_iam_idType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyRole = { "PolicyRole", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PolicyRole, 2, NULL, 0 };
+static const struct aws_member M_iam_PolicyRoleListType[] = {
+	{ "member", NULL, NULL, &S_iam_PolicyRole, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_PolicyRoleListType = { "PolicyRoleListType", AWS_T_LIST, 0, NULL, NULL, M_iam_PolicyRoleListType, 1, NULL, 0 };
+static const struct aws_member M_iam_ListEntitiesForPolicyResponse[] = {
+	{ "PolicyGroups", NULL, NULL, &S_iam_PolicyGroupListType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PolicyUsers", NULL, NULL, &S_iam_PolicyUserListType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "PolicyRoles", NULL, NULL, &S_iam_PolicyRoleListType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "IsTruncated", NULL, NULL, &S_iam_booleanType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Marker", NULL, NULL, &S_iam_responseMarkerType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_iam_ListEntitiesForPolicyResponse = { "ListEntitiesForPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListEntitiesForPolicyResponse, 5, NULL, 0 };
 static const struct aws_shape S_iam_pathPrefixType = { "pathPrefixType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_iam_ListInstanceProfilesRequest[] = {
 	{ "PathPrefix", NULL, NULL, &S_iam_pathPrefixType, AWS_LOC_BODY, 0, NULL, NULL },
@@ -8877,8 +11511,6 @@ static const struct aws_member M_iam_ListInstanceProfilesForRoleResponse[] = {
 static const struct aws_shape S_iam_ListInstanceProfilesForRoleResponse = { "ListInstanceProfilesForRoleResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListInstanceProfilesForRoleResponse, 3, NULL, 0 };
 static const char *const E_iam_policyScopeType[] = { "All", "AWS", "Local" };
 static const struct aws_shape S_iam_policyScopeType = { "policyScopeType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_policyScopeType, 3 };
-static const char *const E_iam_PolicyUsageType[] = { "PermissionsPolicy", "PermissionsBoundary" };
-static const struct aws_shape S_iam_PolicyUsageType = { "PolicyUsageType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_iam_PolicyUsageType, 2 };
 static const struct aws_member M_iam_ListPoliciesRequest[] = {
 	{ "Scope", NULL, NULL, &S_iam_policyScopeType, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "OnlyAttached", NULL, NULL, &S_iam_booleanType, AWS_LOC_BODY, 0, NULL, NULL },
@@ -8954,6 +11586,12 @@ static const struct aws_member M_iam_ListRolesResponse[] = {
 	{ "Marker", NULL, NULL, &S_iam_responseMarkerType, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_iam_ListRolesResponse = { "ListRolesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_ListRolesResponse, 3, NULL, 0 };
+static const struct aws_member M_iam_PutGroupPolicyRequest[] = {
+	{ "GroupName", NULL, NULL, &S_iam_groupNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyDocument", NULL, NULL, &S_iam_policyDocumentType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_PutGroupPolicyRequest = { "PutGroupPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PutGroupPolicyRequest, 3, NULL, 0 };
 static const struct aws_member M_iam_PutRolePermissionsBoundaryRequest[] = {
 	{ "RoleName", NULL, NULL, &S_iam_roleNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "PermissionsBoundary", NULL, NULL, &S_iam_arnType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -8965,6 +11603,12 @@ static const struct aws_member M_iam_PutRolePolicyRequest[] = {
 	{ "PolicyDocument", NULL, NULL, &S_iam_policyDocumentType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_iam_PutRolePolicyRequest = { "PutRolePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PutRolePolicyRequest, 3, NULL, 0 };
+static const struct aws_member M_iam_PutUserPolicyRequest[] = {
+	{ "UserName", NULL, NULL, &S_iam_existingUserNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyName", NULL, NULL, &S_iam_policyNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "PolicyDocument", NULL, NULL, &S_iam_policyDocumentType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_iam_PutUserPolicyRequest = { "PutUserPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_iam_PutUserPolicyRequest, 3, NULL, 0 };
 static const struct aws_member M_iam_RemoveRoleFromInstanceProfileRequest[] = {
 	{ "InstanceProfileName", NULL, NULL, &S_iam_instanceProfileNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "RoleName", NULL, NULL, &S_iam_roleNameType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -9032,6 +11676,7 @@ static const struct aws_op O_iam_CreatePolicy = { "CreatePolicy", "POST", "/", 2
 static const struct aws_op O_iam_CreatePolicyVersion = { "CreatePolicyVersion", "POST", "/", 200, &S_iam_CreatePolicyVersionRequest, &S_iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult", NULL };
 static const struct aws_op O_iam_CreateRole = { "CreateRole", "POST", "/", 200, &S_iam_CreateRoleRequest, &S_iam_CreateRoleResponse, "CreateRoleResult", NULL };
 static const struct aws_op O_iam_CreateServiceLinkedRole = { "CreateServiceLinkedRole", "POST", "/", 200, &S_iam_CreateServiceLinkedRoleRequest, &S_iam_CreateServiceLinkedRoleResponse, "CreateServiceLinkedRoleResult", NULL };
+static const struct aws_op O_iam_DeleteGroupPolicy = { "DeleteGroupPolicy", "POST", "/", 200, &S_iam_DeleteGroupPolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_DeleteInstanceProfile = { "DeleteInstanceProfile", "POST", "/", 200, &S_iam_DeleteInstanceProfileRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_DeletePolicy = { "DeletePolicy", "POST", "/", 200, &S_iam_DeletePolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_DeletePolicyVersion = { "DeletePolicyVersion", "POST", "/", 200, &S_iam_DeletePolicyVersionRequest, NULL, NULL, NULL };
@@ -9039,14 +11684,18 @@ static const struct aws_op O_iam_DeleteRole = { "DeleteRole", "POST", "/", 200, 
 static const struct aws_op O_iam_DeleteRolePermissionsBoundary = { "DeleteRolePermissionsBoundary", "POST", "/", 200, &S_iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_DeleteRolePolicy = { "DeleteRolePolicy", "POST", "/", 200, &S_iam_DeleteRolePolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_DeleteServiceLinkedRole = { "DeleteServiceLinkedRole", "POST", "/", 200, &S_iam_DeleteServiceLinkedRoleRequest, &S_iam_DeleteServiceLinkedRoleResponse, "DeleteServiceLinkedRoleResult", NULL };
+static const struct aws_op O_iam_DeleteUserPolicy = { "DeleteUserPolicy", "POST", "/", 200, &S_iam_DeleteUserPolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_DetachRolePolicy = { "DetachRolePolicy", "POST", "/", 200, &S_iam_DetachRolePolicyRequest, NULL, NULL, NULL };
+static const struct aws_op O_iam_GetGroupPolicy = { "GetGroupPolicy", "POST", "/", 200, &S_iam_GetGroupPolicyRequest, &S_iam_GetGroupPolicyResponse, "GetGroupPolicyResult", NULL };
 static const struct aws_op O_iam_GetInstanceProfile = { "GetInstanceProfile", "POST", "/", 200, &S_iam_GetInstanceProfileRequest, &S_iam_GetInstanceProfileResponse, "GetInstanceProfileResult", NULL };
 static const struct aws_op O_iam_GetPolicy = { "GetPolicy", "POST", "/", 200, &S_iam_GetPolicyRequest, &S_iam_GetPolicyResponse, "GetPolicyResult", NULL };
 static const struct aws_op O_iam_GetPolicyVersion = { "GetPolicyVersion", "POST", "/", 200, &S_iam_GetPolicyVersionRequest, &S_iam_GetPolicyVersionResponse, "GetPolicyVersionResult", NULL };
 static const struct aws_op O_iam_GetRole = { "GetRole", "POST", "/", 200, &S_iam_GetRoleRequest, &S_iam_GetRoleResponse, "GetRoleResult", NULL };
 static const struct aws_op O_iam_GetRolePolicy = { "GetRolePolicy", "POST", "/", 200, &S_iam_GetRolePolicyRequest, &S_iam_GetRolePolicyResponse, "GetRolePolicyResult", NULL };
 static const struct aws_op O_iam_GetServiceLinkedRoleDeletionStatus = { "GetServiceLinkedRoleDeletionStatus", "POST", "/", 200, &S_iam_GetServiceLinkedRoleDeletionStatusRequest, &S_iam_GetServiceLinkedRoleDeletionStatusResponse, "GetServiceLinkedRoleDeletionStatusResult", NULL };
+static const struct aws_op O_iam_GetUserPolicy = { "GetUserPolicy", "POST", "/", 200, &S_iam_GetUserPolicyRequest, &S_iam_GetUserPolicyResponse, "GetUserPolicyResult", NULL };
 static const struct aws_op O_iam_ListAttachedRolePolicies = { "ListAttachedRolePolicies", "POST", "/", 200, &S_iam_ListAttachedRolePoliciesRequest, &S_iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult", NULL };
+static const struct aws_op O_iam_ListEntitiesForPolicy = { "ListEntitiesForPolicy", "POST", "/", 200, &S_iam_ListEntitiesForPolicyRequest, &S_iam_ListEntitiesForPolicyResponse, "ListEntitiesForPolicyResult", NULL };
 static const struct aws_op O_iam_ListInstanceProfiles = { "ListInstanceProfiles", "POST", "/", 200, &S_iam_ListInstanceProfilesRequest, &S_iam_ListInstanceProfilesResponse, "ListInstanceProfilesResult", NULL };
 static const struct aws_op O_iam_ListInstanceProfilesForRole = { "ListInstanceProfilesForRole", "POST", "/", 200, &S_iam_ListInstanceProfilesForRoleRequest, &S_iam_ListInstanceProfilesForRoleResponse, "ListInstanceProfilesForRoleResult", NULL };
 static const struct aws_op O_iam_ListPolicies = { "ListPolicies", "POST", "/", 200, &S_iam_ListPoliciesRequest, &S_iam_ListPoliciesResponse, "ListPoliciesResult", NULL };
@@ -9054,8 +11703,10 @@ static const struct aws_op O_iam_ListPolicyVersions = { "ListPolicyVersions", "P
 static const struct aws_op O_iam_ListRolePolicies = { "ListRolePolicies", "POST", "/", 200, &S_iam_ListRolePoliciesRequest, &S_iam_ListRolePoliciesResponse, "ListRolePoliciesResult", NULL };
 static const struct aws_op O_iam_ListRoleTags = { "ListRoleTags", "POST", "/", 200, &S_iam_ListRoleTagsRequest, &S_iam_ListRoleTagsResponse, "ListRoleTagsResult", NULL };
 static const struct aws_op O_iam_ListRoles = { "ListRoles", "POST", "/", 200, &S_iam_ListRolesRequest, &S_iam_ListRolesResponse, "ListRolesResult", NULL };
+static const struct aws_op O_iam_PutGroupPolicy = { "PutGroupPolicy", "POST", "/", 200, &S_iam_PutGroupPolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_PutRolePermissionsBoundary = { "PutRolePermissionsBoundary", "POST", "/", 200, &S_iam_PutRolePermissionsBoundaryRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_PutRolePolicy = { "PutRolePolicy", "POST", "/", 200, &S_iam_PutRolePolicyRequest, NULL, NULL, NULL };
+static const struct aws_op O_iam_PutUserPolicy = { "PutUserPolicy", "POST", "/", 200, &S_iam_PutUserPolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_RemoveRoleFromInstanceProfile = { "RemoveRoleFromInstanceProfile", "POST", "/", 200, &S_iam_RemoveRoleFromInstanceProfileRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_TagInstanceProfile = { "TagInstanceProfile", "POST", "/", 200, &S_iam_TagInstanceProfileRequest, NULL, NULL, NULL };
 static const struct aws_op O_iam_TagPolicy = { "TagPolicy", "POST", "/", 200, &S_iam_TagPolicyRequest, NULL, NULL, NULL };
@@ -9074,6 +11725,7 @@ static const struct aws_op *const OPS_iam_[] = {
 	&O_iam_CreatePolicyVersion,
 	&O_iam_CreateRole,
 	&O_iam_CreateServiceLinkedRole,
+	&O_iam_DeleteGroupPolicy,
 	&O_iam_DeleteInstanceProfile,
 	&O_iam_DeletePolicy,
 	&O_iam_DeletePolicyVersion,
@@ -9081,14 +11733,18 @@ static const struct aws_op *const OPS_iam_[] = {
 	&O_iam_DeleteRolePermissionsBoundary,
 	&O_iam_DeleteRolePolicy,
 	&O_iam_DeleteServiceLinkedRole,
+	&O_iam_DeleteUserPolicy,
 	&O_iam_DetachRolePolicy,
+	&O_iam_GetGroupPolicy,
 	&O_iam_GetInstanceProfile,
 	&O_iam_GetPolicy,
 	&O_iam_GetPolicyVersion,
 	&O_iam_GetRole,
 	&O_iam_GetRolePolicy,
 	&O_iam_GetServiceLinkedRoleDeletionStatus,
+	&O_iam_GetUserPolicy,
 	&O_iam_ListAttachedRolePolicies,
+	&O_iam_ListEntitiesForPolicy,
 	&O_iam_ListInstanceProfiles,
 	&O_iam_ListInstanceProfilesForRole,
 	&O_iam_ListPolicies,
@@ -9096,8 +11752,10 @@ static const struct aws_op *const OPS_iam_[] = {
 	&O_iam_ListRolePolicies,
 	&O_iam_ListRoleTags,
 	&O_iam_ListRoles,
+	&O_iam_PutGroupPolicy,
 	&O_iam_PutRolePermissionsBoundary,
 	&O_iam_PutRolePolicy,
+	&O_iam_PutUserPolicy,
 	&O_iam_RemoveRoleFromInstanceProfile,
 	&O_iam_TagInstanceProfile,
 	&O_iam_TagPolicy,
@@ -9112,6 +11770,9 @@ static const struct aws_op *const OPS_iam_[] = {
 static const char *const PI_iam_ListAttachedRolePolicies[] = { "Marker" };
 static const char *const PO_iam_ListAttachedRolePolicies[] = { "Marker" };
 static const char *const PR_iam_ListAttachedRolePolicies[] = { "AttachedPolicies" };
+static const char *const PI_iam_ListEntitiesForPolicy[] = { "Marker" };
+static const char *const PO_iam_ListEntitiesForPolicy[] = { "Marker" };
+static const char *const PR_iam_ListEntitiesForPolicy[] = { "PolicyGroups", "PolicyUsers", "PolicyRoles" };
 static const char *const PI_iam_ListInstanceProfiles[] = { "Marker" };
 static const char *const PO_iam_ListInstanceProfiles[] = { "Marker" };
 static const char *const PR_iam_ListInstanceProfiles[] = { "InstanceProfiles" };
@@ -9135,6 +11796,7 @@ static const char *const PO_iam_ListRoles[] = { "Marker" };
 static const char *const PR_iam_ListRoles[] = { "Roles" };
 static const struct aws_paginator PAG_iam_[] = {
 	{ "ListAttachedRolePolicies", PI_iam_ListAttachedRolePolicies, 1, PO_iam_ListAttachedRolePolicies, 1, PR_iam_ListAttachedRolePolicies, 1, "MaxItems", "IsTruncated" },
+	{ "ListEntitiesForPolicy", PI_iam_ListEntitiesForPolicy, 1, PO_iam_ListEntitiesForPolicy, 1, PR_iam_ListEntitiesForPolicy, 3, "MaxItems", "IsTruncated" },
 	{ "ListInstanceProfiles", PI_iam_ListInstanceProfiles, 1, PO_iam_ListInstanceProfiles, 1, PR_iam_ListInstanceProfiles, 1, "MaxItems", "IsTruncated" },
 	{ "ListInstanceProfilesForRole", PI_iam_ListInstanceProfilesForRole, 1, PO_iam_ListInstanceProfilesForRole, 1, PR_iam_ListInstanceProfilesForRole, 1, "MaxItems", "IsTruncated" },
 	{ "ListPolicies", PI_iam_ListPolicies, 1, PO_iam_ListPolicies, 1, PR_iam_ListPolicies, 1, "MaxItems", "IsTruncated" },
@@ -9145,6 +11807,13 @@ static const struct aws_paginator PAG_iam_[] = {
 };
 static const struct aws_shape S_logs_LogGroupName = { "LogGroupName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_KmsKeyId = { "KmsKeyId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_logs_ResourceIdentifier = { "ResourceIdentifier", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_AssociateKmsKeyRequest[] = {
+	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "kmsKeyId", NULL, NULL, &S_logs_KmsKeyId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "resourceIdentifier", NULL, NULL, &S_logs_ResourceIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_AssociateKmsKeyRequest = { "AssociateKmsKeyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_AssociateKmsKeyRequest, 3, NULL, 0 };
 static const struct aws_shape S_logs_TagKey = { "TagKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_TagValue = { "TagValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_logs_Tags[] = {
@@ -9163,6 +11832,16 @@ static const struct aws_member M_logs_CreateLogGroupRequest[] = {
 	{ "deletionProtectionEnabled", NULL, NULL, &S_logs_DeletionProtectionEnabled, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_CreateLogGroupRequest = { "CreateLogGroupRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_CreateLogGroupRequest, 5, NULL, 0 };
+static const struct aws_shape S_logs_LogGroupIdentifier = { "LogGroupIdentifier", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_DeleteDataProtectionPolicyRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_DeleteDataProtectionPolicyRequest = { "DeleteDataProtectionPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DeleteDataProtectionPolicyRequest, 1, NULL, 0 };
+static const struct aws_member M_logs_DeleteIndexPolicyRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_DeleteIndexPolicyRequest = { "DeleteIndexPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DeleteIndexPolicyRequest, 1, NULL, 0 };
+static const struct aws_shape S_logs_DeleteIndexPolicyResponse = { "DeleteIndexPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_logs_DeleteLogGroupRequest[] = {
 	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -9177,20 +11856,58 @@ static const struct aws_member M_logs_DeleteQueryDefinitionResponse[] = {
 	{ "success", NULL, NULL, &S_logs_Success, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_DeleteQueryDefinitionResponse = { "DeleteQueryDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DeleteQueryDefinitionResponse, 1, NULL, 0 };
+static const struct aws_shape S_logs_PolicyName = { "PolicyName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_logs_Arn = { "Arn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_logs_ExpectedRevisionId = { "ExpectedRevisionId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_DeleteResourcePolicyRequest[] = {
+	{ "policyName", NULL, NULL, &S_logs_PolicyName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "resourceArn", NULL, NULL, &S_logs_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "expectedRevisionId", NULL, NULL, &S_logs_ExpectedRevisionId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DeleteResourcePolicyRequest = { "DeleteResourcePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DeleteResourcePolicyRequest, 3, NULL, 0 };
 static const struct aws_member M_logs_DeleteRetentionPolicyRequest[] = {
 	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_logs_DeleteRetentionPolicyRequest = { "DeleteRetentionPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DeleteRetentionPolicyRequest, 1, NULL, 0 };
+static const struct aws_member M_logs_DescribeIndexPoliciesLogGroupIdentifiers[] = {
+	{ "member", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeIndexPoliciesLogGroupIdentifiers = { "DescribeIndexPoliciesLogGroupIdentifiers", AWS_T_LIST, 0, NULL, NULL, M_logs_DescribeIndexPoliciesLogGroupIdentifiers, 1, NULL, 0 };
+static const struct aws_shape S_logs_NextToken = { "NextToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_DescribeIndexPoliciesRequest[] = {
+	{ "logGroupIdentifiers", NULL, NULL, &S_logs_DescribeIndexPoliciesLogGroupIdentifiers, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeIndexPoliciesRequest = { "DescribeIndexPoliciesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeIndexPoliciesRequest, 2, NULL, 0 };
+static const struct aws_shape S_logs_Timestamp = { "Timestamp", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_logs_PolicyDocument = { "PolicyDocument", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_logs_IndexSource[] = { "ACCOUNT", "LOG_GROUP" };
+static const struct aws_shape S_logs_IndexSource = { "IndexSource", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_IndexSource, 2 };
+static const struct aws_member M_logs_IndexPolicy[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastUpdateTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_PolicyDocument, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyName", NULL, NULL, &S_logs_PolicyName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "source", NULL, NULL, &S_logs_IndexSource, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_IndexPolicy = { "IndexPolicy", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_IndexPolicy, 5, NULL, 0 };
+static const struct aws_member M_logs_IndexPolicies[] = {
+	{ "member", NULL, NULL, &S_logs_IndexPolicy, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_IndexPolicies = { "IndexPolicies", AWS_T_LIST, 0, NULL, NULL, M_logs_IndexPolicies, 1, NULL, 0 };
+static const struct aws_member M_logs_DescribeIndexPoliciesResponse[] = {
+	{ "indexPolicies", NULL, NULL, &S_logs_IndexPolicies, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeIndexPoliciesResponse = { "DescribeIndexPoliciesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeIndexPoliciesResponse, 2, NULL, 0 };
 static const struct aws_shape S_logs_AccountId = { "AccountId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_logs_AccountIds[] = {
 	{ "member", NULL, NULL, &S_logs_AccountId, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_AccountIds = { "AccountIds", AWS_T_LIST, 0, NULL, NULL, M_logs_AccountIds, 1, NULL, 0 };
 static const struct aws_shape S_logs_LogGroupNamePattern = { "LogGroupNamePattern", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_logs_NextToken = { "NextToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_DescribeLimit = { "DescribeLimit", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_IncludeLinkedAccounts = { "IncludeLinkedAccounts", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_logs_LogGroupIdentifier = { "LogGroupIdentifier", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_logs_DescribeLogGroupsLogGroupIdentifiers[] = {
 	{ "member", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
 };
@@ -9206,10 +11923,8 @@ static const struct aws_member M_logs_DescribeLogGroupsRequest[] = {
 	{ "logGroupIdentifiers", NULL, NULL, &S_logs_DescribeLogGroupsLogGroupIdentifiers, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_DescribeLogGroupsRequest = { "DescribeLogGroupsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogGroupsRequest, 8, NULL, 0 };
-static const struct aws_shape S_logs_Timestamp = { "Timestamp", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_Days = { "Days", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_FilterCount = { "FilterCount", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
-static const struct aws_shape S_logs_Arn = { "Arn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_logs_StoredBytes = { "StoredBytes", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const char *const E_logs_DataProtectionStatus[] = { "ACTIVATED", "DELETED", "ARCHIVED", "DISABLED" };
 static const struct aws_shape S_logs_DataProtectionStatus = { "DataProtectionStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_DataProtectionStatus, 4 };
@@ -9245,6 +11960,41 @@ static const struct aws_member M_logs_DescribeLogGroupsResponse[] = {
 	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_DescribeLogGroupsResponse = { "DescribeLogGroupsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogGroupsResponse, 2, NULL, 0 };
+static const struct aws_shape S_logs_LogStreamName = { "LogStreamName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_logs_OrderBy[] = { "LogStreamName", "LastEventTime" };
+static const struct aws_shape S_logs_OrderBy = { "OrderBy", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_OrderBy, 2 };
+static const struct aws_shape S_logs_Descending = { "Descending", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_DescribeLogStreamsRequest[] = {
+	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "logStreamNamePrefix", NULL, NULL, &S_logs_LogStreamName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "orderBy", NULL, NULL, &S_logs_OrderBy, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "descending", NULL, NULL, &S_logs_Descending, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "limit", NULL, NULL, &S_logs_DescribeLimit, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeLogStreamsRequest = { "DescribeLogStreamsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogStreamsRequest, 7, NULL, 0 };
+static const struct aws_shape S_logs_SequenceToken = { "SequenceToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_LogStream[] = {
+	{ "logStreamName", NULL, NULL, &S_logs_LogStreamName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "creationTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "firstEventTimestamp", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastEventTimestamp", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastIngestionTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "uploadSequenceToken", NULL, NULL, &S_logs_SequenceToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "arn", NULL, NULL, &S_logs_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "storedBytes", NULL, NULL, &S_logs_StoredBytes, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_LogStream = { "LogStream", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_LogStream, 8, NULL, 0 };
+static const struct aws_member M_logs_LogStreams[] = {
+	{ "member", NULL, NULL, &S_logs_LogStream, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_LogStreams = { "LogStreams", AWS_T_LIST, 0, NULL, NULL, M_logs_LogStreams, 1, NULL, 0 };
+static const struct aws_member M_logs_DescribeLogStreamsResponse[] = {
+	{ "logStreams", NULL, NULL, &S_logs_LogStreams, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeLogStreamsResponse = { "DescribeLogStreamsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeLogStreamsResponse, 2, NULL, 0 };
 static const char *const E_logs_QueryLanguage[] = { "CWLI", "SQL", "PPL" };
 static const struct aws_shape S_logs_QueryLanguage = { "QueryLanguage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_QueryLanguage, 3 };
 static const struct aws_shape S_logs_QueryDefinitionName = { "QueryDefinitionName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -9293,6 +12043,49 @@ static const struct aws_member M_logs_DescribeQueryDefinitionsResponse[] = {
 	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_DescribeQueryDefinitionsResponse = { "DescribeQueryDefinitionsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeQueryDefinitionsResponse, 2, NULL, 0 };
+static const char *const E_logs_PolicyScope[] = { "ACCOUNT", "RESOURCE" };
+static const struct aws_shape S_logs_PolicyScope = { "PolicyScope", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_logs_PolicyScope, 2 };
+static const struct aws_member M_logs_DescribeResourcePoliciesRequest[] = {
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "limit", NULL, NULL, &S_logs_DescribeLimit, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "resourceArn", NULL, NULL, &S_logs_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyScope", NULL, NULL, &S_logs_PolicyScope, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeResourcePoliciesRequest = { "DescribeResourcePoliciesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeResourcePoliciesRequest, 4, NULL, 0 };
+static const struct aws_member M_logs_ResourcePolicy[] = {
+	{ "policyName", NULL, NULL, &S_logs_PolicyName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_PolicyDocument, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastUpdatedTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyScope", NULL, NULL, &S_logs_PolicyScope, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "resourceArn", NULL, NULL, &S_logs_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "revisionId", NULL, NULL, &S_logs_ExpectedRevisionId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_ResourcePolicy = { "ResourcePolicy", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_ResourcePolicy, 6, NULL, 0 };
+static const struct aws_member M_logs_ResourcePolicies[] = {
+	{ "member", NULL, NULL, &S_logs_ResourcePolicy, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_ResourcePolicies = { "ResourcePolicies", AWS_T_LIST, 0, NULL, NULL, M_logs_ResourcePolicies, 1, NULL, 0 };
+static const struct aws_member M_logs_DescribeResourcePoliciesResponse[] = {
+	{ "resourcePolicies", NULL, NULL, &S_logs_ResourcePolicies, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_logs_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DescribeResourcePoliciesResponse = { "DescribeResourcePoliciesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DescribeResourcePoliciesResponse, 2, NULL, 0 };
+static const struct aws_member M_logs_DisassociateKmsKeyRequest[] = {
+	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "resourceIdentifier", NULL, NULL, &S_logs_ResourceIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_DisassociateKmsKeyRequest = { "DisassociateKmsKeyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_DisassociateKmsKeyRequest, 2, NULL, 0 };
+static const struct aws_member M_logs_GetDataProtectionPolicyRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_GetDataProtectionPolicyRequest = { "GetDataProtectionPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_GetDataProtectionPolicyRequest, 1, NULL, 0 };
+static const struct aws_shape S_logs_DataProtectionPolicyDocument = { "DataProtectionPolicyDocument", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_logs_GetDataProtectionPolicyResponse[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_DataProtectionPolicyDocument, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastUpdatedTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_GetDataProtectionPolicyResponse = { "GetDataProtectionPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_GetDataProtectionPolicyResponse, 3, NULL, 0 };
 static const struct aws_shape S_logs_AmazonResourceName = { "AmazonResourceName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_logs_ListTagsForResourceRequest[] = {
 	{ "resourceArn", NULL, NULL, &S_logs_AmazonResourceName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -9310,6 +12103,36 @@ static const struct aws_member M_logs_ListTagsLogGroupResponse[] = {
 	{ "tags", NULL, NULL, &S_logs_Tags, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_ListTagsLogGroupResponse = { "ListTagsLogGroupResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_ListTagsLogGroupResponse, 1, NULL, 0 };
+static const struct aws_member M_logs_PutBearerTokenAuthenticationRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "bearerTokenAuthenticationEnabled", NULL, NULL, &S_logs_BearerTokenAuthenticationEnabled, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutBearerTokenAuthenticationRequest = { "PutBearerTokenAuthenticationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutBearerTokenAuthenticationRequest, 2, NULL, 0 };
+static const struct aws_member M_logs_PutDataProtectionPolicyRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_DataProtectionPolicyDocument, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutDataProtectionPolicyRequest = { "PutDataProtectionPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutDataProtectionPolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_logs_PutDataProtectionPolicyResponse[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_DataProtectionPolicyDocument, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastUpdatedTime", NULL, NULL, &S_logs_Timestamp, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutDataProtectionPolicyResponse = { "PutDataProtectionPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutDataProtectionPolicyResponse, 3, NULL, 0 };
+static const struct aws_member M_logs_PutIndexPolicyRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_PolicyDocument, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutIndexPolicyRequest = { "PutIndexPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutIndexPolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_logs_PutIndexPolicyResponse[] = {
+	{ "indexPolicy", NULL, NULL, &S_logs_IndexPolicy, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutIndexPolicyResponse = { "PutIndexPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutIndexPolicyResponse, 1, NULL, 0 };
+static const struct aws_member M_logs_PutLogGroupDeletionProtectionRequest[] = {
+	{ "logGroupIdentifier", NULL, NULL, &S_logs_LogGroupIdentifier, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "deletionProtectionEnabled", NULL, NULL, &S_logs_DeletionProtectionEnabled, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutLogGroupDeletionProtectionRequest = { "PutLogGroupDeletionProtectionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutLogGroupDeletionProtectionRequest, 2, NULL, 0 };
 static const struct aws_shape S_logs_ClientToken = { "ClientToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_logs_PutQueryDefinitionRequest[] = {
 	{ "queryLanguage", NULL, NULL, &S_logs_QueryLanguage, AWS_LOC_BODY, 0, NULL, NULL },
@@ -9325,6 +12148,18 @@ static const struct aws_member M_logs_PutQueryDefinitionResponse[] = {
 	{ "queryDefinitionId", NULL, NULL, &S_logs_QueryId, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_logs_PutQueryDefinitionResponse = { "PutQueryDefinitionResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutQueryDefinitionResponse, 1, NULL, 0 };
+static const struct aws_member M_logs_PutResourcePolicyRequest[] = {
+	{ "policyName", NULL, NULL, &S_logs_PolicyName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyDocument", NULL, NULL, &S_logs_PolicyDocument, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "resourceArn", NULL, NULL, &S_logs_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "expectedRevisionId", NULL, NULL, &S_logs_ExpectedRevisionId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutResourcePolicyRequest = { "PutResourcePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutResourcePolicyRequest, 4, NULL, 0 };
+static const struct aws_member M_logs_PutResourcePolicyResponse[] = {
+	{ "resourcePolicy", NULL, NULL, &S_logs_ResourcePolicy, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "revisionId", NULL, NULL, &S_logs_ExpectedRevisionId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_logs_PutResourcePolicyResponse = { "PutResourcePolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_PutResourcePolicyResponse, 2, NULL, 0 };
 static const struct aws_member M_logs_PutRetentionPolicyRequest[] = {
 	{ "logGroupName", NULL, NULL, &S_logs_LogGroupName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "retentionInDays", NULL, NULL, &S_logs_Days, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -9344,28 +12179,56 @@ static const struct aws_member M_logs_UntagResourceRequest[] = {
 	{ "tagKeys", NULL, NULL, &S_logs_TagKeyList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_logs_UntagResourceRequest = { "UntagResourceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_logs_UntagResourceRequest, 2, NULL, 0 };
+static const struct aws_op O_logs_AssociateKmsKey = { "AssociateKmsKey", "POST", "/", 200, &S_logs_AssociateKmsKeyRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_CreateLogGroup = { "CreateLogGroup", "POST", "/", 200, &S_logs_CreateLogGroupRequest, NULL, NULL, NULL };
+static const struct aws_op O_logs_DeleteDataProtectionPolicy = { "DeleteDataProtectionPolicy", "POST", "/", 200, &S_logs_DeleteDataProtectionPolicyRequest, NULL, NULL, NULL };
+static const struct aws_op O_logs_DeleteIndexPolicy = { "DeleteIndexPolicy", "POST", "/", 200, &S_logs_DeleteIndexPolicyRequest, &S_logs_DeleteIndexPolicyResponse, NULL, NULL };
 static const struct aws_op O_logs_DeleteLogGroup = { "DeleteLogGroup", "POST", "/", 200, &S_logs_DeleteLogGroupRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_DeleteQueryDefinition = { "DeleteQueryDefinition", "POST", "/", 200, &S_logs_DeleteQueryDefinitionRequest, &S_logs_DeleteQueryDefinitionResponse, NULL, NULL };
+static const struct aws_op O_logs_DeleteResourcePolicy = { "DeleteResourcePolicy", "POST", "/", 200, &S_logs_DeleteResourcePolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_DeleteRetentionPolicy = { "DeleteRetentionPolicy", "POST", "/", 200, &S_logs_DeleteRetentionPolicyRequest, NULL, NULL, NULL };
+static const struct aws_op O_logs_DescribeIndexPolicies = { "DescribeIndexPolicies", "POST", "/", 200, &S_logs_DescribeIndexPoliciesRequest, &S_logs_DescribeIndexPoliciesResponse, NULL, NULL };
 static const struct aws_op O_logs_DescribeLogGroups = { "DescribeLogGroups", "POST", "/", 200, &S_logs_DescribeLogGroupsRequest, &S_logs_DescribeLogGroupsResponse, NULL, NULL };
+static const struct aws_op O_logs_DescribeLogStreams = { "DescribeLogStreams", "POST", "/", 200, &S_logs_DescribeLogStreamsRequest, &S_logs_DescribeLogStreamsResponse, NULL, NULL };
 static const struct aws_op O_logs_DescribeQueryDefinitions = { "DescribeQueryDefinitions", "POST", "/", 200, &S_logs_DescribeQueryDefinitionsRequest, &S_logs_DescribeQueryDefinitionsResponse, NULL, NULL };
+static const struct aws_op O_logs_DescribeResourcePolicies = { "DescribeResourcePolicies", "POST", "/", 200, &S_logs_DescribeResourcePoliciesRequest, &S_logs_DescribeResourcePoliciesResponse, NULL, NULL };
+static const struct aws_op O_logs_DisassociateKmsKey = { "DisassociateKmsKey", "POST", "/", 200, &S_logs_DisassociateKmsKeyRequest, NULL, NULL, NULL };
+static const struct aws_op O_logs_GetDataProtectionPolicy = { "GetDataProtectionPolicy", "POST", "/", 200, &S_logs_GetDataProtectionPolicyRequest, &S_logs_GetDataProtectionPolicyResponse, NULL, NULL };
 static const struct aws_op O_logs_ListTagsForResource = { "ListTagsForResource", "POST", "/", 200, &S_logs_ListTagsForResourceRequest, &S_logs_ListTagsForResourceResponse, NULL, NULL };
 static const struct aws_op O_logs_ListTagsLogGroup = { "ListTagsLogGroup", "POST", "/", 200, &S_logs_ListTagsLogGroupRequest, &S_logs_ListTagsLogGroupResponse, NULL, NULL };
+static const struct aws_op O_logs_PutBearerTokenAuthentication = { "PutBearerTokenAuthentication", "POST", "/", 200, &S_logs_PutBearerTokenAuthenticationRequest, NULL, NULL, NULL };
+static const struct aws_op O_logs_PutDataProtectionPolicy = { "PutDataProtectionPolicy", "POST", "/", 200, &S_logs_PutDataProtectionPolicyRequest, &S_logs_PutDataProtectionPolicyResponse, NULL, NULL };
+static const struct aws_op O_logs_PutIndexPolicy = { "PutIndexPolicy", "POST", "/", 200, &S_logs_PutIndexPolicyRequest, &S_logs_PutIndexPolicyResponse, NULL, NULL };
+static const struct aws_op O_logs_PutLogGroupDeletionProtection = { "PutLogGroupDeletionProtection", "POST", "/", 200, &S_logs_PutLogGroupDeletionProtectionRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_PutQueryDefinition = { "PutQueryDefinition", "POST", "/", 200, &S_logs_PutQueryDefinitionRequest, &S_logs_PutQueryDefinitionResponse, NULL, NULL };
+static const struct aws_op O_logs_PutResourcePolicy = { "PutResourcePolicy", "POST", "/", 200, &S_logs_PutResourcePolicyRequest, &S_logs_PutResourcePolicyResponse, NULL, NULL };
 static const struct aws_op O_logs_PutRetentionPolicy = { "PutRetentionPolicy", "POST", "/", 200, &S_logs_PutRetentionPolicyRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_TagResource = { "TagResource", "POST", "/", 200, &S_logs_TagResourceRequest, NULL, NULL, NULL };
 static const struct aws_op O_logs_UntagResource = { "UntagResource", "POST", "/", 200, &S_logs_UntagResourceRequest, NULL, NULL, NULL };
 static const struct aws_op *const OPS_logs_[] = {
+	&O_logs_AssociateKmsKey,
 	&O_logs_CreateLogGroup,
+	&O_logs_DeleteDataProtectionPolicy,
+	&O_logs_DeleteIndexPolicy,
 	&O_logs_DeleteLogGroup,
 	&O_logs_DeleteQueryDefinition,
+	&O_logs_DeleteResourcePolicy,
 	&O_logs_DeleteRetentionPolicy,
+	&O_logs_DescribeIndexPolicies,
 	&O_logs_DescribeLogGroups,
+	&O_logs_DescribeLogStreams,
 	&O_logs_DescribeQueryDefinitions,
+	&O_logs_DescribeResourcePolicies,
+	&O_logs_DisassociateKmsKey,
+	&O_logs_GetDataProtectionPolicy,
 	&O_logs_ListTagsForResource,
 	&O_logs_ListTagsLogGroup,
+	&O_logs_PutBearerTokenAuthentication,
+	&O_logs_PutDataProtectionPolicy,
+	&O_logs_PutIndexPolicy,
+	&O_logs_PutLogGroupDeletionProtection,
 	&O_logs_PutQueryDefinition,
+	&O_logs_PutResourcePolicy,
 	&O_logs_PutRetentionPolicy,
 	&O_logs_TagResource,
 	&O_logs_UntagResource,
@@ -9373,8 +12236,16 @@ static const struct aws_op *const OPS_logs_[] = {
 static const char *const PI_logs_DescribeLogGroups[] = { "nextToken" };
 static const char *const PO_logs_DescribeLogGroups[] = { "nextToken" };
 static const char *const PR_logs_DescribeLogGroups[] = { "logGroups" };
+static const char *const PI_logs_DescribeLogStreams[] = { "nextToken" };
+static const char *const PO_logs_DescribeLogStreams[] = { "nextToken" };
+static const char *const PR_logs_DescribeLogStreams[] = { "logStreams" };
+static const char *const PI_logs_DescribeResourcePolicies[] = { "nextToken" };
+static const char *const PO_logs_DescribeResourcePolicies[] = { "nextToken" };
+static const char *const PR_logs_DescribeResourcePolicies[] = { "resourcePolicies" };
 static const struct aws_paginator PAG_logs_[] = {
 	{ "DescribeLogGroups", PI_logs_DescribeLogGroups, 1, PO_logs_DescribeLogGroups, 1, PR_logs_DescribeLogGroups, 1, "limit", NULL },
+	{ "DescribeLogStreams", PI_logs_DescribeLogStreams, 1, PO_logs_DescribeLogStreams, 1, PR_logs_DescribeLogStreams, 1, "limit", NULL },
+	{ "DescribeResourcePolicies", PI_logs_DescribeResourcePolicies, 1, PO_logs_DescribeResourcePolicies, 1, PR_logs_DescribeResourcePolicies, 1, "limit", NULL },
 };
 static const struct aws_shape S_resourcegroupstaggingapi_PaginationToken = { "PaginationToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_resourcegroupstaggingapi_TagKey = { "TagKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -9674,6 +12545,17 @@ static const struct aws_member M_servicediscovery_DeleteServiceRequest[] = {
 };
 static const struct aws_shape S_servicediscovery_DeleteServiceRequest = { "DeleteServiceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_DeleteServiceRequest, 1, NULL, 0 };
 static const struct aws_shape S_servicediscovery_DeleteServiceResponse = { "DeleteServiceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_servicediscovery_ServiceAttributeKey = { "ServiceAttributeKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_servicediscovery_ServiceAttributeKeyList[] = {
+	{ "member", NULL, NULL, &S_servicediscovery_ServiceAttributeKey, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_ServiceAttributeKeyList = { "ServiceAttributeKeyList", AWS_T_LIST, 0, NULL, NULL, M_servicediscovery_ServiceAttributeKeyList, 1, NULL, 0 };
+static const struct aws_member M_servicediscovery_DeleteServiceAttributesRequest[] = {
+	{ "ServiceId", NULL, NULL, &S_servicediscovery_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "Attributes", NULL, NULL, &S_servicediscovery_ServiceAttributeKeyList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_DeleteServiceAttributesRequest = { "DeleteServiceAttributesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_DeleteServiceAttributesRequest, 2, NULL, 0 };
+static const struct aws_shape S_servicediscovery_DeleteServiceAttributesResponse = { "DeleteServiceAttributesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_servicediscovery_DeregisterInstanceRequest[] = {
 	{ "ServiceId", NULL, NULL, &S_servicediscovery_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "InstanceId", NULL, NULL, &S_servicediscovery_ResourceId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -9763,6 +12645,26 @@ static const struct aws_member M_servicediscovery_GetServiceResponse[] = {
 	{ "Service", NULL, NULL, &S_servicediscovery_Service, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_servicediscovery_GetServiceResponse = { "GetServiceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_GetServiceResponse, 1, NULL, 0 };
+static const struct aws_member M_servicediscovery_GetServiceAttributesRequest[] = {
+	{ "ServiceId", NULL, NULL, &S_servicediscovery_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_GetServiceAttributesRequest = { "GetServiceAttributesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_GetServiceAttributesRequest, 1, NULL, 0 };
+static const struct aws_shape S_servicediscovery_ServiceAttributeValue = { "ServiceAttributeValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_servicediscovery_ServiceAttributesMap[] = {
+	{ "key", NULL, NULL, &S_servicediscovery_ServiceAttributeKey, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_servicediscovery_ServiceAttributeValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_ServiceAttributesMap = { "ServiceAttributesMap", AWS_T_MAP, 0, NULL, NULL, M_servicediscovery_ServiceAttributesMap, 2, NULL, 0 };
+static const struct aws_member M_servicediscovery_ServiceAttributes[] = {
+	{ "ServiceArn", NULL, NULL, &S_servicediscovery_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourceOwner", NULL, NULL, &S_servicediscovery_AWSAccountId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Attributes", NULL, NULL, &S_servicediscovery_ServiceAttributesMap, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_ServiceAttributes = { "ServiceAttributes", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_ServiceAttributes, 3, NULL, 0 };
+static const struct aws_member M_servicediscovery_GetServiceAttributesResponse[] = {
+	{ "ServiceAttributes", NULL, NULL, &S_servicediscovery_ServiceAttributes, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_GetServiceAttributesResponse = { "GetServiceAttributesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_GetServiceAttributesResponse, 1, NULL, 0 };
 static const struct aws_shape S_servicediscovery_NextToken = { "NextToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_servicediscovery_MaxResults = { "MaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_servicediscovery_ListInstancesRequest[] = {
@@ -9958,16 +12860,24 @@ static const struct aws_member M_servicediscovery_UpdateServiceResponse[] = {
 	{ "OperationId", NULL, NULL, &S_servicediscovery_OperationId, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_servicediscovery_UpdateServiceResponse = { "UpdateServiceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_UpdateServiceResponse, 1, NULL, 0 };
+static const struct aws_member M_servicediscovery_UpdateServiceAttributesRequest[] = {
+	{ "ServiceId", NULL, NULL, &S_servicediscovery_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "Attributes", NULL, NULL, &S_servicediscovery_ServiceAttributesMap, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_UpdateServiceAttributesRequest = { "UpdateServiceAttributesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_UpdateServiceAttributesRequest, 2, NULL, 0 };
+static const struct aws_shape S_servicediscovery_UpdateServiceAttributesResponse = { "UpdateServiceAttributesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_op O_servicediscovery_CreateHttpNamespace = { "CreateHttpNamespace", "POST", "/", 200, &S_servicediscovery_CreateHttpNamespaceRequest, &S_servicediscovery_CreateHttpNamespaceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_CreatePrivateDnsNamespace = { "CreatePrivateDnsNamespace", "POST", "/", 200, &S_servicediscovery_CreatePrivateDnsNamespaceRequest, &S_servicediscovery_CreatePrivateDnsNamespaceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_CreatePublicDnsNamespace = { "CreatePublicDnsNamespace", "POST", "/", 200, &S_servicediscovery_CreatePublicDnsNamespaceRequest, &S_servicediscovery_CreatePublicDnsNamespaceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_CreateService = { "CreateService", "POST", "/", 200, &S_servicediscovery_CreateServiceRequest, &S_servicediscovery_CreateServiceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_DeleteNamespace = { "DeleteNamespace", "POST", "/", 200, &S_servicediscovery_DeleteNamespaceRequest, &S_servicediscovery_DeleteNamespaceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_DeleteService = { "DeleteService", "POST", "/", 200, &S_servicediscovery_DeleteServiceRequest, &S_servicediscovery_DeleteServiceResponse, NULL, NULL };
+static const struct aws_op O_servicediscovery_DeleteServiceAttributes = { "DeleteServiceAttributes", "POST", "/", 200, &S_servicediscovery_DeleteServiceAttributesRequest, &S_servicediscovery_DeleteServiceAttributesResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_DeregisterInstance = { "DeregisterInstance", "POST", "/", 200, &S_servicediscovery_DeregisterInstanceRequest, &S_servicediscovery_DeregisterInstanceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_GetNamespace = { "GetNamespace", "POST", "/", 200, &S_servicediscovery_GetNamespaceRequest, &S_servicediscovery_GetNamespaceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_GetOperation = { "GetOperation", "POST", "/", 200, &S_servicediscovery_GetOperationRequest, &S_servicediscovery_GetOperationResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_GetService = { "GetService", "POST", "/", 200, &S_servicediscovery_GetServiceRequest, &S_servicediscovery_GetServiceResponse, NULL, NULL };
+static const struct aws_op O_servicediscovery_GetServiceAttributes = { "GetServiceAttributes", "POST", "/", 200, &S_servicediscovery_GetServiceAttributesRequest, &S_servicediscovery_GetServiceAttributesResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_ListInstances = { "ListInstances", "POST", "/", 200, &S_servicediscovery_ListInstancesRequest, &S_servicediscovery_ListInstancesResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_ListNamespaces = { "ListNamespaces", "POST", "/", 200, &S_servicediscovery_ListNamespacesRequest, &S_servicediscovery_ListNamespacesResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_ListOperations = { "ListOperations", "POST", "/", 200, &S_servicediscovery_ListOperationsRequest, &S_servicediscovery_ListOperationsResponse, NULL, NULL };
@@ -9976,6 +12886,7 @@ static const struct aws_op O_servicediscovery_ListTagsForResource = { "ListTagsF
 static const struct aws_op O_servicediscovery_TagResource = { "TagResource", "POST", "/", 200, &S_servicediscovery_TagResourceRequest, &S_servicediscovery_TagResourceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_UntagResource = { "UntagResource", "POST", "/", 200, &S_servicediscovery_UntagResourceRequest, &S_servicediscovery_UntagResourceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_UpdateService = { "UpdateService", "POST", "/", 200, &S_servicediscovery_UpdateServiceRequest, &S_servicediscovery_UpdateServiceResponse, NULL, NULL };
+static const struct aws_op O_servicediscovery_UpdateServiceAttributes = { "UpdateServiceAttributes", "POST", "/", 200, &S_servicediscovery_UpdateServiceAttributesRequest, &S_servicediscovery_UpdateServiceAttributesResponse, NULL, NULL };
 static const struct aws_op *const OPS_servicediscovery_[] = {
 	&O_servicediscovery_CreateHttpNamespace,
 	&O_servicediscovery_CreatePrivateDnsNamespace,
@@ -9983,10 +12894,12 @@ static const struct aws_op *const OPS_servicediscovery_[] = {
 	&O_servicediscovery_CreateService,
 	&O_servicediscovery_DeleteNamespace,
 	&O_servicediscovery_DeleteService,
+	&O_servicediscovery_DeleteServiceAttributes,
 	&O_servicediscovery_DeregisterInstance,
 	&O_servicediscovery_GetNamespace,
 	&O_servicediscovery_GetOperation,
 	&O_servicediscovery_GetService,
+	&O_servicediscovery_GetServiceAttributes,
 	&O_servicediscovery_ListInstances,
 	&O_servicediscovery_ListNamespaces,
 	&O_servicediscovery_ListOperations,
@@ -9995,6 +12908,7 @@ static const struct aws_op *const OPS_servicediscovery_[] = {
 	&O_servicediscovery_TagResource,
 	&O_servicediscovery_UntagResource,
 	&O_servicediscovery_UpdateService,
+	&O_servicediscovery_UpdateServiceAttributes,
 };
 static const char *const PI_servicediscovery_ListInstances[] = { "NextToken" };
 static const char *const PO_servicediscovery_ListInstances[] = { "NextToken" };
@@ -10049,6 +12963,14 @@ static const struct aws_member M_sns_DeleteTopicInput[] = {
 	{ "TopicArn", NULL, NULL, &S_sns_topicARN, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
 static const struct aws_shape S_sns_DeleteTopicInput = { "DeleteTopicInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_sns_DeleteTopicInput, 1, NULL, 0 };
+static const struct aws_member M_sns_GetDataProtectionPolicyInput[] = {
+	{ "ResourceArn", NULL, NULL, &S_sns_topicARN, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_sns_GetDataProtectionPolicyInput = { "GetDataProtectionPolicyInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_sns_GetDataProtectionPolicyInput, 1, NULL, 0 };
+static const struct aws_member M_sns_GetDataProtectionPolicyResponse[] = {
+	{ "DataProtectionPolicy", NULL, NULL, &S_sns_attributeValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_sns_GetDataProtectionPolicyResponse = { "GetDataProtectionPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_sns_GetDataProtectionPolicyResponse, 1, NULL, 0 };
 static const struct aws_shape S_sns_subscriptionARN = { "subscriptionARN", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_sns_GetSubscriptionAttributesInput[] = {
 	{ "SubscriptionArn", NULL, NULL, &S_sns_subscriptionARN, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -10132,6 +13054,11 @@ static const struct aws_member M_sns_ListTopicsResponse[] = {
 	{ "NextToken", NULL, NULL, &S_sns_nextToken, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_sns_ListTopicsResponse = { "ListTopicsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_sns_ListTopicsResponse, 2, NULL, 0 };
+static const struct aws_member M_sns_PutDataProtectionPolicyInput[] = {
+	{ "ResourceArn", NULL, NULL, &S_sns_topicARN, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "DataProtectionPolicy", NULL, NULL, &S_sns_attributeValue, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_sns_PutDataProtectionPolicyInput = { "PutDataProtectionPolicyInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_sns_PutDataProtectionPolicyInput, 2, NULL, 0 };
 static const struct aws_member M_sns_SetSubscriptionAttributesInput[] = {
 	{ "SubscriptionArn", NULL, NULL, &S_sns_subscriptionARN, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "AttributeName", NULL, NULL, &S_sns_attributeName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -10179,12 +13106,14 @@ static const struct aws_shape S_sns_UntagResourceRequest = { "UntagResourceReque
 static const struct aws_shape S_sns_UntagResourceResponse = { "UntagResourceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_op O_sns_CreateTopic = { "CreateTopic", "POST", "/", 200, &S_sns_CreateTopicInput, &S_sns_CreateTopicResponse, "CreateTopicResult", NULL };
 static const struct aws_op O_sns_DeleteTopic = { "DeleteTopic", "POST", "/", 200, &S_sns_DeleteTopicInput, NULL, NULL, NULL };
+static const struct aws_op O_sns_GetDataProtectionPolicy = { "GetDataProtectionPolicy", "POST", "/", 200, &S_sns_GetDataProtectionPolicyInput, &S_sns_GetDataProtectionPolicyResponse, "GetDataProtectionPolicyResult", NULL };
 static const struct aws_op O_sns_GetSubscriptionAttributes = { "GetSubscriptionAttributes", "POST", "/", 200, &S_sns_GetSubscriptionAttributesInput, &S_sns_GetSubscriptionAttributesResponse, "GetSubscriptionAttributesResult", NULL };
 static const struct aws_op O_sns_GetTopicAttributes = { "GetTopicAttributes", "POST", "/", 200, &S_sns_GetTopicAttributesInput, &S_sns_GetTopicAttributesResponse, "GetTopicAttributesResult", NULL };
 static const struct aws_op O_sns_ListSubscriptions = { "ListSubscriptions", "POST", "/", 200, &S_sns_ListSubscriptionsInput, &S_sns_ListSubscriptionsResponse, "ListSubscriptionsResult", NULL };
 static const struct aws_op O_sns_ListSubscriptionsByTopic = { "ListSubscriptionsByTopic", "POST", "/", 200, &S_sns_ListSubscriptionsByTopicInput, &S_sns_ListSubscriptionsByTopicResponse, "ListSubscriptionsByTopicResult", NULL };
 static const struct aws_op O_sns_ListTagsForResource = { "ListTagsForResource", "POST", "/", 200, &S_sns_ListTagsForResourceRequest, &S_sns_ListTagsForResourceResponse, "ListTagsForResourceResult", NULL };
 static const struct aws_op O_sns_ListTopics = { "ListTopics", "POST", "/", 200, &S_sns_ListTopicsInput, &S_sns_ListTopicsResponse, "ListTopicsResult", NULL };
+static const struct aws_op O_sns_PutDataProtectionPolicy = { "PutDataProtectionPolicy", "POST", "/", 200, &S_sns_PutDataProtectionPolicyInput, NULL, NULL, NULL };
 static const struct aws_op O_sns_SetSubscriptionAttributes = { "SetSubscriptionAttributes", "POST", "/", 200, &S_sns_SetSubscriptionAttributesInput, NULL, NULL, NULL };
 static const struct aws_op O_sns_SetTopicAttributes = { "SetTopicAttributes", "POST", "/", 200, &S_sns_SetTopicAttributesInput, NULL, NULL, NULL };
 static const struct aws_op O_sns_Subscribe = { "Subscribe", "POST", "/", 200, &S_sns_SubscribeInput, &S_sns_SubscribeResponse, "SubscribeResult", NULL };
@@ -10194,12 +13123,14 @@ static const struct aws_op O_sns_UntagResource = { "UntagResource", "POST", "/",
 static const struct aws_op *const OPS_sns_[] = {
 	&O_sns_CreateTopic,
 	&O_sns_DeleteTopic,
+	&O_sns_GetDataProtectionPolicy,
 	&O_sns_GetSubscriptionAttributes,
 	&O_sns_GetTopicAttributes,
 	&O_sns_ListSubscriptions,
 	&O_sns_ListSubscriptionsByTopic,
 	&O_sns_ListTagsForResource,
 	&O_sns_ListTopics,
+	&O_sns_PutDataProtectionPolicy,
 	&O_sns_SetSubscriptionAttributes,
 	&O_sns_SetTopicAttributes,
 	&O_sns_Subscribe,
@@ -10351,11 +13282,11 @@ const struct aws_service aws_services[] = {
 	{ .name = "amp", .sdk_id = "amp", .env_suffix = "AMP", .signing_name = "aps",
 	  .endpoint_prefix = "aps", .protocol = AWS_PROTO_REST_JSON, .api_version = "2020-08-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_amp_, .nops = 8, .paginators = PAG_amp_, .npaginators = 1 },
+	  .ops = OPS_amp_, .nops = 22, .paginators = PAG_amp_, .npaginators = 1 },
 	{ .name = "cloudformation", .sdk_id = "CloudFormation", .env_suffix = "CLOUDFORMATION", .signing_name = "cloudformation",
 	  .endpoint_prefix = "cloudformation", .protocol = AWS_PROTO_QUERY, .api_version = "2010-05-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_cloudformation_, .nops = 13, .paginators = PAG_cloudformation_, .npaginators = 4 },
+	  .ops = OPS_cloudformation_, .nops = 15, .paginators = PAG_cloudformation_, .npaginators = 5 },
 	{ .name = "cloudwatch", .sdk_id = "CloudWatch", .env_suffix = "CLOUDWATCH", .signing_name = "monitoring",
 	  .endpoint_prefix = "monitoring", .protocol = AWS_PROTO_QUERY, .api_version = "2010-08-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
@@ -10363,15 +13294,15 @@ const struct aws_service aws_services[] = {
 	{ .name = "ec2", .sdk_id = "EC2", .env_suffix = "EC2", .signing_name = "ec2",
 	  .endpoint_prefix = "ec2", .protocol = AWS_PROTO_EC2, .api_version = "2016-11-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_ec2_, .nops = 59, .paginators = PAG_ec2_, .npaginators = 12 },
+	  .ops = OPS_ec2_, .nops = 91, .paginators = PAG_ec2_, .npaginators = 20 },
 	{ .name = "ecs", .sdk_id = "ECS", .env_suffix = "ECS", .signing_name = "ecs",
 	  .endpoint_prefix = "ecs", .protocol = AWS_PROTO_JSON, .api_version = "2014-11-13",
 	  .json_version = "1.1", .target_prefix = "AmazonEC2ContainerServiceV20141113", .global = false,
-	  .ops = OPS_ecs_, .nops = 22, .paginators = PAG_ecs_, .npaginators = 4 },
+	  .ops = OPS_ecs_, .nops = 29, .paginators = PAG_ecs_, .npaginators = 5 },
 	{ .name = "elbv2", .sdk_id = "Elastic Load Balancing v2", .env_suffix = "ELASTIC_LOAD_BALANCING_V2", .signing_name = "elasticloadbalancing",
 	  .endpoint_prefix = "elasticloadbalancing", .protocol = AWS_PROTO_QUERY, .api_version = "2015-12-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_elbv2_, .nops = 30, .paginators = PAG_elbv2_, .npaginators = 4 },
+	  .ops = OPS_elbv2_, .nops = 33, .paginators = PAG_elbv2_, .npaginators = 4 },
 	{ .name = "grafana", .sdk_id = "grafana", .env_suffix = "GRAFANA", .signing_name = "grafana",
 	  .endpoint_prefix = "grafana", .protocol = AWS_PROTO_REST_JSON, .api_version = "2020-08-18",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
@@ -10379,11 +13310,11 @@ const struct aws_service aws_services[] = {
 	{ .name = "iam", .sdk_id = "IAM", .env_suffix = "IAM", .signing_name = "iam",
 	  .endpoint_prefix = "iam", .protocol = AWS_PROTO_QUERY, .api_version = "2010-05-08",
 	  .json_version = NULL, .target_prefix = NULL, .global = true,
-	  .ops = OPS_iam_, .nops = 41, .paginators = PAG_iam_, .npaginators = 8 },
+	  .ops = OPS_iam_, .nops = 48, .paginators = PAG_iam_, .npaginators = 9 },
 	{ .name = "logs", .sdk_id = "CloudWatch Logs", .env_suffix = "CLOUDWATCH_LOGS", .signing_name = "logs",
 	  .endpoint_prefix = "logs", .protocol = AWS_PROTO_JSON, .api_version = "2014-03-28",
 	  .json_version = "1.1", .target_prefix = "Logs_20140328", .global = false,
-	  .ops = OPS_logs_, .nops = 12, .paginators = PAG_logs_, .npaginators = 1 },
+	  .ops = OPS_logs_, .nops = 26, .paginators = PAG_logs_, .npaginators = 3 },
 	{ .name = "resourcegroupstaggingapi", .sdk_id = "Resource Groups Tagging API", .env_suffix = "RESOURCE_GROUPS_TAGGING_API", .signing_name = "tagging",
 	  .endpoint_prefix = "tagging", .protocol = AWS_PROTO_JSON, .api_version = "2017-01-26",
 	  .json_version = "1.1", .target_prefix = "ResourceGroupsTaggingAPI_20170126", .global = false,
@@ -10391,14 +13322,14 @@ const struct aws_service aws_services[] = {
 	{ .name = "servicediscovery", .sdk_id = "ServiceDiscovery", .env_suffix = "SERVICEDISCOVERY", .signing_name = "servicediscovery",
 	  .endpoint_prefix = "servicediscovery", .protocol = AWS_PROTO_JSON, .api_version = "2017-03-14",
 	  .json_version = "1.1", .target_prefix = "Route53AutoNaming_v20170314", .global = false,
-	  .ops = OPS_servicediscovery_, .nops = 18, .paginators = PAG_servicediscovery_, .npaginators = 4 },
+	  .ops = OPS_servicediscovery_, .nops = 21, .paginators = PAG_servicediscovery_, .npaginators = 4 },
 	{ .name = "sns", .sdk_id = "SNS", .env_suffix = "SNS", .signing_name = "sns",
 	  .endpoint_prefix = "sns", .protocol = AWS_PROTO_QUERY, .api_version = "2010-03-31",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_sns_, .nops = 14, .paginators = PAG_sns_, .npaginators = 3 },
+	  .ops = OPS_sns_, .nops = 16, .paginators = PAG_sns_, .npaginators = 3 },
 	{ .name = "sts", .sdk_id = "STS", .env_suffix = "STS", .signing_name = "sts",
 	  .endpoint_prefix = "sts", .protocol = AWS_PROTO_QUERY, .api_version = "2011-06-15",
-	  .json_version = NULL, .target_prefix = NULL, .global = true,
+	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sts_, .nops = 3, .paginators = NULL, .npaginators = 0 },
 };
 const size_t aws_nservices = 13;

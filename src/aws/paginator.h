@@ -14,9 +14,9 @@ struct aws_paginator {
 	const char *operation;
 	const char *const *input_token;  /* request members, e.g. "NextToken" */
 	size_t ninput;
-	/* Answer paths parallel to input_token. Usually a member name; a few are
-	 * JMESPath-like dotted paths ("Marker", "NextMarker || Marker" never occur
-	 * in berth's operations, but dotted ones such as "a.b" might). */
+	/* Answer members parallel to input_token. botocore allows JMESPath
+	 * here, but for berth's operations every token and result key is a
+	 * plain top-level member name (test_proto checks this). */
 	const char *const *output_token;
 	size_t noutput;
 	const char *const *result_key;   /* lists to concatenate, e.g. "Vpcs" */

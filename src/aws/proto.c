@@ -8,6 +8,7 @@
 #include "util/suggest.h"
 
 #include <math.h>
+#include <strings.h>
 #include <time.h>
 #include <openssl/rand.h>
 
@@ -80,8 +81,15 @@ static void validate_struct(struct vctx *c, const struct aws_shape *s, json_t *v
 	const char *key;
 	json_t *val;
 
-	if (s->flags & AWS_S_DOCUMENT)
-		return; /* free-form JSON */
+	if ((s->flags & AWS_S_UNION) && json_object_size(v) != 1) {
+		/* A union (tagged choice) takes exactly one member, as
+		 * botocore checks. */
+		struct buf names = BUF_INIT;
+		for (size_t i = 0; i < s->nmembers; i++)
+			buf_addf(&names, "%s%s", i ? ", " : "", s->members[i].name);
+		verr(c, path, "set exactly one of %s", names.ptr);
+		buf_release(&names);
+	}
 	json_object_foreach(v, key, val) {
 		const struct aws_member *m = aws_shape_member(s, key);
 		if (base)
@@ -126,6 +134,8 @@ static void validate(struct vctx *c, const struct aws_shape *s, json_t *v, struc
 		verr(c, path, "nested too deeply");
 		return;
 	}
+	if (s->flags & AWS_S_DOCUMENT)
+		return; /* free-form JSON of any type */
 	switch (s->type) {
 	case AWS_T_STRUCTURE:
 		ok = json_is_object(v);
@@ -212,6 +222,10 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
 	json_t *filled = NULL;
 	int rc = BERTH_EINVAL;
 
+	if (!svc) {
+		diags_add(d, DIAG_ERROR, "no such AWS service");
+		goto cleanup;
+	}
 	if (!op) {
 		diags_add(d, DIAG_ERROR, "%s: unknown operation %s", svc->name, operation);
 		goto cleanup;
@@ -270,7 +284,8 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 {
 	const struct aws_op *op = aws_service_op(svc, operation);
 	struct diags tmp = DIAGS_INIT;
-	int rc = BERTH_ERROR;
+	const char *ctype;
+	int rc = BERTH_EAWS;
 	if (!op) {
 		diags_add(d, DIAG_ERROR, "%s: unknown operation %s", svc->name, operation);
 		return BERTH_EINVAL;
@@ -279,6 +294,12 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		diags_add(d, DIAG_ERROR, "%s %s: answer of %zu bytes is larger than berth accepts",
 			  svc->name, operation, resp->body.len);
 		return BERTH_EAWS;
+	}
+	ctype = aws_headers_get(&resp->headers, "Content-Type");
+	if (ctype && !strncasecmp(ctype, "text/html", 9)) {
+		/* A captive portal or proxy error page, not AWS. */
+		diags_add(&tmp, DIAG_ERROR, "answer is an HTML page (Content-Type %s), not AWS", ctype);
+		goto done;
 	}
 	switch (svc->protocol) {
 	case AWS_PROTO_QUERY:
@@ -294,6 +315,7 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		rc = proto_restjson_parse(svc, op, resp, out, &tmp);
 		break;
 	}
+done:
 	if (rc) {
 		/* One diagnostic saying which call's answer berth could not
 		 * read, and why. */
@@ -621,44 +643,62 @@ json_t *proto_time_json(const struct proto_time *t)
 	return j;
 }
 
-json_t *proto_scalar_from_text(const struct aws_shape *s, const char *text,
+json_t *proto_scalar_from_text(const struct aws_shape *s, const char *raw,
 			       const char *what, struct diags *d)
 {
+	struct buf trimmed = BUF_INIT;
+	const char *text = raw;
+	json_t *v = NULL;
 	char *end;
+	/* Numbers and timestamps may be pretty-printed with
+	 * whitespace around them (Python's int() and botocore accept that);
+	 * strings keep theirs, and booleans are "true" exactly, as in botocore. */
+	if (s->type != AWS_T_STRING && s->type != AWS_T_BLOB && s->type != AWS_T_BOOLEAN) {
+		buf_adds(&trimmed, raw);
+		buf_trim(&trimmed);
+		text = trimmed.ptr;
+	}
 	switch (s->type) {
 	case AWS_T_STRING:
 	case AWS_T_BLOB: /* blobs stay base64 text: berth's answers are JSON */
-		return json_string(text);
+		v = json_string(text);
+		break;
 	case AWS_T_BOOLEAN:
-		return json_boolean(!strcmp(text, "true"));
+		v = json_boolean(!strcmp(text, "true"));
+		break;
 	case AWS_T_INTEGER:
 	case AWS_T_LONG: {
-		long long v;
+		long long x;
 		errno = 0;
-		v = strtoll(text, &end, 10);
-		if (end == text || *end || errno)
-			break;
-		return json_integer(v);
+		x = strtoll(text, &end, 10);
+		if (end != text && !*end && !errno)
+			v = json_integer(x);
+		break;
 	}
 	case AWS_T_DOUBLE:
 	case AWS_T_FLOAT: {
-		double v;
+		double x;
 		errno = 0;
-		v = strtod(text, &end);
-		if (end == text || *end || !isfinite(v))
-			break;
-		return json_real(v);
+		x = strtod(text, &end);
+		if (end != text && !*end && isfinite(x))
+			v = json_real(x);
+		break;
 	}
 	case AWS_T_TIMESTAMP: {
 		struct proto_time t;
-		if (proto_time_parse(text, &t))
-			break;
-		return proto_time_json(&t);
+		if (!proto_time_parse(text, &t))
+			v = proto_time_json(&t);
+		break;
 	}
 	default:
 		break;
 	}
+	if (v) {
+		buf_release(&trimmed);
+		return v;
+	}
 	diags_add(d, DIAG_ERROR, "%s: \"%.64s\" is not a valid %s", what, text,
 		  shape_type_name(s));
+	buf_release(&trimmed);
 	return NULL;
 }

@@ -14,21 +14,40 @@
 #include "util/diag.h"
 
 /* Fills req (method, path, query, headers such as Content-Type and
- * X-Amz-Target, body) for `operation` with `params` (borrowed; may be NULL for
- * none). Host, X-Amz-Date and Authorization are the caller's. Returns 0, or
- * BERTH_EINVAL with a diagnostic when params do not fit the input shape
- * (unknown member, wrong type, missing required) — caught before sending. */
+ * X-Amz-Target, body) for `operation` with `params` (borrowed, never
+ * modified; may be NULL for none). Host, X-Amz-Date and Authorization are
+ * the caller's. Missing idempotency tokens (ClientToken, clientToken, ...)
+ * get a random UUID, as botocore does; a caller retrying a call sends the
+ * same req again, so the token stays the same across retries. Returns 0, or
+ * BERTH_EINVAL with one diagnostic per problem when params do not fit the
+ * input shape, caught before sending:
+ *   "ecs CreateService: taskDefinitoin: unknown parameter; did you mean taskDefinition?"
+ *   "iam CreateRole: AssumeRolePolicyDocument: missing required parameter"
+ *   "ec2 CreateTags: Tags[0].Value: expected string, got integer"
+ * Timestamps may be given as ISO-8601 strings or epoch seconds; blobs as
+ * strings of raw bytes (berth base64-encodes them). On failure req may be
+ * partly filled; the caller releases it either way. */
 int aws_proto_build(const struct aws_service *svc, const char *operation,
 		    json_t *params, struct aws_http_request *req, struct diags *d);
 
 /* Parses a successful (2xx) response into *out (new reference, set only on
  * success): a JSON object shaped like boto3's answer (lists are arrays even
- * with one member, timestamps are ISO-8601 strings, numbers are numbers). */
+ * with one member, numbers are numbers, members the model does not know are
+ * dropped). Unlike boto3: timestamps are ISO-8601 UTC strings
+ * ("2024-01-02T03:04:05Z", with ".123" only when the fraction is non-zero),
+ * blobs stay base64 text, and there is no ResponseMetadata (the request id
+ * is in the x-amzn-RequestId header). Returns BERTH_EAWS with one diagnostic
+ * ("ecs DescribeServices: cannot read the answer: ...") for malformed,
+ * truncated, oversized (> 64 MiB), too deeply nested or HTML answers. */
 int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		    const struct aws_http_response *resp, json_t **out, struct diags *d);
 
-/* Fills err from an error response of this service's protocol (code without
- * any "namespace#" prefix). Always succeeds; unknown bodies leave code NULL. */
+/* Fills err (released first) from an error response of this service's
+ * protocol: query <ErrorResponse><Error><Code>, EC2 <Response><Errors><Error>,
+ * JSON __type then the x-amzn-ErrorType header, REST-JSON the header then
+ * code/Code/__type; codes without any "namespace#" prefix or ":..." suffix.
+ * request_id from the body or x-amzn-RequestId / x-amz-request-id; http_status
+ * from resp. Always succeeds; unknown bodies leave code NULL. */
 void aws_proto_parse_error(const struct aws_service *svc,
 			   const struct aws_http_response *resp, struct aws_error *err);
 

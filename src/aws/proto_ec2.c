@@ -103,7 +103,9 @@ int proto_ec2_parse(const struct aws_service *svc, const struct aws_op *op,
 		    const struct aws_http_response *resp, json_t **out, struct diags *d)
 {
 	xmlDoc *doc = NULL;
+	xmlNode *root;
 	json_t *res = NULL;
+	size_t n = strlen(op->name);
 	int rc;
 
 	if (!op->output) {
@@ -114,8 +116,18 @@ int proto_ec2_parse(const struct aws_service *svc, const struct aws_op *op,
 	if (rc)
 		return rc;
 	/* The root element (<DescribeVpcsResponse>) is the output structure;
-	 * its <requestId> is not a member and is dropped. */
-	rc = xml_parse_shape(op->output, xmlDocGetRootElement(doc), &res, d);
+	 * its <requestId> is not a member and is dropped. Any other root (a
+	 * proxy's HTML page that happens to be well-formed) would otherwise
+	 * read as an answer with nothing in it. */
+	root = xmlDocGetRootElement(doc);
+	if (strncmp((const char *)root->name, op->name, n) ||
+	    strcmp((const char *)root->name + n, "Response")) {
+		diags_add(d, DIAG_ERROR, "answer's root element is <%s>, not <%sResponse>",
+			  (const char *)root->name, op->name);
+		xmlFreeDoc(doc);
+		return BERTH_EAWS;
+	}
+	rc = xml_parse_shape(op->output, root, &res, d);
 	xmlFreeDoc(doc);
 	if (rc)
 		return rc;

@@ -76,10 +76,6 @@ char *xml_text(xmlNode *n);
  * typed values. New reference in *out, or an error with a diagnostic. */
 int xml_parse_shape(const struct aws_shape *s, xmlNode *node, json_t **out,
 		    struct diags *d);
-/* Parses the members of structure s found among the children of node into
- * obj (which gains new members). */
-int xml_parse_members(const struct aws_shape *s, xmlNode *node, json_t *obj,
-		      struct diags *d);
 /* Fills err from an XML error body: the first <Code>, <Message> and
  * <RequestId>/<RequestID> found under the root (query's ErrorResponse/Error,
  * EC2's Response/Errors/Error). */

@@ -131,31 +131,14 @@ int proto_json_from_wire(const struct aws_shape *s, json_t *v, int depth, json_t
 		res = proto_time_json(&t);
 		break;
 	}
-	case AWS_T_STRING:
-	case AWS_T_BLOB:
-		if (!json_is_string(v))
-			goto wrong;
-		res = json_incref(v);
-		break;
-	case AWS_T_BOOLEAN:
-		if (!json_is_boolean(v))
-			goto wrong;
-		res = json_incref(v);
-		break;
-	case AWS_T_INTEGER:
-	case AWS_T_LONG:
-		if (!json_is_integer(v))
-			goto wrong;
-		res = json_incref(v);
-		break;
-	case AWS_T_DOUBLE:
-	case AWS_T_FLOAT:
-		if (!json_is_number(v))
-			goto wrong;
-		res = json_real(json_number_value(v));
-		break;
 	default:
-		goto wrong;
+		/* Other scalars pass through as they came, as botocore's JSON
+		 * parser does: a service sending 5 for a double or "5" for an
+		 * integer must not make berth fail where the SDKs work. */
+		if (json_is_object(v) || json_is_array(v))
+			goto wrong;
+		res = json_incref(v);
+		break;
 	}
 	if (rc) {
 		json_decref(res);

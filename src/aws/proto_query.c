@@ -41,7 +41,8 @@ static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *
 			   struct buf *prefix)
 {
 	const struct aws_member *el = &s->members[0];
-	size_t base = prefix->len, i;
+	struct buf lp = BUF_INIT; /* the elements' prefix, without ".N" */
+	size_t i;
 	json_t *item;
 	if (!json_array_size(v)) {
 		/* The query protocol sends an empty list as "Name=". */
@@ -49,25 +50,26 @@ static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *
 		return;
 	}
 	if (s->flags & AWS_S_FLATTENED) {
+		const char *dot = strrchr(prefix->ptr, '.');
 		if (el->location_name) {
-			/* Replace the last path segment with the element's name. */
-			char *dot = strrchr(prefix->ptr, '.');
-			buf_setlen(prefix, dot ? (size_t)(dot - prefix->ptr + 1) : 0);
-			buf_adds(prefix, el->location_name);
+			/* A flattened list whose element has a name replaces
+			 * the member's own last path segment with it. */
+			if (dot)
+				buf_add(&lp, prefix->ptr, (size_t)(dot - prefix->ptr + 1));
+			buf_adds(&lp, el->location_name);
+		} else {
+			buf_addbuf(&lp, prefix);
 		}
 	} else {
-		buf_addch(prefix, '.');
-		buf_adds(prefix, el->location_name ? el->location_name : "member");
+		buf_addf(&lp, "%s.%s", prefix->ptr, el->location_name ? el->location_name : "member");
 	}
-	size_t lbase = prefix->len;
+	size_t lbase = lp.len;
 	json_array_foreach(v, i, item) {
-		buf_addf(prefix, ".%zu", i + 1);
-		serialize(body, el->shape, item, prefix);
-		buf_setlen(prefix, lbase);
+		buf_addf(&lp, ".%zu", i + 1);
+		serialize(body, el->shape, item, &lp);
+		buf_setlen(&lp, lbase);
 	}
-	/* Restore the caller's prefix (the flattened rename may have changed
-	 * it). */
-	buf_setlen(prefix, base);
+	buf_release(&lp);
 }
 
 static void serialize_map(struct buf *body, const struct aws_shape *s, json_t *v,

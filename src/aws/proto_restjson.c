@@ -107,8 +107,9 @@ cleanup:
 }
 
 /* Fills one {label} or {label+} of the URI template. */
-static int render_label(struct buf *path, const struct aws_op *op, json_t *params,
-			const char *label, size_t n, struct diags *d)
+static int render_label(struct buf *path, const struct aws_service *svc,
+			const struct aws_op *op, json_t *params, const char *label, size_t n,
+			struct diags *d)
 {
 	bool greedy = n && label[n - 1] == '+';
 	size_t ln = greedy ? n - 1 : n;
@@ -127,7 +128,8 @@ static int render_label(struct buf *path, const struct aws_op *op, json_t *param
 		if (!val.len) {
 			/* An empty label would change which resource the path
 			 * names: refuse rather than send "/workspaces//alias". */
-			diags_add(d, DIAG_ERROR, "%s: %s: must not be empty", op->name, m->name);
+			diags_add(d, DIAG_ERROR, "%s %s: %s: must not be empty (it is part of the URI)",
+				  svc->name, op->name, m->name);
 			buf_release(&val);
 			return BERTH_EINVAL;
 		}
@@ -135,7 +137,8 @@ static int render_label(struct buf *path, const struct aws_op *op, json_t *param
 		buf_release(&val);
 		return 0;
 	}
-	diags_add(d, DIAG_ERROR, "%s: no value for the URI label {%.*s}", op->name, (int)n, label);
+	diags_add(d, DIAG_ERROR, "%s %s: no value for the URI label {%.*s}", svc->name, op->name,
+		  (int)n, label);
 	return BERTH_EINVAL;
 }
 
@@ -161,7 +164,8 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 			const char *end = strchr(p, '}');
 			if (!end)
 				break;
-			rc = render_label(&req->path, op, params, p + 1, (size_t)(end - p - 1), d);
+			rc = render_label(&req->path, svc, op, params, p + 1, (size_t)(end - p - 1),
+					  d);
 			if (rc)
 				return rc;
 			p = end + 1;
@@ -212,7 +216,6 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 		aws_headers_set(&req->headers, "Content-Type", "application/json");
 	}
 	json_decref(body);
-	(void)svc;
 	return 0;
 }
 

@@ -7,6 +7,14 @@
 #include "aws/proto_internal.h"
 
 #include <libxml/parser.h>
+#include <pthread.h>
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+	xmlInitParser();
+}
 
 int xml_read(const struct buf *body, xmlDoc **out, struct diags *d)
 {
@@ -23,6 +31,9 @@ int xml_read(const struct buf *body, xmlDoc **out, struct diags *d)
 		diags_add(d, DIAG_ERROR, "empty answer where XML was expected");
 		goto cleanup;
 	}
+	/* libxml2 must be initialised once before threads use it, and apply
+	 * calls AWS from many threads. */
+	pthread_once(&xml_once, xml_init);
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
 		diags_add(d, DIAG_ERROR, "cannot create an XML parser");
@@ -230,11 +241,6 @@ static int parse_shape(const struct aws_shape *s, xmlNode *node, int depth, json
 int xml_parse_shape(const struct aws_shape *s, xmlNode *node, json_t **out, struct diags *d)
 {
 	return parse_shape(s, node, 0, out, d);
-}
-
-int xml_parse_members(const struct aws_shape *s, xmlNode *node, json_t *obj, struct diags *d)
-{
-	return parse_members(s, node, 0, obj, d);
 }
 
 /* Depth-first search for the first element with this name, a few levels

@@ -210,6 +210,11 @@ class Emulator:
             path += '?' + urllib.parse.urlencode({'stack': stack})
         return self._control('GET', path)['resources']
 
+    def advance_clock(self, seconds):
+        """Move the emulator's clock forward (temporary credentials expire,
+        creation times move); SigV4 skew checks still use real time."""
+        return self._control('POST', 'clock', {'advance_seconds': seconds})
+
     def wait_until(self, predicate, timeout=5.0, interval=0.05):
         """Poll `predicate()` until true or `timeout`; returns its last value."""
         deadline = time.monotonic() + timeout

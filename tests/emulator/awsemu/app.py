@@ -39,11 +39,21 @@ class App:
         self.calls = Calls()
         self.router = Router(set(KNOWN_SERVICES) | set(registry.services()))
         self._error_status_cache = {}
+        # Seconds added to the emulator's idea of "now" (POST
+        # /_emulator/clock), so tests can let temporary credentials expire
+        # without waiting. The SigV4 clock-skew check keeps using real time,
+        # as AWS's does, so clients' signatures stay valid.
+        self.clock_offset = 0.0
+
+    def now(self):
+        return datetime.datetime.now(datetime.timezone.utc) + \
+            datetime.timedelta(seconds=self.clock_offset)
 
     def reset_state(self):
         with self.store.lock:
             self.store.clear()
             self.credentials.clear_temporary()
+            self.clock_offset = 0.0
 
     def arn_service(self, service):
         """The service part of ARNs, which is the signing name
@@ -120,7 +130,7 @@ class App:
             raise sigv4.AuthFailure('bad_signature', (
                 f"Credential should be scoped to correct service: '{expected_service}'. "))
         sigv4.verify(request, signed, credential.secret_key, now)
-        if credential.expires is not None and now >= credential.expires:
+        if credential.expires is not None and self.now() >= credential.expires:
             raise sigv4.AuthFailure('expired_token')
         return Context(self, route.service, route.operation, credential.identity.account,
                        signed.scope.region, credential.identity, credential.access_key,

@@ -3,7 +3,6 @@ handlers share (ARNs, resources scoped to the caller's account and region,
 pagination)."""
 
 import base64
-import datetime
 import json
 
 from .errors import AwsError
@@ -37,7 +36,9 @@ class Context:
         self.credentials = app.credentials
 
     def now(self):
-        return datetime.datetime.now(datetime.timezone.utc)
+        """The emulator's current time (real time plus any offset a test set
+        with POST /_emulator/clock)."""
+        return self.app.now()
 
     def arn(self, resource, service=None, region=None, account=None):
         """arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE, defaulting to the caller's

@@ -10,6 +10,11 @@ calls, reset, set faults and list live resources. Never subject to faults.
   GET  /_emulator/resources[?stack=NAME]
                                     live resources, optionally only those
                                     tagged berth:stack=NAME
+  GET  /_emulator/clock             {"now": ISO time, "offset_seconds": N}
+  POST /_emulator/clock             {"advance_seconds": N} moves the
+                                    emulator's clock (credential expiry,
+                                    creation times) forward; reset?state=1
+                                    puts it back
 """
 
 import json
@@ -93,6 +98,18 @@ def handle(app, request):
         except ValueError as err:
             return _json(400, {'error': str(err)})
         return _json(200, app.faults.settings())
+    if path == '/_emulator/clock' and method in ('GET', 'POST'):
+        if method == 'POST':
+            try:
+                change = json.loads(request.body.decode('utf-8') or '{}')
+                seconds = change['advance_seconds']
+                if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+                    raise ValueError('advance_seconds must be a number')
+            except (ValueError, KeyError, TypeError) as err:
+                return _json(400, {'error': f'expected {{"advance_seconds": N}}: {err}'})
+            app.clock_offset += seconds
+        return _json(200, {'now': app.now().isoformat().replace('+00:00', 'Z'),
+                           'offset_seconds': app.clock_offset})
     if path == '/_emulator/resources' and method == 'GET':
         stack = query.get('stack')
         with app.store.lock:
@@ -104,4 +121,5 @@ def handle(app, request):
                        'endpoints': ['GET /_emulator/health', 'GET /_emulator/calls',
                                      'POST /_emulator/reset[?state=1]',
                                      'GET|POST /_emulator/faults',
-                                     'GET /_emulator/resources[?stack=NAME]']})
+                                     'GET /_emulator/resources[?stack=NAME]',
+                                     'GET|POST /_emulator/clock']})

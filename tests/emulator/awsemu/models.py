@@ -52,14 +52,22 @@ def target_prefix(model):
     return model.metadata.get('targetPrefix')
 
 
+# Operations AWS serves unsigned although older models do not say so:
+# botocore up to about 1.31 disables signing for them in handlers.py
+# (`disable_signing`) instead of marking the model.
+_UNSIGNED_BY_CUSTOMIZATION = {('sts', 'AssumeRoleWithWebIdentity'),
+                              ('sts', 'AssumeRoleWithSAML')}
+
+
 def needs_no_auth(operation_model):
     """True for operations AWS serves without a signature, such as STS
-    AssumeRoleWithWebIdentity. Old models say `authtype: none`, new ones
-    `auth: ["smithy.api#noAuth"]`."""
+    AssumeRoleWithWebIdentity. Models say `authtype: none` or
+    `auth: ["smithy.api#noAuth"]`; older ones rely on botocore's handlers."""
     raw = operation_model._operation_model  # the model's own dict
-    if raw.get('authtype') == 'none':
+    if raw.get('authtype') == 'none' or 'smithy.api#noAuth' in (raw.get('auth') or []):
         return True
-    return 'smithy.api#noAuth' in (raw.get('auth') or [])
+    return (operation_model.service_model.service_name,
+            operation_model.name) in _UNSIGNED_BY_CUSTOMIZATION
 
 
 def error_code(shape):

@@ -5,14 +5,12 @@ Prefix.Operation`, a JSON object in and out, errors as
 
 The value walk (`from_json` / `to_json`) is shared with rest-json bodies."""
 
+import datetime
 import json
 
 from .. import models
 from ..wire import Response
-from .common import Problem, coral_path, decode_base64, encode_base64, format_timestamp
-from .common import UTC
-
-import datetime
+from .common import UTC, Problem, coral_path, decode_base64, encode_base64, format_timestamp
 
 NAME = 'json'
 

@@ -9,7 +9,7 @@ import re
 import urllib.parse
 
 from ..wire import Response
-from .common import Problem, coral_path, format_timestamp, scalar_from_text
+from .common import Problem, coral_path, decode_base64, format_timestamp, scalar_from_text
 from . import json_rpc
 
 NAME = 'rest-json'
@@ -138,7 +138,7 @@ def parse_request(request, operation_model, labels):
                 params[name] = [t.strip() for t in text.split(',')]
             elif member.serialization.get('jsonvalue'):
                 try:
-                    params[name] = json.loads(json_rpc.decode_base64(text))
+                    params[name] = json.loads(decode_base64(text))
                 except ValueError:
                     problems.append(Problem('type', path, f"Header {wire} is not base64 JSON"))
             else:
@@ -164,7 +164,9 @@ def parse_request(request, operation_model, labels):
 
     if query_map_member is not None:
         name, member = query_map_member
-        rest = {k: v[-1] for k, v in query.items() if k not in used_query}
+        # A map of lists takes every value of a repeated key.
+        many = member.value.type_name == 'list'
+        rest = {k: (v if many else v[-1]) for k, v in query.items() if k not in used_query}
         if rest:
             params[name] = rest
             used_query.update(rest)
