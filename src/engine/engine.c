@@ -760,6 +760,9 @@ static void add_drift(struct engine *e, struct plan *p)
 				const char *k;
 				json_t *v;
 				json_object_foreach(sr->attributes, k, v) {
+					/* Masked values were never stored: nothing to compare. */
+					if (json_is_string(v) && !strcmp(json_string_value(v), "(sensitive)"))
+						continue;
 					const struct schema_prop *pr = sch ? schema_shape_prop(sch->shape, k) : NULL;
 					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&
 					    !r->detailed)
@@ -772,6 +775,9 @@ static void add_drift(struct engine *e, struct plan *p)
 				continue;
 			ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
 			struct plan_drift *dr = &p->drift[p->ndrift++];
+			memset(dr, 0, sizeof(*dr));
+			long si = e->spec ? spec_find_resource(e->spec, r->address) : -1;
+			dr->sensitive = si >= 0 && e->spec->resources[si].sensitive;
 			dr->address = xstrdup(r->address);
 			dr->type = xstrdup(r->type);
 			dr->what = xstrdup(what);
@@ -784,11 +790,50 @@ static void add_drift(struct engine *e, struct plan *p)
 			continue;
 		ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
 		struct plan_drift *dr = &p->drift[p->ndrift++];
+		memset(dr, 0, sizeof(*dr));
 		dr->address = xstrdup(sr->address);
 		dr->type = xstrdup(sr->type);
 		dr->what = xstrdup("deleted outside berth");
 		dr->before = json_deep_copy(sr->attributes);
 		dr->after = NULL;
+	}
+}
+
+/* Untaggable instances the spec names get their addresses (matched by
+ * identity over the live values), and every live instance the spec names
+ * becomes known to the resolver. For plans that do not diff (destroy,
+ * refresh-only, state). */
+static void assign_addresses(struct engine *e)
+{
+	/* Untaggable instances the spec names get their address back, so the
+	 * plan and the reverse walk know them. */
+	if (e->spec) {
+		struct spec_resolver res;
+		engine_resolver(e, &res);
+		size_t norder;
+		size_t *order = topo_order(e->spec, &norder);
+		for (size_t k = 0; k < norder; k++) {
+			long i = e->node_res[order[k]];
+			if (i < 0)
+				continue;
+			const struct spec_resource *sr = &e->spec->resources[i];
+			const struct rtype *rt = rtype_find(sr->type);
+			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
+			if (!live && rt && rt->identity) {
+				json_t *desired = NULL;
+				struct diags rd = DIAGS_INIT;
+				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
+					live = match_untagged(e, rt, sr->address, desired);
+					if (live)
+						live->address = xstrdup(sr->address);
+				}
+				json_decref(desired);
+				diags_release(&rd);
+			}
+			if (live)
+				engine_set_known(e, sr->address, live->id, live->props);
+		}
+		free(order);
 	}
 }
 
@@ -810,6 +855,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	if ((err = engine_read_data(e, d)))
 		goto done;
 	if (refresh_only) {
+		assign_addresses(e);
 		add_drift(e, p);
 		goto done;
 	}
@@ -920,36 +966,7 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 	p->stack = xstrdup(e->stack);
 	p->destroy = true;
 	strvec_init(&p->notes);
-	/* Untaggable instances the spec names get their address back, so the
-	 * plan and the reverse walk know them. */
-	if (e->spec) {
-		struct spec_resolver res;
-		engine_resolver(e, &res);
-		size_t norder;
-		size_t *order = topo_order(e->spec, &norder);
-		for (size_t k = 0; k < norder; k++) {
-			long i = e->node_res[order[k]];
-			if (i < 0)
-				continue;
-			const struct spec_resource *sr = &e->spec->resources[i];
-			const struct rtype *rt = rtype_find(sr->type);
-			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
-			if (!live && rt && rt->identity) {
-				json_t *desired = NULL;
-				struct diags rd = DIAGS_INIT;
-				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
-					live = match_untagged(e, rt, sr->address, desired);
-					if (live)
-						live->address = xstrdup(sr->address);
-				}
-				json_decref(desired);
-				diags_release(&rd);
-			}
-			if (live)
-				engine_set_known(e, sr->address, live->id, live->props);
-		}
-		free(order);
-	}
+	assign_addresses(e);
 	add_removals(e, p, true);
 	count_plan(p);
 	live_fingerprint(e, p->live_fingerprint);

@@ -288,6 +288,39 @@ class LifecycleTest(EngineCase):
         for x in left:
             self.assertNotIn("berth:stack", x["tags"])
 
+    def aws(self, service):
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        return botocore.session.get_session().create_client(
+            service, region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+    def test_drift(self):
+        self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve")
+        r = self.berth("plan", "--refresh-only", "--detailed-exitcode", ok=0)
+        self.assertIn("No drift", r.stdout)
+        # Changed and deleted behind berth's back.
+        self.aws("logs").put_retention_policy(logGroupName="/demo/app", retentionInDays=90)
+        self.aws("logs").delete_log_group(logGroupName="demo-worker-logs-1")
+        p = self.plan_json("--refresh-only", "--detailed-exitcode", code=2)
+        self.assertEqual(p["kind"], "refresh-only")
+        drift = {d["address"]: d for d in p["drift"]}
+        self.assertEqual(drift["app-logs"]["what"], "changed outside berth")
+        self.assertEqual(drift["app-logs"]["before"]["RetentionInDays"], 7)
+        self.assertEqual(drift["app-logs"]["after"]["RetentionInDays"], 90)
+        self.assertEqual(drift["worker-logs[1]"]["what"], "deleted outside berth")
+        self.assertEqual(p["resources"], [])
+        r = self.berth("plan", "--refresh-only")
+        self.assertIn("RetentionInDays = 7 -> 90", r.stdout)
+        # A normal plan puts both back.
+        ch = self.changes(self.plan_json())
+        self.assertEqual(ch["app-logs"]["action"], "update")
+        self.assertEqual(ch["worker-logs[1]"]["action"], "create")
+        self.berth("apply", "--auto-approve")
+        self.assert_converged()
+        self.berth("plan", "--refresh-only", "--detailed-exitcode", ok=0)
+
     def test_destroy_by_stack_name_without_spec(self):
         self.write_spec(SPEC)
         self.berth("apply", "--auto-approve")
