@@ -17,6 +17,8 @@ SPEC = """\
     variables:
       retention: { type: number, default: 7 }
       emails: { type: list, default: [a@example.com, b@example.com] }
+    data:
+      me: { type: caller_identity }
     resources:
       app-logs:
         type: AWS::Logs::LogGroup
@@ -39,6 +41,7 @@ SPEC = """\
         for_each: [deploys, builds]
         properties:
           TopicName: demo-${each.key}
+          DisplayName: ${data.me.account_id}-${account}
       mail:
         type: AWS::SNS::Subscription
         for_each: ${var.emails}
@@ -81,6 +84,9 @@ class LifecycleTest(EngineCase):
         r = self.berth("apply", "--auto-approve")
         self.assertIn("Apply complete: 9 created", r.stdout)
         self.assertIn("alarms_arn = \"arn:aws:sns:us-west-2:", r.stdout)
+        r = self.berth("state", "show", 'events["deploys"]')
+        self.assertIn('DisplayName = "123456789012-123456789012"', r.stdout)
+        self.assertIn("TopicArn = \"arn:aws:sns:us-west-2:123456789012:demo-deploys\"", r.stdout)
         tagged = self.live()
         self.assertEqual({x["id"] for x in tagged if x["type"] == "log-group"}, LOG_GROUPS)
         self.assertEqual(len([x for x in tagged if x["type"] == "topic"]), 3)
@@ -125,7 +131,17 @@ class LifecycleTest(EngineCase):
         r = self.berth("plan", "--var", "retention=30")
         self.assertIn("-/+ alarms (AWS::SNS::Topic) must be replaced: TopicName", r.stdout)
         self.assertIn("# forces replacement", r.stdout)
+        r = self.berth("apply", "--auto-approve", "--var", "retention=30")
+        self.assertIn("3 replaced", r.stdout)
+        arns = {x["arn"].rsplit(":", 1)[1] for x in self.all_of("topic")}
+        self.assertEqual(arns, {"demo-alarms2", "demo-deploys", "demo-builds"})
+        self.assertEqual(len(self.subscriptions()), 3)
+        self.assertEqual(sum(1 for x in self.subscriptions()
+                             if x["info"]["TopicArn"].endswith(":demo-alarms2")), 2)
+        self.berth("plan", "--detailed-exitcode", "--var", "retention=30", ok=0)
         self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve", "--var", "retention=30")
+        self.berth("plan", "--detailed-exitcode", "--var", "retention=30", ok=0)
 
         # Remove a resource from the spec: the plan deletes exactly it.
         self.write_spec(SPEC.replace("count: 2", "count: 1"))
