@@ -158,10 +158,21 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 			   const struct live_resource *cur, struct diags *d)
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
+	struct diags pd = DIAGS_INIT;
 	int err = rt_poll(rt, "what depends on it to go", e->o.retry_timeout_ms, 15000, remove_probe,
-			  &rc, d);
-	if (err == BERTH_ETIMEOUT)
-		diags_move(d, &rc.last); /* the last AWS error says why */
+			  &rc, &pd);
+	if (err == BERTH_ETIMEOUT && rc.last.n) {
+		/* The last AWS error says why; the time spent retrying is detail. */
+		struct diag *last = &rc.last.items[rc.last.n - 1];
+		if (!last->detail)
+			diag_set_detail(last, "still refused after %lds of retries",
+					e->o.retry_timeout_ms / 1000);
+		diags_move(d, &rc.last);
+		diags_release(&pd);
+	} else {
+		diags_move(d, &pd);
+	}
+	diags_release(&pd);
 	diags_release(&rc.last);
 	if (err)
 		return err;

@@ -166,6 +166,44 @@ class PartialFailureTest(EngineCase):
         self.assertEqual(self.live(), [])
 
 
+class DestroyLeftoversTest(EngineCase):
+    SPEC = """\
+        berth: 1
+        stack: demo
+        resources:
+          kept:
+            type: AWS::Logs::LogGroup
+            properties:
+              LogGroupName: /demo/protected
+              DeletionProtectionEnabled: PROTECT
+          topic:
+            type: AWS::SNS::Topic
+            properties:
+              TopicName: demo-topic
+        """
+
+    def test_destroy_says_what_remains_and_exits_1(self):
+        self.write_spec(self.SPEC.replace("PROTECT", "true"))
+        self.berth("apply", "--auto-approve")
+        env = dict(self.env, BERTH_RETRY_TIMEOUT="2")
+        r = self.berth("destroy", "--auto-approve", ok=1, env=env)
+        self.assertIn("Still there (1):\n  kept (AWS::Logs::LogGroup): logs DeleteLogGroup failed: "
+                      "OperationAbortedException: The log group has deletion protection enabled.",
+                      r.stdout)
+        self.assertNotIn("Nothing of stack demo is left.", r.stdout)
+        self.assertEqual([x["id"] for x in self.live()], ["/demo/protected"])
+        # Protection off, changed in place; then destroy finishes.
+        self.write_spec(self.SPEC.replace("PROTECT", "false"))
+        p = self.plan_json()
+        self.assertEqual([(c["address"], c["action"], c["changed"]) for c in p["resources"]
+                          if c["action"] != "no-op"],
+                         [("kept", "update", ["DeletionProtectionEnabled"]), ("topic", "create", [])])
+        self.berth("apply", "--auto-approve")
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack demo is left.", r.stdout)
+        self.assertEqual(self.live(), [])
+
+
 class CallCountTest(EngineCase):
     # AWS's own page sizes (SNS lists 100, Logs 50), not the emulator's
     # small default, so the counts are the ones a real account would see.

@@ -142,6 +142,36 @@ def delete_retention_policy(ctx, params):
     _group(ctx, params['logGroupName']).data.pop('retentionInDays', None)
 
 
+def _group_by_identifier(ctx, identifier):
+    """A log group named by its name or its ARN (with or without ':*')."""
+    if identifier.startswith('arn:'):
+        return _group_by_arn(ctx, identifier[:-2] if identifier.endswith(':*') else identifier)
+    return _group(ctx, identifier)
+
+
+@op('logs', 'PutLogGroupDeletionProtection')
+def put_log_group_deletion_protection(ctx, params):
+    group = _group_by_identifier(ctx, params['logGroupIdentifier'])
+    group.data['deletionProtectionEnabled'] = params['deletionProtectionEnabled']
+
+
+@op('logs', 'AssociateKmsKey')
+def associate_kms_key(ctx, params):
+    if 'resourceIdentifier' in params:
+        raise AwsError('InvalidParameterException',
+                       'The emulator associates keys with log groups only.')
+    if 'logGroupName' not in params:
+        raise AwsError('InvalidParameterException', 'logGroupName is required.')
+    _group(ctx, params['logGroupName']).data['kmsKeyId'] = params['kmsKeyId']
+
+
+@op('logs', 'DisassociateKmsKey')
+def disassociate_kms_key(ctx, params):
+    if 'logGroupName' not in params:
+        raise AwsError('InvalidParameterException', 'logGroupName is required.')
+    _group(ctx, params['logGroupName']).data.pop('kmsKeyId', None)
+
+
 # ---- tags: the resourceArn API ----------------------------------------------
 
 @op('logs', 'TagResource')
