@@ -10,6 +10,7 @@ DescribeLogGroups reports it with `:*` appended in `arn` and without in
 import uuid
 
 from awsemu import AwsError, op, service_options
+from awsemu import models
 
 # Logs reports model violations (pattern, length, missing) as
 # InvalidParameterException, not ValidationException.
@@ -149,10 +150,14 @@ def _group_by_identifier(ctx, identifier):
     return _group(ctx, identifier)
 
 
-@op('logs', 'PutLogGroupDeletionProtection')
 def put_log_group_deletion_protection(ctx, params):
     group = _group_by_identifier(ctx, params['logGroupIdentifier'])
     group.data['deletionProtectionEnabled'] = params['deletionProtectionEnabled']
+
+
+# A 2025 operation: older botocore models (Debian's) do not have it yet.
+if 'PutLogGroupDeletionProtection' in models.service_model('logs').operation_names:
+    op('logs', 'PutLogGroupDeletionProtection')(put_log_group_deletion_protection)
 
 
 @op('logs', 'AssociateKmsKey')
