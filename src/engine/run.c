@@ -309,8 +309,13 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 {
 	const struct rtype *type = rtype_find(c->type);
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
+	/* Other workers add to the state while this one runs: copy under the
+	 * lock what the diff needs. */
+	pthread_mutex_lock(&e->lock);
 	struct state_resource *st = statefile_get(&e->state, c->address);
-	struct diff_input in = { sr->schema, desired, cur->props, st ? st->applied : NULL,
+	json_t *applied = st && st->applied ? json_deep_copy(st->applied) : NULL;
+	pthread_mutex_unlock(&e->lock);
+	struct diff_input in = { sr->schema, desired, cur->props, applied,
 				 &sr->ignore_changes, type->update != NULL, sr->retain, cur->retain };
 	struct diff_result dr;
 	diff_result_init(&dr);
@@ -361,6 +366,7 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 	record_state(e, c->address, &live, desired, c->sensitive);
 	live_resource_release(&live);
 cleanup:
+	json_decref(applied);
 	diff_result_release(&dr);
 	return err;
 }
