@@ -289,8 +289,8 @@ class LifecycleTest(EngineCase):
                          {"demo-deploys", "demo-builds"})
 
         # retain: destroy leaves it in AWS, without berth's tags, and says so.
-        self.write_spec(SPEC.replace("          TopicName: demo-${each.key}",
-                                     "          TopicName: demo-${each.key}\n"
+        self.write_spec(SPEC.replace("          DisplayName: ${data.me.account_id}-${account}",
+                                     "          DisplayName: ${data.me.account_id}-${account}\n"
                                      "        retain: true"))
         r = self.berth("plan")
         self.assertIn("events[\"deploys\"]", r.stdout)  # the retain tag is added in place
