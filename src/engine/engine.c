@@ -110,8 +110,34 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 		engine_free(e);
 		return err;
 	}
-	e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	*out = e;
+	return 0;
+}
+
+/* Types the spec no longer uses may still have instances in the stack (the
+ * last topic removed from the spec must still be deleted): one unfiltered
+ * tagging API listing says which types do, and each joins the refresh. So
+ * does every untaggable type whose parent type is in scope. */
+static int widen_scope(struct engine *e, struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		const struct rtype *rt = arn ? rtype_for_arn(arn) : NULL;
+		if (rt)
+			add_type(e, rt);
+	}
+	json_decref(tagged);
+	size_t n;
+	const struct rtype *const *all = rtype_all(&n);
+	for (size_t k = 0; k < n; k++)
+		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0)
+			add_type(e, all[k]);
 	return 0;
 }
 
@@ -286,6 +312,10 @@ int engine_refresh(struct engine *e, struct diags *d)
 		diags_release(&sd);
 	}
 
+	if (e->spec && !e->live && (err = widen_scope(e, d)))
+		return err;
+	if (!e->live)
+		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	size_t n = e->ntypes;
 	size_t *ndeps = xcalloc(n + 1, sizeof(size_t));
 	size_t *depv = xcalloc(n + 1, sizeof(size_t));
@@ -712,10 +742,23 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				    !strcmp(e->state.res[k].type, r->type) &&
 				    (!e->spec || spec_find_resource(e->spec, e->state.res[k].address) < 0))
 					cached = e->state.res[k].address;
-			char *addr = r->address ? xstrdup(r->address)
-				     : cached ? xstrdup(cached)
-						: xasprintf("%s %s", r->type,
-							    r->id ? r->id : "(pending confirmation)");
+			char *addr;
+			if (r->address || cached) {
+				addr = xstrdup(r->address ? r->address : cached);
+			} else if (r->id) {
+				addr = xasprintf("%s %s", r->type, r->id);
+			} else {
+				/* No id (a pending subscription): its identity names it. */
+				struct buf b = BUF_INIT;
+				const struct rtype *rt = rtype_find(r->type);
+				buf_addf(&b, "%s", r->type);
+				for (size_t k = 0; rt && rt->identity && rt->identity[k]; k++) {
+					char tmp[64];
+					const char *v = rt_str(r->props, rt->identity[k], tmp);
+					buf_addf(&b, " %s", v ? v : "-");
+				}
+				addr = buf_detach(&b, NULL);
+			}
 			bool matched_elsewhere = false;
 			for (size_t c = 0; c < p->n && r->address; c++)
 				if (!strcmp(p->v[c].address, addr) && p->v[c].id && r->id &&

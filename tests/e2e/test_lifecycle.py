@@ -192,6 +192,25 @@ class LifecycleTest(EngineCase):
         self.assertEqual(self.live(), [])
         self.assertEqual(self.subscriptions(), [])
 
+    def test_removing_every_resource_of_a_type(self):
+        self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve")
+        # Only the log groups stay in the spec: topics and subscriptions,
+        # types the spec no longer names at all, must still go.
+        only_logs = SPEC.split("      alarms:")[0].replace(
+            "    outputs:", "") + "    outputs:\n      logs_arn: { value: \"${app-logs.Arn}\" }\n"
+        self.write_spec(only_logs)
+        shutil.rmtree(os.path.join(self.dir, ".berth"))
+        p = self.plan_json()
+        gone = {c["address"]: c["action"] for c in p["resources"] if c["action"] == "delete"}
+        self.assertTrue({"alarms", 'events["deploys"]', 'events["builds"]'} <= set(gone))
+        self.assertEqual(len(gone), 6)  # 3 topics and, found through them, 3 subscriptions
+        self.berth("apply", "--auto-approve")
+        self.assertEqual(self.all_of("topic"), [])
+        self.assertEqual(self.subscriptions(), [])
+        self.assertEqual(len(self.all_of("log-group")), 3)
+        self.assert_converged()
+
     def test_cache_does_not_leak_secrets(self):
         self.write_spec("""\
             berth: 1
