@@ -211,6 +211,26 @@ class LifecycleTest(EngineCase):
         self.assertEqual(len(self.all_of("log-group")), 3)
         self.assert_converged()
 
+    def test_tags_update_in_place(self):
+        self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve")
+        self.write_spec(SPEC.replace("Tags: [{ Key: team, Value: ops }]",
+                                     "Tags: [{ Key: team, Value: dev }, { Key: cost, Value: x1 }]"))
+        ch = self.changes(self.plan_json())
+        self.assertEqual(list(ch), ["app-logs"])
+        self.assertEqual((ch["app-logs"]["action"], ch["app-logs"]["changed"]), ("update", ["Tags"]))
+        self.berth("apply", "--auto-approve")
+        group = [x for x in self.live() if x["id"] == "/demo/app"][0]
+        self.assertEqual(group["tags"], {"team": "dev", "cost": "x1", "berth:stack": "demo",
+                                         "berth:id": "app-logs"})
+        self.assert_converged()
+        self.write_spec(SPEC.replace("          Tags: [{ Key: team, Value: ops }]\n", ""))
+        shutil.rmtree(os.path.join(self.dir, ".berth"))  # tags need no cache
+        self.berth("apply", "--auto-approve")
+        group = [x for x in self.live() if x["id"] == "/demo/app"][0]
+        self.assertEqual(group["tags"], {"berth:stack": "demo", "berth:id": "app-logs"})
+        self.assert_converged()
+
     def test_cache_does_not_leak_secrets(self):
         self.write_spec("""\
             berth: 1
