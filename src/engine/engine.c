@@ -1044,6 +1044,18 @@ int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags 
 							   "properties", engine_mask(r->type, r->props, sens),
 							   "note", r->note, "retain", r->retain));
 		}
+	/* By address, things not in the spec (no address) last. */
+	size_t n = json_array_size(a);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0; j--) {
+			const char *x = json_string_value(json_object_get(json_array_get(a, j - 1), "address"));
+			const char *y = json_string_value(json_object_get(json_array_get(a, j), "address"));
+			if (!((x ? 0 : 1) > (y ? 0 : 1) || (x && y && strcmp(x, y) > 0)))
+				break;
+			json_t *t = json_incref(json_array_get(a, j - 1));
+			json_array_set(a, j - 1, json_array_get(a, j));
+			json_array_set_new(a, j, t);
+		}
 	*out = a;
 	return 0;
 }
