@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/suggest.h"
+#include "repos/repos.h"
 
 const char *plan_action_name(enum plan_action a)
 {
@@ -455,6 +456,7 @@ void plan_free(struct plan *p)
 	}
 	free(p->drift);
 	strvec_clear(&p->notes);
+	strvec_clear(&p->repos);
 	free(p->stack);
 	free(p);
 }
@@ -464,7 +466,7 @@ bool plan_has_changes(const struct plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PA_NOOP && !p->v[i].excluded)
 			return true;
-	return p->ndrift > 0;
+	return p->ndrift > 0 || p->nrepos_changing > 0;
 }
 
 static struct plan_change *plan_add(struct plan *p, const char *address, const char *type,
@@ -842,6 +844,38 @@ static void add_drift(struct engine *e, struct plan *p)
 	}
 }
 
+/* The spec's repositories: what apply's repo_sync would do to each (plan
+ * changes nothing; it may ask the remote where a branch or tag points). */
+static int plan_repos(struct engine *e, struct plan *p, struct diags *d)
+{
+	for (size_t i = 0; i < e->spec->nrepos; i++) {
+		const struct spec_repo *r = &e->spec->repos[i];
+		struct repo_opts ro = { .project_dir = e->spec->project_dir, .allow_network = true };
+		struct repo_def def = { r->name, r->url, r->ref };
+		struct repo_status st;
+		int err = repo_status(&ro, &def, &st, d);
+		if (err)
+			return err;
+		char *url = repo_redact_url(r->url);
+		if (st.action != REPO_ACTION_NONE) {
+			p->nrepos_changing++;
+			strvec_pushf(&p->repos, "%s: %s %s at %s%s%s%s", r->name, repo_action_name(st.action),
+				     url, r->ref ? r->ref : "the default branch", st.reason ? " (" : "",
+				     st.reason ? st.reason : "", st.reason ? ")" : "");
+		}
+		if (st.dirty)
+			strvec_pushf(&p->notes, "repo %s has local changes (%zu file%s); apply will refuse "
+				     "to check out over them", r->name, st.dirty_files.n,
+				     st.dirty_files.n == 1 ? "" : "s");
+		if (st.cloned && !st.url_matches)
+			strvec_pushf(&p->notes, "repo %s: the clone's origin is not %s; apply will refuse "
+				     "(remove %s to clone again)", r->name, url, st.path);
+		free(url);
+		repo_status_release(&st);
+	}
+	return 0;
+}
+
 /* Untaggable instances the spec names get their addresses (matched by
  * identity over the live values), and every live instance the spec names
  * becomes known to the resolver. For plans that do not diff (destroy,
@@ -896,6 +930,8 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	if ((err = read_account(e, d)))
 		goto done;
 	if ((err = engine_read_data(e, d)))
+		goto done;
+	if (!refresh_only && (err = plan_repos(e, p, d)))
 		goto done;
 	if (refresh_only) {
 		assign_addresses(e);

@@ -75,6 +75,10 @@ struct plan {
 	size_t ndrift, drift_alloc;
 	size_t nadd, nchange, ndestroy;
 	struct strvec notes;      /* "--target x: also planning its dependencies: y" */
+	/* The spec's repos that apply will clone, fetch or check out, one line
+	 * each ("demo: clone https://... at f01153e"), and how many. */
+	struct strvec repos;
+	size_t nrepos_changing;
 	char live_fingerprint[65];    /* sha256 of the live state the plan was made from */
 	char changes_fingerprint[65]; /* sha256 of the planned changes (secrets excluded) */
 };

@@ -16,6 +16,7 @@
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "repos/repos.h"
 
 struct run {
 	struct engine *e;
@@ -25,6 +26,7 @@ struct run {
 	size_t n;
 	struct op_result *ops;
 	bool destroy;
+	long *repo;      /* walk node -> index in spec->repos, or -1; may be NULL */
 };
 
 /* ---- small pieces ---- */
@@ -408,11 +410,40 @@ static const char *const verbs[][3] = {
 	[PA_FORGET] = { "releasing (retain)", "left in AWS (retain)", "release failed" },
 };
 
+/* A repo node: clone or check out the pinned ref (apply's part of
+ * `repos:`); what depends on ${repo.NAME.path} waits for it. */
+static int sync_repo(struct run *r, size_t node)
+{
+	struct engine *e = r->e;
+	const struct spec_repo *sr = &e->spec->repos[r->repo[node]];
+	struct op_result *op = &r->ops[node];
+	struct repo_opts ro = { .project_dir = e->spec->project_dir, .allow_network = true };
+	struct repo_def def = { sr->name, sr->url, sr->ref };
+	struct repo_status st;
+	if (repo_status(&ro, &def, &st, &op->diags))
+		return WALK_FAIL;
+	enum repo_action action = st.action;
+	repo_status_release(&st);
+	if (action == REPO_ACTION_NONE)
+		return WALK_OK;
+	char *label = xasprintf("repo.%s", sr->name);
+	struct op_ctx oc;
+	op_start(e, &oc, label, action == REPO_ACTION_CLONE ? "cloning" : "updating");
+	unsigned did = 0;
+	char commit[41] = "";
+	int err = repo_sync(&ro, &def, &did, commit, &op->diags);
+	op_finish(e, &oc, err ? "failed" : action == REPO_ACTION_CLONE ? "cloned" : "checked out");
+	free(label);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
 static int run_node(void *ctx, size_t node)
 {
 	struct run *r = ctx;
 	struct engine *e = r->e;
 	long ci = r->change[node];
+	if (ci < 0 && r->repo && r->repo[node] >= 0)
+		return sync_repo(r, node);
 	if (ci < 0)
 		return WALK_OK;
 	const struct plan_change *c = &r->p->v[ci];
@@ -513,10 +544,13 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 {
 	for (size_t i = 0; i < r->n; i++) {
 		long ci = r->change[i];
-		if (ci < 0)
+		bool repo = ci < 0 && r->repo && r->repo[i] >= 0;
+		if (ci < 0 && !repo)
 			continue;
-		const struct plan_change *c = &r->p->v[ci];
-		if (c->action == PA_NOOP || c->excluded) {
+		if (repo && wr->nodes[i].state == WALK_DONE && !r->ops[i].diags.n)
+			continue; /* a repository brought up to date is not a resource change */
+		const struct plan_change *c = repo ? NULL : &r->p->v[ci];
+		if (c && (c->action == PA_NOOP || c->excluded)) {
 			diags_release(&r->ops[i].diags);
 			continue;
 		}
@@ -524,9 +558,9 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 		struct op_result *o = &out->v[out->n++];
 		*o = r->ops[i];
 		memset(&r->ops[i], 0, sizeof(r->ops[i]));
-		o->address = xstrdup(c->address);
-		o->type = xstrdup(c->type);
-		o->action = c->action;
+		o->address = xstrdup(c ? c->address : names[i]);
+		o->type = xstrdup(c ? c->type : "git repository");
+		o->action = c ? c->action : PA_UPDATE;
 		switch (wr->nodes[i].state) {
 		case WALK_DONE: o->outcome = OP_DONE; out->done++; break;
 		case WALK_FAILED: o->outcome = OP_FAILED; out->failed++; break;
@@ -569,7 +603,7 @@ static int walk(struct run *r, struct edges *g, const char *const *names, bool r
 static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			 struct run_result *out, struct diags *d)
 {
-	struct run r = { e, p, NULL, 0, NULL, false };
+	struct run r = { e, p, NULL, 0, NULL, false, NULL };
 	r.change = xcalloc(p->n + 1, sizeof(long));
 	const char **names = xcalloc(p->n + 1, sizeof(char *));
 	for (size_t i = 0; i < p->n; i++) {
@@ -690,7 +724,7 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		return err;
 	if (!out->interrupted && !(e->o.cancel && atomic_load(e->o.cancel))) {
 		const struct dag *dg = &e->spec->graph;
-		struct run r = { e, p, NULL, dg->nnodes, NULL, false };
+		struct run r = { e, p, NULL, dg->nnodes, NULL, false, NULL };
 		r.change = xcalloc(dg->nnodes + 1, sizeof(long));
 		const char **names = xcalloc(dg->nnodes + 1, sizeof(char *));
 		for (size_t k = 0; k < dg->nnodes; k++) {
@@ -701,6 +735,11 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 			if (p->v[i].spec_index >= 0 && p->v[i].action != PA_DELETE &&
 			    p->v[i].action != PA_FORGET)
 				r.change[e->spec->resources[p->v[i].spec_index].graph_node] = (long)i;
+		r.repo = xcalloc(dg->nnodes + 1, sizeof(long));
+		for (size_t k = 0; k < dg->nnodes; k++)
+			r.repo[k] = -1;
+		for (size_t k = 0; k < e->spec->nrepos; k++)
+			r.repo[e->spec->repos[k].graph_node] = (long)k;
 		struct edges g;
 		edges_init(&g, dg->nnodes);
 		for (size_t k = 0; k < dg->nedges; k++)
@@ -709,6 +748,7 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		edges_release(&g);
 		free(names);
 		free(r.change);
+		free(r.repo);
 	} else {
 		out->interrupted = true;
 	}

@@ -231,6 +231,42 @@ class LifecycleTest(EngineCase):
         self.assertEqual(group["tags"], {"berth:stack": "demo", "berth:id": "app-logs"})
         self.assert_converged()
 
+    def test_repos_are_cloned_by_apply(self):
+        if not shutil.which("git"):
+            self.skipTest("needs the git command to make a source repository")
+        import subprocess
+        src = os.path.join(self.dir, "src-repo")
+        os.mkdir(src)
+        git = ["git", "-C", src, "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(["git", "init", "-q", src], check=True)
+        with open(os.path.join(src, "retention.txt"), "w") as f:
+            f.write("7")
+        subprocess.run(git + ["add", "."], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+        commit = subprocess.run(["git", "-C", src, "rev-parse", "HEAD"], check=True,
+                                capture_output=True, text=True).stdout.strip()
+        self.write_spec(f"""\
+            berth: 1
+            stack: demo
+            repos:
+              src: {{ url: "file://{src}", ref: {commit[:10]} }}
+            resources:
+              logs:
+                type: AWS::Logs::LogGroup
+                properties:
+                  LogGroupName: /demo/from-repo
+                  Tags: [{{ Key: source, Value: "${{repo.src.path}}" }}]
+            """)
+        r = self.berth("plan", "--detailed-exitcode", ok=2)
+        self.assertIn("~ repo src: clone file://", r.stdout)
+        self.berth("apply", "--auto-approve")
+        clone = os.path.join(self.dir, ".berth", "repos", "src")
+        with open(os.path.join(clone, "retention.txt")) as f:
+            self.assertEqual(f.read(), "7")
+        group = [x for x in self.live() if x["id"] == "/demo/from-repo"][0]
+        self.assertEqual(group["tags"]["source"], clone)
+        self.assert_converged()
+
     def test_cache_does_not_leak_secrets(self):
         self.write_spec("""\
             berth: 1
