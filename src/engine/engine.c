@@ -598,7 +598,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 		return 0;
 	size_t nn = s->graph.nnodes;
 	bool *tmark = xcalloc(nn + 1, 1), *xmark = xcalloc(nn + 1, 1);
-	bool *direct = xcalloc(nn + 1, 1);
 	int err = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		const char *const *list = pass ? e->o.excludes : e->o.targets;
@@ -609,7 +608,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 			for (size_t r = 0; r < s->nresources; r++)
 				if (address_matches(s->resources[r].address, list[i])) {
 					mark[s->resources[r].graph_node] = true;
-					direct[s->resources[r].graph_node] = true;
 					hit = true;
 				}
 			for (size_t c = 0; c < p->n; c++)
@@ -620,11 +618,9 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 				for (size_t r = 0; r < s->nresources; r++)
 					names[r] = s->resources[r].address;
 				const char *near = suggest_nearest(list[i], names, s->nresources);
-				struct diag *dg = diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
-							    pass ? "exclude" : "target", list[i],
-							    near ? "; did you mean '" : "", near ? near : "",
-							    near ? "'?" : "");
-				(void)dg;
+				diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
+					  pass ? "exclude" : "target", list[i], near ? "; did you mean '" : "",
+					  near ? near : "", near ? "'?" : "");
 				free(names);
 				err = BERTH_EINVAL;
 			}
@@ -670,7 +666,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 cleanup:
 	free(tmark);
 	free(xmark);
-	free(direct);
 	return err;
 }
 
@@ -880,7 +875,7 @@ static int plan_repos(struct engine *e, struct plan *p, struct diags *d)
  * identity over the live values), and every live instance the spec names
  * becomes known to the resolver. For plans that do not diff (destroy,
  * refresh-only, state). */
-static void assign_addresses(struct engine *e)
+void engine_assign_addresses(struct engine *e)
 {
 	/* Untaggable instances the spec names get their address back, so the
 	 * plan and the reverse walk know them. */
@@ -934,7 +929,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	if (!refresh_only && (err = plan_repos(e, p, d)))
 		goto done;
 	if (refresh_only) {
-		assign_addresses(e);
+		engine_assign_addresses(e);
 		add_drift(e, p);
 		goto done;
 	}
@@ -1045,7 +1040,7 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 	p->stack = xstrdup(e->stack);
 	p->destroy = true;
 	strvec_init(&p->notes);
-	assign_addresses(e);
+	engine_assign_addresses(e);
 	add_removals(e, p, true);
 	count_plan(p);
 	live_fingerprint(e, p->live_fingerprint);

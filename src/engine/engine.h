@@ -177,6 +177,11 @@ int engine_destroy(struct engine *e, const struct plan *p, struct run_result *ou
  * values not known (a resource missing) null and listed as "unknown": true. */
 int engine_outputs(struct engine *e, json_t **out, struct diags *d);
 
+/* Gives untaggable live instances the spec names their addresses (matched
+ * by identity) and makes every live value known to the resolver, without
+ * planning. engine_plan does it as part of its diff. */
+void engine_assign_addresses(struct engine *e);
+
 /* The live resources of the stack found by refresh, as
  * [{"address", "type", "id", "properties", "note", "retain"}] sorted by
  * address; sensitive properties masked. For `berth state`. detail: also
