@@ -340,8 +340,12 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 		else
 			props[np++] = dr.changed.v[i];
 	}
-	if (np)
+	if (np && !type->update) {
+		diags_add(d, DIAG_ERROR, "%s cannot be changed in place", c->type);
+		err = BERTH_EINVAL;
+	} else if (np) {
 		err = type->update(rt, cur, desired, props, np, d);
+	}
 	free(props);
 	if (!err && tags_changed) {
 		json_t *want = wanted_tags(e, c->address, desired, sr->retain);
