@@ -48,9 +48,9 @@ static void fill_from_arn(struct live_resource *r, const char *arn)
 		r->props = json_object();
 	json_object_set_new(r->props, "TopicName", json_string(name));
 	json_object_set_new(r->props, "TopicArn", json_string(arn));
+	/* A FIFO topic's name ends in .fifo (SNS insists), so the ARN says it. */
 	size_t n = strlen(name);
-	if (n > 5 && !strcmp(name + n - 5, ".fifo"))
-		json_object_set_new(r->props, "FifoTopic", json_true());
+	json_object_set_new(r->props, "FifoTopic", json_boolean(n > 5 && !strcmp(name + n - 5, ".fifo")));
 	free(r->id);
 	r->id = xstrdup(arn);
 	free(r->arn);

@@ -267,6 +267,28 @@ class LifecycleTest(EngineCase):
         self.assertEqual(group["tags"]["source"], clone)
         self.assert_converged()
 
+    def test_create_before_destroy(self):
+        spec = """\
+            berth: 1
+            stack: demo
+            resources:
+              t:
+                type: AWS::SNS::Topic
+                create_before_destroy: true
+                properties:
+                  TopicName: NAME
+                  FifoTopic: FIFO
+            """
+        self.write_spec(spec.replace("NAME", "demo-one").replace("FIFO", "false"))
+        self.berth("apply", "--auto-approve")
+        self.write_spec(spec.replace("NAME", "demo-two").replace("FIFO", "false"))
+        r = self.berth("plan")
+        self.assertIn("must be replaced (create before destroy)", r.stdout)
+        self.emu.reset()
+        self.berth("apply", "--auto-approve")
+        self.assertEqual([x["arn"].rsplit(":", 1)[1] for x in self.all_of("topic")], ["demo-two"])
+        self.assert_converged()
+
     def test_cache_does_not_leak_secrets(self):
         self.write_spec("""\
             berth: 1
