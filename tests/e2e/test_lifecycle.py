@@ -249,7 +249,7 @@ class LifecycleTest(EngineCase):
             berth: 1
             stack: demo
             repos:
-              src: {{ url: "file://{src}", ref: {commit[:10]} }}
+              src: {{ url: "file://{src}", ref: "{commit[:10]}" }}
             resources:
               logs:
                 type: AWS::Logs::LogGroup
