@@ -114,6 +114,23 @@ class CrashTest(EngineCase):
         self.assert_whole()
 
 
+class FaultsTest(EngineCase):
+    emulator_options = {"throttle_rate": 0.15, "error_rate": 0.05, "seed": 7}
+
+    def test_converges_under_throttling_and_server_errors(self):
+        # Retries are the client's (standard mode); enough attempts that a
+        # 20% fault rate cannot plausibly fail one call every time.
+        self.env["AWS_MAX_ATTEMPTS"] = "8"
+        self.write_spec(CRASH_SPEC)
+        self.berth("apply", "--auto-approve")
+        self.berth("plan", "--detailed-exitcode", ok=0)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+        self.assertEqual(self.all_of("subscription"), [])
+        rejected = self.emu.calls()["rejected_by_code"]
+        self.assertTrue(any("Throttl" in code for code in rejected), rejected)
+
+
 class PartialFailureTest(EngineCase):
     SPEC = """\
         berth: 1
