@@ -207,8 +207,7 @@ class DestroyLeftoversTest(EngineCase):
             self.skipTest("this botocore's Logs model predates PutLogGroupDeletionProtection")
         self.write_spec(self.SPEC.replace("PROTECT", "true"))
         self.berth("apply", "--auto-approve")
-        env = dict(self.env, BERTH_RETRY_TIMEOUT="2")
-        r = self.berth("destroy", "--auto-approve", ok=1, env=env)
+        r = self.berth("destroy", "--auto-approve", "--retry-timeout", "2", ok=1)
         self.assertIn("Still there (1):\n  kept (AWS::Logs::LogGroup): logs DeleteLogGroup failed: "
                       "OperationAbortedException: The log group has deletion protection enabled.",
                       r.stdout)
