@@ -131,8 +131,17 @@ class LifecycleTest(EngineCase):
         r = self.berth("plan", "--var", "retention=30")
         self.assertIn("-/+ alarms (AWS::SNS::Topic) must be replaced: TopicName", r.stdout)
         self.assertIn("# forces replacement", r.stdout)
+        log_start = len(self.emu.log())
         r = self.berth("apply", "--auto-approve", "--var", "retention=30")
         self.assertIn("3 replaced", r.stdout)
+        # Destroy-then-create, dependents' old instances first: both old
+        # subscriptions go before the old topic, which goes before the new.
+        ops = [line.split()[1] for line in self.emu.log()[log_start:].splitlines()
+               if line.startswith("berth-emulator: sns:")]
+        mutations = [o for o in ops if o in ("sns:Unsubscribe", "sns:DeleteTopic",
+                                             "sns:CreateTopic", "sns:Subscribe")]
+        self.assertEqual(mutations, ["sns:Unsubscribe", "sns:Unsubscribe", "sns:DeleteTopic",
+                                     "sns:CreateTopic", "sns:Subscribe", "sns:Subscribe"])
         arns = {x["arn"].rsplit(":", 1)[1] for x in self.all_of("topic")}
         self.assertEqual(arns, {"demo-alarms2", "demo-deploys", "demo-builds"})
         self.assertEqual(len(self.subscriptions()), 3)
