@@ -393,20 +393,8 @@ static int do_forget(struct engine *e, const struct rt_ctx *rt, const struct rty
 
 static struct live_resource *live_for_change(struct engine *e, const struct plan_change *c)
 {
-	long t = engine_type_index(e, c->type);
-	if (t < 0)
-		return NULL;
-	for (size_t i = 0; i < e->live[t].n; i++) {
-		struct live_resource *r = &e->live[t].v[i];
-		if (c->id && r->id && !strcmp(r->id, c->id))
-			return r;
-	}
-	for (size_t i = 0; i < e->live[t].n; i++) {
-		struct live_resource *r = &e->live[t].v[i];
-		if (r->address && !strcmp(r->address, c->address))
-			return r;
-	}
-	return NULL;
+	struct live_resource *r = c->id ? engine_find_live_id(e, c->type, c->id) : NULL;
+	return r ? r : engine_find_live(e, c->type, c->address);
 }
 
 static const char *const verbs[][3] = {
