@@ -135,9 +135,12 @@ struct pager {
 static const struct pager pagers[] = {
 	{ "DescribeLogGroups", "nextToken", "nextToken", "logGroups" },
 	{ "GetResources", "PaginationToken", "PaginationToken", "ResourceTagMappingList" },
+	{ "ListPermissions", "nextToken", "nextToken", "permissions" },
 	{ "ListSubscriptions", "NextToken", "NextToken", "Subscriptions" },
 	{ "ListSubscriptionsByTopic", "NextToken", "NextToken", "Subscriptions" },
 	{ "ListTopics", "NextToken", "NextToken", "Topics" },
+	/* AMP's and Grafana's: the same names and tokens. */
+	{ "ListWorkspaces", "nextToken", "nextToken", "workspaces" },
 };
 
 int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
@@ -189,6 +192,25 @@ int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t 
 	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, out, d);
 	json_decref(params);
 	return err;
+}
+
+int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
+		   char **arn_out, struct diags *d)
+{
+	char *enc = rt_tag_encode(address);
+	json_t *items = NULL;
+	json_t *params = json_pack("{s:[{s:s, s:[s]}, {s:s, s:[s]}], s:[s], s:i}", "TagFilters",
+				   "Key", TAG_STACK, "Values", c->stack, "Key", TAG_ID, "Values", enc,
+				   "ResourceTypeFilters", type_filter, "ResourcesPerPage", 100);
+	free(enc);
+	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, &items, d);
+	json_decref(params);
+	if (err)
+		return err;
+	const char *arn = json_string_value(json_object_get(json_array_get(items, 0), "ResourceARN"));
+	*arn_out = arn ? xstrdup(arn) : NULL;
+	json_decref(items);
+	return 0;
 }
 
 json_t *rt_tags_to_map(json_t *list)

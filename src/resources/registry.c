@@ -4,9 +4,14 @@
 #include "resources/resource.h"
 
 static const struct rtype *const types[] = {
+	&rtype_aps_workspace,
+	&rtype_grafana_workspace,
 	&rtype_logs_loggroup,
 	&rtype_sns_subscription,
 	&rtype_sns_topic,
+	&rtype_grafana_dashboard,
+	&rtype_grafana_datasource,
+	&rtype_grafana_permissions,
 };
 
 const struct rtype *rtype_find(const char *type_name)

@@ -107,6 +107,11 @@ int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, 
  * {"ResourceARN", "Tags": [...]}. */
 int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
 			struct diags *d);
+/* The ARN of the instance of `type_filter` tagged with this stack and
+ * `address`, or *arn_out = NULL when there is none: the find-before-create
+ * of types whose create call has no usable idempotency token. */
+int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
+		   char **arn_out, struct diags *d);
 /* [{Key, Value}] -> {K: V}, and {K: V} -> [{Key, Value}] sorted (new refs). */
 json_t *rt_tags_to_map(json_t *list);
 json_t *rt_tags_to_list(json_t *map, bool user_only);
@@ -162,6 +167,11 @@ struct rtype {
 	 * values) set one of them, so an unchanged plan costs no call per
 	 * resource. NULL when read_all returns everything. */
 	const char *const *detail_props;
+	/* Untaggable types whose reading is costly (Grafana's data sources and
+	 * dashboards need an API key per workspace): they join a refresh only
+	 * when the spec declares the type or the state cache records an
+	 * instance of it, not merely because their parent type is in scope. */
+	bool refresh_when_used;
 
 	/* Every live instance of this stack. Taggable types: tagged
 	 * berth:stack=c->stack. Untaggable: every instance under `parents`
@@ -207,6 +217,11 @@ const struct rtype *const *rtype_all(size_t *n);
 const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
+extern const struct rtype rtype_aps_workspace;
+extern const struct rtype rtype_grafana_dashboard;
+extern const struct rtype rtype_grafana_datasource;
+extern const struct rtype rtype_grafana_permissions;
+extern const struct rtype rtype_grafana_workspace;
 extern const struct rtype rtype_logs_loggroup;
 extern const struct rtype rtype_sns_subscription;
 extern const struct rtype rtype_sns_topic;

@@ -1,0 +1,170 @@
+"""Chapter 2's monitoring types against the emulator: an AMP workspace, a
+Grafana workspace with one SSO admin, a Prometheus data source pointing at
+the AMP workspace, and the workshop's dashboard imported with its input
+mapped. apply -> no-change plan -> the alias and the dashboard's title
+change -> exactly those two updates (the dashboard re-imported once) ->
+destroy leaves nothing, and every API key berth made was deleted and never
+printed."""
+import json
+import os
+import re
+import shutil
+
+from berthtest import SOURCE_DIR, main
+from enginetest import EngineCase
+
+DASHBOARD = os.path.join(os.path.dirname(SOURCE_DIR), "shared", "workshop",
+                         "AMP_ECS_Task_Monitoring.json")
+INPUT = "DS_PROMETHEUS_WS-647C2794-32A4-4DED-95E1-59BC7ECD633C"
+ADMIN = "906775f5a1-0f2a9d3c-7c1e-4b1a-9d8e-1a2b3c4d5e6f"
+
+SPEC = """\
+    berth: 1
+    stack: demo
+    resources:
+      amp:
+        type: AWS::APS::Workspace
+        properties:
+          Alias: ALIAS
+          Tags: [{ Key: team, Value: observability }]
+      grafana:
+        type: AWS::Grafana::Workspace
+        properties:
+          Name: ecs-workshop
+          AccountAccessType: CURRENT_ACCOUNT
+          AuthenticationProviders: [AWS_SSO]
+          PermissionType: SERVICE_MANAGED
+          DataSources: [PROMETHEUS]
+      admins:
+        type: Berth::Grafana::Permissions
+        properties:
+          WorkspaceId: ${grafana.Id}
+          Admins: [{ Id: ADMIN_ID, Type: SSO_USER }]
+      prometheus:
+        type: Berth::Grafana::DataSource
+        properties:
+          WorkspaceId: ${grafana.Id}
+          Name: AMP
+          Type: prometheus
+          Url: ${amp.PrometheusEndpoint}
+          SigV4Region: ${region}
+          IsDefault: true
+      dashboard:
+        type: Berth::Grafana::Dashboard
+        properties:
+          WorkspaceId: ${grafana.Id}
+          DashboardJson: '${file("dashboard.json")}'
+          Inputs:
+            INPUT_NAME: ${prometheus.Uid}
+    outputs:
+      grafana_url: { value: "https://${grafana.Endpoint}" }
+      remote_write: { value: "${amp.RemoteWriteUrl}" }
+      dashboard_uid: { value: "${dashboard.Uid}" }
+    """
+
+
+class GrafanaTypesTest(EngineCase):
+    def spec(self, alias="ecs-workshop"):
+        return (SPEC.replace("ALIAS", alias).replace("ADMIN_ID", ADMIN)
+                .replace("INPUT_NAME", INPUT))
+
+    def write_dashboard(self, title=None):
+        with open(DASHBOARD) as f:
+            model = json.load(f)
+        if title:
+            model["title"] = title
+        with open(os.path.join(self.dir, "dashboard.json"), "w") as f:
+            json.dump(model, f, indent=2)
+
+    def ops(self):
+        return self.emu.calls()["by_operation"]
+
+    def api_keys_balanced(self):
+        ops = self.ops()
+        created = ops.get("grafana:CreateWorkspaceApiKey", 0)
+        self.assertEqual(created, ops.get("grafana:DeleteWorkspaceApiKey", 0), ops)
+        return created
+
+    def test_workshop_monitoring(self):
+        if not os.path.exists(DASHBOARD):
+            self.skipTest("the workshop's dashboard is not there")
+        self.write_dashboard()
+        self.write_spec(self.spec())
+        first = self.plan_json(code=0)
+        self.assertEqual(first["summary"], {"add": 5, "change": 0, "destroy": 0})
+        # A plan of a stack with no workspace opens no Grafana session.
+        self.assertEqual(self.ops().get("grafana:CreateWorkspaceApiKey", 0), 0)
+
+        outputs = []
+        r = self.berth("apply", "--auto-approve", "--debug")
+        outputs.append(r.stdout + r.stderr)
+        self.assertIn("Apply complete: 5 created", r.stdout)
+        amp = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:aps:")]
+        graf = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:grafana:")]
+        self.assertEqual(len(amp), 1)
+        self.assertEqual(len(graf), 1)
+        self.assertEqual(amp[0]["tags"]["berth:stack"], "demo")
+        self.assertEqual(amp[0]["tags"]["team"], "observability")
+        ws = graf[0]["id"]
+        endpoint = f"{ws}.grafana-workspace.us-west-2.amazonaws.com"
+        self.assertIn(f'grafana_url = "https://{endpoint}"', r.stdout)
+        self.assertRegex(r.stdout, r'remote_write = "https://aps-workspaces\.us-west-2\.'
+                         r'amazonaws\.com/workspaces/ws-[0-9a-f-]+/api/v1/remote_write"')
+        self.assertIn('dashboard_uid = "DnWHgZ3Gk"', r.stdout)
+        self.assertEqual(self.ops().get("grafana-http:POST /api/dashboards/import"), 1)
+        self.assertEqual(self.ops().get("grafana:UpdatePermissions"), 1)
+
+        # What Grafana holds: the data source points at the AMP workspace
+        # with SigV4, and the dashboard's input is mapped to it.
+        r = self.berth("state", "show", "prometheus")
+        self.assertIn(amp[0]["id"], r.stdout)
+
+        # Converged: nothing to do, and the refresh opened one session per
+        # child type (data sources, dashboards), each closed.
+        self.emu.reset()
+        r = self.berth("plan", "--detailed-exitcode", "--debug", ok=0)
+        outputs.append(r.stdout + r.stderr)
+        self.assertIn("No changes.", r.stdout)
+        self.assertLessEqual(self.api_keys_balanced(), 2)
+
+        # The alias and the dashboard's title: exactly these two updates.
+        self.write_dashboard(title="ECS Task Monitoring (berth)")
+        self.write_spec(self.spec(alias="ecs-workshop-2"))
+        p = self.plan_json("--detailed-exitcode", code=2)
+        ch = self.changes(p)
+        self.assertEqual(sorted(ch), ["amp", "dashboard"])
+        self.assertEqual(ch["amp"]["action"], "update")
+        self.assertEqual(ch["amp"]["changed"], ["Alias"])
+        self.assertEqual(ch["dashboard"]["action"], "update")
+        self.assertEqual(ch["dashboard"]["changed"], ["ContentHash"])
+        self.assertEqual(p["summary"], {"add": 0, "change": 2, "destroy": 0})
+        self.emu.reset()
+        r = self.berth("apply", "--auto-approve", "--debug")
+        outputs.append(r.stdout + r.stderr)
+        self.assertIn("2 updated", r.stdout)
+        ops = self.ops()
+        self.assertEqual(ops.get("grafana-http:POST /api/dashboards/import"), 1, ops)
+        self.assertEqual(ops.get("amp:UpdateWorkspaceAlias"), 1, ops)
+        self.assertNotIn("grafana:UpdateWorkspace", ops)
+        self.assertNotIn("grafana:UpdatePermissions", ops)
+        self.api_keys_balanced()
+        self.berth("plan", "--detailed-exitcode", ok=0)
+
+        self.emu.reset()
+        r = self.berth("destroy", "--auto-approve", "--debug")
+        outputs.append(r.stdout + r.stderr)
+        self.assertEqual([x for x in self.emu.resources() if x["type"] == "workspace"], [])
+        self.assertEqual(self.live(), [])
+        self.api_keys_balanced()
+        self.assertEqual(self.ops().get("grafana-http:DELETE /api/dashboards/uid/:uid"), 1)
+        self.assertEqual(self.ops().get("grafana-http:DELETE /api/datasources/uid/:uid"), 1)
+
+        # No API key value in anything berth printed, even with --debug:
+        # the emulator's keys are base64 of {"k": ..., "n": ..., "id": 1}.
+        for text in outputs:
+            self.assertNotRegex(text, r"eyJr[A-Za-z0-9+/=]{20,}")
+            self.assertNotRegex(text, r'"key":\s*"(?!<redacted>)')
+
+
+if __name__ == "__main__":
+    main()
