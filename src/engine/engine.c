@@ -387,7 +387,14 @@ int engine_refresh(struct engine *e, struct diags *d)
 	struct walk_result wr = WALK_RESULT_INIT;
 	if (e->o.ev.note)
 		e->o.ev.note(e->o.ev.ctx, "Refreshing live state...");
+	/* Objects the types share while reading (a Grafana session per
+	 * workspace), closed as soon as the reading is done. */
+	struct rt_shared shared;
+	rt_shared_init(&shared);
+	e->rt.shared = &shared;
 	err = walk_run(&g, &wo, &wr, d);
+	e->rt.shared = NULL;
+	rt_shared_release(&shared, d);
 	if (!err) {
 		for (size_t i = 0; i < n; i++) {
 			if (wr.nodes[i].state == WALK_SKIPPED && wr.nodes[i].cause != WALK_NONE)

@@ -88,6 +88,75 @@ static void count_call(const struct rt_ctx *c, const char *service, const char *
 	pthread_mutex_unlock(&c->calls->lock);
 }
 
+void rt_shared_init(struct rt_shared *s)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+}
+
+void rt_shared_release(struct rt_shared *s, struct diags *d)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct rt_shared_entry *e = s->v[i];
+		if (e->close)
+			e->close(e->obj, d);
+		pthread_mutex_destroy(&e->use);
+		free(e->key);
+		free(e);
+	}
+	free(s->v);
+	pthread_mutex_destroy(&s->lock);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct rt_shared_entry *shared_find(struct rt_shared *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i]->key, key))
+			return s->v[i];
+	return NULL;
+}
+
+int rt_shared_get(const struct rt_ctx *c, const char *key,
+		  int (*open)(void *arg, void **obj, struct diags *d), void *arg,
+		  void (*close)(void *obj, struct diags *d), void **out, struct diags *d)
+{
+	struct rt_shared *s = c->shared;
+	/* The table lock is held while opening, so two types refreshed at once
+	 * never open two objects for one key; opening is rare (once a key). */
+	pthread_mutex_lock(&s->lock);
+	struct rt_shared_entry *e = shared_find(s, key);
+	if (!e) {
+		void *obj = NULL;
+		int err = open(arg, &obj, d);
+		if (err) {
+			pthread_mutex_unlock(&s->lock);
+			return err;
+		}
+		e = xcalloc(1, sizeof(*e));
+		e->key = xstrdup(key);
+		e->obj = obj;
+		e->close = close;
+		pthread_mutex_init(&e->use, NULL);
+		ALLOC_GROW(s->v, s->n + 1, s->alloc);
+		s->v[s->n++] = e;
+	}
+	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_lock(&e->use);
+	*out = e->obj;
+	return 0;
+}
+
+void rt_shared_put(const struct rt_ctx *c, const char *key)
+{
+	struct rt_shared *s = c->shared;
+	pthread_mutex_lock(&s->lock);
+	struct rt_shared_entry *e = shared_find(s, key);
+	pthread_mutex_unlock(&s->lock);
+	if (e)
+		pthread_mutex_unlock(&e->use);
+}
+
 int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 	    json_t **out, struct diags *d)
 {

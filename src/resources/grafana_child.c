@@ -67,3 +67,56 @@ bool gchild_workspace_active(const struct live_resource *ws)
 	const char *endpoint = json_string_value(json_object_get(ws->props, "Endpoint"));
 	return ws->id && endpoint && (!st || !strcmp(st, "ACTIVE") || !strcmp(st, "UPDATING"));
 }
+
+struct open_args {
+	const struct rt_ctx *c;
+	const char *ws, *endpoint;
+};
+
+static int open_shared(void *arg, void **obj, struct diags *d)
+{
+	struct open_args *a = arg;
+	struct grafana_session *g = NULL;
+	int err = gchild_open(a->c, a->ws, a->endpoint, &g, d);
+	if (!err)
+		*obj = g;
+	return err;
+}
+
+static void close_shared(void *obj, struct diags *d)
+{
+	grafana_session_close(obj, d);
+}
+
+static void shared_key(struct buf *b, const char *ws)
+{
+	buf_addf(b, "grafana-session:%s", ws);
+}
+
+int gchild_borrow(const struct rt_ctx *c, const char *ws, const char *endpoint,
+		  struct grafana_session **out, struct diags *d)
+{
+	if (!c->shared)
+		return gchild_open(c, ws, endpoint, out, d);
+	struct open_args a = { c, ws, endpoint };
+	struct buf key = BUF_INIT;
+	void *obj = NULL;
+	shared_key(&key, ws);
+	int err = rt_shared_get(c, key.ptr, open_shared, &a, close_shared, &obj, d);
+	buf_release(&key);
+	if (!err)
+		*out = obj;
+	return err;
+}
+
+int gchild_return(const struct rt_ctx *c, const char *ws, struct grafana_session *s, int err,
+		  struct diags *d)
+{
+	if (!c->shared)
+		return gchild_close(s, err, d);
+	struct buf key = BUF_INIT;
+	shared_key(&key, ws);
+	rt_shared_put(c, key.ptr);
+	buf_release(&key);
+	return err;
+}

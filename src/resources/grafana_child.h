@@ -24,6 +24,16 @@ int gchild_open(const struct rt_ctx *c, const char *ws, const char *endpoint,
  * warns (the key expires by itself), so err is returned as it is. */
 int gchild_close(struct grafana_session *s, int err, struct diags *d);
 
+/* For read_all: a session on refreshed workspace ws (endpoint known). During
+ * a refresh it is the one session every type reading ws shares (c->shared:
+ * one API key per workspace per refresh, deleted when the refresh ends);
+ * otherwise a session of its own. Give it back with gchild_return, which
+ * passes err through. */
+int gchild_borrow(const struct rt_ctx *c, const char *ws, const char *endpoint,
+		  struct grafana_session **out, struct diags *d);
+int gchild_return(const struct rt_ctx *c, const char *ws, struct grafana_session *s, int err,
+		  struct diags *d);
+
 /* Whether a refreshed workspace can serve its Grafana API now. */
 bool gchild_workspace_active(const struct live_resource *ws);
 

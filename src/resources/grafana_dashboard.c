@@ -3,8 +3,8 @@
  * as the workshop imports AMP_ECS_Task_Monitoring.json.
  *
  * Dashboards cannot be tagged: they are found through the stack's Grafana
- * workspaces (one session per workspace: a search, then one GET per
- * dashboard, which no AWS call counts) and matched to the spec by
+ * workspaces (in the refresh's one session per workspace, shared with the
+ * data sources: a search, then one GET per dashboard, no AWS call) and matched to the spec by
  * (WorkspaceId, Uid). The uid is the dashboard JSON's, or one berth derives
  * from the stack and address (normalise) and puts into the JSON, so a retried
  * import replaces the first attempt's instead of adding a copy.
@@ -138,8 +138,8 @@ static int read_workspace(const struct rt_ctx *c, const struct live_resource *ws
 {
 	struct grafana_session *g = NULL;
 	json_t *hits = NULL;
-	int err = gchild_open(c, ws->id, json_string_value(json_object_get(ws->props, "Endpoint")),
-			      &g, d);
+	int err = gchild_borrow(c, ws->id, json_string_value(json_object_get(ws->props, "Endpoint")),
+				&g, d);
 	if (err)
 		return err;
 	err = grafana_search(g, NULL, "dash-db", &hits, d);
@@ -160,7 +160,7 @@ static int read_workspace(const struct rt_ctx *c, const struct live_resource *ws
 		json_decref(got);
 	}
 	json_decref(hits);
-	return gchild_close(g, err, d);
+	return gchild_return(c, ws->id, g, err, d);
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,

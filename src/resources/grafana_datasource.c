@@ -5,8 +5,9 @@
  * workspaces and matched to the spec by (WorkspaceId, Name), Grafana's own
  * uniqueness rule. Reading them needs an API key, so this type joins a
  * refresh only when the spec or the state cache has data sources
- * (refresh_when_used), and every operation opens one session (one key,
- * always deleted) per workspace.
+ * (refresh_when_used) and shares one session per workspace with the
+ * dashboards during a refresh (gchild_borrow); every other operation opens
+ * its own session (one key, always deleted).
  *
  * Identity across retries: berth chooses the uid (normalise, from the stack
  * and address) and create first looks the name up, so a create retried after
@@ -105,12 +106,12 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 			continue;
 		struct grafana_session *g = NULL;
 		json_t *list = NULL;
-		err = gchild_open(c, ws->id, json_string_value(json_object_get(ws->props, "Endpoint")),
-				  &g, d);
+		err = gchild_borrow(c, ws->id, json_string_value(json_object_get(ws->props, "Endpoint")),
+				    &g, d);
 		if (err)
 			break;
 		err = grafana_request(g, "GET", "/api/datasources", NULL, &list, d);
-		err = gchild_close(g, err, d);
+		err = gchild_return(c, ws->id, g, err, d);
 		size_t k;
 		json_t *ds;
 		json_array_foreach(list, k, ds)

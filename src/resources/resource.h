@@ -78,6 +78,25 @@ struct rt_calls {
 void rt_calls_init(struct rt_calls *c);
 void rt_calls_release(struct rt_calls *c);
 
+/* Objects the types read in one refresh share: a Grafana workspace's
+ * API-key session serves both its data sources and its dashboards, so a
+ * refresh makes one key per workspace, not one per type. Owned by the engine
+ * for the length of a refresh; every object is closed when it ends. */
+struct rt_shared_entry {
+	char *key;
+	void *obj;
+	void (*close)(void *obj, struct diags *d);
+	pthread_mutex_t use; /* held by the one callback using obj */
+};
+struct rt_shared {
+	pthread_mutex_t lock;
+	struct rt_shared_entry **v;
+	size_t n, alloc;
+};
+void rt_shared_init(struct rt_shared *s);
+/* Closes every object (their warnings into d) and frees the entries. */
+void rt_shared_release(struct rt_shared *s, struct diags *d);
+
 /* What every callback gets. */
 struct rt_ctx {
 	struct aws_client *aws;
@@ -87,7 +106,18 @@ struct rt_ctx {
 	/* Optional: what a wait is waiting for, for progress ("available"). */
 	void (*waiting)(void *ctx, const char *what);
 	void *waiting_ctx;
+	/* Set during a refresh only (NULL otherwise): see rt_shared_get. */
+	struct rt_shared *shared;
 };
+
+/* The object c->shared holds under key, opened with open(arg, &obj, d) on
+ * first use and closed with close() when the refresh ends; returned in
+ * *out for this caller alone until rt_shared_put(c, key). Requires
+ * c->shared. An open failure is returned and nothing is kept. */
+int rt_shared_get(const struct rt_ctx *c, const char *key,
+		  int (*open)(void *arg, void **obj, struct diags *d), void *arg,
+		  void (*close)(void *obj, struct diags *d), void **out, struct diags *d);
+void rt_shared_put(const struct rt_ctx *c, const char *key);
 
 /* aws_call / aws_call_all through the counter. */
 int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,

@@ -119,13 +119,13 @@ class GrafanaTypesTest(EngineCase):
         r = self.berth("state", "show", "prometheus")
         self.assertIn(amp[0]["id"], r.stdout)
 
-        # Converged: nothing to do, and the refresh opened one session per
-        # child type (data sources, dashboards), each closed.
+        # Converged: nothing to do, and the refresh opened one session for
+        # the workspace (data sources and dashboards share it), and closed it.
         self.emu.reset()
         r = self.berth("plan", "--detailed-exitcode", "--debug", ok=0)
         outputs.append(r.stdout + r.stderr)
         self.assertIn("No changes.", r.stdout)
-        self.assertLessEqual(self.api_keys_balanced(), 2)
+        self.assertEqual(self.api_keys_balanced(), 1)
 
         # The alias and the dashboard's title: exactly these two updates.
         self.write_dashboard(title="ECS Task Monitoring (berth)")
