@@ -7,11 +7,13 @@ destroy leaves nothing, and every API key berth made was deleted and never
 printed."""
 import json
 import os
-import re
-import shutil
+import urllib.request
+
+import botocore.session
 
 from berthtest import SOURCE_DIR, main
 from enginetest import EngineCase
+from fixture import ACCESS_KEY, REGION, SECRET_KEY
 
 DASHBOARD = os.path.join(os.path.dirname(SOURCE_DIR), "shared", "workshop",
                          "AMP_ECS_Task_Monitoring.json")
@@ -85,6 +87,25 @@ class GrafanaTypesTest(EngineCase):
         self.assertEqual(created, ops.get("grafana:DeleteWorkspaceApiKey", 0), ops)
         return created
 
+    def grafana_http(self, ws, method, path, body=None):
+        """The workspace's Grafana API as a person would use it, with a key
+        of the test's own (deleted again, so berth's keys still balance)."""
+        client = botocore.session.get_session().create_client(
+            "grafana", region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        key = client.create_workspace_api_key(keyName="person", keyRole="ADMIN",
+                                              secondsToLive=600, workspaceId=ws)["key"]
+        try:
+            req = urllib.request.Request(
+                f"{self.emu.url}/_grafana/{ws}{path}", method=method,
+                data=json.dumps(body).encode() if body is not None else None,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+            with urllib.request.urlopen(req) as r:
+                return json.loads(r.read() or b"null")
+        finally:
+            client.delete_workspace_api_key(keyName="person", workspaceId=ws)
+            client.close()
+
     def test_workshop_monitoring(self):
         if not os.path.exists(DASHBOARD):
             self.skipTest("the workshop's dashboard is not there")
@@ -99,6 +120,8 @@ class GrafanaTypesTest(EngineCase):
         r = self.berth("apply", "--auto-approve", "--debug")
         outputs.append(r.stdout + r.stderr)
         self.assertIn("Apply complete: 5 created", r.stdout)
+        self.assertEqual(self.ops().get("grafana:CreateWorkspaceApiKey"),
+                         self.ops().get("grafana:DeleteWorkspaceApiKey"))
         amp = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:aps:")]
         graf = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:grafana:")]
         self.assertEqual(len(amp), 1)
@@ -116,8 +139,10 @@ class GrafanaTypesTest(EngineCase):
 
         # What Grafana holds: the data source points at the AMP workspace
         # with SigV4, and the dashboard's input is mapped to it.
+        amp_endpoint = (f"https://aps-workspaces.us-west-2.amazonaws.com/workspaces/"
+                        f"{amp[0]['id']}/")
         r = self.berth("state", "show", "prometheus")
-        self.assertIn(amp[0]["id"], r.stdout)
+        self.assertIn(amp_endpoint, r.stdout)
 
         # Converged: nothing to do, and the refresh opened one session for
         # the workspace (data sources and dashboards share it), and closed it.
@@ -126,6 +151,30 @@ class GrafanaTypesTest(EngineCase):
         outputs.append(r.stdout + r.stderr)
         self.assertIn("No changes.", r.stdout)
         self.assertEqual(self.api_keys_balanced(), 1)
+
+        # The state cache is only a cache: the untaggable children are found
+        # again through their workspace, by identity.
+        os.remove(os.path.join(self.dir, ".berth", "demo.state.json"))
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+
+        # An edit saved in Grafana drops berth's content hash: drift, and
+        # apply imports the spec's dashboard again.
+        live = self.grafana_http(ws, "GET", "/api/dashboards/uid/DnWHgZ3Gk")["dashboard"]
+        self.assertIn("berthContentHash", live)
+        live.pop("berthContentHash")
+        live["title"] = "Edited by a person"
+        self.grafana_http(ws, "POST", "/api/dashboards/db", {"dashboard": live, "overwrite": True})
+        p = self.plan_json("--detailed-exitcode", code=2)
+        self.assertEqual(sorted(self.changes(p)), ["dashboard"])
+        self.berth("apply", "--auto-approve")
+        live = self.grafana_http(ws, "GET", "/api/dashboards/uid/DnWHgZ3Gk")["dashboard"]
+        self.assertEqual(live["title"], "ECS Task Monitoring")
+        # The data source it uses is the AMP one, with SigV4.
+        ds = self.grafana_http(ws, "GET", "/api/datasources/uid/demo-prometheus")
+        self.assertEqual(ds["url"], amp_endpoint)
+        self.assertTrue(ds["jsonData"]["sigV4Auth"])
+        self.assertIn("demo-prometheus", json.dumps(live["panels"][0]["datasource"]))
 
         # The alias and the dashboard's title: exactly these two updates.
         self.write_dashboard(title="ECS Task Monitoring (berth)")
@@ -164,6 +213,36 @@ class GrafanaTypesTest(EngineCase):
         for text in outputs:
             self.assertNotRegex(text, r"eyJr[A-Za-z0-9+/=]{20,}")
             self.assertNotRegex(text, r'"key":\s*"(?!<redacted>)')
+
+
+    def test_no_session_without_children(self):
+        """A Grafana workspace alone: refreshes never make an API key."""
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            resources:
+              grafana:
+                type: AWS::Grafana::Workspace
+                properties:
+                  AccountAccessType: CURRENT_ACCOUNT
+                  AuthenticationProviders: [SAML]
+                  PermissionType: CUSTOMER_MANAGED
+                  Description: just the workspace
+            """)
+        self.berth("apply", "--auto-approve")
+        self.berth("plan", "--detailed-exitcode", ok=0)
+        self.write_spec(open(os.path.join(self.dir, "berth.yaml")).read()
+                        .replace("just the workspace", "still just the workspace"))
+        p = self.plan_json("--detailed-exitcode", code=2)
+        self.assertEqual(self.changes(p)["grafana"]["changed"], ["Description"])
+        self.berth("apply", "--auto-approve")
+        self.berth("plan", "--detailed-exitcode", ok=0)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+        ops = self.ops()
+        self.assertEqual(ops.get("grafana:UpdateWorkspace"), 1)
+        self.assertNotIn("grafana:CreateWorkspaceApiKey", ops)
+        self.assertNotIn("grafana:ListPermissions", ops)
 
 
 if __name__ == "__main__":
