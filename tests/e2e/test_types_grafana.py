@@ -200,7 +200,11 @@ class GrafanaTypesTest(EngineCase):
         self.berth("plan", "--detailed-exitcode", ok=0)
 
         self.emu.reset()
-        r = self.berth("destroy", "--auto-approve", "--debug")
+        # Destroy with no spec at all: the children are found through their
+        # workspace and go first.
+        empty = os.path.join(self.dir, "elsewhere")
+        os.mkdir(empty)
+        r = self.berth("destroy", "--stack", "demo", "--auto-approve", "--debug", cwd=empty)
         outputs.append(r.stdout + r.stderr)
         self.assertEqual([x for x in self.emu.resources() if x["type"] == "workspace"], [])
         self.assertEqual(self.live(), [])
