@@ -4,9 +4,11 @@
  *
  * One instance per workspace, which cannot be tagged: it is found through
  * the stack's workspaces (one paginated ListPermissions each) and its
- * physical id is the workspace's. berth owns the workspace's whole list: a
- * user or group not in the spec loses its role. A workspace without AWS_SSO
- * authentication has no permissions to read. */
+ * physical id is the workspace's. Where the spec declares permissions berth
+ * owns the workspace's whole list (a user or group not listed loses its
+ * role); where it declares none the type is not even read
+ * (refresh_when_used), so roles given in the console are left alone. A
+ * workspace without AWS_SSO authentication has no permissions to read. */
 #include "util/common.h"
 #include "resources/resource.h"
 
@@ -285,6 +287,7 @@ const struct rtype rtype_grafana_permissions = {
 	.type_name = "Berth::Grafana::Permissions",
 	.parent_type = "AWS::Grafana::Workspace",
 	.identity = identity,
+	.refresh_when_used = true,
 	.read_all = read_all,
 	.read_one = read_one,
 	.create = create,
