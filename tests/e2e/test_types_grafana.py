@@ -7,6 +7,7 @@ destroy leaves nothing, and every API key berth made was deleted and never
 printed."""
 import json
 import os
+import textwrap
 import urllib.request
 
 import botocore.session
@@ -77,6 +78,10 @@ class GrafanaTypesTest(EngineCase):
             model["title"] = title
         with open(os.path.join(self.dir, "dashboard.json"), "w") as f:
             json.dump(model, f, indent=2)
+
+    def read_spec(self):
+        with open(os.path.join(self.dir, "berth.yaml")) as f:
+            return f.read()
 
     def ops(self):
         return self.emu.calls()["by_operation"]
@@ -235,18 +240,36 @@ class GrafanaTypesTest(EngineCase):
             """)
         self.berth("apply", "--auto-approve")
         self.berth("plan", "--detailed-exitcode", ok=0)
-        self.write_spec(open(os.path.join(self.dir, "berth.yaml")).read()
-                        .replace("just the workspace", "still just the workspace"))
+        self.write_spec(self.read_spec().replace("just the workspace", "still just the workspace"))
         p = self.plan_json("--detailed-exitcode", code=2)
         self.assertEqual(self.changes(p)["grafana"]["changed"], ["Description"])
         self.berth("apply", "--auto-approve")
         self.berth("plan", "--detailed-exitcode", ok=0)
-        self.berth("destroy", "--auto-approve")
-        self.assertEqual(self.live(), [])
         ops = self.ops()
         self.assertEqual(ops.get("grafana:UpdateWorkspace"), 1)
         self.assertNotIn("grafana:CreateWorkspaceApiKey", ops)
         self.assertNotIn("grafana:ListPermissions", ops)
+
+        # A failed import still deletes its key, and says what is wrong.
+        with open(os.path.join(self.dir, "dashboard.json"), "w") as f:
+            json.dump({"title": "t", "uid": "t1", "panels": [],
+                       "__inputs": [{"name": "DS_X", "type": "datasource",
+                                     "pluginId": "prometheus"}]}, f)
+        self.write_spec(self.read_spec() + textwrap.indent(
+            textwrap.dedent("""\
+                dashboard:
+                  type: Berth::Grafana::Dashboard
+                  properties:
+                    WorkspaceId: ${grafana.Id}
+                    DashboardJson: '${file("dashboard.json")}'
+                    Inputs: { DS_Y: some-uid }
+                """), "  "))
+        r = self.berth("apply", "--auto-approve", ok=1)
+        self.assertIn("DS_X", r.stdout + r.stderr)
+        self.assertGreaterEqual(self.api_keys_balanced(), 1)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+        self.api_keys_balanced()
 
 
 if __name__ == "__main__":
