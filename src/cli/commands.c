@@ -4,10 +4,13 @@
 #include "cli/cli.h"
 
 const struct command berth_commands[] = {
+	{ "graph", cmd_graph, NEEDS_SPEC, "print the dependency graph as Graphviz DOT" },
 	{ "help", cmd_help, 0, "show help for berth or a command" },
 	{ "schema", cmd_schema, 0, "print the JSON Schema of the spec format, for editors" },
 	{ "types", cmd_types, 0, "list resource types, or one type's properties" },
+	{ "validate", cmd_validate, NEEDS_SPEC, "check a spec: keys, types, properties, references; no AWS" },
 	{ "version", cmd_version, 0, "print berth's version and its libraries'" },
+	{ "whoami", cmd_whoami, NEEDS_AWS, "show the AWS account, caller, region and credential source" },
 };
 const size_t berth_commands_count = ARRAY_SIZE(berth_commands);
 
