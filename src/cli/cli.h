@@ -120,5 +120,10 @@ int cmd_graph(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schema(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_plan(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_apply(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_output(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_state(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

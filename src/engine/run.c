@@ -214,7 +214,9 @@ static json_t *wanted_tags(struct engine *e, const char *address, json_t *desire
 {
 	json_t *m = rt_tags_to_map(json_object_get(desired, "Tags"));
 	json_object_set_new(m, TAG_STACK, json_string(e->stack));
-	json_object_set_new(m, TAG_ID, json_string(address));
+	char *enc = rt_tag_encode(address);
+	json_object_set_new(m, TAG_ID, json_string(enc));
+	free(enc);
 	if (retain)
 		json_object_set_new(m, TAG_RETAIN, json_string("true"));
 	return m;

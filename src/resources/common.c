@@ -234,13 +234,47 @@ json_t *rt_tags_to_list(json_t *map, bool user_only)
 	return a;
 }
 
+char *rt_tag_encode(const char *address)
+{
+	struct buf b = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)address; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr(" _.:/+-@", *p))
+			buf_addch(&b, *p);
+		else
+			buf_addf(&b, "=%02X", *p);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+					 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char *rt_tag_decode(const char *value)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = value; *p; p++) {
+		int hi, lo;
+		if (*p == '=' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			buf_addch(&b, hi * 16 + lo);
+			p += 2;
+		} else {
+			buf_addch(&b, *p);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
 void rt_apply_tags(struct live_resource *r, json_t *map)
 {
 	json_decref(r->tags);
 	r->tags = map;
 	free(r->address);
 	const char *id = json_string_value(json_object_get(map, TAG_ID));
-	r->address = id ? xstrdup(id) : NULL;
+	r->address = id ? rt_tag_decode(id) : NULL;
 	const char *ret = json_string_value(json_object_get(map, TAG_RETAIN));
 	r->retain = ret && !strcmp(ret, "true");
 	if (!r->props)

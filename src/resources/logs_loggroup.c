@@ -81,6 +81,8 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 		for (size_t k = at; k < at + 50 && k < json_array_size(names); k++)
 			json_array_append(batch, json_array_get(names, k));
 		json_t *params = json_pack("{s:o}", "logGroupIdentifiers", batch);
+		/* logGroupIdentifiers excludes every other filter, limit included,
+		 * so the page size is the service's (50). */
 		err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", &groups, d);
 		json_decref(params);
 		if (err)
@@ -228,8 +230,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		if (err)
 			return err;
 		const char *st = json_string_value(json_object_get(cur.tags, TAG_STACK));
-		const char *id = json_string_value(json_object_get(cur.tags, TAG_ID));
-		bool ours = st && id && !strcmp(st, c->stack) && !strcmp(id, address);
+		bool ours = st && cur.address && !strcmp(st, c->stack) && !strcmp(cur.address, address);
 		live_resource_release(&cur);
 		if (!ours) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,

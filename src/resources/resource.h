@@ -110,6 +110,14 @@ int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t 
 /* [{Key, Value}] -> {K: V}, and {K: V} -> [{Key, Value}] sorted (new refs). */
 json_t *rt_tags_to_map(json_t *list);
 json_t *rt_tags_to_list(json_t *map, bool user_only);
+/* Addresses as tag values. AWS tag values allow only letters, digits,
+ * spaces and _ . : / = + - @ (Logs enforces it), and addresses hold [ ] and
+ * quotes (`mail["a@x.com"]`), so other bytes are written =XX (hex), and '='
+ * itself as =3D: `extra[0]` is tagged `extra=5B0=5D`. Reversible, so the
+ * address is read back from the tag alone. New strings. */
+char *rt_tag_encode(const char *address);
+char *rt_tag_decode(const char *value);
+
 /* Fills r->tags (steals map), r->address and r->retain from the berth tags,
  * and props["Tags"] from the user tags. */
 void rt_apply_tags(struct live_resource *r, json_t *map);
