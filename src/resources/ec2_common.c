@@ -12,9 +12,12 @@
 json_t *ec2_stack_filters(const struct rt_ctx *c, const char *address)
 {
 	json_t *f = json_pack("[{s:s, s:[s]}]", "Name", "tag:" TAG_STACK, "Values", c->stack);
-	if (address)
-		json_array_append_new(f, json_pack("{s:s, s:[s]}", "Name", "tag:" TAG_ID, "Values",
-						   address));
+	if (address) {
+		/* The tag holds the address encoded (rt_tag_encode). */
+		char *tag = rt_tag_encode(address);
+		json_array_append_new(f, json_pack("{s:s, s:[s]}", "Name", "tag:" TAG_ID, "Values", tag));
+		free(tag);
+	}
 	return f;
 }
 
