@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/suggest.h"
+#include "repos/repos.h"
 
 const char *plan_action_name(enum plan_action a)
 {
@@ -110,8 +111,34 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 		engine_free(e);
 		return err;
 	}
-	e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	*out = e;
+	return 0;
+}
+
+/* Types the spec no longer uses may still have instances in the stack (the
+ * last topic removed from the spec must still be deleted): one unfiltered
+ * tagging API listing says which types do, and each joins the refresh. So
+ * does every untaggable type whose parent type is in scope. */
+static int widen_scope(struct engine *e, struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		const struct rtype *rt = arn ? rtype_for_arn(arn) : NULL;
+		if (rt)
+			add_type(e, rt);
+	}
+	json_decref(tagged);
+	size_t n;
+	const struct rtype *const *all = rtype_all(&n);
+	for (size_t k = 0; k < n; k++)
+		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0)
+			add_type(e, all[k]);
 	return 0;
 }
 
@@ -127,6 +154,7 @@ void engine_free(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	json_decref(e->known);
 	json_decref(e->data);
+	json_decref(e->live_index);
 	statefile_release(&e->state);
 	for (size_t i = 0; i < e->nsens; i++) {
 		free(e->sens[i].type);
@@ -159,17 +187,47 @@ long engine_type_index(const struct engine *e, const char *type_name)
 	return -1;
 }
 
+static struct live_resource *index_get(struct engine *e, const char *type_name, char kind,
+				       const char *key)
+{
+	if (!e->live_index || !key)
+		return NULL;
+	char *k = xasprintf("%s\037%c:%s", type_name, kind, key);
+	json_t *v = json_object_get(e->live_index, k);
+	free(k);
+	if (!v)
+		return NULL;
+	json_int_t x = json_integer_value(v);
+	return &e->live[x >> 32].v[x & 0xffffffff];
+}
+
+void engine_index_live(struct engine *e, size_t t, size_t i)
+{
+	struct live_resource *r = &e->live[t].v[i];
+	json_int_t x = ((json_int_t)t << 32) | (json_int_t)i;
+	if (!e->live_index)
+		e->live_index = json_object();
+	if (r->address) {
+		char *k = xasprintf("%s\037A:%s", r->type, r->address);
+		json_object_set_new(e->live_index, k, json_integer(x));
+		free(k);
+	}
+	if (r->id) {
+		char *k = xasprintf("%s\037I:%s", r->type, r->id);
+		json_object_set_new(e->live_index, k, json_integer(x));
+		free(k);
+	}
+}
+
 struct live_resource *engine_find_live(struct engine *e, const char *type_name,
 				       const char *address)
 {
-	long t = engine_type_index(e, type_name);
-	if (t < 0)
-		return NULL;
-	struct live_set *s = &e->live[t];
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].address && !strcmp(s->v[i].address, address))
-			return &s->v[i];
-	return NULL;
+	return index_get(e, type_name, 'A', address);
+}
+
+struct live_resource *engine_find_live_id(struct engine *e, const char *type_name, const char *id)
+{
+	return index_get(e, type_name, 'I', id);
 }
 
 /* ---- sensitive values ---- */
@@ -286,6 +344,10 @@ int engine_refresh(struct engine *e, struct diags *d)
 		diags_release(&sd);
 	}
 
+	if (e->spec && !e->live && (err = widen_scope(e, d)))
+		return err;
+	if (!e->live)
+		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	size_t n = e->ntypes;
 	size_t *ndeps = xcalloc(n + 1, sizeof(size_t));
 	size_t *depv = xcalloc(n + 1, sizeof(size_t));
@@ -334,6 +396,11 @@ int engine_refresh(struct engine *e, struct diags *d)
 	if (err)
 		return err;
 	fill_ids_from_cache(e);
+	json_decref(e->live_index);
+	e->live_index = json_object();
+	for (size_t t = 0; t < n; t++)
+		for (size_t i = 0; i < e->live[t].n; i++)
+			engine_index_live(e, t, i);
 	e->refreshed = true;
 	if (log_enabled(LOG_VERBOSE)) {
 		for (size_t i = 0; i < n; i++)
@@ -425,6 +492,7 @@ void plan_free(struct plan *p)
 	}
 	free(p->drift);
 	strvec_clear(&p->notes);
+	strvec_clear(&p->repos);
 	free(p->stack);
 	free(p);
 }
@@ -434,7 +502,7 @@ bool plan_has_changes(const struct plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PA_NOOP && !p->v[i].excluded)
 			return true;
-	return p->ndrift > 0;
+	return p->ndrift > 0 || p->nrepos_changing > 0;
 }
 
 static struct plan_change *plan_add(struct plan *p, const char *address, const char *type,
@@ -454,35 +522,74 @@ static struct plan_change *plan_add(struct plan *p, const char *address, const c
 }
 
 /* Resources in dependency order (Kahn over the spec graph; among ready
- * nodes the lower index first, so the order is deterministic). */
+ * nodes the lower index first, so the order is deterministic). O((n + e) log
+ * n): a min-heap of ready nodes and, per node, its dependents. */
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+	h[i] = v;
+	while (i && h[(i - 1) / 2] > h[i]) {
+		size_t t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], i = 0;
+	h[0] = h[--(*n)];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < *n && h[l] < h[m])
+			m = l;
+		if (r < *n && h[r] < h[m])
+			m = r;
+		if (m == i)
+			break;
+		size_t t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+	return top;
+}
+
 static size_t *topo_order(const struct spec *s, size_t *n_out)
 {
 	const struct dag *g = &s->graph;
-	size_t n = g->nnodes, k = 0;
+	size_t n = g->nnodes, k = 0, nh = 0;
 	size_t *left = xcalloc(n + 1, sizeof(size_t)), *order = xcalloc(n + 1, sizeof(size_t));
-	bool *done = xcalloc(n + 1, 1);
+	size_t *heap = xcalloc(n + 1, sizeof(size_t));
+	/* Dependents of each node, as a CSR array over the edges. */
+	size_t *start = xcalloc(n + 2, sizeof(size_t)), *dep = xcalloc(g->nedges + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->nedges; i++)
+		start[g->edges[i].to + 1]++;
 	for (size_t i = 0; i < n; i++)
-		left[i] = g->nodes[i].nout;
-	while (k < n) {
-		bool progress = false;
-		for (size_t i = 0; i < n; i++) {
-			if (done[i])
-				continue;
-			size_t waiting = 0;
-			for (size_t j = 0; j < g->nodes[i].nout; j++)
-				waiting += !done[g->edges[g->nodes[i].out_start + j].to];
-			if (waiting)
-				continue;
-			done[i] = true;
-			order[k++] = i;
-			progress = true;
-			break;
-		}
-		if (!progress)
-			break; /* a cycle: spec_load reports those */
+		start[i + 1] += start[i];
+	size_t *fill = xcalloc(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->nedges; i++) {
+		size_t to = g->edges[i].to;
+		dep[start[to] + fill[to]++] = g->edges[i].from;
+		left[g->edges[i].from]++;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!left[i])
+			heap_push(heap, &nh, i);
+	while (nh) {
+		size_t v = heap_pop(heap, &nh);
+		order[k++] = v;
+		for (size_t j = start[v]; j < start[v + 1]; j++)
+			if (!--left[dep[j]])
+				heap_push(heap, &nh, dep[j]);
+	}
+	/* What a cycle leaves out never becomes ready: spec_load reports those. */
 	free(left);
-	free(done);
+	free(heap);
+	free(start);
+	free(dep);
+	free(fill);
 	*n_out = k;
 	return order;
 }
@@ -506,10 +613,11 @@ static struct live_resource *match_untagged(struct engine *e, const struct rtype
 		return NULL;
 	struct live_set *s = &e->live[t];
 	struct state_resource *sr = statefile_get(&e->state, address);
-	if (sr && sr->id && !strcmp(sr->type, rt->type_name))
-		for (size_t i = 0; i < s->n; i++)
-			if (!s->v[i].address && s->v[i].id && !strcmp(s->v[i].id, sr->id))
-				return &s->v[i];
+	if (sr && sr->id && !strcmp(sr->type, rt->type_name)) {
+		struct live_resource *byid = engine_find_live_id(e, rt->type_name, sr->id);
+		if (byid && !byid->address)
+			return byid;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->v[i].address)
 			continue;
@@ -566,7 +674,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 		return 0;
 	size_t nn = s->graph.nnodes;
 	bool *tmark = xcalloc(nn + 1, 1), *xmark = xcalloc(nn + 1, 1);
-	bool *direct = xcalloc(nn + 1, 1);
 	int err = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		const char *const *list = pass ? e->o.excludes : e->o.targets;
@@ -577,7 +684,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 			for (size_t r = 0; r < s->nresources; r++)
 				if (address_matches(s->resources[r].address, list[i])) {
 					mark[s->resources[r].graph_node] = true;
-					direct[s->resources[r].graph_node] = true;
 					hit = true;
 				}
 			for (size_t c = 0; c < p->n; c++)
@@ -588,11 +694,9 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 				for (size_t r = 0; r < s->nresources; r++)
 					names[r] = s->resources[r].address;
 				const char *near = suggest_nearest(list[i], names, s->nresources);
-				struct diag *dg = diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
-							    pass ? "exclude" : "target", list[i],
-							    near ? "; did you mean '" : "", near ? near : "",
-							    near ? "'?" : "");
-				(void)dg;
+				diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
+					  pass ? "exclude" : "target", list[i], near ? "; did you mean '" : "",
+					  near ? near : "", near ? "'?" : "");
 				free(names);
 				err = BERTH_EINVAL;
 			}
@@ -638,7 +742,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 cleanup:
 	free(tmark);
 	free(xmark);
-	free(direct);
 	return err;
 }
 
@@ -712,18 +815,22 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				    !strcmp(e->state.res[k].type, r->type) &&
 				    (!e->spec || spec_find_resource(e->spec, e->state.res[k].address) < 0))
 					cached = e->state.res[k].address;
-			char *addr = r->address ? xstrdup(r->address)
-				     : cached ? xstrdup(cached)
-						: xasprintf("%s %s", r->type,
-							    r->id ? r->id : "(pending confirmation)");
-			bool matched_elsewhere = false;
-			for (size_t c = 0; c < p->n && r->address; c++)
-				if (!strcmp(p->v[c].address, addr) && p->v[c].id && r->id &&
-				    !strcmp(p->v[c].id, r->id))
-					matched_elsewhere = true;
-			if (matched_elsewhere) {
-				free(addr);
-				continue;
+			char *addr;
+			if (r->address || cached) {
+				addr = xstrdup(r->address ? r->address : cached);
+			} else if (r->id) {
+				addr = xasprintf("%s %s", r->type, r->id);
+			} else {
+				/* No id (a pending subscription): its identity names it. */
+				struct buf b = BUF_INIT;
+				const struct rtype *rt = rtype_find(r->type);
+				buf_addf(&b, "%s", r->type);
+				for (size_t k = 0; rt && rt->identity && rt->identity[k]; k++) {
+					char tmp[64];
+					const char *v = rt_str(r->props, rt->identity[k], tmp);
+					buf_addf(&b, " %s", v ? v : "-");
+				}
+				addr = buf_detach(&b, NULL);
 			}
 			struct plan_change *c = plan_add(p, addr, r->type,
 							 r->retain ? PA_FORGET : PA_DELETE);
@@ -760,6 +867,9 @@ static void add_drift(struct engine *e, struct plan *p)
 				const char *k;
 				json_t *v;
 				json_object_foreach(sr->attributes, k, v) {
+					/* Masked values were never stored: nothing to compare. */
+					if (json_is_string(v) && !strcmp(json_string_value(v), "(sensitive)"))
+						continue;
 					const struct schema_prop *pr = sch ? schema_shape_prop(sch->shape, k) : NULL;
 					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&
 					    !r->detailed)
@@ -772,6 +882,9 @@ static void add_drift(struct engine *e, struct plan *p)
 				continue;
 			ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
 			struct plan_drift *dr = &p->drift[p->ndrift++];
+			memset(dr, 0, sizeof(*dr));
+			long si = e->spec ? spec_find_resource(e->spec, r->address) : -1;
+			dr->sensitive = si >= 0 && e->spec->resources[si].sensitive;
 			dr->address = xstrdup(r->address);
 			dr->type = xstrdup(r->type);
 			dr->what = xstrdup(what);
@@ -784,11 +897,85 @@ static void add_drift(struct engine *e, struct plan *p)
 			continue;
 		ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
 		struct plan_drift *dr = &p->drift[p->ndrift++];
+		memset(dr, 0, sizeof(*dr));
 		dr->address = xstrdup(sr->address);
 		dr->type = xstrdup(sr->type);
 		dr->what = xstrdup("deleted outside berth");
 		dr->before = json_deep_copy(sr->attributes);
 		dr->after = NULL;
+	}
+}
+
+/* The spec's repositories: what apply's repo_sync would do to each (plan
+ * changes nothing; it may ask the remote where a branch or tag points). */
+static int plan_repos(struct engine *e, struct plan *p, struct diags *d)
+{
+	for (size_t i = 0; i < e->spec->nrepos; i++) {
+		const struct spec_repo *r = &e->spec->repos[i];
+		struct repo_opts ro = { .project_dir = e->spec->project_dir, .allow_network = true };
+		struct repo_def def = { r->name, r->url, r->ref };
+		struct repo_status st;
+		int err = repo_status(&ro, &def, &st, d);
+		if (err)
+			return err;
+		char *url = repo_redact_url(r->url);
+		if (st.action != REPO_ACTION_NONE) {
+			p->nrepos_changing++;
+			strvec_pushf(&p->repos, "%s: %s %s at %s%s%s%s", r->name, repo_action_name(st.action),
+				     url, r->ref ? r->ref : "the default branch", st.reason ? " (" : "",
+				     st.reason ? st.reason : "", st.reason ? ")" : "");
+		}
+		if (st.dirty)
+			strvec_pushf(&p->notes, "repo %s has local changes (%zu file%s); apply will refuse "
+				     "to check out over them", r->name, st.dirty_files.n,
+				     st.dirty_files.n == 1 ? "" : "s");
+		if (st.cloned && !st.url_matches)
+			strvec_pushf(&p->notes, "repo %s: the clone's origin is not %s; apply will refuse "
+				     "(remove %s to clone again)", r->name, url, st.path);
+		free(url);
+		repo_status_release(&st);
+	}
+	return 0;
+}
+
+/* Untaggable instances the spec names get their addresses (matched by
+ * identity over the live values), and every live instance the spec names
+ * becomes known to the resolver. For plans that do not diff (destroy,
+ * refresh-only, state). */
+void engine_assign_addresses(struct engine *e)
+{
+	/* Untaggable instances the spec names get their address back, so the
+	 * plan and the reverse walk know them. */
+	if (e->spec) {
+		struct spec_resolver res;
+		engine_resolver(e, &res);
+		size_t norder;
+		size_t *order = topo_order(e->spec, &norder);
+		for (size_t k = 0; k < norder; k++) {
+			long i = e->node_res[order[k]];
+			if (i < 0)
+				continue;
+			const struct spec_resource *sr = &e->spec->resources[i];
+			const struct rtype *rt = rtype_find(sr->type);
+			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
+			if (!live && rt && rt->identity) {
+				json_t *desired = NULL;
+				struct diags rd = DIAGS_INIT;
+				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
+					live = match_untagged(e, rt, sr->address, desired);
+					if (live) {
+						long t = engine_type_index(e, rt->type_name);
+						live->address = xstrdup(sr->address);
+						engine_index_live(e, (size_t)t, (size_t)(live - e->live[t].v));
+					}
+				}
+				json_decref(desired);
+				diags_release(&rd);
+			}
+			if (live)
+				engine_set_known(e, sr->address, live->id, live->props);
+		}
+		free(order);
 	}
 }
 
@@ -809,7 +996,10 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		goto done;
 	if ((err = engine_read_data(e, d)))
 		goto done;
+	if (!refresh_only && (err = plan_repos(e, p, d)))
+		goto done;
 	if (refresh_only) {
+		engine_assign_addresses(e);
 		add_drift(e, p);
 		goto done;
 	}
@@ -849,8 +1039,11 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			}
 			live->detailed = true;
 		}
-		if (live && rt->identity && !live->address)
+		if (live && rt->identity && !live->address) {
 			live->address = xstrdup(sr->address);
+			engine_index_live(e, (size_t)engine_type_index(e, rt->type_name),
+					  (size_t)(live - e->live[engine_type_index(e, rt->type_name)].v));
+		}
 		struct diff_input in = { sr->schema, desired, live ? live->props : NULL, applied,
 					 &sr->ignore_changes, rt->update != NULL, sr->retain,
 					 live ? live->retain : false };
@@ -920,36 +1113,7 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 	p->stack = xstrdup(e->stack);
 	p->destroy = true;
 	strvec_init(&p->notes);
-	/* Untaggable instances the spec names get their address back, so the
-	 * plan and the reverse walk know them. */
-	if (e->spec) {
-		struct spec_resolver res;
-		engine_resolver(e, &res);
-		size_t norder;
-		size_t *order = topo_order(e->spec, &norder);
-		for (size_t k = 0; k < norder; k++) {
-			long i = e->node_res[order[k]];
-			if (i < 0)
-				continue;
-			const struct spec_resource *sr = &e->spec->resources[i];
-			const struct rtype *rt = rtype_find(sr->type);
-			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
-			if (!live && rt && rt->identity) {
-				json_t *desired = NULL;
-				struct diags rd = DIAGS_INIT;
-				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
-					live = match_untagged(e, rt, sr->address, desired);
-					if (live)
-						live->address = xstrdup(sr->address);
-				}
-				json_decref(desired);
-				diags_release(&rd);
-			}
-			if (live)
-				engine_set_known(e, sr->address, live->id, live->props);
-		}
-		free(order);
-	}
+	engine_assign_addresses(e);
 	add_removals(e, p, true);
 	count_plan(p);
 	live_fingerprint(e, p->live_fingerprint);
@@ -960,6 +1124,15 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 }
 
 /* ---- state and outputs ---- */
+
+static int cmp_by_address(const void *pa, const void *pb)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)pa, "address"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)pb, "address"));
+	if (!x || !y)
+		return (x ? 0 : 1) - (y ? 0 : 1);
+	return strcmp(x, y);
+}
 
 int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags *d)
 {
@@ -984,6 +1157,16 @@ int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags 
 							   "properties", engine_mask(r->type, r->props, sens),
 							   "note", r->note, "retain", r->retain));
 		}
+	/* By address, things not in the spec (no address) last. */
+	size_t n = json_array_size(a);
+	json_t **v = xcalloc(n + 1, sizeof(json_t *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(json_t *), cmp_by_address);
+	json_array_clear(a);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	free(v);
 	*out = a;
 	return 0;
 }

@@ -80,6 +80,31 @@ def tick(ctx):
         fn(ctx.store, now)
 
 
+# ---- deleted resources AWS still shows -----------------------------------
+
+def entomb(resource):
+    """A deleted resource AWS still describes for a while (deleted NAT
+    gateways, terminated instances, INACTIVE ECS clusters/services/task
+    definitions, STOPPED tasks, namespaces being deleted): no longer live,
+    so the tagging API and GET /_emulator/resources?stack= skip it (its tags
+    move aside, kept for Describe), and the control API's unfiltered listing
+    marks it with info {"_deleted": true}."""
+    resource.data['_tomb_tags'] = dict(resource.tags)
+    resource.tags.clear()
+    resource.taggable = False
+    resource.data['_deleted'] = True
+    resource.info_keys = tuple(resource.info_keys) + ('_deleted',)
+
+
+def mark_record(resource):
+    """Bookkeeping that is not an AWS resource (Cloud Map operations, IAM
+    deletion tasks): shown in the unfiltered control listing with info
+    {"_record": true}."""
+    resource.data['_record'] = True
+    resource.info_keys = tuple(resource.info_keys) + ('_record',)
+    return resource
+
+
 # ---- ids ---------------------------------------------------------------
 
 def ec2_id(prefix):
@@ -265,3 +290,93 @@ def _filter_text(value):
 
 def tag_list(tags):
     return [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]
+
+
+# ---- ELBv2 targets (registered by ECS tasks and RegisterTargets) -----------
+
+def tg_register(tg, targets, now):
+    """Add targets ({'Id', 'Port'?, 'AvailabilityZone'?}) to a target group
+    Resource of elbv2; a target being drained comes back."""
+    registered = tg.data.setdefault('_targets', [])
+    for target in targets:
+        port = target.get('Port', tg.data.get('Port'))
+        for existing in registered:
+            if existing['Id'] == target['Id'] and existing['Port'] == port:
+                existing['draining_since'] = None
+                break
+        else:
+            entry = {'Id': target['Id'], 'Port': port, 'since': now, 'draining_since': None}
+            if target.get('AvailabilityZone'):
+                entry['AvailabilityZone'] = target['AvailabilityZone']
+            registered.append(entry)
+
+
+def tg_deregister(tg, targets, now):
+    """Start draining targets; returns the ones that were not registered."""
+    missing = []
+    registered = tg.data.setdefault('_targets', [])
+    for target in targets:
+        port = target.get('Port', tg.data.get('Port'))
+        for existing in registered:
+            if existing['Id'] == target['Id'] and (existing['Port'] == port or
+                                                   'Port' not in target):
+                if existing['draining_since'] is None:
+                    existing['draining_since'] = now
+                break
+        else:
+            missing.append(target)
+    return missing
+
+
+# ---- Cloud Map instances (registered by ECS tasks) ---------------------------
+
+def sd_service(store, arn):
+    resource = store.get(arn)
+    if resource is None or resource.service != 'servicediscovery' or resource.type != 'service':
+        return None
+    return resource
+
+
+def sd_register(store, arn, instance_id, attributes):
+    service = sd_service(store, arn)
+    if service is not None:
+        service.data.setdefault('_instances', {})[instance_id] = dict(attributes)
+
+
+def sd_deregister(store, arn, instance_id):
+    service = sd_service(store, arn)
+    if service is not None:
+        service.data.setdefault('_instances', {}).pop(instance_id, None)
+
+
+def tg_balancers(store, account, region, arn):
+    """The load balancers whose listeners forward to target group `arn`."""
+    balancers = []
+    for listener in store.select(account, region, 'elbv2', 'listener'):
+        for action in listener.data['DefaultActions']:
+            groups = [action.get('TargetGroupArn')] + [
+                g['TargetGroupArn'] for g in (action.get('ForwardConfig') or {}).get(
+                    'TargetGroups') or []]
+            if arn in groups and listener.data['LoadBalancerArn'] not in balancers:
+                balancers.append(listener.data['LoadBalancerArn'])
+    return balancers
+
+
+def fit_output(ctx, result):
+    """Handlers are written for the newest models; in an older botocore
+    (Debian's 1.29) some operations have no output shape at all (EC2
+    DeleteSecurityGroup), and the framework treats any output for those as
+    an emulator bug. Drop the result then (unknown members inside an
+    existing shape the framework already drops itself)."""
+    if result:
+        from awsemu import models
+        operation = models.service_model(ctx.service).operation_model(ctx.operation)
+        if operation.output_shape is None:
+            return None
+    return result
+
+
+def operations(service):
+    """The operation names the installed botocore models for `service`."""
+    from awsemu import models
+    return set(models.service_model(service).operation_names)
