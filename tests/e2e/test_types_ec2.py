@@ -190,6 +190,13 @@ class LifecycleTest(Ec2Case):
             self.assertTrue(subnet(f"module.net.public-subnet[{i}]")["MapPublicIpOnLaunch"])
             self.assertFalse(subnet(f"module.net.private-subnet[{i}]")["MapPublicIpOnLaunch"])
         vpc = self.tagged("vpc", "module.net.vpc")
+        outputs = json.loads(self.berth("output", "--json").stdout)
+        self.assertEqual(outputs["vpc_id"]["value"] if isinstance(outputs["vpc_id"], dict)
+                         else outputs["vpc_id"], vpc["id"])
+        private_ids = outputs["private_subnet_ids"]
+        private_ids = private_ids["value"] if isinstance(private_ids, dict) else private_ids
+        self.assertEqual(private_ids, [self.tagged("subnet", f"module.net.private-subnet[{i}]")["id"]
+                                       for i in range(3)])
         nat = ec2.describe_nat_gateways(
             NatGatewayIds=[self.tagged("natgateway", "module.net.nat[0]")["id"]])["NatGateways"][0]
         self.assertEqual(nat["State"], "available")
