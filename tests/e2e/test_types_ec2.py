@@ -372,6 +372,27 @@ class DependencyTest(Ec2Case):
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.emu.resources(stack="net"), [])
 
+    def test_destroy_by_stack_name_says_what_keeps_the_vpc(self):
+        self.write_spec(CRASH_SPEC)
+        self.berth("apply", "--auto-approve")
+        instance, eni = self.start_stray_instance()
+        vpc = self.tagged("vpc", "vpc")["id"]
+        subnet = self.tagged("subnet", "subnet")["id"]
+        group = self.tagged("security-group", "sg")["id"]
+        # Without the spec there is no order between subnet, group and VPC:
+        # each is retried while AWS refuses, and each failure says why.
+        elsewhere = os.path.join(self.dir, "elsewhere")
+        os.mkdir(elsewhere)
+        r = self.berth("destroy", "--stack", "net", "--auto-approve", "--retry-timeout", "3",
+                       ok=1, cwd=elsewhere)
+        out = r.stdout + r.stderr
+        self.assertIn(f"VPC {vpc} still contains subnets {subnet}; security groups {group}; "
+                      f"network interfaces {eni}", out)
+        self.assertIn(f"security group {group} is still in use by network interface {eni}", out)
+        self.ec2().terminate_instances(InstanceIds=[instance])
+        self.berth("destroy", "--stack", "net", "--auto-approve", cwd=elsewhere)
+        self.assertEqual(self.emu.resources(stack="net"), [])
+
     def test_destroy_waits_for_the_interface_to_go(self):
         self.write_spec(CRASH_SPEC)
         self.berth("apply", "--auto-approve")
