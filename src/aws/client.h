@@ -24,9 +24,23 @@ int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
 void aws_client_free(struct aws_client *c);
 
 /* The region in use, and where the credentials came from ("env",
- * "profile NAME", "assume-role", "web-identity", "container", "imds",
- * "process"): for `berth whoami` and logs. */
+ * "profile NAME", "assume-role via profile NAME", "web-identity",
+ * "container", "imds", "process"): for `berth whoami` and logs. */
 const char *aws_client_region(const struct aws_client *c);
+const char *aws_client_credential_source(const struct aws_client *c);
+/* Where the region setting came from ("--region", "AWS_REGION", ...). */
+const char *aws_client_region_source(const struct aws_client *c);
+/* The profile selected (even when credentials came from elsewhere). */
+const char *aws_client_profile(const struct aws_client *c);
+/* The endpoint URL a service's calls go to and which setting chose it
+ * ("default", "AWS_ENDPOINT_URL", ...); *url is a new string. */
+int aws_client_endpoint(struct aws_client *c, const char *service, char **url,
+			char **source, struct diags *d);
+
+/* Tests: replace the sleep between retries (and its randomness), so retry
+ * tests run in milliseconds. NULL restores the real ones. */
+void aws_client_set_retry_hooks(struct aws_client *c, void (*sleep)(void *, double),
+				double (*random)(void *), void *ctx);
 
 /* Calls service/operation (botocore names: "ecs", "DescribeServices") with
  * boto3-style params (borrowed, may be NULL). On success sets *out to the
@@ -36,5 +50,17 @@ const char *aws_client_region(const struct aws_client *c);
  * after the standard-mode retries. */
 int aws_call(struct aws_client *c, const char *service, const char *operation,
 	     json_t *params, json_t **out, struct diags *d);
+
+/* Every page of a paginated operation (botocore's paginators-1.json, through
+ * aws_paginator_find): repeats the call with the answer's output tokens as
+ * the next input tokens until they come back empty, and concatenates the
+ * list `result_key` (NULL: the paginator's first result key) of each page
+ * into *out_items (new array reference). params is borrowed and not
+ * modified. At most AWS_MAX_PAGES pages: an endless token (or a token that
+ * repeats) ends with BERTH_EAWS and a diagnostic rather than a hang. An
+ * operation without a paginator is called once. */
+#define AWS_MAX_PAGES 1000
+int aws_call_all(struct aws_client *c, const char *service, const char *operation,
+		 json_t *params, const char *result_key, json_t **out_items, struct diags *d);
 
 #endif

@@ -102,10 +102,28 @@ void cli_error(struct cli_ctx *ctx, const char *fmt, ...)
 #endif
 	;
 
+/* Options of the commands that read a spec (validate, graph; later plan,
+ * apply): -f, --var, --var-file. */
+struct spec_cli {
+	const char *file;
+	struct strvec vars, var_files;
+};
+struct spec_options;
+/* Fills spec options from them, the global --region and the environment. */
+void spec_cli_options(struct cli_ctx *ctx, struct spec_cli *sc, struct spec_options *opt);
+
 /* Commands (one file each). */
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_validate(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_graph(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schema(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_plan(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_apply(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_output(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_state(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

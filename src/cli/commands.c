@@ -4,10 +4,18 @@
 #include "cli/cli.h"
 
 const struct command berth_commands[] = {
+	{ "apply", cmd_apply, NEEDS_SPEC | NEEDS_AWS | TAKES_LOCK, "make AWS match the spec (or apply a saved plan)" },
+	{ "destroy", cmd_destroy, NEEDS_AWS | TAKES_LOCK, "delete everything of the stack, found by its tags" },
+	{ "graph", cmd_graph, NEEDS_SPEC, "print the dependency graph as Graphviz DOT" },
 	{ "help", cmd_help, 0, "show help for berth or a command" },
+	{ "output", cmd_output, NEEDS_SPEC | NEEDS_AWS, "print the spec's outputs from the live resources" },
+	{ "plan", cmd_plan, NEEDS_SPEC | NEEDS_AWS, "show what apply would change" },
 	{ "schema", cmd_schema, 0, "print the JSON Schema of the spec format, for editors" },
+	{ "state", cmd_state, NEEDS_AWS, "list what is live for the stack, or show one resource" },
 	{ "types", cmd_types, 0, "list resource types, or one type's properties" },
+	{ "validate", cmd_validate, NEEDS_SPEC, "check a spec: keys, types, properties, references; no AWS" },
 	{ "version", cmd_version, 0, "print berth's version and its libraries'" },
+	{ "whoami", cmd_whoami, NEEDS_AWS, "show the AWS account, caller, region and credential source" },
 };
 const size_t berth_commands_count = ARRAY_SIZE(berth_commands);
 

@@ -1,0 +1,421 @@
+/* The AWS client: resolves region, endpoints and credentials once, then for
+ * each call builds the request (protocol layer), signs it afresh for every
+ * attempt, sends it over the shared transport, retries in standard mode and
+ * parses the answer. See client.h. */
+#include "util/common.h"
+#include "aws/client.h"
+
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "aws/config.h"
+#include "aws/credentials.h"
+#include "aws/endpoint.h"
+#include "aws/error.h"
+#include "aws/paginator.h"
+#include "aws/proto.h"
+#include "aws/redact.h"
+#include "aws/region.h"
+#include "aws/retry.h"
+#include "aws/service.h"
+#include "aws/sigv4.h"
+#include "aws/transport.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/suggest.h"
+
+struct aws_client {
+	struct aws_config cfg;
+	char *region;
+	const char *region_source;
+	char *endpoint_url; /* --endpoint-url or NULL */
+	struct aws_transport *transport;
+	struct aws_retry_policy retry;
+	struct aws_retry_quota quota;
+	struct aws_credentials_env cenv;
+	struct aws_credentials_provider *creds;
+};
+
+static int parse_max_attempts(const char *v, const char *where, int *out, struct diags *d)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 100) {
+		diags_add(d, DIAG_ERROR, "max attempts '%s' (from %s) is not a number from 1 to 100",
+			  v, where);
+		return BERTH_EINVAL;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
+		   struct diags *d)
+{
+	struct aws_client *c = xcalloc(1, sizeof(*c));
+	struct aws_transport_options to = { 0, 0, NULL };
+	const char *v;
+	int rc;
+
+	aws_retry_quota_init(&c->quota, AWS_RETRY_QUOTA_CAPACITY);
+	if ((rc = aws_config_load(&c->cfg, cfg ? cfg->profile : NULL, d)) < 0)
+		goto fail;
+	if ((rc = aws_region_resolve(cfg ? cfg->region : NULL, &c->cfg, &c->region,
+				     &c->region_source, d)) < 0)
+		goto fail;
+	if (cfg && cfg->endpoint_url && *cfg->endpoint_url)
+		c->endpoint_url = xstrdup(cfg->endpoint_url);
+
+	c->retry.max_attempts = AWS_RETRY_DEFAULT_MAX_ATTEMPTS;
+	if (cfg && cfg->max_attempts > 0)
+		c->retry.max_attempts = cfg->max_attempts;
+	else if ((v = aws_getenv("AWS_MAX_ATTEMPTS")))
+		rc = parse_max_attempts(v, "AWS_MAX_ATTEMPTS", &c->retry.max_attempts, d);
+	else if ((v = aws_config_get(&c->cfg, c->cfg.profile, "max_attempts")))
+		rc = parse_max_attempts(v, "profile max_attempts", &c->retry.max_attempts, d);
+	if (rc < 0)
+		goto fail;
+	if ((v = aws_getenv("AWS_RETRY_MODE")) && strcmp(v, "standard"))
+		log_verbose("AWS_RETRY_MODE=%s: berth always uses standard mode", v);
+
+	to.connect_timeout_ms = cfg ? cfg->connect_timeout_ms : 0;
+	to.request_timeout_ms = cfg ? cfg->request_timeout_ms : 0;
+	to.ca_bundle = aws_getenv("AWS_CA_BUNDLE");
+	if (!to.ca_bundle)
+		to.ca_bundle = aws_config_get(&c->cfg, c->cfg.profile, "ca_bundle");
+	if (aws_transport_new(&c->transport, &to) < 0) {
+		diags_add(d, DIAG_ERROR, "cannot set up the HTTP transport (libcurl)");
+		rc = BERTH_ERROR;
+		goto fail;
+	}
+
+	c->cenv.transport = c->transport;
+	c->cenv.cfg = &c->cfg;
+	c->cenv.region = c->region;
+	c->cenv.endpoint_url = c->endpoint_url;
+	c->cenv.retry = &c->retry;
+	c->cenv.quota = &c->quota;
+	if ((rc = aws_credentials_provider_new(&c->creds, &c->cenv, d)) < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	aws_client_free(c);
+	return rc;
+}
+
+void aws_client_free(struct aws_client *c)
+{
+	if (!c)
+		return;
+	aws_credentials_provider_free(c->creds);
+	aws_transport_free(c->transport);
+	aws_config_release(&c->cfg);
+	aws_retry_quota_release_all(&c->quota);
+	free(c->region);
+	free(c->endpoint_url);
+	free(c);
+}
+
+const char *aws_client_region(const struct aws_client *c) { return c->region; }
+const char *aws_client_region_source(const struct aws_client *c) { return c->region_source; }
+const char *aws_client_profile(const struct aws_client *c) { return c->cfg.profile; }
+
+const char *aws_client_credential_source(const struct aws_client *c)
+{
+	return aws_credentials_source(c->creds);
+}
+
+void aws_client_set_retry_hooks(struct aws_client *c, void (*sleep)(void *, double),
+				double (*random)(void *), void *ctx)
+{
+	c->retry.sleep = sleep;
+	c->retry.sleep_ctx = ctx;
+	c->retry.random = random;
+	c->retry.random_ctx = ctx;
+}
+
+static const struct aws_service *find_service(const char *name, struct diags *d)
+{
+	const struct aws_service *svc = aws_service_find(name);
+	if (!svc)
+		diags_add(d, DIAG_ERROR, "berth does not know the AWS service '%s'", name);
+	return svc;
+}
+
+int aws_client_endpoint(struct aws_client *c, const char *service, char **url, char **source,
+			struct diags *d)
+{
+	struct aws_endpoint ep;
+	const struct aws_service *svc = find_service(service, d);
+	int rc;
+	if (!svc)
+		return BERTH_EINVAL;
+	memset(&ep, 0, sizeof(ep));
+	if ((rc = aws_endpoint_resolve(svc, c->region, c->endpoint_url, &c->cfg, &ep, d)) < 0)
+		return rc;
+	*url = xstrdup(ep.url);
+	*source = xstrdup(ep.source);
+	aws_endpoint_release(&ep);
+	return 0;
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* "scheme://host[:port]" and the path prefix of an endpoint URL ("" when
+ * none), so a prefix is part of what gets signed. */
+static void split_endpoint(const char *url, char **base, const char **prefix)
+{
+	const char *s = strstr(url, "://");
+	const char *p = s ? strchr(s + 3, '/') : NULL;
+	*base = p ? xstrndup(url, (size_t)(p - url)) : xstrdup(url);
+	*prefix = p ? p : "";
+}
+
+static void set_aws_fields(struct diag *dg, const char *service, const char *op,
+			   const struct aws_error *err)
+{
+	dg->aws_service = xstrdup(service);
+	dg->aws_operation = xstrdup(op);
+	if (err) {
+		dg->aws_code = err->code ? xstrdup(err->code) : NULL;
+		dg->request_id = err->request_id ? xstrdup(err->request_id) : NULL;
+		dg->http_status = (int)err->http_status;
+	}
+}
+
+int aws_call(struct aws_client *c, const char *service, const char *operation,
+	     json_t *params, json_t **out, struct diags *d)
+{
+	const struct aws_service *svc = find_service(service, d);
+	struct aws_endpoint ep;
+	struct aws_http_request req;
+	struct aws_retry_state st = AWS_RETRY_STATE_INIT;
+	struct aws_error err = { 0, NULL, NULL, NULL };
+	struct aws_net_failure fail = { AWS_NET_NONE, "" };
+	struct timespec t0;
+	char *base = NULL;
+	const char *prefix;
+	long status = 0;
+	int rc;
+
+	if (!svc)
+		return BERTH_EINVAL;
+	if (!aws_service_op(svc, operation)) {
+		diags_add(d, DIAG_ERROR, "berth's models have no operation %s in service %s",
+			  operation, service);
+		return BERTH_EINVAL;
+	}
+	memset(&ep, 0, sizeof(ep));
+	if ((rc = aws_endpoint_resolve(svc, c->region, c->endpoint_url, &c->cfg, &ep, d)) < 0)
+		return rc;
+	aws_http_request_init(&req, "POST");
+	if ((rc = aws_proto_build(svc, operation, params, &req, d)) < 0)
+		goto cleanup;
+	split_endpoint(ep.url, &base, &prefix);
+	if (*prefix) {
+		struct buf p = BUF_INIT;
+		buf_adds(&p, prefix);
+		if (p.len && p.ptr[p.len - 1] == '/')
+			buf_setlen(&p, p.len - 1);
+		buf_addbuf(&p, &req.path);
+		buf_release(&req.path);
+		req.path = p;
+	}
+	aws_headers_set(&req.headers, "Host", ep.host);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct aws_credentials cr = { 0 };
+		struct aws_http_response resp;
+		double delay = 0;
+
+		if ((rc = aws_credentials_get(c->creds, &cr, d)) < 0)
+			goto cleanup;
+		struct sigv4_params sp = { cr.access_key_id, cr.secret_access_key, cr.session_token,
+					   ep.signing_region, svc->signing_name, time(NULL), true,
+					   false, false, 0 };
+		sigv4_sign(&req, &sp, NULL);
+		aws_credentials_release(&cr);
+		if (log_enabled(LOG_DEBUG))
+			aws_debug_request(service, operation, base, &req);
+
+		aws_http_response_init(&resp);
+		st.attempts++;
+		aws_error_release(&err);
+		rc = aws_transport_send(c->transport, base, &req, &resp, &fail);
+		status = rc == 0 ? resp.status : 0;
+		if (rc == 0 && log_enabled(LOG_DEBUG))
+			aws_debug_response(service, operation, &resp);
+		if (rc == 0 && status >= 200 && status < 300) {
+			aws_retry_after_success(&c->quota, &st);
+			/* A parse failure's diagnostic names the call already. */
+			rc = aws_proto_parse(svc, operation, &resp, out, d);
+			aws_http_response_release(&resp);
+			log_verbose("%s %s -> %ld (attempts %d, %ld ms)", service, operation, status,
+				    st.attempts, elapsed_ms(&t0));
+			goto cleanup;
+		}
+		if (rc == 0) {
+			aws_proto_parse_error(svc, &resp, &err);
+			err.http_status = status;
+		}
+		aws_http_response_release(&resp);
+		enum aws_retry_kind kind = aws_retry_classify(status, err.code, fail.kind);
+		enum aws_retry_decision dec =
+			aws_retry_after_failure(&c->retry, &c->quota, &st, kind, &delay);
+		if (dec != AWS_RETRY_GO) {
+			log_verbose("%s %s -> %s (attempts %d, %ld ms)", service, operation,
+				    status ? (err.code ? err.code : "error") : "no answer",
+				    st.attempts, elapsed_ms(&t0));
+			struct diag *dg;
+			if (status) {
+				dg = diags_add(d, DIAG_ERROR, "%s %s failed: %s%s%s (HTTP %ld)", service,
+					       operation, err.code ? err.code : "error",
+					       err.message ? ": " : "", err.message ? err.message : "",
+					       status);
+				set_aws_fields(dg, service, operation, &err);
+				rc = BERTH_EAWS;
+			} else {
+				dg = diags_add(d, DIAG_ERROR, "%s %s: no answer from %s: %s", service,
+					       operation, ep.url, fail.message);
+				set_aws_fields(dg, service, operation, NULL);
+				rc = BERTH_ENET;
+			}
+			if (dec == AWS_RETRY_MAX_ATTEMPTS)
+				diag_set_detail(dg, "gave up after %d attempts (the maximum; raise it "
+						    "with AWS_MAX_ATTEMPTS or max_attempts in the profile)",
+						st.attempts);
+			else if (dec == AWS_RETRY_QUOTA_EXHAUSTED)
+				diag_set_detail(dg, "gave up after %d attempts: the client's retry "
+						    "quota is spent (too many failures across calls)",
+						st.attempts);
+			else if (st.attempts > 1)
+				diag_set_detail(dg, "after %d attempts", st.attempts);
+			goto cleanup;
+		}
+		log_verbose("%s %s -> %s, retry %d in %.2f s", service, operation,
+			    status ? (err.code ? err.code : "error") : fail.message, st.attempts,
+			    delay);
+		aws_retry_sleep(&c->retry, delay);
+	}
+
+cleanup:
+	aws_error_release(&err);
+	aws_http_request_release(&req);
+	aws_endpoint_release(&ep);
+	free(base);
+	return rc;
+}
+
+/* ---- pagination ---- */
+
+/* A member of an answer by a dotted path ("a.b"), borrowed; NULL if absent. */
+static json_t *get_path(json_t *obj, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+	json_t *v = obj;
+	for (char *part = strtok_r(copy, ".", &save); part && v; part = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, part);
+	free(copy);
+	return v;
+}
+
+static bool token_present(json_t *v)
+{
+	return v && !json_is_null(v) && !(json_is_string(v) && !*json_string_value(v)) &&
+	       !(json_is_array(v) && json_array_size(v) == 0);
+}
+
+int aws_call_all(struct aws_client *c, const char *service, const char *operation,
+		 json_t *params, const char *result_key, json_t **out_items, struct diags *d)
+{
+	const struct aws_service *svc = find_service(service, d);
+	const struct aws_paginator *pg;
+	json_t *req = NULL, *items = json_array(), *page = NULL;
+	char *last_tokens = NULL;
+	int rc = 0;
+
+	if (!svc) {
+		rc = BERTH_EINVAL;
+		goto cleanup;
+	}
+	pg = aws_paginator_find(svc, operation);
+	if (!result_key)
+		result_key = pg && pg->nresult ? pg->result_key[0] : NULL;
+	if (!result_key) {
+		diags_add(d, DIAG_ERROR, "%s %s: no result key to collect", service, operation);
+		rc = BERTH_EINVAL;
+		goto cleanup;
+	}
+	req = params ? json_deep_copy(params) : json_object();
+
+	for (int pageno = 1;; pageno++) {
+		if (pageno > AWS_MAX_PAGES) {
+			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s: more than %d pages",
+						    service, operation, AWS_MAX_PAGES);
+			set_aws_fields(dg, service, operation, NULL);
+			diag_set_detail(dg, "the answers kept carrying a next-page token; "
+					    "berth stopped rather than loop forever");
+			rc = BERTH_EAWS;
+			goto cleanup;
+		}
+		if ((rc = aws_call(c, service, operation, req, &page, d)) < 0)
+			goto cleanup;
+		json_t *list = get_path(page, result_key);
+		if (json_is_array(list))
+			json_array_extend(items, list);
+		if (!pg)
+			break;
+		bool more = pg->more_results ? json_is_true(get_path(page, pg->more_results)) : true;
+		bool any = false;
+		struct buf tokens = BUF_INIT;
+		for (size_t i = 0; i < pg->ninput && i < pg->noutput; i++) {
+			json_t *tok = get_path(page, pg->output_token[i]);
+			if (token_present(tok)) {
+				any = true;
+				json_object_set(req, pg->input_token[i], tok);
+				char *s = json_dumps(tok, JSON_ENCODE_ANY | JSON_COMPACT);
+				buf_addf(&tokens, "%s|", s);
+				free(s);
+			} else {
+				json_object_del(req, pg->input_token[i]);
+			}
+		}
+		json_decref(page);
+		page = NULL;
+		if (!more || !any) {
+			buf_release(&tokens);
+			break;
+		}
+		/* A server that hands back the token it was given would loop. */
+		if (last_tokens && !strcmp(last_tokens, tokens.ptr)) {
+			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s: the next-page token did "
+						    "not change (page %d)", service, operation,
+						    pageno);
+			set_aws_fields(dg, service, operation, NULL);
+			buf_release(&tokens);
+			rc = BERTH_EAWS;
+			goto cleanup;
+		}
+		free(last_tokens);
+		last_tokens = buf_detach(&tokens, NULL);
+	}
+	*out_items = items;
+	items = NULL;
+	rc = 0;
+
+cleanup:
+	json_decref(req);
+	json_decref(page);
+	json_decref(items);
+	free(last_tokens);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/* `berth plan`: read the stack's live state and show what apply would
+ * change, as text or JSON; optionally save it for `berth apply PLAN`. */
+#include "util/common.h"
+#include "cli/stack.h"
+
+#include <limits.h>
+
+#include "util/buf.h"
+
+/* The saved plan: the JSON view plus what apply needs to make the same plan
+ * again (the spec, its non-secret variables, targets) to compare. */
+static int save_plan(struct session *s, const struct plan *p, const char *path,
+		     const struct strvec *targets, const struct strvec *excludes)
+{
+	char abs[PATH_MAX];
+	const char *spec_path = realpath(s->spec->file, abs) ? abs : s->spec->file;
+	json_t *vars = session_public_vars(s);
+	json_t *j = plan_to_json(p, spec_path, vars);
+	json_decref(vars);
+	json_t *t = json_array(), *x = json_array();
+	for (size_t i = 0; i < targets->n; i++)
+		json_array_append_new(t, json_string(targets->v[i]));
+	for (size_t i = 0; i < excludes->n; i++)
+		json_array_append_new(x, json_string(excludes->v[i]));
+	json_object_set_new(j, "options", json_pack("{s:o, s:o}", "targets", t, "excludes", x));
+	char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	int err = fs_write_atomic(path, txt, strlen(txt), 0600, &s->d);
+	free(txt);
+	if (err) {
+		session_flush_diags(s);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
+	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
+	const char *out_file = NULL;
+	int json = 0, detailed = 0, refresh_only = 0, rc = EXIT_FAIL;
+	const struct option opts[] = {
+		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
+		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
+		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
+		{ OPT_STRING, 0, "out", &out_file, "PLAN", "save the plan for `berth apply PLAN`" },
+		{ OPT_FLAG, 0, "json", &json, NULL, "print the plan as JSON (docs/plan-json.md)" },
+		{ OPT_FLAG, 0, "detailed-exitcode", &detailed, NULL,
+		  "exit 0 without changes, 2 with changes, 1 on error" },
+		{ OPT_STRING_LIST, 0, "target", &targets, "ID",
+		  "plan only this resource and what it depends on (repeatable)" },
+		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ID",
+		  "leave out this resource and what depends on it (repeatable)" },
+		{ OPT_FLAG, 0, "refresh-only", &refresh_only, NULL,
+		  "show drift since the last apply; plan no changes" },
+		OPT_END_MARK,
+	};
+	struct session s;
+	bool open = false;
+	struct plan *p = NULL;
+	int n = parse_options(ctx, argc, argv, opts,
+			      "berth plan [-f SPEC] [--var K=V]... [--var-file F] [--out PLAN] [--json]\n"
+			      "                  [--detailed-exitcode] [--target ID]... [--exclude ID]... [--refresh-only]",
+			      "Reads what is live for the stack (found by its tags) and shows what\n"
+			      "apply would create, update, replace and destroy. Changes nothing.");
+	if (n < 0) {
+		rc = parse_exit(n);
+		goto cleanup;
+	}
+	if (n > 0) {
+		cli_error(ctx, "plan: unexpected argument '%s' (the spec is given with -f)", argv[1]);
+		goto cleanup;
+	}
+	struct session_opts so = { .sc = &sc, .targets = (const char *const *)targets.v,
+				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,
+				   .nexcludes = excludes.n };
+	if ((rc = session_open(&s, ctx, &so)) != 0)
+		goto cleanup;
+	open = true;
+	rc = EXIT_FAIL;
+	if (session_refresh(&s))
+		goto cleanup;
+	int err = engine_plan(s.eng, refresh_only, &p, &s.d);
+	session_flush_diags(&s);
+	if (err)
+		goto cleanup;
+	if (json) {
+		json_t *vars = session_public_vars(&s);
+		json_t *j = plan_to_json(p, s.spec->file, vars);
+		json_decref(vars);
+		char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fprintf(ctx->out, "%s\n", txt);
+		free(txt);
+		json_decref(j);
+	} else {
+		view_plan(ctx, p);
+	}
+	if (ctx->g.verbose) {
+		json_t *calls = engine_calls(s.eng);
+		view_calls(ctx, calls, "plan");
+		json_decref(calls);
+	}
+	if (out_file) {
+		if (refresh_only) {
+			cli_error(ctx, "--out: a --refresh-only plan cannot be applied, so it is not saved");
+			goto cleanup;
+		}
+		if (save_plan(&s, p, out_file, &targets, &excludes))
+			goto cleanup;
+		if (!json)
+			fprintf(ctx->out, "\nSaved the plan to %s; apply exactly this with: berth apply %s\n",
+				out_file, out_file);
+	}
+	rc = detailed && plan_has_changes(p) ? EXIT_CHANGES : EXIT_OK;
+cleanup:
+	plan_free(p);
+	if (open)
+		session_close(&s);
+	strvec_clear(&sc.vars);
+	strvec_clear(&sc.var_files);
+	strvec_clear(&targets);
+	strvec_clear(&excludes);
+	return rc;
+}

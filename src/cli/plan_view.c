@@ -1,0 +1,310 @@
+/* Plans and run results for people: Terraform-like symbols (+ ~ -/+ -),
+ * attribute-level before -> after, "(known after apply)", "(sensitive)",
+ * and the summary line. */
+#include "util/common.h"
+#include "cli/stack.h"
+
+#include "schema/schema.h"
+#include "spec/spec.h"
+#include "util/buf.h"
+
+static const char *col(struct cli_ctx *ctx, const char *code)
+{
+	return ctx->color ? code : "";
+}
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define RED "\033[31m"
+#define CYAN "\033[36m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+static bool prop_sensitive(const char *type, const char *name)
+{
+	const struct schema_resource *sch = schema_find(type);
+	const struct schema_prop *p = sch ? schema_shape_prop(sch->shape, name) : NULL;
+	return p && (p->flags & SP_SENSITIVE);
+}
+
+/* One value, compact: strings quoted, unknowns and secrets named. */
+static void value_text(struct buf *b, json_t *v, bool sensitive)
+{
+	if (sensitive) {
+		buf_adds(b, "(sensitive)");
+		return;
+	}
+	if (!v || json_is_null(v)) {
+		buf_adds(b, "null");
+		return;
+	}
+	if (spec_is_unknown(v)) {
+		buf_adds(b, "(known after apply)");
+		return;
+	}
+	if (spec_has_unknown(v)) {
+		/* Show the known parts with the unknown ones named. */
+		if (json_is_object(v)) {
+			const char *k;
+			json_t *x;
+			size_t i = 0;
+			buf_addch(b, '{');
+			json_object_foreach(v, k, x) {
+				buf_addf(b, "%s\"%s\": ", i++ ? ", " : "", k);
+				value_text(b, x, false);
+			}
+			buf_addch(b, '}');
+		} else {
+			size_t i;
+			json_t *x;
+			buf_addch(b, '[');
+			json_array_foreach(v, i, x) {
+				if (i)
+					buf_adds(b, ", ");
+				value_text(b, x, false);
+			}
+			buf_addch(b, ']');
+		}
+		return;
+	}
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	buf_adds(b, s);
+	free(s);
+}
+
+static size_t key_width(json_t *a, json_t *b, const struct strvec *only)
+{
+	size_t w = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(a, k, v)
+		if (!only || strvec_find(only, k) >= 0)
+			w = strlen(k) > w ? strlen(k) : w;
+	json_object_foreach(b, k, v)
+		if (!only || strvec_find(only, k) >= 0)
+			w = strlen(k) > w ? strlen(k) : w;
+	return w;
+}
+
+static void show_change(struct cli_ctx *ctx, FILE *f, const struct plan_change *c)
+{
+	const char *sym, *color, *what;
+	switch (c->action) {
+	case PA_CREATE: sym = "+"; color = GREEN; what = "will be created"; break;
+	case PA_UPDATE: sym = "~"; color = YELLOW; what = "will be updated in place"; break;
+	case PA_REPLACE: sym = "-/+"; color = RED; what = c->cbd ? "must be replaced (create before destroy)" : "must be replaced"; break;
+	case PA_DELETE: sym = "-"; color = RED; what = "will be destroyed"; break;
+	case PA_FORGET: sym = "!"; color = CYAN; what = "will be left in AWS and no longer managed"; break;
+	default: return;
+	}
+	fprintf(f, "  %s%s%s %s%s%s (%s) %s", col(ctx, color), sym, col(ctx, RESET), col(ctx, BOLD),
+		c->address, col(ctx, RESET), c->type, what);
+	if (c->reason)
+		fprintf(f, ": %s", c->reason);
+	fprintf(f, "\n");
+	struct buf b = BUF_INIT;
+	if (c->action == PA_CREATE) {
+		size_t w = key_width(c->after, NULL, NULL);
+		const char *k;
+		json_t *v;
+		json_object_foreach(c->after, k, v) {
+			buf_reset(&b);
+			value_text(&b, v, c->sensitive || prop_sensitive(c->type, k));
+			fprintf(f, "      %s+%s %-*s = %s\n", col(ctx, GREEN), col(ctx, RESET), (int)w, k, b.ptr);
+		}
+	} else if (c->action == PA_UPDATE || c->action == PA_REPLACE) {
+		size_t w = key_width(c->before, c->after, &c->changed);
+		for (size_t i = 0; i < c->changed.n; i++) {
+			const char *k = c->changed.v[i];
+			bool sens = c->sensitive || prop_sensitive(c->type, k);
+			json_t *before = json_object_get(c->before, k), *after = json_object_get(c->after, k);
+			buf_reset(&b);
+			if (!strcmp(k, "Tags") && !before && !after) {
+				buf_adds(&b, "berth:retain tag changes");
+			} else {
+				value_text(&b, before, sens);
+				buf_adds(&b, " -> ");
+				if (after)
+					value_text(&b, after, sens);
+				else
+					buf_adds(&b, "(unset: AWS's default)");
+			}
+			bool forces = strvec_find(&c->replace_paths, k) >= 0;
+			fprintf(f, "      %s~%s %-*s = %s%s\n", col(ctx, YELLOW), col(ctx, RESET), (int)w, k,
+				b.ptr, forces ? "   # forces replacement" : "");
+		}
+	} else if (c->action == PA_DELETE && c->id) {
+		fprintf(f, "      id = %s\n", c->id);
+	}
+	if (c->note)
+		fprintf(f, "      note: %s\n", c->note);
+	buf_release(&b);
+}
+
+void view_plan(struct cli_ctx *ctx, const struct plan *p)
+{
+	FILE *f = ctx->out;
+	size_t excluded = 0, shown = 0;
+	for (size_t i = 0; i < p->n; i++)
+		excluded += p->v[i].excluded && p->v[i].action != PA_NOOP;
+	for (size_t i = 0; i < p->notes.n; i++)
+		fprintf(f, "note: %s\n", p->notes.v[i]);
+	if (p->refresh_only) {
+		if (!p->ndrift) {
+			fprintf(f, "No drift: live state matches what berth last applied (stack %s).\n",
+				p->stack);
+			return;
+		}
+		fprintf(f, "Drift since the last apply (stack %s):\n\n", p->stack);
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < p->ndrift; i++) {
+			const struct plan_drift *dr = &p->drift[i];
+			fprintf(f, "  %s~%s %s (%s): %s\n", col(ctx, YELLOW), col(ctx, RESET), dr->address,
+				dr->type, dr->what);
+			const char *k;
+			json_t *v;
+			json_object_foreach(dr->before, k, v) {
+				json_t *now = json_object_get(dr->after, k);
+				if (!dr->after || json_equal(v, now))
+					continue;
+				buf_reset(&b);
+				value_text(&b, v, dr->sensitive || prop_sensitive(dr->type, k));
+				buf_adds(&b, " -> ");
+				value_text(&b, now, dr->sensitive || prop_sensitive(dr->type, k));
+				fprintf(f, "      ~ %s = %s\n", k, b.ptr);
+			}
+		}
+		buf_release(&b);
+		fprintf(f, "\nDrift: %zu resource%s. --refresh-only plans no changes.\n", p->ndrift,
+			p->ndrift == 1 ? "" : "s");
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_change *c = &p->v[i];
+		if (c->excluded || c->action == PA_NOOP)
+			continue;
+		if (!shown++)
+			fprintf(f, "berth will make these changes to stack %s:\n\n", p->stack);
+		show_change(ctx, f, c);
+	}
+	/* Notes on unchanged resources (pending subscriptions) still matter. */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].action == PA_NOOP && p->v[i].note && !p->v[i].excluded)
+			fprintf(f, "%snote: %s: %s\n", shown ? "\n" : "", p->v[i].address, p->v[i].note);
+	if (!shown) {
+		size_t n = 0;
+		for (size_t i = 0; i < p->n; i++)
+			n += !p->v[i].excluded;
+		fprintf(f, "No changes. AWS matches the spec (stack %s, %zu resource%s).\n", p->stack, n,
+			n == 1 ? "" : "s");
+	} else {
+		size_t forget = 0;
+		for (size_t i = 0; i < p->n; i++)
+			forget += p->v[i].action == PA_FORGET && !p->v[i].excluded;
+		fprintf(f, "\n%sPlan:%s %zu to add, %zu to change, %zu to destroy.\n", col(ctx, BOLD),
+			col(ctx, RESET), p->nadd, p->nchange, p->ndestroy);
+		if (forget)
+			fprintf(f, "%zu retained resource%s will stay in AWS without berth's tags.\n", forget,
+				forget == 1 ? "" : "s");
+	}
+	if (excluded)
+		fprintf(f, "%zu change%s left out by --target/--exclude.\n", excluded,
+			excluded == 1 ? "" : "s");
+}
+
+void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char *what)
+{
+	FILE *f = ctx->out;
+	size_t by[6] = { 0 };
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].outcome == OP_DONE)
+			by[r->v[i].action]++;
+	/* Failures first on stderr, with the AWS error of each. */
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].outcome == OP_FAILED || r->v[i].diags.n)
+			render_diags(ctx, &r->v[i].diags);
+	bool ok = !r->failed && !r->skipped && !r->canceled && !r->interrupted;
+	fprintf(f, "\n%s %s: %zu created, %zu updated, %zu replaced, %zu destroyed",
+		what, r->interrupted ? "interrupted" : ok ? "complete" : "incomplete",
+		by[PA_CREATE], by[PA_UPDATE], by[PA_REPLACE], by[PA_DELETE]);
+	if (by[PA_FORGET])
+		fprintf(f, ", %zu left in AWS (retain)", by[PA_FORGET]);
+	fprintf(f, ".\n");
+	if (ok)
+		return;
+	if (r->failed) {
+		fprintf(f, "Failed (%zu):\n", r->failed);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct op_result *o = &r->v[i];
+			if (o->outcome != OP_FAILED)
+				continue;
+			const struct diag *dg = NULL;
+			for (size_t k = 0; k < o->diags.n && !dg; k++)
+				if (o->diags.items[k].severity == DIAG_ERROR)
+					dg = &o->diags.items[k];
+			fprintf(f, "  %s (%s %s): %s", o->address, plan_action_name(o->action), o->type,
+				dg ? dg->summary : "failed");
+			if (dg && dg->aws_code)
+				fprintf(f, " [%s%s%s]", dg->aws_code, dg->request_id ? ", request id " : "",
+					dg->request_id ? dg->request_id : "");
+			fprintf(f, "\n");
+		}
+	}
+	if (r->skipped) {
+		fprintf(f, "Skipped (%zu), because something they depend on failed:\n", r->skipped);
+		for (size_t i = 0; i < r->n; i++)
+			if (r->v[i].outcome == OP_SKIPPED)
+				fprintf(f, "  %s (waits on %s)\n", r->v[i].address,
+					r->v[i].cause ? r->v[i].cause : "?");
+	}
+	if (r->canceled) {
+		fprintf(f, "Not started (%zu), interrupted:\n", r->canceled);
+		for (size_t i = 0; i < r->n; i++)
+			if (r->v[i].outcome == OP_CANCELED)
+				fprintf(f, "  %s\n", r->v[i].address);
+	}
+	size_t exists = 0;
+	for (size_t i = 0; i < r->n; i++)
+		exists += r->v[i].outcome == OP_DONE && r->v[i].action != PA_DELETE &&
+			  r->v[i].action != PA_FORGET;
+	if (exists) {
+		fprintf(f, "Done (%zu):\n", exists);
+		for (size_t i = 0; i < r->n; i++)
+			if (r->v[i].outcome == OP_DONE && r->v[i].action != PA_DELETE &&
+			    r->v[i].action != PA_FORGET)
+				fprintf(f, "  %s (%s)\n", r->v[i].address, plan_action_name(r->v[i].action));
+	}
+	fprintf(f, "Run the command again to continue from here.\n");
+}
+
+void view_outputs(struct cli_ctx *ctx, json_t *outputs)
+{
+	if (!json_object_size(outputs))
+		return;
+	FILE *f = ctx->out;
+	fprintf(f, "\nOutputs:\n");
+	const char *k;
+	json_t *o;
+	struct buf b = BUF_INIT;
+	json_object_foreach(outputs, k, o) {
+		buf_reset(&b);
+		if (json_is_true(json_object_get(o, "unknown")))
+			buf_adds(&b, "(not known yet)");
+		else
+			value_text(&b, json_object_get(o, "value"), json_is_true(json_object_get(o, "sensitive")));
+		fprintf(f, "  %s = %s\n", k, b.ptr);
+	}
+	buf_release(&b);
+}
+
+void view_calls(struct cli_ctx *ctx, json_t *calls, const char *phase)
+{
+	fprintf(ctx->err, "%s: %lld AWS call%s", phase,
+		(long long)json_integer_value(json_object_get(calls, "total")),
+		json_integer_value(json_object_get(calls, "total")) == 1 ? "" : "s");
+	const char *k;
+	json_t *v;
+	size_t i = 0;
+	json_object_foreach(json_object_get(calls, "by_operation"), k, v)
+		fprintf(ctx->err, "%s%s %lld", i++ ? ", " : " (", k, (long long)json_integer_value(v));
+	fprintf(ctx->err, "%s\n", i ? ")" : "");
+}

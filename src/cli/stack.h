@@ -1,0 +1,63 @@
+/* What the stack commands (plan, apply, destroy, output, state) share: a
+ * session that loads the spec, makes the AWS client and the engine, takes
+ * the stack lock, wires progress and Ctrl-C; and the views of plans and
+ * results (plan_view.c). */
+#ifndef BERTH_CLI_STACK_H
+#define BERTH_CLI_STACK_H
+
+#include <stdatomic.h>
+
+#include "cli/cli.h"
+#include "cli/progress.h"
+#include "engine/engine.h"
+#include "spec/spec.h"
+#include "util/fsutil.h"
+
+struct session {
+	struct cli_ctx *ctx;
+	struct spec *spec;        /* NULL with --stack and no spec */
+	struct aws_client *aws;
+	struct engine *eng;
+	struct progress *prog;    /* during apply/destroy */
+	char *state_dir;          /* PROJECT/.berth */
+	char *stack;
+	struct fs_lock lock;
+	bool locked;
+	atomic_int cancel;
+	struct diags d;
+};
+
+struct session_opts {
+	struct spec_cli *sc;      /* NULL: no spec */
+	const char *stack;        /* --stack, when there is no spec */
+	const char *lock_command; /* take the lock, naming this command; NULL: none */
+	size_t parallelism;
+	const char *const *targets;
+	size_t ntargets;
+	const char *const *excludes;
+	size_t nexcludes;
+	bool progress;            /* show operation progress */
+};
+
+/* 0, or an exit code already explained on stderr. */
+int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o);
+/* Releases everything (the lock too) and restores signal handling. */
+void session_close(struct session *s);
+/* Refresh, with the call counts on stderr when -v. */
+int session_refresh(struct session *s);
+/* Renders and clears s->d. */
+void session_flush_diags(struct session *s);
+/* Asks "yes" on the terminal; false (with a message) when stdin is not a
+ * terminal or the answer is not yes. */
+bool session_confirm(struct session *s, const char *question);
+
+/* plan_view.c */
+void view_plan(struct cli_ctx *ctx, const struct plan *p);
+void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char *what);
+void view_outputs(struct cli_ctx *ctx, json_t *outputs);
+void view_calls(struct cli_ctx *ctx, json_t *calls, const char *phase);
+
+/* The non-sensitive variable values, for a saved plan (new reference). */
+json_t *session_public_vars(const struct session *s);
+
+#endif

@@ -1,0 +1,1009 @@
+/* The engine's read side: which types are in scope, refresh (batched, one
+ * thread per type, parents first), the resolver over live values, and the
+ * plan (diff per resource in dependency order, removals, targets). Apply and
+ * destroy are in run.c. */
+#include "util/common.h"
+#include "engine/engine_int.h"
+
+#include <openssl/evp.h>
+
+#include "aws/client.h"
+#include "engine/diff.h"
+#include "graph/walk.h"
+#include "schema/schema.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/suggest.h"
+
+const char *plan_action_name(enum plan_action a)
+{
+	switch (a) {
+	case PA_NOOP: return "no-op";
+	case PA_CREATE: return "create";
+	case PA_UPDATE: return "update";
+	case PA_REPLACE: return "replace";
+	case PA_DELETE: return "delete";
+	case PA_FORGET: return "forget";
+	}
+	return "?";
+}
+
+void engine_sha256_hex(const char *text, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(text, len, md, &n, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = 0;
+}
+
+/* ---- setup ---- */
+
+static void add_type(struct engine *e, const struct rtype *rt)
+{
+	for (size_t i = 0; i < e->ntypes; i++)
+		if (e->types[i] == rt)
+			return;
+	if (rt->parent_type) {
+		const struct rtype *p = rtype_find(rt->parent_type);
+		if (p)
+			add_type(e, p);
+	}
+	e->types = xrealloc(e->types, (e->ntypes + 1) * sizeof(*e->types));
+	e->types[e->ntypes++] = rt;
+}
+
+int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	e->o = *o;
+	if (!e->o.parallelism)
+		e->o.parallelism = 10;
+	if (!e->o.wait_timeout_ms)
+		e->o.wait_timeout_ms = 10 * 60 * 1000;
+	if (!e->o.retry_timeout_ms)
+		e->o.retry_timeout_ms = 10 * 60 * 1000;
+	e->spec = o->spec;
+	e->stack = xstrdup(o->stack ? o->stack : o->spec ? o->spec->stack : "");
+	rt_calls_init(&e->calls);
+	e->rt.aws = o->aws;
+	e->rt.stack = e->stack;
+	e->rt.calls = &e->calls;
+	e->rt.cancel = o->cancel;
+	pthread_mutex_init(&e->lock, NULL);
+	e->known = json_object();
+	e->data = json_object();
+	statefile_init(&e->state, e->stack);
+
+	int err = 0;
+	if (e->spec) {
+		for (size_t i = 0; i < e->spec->nresources; i++) {
+			const struct spec_resource *r = &e->spec->resources[i];
+			const struct rtype *rt = rtype_find(r->type);
+			if (!rt) {
+				struct diag *dg = diags_add(d, DIAG_ERROR,
+							    "%s: berth cannot manage %s resources yet",
+							    r->address, r->type);
+				diag_set_address(dg, r->address);
+				err = BERTH_EINVAL;
+				continue;
+			}
+			add_type(e, rt);
+		}
+		size_t nn = e->spec->graph.nnodes;
+		e->node_res = xmalloc((nn + 1) * sizeof(long));
+		e->node_data = xmalloc((nn + 1) * sizeof(long));
+		for (size_t k = 0; k < nn; k++)
+			e->node_res[k] = e->node_data[k] = -1;
+		for (size_t i = 0; i < e->spec->nresources; i++)
+			e->node_res[e->spec->resources[i].graph_node] = (long)i;
+		for (size_t i = 0; i < e->spec->ndata; i++)
+			e->node_data[e->spec->data[i].graph_node] = (long)i;
+	} else {
+		size_t n;
+		const struct rtype *const *all = rtype_all(&n);
+		for (size_t i = 0; i < n; i++)
+			add_type(e, all[i]);
+	}
+	if (err) {
+		engine_free(e);
+		return err;
+	}
+	e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
+	*out = e;
+	return 0;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; e->live && i < e->ntypes; i++)
+		live_set_release(&e->live[i]);
+	free(e->live);
+	free(e->types);
+	rt_calls_release(&e->calls);
+	pthread_mutex_destroy(&e->lock);
+	json_decref(e->known);
+	json_decref(e->data);
+	statefile_release(&e->state);
+	for (size_t i = 0; i < e->nsens; i++) {
+		free(e->sens[i].type);
+		strvec_clear(&e->sens[i].ptrs);
+	}
+	free(e->sens);
+	free(e->account);
+	free(e->node_res);
+	free(e->node_data);
+	free(e->stack);
+	free(e);
+}
+
+json_t *engine_calls(struct engine *e)
+{
+	pthread_mutex_lock(&e->calls.lock);
+	json_t *o = json_pack("{s:I, s:O}", "total", (json_int_t)e->calls.total, "by_operation",
+			      e->calls.by_op);
+	json_t *copy = json_deep_copy(o);
+	json_decref(o);
+	pthread_mutex_unlock(&e->calls.lock);
+	return copy;
+}
+
+long engine_type_index(const struct engine *e, const char *type_name)
+{
+	for (size_t i = 0; i < e->ntypes; i++)
+		if (!strcmp(e->types[i]->type_name, type_name))
+			return (long)i;
+	return -1;
+}
+
+struct live_resource *engine_find_live(struct engine *e, const char *type_name,
+				       const char *address)
+{
+	long t = engine_type_index(e, type_name);
+	if (t < 0)
+		return NULL;
+	struct live_set *s = &e->live[t];
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].address && !strcmp(s->v[i].address, address))
+			return &s->v[i];
+	return NULL;
+}
+
+/* ---- sensitive values ---- */
+
+const char *const *engine_sensitive_pointers(void *ctx, const char *type)
+{
+	struct engine *e = ctx;
+	for (size_t i = 0; i < e->nsens; i++)
+		if (!strcmp(e->sens[i].type, type))
+			return (const char *const *)e->sens[i].ptrs.v;
+	ALLOC_GROW(e->sens, e->nsens + 1, e->sens_alloc);
+	struct sens_list *l = &e->sens[e->nsens++];
+	l->type = xstrdup(type);
+	strvec_init(&l->ptrs);
+	const struct schema_resource *sch = schema_find(type);
+	for (size_t i = 0; sch && i < sch->shape->nprops; i++)
+		if (sch->shape->props[i].flags & SP_SENSITIVE)
+			strvec_pushf(&l->ptrs, "/%s", sch->shape->props[i].name);
+	return (const char *const *)l->ptrs.v;
+}
+
+json_t *engine_mask(const char *type, json_t *props, bool all)
+{
+	if (!props)
+		return NULL;
+	json_t *m = json_deep_copy(props);
+	const struct schema_resource *sch = schema_find(type);
+	const char *k;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(m, tmp, k, v) {
+		const struct schema_prop *p = sch ? schema_shape_prop(sch->shape, k) : NULL;
+		bool attr = p && (p->flags & SP_READ_ONLY);
+		if ((all && !attr && strcmp(k, "Tags")) || (p && (p->flags & SP_SENSITIVE)))
+			json_object_set_new(m, k, json_string("(sensitive)"));
+	}
+	return m;
+}
+
+/* ---- refresh ---- */
+
+struct refresh_job {
+	struct engine *e;
+	struct diags *diags; /* one per type */
+};
+
+static int refresh_one(void *ctx, size_t node)
+{
+	struct refresh_job *job = ctx;
+	struct engine *e = job->e;
+	const struct rtype *rt = e->types[node];
+	struct live_set empty = LIVE_SET_INIT;
+	const struct live_set *parents = &empty;
+	if (rt->parent_type) {
+		long p = engine_type_index(e, rt->parent_type);
+		if (p >= 0)
+			parents = &e->live[p];
+	}
+	int err = rt->read_all(&e->rt, parents, &e->live[node], &job->diags[node]);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
+/* Pending subscriptions (and the like) hide their id; the cache remembers
+ * it from the create. Matched by identity properties. */
+static void fill_ids_from_cache(struct engine *e)
+{
+	for (size_t t = 0; t < e->ntypes; t++) {
+		const struct rtype *rt = e->types[t];
+		if (!rt->identity)
+			continue;
+		for (size_t i = 0; i < e->live[t].n; i++) {
+			struct live_resource *r = &e->live[t].v[i];
+			if (r->id)
+				continue;
+			for (size_t k = 0; k < e->state.n; k++) {
+				struct state_resource *sr = &e->state.res[k];
+				if (strcmp(sr->type, rt->type_name) || !sr->id)
+					continue;
+				bool same = true;
+				for (size_t p = 0; rt->identity[p] && same; p++)
+					same = diff_values(NULL, json_object_get(sr->attributes, rt->identity[p]),
+							   json_object_get(r->props, rt->identity[p])) ==
+					       DIFF_EQUAL;
+				if (same) {
+					r->id = xstrdup(sr->id);
+					r->arn = xstrdup(sr->id);
+					break;
+				}
+			}
+		}
+	}
+}
+
+int engine_refresh(struct engine *e, struct diags *d)
+{
+	int err = 0;
+	if (e->o.state_dir) {
+		struct diags sd = DIAGS_INIT;
+		struct statefile sf;
+		int r = statefile_load(e->o.state_dir, e->stack, &sf, &sd);
+		if (!r) {
+			statefile_release(&e->state);
+			e->state = sf;
+		} else if (r == BERTH_ECONFLICT) {
+			diags_move(d, &sd);
+			diags_release(&sd);
+			return r;
+		} else if (r != BERTH_ENOTFOUND) {
+			for (size_t i = 0; i < sd.n; i++)
+				sd.items[i].severity = DIAG_WARNING;
+			diags_add(&sd, DIAG_NOTE, "the state cache is only a cache: going on without it");
+			diags_move(d, &sd);
+		}
+		diags_release(&sd);
+	}
+
+	size_t n = e->ntypes;
+	size_t *ndeps = xcalloc(n + 1, sizeof(size_t));
+	size_t *depv = xcalloc(n + 1, sizeof(size_t));
+	const size_t **deps = xcalloc(n + 1, sizeof(size_t *));
+	const char **names = xcalloc(n + 1, sizeof(char *));
+	struct diags *per = xcalloc(n + 1, sizeof(struct diags));
+	for (size_t i = 0; i < n; i++) {
+		names[i] = e->types[i]->type_name;
+		if (e->types[i]->parent_type) {
+			long p = engine_type_index(e, e->types[i]->parent_type);
+			if (p >= 0) {
+				depv[i] = (size_t)p;
+				deps[i] = &depv[i];
+				ndeps[i] = 1;
+			}
+		}
+		live_set_release(&e->live[i]);
+	}
+	struct walk_graph g = { n, ndeps, deps, names };
+	struct refresh_job job = { e, per };
+	struct walk_opts wo = { .parallelism = n ? n : 1, .fn = refresh_one, .fn_ctx = &job,
+				.cancel = e->o.cancel };
+	struct walk_result wr = WALK_RESULT_INIT;
+	if (e->o.ev.note)
+		e->o.ev.note(e->o.ev.ctx, "Refreshing live state...");
+	err = walk_run(&g, &wo, &wr, d);
+	if (!err) {
+		for (size_t i = 0; i < n; i++) {
+			if (wr.nodes[i].state == WALK_SKIPPED && wr.nodes[i].cause != WALK_NONE)
+				diags_add(d, DIAG_ERROR, "%s not read: reading %s failed",
+					  e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
+			diags_move(d, &per[i]);
+		}
+		err = walk_result_status(&wr);
+		if (err == BERTH_ERROR)
+			err = BERTH_EAWS;
+		walk_result_release(&wr);
+	}
+	for (size_t i = 0; i < n; i++)
+		diags_release(&per[i]);
+	free(per);
+	free(ndeps);
+	free(depv);
+	free(deps);
+	free(names);
+	if (err)
+		return err;
+	fill_ids_from_cache(e);
+	e->refreshed = true;
+	if (log_enabled(LOG_VERBOSE)) {
+		for (size_t i = 0; i < n; i++)
+			log_verbose("refresh: %s: %zu live", e->types[i]->type_name, e->live[i].n);
+	}
+	return 0;
+}
+
+/* ---- the resolver ---- */
+
+void engine_set_known(struct engine *e, const char *address, const char *id, json_t *props)
+{
+	json_t *v = json_pack("{s:s?, s:o}", "id", id, "props",
+			      props ? json_deep_copy(props) : json_object());
+	pthread_mutex_lock(&e->lock);
+	json_object_set_new(e->known, address, v);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void engine_forget_known(struct engine *e, const char *address)
+{
+	pthread_mutex_lock(&e->lock);
+	json_object_del(e->known, address);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static int resolve_attr(void *ctx, const char *address, const char *attr, json_t **out)
+{
+	struct engine *e = ctx;
+	json_t *v = NULL;
+	pthread_mutex_lock(&e->lock);
+	if (!*address && !strcmp(attr, "account")) {
+		if (e->account)
+			v = json_string(e->account);
+	} else if (json_object_get(e->data, address)) {
+		json_t *x = json_object_get(json_object_get(e->data, address), attr);
+		if (x)
+			v = json_deep_copy(x);
+	} else {
+		json_t *k = json_object_get(e->known, address);
+		if (k && !*attr)
+			v = json_is_string(json_object_get(k, "id")) ?
+				    json_deep_copy(json_object_get(k, "id")) : NULL;
+		else if (k) {
+			json_t *x = json_object_get(json_object_get(k, "props"), attr);
+			if (x && !spec_has_unknown(x))
+				v = json_deep_copy(x);
+		}
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (!v)
+		return BERTH_ENOTFOUND;
+	*out = v;
+	return 0;
+}
+
+void engine_resolver(struct engine *e, struct spec_resolver *r)
+{
+	r->ctx = e;
+	r->attr = resolve_attr;
+}
+
+/* ---- plan ---- */
+
+void plan_free(struct plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_change *c = &p->v[i];
+		free(c->address);
+		free(c->type);
+		json_decref(c->before);
+		json_decref(c->after);
+		free(c->reason);
+		strvec_clear(&c->changed);
+		strvec_clear(&c->replace_paths);
+		strvec_clear(&c->unknown);
+		free(c->id);
+		free(c->note);
+	}
+	free(p->v);
+	for (size_t i = 0; i < p->ndrift; i++) {
+		free(p->drift[i].address);
+		free(p->drift[i].type);
+		free(p->drift[i].what);
+		json_decref(p->drift[i].before);
+		json_decref(p->drift[i].after);
+	}
+	free(p->drift);
+	strvec_clear(&p->notes);
+	free(p->stack);
+	free(p);
+}
+
+bool plan_has_changes(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].action != PA_NOOP && !p->v[i].excluded)
+			return true;
+	return p->ndrift > 0;
+}
+
+static struct plan_change *plan_add(struct plan *p, const char *address, const char *type,
+				    enum plan_action a)
+{
+	ALLOC_GROW(p->v, p->n + 1, p->alloc);
+	struct plan_change *c = &p->v[p->n++];
+	memset(c, 0, sizeof(*c));
+	c->address = xstrdup(address);
+	c->type = xstrdup(type);
+	c->action = a;
+	c->spec_index = -1;
+	strvec_init(&c->changed);
+	strvec_init(&c->replace_paths);
+	strvec_init(&c->unknown);
+	return c;
+}
+
+/* Resources in dependency order (Kahn over the spec graph; among ready
+ * nodes the lower index first, so the order is deterministic). */
+static size_t *topo_order(const struct spec *s, size_t *n_out)
+{
+	const struct dag *g = &s->graph;
+	size_t n = g->nnodes, k = 0;
+	size_t *left = xcalloc(n + 1, sizeof(size_t)), *order = xcalloc(n + 1, sizeof(size_t));
+	bool *done = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		left[i] = g->nodes[i].nout;
+	while (k < n) {
+		bool progress = false;
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			size_t waiting = 0;
+			for (size_t j = 0; j < g->nodes[i].nout; j++)
+				waiting += !done[g->edges[g->nodes[i].out_start + j].to];
+			if (waiting)
+				continue;
+			done[i] = true;
+			order[k++] = i;
+			progress = true;
+			break;
+		}
+		if (!progress)
+			break; /* a cycle: spec_load reports those */
+	}
+	free(left);
+	free(done);
+	*n_out = k;
+	return order;
+}
+
+static bool needs_detail(const struct rtype *rt, json_t *desired, json_t *applied)
+{
+	for (size_t i = 0; rt->detail_props && rt->detail_props[i]; i++)
+		if (json_object_get(desired, rt->detail_props[i]) ||
+		    json_object_get(applied, rt->detail_props[i]))
+			return true;
+	return false;
+}
+
+/* Matches an untaggable live instance to a spec address: first by the id
+ * the cache recorded for that address, then by identity properties. */
+static struct live_resource *match_untagged(struct engine *e, const struct rtype *rt,
+					    const char *address, json_t *desired)
+{
+	long t = engine_type_index(e, rt->type_name);
+	if (t < 0)
+		return NULL;
+	struct live_set *s = &e->live[t];
+	struct state_resource *sr = statefile_get(&e->state, address);
+	if (sr && sr->id && !strcmp(sr->type, rt->type_name))
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->v[i].address && s->v[i].id && !strcmp(s->v[i].id, sr->id))
+				return &s->v[i];
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].address)
+			continue;
+		bool same = true;
+		for (size_t p = 0; rt->identity[p] && same; p++)
+			same = diff_values(NULL, json_object_get(desired, rt->identity[p]),
+					   json_object_get(s->v[i].props, rt->identity[p])) == DIFF_EQUAL;
+		if (same)
+			return &s->v[i];
+	}
+	return NULL;
+}
+
+static bool address_matches(const char *address, const char *want)
+{
+	size_t n = strlen(want);
+	return !strcmp(address, want) ||
+	       (!strncmp(address, want, n) && (address[n] == '[' || address[n] == '.'));
+}
+
+static int read_account(struct engine *e, struct diags *d)
+{
+	json_t *res = NULL;
+	int err = rt_call(&e->rt, "sts", "GetCallerIdentity", NULL, &res, d);
+	if (err)
+		return err;
+	const char *acct = json_string_value(json_object_get(res, "Account"));
+	free(e->account);
+	e->account = acct ? xstrdup(acct) : NULL;
+	json_decref(res);
+	return 0;
+}
+
+/* The transitive closure over graph edges, forwards (dependencies) or
+ * backwards (dependents), from the marked nodes. */
+static void closure(const struct dag *g, bool *mark, bool forwards)
+{
+	bool grew = true;
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < g->nedges; i++) {
+			size_t a = forwards ? g->edges[i].from : g->edges[i].to;
+			size_t b = forwards ? g->edges[i].to : g->edges[i].from;
+			if (mark[a] && !mark[b])
+				mark[b] = grew = true;
+		}
+	}
+}
+
+static int select_targets(struct engine *e, struct plan *p, struct diags *d)
+{
+	const struct spec *s = e->spec;
+	if (!e->o.ntargets && !e->o.nexcludes)
+		return 0;
+	size_t nn = s->graph.nnodes;
+	bool *tmark = xcalloc(nn + 1, 1), *xmark = xcalloc(nn + 1, 1);
+	bool *direct = xcalloc(nn + 1, 1);
+	int err = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *list = pass ? e->o.excludes : e->o.targets;
+		size_t nl = pass ? e->o.nexcludes : e->o.ntargets;
+		bool *mark = pass ? xmark : tmark;
+		for (size_t i = 0; i < nl; i++) {
+			bool hit = false;
+			for (size_t r = 0; r < s->nresources; r++)
+				if (address_matches(s->resources[r].address, list[i])) {
+					mark[s->resources[r].graph_node] = true;
+					direct[s->resources[r].graph_node] = true;
+					hit = true;
+				}
+			for (size_t c = 0; c < p->n; c++)
+				if (p->v[c].spec_index < 0 && address_matches(p->v[c].address, list[i]))
+					hit = true;
+			if (!hit) {
+				const char **names = xcalloc(s->nresources + 1, sizeof(char *));
+				for (size_t r = 0; r < s->nresources; r++)
+					names[r] = s->resources[r].address;
+				const char *near = suggest_nearest(list[i], names, s->nresources);
+				struct diag *dg = diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
+							    pass ? "exclude" : "target", list[i],
+							    near ? "; did you mean '" : "", near ? near : "",
+							    near ? "'?" : "");
+				(void)dg;
+				free(names);
+				err = BERTH_EINVAL;
+			}
+		}
+	}
+	if (err)
+		goto cleanup;
+	for (int pass = 0; pass < 2; pass++) {
+		bool *mark = pass ? xmark : tmark;
+		if (pass ? !e->o.nexcludes : !e->o.ntargets)
+			continue;
+		bool *before = xmalloc(nn + 1);
+		memcpy(before, mark, nn);
+		closure(&s->graph, mark, !pass);
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < nn; i++)
+			if (mark[i] && !before[i] && e->node_res[i] >= 0)
+				buf_addf(&b, "%s%s", b.len ? ", " : "", s->graph.nodes[i].label);
+		if (b.len)
+			strvec_pushf(&p->notes, pass ? "--exclude: also excluding what depends on it: %s"
+						     : "--target: also planning its dependencies: %s",
+				     b.ptr);
+		buf_release(&b);
+		free(before);
+	}
+	for (size_t c = 0; c < p->n; c++) {
+		struct plan_change *ch = &p->v[c];
+		bool in_t, in_x;
+		if (ch->spec_index >= 0) {
+			size_t node = s->resources[ch->spec_index].graph_node;
+			in_t = tmark[node];
+			in_x = xmark[node];
+		} else {
+			in_t = in_x = false;
+			for (size_t i = 0; i < e->o.ntargets; i++)
+				in_t |= address_matches(ch->address, e->o.targets[i]);
+			for (size_t i = 0; i < e->o.nexcludes; i++)
+				in_x |= address_matches(ch->address, e->o.excludes[i]);
+		}
+		if ((e->o.ntargets && !in_t) || in_x)
+			ch->excluded = true;
+	}
+cleanup:
+	free(tmark);
+	free(xmark);
+	free(direct);
+	return err;
+}
+
+static void count_plan(struct plan *p)
+{
+	p->nadd = p->nchange = p->ndestroy = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].excluded)
+			continue;
+		switch (p->v[i].action) {
+		case PA_CREATE: p->nadd++; break;
+		case PA_UPDATE: p->nchange++; break;
+		case PA_REPLACE: p->nadd++; p->ndestroy++; break;
+		case PA_DELETE: p->ndestroy++; break;
+		default: break;
+		}
+	}
+}
+
+/* The live state a plan was made from, hashed. */
+static void live_fingerprint(struct engine *e, char out[65])
+{
+	json_t *all = json_object();
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++) {
+			struct live_resource *r = &e->live[t].v[i];
+			char *key = xasprintf("%s %s %s", r->type, r->id ? r->id : "-",
+					      r->address ? r->address : "-");
+			json_object_set_new(all, key, json_pack("{s:O?, s:O?, s:b}", "props", r->props,
+								"tags", r->tags, "retain", r->retain));
+			free(key);
+		}
+	char *txt = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS);
+	engine_sha256_hex(txt, strlen(txt), out);
+	free(txt);
+	json_decref(all);
+}
+
+static void changes_fingerprint(const struct plan *p, char out[65])
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_change *c = &p->v[i];
+		if (c->excluded || c->action == PA_NOOP)
+			continue;
+		json_t *after = c->after ? engine_mask(c->type, c->after, c->sensitive) : json_null();
+		json_array_append_new(a, json_pack("[s, s, o]", c->address, plan_action_name(c->action),
+						   after));
+	}
+	char *txt = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+	engine_sha256_hex(txt, strlen(txt), out);
+	free(txt);
+	json_decref(a);
+}
+
+static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
+{
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++) {
+			struct live_resource *r = &e->live[t].v[i];
+			long si = r->address && e->spec ? spec_find_resource(e->spec, r->address) : -1;
+			if (si >= 0 && strcmp(e->spec->resources[si].type, r->type))
+				si = -1; /* same address, another type: the old one goes */
+			if (si >= 0 && !destroy_all)
+				continue;
+			char *addr = r->address ? xstrdup(r->address)
+						: xasprintf("%s %s", r->type,
+							    r->id ? r->id : "(pending confirmation)");
+			bool matched_elsewhere = false;
+			for (size_t c = 0; c < p->n && r->address; c++)
+				if (!strcmp(p->v[c].address, addr) && p->v[c].id && r->id &&
+				    !strcmp(p->v[c].id, r->id))
+					matched_elsewhere = true;
+			if (matched_elsewhere) {
+				free(addr);
+				continue;
+			}
+			struct plan_change *c = plan_add(p, addr, r->type,
+							 r->retain ? PA_FORGET : PA_DELETE);
+			c->before = json_deep_copy(r->props);
+			c->id = r->id ? xstrdup(r->id) : NULL;
+			c->spec_index = si;
+			if (si >= 0)
+				c->sensitive = e->spec->resources[si].sensitive;
+			if (destroy_all)
+				c->reason = r->retain ? xstrdup("retain: true; left in AWS and no longer managed")
+						      : NULL;
+			else if (!r->address)
+				c->reason = xstrdup("not in the spec (found through its parent)");
+			else
+				c->reason = xstrdup(r->retain ? "not in the spec; retain: true, so it stays in AWS and berth lets go of it"
+							      : "not in the spec");
+			free(addr);
+		}
+}
+
+static void add_drift(struct engine *e, struct plan *p)
+{
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++) {
+			struct live_resource *r = &e->live[t].v[i];
+			if (!r->address)
+				continue;
+			struct state_resource *sr = statefile_get(&e->state, r->address);
+			const char *what = NULL;
+			if (!sr)
+				what = "not in the state cache (made elsewhere, or the cache was lost)";
+			else {
+				const struct schema_resource *sch = schema_find(r->type);
+				const char *k;
+				json_t *v;
+				json_object_foreach(sr->attributes, k, v) {
+					const struct schema_prop *pr = sch ? schema_shape_prop(sch->shape, k) : NULL;
+					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&
+					    !r->detailed)
+						continue; /* not read this time */
+					if (diff_values(pr ? pr->shape : NULL, v, json_object_get(r->props, k)))
+						what = "changed outside berth";
+				}
+			}
+			if (!what)
+				continue;
+			ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
+			struct plan_drift *dr = &p->drift[p->ndrift++];
+			dr->address = xstrdup(r->address);
+			dr->type = xstrdup(r->type);
+			dr->what = xstrdup(what);
+			dr->before = sr ? json_deep_copy(sr->attributes) : NULL;
+			dr->after = json_deep_copy(r->props);
+		}
+	for (size_t k = 0; k < e->state.n; k++) {
+		struct state_resource *sr = &e->state.res[k];
+		if (engine_find_live(e, sr->type, sr->address))
+			continue;
+		ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
+		struct plan_drift *dr = &p->drift[p->ndrift++];
+		dr->address = xstrdup(sr->address);
+		dr->type = xstrdup(sr->type);
+		dr->what = xstrdup("deleted outside berth");
+		dr->before = json_deep_copy(sr->attributes);
+		dr->after = NULL;
+	}
+}
+
+int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct diags *d)
+{
+	const struct spec *s = e->spec;
+	struct plan *p = xcalloc(1, sizeof(*p));
+	p->stack = xstrdup(e->stack);
+	p->refresh_only = refresh_only;
+	strvec_init(&p->notes);
+	int err = 0;
+	if (!s) {
+		diags_add(d, DIAG_ERROR, "a plan needs a spec");
+		err = BERTH_EINVAL;
+		goto done;
+	}
+	if ((err = read_account(e, d)))
+		goto done;
+	if ((err = engine_read_data(e, d)))
+		goto done;
+	if (refresh_only) {
+		add_drift(e, p);
+		goto done;
+	}
+	struct spec_resolver res;
+	engine_resolver(e, &res);
+	size_t norder;
+	size_t *order = topo_order(s, &norder);
+	for (size_t k = 0; k < norder; k++) {
+		long i = e->node_res[order[k]];
+		if (i < 0)
+			continue;
+		const struct spec_resource *sr = &s->resources[i];
+		const struct rtype *rt = rtype_find(sr->type);
+		json_t *desired = NULL;
+		bool sens = false;
+		struct diags rd = DIAGS_INIT;
+		if (spec_eval_resource(s, (size_t)i, &res, &desired, &sens, &rd)) {
+			diags_move(d, &rd);
+			diags_release(&rd);
+			err = BERTH_EINVAL;
+			continue;
+		}
+		diags_release(&rd);
+		if (rt->normalise)
+			rt->normalise(e->stack, sr->address, desired);
+		struct live_resource *live = engine_find_live(e, sr->type, sr->address);
+		if (!live && rt->identity)
+			live = match_untagged(e, rt, sr->address, desired);
+		struct state_resource *st = statefile_get(&e->state, sr->address);
+		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
+		if (live && rt->read_detail && !live->detailed && needs_detail(rt, desired, applied)) {
+			int r = rt->read_detail(&e->rt, live, d);
+			if (r && r != BERTH_ENOTFOUND) {
+				err = r;
+				json_decref(desired);
+				continue;
+			}
+			live->detailed = true;
+		}
+		if (live && rt->identity && !live->address)
+			live->address = xstrdup(sr->address);
+		struct diff_input in = { sr->schema, desired, live ? live->props : NULL, applied,
+					 &sr->ignore_changes, rt->update != NULL, sr->retain,
+					 live ? live->retain : false };
+		struct diff_result dr;
+		diff_result_init(&dr);
+		diff_resource(&in, &dr);
+		static const enum plan_action map[] = { PA_NOOP, PA_CREATE, PA_UPDATE, PA_REPLACE };
+		struct plan_change *c = plan_add(p, sr->address, sr->type, map[dr.action]);
+		c->spec_index = i;
+		c->sensitive = sr->sensitive || sens;
+		c->cbd = sr->create_before_destroy;
+		c->before = live ? json_deep_copy(live->props) : NULL;
+		c->after = desired;
+		c->id = live && live->id ? xstrdup(live->id) : NULL;
+		if (live && live->note)
+			c->note = xasprintf("%s (its normal state until someone confirms it; not drift)",
+					    live->note);
+		for (size_t j = 0; j < dr.changed.n; j++)
+			strvec_push(&c->changed, dr.changed.v[j]);
+		for (size_t j = 0; j < dr.replace_paths.n; j++)
+			strvec_push(&c->replace_paths, dr.replace_paths.v[j]);
+		for (size_t j = 0; j < dr.unknown.n; j++)
+			strvec_push(&c->unknown, dr.unknown.v[j]);
+		if (c->action == PA_REPLACE) {
+			struct buf b = BUF_INIT;
+			for (size_t j = 0; j < dr.replace_paths.n; j++)
+				buf_addf(&b, "%s%s", j ? ", " : "", dr.replace_paths.v[j]);
+			c->reason = dr.replace_paths.n
+					    ? xasprintf("%s cannot change in place: forces replacement", b.ptr)
+					    : xasprintf("%s cannot be updated in place", sr->type);
+			buf_release(&b);
+		}
+		if (c->action == PA_NOOP || c->action == PA_UPDATE) {
+			/* Dependents see live values, with this resource's
+			 * changing properties at their new values. */
+			json_t *known = json_deep_copy(live->props);
+			const char *key;
+			json_t *v;
+			json_object_foreach(desired, key, v)
+				if (!spec_has_unknown(v))
+					json_object_set(known, key, v);
+			engine_set_known(e, sr->address, live->id, known);
+			json_decref(known);
+		}
+		diff_result_release(&dr);
+	}
+	free(order);
+	if (err)
+		goto done;
+	add_removals(e, p, false);
+	err = select_targets(e, p, d);
+done:
+	if (err) {
+		plan_free(p);
+		return err;
+	}
+	count_plan(p);
+	live_fingerprint(e, p->live_fingerprint);
+	changes_fingerprint(p, p->changes_fingerprint);
+	*out = p;
+	return 0;
+}
+
+int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
+{
+	struct plan *p = xcalloc(1, sizeof(*p));
+	p->stack = xstrdup(e->stack);
+	p->destroy = true;
+	strvec_init(&p->notes);
+	/* Untaggable instances the spec names get their address back, so the
+	 * plan and the reverse walk know them. */
+	if (e->spec) {
+		struct spec_resolver res;
+		engine_resolver(e, &res);
+		size_t norder;
+		size_t *order = topo_order(e->spec, &norder);
+		for (size_t k = 0; k < norder; k++) {
+			long i = e->node_res[order[k]];
+			if (i < 0)
+				continue;
+			const struct spec_resource *sr = &e->spec->resources[i];
+			const struct rtype *rt = rtype_find(sr->type);
+			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
+			if (!live && rt && rt->identity) {
+				json_t *desired = NULL;
+				struct diags rd = DIAGS_INIT;
+				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
+					live = match_untagged(e, rt, sr->address, desired);
+					if (live)
+						live->address = xstrdup(sr->address);
+				}
+				json_decref(desired);
+				diags_release(&rd);
+			}
+			if (live)
+				engine_set_known(e, sr->address, live->id, live->props);
+		}
+		free(order);
+	}
+	add_removals(e, p, true);
+	count_plan(p);
+	live_fingerprint(e, p->live_fingerprint);
+	changes_fingerprint(p, p->changes_fingerprint);
+	(void)d;
+	*out = p;
+	return 0;
+}
+
+/* ---- state and outputs ---- */
+
+int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags *d)
+{
+	json_t *a = json_array();
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++) {
+			struct live_resource *r = &e->live[t].v[i];
+			if (detail && !r->detailed && e->types[t]->read_detail) {
+				int err = e->types[t]->read_detail(&e->rt, r, d);
+				if (err && err != BERTH_ENOTFOUND) {
+					json_decref(a);
+					return err;
+				}
+			}
+			bool sens = false;
+			if (r->address && e->spec) {
+				long si = spec_find_resource(e->spec, r->address);
+				sens = si >= 0 && e->spec->resources[si].sensitive;
+			}
+			json_array_append_new(a, json_pack("{s:s?, s:s, s:s?, s:o, s:s?, s:b}", "address",
+							   r->address, "type", r->type, "id", r->id,
+							   "properties", engine_mask(r->type, r->props, sens),
+							   "note", r->note, "retain", r->retain));
+		}
+	*out = a;
+	return 0;
+}
+
+int engine_outputs(struct engine *e, json_t **out, struct diags *d)
+{
+	json_t *o = json_object();
+	struct spec_resolver res;
+	engine_resolver(e, &res);
+	for (size_t i = 0; e->spec && i < e->spec->noutputs; i++) {
+		const struct spec_output *so = &e->spec->outputs[i];
+		json_t *v = NULL;
+		struct diags od = DIAGS_INIT;
+		if (spec_eval_output(e->spec, i, &res, &v, &od)) {
+			diags_move(d, &od);
+			diags_release(&od);
+			json_decref(o);
+			return BERTH_EINVAL;
+		}
+		diags_release(&od);
+		bool unknown = spec_has_unknown(v);
+		json_t *entry = json_pack("{s:o, s:b, s:b}", "value", unknown ? json_null() : v,
+					  "sensitive", so->sensitive, "unknown", unknown);
+		if (unknown)
+			json_decref(v);
+		if (so->description)
+			json_object_set_new(entry, "description", json_string(so->description));
+		json_object_set_new(o, so->name, entry);
+	}
+	*out = o;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* The engine's private state, shared by its files (engine.c: refresh and
+ * plan; run.c: apply and destroy; planjson.c; data.c). */
+#ifndef BERTH_ENGINE_INT_H
+#define BERTH_ENGINE_INT_H
+
+#include <pthread.h>
+
+#include "engine/engine.h"
+#include "engine/statefile.h"
+#include "resources/resource.h"
+#include "spec/spec.h"
+
+struct engine {
+	struct engine_opts o;
+	const struct spec *spec;
+	char *stack;
+	struct rt_calls calls;
+	struct rt_ctx rt;            /* the base context (no waiting hook) */
+	const struct rtype **types;  /* in scope, parents before children */
+	size_t ntypes;
+	struct live_set *live;       /* per type, parallel to types */
+	bool refreshed;
+	struct statefile state;      /* the cache (empty when there was none) */
+	char *account;               /* from STS, or NULL */
+	json_t *data;                /* {"data.x": {attr: value}} */
+	/* Values the resolver gives: {"address": {"id": s, "props": {...}}}.
+	 * Written by plan (live values of resources not replaced) and by apply
+	 * workers (what they created), under `lock`. */
+	pthread_mutex_t lock;
+	json_t *known;
+	/* For every graph node: the resource index or -1, the data index or -1. */
+	long *node_res, *node_data;
+	/* Sensitive property pointers per type, built on demand (main thread). */
+	struct sens_list { char *type; struct strvec ptrs; } *sens;
+	size_t nsens, sens_alloc;
+};
+
+/* The type index of `rt` in e->types, or -1. */
+long engine_type_index(const struct engine *e, const char *type_name);
+/* The live instance for an address, or NULL. */
+struct live_resource *engine_find_live(struct engine *e, const char *type_name,
+				       const char *address);
+/* The resolver over e->known, e->data and e->account. */
+void engine_resolver(struct engine *e, struct spec_resolver *r);
+/* Sets e->known[address] (copies). */
+void engine_set_known(struct engine *e, const char *address, const char *id, json_t *props);
+void engine_forget_known(struct engine *e, const char *address);
+
+/* The properties of a resource type that must never be shown or stored, as
+ * statefile_sensitive_fn wants them. */
+const char *const *engine_sensitive_pointers(void *ctx, const char *type);
+
+/* Evaluates the spec's data entries into e->data (data.c). */
+int engine_read_data(struct engine *e, struct diags *d);
+
+/* sha256 of text as 64 hex digits. */
+void engine_sha256_hex(const char *text, size_t len, char out[65]);
+
+/* Masks every sensitive value in props (a copy) for display: properties the
+ * schema flags, or everything when `all`. */
+json_t *engine_mask(const char *type, json_t *props, bool all);
+
+#endif

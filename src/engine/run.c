@@ -1,0 +1,804 @@
+/* The engine's write side: apply and destroy walk a plan with the parallel
+ * walker (graph/walk.h). Each operation resolves its properties just in
+ * time, reports through its own diagnostics, and records what it made so
+ * dependents resolve against real values. A failure skips only what depends
+ * on it; cancellation lets in-flight operations finish.
+ *
+ * Apply runs in two walks: removals first (things no longer in the spec,
+ * children before parents), then the spec graph forwards. Destroy is one
+ * walk backwards over everything of the stack, then a sweep by tag. */
+#include "util/common.h"
+#include "engine/engine_int.h"
+
+#include "aws/client.h"
+#include "engine/diff.h"
+#include "graph/walk.h"
+#include "schema/schema.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+struct run {
+	struct engine *e;
+	const struct plan *p;
+	/* Walk nodes: a plan change index or -1 (data, repos, no-ops). */
+	long *change;
+	size_t n;
+	struct op_result *ops;
+	bool destroy;
+};
+
+/* ---- small pieces ---- */
+
+struct op_ctx {
+	struct rt_ctx rt;
+	struct engine *e;
+	int op;
+};
+
+static void on_waiting(void *ctx, const char *what)
+{
+	struct op_ctx *oc = ctx;
+	if (oc->e->o.ev.op_waiting)
+		oc->e->o.ev.op_waiting(oc->e->o.ev.ctx, oc->op, what);
+}
+
+static void op_start(struct engine *e, struct op_ctx *oc, const char *address, const char *verb)
+{
+	oc->e = e;
+	oc->rt = e->rt;
+	oc->rt.waiting = on_waiting;
+	oc->rt.waiting_ctx = oc;
+	oc->op = e->o.ev.op_begin ? e->o.ev.op_begin(e->o.ev.ctx, address, verb) : -1;
+}
+
+static void op_finish(struct engine *e, struct op_ctx *oc, const char *outcome)
+{
+	if (e->o.ev.op_end)
+		e->o.ev.op_end(e->o.ev.ctx, oc->op, outcome);
+}
+
+struct probe_ctx {
+	const struct rt_ctx *rt;
+	const struct rtype *type;
+	const char *id;
+	bool want_gone;
+	struct live_resource found;
+	bool have;
+};
+
+static int probe(void *ctx, struct diags *d)
+{
+	struct probe_ctx *pc = ctx;
+	struct live_resource r;
+	int err = pc->type->read_one(pc->rt, pc->id, &r, d);
+	if (err == BERTH_ENOTFOUND)
+		return pc->want_gone ? 0 : 1;
+	if (err)
+		return err;
+	if (pc->want_gone) {
+		live_resource_release(&r);
+		return 1;
+	}
+	if (pc->have)
+		live_resource_release(&pc->found);
+	pc->found = r;
+	pc->have = true;
+	return 0;
+}
+
+/* Waits until the instance can be read (and the type says it is ready),
+ * and returns it. */
+static int wait_ready(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+		      const char *id, struct live_resource *out, struct diags *d)
+{
+	int err;
+	if (type->wait_ready && (err = type->wait_ready(rt, id, d)))
+		return err;
+	struct probe_ctx pc = { rt, type, id, false, { 0 }, false };
+	err = rt_poll(rt, "it to be readable", e->o.wait_timeout_ms, 5000, probe, &pc, d);
+	if (err) {
+		if (pc.have)
+			live_resource_release(&pc.found);
+		return err;
+	}
+	*out = pc.found;
+	return 0;
+}
+
+/* Waits until reading it says it is gone: the confirmation of a delete. */
+static int wait_gone(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+		     const struct live_resource *cur, struct diags *d)
+{
+	if (type->wait_gone)
+		return type->wait_gone(rt, cur, d);
+	if (!cur->id)
+		return 0;
+	struct probe_ctx pc = { rt, type, cur->id, true, { 0 }, false };
+	return rt_poll(rt, "it to be gone", e->o.wait_timeout_ms, 5000, probe, &pc, d);
+}
+
+static bool retryable_delete(const struct diags *d)
+{
+	static const char *const codes[] = { "DependencyViolation", "ResourceInUse",
+					     "ResourceInUseException", "ResourceConflictException",
+					     "ConflictException", "DeleteConflict",
+					     "OperationAbortedException", NULL };
+	for (size_t i = 0; i < d->n; i++)
+		for (size_t k = 0; d->items[i].aws_code && codes[k]; k++)
+			if (!strcmp(d->items[i].aws_code, codes[k]))
+				return true;
+	return false;
+}
+
+struct remove_ctx {
+	const struct rt_ctx *rt;
+	const struct rtype *type;
+	const struct live_resource *cur;
+	struct diags last;
+};
+
+static int remove_probe(void *ctx, struct diags *d)
+{
+	struct remove_ctx *rc = ctx;
+	diags_release(&rc->last);
+	int err = rc->type->remove(rc->rt, rc->cur, &rc->last);
+	if (!err) {
+		diags_move(d, &rc->last); /* warnings */
+		return 0;
+	}
+	if (retryable_delete(&rc->last))
+		return 1; /* something still depends on it: try again later */
+	diags_move(d, &rc->last);
+	return err;
+}
+
+/* Deletes with retries while AWS says something still depends on it, then
+ * confirms by reading again. */
+static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+			   const struct live_resource *cur, struct diags *d)
+{
+	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
+	int err = rt_poll(rt, "what depends on it to go", e->o.retry_timeout_ms, 15000, remove_probe,
+			  &rc, d);
+	if (err == BERTH_ETIMEOUT)
+		diags_move(d, &rc.last); /* the last AWS error says why */
+	diags_release(&rc.last);
+	if (err)
+		return err;
+	return wait_gone(e, rt, type, cur, d);
+}
+
+static int set_tags(const struct rt_ctx *rt, const struct rtype *type,
+		    const struct live_resource *cur, json_t *add, json_t *remove_keys,
+		    struct diags *d)
+{
+	if (type->set_tags)
+		return type->set_tags(rt, cur, add, remove_keys, d);
+	if (!cur->arn) {
+		diags_add(d, DIAG_ERROR, "%s has no ARN to tag", cur->id ? cur->id : "resource");
+		return BERTH_ERROR;
+	}
+	int err = 0;
+	json_t *res = NULL;
+	if (json_object_size(add)) {
+		json_t *params = json_pack("{s:[s], s:O}", "ResourceARNList", cur->arn, "Tags", add);
+		err = rt_call(rt, "resourcegroupstaggingapi", "TagResources", params, &res, d);
+		json_decref(params);
+	}
+	if (!err && json_array_size(remove_keys)) {
+		json_decref(res);
+		res = NULL;
+		json_t *params = json_pack("{s:[s], s:O}", "ResourceARNList", cur->arn, "TagKeys",
+					   remove_keys);
+		err = rt_call(rt, "resourcegroupstaggingapi", "UntagResources", params, &res, d);
+		json_decref(params);
+	}
+	if (!err && json_object_size(json_object_get(res, "FailedResourcesMap"))) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(res, "FailedResourcesMap"), k, v) {
+			struct diag *dg = diags_add(d, DIAG_ERROR, "tagging %s failed: %s", k,
+						    json_string_value(json_object_get(v, "ErrorMessage")) ?
+							    json_string_value(json_object_get(v, "ErrorMessage")) : "");
+			dg->aws_code = json_string_value(json_object_get(v, "ErrorCode")) ?
+					       xstrdup(json_string_value(json_object_get(v, "ErrorCode"))) : NULL;
+		}
+		err = BERTH_EAWS;
+	}
+	json_decref(res);
+	return err;
+}
+
+/* The tags a resource should carry: the spec's, plus berth's. */
+static json_t *wanted_tags(struct engine *e, const char *address, json_t *desired, bool retain)
+{
+	json_t *m = rt_tags_to_map(json_object_get(desired, "Tags"));
+	json_object_set_new(m, TAG_STACK, json_string(e->stack));
+	char *enc = rt_tag_encode(address);
+	json_object_set_new(m, TAG_ID, json_string(enc));
+	free(enc);
+	if (retain)
+		json_object_set_new(m, TAG_RETAIN, json_string("true"));
+	return m;
+}
+
+static void record_state(struct engine *e, const char *address, const struct live_resource *r,
+			 json_t *desired, bool sensitive)
+{
+	json_t *attrs = engine_mask(r->type, r->props, sensitive);
+	json_t *applied = desired ? engine_mask(r->type, desired, sensitive) : json_object();
+	pthread_mutex_lock(&e->lock);
+	statefile_set(&e->state, address, r->type, r->id, attrs, applied);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void forget_state(struct engine *e, const char *address)
+{
+	pthread_mutex_lock(&e->lock);
+	statefile_remove(&e->state, address);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- operations ---- */
+
+static int evaluate(struct engine *e, const struct plan_change *c, json_t **out, struct diags *d)
+{
+	struct spec_resolver res;
+	engine_resolver(e, &res);
+	json_t *desired = NULL;
+	int err = spec_eval_resource(e->spec, (size_t)c->spec_index, &res, &desired, NULL, d);
+	if (err)
+		return err;
+	const struct rtype *rt = rtype_find(c->type);
+	if (rt->normalise)
+		rt->normalise(e->stack, c->address, desired);
+	if (spec_has_unknown(desired)) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "%s: some values are still unknown at apply time",
+					    c->address);
+		diag_set_detail(dg, "a resource it refers to did not report them");
+		json_decref(desired);
+		return BERTH_ERROR;
+	}
+	*out = desired;
+	return 0;
+}
+
+static int do_create(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
+		     json_t *desired, const char *old_id, struct diags *d)
+{
+	const struct rtype *type = rtype_find(c->type);
+	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
+	json_t *tags = type->tag_filter ? wanted_tags(e, c->address, desired, sr->retain) : NULL;
+	char *id = NULL;
+	int err = type->create(rt, c->address, desired, tags, &id, d);
+	json_decref(tags);
+	if (err)
+		return err;
+	if (old_id && !strcmp(old_id, id)) {
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "create_before_destroy: the new instance would have the old one's id %s",
+					    id);
+		diag_set_detail(dg, "give it another name, or drop create_before_destroy");
+		free(id);
+		return BERTH_ECONFLICT;
+	}
+	struct live_resource live;
+	err = wait_ready(e, rt, type, id, &live, d);
+	free(id);
+	if (err)
+		return err;
+	engine_set_known(e, c->address, live.id, live.props);
+	record_state(e, c->address, &live, desired, c->sensitive);
+	live_resource_release(&live);
+	return 0;
+}
+
+static int do_update(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
+		     json_t *desired, const struct live_resource *cur, struct diags *d)
+{
+	const struct rtype *type = rtype_find(c->type);
+	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
+	struct state_resource *st = statefile_get(&e->state, c->address);
+	struct diff_input in = { sr->schema, desired, cur->props, st ? st->applied : NULL,
+				 &sr->ignore_changes, type->update != NULL, sr->retain, cur->retain };
+	struct diff_result dr;
+	diff_result_init(&dr);
+	diff_resource(&in, &dr);
+	int err = 0;
+	if (dr.action == DIFF_REPLACE) {
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "%s: now needs replacing (values known only at apply time changed)",
+					    c->address);
+		diag_set_detail(dg, "run plan and apply again");
+		err = BERTH_ECONFLICT;
+		goto cleanup;
+	}
+	const char **props = xcalloc(dr.changed.n + 1, sizeof(char *));
+	size_t np = 0;
+	bool tags_changed = false;
+	for (size_t i = 0; i < dr.changed.n; i++) {
+		if (!strcmp(dr.changed.v[i], "Tags"))
+			tags_changed = true;
+		else
+			props[np++] = dr.changed.v[i];
+	}
+	if (np)
+		err = type->update(rt, cur, desired, props, np, d);
+	free(props);
+	if (!err && tags_changed) {
+		json_t *want = wanted_tags(e, c->address, desired, sr->retain);
+		json_t *add = json_object(), *del = json_array();
+		const char *k;
+		json_t *v;
+		json_object_foreach(want, k, v)
+			if (!json_equal(v, json_object_get(cur->tags, k)))
+				json_object_set(add, k, v);
+		json_object_foreach(cur->tags, k, v)
+			if (!json_object_get(want, k) && strncmp(k, "aws:", 4))
+				json_array_append_new(del, json_string(k));
+		err = set_tags(rt, type, cur, add, del, d);
+		json_decref(want);
+		json_decref(add);
+		json_decref(del);
+	}
+	if (err)
+		goto cleanup;
+	struct live_resource live;
+	if ((err = wait_ready(e, rt, type, cur->id, &live, d)))
+		goto cleanup;
+	engine_set_known(e, c->address, live.id, live.props);
+	record_state(e, c->address, &live, desired, c->sensitive);
+	live_resource_release(&live);
+cleanup:
+	diff_result_release(&dr);
+	return err;
+}
+
+static int do_forget(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+		     const struct live_resource *cur, struct diags *d)
+{
+	json_t *keys = json_pack("[s, s, s]", TAG_STACK, TAG_ID, TAG_RETAIN);
+	int err = set_tags(rt, type, cur, NULL, keys, d);
+	json_decref(keys);
+	return err;
+}
+
+static struct live_resource *live_for_change(struct engine *e, const struct plan_change *c)
+{
+	long t = engine_type_index(e, c->type);
+	if (t < 0)
+		return NULL;
+	for (size_t i = 0; i < e->live[t].n; i++) {
+		struct live_resource *r = &e->live[t].v[i];
+		if (c->id && r->id && !strcmp(r->id, c->id))
+			return r;
+	}
+	for (size_t i = 0; i < e->live[t].n; i++) {
+		struct live_resource *r = &e->live[t].v[i];
+		if (r->address && !strcmp(r->address, c->address))
+			return r;
+	}
+	return NULL;
+}
+
+static const char *const verbs[][3] = {
+	/* action: in progress, done, failed */
+	[PA_NOOP] = { "reading", "unchanged", "failed" },
+	[PA_CREATE] = { "creating", "created", "creation failed" },
+	[PA_UPDATE] = { "updating", "updated", "update failed" },
+	[PA_REPLACE] = { "replacing", "replaced", "replacement failed" },
+	[PA_DELETE] = { "destroying", "destroyed", "destruction failed" },
+	[PA_FORGET] = { "releasing (retain)", "left in AWS (retain)", "release failed" },
+};
+
+static int run_node(void *ctx, size_t node)
+{
+	struct run *r = ctx;
+	struct engine *e = r->e;
+	long ci = r->change[node];
+	if (ci < 0)
+		return WALK_OK;
+	const struct plan_change *c = &r->p->v[ci];
+	if (c->excluded)
+		return WALK_SKIP;
+	if (c->action == PA_NOOP)
+		return WALK_OK;
+	struct op_result *op = &r->ops[node];
+	const struct rtype *type = rtype_find(c->type);
+	struct op_ctx oc;
+	op_start(e, &oc, c->address, verbs[c->action][0]);
+	struct diags *d = &op->diags;
+	struct live_resource *cur = live_for_change(e, c);
+	json_t *desired = NULL;
+	int err = 0;
+	switch (c->action) {
+	case PA_CREATE:
+		if (!(err = evaluate(e, c, &desired, d)))
+			err = do_create(e, &oc.rt, c, desired, NULL, d);
+		break;
+	case PA_UPDATE:
+		if (!cur) {
+			diags_add(d, DIAG_ERROR, "%s: the live instance is gone; run plan again", c->address);
+			err = BERTH_ENOTFOUND;
+		} else if (!(err = evaluate(e, c, &desired, d)))
+			err = do_update(e, &oc.rt, c, desired, cur, d);
+		break;
+	case PA_REPLACE:
+		if ((err = evaluate(e, c, &desired, d)))
+			break;
+		if (c->cbd) {
+			if (!(err = do_create(e, &oc.rt, c, desired, cur ? cur->id : NULL, d)) && cur)
+				err = delete_instance(e, &oc.rt, type, cur, d);
+		} else {
+			if (cur)
+				err = delete_instance(e, &oc.rt, type, cur, d);
+			if (!err)
+				err = do_create(e, &oc.rt, c, desired, NULL, d);
+		}
+		break;
+	case PA_DELETE:
+		if (cur)
+			err = delete_instance(e, &oc.rt, type, cur, d);
+		if (!err) {
+			engine_forget_known(e, c->address);
+			forget_state(e, c->address);
+		}
+		break;
+	case PA_FORGET:
+		if (cur)
+			err = do_forget(e, &oc.rt, type, cur, d);
+		if (!err)
+			forget_state(e, c->address);
+		break;
+	case PA_NOOP:
+		break;
+	}
+	json_decref(desired);
+	for (size_t i = 0; i < d->n; i++)
+		if (!d->items[i].address)
+			diag_set_address(&d->items[i], c->address);
+	op_finish(e, &oc, verbs[c->action][err ? 2 : 1]);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
+/* ---- walks ---- */
+
+struct edges {
+	size_t *ndeps;
+	size_t **deps;
+	size_t n;
+};
+
+static void edges_init(struct edges *g, size_t n)
+{
+	g->n = n;
+	g->ndeps = xcalloc(n + 1, sizeof(size_t));
+	g->deps = xcalloc(n + 1, sizeof(size_t *));
+}
+
+static void edges_add(struct edges *g, size_t from, size_t to)
+{
+	g->deps[from] = xrealloc(g->deps[from], (g->ndeps[from] + 1) * sizeof(size_t));
+	g->deps[from][g->ndeps[from]++] = to;
+}
+
+static void edges_release(struct edges *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->deps[i]);
+	free(g->deps);
+	free(g->ndeps);
+}
+
+/* Adds the result of one walk to *out. */
+static void collect(struct run *r, const struct walk_result *wr, const char *const *names,
+		    struct run_result *out)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		long ci = r->change[i];
+		if (ci < 0)
+			continue;
+		const struct plan_change *c = &r->p->v[ci];
+		if (c->action == PA_NOOP || c->excluded) {
+			diags_release(&r->ops[i].diags);
+			continue;
+		}
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		struct op_result *o = &out->v[out->n++];
+		*o = r->ops[i];
+		memset(&r->ops[i], 0, sizeof(r->ops[i]));
+		o->address = xstrdup(c->address);
+		o->type = xstrdup(c->type);
+		o->action = c->action;
+		switch (wr->nodes[i].state) {
+		case WALK_DONE: o->outcome = OP_DONE; out->done++; break;
+		case WALK_FAILED: o->outcome = OP_FAILED; out->failed++; break;
+		case WALK_SKIPPED:
+			o->outcome = OP_SKIPPED;
+			out->skipped++;
+			if (wr->nodes[i].cause != WALK_NONE)
+				o->cause = xstrdup(names[wr->nodes[i].cause]);
+			break;
+		case WALK_CANCELED: o->outcome = OP_CANCELED; out->canceled++; break;
+		default: o->outcome = OP_NONE; break;
+		}
+	}
+	if (wr->canceled)
+		out->interrupted = true;
+}
+
+static int walk(struct run *r, struct edges *g, const char *const *names, bool reverse,
+		struct run_result *out, struct diags *d)
+{
+	r->ops = xcalloc(r->n + 1, sizeof(*r->ops));
+	struct walk_graph wg = { r->n, g->ndeps, (const size_t *const *)g->deps, names };
+	struct walk_opts wo = { .parallelism = r->e->o.parallelism, .reverse = reverse,
+				.fn = run_node, .fn_ctx = r, .cancel = r->e->o.cancel };
+	struct walk_result wr = WALK_RESULT_INIT;
+	int err = walk_run(&wg, &wo, &wr, d);
+	if (!err) {
+		collect(r, &wr, names, out);
+		walk_result_release(&wr);
+	}
+	for (size_t i = 0; i < r->n; i++)
+		diags_release(&r->ops[i].diags);
+	free(r->ops);
+	r->ops = NULL;
+	return err;
+}
+
+/* Removals (changes not in the spec graph) as their own walk: an instance
+ * found through a parent goes before the parent. */
+static int walk_removals(struct engine *e, const struct plan *p, bool all,
+			 struct run_result *out, struct diags *d)
+{
+	struct run r = { e, p, NULL, 0, NULL, false };
+	r.change = xcalloc(p->n + 1, sizeof(long));
+	const char **names = xcalloc(p->n + 1, sizeof(char *));
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_change *c = &p->v[i];
+		if (c->action != PA_DELETE && c->action != PA_FORGET)
+			continue;
+		if (!all && c->spec_index >= 0)
+			continue;
+		r.change[r.n] = (long)i;
+		names[r.n++] = c->address;
+	}
+	struct edges g;
+	edges_init(&g, r.n);
+	/* child -> parent edges; walked in reverse, children go first. */
+	for (size_t a = 0; a < r.n; a++) {
+		const struct plan_change *ca = &p->v[r.change[a]];
+		struct live_resource *la = live_for_change(e, ca);
+		if (!la || !la->parent_id)
+			continue;
+		for (size_t b = 0; b < r.n; b++) {
+			const struct plan_change *cb = &p->v[r.change[b]];
+			if (cb->id && !strcmp(cb->id, la->parent_id))
+				edges_add(&g, a, b);
+		}
+	}
+	/* Spec dependencies between removed resources (destroy with a spec). */
+	if (all && e->spec) {
+		const struct dag *dg = &e->spec->graph;
+		long *of_node = xmalloc((dg->nnodes + 1) * sizeof(long));
+		for (size_t k = 0; k < dg->nnodes; k++)
+			of_node[k] = -1;
+		for (size_t a = 0; a < r.n; a++) {
+			long si = p->v[r.change[a]].spec_index;
+			if (si >= 0)
+				of_node[e->spec->resources[si].graph_node] = (long)a;
+		}
+		/* From each removed resource, follow dependencies through
+		 * resources that do not exist to the nearest ones that do. */
+		bool *seen = xcalloc(dg->nnodes + 1, 1);
+		size_t *stack = xcalloc(dg->nnodes + 1, sizeof(size_t));
+		for (size_t a = 0; a < r.n; a++) {
+			long si = p->v[r.change[a]].spec_index;
+			if (si < 0)
+				continue;
+			memset(seen, 0, dg->nnodes);
+			size_t sp = 0;
+			stack[sp++] = e->spec->resources[si].graph_node;
+			while (sp) {
+				size_t nd = stack[--sp];
+				for (size_t j = 0; j < dg->nodes[nd].nout; j++) {
+					size_t to = dg->edges[dg->nodes[nd].out_start + j].to;
+					if (seen[to])
+						continue;
+					seen[to] = true;
+					if (of_node[to] >= 0)
+						edges_add(&g, a, (size_t)of_node[to]);
+					else
+						stack[sp++] = to;
+				}
+			}
+		}
+		free(seen);
+		free(stack);
+		free(of_node);
+	}
+	int err = r.n ? walk(&r, &g, names, true, out, d) : 0;
+	edges_release(&g);
+	free(names);
+	free(r.change);
+	return err;
+}
+
+static int save_state(struct engine *e, struct diags *d)
+{
+	if (!e->o.state_dir)
+		return 0;
+	struct diags sd = DIAGS_INIT;
+	int err = statefile_save(e->o.state_dir, &e->state, engine_sensitive_pointers, e, &sd);
+	if (err) {
+		/* The cache is not the truth: a failed save is a warning. */
+		for (size_t i = 0; i < sd.n; i++)
+			sd.items[i].severity = DIAG_WARNING;
+	}
+	diags_move(d, &sd);
+	diags_release(&sd);
+	return 0;
+}
+
+void run_result_release(struct run_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].address);
+		free(r->v[i].type);
+		free(r->v[i].cause);
+		diags_release(&r->v[i].diags);
+	}
+	free(r->v);
+	strvec_clear(&r->remaining);
+	strvec_clear(&r->retained);
+	memset(r, 0, sizeof(*r));
+}
+
+static int run_status(const struct run_result *r)
+{
+	if (r->interrupted)
+		return BERTH_ECANCELED;
+	return r->failed || r->skipped || r->canceled ? BERTH_ERROR : 0;
+}
+
+int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
+		 struct diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	strvec_init(&out->remaining);
+	strvec_init(&out->retained);
+	int err = walk_removals(e, p, false, out, d);
+	if (err)
+		return err;
+	if (!out->interrupted && !(e->o.cancel && atomic_load(e->o.cancel))) {
+		const struct dag *dg = &e->spec->graph;
+		struct run r = { e, p, NULL, dg->nnodes, NULL, false };
+		r.change = xcalloc(dg->nnodes + 1, sizeof(long));
+		const char **names = xcalloc(dg->nnodes + 1, sizeof(char *));
+		for (size_t k = 0; k < dg->nnodes; k++) {
+			r.change[k] = -1;
+			names[k] = dg->nodes[k].label;
+		}
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i].spec_index >= 0 && p->v[i].action != PA_DELETE &&
+			    p->v[i].action != PA_FORGET)
+				r.change[e->spec->resources[p->v[i].spec_index].graph_node] = (long)i;
+		struct edges g;
+		edges_init(&g, dg->nnodes);
+		for (size_t k = 0; k < dg->nedges; k++)
+			edges_add(&g, dg->edges[k].from, dg->edges[k].to);
+		err = walk(&r, &g, names, false, out, d);
+		edges_release(&g);
+		free(names);
+		free(r.change);
+	} else {
+		out->interrupted = true;
+	}
+	save_state(e, d);
+	if (err)
+		return err;
+	return run_status(out);
+}
+
+/* The sweep: anything still tagged with the stack, read again through every
+ * registered type, deleted once more; then the tagging API's word on what
+ * is left. */
+static int sweep(struct engine *e, struct run_result *out, struct diags *d)
+{
+	size_t nt;
+	const struct rtype *const *all = rtype_all(&nt);
+	for (size_t t = 0; t < nt; t++) {
+		const struct rtype *type = all[t];
+		if (!type->tag_filter)
+			continue; /* found through parents, which went already */
+		struct live_set left = LIVE_SET_INIT, none = LIVE_SET_INIT;
+		struct diags td = DIAGS_INIT;
+		int err = type->read_all(&e->rt, &none, &left, &td);
+		if (err) {
+			diags_move(d, &td);
+			diags_release(&td);
+			return err;
+		}
+		for (size_t i = 0; i < left.n; i++) {
+			struct live_resource *r = &left.v[i];
+			const char *addr = r->address ? r->address : r->id;
+			if (r->retain)
+				continue; /* forgotten on purpose, failed to untag: listed below */
+			struct op_ctx oc;
+			op_start(e, &oc, addr, "destroying (sweep)");
+			struct diags od = DIAGS_INIT;
+			err = delete_instance(e, &oc.rt, type, r, &od);
+			op_finish(e, &oc, err ? "destruction failed" : "destroyed");
+			if (err) {
+				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
+					     r->id ? r->id : "?",
+					     od.n ? od.items[od.n - 1].summary : berth_strerror(err));
+			}
+			diags_move(&td, &od);
+			diags_release(&od);
+		}
+		diags_move(d, &td);
+		diags_release(&td);
+		live_set_release(&left);
+	}
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn)
+			continue;
+		bool listed = false;
+		for (size_t k = 0; k < out->remaining.n; k++)
+			listed |= strstr(out->remaining.v[k], arn) != NULL;
+		if (listed)
+			continue;
+		const struct rtype *owner = rtype_for_arn(arn);
+		json_t *tags = rt_tags_to_map(json_object_get(m, "Tags"));
+		const char *ret = json_string_value(json_object_get(tags, TAG_RETAIN));
+		if (owner)
+			strvec_pushf(&out->remaining, "%s: still tagged %s=%s after its deletion%s", arn,
+				     TAG_STACK, e->stack,
+				     ret ? " (retained, but berth's tags could not be removed)" : "");
+		else
+			strvec_pushf(&out->remaining, "%s: tagged %s=%s, and berth has no resource type for it",
+				     arn, TAG_STACK, e->stack);
+		json_decref(tags);
+	}
+	json_decref(tagged);
+	return 0;
+}
+
+int engine_destroy(struct engine *e, const struct plan *p, struct run_result *out,
+		   struct diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	strvec_init(&out->remaining);
+	strvec_init(&out->retained);
+	int err = walk_removals(e, p, true, out, d);
+	if (err)
+		return err;
+	for (size_t i = 0; i < out->n; i++) {
+		struct op_result *o = &out->v[i];
+		if (o->action == PA_FORGET && o->outcome == OP_DONE)
+			strvec_pushf(&out->retained, "%s (%s)", o->address, o->type);
+		else if (o->outcome != OP_DONE)
+			strvec_pushf(&out->remaining, "%s (%s): %s", o->address, o->type,
+				     o->outcome == OP_FAILED && o->diags.n ? o->diags.items[0].summary
+				     : o->outcome == OP_SKIPPED ? "skipped: something it depends on could not be deleted"
+				     : o->outcome == OP_CANCELED ? "interrupted before it started"
+								 : "not deleted");
+	}
+	if (!out->interrupted && !out->failed)
+		err = sweep(e, out, d);
+	save_state(e, d);
+	if (err)
+		return err;
+	if (out->interrupted)
+		return BERTH_ECANCELED;
+	return out->remaining.n || out->failed ? BERTH_ERROR : 0;
+}

@@ -1,0 +1,402 @@
+/* What every resource type file shares: live sets, counted AWS calls, the
+ * tagging API view of a stack, tag conversions, polling with backoff and
+ * deterministic names. */
+#include "util/common.h"
+#include "resources/resource.h"
+
+#include <time.h>
+
+#include "aws/client.h"
+#include "util/buf.h"
+
+struct live_resource *live_set_add(struct live_set *s, const char *type)
+{
+	ALLOC_GROW(s->v, s->n + 1, s->alloc);
+	struct live_resource *r = &s->v[s->n++];
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->detailed = true;
+	return r;
+}
+
+void live_resource_release(struct live_resource *r)
+{
+	if (!r)
+		return;
+	free(r->address);
+	free(r->id);
+	free(r->arn);
+	json_decref(r->props);
+	json_decref(r->tags);
+	free(r->note);
+	free(r->parent_id);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void live_resource_copy(struct live_resource *dst, const struct live_resource *src)
+{
+	dst->type = src->type;
+	dst->address = dup_or_null(src->address);
+	dst->id = dup_or_null(src->id);
+	dst->arn = dup_or_null(src->arn);
+	dst->props = src->props ? json_deep_copy(src->props) : json_object();
+	dst->tags = src->tags ? json_deep_copy(src->tags) : NULL;
+	dst->retain = src->retain;
+	dst->detailed = src->detailed;
+	dst->note = dup_or_null(src->note);
+	dst->parent_id = dup_or_null(src->parent_id);
+}
+
+void live_set_release(struct live_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		live_resource_release(&s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->alloc = 0;
+}
+
+void rt_calls_init(struct rt_calls *c)
+{
+	pthread_mutex_init(&c->lock, NULL);
+	c->by_op = json_object();
+	c->total = 0;
+}
+
+void rt_calls_release(struct rt_calls *c)
+{
+	json_decref(c->by_op);
+	c->by_op = NULL;
+	pthread_mutex_destroy(&c->lock);
+}
+
+static void count_call(const struct rt_ctx *c, const char *service, const char *op, long n)
+{
+	if (!c->calls || n <= 0)
+		return;
+	char key[160];
+	snprintf(key, sizeof(key), "%s:%s", service, op);
+	pthread_mutex_lock(&c->calls->lock);
+	json_t *v = json_object_get(c->calls->by_op, key);
+	json_object_set_new(c->calls->by_op, key, json_integer((v ? json_integer_value(v) : 0) + n));
+	c->calls->total += n;
+	pthread_mutex_unlock(&c->calls->lock);
+}
+
+int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
+	    json_t **out, struct diags *d)
+{
+	count_call(c, service, op, 1);
+	json_t *res = NULL;
+	int err = aws_call(c->aws, service, op, params, &res, d);
+	if (err)
+		return err;
+	if (out)
+		*out = res;
+	else
+		json_decref(res);
+	return 0;
+}
+
+int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
+		   json_t **out, const char *const *codes, char *code, struct diags *d)
+{
+	struct diags tmp = DIAGS_INIT;
+	int err = rt_call(c, service, op, params, out, &tmp);
+	if (err == BERTH_EAWS) {
+		for (size_t i = 0; i < tmp.n; i++) {
+			const char *got = tmp.items[i].aws_code;
+			for (size_t k = 0; got && codes[k]; k++) {
+				if (strcmp(got, codes[k]))
+					continue;
+				if (code)
+					snprintf(code, 64, "%s", got);
+				diags_release(&tmp);
+				return 1;
+			}
+		}
+	}
+	diags_move(d, &tmp);
+	diags_release(&tmp);
+	return err;
+}
+
+/* aws_call_all does not say how many pages it fetched, so pagination is done
+ * here, one counted call per page, with the same token rules (botocore's
+ * paginators for these operations). */
+struct pager {
+	const char *op, *in_token, *out_token, *key;
+};
+static const struct pager pagers[] = {
+	{ "DescribeLogGroups", "nextToken", "nextToken", "logGroups" },
+	{ "GetResources", "PaginationToken", "PaginationToken", "ResourceTagMappingList" },
+	{ "ListSubscriptions", "NextToken", "NextToken", "Subscriptions" },
+	{ "ListSubscriptionsByTopic", "NextToken", "NextToken", "Subscriptions" },
+	{ "ListTopics", "NextToken", "NextToken", "Topics" },
+};
+
+int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
+		const char *result_key, json_t **items, struct diags *d)
+{
+	const struct pager *p = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(pagers); i++)
+		if (!strcmp(pagers[i].op, op))
+			p = &pagers[i];
+	if (!p) {
+		/* Not one of ours: let the client paginate, counted once. */
+		count_call(c, service, op, 1);
+		return aws_call_all(c->aws, service, op, params, result_key, items, d);
+	}
+	json_t *req = params ? json_deep_copy(params) : json_object();
+	json_t *all = json_array();
+	int err = 0;
+	for (int page = 0; page < AWS_MAX_PAGES; page++) {
+		json_t *res = NULL;
+		err = rt_call(c, service, op, req, &res, d);
+		if (err)
+			break;
+		json_array_extend(all, json_object_get(res, result_key ? result_key : p->key));
+		const char *tok = json_string_value(json_object_get(res, p->out_token));
+		const char *prev = json_string_value(json_object_get(req, p->in_token));
+		bool more = tok && *tok && !(prev && !strcmp(prev, tok));
+		if (more)
+			json_object_set_new(req, p->in_token, json_string(tok));
+		json_decref(res);
+		if (!more)
+			break;
+	}
+	json_decref(req);
+	if (err) {
+		json_decref(all);
+		return err;
+	}
+	*items = all;
+	return 0;
+}
+
+int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
+			struct diags *d)
+{
+	json_t *params = json_pack("{s:[{s:s, s:[s]}], s:i}", "TagFilters", "Key", TAG_STACK,
+				   "Values", c->stack, "ResourcesPerPage", 100);
+	if (type_filter)
+		json_object_set_new(params, "ResourceTypeFilters", json_pack("[s]", type_filter));
+	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, out, d);
+	json_decref(params);
+	return err;
+}
+
+json_t *rt_tags_to_map(json_t *list)
+{
+	json_t *m = json_object();
+	size_t i;
+	json_t *t;
+	if (json_is_object(list)) {
+		json_object_update(m, list);
+		return m;
+	}
+	json_array_foreach(list, i, t) {
+		const char *k = json_string_value(json_object_get(t, "Key"));
+		json_t *v = json_object_get(t, "Value");
+		if (k)
+			json_object_set_new(m, k, json_string(json_is_string(v) ? json_string_value(v) : ""));
+	}
+	return m;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *rt_tags_to_list(json_t *map, bool user_only)
+{
+	json_t *a = json_array();
+	size_t n = json_object_size(map), k = 0;
+	const char **keys = xcalloc(n + 1, sizeof(char *));
+	const char *key;
+	json_t *v;
+	json_object_foreach(map, key, v) {
+		if (user_only && (!strncmp(key, "berth:", 6) || !strncmp(key, "aws:", 4)))
+			continue;
+		keys[k++] = key;
+	}
+	qsort(keys, k, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < k; i++)
+		json_array_append_new(a, json_pack("{s:s, s:O}", "Key", keys[i], "Value",
+						   json_object_get(map, keys[i])));
+	free(keys);
+	return a;
+}
+
+char *rt_tag_encode(const char *address)
+{
+	struct buf b = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)address; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr(" _.:/+-@", *p))
+			buf_addch(&b, *p);
+		else
+			buf_addf(&b, "=%02X", *p);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+					 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char *rt_tag_decode(const char *value)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = value; *p; p++) {
+		int hi, lo;
+		if (*p == '=' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			buf_addch(&b, hi * 16 + lo);
+			p += 2;
+		} else {
+			buf_addch(&b, *p);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+void rt_apply_tags(struct live_resource *r, json_t *map)
+{
+	json_decref(r->tags);
+	r->tags = map;
+	free(r->address);
+	const char *id = json_string_value(json_object_get(map, TAG_ID));
+	r->address = id ? rt_tag_decode(id) : NULL;
+	const char *ret = json_string_value(json_object_get(map, TAG_RETAIN));
+	r->retain = ret && !strcmp(ret, "true");
+	if (!r->props)
+		r->props = json_object();
+	json_t *list = rt_tags_to_list(map, true);
+	if (json_array_size(list))
+		json_object_set_new(r->props, "Tags", list);
+	else {
+		json_decref(list);
+		json_object_del(r->props, "Tags");
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_interval_ms,
+	    int (*probe)(void *ctx, struct diags *d), void *probe_ctx, struct diags *d)
+{
+	long start = now_ms(), interval = 100;
+	bool told = false;
+	for (;;) {
+		int r = probe(probe_ctx, d);
+		if (r <= 0)
+			return r;
+		if (!told && c->waiting) {
+			c->waiting(c->waiting_ctx, what);
+			told = true;
+		}
+		if (c->cancel && atomic_load(c->cancel)) {
+			diags_add(d, DIAG_ERROR, "interrupted while waiting for %s", what);
+			return BERTH_ECANCELED;
+		}
+		if (now_ms() - start >= timeout_ms) {
+			diags_add(d, DIAG_ERROR, "timed out after %lds waiting for %s",
+				  timeout_ms / 1000, what);
+			return BERTH_ETIMEOUT;
+		}
+		sleep_ms(interval);
+		interval = interval * 3 / 2;
+		if (interval > max_interval_ms)
+			interval = max_interval_ms;
+	}
+}
+
+char *rt_default_name(const char *stack, const char *address, size_t max)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s-%s", stack, address);
+	for (size_t i = 0; i < b.len; i++) {
+		char ch = b.ptr[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			b.ptr[i] = '-';
+	}
+	/* Collapse the '-' runs brackets and quotes leave ("t[\"a\"]"). */
+	size_t w = 0;
+	for (size_t i = 0; i < b.len; i++)
+		if (!(b.ptr[i] == '-' && w > 0 && b.ptr[w - 1] == '-'))
+			b.ptr[w++] = b.ptr[i];
+	while (w > 0 && b.ptr[w - 1] == '-')
+		w--;
+	buf_setlen(&b, w);
+	if (b.len > max) {
+		uint32_t h = 2166136261u; /* FNV-1a of the full name keeps cut names apart */
+		for (size_t i = 0; i < b.len; i++)
+			h = (h ^ (unsigned char)b.ptr[i]) * 16777619u;
+		buf_setlen(&b, max - 9);
+		buf_addf(&b, "-%08x", h);
+	}
+	return buf_detach(&b, NULL);
+}
+
+const char *rt_str(json_t *props, const char *name, char tmp[64])
+{
+	json_t *v = json_object_get(props, name);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(tmp, 64, "%lld", (long long)json_integer_value(v));
+		return tmp;
+	}
+	if (json_is_real(v)) {
+		snprintf(tmp, 64, "%.17g", json_real_value(v));
+		return tmp;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return NULL;
+}
+
+bool rt_bool(json_t *props, const char *name, bool dflt)
+{
+	json_t *v = json_object_get(props, name);
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_string(v))
+		return !strcasecmp(json_string_value(v), "true");
+	return dflt;
+}
+
+char *rt_attr_string(json_t *v)
+{
+	char tmp[64];
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_object(v) || json_is_array(v))
+		return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *wrap = json_pack("{s:O}", "v", v);
+	const char *s = rt_str(wrap, "v", tmp);
+	char *r = s ? xstrdup(s) : NULL;
+	json_decref(wrap);
+	return r;
+}

@@ -1,0 +1,290 @@
+/* AWS::Logs::LogGroup over the CloudWatch Logs API.
+ *
+ * Refresh: the tagging API lists the stack's log groups (ARN and tags, 100
+ * a page); DescribeLogGroups with up to 50 logGroupIdentifiers a call then
+ * gives their settings. LogGroupName is the physical id. RetentionInDays is
+ * the one setting changed in place (Put/DeleteRetentionPolicy); tags go
+ * through the tagging API (the engine's default). */
+#include "util/common.h"
+#include "resources/resource.h"
+
+#include "util/buf.h"
+
+#define LOG_GROUP_NAME_MAX 512
+
+/* "arn:aws:logs:REGION:ACCOUNT:log-group:NAME" (optionally ":*"). */
+static int owns_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":logs:");
+	return p && strstr(p, ":log-group:") != NULL;
+}
+
+static char *name_from_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":log-group:");
+	if (!p)
+		return NULL;
+	p += strlen(":log-group:");
+	size_t n = strlen(p);
+	if (n >= 2 && !strcmp(p + n - 2, ":*"))
+		n -= 2;
+	return xstrndup(p, n);
+}
+
+/* One DescribeLogGroups item in CloudFormation form. */
+static void fill_from_describe(struct live_resource *r, json_t *g)
+{
+	json_t *p = r->props ? r->props : json_object();
+	r->props = p;
+	const char *name = json_string_value(json_object_get(g, "logGroupName"));
+	json_object_set_new(p, "LogGroupName", json_string(name ? name : ""));
+	json_t *v;
+	if ((v = json_object_get(g, "retentionInDays")) && json_is_integer(v))
+		json_object_set(p, "RetentionInDays", v);
+	if ((v = json_object_get(g, "kmsKeyId")) && json_is_string(v))
+		json_object_set(p, "KmsKeyId", v);
+	if ((v = json_object_get(g, "logGroupClass")) && json_is_string(v))
+		json_object_set(p, "LogGroupClass", v);
+	if ((v = json_object_get(g, "deletionProtectionEnabled")) && json_is_boolean(v))
+		json_object_set(p, "DeletionProtectionEnabled", v);
+	/* CloudFormation's Arn attribute is the ":*" form DescribeLogGroups
+	 * calls `arn`; the tagging API wants the bare one. */
+	if ((v = json_object_get(g, "arn")) && json_is_string(v))
+		json_object_set(p, "Arn", v);
+	const char *bare = json_string_value(json_object_get(g, "logGroupArn"));
+	if (bare && !r->arn)
+		r->arn = xstrdup(bare);
+	if (!r->id)
+		r->id = xstrdup(name ? name : "");
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	json_t *tagged = NULL, *names = json_array(), *tags_by_name = json_object();
+	int err = rt_tagged_resources(c, "logs:log-group", &tagged, d);
+	if (err)
+		goto cleanup;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		char *name = name_from_arn(json_string_value(json_object_get(m, "ResourceARN")));
+		if (!name)
+			continue;
+		json_array_append_new(names, json_string(name));
+		json_object_set_new(tags_by_name, name, rt_tags_to_map(json_object_get(m, "Tags")));
+		free(name);
+	}
+	/* The API takes at most 50 identifiers a call. */
+	for (size_t at = 0; at < json_array_size(names); at += 50) {
+		json_t *batch = json_array(), *groups = NULL;
+		for (size_t k = at; k < at + 50 && k < json_array_size(names); k++)
+			json_array_append(batch, json_array_get(names, k));
+		json_t *params = json_pack("{s:o}", "logGroupIdentifiers", batch);
+		err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", &groups, d);
+		json_decref(params);
+		if (err)
+			goto cleanup;
+		json_t *g;
+		size_t k;
+		json_array_foreach(groups, k, g) {
+			const char *name = json_string_value(json_object_get(g, "logGroupName"));
+			json_t *tags = name ? json_object_get(tags_by_name, name) : NULL;
+			if (!tags)
+				continue; /* not one of ours (a prefix match) */
+			struct live_resource *r = live_set_add(out, rtype_logs_loggroup.type_name);
+			fill_from_describe(r, g);
+			rt_apply_tags(r, json_incref(tags));
+		}
+		json_decref(groups);
+	}
+cleanup:
+	json_decref(tagged);
+	json_decref(names);
+	json_decref(tags_by_name);
+	return err;
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	json_t *groups = NULL, *tags = NULL, *found = NULL;
+	json_t *params = json_pack("{s:s}", "logGroupNamePrefix", id);
+	int err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", &groups, d);
+	json_decref(params);
+	if (err)
+		return err;
+	size_t i;
+	json_t *g;
+	json_array_foreach(groups, i, g)
+	{
+		const char *name = json_string_value(json_object_get(g, "logGroupName"));
+		if (name && !strcmp(name, id))
+			found = g;
+	}
+	if (!found) {
+		json_decref(groups);
+		return BERTH_ENOTFOUND;
+	}
+	memset(out, 0, sizeof(*out));
+	out->type = rtype_logs_loggroup.type_name;
+	out->detailed = true;
+	fill_from_describe(out, found);
+	json_decref(groups);
+	static const char *const gone[] = { "ResourceNotFoundException", NULL };
+	params = json_pack("{s:s}", "resourceArn", out->arn ? out->arn : "");
+	err = rt_call_expect(c, "logs", "ListTagsForResource", params, &tags, gone, NULL, d);
+	json_decref(params);
+	if (err == 1) {
+		live_resource_release(out);
+		return BERTH_ENOTFOUND;
+	}
+	if (err) {
+		live_resource_release(out);
+		return err;
+	}
+	rt_apply_tags(out, rt_tags_to_map(json_object_get(tags, "tags")));
+	json_decref(tags);
+	return 0;
+}
+
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	if (json_object_get(desired, "LogGroupName"))
+		return;
+	char *name = rt_default_name(stack, address, LOG_GROUP_NAME_MAX);
+	json_object_set_new(desired, "LogGroupName", json_string(name));
+	free(name);
+}
+
+/* Properties this type cannot set yet: refused before any call, so nothing
+ * is half-made. */
+static int check_supported(json_t *props, struct diags *d)
+{
+	static const char *const unsupported[] = { "DataProtectionPolicy", "FieldIndexPolicies",
+						   "ResourcePolicyDocument", NULL };
+	for (size_t i = 0; unsupported[i]; i++)
+		if (json_object_get(props, unsupported[i])) {
+			diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: berth does not set %s yet",
+				  unsupported[i]);
+			return BERTH_EINVAL;
+		}
+	if (rt_bool(props, "BearerTokenAuthenticationEnabled", false)) {
+		diags_add(d, DIAG_ERROR,
+			  "AWS::Logs::LogGroup: berth does not set BearerTokenAuthenticationEnabled yet");
+		return BERTH_EINVAL;
+	}
+	return 0;
+}
+
+static int set_retention(const struct rt_ctx *c, const char *name, json_t *days, struct diags *d)
+{
+	json_t *params;
+	int err;
+	if (days && !json_is_null(days)) {
+		params = json_pack("{s:s, s:O}", "logGroupName", name, "retentionInDays", days);
+		err = rt_call(c, "logs", "PutRetentionPolicy", params, NULL, d);
+	} else {
+		params = json_pack("{s:s}", "logGroupName", name);
+		err = rt_call(c, "logs", "DeleteRetentionPolicy", params, NULL, d);
+	}
+	json_decref(params);
+	return err;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	char tmp[64];
+	int err = check_supported(props, d);
+	if (err)
+		return err;
+	const char *name = json_string_value(json_object_get(props, "LogGroupName"));
+	if (!name) {
+		diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: LogGroupName is not known");
+		return BERTH_EINVAL;
+	}
+	json_t *params = json_pack("{s:s, s:O}", "logGroupName", name, "tags", tags);
+	const char *s;
+	if ((s = rt_str(props, "KmsKeyId", tmp)))
+		json_object_set_new(params, "kmsKeyId", json_string(s));
+	if ((s = rt_str(props, "LogGroupClass", tmp)))
+		json_object_set_new(params, "logGroupClass", json_string(s));
+	if (json_object_get(props, "DeletionProtectionEnabled"))
+		json_object_set_new(params, "deletionProtectionEnabled",
+				    json_boolean(rt_bool(props, "DeletionProtectionEnabled", false)));
+	static const char *const exists[] = { "ResourceAlreadyExistsException", NULL };
+	err = rt_call_expect(c, "logs", "CreateLogGroup", params, NULL, exists, NULL, d);
+	json_decref(params);
+	if (err == 1) {
+		/* A retry after a crash, or someone else's log group: only ours
+		 * (same stack and address) is adopted. */
+		struct live_resource cur;
+		err = read_one(c, name, &cur, d);
+		if (err == BERTH_ENOTFOUND) {
+			diags_add(d, DIAG_ERROR, "log group %s exists but cannot be read", name);
+			return BERTH_ERROR;
+		}
+		if (err)
+			return err;
+		const char *st = json_string_value(json_object_get(cur.tags, TAG_STACK));
+		bool ours = st && cur.address && !strcmp(st, c->stack) && !strcmp(cur.address, address);
+		live_resource_release(&cur);
+		if (!ours) {
+			struct diag *dg = diags_add(d, DIAG_ERROR,
+						    "log group %s already exists and is not this resource's", name);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another "
+				       "LogGroupName or delete the existing log group",
+				       TAG_STACK, c->stack, TAG_ID, address);
+			return BERTH_ECONFLICT;
+		}
+	} else if (err) {
+		return err;
+	}
+	json_t *days = json_object_get(props, "RetentionInDays");
+	if (days && (err = set_retention(c, name, days, d)))
+		return err;
+	*id_out = xstrdup(name);
+	return 0;
+}
+
+static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
+		  const char *const *changed, size_t nchanged, struct diags *d)
+{
+	int err = check_supported(desired, d);
+	if (err)
+		return err;
+	for (size_t i = 0; i < nchanged; i++) {
+		if (!strcmp(changed[i], "RetentionInDays")) {
+			err = set_retention(c, cur->id, json_object_get(desired, "RetentionInDays"), d);
+			if (err)
+				return err;
+			continue;
+		}
+		diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: berth cannot change %s in place yet",
+			  changed[i]);
+		return BERTH_EINVAL;
+	}
+	return 0;
+}
+
+static int remove_group(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	static const char *const gone[] = { "ResourceNotFoundException", NULL };
+	json_t *params = json_pack("{s:s}", "logGroupName", cur->id);
+	int err = rt_call_expect(c, "logs", "DeleteLogGroup", params, NULL, gone, NULL, d);
+	json_decref(params);
+	return err == 1 ? 0 : err;
+}
+
+const struct rtype rtype_logs_loggroup = {
+	.type_name = "AWS::Logs::LogGroup",
+	.tag_filter = "logs:log-group",
+	.owns_arn = owns_arn,
+	.read_all = read_all,
+	.read_one = read_one,
+	.normalise = normalise,
+	.create = create,
+	.update = update,
+	.remove = remove_group,
+};

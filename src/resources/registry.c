@@ -1,0 +1,40 @@
+/* The registry of resource types berth can manage, sorted by type name (a
+ * new type adds one line here and one file next to this one). */
+#include "util/common.h"
+#include "resources/resource.h"
+
+static const struct rtype *const types[] = {
+	&rtype_logs_loggroup,
+	&rtype_sns_subscription,
+	&rtype_sns_topic,
+};
+
+const struct rtype *rtype_find(const char *type_name)
+{
+	size_t lo = 0, hi = ARRAY_SIZE(types);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(types[mid]->type_name, type_name);
+		if (!c)
+			return types[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct rtype *const *rtype_all(size_t *n)
+{
+	*n = ARRAY_SIZE(types);
+	return types;
+}
+
+const struct rtype *rtype_for_arn(const char *arn)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (types[i]->owns_arn && types[i]->owns_arn(arn))
+			return types[i];
+	return NULL;
+}

@@ -1,0 +1,214 @@
+/* The resource type interface: one vtable per AWS type, one file per type
+ * under resources/, registered in one sorted table (registry.c).
+ *
+ * The split (STYLE.md 6, 7): a type file knows its API — which calls list,
+ * create, change and delete it, and how the API's answers map to the
+ * CloudFormation property form the spec uses. Everything generic lives in the
+ * engine and is driven by the schema (schema/schema.h): which properties force
+ * a replacement, which are write-only or sensitive, how values compare
+ * (sets, JSON documents, numbers given as strings), tags, identity, retries,
+ * waits, ordering, plans. A type file never prints.
+ *
+ * Identity (DESIGN.md §4): every instance berth creates carries the tags
+ * berth:stack=STACK and berth:id=ADDRESS. read_all finds a stack's instances
+ * by those tags; types that cannot be tagged set `parent_type` and
+ * `identity`, and are found through their parent's instances and matched to
+ * spec addresses by their identity properties.
+ *
+ * Threads: every callback may run concurrently with any other (apply runs
+ * operations in parallel); they share only the thread-safe AWS client and
+ * the call counter, and report through their own `struct diags`. */
+#ifndef BERTH_RESOURCES_RESOURCE_H
+#define BERTH_RESOURCES_RESOURCE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "util/diag.h"
+
+struct aws_client;
+struct schema_resource;
+
+/* The tags berth puts on everything it creates. */
+#define TAG_STACK "berth:stack"
+#define TAG_ID "berth:id"
+#define TAG_RETAIN "berth:retain"
+
+/* One live instance, as read from AWS. Owned by a live_set. */
+struct live_resource {
+	const char *type;  /* the rtype's type_name (static) */
+	char *address;     /* from the berth:id tag; NULL for an untaggable
+			    * instance not matched to the spec yet */
+	char *id;          /* physical id: the value of the primary identifier */
+	char *arn;         /* for tagging and the sweep; NULL when none */
+	json_t *props;     /* CloudFormation form: writable properties AWS
+			    * returned, read-only attributes, and Tags (a list of
+			    * {Key, Value}, sorted, without berth: and aws: tags) */
+	json_t *tags;      /* every tag as {K: V}, berth:* included; may be NULL
+			    * for untaggable types */
+	bool retain;       /* tagged berth:retain=true */
+	bool detailed;     /* read_detail has run (or the type has none) */
+	char *note;        /* a state worth showing that is not drift
+			    * ("pending confirmation"), or NULL */
+	char *parent_id;   /* untaggable types: the parent instance's id */
+};
+
+struct live_set {
+	struct live_resource *v;
+	size_t n, alloc;
+};
+#define LIVE_SET_INIT { NULL, 0, 0 }
+
+/* Appends a zeroed instance of `type` and returns it (valid until the next
+ * add). */
+struct live_resource *live_set_add(struct live_set *s, const char *type);
+void live_resource_release(struct live_resource *r);
+void live_resource_copy(struct live_resource *dst, const struct live_resource *src);
+void live_set_release(struct live_set *s);
+
+/* AWS calls made, per "service:Operation": refresh shows them with -v and
+ * the tests check that plan's cost grows with types and pages. */
+struct rt_calls {
+	pthread_mutex_t lock;
+	json_t *by_op; /* {"logs:DescribeLogGroups": 3} */
+	long total;
+};
+void rt_calls_init(struct rt_calls *c);
+void rt_calls_release(struct rt_calls *c);
+
+/* What every callback gets. */
+struct rt_ctx {
+	struct aws_client *aws;
+	const char *stack;
+	struct rt_calls *calls;     /* may be NULL */
+	const atomic_int *cancel;   /* may be NULL: waits stop early when set */
+	/* Optional: what a wait is waiting for, for progress ("available"). */
+	void (*waiting)(void *ctx, const char *what);
+	void *waiting_ctx;
+};
+
+/* aws_call / aws_call_all through the counter. */
+int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
+	    json_t **out, struct diags *d);
+int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
+		const char *result_key, json_t **items, struct diags *d);
+
+/* rt_call, except that an AWS error whose code is one of `codes`
+ * (NULL-terminated) is expected: returns 1 with no diagnostic, and copies the
+ * code to `code` (may be NULL, 64 bytes) so the caller can tell which. */
+int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
+		   json_t **out, const char *const *codes, char *code, struct diags *d);
+
+/* The Resource Groups Tagging API's view of this stack: every resource
+ * tagged berth:stack=c->stack, optionally only of `type_filter`
+ * ("logs:log-group", "sns"; NULL: every type). *out: array of
+ * {"ResourceARN", "Tags": [...]}. */
+int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
+			struct diags *d);
+/* [{Key, Value}] -> {K: V}, and {K: V} -> [{Key, Value}] sorted (new refs). */
+json_t *rt_tags_to_map(json_t *list);
+json_t *rt_tags_to_list(json_t *map, bool user_only);
+/* Addresses as tag values. AWS tag values allow only letters, digits,
+ * spaces and _ . : / = + - @ (Logs enforces it), and addresses hold [ ] and
+ * quotes (`mail["a@x.com"]`), so other bytes are written =XX (hex), and '='
+ * itself as =3D: `extra[0]` is tagged `extra=5B0=5D`. Reversible, so the
+ * address is read back from the tag alone. New strings. */
+char *rt_tag_encode(const char *address);
+char *rt_tag_decode(const char *value);
+
+/* Fills r->tags (steals map), r->address and r->retain from the berth tags,
+ * and props["Tags"] from the user tags. */
+void rt_apply_tags(struct live_resource *r, json_t *map);
+
+/* Polls `probe` until it returns 0 (done) or a negative error, starting
+ * fast (100 ms) and backing off to `max_interval_ms`, for at most
+ * `timeout_ms`; probe returns 1 for "not yet". BERTH_ETIMEOUT with a
+ * diagnostic naming `what` when the time runs out, BERTH_ECANCELED when the
+ * cancel flag is set. */
+int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_interval_ms,
+	    int (*probe)(void *ctx, struct diags *d), void *probe_ctx, struct diags *d);
+
+/* A deterministic name for a resource whose spec gives none: STACK-ADDRESS
+ * with characters outside [A-Za-z0-9_-] turned into '-', at most `max`
+ * bytes (a hash suffix keeps long names unique). Deterministic so that a
+ * create retried after a crash finds what the first attempt made. */
+char *rt_default_name(const char *stack, const char *address, size_t max);
+
+/* Property helpers for type files: the string / integer / boolean value of
+ * props[name] with CloudFormation's leniency (8080 for "8080", "true" for
+ * true). NULL / false when absent. */
+const char *rt_str(json_t *props, const char *name, char tmp[64]);
+bool rt_bool(json_t *props, const char *name, bool dflt);
+/* The value as the string an attribute API wants ({...} as compact JSON);
+ * caller frees; NULL for null/absent. */
+char *rt_attr_string(json_t *v);
+
+struct rtype {
+	const char *type_name;     /* "AWS::Logs::LogGroup" */
+	/* Taggable types: the tagging API's ResourceTypeFilters entry
+	 * ("logs:log-group", "sns") and the ARN prefix after
+	 * "arn:PARTITION:" that marks this type's ARNs ("logs:", "sns:"); the
+	 * sweep uses them to hand a tagged ARN to its type. */
+	const char *tag_filter;
+	int (*owns_arn)(const char *arn);
+	/* Untaggable types: the type whose instances own them, and the
+	 * properties that identify an instance within the stack. */
+	const char *parent_type;
+	const char *const *identity;
+	/* Properties only read_detail returns (NULL-terminated); the engine
+	 * calls read_detail only for instances whose spec (or last applied
+	 * values) set one of them, so an unchanged plan costs no call per
+	 * resource. NULL when read_all returns everything. */
+	const char *const *detail_props;
+
+	/* Every live instance of this stack. Taggable types: tagged
+	 * berth:stack=c->stack. Untaggable: every instance under `parents`
+	 * (the stack's instances of parent_type), address NULL. */
+	int (*read_all)(const struct rt_ctx *c, const struct live_set *parents,
+			struct live_set *out, struct diags *d);
+	/* One instance by physical id: 0 and *out filled (detail included), or
+	 * BERTH_ENOTFOUND (no diagnostic) when it does not exist. */
+	int (*read_one)(const struct rt_ctx *c, const char *id, struct live_resource *out,
+			struct diags *d);
+	/* Optional: adds the detail_props to r. */
+	int (*read_detail)(const struct rt_ctx *c, struct live_resource *r, struct diags *d);
+	/* Fills what AWS would choose when the spec leaves it out and berth
+	 * must decide before creating (a deterministic name). Optional. */
+	void (*normalise)(const char *stack, const char *address, json_t *desired);
+	/* Creates an instance with `props` (fully known, CloudFormation form)
+	 * and `tags` ({K: V}, berth's included; NULL for untaggable types).
+	 * Must be idempotent: when the instance exists already (a crash after
+	 * the create call, a retry), it returns that one's id, or an error if
+	 * it exists but is not this stack's. *id_out: new string. */
+	int (*create)(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		      char **id_out, struct diags *d);
+	/* Changes in place the properties named in `changed` (top-level names,
+	 * never create-only ones, never Tags) to their values in `desired`
+	 * (absent: back to AWS's default). NULL when every change replaces. */
+	int (*update)(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
+		      const char *const *changed, size_t nchanged, struct diags *d);
+	/* Optional: sets and removes tags. NULL: the tagging API on cur->arn. */
+	int (*set_tags)(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
+			json_t *remove_keys, struct diags *d);
+	/* Deletes; an instance already gone is success. */
+	int (*remove)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
+	/* Optional waits; NULL: poll read_one until it finds the instance /
+	 * until BERTH_ENOTFOUND. */
+	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);
+	int (*wait_gone)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
+};
+
+/* The registry (registry.c), sorted by type name. */
+const struct rtype *rtype_find(const char *type_name);
+const struct rtype *const *rtype_all(size_t *n);
+/* The type whose owns_arn accepts arn, or NULL. */
+const struct rtype *rtype_for_arn(const char *arn);
+
+/* The type files' vtables. */
+extern const struct rtype rtype_logs_loggroup;
+extern const struct rtype rtype_sns_subscription;
+extern const struct rtype rtype_sns_topic;
+
+#endif

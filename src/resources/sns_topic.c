@@ -1,0 +1,261 @@
+/* AWS::SNS::Topic over the SNS API.
+ *
+ * Refresh: the tagging API lists the stack's topics with their tags; the
+ * name (and so FifoTopic) is in the ARN. Other settings cost one
+ * GetTopicAttributes per topic, so they are detail properties, read only for
+ * topics whose spec sets one. Settings change in place with
+ * SetTopicAttributes; deleting a topic deletes its subscriptions (SNS does). */
+#include "util/common.h"
+#include "resources/resource.h"
+
+#define TOPIC_NAME_MAX 256
+
+/* CloudFormation property <-> topic attribute, for the plain ones. */
+static const struct {
+	const char *prop;
+	bool boolean;
+} attrs[] = {
+	{ "ArchivePolicy", false },
+	{ "ContentBasedDeduplication", true },
+	{ "DisplayName", false },
+	{ "FifoThroughputScope", false },
+	{ "KmsMasterKeyId", false },
+	{ "SignatureVersion", false },
+	{ "TracingConfig", false },
+};
+
+static const char *const detail_props[] = { "ArchivePolicy", "ContentBasedDeduplication",
+					    "DisplayName", "FifoThroughputScope", "KmsMasterKeyId",
+					    "SignatureVersion", "TracingConfig", NULL };
+
+/* "arn:aws:sns:REGION:ACCOUNT:NAME": six fields exactly (a subscription
+ * ARN has a seventh). */
+static int owns_arn(const char *arn)
+{
+	if (!strstr(arn, ":sns:"))
+		return 0;
+	int colons = 0;
+	for (const char *p = arn; *p; p++)
+		colons += *p == ':';
+	return colons == 5;
+}
+
+static void fill_from_arn(struct live_resource *r, const char *arn)
+{
+	const char *name = strrchr(arn, ':');
+	name = name ? name + 1 : arn;
+	if (!r->props)
+		r->props = json_object();
+	json_object_set_new(r->props, "TopicName", json_string(name));
+	json_object_set_new(r->props, "TopicArn", json_string(arn));
+	size_t n = strlen(name);
+	if (n > 5 && !strcmp(name + n - 5, ".fifo"))
+		json_object_set_new(r->props, "FifoTopic", json_true());
+	free(r->id);
+	r->id = xstrdup(arn);
+	free(r->arn);
+	r->arn = xstrdup(arn);
+}
+
+static void fill_from_attributes(struct live_resource *r, json_t *a)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		json_t *v = json_object_get(a, attrs[i].prop);
+		const char *s = json_string_value(v);
+		json_object_del(r->props, attrs[i].prop);
+		if (!s || !*s)
+			continue; /* SNS reports an unset DisplayName as "" */
+		if (attrs[i].boolean)
+			json_object_set_new(r->props, attrs[i].prop, json_boolean(!strcasecmp(s, "true")));
+		else
+			json_object_set_new(r->props, attrs[i].prop, json_string(s));
+	}
+	r->detailed = true;
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(c, "sns", &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || !owns_arn(arn))
+			continue;
+		struct live_resource *r = live_set_add(out, rtype_sns_topic.type_name);
+		fill_from_arn(r, arn);
+		rt_apply_tags(r, rt_tags_to_map(json_object_get(m, "Tags")));
+		r->detailed = false;
+	}
+	json_decref(tagged);
+	return 0;
+}
+
+static const char *const not_found[] = { "NotFound", NULL };
+
+static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s}", "TopicArn", r->id);
+	int err = rt_call_expect(c, "sns", "GetTopicAttributes", params, &res, not_found, NULL, d);
+	json_decref(params);
+	if (err == 1)
+		return BERTH_ENOTFOUND;
+	if (err)
+		return err;
+	fill_from_attributes(r, json_object_get(res, "Attributes"));
+	json_decref(res);
+	return 0;
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = rtype_sns_topic.type_name;
+	fill_from_arn(out, id);
+	int err = read_detail(c, out, d);
+	if (err) {
+		live_resource_release(out);
+		return err;
+	}
+	json_t *res = NULL, *params = json_pack("{s:s}", "ResourceArn", id);
+	static const char *const gone[] = { "ResourceNotFound", "NotFound", NULL };
+	err = rt_call_expect(c, "sns", "ListTagsForResource", params, &res, gone, NULL, d);
+	json_decref(params);
+	if (err) {
+		live_resource_release(out);
+		return err == 1 ? BERTH_ENOTFOUND : err;
+	}
+	rt_apply_tags(out, rt_tags_to_map(json_object_get(res, "Tags")));
+	json_decref(res);
+	return 0;
+}
+
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	if (json_object_get(desired, "TopicName"))
+		return;
+	bool fifo = rt_bool(desired, "FifoTopic", false);
+	char *name = rt_default_name(stack, address, fifo ? TOPIC_NAME_MAX - 5 : TOPIC_NAME_MAX);
+	char *full = xasprintf("%s%s", name, fifo ? ".fifo" : "");
+	json_object_set_new(desired, "TopicName", json_string(full));
+	free(name);
+	free(full);
+}
+
+static int check_supported(json_t *props, struct diags *d)
+{
+	static const char *const unsupported[] = { "DataProtectionPolicy", "DeliveryStatusLogging",
+						   "Subscription", NULL };
+	for (size_t i = 0; unsupported[i]; i++)
+		if (json_object_get(props, unsupported[i])) {
+			struct diag *dg = diags_add(d, DIAG_ERROR,
+						    "AWS::SNS::Topic: berth does not set %s yet",
+						    unsupported[i]);
+			if (!strcmp(unsupported[i], "Subscription"))
+				diag_set_detail(dg, "declare each subscription as an AWS::SNS::Subscription resource");
+			return BERTH_EINVAL;
+		}
+	return 0;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	int err = check_supported(props, d);
+	if (err)
+		return err;
+	const char *name = json_string_value(json_object_get(props, "TopicName"));
+	if (!name) {
+		diags_add(d, DIAG_ERROR, "AWS::SNS::Topic: TopicName is not known");
+		return BERTH_EINVAL;
+	}
+	json_t *a = json_object(), *res = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		char *s = rt_attr_string(json_object_get(props, attrs[i].prop));
+		if (s)
+			json_object_set_new(a, attrs[i].prop, json_string(s));
+		free(s);
+	}
+	if (rt_bool(props, "FifoTopic", false))
+		json_object_set_new(a, "FifoTopic", json_string("true"));
+	/* CreateTopic is idempotent for the same name, attributes and tags: a
+	 * retry after a crash gets the same ARN; a topic of that name with
+	 * other tags (someone else's) is an error. */
+	json_t *params = json_pack("{s:s, s:o, s:o}", "Name", name, "Attributes", a, "Tags",
+				   rt_tags_to_list(tags, false));
+	err = rt_call(c, "sns", "CreateTopic", params, &res, d);
+	json_decref(params);
+	if (err)
+		return err;
+	const char *arn = json_string_value(json_object_get(res, "TopicArn"));
+	if (!arn) {
+		json_decref(res);
+		diags_add(d, DIAG_ERROR, "CreateTopic answered without a TopicArn");
+		return BERTH_EAWS;
+	}
+	*id_out = xstrdup(arn);
+	json_decref(res);
+	(void)address;
+	return 0;
+}
+
+static int set_attribute(const struct rt_ctx *c, const char *arn, const char *name, json_t *v,
+			 struct diags *d)
+{
+	char *s = rt_attr_string(v);
+	json_t *params = json_pack("{s:s, s:s, s:s}", "TopicArn", arn, "AttributeName", name,
+				   "AttributeValue", s ? s : "");
+	free(s);
+	int err = rt_call(c, "sns", "SetTopicAttributes", params, NULL, d);
+	json_decref(params);
+	return err;
+}
+
+static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
+		  const char *const *changed, size_t nchanged, struct diags *d)
+{
+	int err = check_supported(desired, d);
+	if (err)
+		return err;
+	for (size_t i = 0; i < nchanged; i++) {
+		bool known = false;
+		for (size_t k = 0; k < ARRAY_SIZE(attrs); k++)
+			known |= !strcmp(attrs[k].prop, changed[i]);
+		if (!known) {
+			diags_add(d, DIAG_ERROR, "AWS::SNS::Topic: berth cannot change %s in place",
+				  changed[i]);
+			return BERTH_EINVAL;
+		}
+		err = set_attribute(c, cur->id, changed[i], json_object_get(desired, changed[i]), d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int remove_topic(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	json_t *params = json_pack("{s:s}", "TopicArn", cur->id);
+	int err = rt_call_expect(c, "sns", "DeleteTopic", params, NULL, not_found, NULL, d);
+	json_decref(params);
+	return err == 1 ? 0 : err;
+}
+
+const struct rtype rtype_sns_topic = {
+	.type_name = "AWS::SNS::Topic",
+	.tag_filter = "sns",
+	.owns_arn = owns_arn,
+	.detail_props = detail_props,
+	.read_all = read_all,
+	.read_one = read_one,
+	.read_detail = read_detail,
+	.normalise = normalise,
+	.create = create,
+	.update = update,
+	.remove = remove_topic,
+};

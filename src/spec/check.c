@@ -1,0 +1,226 @@
+/* Checks evaluated resource properties against the type registry
+ * (schema/schema.h): unknown and read-only properties, missing required
+ * ones, value types, enum values and numeric bounds, each error at the
+ * value's own position. Unknown values (known after apply) are not checked. */
+#include "util/common.h"
+#include "spec/internal.h"
+#include "schema/schema.h"
+#include "util/buf.h"
+#include "util/suggest.h"
+
+#include <math.h>
+
+static const char *const az_args[] = { "state", NULL };
+static const char *const az_attrs[] = { "names", "zone_ids", NULL };
+static const char *const caller_args[] = { NULL };
+static const char *const caller_attrs[] = { "account_id", "arn", "user_id", NULL };
+static const char *const vpc_args[] = { "id", "tags", "default", NULL };
+static const char *const vpc_attrs[] = { "id", "cidr_block", "arn", NULL };
+
+/* Sorted by name. The engine implements each (refresh reads them). */
+static const struct data_kind data_kinds[] = {
+	{ "availability_zones", az_args, az_attrs },
+	{ "caller_identity", caller_args, caller_attrs },
+	{ "vpc", vpc_args, vpc_attrs },
+};
+
+const struct data_kind *data_kind_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(data_kinds); i++)
+		if (!strcmp(data_kinds[i].name, name))
+			return &data_kinds[i];
+	return NULL;
+}
+
+const char *data_kind_suggest(const char *name)
+{
+	const char *names[ARRAY_SIZE(data_kinds)];
+	for (size_t i = 0; i < ARRAY_SIZE(data_kinds); i++)
+		names[i] = data_kinds[i].name;
+	return suggest_nearest(name, names, ARRAY_SIZE(data_kinds));
+}
+
+struct checker {
+	const struct spec_resource *res;
+	struct diags *d;
+};
+
+static const char *kind_expect(enum schema_kind k)
+{
+	switch (k) {
+	case SK_STRING: return "a string";
+	case SK_INTEGER: return "an integer";
+	case SK_NUMBER: return "a number";
+	case SK_BOOLEAN: return "a boolean";
+	case SK_ARRAY: return "a list";
+	case SK_OBJECT:
+	case SK_MAP: return "a map";
+	case SK_JSON: return "a map or a JSON string";
+	case SK_ANY: return "a value";
+	}
+	return "a value";
+}
+
+/* The node for member `key` of map node n, when n is the map the value came
+ * from; else n itself (the value came from an expression). */
+static const struct node *child_val(const struct node *n, const char *key)
+{
+	const struct node *c = n->kind == NODE_MAP ? node_get(n, key) : NULL;
+	return c ? c : n;
+}
+
+static const struct node *child_key(const struct node *n, const char *key)
+{
+	const struct node *c = n->kind == NODE_MAP ? node_key(n, key) : NULL;
+	return c ? c : n;
+}
+
+static const struct node *child_item(const struct node *n, size_t i, size_t count)
+{
+	return (n->kind == NODE_SEQ && n->n == count) ? n->vals[i] : n;
+}
+
+static void check_value(struct checker *c, const struct schema_shape *sh, const char *path,
+			const struct node *n, const json_t *v);
+
+static void check_object(struct checker *c, const struct schema_shape *sh, const char *path,
+			 const struct node *n, const json_t *v, bool top)
+{
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) {
+		const struct schema_prop *p = schema_shape_prop(sh, k);
+		const struct node *kn = child_key(n, k);
+		if (!p) {
+			const char *near = schema_shape_suggest(sh, k);
+			struct buf where = BUF_INIT;
+			if (top)
+				buf_addf(&where, "%s", c->res->type);
+			else
+				buf_addf(&where, "'%s'", path);
+			if (near)
+				error_at(c->d, kn, "unknown property '%s' for %s; did you mean '%s'?", k,
+					 where.ptr, near);
+			else
+				error_at(c->d, kn, "unknown property '%s' for %s", k, where.ptr);
+			buf_release(&where);
+			continue;
+		}
+		if (p->flags & SP_READ_ONLY) {
+			error_at(c->d, kn,
+				 "'%s' is an attribute AWS sets (read-only); it cannot be given in properties, only referenced as ${%s.%s}",
+				 k, c->res->id, k);
+			continue;
+		}
+		char *sub = top ? xstrdup(k) : xasprintf("%s.%s", path, k);
+		check_value(c, p->shape, sub, child_val(n, k), x);
+		free(sub);
+	}
+	for (size_t i = 0; i < sh->nprops; i++) {
+		const struct schema_prop *p = &sh->props[i];
+		if ((p->flags & SP_REQUIRED) && !(p->flags & SP_READ_ONLY) &&
+		    !json_object_get(v, p->name)) {
+			if (top)
+				error_at(c->d, n, "missing required property '%s' for %s", p->name,
+					 c->res->type);
+			else
+				error_at(c->d, n, "missing required property '%s' in '%s'", p->name, path);
+		}
+	}
+}
+
+static void check_value(struct checker *c, const struct schema_shape *sh, const char *path,
+			const struct node *n, const json_t *v)
+{
+	if (!sh || spec_is_unknown(v))
+		return;
+	bool ok = true;
+	switch (sh->kind) {
+	case SK_ANY:
+		return;
+	case SK_JSON:
+		ok = json_is_object(v) || json_is_string(v) || json_is_array(v);
+		break;
+	case SK_STRING:
+		/* Numbers are accepted where AWS wants a string, as CloudFormation
+		 * does ("Port: 80" in a tag value); booleans and structures are not. */
+		ok = json_is_string(v) || json_is_number(v);
+		break;
+	case SK_INTEGER:
+		ok = json_is_integer(v) || (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)));
+		break;
+	case SK_NUMBER:
+		ok = json_is_number(v);
+		break;
+	case SK_BOOLEAN:
+		ok = json_is_boolean(v);
+		break;
+	case SK_ARRAY:
+		ok = json_is_array(v);
+		break;
+	case SK_OBJECT:
+	case SK_MAP:
+		ok = json_is_object(v);
+		break;
+	}
+	if (!ok) {
+		error_at(c->d, n, "expected %s for '%s', got %s", kind_expect(sh->kind), path,
+			 json_type_name(v));
+		return;
+	}
+	if (json_is_string(v) && sh->nenum) {
+		const char *s = json_string_value(v);
+		bool found = false;
+		for (size_t i = 0; i < sh->nenum && !found; i++)
+			found = !strcmp(sh->enum_values[i], s);
+		if (!found) {
+			const char *near = suggest_nearest(s, (const char *const *)sh->enum_values, sh->nenum);
+			if (near) {
+				error_at(c->d, n, "invalid value '%s' for '%s'; did you mean '%s'?", s, path, near);
+			} else {
+				struct buf b = BUF_INIT;
+				for (size_t i = 0; i < sh->nenum && i < 12; i++)
+					buf_addf(&b, "%s'%s'", i ? ", " : "", sh->enum_values[i]);
+				if (sh->nenum > 12)
+					buf_adds(&b, ", ...");
+				error_at(c->d, n, "invalid value '%s' for '%s'; expected one of %s", s, path,
+					 b.ptr);
+				buf_release(&b);
+			}
+		}
+	}
+	if (json_is_number(v) && (sh->kind == SK_INTEGER || sh->kind == SK_NUMBER)) {
+		double x = json_number_value(v);
+		if (sh->has_min && x < sh->min)
+			error_at(c->d, n, "'%s' must be at least %g, got %g", path, sh->min, x);
+		else if (sh->has_max && x > sh->max)
+			error_at(c->d, n, "'%s' must be at most %g, got %g", path, sh->max, x);
+	}
+	if (json_is_array(v) && sh->kind == SK_ARRAY) {
+		size_t cnt = json_array_size(v);
+		for (size_t i = 0; i < cnt; i++) {
+			char *sub = xasprintf("%s[%zu]", path, i);
+			check_value(c, sh->items, sub, child_item(n, i, cnt), json_array_get(v, i));
+			free(sub);
+		}
+	} else if (json_is_object(v) && sh->kind == SK_MAP) {
+		const char *k;
+		json_t *x;
+		json_object_foreach((json_t *)v, k, x) {
+			char *sub = xasprintf("%s.%s", path, k);
+			check_value(c, sh->items, sub, child_val(n, k), x);
+			free(sub);
+		}
+	} else if (json_is_object(v) && sh->kind == SK_OBJECT && sh->nprops) {
+		check_object(c, sh, path, n, v, false);
+	}
+}
+
+void check_properties(const struct spec_resource *res, const struct node *props,
+		      const json_t *value, struct diags *d)
+{
+	struct checker c = { res, d };
+	if (!res->schema || !json_is_object(value))
+		return;
+	check_object(&c, res->schema->shape, "", props, value, true);
+}

@@ -1,0 +1,180 @@
+/* The spec model: what `berth validate` checks and what the engine consumes.
+ *
+ * spec_load() reads the top spec and every module it uses, resolves
+ * variables, checks everything against the language and the resource type
+ * registry (schema/schema.h), expands count/for_each on resources and modules,
+ * and builds the dependency graph. It reports EVERY problem it finds, not just
+ * the first, each at its own file, line and column.
+ *
+ * Evaluation runs twice: spec_load evaluates every value with attributes of
+ * not-yet-created resources as "unknown" markers (spec_unknown()); at apply
+ * time the engine calls spec_eval_resource() with a resolver that supplies
+ * real attribute values.
+ *
+ * Ownership: struct spec owns everything reachable from it (documents, nodes,
+ * strings, json values, the graph). Pointers into it stay valid until
+ * spec_free(). json_t values in the model are owned by the model: callers that
+ * keep one past spec_free() must json_incref() it. Nothing here prints. */
+#ifndef BERTH_SPEC_SPEC_H
+#define BERTH_SPEC_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "util/diag.h"
+#include "util/strvec.h"
+#include "spec/node.h"
+#include "graph/dag.h"
+
+struct schema_resource;
+
+/* ---- unknown values ----
+ * A value not known until apply is a jansson object with the single key
+ * SPEC_UNKNOWN_KEY (a key no YAML spec can write: it starts with \x01). Being a
+ * plain json_t, it travels through arrays, objects and the engine's diff
+ * unchanged; whole-value checks use spec_is_unknown(), deep ones
+ * spec_has_unknown(). The engine shows it as "(known after apply)". */
+#define SPEC_UNKNOWN_KEY "\001berth:unknown"
+json_t *spec_unknown(void); /* new reference */
+bool spec_is_unknown(const json_t *v);
+bool spec_has_unknown(const json_t *v);
+
+enum spec_var_type { VT_STRING, VT_NUMBER, VT_BOOL, VT_LIST, VT_MAP };
+
+struct spec_var {
+	char *name;
+	enum spec_var_type type;
+	char *description;   /* or NULL */
+	bool sensitive;      /* mask wherever the value appears */
+	json_t *value;       /* resolved value (never NULL once loaded without errors) */
+	const char *origin;  /* "--var", "--var-file", "environment", "default" */
+	const struct node *decl;
+};
+
+/* One instance of a module call (index 0 is the root spec itself). */
+struct spec_module {
+	char *address;        /* "" for the root, "module.net", "module.net[0]" */
+	char *file;           /* the module's YAML file, as used in diagnostics */
+	char *dir;            /* its folder: relative paths in it resolve from here */
+	size_t parent;        /* index of the calling module instance (root: 0) */
+	const struct node *call;  /* the module entry in the parent, NULL for root */
+	const struct node *root;  /* the module file's top map */
+	json_t *key;          /* NULL, count.index (integer) or each.key (string) */
+	json_t *each_value;   /* for_each value, or NULL */
+};
+
+struct spec_resource {
+	char *address;     /* "cluster", "subnet[0]", "module.net.subnet[\"a\"]" */
+	char *id;          /* the name in the spec: "subnet" */
+	char *type;        /* "AWS::EC2::Subnet" */
+	const struct schema_resource *schema;
+	size_t module;     /* index into spec.modules */
+	json_t *key;       /* NULL, integer (count) or string (for_each) */
+	json_t *each_value;
+	const struct node *decl;  /* the resource's map */
+	const struct node *props; /* its `properties` map, or NULL */
+	json_t *properties; /* evaluated at load; may contain unknowns */
+	bool sensitive;     /* some property uses a sensitive variable */
+	bool retain, create_before_destroy;
+	struct strvec ignore_changes;
+	size_t graph_node;
+};
+
+/* Lookups that are not resources (data: entries). */
+struct spec_data {
+	char *address;     /* "data.azs" or "module.net.data.azs" */
+	char *id;
+	char *kind;        /* "availability_zones", "caller_identity", "vpc" */
+	size_t module;
+	const struct node *decl;
+	json_t *args;      /* evaluated arguments (may contain unknowns) */
+	size_t graph_node;
+};
+
+struct spec_repo {
+	char *name;
+	char *url, *ref;   /* ref may be NULL (the default branch) */
+	char *path;        /* where it is cloned: PROJECT/.berth/repos/NAME */
+	const struct node *decl;
+	size_t graph_node;
+};
+
+struct spec_output {
+	char *name;
+	char *description;
+	bool sensitive;
+	const struct node *value_node;
+	json_t *value;      /* evaluated at load; may contain unknowns */
+};
+
+struct spec {
+	int version;        /* `berth:`; always 1 today */
+	char *stack;
+	char *region;       /* from the spec, else the option's, else NULL */
+	char *file;         /* the top spec as given */
+	char *project_dir;  /* see spec_options */
+	char *cache_dir;    /* PROJECT/.berth/cache */
+	struct spec_var *vars;         size_t nvars;
+	struct spec_module *modules;   size_t nmodules;
+	struct spec_resource *resources; size_t nresources;
+	struct spec_data *data;        size_t ndata;
+	struct spec_repo *repos;       size_t nrepos;
+	struct spec_output *outputs;   size_t noutputs;
+	/* Graph nodes are resources, data entries and repos; see dag.h. The
+	 * payload of a node is its kind and index in the arrays above. */
+	struct dag graph;
+	/* private: documents and lookup tables */
+	struct spec_private *priv;
+};
+
+struct spec_options {
+	const char *path;          /* the top spec; "berth.yaml" when NULL */
+	const char *const *vars;   /* "K=V" from --var, in order (later wins) */
+	size_t nvars;
+	const char *const *var_files;
+	size_t nvar_files;
+	char *const *environ;      /* for BERTH_VAR_K; NULL for none */
+	const char *region;        /* --region / AWS_REGION, when the spec has none */
+	bool allow_network;        /* fetch() may download (false for validate) */
+};
+
+/* Loads, checks and expands. On success 0 and *out. On any error returns
+ * BERTH_EINVAL (or BERTH_EIO when the top file cannot be read) with every
+ * problem in d, sorted by file and position, and *out untouched.
+ *
+ * The project folder, outside which relative module and file paths may not
+ * go, is the top of the git work tree that holds the top spec (the nearest
+ * parent with a .git), or the spec's own folder when it is not in one: a
+ * workshop keeps specs/ and modules/ side by side in one repository, and
+ * `../modules/vpc.yaml` from specs/ must work. */
+int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d);
+void spec_free(struct spec *s);
+
+/* Attribute values at apply time. attr() returns 0 and a new reference in
+ * *out, or BERTH_ENOTFOUND when the value is not known (yet); the evaluator
+ * then uses an unknown marker. `attr` is a property name of the resource's
+ * type, "" for the primary identifier, or an output name for data entries. */
+struct spec_resolver {
+	void *ctx;
+	int (*attr)(void *ctx, const char *address, const char *attr, json_t **out);
+};
+
+/* Evaluates resource i's properties again with attribute values from r (NULL:
+ * every attribute unknown). 0 and *out (new reference), or BERTH_EINVAL with
+ * the errors in d. *sensitive (may be NULL) says whether a sensitive
+ * variable was used. */
+int spec_eval_resource(const struct spec *s, size_t i, const struct spec_resolver *r,
+		       json_t **out, bool *sensitive, struct diags *d);
+int spec_eval_data(const struct spec *s, size_t i, const struct spec_resolver *r,
+		   json_t **out, struct diags *d);
+int spec_eval_output(const struct spec *s, size_t i, const struct spec_resolver *r,
+		     json_t **out, struct diags *d);
+
+/* Index of the resource with this address, or -1. */
+long spec_find_resource(const struct spec *s, const char *address);
+
+/* The graph as Graphviz DOT (labels are addresses). Caller frees. */
+char *spec_graph_dot(const struct spec *s);
+
+#endif
