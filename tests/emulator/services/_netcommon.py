@@ -1,0 +1,267 @@
+"""Helpers shared by the networking and compute services (ec2, ecs, elbv2,
+iam, servicediscovery). Not a service file: the leading underscore keeps
+registry.load_directory from loading it; the service files import it by
+path (see `load()` at the bottom of each of them), so there is one copy.
+
+Delays. AWS moves resources through states over time (NAT gateways pending
+-> available, ECS deployments IN_PROGRESS -> COMPLETED, load balancers
+provisioning -> active, Cloud Map operations SUBMITTED -> SUCCESS). The
+emulator does the same, lazily: each resource records when it entered a
+state, and every request to one of these services first advances whatever
+is due (`tick`). Delays are read from the environment of the emulator
+process:
+
+  BERTH_EMU_DELAY          seconds for every transition (default 1.0)
+  BERTH_EMU_DELAY_<KIND>   one kind: NAT, INSTANCE, ECS, ELB, SD, ENI
+  BERTH_EMU_DELETED_TTL    how long deleted NAT gateways, terminated
+                           instances, INACTIVE ECS services and stopped
+                           tasks stay visible (default 3600; AWS: ~1 hour)
+
+The emulator's clock (POST /_emulator/clock) moves them too."""
+
+import datetime
+import fnmatch
+import ipaddress
+import os
+import random
+import secrets
+import uuid
+
+from awsemu import AwsError
+from awsemu.state import Resource
+
+
+def delay(kind=None):
+    if kind:
+        value = os.environ.get(f'BERTH_EMU_DELAY_{kind.upper()}')
+        if value:
+            return float(value)
+    return float(os.environ.get('BERTH_EMU_DELAY', '1.0'))
+
+
+def deleted_ttl():
+    return float(os.environ.get('BERTH_EMU_DELETED_TTL', '3600'))
+
+
+def due(since, now, kind=None, seconds=None):
+    """True once `delay(kind)` (or `seconds`) has passed since `since`."""
+    wait = delay(kind) if seconds is None else seconds
+    return now >= since + datetime.timedelta(seconds=wait)
+
+
+# Functions one service offers the others, registered by the offering
+# service file when it loads ('service_linked_role' from iam.py).
+HOOKS = {}
+
+
+def hook(name, *args):
+    fn = HOOKS.get(name)
+    if fn is not None:
+        return fn(*args)
+    return None
+
+
+# ---- tick: advance time-based state of every service ---------------------
+
+TICKERS = []
+
+
+def ticker(fn):
+    """Register fn(store, now) to advance time-based state. Every handler
+    of the services using this module calls tick() first, so an EC2
+    DescribeNetworkInterfaces sees the ENIs an ECS task released."""
+    TICKERS.append(fn)
+    return fn
+
+
+def tick(ctx):
+    now = ctx.now()
+    for fn in TICKERS:
+        fn(ctx.store, now)
+
+
+# ---- ids ---------------------------------------------------------------
+
+def ec2_id(prefix):
+    """vpc-0123456789abcdef0: AWS's 17-hex-digit ids."""
+    return f'{prefix}-{secrets.token_hex(9)[:17]}'
+
+
+def new_uuid():
+    return str(uuid.uuid4())
+
+
+# ---- EC2 objects other services create ----------------------------------
+
+def find_ec2(store, account, region, type, id):
+    return store.find(account, region, 'ec2', type, id)
+
+
+def ec2_arn(region, account, type, id):
+    return f'arn:aws:ec2:{region}:{account}:{type}/{id}'
+
+
+def allocate_ip(subnet):
+    """The next free private address of a subnet (AWS keeps the first four
+    and the last one)."""
+    network = ipaddress.ip_network(subnet.data['CidrBlock'])
+    used = subnet.data.setdefault('_used_ips', [])
+    for offset in range(4, network.num_addresses - 1):
+        address = str(network.network_address + offset)
+        if address not in used:
+            used.append(address)
+            subnet.data['AvailableIpAddressCount'] -= 1
+            return address
+    raise AwsError('InsufficientFreeAddressesInSubnet',
+                   f"There are not enough free addresses in subnet '{subnet.id}' to satisfy "
+                   'the requested number of instances.')
+
+
+def free_ip(subnet, address):
+    used = subnet.data.get('_used_ips', [])
+    if address in used:
+        used.remove(address)
+        subnet.data['AvailableIpAddressCount'] += 1
+
+
+def public_ip():
+    return f'{random.choice((3, 18, 34, 35, 44, 52, 54))}.{random.randint(0, 255)}.' \
+           f'{random.randint(0, 255)}.{random.randint(1, 254)}'
+
+
+def private_dns(region, address):
+    suffix = 'ec2.internal' if region == 'us-east-1' else f'{region}.compute.internal'
+    return f'ip-{address.replace(".", "-")}.{suffix}'
+
+
+def create_eni(store, account, region, now, subnet, group_ids, description,
+               interface_type='interface', requester_id=None, attachment=None, tags=None,
+               owner=None):
+    """A network interface in `subnet` (an ec2 subnet Resource), as ECS
+    tasks, NAT gateways, load balancers and instances get. Requester-managed
+    when `requester_id` is given."""
+    eni_id = ec2_id('eni')
+    address = allocate_ip(subnet)
+    groups = []
+    for group_id in group_ids:
+        group = find_ec2(store, account, region, 'security-group', group_id)
+        groups.append({'GroupId': group_id,
+                       'GroupName': group.data['GroupName'] if group else group_id})
+    dns = private_dns(region, address)
+    data = {
+        'NetworkInterfaceId': eni_id, 'SubnetId': subnet.id, 'VpcId': subnet.data['VpcId'],
+        'AvailabilityZone': subnet.data['AvailabilityZone'],
+        'AvailabilityZoneId': subnet.data['AvailabilityZoneId'],
+        'Description': description, 'Groups': groups, 'InterfaceType': interface_type,
+        'Ipv6Addresses': [], 'MacAddress': '02:%02x:%02x:%02x:%02x:%02x' % tuple(
+            random.randint(0, 255) for _ in range(5)),
+        'OwnerId': owner or account, 'PrivateDnsName': dns, 'PrivateIpAddress': address,
+        'PrivateIpAddresses': [{'Primary': True, 'PrivateIpAddress': address,
+                                'PrivateDnsName': dns}],
+        'RequesterManaged': requester_id is not None, 'SourceDestCheck': True,
+        'Status': 'in-use' if attachment or requester_id else 'available',
+    }
+    if requester_id is not None:
+        data['RequesterId'] = requester_id
+    if attachment is not None:
+        attachment = dict(attachment)
+        attachment.setdefault('AttachmentId', ec2_id('eni-attach'))
+        attachment.setdefault('AttachTime', now)
+        attachment.setdefault('DeleteOnTermination', True)
+        attachment.setdefault('DeviceIndex', 0)
+        attachment.setdefault('Status', 'attached')
+        attachment.setdefault('InstanceOwnerId', requester_id or account)
+        data['Attachment'] = attachment
+    resource = Resource('ec2', 'network-interface', eni_id,
+                        ec2_arn(region, account, 'network-interface', eni_id), account, region,
+                        data, tags, True, now)
+    store.add(resource)
+    return resource
+
+
+def delete_eni(store, eni):
+    """Remove an ENI and give its address back to the subnet."""
+    subnet = store.find(eni.account, eni.region, 'ec2', 'subnet', eni.data['SubnetId'])
+    if subnet is not None:
+        free_ip(subnet, eni.data['PrivateIpAddress'])
+    store.remove(eni.arn)
+
+
+def enis(store, account, region):
+    return store.select(account, region, 'ec2', 'network-interface')
+
+
+# ---- CloudWatch Logs side effects ----------------------------------------
+
+def ensure_log_group(store, account, region, now, name):
+    """Create a log group the way the Logs service stores them (services/
+    logs.py), as ECS does for Container Insights and awslogs-create-group."""
+    if store.find(account, region, 'logs', 'log-group', name) is not None:
+        return
+    store.add(Resource('logs', 'log-group', name,
+                       f'arn:aws:logs:{region}:{account}:log-group:{name}', account, region,
+                       {'creationTime': int(now.timestamp() * 1000), 'logGroupClass': 'STANDARD',
+                        'deletionProtectionEnabled': False}, None, True, now))
+
+
+# ---- IAM lookups ---------------------------------------------------------
+
+def iam_role_by_arn(store, account, arn):
+    resource = store.get(arn)
+    if resource is None or resource.service != 'iam' or resource.type != 'role':
+        return None
+    return resource
+
+
+def iam_instance_profile(store, account, name=None, arn=None):
+    if arn:
+        resource = store.get(arn)
+        return resource if resource is not None and resource.type == 'instance-profile' else None
+    return store.find(account, '', 'iam', 'instance-profile', name)
+
+
+# ---- EC2-style filters ---------------------------------------------------
+
+def match_filters(resource, filters, table, tags=None):
+    """EC2 Describe filters: every filter must match (AND), any of a
+    filter's values may (OR), values take * and ? wildcards. `table` maps
+    filter names to functions resource -> list of strings. tag:KEY,
+    tag-key and tag-value work everywhere. Unknown names are
+    InvalidParameterValue, as EC2 answers."""
+    tags = resource.tags if tags is None else tags
+    for item in filters or []:
+        name = item.get('Name')
+        wanted = item.get('Values') or []
+        if name is None:
+            raise AwsError('InvalidParameterValue', 'The filter \'null\' is invalid')
+        if name.startswith('tag:'):
+            key = name[4:]
+            have = [tags[key]] if key in tags else []
+        elif name == 'tag-key':
+            have = list(tags)
+        elif name == 'tag-value':
+            have = list(tags.values())
+        elif name in table:
+            have = [_filter_text(v) for v in table[name](resource) if v is not None]
+        else:
+            raise AwsError('InvalidParameterValue', f"The filter '{name}' is invalid")
+        if not any(fnmatch.fnmatchcase(h, w) for h in have for w in wanted):
+            return False
+    return True
+
+
+def check_filter_names(filters, table):
+    for item in filters or []:
+        name = item.get('Name') or 'null'
+        if not (name.startswith('tag:') or name in ('tag-key', 'tag-value') or name in table):
+            raise AwsError('InvalidParameterValue', f"The filter '{name}' is invalid")
+
+
+def _filter_text(value):
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
+
+
+def tag_list(tags):
+    return [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]
