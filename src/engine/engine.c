@@ -852,7 +852,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		struct plan_change *c = plan_add(p, sr->address, sr->type, map[dr.action]);
 		c->spec_index = i;
 		c->sensitive = sr->sensitive || sens;
-		c->cbd = sr->create_before_destroy;
+		c->cbd = sr->create_before_destroy || rt->create_before_destroy;
 		c->before = live ? json_deep_copy(live->props) : NULL;
 		c->after = desired;
 		c->id = live && live->id ? xstrdup(live->id) : NULL;

@@ -4,6 +4,7 @@
 #include "resources/resource.h"
 
 static const struct rtype *const types[] = {
+	&rtype_iam_role,
 	&rtype_logs_loggroup,
 	&rtype_sns_subscription,
 	&rtype_sns_topic,

@@ -1,0 +1,126 @@
+/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files
+ * (see typeutil.h). */
+#include "util/common.h"
+#include "resources/typeutil.h"
+
+#include <ctype.h>
+
+#include "util/buf.h"
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+json_t *tu_policy_doc(json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v))
+		return json_deep_copy(v);
+	const char *s = json_string_value(v);
+	json_t *doc = json_loads(s, JSON_DECODE_ANY, NULL);
+	if (doc)
+		return doc;
+	/* IAM's answers are URL-encoded ("%7B%22Version%22..."). */
+	struct buf b = BUF_INIT;
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			buf_addch(&b, hi * 16 + lo);
+			p += 2;
+		} else {
+			buf_addch(&b, *p == '+' ? ' ' : *p);
+		}
+	}
+	doc = json_loads(b.ptr, JSON_DECODE_ANY, NULL);
+	buf_release(&b);
+	return doc;
+}
+
+char *tu_doc_text(json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+static bool is_opaque(const char *key, bool to_api, const char *const *opaque)
+{
+	for (size_t i = 0; opaque && opaque[i]; i++) {
+		/* opaque names are in API spelling; compare ignoring the case of
+		 * the first letter so both directions match. */
+		if (tolower((unsigned char)key[0]) == opaque[i][0] && !strcmp(key + 1, opaque[i] + 1))
+			return true;
+	}
+	(void)to_api;
+	return false;
+}
+
+json_t *tu_recase(json_t *v, bool to_api, const char *const *opaque)
+{
+	if (json_is_array(v)) {
+		json_t *a = json_array(), *x;
+		size_t i;
+		json_array_foreach(v, i, x)
+			json_array_append_new(a, tu_recase(x, to_api, opaque));
+		return a;
+	}
+	if (!json_is_object(v))
+		return v ? json_deep_copy(v) : json_null();
+	json_t *o = json_object(), *x;
+	const char *k;
+	json_object_foreach(v, k, x) {
+		char *nk = xstrdup(k);
+		nk[0] = (char)(to_api ? tolower((unsigned char)nk[0]) : toupper((unsigned char)nk[0]));
+		if (is_opaque(k, to_api, opaque))
+			json_object_set_new(o, nk, json_deep_copy(x));
+		else
+			json_object_set_new(o, nk, tu_recase(x, to_api, opaque));
+		free(nk);
+	}
+	return o;
+}
+
+int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,
+		  const char *name, struct diags *d)
+{
+	const char *st = json_string_value(json_object_get(tags, TAG_STACK));
+	const char *id = json_string_value(json_object_get(tags, TAG_ID));
+	char *addr = id ? rt_tag_decode(id) : NULL;
+	bool ours = st && addr && !strcmp(st, c->stack) && !strcmp(addr, address);
+	free(addr);
+	if (ours)
+		return 0;
+	struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s already exists and is not this resource's",
+				    what, name);
+	diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another name or delete the "
+			"existing one", TAG_STACK, c->stack, TAG_ID, address);
+	return BERTH_ECONFLICT;
+}
+
+long long tu_int(json_t *props, const char *name, long long dflt)
+{
+	json_t *v = json_object_get(props, name);
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	if (json_is_string(v)) {
+		char *end;
+		long long x = strtoll(json_string_value(v), &end, 10);
+		if (*json_string_value(v) && !*end)
+			return x;
+	}
+	return dflt;
+}
+
+void tu_copy(json_t *dst, const char *to, json_t *src, const char *from)
+{
+	json_t *v = json_object_get(src, from);
+	if (v && !json_is_null(v))
+		json_object_set_new(dst, to, json_deep_copy(v));
+}
