@@ -265,3 +265,73 @@ def _filter_text(value):
 
 def tag_list(tags):
     return [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]
+
+
+# ---- ELBv2 targets (registered by ECS tasks and RegisterTargets) -----------
+
+def tg_register(tg, targets, now):
+    """Add targets ({'Id', 'Port'?, 'AvailabilityZone'?}) to a target group
+    Resource of elbv2; a target being drained comes back."""
+    registered = tg.data.setdefault('_targets', [])
+    for target in targets:
+        port = target.get('Port', tg.data.get('Port'))
+        for existing in registered:
+            if existing['Id'] == target['Id'] and existing['Port'] == port:
+                existing['draining_since'] = None
+                break
+        else:
+            entry = {'Id': target['Id'], 'Port': port, 'since': now, 'draining_since': None}
+            if target.get('AvailabilityZone'):
+                entry['AvailabilityZone'] = target['AvailabilityZone']
+            registered.append(entry)
+
+
+def tg_deregister(tg, targets, now):
+    """Start draining targets; returns the ones that were not registered."""
+    missing = []
+    registered = tg.data.setdefault('_targets', [])
+    for target in targets:
+        port = target.get('Port', tg.data.get('Port'))
+        for existing in registered:
+            if existing['Id'] == target['Id'] and (existing['Port'] == port or
+                                                   'Port' not in target):
+                if existing['draining_since'] is None:
+                    existing['draining_since'] = now
+                break
+        else:
+            missing.append(target)
+    return missing
+
+
+# ---- Cloud Map instances (registered by ECS tasks) ---------------------------
+
+def sd_service(store, arn):
+    resource = store.get(arn)
+    if resource is None or resource.service != 'servicediscovery' or resource.type != 'service':
+        return None
+    return resource
+
+
+def sd_register(store, arn, instance_id, attributes):
+    service = sd_service(store, arn)
+    if service is not None:
+        service.data.setdefault('_instances', {})[instance_id] = dict(attributes)
+
+
+def sd_deregister(store, arn, instance_id):
+    service = sd_service(store, arn)
+    if service is not None:
+        service.data.setdefault('_instances', {}).pop(instance_id, None)
+
+
+def tg_balancers(store, account, region, arn):
+    """The load balancers whose listeners forward to target group `arn`."""
+    balancers = []
+    for listener in store.select(account, region, 'elbv2', 'listener'):
+        for action in listener.data['DefaultActions']:
+            groups = [action.get('TargetGroupArn')] + [
+                g['TargetGroupArn'] for g in (action.get('ForwardConfig') or {}).get(
+                    'TargetGroups') or []]
+            if arn in groups and listener.data['LoadBalancerArn'] not in balancers:
+                balancers.append(listener.data['LoadBalancerArn'])
+    return balancers
