@@ -71,6 +71,9 @@ int cmd_validate(struct cli_ctx *ctx, int argc, char **argv)
 			      "reference, and reports every error with its file, line and column.\n"
 			      "Never talks to AWS. Variable values: --var beats --var-file beats\n"
 			      "BERTH_VAR_<NAME> in the environment beats the declared default.\n"
+			      "With --json, stdout is one object: {\"valid\": BOOL, \"errors\": [{\"file\",\n"
+			      "\"line\", \"column\", \"message\", \"detail\"}], \"warnings\": [...]}\n"
+			      "(position fields only when known; columns count bytes).\n"
 			      "Exit status: 0 when the spec is valid, 1 otherwise.");
 	if (n < 0) {
 		rc = parse_exit(n);

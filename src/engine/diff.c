@@ -211,6 +211,12 @@ void diff_resource(const struct diff_input *in, struct diff_result *out)
 {
 	if (!in->live) {
 		out->action = DIFF_CREATE;
+		const char *key;
+		json_t *val;
+		json_object_foreach(in->desired, key, val)
+			if (spec_has_unknown(val))
+				strvec_push(&out->unknown, key);
+		qsort(out->unknown.v, out->unknown.n, sizeof(char *), cmp_str);
 		return;
 	}
 	const struct schema_shape *shape = in->schema ? in->schema->shape : NULL;

@@ -704,7 +704,16 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				si = -1; /* same address, another type: the old one goes */
 			if (si >= 0 && !destroy_all)
 				continue;
+			/* An untaggable instance the spec no longer names: the
+			 * cache may remember which address it was. */
+			const char *cached = NULL;
+			for (size_t k = 0; !r->address && r->id && k < e->state.n; k++)
+				if (e->state.res[k].id && !strcmp(e->state.res[k].id, r->id) &&
+				    !strcmp(e->state.res[k].type, r->type) &&
+				    (!e->spec || spec_find_resource(e->spec, e->state.res[k].address) < 0))
+					cached = e->state.res[k].address;
 			char *addr = r->address ? xstrdup(r->address)
+				     : cached ? xstrdup(cached)
 						: xasprintf("%s %s", r->type,
 							    r->id ? r->id : "(pending confirmation)");
 			bool matched_elsewhere = false;
@@ -726,7 +735,7 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 			if (destroy_all)
 				c->reason = r->retain ? xstrdup("retain: true; left in AWS and no longer managed")
 						      : NULL;
-			else if (!r->address)
+			else if (!r->address && !cached)
 				c->reason = xstrdup("not in the spec (found through its parent)");
 			else
 				c->reason = xstrdup(r->retain ? "not in the spec; retain: true, so it stays in AWS and berth lets go of it"

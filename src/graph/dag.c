@@ -18,6 +18,9 @@ void dag_release(struct dag *g)
 	free(g->nodes);
 	free(g->edges);
 	free(g->pair_slots);
+	free(g->adj_n);
+	free(g->adj_to);
+	free(g->adj);
 	dag_init(g);
 }
 
@@ -98,7 +101,22 @@ void dag_finish(struct dag *g)
 	free(g->pair_slots);
 	g->pair_slots = NULL;
 	g->pair_cap = 0;
+	g->adj_n = xcalloc(g->nnodes + 1, sizeof(size_t));
+	g->adj_to = xcalloc(g->nedges + 1, sizeof(size_t));
+	g->adj = xcalloc(g->nnodes + 1, sizeof(size_t *));
+	for (size_t e = 0; e < g->nedges; e++)
+		g->adj_to[e] = g->edges[e].to;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		g->adj_n[i] = g->nodes[i].nout;
+		g->adj[i] = g->adj_to + g->nodes[i].out_start;
+	}
 	g->finished = 1;
+}
+
+void dag_adjacency(const struct dag *g, const size_t **ndeps, const size_t *const **deps)
+{
+	*ndeps = g->adj_n;
+	*deps = g->adj;
 }
 
 static void report_cycle(const struct dag *g, const size_t *path_edges, size_t n, struct diags *d)

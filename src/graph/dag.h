@@ -38,6 +38,9 @@ struct dag {
 	size_t *pair_slots;
 	size_t pair_cap;
 	int finished;
+	/* after dag_finish(): see dag_adjacency() */
+	size_t *adj_n, *adj_to;
+	const size_t **adj;
 };
 
 #define DAG_INIT { 0 }
@@ -51,6 +54,10 @@ void dag_add_edge(struct dag *g, size_t from, size_t to, const char *file, int l
 		  const char *why);
 /* Sorts edges by source node (stable) and indexes them per node. */
 void dag_finish(struct dag *g);
+/* The dependencies as the walker (graph/walk.h, struct walk_graph) takes
+ * them: node i depends on (*deps)[i][0 .. (*ndeps)[i]). Owned by the dag,
+ * valid until dag_release(). Needs dag_finish(). */
+void dag_adjacency(const struct dag *g, const size_t **ndeps, const size_t *const **deps);
 /* Adds one error per cycle found, naming the whole path and each edge's
  * position; the order is deterministic (nodes and edges in insertion order).
  * Returns the number of cycles. Needs dag_finish(). */

@@ -81,6 +81,8 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 		for (size_t k = at; k < at + 50 && k < json_array_size(names); k++)
 			json_array_append(batch, json_array_get(names, k));
 		json_t *params = json_pack("{s:o}", "logGroupIdentifiers", batch);
+		/* logGroupIdentifiers excludes every other filter, limit included,
+		 * so the page size is the service's (50). */
 		err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", &groups, d);
 		json_decref(params);
 		if (err)

@@ -12,6 +12,8 @@
 #include <math.h>
 #include <stdarg.h>
 
+#define SPEC_MAX_STRING (1 << 20)
+
 /* ---- unknown values ---- */
 
 json_t *spec_unknown(void)
@@ -105,12 +107,20 @@ void eval_ctx_init(struct eval_ctx *ctx, const struct spec *s, const struct spec
 	ctx->self_node = SIZE_MAX;
 	ctx->nbusy = s->nresources + 1;
 	ctx->busy = xcalloc(ctx->nbusy, 1);
+	ctx->memo = json_object();
+}
+
+void eval_ctx_forget(struct eval_ctx *ctx)
+{
+	json_object_clear(ctx->memo);
 }
 
 void eval_ctx_release(struct eval_ctx *ctx)
 {
 	free(ctx->busy);
 	ctx->busy = NULL;
+	json_decref(ctx->memo);
+	ctx->memo = NULL;
 }
 
 /* ---- references ---- */
@@ -378,11 +388,10 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 		size_t k = pick_instance(ctx, n, r->steps[si]->index, md->repl, md->n, &md->by_key,
 					 name, sc, &unknown);
 		si++;
-		if (k == SIZE_MAX) {
-			/* Unknown index: depend on every instance's resources. */
-			return spec_unknown();
-		}
-		inst = md->insts[k];
+		if (k == SIZE_MAX && !unknown)
+			return spec_unknown(); /* reported */
+		/* An index known only after apply: depend on every instance (below). */
+		inst = k == SIZE_MAX ? SIZE_MAX : md->insts[k];
 	} else {
 		if (si < r->n && r->steps[si]->kind == EX_INDEX) {
 			error_at_offset(ctx->d, n, r->steps[si]->off,
@@ -417,6 +426,12 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 	const struct node *val = node_get(o, "value");
 	json_t *v;
 	if (!val || ++ctx->depth > 64) {
+		v = spec_unknown();
+	} else if (inst == SIZE_MAX) {
+		for (size_t k = 0; k < md->n; k++) {
+			struct scope each_inst = { md->insts[k], REPL_NONE, NULL, NULL };
+			json_decref(eval_node(ctx, val, &each_inst));
+		}
 		v = spec_unknown();
 	} else {
 		struct scope inner = { inst, REPL_NONE, NULL, NULL };
@@ -632,11 +647,24 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 			memset(ctx->busy + ctx->nbusy, 0, nb - ctx->nbusy);
 			ctx->nbusy = nb;
 		}
-		ctx->busy[inst] = 1;
-		ctx->depth++;
-		v = eval_node(ctx, given, &other);
-		ctx->depth--;
-		ctx->busy[inst] = 0;
+		char key[64];
+		snprintf(key, sizeof(key), "%zu/%p", inst, (const void *)given);
+		json_t *memo = json_object_get(ctx->memo, key);
+		if (memo) {
+			v = json_incref(json_array_get(memo, 0));
+			ctx->sensitive |= json_is_true(json_array_get(memo, 1));
+		} else {
+			bool outer = ctx->sensitive;
+			ctx->sensitive = false;
+			ctx->busy[inst] = 1;
+			ctx->depth++;
+			v = eval_node(ctx, given, &other);
+			ctx->depth--;
+			ctx->busy[inst] = 0;
+			json_object_set_new(ctx->memo, key,
+					    json_pack("[O,b]", v, ctx->sensitive));
+			ctx->sensitive |= outer;
+		}
 		ctx->graph = g;
 	} else {
 		v = spec_unknown();
@@ -740,6 +768,12 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 	struct diags fd = DIAGS_INIT;
 	int rc = spec_func_call(&fctx, e->name, args, &out, &fd);
 	json_decref(args);
+	if (rc == BERTH_ENET && !s->priv->allow_network) {
+		/* validate does not download: a fetch() not in the cache yet is a
+		 * value known later, not a mistake in the spec. */
+		diags_release(&fd);
+		return spec_unknown();
+	}
 	if (rc) {
 		int line = n->line, col = n->col;
 		node_offset_pos(n, e->off, &line, &col);
@@ -825,6 +859,13 @@ static json_t *eval_string(struct eval_ctx *ctx, const struct node *n, const str
 		json_t *v = eval_expr(ctx, n, t->parts[i].e, sc);
 		if (spec_is_unknown(v))
 			unknown = true;
+		else if (json_is_string(v) && b.len + json_string_length(v) > SPEC_MAX_STRING) {
+			/* References that repeat references grow exponentially; no
+			 * AWS property takes anything near this. */
+			error_at_offset(ctx->d, n, t->parts[i].off,
+					"this string would be longer than %d bytes", SPEC_MAX_STRING);
+			unknown = true;
+		}
 		else if (!interpolate(&b, v)) {
 			error_at_offset(ctx->d, n, t->parts[i].off,
 					"cannot put %s into a string; use join() or json()",

@@ -89,6 +89,10 @@ struct eval_ctx {
 	int depth;            /* guards lazy evaluation through references */
 	unsigned char *busy;  /* per resource: its properties are being evaluated */
 	size_t nbusy;
+	/* given properties already evaluated: "INDEX/NODE" -> [value, sensitive];
+	 * without it a chain of properties that each use the next twice is
+	 * exponential */
+	json_t *memo;
 	const char *what;     /* "count", "for_each" when evaluating those, else NULL */
 };
 
@@ -98,6 +102,9 @@ json_t *eval_node(struct eval_ctx *ctx, const struct node *n, const struct scope
 void eval_ctx_init(struct eval_ctx *ctx, const struct spec *s, const struct spec_resolver *r,
 		   struct diags *d);
 void eval_ctx_release(struct eval_ctx *ctx);
+/* Drops memoised values (they may hold unknowns for resources that were not
+ * expanded yet when they were computed). */
+void eval_ctx_forget(struct eval_ctx *ctx);
 
 /* Checks an evaluated property map against the resource type; errors at the
  * nodes' positions (check.c). */

@@ -208,8 +208,11 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
-static void check_duplicates(const struct node *map, struct diags *d)
+/* Reports repeated keys and drops the repeats (the first one stays), so a
+ * lenient parse still hands later phases a map with unique keys. */
+static void check_duplicates(struct node *map, struct diags *d)
 {
+	size_t w = 0;
 	size_t cap = 16;
 	while (cap < map->n * 2)
 		cap *= 2;
@@ -229,9 +232,13 @@ static void check_duplicates(const struct node *map, struct diags *d)
 			}
 			h = (h + 1) & (cap - 1);
 		}
-		slots[h] = i;
+		slots[h] = w;
+		map->keys[w] = map->keys[i];
+		map->vals[w] = map->vals[i];
+		w++;
 	next:;
 	}
+	map->n = w;
 	free(slots);
 }
 
@@ -294,8 +301,8 @@ static void yaml_error(struct spec_doc *doc, yaml_parser_t *p, struct diags *d)
 			       p->problem ? p->problem : "cannot parse");
 }
 
-int spec_doc_parse(const char *file, const char *data, size_t len, struct spec_doc **out,
-		   struct diags *d)
+static int parse_doc(const char *file, const char *data, size_t len, bool lenient,
+		     struct spec_doc **out, struct diags *d)
 {
 	struct spec_doc *doc = xcalloc(1, sizeof(*doc));
 	yaml_parser_t parser;
@@ -351,6 +358,8 @@ int spec_doc_parse(const char *file, const char *data, size_t len, struct spec_d
 			n = node_new(doc, NODE_SCALAR, line, col);
 			n->str = xstrdup("");
 			n->stype = ST_NULL;
+			n->src_start = mark_offset(doc, &ev.start_mark);
+			n->src_end = mark_offset(doc, &ev.end_mark);
 			break;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
@@ -423,7 +432,9 @@ int spec_doc_parse(const char *file, const char *data, size_t len, struct spec_d
 				doc->root = n;
 		}
 	}
-	if (diags_count(d, DIAG_ERROR) == errs_before)
+	/* Reaching the end means the tree is well formed; what was reported on
+	 * the way (duplicates, aliases, tags, key types) left it usable. */
+	if (diags_count(d, DIAG_ERROR) == errs_before || lenient)
 		rc = 0;
 cleanup:
 	yaml_parser_delete(&parser);
@@ -436,18 +447,28 @@ cleanup:
 	return 0;
 }
 
+int spec_doc_parse(const char *file, const char *data, size_t len, struct spec_doc **out,
+		   struct diags *d)
+{
+	return parse_doc(file, data, len, false, out, d);
+}
+
+int spec_doc_parse_lenient(const char *file, const char *data, size_t len,
+			   struct spec_doc **out, struct diags *d)
+{
+	return parse_doc(file, data, len, true, out, d);
+}
+
 int spec_doc_load(const char *path, struct spec_doc **out, struct diags *d)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 	if (buf_read_file(&b, path)) {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path,
-					    strerror(errno));
-		(void)dg;
+		diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path, strerror(errno));
 		buf_release(&b);
 		return BERTH_EIO;
 	}
-	rc = spec_doc_parse(path, b.ptr, b.len, out, d);
+	rc = parse_doc(path, b.ptr, b.len, true, out, d);
 	buf_release(&b);
 	return rc;
 }
@@ -502,6 +523,13 @@ void node_offset_pos(const struct node *s, size_t off, int *line, int *col)
 		 * are printable and adjacent), so the k-th one in the value is the
 		 * k-th one in the source unless the author escaped a '$' in a
 		 * double-quoted string; then the counts differ and we fall back. */
+		size_t total_val = 0, total_src = 0;
+		for (size_t i = 0; i + 1 < s->len; i++)
+			total_val += s->str[i] == '$' && s->str[i + 1] == '{';
+		for (size_t i = s->src_start; i + 1 < s->src_end; i++)
+			total_src += src[i] == '$' && src[i + 1] == '{';
+		if (total_val != total_src)
+			return; /* an escape made or hid a "${": the scalar's start */
 		anchor_src = nth_open(src, s->src_start, s->src_end, k - 1);
 		anchor_val = last;
 	} else if (s->style == SS_PLAIN) {

@@ -61,7 +61,15 @@ struct spec_doc {
  * BERTH_EINVAL (d has the reasons) and no doc. */
 int spec_doc_parse(const char *file, const char *data, size_t len, struct spec_doc **out,
 		   struct diags *d);
-/* Reads and parses a file; a missing file is BERTH_EIO with an error naming it. */
+/* The same, but when the YAML is well formed and the only problems are ones
+ * that leave a usable tree (duplicate keys: the first stays; aliases: null;
+ * tags: ignored; non-string keys: dropped), returns 0 and the tree anyway,
+ * with those errors in d, so the caller can go on and report more. A caller
+ * must check d for errors. Syntax errors, tabs and NULs still fail. */
+int spec_doc_parse_lenient(const char *file, const char *data, size_t len,
+			   struct spec_doc **out, struct diags *d);
+/* Reads and parses a file leniently (as spec_doc_parse_lenient); a missing
+ * file is BERTH_EIO with an error naming it. */
 int spec_doc_load(const char *path, struct spec_doc **out, struct diags *d);
 void spec_doc_free(struct spec_doc *doc);
 

@@ -640,8 +640,7 @@ static size_t new_module(struct loader *L, size_t parent, const struct node *cal
 {
 	struct spec *s = L->s;
 	ALLOC_GROW(s->modules, s->nmodules + 1, L->p->mods_alloc);
-	size_t alloc_before = L->p->mods_alloc;
-	(void)alloc_before;
+	/* mods is parallel to s->modules and grows with it. */
 	L->p->mods = xrealloc(L->p->mods, L->p->mods_alloc * sizeof(*L->p->mods));
 	struct spec_module *m = &s->modules[s->nmodules];
 	memset(m, 0, sizeof(*m));
@@ -673,6 +672,35 @@ static const struct node *load_module_file(struct loader *L, const char *display
 	L->p->docs[L->p->ndocs] = doc;
 	strmap_put(&L->p->doc_by_path, real, L->p->ndocs++);
 	return doc->root;
+}
+
+/* Given inputs of module instance ni have the declared types (when known
+ * now; values known only after apply are checked by AWS). Evaluated in the
+ * caller's scope, where the call's own count/for_each apply. */
+static void check_inputs(struct loader *L, size_t ni, const struct node *decls,
+			 const struct node *given)
+{
+	const struct spec_module *m = &L->s->modules[ni];
+	struct scope caller = { m->parent, L->p->mods[ni].repl, m->key, m->each_value };
+	struct dag *g = L->ev.graph;
+	L->ev.graph = NULL;
+	for (size_t i = 0; given && i < given->n; i++) {
+		const struct node *tn = node_get(node_get(decls, given->keys[i]->str), "type");
+		if (!node_is_string(tn))
+			continue;
+		bool known = false;
+		for (size_t j = 0; j < ARRAY_SIZE(var_types); j++)
+			known |= !strcmp(tn->str, var_types[j]);
+		if (!known)
+			continue;
+		enum spec_var_type t = var_type_of(tn->str);
+		json_t *v = eval_node(&L->ev, given->vals[i], &caller);
+		if (!spec_has_unknown(v) && !var_type_ok(t, v))
+			error_at(L->d, given->vals[i], "input '%s' of %s must be %s, got %s",
+				 given->keys[i]->str, m->address, var_type_expect(t), json_type_name(v));
+		json_decref(v);
+	}
+	L->ev.graph = g;
 }
 
 static void expand_module_call(struct loader *L, size_t mi, size_t di)
@@ -765,6 +793,18 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 		const struct node *dn = decls->vals[i];
 		if (!(dn->kind == NODE_SCALAR && dn->stype == ST_NULL))
 			check_keys(L, dn, variable_keys, ARRAY_SIZE(variable_keys), "a module input");
+		const struct node *tn = node_get(dn, "type");
+		const char *ts = expect_string(L, tn, "type");
+		bool known = false;
+		for (size_t j = 0; ts && j < ARRAY_SIZE(var_types); j++)
+			known |= !strcmp(ts, var_types[j]);
+		if (ts && !known) {
+			const char *near = suggest_nearest(ts, var_types, ARRAY_SIZE(var_types));
+			if (near)
+				error_at(L->d, tn, "unknown input type '%s'; did you mean '%s'?", ts, near);
+			else
+				error_at(L->d, tn, "unknown input type '%s'; expected string, number, bool, list or map", ts);
+		}
 		if (!node_get(dn, "default") && !node_get(given, decls->keys[i]->str))
 			error_at(L->d, md->key, "module '%s' needs input '%s' (declared in %s:%d)",
 				 md->name, decls->keys[i]->str, decls->keys[i]->file,
@@ -790,6 +830,7 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 			strmap_put(&md->by_key, json_string_value(k), i);
 		free(suffix);
 		free(addr);
+		check_inputs(L, ni, decls, given);
 		expand_module(L, ni);
 		md = &L->p->mods[mi].mods[di];
 	}
@@ -820,6 +861,12 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	}
 	const struct node *ign = node_get(rd->decl, "ignore_changes");
 	bool retain = node_bool(L, node_get(rd->decl, "retain"), "retain");
+	/* Service-linked roles are shared by everything in the account that uses
+	 * the service: destroy leaves them unless the spec says otherwise. */
+	const struct node *tnode = node_get(rd->decl, "type");
+	if (!node_get(rd->decl, "retain") && node_is_string(tnode) &&
+	    !strcmp(tnode->str, "AWS::IAM::ServiceLinkedRole"))
+		retain = true;
 	bool cbd = node_bool(L, node_get(rd->decl, "create_before_destroy"), "create_before_destroy");
 	const struct node *tn = node_get(rd->decl, "type");
 	for (size_t i = 0; i < json_array_size(keys); i++) {
@@ -962,9 +1009,6 @@ static void expand_module(struct loader *L, size_t mi)
 		const struct node *k = resources->keys[i], *r = resources->vals[i];
 		if (!check_name(L, k, "resource"))
 			continue;
-		if (strmap_get(&mp->data_by_id, k->str, NULL)) {
-			/* Data lives under data.NAME, so no clash; nothing to do. */
-		}
 		char *what = xasprintf("resource '%s'", k->str);
 		bool is_map = check_keys(L, r, resource_keys, ARRAY_SIZE(resource_keys), what);
 		free(what);
@@ -1125,6 +1169,7 @@ static void evaluate_resources(struct loader *L)
 {
 	struct spec *s = L->s;
 	L->ev.graph = &s->graph;
+	eval_ctx_forget(&L->ev);
 	for (size_t i = 0; i < s->nresources; i++) {
 		struct spec_resource *r = &s->resources[i];
 		struct scope sc = resource_scope(r);
@@ -1301,7 +1346,10 @@ int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d
 	s->cache_dir = xasprintf("%s/.berth/cache", s->project_dir);
 	eval_ctx_init(&L.ev, s, NULL, &local);
 
-	rc = spec_doc_load(path, &doc, &local);
+	if (opt->text)
+		rc = spec_doc_parse_lenient(path, opt->text, opt->text_len, &doc, &local);
+	else
+		rc = spec_doc_load(path, &doc, &local);
 	if (rc)
 		goto cleanup;
 	ALLOC_GROW(p->docs, p->ndocs + 1, p->docs_alloc);

@@ -76,12 +76,20 @@ struct spec_resource {
 	const struct node *props; /* its `properties` map, or NULL */
 	json_t *properties; /* evaluated at load; may contain unknowns */
 	bool sensitive;     /* some property uses a sensitive variable */
+	/* retain defaults to true for AWS::IAM::ServiceLinkedRole */
 	bool retain, create_before_destroy;
 	struct strvec ignore_changes;
+	/* Its dependencies, from references and depends_on alike, are the
+	 * out-edges of graph.nodes[graph_node] (dag.h); an edge's `why` is
+	 * "depends_on" or the reference ("${vpc.VpcId}") that made it. */
 	size_t graph_node;
 };
 
-/* Lookups that are not resources (data: entries). */
+/* Lookups that are not resources (data: entries). The kinds, their
+ * arguments and attributes are a table in check.c (availability_zones: state
+ * -> names, zone_ids; caller_identity -> account_id, arn, user_id; vpc: id,
+ * tags, default -> id, cidr_block, arn); the engine reads them during refresh
+ * and answers their attributes through the resolver. */
 struct spec_data {
 	char *address;     /* "data.azs" or "module.net.data.azs" */
 	char *id;
@@ -137,6 +145,10 @@ struct spec_options {
 	char *const *environ;      /* for BERTH_VAR_K; NULL for none */
 	const char *region;        /* --region / AWS_REGION, when the spec has none */
 	bool allow_network;        /* fetch() may download (false for validate) */
+	/* When not NULL, the top spec's text (text_len bytes) instead of reading
+	 * `path`, which then only names it (stdin, tests, fuzzing). */
+	const char *text;
+	size_t text_len;
 };
 
 /* Loads, checks and expands. On success 0 and *out. On any error returns

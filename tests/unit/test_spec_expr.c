@@ -1,0 +1,181 @@
+/* The `${...}` template parser: structure, offsets and syntax errors. */
+#include "util/common.h"
+#include "harness.h"
+#include "spec/expr.h"
+
+static struct tmpl *parse_ok(const char *s)
+{
+	struct tmpl *t = NULL;
+	size_t off = 0;
+	char *msg = NULL;
+	int rc = tmpl_parse(s, strlen(s), &t, &off, &msg);
+	if (rc) {
+		fprintf(stderr, "  parse of '%s' failed at %zu: %s\n", s, off, msg);
+		free(msg);
+	}
+	return t;
+}
+
+TEST(plain_text_is_one_literal)
+{
+	struct tmpl *t = parse_ok("hello");
+	CHECK(t);
+	CHECK_INT(t->n, 1);
+	CHECK_STR(t->parts[0].text, "hello");
+	CHECK(!t->whole);
+	CHECK(!t->has_expr);
+	tmpl_free(t);
+}
+
+TEST(whole_expression_keeps_type)
+{
+	struct tmpl *t = parse_ok("${var.azs}");
+	CHECK(t);
+	CHECK(t->whole);
+	CHECK_INT(t->parts[0].e->kind, EX_ATTR);
+	CHECK_STR(t->parts[0].e->name, "azs");
+	CHECK_STR(t->parts[0].e->base->name, "var");
+	tmpl_free(t);
+}
+
+TEST(mixed_text_and_expressions)
+{
+	struct tmpl *t = parse_ok("http://${lb.DNSName}:${port}/x");
+	CHECK(t);
+	CHECK_INT(t->n, 5);
+	CHECK_STR(t->parts[0].text, "http://");
+	CHECK_INT(t->parts[1].off, 7);
+	CHECK_INT(t->parts[1].e->off, 7); /* a whole reference points at its "${" */
+	CHECK_STR(t->parts[2].text, ":");
+	CHECK_INT(t->parts[3].off, 21);
+	CHECK_STR(t->parts[4].text, "/x");
+	CHECK(!t->whole);
+	tmpl_free(t);
+}
+
+TEST(dollar_dollar_escapes)
+{
+	struct tmpl *t = parse_ok("$${literal} and $$ and ${x}");
+	CHECK(t);
+	CHECK_STR(t->parts[0].text, "${literal} and $$ and ");
+	CHECK_INT(t->parts[1].e->kind, EX_NAME);
+	tmpl_free(t);
+	CHECK(!tmpl_has_expr("$${a}", 5));
+	CHECK(tmpl_has_expr("a ${b}", 6));
+}
+
+TEST(index_by_expression)
+{
+	struct tmpl *t = parse_ok("${topic[each.key].TopicArn}");
+	CHECK(t);
+	const struct expr *e = t->parts[0].e;
+	CHECK_INT(e->kind, EX_ATTR);
+	CHECK_STR(e->name, "TopicArn");
+	CHECK_INT(e->base->kind, EX_INDEX);
+	CHECK_INT(e->base->index->kind, EX_ATTR);
+	CHECK_INT(e->base->index->off, 8); /* the index keeps its own offset */
+	char *s = expr_to_string(e);
+	CHECK_STR(s, "topic[each.key].TopicArn");
+	free(s);
+	tmpl_free(t);
+}
+
+TEST(string_and_number_indexes)
+{
+	struct tmpl *t = parse_ok("${a[\"k\\\"q\"][0]['x']}");
+	CHECK(t);
+	char *s = expr_to_string(t->parts[0].e);
+	CHECK_STR(s, "a[\"k\"q\"][0][\"x\"]");
+	free(s);
+	tmpl_free(t);
+}
+
+TEST(function_calls_with_named_args_and_maps)
+{
+	struct tmpl *t = parse_ok("${fetch(\"https://x/y\", sha256=\"ab\")} ${template(\"f\", {k: var.v, \"a b\": 1.5})}");
+	CHECK(t);
+	const struct expr *f = t->parts[0].e;
+	CHECK_INT(f->kind, EX_CALL);
+	CHECK_STR(f->name, "fetch");
+	CHECK_INT(f->nargs, 2);
+	CHECK(f->arg_names[0] == NULL);
+	CHECK_STR(f->arg_names[1], "sha256");
+	const struct expr *tp = t->parts[2].e;
+	CHECK_INT(tp->args[1]->kind, EX_MAP);
+	CHECK_STR(tp->args[1]->arg_names[1], "a b");
+	CHECK(!tp->args[1]->args[1]->is_int);
+	char *s = expr_to_string(tp);
+	CHECK_STR(s, "template(\"f\", {k: var.v, a b: 1.5})");
+	free(s);
+	tmpl_free(t);
+}
+
+TEST(literals)
+{
+	struct tmpl *t = parse_ok("${[1, -2, true, false, null, 'x']}");
+	CHECK(t);
+	const struct expr *l = t->parts[0].e;
+	CHECK_INT(l->kind, EX_LIST);
+	CHECK_INT(l->nargs, 6);
+	CHECK(l->args[1]->is_int);
+	CHECK(l->args[1]->num == -2);
+	CHECK_INT(l->args[2]->kind, EX_BOOL);
+	CHECK_INT(l->args[4]->kind, EX_NULL);
+	tmpl_free(t);
+}
+
+struct bad_case {
+	const char *in;
+	size_t off;
+	const char *msg;
+};
+
+static const struct bad_case bad[] = {
+	{ "x ${a", 2, "unterminated '${'; expected '}'" },
+	{ "${}", 0, "empty expression '${}'" },
+	{ "${a + b}", 4, "unexpected '+' in expression; expected '}'" },
+	{ "${a.}", 4, "expected an attribute name after '.'" },
+	{ "${a[1}", 5, "expected ']'" },
+	{ "${f(1 2)}", 6, "expected ',' or ')'" },
+	{ "${\"abc}", 2, "unterminated string; expected a closing '\"'" },
+	{ "${\"a\\qb\"}", 4, "unknown escape '\\q' in a string" },
+	{ "${{a 1}}", 3, "expected 'key: value' in a map" },
+	{ "${1.2.3}", 2, "malformed number" },
+	{ "${#}", 2, "unexpected '#'; expected a name, string or number" },
+};
+
+TEST(syntax_errors_name_offset_and_problem)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct tmpl *t = NULL;
+		size_t off = 99;
+		char *msg = NULL;
+		int rc = tmpl_parse(bad[i].in, strlen(bad[i].in), &t, &off, &msg);
+		if (rc == 0)
+			tmpl_free(t);
+		CHECK_INT(rc, BERTH_EINVAL);
+		CHECK(t == NULL);
+		CHECK_STR(msg, bad[i].msg);
+		CHECK_INT(off, bad[i].off);
+		free(msg);
+	}
+}
+
+TEST(deep_nesting_is_bounded)
+{
+	char buf[400];
+	size_t n = 0;
+	buf[n++] = '$';
+	buf[n++] = '{';
+	for (int i = 0; i < 150; i++)
+		buf[n++] = '[';
+	buf[n++] = '}';
+	struct tmpl *t = NULL;
+	size_t off;
+	char *msg = NULL;
+	CHECK_INT(tmpl_parse(buf, n, &t, &off, &msg), BERTH_EINVAL);
+	CHECK_STR(msg, "expression nested too deeply");
+	free(msg);
+}
+
+TEST_MAIN()
