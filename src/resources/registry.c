@@ -4,6 +4,12 @@
 #include "resources/resource.h"
 
 static const struct rtype *const types[] = {
+	&rtype_ecs_cluster,
+	&rtype_ecs_service,
+	&rtype_ecs_taskdefinition,
+	&rtype_elbv2_listener,
+	&rtype_elbv2_loadbalancer,
+	&rtype_elbv2_targetgroup,
 	&rtype_iam_role,
 	&rtype_logs_loggroup,
 	&rtype_sns_subscription,

@@ -124,3 +124,24 @@ void tu_copy(json_t *dst, const char *to, json_t *src, const char *from)
 	if (v && !json_is_null(v))
 		json_object_set_new(dst, to, json_deep_copy(v));
 }
+
+json_t *tu_tags_map_lc(json_t *list)
+{
+	json_t *m = json_object(), *t;
+	size_t i;
+	json_array_foreach(list, i, t) {
+		const char *k = json_string_value(json_object_get(t, "key"));
+		const char *v = json_string_value(json_object_get(t, "value"));
+		if (k)
+			json_object_set_new(m, k, json_string(v ? v : ""));
+	}
+	return m;
+}
+
+json_t *tu_tags_list_lc(json_t *map)
+{
+	json_t *l = rt_tags_to_list(map, false);
+	json_t *r = tu_recase(l, true, NULL);
+	json_decref(l);
+	return r;
+}

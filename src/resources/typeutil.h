@@ -35,4 +35,8 @@ long long tu_int(json_t *props, const char *name, long long dflt);
 /* Sets dst[to] to a copy of src[from] when present and not null. */
 void tu_copy(json_t *dst, const char *to, json_t *src, const char *from);
 
+/* ECS spells tags [{key, value}]: to {K: V} and back (new references). */
+json_t *tu_tags_map_lc(json_t *list);
+json_t *tu_tags_list_lc(json_t *map);
+
 #endif
