@@ -704,6 +704,8 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				si = -1; /* same address, another type: the old one goes */
 			if (si >= 0 && !destroy_all)
 				continue;
+			if (!r->address && rtype_find(r->type)->unowned_listing)
+				continue; /* not the stack's unless the spec names it */
 			/* An untaggable instance the spec no longer names: the
 			 * cache may remember which address it was. */
 			const char *cached = NULL;

@@ -112,6 +112,16 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 	return err;
 }
 
+/* AWS::IAM::Policy marks the roles it puts its inline policy on with the
+ * tag berth:policy:NAME (iam_policy.c). */
+static bool is_policy_resource(json_t *tags, const char *name)
+{
+	char *key = xasprintf("%s%s", IAM_POLICY_TAG_PREFIX, name ? name : "");
+	bool r = json_object_get(tags, key) != NULL;
+	free(key);
+	return r;
+}
+
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
 	json_t *names = NULL, *attached = NULL, *policies = json_array(), *arns = json_array();
@@ -126,6 +136,8 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 	json_array_foreach(names, i, v) {
 		if (err)
 			break;
+		if (is_policy_resource(r->tags, json_string_value(v)))
+			continue; /* an AWS::IAM::Policy's, not the role's own */
 		json_t *res = NULL;
 		params = json_pack("{s:s, s:O}", "RoleName", r->id, "PolicyName", v);
 		err = rt_call(c, "iam", "GetRolePolicy", params, &res, d);
@@ -397,11 +409,19 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 		err = rt_call(c, "iam", "TagRole", params, NULL, d);
 		json_decref(params);
 	}
-	if (!err && json_array_size(remove_keys)) {
-		json_t *params = json_pack("{s:s, s:O}", "RoleName", cur->id, "TagKeys", remove_keys);
+	/* The AWS::IAM::Policy marks are not the role's tags to remove. */
+	json_t *keys = json_array(), *k;
+	size_t i;
+	json_array_foreach(remove_keys, i, k)
+		if (json_is_string(k) && strncmp(json_string_value(k), IAM_POLICY_TAG_PREFIX,
+						 strlen(IAM_POLICY_TAG_PREFIX)))
+			json_array_append(keys, k);
+	if (!err && json_array_size(keys)) {
+		json_t *params = json_pack("{s:s, s:O}", "RoleName", cur->id, "TagKeys", keys);
 		err = rt_call(c, "iam", "UntagRole", params, NULL, d);
 		json_decref(params);
 	}
+	json_decref(keys);
 	return err;
 }
 

@@ -10,10 +10,14 @@ static const struct rtype *const types[] = {
 	&rtype_elbv2_listener,
 	&rtype_elbv2_loadbalancer,
 	&rtype_elbv2_targetgroup,
+	&rtype_iam_policy,
 	&rtype_iam_role,
+	&rtype_iam_servicelinkedrole,
 	&rtype_logs_loggroup,
 	&rtype_sns_subscription,
 	&rtype_sns_topic,
+	&rtype_sd_privatednsnamespace,
+	&rtype_sd_service,
 };
 
 const struct rtype *rtype_find(const char *type_name)

@@ -205,6 +205,11 @@ struct rtype {
 	 * the new one (ECS task definition revisions), as if every resource
 	 * of the type said create_before_destroy. */
 	bool create_before_destroy;
+	/* read_all lists instances that are not necessarily the stack's
+	 * (account-wide, untaggable: service-linked roles), matched to the
+	 * spec by `identity`: the ones the spec does not name are left alone,
+	 * never planned for removal. */
+	bool unowned_listing;
 	/* Optional: what AWS creates on the instance's behalf and nobody
 	 * deletes (the Container Insights log group of a cluster). Pushes the
 	 * names of such CloudWatch Logs groups to `log_groups`; the engine

@@ -9,6 +9,11 @@
 
 #include "resources/resource.h"
 
+/* AWS::IAM::Policy tags each role it puts its policy on with
+ * berth:policy:POLICYNAME=ADDRESS (encoded): how it is found, and how the
+ * role tells it from its own inline Policies. */
+#define IAM_POLICY_TAG_PREFIX "berth:policy:"
+
 /* A policy document as a JSON value (new reference): IAM answers with
  * URL-encoded JSON text, a spec may give a string or a map. NULL when v is
  * NULL or not JSON. */
@@ -38,5 +43,12 @@ void tu_copy(json_t *dst, const char *to, json_t *src, const char *from);
 /* ECS spells tags [{key, value}]: to {K: V} and back (new references). */
 json_t *tu_tags_map_lc(json_t *list);
 json_t *tu_tags_list_lc(json_t *map);
+
+/* Cloud Map answers creates, updates and deletes with an OperationId: polls
+ * GetOperation until SUCCESS (an error with Cloud Map's reason on FAIL);
+ * *target (may be NULL) gets the id of its `kind` target ("NAMESPACE",
+ * "SERVICE"), a new string or NULL. */
+int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
+			 char **target, struct diags *d);
 
 #endif
