@@ -4,6 +4,18 @@
 #include "resources/resource.h"
 
 static const struct rtype *const types[] = {
+	&rtype_ec2_eip,
+	&rtype_ec2_instance,
+	&rtype_ec2_internetgateway,
+	&rtype_ec2_natgateway,
+	&rtype_ec2_route,
+	&rtype_ec2_routetable,
+	&rtype_ec2_securitygroup,
+	&rtype_ec2_securitygroupingress,
+	&rtype_ec2_subnet,
+	&rtype_ec2_subnetroutetableassociation,
+	&rtype_ec2_vpc,
+	&rtype_ec2_vpcgatewayattachment,
 	&rtype_ecs_cluster,
 	&rtype_ecs_service,
 	&rtype_ecs_taskdefinition,

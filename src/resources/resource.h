@@ -224,6 +224,18 @@ const struct rtype *const *rtype_all(size_t *n);
 const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
+extern const struct rtype rtype_ec2_eip;
+extern const struct rtype rtype_ec2_instance;
+extern const struct rtype rtype_ec2_internetgateway;
+extern const struct rtype rtype_ec2_natgateway;
+extern const struct rtype rtype_ec2_route;
+extern const struct rtype rtype_ec2_routetable;
+extern const struct rtype rtype_ec2_securitygroup;
+extern const struct rtype rtype_ec2_securitygroupingress;
+extern const struct rtype rtype_ec2_subnet;
+extern const struct rtype rtype_ec2_subnetroutetableassociation;
+extern const struct rtype rtype_ec2_vpc;
+extern const struct rtype rtype_ec2_vpcgatewayattachment;
 extern const struct rtype rtype_ecs_cluster;
 extern const struct rtype rtype_ecs_service;
 extern const struct rtype rtype_ecs_taskdefinition;
