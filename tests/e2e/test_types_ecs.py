@@ -365,6 +365,20 @@ class IamDocuments(EcsCase):
                          [])
         iam.close()
 
+    def test_found_without_state_and_destroyed_without_spec(self):
+        self.write_spec(IAM_SPEC.replace("DESCRIPTION", "first"))
+        self.berth("apply", "--auto-approve")
+        # Roles are found by their tags and the policy through its roles'
+        # marks, so a lost state cache changes nothing.
+        import shutil
+        shutil.rmtree(os.path.join(self.dir, ".berth"))
+        self.assert_no_changes()
+        os.remove(os.path.join(self.dir, "berth.yaml"))
+        r = self.berth("destroy", "--stack", "iam", "--auto-approve")
+        self.assertIn("Nothing of stack iam is left.", r.stdout)
+        self.assertEqual([r["id"] for r in self.all_of("role")
+                          if not r["id"].startswith("AWSServiceRole")], [])
+
     def test_fargate_sizes_are_checked(self):
         self.write_spec("""\
             berth: 1
