@@ -5,15 +5,13 @@
 #include "util/common.h"
 #include "aws/client.h"
 
-#include <strings.h>
 #include <time.h>
-
-#include <openssl/crypto.h>
 
 #include "aws/config.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
 #include "aws/error.h"
+#include "aws/model.h"
 #include "aws/paginator.h"
 #include "aws/proto.h"
 #include "aws/redact.h"
@@ -55,7 +53,7 @@ int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
 		   struct diags *d)
 {
 	struct aws_client *c = xcalloc(1, sizeof(*c));
-	struct aws_transport_options to = { 0, 0, NULL };
+	struct aws_transport_options to = { 0, 0, NULL, false };
 	const char *v;
 	int rc;
 
@@ -209,8 +207,15 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	if (!svc)
 		return BERTH_EINVAL;
 	if (!aws_service_op(svc, operation)) {
-		diags_add(d, DIAG_ERROR, "berth's models have no operation %s in service %s",
-			  operation, service);
+		struct diag *dg = diags_add(d, DIAG_ERROR, "berth's models have no operation %s "
+					    "in service %s", operation, service);
+		const char **names = xcalloc(svc->nops + 1, sizeof(*names));
+		for (size_t i = 0; i < svc->nops; i++)
+			names[i] = svc->ops[i]->name;
+		const char *near = suggest_nearest(operation, names, svc->nops);
+		if (near)
+			diag_set_detail(dg, "did you mean %s?", near);
+		free(names);
 		return BERTH_EINVAL;
 	}
 	memset(&ep, 0, sizeof(ep));
@@ -277,15 +282,19 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 				    st.attempts, elapsed_ms(&t0));
 			struct diag *dg;
 			if (status) {
-				dg = diags_add(d, DIAG_ERROR, "%s %s failed: %s%s%s (HTTP %ld)", service,
-					       operation, err.code ? err.code : "error",
-					       err.message ? ": " : "", err.message ? err.message : "",
-					       status);
+				/* The HTTP status and request id are fields the CLI
+				 * renders on a line of their own. */
+				char what[32];
+				snprintf(what, sizeof(what), "HTTP %ld", status);
+				dg = diags_add(d, DIAG_ERROR, "%s %s failed: %s%s%s", service,
+					       operation, err.code ? err.code : what,
+					       err.message ? ": " : "", err.message ? err.message : "");
 				set_aws_fields(dg, service, operation, &err);
 				rc = BERTH_EAWS;
 			} else {
-				dg = diags_add(d, DIAG_ERROR, "%s %s: no answer from %s: %s", service,
-					       operation, ep.url, fail.message);
+				/* fail.message names the endpoint already. */
+				dg = diags_add(d, DIAG_ERROR, "%s %s: no answer: %s", service,
+					       operation, fail.message);
 				set_aws_fields(dg, service, operation, NULL);
 				rc = BERTH_ENET;
 			}

@@ -21,6 +21,14 @@ static char *home_path(const char *rel)
 	return xasprintf("%s/%s", home ? home : ".", rel);
 }
 
+char *aws_expand_home(const char *path)
+{
+	const char *home = aws_getenv("HOME");
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home)
+		return xasprintf("%s%s", home, path + 1);
+	return xstrdup(path);
+}
+
 int aws_config_load(struct aws_config *out, const char *profile, struct diags *d)
 {
 	struct aws_config c;
@@ -30,10 +38,10 @@ int aws_config_load(struct aws_config *out, const char *profile, struct diags *d
 	memset(&c, 0, sizeof(c));
 	c.config = (struct ini_file)INI_FILE_INIT;
 	c.credentials = (struct ini_file)INI_FILE_INIT;
-	cfg_path = aws_getenv("AWS_CONFIG_FILE") ? xstrdup(aws_getenv("AWS_CONFIG_FILE"))
+	cfg_path = aws_getenv("AWS_CONFIG_FILE") ? aws_expand_home(aws_getenv("AWS_CONFIG_FILE"))
 						 : home_path(".aws/config");
 	cred_path = aws_getenv("AWS_SHARED_CREDENTIALS_FILE")
-			    ? xstrdup(aws_getenv("AWS_SHARED_CREDENTIALS_FILE"))
+			    ? aws_expand_home(aws_getenv("AWS_SHARED_CREDENTIALS_FILE"))
 			    : home_path(".aws/credentials");
 	if ((rc = ini_load(&c.config, cfg_path, d)) < 0)
 		goto cleanup;

@@ -37,6 +37,9 @@ char *aws_config_where(const struct aws_config *c, const char *profile, const ch
 
 /* getenv that treats an empty value as unset, as the SDKs do. */
 const char *aws_getenv(const char *name);
+/* "~/x" -> "$HOME/x" (the files and token paths the SDKs expand); a new
+ * string. */
+char *aws_expand_home(const char *path);
 /* "true" (any case) -> true. */
 bool aws_truthy(const char *v);
 

@@ -81,8 +81,12 @@ int aws_parse_iso8601(const char *s, time_t *out)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int hh, mm;
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+		/* Exactly "+HH:MM": sscanf would take "+02:0" and run past the end. */
+		for (int i = 1; i <= 5; i++)
+			if (i == 3 ? p[i] != ':' : !isdigit((unsigned char)p[i]))
+				return BERTH_EINVAL;
+		int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+		if (hh > 23 || mm > 59)
 			return BERTH_EINVAL;
 		offset = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
 		p += 6;
@@ -460,7 +464,7 @@ static int profile_provider(struct aws_credentials_provider **out,
 		p = provider_alloc(CRED_WEB_IDENTITY, env, "web-identity");
 		if ((rc = role_params_from_profile(p, cfg, profile, d)) < 0)
 			goto cleanup;
-		p->token_file = xstrdup(token_file);
+		p->token_file = aws_expand_home(token_file);
 	} else if (role) {
 		char *where = aws_config_where(cfg, profile, "role_arn");
 		struct diag *dg = diags_add(d, DIAG_ERROR, "profile '%s' has role_arn but no "
@@ -565,7 +569,7 @@ static int resolve_chain(struct aws_credentials_provider **out,
 			provider_alloc(CRED_WEB_IDENTITY, env, "web-identity");
 		const char *name = aws_getenv("AWS_ROLE_SESSION_NAME");
 		p->role_arn = xstrdup(aws_getenv("AWS_ROLE_ARN"));
-		p->token_file = xstrdup(aws_getenv("AWS_WEB_IDENTITY_TOKEN_FILE"));
+		p->token_file = aws_expand_home(aws_getenv("AWS_WEB_IDENTITY_TOKEN_FILE"));
 		p->session_name = name ? xstrdup(name) : default_session_name(env);
 		*out = p;
 		return 0;

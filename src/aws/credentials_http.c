@@ -88,7 +88,7 @@ static bool full_uri_allowed(const char *url)
 
 int creds_container(struct aws_credentials *out, struct diags *d)
 {
-	struct aws_transport_options o = { 1000, 2000, NULL };
+	struct aws_transport_options o = { 1000, 2000, NULL, true };
 	struct aws_transport *t = NULL;
 	struct buf body = BUF_INIT, token = BUF_INIT;
 	struct aws_net_failure fail;
@@ -161,7 +161,7 @@ cleanup:
 
 int creds_imds(struct aws_credentials *out, struct diags *d)
 {
-	struct aws_transport_options o = { 1000, 1000, NULL };
+	struct aws_transport_options o = { 1000, 1000, NULL, true };
 	struct aws_transport *t = NULL;
 	struct buf token = BUF_INIT, role = BUF_INIT, body = BUF_INIT;
 	struct aws_net_failure fail;

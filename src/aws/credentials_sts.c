@@ -2,7 +2,8 @@
  * Spoken directly (a form-encoded POST and three XML elements back) rather
  * than through aws_call: the client needs credentials before it can make any
  * call, so the chain cannot sit on top of it. Endpoint, signing and retries
- * are the client's own pieces (endpoint.c, sigv4.c, retry.c). */
+ * are the client's own pieces (endpoint.c, sigv4.c, retry.c); the service's
+ * facts come from the protocol layer's table. */
 #include "util/common.h"
 #include "aws/credentials_int.h"
 
@@ -13,23 +14,12 @@
 #include "aws/endpoint.h"
 #include "aws/error.h"
 #include "aws/redact.h"
+#include "aws/service.h"
 #include "aws/sigv4.h"
 #include "util/buf.h"
 #include "util/log.h"
 
 #define STS_API_VERSION "2011-06-15"
-
-/* The facts from botocore's sts model that this file needs; the protocol
- * layer's table is not consulted so credentials work without it. */
-static const struct aws_service sts_service = {
-	.name = "sts",
-	.sdk_id = "STS",
-	.env_suffix = "STS",
-	.signing_name = "sts",
-	.endpoint_prefix = "sts",
-	.protocol = AWS_PROTO_QUERY,
-	.api_version = STS_API_VERSION,
-};
 
 static void form_add(struct buf *b, const char *key, const char *value)
 {
@@ -130,8 +120,13 @@ static int sts_call(const struct aws_credentials_env *env, const char *op, const
 	const char *region = env->region ? env->region : "us-east-1";
 	int rc;
 
+	const struct aws_service *sts = aws_service_find("sts");
 	memset(&ep, 0, sizeof(ep));
-	if ((rc = aws_endpoint_resolve(&sts_service, region, env->endpoint_url, env->cfg, &ep, d)) < 0)
+	if (!sts) {
+		diags_add(d, DIAG_ERROR, "STS is missing from berth's service table");
+		return BERTH_ERROR;
+	}
+	if ((rc = aws_endpoint_resolve(sts, region, env->endpoint_url, env->cfg, &ep, d)) < 0)
 		return rc;
 	for (;;) {
 		struct aws_http_request req;

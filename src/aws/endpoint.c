@@ -29,7 +29,9 @@ static void default_endpoint(const struct aws_service *svc, const char *region,
 		const char *mode = aws_getenv("AWS_STS_REGIONAL_ENDPOINTS");
 		if (!mode && cfg)
 			mode = aws_config_get(cfg, cfg->profile, "sts_regional_endpoints");
-		global = mode && !strcmp(mode, "legacy");
+		/* Only the aws partition has a global STS endpoint. */
+		global = mode && !strcmp(mode, "legacy") && strncmp(region, "cn-", 3) &&
+			 strncmp(region, "us-gov-", 7);
 	}
 	if (global) {
 		if (!strncmp(region, "cn-", 3)) {

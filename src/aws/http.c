@@ -15,6 +15,7 @@ struct aws_transport {
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	long connect_timeout_ms, request_timeout_ms;
 	char *ca_bundle;
+	bool direct;
 };
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userp)
@@ -42,6 +43,7 @@ int aws_transport_new(struct aws_transport **out, const struct aws_transport_opt
 	t->connect_timeout_ms = o && o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	t->request_timeout_ms = o && o->request_timeout_ms > 0 ? o->request_timeout_ms : 120000;
 	t->ca_bundle = o && o->ca_bundle && *o->ca_bundle ? xstrdup(o->ca_bundle) : NULL;
+	t->direct = o && o->direct;
 	t->share = curl_share_init();
 	if (!t->share) {
 		aws_transport_free(t);
@@ -201,6 +203,11 @@ int aws_transport_send(struct aws_transport *t, const char *endpoint,
 	if (t->ca_bundle)
 		curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_bundle);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Otherwise curl follows http_proxy/https_proxy/no_proxy, as the SDKs do;
+	 * metadata endpoints are reachable only directly, and a proxy must never
+	 * see their tokens. */
+	if (t->direct)
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth/" BERTH_VERSION);

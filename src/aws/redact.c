@@ -5,7 +5,10 @@
 #include <ctype.h>
 #include <strings.h>
 
+#include "aws/model.h"
+#include "aws/service.h"
 #include "util/log.h"
+#include "util/strvec.h"
 
 int aws_header_is_secret(const char *name)
 {
@@ -36,13 +39,16 @@ static int is_word(int c)
 
 /* If a secret member's name starts at body[i], the offset where its value
  * starts and the byte that ends it; 0 otherwise. */
-static size_t secret_value_at(const char *b, size_t len, size_t i, char *stop)
+static size_t secret_value_at(const char *b, size_t len, size_t i, char *stop,
+			      const struct strvec *extra)
 {
 	if (i > 0 && is_word((unsigned char)b[i - 1]))
 		return 0;
-	for (size_t k = 0; k < ARRAY_SIZE(secret_names); k++) {
-		size_t n = strlen(secret_names[k]);
-		if (i + n >= len || strncasecmp(b + i, secret_names[k], n) ||
+	for (size_t k = 0; k < ARRAY_SIZE(secret_names) + extra->n; k++) {
+		const char *name = k < ARRAY_SIZE(secret_names) ? secret_names[k]
+							       : extra->v[k - ARRAY_SIZE(secret_names)];
+		size_t n = strlen(name);
+		if (i + n >= len || strncasecmp(b + i, name, n) ||
 		    is_word((unsigned char)b[i + n]))
 			continue;
 		size_t j = i + n;
@@ -72,12 +78,50 @@ static size_t secret_value_at(const char *b, size_t len, size_t i, char *stop)
 	return 0;
 }
 
-void aws_redact_body(struct buf *out, const char *body, size_t len)
+/* Adds the wire names of every member of `shape` (recursively) whose shape
+ * the model marks sensitive: API keys, passwords, tokens that no fixed list
+ * of names can anticipate (Grafana's CreateWorkspaceApiKey answers `key`). */
+static void collect_sensitive(const struct aws_shape *shape, struct strvec *out,
+			      const struct aws_shape **seen, size_t *nseen, size_t max_seen)
+{
+	if (!shape || *nseen >= max_seen)
+		return;
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == shape)
+			return; /* recursive shapes */
+	seen[(*nseen)++] = shape;
+	for (size_t i = 0; i < shape->nmembers; i++) {
+		const struct aws_member *m = &shape->members[i];
+		if (m->shape && (m->shape->flags & AWS_S_SENSITIVE)) {
+			const char *names[] = { m->name, m->location_name, m->query_name };
+			for (size_t k = 0; k < ARRAY_SIZE(names); k++)
+				if (names[k] && strvec_find(out, names[k]) < 0)
+					strvec_push(out, names[k]);
+		} else {
+			collect_sensitive(m->shape, out, seen, nseen, max_seen);
+		}
+	}
+}
+
+void aws_sensitive_names(const char *service, const char *operation, struct strvec *out)
+{
+	const struct aws_service *svc = aws_service_find(service);
+	const struct aws_op *op = svc ? aws_service_op(svc, operation) : NULL;
+	const struct aws_shape *seen[256];
+	size_t nseen = 0;
+	if (!op)
+		return;
+	collect_sensitive(op->input, out, seen, &nseen, ARRAY_SIZE(seen));
+	collect_sensitive(op->output, out, seen, &nseen, ARRAY_SIZE(seen));
+}
+
+void aws_redact_body_names(struct buf *out, const char *body, size_t len,
+			   const struct strvec *extra)
 {
 	size_t i = 0;
 	while (i < len) {
 		char stop = 0;
-		size_t v = secret_value_at(body, len, i, &stop);
+		size_t v = secret_value_at(body, len, i, &stop, extra);
 		if (!v) {
 			buf_addch(out, body[i++]);
 			continue;
@@ -93,21 +137,30 @@ void aws_redact_body(struct buf *out, const char *body, size_t len)
 	}
 }
 
+void aws_redact_body(struct buf *out, const char *body, size_t len)
+{
+	struct strvec none = STRVEC_INIT;
+	aws_redact_body_names(out, body, len, &none);
+}
+
 void aws_debug_request(const char *service, const char *op, const char *endpoint,
 		       const struct aws_http_request *req)
 {
 	struct buf b = BUF_INIT;
+	struct strvec names = STRVEC_INIT;
 	if (!log_enabled(LOG_DEBUG))
 		return;
+	aws_sensitive_names(service, op, &names);
 	buf_addf(&b, "%s %s request: %s %s%s", service, op, req->method, endpoint, req->path.ptr);
 	if (req->query.len) {
 		buf_addch(&b, '?');
-		aws_redact_body(&b, req->query.ptr, req->query.len);
+		aws_redact_body_names(&b, req->query.ptr, req->query.len, &names);
 	}
 	buf_addch(&b, '\n');
 	aws_redact_headers(&b, &req->headers);
-	aws_redact_body(&b, req->body.ptr, req->body.len);
+	aws_redact_body_names(&b, req->body.ptr, req->body.len, &names);
 	log_debug("%s", b.ptr);
+	strvec_clear(&names);
 	buf_release(&b);
 }
 
@@ -115,11 +168,14 @@ void aws_debug_response(const char *service, const char *op,
 			const struct aws_http_response *resp)
 {
 	struct buf b = BUF_INIT;
+	struct strvec names = STRVEC_INIT;
 	if (!log_enabled(LOG_DEBUG))
 		return;
+	aws_sensitive_names(service, op, &names);
 	buf_addf(&b, "%s %s response: HTTP %ld\n", service, op, resp->status);
 	aws_redact_headers(&b, &resp->headers);
-	aws_redact_body(&b, resp->body.ptr, resp->body.len);
+	aws_redact_body_names(&b, resp->body.ptr, resp->body.len, &names);
 	log_debug("%s", b.ptr);
+	strvec_clear(&names);
 	buf_release(&b);
 }

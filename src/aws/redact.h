@@ -19,6 +19,14 @@ void aws_redact_headers(struct buf *out, const struct aws_headers *h);
  * encodings AWS uses: JSON ("SecretAccessKey": "..."), XML
  * (<SessionToken>...</SessionToken>) and forms (WebIdentityToken=...&). */
 void aws_redact_body(struct buf *out, const char *body, size_t len);
+struct strvec;
+/* The same, also redacting the members named in `extra`. */
+void aws_redact_body_names(struct buf *out, const char *body, size_t len,
+			   const struct strvec *extra);
+/* Appends the wire names of the members that service/operation's model marks
+ * sensitive (in its input and output, at any depth); nothing for an unknown
+ * operation. The debug loggers below redact these too. */
+void aws_sensitive_names(const char *service, const char *operation, struct strvec *out);
 
 /* --debug: logs a request or an answer at LOG_DEBUG, secrets redacted. */
 void aws_debug_request(const char *service, const char *op, const char *endpoint,

@@ -7,6 +7,8 @@
 #ifndef BERTH_AWS_TRANSPORT_H
 #define BERTH_AWS_TRANSPORT_H
 
+#include <stdbool.h>
+
 #include "aws/http.h"
 
 struct aws_transport;
@@ -15,6 +17,7 @@ struct aws_transport_options {
 	long connect_timeout_ms; /* 0: 10 s */
 	long request_timeout_ms; /* 0: 120 s, the whole exchange */
 	const char *ca_bundle;   /* PEM file of trusted CAs, or NULL: the system's */
+	bool direct;             /* never through a proxy (link-local metadata) */
 };
 
 /* Why a request got no HTTP answer; decides whether to retry. */

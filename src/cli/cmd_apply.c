@@ -67,6 +67,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
+	int retry_timeout = 0;
 	int auto_approve = 0, parallelism = 10, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
@@ -76,6 +77,9 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_INT, 0, "parallelism", &parallelism, "N", "at most N operations at once (default 10)" },
 		{ OPT_STRING_LIST, 0, "target", &targets, "ID", "apply only this and what it depends on" },
 		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ID", "leave out this and what depends on it" },
+		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
+		  "retry deletes AWS refuses while something depends on them this long "
+		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -112,7 +116,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 	}
 	struct session_opts so = { .sc = &sc, .lock_command = "berth apply",
-				   .parallelism = (size_t)parallelism,
+				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,
 				   .progress = true };

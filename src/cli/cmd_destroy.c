@@ -10,6 +10,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
 	const char *stack = NULL;
+	int retry_timeout = 0;
 	int auto_approve = 0, dry_run = 0, parallelism = 10, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
@@ -19,6 +20,9 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_FLAG, 0, "auto-approve", &auto_approve, NULL, "do not ask for confirmation" },
 		{ OPT_FLAG, 0, "dry-run", &dry_run, NULL, "list what would be destroyed; change nothing" },
 		{ OPT_INT, 0, "parallelism", &parallelism, "N", "at most N deletions at once (default 10)" },
+		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
+		  "retry deletes AWS refuses while something depends on them this long "
+		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -50,7 +54,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		use_spec = false;
 	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
-				   .parallelism = (size_t)parallelism, .progress = !dry_run };
+				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;

@@ -20,7 +20,6 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct session s;
 	bool open = false;
-	struct plan *p = NULL;
 	json_t *all = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
 			      "berth state list | show ID  [-f SPEC | --stack NAME] [--json]",
@@ -45,11 +44,8 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	if (session_refresh(&s))
 		goto cleanup;
 	/* With a spec, untaggable resources get their addresses through it. */
-	int err = 0;
-	if (s.spec)
-		err = engine_plan_destroy(s.eng, &p, &s.d);
-	if (!err)
-		err = engine_state_json(s.eng, show, &all, &s.d);
+	engine_assign_addresses(s.eng);
+	int err = engine_state_json(s.eng, show, &all, &s.d);
 	session_flush_diags(&s);
 	if (err)
 		goto cleanup;
@@ -107,7 +103,6 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	rc = EXIT_OK;
 cleanup:
 	json_decref(all);
-	plan_free(p);
 	if (open)
 		session_close(&s);
 	strvec_clear(&sc.vars);

@@ -186,6 +186,11 @@ void view_plan(struct cli_ctx *ctx, const struct plan *p)
 			fprintf(f, "berth will make these changes to stack %s:\n\n", p->stack);
 		show_change(ctx, f, c);
 	}
+	for (size_t i = 0; i < p->repos.n; i++) {
+		if (!shown++)
+			fprintf(f, "berth will make these changes to stack %s:\n\n", p->stack);
+		fprintf(f, "  %s~%s repo %s\n", col(ctx, CYAN), col(ctx, RESET), p->repos.v[i]);
+	}
 	/* Notes on unchanged resources (pending subscriptions) still matter. */
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action == PA_NOOP && p->v[i].note && !p->v[i].excluded)

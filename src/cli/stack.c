@@ -162,7 +162,9 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.excludes = o->excludes;
 	eo.nexcludes = o->nexcludes;
 	const char *t;
-	if ((t = getenv("BERTH_RETRY_TIMEOUT")))
+	if (o->retry_timeout_s > 0)
+		eo.retry_timeout_ms = (long)o->retry_timeout_s * 1000;
+	else if ((t = getenv("BERTH_RETRY_TIMEOUT")))
 		eo.retry_timeout_ms = atol(t) * 1000;
 	if ((t = getenv("BERTH_WAIT_TIMEOUT")))
 		eo.wait_timeout_ms = atol(t) * 1000;

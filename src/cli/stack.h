@@ -37,6 +37,9 @@ struct session_opts {
 	const char *const *excludes;
 	size_t nexcludes;
 	bool progress;            /* show operation progress */
+	int retry_timeout_s;      /* deletes refused because something depends on
+				   * them are retried this long; 0: BERTH_RETRY_TIMEOUT
+				   * or the engine's default (10 minutes) */
 };
 
 /* 0, or an exit code already explained on stderr. */

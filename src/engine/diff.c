@@ -232,6 +232,9 @@ void diff_resource(const struct diff_input *in, struct diff_result *out)
 		if (p && p->default_json)
 			add_key(&keys, k);
 	}
+	/* Tags are always berth's to set: the spec's list is the whole list. */
+	if (in->schema && in->schema->tags_property)
+		add_key(&keys, in->schema->tags_property);
 	qsort(keys.v, keys.n, sizeof(char *), cmp_str);
 
 	bool replace = false;

@@ -13,8 +13,9 @@
  *     CloudFormation accepts them (8080 equals "8080", "true" equals true);
  *   - an unknown desired value (spec_unknown) is a change "(known after
  *     apply)".
- * Which properties are compared: those the spec sets, those the live side
- * has that carry a schema default, and those the spec set the last time
+ * Which properties are compared: those the spec sets, the tags (always
+ * berth's), those the live side has that carry a schema default, and those
+ * the spec set the last time
  * (`applied`, from the state cache), so removing a property from the spec
  * puts it back to AWS's default while properties berth never managed stay
  * untouched. */

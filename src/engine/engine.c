@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/suggest.h"
+#include "repos/repos.h"
 
 const char *plan_action_name(enum plan_action a)
 {
@@ -110,8 +111,34 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 		engine_free(e);
 		return err;
 	}
-	e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	*out = e;
+	return 0;
+}
+
+/* Types the spec no longer uses may still have instances in the stack (the
+ * last topic removed from the spec must still be deleted): one unfiltered
+ * tagging API listing says which types do, and each joins the refresh. So
+ * does every untaggable type whose parent type is in scope. */
+static int widen_scope(struct engine *e, struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		const struct rtype *rt = arn ? rtype_for_arn(arn) : NULL;
+		if (rt)
+			add_type(e, rt);
+	}
+	json_decref(tagged);
+	size_t n;
+	const struct rtype *const *all = rtype_all(&n);
+	for (size_t k = 0; k < n; k++)
+		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0)
+			add_type(e, all[k]);
 	return 0;
 }
 
@@ -299,6 +326,10 @@ int engine_refresh(struct engine *e, struct diags *d)
 		memset(&e->live[before], 0, (e->ntypes + 1 - before) * sizeof(*e->live));
 	}
 
+	if (e->spec && !e->live && (err = widen_scope(e, d)))
+		return err;
+	if (!e->live)
+		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	size_t n = e->ntypes;
 	size_t *ndeps = xcalloc(n + 1, sizeof(size_t));
 	size_t *depv = xcalloc(n + 1, sizeof(size_t));
@@ -438,6 +469,7 @@ void plan_free(struct plan *p)
 	}
 	free(p->drift);
 	strvec_clear(&p->notes);
+	strvec_clear(&p->repos);
 	free(p->stack);
 	free(p);
 }
@@ -447,7 +479,7 @@ bool plan_has_changes(const struct plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PA_NOOP && !p->v[i].excluded)
 			return true;
-	return p->ndrift > 0;
+	return p->ndrift > 0 || p->nrepos_changing > 0;
 }
 
 static struct plan_change *plan_add(struct plan *p, const char *address, const char *type,
@@ -579,7 +611,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 		return 0;
 	size_t nn = s->graph.nnodes;
 	bool *tmark = xcalloc(nn + 1, 1), *xmark = xcalloc(nn + 1, 1);
-	bool *direct = xcalloc(nn + 1, 1);
 	int err = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		const char *const *list = pass ? e->o.excludes : e->o.targets;
@@ -590,7 +621,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 			for (size_t r = 0; r < s->nresources; r++)
 				if (address_matches(s->resources[r].address, list[i])) {
 					mark[s->resources[r].graph_node] = true;
-					direct[s->resources[r].graph_node] = true;
 					hit = true;
 				}
 			for (size_t c = 0; c < p->n; c++)
@@ -601,11 +631,9 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 				for (size_t r = 0; r < s->nresources; r++)
 					names[r] = s->resources[r].address;
 				const char *near = suggest_nearest(list[i], names, s->nresources);
-				struct diag *dg = diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
-							    pass ? "exclude" : "target", list[i],
-							    near ? "; did you mean '" : "", near ? near : "",
-							    near ? "'?" : "");
-				(void)dg;
+				diags_add(d, DIAG_ERROR, "--%s %s: no such resource%s%s%s",
+					  pass ? "exclude" : "target", list[i], near ? "; did you mean '" : "",
+					  near ? near : "", near ? "'?" : "");
 				free(names);
 				err = BERTH_EINVAL;
 			}
@@ -651,7 +679,6 @@ static int select_targets(struct engine *e, struct plan *p, struct diags *d)
 cleanup:
 	free(tmark);
 	free(xmark);
-	free(direct);
 	return err;
 }
 
@@ -727,10 +754,23 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				    !strcmp(e->state.res[k].type, r->type) &&
 				    (!e->spec || spec_find_resource(e->spec, e->state.res[k].address) < 0))
 					cached = e->state.res[k].address;
-			char *addr = r->address ? xstrdup(r->address)
-				     : cached ? xstrdup(cached)
-						: xasprintf("%s %s", r->type,
-							    r->id ? r->id : "(pending confirmation)");
+			char *addr;
+			if (r->address || cached) {
+				addr = xstrdup(r->address ? r->address : cached);
+			} else if (r->id) {
+				addr = xasprintf("%s %s", r->type, r->id);
+			} else {
+				/* No id (a pending subscription): its identity names it. */
+				struct buf b = BUF_INIT;
+				const struct rtype *rt = rtype_find(r->type);
+				buf_addf(&b, "%s", r->type);
+				for (size_t k = 0; rt && rt->identity && rt->identity[k]; k++) {
+					char tmp[64];
+					const char *v = rt_str(r->props, rt->identity[k], tmp);
+					buf_addf(&b, " %s", v ? v : "-");
+				}
+				addr = buf_detach(&b, NULL);
+			}
 			bool matched_elsewhere = false;
 			for (size_t c = 0; c < p->n && r->address; c++)
 				if (!strcmp(p->v[c].address, addr) && p->v[c].id && r->id &&
@@ -775,6 +815,9 @@ static void add_drift(struct engine *e, struct plan *p)
 				const char *k;
 				json_t *v;
 				json_object_foreach(sr->attributes, k, v) {
+					/* Masked values were never stored: nothing to compare. */
+					if (json_is_string(v) && !strcmp(json_string_value(v), "(sensitive)"))
+						continue;
 					const struct schema_prop *pr = sch ? schema_shape_prop(sch->shape, k) : NULL;
 					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&
 					    !r->detailed)
@@ -787,6 +830,9 @@ static void add_drift(struct engine *e, struct plan *p)
 				continue;
 			ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
 			struct plan_drift *dr = &p->drift[p->ndrift++];
+			memset(dr, 0, sizeof(*dr));
+			long si = e->spec ? spec_find_resource(e->spec, r->address) : -1;
+			dr->sensitive = si >= 0 && e->spec->resources[si].sensitive;
 			dr->address = xstrdup(r->address);
 			dr->type = xstrdup(r->type);
 			dr->what = xstrdup(what);
@@ -799,11 +845,82 @@ static void add_drift(struct engine *e, struct plan *p)
 			continue;
 		ALLOC_GROW(p->drift, p->ndrift + 1, p->drift_alloc);
 		struct plan_drift *dr = &p->drift[p->ndrift++];
+		memset(dr, 0, sizeof(*dr));
 		dr->address = xstrdup(sr->address);
 		dr->type = xstrdup(sr->type);
 		dr->what = xstrdup("deleted outside berth");
 		dr->before = json_deep_copy(sr->attributes);
 		dr->after = NULL;
+	}
+}
+
+/* The spec's repositories: what apply's repo_sync would do to each (plan
+ * changes nothing; it may ask the remote where a branch or tag points). */
+static int plan_repos(struct engine *e, struct plan *p, struct diags *d)
+{
+	for (size_t i = 0; i < e->spec->nrepos; i++) {
+		const struct spec_repo *r = &e->spec->repos[i];
+		struct repo_opts ro = { .project_dir = e->spec->project_dir, .allow_network = true };
+		struct repo_def def = { r->name, r->url, r->ref };
+		struct repo_status st;
+		int err = repo_status(&ro, &def, &st, d);
+		if (err)
+			return err;
+		char *url = repo_redact_url(r->url);
+		if (st.action != REPO_ACTION_NONE) {
+			p->nrepos_changing++;
+			strvec_pushf(&p->repos, "%s: %s %s at %s%s%s%s", r->name, repo_action_name(st.action),
+				     url, r->ref ? r->ref : "the default branch", st.reason ? " (" : "",
+				     st.reason ? st.reason : "", st.reason ? ")" : "");
+		}
+		if (st.dirty)
+			strvec_pushf(&p->notes, "repo %s has local changes (%zu file%s); apply will refuse "
+				     "to check out over them", r->name, st.dirty_files.n,
+				     st.dirty_files.n == 1 ? "" : "s");
+		if (st.cloned && !st.url_matches)
+			strvec_pushf(&p->notes, "repo %s: the clone's origin is not %s; apply will refuse "
+				     "(remove %s to clone again)", r->name, url, st.path);
+		free(url);
+		repo_status_release(&st);
+	}
+	return 0;
+}
+
+/* Untaggable instances the spec names get their addresses (matched by
+ * identity over the live values), and every live instance the spec names
+ * becomes known to the resolver. For plans that do not diff (destroy,
+ * refresh-only, state). */
+void engine_assign_addresses(struct engine *e)
+{
+	/* Untaggable instances the spec names get their address back, so the
+	 * plan and the reverse walk know them. */
+	if (e->spec) {
+		struct spec_resolver res;
+		engine_resolver(e, &res);
+		size_t norder;
+		size_t *order = topo_order(e->spec, &norder);
+		for (size_t k = 0; k < norder; k++) {
+			long i = e->node_res[order[k]];
+			if (i < 0)
+				continue;
+			const struct spec_resource *sr = &e->spec->resources[i];
+			const struct rtype *rt = rtype_find(sr->type);
+			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
+			if (!live && rt && rt->identity) {
+				json_t *desired = NULL;
+				struct diags rd = DIAGS_INIT;
+				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
+					live = match_untagged(e, rt, sr->address, desired);
+					if (live)
+						live->address = xstrdup(sr->address);
+				}
+				json_decref(desired);
+				diags_release(&rd);
+			}
+			if (live)
+				engine_set_known(e, sr->address, live->id, live->props);
+		}
+		free(order);
 	}
 }
 
@@ -824,7 +941,10 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		goto done;
 	if ((err = engine_read_data(e, d)))
 		goto done;
+	if (!refresh_only && (err = plan_repos(e, p, d)))
+		goto done;
 	if (refresh_only) {
+		engine_assign_addresses(e);
 		add_drift(e, p);
 		goto done;
 	}
@@ -935,36 +1055,7 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 	p->stack = xstrdup(e->stack);
 	p->destroy = true;
 	strvec_init(&p->notes);
-	/* Untaggable instances the spec names get their address back, so the
-	 * plan and the reverse walk know them. */
-	if (e->spec) {
-		struct spec_resolver res;
-		engine_resolver(e, &res);
-		size_t norder;
-		size_t *order = topo_order(e->spec, &norder);
-		for (size_t k = 0; k < norder; k++) {
-			long i = e->node_res[order[k]];
-			if (i < 0)
-				continue;
-			const struct spec_resource *sr = &e->spec->resources[i];
-			const struct rtype *rt = rtype_find(sr->type);
-			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
-			if (!live && rt && rt->identity) {
-				json_t *desired = NULL;
-				struct diags rd = DIAGS_INIT;
-				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
-					live = match_untagged(e, rt, sr->address, desired);
-					if (live)
-						live->address = xstrdup(sr->address);
-				}
-				json_decref(desired);
-				diags_release(&rd);
-			}
-			if (live)
-				engine_set_known(e, sr->address, live->id, live->props);
-		}
-		free(order);
-	}
+	engine_assign_addresses(e);
 	add_removals(e, p, true);
 	count_plan(p);
 	live_fingerprint(e, p->live_fingerprint);
@@ -998,6 +1089,18 @@ int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags 
 							   r->address, "type", r->type, "id", r->id,
 							   "properties", engine_mask(r->type, r->props, sens),
 							   "note", r->note, "retain", r->retain));
+		}
+	/* By address, things not in the spec (no address) last. */
+	size_t n = json_array_size(a);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0; j--) {
+			const char *x = json_string_value(json_object_get(json_array_get(a, j - 1), "address"));
+			const char *y = json_string_value(json_object_get(json_array_get(a, j), "address"));
+			if (!((x ? 0 : 1) > (y ? 0 : 1) || (x && y && strcmp(x, y) > 0)))
+				break;
+			json_t *t = json_incref(json_array_get(a, j - 1));
+			json_array_set(a, j - 1, json_array_get(a, j));
+			json_array_set_new(a, j, t);
 		}
 	*out = a;
 	return 0;

@@ -75,6 +75,10 @@ struct plan {
 	size_t ndrift, drift_alloc;
 	size_t nadd, nchange, ndestroy;
 	struct strvec notes;      /* "--target x: also planning its dependencies: y" */
+	/* The spec's repos that apply will clone, fetch or check out, one line
+	 * each ("demo: clone https://... at f01153e"), and how many. */
+	struct strvec repos;
+	size_t nrepos_changing;
 	char live_fingerprint[65];    /* sha256 of the live state the plan was made from */
 	char changes_fingerprint[65]; /* sha256 of the planned changes (secrets excluded) */
 };
@@ -172,6 +176,11 @@ int engine_destroy(struct engine *e, const struct plan *p, struct run_result *ou
  * apply): {"NAME": {"value": V, "sensitive": B, "description": S}}, with
  * values not known (a resource missing) null and listed as "unknown": true. */
 int engine_outputs(struct engine *e, json_t **out, struct diags *d);
+
+/* Gives untaggable live instances the spec names their addresses (matched
+ * by identity) and makes every live value known to the resolver, without
+ * planning. engine_plan does it as part of its diff. */
+void engine_assign_addresses(struct engine *e);
 
 /* The live resources of the stack found by refresh, as
  * [{"address", "type", "id", "properties", "note", "retain"}] sorted by

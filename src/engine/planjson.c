@@ -77,7 +77,7 @@ json_t *plan_to_json(const struct plan *p, const char *spec_file, json_t *vars)
 						       masked(dr->type, dr->before, dr->sensitive), "after",
 						       masked(dr->type, dr->after, dr->sensitive)));
 	}
-	return json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:s, s:s, s:{s:I, s:I, s:I}, s:o, s:o, s:o}",
+	json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:s, s:s, s:{s:I, s:I, s:I}, s:o, s:o, s:o}",
 			 "format", PLAN_FORMAT, "format_version", PLAN_FORMAT_VERSION, "stack",
 			 p->stack, "kind", p->destroy ? "destroy" : p->refresh_only ? "refresh-only" : "apply",
 			 "spec", spec_file, "variables", vars, "live_fingerprint", p->live_fingerprint,
@@ -85,6 +85,8 @@ json_t *plan_to_json(const struct plan *p, const char *spec_file, json_t *vars)
 			 (json_int_t)p->nadd, "change", (json_int_t)p->nchange, "destroy",
 			 (json_int_t)p->ndestroy, "notes", strvec_json(&p->notes), "resources", res,
 			 "drift", drift);
+	json_object_set_new(j, "repos", strvec_json(&p->repos));
+	return j;
 }
 
 int plan_file_check(json_t *saved, struct diags *d)

@@ -16,6 +16,7 @@
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "repos/repos.h"
 
 struct run {
 	struct engine *e;
@@ -25,6 +26,7 @@ struct run {
 	size_t n;
 	struct op_result *ops;
 	bool destroy;
+	long *repo;      /* walk node -> index in spec->repos, or -1; may be NULL */
 	/* create_before_destroy replacements: the old instances, removed after
 	 * the walk so that their dependents moved first (under e->lock). */
 	struct live_set *deposed;
@@ -184,10 +186,21 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 			   const struct live_resource *cur, struct diags *d)
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
+	struct diags pd = DIAGS_INIT;
 	int err = rt_poll(rt, "what depends on it to go", e->o.retry_timeout_ms, 15000, remove_probe,
-			  &rc, d);
-	if (err == BERTH_ETIMEOUT)
-		diags_move(d, &rc.last); /* the last AWS error says why */
+			  &rc, &pd);
+	if (err == BERTH_ETIMEOUT && rc.last.n) {
+		/* The last AWS error says why; the time spent retrying is detail. */
+		struct diag *last = &rc.last.items[rc.last.n - 1];
+		if (!last->detail)
+			diag_set_detail(last, "still refused after %lds of retries",
+					e->o.retry_timeout_ms / 1000);
+		diags_move(d, &rc.last);
+		diags_release(&pd);
+	} else {
+		diags_move(d, &pd);
+	}
+	diags_release(&pd);
 	diags_release(&rc.last);
 	if (err)
 		return err;
@@ -326,8 +339,13 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 {
 	const struct rtype *type = rtype_find(c->type);
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
+	/* Other workers add to the state while this one runs: copy under the
+	 * lock what the diff needs. */
+	pthread_mutex_lock(&e->lock);
 	struct state_resource *st = statefile_get(&e->state, c->address);
-	struct diff_input in = { sr->schema, desired, cur->props, st ? st->applied : NULL,
+	json_t *applied = st && st->applied ? json_deep_copy(st->applied) : NULL;
+	pthread_mutex_unlock(&e->lock);
+	struct diff_input in = { sr->schema, desired, cur->props, applied,
 				 &sr->ignore_changes, type->update != NULL, sr->retain, cur->retain };
 	struct diff_result dr;
 	diff_result_init(&dr);
@@ -350,8 +368,12 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 		else
 			props[np++] = dr.changed.v[i];
 	}
-	if (np)
+	if (np && !type->update) {
+		diags_add(d, DIAG_ERROR, "%s cannot be changed in place", c->type);
+		err = BERTH_EINVAL;
+	} else if (np) {
 		err = type->update(rt, cur, desired, props, np, d);
+	}
 	free(props);
 	if (!err && tags_changed) {
 		json_t *want = wanted_tags(e, c->address, desired, sr->retain);
@@ -378,6 +400,7 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 	record_state(e, c->address, &live, desired, c->sensitive);
 	live_resource_release(&live);
 cleanup:
+	json_decref(applied);
 	diff_result_release(&dr);
 	return err;
 }
@@ -419,11 +442,40 @@ static const char *const verbs[][3] = {
 	[PA_FORGET] = { "releasing (retain)", "left in AWS (retain)", "release failed" },
 };
 
+/* A repo node: clone or check out the pinned ref (apply's part of
+ * `repos:`); what depends on ${repo.NAME.path} waits for it. */
+static int sync_repo(struct run *r, size_t node)
+{
+	struct engine *e = r->e;
+	const struct spec_repo *sr = &e->spec->repos[r->repo[node]];
+	struct op_result *op = &r->ops[node];
+	struct repo_opts ro = { .project_dir = e->spec->project_dir, .allow_network = true };
+	struct repo_def def = { sr->name, sr->url, sr->ref };
+	struct repo_status st;
+	if (repo_status(&ro, &def, &st, &op->diags))
+		return WALK_FAIL;
+	enum repo_action action = st.action;
+	repo_status_release(&st);
+	if (action == REPO_ACTION_NONE)
+		return WALK_OK;
+	char *label = xasprintf("repo.%s", sr->name);
+	struct op_ctx oc;
+	op_start(e, &oc, label, action == REPO_ACTION_CLONE ? "cloning" : "updating");
+	unsigned did = 0;
+	char commit[41] = "";
+	int err = repo_sync(&ro, &def, &did, commit, &op->diags);
+	op_finish(e, &oc, err ? "failed" : action == REPO_ACTION_CLONE ? "cloned" : "checked out");
+	free(label);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
 static int run_node(void *ctx, size_t node)
 {
 	struct run *r = ctx;
 	struct engine *e = r->e;
 	long ci = r->change[node];
+	if (ci < 0 && r->repo && r->repo[node] >= 0)
+		return sync_repo(r, node);
 	if (ci < 0)
 		return WALK_OK;
 	const struct plan_change *c = &r->p->v[ci];
@@ -532,10 +584,13 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 {
 	for (size_t i = 0; i < r->n; i++) {
 		long ci = r->change[i];
-		if (ci < 0)
+		bool repo = ci < 0 && r->repo && r->repo[i] >= 0;
+		if (ci < 0 && !repo)
 			continue;
-		const struct plan_change *c = &r->p->v[ci];
-		if (c->action == PA_NOOP || c->excluded) {
+		if (repo && wr->nodes[i].state == WALK_DONE && !r->ops[i].diags.n)
+			continue; /* a repository brought up to date is not a resource change */
+		const struct plan_change *c = repo ? NULL : &r->p->v[ci];
+		if (c && (c->action == PA_NOOP || c->excluded)) {
 			diags_release(&r->ops[i].diags);
 			continue;
 		}
@@ -543,9 +598,9 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 		struct op_result *o = &out->v[out->n++];
 		*o = r->ops[i];
 		memset(&r->ops[i], 0, sizeof(r->ops[i]));
-		o->address = xstrdup(c->address);
-		o->type = xstrdup(c->type);
-		o->action = c->action;
+		o->address = xstrdup(c ? c->address : names[i]);
+		o->type = xstrdup(c ? c->type : "git repository");
+		o->action = c ? c->action : PA_UPDATE;
 		switch (wr->nodes[i].state) {
 		case WALK_DONE: o->outcome = OP_DONE; out->done++; break;
 		case WALK_FAILED: o->outcome = OP_FAILED; out->failed++; break;
@@ -588,7 +643,7 @@ static int walk(struct run *r, struct edges *g, const char *const *names, bool r
 static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			 struct run_result *out, struct diags *d)
 {
-	struct run r = { e, p, NULL, 0, NULL, false, NULL, NULL };
+	struct run r = { e, p, NULL, 0, NULL, false, NULL, NULL, NULL };
 	r.change = xcalloc(p->n + 1, sizeof(long));
 	const char **names = xcalloc(p->n + 1, sizeof(char *));
 	for (size_t i = 0; i < p->n; i++) {
@@ -749,7 +804,7 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		return err;
 	if (!out->interrupted && !(e->o.cancel && atomic_load(e->o.cancel))) {
 		const struct dag *dg = &e->spec->graph;
-		struct run r = { e, p, NULL, dg->nnodes, NULL, false, &deposed, &deposed_address };
+		struct run r = { e, p, NULL, dg->nnodes, NULL, false, NULL, &deposed, &deposed_address };
 		r.change = xcalloc(dg->nnodes + 1, sizeof(long));
 		const char **names = xcalloc(dg->nnodes + 1, sizeof(char *));
 		for (size_t k = 0; k < dg->nnodes; k++) {
@@ -760,6 +815,11 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 			if (p->v[i].spec_index >= 0 && p->v[i].action != PA_DELETE &&
 			    p->v[i].action != PA_FORGET)
 				r.change[e->spec->resources[p->v[i].spec_index].graph_node] = (long)i;
+		r.repo = xcalloc(dg->nnodes + 1, sizeof(long));
+		for (size_t k = 0; k < dg->nnodes; k++)
+			r.repo[k] = -1;
+		for (size_t k = 0; k < e->spec->nrepos; k++)
+			r.repo[e->spec->repos[k].graph_node] = (long)k;
 		struct edges g;
 		edges_init(&g, dg->nnodes);
 		for (size_t k = 0; k < dg->nedges; k++)
@@ -768,6 +828,7 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		edges_release(&g);
 		free(names);
 		free(r.change);
+		free(r.repo);
 	} else {
 		out->interrupted = true;
 	}
@@ -802,8 +863,11 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 		for (size_t i = 0; i < left.n; i++) {
 			struct live_resource *r = &left.v[i];
 			const char *addr = r->address ? r->address : r->id;
-			if (r->retain)
-				continue; /* forgotten on purpose, failed to untag: listed below */
+			if (r->retain) {
+				strvec_pushf(&out->remaining, "%s (%s %s): retained, but berth's tags could not be removed",
+					     addr, r->type, r->id ? r->id : "?");
+				continue;
+			}
 			struct op_ctx oc;
 			op_start(e, &oc, addr, "destroying (sweep)");
 			struct diags od = DIAGS_INIT;
@@ -836,17 +900,13 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 			listed |= strstr(out->remaining.v[k], arn) != NULL;
 		if (listed)
 			continue;
-		const struct rtype *owner = rtype_for_arn(arn);
-		json_t *tags = rt_tags_to_map(json_object_get(m, "Tags"));
-		const char *ret = json_string_value(json_object_get(tags, TAG_RETAIN));
-		if (owner)
-			strvec_pushf(&out->remaining, "%s: still tagged %s=%s after its deletion%s", arn,
-				     TAG_STACK, e->stack,
-				     ret ? " (retained, but berth's tags could not be removed)" : "");
-		else
-			strvec_pushf(&out->remaining, "%s: tagged %s=%s, and berth has no resource type for it",
-				     arn, TAG_STACK, e->stack);
-		json_decref(tags);
+		/* What a berth type owns was read through that type above (which
+		 * confirms existence: the tagging API may still list what was just
+		 * deleted); anything it failed to delete is listed already. */
+		if (rtype_for_arn(arn))
+			continue;
+		strvec_pushf(&out->remaining, "%s: tagged %s=%s, and berth has no resource type for it",
+			     arn, TAG_STACK, e->stack);
 	}
 	json_decref(tagged);
 	return 0;

@@ -3,8 +3,9 @@
  * Refresh: the tagging API lists the stack's log groups (ARN and tags, 100
  * a page); DescribeLogGroups with up to 50 logGroupIdentifiers a call then
  * gives their settings. LogGroupName is the physical id. RetentionInDays is
- * the one setting changed in place (Put/DeleteRetentionPolicy); tags go
- * through the tagging API (the engine's default). */
+ * changed in place with Put/DeleteRetentionPolicy, DeletionProtectionEnabled
+ * with PutLogGroupDeletionProtection, KmsKeyId with Associate/DisassociateKmsKey;
+ * tags go through the tagging API (the engine's default). */
 #include "util/common.h"
 #include "resources/resource.h"
 
@@ -259,6 +260,27 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	for (size_t i = 0; i < nchanged; i++) {
 		if (!strcmp(changed[i], "RetentionInDays")) {
 			err = set_retention(c, cur->id, json_object_get(desired, "RetentionInDays"), d);
+			if (err)
+				return err;
+			continue;
+		}
+		if (!strcmp(changed[i], "DeletionProtectionEnabled")) {
+			json_t *params = json_pack("{s:s, s:b}", "logGroupIdentifier", cur->id,
+						   "deletionProtectionEnabled",
+						   rt_bool(desired, "DeletionProtectionEnabled", false));
+			err = rt_call(c, "logs", "PutLogGroupDeletionProtection", params, NULL, d);
+			json_decref(params);
+			if (err)
+				return err;
+			continue;
+		}
+		if (!strcmp(changed[i], "KmsKeyId")) {
+			char tmp[64];
+			const char *key = rt_str(desired, "KmsKeyId", tmp);
+			json_t *params = key ? json_pack("{s:s, s:s}", "logGroupName", cur->id, "kmsKeyId", key)
+					     : json_pack("{s:s}", "logGroupName", cur->id);
+			err = rt_call(c, "logs", key ? "AssociateKmsKey" : "DisassociateKmsKey", params, NULL, d);
+			json_decref(params);
 			if (err)
 				return err;
 			continue;

@@ -1,7 +1,7 @@
 /* AWS::SNS::Topic over the SNS API.
  *
- * Refresh: the tagging API lists the stack's topics with their tags; the
- * name (and so FifoTopic) is in the ARN. Other settings cost one
+ * Refresh: the tagging API lists the stack's topics with their tags, and
+ * ListTopics confirms they exist; the name (and so FifoTopic) is in the ARN. Other settings cost one
  * GetTopicAttributes per topic, so they are detail properties, read only for
  * topics whose spec sets one. Settings change in place with
  * SetTopicAttributes; deleting a topic deletes its subscriptions (SNS does). */
@@ -48,9 +48,9 @@ static void fill_from_arn(struct live_resource *r, const char *arn)
 		r->props = json_object();
 	json_object_set_new(r->props, "TopicName", json_string(name));
 	json_object_set_new(r->props, "TopicArn", json_string(arn));
+	/* A FIFO topic's name ends in .fifo (SNS insists), so the ARN says it. */
 	size_t n = strlen(name);
-	if (n > 5 && !strcmp(name + n - 5, ".fifo"))
-		json_object_set_new(r->props, "FifoTopic", json_true());
+	json_object_set_new(r->props, "FifoTopic", json_boolean(n > 5 && !strcmp(name + n - 5, ".fifo")));
 	free(r->id);
 	r->id = xstrdup(arn);
 	free(r->arn);
@@ -76,23 +76,39 @@ static void fill_from_attributes(struct live_resource *r, json_t *a)
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL;
+	json_t *tagged = NULL, *topics = NULL, *exists = json_object();
 	int err = rt_tagged_resources(c, "sns", &tagged, d);
 	if (err)
-		return err;
+		goto cleanup;
+	/* The tagging API is eventually consistent and may still list a topic
+	 * just deleted; ListTopics (100 a page) confirms which exist, in pages
+	 * rather than one call per topic. */
+	if (json_array_size(tagged)) {
+		err = rt_call_all(c, "sns", "ListTopics", NULL, "Topics", &topics, d);
+		if (err)
+			goto cleanup;
+	}
 	size_t i;
 	json_t *m;
+	json_array_foreach(topics, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "TopicArn"));
+		if (arn)
+			json_object_set_new(exists, arn, json_true());
+	}
 	json_array_foreach(tagged, i, m) {
 		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
+		if (!arn || !owns_arn(arn) || !json_object_get(exists, arn))
 			continue;
 		struct live_resource *r = live_set_add(out, rtype_sns_topic.type_name);
 		fill_from_arn(r, arn);
 		rt_apply_tags(r, rt_tags_to_map(json_object_get(m, "Tags")));
 		r->detailed = false;
 	}
+cleanup:
 	json_decref(tagged);
-	return 0;
+	json_decref(topics);
+	json_decref(exists);
+	return err;
 }
 
 static const char *const not_found[] = { "NotFound", NULL };

@@ -392,9 +392,13 @@ static int parse_doc(const char *file, const char *data, size_t len, bool lenien
 				n = node_new(doc, NODE_SCALAR, line, col);
 				n->len = ev.data.scalar.length;
 				n->str = xstrndup((const char *)ev.data.scalar.value, n->len);
-				if (n->len != strlen(n->str))
+				if (n->len != strlen(n->str)) {
+					/* A "\0" escape: refuse it, and keep the length in
+					 * step with the (cut) string for later phases. */
 					diags_error_at(d, doc->file, line, col,
 						       "the value contains a NUL character");
+					n->len = strlen(n->str);
+				}
 				n->src_start = mark_offset(doc, &ev.start_mark);
 				n->src_end = mark_offset(doc, &ev.end_mark);
 				switch (ev.data.scalar.style) {

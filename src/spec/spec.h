@@ -165,8 +165,13 @@ void spec_free(struct spec *s);
 
 /* Attribute values at apply time. attr() returns 0 and a new reference in
  * *out, or BERTH_ENOTFOUND when the value is not known (yet); the evaluator
- * then uses an unknown marker. `attr` is a property name of the resource's
- * type, "" for the primary identifier, or an output name for data entries. */
+ * then falls back to the value the spec gives that property, else an unknown
+ * marker. It is asked for:
+ *   ${ID.Attr}       address "ID" (or "module.m.ID[0]"), attr "Attr"
+ *   ${ID}            address, attr "" (the primary identifier)
+ *   ${data.N.attr}   address "data.N" (or "module.m.data.N"), attr "attr"
+ *   ${account}       address "", attr "account"
+ * It may be called many times for the same pair, and from one thread only. */
 struct spec_resolver {
 	void *ctx;
 	int (*attr)(void *ctx, const char *address, const char *attr, json_t **out);

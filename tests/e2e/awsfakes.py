@@ -1,24 +1,15 @@
-"""Small stand-ins for the credential endpoints berth's client talks to:
-STS (GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity) checking every
-SigV4 signature with botocore's own signer, the ECS container credentials
-endpoint and EC2 IMDSv2. Each counts its calls and can inject faults.
-
-They exist so the client's tests do not depend on the emulator's progress;
-tests that can use the emulator (tests/emulator/fixture.py) should.
+"""Stand-ins for the two local credential endpoints berth's client reads and
+the AWS emulator does not serve: the ECS container credentials endpoint and
+EC2 instance metadata (IMDSv2). Each records the requests it got.
 """
 import datetime
+import os
 import json
-import random
 import threading
-import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-
-ACCOUNT = "111122223333"
+ACCOUNT = "123456789012"
 
 
 def _iso(dt):
@@ -47,155 +38,6 @@ class _Server:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-class _StsHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def _reply(self, status, body, ctype="text/xml"):
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status, code, message):
-        self._reply(status, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-                    "<Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
-                    "<RequestId>%s</RequestId></ErrorResponse>" % (code, message, uuid.uuid4()))
-
-    def do_POST(self):
-        fake = self.fake
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
-        action = form.get("Action")
-        with fake.lock:
-            fake.calls.append(action)
-            fault = fake._fault()
-        if fault == "throttle":
-            return self._error(400, "Throttling", "Rate exceeded")
-        if fault == "error":
-            return self._error(500, "InternalFailure", "injected server error")
-        if form.get("Version") != "2011-06-15":
-            return self._error(400, "InvalidAction", "bad Version")
-        if action == "AssumeRoleWithWebIdentity":
-            return self._web_identity(form)
-        ident, err = fake._check_signature(self, body)
-        if err:
-            return self._error(403, err[0], err[1])
-        if action == "GetCallerIdentity":
-            return self._reply(200, (
-                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-                "<GetCallerIdentityResult><Arn>%s</Arn><UserId>%s</UserId><Account>%s</Account>"
-                "</GetCallerIdentityResult><ResponseMetadata><RequestId>%s</RequestId>"
-                "</ResponseMetadata></GetCallerIdentityResponse>")
-                % (ident["arn"], ident["user_id"], ACCOUNT, uuid.uuid4()))
-        if action == "AssumeRole":
-            for k in ("RoleArn", "RoleSessionName"):
-                if k not in form:
-                    return self._error(400, "MissingParameter", k)
-            return self._issue(form)
-        return self._error(400, "InvalidAction", "unknown action %s" % action)
-
-    def _web_identity(self, form):
-        if form.get("WebIdentityToken") != self.fake.web_identity_token:
-            return self._error(400, "InvalidIdentityToken", "token not valid")
-        return self._issue(form, "AssumeRoleWithWebIdentity")
-
-    def _issue(self, form, action="AssumeRole"):
-        fake = self.fake
-        role = form["RoleArn"].split("/")[-1]
-        session = form["RoleSessionName"]
-        akid = "ASIA" + uuid.uuid4().hex[:16].upper()
-        secret = uuid.uuid4().hex + "tmpsecret"
-        token = "FwoG" + uuid.uuid4().hex + "sessiontoken"
-        with fake.lock:
-            fake.keys[akid] = {"secret": secret, "token": token,
-                               "arn": "arn:aws:sts::%s:assumed-role/%s/%s" % (ACCOUNT, role, session),
-                               "user_id": "AROA%s:%s" % (role.upper(), session)}
-            fake.issued.append((akid, secret, token))
-            fake.assumed.append((action, form["RoleArn"], session))
-        exp = _iso(datetime.datetime.utcnow() + datetime.timedelta(hours=1))
-        self._reply(200, (
-            "<{a}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{a}Result>"
-            "<Credentials><AccessKeyId>{k}</AccessKeyId><SecretAccessKey>{s}</SecretAccessKey>"
-            "<SessionToken>{t}</SessionToken><Expiration>{e}</Expiration></Credentials>"
-            "<AssumedRoleUser><Arn>x</Arn><AssumedRoleId>y</AssumedRoleId></AssumedRoleUser>"
-            "</{a}Result><ResponseMetadata><RequestId>{r}</RequestId></ResponseMetadata>"
-            "</{a}Response>").format(a=action, k=akid, s=secret, t=token, e=exp, r=uuid.uuid4()))
-
-
-class FakeSts(_Server):
-    """STS that knows some access keys and verifies signatures with botocore."""
-
-    def __init__(self, region="us-west-2"):
-        self.region = region
-        self.calls = []
-        self.issued = []
-        self.assumed = []
-        self.keys = {}
-        self.web_identity_token = "eyJ-web-identity-token-" + uuid.uuid4().hex
-        self.throttle_rate = self.error_rate = 0.0
-        self.rng = random.Random(0)
-        super().__init__(_StsHandler)
-
-    def add_user(self, akid, secret, name):
-        self.keys[akid] = {"secret": secret, "token": None,
-                           "arn": "arn:aws:iam::%s:user/%s" % (ACCOUNT, name),
-                           "user_id": "AIDA" + name.upper()}
-
-    def add_session(self, akid, secret, token, role, session="i-0123"):
-        """Temporary credentials issued elsewhere (container, instance)."""
-        self.keys[akid] = {"secret": secret, "token": token,
-                           "arn": "arn:aws:sts::%s:assumed-role/%s/%s" % (ACCOUNT, role, session),
-                           "user_id": "AROA%s:%s" % (role.upper(), session)}
-
-    def set_faults(self, throttle_rate=0.0, error_rate=0.0, seed=0):
-        with self.lock:
-            self.throttle_rate, self.error_rate = throttle_rate, error_rate
-            self.rng = random.Random(seed)
-
-    def _fault(self):
-        r = self.rng.random()
-        if r < self.throttle_rate:
-            return "throttle"
-        if r < self.throttle_rate + self.error_rate:
-            return "error"
-        return None
-
-    def _check_signature(self, h, body):
-        auth = h.headers.get("Authorization", "")
-        if not auth.startswith("AWS4-HMAC-SHA256 "):
-            return None, ("MissingAuthenticationToken", "Request is missing Authentication Token")
-        parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-        akid, date, region, service, _ = parts["Credential"].split("/")
-        with self.lock:
-            ident = self.keys.get(akid)
-        if not ident:
-            return None, ("InvalidClientTokenId", "The security token included in the request is invalid.")
-        if region != self.region or service != "sts":
-            return None, ("SignatureDoesNotMatch", "Credential should be scoped to a valid region")
-        if ident["token"] and h.headers.get("X-Amz-Security-Token") != ident["token"]:
-            return None, ("InvalidClientTokenId", "The security token included in the request is invalid.")
-        signed = parts["SignedHeaders"].split(";")
-        headers = {name: h.headers.get(name, "") for name in signed}
-        req = AWSRequest(method=h.command, url="http://%s%s" % (h.headers["Host"], h.path),
-                         data=body, headers=headers)
-        amz_date = h.headers.get("X-Amz-Date", "")
-        req.context["timestamp"] = amz_date
-        signer = SigV4Auth(Credentials(akid, ident["secret"], ident["token"]), "sts", region)
-        canonical = signer.canonical_request(req)
-        string_to_sign = signer.string_to_sign(req, canonical)
-        expected = signer.signature(string_to_sign, req)
-        if expected != parts["Signature"]:
-            return None, ("SignatureDoesNotMatch",
-                          "The request signature we calculated does not match the signature you provided.")
-        when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
-        if abs((datetime.datetime.utcnow() - when).total_seconds()) > 900:
-            return None, ("SignatureDoesNotMatch", "Signature expired")
-        return ident, None
 
 
 class _ContainerHandler(BaseHTTPRequestHandler):
@@ -272,3 +114,66 @@ class FakeImds(_Server):
         self.session_token = "imds-session-" + uuid.uuid4().hex
         self.requests = []
         super().__init__(_ImdsHandler)
+
+
+class TlsProxy:
+    """Terminates TLS with a fresh self-signed certificate for 127.0.0.1 and
+    relays the bytes to `target_port`, so the client's TLS verification can be
+    tested against the emulator. `cert_path` is the PEM a CA bundle needs."""
+
+    def __init__(self, target_port, workdir):
+        import socket
+        import ssl
+        import subprocess
+        self.cert_path = os.path.join(workdir, "cert.pem")
+        key_path = os.path.join(workdir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key_path, "-out", self.cert_path],
+                       check=True, capture_output=True)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(self.cert_path, key_path)
+        self.target_port = target_port
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = "https://127.0.0.1:%d" % self.port
+        self.handshakes_failed = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        while True:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                conn = self.ctx.wrap_socket(raw, server_side=True)
+            except OSError:
+                self.handshakes_failed += 1
+                raw.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pipe, args=(conn, upstream), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, conn), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()

@@ -17,6 +17,8 @@ SPEC = """\
     variables:
       retention: { type: number, default: 7 }
       emails: { type: list, default: [a@example.com, b@example.com] }
+    data:
+      me: { type: caller_identity }
     resources:
       app-logs:
         type: AWS::Logs::LogGroup
@@ -39,6 +41,7 @@ SPEC = """\
         for_each: [deploys, builds]
         properties:
           TopicName: demo-${each.key}
+          DisplayName: ${data.me.account_id}-${account}
       mail:
         type: AWS::SNS::Subscription
         for_each: ${var.emails}
@@ -81,6 +84,9 @@ class LifecycleTest(EngineCase):
         r = self.berth("apply", "--auto-approve")
         self.assertIn("Apply complete: 9 created", r.stdout)
         self.assertIn("alarms_arn = \"arn:aws:sns:us-west-2:", r.stdout)
+        r = self.berth("state", "show", 'events["deploys"]')
+        self.assertIn('DisplayName = "123456789012-123456789012"', r.stdout)
+        self.assertIn("TopicArn = \"arn:aws:sns:us-west-2:123456789012:demo-deploys\"", r.stdout)
         tagged = self.live()
         self.assertEqual({x["id"] for x in tagged if x["type"] == "log-group"}, LOG_GROUPS)
         self.assertEqual(len([x for x in tagged if x["type"] == "topic"]), 3)
@@ -125,7 +131,17 @@ class LifecycleTest(EngineCase):
         r = self.berth("plan", "--var", "retention=30")
         self.assertIn("-/+ alarms (AWS::SNS::Topic) must be replaced: TopicName", r.stdout)
         self.assertIn("# forces replacement", r.stdout)
+        r = self.berth("apply", "--auto-approve", "--var", "retention=30")
+        self.assertIn("3 replaced", r.stdout)
+        arns = {x["arn"].rsplit(":", 1)[1] for x in self.all_of("topic")}
+        self.assertEqual(arns, {"demo-alarms2", "demo-deploys", "demo-builds"})
+        self.assertEqual(len(self.subscriptions()), 3)
+        self.assertEqual(sum(1 for x in self.subscriptions()
+                             if x["info"]["TopicArn"].endswith(":demo-alarms2")), 2)
+        self.berth("plan", "--detailed-exitcode", "--var", "retention=30", ok=0)
         self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve", "--var", "retention=30")
+        self.berth("plan", "--detailed-exitcode", "--var", "retention=30", ok=0)
 
         # Remove a resource from the spec: the plan deletes exactly it.
         self.write_spec(SPEC.replace("count: 2", "count: 1"))
@@ -175,6 +191,103 @@ class LifecycleTest(EngineCase):
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
         self.assertEqual(self.subscriptions(), [])
+
+    def test_removing_every_resource_of_a_type(self):
+        self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve")
+        # Only the log groups stay in the spec: topics and subscriptions,
+        # types the spec no longer names at all, must still go.
+        only_logs = SPEC.split("      alarms:")[0].replace(
+            "    outputs:", "") + "    outputs:\n      logs_arn: { value: \"${app-logs.Arn}\" }\n"
+        self.write_spec(only_logs)
+        shutil.rmtree(os.path.join(self.dir, ".berth"))
+        p = self.plan_json()
+        gone = {c["address"]: c["action"] for c in p["resources"] if c["action"] == "delete"}
+        self.assertTrue({"alarms", 'events["deploys"]', 'events["builds"]'} <= set(gone))
+        self.assertEqual(len(gone), 6)  # 3 topics and, found through them, 3 subscriptions
+        self.berth("apply", "--auto-approve")
+        self.assertEqual(self.all_of("topic"), [])
+        self.assertEqual(self.subscriptions(), [])
+        self.assertEqual(len(self.all_of("log-group")), 3)
+        self.assert_converged()
+
+    def test_tags_update_in_place(self):
+        self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve")
+        self.write_spec(SPEC.replace("Tags: [{ Key: team, Value: ops }]",
+                                     "Tags: [{ Key: team, Value: dev }, { Key: cost, Value: x1 }]"))
+        ch = self.changes(self.plan_json())
+        self.assertEqual(list(ch), ["app-logs"])
+        self.assertEqual((ch["app-logs"]["action"], ch["app-logs"]["changed"]), ("update", ["Tags"]))
+        self.berth("apply", "--auto-approve")
+        group = [x for x in self.live() if x["id"] == "/demo/app"][0]
+        self.assertEqual(group["tags"], {"team": "dev", "cost": "x1", "berth:stack": "demo",
+                                         "berth:id": "app-logs"})
+        self.assert_converged()
+        self.write_spec(SPEC.replace("          Tags: [{ Key: team, Value: ops }]\n", ""))
+        shutil.rmtree(os.path.join(self.dir, ".berth"))  # tags need no cache
+        self.berth("apply", "--auto-approve")
+        group = [x for x in self.live() if x["id"] == "/demo/app"][0]
+        self.assertEqual(group["tags"], {"berth:stack": "demo", "berth:id": "app-logs"})
+        self.assert_converged()
+
+    def test_repos_are_cloned_by_apply(self):
+        if not shutil.which("git"):
+            self.skipTest("needs the git command to make a source repository")
+        import subprocess
+        src = os.path.join(self.dir, "src-repo")
+        os.mkdir(src)
+        git = ["git", "-C", src, "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(["git", "init", "-q", src], check=True)
+        with open(os.path.join(src, "retention.txt"), "w") as f:
+            f.write("7")
+        subprocess.run(git + ["add", "."], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+        commit = subprocess.run(["git", "-C", src, "rev-parse", "HEAD"], check=True,
+                                capture_output=True, text=True).stdout.strip()
+        self.write_spec(f"""\
+            berth: 1
+            stack: demo
+            repos:
+              src: {{ url: "file://{src}", ref: "{commit[:10]}" }}
+            resources:
+              logs:
+                type: AWS::Logs::LogGroup
+                properties:
+                  LogGroupName: /demo/from-repo
+                  Tags: [{{ Key: source, Value: "${{repo.src.path}}" }}]
+            """)
+        r = self.berth("plan", "--detailed-exitcode", ok=2)
+        self.assertIn("~ repo src: clone file://", r.stdout)
+        self.berth("apply", "--auto-approve")
+        clone = os.path.join(self.dir, ".berth", "repos", "src")
+        with open(os.path.join(clone, "retention.txt")) as f:
+            self.assertEqual(f.read(), "7")
+        group = [x for x in self.live() if x["id"] == "/demo/from-repo"][0]
+        self.assertEqual(group["tags"]["source"], clone)
+        self.assert_converged()
+
+    def test_create_before_destroy(self):
+        spec = """\
+            berth: 1
+            stack: demo
+            resources:
+              t:
+                type: AWS::SNS::Topic
+                create_before_destroy: true
+                properties:
+                  TopicName: NAME
+                  FifoTopic: FIFO
+            """
+        self.write_spec(spec.replace("NAME", "demo-one").replace("FIFO", "false"))
+        self.berth("apply", "--auto-approve")
+        self.write_spec(spec.replace("NAME", "demo-two").replace("FIFO", "false"))
+        r = self.berth("plan")
+        self.assertIn("must be replaced (create before destroy)", r.stdout)
+        self.emu.reset()
+        self.berth("apply", "--auto-approve")
+        self.assertEqual([x["arn"].rsplit(":", 1)[1] for x in self.all_of("topic")], ["demo-two"])
+        self.assert_converged()
 
     def test_cache_does_not_leak_secrets(self):
         self.write_spec("""\
@@ -273,8 +386,8 @@ class LifecycleTest(EngineCase):
                          {"demo-deploys", "demo-builds"})
 
         # retain: destroy leaves it in AWS, without berth's tags, and says so.
-        self.write_spec(SPEC.replace("          TopicName: demo-${each.key}",
-                                     "          TopicName: demo-${each.key}\n"
+        self.write_spec(SPEC.replace("          DisplayName: ${data.me.account_id}-${account}",
+                                     "          DisplayName: ${data.me.account_id}-${account}\n"
                                      "        retain: true"))
         r = self.berth("plan")
         self.assertIn("events[\"deploys\"]", r.stdout)  # the retain tag is added in place
@@ -287,6 +400,39 @@ class LifecycleTest(EngineCase):
                          ["demo-builds", "demo-deploys"])
         for x in left:
             self.assertNotIn("berth:stack", x["tags"])
+
+    def aws(self, service):
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        return botocore.session.get_session().create_client(
+            service, region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+    def test_drift(self):
+        self.write_spec(SPEC)
+        self.berth("apply", "--auto-approve")
+        r = self.berth("plan", "--refresh-only", "--detailed-exitcode", ok=0)
+        self.assertIn("No drift", r.stdout)
+        # Changed and deleted behind berth's back.
+        self.aws("logs").put_retention_policy(logGroupName="/demo/app", retentionInDays=90)
+        self.aws("logs").delete_log_group(logGroupName="demo-worker-logs-1")
+        p = self.plan_json("--refresh-only", "--detailed-exitcode", code=2)
+        self.assertEqual(p["kind"], "refresh-only")
+        drift = {d["address"]: d for d in p["drift"]}
+        self.assertEqual(drift["app-logs"]["what"], "changed outside berth")
+        self.assertEqual(drift["app-logs"]["before"]["RetentionInDays"], 7)
+        self.assertEqual(drift["app-logs"]["after"]["RetentionInDays"], 90)
+        self.assertEqual(drift["worker-logs[1]"]["what"], "deleted outside berth")
+        self.assertEqual(p["resources"], [])
+        r = self.berth("plan", "--refresh-only")
+        self.assertIn("RetentionInDays = 7 -> 90", r.stdout)
+        # A normal plan puts both back.
+        ch = self.changes(self.plan_json())
+        self.assertEqual(ch["app-logs"]["action"], "update")
+        self.assertEqual(ch["worker-logs[1]"]["action"], "create")
+        self.berth("apply", "--auto-approve")
+        self.assert_converged()
+        self.berth("plan", "--refresh-only", "--detailed-exitcode", ok=0)
 
     def test_destroy_by_stack_name_without_spec(self):
         self.write_spec(SPEC)

@@ -107,10 +107,28 @@ class CrashTest(EngineCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("interrupted", out + err)
         self.assertIn("run apply again", err)
+        self.assertNotIn("Sanitizer", err)
         self.assertFalse(os.path.exists(os.path.join(self.dir, ".berth", "demo.lock")))
         self.assertLess(len(self.all_of("log-group")) + len(self.all_of("topic")), 9)
         self.emu.set_faults(latency_ms=0)
         self.assert_whole()
+
+
+class FaultsTest(EngineCase):
+    emulator_options = {"throttle_rate": 0.15, "error_rate": 0.05, "seed": 7}
+
+    def test_converges_under_throttling_and_server_errors(self):
+        # Retries are the client's (standard mode); enough attempts that a
+        # 20% fault rate cannot plausibly fail one call every time.
+        self.env["AWS_MAX_ATTEMPTS"] = "8"
+        self.write_spec(CRASH_SPEC)
+        self.berth("apply", "--auto-approve")
+        self.berth("plan", "--detailed-exitcode", ok=0)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+        self.assertEqual(self.all_of("subscription"), [])
+        rejected = self.emu.calls()["rejected_by_code"]
+        self.assertTrue(any("Throttl" in code for code in rejected), rejected)
 
 
 class PartialFailureTest(EngineCase):
@@ -163,6 +181,47 @@ class PartialFailureTest(EngineCase):
         self.assertEqual(calls.get("sns:CreateTopic"), 1)
         self.berth("plan", "--detailed-exitcode", ok=0)
         self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+
+
+class DestroyLeftoversTest(EngineCase):
+    SPEC = """\
+        berth: 1
+        stack: demo
+        resources:
+          kept:
+            type: AWS::Logs::LogGroup
+            properties:
+              LogGroupName: /demo/protected
+              DeletionProtectionEnabled: PROTECT
+          topic:
+            type: AWS::SNS::Topic
+            properties:
+              TopicName: demo-topic
+        """
+
+    def test_destroy_says_what_remains_and_exits_1(self):
+        import botocore.session
+        if "PutLogGroupDeletionProtection" not in \
+                botocore.session.get_session().get_service_model("logs").operation_names:
+            self.skipTest("this botocore's Logs model predates PutLogGroupDeletionProtection")
+        self.write_spec(self.SPEC.replace("PROTECT", "true"))
+        self.berth("apply", "--auto-approve")
+        r = self.berth("destroy", "--auto-approve", "--retry-timeout", "2", ok=1)
+        self.assertIn("Still there (1):\n  kept (AWS::Logs::LogGroup): logs DeleteLogGroup failed: "
+                      "OperationAbortedException: The log group has deletion protection enabled.",
+                      r.stdout)
+        self.assertNotIn("Nothing of stack demo is left.", r.stdout)
+        self.assertEqual([x["id"] for x in self.live()], ["/demo/protected"])
+        # Protection off, changed in place; then destroy finishes.
+        self.write_spec(self.SPEC.replace("PROTECT", "false"))
+        p = self.plan_json()
+        self.assertEqual([(c["address"], c["action"], c["changed"]) for c in p["resources"]
+                          if c["action"] != "no-op"],
+                         [("kept", "update", ["DeletionProtectionEnabled"]), ("topic", "create", [])])
+        self.berth("apply", "--auto-approve")
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack demo is left.", r.stdout)
         self.assertEqual(self.live(), [])
 
 

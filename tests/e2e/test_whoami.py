@@ -1,9 +1,13 @@
-"""`berth whoami` with credentials from every source of the chain, against a
-local STS that checks each signature with botocore (tests/e2e/awsfakes.py),
-plus retries under injected faults and secrets kept out of all output."""
+"""`berth whoami` against the AWS emulator (which checks every signature with
+botocore) with credentials from each source of the chain: environment,
+profile files, assume-role via source_profile (and chains), credential_process,
+web identity token file, the ECS container endpoint and EC2 IMDSv2 (local
+stand-ins in awsfakes.py); retries under injected faults, counted by the
+emulator; and no secret in any output even with --debug."""
+import base64
 import json
 import os
-import stat
+import re
 import sys
 import tempfile
 import textwrap
@@ -12,32 +16,46 @@ import unittest
 from berthtest import clean_env, main, run_berth
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awsfakes import ACCOUNT, FakeContainer, FakeImds, FakeSts  # noqa: E402
+from awsfakes import FakeContainer, FakeImds, TlsProxy  # noqa: E402
+from fixture import ACCESS_KEY, REGION, SECRET_KEY, Emulator  # noqa: E402
 
-REGION = "us-west-2"
-AKID = "AKIDBERTHTEST00000001"
-SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYBERTHSECRET"
+ACCOUNT = "123456789012"
+CONTAINER_CREDS = ("ASIACONTAINER0000001", "containersecret/abc", "containertoken-xyz")
+INSTANCE_CREDS = ("ASIAINSTANCE00000001", "instancesecret/abc", "instancetoken-xyz")
+# Temporary secrets the emulator hands out appear only redacted.
+UNREDACTED = re.compile(r"<(SecretAccessKey|SessionToken)>(?!<redacted>)|"
+                        r'"(SecretAccessKey|Token|SessionToken)"\s*:\s*"(?!<redacted>)')
+
+
+def jwt(claims):
+    def part(obj):
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+    return "%s.%s.%s" % (part({"alg": "RS256", "typ": "JWT"}), part(claims), "c2lnbmF0dXJl")
 
 
 class WhoamiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.sts = FakeSts(REGION)
-        cls.sts.add_user(AKID, SECRET, "alice")
+        cls.emu = Emulator(credentials=[":".join(CONTAINER_CREDS), ":".join(INSTANCE_CREDS)])
+        cls.emu.start()
 
     @classmethod
     def tearDownClass(cls):
-        cls.sts.close()
+        cls.emu.stop()
 
     def setUp(self):
-        self.sts.set_faults(0, 0)
-        self.sts.calls.clear()
+        self.emu.set_faults(throttle_rate=0, error_rate=0, drop_rate=0, throttle_next=0,
+                            error_next=0, drop_next=0)
+        self.emu.reset()
         self.tmp = tempfile.mkdtemp(prefix="berth-whoami-")
-        # Every secret any test hands out, to check no output contains one.
-        self.secrets = [SECRET]
+        self.secrets = [SECRET_KEY, CONTAINER_CREDS[1], CONTAINER_CREDS[2],
+                        INSTANCE_CREDS[1], INSTANCE_CREDS[2]]
 
-    def env(self, **extra):
-        e = clean_env({"AWS_ENDPOINT_URL": self.sts.url, "AWS_REGION": REGION}, home=self.tmp)
+    def env(self, keys=False, **extra):
+        """The emulator's endpoint and region; its keys only when asked."""
+        e = clean_env({"AWS_ENDPOINT_URL": self.emu.url, "AWS_REGION": REGION}, home=self.tmp)
+        if keys:
+            e.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
         e.update(extra)
         return e
 
@@ -50,11 +68,10 @@ class WhoamiTest(unittest.TestCase):
 
     def whoami(self, env, *args):
         r = run_berth(["whoami", "--json", "--debug"] + list(args), env=env)
-        all_secrets = self.secrets + [s for _, s, _ in self.sts.issued] + \
-            [t for _, _, t in self.sts.issued]
-        for s in all_secrets:
+        for s in self.secrets:
             self.assertNotIn(s, r.stdout)
             self.assertNotIn(s, r.stderr)
+        self.assertIsNone(UNREDACTED.search(r.stderr), r.stderr[-2000:])
         self.last = r
         return r
 
@@ -63,22 +80,57 @@ class WhoamiTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr[-3000:])
         return json.loads(r.stdout)
 
+    def calls(self):
+        return self.emu.calls()["by_operation"]
+
     def test_env_credentials(self):
-        doc = self.ok(self.env(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET))
+        doc = self.ok(self.env(keys=True))
         self.assertEqual(doc["account"], ACCOUNT)
-        self.assertEqual(doc["arn"], "arn:aws:iam::%s:user/alice" % ACCOUNT)
+        self.assertEqual(doc["arn"], "arn:aws:iam::%s:user/berth-emulator" % ACCOUNT)
         self.assertEqual(doc["credential_source"], "env")
         self.assertEqual(doc["region"], REGION)
         self.assertEqual(doc["region_source"], "AWS_REGION")
-        self.assertEqual(doc["endpoint"], self.sts.url)
+        self.assertEqual(doc["endpoint"], self.emu.url)
         self.assertEqual(doc["endpoint_source"], "AWS_ENDPOINT_URL")
-        self.assertEqual(self.sts.calls, ["GetCallerIdentity"])
+        self.assertEqual(self.calls(), {"sts:GetCallerIdentity": 1})
 
     def test_human_output(self):
-        r = run_berth(["whoami"], env=self.env(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET))
+        r = run_berth(["whoami"], env=self.env(keys=True))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("account      %s" % ACCOUNT, r.stdout)
+        self.assertIn("region       %s (from AWS_REGION)" % REGION, r.stdout)
         self.assertIn("credentials  env", r.stdout)
+
+    def test_endpoint_option(self):
+        env = self.env(keys=True)
+        del env["AWS_ENDPOINT_URL"]
+        doc = self.ok(env, "--endpoint-url", self.emu.url)
+        self.assertEqual(doc["endpoint_source"], "--endpoint-url")
+
+    def test_tls_is_verified(self):
+        proxy = TlsProxy(self.emu.port, self.tmp)
+        try:
+            # An unknown certificate is refused, and not retried.
+            r = self.whoami(self.env(keys=True, AWS_ENDPOINT_URL=proxy.url))
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("sts GetCallerIdentity: no answer: %s: SSL certificate problem"
+                          % proxy.url, r.stderr)
+            self.assertIn("certificate", r.stderr)
+            self.assertEqual(proxy.handshakes_failed, 1)
+            self.assertEqual(self.emu.calls()["total"], 0)
+            # Trusted through AWS_CA_BUNDLE, the same endpoint works.
+            doc = self.ok(self.env(keys=True, AWS_ENDPOINT_URL=proxy.url,
+                                   AWS_CA_BUNDLE=proxy.cert_path))
+            self.assertEqual(doc["endpoint"], proxy.url)
+            self.assertEqual(self.emu.calls()["total"], 1)
+        finally:
+            proxy.close()
+
+    def test_service_endpoint_variable(self):
+        env = self.env(keys=True, AWS_ENDPOINT_URL_STS=self.emu.url,
+                       AWS_ENDPOINT_URL="http://127.0.0.1:9")
+        doc = self.ok(env)
+        self.assertEqual(doc["endpoint_source"], "AWS_ENDPOINT_URL_STS")
 
     def test_profile_from_files(self):
         cfg = self.write("config", """\
@@ -89,7 +141,7 @@ class WhoamiTest(unittest.TestCase):
             [dev]
             aws_access_key_id = %s
             aws_secret_access_key = %s
-            """ % (AKID, SECRET))
+            """ % (ACCESS_KEY, SECRET_KEY))
         env = self.env(AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=creds)
         del env["AWS_REGION"]
         doc = self.ok(env, "--profile", "dev")
@@ -98,7 +150,7 @@ class WhoamiTest(unittest.TestCase):
 
     def test_explicit_profile_beats_env_keys(self):
         creds = self.write("credentials", "[dev]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                           % (AKID, SECRET))
+                           % (ACCESS_KEY, SECRET_KEY))
         env = self.env(AWS_SHARED_CREDENTIALS_FILE=creds, AWS_ACCESS_KEY_ID="AKIDWRONG",
                        AWS_SECRET_ACCESS_KEY="wrong")
         self.assertEqual(self.ok(env, "--profile", "dev")["credential_source"], "profile dev")
@@ -107,7 +159,7 @@ class WhoamiTest(unittest.TestCase):
         creds = self.write("credentials", "[develop]\naws_access_key_id = a\naws_secret_access_key = b\n")
         r = self.whoami(self.env(AWS_SHARED_CREDENTIALS_FILE=creds), "--profile", "devlop")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("AWS profile 'devlop' not found", r.stderr)
+        self.assertIn("AWS profile 'devlop' not found (from --profile)", r.stderr)
         self.assertIn("did you mean 'develop'?", r.stderr)
 
     def test_config_syntax_error_names_file_and_line(self):
@@ -126,12 +178,12 @@ class WhoamiTest(unittest.TestCase):
             role_session_name = berth-test
             """ % (REGION, ACCOUNT))
         creds = self.write("credentials", "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                           % (AKID, SECRET))
+                           % (ACCESS_KEY, SECRET_KEY))
         doc = self.ok(self.env(AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=creds,
                                AWS_PROFILE="admin"))
         self.assertEqual(doc["credential_source"], "assume-role via profile admin")
         self.assertEqual(doc["arn"], "arn:aws:sts::%s:assumed-role/Admin/berth-test" % ACCOUNT)
-        self.assertEqual(self.sts.calls, ["AssumeRole", "GetCallerIdentity"])
+        self.assertEqual(self.calls(), {"sts:AssumeRole": 1, "sts:GetCallerIdentity": 1})
         # --debug did log the STS answer, with the secrets blanked out.
         self.assertIn("<SecretAccessKey><redacted></SecretAccessKey>", self.last.stderr)
         self.assertIn("<SessionToken><redacted></SessionToken>", self.last.stderr)
@@ -150,11 +202,11 @@ class WhoamiTest(unittest.TestCase):
             role_session_name = chained
             """ % (ACCOUNT, ACCOUNT))
         creds = self.write("credentials", "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                           % (AKID, SECRET))
+                           % (ACCESS_KEY, SECRET_KEY))
         doc = self.ok(self.env(AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=creds),
                       "--profile", "target")
         self.assertEqual(doc["arn"], "arn:aws:sts::%s:assumed-role/Target/chained" % ACCOUNT)
-        self.assertEqual(self.sts.calls, ["AssumeRole", "AssumeRole", "GetCallerIdentity"])
+        self.assertEqual(self.calls(), {"sts:AssumeRole": 2, "sts:GetCallerIdentity": 1})
 
     def test_source_profile_loop_is_an_error(self):
         cfg = self.write("config", """\
@@ -169,13 +221,14 @@ class WhoamiTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("source_profile loop", r.stderr)
         self.assertIn("a -> b -> a", r.stderr)
+        self.assertEqual(self.emu.calls()["total"], 0)
 
     def test_credential_process(self):
         script = self.write("creds.py", """\
             import json, sys
             assert sys.argv[1:] == ["--role", "deploy me"], sys.argv
             print(json.dumps({"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s"}))
-            """ % (AKID, SECRET))
+            """ % (ACCESS_KEY, SECRET_KEY))
         cfg = self.write("config", "[profile proc]\ncredential_process = %s %s --role \"deploy me\"\n"
                          % (sys.executable, script))
         doc = self.ok(self.env(AWS_CONFIG_FILE=cfg), "--profile", "proc")
@@ -191,51 +244,63 @@ class WhoamiTest(unittest.TestCase):
         self.assertIn("sso session expired", r.stderr)
 
     def test_web_identity_token_file(self):
-        token = self.write("token", self.sts.web_identity_token)
-        self.secrets.append(self.sts.web_identity_token)
-        doc = self.ok(self.env(AWS_WEB_IDENTITY_TOKEN_FILE=token,
+        token = jwt({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:x/y",
+                     "aud": "sts.amazonaws.com"})
+        path = self.write("token", token + "\n")
+        self.secrets.append(token)
+        doc = self.ok(self.env(AWS_WEB_IDENTITY_TOKEN_FILE=path,
                                AWS_ROLE_ARN="arn:aws:iam::%s:role/CI" % ACCOUNT,
                                AWS_ROLE_SESSION_NAME="gha-run"))
         self.assertEqual(doc["credential_source"], "web-identity")
         self.assertEqual(doc["arn"], "arn:aws:sts::%s:assumed-role/CI/gha-run" % ACCOUNT)
-        self.assertEqual(self.sts.calls, ["AssumeRoleWithWebIdentity", "GetCallerIdentity"])
+        self.assertEqual(self.calls(), {"sts:AssumeRoleWithWebIdentity": 1,
+                                        "sts:GetCallerIdentity": 1})
         self.assertIn("WebIdentityToken=<redacted>", self.last.stderr)
 
+    def test_bad_web_identity_token(self):
+        path = self.write("token", "not-a-jwt")
+        r = self.whoami(self.env(AWS_WEB_IDENTITY_TOKEN_FILE=path,
+                                 AWS_ROLE_ARN="arn:aws:iam::%s:role/CI" % ACCOUNT))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("STS AssumeRoleWithWebIdentity failed: InvalidIdentityToken", r.stderr)
+        self.assertIn("cannot get AWS credentials from web-identity", r.stderr)
+
     def test_container_credentials(self):
-        creds = ("ASIACONTAINER0000001", "containersecret/abc", "containertoken-xyz")
-        self.sts.add_session(*creds, role="task")
-        self.secrets += [creds[1], creds[2], "container-auth-token-1"]
-        ecs = FakeContainer(creds, "container-auth-token-1")
+        self.secrets.append("container-auth-token-1")
+        ecs = FakeContainer(CONTAINER_CREDS, "container-auth-token-1")
         try:
             doc = self.ok(self.env(AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.url + ecs.path,
                                    AWS_CONTAINER_AUTHORIZATION_TOKEN="container-auth-token-1"))
             self.assertEqual(doc["credential_source"], "container")
             self.assertEqual(ecs.requests, [(ecs.path, "container-auth-token-1")])
+            self.assertIn('"SecretAccessKey": "<redacted>"', self.last.stderr)
             # A token file wins over the variable.
             tf = self.write("ecs-token", "container-auth-token-1\n")
             doc = self.ok(self.env(AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.url + ecs.path,
                                    AWS_CONTAINER_AUTHORIZATION_TOKEN="wrong",
                                    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=tf))
             self.assertEqual(doc["credential_source"], "container")
-            # A wrong token is refused by the endpoint and reported.
+            # A wrong token is refused by the endpoint, and berth says so.
             r = self.whoami(self.env(AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.url + ecs.path,
                                      AWS_CONTAINER_AUTHORIZATION_TOKEN="wrong"))
             self.assertEqual(r.returncode, 1)
-            self.assertIn("HTTP 401", r.stderr)
+            self.assertIn("answered HTTP 401", r.stderr)
         finally:
             ecs.close()
 
+    def test_container_full_uri_must_be_local_or_https(self):
+        r = self.whoami(self.env(AWS_CONTAINER_CREDENTIALS_FULL_URI="http://example.com/creds"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("must use https, or http to a loopback or ECS/EKS agent address", r.stderr)
+
     def test_imds_v2(self):
-        creds = ("ASIAINSTANCE00000001", "instancesecret/abc", "instancetoken-xyz")
-        self.sts.add_session(*creds, role="berth-instance-role")
-        imds = FakeImds(creds)
-        self.secrets += [creds[1], creds[2], imds.session_token]
+        imds = FakeImds(INSTANCE_CREDS)
+        self.secrets.append(imds.session_token)
         try:
             env = self.env(AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url)
             del env["AWS_EC2_METADATA_DISABLED"]
             doc = self.ok(env)
             self.assertEqual(doc["credential_source"], "imds")
-            self.assertIn("assumed-role/berth-instance-role", doc["arn"])
             self.assertEqual(imds.requests, [
                 ("PUT", "/latest/api/token"),
                 ("GET", "/latest/meta-data/iam/security-credentials/"),
@@ -244,55 +309,92 @@ class WhoamiTest(unittest.TestCase):
         finally:
             imds.close()
 
+    def test_metadata_never_goes_through_a_proxy(self):
+        # The emulator is reached as "localhost", which NO_PROXY exempts; the
+        # instance metadata address is not exempt, yet must be asked directly.
+        imds = FakeImds(INSTANCE_CREDS)
+        self.secrets.append(imds.session_token)
+        try:
+            env = self.env(AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url,
+                           AWS_ENDPOINT_URL="http://localhost:%d" % self.emu.port,
+                           http_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
+                           NO_PROXY="localhost", no_proxy="localhost")
+            del env["AWS_EC2_METADATA_DISABLED"]
+            self.assertEqual(self.ok(env)["credential_source"], "imds")
+            self.assertEqual(len(imds.requests), 3)
+        finally:
+            imds.close()
+
+    def test_imds_unreachable_fails_fast(self):
+        env = self.env(AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:9")
+        del env["AWS_EC2_METADATA_DISABLED"]
+        r = self.whoami(env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("EC2 instance metadata (http://127.0.0.1:9) did not answer", r.stderr)
+
     def test_no_credentials(self):
         r = self.whoami(self.env())
         self.assertEqual(r.returncode, 1)
         self.assertIn("no AWS credentials found", r.stderr)
-        self.assertEqual(self.sts.calls, [])
+        self.assertEqual(self.emu.calls()["total"], 0)
 
     def test_no_region(self):
-        env = self.env(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET)
+        env = self.env(keys=True)
         del env["AWS_REGION"]
         r = self.whoami(env)
         self.assertEqual(r.returncode, 1)
         self.assertIn("no AWS region configured", r.stderr)
 
     def test_wrong_secret(self):
-        r = self.whoami(self.env(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY="not-the-secret"))
+        self.secrets.append("not-the-secret")
+        r = self.whoami(self.env(keys=True, AWS_SECRET_ACCESS_KEY="not-the-secret"))
         self.assertEqual(r.returncode, 1)
-        self.assertIn("SignatureDoesNotMatch", r.stderr)
-        self.assertIn("HTTP 403", r.stderr)
-        self.assertNotIn("not-the-secret", r.stderr + r.stdout)
-        self.assertEqual(self.sts.calls, ["GetCallerIdentity"])  # not retried
+        self.assertIn("sts GetCallerIdentity failed: SignatureDoesNotMatch", r.stderr)
+        self.assertIn("(AWS sts GetCallerIdentity: SignatureDoesNotMatch, HTTP 403, request id ",
+                      r.stderr)
+        # Not retried: a wrong key does not get righter.
+        self.assertEqual(self.emu.calls()["total"], 1)
+
+    def attempts_logged(self, stderr):
+        m = re.search(r"sts GetCallerIdentity -> \S+ \(attempts (\d+),", stderr)
+        self.assertIsNotNone(m, stderr[-2000:])
+        return int(m.group(1))
 
     def test_faults_are_retried(self):
-        # A seed whose first three draws are faults (throttling or 5xx) and
-        # the fourth is not: four attempts, within AWS_MAX_ATTEMPTS=5.
-        self.sts.set_faults(throttle_rate=0.3, error_rate=0.3, seed=self.seed_needing(3))
-        r = self.whoami(self.env(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET,
-                                 AWS_MAX_ATTEMPTS="5"), "-v")
+        # With seed 25 the emulator answers Throttling, InternalFailure and
+        # ServiceUnavailable before a good answer: more than the default 3
+        # attempts, within AWS_MAX_ATTEMPTS=5. Pinned, so a change in the
+        # emulator's draws shows up here rather than as a flaky pass.
+        self.emu.set_faults(throttle_rate=0.3, error_rate=0.3, seed=25)
+        r = self.whoami(self.env(keys=True, AWS_MAX_ATTEMPTS="5"))
         self.assertEqual(r.returncode, 0, r.stderr[-3000:])
-        self.assertEqual(len(self.sts.calls), 4)
-        self.assertIn("sts GetCallerIdentity -> 200 (attempts 4,", r.stderr)
+        self.assertEqual(self.attempts_logged(r.stderr), 4)
+        calls = self.emu.calls()
+        self.assertEqual(calls["total"], 4)
+        self.assertEqual(calls["rejected_by_code"], {"InternalFailure": 1, "ServiceUnavailable": 1,
+                                                     "Throttling": 1})
+
+    def test_dropped_connection_is_retried(self):
+        self.emu.set_faults(drop_next=1)
+        r = self.whoami(self.env(keys=True))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        self.assertEqual(self.attempts_logged(r.stderr), 2)
+        self.assertEqual(self.emu.calls()["total"], 2)
 
     def test_all_faults_fail_after_max_attempts(self):
-        self.sts.set_faults(throttle_rate=0.5, error_rate=0.5, seed=1)
-        r = self.whoami(self.env(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET,
-                                 AWS_MAX_ATTEMPTS="4"))
+        self.emu.set_faults(throttle_rate=1.0, seed=1)
+        r = self.whoami(self.env(keys=True, AWS_MAX_ATTEMPTS="4"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("gave up after 4 attempts", r.stderr)
-        self.assertEqual(len(self.sts.calls), 4)
+        self.assertEqual(self.attempts_logged(r.stderr), 4)
+        self.assertEqual(self.emu.calls()["total"], 4)
 
-    @staticmethod
-    def seed_needing(n):
-        """A seed whose first n draws are faults and the next is not."""
-        import random
-        for seed in range(1000):
-            rng = random.Random(seed)
-            draws = [rng.random() < 0.6 for _ in range(n + 1)]
-            if all(draws[:n]) and not draws[n]:
-                return seed
-        raise AssertionError("no seed")
+    def test_default_three_attempts(self):
+        self.emu.set_faults(error_rate=1.0, seed=1)
+        r = self.whoami(self.env(keys=True))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("gave up after 3 attempts", r.stderr)
+        self.assertEqual(self.emu.calls()["total"], 3)
 
 
 if __name__ == "__main__":

@@ -202,6 +202,10 @@ TEST(endpoint_defaults_and_exceptions)
 	setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy", 1);
 	resolve("sts", "ap-southeast-2", NULL, NULL, "https://sts.amazonaws.com", "us-east-1",
 		"default");
+	resolve("sts", "us-gov-west-1", NULL, NULL, "https://sts.us-gov-west-1.amazonaws.com",
+		"us-gov-west-1", "default");
+	resolve("iam", "us-gov-east-1", NULL, NULL, "https://iam.us-gov.amazonaws.com",
+		"us-gov-west-1", "default");
 	clear_env();
 }
 
@@ -255,6 +259,21 @@ TEST(endpoint_bad_url_is_refused)
 	CHECK_STR(d.items[0].summary,
 		  "invalid endpoint URL 'ftp://example.com' for ecs (from AWS_ENDPOINT_URL)");
 	diags_release(&d);
+	clear_env();
+}
+
+TEST(home_is_expanded_in_paths)
+{
+	setenv("HOME", "/home/u", 1);
+	char *p = aws_expand_home("~/.aws/config");
+	CHECK_STR(p, "/home/u/.aws/config");
+	free(p);
+	p = aws_expand_home("~other/x");
+	CHECK_STR(p, "~other/x");
+	free(p);
+	p = aws_expand_home("/abs");
+	CHECK_STR(p, "/abs");
+	free(p);
 	clear_env();
 }
 

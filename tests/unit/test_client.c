@@ -28,7 +28,8 @@ enum mode {
 	MODE_PAGES,        /* three pages: t1, t2, end */
 	MODE_ENDLESS,      /* a new token every time */
 	MODE_SAME_TOKEN,   /* the same token every time */
-	MODE_DROP_FIRST    /* close the first connection without answering */
+	MODE_DROP_FIRST,   /* close the first connection without answering */
+	MODE_PROXY_502     /* an HTML page from a proxy */
 };
 
 struct server {
@@ -127,6 +128,9 @@ static void answer(int fd, const struct buf *head, const struct buf *body, bool 
 		break;
 	case MODE_SAME_TOKEN:
 		respond(fd, 200, "{\"clusterArns\":[\"x\"],\"nextToken\":\"again\"}", false);
+		break;
+	case MODE_PROXY_502:
+		respond(fd, 502, "<html><body>Bad Gateway</body></html>", false);
 		break;
 	case MODE_DROP_FIRST:
 		if (hit == 1) {
@@ -289,7 +293,7 @@ TEST(throttling_gives_up_after_max_attempts)
 	CHECK_INT(sleeps, 3);
 	CHECK_INT(d.n, 1);
 	CHECK_STR(d.items[0].summary,
-		  "ecs ListClusters failed: ThrottlingException: Rate exceeded (HTTP 400)");
+		  "ecs ListClusters failed: ThrottlingException: Rate exceeded");
 	CHECK_CONTAINS(d.items[0].detail, "gave up after 4 attempts");
 	CHECK_STR(d.items[0].aws_code, "ThrottlingException");
 	CHECK_STR(d.items[0].aws_service, "ecs");
@@ -298,6 +302,59 @@ TEST(throttling_gives_up_after_max_attempts)
 	CHECK_INT(d.items[0].http_status, 400);
 	diags_release(&d);
 	aws_client_free(c);
+}
+
+TEST(an_answer_without_aws_error_says_the_status)
+{
+	struct aws_client *c = new_client(2);
+	struct diags d = DIAGS_INIT;
+	json_t *out = NULL;
+	server_reset(MODE_PROXY_502);
+	CHECK_INT(aws_call(c, "ecs", "ListClusters", NULL, &out, &d), BERTH_EAWS);
+	CHECK_INT(srv.hits, 2);
+	CHECK_STR(d.items[0].summary, "ecs ListClusters failed: HTTP 502");
+	CHECK_INT(d.items[0].http_status, 502);
+	CHECK(d.items[0].aws_code == NULL);
+	diags_release(&d);
+	aws_client_free(c);
+}
+
+TEST(max_attempts_from_env_and_profile)
+{
+	struct aws_client *c = new_client(0); /* sets up the environment */
+	struct aws_client_config cfg = { 0 };
+	struct diags d = DIAGS_INIT;
+	json_t *out = NULL;
+	char path[] = "/tmp/berth-cfg-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "[default]\nmax_attempts = 2\n";
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	aws_client_free(c);
+	c = NULL;
+
+	cfg.region = "us-west-2";
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv.port);
+	cfg.endpoint_url = url;
+	setenv("AWS_MAX_ATTEMPTS", "zero", 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary,
+		  "max attempts 'zero' (from AWS_MAX_ATTEMPTS) is not a number from 1 to 100");
+	diags_release(&d);
+
+	/* The profile's max_attempts applies when the variable is unset. */
+	unsetenv("AWS_MAX_ATTEMPTS");
+	setenv("AWS_CONFIG_FILE", path, 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), 0);
+	aws_client_set_retry_hooks(c, fake_sleep, half, NULL);
+	server_reset(MODE_THROTTLE);
+	CHECK_INT(aws_call(c, "ecs", "ListClusters", NULL, &out, &d), BERTH_EAWS);
+	CHECK_INT(srv.hits, 2);
+	aws_client_free(c);
+	diags_release(&d);
+	unsetenv("AWS_CONFIG_FILE");
+	unlink(path);
 }
 
 TEST(client_errors_are_not_retried)
@@ -325,6 +382,8 @@ TEST(bad_params_never_reach_the_network)
 	CHECK_INT(srv.hits, 0);
 	diags_release(&d);
 	CHECK_INT(aws_call(c, "ecs", "ListClustrs", NULL, &out, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary, "berth's models have no operation ListClustrs in service ecs");
+	CHECK_STR(d.items[0].detail, "did you mean ListClusters?");
 	CHECK_INT(aws_call(c, "nosuch", "X", NULL, &out, &d), BERTH_EINVAL);
 	CHECK_CONTAINS(d.items[1].summary, "does not know the AWS service 'nosuch'");
 	CHECK_INT(srv.hits, 0);

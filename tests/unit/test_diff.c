@@ -127,6 +127,10 @@ TEST(diff_resource_table)
 		  NULL, NULL, true, false, DIFF_UPDATE, "Tags", "" },
 		{ "AWS::SNS::Topic", "{\"TopicName\":\"t\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}",
 		  "{\"TopicName\":\"t\"}", NULL, NULL, false, false, DIFF_UPDATE, "Tags", "" },
+		/* Tags the spec dropped go, with or without a cache. */
+		{ "AWS::SNS::Topic", "{\"TopicName\":\"t\"}",
+		  "{\"TopicName\":\"t\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}", NULL, NULL, false,
+		  false, DIFF_UPDATE, "Tags", "" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct rcase *c = &cases[i];

@@ -10,6 +10,7 @@ DescribeLogGroups reports it with `:*` appended in `arn` and without in
 import uuid
 
 from awsemu import AwsError, op, service_options
+from awsemu import models
 
 # Logs reports model violations (pattern, length, missing) as
 # InvalidParameterException, not ValidationException.
@@ -140,6 +141,40 @@ def put_retention_policy(ctx, params):
 @op('logs', 'DeleteRetentionPolicy')
 def delete_retention_policy(ctx, params):
     _group(ctx, params['logGroupName']).data.pop('retentionInDays', None)
+
+
+def _group_by_identifier(ctx, identifier):
+    """A log group named by its name or its ARN (with or without ':*')."""
+    if identifier.startswith('arn:'):
+        return _group_by_arn(ctx, identifier[:-2] if identifier.endswith(':*') else identifier)
+    return _group(ctx, identifier)
+
+
+def put_log_group_deletion_protection(ctx, params):
+    group = _group_by_identifier(ctx, params['logGroupIdentifier'])
+    group.data['deletionProtectionEnabled'] = params['deletionProtectionEnabled']
+
+
+# A 2025 operation: older botocore models (Debian's) do not have it yet.
+if 'PutLogGroupDeletionProtection' in models.service_model('logs').operation_names:
+    op('logs', 'PutLogGroupDeletionProtection')(put_log_group_deletion_protection)
+
+
+@op('logs', 'AssociateKmsKey')
+def associate_kms_key(ctx, params):
+    if 'resourceIdentifier' in params:
+        raise AwsError('InvalidParameterException',
+                       'The emulator associates keys with log groups only.')
+    if 'logGroupName' not in params:
+        raise AwsError('InvalidParameterException', 'logGroupName is required.')
+    _group(ctx, params['logGroupName']).data['kmsKeyId'] = params['kmsKeyId']
+
+
+@op('logs', 'DisassociateKmsKey')
+def disassociate_kms_key(ctx, params):
+    if 'logGroupName' not in params:
+        raise AwsError('InvalidParameterException', 'logGroupName is required.')
+    _group(ctx, params['logGroupName']).data.pop('kmsKeyId', None)
 
 
 # ---- tags: the resourceArn API ----------------------------------------------
