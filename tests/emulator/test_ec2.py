@@ -258,6 +258,8 @@ class Ec2Test(EmulatorTestCase):
         ec2.delete_vpc(VpcId=vpc_id)
         # Only the deleted NAT gateway's record remains, and it is not live.
         self.assertEqual(self.emu.resources(stack='demo'), [])
+        record = [r for r in self.emu.resources() if r['id'] == nat_id][0]
+        self.assertEqual(record['info'], {'_deleted': True})
 
     def test_security_groups_and_rules(self):
         ec2 = self.ec2
@@ -361,9 +363,16 @@ class Ec2Test(EmulatorTestCase):
         self.assertEqual(enis['NetworkInterfaces'][0]['TagSet'], STACK)
         self.assertAwsError('DependencyViolation', ec2.delete_security_group, GroupId=group_id)
         self.assertAwsError('DependencyViolation', ec2.delete_subnet, SubnetId=subnet_id)
+        stopping = ec2.stop_instances(InstanceIds=[instance_id])['StoppingInstances'][0]
+        self.assertEqual(stopping['CurrentState'], {'Code': 64, 'Name': 'stopping'})
+        fast('instance_stopped', ec2).wait(InstanceIds=[instance_id])
+        ec2.start_instances(InstanceIds=[instance_id])
+        fast('instance_running', ec2).wait(InstanceIds=[instance_id])
         terminating = ec2.terminate_instances(InstanceIds=[instance_id])['TerminatingInstances']
         self.assertEqual(terminating[0]['CurrentState']['Name'], 'shutting-down')
         fast('instance_terminated', ec2).wait(InstanceIds=[instance_id])
+        self.assertAwsError('IncorrectInstanceState', ec2.start_instances,
+                            InstanceIds=[instance_id])
         self.assertEqual(ec2.describe_network_interfaces(
             Filters=[{'Name': 'subnet-id', 'Values': [subnet_id]}])['NetworkInterfaces'], [])
         ec2.delete_security_group(GroupId=group_id)

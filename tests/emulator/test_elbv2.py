@@ -145,6 +145,12 @@ class Elbv2Test(EmulatorTestCase):
                             DefaultActions=[{'Type': 'forward', 'TargetGroupArn': arn}])
         self.assertEqual(elb.describe_target_groups(TargetGroupArns=[arn])['TargetGroups'][0]
                          ['LoadBalancerArns'], [lb['LoadBalancerArn']])
+        if hasattr(elb, 'describe_listener_attributes'):  # newer botocore only
+            attributes = elb.modify_listener_attributes(
+                ListenerArn=listener['ListenerArn'],
+                Attributes=[{'Key': 'routing.http.response.server.enabled', 'Value': 'false'}])
+            self.assertIn({'Key': 'routing.http.response.server.enabled', 'Value': 'false'},
+                          attributes['Attributes'])
         state = elb.describe_target_health(TargetGroupArn=arn)['TargetHealthDescriptions'][0]
         self.assertEqual(state['TargetHealth']['State'], 'initial')
         self.assertEqual(state['HealthCheckPort'], '3000')

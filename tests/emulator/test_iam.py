@@ -88,6 +88,26 @@ class IamTest(EmulatorTestCase):
                             PolicyDocument=POLICY)
         version = iam.get_policy_version(PolicyArn=policy['Arn'], VersionId='v1')['PolicyVersion']
         self.assertEqual(version['Document'], json.loads(POLICY))
+        v2 = iam.create_policy_version(PolicyArn=policy['Arn'], PolicyDocument=POLICY,
+                                       SetAsDefault=True)['PolicyVersion']
+        self.assertEqual((v2['VersionId'], v2['IsDefaultVersion']), ('v2', True))
+        self.assertEqual(iam.get_policy(PolicyArn=policy['Arn'])['Policy']['DefaultVersionId'],
+                         'v2')
+        for _ in range(3):
+            iam.create_policy_version(PolicyArn=policy['Arn'], PolicyDocument=POLICY)
+        self.assertAwsError('LimitExceeded', iam.create_policy_version, PolicyArn=policy['Arn'],
+                            PolicyDocument=POLICY)
+        self.assertAwsError('DeleteConflict', iam.delete_policy_version, PolicyArn=policy['Arn'],
+                            VersionId='v2')
+        self.assertEqual([v['VersionId'] for v in iam.list_policy_versions(
+            PolicyArn=policy['Arn'])['Versions']], ['v5', 'v4', 'v3', 'v2', 'v1'])
+        error = self.assertAwsError('DeleteConflict', iam.delete_policy, PolicyArn=policy['Arn'])
+        self.assertIn('more than one version', error['Error']['Message'])
+        for version in ('v1', 'v3', 'v4', 'v5'):
+            iam.delete_policy_version(PolicyArn=policy['Arn'], VersionId=version)
+        iam.tag_policy(PolicyArn=policy['Arn'], Tags=[{'Key': 'berth:stack', 'Value': 'demo'}])
+        self.assertEqual(iam.list_policy_tags(PolicyArn=policy['Arn'])['Tags'],
+                         [{'Key': 'berth:stack', 'Value': 'demo'}])
         for i in range(7):
             iam.create_role(RoleName=f'role-{i}', AssumeRolePolicyDocument=TRUST)
         iam.attach_role_policy(RoleName='role-0', PolicyArn=policy['Arn'])

@@ -80,6 +80,31 @@ def tick(ctx):
         fn(ctx.store, now)
 
 
+# ---- deleted resources AWS still shows -----------------------------------
+
+def entomb(resource):
+    """A deleted resource AWS still describes for a while (deleted NAT
+    gateways, terminated instances, INACTIVE ECS clusters/services/task
+    definitions, STOPPED tasks, namespaces being deleted): no longer live,
+    so the tagging API and GET /_emulator/resources?stack= skip it (its tags
+    move aside, kept for Describe), and the control API's unfiltered listing
+    marks it with info {"_deleted": true}."""
+    resource.data['_tomb_tags'] = dict(resource.tags)
+    resource.tags.clear()
+    resource.taggable = False
+    resource.data['_deleted'] = True
+    resource.info_keys = tuple(resource.info_keys) + ('_deleted',)
+
+
+def mark_record(resource):
+    """Bookkeeping that is not an AWS resource (Cloud Map operations, IAM
+    deletion tasks): shown in the unfiltered control listing with info
+    {"_record": true}."""
+    resource.data['_record'] = True
+    resource.info_keys = tuple(resource.info_keys) + ('_record',)
+    return resource
+
+
 # ---- ids ---------------------------------------------------------------
 
 def ec2_id(prefix):
@@ -335,3 +360,23 @@ def tg_balancers(store, account, region, arn):
             if arn in groups and listener.data['LoadBalancerArn'] not in balancers:
                 balancers.append(listener.data['LoadBalancerArn'])
     return balancers
+
+
+def fit_output(ctx, result):
+    """Handlers are written for the newest models; in an older botocore
+    (Debian's 1.29) some operations have no output shape at all (EC2
+    DeleteSecurityGroup), and the framework treats any output for those as
+    an emulator bug. Drop the result then (unknown members inside an
+    existing shape the framework already drops itself)."""
+    if result:
+        from awsemu import models
+        operation = models.service_model(ctx.service).operation_model(ctx.operation)
+        if operation.output_shape is None:
+            return None
+    return result
+
+
+def operations(service):
+    """The operation names the installed botocore models for `service`."""
+    from awsemu import models
+    return set(models.service_model(service).operation_names)

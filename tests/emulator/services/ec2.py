@@ -123,7 +123,7 @@ def ec2op(name):
             if params.get('DryRun'):
                 raise AwsError('DryRunOperation',
                                'Request would have succeeded, but DryRun flag is set.', 412)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         handler.__doc__ = fn.__doc__
         return op('ec2', name)(handler)
@@ -137,12 +137,7 @@ def _tags_of(resource):
 
 
 def _entomb(resource):
-    """A deleted resource AWS still lists for a while: no longer live (the
-    control API's stack listing and the tagging API skip it) but still
-    described, with its tags."""
-    resource.data['_tomb_tags'] = dict(resource.tags)
-    resource.tags.clear()
-    resource.taggable = False
+    nc.entomb(resource)
 
 
 def _render(resource, tag_key='Tags'):
@@ -217,7 +212,9 @@ def _describe(ctx, params, type, ids_key, table, out_key, render=_render, filter
     items = [r for r in items if nc.match_filters(r, filters, table, _tags_of(r))]
     result = {}
     if paginated and (params.get('MaxResults') or params.get('NextToken')):
-        if ids and params.get('MaxResults'):
+        if ids and params.get('MaxResults') and ids_key == 'InstanceIds':
+            # Documented for DescribeInstances ("You cannot specify this
+            # parameter and the instance IDs parameter in the same request").
             raise AwsError('InvalidParameterCombination',
                            f'The parameter {ids_key} cannot be used with the parameter MaxResults')
         items = sorted(items, key=lambda r: r.id)
@@ -391,9 +388,7 @@ def delete_vpc(ctx, params):
                 if type == 'security-group':
                     for rule in _rules_of(ctx, resource.id):
                         ctx.remove_resource(rule.arn)
-    for nat in ctx.resources('natgateway'):
-        if nat.data['VpcId'] == vpc_id:
-            ctx.remove_resource(nat.arn)
+    # Deleted NAT gateways of the VPC stay listed, as in AWS.
     ctx.remove_resource(vpc.arn)
 
 
@@ -1117,6 +1112,22 @@ def _advance_ec2(store, now):
         if state == 'pending' and nc.due(since, now, 'INSTANCE'):
             instance.data['State'] = {'Code': 16, 'Name': 'running'}
             instance.data['_since'] = now
+        elif state == 'stopping' and nc.due(since, now, 'INSTANCE'):
+            instance.data['State'] = {'Code': 80, 'Name': 'stopped'}
+            instance.data['StateReason'] = {'Code': 'Client.UserInitiatedShutdown',
+                                            'Message': 'Client.UserInitiatedShutdown: User '
+                                                       'initiated shutdown'}
+            instance.data['_since'] = now
+            if instance.data.get('PublicIpAddress') and not any(
+                    a.data.get('InstanceId') == instance.id
+                    for a in store.select(instance.account, instance.region, 'ec2', 'elastic-ip')):
+                # An auto-assigned public address goes with the stop.
+                instance.data.pop('PublicIpAddress')
+                for item in instance.data['NetworkInterfaces']:
+                    eni = store.find(instance.account, instance.region, 'ec2',
+                                     'network-interface', item['NetworkInterfaceId'])
+                    if eni is not None:
+                        eni.data.pop('Association', None)
         elif state == 'shutting-down' and nc.due(since, now, 'INSTANCE'):
             instance.data['State'] = {'Code': 48, 'Name': 'terminated'}
             instance.data['StateReason'] = {'Code': 'Client.UserInitiatedShutdown',
@@ -1198,8 +1209,10 @@ def _group_of(ctx, params):
 def describe_security_groups(ctx, params):
     items = ctx.resources('security-group')
     if params.get('GroupNames'):
-        raise _invalid('The parameter groupName is only supported for EC2-Classic and default '
-                       'VPC; use group-name filters')
+        # Names only address groups of the default VPC, which this account
+        # does not have.
+        raise AwsError('InvalidGroup.NotFound', f"The security group "
+                       f"'{params['GroupNames'][0]}' does not exist in default VPC 'none'")
     for group in items:
         _refresh_group(ctx, group)
     return _describe(ctx, params, 'security-group', 'GroupIds', SG_FILTERS, 'SecurityGroups',
@@ -1560,6 +1573,12 @@ def run_instances(ctx, params):
         if len(user_data) > 21848:
             raise _invalid('User data is limited to 16384 bytes')
     tags = _spec_tags(params, ('instance', 'volume', 'network-interface'))
+    token = params.get('ClientToken')
+    if token:  # idempotent retries (botocore fills ClientToken itself)
+        same = [i for i in ctx.resources('instance') if i.data['ClientToken'] == token]
+        if same:
+            return {'ReservationId': same[0].data['_reservation'], 'OwnerId': ctx.account,
+                    'Groups': [], 'Instances': [_render(i) for i in same]}
     public = (interfaces[0].get('AssociatePublicIpAddress') if interfaces else None)
     if public is None:
         public = subnet.data['MapPublicIpOnLaunch']
@@ -1591,7 +1610,7 @@ def run_instances(ctx, params):
             'Hypervisor': 'xen', 'RootDeviceName': '/dev/xvda', 'RootDeviceType': 'ebs',
             'SecurityGroups': group_refs, 'SourceDestCheck': True,
             'VirtualizationType': 'hvm', 'PlatformDetails': 'Linux/UNIX',
-            'UsageOperation': 'RunInstances', 'BootMode': 'uefi-preferred',
+            'UsageOperation': 'RunInstances',
             'CpuOptions': {'CoreCount': 1, 'ThreadsPerCore': 2},
             'MetadataOptions': dict({'State': 'pending', 'HttpTokens': 'required',
                                      'HttpPutResponseHopLimit': 2, 'HttpEndpoint': 'enabled',
@@ -1683,6 +1702,48 @@ def terminate_instances(ctx, params):
         changes.append({'InstanceId': instance.id, 'PreviousState': previous,
                         'CurrentState': dict(instance.data['State'])})
     return {'TerminatingInstances': changes}
+
+
+def _instances_for(ctx, params):
+    instances = [_get(ctx, 'instance', i, live_only=False) for i in params['InstanceIds']]
+    for instance in instances:
+        if instance.data['State']['Name'] in ('shutting-down', 'terminated'):
+            raise AwsError('IncorrectInstanceState', f"This instance '{instance.id}' is not in a "
+                           'state from which it can be stopped.' if 'Stop' in ctx.operation else
+                           f"The instance '{instance.id}' is not in a state from which it can "
+                           'be started.')
+    return instances
+
+
+@ec2op('StopInstances')
+def stop_instances(ctx, params):
+    changes = []
+    for instance in _instances_for(ctx, params):
+        previous = dict(instance.data['State'])
+        if previous['Name'] in ('pending', 'running'):
+            instance.data['State'] = {'Code': 64, 'Name': 'stopping'}
+            instance.data['_since'] = ctx.now()
+            instance.data['StateTransitionReason'] = \
+                f"User initiated ({ctx.now().strftime('%Y-%m-%d %H:%M:%S GMT')})"
+        changes.append({'InstanceId': instance.id, 'PreviousState': previous,
+                        'CurrentState': dict(instance.data['State'])})
+    return {'StoppingInstances': changes}
+
+
+@ec2op('StartInstances')
+def start_instances(ctx, params):
+    changes = []
+    for instance in _instances_for(ctx, params):
+        previous = dict(instance.data['State'])
+        if previous['Name'] == 'stopping':
+            raise AwsError('IncorrectInstanceState', f"The instance '{instance.id}' is not in a "
+                           'state from which it can be started.')
+        if previous['Name'] == 'stopped':
+            instance.data['State'] = {'Code': 0, 'Name': 'pending'}
+            instance.data['_since'] = ctx.now()
+        changes.append({'InstanceId': instance.id, 'PreviousState': previous,
+                        'CurrentState': dict(instance.data['State'])})
+    return {'StartingInstances': changes}
 
 
 @ec2op('DescribeInstanceAttribute')

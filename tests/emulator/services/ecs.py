@@ -35,7 +35,9 @@ Simplifications: no container instances, so EC2 REPLICA services never
 place tasks (an event says so) and DAEMON services have no tasks; no
 RunTask/StartTask, task sets, capacity provider resources or service
 connect; one task definition revision per register call; the scheduler
-starts all missing tasks at once."""
+starts all missing tasks at once. With the circuit breaker's rollback on,
+a failed deployment rolls back to the last task definition that completed
+(the service's taskDefinition changes back, as in AWS)."""
 
 import importlib.util
 import os
@@ -79,7 +81,7 @@ def ecsop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('ecs', name)(handler)
     return register
@@ -116,9 +118,7 @@ def _tags_of(resource):
 
 
 def _entomb(resource):
-    resource.data['_tomb_tags'] = dict(resource.tags)
-    resource.tags.clear()
-    resource.taggable = False
+    nc.entomb(resource)
 
 
 def _ms_id():
@@ -402,13 +402,9 @@ def register_task_definition(ctx, params):
                 raise _client('Fargate requires task definition to have execution role ARN to '
                               'support log driver awslogs.')
     tags = _tags_in(params.get('tags'))
-    counter = ctx.find_resource('task-definition-family', family)
-    if counter is None:
-        counter = ctx.add_resource('task-definition-family', family,
-                                   ctx.arn(f'task-definition-family/{family}'),
-                                   {'last': 0}, taggable=False)
-    counter.data['last'] += 1
-    revision = counter.data['last']
+    # Revisions are never reused: INACTIVE ones stay (no DeleteTaskDefinitions).
+    revision = 1 + max([d.data['revision'] for d in ctx.resources('task-definition')
+                        if d.data['family'] == family] or [0])
     compatibilities = ['EC2']
     if network_mode == 'awsvpc' and cpu is not None and memory is not None:
         compatibilities.append('FARGATE')
@@ -463,7 +459,8 @@ def _task_definition(ctx, ref, active_only=False):
 def describe_task_definition(ctx, params):
     definition = _task_definition(ctx, params['taskDefinition'])
     result = {'taskDefinition': dict(definition.data)}
-    result['taskDefinition'].pop('_tomb_tags', None)
+    for key in ('_tomb_tags', '_deleted'):
+        result['taskDefinition'].pop(key, None)
     if 'TAGS' in (params.get('include') or []):
         result['tags'] = _tags_out(_tags_of(definition))
     return result
@@ -480,7 +477,8 @@ def deregister_task_definition(ctx, params):
         definition.data['deregisteredAt'] = ctx.now()
         _entomb(definition)
     out = dict(definition.data)
-    out.pop('_tomb_tags', None)
+    for key in ('_tomb_tags', '_deleted'):
+        out.pop(key, None)
     return {'taskDefinition': out}
 
 
@@ -610,12 +608,13 @@ def _check_registries(ctx, registries):
             raise _invalid(f'Service Registry {arn} does not exist.')
 
 
-def _new_deployment(ctx, service, definition, desired):
+def _new_deployment(ctx, service, definition, desired, now=None):
     data = service.data
+    now = now or ctx.now()
     deployment = {
         'id': f'ecs-svc/{_ms_id()}', 'status': 'PRIMARY', 'taskDefinition': definition.arn,
         'desiredCount': desired, 'pendingCount': 0, 'runningCount': 0, 'failedTasks': 0,
-        'createdAt': ctx.now(), 'updatedAt': ctx.now(),
+        'createdAt': now, 'updatedAt': now,
         'rolloutState': 'IN_PROGRESS'}
     deployment['rolloutStateReason'] = f"ECS deployment {deployment['id']} in progress."
     if data.get('launchType'):
@@ -629,7 +628,7 @@ def _new_deployment(ctx, service, definition, desired):
         deployment['networkConfiguration'] = data['networkConfiguration']
     for old in data['deployments']:
         old['status'] = 'ACTIVE'
-        old['updatedAt'] = ctx.now()
+        old['updatedAt'] = now
     data['deployments'].insert(0, deployment)
     return deployment
 
@@ -706,6 +705,9 @@ def create_service(ctx, params):
             raise _invalid('The daemon scheduling strategy does not support a desired count '
                            'for services.')
     desired = params.get('desiredCount', 0) if strategy == 'REPLICA' else 0
+    if params.get('role') and definition.data['networkMode'] == 'awsvpc':
+        raise _invalid('You cannot specify an IAM role for services that require a service '
+                       'linked role.')
     network = _check_network(ctx, params.get('networkConfiguration'), definition)
     balancers = params.get('loadBalancers') or []
     _check_load_balancers(ctx, balancers, definition)
@@ -1097,6 +1099,16 @@ def _reconcile(store, service, now):
         primary['rolloutStateReason'] = 'ECS deployment circuit breaker: tasks failed to start.'
         _event(service, now, f"deployment {primary['id']} deployment failed: tasks failed to "
                              'start.')
+        stable = data.get('_stable_task_definition')
+        if breaker.get('rollback') and stable and stable != primary['taskDefinition']:
+            # Roll back to the last deployment that completed.
+            definition = store.get(stable)
+            rollback = _new_deployment(None, service, definition, primary['desiredCount'], now)
+            rollback['rolloutStateReason'] = (f"ECS deployment circuit breaker: rolling back to "
+                                              f"deploymentId {primary['id']}.")
+            data['taskDefinition'] = stable
+            _event(service, now, f"rolling back to deployment {rollback['id']}.")
+            return
     if primary['rolloutState'] == 'FAILED':
         return
     launch = data.get('launchType', 'FARGATE')
@@ -1128,6 +1140,7 @@ def _reconcile(store, service, now):
         if not old_left:
             data['deployments'] = [primary]
             if primary['rolloutState'] == 'IN_PROGRESS':
+                data['_stable_task_definition'] = primary['taskDefinition']
                 primary['rolloutState'] = 'COMPLETED'
                 primary['rolloutStateReason'] = 'ECS deployment ' + primary['id'] + ' completed.'
                 primary['updatedAt'] = now

@@ -119,7 +119,7 @@ def elbop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('elbv2', name)(handler)
     return register
@@ -900,6 +900,38 @@ def delete_listener(ctx, params):
     listener = _listener(ctx, params['ListenerArn'])
     ctx.remove_resource(listener.arn)
     return {}
+
+
+# Listener attributes are newer than Debian's botocore: registered only when
+# the model has them.
+LISTENER_ATTRIBUTES = {
+    'application': {'routing.http.response.server.enabled': 'true',
+                    'routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name':
+                        'X-Amzn-Mtls-Clientcert-Serial-Number',
+                    'routing.http.request.x_amzn_tls_version.header_name': 'X-Amzn-Tls-Version',
+                    'routing.http.request.x_amzn_tls_cipher_suite.header_name':
+                        'X-Amzn-Tls-Cipher-Suite'},
+    'network': {'tcp.idle_timeout.seconds': '350'},
+}
+
+
+def _listener_attributes(ctx, listener):
+    lb = _lb(ctx, listener.data['LoadBalancerArn'])
+    return listener.data.setdefault('_attributes', dict(LISTENER_ATTRIBUTES[lb.data['Type']]))
+
+
+if 'DescribeListenerAttributes' in nc.operations('elbv2'):
+    @elbop('DescribeListenerAttributes')
+    def describe_listener_attributes(ctx, params):
+        listener = _listener(ctx, params['ListenerArn'])
+        return {'Attributes': _attributes_out(_listener_attributes(ctx, listener))}
+
+    @elbop('ModifyListenerAttributes')
+    def modify_listener_attributes(ctx, params):
+        listener = _listener(ctx, params['ListenerArn'])
+        current = _listener_attributes(ctx, listener)
+        _set_attributes(current, params['Attributes'], dict(current))
+        return {'Attributes': _attributes_out(current)}
 
 
 # ---- tags ----------------------------------------------------------------------------

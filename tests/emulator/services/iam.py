@@ -23,9 +23,12 @@ AWS behaviour kept:
 - Lists page with Marker/IsTruncated; ListRoles leaves out tags and
   RoleLastUsed, as AWS does.
 
-Simplifications: no users, groups, policy versions beyond v1
-(CreatePolicyVersion is not implemented), permissions boundaries are
-stored but not enforced, nothing is evaluated (every caller may do
+- Managed policy versions: up to 5 (LimitExceeded), the default one
+  cannot be deleted, DeletePolicy is DeleteConflict while other versions
+  remain (or while attached or used as a permissions boundary).
+
+Simplifications: no users or groups; permissions boundaries are stored
+but not enforced; nothing is evaluated (every caller may do
 everything)."""
 
 import importlib.util
@@ -140,7 +143,7 @@ def _find(ctx, type, name):
 
 def _role(ctx, name):
     role = _find(ctx, 'role', name)
-    if role is None or role.id != name:
+    if role is None:
         raise _no_such(f'The role with name {name} cannot be found.')
     return role
 
@@ -366,7 +369,9 @@ class _AwsPolicy:
         import datetime
         self.created = datetime.datetime(2015, 2, 6, 18, 40, tzinfo=datetime.timezone.utc)
         self.data = {'Path': path, 'PolicyId': 'ANPA' + name.upper()[:17].ljust(17, 'X'),
-                     'document': document, 'Description': ''}
+                     'versions': [{'VersionId': 'v1', 'Document': document,
+                                   'CreateDate': self.created}],
+                     'default': 'v1', 'Description': '', 'updated': self.created}
         self.tags = {}
 
 
@@ -392,9 +397,11 @@ def _attachments(ctx, arn):
 
 def _policy_out(ctx, policy):
     out = {'PolicyName': policy.id, 'PolicyId': policy.data['PolicyId'], 'Arn': policy.arn,
-           'Path': policy.data['Path'], 'DefaultVersionId': 'v1',
-           'AttachmentCount': _attachments(ctx, policy.arn), 'PermissionsBoundaryUsageCount': 0,
-           'IsAttachable': True, 'CreateDate': policy.created, 'UpdateDate': policy.created}
+           'Path': policy.data['Path'], 'DefaultVersionId': policy.data['default'],
+           'AttachmentCount': _attachments(ctx, policy.arn),
+           'PermissionsBoundaryUsageCount': _boundary_uses(ctx, policy.arn),
+           'IsAttachable': True, 'CreateDate': policy.created,
+           'UpdateDate': policy.data['updated']}
     if policy.data.get('Description'):
         out['Description'] = policy.data['Description']
     if policy.tags:
@@ -414,8 +421,11 @@ def create_policy(ctx, params):
                        'Duplicate names are not allowed.')
     _check_document(params['PolicyDocument'], trust=False)
     policy = ctx.add_resource('policy', name, arn, {
-        'Path': path, 'PolicyId': _unique_id('ANPA'), 'document': params['PolicyDocument'],
-        'Description': params.get('Description')}, _tags_in(params.get('Tags')), region='')
+        'Path': path, 'PolicyId': _unique_id('ANPA'),
+        'versions': [{'VersionId': 'v1', 'Document': params['PolicyDocument'],
+                      'CreateDate': ctx.now()}], 'default': 'v1', 'next': 2,
+        'updated': ctx.now(), 'Description': params.get('Description')},
+        _tags_in(params.get('Tags')), region='')
     return {'Policy': _policy_out(ctx, policy)}
 
 
@@ -432,21 +442,80 @@ def get_policy(ctx, params):
     return {'Policy': _policy_out(ctx, _existing_policy(ctx, params['PolicyArn']))}
 
 
+def _boundary_uses(ctx, arn):
+    return sum(1 for r in ctx.store.select(ctx.account, '', 'iam', 'role')
+               if r.data.get('PermissionsBoundary') == arn)
+
+
+def _version(policy, version_id):
+    for version in policy.data['versions']:
+        if version['VersionId'] == version_id:
+            return version
+    raise _no_such(f'Policy {policy.arn} version {version_id} does not exist or is not '
+                   'attachable.')
+
+
+def _version_out(policy, version, document=True):
+    out = {'VersionId': version['VersionId'], 'CreateDate': version['CreateDate'],
+           'IsDefaultVersion': version['VersionId'] == policy.data['default']}
+    if document:
+        out['Document'] = _encode(version['Document'])
+    return out
+
+
 @op('iam', 'GetPolicyVersion')
 def get_policy_version(ctx, params):
     policy = _existing_policy(ctx, params['PolicyArn'])
-    if params['VersionId'] != 'v1':
-        raise _no_such(f"Policy {policy.arn} version {params['VersionId']} does not exist or is "
-                       'not attachable.')
-    return {'PolicyVersion': {'Document': _encode(policy.data['document']), 'VersionId': 'v1',
-                              'IsDefaultVersion': True, 'CreateDate': policy.created}}
+    return {'PolicyVersion': _version_out(policy, _version(policy, params['VersionId']))}
 
 
 @op('iam', 'ListPolicyVersions')
 def list_policy_versions(ctx, params):
     policy = _existing_policy(ctx, params['PolicyArn'])
-    return {'Versions': [{'VersionId': 'v1', 'IsDefaultVersion': True,
-                          'CreateDate': policy.created}], 'IsTruncated': False}
+    versions = sorted(policy.data['versions'], key=lambda v: int(v['VersionId'][1:]),
+                      reverse=True)
+    return {'Versions': [_version_out(policy, v, document=False) for v in versions],
+            'IsTruncated': False}
+
+
+def _customer_policy(ctx, arn):
+    policy = _existing_policy(ctx, arn)
+    if isinstance(policy, _AwsPolicy):
+        raise AwsError('AccessDenied', f'Cannot modify the AWS managed policy {arn}', 403)
+    return policy
+
+
+@op('iam', 'CreatePolicyVersion')
+def create_policy_version(ctx, params):
+    policy = _customer_policy(ctx, params['PolicyArn'])
+    _check_document(params['PolicyDocument'], trust=False)
+    if len(policy.data['versions']) >= 5:
+        raise AwsError('LimitExceeded', 'A managed policy can have up to 5 versions. Before you '
+                       'create a new version, you must delete an existing version.')
+    version = {'VersionId': f"v{policy.data['next']}", 'Document': params['PolicyDocument'],
+               'CreateDate': ctx.now()}
+    policy.data['next'] += 1
+    policy.data['versions'].append(version)
+    if params.get('SetAsDefault'):
+        policy.data['default'] = version['VersionId']
+        policy.data['updated'] = ctx.now()
+    return {'PolicyVersion': _version_out(policy, version, document=False)}
+
+
+@op('iam', 'SetDefaultPolicyVersion')
+def set_default_policy_version(ctx, params):
+    policy = _customer_policy(ctx, params['PolicyArn'])
+    policy.data['default'] = _version(policy, params['VersionId'])['VersionId']
+    policy.data['updated'] = ctx.now()
+
+
+@op('iam', 'DeletePolicyVersion')
+def delete_policy_version(ctx, params):
+    policy = _customer_policy(ctx, params['PolicyArn'])
+    version = _version(policy, params['VersionId'])
+    if version['VersionId'] == policy.data['default']:
+        raise AwsError('DeleteConflict', 'Cannot delete the default version of a policy.')
+    policy.data['versions'].remove(version)
 
 
 @op('iam', 'DeletePolicy')
@@ -454,8 +523,12 @@ def delete_policy(ctx, params):
     policy = _existing_policy(ctx, params['PolicyArn'])
     if isinstance(policy, _AwsPolicy):
         raise AwsError('InvalidInput', 'AWS managed policies cannot be deleted.')
-    if _attachments(ctx, policy.arn):
+    if _attachments(ctx, policy.arn) or _boundary_uses(ctx, policy.arn):
         raise AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.')
+    if len(policy.data['versions']) > 1:
+        raise AwsError('DeleteConflict', "This policy has more than one version. Before you "
+                       "delete a policy, you must delete the policy's versions. The default "
+                       'version is deleted with the policy.')
     ctx.remove_resource(policy.arn)
 
 
@@ -517,7 +590,7 @@ def list_attached_role_policies(ctx, params):
 
 def _profile(ctx, name):
     profile = _find(ctx, 'instance-profile', name)
-    if profile is None or profile.id != name:
+    if profile is None:
         raise _no_such(f'Instance Profile {name} cannot be found.')
     return profile
 
@@ -667,9 +740,9 @@ def delete_service_linked_role(ctx, params):
     if not role.data['service_linked']:
         raise AwsError('InvalidInput', f'Role {role.id} is not a service-linked role.')
     task_id = f"task{role.data['Path']}{role.id}/{nc.new_uuid()}"
-    ctx.add_resource('deletion-task', task_id, f'arn:aws:iam::{ctx.account}:deletion-task/'
+    nc.mark_record(ctx.add_resource('deletion-task', task_id, f'arn:aws:iam::{ctx.account}:deletion-task/'
                      + nc.new_uuid(), {'role': role.arn, 'since': ctx.now(),
-                                       'status': 'NOT_STARTED'}, taggable=False, region='')
+                                       'status': 'NOT_STARTED'}, taggable=False, region=''))
     return {'DeletionTaskId': task_id}
 
 
@@ -706,15 +779,77 @@ def get_service_linked_role_deletion_status(ctx, params):
     return result
 
 
+# ---- permissions boundaries -------------------------------------------------------------
+
+@op('iam', 'PutRolePermissionsBoundary')
+def put_role_permissions_boundary(ctx, params):
+    role = _role(ctx, params['RoleName'])
+    _modifiable(role)
+    arn = params['PermissionsBoundary']
+    _check_policy_arn(arn)
+    if _policy(ctx, arn) is None:
+        raise _no_such(f'Scope ARN: {arn} does not exist or is not attachable.')
+    role.data['PermissionsBoundary'] = arn
+
+
+@op('iam', 'DeleteRolePermissionsBoundary')
+def delete_role_permissions_boundary(ctx, params):
+    role = _role(ctx, params['RoleName'])
+    _modifiable(role)
+    if not role.data.get('PermissionsBoundary'):
+        raise _no_such(f'The role {role.id} has no permissions boundary.')
+    role.data['PermissionsBoundary'] = None
+
+
+# ---- policy and instance profile tags ------------------------------------------------------
+
+def _tag(resource, tag_list):
+    tags = _tags_in(tag_list)
+    if len(set(resource.tags) | set(tags)) > MAX_TAGS:
+        raise AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.')
+    resource.set_tags(tags)
+
+
+@op('iam', 'TagPolicy')
+def tag_policy(ctx, params):
+    _tag(_customer_policy(ctx, params['PolicyArn']), params['Tags'])
+
+
+@op('iam', 'UntagPolicy')
+def untag_policy(ctx, params):
+    _customer_policy(ctx, params['PolicyArn']).remove_tags(params['TagKeys'])
+
+
+@op('iam', 'ListPolicyTags')
+def list_policy_tags(ctx, params):
+    policy = _existing_policy(ctx, params['PolicyArn'])
+    return _paged(ctx, params, sorted(policy.tags.items()), lambda t: t[0], 'Tags',
+                  lambda t: {'Key': t[0], 'Value': t[1]})
+
+
+@op('iam', 'TagInstanceProfile')
+def tag_instance_profile(ctx, params):
+    _tag(_profile(ctx, params['InstanceProfileName']), params['Tags'])
+
+
+@op('iam', 'UntagInstanceProfile')
+def untag_instance_profile(ctx, params):
+    _profile(ctx, params['InstanceProfileName']).remove_tags(params['TagKeys'])
+
+
+@op('iam', 'ListInstanceProfileTags')
+def list_instance_profile_tags(ctx, params):
+    profile = _profile(ctx, params['InstanceProfileName'])
+    return _paged(ctx, params, sorted(profile.tags.items()), lambda t: t[0], 'Tags',
+                  lambda t: {'Key': t[0], 'Value': t[1]})
+
+
 # ---- role tags -------------------------------------------------------------------------------
 
 @op('iam', 'TagRole')
 def tag_role(ctx, params):
     role = _role(ctx, params['RoleName'])
-    tags = _tags_in(params['Tags'])
-    if len(set(role.tags) | set(tags)) > MAX_TAGS:
-        raise AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.')
-    role.set_tags(tags)
+    _tag(role, params['Tags'])
 
 
 @op('iam', 'UntagRole')

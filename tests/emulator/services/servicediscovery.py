@@ -53,7 +53,7 @@ def sdop(name):
     def register(fn):
         def handler(ctx, params):
             nc.tick(ctx)
-            return fn(ctx, params)
+            return nc.fit_output(ctx, fn(ctx, params))
         handler.__name__ = fn.__name__
         return op('servicediscovery', name)(handler)
     return register
@@ -113,10 +113,11 @@ def _operation(ctx, kind, targets, request_id=None):
                            for _ in range(32)) + '-' + ''.join(
         random.choice(string.ascii_lowercase + string.digits) for _ in range(8))
     now = ctx.now()
-    return ctx.add_resource('operation', operation_id, ctx.arn(f'operation/{operation_id}'), {
+    return nc.mark_record(ctx.add_resource('operation', operation_id,
+                                           ctx.arn(f'operation/{operation_id}'), {
         'Id': operation_id, 'OwnerAccount': ctx.account, 'Type': kind, 'Status': 'SUBMITTED',
         'CreateDate': now, 'UpdateDate': now, 'Targets': targets, '_request': request_id},
-        taggable=False)
+        taggable=False))
 
 
 @nc.ticker
@@ -262,9 +263,7 @@ def delete_namespace(ctx, params):
                 operation.data['Targets'].get('NAMESPACE') == namespace.id:
             return {'OperationId': operation.id}
     if namespace.taggable:
-        namespace.data['_tomb_tags'] = dict(namespace.tags)
-        namespace.tags.clear()
-        namespace.taggable = False
+        nc.entomb(namespace)
     operation = _operation(ctx, 'DELETE_NAMESPACE', {'NAMESPACE': namespace.id})
     return {'OperationId': operation.id}
 
@@ -312,7 +311,10 @@ def create_service(ctx, params):
         raise AwsError('InvalidInput', 'NamespaceId is required.')
     namespace = _namespace(ctx, namespace_id)
     name = params['Name']
+    request_id = params.get('CreatorRequestId')
     for existing in _services_in(ctx, namespace.id):
+        if request_id and existing.data.get('CreatorRequestId') == request_id:
+            return {'Service': _service_out(existing)}  # a retry of the same request
         if existing.data['Name'].lower() == name.lower():
             raise AwsError('ServiceAlreadyExists', f'Service {name} already exists.',
                            fields={'ServiceId': existing.id,
