@@ -312,19 +312,6 @@ int engine_refresh(struct engine *e, struct diags *d)
 		}
 		diags_release(&sd);
 	}
-	/* Types the spec no longer uses but the last apply made instances of
-	 * (every AWS::IAM::Policy removed from the spec): read too, so that
-	 * the plan removes those instances. */
-	size_t before = e->ntypes;
-	for (size_t k = 0; e->spec && k < e->state.n; k++) {
-		const struct rtype *rt = rtype_find(e->state.res[k].type);
-		if (rt)
-			add_type(e, rt);
-	}
-	if (e->ntypes != before) {
-		e->live = xrealloc(e->live, (e->ntypes + 1) * sizeof(*e->live));
-		memset(&e->live[before], 0, (e->ntypes + 1 - before) * sizeof(*e->live));
-	}
 
 	if (e->spec && !e->live && (err = widen_scope(e, d)))
 		return err;
