@@ -373,9 +373,15 @@ static int stable_probe(void *ctx, struct diags *d)
 	json_array_foreach(deps, i, dep) {
 		if (!str_is(dep, "status", "PRIMARY"))
 			continue;
-		if (str_is(dep, "rolloutState", "FAILED")) {
+		/* With the circuit breaker's rollback, ECS makes a new PRIMARY
+		 * deployment of the last good revision: stable, but not what
+		 * was asked for. AWS words its reason this way. */
+		const char *why_primary = json_string_value(json_object_get(dep, "rolloutStateReason"));
+		bool rolled_back = why_primary && strstr(why_primary, "circuit breaker: rolling back");
+		if (str_is(dep, "rolloutState", "FAILED") || rolled_back) {
 			char *why = latest_events(svc, 3);
-			struct diag *dg = diags_add(d, DIAG_ERROR, "the service's deployment failed");
+			struct diag *dg = diags_add(d, DIAG_ERROR, "the service's deployment failed%s",
+						    rolled_back ? " and ECS rolled it back" : "");
 			const char *reason = json_string_value(json_object_get(dep, "rolloutStateReason"));
 			diag_set_detail(dg, "%s%s%s", reason ? reason : "", reason && *why ? "; " : "", why);
 			free(why);

@@ -275,6 +275,50 @@ class WorkshopLifecycle(EcsCase):
         ecs.close()
 
 
+FAILING_SPEC = """\
+    berth: 1
+    stack: failing
+    variables:
+      subnet: { type: string }
+      group: { type: string }
+    resources:
+      cluster:
+        type: AWS::ECS::Cluster
+      exec:
+        type: AWS::IAM::Role
+        properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{ Effect: Allow, Principal: { Service: ecs-tasks.amazonaws.com }, Action: "sts:AssumeRole" }]
+          ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
+      task:
+        type: AWS::ECS::TaskDefinition
+        properties:
+          Cpu: 256
+          Memory: 512
+          NetworkMode: awsvpc
+          RequiresCompatibilities: [FARGATE]
+          ExecutionRoleArn: "${exec.Arn}"
+          ContainerDefinitions:
+            - Name: app
+              Image: "nginx:1"
+              LogConfiguration:
+                LogDriver: awslogs
+                Options: { awslogs-group: /no/such/group, awslogs-region: us-west-2, awslogs-stream-prefix: app }
+      service:
+        type: AWS::ECS::Service
+        properties:
+          Cluster: "${cluster}"
+          TaskDefinition: "${task}"
+          DesiredCount: 1
+          LaunchType: FARGATE
+          DeploymentConfiguration:
+            DeploymentCircuitBreaker: { Enable: true, Rollback: false }
+          NetworkConfiguration:
+            AwsvpcConfiguration: { Subnets: ["${var.subnet}"], SecurityGroups: ["${var.group}"] }
+    """
+
+
 IAM_SPEC = """\
     berth: 1
     stack: iam
@@ -316,6 +360,29 @@ IAM_SPEC = """\
           Roles: ["${as-map}", "${as-string}"]
           PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "logs:*", Resource: "*" }] }
     """
+
+
+class FailedDeployment(EcsCase):
+    def test_failed_rollout_is_an_error_with_ecs_events(self):
+        # The network through the EC2 API directly: this test is about ECS.
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.1.0.0/24")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.0.0/26",
+                                   AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="tasks", Description="tasks",
+                                          VpcId=vpc)["GroupId"]
+        ec2.close()
+        self.write_spec(FAILING_SPEC)
+        r = self.berth("apply", "--auto-approve", "--var", f"subnet={subnet}",
+                       "--var", f"group={group}", ok=1)
+        out = r.stdout + r.stderr
+        self.assertIn("the service's deployment failed", out)
+        self.assertIn("circuit breaker", out)
+        # The service exists (it is the stack's) and the next plan says the
+        # spec matches; destroy removes it.
+        self.berth("destroy", "--auto-approve", "--var", f"subnet={subnet}",
+                   "--var", f"group={group}")
+        self.assertEqual(self.emu.resources(stack="failing"), [])
 
 
 class IamDocuments(EcsCase):
