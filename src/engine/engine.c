@@ -957,6 +957,20 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		diags_release(&rd);
 		if (rt->normalise)
 			rt->normalise(e->stack, sr->address, desired);
+		if (rt->check) {
+			struct diags cd = DIAGS_INIT;
+			if (rt->check(desired, &cd)) {
+				for (size_t j = 0; j < cd.n; j++)
+					if (!cd.items[j].address)
+						diag_set_address(&cd.items[j], sr->address);
+				diags_move(d, &cd);
+				diags_release(&cd);
+				json_decref(desired);
+				err = BERTH_EINVAL;
+				continue;
+			}
+			diags_release(&cd);
+		}
 		struct live_resource *live = engine_find_live(e, sr->type, sr->address);
 		if (!live && rt->identity)
 			live = match_untagged(e, rt, sr->address, desired);

@@ -266,6 +266,11 @@ static int check_fargate(json_t *props, struct diags *d)
 		{ 8192, 16384, 61440, 4096 }, { 16384, 32768, 122880, 8192 },
 	};
 	char t1[64], t2[64];
+	if (spec_has_unknown(json_object_get(props, "Cpu")) ||
+	    spec_has_unknown(json_object_get(props, "Memory")) ||
+	    spec_has_unknown(json_object_get(props, "NetworkMode")) ||
+	    spec_has_unknown(json_object_get(props, "RequiresCompatibilities")))
+		return 0; /* checked again at apply, when known */
 	const char *cs = rt_str(props, "Cpu", t1), *ms = rt_str(props, "Memory", t2);
 	const char *mode = json_string_value(json_object_get(props, "NetworkMode"));
 	if (!mode || strcmp(mode, "awsvpc")) {
@@ -407,5 +412,6 @@ const struct rtype rtype_ecs_taskdefinition = {
 	.create = create,
 	.set_tags = set_tags,
 	.remove = remove_taskdef,
+	.check = check_fargate,
 	.create_before_destroy = true,
 };

@@ -200,6 +200,11 @@ struct rtype {
 	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);
 	int (*wait_gone)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
 
+	/* Optional: refuses desired properties AWS would refuse (Fargate
+	 * sizes), so that plan says so rather than apply halfway. Values not
+	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * diagnostics. */
+	int (*check)(json_t *desired, struct diags *d);
 	/* Replacing an instance registers the new one first and removes the
 	 * old one only after the forward walk, once its dependents moved to
 	 * the new one (ECS task definition revisions), as if every resource

@@ -460,6 +460,10 @@ class IamDocuments(EcsCase):
                   RequiresCompatibilities: [FARGATE]
                   ContainerDefinitions: [{ Name: app, Image: "nginx:1" }]
             """)
+        # Refused by plan, before anything is made.
+        r = self.berth("plan", ok=1)
+        self.assertIn("task: AWS::ECS::TaskDefinition: Fargate does not run Cpu 256 with Memory 4096",
+                      r.stdout + r.stderr)
         r = self.berth("apply", "--auto-approve", ok=1)
         self.assertIn("Fargate does not run Cpu 256 with Memory 4096", r.stdout + r.stderr)
         self.assertIn("512, 1024 or 2048", r.stdout + r.stderr)
