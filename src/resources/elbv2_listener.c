@@ -141,7 +141,7 @@ static int check_supported(json_t *props, struct diags *d)
 }
 
 /* Listener settings as API parameters (the names are the same). */
-static void add_settings(json_t *params, json_t *props, bool resets)
+static void add_settings(json_t *params, json_t *props)
 {
 	if (json_object_get(props, "Port"))
 		json_object_set_new(params, "Port", json_integer(tu_int(props, "Port", 0)));
@@ -149,9 +149,6 @@ static void add_settings(json_t *params, json_t *props, bool resets)
 					    "SslPolicy", "AlpnPolicy" };
 	for (size_t i = 0; i < ARRAY_SIZE(same); i++)
 		tu_copy(params, same[i], props, same[i]);
-	/* Numbers in actions (ports, weights, status codes) may come as text
-	 * from YAML; ELB's query protocol takes either. */
-	(void)resets;
 }
 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
@@ -167,7 +164,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		return BERTH_EINVAL;
 	}
 	json_t *params = json_pack("{s:s}", "LoadBalancerArn", lb);
-	add_settings(params, props, false);
+	add_settings(params, props);
 	/* CreateListener is idempotent for the same settings: a retry after a
 	 * crash gets the same listener. */
 	json_t *res = NULL;
@@ -214,7 +211,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 		}
 	}
 	json_t *params = json_pack("{s:s}", "ListenerArn", cur->id);
-	add_settings(params, desired, true);
+	add_settings(params, desired);
 	err = rt_call(c, "elbv2", "ModifyListener", params, NULL, d);
 	json_decref(params);
 	return err;

@@ -260,6 +260,7 @@ class WorkshopLifecycle(EcsCase):
 
         r = self.berth("destroy", "--auto-approve")
         self.assertIn("Nothing of stack ecs is left.", r.stdout)
+        self.assertIn("left in AWS (retain: true), no longer tagged for the stack: ecs-role", r.stdout)
         self.assertEqual(self.emu.resources(stack="ecs"), [])
         groups = [g["id"] for g in self.all_of("log-group")]
         self.assertNotIn("/aws/ecs/containerinsights/container-demo/performance", groups)
