@@ -154,6 +154,7 @@ void engine_free(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	json_decref(e->known);
 	json_decref(e->data);
+	json_decref(e->live_index);
 	statefile_release(&e->state);
 	for (size_t i = 0; i < e->nsens; i++) {
 		free(e->sens[i].type);
@@ -186,17 +187,47 @@ long engine_type_index(const struct engine *e, const char *type_name)
 	return -1;
 }
 
+static struct live_resource *index_get(struct engine *e, const char *type_name, char kind,
+				       const char *key)
+{
+	if (!e->live_index || !key)
+		return NULL;
+	char *k = xasprintf("%s\037%c:%s", type_name, kind, key);
+	json_t *v = json_object_get(e->live_index, k);
+	free(k);
+	if (!v)
+		return NULL;
+	json_int_t x = json_integer_value(v);
+	return &e->live[x >> 32].v[x & 0xffffffff];
+}
+
+void engine_index_live(struct engine *e, size_t t, size_t i)
+{
+	struct live_resource *r = &e->live[t].v[i];
+	json_int_t x = ((json_int_t)t << 32) | (json_int_t)i;
+	if (!e->live_index)
+		e->live_index = json_object();
+	if (r->address) {
+		char *k = xasprintf("%s\037A:%s", r->type, r->address);
+		json_object_set_new(e->live_index, k, json_integer(x));
+		free(k);
+	}
+	if (r->id) {
+		char *k = xasprintf("%s\037I:%s", r->type, r->id);
+		json_object_set_new(e->live_index, k, json_integer(x));
+		free(k);
+	}
+}
+
 struct live_resource *engine_find_live(struct engine *e, const char *type_name,
 				       const char *address)
 {
-	long t = engine_type_index(e, type_name);
-	if (t < 0)
-		return NULL;
-	struct live_set *s = &e->live[t];
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].address && !strcmp(s->v[i].address, address))
-			return &s->v[i];
-	return NULL;
+	return index_get(e, type_name, 'A', address);
+}
+
+struct live_resource *engine_find_live_id(struct engine *e, const char *type_name, const char *id)
+{
+	return index_get(e, type_name, 'I', id);
 }
 
 /* ---- sensitive values ---- */
@@ -365,6 +396,11 @@ int engine_refresh(struct engine *e, struct diags *d)
 	if (err)
 		return err;
 	fill_ids_from_cache(e);
+	json_decref(e->live_index);
+	e->live_index = json_object();
+	for (size_t t = 0; t < n; t++)
+		for (size_t i = 0; i < e->live[t].n; i++)
+			engine_index_live(e, t, i);
 	e->refreshed = true;
 	if (log_enabled(LOG_VERBOSE)) {
 		for (size_t i = 0; i < n; i++)
@@ -486,35 +522,74 @@ static struct plan_change *plan_add(struct plan *p, const char *address, const c
 }
 
 /* Resources in dependency order (Kahn over the spec graph; among ready
- * nodes the lower index first, so the order is deterministic). */
+ * nodes the lower index first, so the order is deterministic). O((n + e) log
+ * n): a min-heap of ready nodes and, per node, its dependents. */
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+	h[i] = v;
+	while (i && h[(i - 1) / 2] > h[i]) {
+		size_t t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], i = 0;
+	h[0] = h[--(*n)];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < *n && h[l] < h[m])
+			m = l;
+		if (r < *n && h[r] < h[m])
+			m = r;
+		if (m == i)
+			break;
+		size_t t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+	return top;
+}
+
 static size_t *topo_order(const struct spec *s, size_t *n_out)
 {
 	const struct dag *g = &s->graph;
-	size_t n = g->nnodes, k = 0;
+	size_t n = g->nnodes, k = 0, nh = 0;
 	size_t *left = xcalloc(n + 1, sizeof(size_t)), *order = xcalloc(n + 1, sizeof(size_t));
-	bool *done = xcalloc(n + 1, 1);
+	size_t *heap = xcalloc(n + 1, sizeof(size_t));
+	/* Dependents of each node, as a CSR array over the edges. */
+	size_t *start = xcalloc(n + 2, sizeof(size_t)), *dep = xcalloc(g->nedges + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->nedges; i++)
+		start[g->edges[i].to + 1]++;
 	for (size_t i = 0; i < n; i++)
-		left[i] = g->nodes[i].nout;
-	while (k < n) {
-		bool progress = false;
-		for (size_t i = 0; i < n; i++) {
-			if (done[i])
-				continue;
-			size_t waiting = 0;
-			for (size_t j = 0; j < g->nodes[i].nout; j++)
-				waiting += !done[g->edges[g->nodes[i].out_start + j].to];
-			if (waiting)
-				continue;
-			done[i] = true;
-			order[k++] = i;
-			progress = true;
-			break;
-		}
-		if (!progress)
-			break; /* a cycle: spec_load reports those */
+		start[i + 1] += start[i];
+	size_t *fill = xcalloc(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->nedges; i++) {
+		size_t to = g->edges[i].to;
+		dep[start[to] + fill[to]++] = g->edges[i].from;
+		left[g->edges[i].from]++;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!left[i])
+			heap_push(heap, &nh, i);
+	while (nh) {
+		size_t v = heap_pop(heap, &nh);
+		order[k++] = v;
+		for (size_t j = start[v]; j < start[v + 1]; j++)
+			if (!--left[dep[j]])
+				heap_push(heap, &nh, dep[j]);
+	}
+	/* What a cycle leaves out never becomes ready: spec_load reports those. */
 	free(left);
-	free(done);
+	free(heap);
+	free(start);
+	free(dep);
+	free(fill);
 	*n_out = k;
 	return order;
 }
@@ -538,10 +613,11 @@ static struct live_resource *match_untagged(struct engine *e, const struct rtype
 		return NULL;
 	struct live_set *s = &e->live[t];
 	struct state_resource *sr = statefile_get(&e->state, address);
-	if (sr && sr->id && !strcmp(sr->type, rt->type_name))
-		for (size_t i = 0; i < s->n; i++)
-			if (!s->v[i].address && s->v[i].id && !strcmp(s->v[i].id, sr->id))
-				return &s->v[i];
+	if (sr && sr->id && !strcmp(sr->type, rt->type_name)) {
+		struct live_resource *byid = engine_find_live_id(e, rt->type_name, sr->id);
+		if (byid && !byid->address)
+			return byid;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->v[i].address)
 			continue;
@@ -758,15 +834,6 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				}
 				addr = buf_detach(&b, NULL);
 			}
-			bool matched_elsewhere = false;
-			for (size_t c = 0; c < p->n && r->address; c++)
-				if (!strcmp(p->v[c].address, addr) && p->v[c].id && r->id &&
-				    !strcmp(p->v[c].id, r->id))
-					matched_elsewhere = true;
-			if (matched_elsewhere) {
-				free(addr);
-				continue;
-			}
 			struct plan_change *c = plan_add(p, addr, r->type,
 							 r->retain ? PA_FORGET : PA_DELETE);
 			c->before = json_deep_copy(r->props);
@@ -898,8 +965,11 @@ void engine_assign_addresses(struct engine *e)
 				struct diags rd = DIAGS_INIT;
 				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
 					live = match_untagged(e, rt, sr->address, desired);
-					if (live)
+					if (live) {
+						long t = engine_type_index(e, rt->type_name);
 						live->address = xstrdup(sr->address);
+						engine_index_live(e, (size_t)t, (size_t)(live - e->live[t].v));
+					}
 				}
 				json_decref(desired);
 				diags_release(&rd);
@@ -985,8 +1055,11 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			}
 			live->detailed = true;
 		}
-		if (live && rt->identity && !live->address)
+		if (live && rt->identity && !live->address) {
 			live->address = xstrdup(sr->address);
+			engine_index_live(e, (size_t)engine_type_index(e, rt->type_name),
+					  (size_t)(live - e->live[engine_type_index(e, rt->type_name)].v));
+		}
 		struct diff_input in = { sr->schema, desired, live ? live->props : NULL, applied,
 					 &sr->ignore_changes, rt->update != NULL, sr->retain,
 					 live ? live->retain : false };
@@ -1068,6 +1141,15 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 
 /* ---- state and outputs ---- */
 
+static int cmp_by_address(const void *pa, const void *pb)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)pa, "address"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)pb, "address"));
+	if (!x || !y)
+		return (x ? 0 : 1) - (y ? 0 : 1);
+	return strcmp(x, y);
+}
+
 int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags *d)
 {
 	json_t *a = json_array();
@@ -1093,16 +1175,14 @@ int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags 
 		}
 	/* By address, things not in the spec (no address) last. */
 	size_t n = json_array_size(a);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0; j--) {
-			const char *x = json_string_value(json_object_get(json_array_get(a, j - 1), "address"));
-			const char *y = json_string_value(json_object_get(json_array_get(a, j), "address"));
-			if (!((x ? 0 : 1) > (y ? 0 : 1) || (x && y && strcmp(x, y) > 0)))
-				break;
-			json_t *t = json_incref(json_array_get(a, j - 1));
-			json_array_set(a, j - 1, json_array_get(a, j));
-			json_array_set_new(a, j, t);
-		}
+	json_t **v = xcalloc(n + 1, sizeof(json_t *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(json_t *), cmp_by_address);
+	json_array_clear(a);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	free(v);
 	*out = a;
 	return 0;
 }

@@ -28,6 +28,10 @@ struct engine {
 	 * workers (what they created), under `lock`. */
 	pthread_mutex_t lock;
 	json_t *known;
+	/* Live instances by "TYPE\x1fA:ADDRESS" and "TYPE\x1fI:ID" -> type
+	 * index << 32 | instance index, so lookups stay O(1) at 50,000
+	 * resources. Built by refresh; engine_index_live adds to it. */
+	json_t *live_index;
 	/* For every graph node: the resource index or -1, the data index or -1. */
 	long *node_res, *node_data;
 	/* Sensitive property pointers per type, built on demand (main thread). */
@@ -40,6 +44,10 @@ long engine_type_index(const struct engine *e, const char *type_name);
 /* The live instance for an address, or NULL. */
 struct live_resource *engine_find_live(struct engine *e, const char *type_name,
 				       const char *address);
+/* The live instance of a type with this physical id, or NULL. */
+struct live_resource *engine_find_live_id(struct engine *e, const char *type_name, const char *id);
+/* (Re-)indexes instance i of type index t (after its address or id is set). */
+void engine_index_live(struct engine *e, size_t t, size_t i);
 /* The resolver over e->known, e->data and e->account. */
 void engine_resolver(struct engine *e, struct spec_resolver *r);
 /* Sets e->known[address] (copies). */

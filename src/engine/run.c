@@ -27,6 +27,11 @@ struct run {
 	struct op_result *ops;
 	bool destroy;
 	long *repo;      /* walk node -> index in spec->repos, or -1; may be NULL */
+	/* Walk nodes that delete the old instance of a replaced resource (not
+	 * create_before_destroy) ahead of its replacement: true for those. The
+	 * replacement's own node then only creates. May be NULL. */
+	bool *delete_old;
+	bool *has_delete_node; /* per walk node: its old instance has its own node */
 	/* create_before_destroy replacements: the old instances, removed after
 	 * the walk so that their dependents moved first (under e->lock). */
 	struct live_set *deposed;
@@ -416,20 +421,8 @@ static int do_forget(struct engine *e, const struct rt_ctx *rt, const struct rty
 
 static struct live_resource *live_for_change(struct engine *e, const struct plan_change *c)
 {
-	long t = engine_type_index(e, c->type);
-	if (t < 0)
-		return NULL;
-	for (size_t i = 0; i < e->live[t].n; i++) {
-		struct live_resource *r = &e->live[t].v[i];
-		if (c->id && r->id && !strcmp(r->id, c->id))
-			return r;
-	}
-	for (size_t i = 0; i < e->live[t].n; i++) {
-		struct live_resource *r = &e->live[t].v[i];
-		if (r->address && !strcmp(r->address, c->address))
-			return r;
-	}
-	return NULL;
+	struct live_resource *r = c->id ? engine_find_live_id(e, c->type, c->id) : NULL;
+	return r ? r : engine_find_live(e, c->type, c->address);
 }
 
 static const char *const verbs[][3] = {
@@ -486,7 +479,20 @@ static int run_node(void *ctx, size_t node)
 	struct op_result *op = &r->ops[node];
 	const struct rtype *type = rtype_find(c->type);
 	struct op_ctx oc;
-	op_start(e, &oc, c->address, verbs[c->action][0]);
+	if (r->delete_old && r->delete_old[node]) {
+		/* The old instance of a replacement: goes after the old instances
+		 * of what depends on it, before the new one is made. */
+		struct live_resource *old_inst = live_for_change(e, c);
+		op_start(e, &oc, c->address, "destroying (to be replaced)");
+		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, &op->diags) : 0;
+		for (size_t i = 0; i < op->diags.n; i++)
+			if (!op->diags.items[i].address)
+				diag_set_address(&op->diags.items[i], c->address);
+		op_finish(e, &oc, derr ? "destruction failed" : "destroyed (to be replaced)");
+		return derr ? WALK_FAIL : WALK_OK;
+	}
+	bool old_gone = r->has_delete_node && r->has_delete_node[node];
+	op_start(e, &oc, c->address, old_gone ? "creating (replacement)" : verbs[c->action][0]);
 	struct diags *d = &op->diags;
 	struct live_resource *cur = live_for_change(e, c);
 	json_t *desired = NULL;
@@ -518,7 +524,7 @@ static int run_node(void *ctx, size_t node)
 				err = delete_instance(e, &oc.rt, type, cur, d);
 			}
 		} else {
-			if (cur)
+			if (cur && !old_gone)
 				err = delete_instance(e, &oc.rt, type, cur, d);
 			if (!err)
 				err = do_create(e, &oc.rt, c, desired, NULL, d);
@@ -587,6 +593,12 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 		bool repo = ci < 0 && r->repo && r->repo[i] >= 0;
 		if (ci < 0 && !repo)
 			continue;
+		/* The old instance's node of a replacement is reported only when
+		 * it did not succeed; the replacement's node tells the rest. */
+		if (r->delete_old && r->delete_old[i] && wr->nodes[i].state != WALK_FAILED) {
+			diags_release(&r->ops[i].diags);
+			continue;
+		}
 		if (repo && wr->nodes[i].state == WALK_DONE && !r->ops[i].diags.n)
 			continue; /* a repository brought up to date is not a resource change */
 		const struct plan_change *c = repo ? NULL : &r->p->v[ci];
@@ -643,7 +655,7 @@ static int walk(struct run *r, struct edges *g, const char *const *names, bool r
 static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			 struct run_result *out, struct diags *d)
 {
-	struct run r = { e, p, NULL, 0, NULL, false, NULL, NULL, NULL };
+	struct run r = { .e = e, .p = p };
 	r.change = xcalloc(p->n + 1, sizeof(long));
 	const char **names = xcalloc(p->n + 1, sizeof(char *));
 	for (size_t i = 0; i < p->n; i++) {
@@ -804,7 +816,8 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		return err;
 	if (!out->interrupted && !(e->o.cancel && atomic_load(e->o.cancel))) {
 		const struct dag *dg = &e->spec->graph;
-		struct run r = { e, p, NULL, dg->nnodes, NULL, false, NULL, &deposed, &deposed_address };
+		struct run r = { .e = e, .p = p, .n = dg->nnodes, .deposed = &deposed,
+				 .deposed_address = &deposed_address };
 		r.change = xcalloc(dg->nnodes + 1, sizeof(long));
 		const char **names = xcalloc(dg->nnodes + 1, sizeof(char *));
 		for (size_t k = 0; k < dg->nnodes; k++) {
@@ -820,15 +833,77 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 			r.repo[k] = -1;
 		for (size_t k = 0; k < e->spec->nrepos; k++)
 			r.repo[e->spec->repos[k].graph_node] = (long)k;
+		/* Replacements (not create_before_destroy) get a second node that
+		 * deletes the old instance: it waits for the old instances of
+		 * replaced resources that depend on this one (a subnet's old
+		 * instance goes after the instances in it), and the new instance
+		 * waits for it. As Terraform orders destroy-then-create. */
+		size_t nn = dg->nnodes, total = nn;
+		size_t *extra_of = xcalloc(nn + 1, sizeof(size_t)); /* graph node -> walk node, 0: none */
+		for (size_t k = 0; k < nn; k++) {
+			long ci = r.change[k];
+			if (ci >= 0 && p->v[ci].action == PA_REPLACE && !p->v[ci].cbd && !p->v[ci].excluded)
+				extra_of[k] = total++;
+		}
+		if (total > nn) {
+			r.change = xrealloc(r.change, (total + 1) * sizeof(long));
+			r.repo = xrealloc(r.repo, (total + 1) * sizeof(long));
+			names = xrealloc(names, (total + 1) * sizeof(char *));
+		}
+		r.delete_old = xcalloc(total + 1, sizeof(bool));
+		r.has_delete_node = xcalloc(total + 1, sizeof(bool));
+		struct strvec old_names = STRVEC_INIT;
+		for (size_t k = 0; k < nn; k++)
+			if (extra_of[k]) {
+				r.change[extra_of[k]] = r.change[k];
+				r.repo[extra_of[k]] = -1;
+				r.delete_old[extra_of[k]] = true;
+				r.has_delete_node[k] = true;
+				strvec_pushf(&old_names, "%s (old)", dg->nodes[k].label);
+			}
+		for (size_t k = 0, j = 0; k < nn; k++)
+			if (extra_of[k])
+				names[extra_of[k]] = old_names.v[j++];
+		r.n = total;
 		struct edges g;
-		edges_init(&g, dg->nnodes);
+		edges_init(&g, total);
 		for (size_t k = 0; k < dg->nedges; k++)
 			edges_add(&g, dg->edges[k].from, dg->edges[k].to);
+		bool *seen = xcalloc(nn + 1, 1);
+		size_t *stack = xcalloc(nn + 1, sizeof(size_t));
+		for (size_t k = 0; k < nn; k++) {
+			if (!extra_of[k])
+				continue;
+			edges_add(&g, k, extra_of[k]); /* new after old */
+			/* Every replaced resource k depends on, transitively: its old
+			 * instance waits for k's old instance to go. */
+			memset(seen, 0, nn);
+			size_t sp = 0;
+			stack[sp++] = k;
+			while (sp) {
+				size_t nd = stack[--sp];
+				for (size_t j = 0; j < dg->nodes[nd].nout; j++) {
+					size_t to = dg->edges[dg->nodes[nd].out_start + j].to;
+					if (seen[to])
+						continue;
+					seen[to] = true;
+					stack[sp++] = to;
+					if (extra_of[to])
+						edges_add(&g, extra_of[to], extra_of[k]);
+				}
+			}
+		}
+		free(seen);
+		free(stack);
 		err = walk(&r, &g, names, false, out, d);
 		edges_release(&g);
+		strvec_clear(&old_names);
+		free(extra_of);
 		free(names);
 		free(r.change);
 		free(r.repo);
+		free(r.delete_old);
+		free(r.has_delete_node);
 	} else {
 		out->interrupted = true;
 	}

@@ -131,8 +131,17 @@ class LifecycleTest(EngineCase):
         r = self.berth("plan", "--var", "retention=30")
         self.assertIn("-/+ alarms (AWS::SNS::Topic) must be replaced: TopicName", r.stdout)
         self.assertIn("# forces replacement", r.stdout)
+        log_start = len(self.emu.log())
         r = self.berth("apply", "--auto-approve", "--var", "retention=30")
         self.assertIn("3 replaced", r.stdout)
+        # Destroy-then-create, dependents' old instances first: both old
+        # subscriptions go before the old topic, which goes before the new.
+        ops = [line.split()[1] for line in self.emu.log()[log_start:].splitlines()
+               if line.startswith("berth-emulator: sns:")]
+        mutations = [o for o in ops if o in ("sns:Unsubscribe", "sns:DeleteTopic",
+                                             "sns:CreateTopic", "sns:Subscribe")]
+        self.assertEqual(mutations, ["sns:Unsubscribe", "sns:Unsubscribe", "sns:DeleteTopic",
+                                     "sns:CreateTopic", "sns:Subscribe", "sns:Subscribe"])
         arns = {x["arn"].rsplit(":", 1)[1] for x in self.all_of("topic")}
         self.assertEqual(arns, {"demo-alarms2", "demo-deploys", "demo-builds"})
         self.assertEqual(len(self.subscriptions()), 3)
@@ -433,6 +442,42 @@ class LifecycleTest(EngineCase):
         self.berth("apply", "--auto-approve")
         self.assert_converged()
         self.berth("plan", "--refresh-only", "--detailed-exitcode", ok=0)
+
+    def test_data_sources(self):
+        ec2 = self.aws("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16", TagSpecifications=[{
+            "ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "shared"}]}])["Vpc"]
+        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            data:
+              azs: { type: availability_zones }
+              net: { type: vpc, tags: { Name: shared } }
+            resources:
+              logs:
+                type: AWS::Logs::LogGroup
+                properties:
+                  LogGroupName: /demo/${data.azs.names[0]}
+                  Tags:
+                    - { Key: vpc, Value: "${data.net.id}" }
+                    - { Key: cidr, Value: "${data.net.cidr_block}" }
+            """)
+        p = self.plan_json()
+        after = self.changes(p)["logs"]["after"]
+        self.assertEqual(after["LogGroupName"], "/demo/" + zones[0])
+        self.assertIn({"Key": "vpc", "Value": vpc["VpcId"]}, after["Tags"])
+        self.assertIn({"Key": "cidr", "Value": "10.7.0.0/16"}, after["Tags"])
+        self.berth("apply", "--auto-approve")
+        self.assert_converged()
+        # A lookup that matches nothing is an error that names the entry.
+        with open(os.path.join(self.dir, "berth.yaml")) as f:
+            text = f.read()
+        with open(os.path.join(self.dir, "berth.yaml"), "w") as f:
+            f.write(text.replace("Name: shared", "Name: missing"))
+        r = self.berth("plan", ok=1)
+        self.assertIn("data vpc: 0 VPCs match, expected exactly one", r.stderr)
+        self.assertIn("data.net: lookup failed", r.stderr)
 
     def test_destroy_by_stack_name_without_spec(self):
         self.write_spec(SPEC)

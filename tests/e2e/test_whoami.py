@@ -38,6 +38,18 @@ class WhoamiTest(unittest.TestCase):
     def setUpClass(cls):
         cls.emu = Emulator(credentials=[":".join(CONTAINER_CREDS), ":".join(INSTANCE_CREDS)])
         cls.emu.start()
+        # The emulator emulates IAM, so STS (like AWS) refuses to assume a
+        # role that does not exist: make the ones the profiles below name.
+        import botocore.session
+        iam = botocore.session.get_session().create_client(
+            "iam", region_name=REGION, endpoint_url=cls.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"],
+            "Principal": {"AWS": ACCOUNT}}]})
+        for name in ("Admin", "Hop", "Target", "CI"):
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+        iam.close()
 
     @classmethod
     def tearDownClass(cls):

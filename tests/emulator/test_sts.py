@@ -19,6 +19,21 @@ def jwt(claims):
 
 
 class StsTest(EmulatorTestCase):
+    def setUp(self):
+        super().setUp()
+        # With IAM emulated, assuming a role that does not exist is
+        # AccessDenied, as in AWS: make the role the tests assume.
+        self.client('iam').create_role(Path='/ci/', RoleName='deployer',
+                                       AssumeRolePolicyDocument=json.dumps({
+                                           'Version': '2012-10-17', 'Statement': [{
+                                               'Effect': 'Allow', 'Action': 'sts:AssumeRole',
+                                               'Principal': {'AWS': '123456789012'}}]}))
+
+    def test_assuming_a_missing_role_is_denied(self):
+        self.assertAwsError('AccessDenied', self.client('sts').assume_role,
+                            RoleArn='arn:aws:iam::123456789012:role/nobody',
+                            RoleSessionName='s1')
+
     def test_get_caller_identity(self):
         identity = self.client('sts').get_caller_identity()
         self.assertEqual(identity['Account'], '123456789012')

@@ -3,7 +3,7 @@
  * the credentials JSON of credential_process/container/IMDS answers,
  * ISO-8601 expirations, the redaction of logged bodies, and SigV4's
  * canonicalisation of odd paths and queries. The first byte picks the
- * target. Not wired into CMake (BERTH_FUZZ has no targets); by hand:
+ * target. Built with -DBERTH_FUZZ=ON (scripts/test runs it briefly); or by hand:
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *     tests/fuzz/fuzz_awsclient.c src/aws/[a-z]*.c src/util/[a-z]*.c \

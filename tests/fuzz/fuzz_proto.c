@@ -1,7 +1,7 @@
 /* libFuzzer target for the protocol layer: the first two bytes pick a
  * service and operation, the rest is an answer body (aws_proto_parse and
  * aws_proto_parse_error) and, when it is JSON, parameters (aws_proto_build).
- * Not wired into CMake yet (BERTH_FUZZ has no targets); build and run by hand:
+ * Built with -DBERTH_FUZZ=ON (scripts/test runs it briefly); or by hand:
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *     tests/fuzz/fuzz_proto.c src/aws/[a-z]*.c src/util/[a-z]*.c \
