@@ -97,6 +97,8 @@ PLAN_BUDGET = {
     "ec2:DescribeSecurityGroupRules": 2, "ec2:DescribeInstances": 1,
     "ec2:DescribeInstanceAttribute": 1, "ec2:DescribeAvailabilityZones": 1,
     "sts:GetCallerIdentity": 1,
+    # The engine asks once which types the stack has instances of.
+    "resourcegroupstaggingapi:GetResources": 1,
 }
 
 
