@@ -142,9 +142,11 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 }
 
 /* Ours already (a retry after a crash)? Found by name among the account's
- * private namespaces; *id_out set when it is. */
+ * private namespaces; *id_out set when it is. Only namespaces berth made
+ * say their VPC (berth:vpc); `strict` (Cloud Map said the name is taken in
+ * this VPC) also counts one that does not say as the one in the way. */
 static int find_existing(const struct rt_ctx *c, const char *address, const char *name,
-			 const char *vpc, char **id_out, struct diags *d)
+			 const char *vpc, bool strict, char **id_out, struct diags *d)
 {
 	json_t *items = NULL;
 	json_t *params = json_pack("{s:[{s:s, s:[s], s:s}]}", "Filters", "Name", "NAME", "Values",
@@ -161,7 +163,7 @@ static int find_existing(const struct rt_ctx *c, const char *address, const char
 		if (!id || read_one(c, id, &cur, d))
 			continue;
 		const char *cv = json_string_value(json_object_get(cur.props, "Vpc"));
-		if (cv && vpc && !strcmp(cv, vpc)) {
+		if ((cv && vpc && !strcmp(cv, vpc)) || (strict && !cv)) {
 			err = tu_check_ours(c, cur.tags, address, "Cloud Map namespace", name, d);
 			if (!err)
 				*id_out = xstrdup(id);
@@ -174,6 +176,23 @@ static int find_existing(const struct rt_ctx *c, const char *address, const char
 	return err;
 }
 
+#define FIND_TIMEOUT_MS (5L * 60 * 1000)
+
+struct find_ctx {
+	const struct rt_ctx *c;
+	const char *address, *name, *vpc;
+	char *id;
+};
+
+static int find_probe(void *ctx, struct diags *d)
+{
+	struct find_ctx *fc = ctx;
+	int err = find_existing(fc->c, fc->address, fc->name, fc->vpc, true, &fc->id, d);
+	if (err)
+		return err;
+	return fc->id ? 0 : 1;
+}
+
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
@@ -184,7 +203,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		return BERTH_EINVAL;
 	}
 	char *existing = NULL;
-	int err = find_existing(c, address, name, vpc, &existing, d);
+	int err = find_existing(c, address, name, vpc, false, &existing, d);
 	if (err || existing) {
 		if (existing)
 			*id_out = existing;
@@ -205,8 +224,23 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 				    json_pack("{s:{s:{s:I}}}", "DnsProperties", "SOA", "TTL",
 					      (json_int_t)tu_int(soa, "TTL", 15)));
 	json_t *res = NULL;
-	err = rt_call(c, "servicediscovery", "CreatePrivateDnsNamespace", params, &res, d);
+	static const char *const exists[] = { "NamespaceAlreadyExists", NULL };
+	err = rt_call_expect(c, "servicediscovery", "CreatePrivateDnsNamespace", params, &res, exists,
+			     NULL, d);
 	json_decref(params);
+	if (err == 1) {
+		/* An earlier attempt's namespace still being created (a crash
+		 * mid-operation), or someone else's: it is adopted once it can
+		 * be read, and only if it is this resource's. */
+		struct find_ctx fc = { c, address, name, vpc, NULL };
+		err = rt_poll(c, "the namespace of that name to finish creating", FIND_TIMEOUT_MS, 5000,
+			      find_probe, &fc, d);
+		if (!err)
+			*id_out = fc.id;
+		else
+			free(fc.id);
+		return err;
+	}
 	if (err)
 		return err;
 	const char *op = json_string_value(json_object_get(res, "OperationId"));

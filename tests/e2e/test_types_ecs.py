@@ -276,6 +276,42 @@ class WorkshopLifecycle(EcsCase):
         ecs.close()
 
 
+class CrashMidApply(EcsCase):
+    """kill -9 right after each slow or asynchronous create has been sent:
+    the next apply adopts what the killed one made (found by tags, names
+    or the family's latest revision) instead of making a second one."""
+
+    def test_kill_after_each_slow_create(self):
+        import subprocess
+        from berthtest import BERTH
+        self.write_spec(SPEC)
+        for op in ("servicediscovery:CreatePrivateDnsNamespace", "elbv2:CreateLoadBalancer",
+                   "ecs:RegisterTaskDefinition", "ecs:CreateService"):
+            with self.subTest(op=op):
+                self.emu.reset()
+                proc = subprocess.Popen([BERTH, "apply", "--auto-approve"], cwd=self.dir,
+                                        env=self.env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+                reached = self.emu.wait_until(
+                    lambda: self.emu.calls()["by_operation"].get(op, 0) >= 1 or
+                    proc.poll() is not None, timeout=120, interval=0.002)
+                self.assertTrue(reached)
+                proc.kill()
+                proc.communicate()
+                r = self.berth("apply", "--auto-approve")
+                # (When the kill came after the last call, nothing is left to do.)
+                self.assertRegex(r.stdout, "Apply complete|No changes")
+                self.assert_no_changes()
+                self.assertEqual(len(self.of_type("namespace")), 1)
+                self.assertEqual(len(self.of_type("loadbalancer")), 1)
+                self.assertEqual(len(self.of_type("task-definition")), 3)
+                self.assertEqual(len(self.of_type("service")), 3 + 3)
+                self.assertEqual(len(self.all_of("namespace")), 1)
+                self.assertEqual(len(self.all_of("loadbalancer")), 1)
+                self.berth("destroy", "--auto-approve")
+                self.assertEqual(self.emu.resources(stack="ecs"), [])
+
+
 FAILING_SPEC = """\
     berth: 1
     stack: failing
@@ -384,6 +420,30 @@ class FailedDeployment(EcsCase):
         self.berth("destroy", "--auto-approve", "--var", f"subnet={subnet}",
                    "--var", f"group={group}")
         self.assertEqual(self.emu.resources(stack="failing"), [])
+
+
+class SomeoneElses(EcsCase):
+    def test_namespace_of_the_same_name_in_the_vpc_is_not_adopted(self):
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.2.0.0/24")["Vpc"]["VpcId"]
+        ec2.close()
+        sd = self.client("servicediscovery")
+        sd.create_private_dns_namespace(Name="service.local", Vpc=vpc)
+        sd.close()
+        self.write_spec("""\
+            berth: 1
+            stack: theirs
+            variables:
+              vpc: { type: string }
+            resources:
+              namespace:
+                type: AWS::ServiceDiscovery::PrivateDnsNamespace
+                properties: { Name: service.local, Vpc: "${var.vpc}" }
+            """)
+        r = self.berth("apply", "--auto-approve", "--var", f"vpc={vpc}", ok=1)
+        self.assertIn("Cloud Map namespace service.local already exists and is not this "
+                      "resource's", r.stdout + r.stderr)
+        self.assertEqual(len(self.all_of("namespace")), 1)
 
 
 class IamDocuments(EcsCase):
