@@ -148,8 +148,31 @@ void ec2_canonicalise_cidr(json_t *props, const char *key)
 	free(canon);
 }
 
+static char *dupz(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct diag *ec2_aws_error(struct diags *d, const struct diags *aws, const char *code,
+			   const char *summary)
+{
+	const struct diag *src = aws && aws->n ? &aws->items[0] : NULL;
+	struct diag *dg = diags_add(d, DIAG_ERROR, "%s", summary);
+	dg->aws_code = xstrdup(code);
+	dg->aws_service = xstrdup("ec2");
+	if (src) {
+		free(dg->aws_service);
+		dg->aws_service = dupz(src->aws_service ? src->aws_service : "ec2");
+		dg->aws_operation = dupz(src->aws_operation);
+		dg->request_id = dupz(src->request_id);
+		dg->http_status = src->http_status;
+		diag_set_detail(dg, "AWS: %s", src->summary ? src->summary : code);
+	}
+	return dg;
+}
+
 int ec2_dependency_error(const struct rt_ctx *c, const char *what, const char *filter,
-			 const char *id, const char *aws_message, struct diags *d)
+			 const char *id, const struct diags *aws, struct diags *d)
 {
 	json_t *params = json_pack("{s:[{s:s, s:[s]}]}", "Filters", "Name", filter, "Values", id);
 	json_t *enis = NULL;
@@ -157,7 +180,7 @@ int ec2_dependency_error(const struct rt_ctx *c, const char *what, const char *f
 	int err = rt_call_all(c, "ec2", "DescribeNetworkInterfaces", params, "NetworkInterfaces",
 			      &enis, &tmp);
 	json_decref(params);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, summary = BUF_INIT;
 	size_t i;
 	json_t *e;
 	json_array_foreach(enis, i, e) {
@@ -168,29 +191,30 @@ int ec2_dependency_error(const struct rt_ctx *c, const char *what, const char *f
 			 desc && *desc ? desc : "no description", status ? ", " : "",
 			 status ? status : "");
 	}
-	struct diag *dg;
 	if (b.len)
-		dg = diags_add(d, DIAG_ERROR, "%s is still in use by network interface%s %s", what,
-			       json_array_size(enis) > 1 ? "s" : "", b.ptr);
+		buf_addf(&summary, "%s is still in use by network interface%s %s", what,
+			 json_array_size(enis) > 1 ? "s" : "", b.ptr);
 	else
-		dg = diags_add(d, DIAG_ERROR, "%s still has dependencies: %s", what,
-			       aws_message && *aws_message ? aws_message : "DependencyViolation");
-	dg->aws_code = xstrdup("DependencyViolation");
-	dg->aws_service = xstrdup("ec2");
+		buf_addf(&summary, "%s still has dependencies", what);
+	struct diag *dg = ec2_aws_error(d, aws, "DependencyViolation", summary.ptr);
+	const char *aws_text = aws && aws->n && aws->items[0].summary ? aws->items[0].summary
+								     : "DependencyViolation";
 	if (b.len)
-		diag_set_detail(dg, "AWS: %s%s", aws_message && *aws_message ? aws_message : "DependencyViolation",
-				"\nthey belong to what still runs in it (ECS tasks, load balancers, NAT gateways, "
-				"instances); AWS removes them some minutes after their owner goes");
+		diag_set_detail(dg, "AWS: %s\nthe interfaces belong to what still runs there (ECS "
+			       "tasks, load balancers, NAT gateways, instances); AWS removes "
+			       "requester-managed ones some minutes after their owner goes", aws_text);
 	else if (err && tmp.n)
-		diag_set_detail(dg, "listing its network interfaces failed too: %s", tmp.items[0].summary);
+		diag_set_detail(dg, "AWS: %s\nlisting its network interfaces failed too: %s", aws_text,
+				tmp.items[0].summary);
 	diags_release(&tmp);
 	buf_release(&b);
+	buf_release(&summary);
 	json_decref(enis);
 	return BERTH_EAWS;
 }
 
 int ec2_delete_call(const struct rt_ctx *c, const char *op, json_t *params,
-		    const char *const *gone, const char *const *retry, char code[64], char msg[256],
+		    const char *const *gone, const char *const *retry, struct diags *aws,
 		    struct diags *d)
 {
 	struct diags tmp = DIAGS_INIT;
@@ -205,9 +229,8 @@ int ec2_delete_call(const struct rt_ctx *c, const char *op, json_t *params,
 				}
 			for (size_t k = 0; got && retry && retry[k]; k++)
 				if (!strcmp(got, retry[k])) {
-					snprintf(code, 64, "%s", got);
-					if (msg)
-						snprintf(msg, 256, "%s", tmp.items[i].summary ? tmp.items[i].summary : "");
+					if (aws)
+						diags_move(aws, &tmp);
 					diags_release(&tmp);
 					return 1;
 				}

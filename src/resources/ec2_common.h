@@ -53,18 +53,23 @@ void ec2_canonicalise_cidr(json_t *props, const char *key);
 
 /* After a DependencyViolation deleting something network interfaces can
  * block (filter "subnet-id" / "group-id" / "vpc-id" = id): adds an error
- * naming each interface still there (id, description, status) with
- * aws_code DependencyViolation, so the engine keeps retrying and, when it
- * gives up, says exactly what blocks. `what` names the resource
- * ("subnet subnet-1"); aws_message is AWS's own text. Returns BERTH_EAWS. */
+ * naming each interface still there (id, description, status), carrying
+ * AWS's error (`aws`, from ec2_delete_call: code DependencyViolation,
+ * operation, request id) so the engine keeps retrying and, when it gives
+ * up, says exactly what blocks. `what` names the resource ("subnet
+ * subnet-1"). Returns BERTH_EAWS. */
 int ec2_dependency_error(const struct rt_ctx *c, const char *what, const char *filter,
-			 const char *id, const char *aws_message, struct diags *d);
+			 const char *id, const struct diags *aws, struct diags *d);
+/* A new error `summary` that carries AWS's error from `aws` (its text as
+ * the detail, its operation, request id and status) under aws_code `code`. */
+struct diag *ec2_aws_error(struct diags *d, const struct diags *aws, const char *code,
+			   const char *summary);
 
-/* rt_call_expect for a delete: 0 when done or already gone (`gone` codes),
- * 1 with `code` set when AWS answered one of `retry` (the caller explains),
- * else the error. msg (256 bytes, may be NULL) gets AWS's message then. */
+/* rt_call for a delete: 0 when done or already gone (`gone` codes), 1 when
+ * AWS answered one of `retry` (its diagnostics moved to `aws`, for the
+ * caller to explain), else the error. */
 int ec2_delete_call(const struct rt_ctx *c, const char *op, json_t *params,
-		    const char *const *gone, const char *const *retry, char code[64], char msg[256],
+		    const char *const *gone, const char *const *retry, struct diags *aws,
 		    struct diags *d);
 
 /* Security group rules in CloudFormation's form (one peer per rule, as

@@ -118,18 +118,19 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int remove_eip(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	static const char *const retry[] = { "InvalidIPAddress.InUse", NULL };
-	char code[64], msg[256];
+	struct diags aws = DIAGS_INIT;
 	json_t *params = json_pack("{s:s}", "AllocationId", cur->id);
-	int err = ec2_delete_call(c, "ReleaseAddress", params, eip_gone, retry, code, msg, d);
+	int err = ec2_delete_call(c, "ReleaseAddress", params, eip_gone, retry, &aws, d);
 	json_decref(params);
 	if (err != 1)
 		return err;
 	/* Still associated (a NAT gateway being deleted holds it until it is
-	 * `deleted`): a dependency that goes away by itself. */
-	struct diag *dg = diags_add(d, DIAG_ERROR, "Elastic IP %s is still associated", cur->id);
-	diag_set_detail(dg, "AWS: %s", msg);
-	dg->aws_code = xstrdup("DependencyViolation");
-	dg->aws_service = xstrdup("ec2");
+	 * `deleted`): a dependency that goes away by itself, so it is reported
+	 * as one and the engine retries. */
+	char *summary = xasprintf("Elastic IP %s is still associated", cur->id);
+	ec2_aws_error(d, &aws, "DependencyViolation", summary);
+	free(summary);
+	diags_release(&aws);
 	return BERTH_EAWS;
 }
 

@@ -340,7 +340,7 @@ static int remove_instance(const struct rt_ctx *c, const struct live_resource *c
 			   struct diags *d)
 {
 	json_t *params = json_pack("{s:[s]}", "InstanceIds", cur->id);
-	int err = ec2_delete_call(c, "TerminateInstances", params, inst_gone, NULL, NULL, NULL, d);
+	int err = ec2_delete_call(c, "TerminateInstances", params, inst_gone, NULL, NULL, d);
 	json_decref(params);
 	return err;
 }

@@ -91,7 +91,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int remove_igw(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", "InternetGatewayId", cur->id);
-	int err = ec2_delete_call(c, "DeleteInternetGateway", params, igw_gone, NULL, NULL, NULL, d);
+	int err = ec2_delete_call(c, "DeleteInternetGateway", params, igw_gone, NULL, NULL, d);
 	json_decref(params);
 	return err;
 }

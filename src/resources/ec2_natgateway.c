@@ -215,7 +215,7 @@ static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, st
 static int remove_nat(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", "NatGatewayId", cur->id);
-	int err = ec2_delete_call(c, "DeleteNatGateway", params, nat_gone, NULL, NULL, NULL, d);
+	int err = ec2_delete_call(c, "DeleteNatGateway", params, nat_gone, NULL, NULL, d);
 	json_decref(params);
 	return err;
 }

@@ -227,7 +227,7 @@ static int remove_route(const struct rt_ctx *c, const struct live_resource *cur,
 	if (split_id(cur->id, &table, &cidr))
 		return 0;
 	json_t *params = json_pack("{s:s, s:s}", "RouteTableId", table, "DestinationCidrBlock", cidr);
-	int err = ec2_delete_call(c, "DeleteRoute", params, gone, NULL, NULL, NULL, d);
+	int err = ec2_delete_call(c, "DeleteRoute", params, gone, NULL, NULL, d);
 	json_decref(params);
 	free(table);
 	return err;

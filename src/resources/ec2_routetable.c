@@ -96,7 +96,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int remove_rtb(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", "RouteTableId", cur->id);
-	int err = ec2_delete_call(c, "DeleteRouteTable", params, rtb_gone, NULL, NULL, NULL, d);
+	int err = ec2_delete_call(c, "DeleteRouteTable", params, rtb_gone, NULL, NULL, d);
 	json_decref(params);
 	return err;
 }

@@ -353,15 +353,16 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 static int remove_group(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	static const char *const retry[] = { "DependencyViolation", NULL };
-	char code[64], msg[256];
+	struct diags aws = DIAGS_INIT;
 	json_t *params = json_pack("{s:s}", "GroupId", cur->id);
-	int err = ec2_delete_call(c, "DeleteSecurityGroup", params, sg_gone, retry, code, msg, d);
+	int err = ec2_delete_call(c, "DeleteSecurityGroup", params, sg_gone, retry, &aws, d);
 	json_decref(params);
 	if (err != 1)
 		return err;
 	char *what = xasprintf("security group %s", cur->id);
-	err = ec2_dependency_error(c, what, "group-id", cur->id, msg, d);
+	err = ec2_dependency_error(c, what, "group-id", cur->id, &aws, d);
 	free(what);
+	diags_release(&aws);
 	return err;
 }
 

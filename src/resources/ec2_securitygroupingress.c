@@ -145,8 +145,7 @@ static int remove_rule(const struct rt_ctx *c, const struct live_resource *cur, 
 	if (!group)
 		return 0;
 	json_t *params = json_pack("{s:s, s:[s]}", "GroupId", group, "SecurityGroupRuleIds", cur->id);
-	int err = ec2_delete_call(c, "RevokeSecurityGroupIngress", params, rule_gone, NULL, NULL,
-				  NULL, d);
+	int err = ec2_delete_call(c, "RevokeSecurityGroupIngress", params, rule_gone, NULL, NULL, d);
 	json_decref(params);
 	return err;
 }

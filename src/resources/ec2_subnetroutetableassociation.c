@@ -135,7 +135,7 @@ static int remove_assoc(const struct rt_ctx *c, const struct live_resource *cur,
 {
 	static const char *const gone[] = { "InvalidAssociationID.NotFound", NULL };
 	json_t *params = json_pack("{s:s}", "AssociationId", cur->id);
-	int err = ec2_delete_call(c, "DisassociateRouteTable", params, gone, NULL, NULL, NULL, d);
+	int err = ec2_delete_call(c, "DisassociateRouteTable", params, gone, NULL, NULL, d);
 	json_decref(params);
 	return err;
 }

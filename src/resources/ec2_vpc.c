@@ -8,6 +8,8 @@
 #include "util/common.h"
 #include "resources/ec2_common.h"
 
+#include "util/buf.h"
+
 static const char *const detail_props[] = { "EnableDnsSupport", "EnableDnsHostnames", NULL };
 static const char *const vpc_gone[] = { "InvalidVpcID.NotFound", NULL };
 
@@ -237,19 +239,74 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	return apply_dns(c, cur->id, desired, changed, nchanged, d);
 }
 
+/* What still keeps a VPC: the things DeleteVpc's DependencyViolation does
+ * not name. Each listing is one call filtered by vpc-id; AWS's own parts
+ * (the default group, the main route table) are left out. Appends
+ * "subnets subnet-1, subnet-2; ..." to b. */
+static void vpc_blockers(const struct rt_ctx *c, const char *vpc, struct buf *b)
+{
+	static const struct {
+		const char *op, *list, *id, *filter, *what;
+	} kinds[] = {
+		{ "DescribeSubnets", "Subnets", "SubnetId", "vpc-id", "subnets" },
+		{ "DescribeSecurityGroups", "SecurityGroups", "GroupId", "vpc-id", "security groups" },
+		{ "DescribeRouteTables", "RouteTables", "RouteTableId", "vpc-id", "route tables" },
+		{ "DescribeInternetGateways", "InternetGateways", "InternetGatewayId",
+		  "attachment.vpc-id", "internet gateways" },
+		{ "DescribeNetworkInterfaces", "NetworkInterfaces", "NetworkInterfaceId", "vpc-id",
+		  "network interfaces" },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		json_t *items = NULL, *params = json_pack("{s:[{s:s, s:[s]}]}", "Filters", "Name",
+							 kinds[k].filter, "Values", vpc);
+		struct diags tmp = DIAGS_INIT;
+		int err = rt_call_all(c, "ec2", kinds[k].op, params, kinds[k].list, &items, &tmp);
+		json_decref(params);
+		diags_release(&tmp);
+		if (err)
+			continue;
+		struct buf ids = BUF_INIT;
+		size_t i;
+		json_t *it;
+		json_array_foreach(items, i, it) {
+			const char *name = json_string_value(json_object_get(it, "GroupName"));
+			if (name && !strcmp(name, "default"))
+				continue;
+			bool main_table = false;
+			size_t a;
+			json_t *as;
+			json_array_foreach(json_object_get(it, "Associations"), a, as)
+				main_table |= json_is_true(json_object_get(as, "Main"));
+			if (main_table)
+				continue;
+			const char *id = json_string_value(json_object_get(it, kinds[k].id));
+			buf_addf(&ids, "%s%s", ids.len ? ", " : "", id ? id : "?");
+		}
+		if (ids.len)
+			buf_addf(b, "%s%s %s", b->len ? "; " : "", kinds[k].what, ids.ptr);
+		buf_release(&ids);
+		json_decref(items);
+	}
+}
+
 static int remove_vpc(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	static const char *const retry[] = { "DependencyViolation", NULL };
-	char code[64], msg[256];
+	struct diags aws = DIAGS_INIT;
 	json_t *params = json_pack("{s:s}", "VpcId", cur->id);
-	int err = ec2_delete_call(c, "DeleteVpc", params, vpc_gone, retry, code, msg, d);
+	int err = ec2_delete_call(c, "DeleteVpc", params, vpc_gone, retry, &aws, d);
 	json_decref(params);
 	if (err != 1)
 		return err;
-	char *what = xasprintf("VPC %s", cur->id);
-	err = ec2_dependency_error(c, what, "vpc-id", cur->id, msg, d);
-	free(what);
-	return err;
+	struct buf b = BUF_INIT;
+	vpc_blockers(c, cur->id, &b);
+	char *summary = b.len ? xasprintf("VPC %s still contains %s", cur->id, b.ptr)
+			      : xasprintf("VPC %s still has dependencies", cur->id);
+	ec2_aws_error(d, &aws, "DependencyViolation", summary);
+	free(summary);
+	buf_release(&b);
+	diags_release(&aws);
+	return BERTH_EAWS;
 }
 
 const struct rtype rtype_ec2_vpc = {

@@ -92,16 +92,17 @@ static int detach(const struct rt_ctx *c, const char *igw, const char *vpc, stru
 	static const char *const gone[] = { "Gateway.NotAttached", "InvalidInternetGatewayID.NotFound",
 					    "InvalidVpcID.NotFound", NULL };
 	static const char *const retry[] = { "DependencyViolation", NULL };
-	char code[64], msg[256];
+	struct diags aws = DIAGS_INIT;
 	json_t *params = json_pack("{s:s, s:s}", "InternetGatewayId", igw, "VpcId", vpc);
-	int err = ec2_delete_call(c, "DetachInternetGateway", params, gone, retry, code, msg, d);
+	int err = ec2_delete_call(c, "DetachInternetGateway", params, gone, retry, &aws, d);
 	json_decref(params);
 	if (err != 1)
 		return err;
 	/* Mapped public addresses: name the interfaces that hold them. */
 	char *what = xasprintf("internet gateway %s (attached to %s)", igw, vpc);
-	err = ec2_dependency_error(c, what, "vpc-id", vpc, msg, d);
+	err = ec2_dependency_error(c, what, "vpc-id", vpc, &aws, d);
 	free(what);
+	diags_release(&aws);
 	return err;
 }
 

@@ -75,6 +75,7 @@ SPEC = """\
           InstanceType: t3.medium
           SubnetId: ${module.net.private_subnet_ids[0]}
           SecurityGroupIds: ["${backend-sg.GroupId}"]
+          IamInstanceProfile: loadtest-profile
           UserData: |
             #!/bin/bash
             yum install -y siege
@@ -111,6 +112,19 @@ class Ec2Case(EngineCase):
         return session.create_client(
             "ec2", region_name="us-west-2", endpoint_url=self.emu.url,
             aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+
+    def create_instance_profile(self, name):
+        """The instance profile the load-test host uses (its IAM types are
+        another file's; here it exists beforehand, as an input)."""
+        iam = botocore.session.get_session().create_client(
+            "iam", region_name="us-east-1", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]}
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.create_instance_profile(InstanceProfileName=name)
+        iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
 
     def of_type(self, type_, stack="net"):
         return [r for r in self.emu.resources(stack=stack) if r["type"] == type_]
@@ -150,6 +164,7 @@ class Ec2Case(EngineCase):
 
 class LifecycleTest(Ec2Case):
     def test_lifecycle(self):
+        self.create_instance_profile("loadtest-profile")
         self.write_spec(SPEC)
         plan = self.plan_json(code=0)
         self.assertEqual(plan["summary"], {"add": 29, "change": 0, "destroy": 0})
@@ -175,6 +190,13 @@ class LifecycleTest(Ec2Case):
             self.assertTrue(subnet(f"module.net.public-subnet[{i}]")["MapPublicIpOnLaunch"])
             self.assertFalse(subnet(f"module.net.private-subnet[{i}]")["MapPublicIpOnLaunch"])
         vpc = self.tagged("vpc", "module.net.vpc")
+        outputs = json.loads(self.berth("output", "--json").stdout)
+        self.assertEqual(outputs["vpc_id"]["value"] if isinstance(outputs["vpc_id"], dict)
+                         else outputs["vpc_id"], vpc["id"])
+        private_ids = outputs["private_subnet_ids"]
+        private_ids = private_ids["value"] if isinstance(private_ids, dict) else private_ids
+        self.assertEqual(private_ids, [self.tagged("subnet", f"module.net.private-subnet[{i}]")["id"]
+                                       for i in range(3)])
         nat = ec2.describe_nat_gateways(
             NatGatewayIds=[self.tagged("natgateway", "module.net.nat[0]")["id"]])["NatGateways"][0]
         self.assertEqual(nat["State"], "available")
@@ -186,6 +208,7 @@ class LifecycleTest(Ec2Case):
         described = ec2.describe_instances(InstanceIds=[instance["id"]])["Reservations"][0]["Instances"][0]
         self.assertEqual(described["State"]["Name"], "running")
         self.assertEqual(described["SubnetId"], self.tagged("subnet", "module.net.private-subnet[0]")["id"])
+        self.assertTrue(described["IamInstanceProfile"]["Arn"].endswith(":instance-profile/loadtest-profile"))
 
         vpc_id = vpc["id"]
         attrs = {a: ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=a) for a in
@@ -334,9 +357,8 @@ class DependencyTest(Ec2Case):
         self.write_spec(CRASH_SPEC)
         self.berth("apply", "--auto-approve")
         instance, eni = self.start_stray_instance()
-        env = dict(self.env, BERTH_RETRY_TIMEOUT="4")
         start = time.monotonic()
-        r = self.berth("destroy", "--auto-approve", ok=1, env=env)
+        r = self.berth("destroy", "--auto-approve", "--retry-timeout", "4", ok=1)
         self.assertGreaterEqual(time.monotonic() - start, 4)  # it waited and retried
         out = r.stdout + r.stderr
         subnet = self.tagged("subnet", "subnet")["id"]
@@ -348,6 +370,27 @@ class DependencyTest(Ec2Case):
         # Once the interface goes, destroy finishes.
         self.ec2().terminate_instances(InstanceIds=[instance])
         self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.emu.resources(stack="net"), [])
+
+    def test_destroy_by_stack_name_says_what_keeps_the_vpc(self):
+        self.write_spec(CRASH_SPEC)
+        self.berth("apply", "--auto-approve")
+        instance, eni = self.start_stray_instance()
+        vpc = self.tagged("vpc", "vpc")["id"]
+        subnet = self.tagged("subnet", "subnet")["id"]
+        group = self.tagged("security-group", "sg")["id"]
+        # Without the spec there is no order between subnet, group and VPC:
+        # each is retried while AWS refuses, and each failure says why.
+        elsewhere = os.path.join(self.dir, "elsewhere")
+        os.mkdir(elsewhere)
+        r = self.berth("destroy", "--stack", "net", "--auto-approve", "--retry-timeout", "3",
+                       ok=1, cwd=elsewhere)
+        out = r.stdout + r.stderr
+        self.assertIn(f"VPC {vpc} still contains subnets {subnet}; security groups {group}; "
+                      f"network interfaces {eni}", out)
+        self.assertIn(f"security group {group} is still in use by network interface {eni}", out)
+        self.ec2().terminate_instances(InstanceIds=[instance])
+        self.berth("destroy", "--stack", "net", "--auto-approve", cwd=elsewhere)
         self.assertEqual(self.emu.resources(stack="net"), [])
 
     def test_destroy_waits_for_the_interface_to_go(self):
@@ -362,6 +405,7 @@ class DependencyTest(Ec2Case):
         self.ec2().terminate_instances(InstanceIds=[instance])
         out, err = proc.communicate(timeout=120)
         self.assertEqual(proc.returncode, 0, out + err)
+        self.assertNotIn("Sanitizer", err)
         self.assertIn("Nothing of stack net is left", out)
         self.assertEqual(self.emu.resources(stack="net"), [])
 
