@@ -1,7 +1,7 @@
 """The ECS, load balancing, Cloud Map and IAM types against the emulator:
 the workshop's chapter 1 (cluster with Container Insights, a private
 namespace, three Fargate services from modules/fargate-service.yaml, the
-frontend behind modules/alb.yaml, all registered in Cloud Map) through
+frontend behind its ALB, all registered in Cloud Map) through
 apply -> no-change plan (and what it costs, per type) -> a new image (a new
 task definition revision, create before destroy, the service updated in
 place, the old revision deregistered after the service moved) -> Container
@@ -32,13 +32,6 @@ SPEC = """\
       net:
         source: MODULES/vpc.yaml
         inputs: { cidr: 10.0.0.0/24, azs: 3, nat_gateways: 1 }
-      fe-alb:
-        source: MODULES/alb.yaml
-        inputs:
-          name: ecs-frontend
-          vpc_id: "${module.net.vpc_id}"
-          subnets: "${module.net.public_subnet_ids}"
-          target_port: 3000
       frontend:
         source: MODULES/fargate-service.yaml
         inputs:
@@ -50,14 +43,12 @@ SPEC = """\
           subnets: "${module.net.private_subnet_ids}"
           namespace_id: "${namespace.Id}"
           stream_prefix: FrontendFargateLBService
+          with_alb: 1
+          alb_subnets: "${module.net.public_subnet_ids}"
           environment:
             - { Name: CRYSTAL_URL, Value: "http://ecsdemo-crystal.service.local:3000/crystal" }
             - { Name: NODEJS_URL, Value: "http://ecsdemo-nodejs.service.local:3000" }
             - { Name: REGION, Value: "${region}" }
-          ingress:
-            - { IpProtocol: tcp, FromPort: 3000, ToPort: 3000, SourceSecurityGroupId: "${module.fe-alb.security_group_id}" }
-          load_balancers:
-            - { ContainerName: web, ContainerPort: 3000, TargetGroupArn: "${module.fe-alb.target_group_arn}" }
       nodejs:
         source: MODULES/fargate-service.yaml
         inputs:
@@ -107,7 +98,8 @@ SPEC = """\
           Roles: ["${module.frontend.task_role}"]
           PolicyDocument: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"}]}'
     outputs:
-      alb_url: { value: "${module.fe-alb.url}" }
+      alb_url: { value: "${module.frontend.url}" }
+      nodejs_alb: { value: "${module.nodejs.alb_dns}" }
       frontend: { value: "${module.frontend.service_name}" }
     """.replace("MODULES", MODULES)
 
@@ -158,7 +150,8 @@ class WorkshopLifecycle(EcsCase):
         self.write_spec(SPEC)
         r = self.berth("apply", "--auto-approve")
         self.assertIn("Apply complete", r.stdout)
-        self.assertIn("alb_url = \"http://ecs-frontend-", r.stdout)
+        self.assertIn("alb_url = \"http://ecs-module-frontend-alb-0-", r.stdout)
+        self.assertIn("nodejs_alb = \"\"", r.stdout)
 
         # What exists: the cluster with insights on, three services running
         # their task definitions, each registered in Cloud Map.
@@ -211,12 +204,12 @@ class WorkshopLifecycle(EcsCase):
         self.write_spec(spec)
         plan = self.plan_json(code=0)
         ch = self.changes(plan)
-        self.assertEqual(sorted(ch), ["module.frontend.service", "module.frontend.task"], ch)
+        self.assertEqual(sorted(ch), ["module.frontend.service-alb[0]", "module.frontend.task"], ch)
         task = ch["module.frontend.task"]
         self.assertEqual(task["action"], "replace")
         self.assertTrue(task["create_before_destroy"])
         self.assertIn("ContainerDefinitions", task["replace_paths"])
-        svc = ch["module.frontend.service"]
+        svc = ch["module.frontend.service-alb[0]"]
         self.assertEqual(svc["action"], "update")
         self.assertEqual(svc["changed"], ["TaskDefinition"])
         self.assertIn("TaskDefinition", svc["unknown"])
