@@ -16,9 +16,20 @@ static const struct rtype *const types[] = {
 	&rtype_ec2_subnetroutetableassociation,
 	&rtype_ec2_vpc,
 	&rtype_ec2_vpcgatewayattachment,
+	&rtype_ecs_cluster,
+	&rtype_ecs_service,
+	&rtype_ecs_taskdefinition,
+	&rtype_elbv2_listener,
+	&rtype_elbv2_loadbalancer,
+	&rtype_elbv2_targetgroup,
+	&rtype_iam_policy,
+	&rtype_iam_role,
+	&rtype_iam_servicelinkedrole,
 	&rtype_logs_loggroup,
 	&rtype_sns_subscription,
 	&rtype_sns_topic,
+	&rtype_sd_privatednsnamespace,
+	&rtype_sd_service,
 };
 
 const struct rtype *rtype_find(const char *type_name)
