@@ -828,6 +828,8 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				si = -1; /* same address, another type: the old one goes */
 			if (si >= 0 && !destroy_all)
 				continue;
+			if (!r->address && rtype_find(r->type)->unowned_listing)
+				continue; /* not the stack's unless the spec names it */
 			/* An untaggable instance the spec no longer names: the
 			 * cache may remember which address it was. */
 			const char *cached = NULL;
@@ -1050,6 +1052,20 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		diags_release(&rd);
 		if (rt->normalise)
 			rt->normalise(e->stack, sr->address, desired);
+		if (rt->check) {
+			struct diags cd = DIAGS_INIT;
+			if (rt->check(desired, &cd)) {
+				for (size_t j = 0; j < cd.n; j++)
+					if (!cd.items[j].address)
+						diag_set_address(&cd.items[j], sr->address);
+				diags_move(d, &cd);
+				diags_release(&cd);
+				json_decref(desired);
+				err = BERTH_EINVAL;
+				continue;
+			}
+			diags_release(&cd);
+		}
 		struct live_resource *live = engine_find_live(e, sr->type, sr->address);
 		if (!live && rt->identity)
 			live = match_untagged(e, rt, sr->address, desired);
@@ -1079,7 +1095,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		struct plan_change *c = plan_add(p, sr->address, sr->type, map[dr.action]);
 		c->spec_index = i;
 		c->sensitive = sr->sensitive || sens;
-		c->cbd = sr->create_before_destroy;
+		c->cbd = sr->create_before_destroy || rt->create_before_destroy;
 		c->before = live ? json_deep_copy(live->props) : NULL;
 		c->after = desired;
 		c->id = live && live->id ? xstrdup(live->id) : NULL;

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 
 #include "util/diag.h"
+#include "util/strvec.h"
 
 struct aws_client;
 struct schema_resource;
@@ -238,6 +239,27 @@ struct rtype {
 	 * until BERTH_ENOTFOUND. */
 	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);
 	int (*wait_gone)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
+
+	/* Optional: refuses desired properties AWS would refuse (Fargate
+	 * sizes), so that plan says so rather than apply halfway. Values not
+	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * diagnostics. */
+	int (*check)(json_t *desired, struct diags *d);
+	/* Replacing an instance registers the new one first and removes the
+	 * old one only after the forward walk, once its dependents moved to
+	 * the new one (ECS task definition revisions), as if every resource
+	 * of the type said create_before_destroy. */
+	bool create_before_destroy;
+	/* read_all lists instances that are not necessarily the stack's
+	 * (account-wide, untaggable: service-linked roles), matched to the
+	 * spec by `identity`: the ones the spec does not name are left alone,
+	 * never planned for removal. */
+	bool unowned_listing;
+	/* Optional: what AWS creates on the instance's behalf and nobody
+	 * deletes (the Container Insights log group of a cluster). Pushes the
+	 * names of such CloudWatch Logs groups to `log_groups`; the engine
+	 * deletes them once the instance is gone (destroy and replacement). */
+	void (*side_effects)(const struct live_resource *cur, struct strvec *log_groups);
 };
 
 /* The registry (registry.c), sorted by type name. */
@@ -248,12 +270,35 @@ const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
 extern const struct rtype rtype_aps_workspace;
+extern const struct rtype rtype_ec2_eip;
+extern const struct rtype rtype_ec2_instance;
+extern const struct rtype rtype_ec2_internetgateway;
+extern const struct rtype rtype_ec2_natgateway;
+extern const struct rtype rtype_ec2_route;
+extern const struct rtype rtype_ec2_routetable;
+extern const struct rtype rtype_ec2_securitygroup;
+extern const struct rtype rtype_ec2_securitygroupingress;
+extern const struct rtype rtype_ec2_subnet;
+extern const struct rtype rtype_ec2_subnetroutetableassociation;
+extern const struct rtype rtype_ec2_vpc;
+extern const struct rtype rtype_ec2_vpcgatewayattachment;
+extern const struct rtype rtype_ecs_cluster;
+extern const struct rtype rtype_ecs_service;
+extern const struct rtype rtype_ecs_taskdefinition;
+extern const struct rtype rtype_elbv2_listener;
+extern const struct rtype rtype_elbv2_loadbalancer;
+extern const struct rtype rtype_elbv2_targetgroup;
 extern const struct rtype rtype_grafana_dashboard;
 extern const struct rtype rtype_grafana_datasource;
 extern const struct rtype rtype_grafana_permissions;
 extern const struct rtype rtype_grafana_workspace;
+extern const struct rtype rtype_iam_policy;
+extern const struct rtype rtype_iam_role;
+extern const struct rtype rtype_iam_servicelinkedrole;
 extern const struct rtype rtype_logs_loggroup;
 extern const struct rtype rtype_sns_subscription;
 extern const struct rtype rtype_sns_topic;
+extern const struct rtype rtype_sd_privatednsnamespace;
+extern const struct rtype rtype_sd_service;
 
 #endif
