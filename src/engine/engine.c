@@ -1006,6 +1006,73 @@ void engine_assign_addresses(struct engine *e)
 	}
 }
 
+/* Reads the detail of every live instance that will need it, `parallelism`
+ * at once, before engine_plan's loop (which runs in dependency order, one
+ * resource at a time, because each desired value may refer to the ones
+ * before it). Which instances need it is decided from the spec's properties
+ * as loaded (their keys are there even when a value is not known yet) and
+ * the last applied values: at worst one read too many. A failed read is
+ * left for the loop, which reads again and reports it. */
+struct detail_job {
+	struct engine *e;
+	struct live_resource **live;
+	const struct rtype **rt;
+};
+
+static int detail_one(void *ctx, size_t node)
+{
+	struct detail_job *job = ctx;
+	struct diags nd = DIAGS_INIT;
+	int r = job->rt[node]->read_detail(&job->e->rt, job->live[node], &nd);
+	diags_release(&nd);
+	if (!r || r == BERTH_ENOTFOUND)
+		job->live[node]->detailed = true;
+	return WALK_OK;
+}
+
+static void prefetch_details(struct engine *e, const struct spec *s)
+{
+	size_t n = 0;
+	struct live_resource **live = xcalloc(s->nresources + 1, sizeof(*live));
+	const struct rtype **rts = xcalloc(s->nresources + 1, sizeof(*rts));
+	for (size_t i = 0; i < s->nresources; i++) {
+		const struct spec_resource *sr = &s->resources[i];
+		const struct rtype *rt = rtype_find(sr->type);
+		if (!rt || !rt->read_detail)
+			continue;
+		struct live_resource *l = engine_find_live(e, sr->type, sr->address);
+		if (!l || l->detailed)
+			continue;
+		struct state_resource *st = statefile_get(&e->state, sr->address);
+		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
+		if (!needs_detail(rt, sr->properties, applied))
+			continue;
+		live[n] = l;
+		rts[n++] = rt;
+	}
+	if (n > 1) {
+		size_t *ndeps = xcalloc(n, sizeof(size_t));
+		const size_t **deps = xcalloc(n, sizeof(size_t *));
+		const char **names = xcalloc(n, sizeof(char *));
+		for (size_t i = 0; i < n; i++)
+			names[i] = live[i]->address;
+		struct walk_graph g = { n, ndeps, deps, names };
+		struct detail_job job = { e, live, rts };
+		struct walk_opts wo = { .parallelism = e->o.parallelism, .fn = detail_one,
+					.fn_ctx = &job, .cancel = e->o.cancel };
+		struct walk_result wr = WALK_RESULT_INIT;
+		struct diags wd = DIAGS_INIT;
+		if (!walk_run(&g, &wo, &wr, &wd))
+			walk_result_release(&wr);
+		diags_release(&wd);
+		free(ndeps);
+		free(deps);
+		free(names);
+	}
+	free(live);
+	free(rts);
+}
+
 int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct diags *d)
 {
 	const struct spec *s = e->spec;
@@ -1030,6 +1097,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		add_drift(e, p);
 		goto done;
 	}
+	prefetch_details(e, s);
 	struct spec_resolver res;
 	engine_resolver(e, &res);
 	size_t norder;

@@ -1,0 +1,39 @@
+"""bench/run --quick (the performance harness, short form) completes against
+the emulator and writes a report with every section. No timing is asserted:
+the machine CI runs on is shared and the binary may carry sanitizers; the
+numbers are for people (bench/REPORT.md), this only keeps the harness
+working as berth changes."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from berthtest import BERTH, SOURCE_DIR, main
+
+
+class BenchQuick(unittest.TestCase):
+    def test_quick_run_writes_every_section(self):
+        out = tempfile.mkdtemp(prefix="berth-bench-quick-")
+        try:
+            r = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "bench", "run"),
+                                "--quick", "--berth", BERTH, "--out", out],
+                               capture_output=True, text=True, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(os.path.join(out, "REPORT.md")) as f:
+                report = f.read()
+            for section in ("## Machine", "## Method", "## Calls and wall time",
+                            "## Critical path", "## CPU and memory", "## Targets",
+                            "## Against the aws CLI", "## Findings"):
+                self.assertIn(section, report)
+            # One row per phase for the 100-resource spec, from real counts.
+            for phase in ("no-change plan", "apply", "destroy"):
+                self.assertRegex(report, rf"\| 100 \| \d+ \| {phase} \| [1-9]\d* \|")
+            self.assertIn("Left in the emulator after destroy: 0 resources", report)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
