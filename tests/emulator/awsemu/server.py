@@ -98,7 +98,12 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, app):
+    def __init__(self, address, app, backlog=128):
+        # socketserver listens with a backlog of 5 by default: when a client
+        # opens more connections at once (berth's --parallelism 10), the
+        # kernel drops the extra SYNs and those calls stall for the 1 s
+        # retransmit timeout, which AWS's endpoints never do.
+        self.request_queue_size = backlog
         super().__init__(address, _Handler)
         self.app = app
 
@@ -122,6 +127,8 @@ def parse_args(argv):
     parser.add_argument('--services-dir', action='append', default=[], metavar='DIR',
                         help='also load service files from DIR (after services/)')
     parser.add_argument('--quiet', action='store_true', help='do not log each request to stderr')
+    parser.add_argument('--backlog', type=int, default=128,
+                        help="the listen backlog (default 128; Python's own default is 5)")
     args = parser.parse_args(argv)
     if args.page_size < 1:
         parser.error('--page-size must be at least 1')
@@ -137,7 +144,7 @@ def main(argv=None):
                     args.drop_rate, args.seed)
     credentials = [f'{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}'] + args.credentials
     app = App(args.account, credentials, faults, args.page_size, log=not args.quiet)
-    server = Server((args.host, args.port), app)
+    server = Server((args.host, args.port), app, backlog=args.backlog)
 
     def stop(signum, frame):
         # shutdown() waits for serve_forever to return, so it must run on
