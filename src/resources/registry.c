@@ -4,7 +4,10 @@
 #include "resources/resource.h"
 
 static const struct rtype *const types[] = {
+	&rtype_cloudformation_stack,
+	&rtype_cloudwatch_alarm,
 	&rtype_logs_loggroup,
+	&rtype_logs_querydefinition,
 	&rtype_sns_subscription,
 	&rtype_sns_topic,
 };

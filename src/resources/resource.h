@@ -53,6 +53,9 @@ struct live_resource {
 	char *note;        /* a state worth showing that is not drift
 			    * ("pending confirmation"), or NULL */
 	char *parent_id;   /* untaggable types: the parent instance's id */
+	char *replace_reason; /* the instance cannot be updated at all (a stack
+			       * in ROLLBACK_COMPLETE): plan replaces it, saying
+			       * this, or NULL */
 };
 
 struct live_set {
@@ -207,7 +210,10 @@ const struct rtype *const *rtype_all(size_t *n);
 const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
+extern const struct rtype rtype_cloudformation_stack;
+extern const struct rtype rtype_cloudwatch_alarm;
 extern const struct rtype rtype_logs_loggroup;
+extern const struct rtype rtype_logs_querydefinition;
 extern const struct rtype rtype_sns_subscription;
 extern const struct rtype rtype_sns_topic;
 
