@@ -321,6 +321,39 @@ static void fill_ids_from_cache(struct engine *e)
 	}
 }
 
+/* CloudFormation passes a stack's tags on to every resource it makes, so
+ * the resources of a stack berth manages carry berth:stack and the stack's
+ * berth:id too. They are the stack's, not berth's: deleting the stack
+ * deletes them, and taken as berth's own they would show as instances of
+ * other types at the stack's address, for plan to destroy. Dropped here, for
+ * every type at once. */
+static void drop_stack_members(struct engine *e)
+{
+	long st = engine_type_index(e, "AWS::CloudFormation::Stack");
+	if (st < 0 || !e->live[st].n)
+		return;
+	for (size_t t = 0; t < e->ntypes; t++) {
+		if ((long)t == st)
+			continue;
+		struct live_set *s = &e->live[t];
+		size_t keep = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			bool member = false;
+			for (size_t k = 0; s->v[i].address && k < e->live[st].n && !member; k++)
+				member = e->live[st].v[k].address &&
+					 !strcmp(e->live[st].v[k].address, s->v[i].address);
+			if (member) {
+				live_resource_release(&s->v[i]);
+				continue;
+			}
+			if (keep != i)
+				s->v[keep] = s->v[i];
+			keep++;
+		}
+		s->n = keep;
+	}
+}
+
 int engine_refresh(struct engine *e, struct diags *d)
 {
 	int err = 0;
@@ -395,6 +428,7 @@ int engine_refresh(struct engine *e, struct diags *d)
 	free(names);
 	if (err)
 		return err;
+	drop_stack_members(e);
 	fill_ids_from_cache(e);
 	json_decref(e->live_index);
 	e->live_index = json_object();

@@ -48,6 +48,35 @@ STACK_SPEC = """\
       stack_id: { value: "${cwagent.StackId}" }
     """
 
+INLINE_SPEC = """\
+    berth: 1
+    stack: demo
+    variables:
+      retention: { type: number, default: 7 }
+    resources:
+      inline:
+        type: AWS::CloudFormation::Stack
+        properties:
+          TemplateBody:
+            Parameters:
+              Retention: { Type: Number }
+            Resources:
+              Group:
+                Type: AWS::Logs::LogGroup
+                Properties: { RetentionInDays: { Ref: Retention } }
+            Outputs:
+              GroupName: { Value: { Ref: Group } }
+          Parameters: { Retention: "${var.retention}" }
+      errors:
+        type: AWS::Logs::QueryDefinition
+        properties:
+          Name: errors
+          QueryString: fields @message | filter @message like /ERROR/
+          LogGroupNames: ["${inline.Outputs.GroupName}"]
+    outputs:
+      group: { value: "${inline.Outputs.GroupName}" }
+    """
+
 ALARM_SPEC = """\
     berth: 1
     stack: demo
@@ -179,6 +208,36 @@ class MonitoringTypesTest(EngineCase):
         self.assertNotIn("CWAgentECSTaskRole", roles)
         self.assertNotIn("cwagent-daemon-service",
                          str(self.aws("ecs").list_services(cluster="container-demo")))
+        self.assertEqual(self.live(), [])
+
+    def test_stack_inline_template_and_outputs(self):
+        self.write_spec(INLINE_SPEC)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("Apply complete: 2 created", r.stdout)
+        groups = [x for x in self.all_of("log-group")]
+        self.assertEqual(len(groups), 1)
+        name = groups[0]["id"]
+        # The stack's log group carries the stack's tags (CloudFormation
+        # passes them on) but is the stack's, not a resource of its own.
+        self.assertEqual(groups[0]["tags"]["berth:id"], "inline")
+        self.assertIn(f'group = "{name}"', r.stdout)
+        defs = self.aws("logs").describe_query_definitions()["queryDefinitions"]
+        self.assertEqual(defs[0]["logGroupNames"], [name])
+        self.assert_converged()
+
+        # A template change compares as a document: only a real change shows.
+        p = self.plan_json("--var", "retention=14")
+        ch = self.changes(p)
+        self.assertEqual(list(ch), ["inline"])
+        self.assertEqual(ch["inline"]["changed"], ["Parameters"])
+        self.berth("apply", "--auto-approve", "--var", "retention=14")
+        self.assertEqual(self.aws("logs").describe_log_groups(logGroupNamePrefix=name)
+                         ["logGroups"][0]["retentionInDays"], 14)
+        self.assert_converged("--var", "retention=14")
+
+        self.berth("destroy", "--auto-approve", "--var", "retention=14")
+        self.assertEqual(self.all_of("log-group"), [])
+        self.assertEqual(self.stacks(), {})
         self.assertEqual(self.live(), [])
 
     def test_stack_rollback_then_replace(self):
