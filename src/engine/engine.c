@@ -628,6 +628,33 @@ static size_t *topo_order(const struct spec *s, size_t *n_out)
 	return order;
 }
 
+/* The detail_stamp rule (resource.h): when nothing that could change the
+ * detail properties has happened since the last apply, and the spec still
+ * asks for the applied values, those are the live values; copies them into
+ * live->props and returns true. */
+static bool detail_from_cache(const struct rtype *rt, struct live_resource *live,
+			      const struct state_resource *st, json_t *desired, json_t *applied)
+{
+	if (!rt->detail_stamp || !st || !applied || !live->id || !st->id || strcmp(live->id, st->id))
+		return false;
+	for (size_t i = 0; rt->detail_stamp[i]; i++)
+		if (diff_values(NULL, json_object_get(live->props, rt->detail_stamp[i]),
+				json_object_get(st->attributes, rt->detail_stamp[i])) != DIFF_EQUAL)
+			return false;
+	for (size_t i = 0; rt->detail_props[i]; i++) {
+		json_t *want = json_object_get(desired, rt->detail_props[i]);
+		if (spec_has_unknown(want) ||
+		    diff_values(NULL, want, json_object_get(applied, rt->detail_props[i])) != DIFF_EQUAL)
+			return false;
+	}
+	for (size_t i = 0; rt->detail_props[i]; i++) {
+		json_t *v = json_object_get(applied, rt->detail_props[i]);
+		if (v)
+			json_object_set_new(live->props, rt->detail_props[i], json_deep_copy(v));
+	}
+	return true;
+}
+
 static bool needs_detail(const struct rtype *rt, json_t *desired, json_t *applied)
 {
 	for (size_t i = 0; rt->detail_props && rt->detail_props[i]; i++)
@@ -1064,7 +1091,11 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			live = match_untagged(e, rt, sr->address, desired);
 		struct state_resource *st = statefile_get(&e->state, sr->address);
 		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
-		if (live && rt->read_detail && !live->detailed && needs_detail(rt, desired, applied)) {
+		if (live && rt->read_detail && !live->detailed && needs_detail(rt, desired, applied) &&
+		    !(sr->sensitive || sens) && detail_from_cache(rt, live, st, desired, applied)) {
+			live->detailed = true;
+		} else if (live && rt->read_detail && !live->detailed &&
+			   needs_detail(rt, desired, applied)) {
 			int r = rt->read_detail(&e->rt, live, d);
 			if (r && r != BERTH_ENOTFOUND) {
 				err = r;

@@ -223,7 +223,16 @@ class MonitoringTypesTest(EngineCase):
         self.assertIn(f'group = "{name}"', r.stdout)
         defs = self.aws("logs").describe_query_definitions()["queryDefinitions"]
         self.assertEqual(defs[0]["logGroupNames"], [name])
+        # The template is read only when it may differ from the applied one.
+        self.emu.reset()
         self.assert_converged()
+        calls = self.emu.calls()["by_operation"]
+        self.assertNotIn("GetTemplate", str(calls))
+        self.assertIn("DescribeStacks", str(calls))
+        os.remove(os.path.join(self.dir, ".berth", "demo.state.json"))
+        self.emu.reset()
+        self.assert_converged()
+        self.assertIn("GetTemplate", str(self.emu.calls()["by_operation"]))
 
         # A template change compares as a document: only a real change shows.
         p = self.plan_json("--var", "retention=14")
