@@ -108,6 +108,7 @@ ALARM_SPEC = """\
           DatapointsToAlarm: 1
           Threshold: ${var.threshold}
           ComparisonOperator: GreaterThanThreshold
+          TreatMissingData: missing
           AlarmActions: ["${alarm-topic.TopicArn}"]
     """
 
@@ -281,6 +282,14 @@ class MonitoringTypesTest(EngineCase):
         tags = {t["Key"]: t["Value"] for t in
                 cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
         self.assertEqual(tags["berth:id"], "cpu-alarm")
+        self.assert_converged()
+        # Dimensions are a set: the same ones in another order are no drift.
+        put = {k: alarm[k] for k in ("AlarmName", "AlarmDescription", "Namespace", "MetricName",
+                                     "Statistic", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+                                     "Threshold", "ComparisonOperator", "AlarmActions")}
+        cw.put_metric_alarm(Dimensions=list(reversed(alarm["Dimensions"])), **put)
+        self.assertNotEqual(cw.describe_alarms(AlarmNames=["demo-cpu-alarm"])["MetricAlarms"][0]
+                            ["Dimensions"], alarm["Dimensions"])
         self.assert_converged()
 
         p = self.plan_json("--var", "threshold=80", code=0)
