@@ -20,8 +20,13 @@
  * Parameters: CloudFormation returns every declared parameter, defaults
  * included, and NoEcho ones as "****". berth tags the stack with the names
  * the spec passed (berth:parameters) and reads back only those, so a default
- * never shows as drift; a masked value is read back as the applied one can
- * not be known, so it is left out of the comparison (see read_all).
+ * never shows as drift. A NoEcho value cannot be read back at all, so
+ * Parameters is a detail property too: while the stack has not been updated
+ * since berth applied it (detail_stamp) and the spec's values are the
+ * applied ones, the applied values stand for the live ones and a secret is
+ * never a diff. Without the state cache, or after an update outside berth,
+ * a NoEcho parameter shows as a change ("****" -> the value) and the next
+ * apply sets it again.
  *
  * Capabilities are CloudFormation's own property (CAPABILITY_IAM,
  * CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND): the spec must grant them,
@@ -43,7 +48,7 @@
 #define TAG_PARAMS "berth:parameters"
 #define STACK_TIMEOUT_MS (3L * 60 * 60 * 1000)
 
-static const char *const detail_props[] = { "TemplateBody", NULL };
+static const char *const detail_props[] = { "Parameters", "TemplateBody", NULL };
 /* A stack's template changes only with an update (LastUpdateTime) or a new
  * stack (StackId, CreationTime). */
 static const char *const detail_stamp[] = { "StackId", "CreationTime", "LastUpdateTime", NULL };
@@ -135,10 +140,6 @@ static void fill_from_describe(struct live_resource *r, json_t *s)
 			continue;
 		if (listed && !param_listed(listed, k))
 			continue; /* a default the spec never gave */
-		/* NoEcho: CloudFormation never returns the value, so it cannot be
-		 * compared; leaving it out keeps it from showing as drift. */
-		if (!strcmp(val, "****"))
-			continue;
 		json_object_set_new(params, k, json_string(val));
 	}
 	if (json_object_size(params))

@@ -60,13 +60,14 @@ INLINE_SPEC = """\
           TemplateBody:
             Parameters:
               Retention: { Type: Number }
+              Token: { Type: String, NoEcho: true }
             Resources:
               Group:
                 Type: AWS::Logs::LogGroup
                 Properties: { RetentionInDays: { Ref: Retention } }
             Outputs:
               GroupName: { Value: { Ref: Group } }
-          Parameters: { Retention: "${var.retention}" }
+          Parameters: { Retention: "${var.retention}", Token: s3cret }
       errors:
         type: AWS::Logs::QueryDefinition
         properties:
@@ -230,10 +231,17 @@ class MonitoringTypesTest(EngineCase):
         calls = self.emu.calls()["by_operation"]
         self.assertNotIn("GetTemplate", str(calls))
         self.assertIn("DescribeStacks", str(calls))
+        # Without the cache the template is read again, and the NoEcho
+        # parameter, which CloudFormation never shows, is set again.
         os.remove(os.path.join(self.dir, ".berth", "demo.state.json"))
         self.emu.reset()
-        self.assert_converged()
+        p = self.plan_json()
         self.assertIn("GetTemplate", str(self.emu.calls()["by_operation"]))
+        self.assertEqual(list(self.changes(p)), ["inline"])
+        self.assertEqual(self.changes(p)["inline"]["changed"], ["Parameters"])
+        self.assertEqual(self.changes(p)["inline"]["before"]["Parameters"]["Token"], "****")
+        self.berth("apply", "--auto-approve")
+        self.assert_converged()
 
         # A template change compares as a document: only a real change shows.
         p = self.plan_json("--var", "retention=14")
