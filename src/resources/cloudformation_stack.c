@@ -362,6 +362,17 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, struct dia
 	json_decref(res);
 }
 
+/* "arn:...:stack/NAME/UUID" -> NAME, for messages (a new string). */
+static char *stack_label(const char *id)
+{
+	const char *p = strstr(id, ":stack/");
+	if (!p)
+		return xstrdup(id);
+	p += strlen(":stack/");
+	const char *end = strchr(p, '/');
+	return end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+}
+
 struct stack_wait {
 	const struct rt_ctx *c;
 	const char *id;
@@ -377,7 +388,9 @@ static int probe_stack(void *ctx, struct diags *d)
 	if (err == BERTH_ENOTFOUND && w->gone_ok)
 		return 0;
 	if (err == BERTH_ENOTFOUND) {
-		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", w->id, w->goal);
+		char *label = stack_label(w->id);
+		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", label, w->goal);
+		free(label);
 		return BERTH_ERROR;
 	}
 	if (err)
@@ -406,8 +419,10 @@ static int probe_stack(void *ctx, struct diags *d)
 	} else if (ends_with(status, "_IN_PROGRESS")) {
 		rc = 1; /* rolling back: wait for where it ends, then report */
 	} else {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", w->id, status,
+		char *label = stack_label(w->id);
+		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", label, status,
 					    w->goal, reason ? ": " : "", reason ? reason : "");
+		free(label);
 		add_failed_events(w->c, w->id, dg);
 		rc = BERTH_EAWS;
 	}
@@ -420,7 +435,9 @@ static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bo
 		    struct diags *d)
 {
 	struct stack_wait w = { c, id, goal, gone_ok };
-	char *what = xasprintf("stack %s to reach %s", id, goal);
+	char *label = stack_label(id);
+	char *what = xasprintf("stack %s to reach %s", label, goal);
+	free(label);
 	int err = rt_poll(c, what, STACK_TIMEOUT_MS, 5000, probe_stack, &w, d);
 	free(what);
 	return err;

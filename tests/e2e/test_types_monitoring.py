@@ -264,7 +264,8 @@ class MonitoringTypesTest(EngineCase):
         # No cluster: the service fails and the stack rolls back.
         r = self.berth("apply", "--auto-approve", *v, ok=1)
         out = r.stdout + r.stderr
-        self.assertIn("ROLLBACK_COMPLETE", out)
+        self.assertIn("stack demo-cwagent is ROLLBACK_COMPLETE, not CREATE_COMPLETE", out)
+        self.assertIn("ClusterNotFoundException", out)
         self.assertIn("ECSDaemonService (AWS::ECS::Service): CREATE_FAILED", out)
         self.assertEqual(self.stacks()["demo-cwagent"]["StackStatus"], "ROLLBACK_COMPLETE")
 
@@ -276,8 +277,16 @@ class MonitoringTypesTest(EngineCase):
         self.berth("apply", "--auto-approve", *v)
         self.assertEqual(self.stacks()["demo-cwagent"]["StackStatus"], "CREATE_COMPLETE")
         self.assert_converged(*v)
-        self.berth("destroy", "--auto-approve", *v)
+
+        # Taken out of the spec: deleted, with what it made.
+        self.write_spec(QUERY_SPEC)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("1 destroyed", r.stdout)
         self.assertEqual(self.stacks(), {})
+        self.assertNotIn("cwagent-daemon-service",
+                         str(self.aws("ecs").list_services(cluster="container-demo")))
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
 
     def test_alarm_lifecycle(self):
         self.write_spec(ALARM_SPEC)
