@@ -584,8 +584,10 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 	json_t *tags = json_deep_copy(cur->tags ? cur->tags : json_object()), *v;
 	const char *k;
 	size_t i;
+	/* berth:parameters is this type's own record, which the engine does not
+	 * know to want: kept whatever remove_keys says. */
 	json_array_foreach(remove_keys, i, v)
-		if (json_is_string(v))
+		if (json_is_string(v) && strcmp(json_string_value(v), TAG_PARAMS))
 			json_object_del(tags, json_string_value(v));
 	json_object_foreach(add, k, v)
 		json_object_set(tags, k, v);

@@ -53,6 +53,7 @@ INLINE_SPEC = """\
     stack: demo
     variables:
       retention: { type: number, default: 7 }
+      team: { type: string, default: ops }
     resources:
       inline:
         type: AWS::CloudFormation::Stack
@@ -68,6 +69,7 @@ INLINE_SPEC = """\
             Outputs:
               GroupName: { Value: { Ref: Group } }
           Parameters: { Retention: "${var.retention}", Token: s3cret }
+          Tags: [{ Key: team, Value: "${var.team}" }]
       errors:
         type: AWS::Logs::QueryDefinition
         properties:
@@ -253,7 +255,20 @@ class MonitoringTypesTest(EngineCase):
                          ["logGroups"][0]["retentionInDays"], 14)
         self.assert_converged("--var", "retention=14")
 
-        self.berth("destroy", "--auto-approve", "--var", "retention=14")
+        # Tags change through UpdateStack, which passes them on.
+        p = self.plan_json("--var", "retention=14", "--var", "team=web")
+        self.assertEqual(self.changes(p)["inline"]["changed"], ["Tags"])
+        self.berth("apply", "--auto-approve", "--var", "retention=14", "--var", "team=web")
+        self.assertEqual(self.all_of("log-group")[0]["tags"]["team"], "web")
+        stack = self.stacks()["demo-inline"]
+        self.assertEqual({t["Key"]: t["Value"] for t in stack["Tags"]}["team"], "web")
+        self.assert_converged("--var", "retention=14", "--var", "team=web")
+
+        # Without the spec: destroy --stack finds the stack and the
+        # query definition (by its folder).
+        os.remove(os.path.join(self.dir, "berth.yaml"))
+        self.berth("destroy", "--stack", "demo", "--auto-approve")
+        self.assertEqual(self.aws("logs").describe_query_definitions()["queryDefinitions"], [])
         self.assertEqual(self.all_of("log-group"), [])
         self.assertEqual(self.stacks(), {})
         self.assertEqual(self.live(), [])
