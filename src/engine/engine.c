@@ -115,6 +115,19 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	return 0;
 }
 
+/* Whether the spec declares type_name or the state cache records an
+ * instance of it. */
+static bool type_used(const struct engine *e, const char *type_name)
+{
+	for (size_t i = 0; e->spec && i < e->spec->nresources; i++)
+		if (!strcmp(e->spec->resources[i].type, type_name))
+			return true;
+	for (size_t i = 0; i < e->state.n; i++)
+		if (e->state.res[i].type && !strcmp(e->state.res[i].type, type_name))
+			return true;
+	return false;
+}
+
 /* Types the spec no longer uses may still have instances in the stack (the
  * last topic removed from the spec must still be deleted): one unfiltered
  * tagging API listing says which types do, and each joins the refresh. So
@@ -137,7 +150,8 @@ static int widen_scope(struct engine *e, struct diags *d)
 	size_t n;
 	const struct rtype *const *all = rtype_all(&n);
 	for (size_t k = 0; k < n; k++)
-		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0)
+		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0 &&
+		    (!all[k]->refresh_when_used || type_used(e, all[k]->type_name)))
 			add_type(e, all[k]);
 	return 0;
 }
@@ -406,7 +420,14 @@ int engine_refresh(struct engine *e, struct diags *d)
 	struct walk_result wr = WALK_RESULT_INIT;
 	if (e->o.ev.note)
 		e->o.ev.note(e->o.ev.ctx, "Refreshing live state...");
+	/* Objects the types share while reading (a Grafana session per
+	 * workspace), closed as soon as the reading is done. */
+	struct rt_shared shared;
+	rt_shared_init(&shared);
+	e->rt.shared = &shared;
 	err = walk_run(&g, &wo, &wr, d);
+	e->rt.shared = NULL;
+	rt_shared_release(&shared, d);
 	if (!err) {
 		for (size_t i = 0; i < n; i++) {
 			if (wr.nodes[i].state == WALK_SKIPPED && wr.nodes[i].cause != WALK_NONE)
@@ -868,6 +889,8 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				si = -1; /* same address, another type: the old one goes */
 			if (si >= 0 && !destroy_all)
 				continue;
+			if (!r->address && rtype_find(r->type)->unowned_listing)
+				continue; /* not the stack's unless the spec names it */
 			/* An untaggable instance the spec no longer names: the
 			 * cache may remember which address it was. */
 			const char *cached = NULL;
@@ -1023,6 +1046,10 @@ void engine_assign_addresses(struct engine *e)
 				json_t *desired = NULL;
 				struct diags rd = DIAGS_INIT;
 				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
+					/* As in the plan: identity may be what normalise
+					 * derives (a dashboard's uid). */
+					if (rt->normalise)
+						rt->normalise(e->stack, sr->address, desired);
 					live = match_untagged(e, rt, sr->address, desired);
 					if (live) {
 						long t = engine_type_index(e, rt->type_name);
@@ -1086,6 +1113,20 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		diags_release(&rd);
 		if (rt->normalise)
 			rt->normalise(e->stack, sr->address, desired);
+		if (rt->check) {
+			struct diags cd = DIAGS_INIT;
+			if (rt->check(desired, &cd)) {
+				for (size_t j = 0; j < cd.n; j++)
+					if (!cd.items[j].address)
+						diag_set_address(&cd.items[j], sr->address);
+				diags_move(d, &cd);
+				diags_release(&cd);
+				json_decref(desired);
+				err = BERTH_EINVAL;
+				continue;
+			}
+			diags_release(&cd);
+		}
 		struct live_resource *live = engine_find_live(e, sr->type, sr->address);
 		if (!live && rt->identity)
 			live = match_untagged(e, rt, sr->address, desired);
@@ -1119,7 +1160,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		struct plan_change *c = plan_add(p, sr->address, sr->type, map[dr.action]);
 		c->spec_index = i;
 		c->sensitive = sr->sensitive || sens;
-		c->cbd = sr->create_before_destroy;
+		c->cbd = sr->create_before_destroy || rt->create_before_destroy;
 		c->before = live ? json_deep_copy(live->props) : NULL;
 		c->after = desired;
 		c->id = live && live->id ? xstrdup(live->id) : NULL;

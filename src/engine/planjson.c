@@ -65,6 +65,8 @@ json_t *plan_to_json(const struct plan *p, const char *spec_file, json_t *vars)
 				      "before", masked(c->type, c->before, c->sensitive), "after",
 				      masked(c->type, c->after, c->sensitive), "sensitive", c->sensitive,
 				      "note", c->note, "excluded", c->excluded);
+		if (c->action == PA_REPLACE)
+			json_object_set_new(o, "create_before_destroy", json_boolean(c->cbd));
 		json_array_append_new(res, o);
 	}
 	json_t *drift = json_array();

@@ -32,6 +32,10 @@ struct run {
 	 * replacement's own node then only creates. May be NULL. */
 	bool *delete_old;
 	bool *has_delete_node; /* per walk node: its old instance has its own node */
+	/* create_before_destroy replacements: the old instances, removed after
+	 * the walk so that their dependents moved first (under e->lock). */
+	struct live_set *deposed;
+	struct strvec *deposed_address;
 };
 
 /* ---- small pieces ---- */
@@ -159,8 +163,30 @@ static int remove_probe(void *ctx, struct diags *d)
 	return err;
 }
 
+/* The log groups AWS made for the instance (Container Insights, ...): gone
+ * with it. A group already gone is fine. */
+static int remove_side_effects(const struct rt_ctx *rt, const struct rtype *type,
+			       const struct live_resource *cur, struct diags *d)
+{
+	if (!type->side_effects)
+		return 0;
+	struct strvec groups = STRVEC_INIT;
+	type->side_effects(cur, &groups);
+	int err = 0;
+	static const char *const gone[] = { "ResourceNotFoundException", NULL };
+	for (size_t i = 0; i < groups.n && !err; i++) {
+		json_t *params = json_pack("{s:s}", "logGroupName", groups.v[i]);
+		int r = rt_call_expect(rt, "logs", "DeleteLogGroup", params, NULL, gone, NULL, d);
+		json_decref(params);
+		if (r < 0)
+			err = r;
+	}
+	strvec_clear(&groups);
+	return err;
+}
+
 /* Deletes with retries while AWS says something still depends on it, then
- * confirms by reading again. */
+ * confirms by reading again, then removes what AWS made on its behalf. */
 static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
 			   const struct live_resource *cur, struct diags *d)
 {
@@ -183,7 +209,9 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 	diags_release(&rc.last);
 	if (err)
 		return err;
-	return wait_gone(e, rt, type, cur, d);
+	if ((err = wait_gone(e, rt, type, cur, d)))
+		return err;
+	return remove_side_effects(rt, type, cur, d);
 }
 
 static int set_tags(const struct rt_ctx *rt, const struct rtype *type,
@@ -485,8 +513,16 @@ static int run_node(void *ctx, size_t node)
 		if ((err = evaluate(e, c, &desired, d)))
 			break;
 		if (c->cbd) {
-			if (!(err = do_create(e, &oc.rt, c, desired, cur ? cur->id : NULL, d)) && cur)
+			err = do_create(e, &oc.rt, c, desired, cur ? cur->id : NULL, d);
+			if (!err && cur && r->deposed) {
+				/* Its dependents still use it: removed after the walk. */
+				pthread_mutex_lock(&e->lock);
+				live_resource_copy(live_set_add(r->deposed, cur->type), cur);
+				strvec_push(r->deposed_address, c->address);
+				pthread_mutex_unlock(&e->lock);
+			} else if (!err && cur) {
 				err = delete_instance(e, &oc.rt, type, cur, d);
+			}
 		} else {
 			if (cur && !old_gone)
 				err = delete_instance(e, &oc.rt, type, cur, d);
@@ -619,7 +655,7 @@ static int walk(struct run *r, struct edges *g, const char *const *names, bool r
 static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			 struct run_result *out, struct diags *d)
 {
-	struct run r = { e, p, NULL, 0, NULL, false, NULL, NULL, NULL };
+	struct run r = { .e = e, .p = p };
 	r.change = xcalloc(p->n + 1, sizeof(long));
 	const char **names = xcalloc(p->n + 1, sizeof(char *));
 	for (size_t i = 0; i < p->n; i++) {
@@ -641,7 +677,9 @@ static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			continue;
 		for (size_t b = 0; b < r.n; b++) {
 			const struct plan_change *cb = &p->v[r.change[b]];
-			if (cb->id && !strcmp(cb->id, la->parent_id))
+			/* a != b: a child may share its parent's id (a Grafana
+			 * workspace's permissions are known by the workspace id). */
+			if (a != b && cb->id && !strcmp(cb->id, la->parent_id))
 				edges_add(&g, a, b);
 		}
 	}
@@ -729,9 +767,49 @@ static int run_status(const struct run_result *r)
 	return r->failed || r->skipped || r->canceled ? BERTH_ERROR : 0;
 }
 
+/* The old instances of create_before_destroy replacements, now that the
+ * walk moved their dependents to the new ones: each is one more delete
+ * operation in the result ("ADDRESS (old ID)"). */
+static void remove_deposed(struct engine *e, struct live_set *deposed,
+			   const struct strvec *addresses, struct run_result *out)
+{
+	for (size_t i = 0; i < deposed->n; i++) {
+		struct live_resource *cur = &deposed->v[i];
+		const struct rtype *type = rtype_find(cur->type);
+		char *addr = xasprintf("%s (old %s)", addresses->v[i], cur->id ? cur->id : "instance");
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		struct op_result *o = &out->v[out->n++];
+		memset(o, 0, sizeof(*o));
+		o->address = addr;
+		o->type = xstrdup(cur->type);
+		o->action = PA_DELETE;
+		if (out->interrupted || (e->o.cancel && atomic_load(e->o.cancel))) {
+			o->outcome = OP_CANCELED;
+			out->canceled++;
+			continue;
+		}
+		struct op_ctx oc;
+		op_start(e, &oc, addr, "destroying (replaced)");
+		int err = delete_instance(e, &oc.rt, type, cur, &o->diags);
+		for (size_t k = 0; k < o->diags.n; k++)
+			if (!o->diags.items[k].address)
+				diag_set_address(&o->diags.items[k], addresses->v[i]);
+		op_finish(e, &oc, err ? "destruction failed" : "destroyed");
+		if (err) {
+			o->outcome = OP_FAILED;
+			out->failed++;
+		} else {
+			o->outcome = OP_DONE;
+			out->done++;
+		}
+	}
+}
+
 int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		 struct diags *d)
 {
+	struct live_set deposed = LIVE_SET_INIT;
+	struct strvec deposed_address = STRVEC_INIT;
 	memset(out, 0, sizeof(*out));
 	strvec_init(&out->remaining);
 	strvec_init(&out->retained);
@@ -740,7 +818,8 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		return err;
 	if (!out->interrupted && !(e->o.cancel && atomic_load(e->o.cancel))) {
 		const struct dag *dg = &e->spec->graph;
-		struct run r = { e, p, NULL, dg->nnodes, NULL, false, NULL, NULL, NULL };
+		struct run r = { .e = e, .p = p, .n = dg->nnodes, .deposed = &deposed,
+				 .deposed_address = &deposed_address };
 		r.change = xcalloc(dg->nnodes + 1, sizeof(long));
 		const char **names = xcalloc(dg->nnodes + 1, sizeof(char *));
 		for (size_t k = 0; k < dg->nnodes; k++) {
@@ -830,6 +909,9 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	} else {
 		out->interrupted = true;
 	}
+	remove_deposed(e, &deposed, &deposed_address, out);
+	live_set_release(&deposed);
+	strvec_clear(&deposed_address);
 	save_state(e, d);
 	if (err)
 		return err;

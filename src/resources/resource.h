@@ -27,6 +27,7 @@
 #include <stdbool.h>
 
 #include "util/diag.h"
+#include "util/strvec.h"
 
 struct aws_client;
 struct schema_resource;
@@ -81,6 +82,25 @@ struct rt_calls {
 void rt_calls_init(struct rt_calls *c);
 void rt_calls_release(struct rt_calls *c);
 
+/* Objects the types read in one refresh share: a Grafana workspace's
+ * API-key session serves both its data sources and its dashboards, so a
+ * refresh makes one key per workspace, not one per type. Owned by the engine
+ * for the length of a refresh; every object is closed when it ends. */
+struct rt_shared_entry {
+	char *key;
+	void *obj;
+	void (*close)(void *obj, struct diags *d);
+	pthread_mutex_t use; /* held by the one callback using obj */
+};
+struct rt_shared {
+	pthread_mutex_t lock;
+	struct rt_shared_entry **v;
+	size_t n, alloc;
+};
+void rt_shared_init(struct rt_shared *s);
+/* Closes every object (their warnings into d) and frees the entries. */
+void rt_shared_release(struct rt_shared *s, struct diags *d);
+
 /* What every callback gets. */
 struct rt_ctx {
 	struct aws_client *aws;
@@ -90,7 +110,18 @@ struct rt_ctx {
 	/* Optional: what a wait is waiting for, for progress ("available"). */
 	void (*waiting)(void *ctx, const char *what);
 	void *waiting_ctx;
+	/* Set during a refresh only (NULL otherwise): see rt_shared_get. */
+	struct rt_shared *shared;
 };
+
+/* The object c->shared holds under key, opened with open(arg, &obj, d) on
+ * first use and closed with close() when the refresh ends; returned in
+ * *out for this caller alone until rt_shared_put(c, key). Requires
+ * c->shared. An open failure is returned and nothing is kept. */
+int rt_shared_get(const struct rt_ctx *c, const char *key,
+		  int (*open)(void *arg, void **obj, struct diags *d), void *arg,
+		  void (*close)(void *obj, struct diags *d), void **out, struct diags *d);
+void rt_shared_put(const struct rt_ctx *c, const char *key);
 
 /* aws_call / aws_call_all through the counter. */
 int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
@@ -110,6 +141,11 @@ int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, 
  * {"ResourceARN", "Tags": [...]}. */
 int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
 			struct diags *d);
+/* The ARN of the instance of `type_filter` tagged with this stack and
+ * `address`, or *arn_out = NULL when there is none: the find-before-create
+ * of types whose create call has no usable idempotency token. */
+int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
+		   char **arn_out, struct diags *d);
 /* [{Key, Value}] -> {K: V}, and {K: V} -> [{Key, Value}] sorted (new refs). */
 json_t *rt_tags_to_map(json_t *list);
 json_t *rt_tags_to_list(json_t *map, bool user_only);
@@ -172,6 +208,11 @@ struct rtype {
 	 * the engine takes the applied values as the live ones and skips
 	 * read_detail: an unchanged template costs no GetTemplate. */
 	const char *const *detail_stamp;
+	/* Untaggable types whose reading is costly (Grafana's data sources and
+	 * dashboards need an API key per workspace): they join a refresh only
+	 * when the spec declares the type or the state cache records an
+	 * instance of it, not merely because their parent type is in scope. */
+	bool refresh_when_used;
 
 	/* Every live instance of this stack. Taggable types: tagged
 	 * berth:stack=c->stack. Untaggable: every instance under `parents`
@@ -208,6 +249,27 @@ struct rtype {
 	 * until BERTH_ENOTFOUND. */
 	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);
 	int (*wait_gone)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
+
+	/* Optional: refuses desired properties AWS would refuse (Fargate
+	 * sizes), so that plan says so rather than apply halfway. Values not
+	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * diagnostics. */
+	int (*check)(json_t *desired, struct diags *d);
+	/* Replacing an instance registers the new one first and removes the
+	 * old one only after the forward walk, once its dependents moved to
+	 * the new one (ECS task definition revisions), as if every resource
+	 * of the type said create_before_destroy. */
+	bool create_before_destroy;
+	/* read_all lists instances that are not necessarily the stack's
+	 * (account-wide, untaggable: service-linked roles), matched to the
+	 * spec by `identity`: the ones the spec does not name are left alone,
+	 * never planned for removal. */
+	bool unowned_listing;
+	/* Optional: what AWS creates on the instance's behalf and nobody
+	 * deletes (the Container Insights log group of a cluster). Pushes the
+	 * names of such CloudWatch Logs groups to `log_groups`; the engine
+	 * deletes them once the instance is gone (destroy and replacement). */
+	void (*side_effects)(const struct live_resource *cur, struct strvec *log_groups);
 };
 
 /* The registry (registry.c), sorted by type name. */
@@ -217,11 +279,39 @@ const struct rtype *const *rtype_all(size_t *n);
 const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
+extern const struct rtype rtype_aps_workspace;
 extern const struct rtype rtype_cloudformation_stack;
 extern const struct rtype rtype_cloudwatch_alarm;
+extern const struct rtype rtype_ec2_eip;
+extern const struct rtype rtype_ec2_instance;
+extern const struct rtype rtype_ec2_internetgateway;
+extern const struct rtype rtype_ec2_natgateway;
+extern const struct rtype rtype_ec2_route;
+extern const struct rtype rtype_ec2_routetable;
+extern const struct rtype rtype_ec2_securitygroup;
+extern const struct rtype rtype_ec2_securitygroupingress;
+extern const struct rtype rtype_ec2_subnet;
+extern const struct rtype rtype_ec2_subnetroutetableassociation;
+extern const struct rtype rtype_ec2_vpc;
+extern const struct rtype rtype_ec2_vpcgatewayattachment;
+extern const struct rtype rtype_ecs_cluster;
+extern const struct rtype rtype_ecs_service;
+extern const struct rtype rtype_ecs_taskdefinition;
+extern const struct rtype rtype_elbv2_listener;
+extern const struct rtype rtype_elbv2_loadbalancer;
+extern const struct rtype rtype_elbv2_targetgroup;
+extern const struct rtype rtype_grafana_dashboard;
+extern const struct rtype rtype_grafana_datasource;
+extern const struct rtype rtype_grafana_permissions;
+extern const struct rtype rtype_grafana_workspace;
+extern const struct rtype rtype_iam_policy;
+extern const struct rtype rtype_iam_role;
+extern const struct rtype rtype_iam_servicelinkedrole;
 extern const struct rtype rtype_logs_loggroup;
 extern const struct rtype rtype_logs_querydefinition;
 extern const struct rtype rtype_sns_subscription;
 extern const struct rtype rtype_sns_topic;
+extern const struct rtype rtype_sd_privatednsnamespace;
+extern const struct rtype rtype_sd_service;
 
 #endif

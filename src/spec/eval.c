@@ -190,6 +190,10 @@ static json_t *apply_steps(struct eval_ctx *ctx, const struct node *n, const str
 			} else {
 				json_incref(next);
 			}
+		} else if (!st->index) {
+			error_at_offset(ctx->d, n, st->off,
+					"[*] selects every instance of a resource with count or for_each; "
+					"it cannot follow a value");
 		} else {
 			json_t *ix = eval_expr(ctx, n, st->index, sc);
 			if (spec_is_unknown(ix)) {
@@ -385,6 +389,11 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 					md->repl == REPL_COUNT ? "INDEX" : "KEY");
 			return spec_unknown();
 		}
+		if (!r->steps[si]->index) {
+			error_at_offset(ctx->d, n, r->steps[si]->off,
+					"module.%s[*] is not supported: refer to one instance", name);
+			return spec_unknown();
+		}
 		size_t k = pick_instance(ctx, n, r->steps[si]->index, md->repl, md->n, &md->by_key,
 					 name, sc, &unknown);
 		si++;
@@ -546,6 +555,10 @@ static void suggest_root(struct eval_ctx *ctx, const struct node *n, const struc
 	free(names);
 }
 
+static json_t *ref_instance(struct eval_ctx *ctx, const struct node *n, const struct ref *r,
+			    const struct res_decl *rd, size_t inst, size_t si,
+			    const struct scope *sc);
+
 /* Names a resource can be referred to by: read-only attributes, the primary
  * identifier, and the properties the spec sets. */
 static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const struct ref *r,
@@ -569,6 +582,14 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 		}
 		if (!rd->expanded)
 			return spec_unknown();
+		if (!r->steps[0]->index) {
+			/* ID[*].ATTR: the list of every instance's ATTR, in
+			 * instance order (count index, for_each key order). */
+			json_t *list = json_array();
+			for (size_t j = 0; j < rd->n; j++)
+				json_array_append_new(list, ref_instance(ctx, n, r, rd, rd->first + j, 1, sc));
+			return list;
+		}
 		bool unknown;
 		size_t k = pick_instance(ctx, n, r->steps[0]->index, rd->repl, rd->n, &rd->by_key,
 					 rd->id, sc, &unknown);
@@ -590,6 +611,16 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 			return spec_unknown();
 		inst = rd->first;
 	}
+	return ref_instance(ctx, n, r, rd, inst, si, sc);
+}
+
+/* The value of one instance's reference: steps from si on (the attribute,
+ * then anything applied to it). */
+static json_t *ref_instance(struct eval_ctx *ctx, const struct node *n, const struct ref *r,
+			    const struct res_decl *rd, size_t inst, size_t si,
+			    const struct scope *sc)
+{
+	const struct spec *s = ctx->s;
 	const struct spec_resource *res = &s->resources[inst];
 	const char *attr = step_name(r, si);
 	const struct schema_resource *sch = res->schema;

@@ -277,6 +277,20 @@ static int parse_expr(struct parser *p, struct expr **out)
 			struct expr *ix = expr_new(EX_INDEX, e->off);
 			ix->base = e;
 			e = ix;
+			/* NAME[*]: every instance (index NULL), for lists of
+			 * attributes of a resource with count or for_each. */
+			size_t q = p->pos;
+			while (q < p->len && p->s[q] == ' ')
+				q++;
+			if (q < p->len && p->s[q] == '*') {
+				q++;
+				while (q < p->len && p->s[q] == ' ')
+					q++;
+				if (q < p->len && p->s[q] == ']') {
+					p->pos = q + 1;
+					continue;
+				}
+			}
 			rc = parse_expr(p, &ix->index);
 			if (!rc && peek(p) != ']')
 				rc = fail(p, p->pos, "expected ']'%s", "");
@@ -387,7 +401,10 @@ static void expr_write(struct buf *b, const struct expr *e)
 	case EX_INDEX:
 		expr_write(b, e->base);
 		buf_addch(b, '[');
-		expr_write(b, e->index);
+		if (e->index)
+			expr_write(b, e->index);
+		else
+			buf_addch(b, '*');
 		buf_addch(b, ']');
 		break;
 	case EX_STRING: buf_addf(b, "\"%s\"", e->name); break;

@@ -80,6 +80,23 @@ TEST(index_by_expression)
 	tmpl_free(t);
 }
 
+TEST(splat_selects_every_instance)
+{
+	struct tmpl *t = parse_ok("${subnet[*].SubnetId} ${subnet[ * ]}");
+	CHECK(t);
+	const struct expr *e = t->parts[0].e;
+	CHECK_INT(e->kind, EX_ATTR);
+	CHECK_INT(e->base->kind, EX_INDEX);
+	CHECK(e->base->index == NULL);
+	char *s = expr_to_string(e);
+	CHECK_STR(s, "subnet[*].SubnetId");
+	free(s);
+	s = expr_to_string(t->parts[2].e);
+	CHECK_STR(s, "subnet[*]");
+	free(s);
+	tmpl_free(t);
+}
+
 TEST(string_and_number_indexes)
 {
 	struct tmpl *t = parse_ok("${a[\"k\\\"q\"][0]['x']}");

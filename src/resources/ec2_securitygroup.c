@@ -1,0 +1,380 @@
+/* AWS::EC2::SecurityGroup over the EC2 API, with its rules inline.
+ *
+ * Refresh: DescribeSecurityGroups filtered by the stack tag, then one
+ * DescribeSecurityGroupRules over all of those groups (200 group ids a
+ * call): rules come one peer each, as CloudFormation's SecurityGroupIngress
+ * and SecurityGroupEgress items do. Rules tagged berth:id belong to a
+ * standalone AWS::EC2::SecurityGroupIngress and are not the group's.
+ *
+ * The default egress rule: AWS gives every new group "all traffic to
+ * 0.0.0.0/0". As in CloudFormation, a spec without SecurityGroupEgress
+ * means exactly that rule (normalise fills it in, so it never shows as a
+ * diff), and a spec with SecurityGroupEgress replaces it.
+ *
+ * Rules change in place: revoke what the spec no longer has, then
+ * authorize what is new (a changed description is a revoke and an
+ * authorize: AWS has no "update rule" for the peer itself). */
+#include "util/common.h"
+#include "resources/ec2_common.h"
+
+#include "util/buf.h"
+
+#define GROUP_NAME_MAX 255
+#define FILTER_VALUES_MAX 200
+
+static const char *const sg_gone[] = { "InvalidGroup.NotFound", "InvalidGroupId.NotFound", NULL };
+
+static int owns_arn(const char *arn)
+{
+	return ec2_arn_is(arn, "security-group");
+}
+
+static void fill(const struct rt_ctx *c, struct live_resource *r, json_t *g)
+{
+	const char *id = json_string_value(json_object_get(g, "GroupId"));
+	r->type = "AWS::EC2::SecurityGroup";
+	r->id = xstrdup(id ? id : "");
+	const char *arn = json_string_value(json_object_get(g, "SecurityGroupArn"));
+	r->arn = arn ? xstrdup(arn)
+		     : ec2_arn(c, json_string_value(json_object_get(g, "OwnerId")), "security-group", id);
+	r->props = json_pack("{s:s, s:s}", "GroupId", r->id, "Id", r->id);
+	ec2_copy_str(r->props, "GroupName", g, "GroupName");
+	ec2_copy_str(r->props, "GroupDescription", g, "Description");
+	ec2_copy_str(r->props, "VpcId", g, "VpcId");
+	json_object_set_new(r->props, "SecurityGroupIngress", json_array());
+	json_object_set_new(r->props, "SecurityGroupEgress", json_array());
+	rt_apply_tags(r, ec2_tags_map(g));
+}
+
+/* Sorts rules by their JSON text, so that live lists read the same way
+ * every time (the state cache and plans stay stable). */
+static int cmp_rule(const void *a, const void *b)
+{
+	char *x = json_dumps(*(json_t *const *)a, JSON_COMPACT | JSON_SORT_KEYS);
+	char *y = json_dumps(*(json_t *const *)b, JSON_COMPACT | JSON_SORT_KEYS);
+	int r = strcmp(x ? x : "", y ? y : "");
+	free(x);
+	free(y);
+	return r;
+}
+
+static void sort_rules(json_t *list)
+{
+	size_t n = json_array_size(list);
+	json_t **v = xcalloc(n + 1, sizeof(json_t *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(list, i));
+	qsort(v, n, sizeof(json_t *), cmp_rule);
+	json_array_clear(list);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, v[i]);
+	free(v);
+}
+
+/* Adds the inline rules of every group in set[from..] (two or more calls
+ * only past 200 groups). */
+static int read_rules(const struct rt_ctx *c, struct live_set *set, size_t from, struct diags *d)
+{
+	for (size_t at = from; at < set->n; at += FILTER_VALUES_MAX) {
+		json_t *ids = json_array(), *rules = NULL;
+		for (size_t i = at; i < set->n && i < at + FILTER_VALUES_MAX; i++)
+			json_array_append_new(ids, json_string(set->v[i].id));
+		json_t *params = json_pack("{s:[{s:s, s:o}]}", "Filters", "Name", "group-id", "Values", ids);
+		int err = rt_call_all(c, "ec2", "DescribeSecurityGroupRules", params,
+				      "SecurityGroupRules", &rules, d);
+		json_decref(params);
+		if (err)
+			return err;
+		size_t k;
+		json_t *item;
+		json_array_foreach(rules, k, item) {
+			json_t *tags = ec2_tags_map(item);
+			bool standalone = json_object_get(tags, TAG_ID) != NULL;
+			json_decref(tags);
+			if (standalone)
+				continue;
+			const char *gid = json_string_value(json_object_get(item, "GroupId"));
+			for (size_t i = at; gid && i < set->n && i < at + FILTER_VALUES_MAX; i++) {
+				if (strcmp(set->v[i].id, gid))
+					continue;
+				bool egress = json_is_true(json_object_get(item, "IsEgress"));
+				json_array_append_new(json_object_get(set->v[i].props, egress ? "SecurityGroupEgress"
+											: "SecurityGroupIngress"),
+						      ec2_rule_from_api(item));
+			}
+		}
+		json_decref(rules);
+	}
+	for (size_t i = from; i < set->n; i++) {
+		sort_rules(json_object_get(set->v[i].props, "SecurityGroupIngress"));
+		sort_rules(json_object_get(set->v[i].props, "SecurityGroupEgress"));
+	}
+	return 0;
+}
+
+static int list(const struct rt_ctx *c, json_t *params, struct live_set *out, struct diags *d)
+{
+	json_t *groups = NULL;
+	struct diags tmp = DIAGS_INIT;
+	int err = rt_call_all(c, "ec2", "DescribeSecurityGroups", params, "SecurityGroups", &groups,
+			      &tmp);
+	if (err) {
+		for (size_t i = 0; i < tmp.n; i++)
+			for (size_t k = 0; tmp.items[i].aws_code && sg_gone[k]; k++)
+				if (!strcmp(tmp.items[i].aws_code, sg_gone[k]))
+					err = BERTH_ENOTFOUND;
+		if (err != BERTH_ENOTFOUND)
+			diags_move(d, &tmp);
+		diags_release(&tmp);
+		return err;
+	}
+	diags_release(&tmp);
+	size_t from = out->n, i;
+	json_t *g;
+	json_array_foreach(groups, i, g)
+		fill(c, live_set_add(out, "AWS::EC2::SecurityGroup"), g);
+	json_decref(groups);
+	return read_rules(c, out, from, d);
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	(void)parents;
+	json_t *params = json_pack("{s:o}", "Filters", ec2_stack_filters(c, NULL));
+	int err = list(c, params, out, d);
+	json_decref(params);
+	return err;
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	struct live_set one = LIVE_SET_INIT;
+	json_t *params = json_pack("{s:[s]}", "GroupIds", id);
+	int err = list(c, params, &one, d);
+	json_decref(params);
+	if (!err && one.n != 1)
+		err = BERTH_ENOTFOUND;
+	if (!err) {
+		*out = one.v[0];
+		one.n = 0;
+	}
+	live_set_release(&one);
+	return err;
+}
+
+static void normalise_rules(json_t *list)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(list, i, r)
+		ec2_rule_normalise(r);
+}
+
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	if (!json_object_get(desired, "GroupName")) {
+		char *name = rt_default_name(stack, address, GROUP_NAME_MAX);
+		json_object_set_new(desired, "GroupName", json_string(name));
+		free(name);
+	}
+	normalise_rules(json_object_get(desired, "SecurityGroupIngress"));
+	json_t *egress = json_object_get(desired, "SecurityGroupEgress");
+	if (!egress || json_is_null(egress))
+		json_object_set_new(desired, "SecurityGroupEgress", json_pack("[o]", ec2_rule_allow_all()));
+	else
+		normalise_rules(egress);
+}
+
+static char *rule_key(json_t *rule)
+{
+	json_t *copy = json_deep_copy(rule);
+	ec2_rule_normalise(copy);
+	char *k = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	return k;
+}
+
+static bool has_rule(json_t *list, const char *key)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(list, i, r) {
+		char *k = rule_key(r);
+		bool same = k && !strcmp(k, key);
+		free(k);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* Revokes the rules of `have` that `want` lacks, then authorizes the ones
+ * `want` adds. */
+static int sync_direction(const struct rt_ctx *c, const char *group, bool egress, json_t *have,
+			  json_t *want, struct diags *d)
+{
+	json_t *revoke = json_array(), *grant = json_array();
+	int err = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(have, i, r) {
+		char *k = rule_key(r);
+		if (k && !has_rule(want, k)) {
+			json_t *p = ec2_rule_permission(r, egress, d);
+			if (!p)
+				err = BERTH_EINVAL;
+			else
+				json_array_append_new(revoke, p);
+		}
+		free(k);
+	}
+	json_array_foreach(want, i, r) {
+		char *k = rule_key(r);
+		if (k && !has_rule(have, k)) {
+			json_t *p = ec2_rule_permission(r, egress, d);
+			if (!p)
+				err = BERTH_EINVAL;
+			else
+				json_array_append_new(grant, p);
+		}
+		free(k);
+	}
+	if (!err && json_array_size(revoke)) {
+		static const char *const gone[] = { "InvalidPermission.NotFound", NULL };
+		json_t *params = json_pack("{s:s, s:O}", "GroupId", group, "IpPermissions", revoke);
+		err = rt_call_expect(c, "ec2", egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress",
+				     params, NULL, gone, NULL, d);
+		if (err == 1)
+			err = 0;
+		json_decref(params);
+	}
+	if (!err && json_array_size(grant)) {
+		json_t *params = json_pack("{s:s, s:O}", "GroupId", group, "IpPermissions", grant);
+		err = rt_call(c, "ec2", egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress",
+			      params, NULL, d);
+		json_decref(params);
+	}
+	json_decref(revoke);
+	json_decref(grant);
+	return err;
+}
+
+static int sync_rules(const struct rt_ctx *c, const char *group, json_t *live, json_t *desired,
+		      bool ingress, bool egress, struct diags *d)
+{
+	int err = 0;
+	if (ingress)
+		err = sync_direction(c, group, false, json_object_get(live, "SecurityGroupIngress"),
+				     json_object_get(desired, "SecurityGroupIngress"), d);
+	if (!err && egress) {
+		json_t *want = json_object_get(desired, "SecurityGroupEgress");
+		json_t *dflt = want ? NULL : json_pack("[o]", ec2_rule_allow_all());
+		err = sync_direction(c, group, true, json_object_get(live, "SecurityGroupEgress"),
+				     want ? want : dflt, d);
+		json_decref(dflt);
+	}
+	return err;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	char t1[64], t2[64], t3[64];
+	const char *name = rt_str(props, "GroupName", t1), *desc = rt_str(props, "GroupDescription", t2);
+	const char *vpc = rt_str(props, "VpcId", t3);
+	if (!name || !desc || !vpc) {
+		diags_add(d, DIAG_ERROR, "AWS::EC2::SecurityGroup: berth needs GroupDescription and VpcId");
+		return BERTH_EINVAL;
+	}
+	char *id = NULL;
+	int err = ec2_find_tagged(c, "DescribeSecurityGroups", "Filters", "SecurityGroups", "GroupId",
+				  address, NULL, &id, d);
+	if (err == BERTH_ENOTFOUND) {
+		static const char *const dup[] = { "InvalidGroup.Duplicate", NULL };
+		json_t *params = json_pack("{s:s, s:s, s:s, s:o}", "GroupName", name, "Description", desc,
+					   "VpcId", vpc, "TagSpecifications",
+					   ec2_tag_specs("security-group", tags)), *res = NULL;
+		err = rt_call_expect(c, "ec2", "CreateSecurityGroup", params, &res, dup, NULL, d);
+		json_decref(params);
+		if (err == 1) {
+			struct diag *dg = diags_add(d, DIAG_ERROR,
+						    "security group %s already exists in %s and is not this resource's",
+						    name, vpc);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another GroupName or "
+				       "delete the existing group", TAG_STACK, c->stack, TAG_ID, address);
+			err = BERTH_ECONFLICT;
+		} else if (!err) {
+			id = xstrdup(json_string_value(json_object_get(res, "GroupId")));
+		}
+		json_decref(res);
+	}
+	if (err)
+		return err;
+	/* The rules as they are now (AWS's default egress on a new group;
+	 * whatever a crashed earlier attempt left on an adopted one). */
+	struct live_resource cur;
+	err = read_one(c, id, &cur, d);
+	if (err == BERTH_ENOTFOUND) {
+		diags_add(d, DIAG_ERROR, "security group %s was created but cannot be read", id);
+		err = BERTH_ERROR;
+	}
+	if (!err) {
+		err = sync_rules(c, id, cur.props, props, true, true, d);
+		live_resource_release(&cur);
+	}
+	if (err) {
+		free(id);
+		return err;
+	}
+	*id_out = id;
+	return 0;
+}
+
+static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
+		  const char *const *changed, size_t nchanged, struct diags *d)
+{
+	bool ingress = false, egress = false;
+	for (size_t i = 0; i < nchanged; i++) {
+		if (!strcmp(changed[i], "SecurityGroupIngress"))
+			ingress = true;
+		else if (!strcmp(changed[i], "SecurityGroupEgress"))
+			egress = true;
+		else {
+			diags_add(d, DIAG_ERROR, "AWS::EC2::SecurityGroup: berth cannot change %s in place",
+				  changed[i]);
+			return BERTH_EINVAL;
+		}
+	}
+	return sync_rules(c, cur->id, cur->props, desired, ingress, egress, d);
+}
+
+static int remove_group(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	static const char *const retry[] = { "DependencyViolation", NULL };
+	struct diags aws = DIAGS_INIT;
+	json_t *params = json_pack("{s:s}", "GroupId", cur->id);
+	int err = ec2_delete_call(c, "DeleteSecurityGroup", params, sg_gone, retry, &aws, d);
+	json_decref(params);
+	if (err != 1)
+		return err;
+	char *what = xasprintf("security group %s", cur->id);
+	err = ec2_dependency_error(c, what, "group-id", cur->id, &aws, d);
+	free(what);
+	diags_release(&aws);
+	return err;
+}
+
+const struct rtype rtype_ec2_securitygroup = {
+	.type_name = "AWS::EC2::SecurityGroup",
+	.tag_filter = "ec2:security-group",
+	.owns_arn = owns_arn,
+	.read_all = read_all,
+	.read_one = read_one,
+	.normalise = normalise,
+	.create = create,
+	.update = update,
+	.set_tags = ec2_set_tags,
+	.remove = remove_group,
+};

@@ -1,0 +1,417 @@
+/* AWS::ECS::TaskDefinition over the ECS API.
+ *
+ * A task definition is immutable: every change registers a new revision of
+ * the family. So every property is create-only and the type replaces
+ * create-before-destroy by default: the new revision is registered, the
+ * services that use it move to it, and only then is the old revision
+ * deregistered (the engine defers that until after the walk).
+ *
+ * Refresh: the tagging API lists the stack's task definition ARNs (one per
+ * revision); each costs a DescribeTaskDefinition (ECS has no batch
+ * describe). Deregistered revisions (INACTIVE) are gone for berth.
+ *
+ * ECS fills in defaults in its answers (essential true, cpu 0, protocol
+ * tcp, hostPort = containerPort under awsvpc, empty lists); canonical()
+ * removes them from both the spec's and AWS's side so that the plan after
+ * an apply is empty. */
+#include "util/common.h"
+#include "resources/resource.h"
+
+#include <math.h>
+
+#include "engine/diff.h"
+#include "resources/typeutil.h"
+#include "schema/schema.h"
+#include "spec/spec.h"
+
+#define FAMILY_MAX 255
+
+/* ECS members whose values are maps with data keys. */
+static const char *const opaque[] = { "options", "dockerLabels", "driverOpts", "labels", NULL };
+static const char *const client_error[] = { "ClientException", NULL };
+
+/* "arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REV" */
+static int owns_arn(const char *arn)
+{
+	return strstr(arn, ":ecs:") && strstr(arn, ":task-definition/");
+}
+
+static bool is_true(json_t *v)
+{
+	return json_is_true(v) || (json_is_string(v) && !strcasecmp(json_string_value(v), "true"));
+}
+
+static bool number_is(json_t *v, double x)
+{
+	if (json_is_number(v))
+		return json_number_value(v) == x;
+	if (json_is_string(v)) {
+		char *end;
+		double y = strtod(json_string_value(v), &end);
+		return *json_string_value(v) && !*end && y == x;
+	}
+	return false;
+}
+
+/* An integer member given as "128" becomes 128; a known non-number stays
+ * (ECS will say what is wrong). */
+static void as_int(json_t *o, const char *name)
+{
+	json_t *v = json_object_get(o, name);
+	if (json_is_string(v)) {
+		char *end;
+		long long x = strtoll(json_string_value(v), &end, 10);
+		if (*json_string_value(v) && !*end)
+			json_object_set_new(o, name, json_integer(x));
+	} else if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v))) {
+		json_object_set_new(o, name, json_integer((json_int_t)json_real_value(v)));
+	}
+}
+
+/* Removes what ECS fills in by default from one container definition (CFN
+ * form, modified in place), so the spec's and AWS's forms compare equal. */
+static void canonical_container(json_t *ct, bool awsvpc)
+{
+	if (!json_is_object(ct) || spec_is_unknown(ct))
+		return;
+	as_int(ct, "Cpu");
+	as_int(ct, "Memory");
+	as_int(ct, "MemoryReservation");
+	if (is_true(json_object_get(ct, "Essential")))
+		json_object_del(ct, "Essential");
+	if (number_is(json_object_get(ct, "Cpu"), 0))
+		json_object_del(ct, "Cpu");
+	json_t *vc = json_object_get(ct, "VersionConsistency");
+	if (json_is_string(vc) && !strcmp(json_string_value(vc), "enabled"))
+		json_object_del(ct, "VersionConsistency");
+	size_t i;
+	json_t *pm;
+	json_array_foreach(json_object_get(ct, "PortMappings"), i, pm) {
+		if (!json_is_object(pm) || spec_is_unknown(pm))
+			continue;
+		as_int(pm, "ContainerPort");
+		as_int(pm, "HostPort");
+		json_t *proto = json_object_get(pm, "Protocol");
+		if (json_is_string(proto) && !strcmp(json_string_value(proto), "tcp"))
+			json_object_del(pm, "Protocol");
+		json_t *cp = json_object_get(pm, "ContainerPort"), *hp = json_object_get(pm, "HostPort");
+		if (awsvpc && json_is_integer(cp) && json_is_integer(hp) &&
+		    json_integer_value(cp) == json_integer_value(hp))
+			json_object_del(pm, "HostPort");
+	}
+	/* Environment values are strings to ECS; YAML may say 3000. */
+	json_t *env;
+	json_array_foreach(json_object_get(ct, "Environment"), i, env) {
+		json_t *v = json_object_get(env, "Value");
+		char *s = json_is_string(v) || !v || spec_has_unknown(v) ? NULL : rt_attr_string(v);
+		if (s)
+			json_object_set_new(env, "Value", json_string(s));
+		free(s);
+	}
+}
+
+static bool is_awsvpc(json_t *props)
+{
+	const char *m = json_string_value(json_object_get(props, "NetworkMode"));
+	return m && (!strcmp(m, "awsvpc") || !strcmp(m, "host"));
+}
+
+static void canonical(json_t *props)
+{
+	bool awsvpc = is_awsvpc(props);
+	size_t i;
+	json_t *ct;
+	json_array_foreach(json_object_get(props, "ContainerDefinitions"), i, ct)
+		canonical_container(ct, awsvpc);
+	/* Task-level cpu and memory are strings to ECS. */
+	static const char *const strs[] = { "Cpu", "Memory" };
+	for (size_t k = 0; k < ARRAY_SIZE(strs); k++) {
+		json_t *v = json_object_get(props, strs[k]);
+		if (v && !json_is_string(v) && !spec_has_unknown(v)) {
+			char *s = rt_attr_string(v);
+			if (s)
+				json_object_set_new(props, strs[k], json_string(s));
+			free(s);
+		}
+	}
+}
+
+/* One DescribeTaskDefinition answer in CloudFormation form. */
+static void fill_taskdef(struct live_resource *r, json_t *td)
+{
+	static const char *const top[] = { "family", "containerDefinitions", "cpu", "memory",
+					   "networkMode", "requiresCompatibilities", "taskRoleArn",
+					   "executionRoleArn", "volumes", "placementConstraints",
+					   "runtimePlatform", "ephemeralStorage", "pidMode", "ipcMode",
+					   "proxyConfiguration", "enableFaultInjection" };
+	json_t *api = json_object();
+	for (size_t i = 0; i < ARRAY_SIZE(top); i++)
+		tu_copy(api, top[i], td, top[i]);
+	json_decref(r->props);
+	r->props = tu_recase(api, false, opaque);
+	json_decref(api);
+	canonical(r->props);
+	const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
+	json_object_set_new(r->props, "TaskDefinitionArn", json_string(arn ? arn : ""));
+	free(r->id);
+	r->id = xstrdup(arn ? arn : "");
+	free(r->arn);
+	r->arn = xstrdup(arn ? arn : "");
+}
+
+/* One task definition by ARN or family: 0 and *out, BERTH_ENOTFOUND when it
+ * does not exist or is INACTIVE. */
+static int describe(const struct rt_ctx *c, const char *ref, struct live_resource *out,
+		    struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s, s:[s]}", "taskDefinition", ref, "include", "TAGS");
+	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
+	json_decref(params);
+	if (err == 1)
+		return BERTH_ENOTFOUND;
+	if (err)
+		return err;
+	json_t *td = json_object_get(res, "taskDefinition");
+	const char *status = json_string_value(json_object_get(td, "status"));
+	if (!status || strcmp(status, "ACTIVE")) {
+		json_decref(res);
+		return BERTH_ENOTFOUND;
+	}
+	memset(out, 0, sizeof(*out));
+	out->type = rtype_ecs_taskdefinition.type_name;
+	out->detailed = true;
+	fill_taskdef(out, td);
+	rt_apply_tags(out, tu_tags_map_lc(json_object_get(res, "tags")));
+	json_decref(res);
+	return 0;
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(c, "ecs:task-definition", &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || !owns_arn(arn))
+			continue;
+		struct live_resource r;
+		err = describe(c, arn, &r, d);
+		if (err == BERTH_ENOTFOUND) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		*live_set_add(out, r.type) = r;
+	}
+	json_decref(tagged);
+	(void)parents;
+	return err;
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	return describe(c, id, out, d);
+}
+
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	if (!json_object_get(desired, "Family")) {
+		char *name = rt_default_name(stack, address, FAMILY_MAX);
+		json_object_set_new(desired, "Family", json_string(name));
+		free(name);
+	}
+	canonical(desired);
+}
+
+/* "256", "0.25 vCPU", "1 vCPU" -> CPU units; "512", "2 GB" -> MiB; -1 when
+ * not a size. */
+static long parse_units(const char *s)
+{
+	char *end;
+	double x = strtod(s, &end);
+	if (end == s || x < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (!strcasecmp(end, "vcpu") || !strcasecmp(end, "gb"))
+		x *= 1024;
+	else if (*end)
+		return -1;
+	return (long)x;
+}
+
+/* Fargate accepts only certain task cpu/memory pairs: refused here with
+ * the list, before any call. */
+static int check_fargate(json_t *props, struct diags *d)
+{
+	bool fargate = false;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(props, "RequiresCompatibilities"), i, v)
+		fargate |= json_is_string(v) && !strcmp(json_string_value(v), "FARGATE");
+	if (!fargate)
+		return 0;
+	static const struct {
+		long cpu, lo, hi, step;
+	} combos[] = {
+		{ 256, 512, 2048, 0 }, { 512, 1024, 4096, 1024 }, { 1024, 2048, 8192, 1024 },
+		{ 2048, 4096, 16384, 1024 }, { 4096, 8192, 30720, 1024 },
+		{ 8192, 16384, 61440, 4096 }, { 16384, 32768, 122880, 8192 },
+	};
+	char t1[64], t2[64];
+	if (spec_has_unknown(json_object_get(props, "Cpu")) ||
+	    spec_has_unknown(json_object_get(props, "Memory")) ||
+	    spec_has_unknown(json_object_get(props, "NetworkMode")) ||
+	    spec_has_unknown(json_object_get(props, "RequiresCompatibilities")))
+		return 0; /* checked again at apply, when known */
+	const char *cs = rt_str(props, "Cpu", t1), *ms = rt_str(props, "Memory", t2);
+	const char *mode = json_string_value(json_object_get(props, "NetworkMode"));
+	if (!mode || strcmp(mode, "awsvpc")) {
+		diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Fargate needs NetworkMode: awsvpc");
+		return BERTH_EINVAL;
+	}
+	if (!cs || !ms) {
+		diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Fargate needs task-level Cpu and Memory");
+		return BERTH_EINVAL;
+	}
+	long cpu = parse_units(cs), mem = parse_units(ms);
+	for (size_t k = 0; k < ARRAY_SIZE(combos); k++) {
+		if (combos[k].cpu != cpu)
+			continue;
+		bool ok = combos[k].step ? mem >= combos[k].lo && mem <= combos[k].hi &&
+						   (mem - combos[k].lo) % combos[k].step == 0
+					 : mem == 512 || mem == 1024 || mem == 2048;
+		if (ok)
+			return 0;
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "AWS::ECS::TaskDefinition: Fargate does not run Cpu %s with Memory %s",
+					    cs, ms);
+		if (combos[k].step)
+			diag_set_detail(dg, "with Cpu %ld, Memory must be %ld to %ld in steps of %ld (MiB)",
+					cpu, combos[k].lo, combos[k].hi, combos[k].step);
+		else
+			diag_set_detail(dg, "with Cpu 256, Memory must be 512, 1024 or 2048 (MiB)");
+		return BERTH_EINVAL;
+	}
+	struct diag *dg = diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Fargate does not run Cpu %s",
+				    cs);
+	diag_set_detail(dg, "Cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (or \"1 vCPU\" ...)");
+	return BERTH_EINVAL;
+}
+
+/* The family's latest ACTIVE revision is this resource's and registers
+ * exactly `props`: a create retried after a crash. */
+static bool same_revision(const struct rt_ctx *c, const char *address, json_t *props,
+			  struct live_resource *cur)
+{
+	const char *st = json_string_value(json_object_get(cur->tags, TAG_STACK));
+	if (!st || strcmp(st, c->stack) || !cur->address || strcmp(cur->address, address))
+		return false;
+	const struct schema_resource *sch = schema_find(rtype_ecs_taskdefinition.type_name);
+	const char *k;
+	json_t *v;
+	json_object_foreach(props, k, v) {
+		const struct schema_prop *p = sch ? schema_shape_prop(sch->shape, k) : NULL;
+		if (!strcmp(k, "Tags") || (p && (p->flags & SP_READ_ONLY)))
+			continue;
+		if (diff_values(p ? p->shape : NULL, v, json_object_get(cur->props, k)) != DIFF_EQUAL)
+			return false;
+	}
+	return true;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	int err = check_fargate(props, d);
+	if (err)
+		return err;
+	const char *family = json_string_value(json_object_get(props, "Family"));
+	if (!family || !json_array_size(json_object_get(props, "ContainerDefinitions"))) {
+		diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Family and ContainerDefinitions must be known");
+		return BERTH_EINVAL;
+	}
+	struct live_resource cur;
+	err = describe(c, family, &cur, d);
+	if (!err) {
+		bool same = same_revision(c, address, props, &cur);
+		if (same)
+			*id_out = xstrdup(cur.id);
+		live_resource_release(&cur);
+		if (same)
+			return 0;
+	} else if (err != BERTH_ENOTFOUND) {
+		return err;
+	}
+	json_t *cfn = json_deep_copy(props);
+	json_object_del(cfn, "Tags");
+	json_object_del(cfn, "TaskDefinitionArn");
+	json_t *params = tu_recase(cfn, true, opaque);
+	json_decref(cfn);
+	json_object_set_new(params, "tags", tu_tags_list_lc(tags));
+	json_t *res = NULL;
+	err = rt_call(c, "ecs", "RegisterTaskDefinition", params, &res, d);
+	json_decref(params);
+	if (err)
+		return err;
+	const char *arn = json_string_value(
+		json_object_get(json_object_get(res, "taskDefinition"), "taskDefinitionArn"));
+	if (!arn) {
+		diags_add(d, DIAG_ERROR, "RegisterTaskDefinition answered without a taskDefinitionArn");
+		err = BERTH_EAWS;
+	} else {
+		*id_out = xstrdup(arn);
+	}
+	json_decref(res);
+	return err;
+}
+
+static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
+		    json_t *remove_keys, struct diags *d)
+{
+	int err = 0;
+	if (json_object_size(add)) {
+		json_t *params = json_pack("{s:s, s:o}", "resourceArn", cur->arn, "tags",
+					   tu_tags_list_lc(add));
+		err = rt_call(c, "ecs", "TagResource", params, NULL, d);
+		json_decref(params);
+	}
+	if (!err && json_array_size(remove_keys)) {
+		json_t *params = json_pack("{s:s, s:O}", "resourceArn", cur->arn, "tagKeys", remove_keys);
+		err = rt_call(c, "ecs", "UntagResource", params, NULL, d);
+		json_decref(params);
+	}
+	return err;
+}
+
+static int remove_taskdef(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	/* Deregistering is all ECS offers to remove a revision (it stays
+	 * describable as INACTIVE); services still running it keep running. */
+	json_t *params = json_pack("{s:s}", "taskDefinition", cur->id);
+	int err = rt_call_expect(c, "ecs", "DeregisterTaskDefinition", params, NULL, client_error,
+				 NULL, d);
+	json_decref(params);
+	return err == 1 ? 0 : err;
+}
+
+const struct rtype rtype_ecs_taskdefinition = {
+	.type_name = "AWS::ECS::TaskDefinition",
+	.tag_filter = "ecs:task-definition",
+	.owns_arn = owns_arn,
+	.read_all = read_all,
+	.read_one = read_one,
+	.normalise = normalise,
+	.create = create,
+	.set_tags = set_tags,
+	.remove = remove_taskdef,
+	.check = check_fargate,
+	.create_before_destroy = true,
+};

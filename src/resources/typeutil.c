@@ -1,0 +1,202 @@
+/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files
+ * (see typeutil.h). */
+#include "util/common.h"
+#include "resources/typeutil.h"
+
+#include <ctype.h>
+
+#include "util/buf.h"
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+json_t *tu_policy_doc(json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v))
+		return json_deep_copy(v);
+	const char *s = json_string_value(v);
+	json_t *doc = json_loads(s, JSON_DECODE_ANY, NULL);
+	if (doc)
+		return doc;
+	/* IAM's answers are URL-encoded ("%7B%22Version%22..."). */
+	struct buf b = BUF_INIT;
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			buf_addch(&b, hi * 16 + lo);
+			p += 2;
+		} else {
+			buf_addch(&b, *p == '+' ? ' ' : *p);
+		}
+	}
+	doc = json_loads(b.ptr, JSON_DECODE_ANY, NULL);
+	buf_release(&b);
+	return doc;
+}
+
+char *tu_doc_text(json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+static bool is_opaque(const char *key, bool to_api, const char *const *opaque)
+{
+	for (size_t i = 0; opaque && opaque[i]; i++) {
+		/* opaque names are in API spelling; compare ignoring the case of
+		 * the first letter so both directions match. */
+		if (tolower((unsigned char)key[0]) == opaque[i][0] && !strcmp(key + 1, opaque[i] + 1))
+			return true;
+	}
+	(void)to_api;
+	return false;
+}
+
+json_t *tu_recase(json_t *v, bool to_api, const char *const *opaque)
+{
+	if (json_is_array(v)) {
+		json_t *a = json_array(), *x;
+		size_t i;
+		json_array_foreach(v, i, x)
+			json_array_append_new(a, tu_recase(x, to_api, opaque));
+		return a;
+	}
+	if (!json_is_object(v))
+		return v ? json_deep_copy(v) : json_null();
+	json_t *o = json_object(), *x;
+	const char *k;
+	json_object_foreach(v, k, x) {
+		char *nk = xstrdup(k);
+		nk[0] = (char)(to_api ? tolower((unsigned char)nk[0]) : toupper((unsigned char)nk[0]));
+		if (is_opaque(k, to_api, opaque))
+			json_object_set_new(o, nk, json_deep_copy(x));
+		else
+			json_object_set_new(o, nk, tu_recase(x, to_api, opaque));
+		free(nk);
+	}
+	return o;
+}
+
+int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,
+		  const char *name, struct diags *d)
+{
+	const char *st = json_string_value(json_object_get(tags, TAG_STACK));
+	const char *id = json_string_value(json_object_get(tags, TAG_ID));
+	char *addr = id ? rt_tag_decode(id) : NULL;
+	bool ours = st && addr && !strcmp(st, c->stack) && !strcmp(addr, address);
+	free(addr);
+	if (ours)
+		return 0;
+	struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s already exists and is not this resource's",
+				    what, name);
+	diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another name or delete the "
+			"existing one", TAG_STACK, c->stack, TAG_ID, address);
+	return BERTH_ECONFLICT;
+}
+
+long long tu_int(json_t *props, const char *name, long long dflt)
+{
+	json_t *v = json_object_get(props, name);
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	if (json_is_string(v)) {
+		char *end;
+		long long x = strtoll(json_string_value(v), &end, 10);
+		if (*json_string_value(v) && !*end)
+			return x;
+	}
+	return dflt;
+}
+
+void tu_copy(json_t *dst, const char *to, json_t *src, const char *from)
+{
+	json_t *v = json_object_get(src, from);
+	if (v && !json_is_null(v))
+		json_object_set_new(dst, to, json_deep_copy(v));
+}
+
+json_t *tu_tags_map_lc(json_t *list)
+{
+	json_t *m = json_object(), *t;
+	size_t i;
+	json_array_foreach(list, i, t) {
+		const char *k = json_string_value(json_object_get(t, "key"));
+		const char *v = json_string_value(json_object_get(t, "value"));
+		if (k)
+			json_object_set_new(m, k, json_string(v ? v : ""));
+	}
+	return m;
+}
+
+json_t *tu_tags_list_lc(json_t *map)
+{
+	json_t *l = rt_tags_to_list(map, false);
+	json_t *r = tu_recase(l, true, NULL);
+	json_decref(l);
+	return r;
+}
+
+/* ---- Cloud Map operations ---- */
+
+#define OPERATION_TIMEOUT_MS (10L * 60 * 1000)
+
+struct op_ctx {
+	const struct rt_ctx *c;
+	const char *op_id;
+	char *target; /* the operation's NAMESPACE or SERVICE target */
+	const char *kind;
+};
+
+static int op_probe(void *ctx, struct diags *d)
+{
+	struct op_ctx *oc = ctx;
+	json_t *res = NULL, *params = json_pack("{s:s}", "OperationId", oc->op_id);
+	int err = rt_call(oc->c, "servicediscovery", "GetOperation", params, &res, d);
+	json_decref(params);
+	if (err)
+		return err;
+	json_t *op = json_object_get(res, "Operation");
+	const char *status = json_string_value(json_object_get(op, "Status"));
+	int r = 1;
+	if (status && !strcmp(status, "SUCCESS")) {
+		const char *t = json_string_value(json_object_get(json_object_get(op, "Targets"),
+								  oc->kind));
+		free(oc->target);
+		oc->target = t ? xstrdup(t) : NULL;
+		r = 0;
+	} else if (status && !strcmp(status, "FAIL")) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "Cloud Map operation %s failed", oc->op_id);
+		const char *msg = json_string_value(json_object_get(op, "ErrorMessage"));
+		const char *code = json_string_value(json_object_get(op, "ErrorCode"));
+		diag_set_detail(dg, "%s%s%s", code ? code : "", code && msg ? ": " : "", msg ? msg : "");
+		r = BERTH_EAWS;
+	}
+	json_decref(res);
+	return r;
+}
+
+/* Polls an asynchronous Cloud Map operation until SUCCESS; *target (may
+ * be NULL) gets the id of its `kind` target ("NAMESPACE", "SERVICE"). */
+int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
+		      char **target, struct diags *d)
+{
+	struct op_ctx oc = { c, op_id, NULL, kind };
+	int err = rt_poll(c, "the Cloud Map operation to succeed", OPERATION_TIMEOUT_MS, 5000,
+			  op_probe, &oc, d);
+	if (!err && target)
+		*target = oc.target;
+	else
+		free(oc.target);
+	return err;
+}
+

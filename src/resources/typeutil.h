@@ -1,0 +1,54 @@
+/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files:
+ * policy documents as IAM sends them, CloudFormation <-> API member names,
+ * and the "is this existing instance ours?" check of idempotent creates. */
+#ifndef BERTH_RESOURCES_TYPEUTIL_H
+#define BERTH_RESOURCES_TYPEUTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "resources/resource.h"
+
+/* AWS::IAM::Policy tags each role it puts its policy on with
+ * berth:policy:POLICYNAME=ADDRESS (encoded): how it is found, and how the
+ * role tells it from its own inline Policies. */
+#define IAM_POLICY_TAG_PREFIX "berth:policy:"
+
+/* A policy document as a JSON value (new reference): IAM answers with
+ * URL-encoded JSON text, a spec may give a string or a map. NULL when v is
+ * NULL or not JSON. */
+json_t *tu_policy_doc(json_t *v);
+
+/* A document as the compact JSON text an API wants (new string), or NULL. */
+char *tu_doc_text(json_t *v);
+
+/* A copy of v with every object key's first letter lowered (to_api) or
+ * raised (CloudFormation form): ECS's JSON names are CloudFormation's in
+ * camel case. Members named in `opaque` (API spelling, NULL-terminated)
+ * hold maps whose keys are data (log driver options, labels): their keys
+ * are kept. New reference. */
+json_t *tu_recase(json_t *v, bool to_api, const char *const *opaque);
+
+/* 0 when `tags` ({K: V}) say the instance belongs to this stack and address;
+ * otherwise BERTH_ECONFLICT with a diagnostic naming `what` and `name`. */
+int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,
+		  const char *name, struct diags *d);
+
+/* props[name] as an integer (8080 for "8080"); dflt when absent. */
+long long tu_int(json_t *props, const char *name, long long dflt);
+
+/* Sets dst[to] to a copy of src[from] when present and not null. */
+void tu_copy(json_t *dst, const char *to, json_t *src, const char *from);
+
+/* ECS spells tags [{key, value}]: to {K: V} and back (new references). */
+json_t *tu_tags_map_lc(json_t *list);
+json_t *tu_tags_list_lc(json_t *map);
+
+/* Cloud Map answers creates, updates and deletes with an OperationId: polls
+ * GetOperation until SUCCESS (an error with Cloud Map's reason on FAIL);
+ * *target (may be NULL) gets the id of its `kind` target ("NAMESPACE",
+ * "SERVICE"), a new string or NULL. */
+int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
+			 char **target, struct diags *d);
+
+#endif
