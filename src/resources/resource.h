@@ -54,6 +54,9 @@ struct live_resource {
 	char *note;        /* a state worth showing that is not drift
 			    * ("pending confirmation"), or NULL */
 	char *parent_id;   /* untaggable types: the parent instance's id */
+	char *replace_reason; /* the instance cannot be updated at all (a stack
+			       * in ROLLBACK_COMPLETE): plan replaces it, saying
+			       * this, or NULL */
 };
 
 struct live_set {
@@ -198,6 +201,13 @@ struct rtype {
 	 * values) set one of them, so an unchanged plan costs no call per
 	 * resource. NULL when read_all returns everything. */
 	const char *const *detail_props;
+	/* Optional, with detail_props: attributes read_all returns that change
+	 * whenever a detail property may have (a stack's StackId, CreationTime,
+	 * LastUpdateTime). While they equal what the state cache recorded at
+	 * the last apply and the spec's detail values equal the applied ones,
+	 * the engine takes the applied values as the live ones and skips
+	 * read_detail: an unchanged template costs no GetTemplate. */
+	const char *const *detail_stamp;
 	/* Untaggable types whose reading is costly (Grafana's data sources and
 	 * dashboards need an API key per workspace): they join a refresh only
 	 * when the spec declares the type or the state cache records an
@@ -270,6 +280,8 @@ const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
 extern const struct rtype rtype_aps_workspace;
+extern const struct rtype rtype_cloudformation_stack;
+extern const struct rtype rtype_cloudwatch_alarm;
 extern const struct rtype rtype_ec2_eip;
 extern const struct rtype rtype_ec2_instance;
 extern const struct rtype rtype_ec2_internetgateway;
@@ -296,6 +308,7 @@ extern const struct rtype rtype_iam_policy;
 extern const struct rtype rtype_iam_role;
 extern const struct rtype rtype_iam_servicelinkedrole;
 extern const struct rtype rtype_logs_loggroup;
+extern const struct rtype rtype_logs_querydefinition;
 extern const struct rtype rtype_sns_subscription;
 extern const struct rtype rtype_sns_topic;
 extern const struct rtype rtype_sd_privatednsnamespace;
