@@ -115,6 +115,10 @@ static void canonical(json_t *props)
 		json_object_del(props, "EnableECSManagedTags");
 	if (flag_false(props, "EnableExecuteCommand"))
 		json_object_del(props, "EnableExecuteCommand");
+	/* ECS rebalances replica services across zones by default and never
+	 * daemons (a daemon runs on every instance wherever it is). */
+	if (str_is(props, "AvailabilityZoneRebalancing", daemon ? "DISABLED" : "ENABLED"))
+		json_object_del(props, "AvailabilityZoneRebalancing");
 	/* The grace period is 0 unless set, and ECS reports it only with
 	 * load balancers. */
 	if (num_is(props, "HealthCheckGracePeriodSeconds", 0))

@@ -524,5 +524,57 @@ class IamDocuments(EcsCase):
         self.assertEqual(self.all_of("task-definition"), [])
 
 
+class DaemonOnEc2(EcsCase):
+    """The CloudWatch agent's shape: a DAEMON service of the EC2 launch type
+    with bridge networking — no awsvpc, no load balancer, no desired count."""
+
+    SPEC = """\
+        berth: 1
+        stack: daemon
+        resources:
+          cluster:
+            type: AWS::ECS::Cluster
+            properties: { ClusterName: daemon-demo }
+          agent-task:
+            type: AWS::ECS::TaskDefinition
+            properties:
+              Family: ecs-cwagent-daemon-service
+              NetworkMode: bridge
+              RequiresCompatibilities: [EC2]
+              ContainerDefinitions:
+                - Name: cloudwatch-agent
+                  Image: public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374
+                  Memory: 256
+                  Cpu: 128
+          agent:
+            type: AWS::ECS::Service
+            properties:
+              ServiceName: cwagent-daemon-service
+              Cluster: "${cluster}"
+              TaskDefinition: "${agent-task.TaskDefinitionArn}"
+              LaunchType: EC2
+              SchedulingStrategy: DAEMON
+        """
+
+    def test_daemon_service_lifecycle(self):
+        self.write_spec(self.SPEC)
+        self.berth("apply", "--auto-approve")
+        ecs = self.client("ecs")
+        try:
+            got = ecs.describe_services(cluster="daemon-demo",
+                                        services=["cwagent-daemon-service"])["services"]
+        finally:
+            ecs.close()
+        self.assertEqual(len(got), 1, got)
+        self.assertEqual(got[0]["schedulingStrategy"], "DAEMON")
+        self.assertEqual(got[0]["launchType"], "EC2")
+        self.assertEqual(got[0]["status"], "ACTIVE")
+        # No perpetual diff from what ECS fills in for a daemon (no desired
+        # count in the spec, deployment configuration defaults).
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.emu.resources(stack="daemon"), [])
+
 if __name__ == "__main__":
     main()
