@@ -66,6 +66,16 @@ KNOWN_SECRETS = {
 # (the schemas only say so in the description); checking them at validate
 # time turns a typo into a message with a suggestion instead of a failed
 # apply. Keyed by (type, property path with * for list items).
+# Attributes berth computes for a type beyond what its registry schema has:
+# (type, name) -> description. Each becomes a read-only string property, so a
+# spec can reference it like any attribute and diff never compares it.
+BERTH_ATTRIBUTES = {
+    ("AWS::APS::Workspace", "RemoteWriteUrl"):
+        "(berth) The workspace's remote-write URL: PrometheusEndpoint followed by "
+        "api/v1/remote_write, what a collector's prometheusremotewrite exporter "
+        "sends to.",
+}
+
 ENUM_SUPPLEMENT = {
     ("AWS::CloudWatch::Alarm", "Statistic"):
         ["SampleCount", "Average", "Sum", "Minimum", "Maximum"],
@@ -278,8 +288,12 @@ def mark_secrets(type_name, shape, path):
 def load_type(path):
     with open(path) as f:
         doc = json.load(f)
-    ts = TypeSchema(doc)
     name = doc["typeName"]
+    for (tname, pname), desc in sorted(BERTH_ATTRIBUTES.items()):
+        if tname == name:
+            doc["properties"][pname] = {"type": "string", "description": desc}
+            doc.setdefault("readOnlyProperties", []).append("/properties/" + pname)
+    ts = TypeSchema(doc)
     top = ts.shape({"type": "object", "properties": doc["properties"],
                     "required": doc.get("required", [])})
     for key, flag in (("createOnlyProperties", SP_CREATE_ONLY),

@@ -115,6 +115,19 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	return 0;
 }
 
+/* Whether the spec declares type_name or the state cache records an
+ * instance of it. */
+static bool type_used(const struct engine *e, const char *type_name)
+{
+	for (size_t i = 0; e->spec && i < e->spec->nresources; i++)
+		if (!strcmp(e->spec->resources[i].type, type_name))
+			return true;
+	for (size_t i = 0; i < e->state.n; i++)
+		if (e->state.res[i].type && !strcmp(e->state.res[i].type, type_name))
+			return true;
+	return false;
+}
+
 /* Types the spec no longer uses may still have instances in the stack (the
  * last topic removed from the spec must still be deleted): one unfiltered
  * tagging API listing says which types do, and each joins the refresh. So
@@ -137,7 +150,8 @@ static int widen_scope(struct engine *e, struct diags *d)
 	size_t n;
 	const struct rtype *const *all = rtype_all(&n);
 	for (size_t k = 0; k < n; k++)
-		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0)
+		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0 &&
+		    (!all[k]->refresh_when_used || type_used(e, all[k]->type_name)))
 			add_type(e, all[k]);
 	return 0;
 }
@@ -373,7 +387,14 @@ int engine_refresh(struct engine *e, struct diags *d)
 	struct walk_result wr = WALK_RESULT_INIT;
 	if (e->o.ev.note)
 		e->o.ev.note(e->o.ev.ctx, "Refreshing live state...");
+	/* Objects the types share while reading (a Grafana session per
+	 * workspace), closed as soon as the reading is done. */
+	struct rt_shared shared;
+	rt_shared_init(&shared);
+	e->rt.shared = &shared;
 	err = walk_run(&g, &wo, &wr, d);
+	e->rt.shared = NULL;
+	rt_shared_release(&shared, d);
 	if (!err) {
 		for (size_t i = 0; i < n; i++) {
 			if (wr.nodes[i].state == WALK_SKIPPED && wr.nodes[i].cause != WALK_NONE)
@@ -964,6 +985,10 @@ void engine_assign_addresses(struct engine *e)
 				json_t *desired = NULL;
 				struct diags rd = DIAGS_INIT;
 				if (!spec_eval_resource(e->spec, (size_t)i, &res, &desired, NULL, &rd)) {
+					/* As in the plan: identity may be what normalise
+					 * derives (a dashboard's uid). */
+					if (rt->normalise)
+						rt->normalise(e->stack, sr->address, desired);
 					live = match_untagged(e, rt, sr->address, desired);
 					if (live) {
 						long t = engine_type_index(e, rt->type_name);

@@ -677,7 +677,9 @@ static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			continue;
 		for (size_t b = 0; b < r.n; b++) {
 			const struct plan_change *cb = &p->v[r.change[b]];
-			if (cb->id && !strcmp(cb->id, la->parent_id))
+			/* a != b: a child may share its parent's id (a Grafana
+			 * workspace's permissions are known by the workspace id). */
+			if (a != b && cb->id && !strcmp(cb->id, la->parent_id))
 				edges_add(&g, a, b);
 		}
 	}

@@ -88,6 +88,75 @@ static void count_call(const struct rt_ctx *c, const char *service, const char *
 	pthread_mutex_unlock(&c->calls->lock);
 }
 
+void rt_shared_init(struct rt_shared *s)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+}
+
+void rt_shared_release(struct rt_shared *s, struct diags *d)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct rt_shared_entry *e = s->v[i];
+		if (e->close)
+			e->close(e->obj, d);
+		pthread_mutex_destroy(&e->use);
+		free(e->key);
+		free(e);
+	}
+	free(s->v);
+	pthread_mutex_destroy(&s->lock);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct rt_shared_entry *shared_find(struct rt_shared *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i]->key, key))
+			return s->v[i];
+	return NULL;
+}
+
+int rt_shared_get(const struct rt_ctx *c, const char *key,
+		  int (*open)(void *arg, void **obj, struct diags *d), void *arg,
+		  void (*close)(void *obj, struct diags *d), void **out, struct diags *d)
+{
+	struct rt_shared *s = c->shared;
+	/* The table lock is held while opening, so two types refreshed at once
+	 * never open two objects for one key; opening is rare (once a key). */
+	pthread_mutex_lock(&s->lock);
+	struct rt_shared_entry *e = shared_find(s, key);
+	if (!e) {
+		void *obj = NULL;
+		int err = open(arg, &obj, d);
+		if (err) {
+			pthread_mutex_unlock(&s->lock);
+			return err;
+		}
+		e = xcalloc(1, sizeof(*e));
+		e->key = xstrdup(key);
+		e->obj = obj;
+		e->close = close;
+		pthread_mutex_init(&e->use, NULL);
+		ALLOC_GROW(s->v, s->n + 1, s->alloc);
+		s->v[s->n++] = e;
+	}
+	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_lock(&e->use);
+	*out = e->obj;
+	return 0;
+}
+
+void rt_shared_put(const struct rt_ctx *c, const char *key)
+{
+	struct rt_shared *s = c->shared;
+	pthread_mutex_lock(&s->lock);
+	struct rt_shared_entry *e = shared_find(s, key);
+	pthread_mutex_unlock(&s->lock);
+	if (e)
+		pthread_mutex_unlock(&e->use);
+}
+
 int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 	    json_t **out, struct diags *d)
 {
@@ -135,9 +204,12 @@ struct pager {
 static const struct pager pagers[] = {
 	{ "DescribeLogGroups", "nextToken", "nextToken", "logGroups" },
 	{ "GetResources", "PaginationToken", "PaginationToken", "ResourceTagMappingList" },
+	{ "ListPermissions", "nextToken", "nextToken", "permissions" },
 	{ "ListSubscriptions", "NextToken", "NextToken", "Subscriptions" },
 	{ "ListSubscriptionsByTopic", "NextToken", "NextToken", "Subscriptions" },
 	{ "ListTopics", "NextToken", "NextToken", "Topics" },
+	/* AMP's and Grafana's: the same names and tokens. */
+	{ "ListWorkspaces", "nextToken", "nextToken", "workspaces" },
 };
 
 int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
@@ -189,6 +261,25 @@ int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t 
 	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, out, d);
 	json_decref(params);
 	return err;
+}
+
+int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
+		   char **arn_out, struct diags *d)
+{
+	char *enc = rt_tag_encode(address);
+	json_t *items = NULL;
+	json_t *params = json_pack("{s:[{s:s, s:[s]}, {s:s, s:[s]}], s:[s], s:i}", "TagFilters",
+				   "Key", TAG_STACK, "Values", c->stack, "Key", TAG_ID, "Values", enc,
+				   "ResourceTypeFilters", type_filter, "ResourcesPerPage", 100);
+	free(enc);
+	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, &items, d);
+	json_decref(params);
+	if (err)
+		return err;
+	const char *arn = json_string_value(json_object_get(json_array_get(items, 0), "ResourceARN"));
+	*arn_out = arn ? xstrdup(arn) : NULL;
+	json_decref(items);
+	return 0;
 }
 
 json_t *rt_tags_to_map(json_t *list)

@@ -4,6 +4,7 @@
 #include "resources/resource.h"
 
 static const struct rtype *const types[] = {
+	&rtype_aps_workspace,
 	&rtype_ec2_eip,
 	&rtype_ec2_instance,
 	&rtype_ec2_internetgateway,
@@ -22,6 +23,7 @@ static const struct rtype *const types[] = {
 	&rtype_elbv2_listener,
 	&rtype_elbv2_loadbalancer,
 	&rtype_elbv2_targetgroup,
+	&rtype_grafana_workspace,
 	&rtype_iam_policy,
 	&rtype_iam_role,
 	&rtype_iam_servicelinkedrole,
@@ -30,6 +32,9 @@ static const struct rtype *const types[] = {
 	&rtype_sns_topic,
 	&rtype_sd_privatednsnamespace,
 	&rtype_sd_service,
+	&rtype_grafana_dashboard,
+	&rtype_grafana_datasource,
+	&rtype_grafana_permissions,
 };
 
 const struct rtype *rtype_find(const char *type_name)

@@ -79,6 +79,25 @@ struct rt_calls {
 void rt_calls_init(struct rt_calls *c);
 void rt_calls_release(struct rt_calls *c);
 
+/* Objects the types read in one refresh share: a Grafana workspace's
+ * API-key session serves both its data sources and its dashboards, so a
+ * refresh makes one key per workspace, not one per type. Owned by the engine
+ * for the length of a refresh; every object is closed when it ends. */
+struct rt_shared_entry {
+	char *key;
+	void *obj;
+	void (*close)(void *obj, struct diags *d);
+	pthread_mutex_t use; /* held by the one callback using obj */
+};
+struct rt_shared {
+	pthread_mutex_t lock;
+	struct rt_shared_entry **v;
+	size_t n, alloc;
+};
+void rt_shared_init(struct rt_shared *s);
+/* Closes every object (their warnings into d) and frees the entries. */
+void rt_shared_release(struct rt_shared *s, struct diags *d);
+
 /* What every callback gets. */
 struct rt_ctx {
 	struct aws_client *aws;
@@ -88,7 +107,18 @@ struct rt_ctx {
 	/* Optional: what a wait is waiting for, for progress ("available"). */
 	void (*waiting)(void *ctx, const char *what);
 	void *waiting_ctx;
+	/* Set during a refresh only (NULL otherwise): see rt_shared_get. */
+	struct rt_shared *shared;
 };
+
+/* The object c->shared holds under key, opened with open(arg, &obj, d) on
+ * first use and closed with close() when the refresh ends; returned in
+ * *out for this caller alone until rt_shared_put(c, key). Requires
+ * c->shared. An open failure is returned and nothing is kept. */
+int rt_shared_get(const struct rt_ctx *c, const char *key,
+		  int (*open)(void *arg, void **obj, struct diags *d), void *arg,
+		  void (*close)(void *obj, struct diags *d), void **out, struct diags *d);
+void rt_shared_put(const struct rt_ctx *c, const char *key);
 
 /* aws_call / aws_call_all through the counter. */
 int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
@@ -108,6 +138,11 @@ int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, 
  * {"ResourceARN", "Tags": [...]}. */
 int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
 			struct diags *d);
+/* The ARN of the instance of `type_filter` tagged with this stack and
+ * `address`, or *arn_out = NULL when there is none: the find-before-create
+ * of types whose create call has no usable idempotency token. */
+int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
+		   char **arn_out, struct diags *d);
 /* [{Key, Value}] -> {K: V}, and {K: V} -> [{Key, Value}] sorted (new refs). */
 json_t *rt_tags_to_map(json_t *list);
 json_t *rt_tags_to_list(json_t *map, bool user_only);
@@ -163,6 +198,11 @@ struct rtype {
 	 * values) set one of them, so an unchanged plan costs no call per
 	 * resource. NULL when read_all returns everything. */
 	const char *const *detail_props;
+	/* Untaggable types whose reading is costly (Grafana's data sources and
+	 * dashboards need an API key per workspace): they join a refresh only
+	 * when the spec declares the type or the state cache records an
+	 * instance of it, not merely because their parent type is in scope. */
+	bool refresh_when_used;
 
 	/* Every live instance of this stack. Taggable types: tagged
 	 * berth:stack=c->stack. Untaggable: every instance under `parents`
@@ -229,6 +269,7 @@ const struct rtype *const *rtype_all(size_t *n);
 const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
+extern const struct rtype rtype_aps_workspace;
 extern const struct rtype rtype_ec2_eip;
 extern const struct rtype rtype_ec2_instance;
 extern const struct rtype rtype_ec2_internetgateway;
@@ -247,6 +288,10 @@ extern const struct rtype rtype_ecs_taskdefinition;
 extern const struct rtype rtype_elbv2_listener;
 extern const struct rtype rtype_elbv2_loadbalancer;
 extern const struct rtype rtype_elbv2_targetgroup;
+extern const struct rtype rtype_grafana_dashboard;
+extern const struct rtype rtype_grafana_datasource;
+extern const struct rtype rtype_grafana_permissions;
+extern const struct rtype rtype_grafana_workspace;
 extern const struct rtype rtype_iam_policy;
 extern const struct rtype rtype_iam_role;
 extern const struct rtype rtype_iam_servicelinkedrole;

@@ -58,24 +58,33 @@ const struct schema_resource schema_type_Berth_Grafana_DataSource = {
 
 /* ---- Berth::Grafana::Dashboard ---- */
 
-/* The dashboard JSON comes inline (DashboardJson) or from a file (File, a path
- * relative to the spec): one of the two, which the resource type checks,
- * because the schema structures have no "one of" constraint. Inputs fill a
- * dashboard's __inputs (e.g. DS_PROMETHEUS → a data source uid), as Grafana's
- * import does. */
+/* The dashboard JSON comes as a value or a string (DashboardJson: a file
+ * is read with ${file(PATH)}, which resolves PATH against the spec the way
+ * every other file reference does). Inputs fill a dashboard's __inputs (e.g.
+ * DS_PROMETHEUS -> a data source uid), as Grafana's import does.
+ *
+ * Grafana never gives back what was imported (it drops __inputs, fills the
+ * inputs in, adds ids and versions), so DashboardJson, Inputs, FolderUid and
+ * Overwrite are write-only: they are not compared with the live dashboard.
+ * What is compared is ContentHash, which berth computes from them (the
+ * Grafana client's content hash) and records inside the imported dashboard:
+ * a changed JSON or input changes the hash, and so does an edit saved in
+ * Grafana (its editor drops the recorded hash), and either re-imports. */
 static const struct schema_prop dashboard_props[] = {
-	{ "DashboardJson", 0, &json_doc, NULL,
-	  "The dashboard model as a JSON object or string; give this or File." },
-	{ "File", 0, &nonempty, NULL,
-	  "Path of a dashboard JSON file, relative to the spec; give this or DashboardJson." },
-	{ "FolderUid", 0, &str, NULL,
+	{ "ContentHash", 0, &str, NULL,
+	  "Set by berth, not by the spec: the hash of DashboardJson, Inputs and FolderUid that the live dashboard must carry; a difference re-imports it." },
+	{ "DashboardJson", SP_REQUIRED | SP_WRITE_ONLY, &json_doc, NULL,
+	  "The dashboard model as a JSON object or string, e.g. ${file(\"dashboard.json\")}." },
+	{ "FolderUid", SP_WRITE_ONLY, &str, NULL,
 	  "The uid of the folder to put the dashboard in; the General folder when absent." },
-	{ "Inputs", 0, &str_map, NULL,
+	{ "Inputs", SP_WRITE_ONLY, &str_map, NULL,
 	  "Values for the dashboard's __inputs by input name, e.g. {DS_PROMETHEUS: a data source uid}." },
-	{ "Overwrite", 0, &boolean, "true",
-	  "Whether to replace a dashboard with the same uid or title that berth did not create." },
+	{ "Overwrite", SP_WRITE_ONLY, &boolean, "true",
+	  "Whether to replace a dashboard with the same uid that berth did not create." },
+	{ "Title", SP_READ_ONLY, &str, NULL,
+	  "The dashboard's title." },
 	{ "Uid", SP_READ_ONLY, &str, NULL,
-	  "The dashboard's uid." },
+	  "The dashboard's uid: the one in DashboardJson, else one berth derives from the stack and address." },
 	{ "Url", SP_READ_ONLY, &str, NULL,
 	  "The dashboard's URL in the workspace." },
 	{ "Version", SP_READ_ONLY, &integer, NULL,

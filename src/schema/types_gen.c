@@ -98,6 +98,8 @@ static const struct schema_prop p25[] = {
 	  "AMP Workspace prometheus endpoint" },
 	{ "QueryLoggingConfiguration", 0, &s12, NULL,
 	  "Query logging configuration" },
+	{ "RemoteWriteUrl", SP_READ_ONLY, &s1, NULL,
+	  "(berth) The workspace's remote-write URL: PrometheusEndpoint followed by api/v1/remote_write, what a collector's prometheusremotewrite exporter sends to." },
 	{ "Tags", 0, &s15, NULL,
 	  "An array of key-value pairs to apply to this resource." },
 	{ "WorkspaceConfiguration", 0, &s23, NULL,
@@ -105,7 +107,7 @@ static const struct schema_prop p25[] = {
 	{ "WorkspaceId", SP_READ_ONLY, &s24, NULL,
 	  "Required to identify a specific APS Workspace." },
 };
-static const struct schema_shape s25 = { SK_OBJECT, p25, 10, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s25 = { SK_OBJECT, p25, 11, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_APS_Workspace_primary[] = { "Arn" };
 static const char *const e26[] = { "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND" };
 static const struct schema_shape s26 = { SK_STRING, NULL, 0, NULL, false, e26, 3, false, false, 0, 0 };

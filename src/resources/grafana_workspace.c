@@ -1,0 +1,343 @@
+/* AWS::Grafana::Workspace over the Amazon Managed Grafana API.
+ *
+ * Refresh: the tagging API lists the stack's workspaces (ARN and tags); one
+ * DescribeWorkspace each then gives their settings, since ListWorkspaces
+ * leaves out the access and permission types, data sources and role a plan
+ * must compare (a stack has one or two workspaces). The workspace id
+ * ("g-...") is the physical id. Settings UpdateWorkspace takes change in
+ * place, each change waiting for ACTIVE; the authentication providers and
+ * the Grafana version have their own APIs, which berth does not drive yet.
+ * Deleting a workspace deletes its data sources, dashboards and API keys. */
+#include "util/common.h"
+#include "resources/resource.h"
+
+#define NAME_MAX_LEN 255
+#define WAIT_MS (30L * 60 * 1000)
+
+static const char *const not_found[] = { "ResourceNotFoundException", NULL };
+
+/* CloudFormation property <-> DescribeWorkspace member <-> Create/Update
+ * member. `list`: an array of strings; `in_update`: UpdateWorkspace takes it. */
+static const struct {
+	const char *prop, *describe, *param;
+	bool list, in_update;
+} fields[] = {
+	{ "AccountAccessType", "accountAccessType", "accountAccessType", false, true },
+	{ "DataSources", "dataSources", "workspaceDataSources", true, true },
+	{ "Description", "description", "workspaceDescription", false, true },
+	{ "GrafanaVersion", "grafanaVersion", "grafanaVersion", false, false },
+	{ "Name", "name", "workspaceName", false, true },
+	{ "NotificationDestinations", "notificationDestinations", "workspaceNotificationDestinations", true, true },
+	{ "OrganizationRoleName", "organizationRoleName", "organizationRoleName", false, true },
+	{ "OrganizationalUnits", "organizationalUnits", "workspaceOrganizationalUnits", true, true },
+	{ "PermissionType", "permissionType", "permissionType", false, true },
+	{ "RoleArn", "workspaceRoleArn", "workspaceRoleArn", false, true },
+	{ "StackSetName", "stackSetName", "stackSetName", false, true },
+};
+
+/* "arn:aws:grafana:REGION:ACCOUNT:/workspaces/g-..." */
+static int owns_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":grafana:");
+	return p && strstr(p, ":/workspaces/") != NULL;
+}
+
+static const char *id_from_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":/workspaces/");
+	return p ? p + strlen(":/workspaces/") : arn;
+}
+
+static void fill(struct live_resource *r, json_t *ws, const char *arn)
+{
+	if (!r->props)
+		r->props = json_object();
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		json_t *v = json_object_get(ws, fields[i].describe);
+		json_object_del(r->props, fields[i].prop);
+		if (v && (fields[i].list ? json_array_size(v) > 0 : json_is_string(v) && *json_string_value(v)))
+			json_object_set(r->props, fields[i].prop, v);
+	}
+	json_t *auth = json_object_get(ws, "authentication");
+	json_t *providers = json_object_get(auth, "providers");
+	if (json_is_array(providers))
+		json_object_set(r->props, "AuthenticationProviders", providers);
+	json_t *saml = json_object_get(auth, "samlConfigurationStatus");
+	if (json_is_string(saml))
+		json_object_set(r->props, "SamlConfigurationStatus", saml);
+	static const char *const attrs[][2] = { { "Id", "id" }, { "Endpoint", "endpoint" },
+						{ "Status", "status" } };
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		json_t *v = json_object_get(ws, attrs[i][1]);
+		if (json_is_string(v))
+			json_object_set(r->props, attrs[i][0], v);
+	}
+	const char *id = json_string_value(json_object_get(ws, "id"));
+	if (id && !r->id)
+		r->id = xstrdup(id);
+	if (arn && !r->arn)
+		r->arn = xstrdup(arn);
+}
+
+/* DescribeWorkspace: 0 and *out (the workspace), 1 when there is none. */
+static int describe(const struct rt_ctx *c, const char *id, json_t **out, struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s}", "workspaceId", id);
+	int err = rt_call_expect(c, "grafana", "DescribeWorkspace", params, &res, not_found, NULL, d);
+	json_decref(params);
+	if (err)
+		return err;
+	*out = json_incref(json_object_get(res, "workspace"));
+	json_decref(res);
+	return 0;
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	(void)parents;
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(c, "grafana", &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || !owns_arn(arn))
+			continue;
+		json_t *ws = NULL;
+		err = describe(c, id_from_arn(arn), &ws, d);
+		if (err == 1) { /* deleted since the tagging API looked */
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		const char *st = json_string_value(json_object_get(ws, "status"));
+		if (!st || strcmp(st, "DELETING")) {
+			struct live_resource *r = live_set_add(out, rtype_grafana_workspace.type_name);
+			fill(r, ws, arn);
+			rt_apply_tags(r, rt_tags_to_map(json_object_get(m, "Tags")));
+		}
+		json_decref(ws);
+	}
+	json_decref(tagged);
+	return err;
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	json_t *ws = NULL;
+	int err = describe(c, id, &ws, d);
+	if (err == 1)
+		return BERTH_ENOTFOUND;
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	out->type = rtype_grafana_workspace.type_name;
+	out->detailed = true;
+	fill(out, ws, NULL);
+	/* DescribeWorkspace gives no ARN: read_all's tagging listing does, and
+	 * tag changes work on instances read by refresh. */
+	rt_apply_tags(out, rt_tags_to_map(json_object_get(ws, "tags")));
+	json_decref(ws);
+	return 0;
+}
+
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	if (json_object_get(desired, "Name"))
+		return;
+	char *name = rt_default_name(stack, address, NAME_MAX_LEN);
+	json_object_set_new(desired, "Name", json_string(name));
+	free(name);
+}
+
+struct status_probe {
+	const struct rt_ctx *c;
+	const char *id;
+};
+
+static int active_probe(void *ctx, struct diags *d)
+{
+	struct status_probe *p = ctx;
+	json_t *ws = NULL;
+	int err = describe(p->c, p->id, &ws, d);
+	if (err == 1) {
+		diags_add(d, DIAG_ERROR, "Grafana workspace %s disappeared while berth waited for it",
+			  p->id);
+		return BERTH_ENOTFOUND;
+	}
+	if (err)
+		return err;
+	const char *st = json_string_value(json_object_get(ws, "status"));
+	st = st ? st : "";
+	int rc = 1;
+	if (!strcmp(st, "ACTIVE")) {
+		rc = 0;
+	} else if (strstr(st, "FAILED") || !strcmp(st, "DELETING")) {
+		diags_add(d, DIAG_ERROR, "Grafana workspace %s is %s", p->id, st);
+		rc = BERTH_EAWS;
+	}
+	json_decref(ws);
+	return rc;
+}
+
+static int wait_active(const struct rt_ctx *c, const char *id, struct diags *d)
+{
+	struct status_probe p = { c, id };
+	if (c->waiting)
+		c->waiting(c->waiting_ctx, "workspace ACTIVE");
+	return rt_poll(c, "the Grafana workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);
+}
+
+static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
+{
+	return wait_active(c, id, d);
+}
+
+static int check_supported(json_t *props, struct diags *d)
+{
+	static const char *const unsupported[] = { "NetworkAccessControl", "PluginAdminEnabled",
+						   "SamlConfiguration", "VpcConfiguration", NULL };
+	for (size_t i = 0; unsupported[i]; i++) {
+		json_t *v = json_object_get(props, unsupported[i]);
+		if (v && !json_is_null(v)) {
+			diags_add(d, DIAG_ERROR, "AWS::Grafana::Workspace: berth does not set %s yet",
+				  unsupported[i]);
+			return BERTH_EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void put_field(json_t *params, size_t i, json_t *props)
+{
+	json_t *v = json_object_get(props, fields[i].prop);
+	if (fields[i].list) {
+		json_object_set_new(params, fields[i].param,
+				    json_is_array(v) ? json_deep_copy(v) : json_array());
+	} else if (v && !json_is_null(v)) {
+		char tmp[64];
+		const char *s = rt_str(props, fields[i].prop, tmp);
+		if (s)
+			json_object_set_new(params, fields[i].param, json_string(s));
+	}
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	char *found = NULL;
+	int err = check_supported(props, d);
+	if (err)
+		return err;
+	/* CreateWorkspace's client token would hand back a deleted workspace
+	 * after a replacement; the stack and address tags identify ours. */
+	if ((err = rt_find_tagged(c, "grafana", address, &found, d)))
+		return err;
+	if (found && owns_arn(found)) {
+		json_t *ws = NULL;
+		err = describe(c, id_from_arn(found), &ws, d);
+		const char *st = err ? NULL : json_string_value(json_object_get(ws, "status"));
+		bool usable = !err && !(st && !strcmp(st, "DELETING"));
+		if (usable)
+			*id_out = xstrdup(id_from_arn(found));
+		json_decref(ws);
+		free(found);
+		if (err < 0)
+			return err;
+		if (usable)
+			return 0;
+	} else {
+		free(found);
+	}
+	json_t *params = json_pack("{s:O}", "tags", tags), *res = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (json_object_get(props, fields[i].prop))
+			put_field(params, i, props);
+	json_t *providers = json_object_get(props, "AuthenticationProviders");
+	json_object_set_new(params, "authenticationProviders",
+			    json_is_array(providers) ? json_deep_copy(providers) : json_array());
+	char tmp[64];
+	const char *token = rt_str(props, "ClientToken", tmp);
+	if (token)
+		json_object_set_new(params, "clientToken", json_string(token));
+	err = rt_call(c, "grafana", "CreateWorkspace", params, &res, d);
+	json_decref(params);
+	if (err)
+		return err;
+	const char *id = json_string_value(json_object_get(json_object_get(res, "workspace"), "id"));
+	if (!id) {
+		json_decref(res);
+		diags_add(d, DIAG_ERROR, "CreateWorkspace answered without the workspace's id");
+		return BERTH_EAWS;
+	}
+	*id_out = xstrdup(id);
+	json_decref(res);
+	return 0;
+}
+
+static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
+		  const char *const *changed, size_t nchanged, struct diags *d)
+{
+	int err = check_supported(desired, d);
+	if (err)
+		return err;
+	json_t *params = json_pack("{s:s}", "workspaceId", cur->id);
+	for (size_t k = 0; k < nchanged; k++) {
+		size_t i = ARRAY_SIZE(fields);
+		for (size_t j = 0; j < ARRAY_SIZE(fields); j++)
+			if (!strcmp(fields[j].prop, changed[k]))
+				i = j;
+		if (i == ARRAY_SIZE(fields) || !fields[i].in_update) {
+			diags_add(d, DIAG_ERROR,
+				  "AWS::Grafana::Workspace: berth cannot change %s in place yet", changed[k]);
+			err = BERTH_EINVAL;
+			goto cleanup;
+		}
+		json_t *v = json_object_get(desired, fields[i].prop);
+		if (!fields[i].list && (!v || json_is_null(v))) {
+			diags_add(d, DIAG_ERROR,
+				  "AWS::Grafana::Workspace: UpdateWorkspace cannot remove %s; give it a value",
+				  changed[k]);
+			err = BERTH_EINVAL;
+			goto cleanup;
+		}
+		put_field(params, i, desired);
+	}
+	/* UpdateWorkspace needs ACTIVE, and leaves it UPDATING. */
+	if ((err = wait_active(c, cur->id, d)))
+		goto cleanup;
+	if ((err = rt_call(c, "grafana", "UpdateWorkspace", params, NULL, d)))
+		goto cleanup;
+	err = wait_active(c, cur->id, d);
+cleanup:
+	json_decref(params);
+	return err;
+}
+
+static int remove_workspace(const struct rt_ctx *c, const struct live_resource *cur,
+			    struct diags *d)
+{
+	/* ConflictException (CREATING, UPDATING) is retried by the engine. */
+	json_t *params = json_pack("{s:s}", "workspaceId", cur->id);
+	int err = rt_call_expect(c, "grafana", "DeleteWorkspace", params, NULL, not_found, NULL, d);
+	json_decref(params);
+	return err == 1 ? 0 : err;
+}
+
+const struct rtype rtype_grafana_workspace = {
+	.type_name = "AWS::Grafana::Workspace",
+	.tag_filter = "grafana",
+	.owns_arn = owns_arn,
+	.read_all = read_all,
+	.read_one = read_one,
+	.normalise = normalise,
+	.create = create,
+	.update = update,
+	.remove = remove_workspace,
+	.wait_ready = wait_ready,
+};
