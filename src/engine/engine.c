@@ -1108,7 +1108,11 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			strvec_push(&c->replace_paths, dr.replace_paths.v[j]);
 		for (size_t j = 0; j < dr.unknown.n; j++)
 			strvec_push(&c->unknown, dr.unknown.v[j]);
-		if (c->action == PA_REPLACE) {
+		if (live && live->replace_reason && c->action != PA_CREATE) {
+			/* The type says the instance cannot be updated at all. */
+			c->action = PA_REPLACE;
+			c->reason = xstrdup(live->replace_reason);
+		} else if (c->action == PA_REPLACE) {
 			struct buf b = BUF_INIT;
 			for (size_t j = 0; j < dr.replace_paths.n; j++)
 				buf_addf(&b, "%s%s", j ? ", " : "", dr.replace_paths.v[j]);

@@ -30,6 +30,7 @@ void live_resource_release(struct live_resource *r)
 	json_decref(r->tags);
 	free(r->note);
 	free(r->parent_id);
+	free(r->replace_reason);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -50,6 +51,7 @@ void live_resource_copy(struct live_resource *dst, const struct live_resource *s
 	dst->detailed = src->detailed;
 	dst->note = dup_or_null(src->note);
 	dst->parent_id = dup_or_null(src->parent_id);
+	dst->replace_reason = dup_or_null(src->replace_reason);
 }
 
 void live_set_release(struct live_set *s)

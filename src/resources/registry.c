@@ -5,6 +5,8 @@
 
 static const struct rtype *const types[] = {
 	&rtype_aps_workspace,
+	&rtype_cloudformation_stack,
+	&rtype_cloudwatch_alarm,
 	&rtype_ec2_eip,
 	&rtype_ec2_instance,
 	&rtype_ec2_internetgateway,
@@ -28,6 +30,7 @@ static const struct rtype *const types[] = {
 	&rtype_iam_role,
 	&rtype_iam_servicelinkedrole,
 	&rtype_logs_loggroup,
+	&rtype_logs_querydefinition,
 	&rtype_sns_subscription,
 	&rtype_sns_topic,
 	&rtype_sd_privatednsnamespace,

@@ -54,6 +54,9 @@ struct live_resource {
 	char *note;        /* a state worth showing that is not drift
 			    * ("pending confirmation"), or NULL */
 	char *parent_id;   /* untaggable types: the parent instance's id */
+	char *replace_reason; /* the instance cannot be updated at all (a stack
+			       * in ROLLBACK_COMPLETE): plan replaces it, saying
+			       * this, or NULL */
 };
 
 struct live_set {
@@ -270,6 +273,8 @@ const struct rtype *rtype_for_arn(const char *arn);
 
 /* The type files' vtables. */
 extern const struct rtype rtype_aps_workspace;
+extern const struct rtype rtype_cloudformation_stack;
+extern const struct rtype rtype_cloudwatch_alarm;
 extern const struct rtype rtype_ec2_eip;
 extern const struct rtype rtype_ec2_instance;
 extern const struct rtype rtype_ec2_internetgateway;
@@ -296,6 +301,7 @@ extern const struct rtype rtype_iam_policy;
 extern const struct rtype rtype_iam_role;
 extern const struct rtype rtype_iam_servicelinkedrole;
 extern const struct rtype rtype_logs_loggroup;
+extern const struct rtype rtype_logs_querydefinition;
 extern const struct rtype rtype_sns_subscription;
 extern const struct rtype rtype_sns_topic;
 extern const struct rtype rtype_sd_privatednsnamespace;

@@ -1,0 +1,604 @@
+/* AWS::CloudFormation::Stack over the CloudFormation API.
+ *
+ * The template: the spec gives TemplateBody (a string, or a YAML map sent as
+ * JSON) or TemplateURL (passed to CloudFormation, which fetches it itself).
+ * To pin a template that lives on the web, let berth fetch and check it:
+ *
+ *   TemplateBody: ${fetch(var.template_url, var.template_sha256)}
+ *
+ * fetch() downloads once, checks the sha256 and caches, so the body sent
+ * is exactly the reviewed one whatever the URL serves later.
+ *
+ * Refresh: DescribeStacks without a name lists every live stack with its
+ * tags, outputs and parameters (100 a page), so one paginated call per type
+ * finds this stack's instances, however many there are. The template is a
+ * detail property: one GetTemplate per stack, only for stacks whose spec sets
+ * TemplateBody.
+ *
+ * Parameters: CloudFormation returns every declared parameter, defaults
+ * included, and NoEcho ones as "****". berth tags the stack with the names
+ * the spec passed (berth:parameters) and reads back only those, so a default
+ * never shows as drift; a masked value is read back as the applied one can
+ * not be known, so it is left out of the comparison (see read_all).
+ *
+ * Capabilities are CloudFormation's own property (CAPABILITY_IAM,
+ * CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND): the spec must grant them,
+ * as with the CLI, rather than berth granting every capability silently.
+ *
+ * Outputs are exposed as a map, OutputKey -> OutputValue, so the spec
+ * reads ${STACK.Outputs.KEY} (or ${STACK.Outputs["KEY"]}).
+ *
+ * A stack left in ROLLBACK_COMPLETE (its create failed) cannot be updated,
+ * only deleted: refresh marks it, and the plan replaces it. */
+#include "util/common.h"
+#include "resources/resource.h"
+
+#include <ctype.h>
+
+#include "util/buf.h"
+
+#define STACK_NAME_MAX 128
+#define TAG_PARAMS "berth:parameters"
+#define STACK_TIMEOUT_MS (3L * 60 * 60 * 1000)
+
+static const char *const detail_props[] = { "TemplateBody", NULL };
+
+/* "arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID" */
+static int owns_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":cloudformation:");
+	return p && strstr(p, ":stack/") != NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* Statuses from which the stack cannot be updated, only deleted. */
+static bool needs_recreate(const char *status)
+{
+	return !strcmp(status, "ROLLBACK_COMPLETE") || !strcmp(status, "ROLLBACK_FAILED") ||
+	       !strcmp(status, "CREATE_FAILED") || !strcmp(status, "DELETE_FAILED");
+}
+
+/* The parameter names the spec passed, from the berth:parameters tag; NULL
+ * when the tag is absent (a stack berth did not make, or made by an older
+ * berth): every parameter is then kept. */
+static bool param_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = sp ? sp + 1 : NULL;
+	}
+	return false;
+}
+
+/* One DescribeStacks item in CloudFormation form; tags applied. */
+static void fill_from_describe(struct live_resource *r, json_t *s)
+{
+	json_t *p = json_object(), *v;
+	const char *id = json_string_value(json_object_get(s, "StackId"));
+	const char *status = json_string_value(json_object_get(s, "StackStatus"));
+	json_object_set(p, "StackName", json_object_get(s, "StackName"));
+	json_object_set_new(p, "StackId", json_string(id ? id : ""));
+	json_object_set_new(p, "StackStatus", json_string(status ? status : ""));
+	if ((v = json_object_get(s, "CreationTime")))
+		json_object_set(p, "CreationTime", v);
+	if ((v = json_object_get(s, "LastUpdatedTime")))
+		json_object_set(p, "LastUpdateTime", v);
+	if ((v = json_object_get(s, "TimeoutInMinutes")) && json_is_integer(v))
+		json_object_set(p, "TimeoutInMinutes", v);
+	if ((v = json_object_get(s, "DisableRollback")) && json_is_true(v))
+		json_object_set(p, "DisableRollback", v);
+	if ((v = json_object_get(s, "EnableTerminationProtection")) && json_is_true(v))
+		json_object_set(p, "EnableTerminationProtection", v);
+	if ((v = json_object_get(s, "RoleARN")) && json_is_string(v))
+		json_object_set(p, "RoleARN", v);
+	if ((v = json_object_get(s, "Capabilities")) && json_array_size(v))
+		json_object_set(p, "Capabilities", v);
+	if ((v = json_object_get(s, "NotificationARNs")) && json_array_size(v))
+		json_object_set(p, "NotificationARNs", v);
+	json_t *outputs = json_object(), *o;
+	size_t i;
+	json_array_foreach(json_object_get(s, "Outputs"), i, o) {
+		const char *k = json_string_value(json_object_get(o, "OutputKey"));
+		json_t *ov = json_object_get(o, "OutputValue");
+		if (k)
+			json_object_set_new(outputs, k, json_string(json_is_string(ov) ? json_string_value(ov) : ""));
+	}
+	json_object_set_new(p, "Outputs", outputs);
+	json_decref(r->props);
+	r->props = p;
+	free(r->id);
+	r->id = xstrdup(id ? id : "");
+	free(r->arn);
+	r->arn = xstrdup(id ? id : "");
+	rt_apply_tags(r, rt_tags_to_map(json_object_get(s, "Tags")));
+
+	const char *listed = json_string_value(json_object_get(r->tags, TAG_PARAMS));
+	json_t *params = json_object(), *pv;
+	json_array_foreach(json_object_get(s, "Parameters"), i, pv) {
+		const char *k = json_string_value(json_object_get(pv, "ParameterKey"));
+		const char *val = json_string_value(json_object_get(pv, "ParameterValue"));
+		if (!k || !val)
+			continue;
+		if (listed && !param_listed(listed, k))
+			continue; /* a default the spec never gave */
+		/* NoEcho: CloudFormation never returns the value, so it cannot be
+		 * compared; leaving it out keeps it from showing as drift. */
+		if (!strcmp(val, "****"))
+			continue;
+		json_object_set_new(params, k, json_string(val));
+	}
+	if (json_object_size(params))
+		json_object_set_new(p, "Parameters", params);
+	else
+		json_decref(params);
+	if (status && needs_recreate(status)) {
+		free(r->replace_reason);
+		r->replace_reason = xasprintf("the stack is in %s and cannot be updated, only deleted "
+					      "and created again", status);
+	}
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	(void)parents;
+	json_t *stacks = NULL;
+	int err = rt_call_all(c, "cloudformation", "DescribeStacks", NULL, "Stacks", &stacks, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *s;
+	json_array_foreach(stacks, i, s) {
+		json_t *tags = rt_tags_to_map(json_object_get(s, "Tags"));
+		const char *st = json_string_value(json_object_get(tags, TAG_STACK));
+		const char *status = json_string_value(json_object_get(s, "StackStatus"));
+		bool ours = st && !strcmp(st, c->stack) && json_object_get(tags, TAG_ID) &&
+			    status && strcmp(status, "DELETE_COMPLETE") &&
+			    /* a nested stack carries its parent's tags */
+			    !json_is_string(json_object_get(s, "ParentId"));
+		json_decref(tags);
+		if (!ours)
+			continue;
+		struct live_resource *r = live_set_add(out, rtype_cloudformation_stack.type_name);
+		fill_from_describe(r, s);
+		r->detailed = false;
+	}
+	json_decref(stacks);
+	return 0;
+}
+
+static int describe(const struct rt_ctx *c, const char *id, json_t **stack_out, struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", id);
+	static const char *const gone[] = { "ValidationError", NULL };
+	int err = rt_call_expect(c, "cloudformation", "DescribeStacks", params, &res, gone, NULL, d);
+	json_decref(params);
+	if (err == 1)
+		return BERTH_ENOTFOUND; /* "Stack with id X does not exist" */
+	if (err)
+		return err;
+	json_t *s = json_array_get(json_object_get(res, "Stacks"), 0);
+	const char *status = json_string_value(json_object_get(s, "StackStatus"));
+	if (!s || !status || !strcmp(status, "DELETE_COMPLETE")) {
+		json_decref(res);
+		return BERTH_ENOTFOUND;
+	}
+	*stack_out = json_incref(s);
+	json_decref(res);
+	return 0;
+}
+
+static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s, s:s}", "StackName", r->id, "TemplateStage",
+						"Original");
+	static const char *const gone[] = { "ValidationError", NULL };
+	int err = rt_call_expect(c, "cloudformation", "GetTemplate", params, &res, gone, NULL, d);
+	json_decref(params);
+	if (err == 1)
+		return BERTH_ENOTFOUND;
+	if (err)
+		return err;
+	json_t *body = json_object_get(res, "TemplateBody");
+	if (json_is_string(body)) {
+		/* JSON text compares as a document; YAML text as the string. */
+		json_t *doc = json_loads(json_string_value(body), 0, NULL);
+		json_object_set_new(r->props, "TemplateBody", doc ? doc : json_incref(body));
+	} else if (body) {
+		json_object_set(r->props, "TemplateBody", body);
+	}
+	json_decref(res);
+	r->detailed = true;
+	return 0;
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	json_t *s = NULL;
+	int err = describe(c, id, &s, d);
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	out->type = rtype_cloudformation_stack.type_name;
+	fill_from_describe(out, s);
+	json_decref(s);
+	err = read_detail(c, out, d);
+	if (err)
+		live_resource_release(out);
+	return err;
+}
+
+/* CloudFormation names: a letter, then letters, digits and '-'. */
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	if (json_object_get(desired, "StackName"))
+		return;
+	char *name = rt_default_name(stack, address, STACK_NAME_MAX - 1);
+	struct buf b = BUF_INIT;
+	if (!isalpha((unsigned char)name[0]))
+		buf_addch(&b, 's');
+	for (char *p = name; *p; p++)
+		buf_addch(&b, *p == '_' ? '-' : *p);
+	json_object_set_new(desired, "StackName", json_string(b.ptr));
+	buf_release(&b);
+	free(name);
+}
+
+static int check_supported(json_t *props, struct diags *d)
+{
+	static const char *const unsupported[] = { "StackPolicyURL", NULL };
+	for (size_t i = 0; unsupported[i]; i++)
+		if (json_object_get(props, unsupported[i])) {
+			diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: berth does not set %s yet",
+				  unsupported[i]);
+			return BERTH_EINVAL;
+		}
+	if (!json_object_get(props, "TemplateBody") && !json_object_get(props, "TemplateURL")) {
+		diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: give TemplateBody or TemplateURL");
+		return BERTH_EINVAL;
+	}
+	return 0;
+}
+
+/* The template, parameters and capabilities of a Create/UpdateStack call. */
+static void add_template_params(json_t *params, json_t *props, struct buf *names)
+{
+	json_t *body = json_object_get(props, "TemplateBody");
+	char *s = rt_attr_string(body);
+	if (s)
+		json_object_set_new(params, "TemplateBody", json_string(s));
+	else if (json_object_get(props, "TemplateURL"))
+		json_object_set(params, "TemplateURL", json_object_get(props, "TemplateURL"));
+	free(s);
+	json_t *list = json_array(), *v;
+	const char *k;
+	json_object_foreach(json_object_get(props, "Parameters"), k, v) {
+		char *val = rt_attr_string(v);
+		json_array_append_new(list, json_pack("{s:s, s:s}", "ParameterKey", k, "ParameterValue",
+						      val ? val : ""));
+		free(val);
+		buf_addf(names, "%s%s", names->len ? " " : "", k);
+	}
+	json_object_set_new(params, "Parameters", list);
+	static const char *const lists[] = { "Capabilities", "NotificationARNs" };
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		json_object_set_new(params, lists[i],
+				    json_is_array(json_object_get(props, lists[i])) ?
+					    json_incref(json_object_get(props, lists[i])) : json_array());
+	if ((v = json_object_get(props, "RoleARN")) && json_is_string(v))
+		json_object_set(params, "RoleARN", v);
+	if ((s = rt_attr_string(json_object_get(props, "StackPolicyBody")))) {
+		json_object_set_new(params, "StackPolicyBody", json_string(s));
+		free(s);
+	}
+}
+
+/* {K: V} -> [{Key, Value}] with berth:parameters set to `names` (removed
+ * when empty). */
+static json_t *tag_list(json_t *map, const char *names)
+{
+	json_t *m = json_deep_copy(map ? map : json_object());
+	if (names && *names)
+		json_object_set_new(m, TAG_PARAMS, json_string(names));
+	else
+		json_object_del(m, TAG_PARAMS);
+	json_t *l = rt_tags_to_list(m, false);
+	json_decref(m);
+	return l;
+}
+
+/* The failed events of the stack's last operation, as diagnostic detail. */
+static void add_failed_events(const struct rt_ctx *c, const char *id, struct diag *dg)
+{
+	struct diags tmp = DIAGS_INIT;
+	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", id);
+	int err = rt_call(c, "cloudformation", "DescribeStackEvents", params, &res, &tmp);
+	json_decref(params);
+	diags_release(&tmp);
+	if (err)
+		return;
+	struct buf b = BUF_INIT;
+	size_t i, shown = 0;
+	json_t *ev;
+	json_array_foreach(json_object_get(res, "StackEvents"), i, ev) {
+		const char *status = json_string_value(json_object_get(ev, "ResourceStatus"));
+		const char *type = json_string_value(json_object_get(ev, "ResourceType"));
+		const char *reason = json_string_value(json_object_get(ev, "ResourceStatusReason"));
+		const char *logical = json_string_value(json_object_get(ev, "LogicalResourceId"));
+		if (!status)
+			continue;
+		/* Newest first: the operation's start ends the list. */
+		if (type && !strcmp(type, "AWS::CloudFormation::Stack") && reason &&
+		    !strcmp(reason, "User Initiated"))
+			break;
+		if (!ends_with(status, "_FAILED") || shown >= 20)
+			continue;
+		buf_addf(&b, "%s%s (%s): %s: %s", shown ? "\n" : "", logical ? logical : "?",
+			 type ? type : "?", status, reason ? reason : "no reason given");
+		shown++;
+	}
+	if (shown)
+		diag_set_detail(dg, "%s", b.ptr);
+	buf_release(&b);
+	json_decref(res);
+}
+
+struct stack_wait {
+	const struct rt_ctx *c;
+	const char *id;
+	const char *goal;   /* "CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE" */
+	bool gone_ok;       /* deleting: not found is done */
+};
+
+static int probe_stack(void *ctx, struct diags *d)
+{
+	struct stack_wait *w = ctx;
+	json_t *s = NULL;
+	int err = describe(w->c, w->id, &s, d);
+	if (err == BERTH_ENOTFOUND && w->gone_ok)
+		return 0;
+	if (err == BERTH_ENOTFOUND) {
+		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", w->id, w->goal);
+		return BERTH_ERROR;
+	}
+	if (err)
+		return err;
+	char *status = xstrdup(json_string_value(json_object_get(s, "StackStatus")));
+	const char *why = json_string_value(json_object_get(s, "StackStatusReason"));
+	char *reason = why ? xstrdup(why) : NULL;
+	json_decref(s);
+	int rc;
+	if (!strcmp(status, w->goal) || (!w->gone_ok && !strcmp(status, "IMPORT_COMPLETE"))) {
+		rc = 0;
+	} else if (ends_with(status, "_IN_PROGRESS")) {
+		if (w->c->waiting)
+			w->c->waiting(w->c->waiting_ctx, w->goal);
+		rc = 1;
+	} else {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", w->id, status,
+					    w->goal, reason ? ": " : "", reason ? reason : "");
+		add_failed_events(w->c, w->id, dg);
+		rc = BERTH_EAWS;
+	}
+	free(status);
+	free(reason);
+	return rc;
+}
+
+static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bool gone_ok,
+		    struct diags *d)
+{
+	struct stack_wait w = { c, id, goal, gone_ok };
+	char *what = xasprintf("stack %s to reach %s", id, goal);
+	int err = rt_poll(c, what, STACK_TIMEOUT_MS, 5000, probe_stack, &w, d);
+	free(what);
+	return err;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	int err = check_supported(props, d);
+	if (err)
+		return err;
+	const char *name = json_string_value(json_object_get(props, "StackName"));
+	if (!name) {
+		diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: StackName is not known");
+		return BERTH_EINVAL;
+	}
+	struct buf names = BUF_INIT;
+	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", name);
+	add_template_params(params, props, &names);
+	json_object_set_new(params, "Tags", tag_list(tags, names.ptr));
+	json_t *v;
+	if ((v = json_object_get(props, "TimeoutInMinutes")) && json_is_integer(v))
+		json_object_set(params, "TimeoutInMinutes", v);
+	if (json_object_get(props, "DisableRollback"))
+		json_object_set_new(params, "DisableRollback",
+				    json_boolean(rt_bool(props, "DisableRollback", false)));
+	if (json_object_get(props, "EnableTerminationProtection"))
+		json_object_set_new(params, "EnableTerminationProtection",
+				    json_boolean(rt_bool(props, "EnableTerminationProtection", false)));
+	static const char *const exists[] = { "AlreadyExistsException", NULL };
+	err = rt_call_expect(c, "cloudformation", "CreateStack", params, &res, exists, NULL, d);
+	json_decref(params);
+	buf_release(&names);
+	if (err == 1) {
+		/* A retry after a crash, or someone else's stack: only ours
+		 * (same stack and address) is adopted. */
+		struct live_resource cur;
+		err = read_one(c, name, &cur, d);
+		if (err == BERTH_ENOTFOUND) {
+			diags_add(d, DIAG_ERROR, "stack %s exists but cannot be read", name);
+			return BERTH_ERROR;
+		}
+		if (err)
+			return err;
+		const char *st = json_string_value(json_object_get(cur.tags, TAG_STACK));
+		bool ours = st && cur.address && !strcmp(st, c->stack) && !strcmp(cur.address, address);
+		if (!ours) {
+			live_resource_release(&cur);
+			struct diag *dg = diags_add(d, DIAG_ERROR,
+						    "stack %s already exists and is not this resource's", name);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another StackName "
+				       "or delete the existing stack", TAG_STACK, c->stack, TAG_ID, address);
+			return BERTH_ECONFLICT;
+		}
+		*id_out = xstrdup(cur.id);
+		live_resource_release(&cur);
+		return 0;
+	}
+	if (err)
+		return err;
+	const char *id = json_string_value(json_object_get(res, "StackId"));
+	if (!id) {
+		json_decref(res);
+		diags_add(d, DIAG_ERROR, "CreateStack answered without a StackId");
+		return BERTH_EAWS;
+	}
+	*id_out = xstrdup(id);
+	json_decref(res);
+	return 0;
+}
+
+static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
+{
+	return wait_for(c, id, "CREATE_COMPLETE", false, d);
+}
+
+/* UpdateStack; "No updates are to be performed." is success. Waits for
+ * UPDATE_COMPLETE otherwise. */
+static int update_stack(const struct rt_ctx *c, const char *id, json_t *params, struct diags *d)
+{
+	struct diags tmp = DIAGS_INIT;
+	int err = rt_call(c, "cloudformation", "UpdateStack", params, NULL, &tmp);
+	if (err) {
+		bool nothing = false;
+		for (size_t i = 0; i < tmp.n; i++)
+			nothing |= tmp.items[i].summary &&
+				   strstr(tmp.items[i].summary, "No updates are to be performed") != NULL;
+		if (nothing) {
+			diags_release(&tmp);
+			return 0;
+		}
+		diags_move(d, &tmp);
+		diags_release(&tmp);
+		return err;
+	}
+	diags_release(&tmp);
+	return wait_for(c, id, "UPDATE_COMPLETE", false, d);
+}
+
+static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
+		  const char *const *changed, size_t nchanged, struct diags *d)
+{
+	int err = check_supported(desired, d);
+	if (err)
+		return err;
+	bool via_update = false;
+	for (size_t i = 0; i < nchanged; i++) {
+		if (!strcmp(changed[i], "EnableTerminationProtection")) {
+			json_t *params = json_pack("{s:s, s:b}", "StackName", cur->id,
+						   "EnableTerminationProtection",
+						   rt_bool(desired, "EnableTerminationProtection", false));
+			err = rt_call(c, "cloudformation", "UpdateTerminationProtection", params, NULL, d);
+			json_decref(params);
+			if (err)
+				return err;
+		} else if (!strcmp(changed[i], "TimeoutInMinutes")) {
+			diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: TimeoutInMinutes applies "
+				  "to the create only and cannot change in place");
+			return BERTH_EINVAL;
+		} else {
+			via_update = true;
+		}
+	}
+	if (!via_update)
+		return 0;
+	struct buf names = BUF_INIT;
+	json_t *params = json_pack("{s:s}", "StackName", cur->id);
+	add_template_params(params, desired, &names);
+	json_object_set_new(params, "Tags", tag_list(cur->tags, names.ptr));
+	if (json_object_get(desired, "DisableRollback"))
+		json_object_set_new(params, "DisableRollback",
+				    json_boolean(rt_bool(desired, "DisableRollback", false)));
+	buf_release(&names);
+	err = update_stack(c, cur->id, params, d);
+	json_decref(params);
+	return err;
+}
+
+/* Stack tags change only through UpdateStack (CloudFormation then passes
+ * them on to the stack's resources): same template, same parameter values. */
+static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
+		    json_t *remove_keys, struct diags *d)
+{
+	json_t *tags = json_deep_copy(cur->tags ? cur->tags : json_object()), *v;
+	const char *k;
+	size_t i;
+	json_array_foreach(remove_keys, i, v)
+		if (json_is_string(v))
+			json_object_del(tags, json_string_value(v));
+	json_object_foreach(add, k, v)
+		json_object_set(tags, k, v);
+	const char *listed = json_string_value(json_object_get(tags, TAG_PARAMS));
+	json_t *plist = json_array();
+	for (const char *p = listed; p && *p;) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		char *name = xstrndup(p, len);
+		json_array_append_new(plist, json_pack("{s:s, s:b}", "ParameterKey", name,
+						       "UsePreviousValue", 1));
+		free(name);
+		p = sp ? sp + 1 : NULL;
+	}
+	json_t *caps = json_object_get(cur->props, "Capabilities");
+	json_t *params = json_pack("{s:s, s:b, s:o, s:o, s:o}", "StackName", cur->id,
+				   "UsePreviousTemplate", 1, "Parameters", plist, "Capabilities",
+				   caps ? json_incref(caps) : json_array(), "Tags",
+				   rt_tags_to_list(tags, false));
+	json_decref(tags);
+	int err = update_stack(c, cur->id, params, d);
+	json_decref(params);
+	return err;
+}
+
+static int remove_stack(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	json_t *params = json_pack("{s:s}", "StackName", cur->id);
+	int err = rt_call(c, "cloudformation", "DeleteStack", params, NULL, d);
+	json_decref(params);
+	return err; /* deleting a stack that does not exist succeeds */
+}
+
+static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	return wait_for(c, cur->id, "DELETE_COMPLETE", true, d);
+}
+
+const struct rtype rtype_cloudformation_stack = {
+	.type_name = "AWS::CloudFormation::Stack",
+	.tag_filter = "cloudformation:stack",
+	.owns_arn = owns_arn,
+	.detail_props = detail_props,
+	.read_all = read_all,
+	.read_one = read_one,
+	.read_detail = read_detail,
+	.normalise = normalise,
+	.create = create,
+	.update = update,
+	.set_tags = set_tags,
+	.remove = remove_stack,
+	.wait_ready = wait_ready,
+	.wait_gone = wait_gone,
+};

@@ -1,0 +1,262 @@
+"""The monitoring types against the emulator: a CloudFormation stack (the
+workshop's CloudWatch agent template, by fetch() and by TemplateURL, a
+rollback and its replacement), a CloudWatch alarm with an SNS action, and
+Logs Insights query definitions. Each: apply -> no-change plan -> one change
+-> that update in place -> destroy leaves nothing."""
+import functools
+import hashlib
+import http.server
+import os
+import threading
+
+from berthtest import main
+from enginetest import EngineCase
+
+WORKSHOP = "/work/shared/workshop"
+TEMPLATE = os.path.join(WORKSHOP, "cwagent-ecs-instance-metric-cfn.json")
+if not os.path.exists(TEMPLATE):
+    TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "specs", "workshop",
+                            "cwagent-ecs-instance-metric-cfn.json")
+
+STACK_SPEC = """\
+    berth: 1
+    stack: demo
+    variables:
+      url: { type: string }
+      sha: { type: string }
+      task_role: { type: string, default: Default }
+    resources:
+      cwagent:
+        type: AWS::CloudFormation::Stack
+        properties:
+          TemplateBody: ${fetch(var.url, var.sha)}
+          Capabilities: [CAPABILITY_NAMED_IAM]
+          Parameters:
+            ClusterName: container-demo
+            CreateIAMRoles: "True"
+            TaskRoleArn: ${var.task_role}
+          Tags: [{ Key: team, Value: ops }]
+      byurl:
+        type: AWS::CloudFormation::Stack
+        properties:
+          StackName: cwagent-by-url
+          TemplateURL: ${var.url}
+          Parameters:
+            ClusterName: container-demo
+    outputs:
+      stack_id: { value: "${cwagent.StackId}" }
+    """
+
+ALARM_SPEC = """\
+    berth: 1
+    stack: demo
+    variables:
+      threshold: { type: number, default: 50 }
+    resources:
+      alarm-topic:
+        type: AWS::SNS::Topic
+        properties:
+          TopicName: demo-alarms
+      alarm-mail:
+        type: AWS::SNS::Subscription
+        properties:
+          TopicArn: ${alarm-topic.TopicArn}
+          Protocol: email
+          Endpoint: ops@example.com
+      cpu-alarm:
+        type: AWS::CloudWatch::Alarm
+        properties:
+          AlarmDescription: Frontend CPU above the threshold
+          Namespace: AWS/ECS
+          MetricName: CPUUtilization
+          Dimensions:
+            - { Name: ServiceName, Value: ecsdemo-frontend }
+            - { Name: ClusterName, Value: container-demo }
+          Statistic: Average
+          Period: 300
+          EvaluationPeriods: 1
+          DatapointsToAlarm: 1
+          Threshold: ${var.threshold}
+          ComparisonOperator: GreaterThanThreshold
+          AlarmActions: ["${alarm-topic.TopicArn}"]
+    """
+
+QUERY_SPEC = """\
+    berth: 1
+    stack: demo
+    variables:
+      tasks_query:
+        type: string
+        default: stats count_distinct(TaskId) as Number_of_Tasks by ServiceName
+    resources:
+      tasks:
+        type: AWS::Logs::QueryDefinition
+        properties:
+          Name: Number of tasks per service
+          QueryString: ${var.tasks_query}
+          LogGroupNames: [/aws/ecs/containerinsights/container-demo/performance]
+      usage:
+        type: AWS::Logs::QueryDefinition
+        properties:
+          Name: Average memory and CPU
+          QueryString: 'stats avg(MemoryUtilized) as Avg_Memory, avg(CpuUtilized) as Avg_CPU by bin(5m) | filter Type="Task"'
+          LogGroupNames: [/aws/ecs/containerinsights/container-demo/performance]
+    """
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class MonitoringTypesTest(EngineCase):
+    def aws(self, service):
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        return botocore.session.get_session().create_client(
+            service, region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+    def serve_template(self):
+        handler = functools.partial(Quiet, directory=os.path.dirname(TEMPLATE))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        url = f"http://127.0.0.1:{server.server_address[1]}/{os.path.basename(TEMPLATE)}"
+        with open(TEMPLATE, "rb") as f:
+            sha = hashlib.sha256(f.read()).hexdigest()
+        return ["--var", f"url={url}", "--var", f"sha={sha}"]
+
+    def assert_converged(self, *args):
+        r = self.berth("plan", "--detailed-exitcode", *args, ok=0)
+        self.assertIn("No changes.", r.stdout)
+
+    def stacks(self):
+        cfn = self.aws("cloudformation")
+        return {s["StackName"]: s for s in cfn.describe_stacks()["Stacks"]}
+
+    def test_stack_lifecycle(self):
+        self.aws("ecs").create_cluster(clusterName="container-demo")
+        v = self.serve_template()
+        self.write_spec(STACK_SPEC)
+        r = self.berth("apply", "--auto-approve", *v)
+        self.assertIn("Apply complete: 2 created", r.stdout)
+        stacks = self.stacks()
+        self.assertEqual(stacks["cwagent-by-url"]["StackStatus"], "CREATE_COMPLETE")
+        name = [n for n in stacks if n != "cwagent-by-url"][0]
+        self.assertEqual(name, "demo-cwagent")
+        self.assertEqual(stacks[name]["StackStatus"], "CREATE_COMPLETE")
+        iam = self.aws("iam")
+        roles = {x["RoleName"] for x in iam.list_roles()["Roles"]}
+        self.assertIn("CWAgentECSTaskRole", roles)
+        self.assertIn("cwagent-daemon-service",
+                      str(self.aws("ecs").list_services(cluster="container-demo")))
+        self.assertIn(f'stack_id = "{stacks[name]["StackId"]}"', r.stdout)
+
+        # Defaults CloudFormation fills in (ExecutionRoleArn) are no drift.
+        self.assert_converged(*v)
+
+        # One parameter: an update in place, not a replacement.
+        p = self.plan_json("--detailed-exitcode", "--var", "task_role=arn:aws:iam::123456789012:role/x",
+                           *v, code=2)
+        ch = self.changes(p)
+        self.assertEqual(list(ch), ["cwagent"])
+        self.assertEqual(ch["cwagent"]["action"], "update")
+        self.assertEqual(ch["cwagent"]["changed"], ["Parameters"])
+        r = self.berth("apply", "--auto-approve", "--var", "task_role=arn:aws:iam::123456789012:role/x", *v)
+        self.assertIn("1 updated", r.stdout)
+        stack = self.stacks()[name]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(stack["StackId"], stacks[name]["StackId"])
+        self.assert_converged("--var", "task_role=arn:aws:iam::123456789012:role/x", *v)
+
+        r = self.berth("destroy", "--auto-approve", *v)
+        self.assertEqual(self.stacks(), {})
+        roles = {x["RoleName"] for x in iam.list_roles()["Roles"]}
+        self.assertNotIn("CWAgentECSTaskRole", roles)
+        self.assertNotIn("cwagent-daemon-service",
+                         str(self.aws("ecs").list_services(cluster="container-demo")))
+        self.assertEqual(self.live(), [])
+
+    def test_stack_rollback_then_replace(self):
+        v = self.serve_template()
+        self.write_spec(STACK_SPEC.split("      byurl:")[0])
+        # No cluster: the service fails and the stack rolls back.
+        r = self.berth("apply", "--auto-approve", *v, ok=1)
+        out = r.stdout + r.stderr
+        self.assertIn("ROLLBACK_COMPLETE", out)
+        self.assertIn("ECSDaemonService (AWS::ECS::Service): CREATE_FAILED", out)
+        self.assertEqual(self.stacks()["demo-cwagent"]["StackStatus"], "ROLLBACK_COMPLETE")
+
+        self.aws("ecs").create_cluster(clusterName="container-demo")
+        p = self.plan_json(*v)
+        ch = self.changes(p)
+        self.assertEqual(ch["cwagent"]["action"], "replace")
+        self.assertIn("ROLLBACK_COMPLETE", ch["cwagent"]["reason"])
+        self.berth("apply", "--auto-approve", *v)
+        self.assertEqual(self.stacks()["demo-cwagent"]["StackStatus"], "CREATE_COMPLETE")
+        self.assert_converged(*v)
+        self.berth("destroy", "--auto-approve", *v)
+        self.assertEqual(self.stacks(), {})
+
+    def test_alarm_lifecycle(self):
+        self.write_spec(ALARM_SPEC)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("Apply complete: 3 created", r.stdout)
+        cw = self.aws("cloudwatch")
+        alarm = cw.describe_alarms(AlarmNames=["demo-cpu-alarm"])["MetricAlarms"][0]
+        self.assertEqual(alarm["Threshold"], 50.0)
+        self.assertEqual(alarm["AlarmActions"], ["arn:aws:sns:us-west-2:123456789012:demo-alarms"])
+        tags = {t["Key"]: t["Value"] for t in
+                cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
+        self.assertEqual(tags["berth:id"], "cpu-alarm")
+        self.assert_converged()
+
+        p = self.plan_json("--var", "threshold=80", code=0)
+        ch = self.changes(p)
+        self.assertEqual(list(ch), ["cpu-alarm"])
+        self.assertEqual(ch["cpu-alarm"]["action"], "update")
+        self.assertEqual(ch["cpu-alarm"]["changed"], ["Threshold"])
+        r = self.berth("apply", "--auto-approve", "--var", "threshold=80")
+        self.assertIn("1 updated", r.stdout)
+        alarm = cw.describe_alarms(AlarmNames=["demo-cpu-alarm"])["MetricAlarms"][0]
+        self.assertEqual(alarm["Threshold"], 80.0)
+        self.assertEqual(len(alarm["Dimensions"]), 2)
+        self.assert_converged("--var", "threshold=80")
+
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(cw.describe_alarms()["MetricAlarms"], [])
+        self.assertEqual(self.live(), [])
+
+    def test_query_definitions(self):
+        self.write_spec(QUERY_SPEC)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("Apply complete: 2 created", r.stdout)
+        logs = self.aws("logs")
+        defs = {d["name"]: d for d in logs.describe_query_definitions()["queryDefinitions"]}
+        self.assertEqual(set(defs), {"demo/Number of tasks per service", "demo/Average memory and CPU"})
+        self.assertEqual(defs["demo/Average memory and CPU"]["logGroupNames"],
+                         ["/aws/ecs/containerinsights/container-demo/performance"])
+        self.assert_converged()
+
+        q = "tasks_query=stats count(*) by ServiceName"
+        p = self.plan_json("--var", q)
+        ch = self.changes(p)
+        self.assertEqual(list(ch), ["tasks"])
+        self.assertEqual(ch["tasks"]["action"], "update")
+        self.assertEqual(ch["tasks"]["changed"], ["QueryString"])
+        self.berth("apply", "--auto-approve", "--var", q)
+        after = {d["name"]: d for d in logs.describe_query_definitions()["queryDefinitions"]}
+        tasks = after["demo/Number of tasks per service"]
+        self.assertEqual(tasks["queryString"], "stats count(*) by ServiceName")
+        self.assertEqual(tasks["queryDefinitionId"],
+                         defs["demo/Number of tasks per service"]["queryDefinitionId"])
+        self.assert_converged("--var", q)
+
+        self.berth("destroy", "--auto-approve", "--var", q)
+        self.assertEqual(logs.describe_query_definitions()["queryDefinitions"], [])
+
+
+if __name__ == "__main__":
+    main()
