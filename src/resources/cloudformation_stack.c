@@ -321,8 +321,11 @@ static json_t *tag_list(json_t *map, const char *names)
 static void add_failed_events(const struct rt_ctx *c, const char *id, struct diag *dg)
 {
 	struct diags tmp = DIAGS_INIT;
+	/* Paginated: the operation's events may span pages. Only on failure,
+	 * so the cost does not matter. */
 	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", id);
-	int err = rt_call(c, "cloudformation", "DescribeStackEvents", params, &res, &tmp);
+	int err = rt_call_all(c, "cloudformation", "DescribeStackEvents", params, "StackEvents", &res,
+			      &tmp);
 	json_decref(params);
 	diags_release(&tmp);
 	if (err)
@@ -330,7 +333,7 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, struct dia
 	struct buf b = BUF_INIT;
 	size_t i, shown = 0;
 	json_t *ev;
-	json_array_foreach(json_object_get(res, "StackEvents"), i, ev) {
+	json_array_foreach(res, i, ev) {
 		const char *status = json_string_value(json_object_get(ev, "ResourceStatus"));
 		const char *type = json_string_value(json_object_get(ev, "ResourceType"));
 		const char *reason = json_string_value(json_object_get(ev, "ResourceStatusReason"));
@@ -378,12 +381,24 @@ static int probe_stack(void *ctx, struct diags *d)
 	char *reason = why ? xstrdup(why) : NULL;
 	json_decref(s);
 	int rc;
-	if (!strcmp(status, w->goal) || (!w->gone_ok && !strcmp(status, "IMPORT_COMPLETE"))) {
+	/* The engine waits for readiness after an update too: any finished
+	 * create, update or import is ready; a rollback is a failure. */
+	bool ready = !w->gone_ok && (!strcmp(status, "CREATE_COMPLETE") ||
+				     !strcmp(status, "UPDATE_COMPLETE") ||
+				     !strcmp(status, "IMPORT_COMPLETE"));
+	if (!strcmp(status, w->goal) || ready) {
 		rc = 0;
-	} else if (ends_with(status, "_IN_PROGRESS")) {
-		if (w->c->waiting)
-			w->c->waiting(w->c->waiting_ctx, w->goal);
+	} else if (ends_with(status, "_IN_PROGRESS") && !strstr(status, "ROLLBACK")) {
+		if (w->c->waiting) {
+			/* "waiting for CREATE_COMPLETE" */
+			char *what = xasprintf("%.*s_COMPLETE", (int)(strlen(status) - strlen("_IN_PROGRESS")),
+					       status);
+			w->c->waiting(w->c->waiting_ctx, what);
+			free(what);
+		}
 		rc = 1;
+	} else if (ends_with(status, "_IN_PROGRESS")) {
+		rc = 1; /* rolling back: wait for where it ends, then report */
 	} else {
 		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", w->id, status,
 					    w->goal, reason ? ": " : "", reason ? reason : "");

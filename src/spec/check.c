@@ -5,6 +5,7 @@
 #include "util/common.h"
 #include "spec/internal.h"
 #include "schema/schema.h"
+#include "resources/resource.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 
@@ -116,10 +117,18 @@ static void check_object(struct checker *c, const struct schema_shape *sh, const
 		check_value(c, p->shape, sub, child_val(n, k), x);
 		free(sub);
 	}
+	/* A required name the type chooses itself when the spec gives none
+	 * (StackName: a deterministic default) is not missing. */
+	json_t *filled = NULL;
+	const struct rtype *rt = top && json_is_object(v) ? rtype_find(c->res->type) : NULL;
+	if (rt && rt->normalise) {
+		filled = json_copy((json_t *)v);
+		rt->normalise("stack", c->res->id, filled);
+	}
 	for (size_t i = 0; i < sh->nprops; i++) {
 		const struct schema_prop *p = &sh->props[i];
 		if ((p->flags & SP_REQUIRED) && !(p->flags & SP_READ_ONLY) &&
-		    !json_object_get(v, p->name)) {
+		    !json_object_get(v, p->name) && !json_object_get(filled, p->name)) {
 			if (top)
 				error_at(c->d, n, "missing required property '%s' for %s", p->name,
 					 c->res->type);
@@ -127,6 +136,7 @@ static void check_object(struct checker *c, const struct schema_shape *sh, const
 				error_at(c->d, n, "missing required property '%s' in '%s'", p->name, path);
 		}
 	}
+	json_decref(filled);
 }
 
 static void check_value(struct checker *c, const struct schema_shape *sh, const char *path,

@@ -41,8 +41,9 @@ STACK_SPEC = """\
         properties:
           StackName: cwagent-by-url
           TemplateURL: ${var.url}
+          Capabilities: [CAPABILITY_NAMED_IAM]
           Parameters:
-            ClusterName: container-demo
+            ClusterName: by-url
     outputs:
       stack_id: { value: "${cwagent.StackId}" }
     """
@@ -138,6 +139,7 @@ class MonitoringTypesTest(EngineCase):
 
     def test_stack_lifecycle(self):
         self.aws("ecs").create_cluster(clusterName="container-demo")
+        self.aws("ecs").create_cluster(clusterName="by-url")
         v = self.serve_template()
         self.write_spec(STACK_SPEC)
         r = self.berth("apply", "--auto-approve", *v)
