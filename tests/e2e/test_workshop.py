@@ -155,9 +155,10 @@ class ContainerInsights(WorkshopCase):
                          [("email", "attendee@example.com")])
 
         logs = self.client("logs")
-        queries = logs.describe_query_definitions(queryDefinitionNamePrefix="container-demo/")
-        qs = queries["queryDefinitions"]
-        self.assertEqual(len(qs), 2)
+        qs = logs.describe_query_definitions()["queryDefinitions"]
+        self.assertEqual(sorted(q["name"] for q in qs),
+                         ["ecs-workshop/avg-cpu-by-task-family",
+                          "ecs-workshop/instance-count-by-cluster"])
         for q in qs:
             self.assertEqual(q["logGroupNames"],
                              ["/aws/ecs/containerinsights/container-demo/performance"])
