@@ -335,6 +335,39 @@ static void fill_ids_from_cache(struct engine *e)
 	}
 }
 
+/* CloudFormation passes a stack's tags on to every resource it makes, so
+ * the resources of a stack berth manages carry berth:stack and the stack's
+ * berth:id too. They are the stack's, not berth's: deleting the stack
+ * deletes them, and taken as berth's own they would show as instances of
+ * other types at the stack's address, for plan to destroy. Dropped here, for
+ * every type at once. */
+static void drop_stack_members(struct engine *e)
+{
+	long st = engine_type_index(e, "AWS::CloudFormation::Stack");
+	if (st < 0 || !e->live[st].n)
+		return;
+	for (size_t t = 0; t < e->ntypes; t++) {
+		if ((long)t == st)
+			continue;
+		struct live_set *s = &e->live[t];
+		size_t keep = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			bool member = false;
+			for (size_t k = 0; s->v[i].address && k < e->live[st].n && !member; k++)
+				member = e->live[st].v[k].address &&
+					 !strcmp(e->live[st].v[k].address, s->v[i].address);
+			if (member) {
+				live_resource_release(&s->v[i]);
+				continue;
+			}
+			if (keep != i)
+				s->v[keep] = s->v[i];
+			keep++;
+		}
+		s->n = keep;
+	}
+}
+
 int engine_refresh(struct engine *e, struct diags *d)
 {
 	int err = 0;
@@ -416,6 +449,7 @@ int engine_refresh(struct engine *e, struct diags *d)
 	free(names);
 	if (err)
 		return err;
+	drop_stack_members(e);
 	fill_ids_from_cache(e);
 	json_decref(e->live_index);
 	e->live_index = json_object();
@@ -613,6 +647,33 @@ static size_t *topo_order(const struct spec *s, size_t *n_out)
 	free(fill);
 	*n_out = k;
 	return order;
+}
+
+/* The detail_stamp rule (resource.h): when nothing that could change the
+ * detail properties has happened since the last apply, and the spec still
+ * asks for the applied values, those are the live values; copies them into
+ * live->props and returns true. */
+static bool detail_from_cache(const struct rtype *rt, struct live_resource *live,
+			      const struct state_resource *st, json_t *desired, json_t *applied)
+{
+	if (!rt->detail_stamp || !st || !applied || !live->id || !st->id || strcmp(live->id, st->id))
+		return false;
+	for (size_t i = 0; rt->detail_stamp[i]; i++)
+		if (diff_values(NULL, json_object_get(live->props, rt->detail_stamp[i]),
+				json_object_get(st->attributes, rt->detail_stamp[i])) != DIFF_EQUAL)
+			return false;
+	for (size_t i = 0; rt->detail_props[i]; i++) {
+		json_t *want = json_object_get(desired, rt->detail_props[i]);
+		if (spec_has_unknown(want) ||
+		    diff_values(NULL, want, json_object_get(applied, rt->detail_props[i])) != DIFF_EQUAL)
+			return false;
+	}
+	for (size_t i = 0; rt->detail_props[i]; i++) {
+		json_t *v = json_object_get(applied, rt->detail_props[i]);
+		if (v)
+			json_object_set_new(live->props, rt->detail_props[i], json_deep_copy(v));
+	}
+	return true;
 }
 
 static bool needs_detail(const struct rtype *rt, json_t *desired, json_t *applied)
@@ -1071,7 +1132,11 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			live = match_untagged(e, rt, sr->address, desired);
 		struct state_resource *st = statefile_get(&e->state, sr->address);
 		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
-		if (live && rt->read_detail && !live->detailed && needs_detail(rt, desired, applied)) {
+		if (live && rt->read_detail && !live->detailed && needs_detail(rt, desired, applied) &&
+		    !(sr->sensitive || sens) && detail_from_cache(rt, live, st, desired, applied)) {
+			live->detailed = true;
+		} else if (live && rt->read_detail && !live->detailed &&
+			   needs_detail(rt, desired, applied)) {
 			int r = rt->read_detail(&e->rt, live, d);
 			if (r && r != BERTH_ENOTFOUND) {
 				err = r;

@@ -12,8 +12,10 @@
  * Refresh: DescribeStacks without a name lists every live stack with its
  * tags, outputs and parameters (100 a page), so one paginated call per type
  * finds this stack's instances, however many there are. The template is a
- * detail property: one GetTemplate per stack, only for stacks whose spec sets
- * TemplateBody.
+ * detail property: one GetTemplate per stack, only for stacks whose spec's
+ * TemplateBody differs from the one last applied (state cache), or that
+ * were updated or re-created since (detail_stamp); an unchanged plan reads
+ * no template.
  *
  * Parameters: CloudFormation returns every declared parameter, defaults
  * included, and NoEcho ones as "****". berth tags the stack with the names
@@ -42,6 +44,9 @@
 #define STACK_TIMEOUT_MS (3L * 60 * 60 * 1000)
 
 static const char *const detail_props[] = { "TemplateBody", NULL };
+/* A stack's template changes only with an update (LastUpdateTime) or a new
+ * stack (StackId, CreationTime). */
+static const char *const detail_stamp[] = { "StackId", "CreationTime", "LastUpdateTime", NULL };
 
 /* "arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID" */
 static int owns_arn(const char *arn)
@@ -606,6 +611,7 @@ const struct rtype rtype_cloudformation_stack = {
 	.tag_filter = "cloudformation:stack",
 	.owns_arn = owns_arn,
 	.detail_props = detail_props,
+	.detail_stamp = detail_stamp,
 	.read_all = read_all,
 	.read_one = read_one,
 	.read_detail = read_detail,

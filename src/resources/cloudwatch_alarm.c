@@ -157,6 +157,11 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
+	/* "missing" is AWS's default and reads back as unset (see
+	 * fill_from_describe): the same alarm either way. */
+	json_t *tmd = json_object_get(desired, "TreatMissingData");
+	if (json_is_string(tmd) && !strcmp(json_string_value(tmd), "missing"))
+		json_object_del(desired, "TreatMissingData");
 	if (json_object_get(desired, "AlarmName"))
 		return;
 	char *name = rt_default_name(stack, address, ALARM_NAME_MAX);

@@ -206,6 +206,13 @@ struct rtype {
 	 * when the spec declares the type or the state cache records an
 	 * instance of it, not merely because their parent type is in scope. */
 	bool refresh_when_used;
+	/* Optional, with detail_props: attributes read_all returns that change
+	 * whenever a detail property may have (a stack's StackId, CreationTime,
+	 * LastUpdateTime). While they equal what the state cache recorded at
+	 * the last apply and the spec's detail values equal the applied ones,
+	 * the engine takes the applied values as the live ones and skips
+	 * read_detail: an unchanged template costs no GetTemplate. */
+	const char *const *detail_stamp;
 
 	/* Every live instance of this stack. Taggable types: tagged
 	 * berth:stack=c->stack. Untaggable: every instance under `parents`

@@ -48,6 +48,35 @@ STACK_SPEC = """\
       stack_id: { value: "${cwagent.StackId}" }
     """
 
+INLINE_SPEC = """\
+    berth: 1
+    stack: demo
+    variables:
+      retention: { type: number, default: 7 }
+    resources:
+      inline:
+        type: AWS::CloudFormation::Stack
+        properties:
+          TemplateBody:
+            Parameters:
+              Retention: { Type: Number }
+            Resources:
+              Group:
+                Type: AWS::Logs::LogGroup
+                Properties: { RetentionInDays: { Ref: Retention } }
+            Outputs:
+              GroupName: { Value: { Ref: Group } }
+          Parameters: { Retention: "${var.retention}" }
+      errors:
+        type: AWS::Logs::QueryDefinition
+        properties:
+          Name: errors
+          QueryString: fields @message | filter @message like /ERROR/
+          LogGroupNames: ["${inline.Outputs.GroupName}"]
+    outputs:
+      group: { value: "${inline.Outputs.GroupName}" }
+    """
+
 ALARM_SPEC = """\
     berth: 1
     stack: demo
@@ -79,6 +108,7 @@ ALARM_SPEC = """\
           DatapointsToAlarm: 1
           Threshold: ${var.threshold}
           ComparisonOperator: GreaterThanThreshold
+          TreatMissingData: missing
           AlarmActions: ["${alarm-topic.TopicArn}"]
     """
 
@@ -181,6 +211,45 @@ class MonitoringTypesTest(EngineCase):
                          str(self.aws("ecs").list_services(cluster="container-demo")))
         self.assertEqual(self.live(), [])
 
+    def test_stack_inline_template_and_outputs(self):
+        self.write_spec(INLINE_SPEC)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("Apply complete: 2 created", r.stdout)
+        groups = [x for x in self.all_of("log-group")]
+        self.assertEqual(len(groups), 1)
+        name = groups[0]["id"]
+        # The stack's log group carries the stack's tags (CloudFormation
+        # passes them on) but is the stack's, not a resource of its own.
+        self.assertEqual(groups[0]["tags"]["berth:id"], "inline")
+        self.assertIn(f'group = "{name}"', r.stdout)
+        defs = self.aws("logs").describe_query_definitions()["queryDefinitions"]
+        self.assertEqual(defs[0]["logGroupNames"], [name])
+        # The template is read only when it may differ from the applied one.
+        self.emu.reset()
+        self.assert_converged()
+        calls = self.emu.calls()["by_operation"]
+        self.assertNotIn("GetTemplate", str(calls))
+        self.assertIn("DescribeStacks", str(calls))
+        os.remove(os.path.join(self.dir, ".berth", "demo.state.json"))
+        self.emu.reset()
+        self.assert_converged()
+        self.assertIn("GetTemplate", str(self.emu.calls()["by_operation"]))
+
+        # A template change compares as a document: only a real change shows.
+        p = self.plan_json("--var", "retention=14")
+        ch = self.changes(p)
+        self.assertEqual(list(ch), ["inline"])
+        self.assertEqual(ch["inline"]["changed"], ["Parameters"])
+        self.berth("apply", "--auto-approve", "--var", "retention=14")
+        self.assertEqual(self.aws("logs").describe_log_groups(logGroupNamePrefix=name)
+                         ["logGroups"][0]["retentionInDays"], 14)
+        self.assert_converged("--var", "retention=14")
+
+        self.berth("destroy", "--auto-approve", "--var", "retention=14")
+        self.assertEqual(self.all_of("log-group"), [])
+        self.assertEqual(self.stacks(), {})
+        self.assertEqual(self.live(), [])
+
     def test_stack_rollback_then_replace(self):
         v = self.serve_template()
         self.write_spec(STACK_SPEC.split("      byurl:")[0])
@@ -213,6 +282,14 @@ class MonitoringTypesTest(EngineCase):
         tags = {t["Key"]: t["Value"] for t in
                 cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
         self.assertEqual(tags["berth:id"], "cpu-alarm")
+        self.assert_converged()
+        # Dimensions are a set: the same ones in another order are no drift.
+        put = {k: alarm[k] for k in ("AlarmName", "AlarmDescription", "Namespace", "MetricName",
+                                     "Statistic", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+                                     "Threshold", "ComparisonOperator", "AlarmActions")}
+        cw.put_metric_alarm(Dimensions=list(reversed(alarm["Dimensions"])), **put)
+        self.assertNotEqual(cw.describe_alarms(AlarmNames=["demo-cpu-alarm"])["MetricAlarms"][0]
+                            ["Dimensions"], alarm["Dimensions"])
         self.assert_converged()
 
         p = self.plan_json("--var", "threshold=80", code=0)

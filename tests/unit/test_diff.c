@@ -209,12 +209,16 @@ TEST(registry_is_sorted_and_complete)
 		CHECK(rtype_find(all[i]->type_name) == all[i]);
 		CHECK(schema_find(all[i]->type_name) != NULL);
 		CHECK(all[i]->read_all && all[i]->read_one && all[i]->create && all[i]->remove);
-		CHECK(all[i]->tag_filter || (all[i]->parent_type && all[i]->identity) ||
-		      (all[i]->unowned_listing && all[i]->identity));
+		/* Untaggable: found through a parent, or (no parent) by a name
+		 * convention read_all applies (query definitions: STACK/...). */
+		CHECK(all[i]->tag_filter || all[i]->identity);
 	}
 	CHECK(rtype_for_arn("arn:aws:logs:us-west-2:1:log-group:/a/b") == &rtype_logs_loggroup);
 	CHECK(rtype_for_arn("arn:aws:sns:us-west-2:123456789012:t") == &rtype_sns_topic);
 	CHECK(rtype_for_arn("arn:aws:sns:us-west-2:123456789012:t:uuid") == NULL);
+	CHECK(rtype_for_arn("arn:aws:cloudformation:us-west-2:1:stack/s/uuid") ==
+	      &rtype_cloudformation_stack);
+	CHECK(rtype_for_arn("arn:aws:cloudwatch:us-west-2:1:alarm:a") == &rtype_cloudwatch_alarm);
 	CHECK(rtype_find("AWS::Nope::Nothing") == NULL);
 }
 
