@@ -334,4 +334,5 @@ const struct rtype rtype_aps_workspace = {
 	.update = update,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
+	.check = check_supported,
 };

@@ -113,6 +113,54 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(uid);
 }
 
+/* At plan time: the model is a JSON object, and Inputs and the model's
+ * __inputs name the same inputs (what the import would refuse, after the
+ * data source and everything before it were made). */
+static int check(json_t *desired, struct diags *d)
+{
+	json_t *dj = json_object_get(desired, "DashboardJson");
+	if (!dj || spec_has_unknown(dj))
+		return 0;
+	json_t *model = dashboard_of(desired);
+	if (!model) {
+		diags_add(d, DIAG_ERROR,
+			  "Berth::Grafana::Dashboard: DashboardJson is not a JSON object (give the model, "
+			  "or ${file(\"dashboard.json\")})");
+		return BERTH_EINVAL;
+	}
+	json_t *inputs = json_object_get(desired, "Inputs");
+	int err = 0;
+	if (!spec_is_unknown(inputs)) {
+		json_t *declared = json_object_get(model, "__inputs"), *in;
+		size_t i;
+		json_array_foreach(declared, i, in) {
+			const char *name = json_string_value(json_object_get(in, "name"));
+			if (name && !json_object_get(inputs, name)) {
+				struct diag *dg = diags_add(d, DIAG_ERROR,
+							    "Berth::Grafana::Dashboard: the dashboard's input %s has no value in Inputs",
+							    name);
+				diag_set_detail(dg, "map it, e.g. Inputs: {%s: ${DATASOURCE.Uid}}", name);
+				err = BERTH_EINVAL;
+			}
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(inputs, k, v) {
+			bool known = false;
+			json_array_foreach(declared, i, in)
+				known |= json_is_string(json_object_get(in, "name")) &&
+					 !strcmp(json_string_value(json_object_get(in, "name")), k);
+			if (!known) {
+				diags_add(d, DIAG_ERROR,
+					  "Berth::Grafana::Dashboard: Inputs.%s is not one of the dashboard's __inputs", k);
+				err = BERTH_EINVAL;
+			}
+		}
+	}
+	json_decref(model);
+	return err;
+}
+
 static void fill(struct live_resource *r, const char *ws, const char *uid, json_t *got)
 {
 	json_t *dash = json_object_get(got, "dashboard"), *meta = json_object_get(got, "meta");
@@ -299,5 +347,6 @@ const struct rtype rtype_grafana_dashboard = {
 	.create = create,
 	.update = update,
 	.remove = remove_dashboard,
+	.check = check,
 	.wait_gone = wait_gone,
 };

@@ -227,6 +227,17 @@ static bool any_role(json_t *props)
 	return false;
 }
 
+/* At plan time: at least one role (see create). */
+static int check(json_t *desired, struct diags *d)
+{
+	for (size_t r = 0; r < ARRAY_SIZE(roles); r++)
+		if (json_object_get(desired, roles[r].prop))
+			return 0; /* a list, possibly not known yet */
+	diags_add(d, DIAG_ERROR,
+		  "Berth::Grafana::Permissions: give at least one of Admins, Editors, Viewers");
+	return BERTH_EINVAL;
+}
+
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
@@ -294,4 +305,5 @@ const struct rtype rtype_grafana_permissions = {
 	.update = update,
 	.remove = remove_permissions,
 	.wait_gone = wait_gone,
+	.check = check,
 };

@@ -340,4 +340,5 @@ const struct rtype rtype_grafana_workspace = {
 	.update = update,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
+	.check = check_supported,
 };

@@ -264,8 +264,19 @@ class GrafanaTypesTest(EngineCase):
                     DashboardJson: '${file("dashboard.json")}'
                     Inputs: { DS_Y: some-uid }
                 """), "  "))
+        # Inputs that do not match the model's __inputs: refused by plan.
+        r = self.berth("plan", ok=1)
+        self.assertIn("the dashboard's input DS_X has no value in Inputs", r.stderr)
+        self.assertIn("Inputs.DS_Y is not one of the dashboard's __inputs", r.stderr)
+        self.assertNotIn("grafana-http:POST /api/dashboards/import", self.ops())
+        # A uid Grafana refuses fails the import itself: its key is deleted
+        # all the same.
+        with open(os.path.join(self.dir, "dashboard.json"), "w") as f:
+            json.dump({"title": "t", "uid": "not a uid!", "panels": [],
+                       "__inputs": [{"name": "DS_Y", "type": "datasource",
+                                     "pluginId": "prometheus"}]}, f)
         r = self.berth("apply", "--auto-approve", ok=1)
-        self.assertIn("DS_X", r.stdout + r.stderr)
+        self.assertIn("uid contains illegal characters", r.stdout + r.stderr)
         self.assertGreaterEqual(self.api_keys_balanced(), 1)
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
