@@ -163,6 +163,17 @@ class ContainerInsights(WorkshopCase):
             self.assertEqual(q["logGroupNames"],
                              ["/aws/ecs/containerinsights/container-demo/performance"])
 
+        # The workshop's "disable Container Insights" step is a one-line
+        # change: the cluster is updated in place, nothing else moves.
+        off = args + ["--var", "container_insights=disabled"]
+        r = self.berth("plan", "--json", "-f", "container-insights.yaml", *off, cwd=self.specs)
+        ch = self.changes(json.loads(r.stdout))
+        self.assertEqual({a: c["action"] for a, c in ch.items()}, {"cluster": "update"})
+        self.berth("apply", "--auto-approve", "-f", "container-insights.yaml", *off,
+                   cwd=self.specs)
+        cl = ecs.describe_clusters(clusters=["container-demo"], include=["SETTINGS"])["clusters"][0]
+        self.assertIn({"name": "containerInsights", "value": "disabled"}, cl["settings"])
+
         r = self.destroy("container-insights.yaml", "ecs-workshop", args)
         self.assertIn("ecs-role", r.stdout)  # retained, and said so
         self.assertEqual(cfn.describe_stacks()["Stacks"], [])
