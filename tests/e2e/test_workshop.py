@@ -123,6 +123,20 @@ class ContainerInsights(WorkshopCase):
                 self.assertTrue(td["containerDefinitions"][0]["image"].startswith(
                     "public.ecr.aws/aws-containers/ecsdemo-"))
         fe = [s for s in services if s["serviceName"] == "ecsdemo-frontend"][0]
+        # The backends share the platform's FrontendToBackend group, which
+        # admits itself and the frontend's group on 3000.
+        ec2 = self.client("ec2")
+        fe_groups = fe["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+        for s in services:
+            if s["serviceName"] in ("ecsdemo-nodejs", "ecsdemo-crystal"):
+                groups = s["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+                self.assertEqual(len(groups), 1)
+                g = ec2.describe_security_groups(GroupIds=groups)["SecurityGroups"][0]
+                self.assertEqual(g["Description"], "FrontendToBackend")
+                sources = sorted(p["GroupId"] for r in g["IpPermissions"]
+                                 if (r["IpProtocol"], r.get("FromPort"), r.get("ToPort")) ==
+                                 ("tcp", 3000, 3000) for p in r["UserIdGroupPairs"])
+                self.assertEqual(sources, sorted([g["GroupId"], fe_groups[0]]))
         self.assertEqual(fe["loadBalancers"][0]["containerPort"], 3000)
         td = ecs.describe_task_definition(taskDefinition=fe["taskDefinition"])["taskDefinition"]
         env = {e["name"]: e["value"] for e in td["containerDefinitions"][0]["environment"]}
