@@ -20,8 +20,13 @@
  * Parameters: CloudFormation returns every declared parameter, defaults
  * included, and NoEcho ones as "****". berth tags the stack with the names
  * the spec passed (berth:parameters) and reads back only those, so a default
- * never shows as drift; a masked value is read back as the applied one can
- * not be known, so it is left out of the comparison (see read_all).
+ * never shows as drift. A NoEcho value cannot be read back at all, so
+ * Parameters is a detail property too: while the stack has not been updated
+ * since berth applied it (detail_stamp) and the spec's values are the
+ * applied ones, the applied values stand for the live ones and a secret is
+ * never a diff. Without the state cache, or after an update outside berth,
+ * a NoEcho parameter shows as a change ("****" -> the value) and the next
+ * apply sets it again.
  *
  * Capabilities are CloudFormation's own property (CAPABILITY_IAM,
  * CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND): the spec must grant them,
@@ -43,7 +48,7 @@
 #define TAG_PARAMS "berth:parameters"
 #define STACK_TIMEOUT_MS (3L * 60 * 60 * 1000)
 
-static const char *const detail_props[] = { "TemplateBody", NULL };
+static const char *const detail_props[] = { "Parameters", "TemplateBody", NULL };
 /* A stack's template changes only with an update (LastUpdateTime) or a new
  * stack (StackId, CreationTime). */
 static const char *const detail_stamp[] = { "StackId", "CreationTime", "LastUpdateTime", NULL };
@@ -135,10 +140,6 @@ static void fill_from_describe(struct live_resource *r, json_t *s)
 			continue;
 		if (listed && !param_listed(listed, k))
 			continue; /* a default the spec never gave */
-		/* NoEcho: CloudFormation never returns the value, so it cannot be
-		 * compared; leaving it out keeps it from showing as drift. */
-		if (!strcmp(val, "****"))
-			continue;
 		json_object_set_new(params, k, json_string(val));
 	}
 	if (json_object_size(params))
@@ -361,6 +362,17 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, struct dia
 	json_decref(res);
 }
 
+/* "arn:...:stack/NAME/UUID" -> NAME, for messages (a new string). */
+static char *stack_label(const char *id)
+{
+	const char *p = strstr(id, ":stack/");
+	if (!p)
+		return xstrdup(id);
+	p += strlen(":stack/");
+	const char *end = strchr(p, '/');
+	return end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+}
+
 struct stack_wait {
 	const struct rt_ctx *c;
 	const char *id;
@@ -376,7 +388,9 @@ static int probe_stack(void *ctx, struct diags *d)
 	if (err == BERTH_ENOTFOUND && w->gone_ok)
 		return 0;
 	if (err == BERTH_ENOTFOUND) {
-		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", w->id, w->goal);
+		char *label = stack_label(w->id);
+		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", label, w->goal);
+		free(label);
 		return BERTH_ERROR;
 	}
 	if (err)
@@ -405,8 +419,10 @@ static int probe_stack(void *ctx, struct diags *d)
 	} else if (ends_with(status, "_IN_PROGRESS")) {
 		rc = 1; /* rolling back: wait for where it ends, then report */
 	} else {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", w->id, status,
+		char *label = stack_label(w->id);
+		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", label, status,
 					    w->goal, reason ? ": " : "", reason ? reason : "");
+		free(label);
 		add_failed_events(w->c, w->id, dg);
 		rc = BERTH_EAWS;
 	}
@@ -419,7 +435,9 @@ static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bo
 		    struct diags *d)
 {
 	struct stack_wait w = { c, id, goal, gone_ok };
-	char *what = xasprintf("stack %s to reach %s", id, goal);
+	char *label = stack_label(id);
+	char *what = xasprintf("stack %s to reach %s", label, goal);
+	free(label);
 	int err = rt_poll(c, what, STACK_TIMEOUT_MS, 5000, probe_stack, &w, d);
 	free(what);
 	return err;
@@ -566,8 +584,10 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 	json_t *tags = json_deep_copy(cur->tags ? cur->tags : json_object()), *v;
 	const char *k;
 	size_t i;
+	/* berth:parameters is this type's own record, which the engine does not
+	 * know to want: kept whatever remove_keys says. */
 	json_array_foreach(remove_keys, i, v)
-		if (json_is_string(v))
+		if (json_is_string(v) && strcmp(json_string_value(v), TAG_PARAMS))
 			json_object_del(tags, json_string_value(v));
 	json_object_foreach(add, k, v)
 		json_object_set(tags, k, v);

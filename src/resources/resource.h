@@ -201,11 +201,6 @@ struct rtype {
 	 * values) set one of them, so an unchanged plan costs no call per
 	 * resource. NULL when read_all returns everything. */
 	const char *const *detail_props;
-	/* Untaggable types whose reading is costly (Grafana's data sources and
-	 * dashboards need an API key per workspace): they join a refresh only
-	 * when the spec declares the type or the state cache records an
-	 * instance of it, not merely because their parent type is in scope. */
-	bool refresh_when_used;
 	/* Optional, with detail_props: attributes read_all returns that change
 	 * whenever a detail property may have (a stack's StackId, CreationTime,
 	 * LastUpdateTime). While they equal what the state cache recorded at
@@ -213,6 +208,11 @@ struct rtype {
 	 * the engine takes the applied values as the live ones and skips
 	 * read_detail: an unchanged template costs no GetTemplate. */
 	const char *const *detail_stamp;
+	/* Untaggable types whose reading is costly (Grafana's data sources and
+	 * dashboards need an API key per workspace): they join a refresh only
+	 * when the spec declares the type or the state cache records an
+	 * instance of it, not merely because their parent type is in scope. */
+	bool refresh_when_used;
 
 	/* Every live instance of this stack. Taggable types: tagged
 	 * berth:stack=c->stack. Untaggable: every instance under `parents`

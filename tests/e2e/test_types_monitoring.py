@@ -53,6 +53,7 @@ INLINE_SPEC = """\
     stack: demo
     variables:
       retention: { type: number, default: 7 }
+      team: { type: string, default: ops }
     resources:
       inline:
         type: AWS::CloudFormation::Stack
@@ -60,13 +61,15 @@ INLINE_SPEC = """\
           TemplateBody:
             Parameters:
               Retention: { Type: Number }
+              Token: { Type: String, NoEcho: true }
             Resources:
               Group:
                 Type: AWS::Logs::LogGroup
                 Properties: { RetentionInDays: { Ref: Retention } }
             Outputs:
               GroupName: { Value: { Ref: Group } }
-          Parameters: { Retention: "${var.retention}" }
+          Parameters: { Retention: "${var.retention}", Token: s3cret }
+          Tags: [{ Key: team, Value: "${var.team}" }]
       errors:
         type: AWS::Logs::QueryDefinition
         properties:
@@ -230,10 +233,17 @@ class MonitoringTypesTest(EngineCase):
         calls = self.emu.calls()["by_operation"]
         self.assertNotIn("GetTemplate", str(calls))
         self.assertIn("DescribeStacks", str(calls))
+        # Without the cache the template is read again, and the NoEcho
+        # parameter, which CloudFormation never shows, is set again.
         os.remove(os.path.join(self.dir, ".berth", "demo.state.json"))
         self.emu.reset()
-        self.assert_converged()
+        p = self.plan_json()
         self.assertIn("GetTemplate", str(self.emu.calls()["by_operation"]))
+        self.assertEqual(list(self.changes(p)), ["inline"])
+        self.assertEqual(self.changes(p)["inline"]["changed"], ["Parameters"])
+        self.assertEqual(self.changes(p)["inline"]["before"]["Parameters"]["Token"], "****")
+        self.berth("apply", "--auto-approve")
+        self.assert_converged()
 
         # A template change compares as a document: only a real change shows.
         p = self.plan_json("--var", "retention=14")
@@ -245,7 +255,20 @@ class MonitoringTypesTest(EngineCase):
                          ["logGroups"][0]["retentionInDays"], 14)
         self.assert_converged("--var", "retention=14")
 
-        self.berth("destroy", "--auto-approve", "--var", "retention=14")
+        # Tags change through UpdateStack, which passes them on.
+        p = self.plan_json("--var", "retention=14", "--var", "team=web")
+        self.assertEqual(self.changes(p)["inline"]["changed"], ["Tags"])
+        self.berth("apply", "--auto-approve", "--var", "retention=14", "--var", "team=web")
+        self.assertEqual(self.all_of("log-group")[0]["tags"]["team"], "web")
+        stack = self.stacks()["demo-inline"]
+        self.assertEqual({t["Key"]: t["Value"] for t in stack["Tags"]}["team"], "web")
+        self.assert_converged("--var", "retention=14", "--var", "team=web")
+
+        # Without the spec: destroy --stack finds the stack and the
+        # query definition (by its folder).
+        os.remove(os.path.join(self.dir, "berth.yaml"))
+        self.berth("destroy", "--stack", "demo", "--auto-approve")
+        self.assertEqual(self.aws("logs").describe_query_definitions()["queryDefinitions"], [])
         self.assertEqual(self.all_of("log-group"), [])
         self.assertEqual(self.stacks(), {})
         self.assertEqual(self.live(), [])
@@ -256,7 +279,8 @@ class MonitoringTypesTest(EngineCase):
         # No cluster: the service fails and the stack rolls back.
         r = self.berth("apply", "--auto-approve", *v, ok=1)
         out = r.stdout + r.stderr
-        self.assertIn("ROLLBACK_COMPLETE", out)
+        self.assertIn("stack demo-cwagent is ROLLBACK_COMPLETE, not CREATE_COMPLETE", out)
+        self.assertIn("ClusterNotFoundException", out)
         self.assertIn("ECSDaemonService (AWS::ECS::Service): CREATE_FAILED", out)
         self.assertEqual(self.stacks()["demo-cwagent"]["StackStatus"], "ROLLBACK_COMPLETE")
 
@@ -268,8 +292,16 @@ class MonitoringTypesTest(EngineCase):
         self.berth("apply", "--auto-approve", *v)
         self.assertEqual(self.stacks()["demo-cwagent"]["StackStatus"], "CREATE_COMPLETE")
         self.assert_converged(*v)
-        self.berth("destroy", "--auto-approve", *v)
+
+        # Taken out of the spec: deleted, with what it made.
+        self.write_spec(QUERY_SPEC)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("1 destroyed", r.stdout)
         self.assertEqual(self.stacks(), {})
+        self.assertNotIn("cwagent-daemon-service",
+                         str(self.aws("ecs").list_services(cluster="container-demo")))
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
 
     def test_alarm_lifecycle(self):
         self.write_spec(ALARM_SPEC)

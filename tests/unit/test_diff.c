@@ -209,7 +209,8 @@ TEST(registry_is_sorted_and_complete)
 		CHECK(rtype_find(all[i]->type_name) == all[i]);
 		CHECK(schema_find(all[i]->type_name) != NULL);
 		CHECK(all[i]->read_all && all[i]->read_one && all[i]->create && all[i]->remove);
-		/* Untaggable: found through a parent, or (no parent) by a name
+		/* Untaggable: found through a parent, by an account-wide listing
+		 * matched to the spec (unowned_listing), or (no parent) by a name
 		 * convention read_all applies (query definitions: STACK/...). */
 		CHECK(all[i]->tag_filter || all[i]->identity);
 	}
