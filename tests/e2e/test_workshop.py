@@ -171,8 +171,13 @@ class ContainerInsights(WorkshopCase):
         logs = self.client("logs")
         qs = logs.describe_query_definitions()["queryDefinitions"]
         self.assertEqual(sorted(q["name"] for q in qs),
-                         ["ecs-workshop/avg-cpu-by-task-family",
-                          "ecs-workshop/instance-count-by-cluster"])
+                         ["ecs-workshop/avg-task-memory-and-cpu",
+                          "ecs-workshop/number-of-tasks-by-service"])
+        # The workshop's queries, verbatim.
+        self.assertEqual(sorted(q["queryString"].strip() for q in qs), [
+            'stats avg(MemoryUtilized) as Avg_Memory, avg(CpuUtilized) as Avg_CPU '
+            'by bin(5m) | filter Type="Task"',
+            "stats count_distinct(TaskId) as Number_of_Tasks by ServiceName"])
         for q in qs:
             self.assertEqual(q["logGroupNames"],
                              ["/aws/ecs/containerinsights/container-demo/performance"])
