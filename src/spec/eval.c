@@ -3,6 +3,8 @@
  * used, a module output in the module's), calling functions, and recording a
  * dependency edge for every resource, data entry and repo a value uses. */
 #include "util/common.h"
+
+#include <sys/stat.h>
 #include "spec/internal.h"
 #include "spec/func.h"
 #include "schema/schema.h"
@@ -478,8 +480,14 @@ static json_t *ref_repo(struct eval_ctx *ctx, const struct node *n, const struct
 	const struct spec_repo *rp = &s->repos[i];
 	add_edge(ctx, rp->graph_node, n, r->whole);
 	json_t *v;
+	struct stat st;
 	if (!strcmp(attr, "path"))
-		v = json_string(rp->path);
+		/* Until apply clones the repository its folder does not exist, and
+		 * file()/template() on paths in it would fail: the path is a value
+		 * known after apply. The repo node runs before every resource that
+		 * references it, so apply's just-in-time evaluation sees it. */
+		v = stat(rp->path, &st) == 0 && S_ISDIR(st.st_mode) ? json_string(rp->path)
+								    : spec_unknown();
 	else if (!strcmp(attr, "url"))
 		v = json_string(rp->url);
 	else if (!strcmp(attr, "ref"))

@@ -483,6 +483,30 @@ static void load_variables(struct loader *L, const struct node *decls)
 
 /* ---- repos ---- */
 
+/* A repo's url or ref: a string that may use variables (${var.X}, ${stack}),
+ * but nothing only known after apply — plan reads the repository before
+ * any resource exists. New string, or NULL after reporting why. */
+static char *repo_string(struct loader *L, const struct node *n, const char *what)
+{
+	if (!expect_string(L, n, what))
+		return NULL;
+	if (!tmpl_has_expr(n->str, n->len))
+		return xstrdup(n->str);
+	/* No dependency edges: the repo node is a root of the graph. */
+	struct dag *graph = L->ev.graph;
+	L->ev.graph = NULL;
+	json_t *v = eval_node(&L->ev, n, &(struct scope){ 0, REPL_NONE, NULL, NULL });
+	L->ev.graph = graph;
+	char *out = NULL;
+	if (json_is_string(v))
+		out = xstrdup(json_string_value(v));
+	else if (!diags_has_errors(L->d))
+		error_at(L->d, n, "a repo's '%s' must be a string known before apply "
+			 "(variables, not resource attributes)", what);
+	json_decref(v);
+	return out;
+}
+
 static void load_repos(struct loader *L, const struct node *repos)
 {
 	struct spec *s = L->s;
@@ -498,18 +522,20 @@ static void load_repos(struct loader *L, const struct node *repos)
 		if (!check_name(L, k, "repo") ||
 		    !check_keys(L, r, repo_keys, ARRAY_SIZE(repo_keys), "a repo"))
 			continue;
-		const char *url = expect_string(L, node_get(r, "url"), "url");
-		const char *ref = expect_string(L, node_get(r, "ref"), "ref");
 		if (!node_get(r, "url")) {
 			error_at(L->d, k, "repo '%s' needs a 'url'", k->str);
 			continue;
 		}
-		if (!url)
+		char *url = repo_string(L, node_get(r, "url"), "url");
+		char *ref = repo_string(L, node_get(r, "ref"), "ref");
+		if (!url) {
+			free(ref);
 			continue;
+		}
 		struct spec_repo *rp = &s->repos[s->nrepos];
 		rp->name = xstrdup(k->str);
-		rp->url = xstrdup(url);
-		rp->ref = ref ? xstrdup(ref) : NULL;
+		rp->url = url;
+		rp->ref = ref;
 		rp->path = xasprintf("%s/.berth/repos/%s", s->project_dir, k->str);
 		rp->decl = k;
 		char *addr = xasprintf("repo.%s", k->str);

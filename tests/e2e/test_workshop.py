@@ -201,13 +201,41 @@ class ContainerInsights(WorkshopCase):
         self.assertEqual(groups, [])
 
 
+def make_amp_repo(folder, files_dir):
+    """A local stand-in for aws-samples/ecsdemo-amp: a bare repository with
+    the two files the workshop uses, at their paths. Returns (url, commit)."""
+    work = os.path.join(folder, "ecsdemo-amp-work")
+    bare = os.path.join(folder, "ecsdemo-amp.git")
+    for sub, name in (("cdk", "ecs-fargate-adot-config.yaml"),
+                      ("grafana", "AMP_ECS_Task_Monitoring.json")):
+        os.makedirs(os.path.join(work, sub), exist_ok=True)
+        shutil.copy(os.path.join(files_dir, name), os.path.join(work, sub, name))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+           "-c", "init.defaultBranch=main"]
+    subprocess.run(git + ["init", "-q", work], check=True)
+    subprocess.run(git + ["-C", work, "add", "."], check=True)
+    subprocess.run(git + ["-C", work, "commit", "-qm", "ecsdemo-amp"], check=True)
+    subprocess.run(git + ["clone", "-q", "--bare", work, bare], check=True)
+    commit = subprocess.run(["git", "-C", work, "rev-parse", "HEAD"], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    return "file://" + bare, commit
+
+
 class AmpAmg(WorkshopCase):
     def test_chapter_2(self):
-        args = ["--var", "sample_app_image=public.ecr.aws/example/prometheus-sample-app:1"]
+        url, commit = make_amp_repo(self.dir, os.path.join(self.specs, "files"))
+        args = ["--var", "sample_app_image=public.ecr.aws/example/prometheus-sample-app:1",
+                "--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
         out = self.run_lifecycle("amp-amg.yaml", "ecs-workshop-amp", args)
         self.assertRegex(out["grafana_url"],
                          r"^https://g-[0-9a-f]+\.grafana-workspace\.us-west-2\.amazonaws\.com$")
         self.assertTrue(out["remote_write_url"].endswith("/api/v1/remote_write"))
+        # apply cloned the repository at the pinned commit, and the files
+        # below came from that clone.
+        clone = os.path.join(self.dir, ".berth", "repos", "ecsdemo-amp")
+        head = subprocess.run(["git", "-C", clone, "rev-parse", "HEAD"], check=True,
+                              capture_output=True, text=True).stdout.strip()
+        self.assertEqual(head, commit)
 
         # The collector's configuration: the repository's file with the
         # endpoint (quoted) and the region filled in, nothing else changed.
