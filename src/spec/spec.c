@@ -492,17 +492,31 @@ static char *repo_string(struct loader *L, const struct node *n, const char *wha
 		return NULL;
 	if (!tmpl_has_expr(n->str, n->len))
 		return xstrdup(n->str);
-	/* No dependency edges: the repo node is a root of the graph. */
+	/* No dependency edges: the repo node is a root of the graph. Resources
+	 * are not loaded yet, so a reference to one reads as unknown: say what
+	 * the rule is rather than that the name does not exist. */
 	struct dag *graph = L->ev.graph;
+	struct diags *outer = L->ev.d, local = DIAGS_INIT;
 	L->ev.graph = NULL;
+	L->ev.d = &local;
 	json_t *v = eval_node(&L->ev, n, &(struct scope){ 0, REPL_NONE, NULL, NULL });
 	L->ev.graph = graph;
+	L->ev.d = outer;
 	char *out = NULL;
-	if (json_is_string(v))
+	if (json_is_string(v) && !diags_has_errors(&local)) {
 		out = xstrdup(json_string_value(v));
-	else if (!diags_has_errors(L->d))
-		error_at(L->d, n, "a repo's '%s' must be a string known before apply "
-			 "(variables, not resource attributes)", what);
+	} else {
+		/* At the offending ${ when the evaluator found one, else the value. */
+		const struct diag *first = local.n ? &local.items[0] : NULL;
+		static const char msg[] =
+			"a repo's '%s' may use variables, ${stack}, ${region} and ${account} only: "
+			"repositories are read at plan time, before any resource exists";
+		if (first && first->file)
+			diags_error_at(L->d, first->file, first->line, first->col, msg, what);
+		else
+			error_at(L->d, n, msg, what);
+	}
+	diags_release(&local);
 	json_decref(v);
 	return out;
 }
