@@ -331,6 +331,37 @@ int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_
 	}
 }
 
+struct existing_probe {
+	const struct rt_ctx *c;
+	int (*read_one)(const struct rt_ctx *c, const char *id, struct live_resource *out,
+			struct diags *d);
+	const char *id;
+	struct live_resource *out;
+};
+
+static int existing_probe(void *ctx, struct diags *d)
+{
+	struct existing_probe *p = ctx;
+	struct diags local = DIAGS_INIT;
+	int err = p->read_one(p->c, p->id, p->out, &local);
+	if (err == BERTH_ENOTFOUND) {
+		diags_release(&local);
+		return 1; /* not visible yet */
+	}
+	diags_move(d, &local);
+	diags_release(&local);
+	return err;
+}
+
+int rt_read_existing(const struct rt_ctx *c, const char *what,
+		     int (*read_one)(const struct rt_ctx *c, const char *id,
+				     struct live_resource *out, struct diags *d),
+		     const char *id, struct live_resource *out, struct diags *d)
+{
+	struct existing_probe p = { c, read_one, id, out };
+	return rt_poll(c, what, RT_VISIBILITY_TIMEOUT_MS, 5000, existing_probe, &p, d);
+}
+
 char *rt_default_name(const char *stack, const char *address, size_t max)
 {
 	struct buf b = BUF_INIT;
