@@ -76,6 +76,9 @@ class FilesTest(EngineCase):
         os.symlink(self.victim, link)
         r = self.berth("apply", "--auto-approve", ok=1)
         self.assertIn("refusing to read %s: it is a symbolic link" % link, r.stderr)
+        self.assertIn("stack 'demo' cannot be locked: %s is not a lock berth wrote" % link,
+                      r.stderr)
+        self.assertIn("if no berth process is working on this stack, remove", r.stderr)
         self.assert_victim_intact()
         self.assertTrue(os.path.islink(link))
         self.assertEqual(self.live(), [])
