@@ -110,6 +110,32 @@ class ConsistencyTest(EngineCase):
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
 
+    def test_lost_answers_to_creates_make_no_duplicates(self):
+        """AWS did the create but the answer never arrived (the connection
+        dropped): berth retries, and the retry must find what the first
+        attempt made -- "already exists" adopted by its tags, or the same
+        topic/subscription back from the idempotent call -- not make another,
+        even while reads still lag."""
+        # The log groups first (the spec without its topic part), then the rest.
+        self.write_spec(SPEC.split("      topic:")[0])
+        self.emu.set_faults(lose_answer_next=2, operations=["logs:CreateLogGroup"])
+        self.berth("apply", "--auto-approve", "--parallelism", "1")
+        self.assertEqual(self.emu.faults()["lose_answer_next"], 0)
+        self.write_spec(SPEC)
+        # Two lost answers at most per call: the third attempt gets through.
+        self.emu.set_faults(lose_answer_next=2,
+                            operations=["sns:CreateTopic", "sns:Subscribe"])
+        self.berth("apply", "--auto-approve", "--parallelism", "1")
+        self.assertEqual(self.emu.faults()["lose_answer_next"], 0)  # all were used
+        calls = self.emu.calls()["rejected_by_code"]
+        # One log group create lost (its retry is answered "already exists"),
+        # two topic/subscription answers lost.
+        self.assertEqual(calls.get("(dropped)", 0), 3)
+        self.assert_no_duplicates()
+        self.berth("plan", "--detailed-exitcode", ok=0)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+
 
 if __name__ == "__main__":
     main()
