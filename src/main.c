@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <git2.h>
 #include <jansson.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static const char *usage_line =
@@ -140,7 +141,13 @@ int main(int argc, char **argv)
 	if (ctx.g.no_color)
 		ctx.color = false;
 	if (ctx.g.log_file) {
-		log_file = fopen(ctx.g.log_file, "a");
+		/* Private like .berth's files (the log holds account ids and, with
+		 * --debug, bodies), and never through a planted symlink. */
+		int fd = open(ctx.g.log_file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+			      0600);
+		log_file = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!log_file && fd >= 0)
+			close(fd);
 		if (!log_file) {
 			cli_error(&ctx, "cannot open log file '%s': %s", ctx.g.log_file, strerror(errno));
 			goto cleanup;

@@ -92,6 +92,19 @@ class FilesTest(EngineCase):
         self.assertIn("symbolic link", r.stderr)
         self.assertEqual(os.listdir(elsewhere), [])
 
+    def test_log_file_is_private_and_not_followed(self):
+        log = os.path.join(self.dir, "berth.log")
+        r = subprocess.run([BERTH, "--log-file", log, "-v", "plan"], cwd=self.dir,
+                           env=self.env, capture_output=True, text=True,
+                           preexec_fn=lambda: os.umask(0))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.mode(log), 0o600)
+        link = os.path.join(self.dir, "link.log")
+        os.symlink(self.victim, link)
+        r = self.berth("--log-file", link, "plan", ok=1)
+        self.assertIn("cannot open log file", r.stderr)
+        self.assert_victim_intact()
+
 
 if __name__ == "__main__":
     main()
