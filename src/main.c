@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <git2.h>
 #include <jansson.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static const char *usage_line =
@@ -61,10 +62,19 @@ int main(int argc, char **argv)
 	FILE *log_file = NULL;
 	int rc = EXIT_FAIL;
 	int first = 1;
+	char **args = NULL;
+	bool libs = false;
 
 	ctx.prog = "berth";
 	ctx.out = stdout;
 	ctx.err = stderr;
+	/* Everything the CLI prints passes the secret mask (cli/masked.c). */
+	FILE *masked_out = cli_masked_stream(stdout);
+	FILE *masked_err = cli_masked_stream(stderr);
+	if (masked_out && masked_err) {
+		ctx.out = masked_out;
+		ctx.err = masked_err;
+	}
 	ctx.out_tty = isatty(STDOUT_FILENO);
 	ctx.err_tty = isatty(STDERR_FILENO);
 
@@ -73,12 +83,14 @@ int main(int argc, char **argv)
 	while (first < argc && argv[first][0] == '-') {
 		const char *a = argv[first];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			print_help(&ctx, stdout);
-			return EXIT_OK;
+			print_help(&ctx, ctx.out);
+			rc = EXIT_OK;
+			goto cleanup;
 		}
 		if (!strcmp(a, "--version")) {
 			char *sub[] = { (char *)"version", NULL };
-			return cmd_version(&ctx, 1, sub);
+			rc = cmd_version(&ctx, 1, sub);
+			goto cleanup;
 		}
 		/* Options that take a separate value. */
 		if (!strcmp(a, "--profile") || !strcmp(a, "--region") ||
@@ -87,18 +99,18 @@ int main(int argc, char **argv)
 		first++;
 	}
 	if (first >= argc) {
-		print_help(&ctx, stderr);
-		return EXIT_FAIL;
+		print_help(&ctx, ctx.err);
+		goto cleanup;
 	}
 	const struct command *cmd = command_find(argv[first]);
 	if (!cmd) {
 		unknown_command(&ctx, argv[first]);
-		return EXIT_FAIL;
+		goto cleanup;
 	}
 
 	/* Rebuild argv as: command, then the global options given before it, then
 	 * the rest, so one parse_options call handles everything. */
-	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
+	args = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nargs = 0;
 	args[nargs++] = argv[first];
 	for (int i = 1; i < first; i++)
@@ -113,6 +125,7 @@ int main(int argc, char **argv)
 	json_set_alloc_funcs(xmalloc, free);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	git_libgit2_init();
+	libs = true;
 
 	/* Pre-scan for logging options so logging is set up before the command
 	 * runs; the command's parser stores the same values again. */
@@ -128,7 +141,13 @@ int main(int argc, char **argv)
 	if (ctx.g.no_color)
 		ctx.color = false;
 	if (ctx.g.log_file) {
-		log_file = fopen(ctx.g.log_file, "a");
+		/* Private like .berth's files (the log holds account ids and, with
+		 * --debug, bodies), and never through a planted symlink. */
+		int fd = open(ctx.g.log_file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+			      0600);
+		log_file = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!log_file && fd >= 0)
+			close(fd);
 		if (!log_file) {
 			cli_error(&ctx, "cannot open log file '%s': %s", ctx.g.log_file, strerror(errno));
 			goto cleanup;
@@ -144,10 +163,17 @@ int main(int argc, char **argv)
 
 cleanup:
 	free(args);
-	git_libgit2_shutdown();
-	curl_global_cleanup();
+	if (libs) {
+		git_libgit2_shutdown();
+		curl_global_cleanup();
+	}
 	if (log_file)
 		fclose(log_file);
+	/* Closing the masking streams writes what they held back. */
+	if (masked_out)
+		fclose(masked_out);
+	if (masked_err)
+		fclose(masked_err);
 	fflush(stdout);
 	return rc;
 }

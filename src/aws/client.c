@@ -272,6 +272,17 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 			aws_proto_parse_error(svc, &resp, &err);
 			err.http_status = status;
 		}
+		/* AWS APIs never redirect; one means the endpoint is not AWS (a
+		 * proxy, a captive portal, a wrong URL). Say where it pointed. */
+		char redirect[256] = "";
+		if (rc == 0 && status >= 300 && status < 400)
+			snprintf(redirect, sizeof(redirect), "%s",
+				 aws_headers_get(&resp.headers, "Location") ?
+				 aws_headers_get(&resp.headers, "Location") : "(no Location)");
+		/* It is the server's text, shown on a terminal: no control bytes. */
+		for (char *q = redirect; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f)
+				*q = '?';
 		aws_http_response_release(&resp);
 		enum aws_retry_kind kind = aws_retry_classify(status, err.code, fail.kind);
 		enum aws_retry_decision dec =
@@ -298,7 +309,12 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 				set_aws_fields(dg, service, operation, NULL);
 				rc = BERTH_ENET;
 			}
-			if (dec == AWS_RETRY_MAX_ATTEMPTS)
+			if (*redirect)
+				diag_set_detail(dg, "the endpoint %s answered with a redirect to %s; "
+						    "berth does not follow redirects (AWS APIs never send "
+						    "them): check --endpoint-url and AWS_ENDPOINT_URL",
+						base, redirect);
+			else if (dec == AWS_RETRY_MAX_ATTEMPTS)
 				diag_set_detail(dg, "gave up after %d attempts (the maximum; raise it "
 						    "with AWS_MAX_ATTEMPTS or max_attempts in the profile)",
 						st.attempts);

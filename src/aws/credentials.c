@@ -225,6 +225,9 @@ int aws_credentials_get(struct aws_credentials_provider *p, struct aws_credentia
 		struct diags local = DIAGS_INIT;
 		rc = fetch(p, &fresh, &local);
 		if (rc == 0) {
+			/* From here on no log line or printed text may show them. */
+			log_add_secret(fresh.secret_access_key);
+			log_add_secret(fresh.session_token);
 			if (p->have)
 				log_verbose("credentials from %s refreshed", p->source);
 			aws_credentials_release(&p->creds);

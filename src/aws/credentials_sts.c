@@ -242,6 +242,7 @@ int creds_web_identity(const struct aws_credentials_env *env, const char *token_
 		return BERTH_EAUTH;
 	}
 	buf_trim(&token);
+	log_add_secret(token.ptr);
 	role_form(&body, "AssumeRoleWithWebIdentity", r);
 	form_add(&body, "WebIdentityToken", token.ptr);
 	/* AssumeRoleWithWebIdentity is unsigned: the token is the proof. */

@@ -9,6 +9,12 @@
 /* A hostile or broken server must not make berth buffer without bound. */
 #define MAX_RESPONSE_BYTES (64u << 20)
 #define MAX_IDLE_CONNECTIONS 64
+/* A server that trickles (slow loris) would hold a call for the whole
+ * request timeout, and each retry again: below LOW_SPEED_BYTES a second for
+ * LOW_SPEED_SECS the call fails as a network error instead. AWS APIs answer
+ * in well under that; what they wait on (stacks, services) berth polls. */
+#define LOW_SPEED_BYTES 16L
+#define LOW_SPEED_SECS 30L
 
 struct aws_transport {
 	CURLSH *share;
@@ -193,6 +199,8 @@ int aws_transport_send(struct aws_transport *t, const char *endpoint,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, t->request_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECS);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* The shared cache keeps this many idle connections (curl's default is
 	 * 5, fewer than an apply's parallel workers, which would then reconnect

@@ -36,6 +36,11 @@ struct cli_ctx {
 	bool color; /* colour on stdout/stderr allowed */
 };
 
+/* A stream that writes to `under` with every secret registered with
+ * log_add_secret() masked (masked.c); fclose() flushes it, not `under`.
+ * NULL if the stream cannot be made. */
+FILE *cli_masked_stream(FILE *under);
+
 /* Requirements a command declares; main checks them before running it. */
 enum command_flags {
 	NEEDS_SPEC = 1 << 0, /* reads a spec file */

@@ -263,6 +263,48 @@ const char *const *engine_sensitive_pointers(void *ctx, const char *type)
 	return (const char *const *)l->ptrs.v;
 }
 
+/* Tags of a resource that uses a sensitive variable: the keys stay (they are
+ * names, and berth's own berth:* tags identify the resource), every other
+ * value is masked, since a tag value may be where the secret went. Tags come
+ * as [{Key, Value}] lists or as maps. */
+static void mask_tag_values(json_t *tags)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+	if (json_is_array(tags)) {
+		json_array_foreach(tags, i, v) {
+			const char *key = json_string_value(json_object_get(v, "Key"));
+			if (json_is_object(v) && json_object_get(v, "Value") &&
+			    !(key && !strncmp(key, "berth:", 6)))
+				json_object_set_new(v, "Value", json_string("(sensitive)"));
+		}
+	} else if (json_is_object(tags)) {
+		json_object_foreach(tags, k, v)
+			if (strncmp(k, "berth:", 6))
+				json_object_set_new(tags, k, json_string("(sensitive)"));
+	}
+}
+
+bool engine_is_masked(const json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (json_is_string(v))
+		return !strcmp(json_string_value(v), "(sensitive)");
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if (engine_is_masked(x))
+				return true;
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x)
+			if (engine_is_masked(x))
+				return true;
+	}
+	return false;
+}
+
 json_t *engine_mask(const char *type, json_t *props, bool all)
 {
 	if (!props)
@@ -277,6 +319,8 @@ json_t *engine_mask(const char *type, json_t *props, bool all)
 		bool attr = p && (p->flags & SP_READ_ONLY);
 		if ((all && !attr && strcmp(k, "Tags")) || (p && (p->flags & SP_SENSITIVE)))
 			json_object_set_new(m, k, json_string("(sensitive)"));
+		else if (all && !strcmp(k, "Tags"))
+			mask_tag_values(v);
 	}
 	return m;
 }
@@ -952,7 +996,7 @@ static void add_drift(struct engine *e, struct plan *p)
 				json_t *v;
 				json_object_foreach(sr->attributes, k, v) {
 					/* Masked values were never stored: nothing to compare. */
-					if (json_is_string(v) && !strcmp(json_string_value(v), "(sensitive)"))
+					if (engine_is_masked(v))
 						continue;
 					const struct schema_prop *pr = sch ? schema_shape_prop(sch->shape, k) : NULL;
 					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&

@@ -64,8 +64,10 @@ int engine_read_data(struct engine *e, struct diags *d);
 /* sha256 of text as 64 hex digits. */
 void engine_sha256_hex(const char *text, size_t len, char out[65]);
 
+/* Whether v is, or holds at any depth, a "(sensitive)" mask. */
+bool engine_is_masked(const json_t *v);
 /* Masks every sensitive value in props (a copy) for display: properties the
- * schema flags, or everything when `all`. */
+ * schema flags, or everything when `all` (tags keep their keys). */
 json_t *engine_mask(const char *type, json_t *props, bool all);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "aws/config.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/suggest.h"
@@ -207,6 +208,9 @@ static int create_key(struct grafana_session *s, struct diags *d)
 	s->headers = curl_slist_append(s->headers, "Content-Type: application/json");
 	free_secret(auth);
 	s->key = xstrdup(key);
+	/* Masked in every log line and everything the CLI prints from now on,
+	 * on top of this file's own care never to put it in a message. */
+	log_add_secret(s->key);
 	s->key_name = name;
 	name = NULL;
 	s->key_expires = time(NULL) + GRAFANA_KEY_SECONDS;
@@ -394,9 +398,16 @@ static int exchange(struct grafana_session *s, const char *method, const char *p
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* The same trust store as the AWS calls (aws/client.c). */
+	const char *ca_bundle = aws_getenv("AWS_CA_BUNDLE");
+	if (ca_bundle && *ca_bundle)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca_bundle);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
+	/* As the AWS transport (aws/http.c): a trickling server fails the call. */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 16L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth/" BERTH_VERSION);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);

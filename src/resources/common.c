@@ -229,15 +229,34 @@ int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, jso
 	json_t *req = params ? json_deep_copy(params) : json_object();
 	json_t *all = json_array();
 	int err = 0;
-	for (int page = 0; page < AWS_MAX_PAGES; page++) {
+	/* A list cut short is worse than an error: a resource missing from it
+	 * looks deleted, and plan would create it again (a duplicate) or destroy
+	 * would stop looking. So a token that does not change, or pages that
+	 * never end, fail the call. */
+	for (int page = 1;; page++) {
 		json_t *res = NULL;
+		if (page > AWS_MAX_PAGES) {
+			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s: more than %d pages", service,
+						    op, AWS_MAX_PAGES);
+			diag_set_detail(dg, "the answers kept carrying a next-page token; "
+					    "berth stopped rather than loop forever");
+			err = BERTH_EAWS;
+			break;
+		}
 		err = rt_call(c, service, op, req, &res, d);
 		if (err)
 			break;
 		json_array_extend(all, json_object_get(res, result_key ? result_key : p->key));
 		const char *tok = json_string_value(json_object_get(res, p->out_token));
 		const char *prev = json_string_value(json_object_get(req, p->in_token));
-		bool more = tok && *tok && !(prev && !strcmp(prev, tok));
+		bool more = tok && *tok;
+		if (more && prev && !strcmp(prev, tok)) {
+			diags_add(d, DIAG_ERROR, "%s %s: the next-page token did not change (page %d)",
+				  service, op, page);
+			json_decref(res);
+			err = BERTH_EAWS;
+			break;
+		}
 		if (more)
 			json_object_set_new(req, p->in_token, json_string(tok));
 		json_decref(res);
@@ -422,6 +441,37 @@ int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_
 		if (interval > max_interval_ms)
 			interval = max_interval_ms;
 	}
+}
+
+struct existing_probe {
+	const struct rt_ctx *c;
+	int (*read_one)(const struct rt_ctx *c, const char *id, struct live_resource *out,
+			struct diags *d);
+	const char *id;
+	struct live_resource *out;
+};
+
+static int existing_probe(void *ctx, struct diags *d)
+{
+	struct existing_probe *p = ctx;
+	struct diags local = DIAGS_INIT;
+	int err = p->read_one(p->c, p->id, p->out, &local);
+	if (err == BERTH_ENOTFOUND) {
+		diags_release(&local);
+		return 1; /* not visible yet */
+	}
+	diags_move(d, &local);
+	diags_release(&local);
+	return err;
+}
+
+int rt_read_existing(const struct rt_ctx *c, const char *what,
+		     int (*read_one)(const struct rt_ctx *c, const char *id,
+				     struct live_resource *out, struct diags *d),
+		     const char *id, struct live_resource *out, struct diags *d)
+{
+	struct existing_probe p = { c, read_one, id, out };
+	return rt_poll(c, what, RT_VISIBILITY_TIMEOUT_MS, 5000, existing_probe, &p, d);
 }
 
 char *rt_default_name(const char *stack, const char *address, size_t max)

@@ -223,11 +223,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		/* A retry after a crash, or someone else's log group: only ours
 		 * (same stack and address) is adopted. */
 		struct live_resource cur;
-		err = read_one(c, name, &cur, d);
-		if (err == BERTH_ENOTFOUND) {
-			diags_add(d, DIAG_ERROR, "log group %s exists but cannot be read", name);
-			return BERTH_ERROR;
-		}
+		char *what = xasprintf("log group %s (it exists) to be readable", name);
+		err = rt_read_existing(c, what, read_one, name, &cur, d);
+		free(what);
 		if (err)
 			return err;
 		const char *st = json_string_value(json_object_get(cur.tags, TAG_STACK));

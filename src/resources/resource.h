@@ -169,6 +169,17 @@ void rt_apply_tags(struct live_resource *r, json_t *map);
 int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_interval_ms,
 	    int (*probe)(void *ctx, struct diags *d), void *probe_ctx, struct diags *d);
 
+/* Reads a resource AWS has just said exists (a create answered "already
+ * exists": a retry after a crash, or a second apply right after the first)
+ * but that reads may not show yet, since AWS's reads lag its writes. Polls
+ * read_one while it answers BERTH_ENOTFOUND, for at most a minute, instead
+ * of failing the apply or, worse, concluding the thing is gone. */
+#define RT_VISIBILITY_TIMEOUT_MS 60000
+int rt_read_existing(const struct rt_ctx *c, const char *what,
+		     int (*read_one)(const struct rt_ctx *c, const char *id,
+				     struct live_resource *out, struct diags *d),
+		     const char *id, struct live_resource *out, struct diags *d);
+
 /* A deterministic name for a resource whose spec gives none: STACK-ADDRESS
  * with characters outside [A-Za-z0-9_-] turned into '-', at most `max`
  * bytes (a hash suffix keeps long names unique). Deterministic so that a

@@ -199,6 +199,37 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 			}
 		}
 	}
+	/* Numeric enums (a log group's RetentionInDays) are kept as text. */
+	if (json_is_integer(v) && sh->nenum) {
+		char txt[32];
+		bool found = false;
+		snprintf(txt, sizeof(txt), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		for (size_t i = 0; i < sh->nenum && !found; i++)
+			found = !strcmp(sh->enum_values[i], txt);
+		if (!found) {
+			struct buf b = BUF_INIT;
+			for (size_t i = 0; i < sh->nenum && i < 24; i++)
+				buf_addf(&b, "%s%s", i ? ", " : "", sh->enum_values[i]);
+			if (sh->nenum > 24)
+				buf_adds(&b, ", ...");
+			error_at(c->d, n, "invalid value %s for '%s'; expected one of %s", txt, path, b.ptr);
+			buf_release(&b);
+		}
+	}
+	/* Lengths: a name AWS would refuse for being too long fails here, not
+	 * halfway through an apply. */
+	if (json_is_string(v) && sh->kind == SK_STRING) {
+		/* Characters, as AWS counts them, not UTF-8 bytes. */
+		size_t len = 0;
+		for (const unsigned char *q = (const unsigned char *)json_string_value(v); *q; q++)
+			len += (*q & 0xC0) != 0x80;
+		if (sh->has_min && (double)len < sh->min)
+			error_at(c->d, n, "'%s' must be at least %g characters long, got %zu", path,
+				 sh->min, len);
+		else if (sh->has_max && (double)len > sh->max)
+			error_at(c->d, n, "'%s' must be at most %g characters long, got %zu", path,
+				 sh->max, len);
+	}
 	if (json_is_number(v) && (sh->kind == SK_INTEGER || sh->kind == SK_NUMBER)) {
 		double x = json_number_value(v);
 		if (sh->has_min && x < sh->min)

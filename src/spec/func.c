@@ -537,6 +537,10 @@ static int download(struct func_call *c, const char *url, struct buf *body)
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth/" BERTH_VERSION);
+	/* libcurl's defaults, said out loud: the sha256 protects the content,
+	 * TLS verification still protects against a server that lies. */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	cc = curl_easy_perform(h);
 	if (sink.too_big) {
 		rc = call_error(c, BERTH_EINVAL, "the download is larger than %d MiB",

@@ -8,6 +8,7 @@
 #include "spec/internal.h"
 #include "schema/schema.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/suggest.h"
 
 #include <limits.h>
@@ -318,8 +319,33 @@ static void unknown_var_error(struct loader *L, const char *name, const char *or
 	free(names);
 }
 
+/* A sensitive variable's value goes to the logger's secret set as soon as it
+ * is known, before any diagnostic or log line could show it (the CLI masks
+ * what it prints with the same set). Leaves of lists and maps too. */
+static void register_secret(const json_t *val)
+{
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (json_is_string(val)) {
+		log_add_secret(json_string_value(val));
+	} else if (json_is_integer(val) || json_is_real(val)) {
+		char *txt = json_dumps(val, JSON_ENCODE_ANY);
+		log_add_secret(txt);
+		free(txt);
+	} else if (json_is_array(val)) {
+		json_array_foreach(val, i, x)
+			register_secret(x);
+	} else if (json_is_object(val)) {
+		json_object_foreach((json_t *)val, k, x)
+			register_secret(x);
+	}
+}
+
 static void set_var(struct spec_var *v, json_t *val, const char *origin)
 {
+	if (v->sensitive)
+		register_secret(val);
 	json_decref(v->value);
 	v->value = val;
 	v->origin = origin;
@@ -413,6 +439,8 @@ static void load_variables(struct loader *L, const struct node *decls)
 		/* Unknown BERTH_VAR_ names are ignored: the environment is shared by
 		 * many specs, so one spec cannot call another's variables errors. */
 		if (v) {
+			if (v->sensitive)
+				log_add_secret(eq + 1);
 			json_t *val = var_from_text(L, v, eq + 1, "the environment");
 			if (val)
 				set_var(v, val, "environment");
@@ -466,6 +494,8 @@ static void load_variables(struct loader *L, const struct node *decls)
 		if (!v) {
 			unknown_var_error(L, name, "--var", NULL);
 		} else {
+			if (v->sensitive)
+				log_add_secret(eq + 1);
 			json_t *val = var_from_text(L, v, eq + 1, "--var");
 			if (val)
 				set_var(v, val, "--var");

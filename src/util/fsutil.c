@@ -361,7 +361,13 @@ int fs_lock_acquire(const char *dir, const char *name, const char *command,
 		if (r == BERTH_ENOTFOUND)
 			continue; /* released meanwhile */
 		if (r < 0) {
-			ret = r;
+			/* Most likely a planted symlink: say what to do about it. */
+			struct diag *dg = diags_add(d, DIAG_ERROR,
+						    "stack '%s' cannot be locked: %s is not a lock berth wrote",
+						    name, path.ptr);
+			diag_set_detail(dg, "berth neither follows nor replaces it; if no berth process "
+					    "is working on this stack, remove %s", path.ptr);
+			ret = BERTH_ELOCKED;
 			goto cleanup;
 		}
 		json_decref(theirs);

@@ -68,8 +68,10 @@ struct fs_lock {
  *   stack 'x' is locked by pid 1234 (berth apply) since 2026-11-24T16:02:11Z;
  *   wait for it or, if that process is gone, remove .berth/x.lock
  * (A reused pid makes a dead holder look alive; the message tells the user
- * what to remove then.) A NAME with '/' or a leading '.' is BERTH_EINVAL;
- * other failures are BERTH_EIO. *lock is set only on success. */
+ * what to remove then.) A lock path that cannot be read as a lock (a
+ * symlink, not a regular file) is BERTH_ELOCKED, saying what to remove; it is
+ * never followed nor replaced. A NAME with '/' or a leading '.' is
+ * BERTH_EINVAL; other failures are BERTH_EIO. *lock is set only on success. */
 int fs_lock_acquire(const char *dir, const char *name, const char *command,
 		    struct fs_lock *lock, struct diags *d);
 

@@ -152,7 +152,7 @@ class App:
         fault = decide_fault(f'{route.service}:{route.operation}')
         if fault == 'drop':
             raise DropConnection()
-        if fault is not None:
+        if fault is not None and fault != 'lose_answer':
             raise self._fault_error(route, fault)
 
         handler = registry.handler_for(route.service, route.operation)
@@ -161,6 +161,8 @@ class App:
                            f'{route.service}:{route.operation} yet (the request was valid)', 501)
         with self.store.lock:
             output = handler(ctx, params)
+        if fault == 'lose_answer':
+            raise DropConnection()  # done, but the client never hears of it
         shape = operation_model.output_shape
         if shape is not None:
             try:

@@ -9,6 +9,11 @@ from .errors import AwsError
 from .state import Resource
 
 
+# Operations that read, and so may not see a resource created a moment ago
+# (fault setting visibility_delay_ms). STS has no resources to lag.
+_READ_PREFIXES = ('Describe', 'List', 'Get')
+
+
 class Context:
     """service, operation: what was called ("sns", "CreateTopic").
     account, region:       the caller's account (from its key) and the region
@@ -58,8 +63,21 @@ class Context:
             self.region if region is None else region,
             data if data is not None else {}, tags, taggable, self.now(), info_keys))
 
+    def visible(self, resource):
+        """Whether this call sees the resource yet: read operations do not
+        see one created less than visibility_delay_ms ago (AWS's eventual
+        consistency); writes always do, as AWS's "already exists" checks do."""
+        if resource is None or not self.operation.startswith(_READ_PREFIXES) \
+                or self.service == 'sts':
+            return True
+        delay = self.app.faults.settings().get('visibility_delay_ms') or 0
+        if not delay:
+            return True
+        return (self.now() - resource.created).total_seconds() * 1000 >= delay
+
     def find_resource(self, type, id, service=None):
-        return self.store.find(self.account, self.region, service or self.service, type, id)
+        resource = self.store.find(self.account, self.region, service or self.service, type, id)
+        return resource if self.visible(resource) else None
 
     def resource_by_arn(self, arn):
         """The resource with this ARN if the caller's account and region own
@@ -68,10 +86,11 @@ class Context:
         if resource is None or resource.account != self.account \
                 or resource.region not in (self.region, ''):
             return None
-        return resource
+        return resource if self.visible(resource) else None
 
     def resources(self, type=None, service=None):
-        return self.store.select(self.account, self.region, service or self.service, type)
+        return [r for r in self.store.select(self.account, self.region, service or self.service,
+                                             type) if self.visible(r)]
 
     def remove_resource(self, arn):
         return self.store.remove(arn)

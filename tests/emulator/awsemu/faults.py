@@ -6,27 +6,39 @@ is enabled (jitter, drop, throttle, error, which error), so changing one
 rate does not shift the others' sequence. Deterministic counters
 (`throttle_next: 2` = the next two requests are throttled) make retry tests
 exact without probabilities. `operations` limits faults to some operations
-("sns:CreateTopic") or services ("logs")."""
+("sns:CreateTopic") or services ("logs").
+
+`visibility_delay_ms` is eventual consistency, as AWS has it: a resource
+created less than that long ago is not yet seen by read operations
+(Describe*, List*, Get*, the tagging API's GetResources), though writes and
+"already exists" checks see it at once. Applied in context.Context.
+
+`lose_answer_next` is the failure that makes duplicates: the next N matching
+requests are carried out (state changes) and then the connection drops
+before the answer, so the client cannot know whether its create happened."""
 
 import random
 import threading
 
 SETTINGS = ('latency_ms', 'jitter_ms', 'throttle_rate', 'error_rate', 'drop_rate',
-            'seed', 'throttle_next', 'error_next', 'drop_next', 'operations')
+            'seed', 'throttle_next', 'error_next', 'drop_next', 'operations',
+            'visibility_delay_ms', 'lose_answer_next')
 
 
 class Faults:
     def __init__(self, latency_ms=0, jitter_ms=0, throttle_rate=0.0, error_rate=0.0,
-                 drop_rate=0.0, seed=None):
+                 drop_rate=0.0, seed=None, visibility_delay_ms=0):
         self._lock = threading.Lock()
         self._settings = {'latency_ms': 0, 'jitter_ms': 0, 'throttle_rate': 0.0,
                           'error_rate': 0.0, 'drop_rate': 0.0, 'seed': None,
                           'throttle_next': 0, 'error_next': 0, 'drop_next': 0,
-                          'operations': None}
+                          'operations': None, 'visibility_delay_ms': 0,
+                          'lose_answer_next': 0}
         self._random = random.Random()
         self.update({'latency_ms': latency_ms, 'jitter_ms': jitter_ms,
                      'throttle_rate': throttle_rate, 'error_rate': error_rate,
-                     'drop_rate': drop_rate, 'seed': seed})
+                     'drop_rate': drop_rate, 'seed': seed,
+                     'visibility_delay_ms': visibility_delay_ms})
 
     def settings(self):
         with self._lock:
@@ -45,7 +57,8 @@ class Faults:
                         or not 0 <= value <= 1:
                     raise ValueError(f'{key} must be a number from 0 to 1')
                 value = float(value)
-            elif key in ('latency_ms', 'jitter_ms', 'throttle_next', 'error_next', 'drop_next'):
+            elif key in ('latency_ms', 'jitter_ms', 'throttle_next', 'error_next', 'drop_next',
+                         'visibility_delay_ms', 'lose_answer_next'):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise ValueError(f'{key} must be a non-negative integer')
             elif key == 'seed':
@@ -79,7 +92,8 @@ class Faults:
                     return None
                 # Counters first: they are the deterministic way to ask.
                 for counter, action in (('drop_next', 'drop'), ('throttle_next', 'throttle'),
-                                        ('error_next', 'error')):
+                                        ('error_next', 'error'),
+                                        ('lose_answer_next', 'lose_answer')):
                     if s[counter] > 0:
                         s[counter] -= 1
                         return _error_kind(action, which)

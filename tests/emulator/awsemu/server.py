@@ -122,6 +122,8 @@ def parse_args(argv):
     parser.add_argument('--error-rate', type=float, default=0.0)
     parser.add_argument('--drop-rate', type=float, default=0.0)
     parser.add_argument('--seed', type=int, default=None)
+    parser.add_argument('--visibility-delay-ms', type=int, default=0,
+                        help='reads see a new resource only this long after its creation')
     parser.add_argument('--page-size', type=int, default=5,
                         help='default page size of list operations (AWS default when smaller)')
     parser.add_argument('--services-dir', action='append', default=[], metavar='DIR',
@@ -141,7 +143,7 @@ def main(argv=None):
     for directory in args.services_dir:
         registry.load_directory(directory)
     faults = Faults(args.latency_ms, args.jitter_ms, args.throttle_rate, args.error_rate,
-                    args.drop_rate, args.seed)
+                    args.drop_rate, args.seed, args.visibility_delay_ms)
     credentials = [f'{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}'] + args.credentials
     app = App(args.account, credentials, faults, args.page_size, log=not args.quiet)
     server = Server((args.host, args.port), app, backlog=args.backlog)
