@@ -131,8 +131,10 @@ static bool type_used(const struct engine *e, const char *type_name)
 /* Types the spec no longer uses may still have instances in the stack (the
  * last topic removed from the spec must still be deleted): one unfiltered
  * tagging API listing says which types do, and each joins the refresh. So
- * does every untaggable type whose parent type is in scope. */
-static int widen_scope(struct engine *e, struct diags *d)
+ * does every untaggable type whose parent type is in scope. The listing is
+ * returned in *tagged_out: the types' own readings filter it rather than
+ * list again. */
+static int widen_scope(struct engine *e, json_t **tagged_out, struct diags *d)
 {
 	json_t *tagged = NULL;
 	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
@@ -146,7 +148,7 @@ static int widen_scope(struct engine *e, struct diags *d)
 		if (rt)
 			add_type(e, rt);
 	}
-	json_decref(tagged);
+	*tagged_out = tagged;
 	size_t n;
 	const struct rtype *const *all = rtype_all(&n);
 	for (size_t k = 0; k < n; k++)
@@ -176,6 +178,7 @@ void engine_free(struct engine *e)
 	}
 	free(e->sens);
 	free(e->account);
+	free(e->partition);
 	free(e->node_res);
 	free(e->node_data);
 	free(e->stack);
@@ -435,7 +438,8 @@ int engine_refresh(struct engine *e, struct diags *d)
 		diags_release(&sd);
 	}
 
-	if (e->spec && !e->live && (err = widen_scope(e, d)))
+	json_t *stack_tagged = NULL;
+	if (e->spec && !e->live && (err = widen_scope(e, &stack_tagged, d)))
 		return err;
 	if (!e->live)
 		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
@@ -469,8 +473,11 @@ int engine_refresh(struct engine *e, struct diags *d)
 	struct rt_shared shared;
 	rt_shared_init(&shared);
 	e->rt.shared = &shared;
+	e->rt.stack_tagged = stack_tagged;
 	err = walk_run(&g, &wo, &wr, d);
 	e->rt.shared = NULL;
+	e->rt.stack_tagged = NULL;
+	json_decref(stack_tagged);
 	rt_shared_release(&shared, d);
 	if (!err) {
 		for (size_t i = 0; i < n; i++) {
@@ -773,6 +780,13 @@ static int read_account(struct engine *e, struct diags *d)
 	const char *acct = json_string_value(json_object_get(res, "Account"));
 	free(e->account);
 	e->account = acct ? xstrdup(acct) : NULL;
+	/* "arn:PARTITION:iam::ACCOUNT:user/NAME" */
+	const char *arn = json_string_value(json_object_get(res, "Arn"));
+	const char *pe = arn && !strncmp(arn, "arn:", 4) ? strchr(arn + 4, ':') : NULL;
+	free(e->partition);
+	e->partition = pe && pe > arn + 4 ? xstrndup(arn + 4, (size_t)(pe - arn - 4)) : NULL;
+	e->rt.account = e->account;
+	e->rt.partition = e->partition;
 	json_decref(res);
 	return 0;
 }

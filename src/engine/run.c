@@ -186,9 +186,10 @@ static int remove_side_effects(const struct rt_ctx *rt, const struct rtype *type
 }
 
 /* Deletes with retries while AWS says something still depends on it, then
- * confirms by reading again, then removes what AWS made on its behalf. */
+ * confirms by reading again (unless `confirm` is false: the caller confirms
+ * otherwise), then removes what AWS made on its behalf. */
 static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
-			   const struct live_resource *cur, struct diags *d)
+			   const struct live_resource *cur, bool confirm, struct diags *d)
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
 	struct diags pd = DIAGS_INIT;
@@ -209,7 +210,7 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 	diags_release(&rc.last);
 	if (err)
 		return err;
-	if ((err = wait_gone(e, rt, type, cur, d)))
+	if (confirm && (err = wait_gone(e, rt, type, cur, d)))
 		return err;
 	return remove_side_effects(rt, type, cur, d);
 }
@@ -316,20 +317,30 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 	json_t *tags = type->tag_filter ? wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
-	int err = type->create(rt, c->address, desired, tags, &id, d);
+	struct live_resource live = { 0 };
+	int err = type->create_known ?
+			  type->create_known(rt, c->address, desired, tags, &id, &live, d) :
+			  type->create(rt, c->address, desired, tags, &id, d);
 	json_decref(tags);
-	if (err)
+	if (err) {
+		live_resource_release(&live);
 		return err;
+	}
 	if (old_id && !strcmp(old_id, id)) {
 		struct diag *dg = diags_add(d, DIAG_ERROR,
 					    "create_before_destroy: the new instance would have the old one's id %s",
 					    id);
 		diag_set_detail(dg, "give it another name, or drop create_before_destroy");
 		free(id);
+		live_resource_release(&live);
 		return BERTH_ECONFLICT;
 	}
-	struct live_resource live;
-	err = wait_ready(e, rt, type, id, &live, d);
+	/* What the create determined needs no reading back; anything else is
+	 * read until it is readable (and ready, for types that say). */
+	if (!live.type) {
+		live_resource_release(&live);
+		err = wait_ready(e, rt, type, id, &live, d);
+	}
 	free(id);
 	if (err)
 		return err;
@@ -484,7 +495,7 @@ static int run_node(void *ctx, size_t node)
 		 * of what depends on it, before the new one is made. */
 		struct live_resource *old_inst = live_for_change(e, c);
 		op_start(e, &oc, c->address, "destroying (to be replaced)");
-		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, &op->diags) : 0;
+		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, true, &op->diags) : 0;
 		for (size_t i = 0; i < op->diags.n; i++)
 			if (!op->diags.items[i].address)
 				diag_set_address(&op->diags.items[i], c->address);
@@ -521,18 +532,23 @@ static int run_node(void *ctx, size_t node)
 				strvec_push(r->deposed_address, c->address);
 				pthread_mutex_unlock(&e->lock);
 			} else if (!err && cur) {
-				err = delete_instance(e, &oc.rt, type, cur, d);
+				err = delete_instance(e, &oc.rt, type, cur, true, d);
 			}
 		} else {
 			if (cur && !old_gone)
-				err = delete_instance(e, &oc.rt, type, cur, d);
+				err = delete_instance(e, &oc.rt, type, cur, true, d);
 			if (!err)
 				err = do_create(e, &oc.rt, c, desired, NULL, d);
 		}
 		break;
 	case PA_DELETE:
+		/* Destroy ends with a sweep that reads every taggable type again
+		 * (one listing per type) and deletes what is left: for types whose
+		 * delete is synchronous that listing is the confirmation, and a
+		 * read per instance would only repeat it. */
 		if (cur)
-			err = delete_instance(e, &oc.rt, type, cur, d);
+			err = delete_instance(e, &oc.rt, type, cur,
+					      !(r->destroy && type->delete_sync && type->tag_filter), d);
 		if (!err) {
 			engine_forget_known(e, c->address);
 			forget_state(e, c->address);
@@ -655,7 +671,7 @@ static int walk(struct run *r, struct edges *g, const char *const *names, bool r
 static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			 struct run_result *out, struct diags *d)
 {
-	struct run r = { .e = e, .p = p };
+	struct run r = { .e = e, .p = p, .destroy = all };
 	r.change = xcalloc(p->n + 1, sizeof(long));
 	const char **names = xcalloc(p->n + 1, sizeof(char *));
 	for (size_t i = 0; i < p->n; i++) {
@@ -790,7 +806,7 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 		}
 		struct op_ctx oc;
 		op_start(e, &oc, addr, "destroying (replaced)");
-		int err = delete_instance(e, &oc.rt, type, cur, &o->diags);
+		int err = delete_instance(e, &oc.rt, type, cur, true, &o->diags);
 		for (size_t k = 0; k < o->diags.n; k++)
 			if (!o->diags.items[k].address)
 				diag_set_address(&o->diags.items[k], addresses->v[i]);
@@ -948,7 +964,7 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 			struct op_ctx oc;
 			op_start(e, &oc, addr, "destroying (sweep)");
 			struct diags od = DIAGS_INIT;
-			err = delete_instance(e, &oc.rt, type, r, &od);
+			err = delete_instance(e, &oc.rt, type, r, true, &od);
 			op_finish(e, &oc, err ? "destruction failed" : "destroyed");
 			if (err) {
 				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
