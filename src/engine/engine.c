@@ -330,15 +330,27 @@ json_t *engine_mask(const char *type, json_t *props, bool all)
 
 /* ---- refresh ---- */
 
+static void prefetch_details(struct engine *e, size_t t);
+static int read_account(struct engine *e, struct diags *d);
+
 struct refresh_job {
 	struct engine *e;
-	struct diags *diags; /* one per type */
+	struct diags *diags; /* one per type, and one for the account */
 };
 
 static int refresh_one(void *ctx, size_t node)
 {
 	struct refresh_job *job = ctx;
 	struct engine *e = job->e;
+	size_t n = e->ntypes;
+	/* A plan's refresh has more nodes: the account, then one per type
+	 * for its detail reads, after that type's listing. */
+	if (node == n)
+		return read_account(e, &job->diags[node]) ? WALK_FAIL : WALK_OK;
+	if (node > n) {
+		prefetch_details(e, node - n - 1);
+		return WALK_OK;
+	}
 	const struct rtype *rt = e->types[node];
 	struct live_set empty = LIVE_SET_INIT;
 	const struct live_set *parents = &empty;
@@ -444,10 +456,10 @@ int engine_refresh(struct engine *e, struct diags *d)
 	if (!e->live)
 		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	size_t n = e->ntypes;
-	size_t *ndeps = xcalloc(n + 1, sizeof(size_t));
-	size_t *depv = xcalloc(n + 1, sizeof(size_t));
-	const size_t **deps = xcalloc(n + 1, sizeof(size_t *));
-	const char **names = xcalloc(n + 1, sizeof(char *));
+	size_t *ndeps = xcalloc(2 * n + 1, sizeof(size_t));
+	size_t *depv = xcalloc(2 * n + 1, sizeof(size_t));
+	const size_t **deps = xcalloc(2 * n + 1, sizeof(size_t *));
+	const char **names = xcalloc(2 * n + 1, sizeof(char *));
 	struct diags *per = xcalloc(n + 1, sizeof(struct diags));
 	for (size_t i = 0; i < n; i++) {
 		names[i] = e->types[i]->type_name;
@@ -461,9 +473,26 @@ int engine_refresh(struct engine *e, struct diags *d)
 		}
 		live_set_release(&e->live[i]);
 	}
-	struct walk_graph g = { n, ndeps, deps, names };
+	/* What a plan reads besides the listings, beside them rather than
+	 * after: the account (the resolver's `account`), and per type the
+	 * detail properties the spec sets, as soon as that type is listed. A
+	 * child type's listing waits for its parent's listing only, so
+	 * read_detail may run while children read the instance (it changes
+	 * only props and detailed). */
+	size_t nn = n;
+	if (e->o.plan_reads) {
+		names[n] = "sts:GetCallerIdentity";
+		for (size_t i = 0; i < n; i++) {
+			names[n + 1 + i] = e->types[i]->type_name;
+			depv[n + 1 + i] = i;
+			deps[n + 1 + i] = &depv[n + 1 + i];
+			ndeps[n + 1 + i] = 1;
+		}
+		nn = 2 * n + 1;
+	}
+	struct walk_graph g = { nn, ndeps, deps, names };
 	struct refresh_job job = { e, per };
-	struct walk_opts wo = { .parallelism = n ? n : 1, .fn = refresh_one, .fn_ctx = &job,
+	struct walk_opts wo = { .parallelism = nn ? nn : 1, .fn = refresh_one, .fn_ctx = &job,
 				.cancel = e->o.cancel };
 	struct walk_result wr = WALK_RESULT_INIT;
 	if (e->o.ev.note)
@@ -486,12 +515,13 @@ int engine_refresh(struct engine *e, struct diags *d)
 					  e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
 			diags_move(d, &per[i]);
 		}
+		diags_move(d, &per[n]);
 		err = walk_result_status(&wr);
 		if (err == BERTH_ERROR)
 			err = BERTH_EAWS;
 		walk_result_release(&wr);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i <= n; i++)
 		diags_release(&per[i]);
 	free(per);
 	free(ndeps);
@@ -773,6 +803,8 @@ static bool address_matches(const char *address, const char *want)
 
 static int read_account(struct engine *e, struct diags *d)
 {
+	if (e->account_read)
+		return 0;
 	json_t *res = NULL;
 	int err = rt_call(&e->rt, "sts", "GetCallerIdentity", NULL, &res, d);
 	if (err)
@@ -787,6 +819,7 @@ static int read_account(struct engine *e, struct diags *d)
 	e->partition = pe && pe > arn + 4 ? xstrndup(arn + 4, (size_t)(pe - arn - 4)) : NULL;
 	e->rt.account = e->account;
 	e->rt.partition = e->partition;
+	e->account_read = true;
 	json_decref(res);
 	return 0;
 }
@@ -1125,50 +1158,66 @@ void engine_assign_addresses(struct engine *e)
 	}
 }
 
-/* Reads the detail of every live instance that will need it, `parallelism`
- * at once, before engine_plan's loop (which runs in dependency order, one
- * resource at a time, because each desired value may refer to the ones
- * before it). Which instances need it is decided from the spec's properties
- * as loaded (their keys are there even when a value is not known yet) and
- * the last applied values: at worst one read too many. A failed read is
- * left for the loop, which reads again and reports it. */
+/* Reads the detail of every live instance of one type that plan will need
+ * it for, `parallelism` at once. Called by the refresh as soon as the
+ * type's listing ends, so these reads overlap the other types' listings
+ * rather than following them, and engine_plan's loop (which runs in
+ * dependency order, one resource at a time, because each desired value may
+ * refer to the ones before it) finds them done. Which instances need it is
+ * decided from the spec's properties as loaded (their keys are there even
+ * when a value is not known yet) and the last applied values: at worst one
+ * read too many. A failed read is left for the loop, which reads again and
+ * reports it. Types with a detail_stamp are left to the loop too: it may
+ * take their details from the cache with no call at all. */
 struct detail_job {
 	struct engine *e;
 	struct live_resource **live;
-	const struct rtype **rt;
+	const struct rtype *rt;
 };
 
 static int detail_one(void *ctx, size_t node)
 {
 	struct detail_job *job = ctx;
 	struct diags nd = DIAGS_INIT;
-	int r = job->rt[node]->read_detail(&job->e->rt, job->live[node], &nd);
+	int r = job->rt->read_detail(&job->e->rt, job->live[node], &nd);
 	diags_release(&nd);
 	if (!r || r == BERTH_ENOTFOUND)
 		job->live[node]->detailed = true;
 	return WALK_OK;
 }
 
-static void prefetch_details(struct engine *e, const struct spec *s)
+static void prefetch_details(struct engine *e, size_t t)
 {
+	const struct spec *s = e->spec;
+	const struct rtype *rt = e->types[t];
+	struct live_set *ls = &e->live[t];
+	if (!s || !rt->read_detail || rt->detail_stamp || !ls->n)
+		return;
+	/* The live index is built when the whole refresh ends: this type's
+	 * instances by address, here. */
+	json_t *by_address = json_object();
+	for (size_t i = 0; i < ls->n; i++)
+		if (ls->v[i].address)
+			json_object_set_new(by_address, ls->v[i].address, json_integer((json_int_t)i));
 	size_t n = 0;
 	struct live_resource **live = xcalloc(s->nresources + 1, sizeof(*live));
-	const struct rtype **rts = xcalloc(s->nresources + 1, sizeof(*rts));
 	for (size_t i = 0; i < s->nresources; i++) {
 		const struct spec_resource *sr = &s->resources[i];
-		const struct rtype *rt = rtype_find(sr->type);
-		if (!rt || !rt->read_detail)
+		if (strcmp(sr->type, rt->type_name))
 			continue;
-		struct live_resource *l = engine_find_live(e, sr->type, sr->address);
-		if (!l || l->detailed)
+		json_t *at = json_object_get(by_address, sr->address);
+		if (!at)
+			continue;
+		struct live_resource *l = &ls->v[json_integer_value(at)];
+		if (l->detailed)
 			continue;
 		struct state_resource *st = statefile_get(&e->state, sr->address);
 		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
 		if (!needs_detail(rt, sr->properties, applied))
 			continue;
-		live[n] = l;
-		rts[n++] = rt;
+		live[n++] = l;
 	}
+	json_decref(by_address);
 	if (n > 1) {
 		size_t *ndeps = xcalloc(n, sizeof(size_t));
 		const size_t **deps = xcalloc(n, sizeof(size_t *));
@@ -1176,7 +1225,7 @@ static void prefetch_details(struct engine *e, const struct spec *s)
 		for (size_t i = 0; i < n; i++)
 			names[i] = live[i]->address;
 		struct walk_graph g = { n, ndeps, deps, names };
-		struct detail_job job = { e, live, rts };
+		struct detail_job job = { e, live, rt };
 		struct walk_opts wo = { .parallelism = e->o.parallelism, .fn = detail_one,
 					.fn_ctx = &job, .cancel = e->o.cancel };
 		struct walk_result wr = WALK_RESULT_INIT;
@@ -1189,7 +1238,6 @@ static void prefetch_details(struct engine *e, const struct spec *s)
 		free(names);
 	}
 	free(live);
-	free(rts);
 }
 
 int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct diags *d)
@@ -1216,7 +1264,6 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		add_drift(e, p);
 		goto done;
 	}
-	prefetch_details(e, s);
 	struct spec_resolver res;
 	engine_resolver(e, &res);
 	size_t norder;

@@ -23,6 +23,7 @@ struct engine {
 	struct statefile state;      /* the cache (empty when there was none) */
 	char *account;               /* from STS, or NULL */
 	char *partition;             /* from STS's ARN ("aws"), or NULL */
+	bool account_read;           /* STS has answered */
 	json_t *data;                /* {"data.x": {attr: value}} */
 	/* Values the resolver gives: {"address": {"id": s, "props": {...}}}.
 	 * Written by plan (live values of resources not replaced) and by apply

@@ -934,27 +934,74 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	return run_status(out);
 }
 
+/* The sweep's reading: every taggable type at once (they do not depend on
+ * each other: what is found through parents went with them already). */
+struct sweep_job {
+	struct engine *e;
+	const struct rtype **types;
+	struct live_set *left;
+	struct diags *diags;
+};
+
+static int sweep_read(void *ctx, size_t node)
+{
+	struct sweep_job *job = ctx;
+	struct live_set none = LIVE_SET_INIT;
+	int err = job->types[node]->read_all(&job->e->rt, &none, &job->left[node],
+					     &job->diags[node]);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
 /* The sweep: anything still tagged with the stack, read again through every
  * registered type, deleted once more; then the tagging API's word on what
- * is left. */
+ * is left. For types whose delete is synchronous (delete_sync) this
+ * reading is also the confirmation of the walk's deletions: one listing per
+ * type rather than one read per instance. */
 static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 {
-	size_t nt;
-	const struct rtype *const *all = rtype_all(&nt);
+	size_t nall, nt = 0;
+	const struct rtype *const *all = rtype_all(&nall);
+	const struct rtype **types = xcalloc(nall + 1, sizeof(*types));
+	for (size_t t = 0; t < nall; t++)
+		if (all[t]->tag_filter)
+			types[nt++] = all[t];
+	/* One unfiltered tagging listing serves every type's reading (as in
+	 * a refresh), and, when nothing is left to delete, the final word. */
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	struct live_set *left = xcalloc(nt + 1, sizeof(*left));
+	struct diags *per = xcalloc(nt + 1, sizeof(*per));
+	const char **names = xcalloc(nt + 1, sizeof(char *));
+	size_t *ndeps = xcalloc(nt + 1, sizeof(size_t));
+	const size_t **deps = xcalloc(nt + 1, sizeof(size_t *));
+	bool deleted = false;
+	if (err)
+		goto cleanup;
+	for (size_t t = 0; t < nt; t++)
+		names[t] = types[t]->type_name;
+	struct walk_graph g = { nt, ndeps, deps, names };
+	struct sweep_job job = { e, types, left, per };
+	struct walk_opts wo = { .parallelism = nt ? nt : 1, .fn = sweep_read, .fn_ctx = &job,
+				.cancel = e->o.cancel };
+	struct walk_result wr = WALK_RESULT_INIT;
+	e->rt.stack_tagged = tagged;
+	err = walk_run(&g, &wo, &wr, d);
+	e->rt.stack_tagged = NULL;
+	if (err)
+		goto cleanup;
+	err = walk_result_status(&wr);
+	if (err == BERTH_ERROR)
+		err = BERTH_EAWS;
+	walk_result_release(&wr);
+	for (size_t t = 0; t < nt; t++)
+		diags_move(d, &per[t]);
+	if (err)
+		goto cleanup;
 	for (size_t t = 0; t < nt; t++) {
-		const struct rtype *type = all[t];
-		if (!type->tag_filter)
-			continue; /* found through parents, which went already */
-		struct live_set left = LIVE_SET_INIT, none = LIVE_SET_INIT;
+		const struct rtype *type = types[t];
 		struct diags td = DIAGS_INIT;
-		int err = type->read_all(&e->rt, &none, &left, &td);
-		if (err) {
-			diags_move(d, &td);
-			diags_release(&td);
-			return err;
-		}
-		for (size_t i = 0; i < left.n; i++) {
-			struct live_resource *r = &left.v[i];
+		for (size_t i = 0; i < left[t].n; i++) {
+			struct live_resource *r = &left[t].v[i];
 			const char *addr = r->address ? r->address : r->id;
 			if (r->retain) {
 				strvec_pushf(&out->remaining, "%s (%s %s): retained, but berth's tags could not be removed",
@@ -964,24 +1011,26 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 			struct op_ctx oc;
 			op_start(e, &oc, addr, "destroying (sweep)");
 			struct diags od = DIAGS_INIT;
-			err = delete_instance(e, &oc.rt, type, r, true, &od);
-			op_finish(e, &oc, err ? "destruction failed" : "destroyed");
-			if (err) {
+			int derr = delete_instance(e, &oc.rt, type, r, true, &od);
+			op_finish(e, &oc, derr ? "destruction failed" : "destroyed");
+			if (derr) {
 				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
 					     r->id ? r->id : "?",
-					     od.n ? od.items[od.n - 1].summary : berth_strerror(err));
+					     od.n ? od.items[od.n - 1].summary : berth_strerror(derr));
 			}
+			deleted = true;
 			diags_move(&td, &od);
 			diags_release(&od);
 		}
 		diags_move(d, &td);
 		diags_release(&td);
-		live_set_release(&left);
 	}
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
-	if (err)
-		return err;
+	if (deleted) {
+		json_decref(tagged);
+		tagged = NULL;
+		if ((err = rt_tagged_resources(&e->rt, NULL, &tagged, d)))
+			goto cleanup;
+	}
 	size_t i;
 	json_t *m;
 	json_array_foreach(tagged, i, m) {
@@ -1001,8 +1050,19 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 		strvec_pushf(&out->remaining, "%s: tagged %s=%s, and berth has no resource type for it",
 			     arn, TAG_STACK, e->stack);
 	}
+cleanup:
 	json_decref(tagged);
-	return 0;
+	for (size_t t = 0; t < nt; t++) {
+		live_set_release(&left[t]);
+		diags_release(&per[t]);
+	}
+	free(left);
+	free(per);
+	free(names);
+	free(ndeps);
+	free(deps);
+	free(types);
+	return err;
 }
 
 int engine_destroy(struct engine *e, const struct plan *p, struct run_result *out,
