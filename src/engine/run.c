@@ -436,6 +436,31 @@ static struct live_resource *live_for_change(struct engine *e, const struct plan
 	return r ? r : engine_find_live(e, c->type, c->address);
 }
 
+/* Whether deleting `cur` must be confirmed by reading it again until it is
+ * gone. Not in a destroy for types whose delete is synchronous: destroy
+ * ends with a sweep that reads every taggable type again (one listing per
+ * type) and deletes what is left, so that listing is their confirmation and
+ * a read per instance would only repeat it. Nor for instances their parent
+ * takes along (gone_with_parent) when this destroy deletes that parent too:
+ * the parent's own confirmation covers them. */
+static bool confirm_each(const struct run *r, const struct rtype *type,
+			 const struct live_resource *cur)
+{
+	if (!r->destroy)
+		return true;
+	if (type->delete_sync && type->tag_filter)
+		return false;
+	if (!type->gone_with_parent || !type->parent_type || !cur->parent_id)
+		return true;
+	for (size_t k = 0; k < r->p->n; k++) {
+		const struct plan_change *pc = &r->p->v[k];
+		if (pc->action == PA_DELETE && !pc->excluded && pc->id &&
+		    !strcmp(pc->type, type->parent_type) && !strcmp(pc->id, cur->parent_id))
+			return false;
+	}
+	return true;
+}
+
 static const char *const verbs[][3] = {
 	/* action: in progress, done, failed */
 	[PA_NOOP] = { "reading", "unchanged", "failed" },
@@ -542,13 +567,8 @@ static int run_node(void *ctx, size_t node)
 		}
 		break;
 	case PA_DELETE:
-		/* Destroy ends with a sweep that reads every taggable type again
-		 * (one listing per type) and deletes what is left: for types whose
-		 * delete is synchronous that listing is the confirmation, and a
-		 * read per instance would only repeat it. */
 		if (cur)
-			err = delete_instance(e, &oc.rt, type, cur,
-					      !(r->destroy && type->delete_sync && type->tag_filter), d);
+			err = delete_instance(e, &oc.rt, type, cur, confirm_each(r, type, cur), d);
 		if (!err) {
 			engine_forget_known(e, c->address);
 			forget_state(e, c->address);

@@ -284,6 +284,11 @@ struct rtype {
 	 * listing, rather than reading each instance again until it is gone.
 	 * Replacements and apply's removals still confirm each one. */
 	bool delete_sync;
+	/* Untaggable types: deleting the parent deletes the instance too (a
+	 * topic its subscriptions). In a destroy that deletes the parent as
+	 * well, the instance is still deleted first, but its deletion is
+	 * confirmed by the parent's rather than by reading it again. */
+	bool gone_with_parent;
 	/* Optional waits; NULL: poll read_one until it finds the instance /
 	 * until BERTH_ENOTFOUND. */
 	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);
