@@ -62,12 +62,12 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	/* 10 for every phase, reads and writes alike. Apply and destroy of a
 	 * large stack are bound by calls x latency / parallelism, and more in
 	 * flight would shorten them against the emulator, but not against
-	 * AWS: its per-account rate limits (CloudWatch Logs' CreateLogGroup,
-	 * PutRetentionPolicy and DeleteLogGroup at a few to ten calls a
-	 * second) sit below what 10 parallel calls at 50 ms already ask for
-	 * (~200 a second), so more would only turn into throttling and
-	 * backoff (aws/retry.c). Plan's reads are few per type and paginated,
-	 * so a higher default would not shorten it either (bench/REPORT.md). */
+	 * AWS: its per-account, per-operation rate limits (CloudWatch Logs'
+	 * CreateLogGroup at 5 a second by default) sit below what 10 parallel
+	 * calls at 50 ms already ask for (up to 200 a second), so more would
+	 * mostly turn into throttling and backoff (aws/retry.c). Plan's reads
+	 * are a few page chains per type, which parallelism does not shorten
+	 * (bench/REPORT.md). */
 	if (!e->o.parallelism)
 		e->o.parallelism = 10;
 	if (!e->o.wait_timeout_ms)
