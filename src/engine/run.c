@@ -340,6 +340,8 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 	if (!live.type) {
 		live_resource_release(&live);
 		err = wait_ready(e, rt, type, id, &live, d);
+	} else if (type->wait_ready && (err = type->wait_ready(rt, id, d))) {
+		live_resource_release(&live); /* known, but not usable yet */
 	}
 	free(id);
 	if (err)
