@@ -83,6 +83,7 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	e->rt.cancel = o->cancel;
 	pthread_mutex_init(&e->lock, NULL);
 	e->known = json_object();
+	e->unlisted = json_object();
 	e->data = json_object();
 	statefile_init(&e->state, e->stack);
 
@@ -177,6 +178,7 @@ void engine_free(struct engine *e)
 	free(e->types);
 	rt_calls_release(&e->calls);
 	pthread_mutex_destroy(&e->lock);
+	json_decref(e->unlisted);
 	json_decref(e->known);
 	json_decref(e->data);
 	json_decref(e->live_index);

@@ -30,6 +30,10 @@ struct engine {
 	 * workers (what they created), under `lock`. */
 	pthread_mutex_t lock;
 	json_t *known;
+	/* Instances apply made with create_known and did not read back:
+	 * {type_name: {id: true}}, under `lock`, until a listing shows them
+	 * (engine_apply waits for that once, per type, at its end). */
+	json_t *unlisted;
 	/* Live instances by "TYPE\x1fA:ADDRESS" and "TYPE\x1fI:ID" -> type
 	 * index << 32 | instance index, so lookups stay O(1) at 50,000
 	 * resources. Built by refresh; engine_index_live adds to it. */

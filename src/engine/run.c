@@ -342,6 +342,15 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 		err = wait_ready(e, rt, type, id, &live, d);
 	} else if (type->wait_ready && (err = type->wait_ready(rt, id, d))) {
 		live_resource_release(&live); /* known, but not usable yet */
+	} else {
+		/* Not read back: apply waits at its end until the listings show
+		 * it, for all such instances at once. */
+		pthread_mutex_lock(&e->lock);
+		json_t *ids = json_object_get(e->unlisted, type->type_name);
+		if (!ids)
+			json_object_set_new(e->unlisted, type->type_name, ids = json_object());
+		json_object_set_new(ids, id, json_true());
+		pthread_mutex_unlock(&e->lock);
 	}
 	free(id);
 	if (err)
@@ -843,6 +852,53 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 	}
 }
 
+/* One look at the listings a refresh makes (the whole stack through the
+ * tagging API, then each type's read_all over it) for the instances apply
+ * made without reading back: 0 when every one is listed, 1 to look again. */
+static int listed_probe(void *ctx, struct diags *d)
+{
+	struct engine *e = ctx;
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (err)
+		return err;
+	e->rt.stack_tagged = tagged;
+	const char *name;
+	json_t *ids;
+	void *tmp;
+	json_object_foreach_safe(e->unlisted, tmp, name, ids) {
+		const struct rtype *type = rtype_find(name);
+		struct live_set found = LIVE_SET_INIT, none = LIVE_SET_INIT;
+		if ((err = type->read_all(&e->rt, &none, &found, d)))
+			break;
+		for (size_t i = 0; i < found.n; i++)
+			if (found.v[i].id)
+				json_object_del(ids, found.v[i].id);
+		live_set_release(&found);
+		if (!json_object_size(ids))
+			json_object_del(e->unlisted, name);
+	}
+	e->rt.stack_tagged = NULL;
+	json_decref(tagged);
+	if (err)
+		return err;
+	return json_object_size(e->unlisted) ? 1 : 0;
+}
+
+/* AWS's reads lag its writes: a plan right after apply must still find
+ * what apply made. Types that read back each new instance (wait_ready)
+ * wait for it one by one; for the ones create_known did not read back,
+ * this waits once, with the listings the next refresh will make, polled
+ * until they show them all (one listing per type a look, not a read per
+ * instance). */
+static int wait_listed(struct engine *e, struct diags *d)
+{
+	if (!json_object_size(e->unlisted))
+		return 0;
+	return rt_poll(&e->rt, "what apply made to be listed", e->o.wait_timeout_ms, 5000,
+		       listed_probe, e, d);
+}
+
 int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		 struct diags *d)
 {
@@ -950,6 +1006,8 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	remove_deposed(e, &deposed, &deposed_address, out);
 	live_set_release(&deposed);
 	strvec_clear(&deposed_address);
+	if (!err && !out->interrupted)
+		err = wait_listed(e, d);
 	save_state(e, d);
 	if (err)
 		return err;
