@@ -852,34 +852,91 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 	}
 }
 
+/* Reads every one of `types` at once with read_all (no parents: taggable
+ * types, which do not depend on each other) into out[i], from `tagged`
+ * (the whole stack's tagging listing, rt_ctx.stack_tagged) when not NULL.
+ * Their diagnostics go to d. */
+struct types_job {
+	struct engine *e;
+	const struct rtype *const *types;
+	struct live_set *out;
+	struct diags *diags;
+};
+
+static int read_type(void *ctx, size_t node)
+{
+	struct types_job *job = ctx;
+	struct live_set none = LIVE_SET_INIT;
+	int err = job->types[node]->read_all(&job->e->rt, &none, &job->out[node],
+					     &job->diags[node]);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
+static int read_types(struct engine *e, const struct rtype *const *types, size_t nt,
+		      json_t *tagged, struct live_set *out, struct diags *d)
+{
+	struct diags *per = xcalloc(nt + 1, sizeof(*per));
+	const char **names = xcalloc(nt + 1, sizeof(char *));
+	size_t *ndeps = xcalloc(nt + 1, sizeof(size_t));
+	const size_t **deps = xcalloc(nt + 1, sizeof(size_t *));
+	for (size_t t = 0; t < nt; t++)
+		names[t] = types[t]->type_name;
+	struct walk_graph g = { nt, ndeps, deps, names };
+	struct types_job job = { e, types, out, per };
+	struct walk_opts wo = { .parallelism = nt ? nt : 1, .fn = read_type, .fn_ctx = &job,
+				.cancel = e->o.cancel };
+	struct walk_result wr = WALK_RESULT_INIT;
+	e->rt.stack_tagged = tagged;
+	int err = walk_run(&g, &wo, &wr, d);
+	e->rt.stack_tagged = NULL;
+	if (!err) {
+		err = walk_result_status(&wr);
+		if (err == BERTH_ERROR)
+			err = BERTH_EAWS;
+		walk_result_release(&wr);
+	}
+	for (size_t t = 0; t < nt; t++) {
+		diags_move(d, &per[t]);
+		diags_release(&per[t]);
+	}
+	free(per);
+	free(names);
+	free(ndeps);
+	free(deps);
+	return err;
+}
+
 /* One look at the listings a refresh makes (the whole stack through the
  * tagging API, then each type's read_all over it) for the instances apply
  * made without reading back: 0 when every one is listed, 1 to look again. */
 static int listed_probe(void *ctx, struct diags *d)
 {
 	struct engine *e = ctx;
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
-	if (err)
-		return err;
-	e->rt.stack_tagged = tagged;
+	size_t nt = json_object_size(e->unlisted), t = 0;
+	const struct rtype **types = xcalloc(nt + 1, sizeof(*types));
+	struct live_set *found = xcalloc(nt + 1, sizeof(*found));
 	const char *name;
 	json_t *ids;
 	void *tmp;
-	json_object_foreach_safe(e->unlisted, tmp, name, ids) {
-		const struct rtype *type = rtype_find(name);
-		struct live_set found = LIVE_SET_INIT, none = LIVE_SET_INIT;
-		if ((err = type->read_all(&e->rt, &none, &found, d)))
-			break;
-		for (size_t i = 0; i < found.n; i++)
-			if (found.v[i].id)
-				json_object_del(ids, found.v[i].id);
-		live_set_release(&found);
+	json_object_foreach(e->unlisted, name, ids)
+		types[t++] = rtype_find(name);
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (!err)
+		err = read_types(e, types, nt, tagged, found, d);
+	for (t = 0; t < nt; t++) {
+		ids = json_object_get(e->unlisted, types[t]->type_name);
+		for (size_t i = 0; !err && i < found[t].n; i++)
+			if (found[t].v[i].id)
+				json_object_del(ids, found[t].v[i].id);
+		live_set_release(&found[t]);
+	}
+	json_object_foreach_safe(e->unlisted, tmp, name, ids)
 		if (!json_object_size(ids))
 			json_object_del(e->unlisted, name);
-	}
-	e->rt.stack_tagged = NULL;
 	json_decref(tagged);
+	free(types);
+	free(found);
 	if (err)
 		return err;
 	return json_object_size(e->unlisted) ? 1 : 0;
@@ -1014,24 +1071,6 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	return run_status(out);
 }
 
-/* The sweep's reading: every taggable type at once (they do not depend on
- * each other: what is found through parents went with them already). */
-struct sweep_job {
-	struct engine *e;
-	const struct rtype **types;
-	struct live_set *left;
-	struct diags *diags;
-};
-
-static int sweep_read(void *ctx, size_t node)
-{
-	struct sweep_job *job = ctx;
-	struct live_set none = LIVE_SET_INIT;
-	int err = job->types[node]->read_all(&job->e->rt, &none, &job->left[node],
-					     &job->diags[node]);
-	return err ? WALK_FAIL : WALK_OK;
-}
-
 /* The sweep: anything still tagged with the stack, read again through every
  * registered type, deleted once more; then the tagging API's word on what
  * is left. For types whose delete is synchronous (delete_sync) this
@@ -1050,32 +1089,10 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 	json_t *tagged = NULL;
 	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
 	struct live_set *left = xcalloc(nt + 1, sizeof(*left));
-	struct diags *per = xcalloc(nt + 1, sizeof(*per));
-	const char **names = xcalloc(nt + 1, sizeof(char *));
-	size_t *ndeps = xcalloc(nt + 1, sizeof(size_t));
-	const size_t **deps = xcalloc(nt + 1, sizeof(size_t *));
 	bool deleted = false;
 	if (err)
 		goto cleanup;
-	for (size_t t = 0; t < nt; t++)
-		names[t] = types[t]->type_name;
-	struct walk_graph g = { nt, ndeps, deps, names };
-	struct sweep_job job = { e, types, left, per };
-	struct walk_opts wo = { .parallelism = nt ? nt : 1, .fn = sweep_read, .fn_ctx = &job,
-				.cancel = e->o.cancel };
-	struct walk_result wr = WALK_RESULT_INIT;
-	e->rt.stack_tagged = tagged;
-	err = walk_run(&g, &wo, &wr, d);
-	e->rt.stack_tagged = NULL;
-	if (err)
-		goto cleanup;
-	err = walk_result_status(&wr);
-	if (err == BERTH_ERROR)
-		err = BERTH_EAWS;
-	walk_result_release(&wr);
-	for (size_t t = 0; t < nt; t++)
-		diags_move(d, &per[t]);
-	if (err)
+	if ((err = read_types(e, types, nt, tagged, left, d)))
 		goto cleanup;
 	for (size_t t = 0; t < nt; t++) {
 		const struct rtype *type = types[t];
@@ -1132,15 +1149,9 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 	}
 cleanup:
 	json_decref(tagged);
-	for (size_t t = 0; t < nt; t++) {
+	for (size_t t = 0; t < nt; t++)
 		live_set_release(&left[t]);
-		diags_release(&per[t]);
-	}
 	free(left);
-	free(per);
-	free(names);
-	free(ndeps);
-	free(deps);
 	free(types);
 	return err;
 }
