@@ -221,6 +221,14 @@ class ContainerInsights(WorkshopCase):
         script = base64.b64decode(ud["UserData"]["Value"]).decode()
         self.assertIn("yum install -y siege\n", script)
         self.assertIn(f"siege -c 200 -i -t 5M {out['alb_url']} > /var/log/siege.log", script)
+        # The README's way of passing the variables, through a file.
+        vars_file = os.path.join(self.dir, "workshop.vars.yaml")
+        with open(vars_file, "w") as f:
+            f.write("".join(f"{a.split('=', 1)[0]}: {a.split('=', 1)[1]}\n"
+                            for a in on if a != "--var"))
+        r = self.berth("state", "show", "siege[0]", "-f", "container-insights.yaml",
+                       "--var-file", vars_file, cwd=self.specs)
+        self.assertIn(f'InstanceId = "{inst["InstanceId"]}"', r.stdout)
         r = self.berth("plan", "--detailed-exitcode", "-f", "container-insights.yaml", *on,
                        ok=False, cwd=self.specs)
         self.assertEqual(r.returncode, 0,
