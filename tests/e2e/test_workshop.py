@@ -219,6 +219,7 @@ class ContainerInsights(WorkshopCase):
         self.assertFalse(private["MapPublicIpOnLaunch"])
         ud = ec2.describe_instance_attribute(InstanceId=inst["InstanceId"], Attribute="userData")
         script = base64.b64decode(ud["UserData"]["Value"]).decode()
+        self.assertIn("apt-get install -y siege\n", script)
         self.assertIn("yum install -y siege\n", script)
         self.assertIn(f"siege -c 200 -i -t 5M {out['alb_url']} > /var/log/siege.log", script)
         # The README's way of passing the variables, through a file.
