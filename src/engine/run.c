@@ -163,29 +163,8 @@ static int remove_probe(void *ctx, struct diags *d)
 	return err;
 }
 
-static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
-			    const struct live_resource *cur, struct diags *d);
-
 /* Deletes with retries while AWS says something still depends on it, then
- * confirms by reading again. What AWS made on its behalf (side effects,
- * read before it goes: a stack's template is gone with it) becomes a
- * candidate for the end of the run (sidefx.c), `cause` its address. */
-static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
-			   struct live_resource *cur, const char *cause, struct diags *d)
-{
-	struct strvec groups = STRVEC_INIT;
-	int serr = sidefx_declared(rt, type, cur, &groups, d);
-	if (serr) {
-		strvec_clear(&groups);
-		return serr;
-	}
-	int err = delete_confirmed(e, rt, type, cur, d);
-	if (!err)
-		sidefx_removed(e, type, cur, &groups, cause);
-	strvec_clear(&groups);
-	return err;
-}
-
+ * confirms by reading again. */
 static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
 			    const struct live_resource *cur, struct diags *d)
 {
@@ -209,6 +188,26 @@ static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const str
 	if (err)
 		return err;
 	return wait_gone(e, rt, type, cur, d);
+}
+
+/* delete_confirmed, noting first what AWS made on the instance's behalf
+ * (read before it goes: a stack's template is gone with it); once it is
+ * gone, those are candidates for the end of the run (sidefx.c), `cause` its
+ * address. */
+static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+			   struct live_resource *cur, const char *cause, struct diags *d)
+{
+	struct strvec groups = STRVEC_INIT;
+	int serr = sidefx_declared(rt, type, cur, &groups, d);
+	if (serr) {
+		strvec_clear(&groups);
+		return serr;
+	}
+	int err = delete_confirmed(e, rt, type, cur, d);
+	if (!err)
+		sidefx_removed(e, type, cur, &groups, cause);
+	strvec_clear(&groups);
+	return err;
 }
 
 static int set_tags(const struct rt_ctx *rt, const struct rtype *type,

@@ -19,8 +19,6 @@
 #include "util/common.h"
 #include "engine/engine_int.h"
 
-#include "schema/schema.h"
-
 #define LOG_GROUP_TYPE "AWS::Logs::LogGroup"
 
 void sidefx_init(struct sidefx *fx)
@@ -46,7 +44,7 @@ static char *removed_key(const char *type, const char *id)
 /* The groups r declares, reading its details first when the type keeps
  * what side_effects looks at there (a stack's template). ENOTFOUND: gone,
  * declares nothing. */
-static int declared(const struct rt_ctx *rt, const struct rtype *type, struct live_resource *r,
+int sidefx_declared(const struct rt_ctx *rt, const struct rtype *type, struct live_resource *r,
 		    struct strvec *out, struct diags *d)
 {
 	if (!type->side_effects)
@@ -61,12 +59,6 @@ static int declared(const struct rt_ctx *rt, const struct rtype *type, struct li
 	}
 	type->side_effects(r->id, r->props, out);
 	return 0;
-}
-
-int sidefx_declared(const struct rt_ctx *rt, const struct rtype *type, struct live_resource *r,
-		     struct strvec *out, struct diags *d)
-{
-	return declared(rt, type, r, out, d);
 }
 
 void sidefx_removed(struct engine *e, const struct rtype *type, const struct live_resource *cur,
@@ -114,7 +106,7 @@ static int orphans(struct engine *e, const struct sidefx *fx, const struct desir
 			bool gone = json_object_get(fx->removed, key) != NULL;
 			free(key);
 			if (!gone)
-				err = declared(&e->rt, type, r, &keep, d);
+				err = sidefx_declared(&e->rt, type, r, &keep, d);
 		}
 	}
 	for (size_t i = 0; i < nwant && !err; i++) {
@@ -176,7 +168,7 @@ void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d)
 			continue;
 		struct strvec groups = STRVEC_INIT;
 		struct diags rd = DIAGS_INIT;
-		if (declared(&e->rt, type, cur, &groups, &rd)) {
+		if (sidefx_declared(&e->rt, type, cur, &groups, &rd)) {
 			/* The plan still stands; only the list is short. */
 			for (size_t k = 0; k < rd.n; k++)
 				rd.items[k].severity = DIAG_WARNING;
