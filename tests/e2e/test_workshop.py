@@ -235,14 +235,29 @@ class ContainerInsights(WorkshopCase):
         self.assertEqual(r.returncode, 0,
                          f"the plan after adding the siege host is not empty:\n{r.stdout}")
 
+        # On a container instance, the ECS agent creates the CloudWatch
+        # agent's awslogs group (its template says awslogs-create-group
+        # "True"), untagged; the emulator's cluster has no instances, so the
+        # test does what the agent would. Destroy says it removes it, with
+        # Container Insights' group.
+        logs.create_log_group(logGroupName="/ecs/ecs-cwagent-daemon-service")
+        r = self.berth("destroy", "--dry-run", "-f", "container-insights.yaml", *on,
+                       cwd=self.specs)
+        self.assertIn("log group /ecs/ecs-cwagent-daemon-service (AWS made it for cwagent) "
+                      "will be destroyed", r.stdout)
+        self.assertIn("log group /aws/ecs/containerinsights/container-demo/performance "
+                      "(AWS made it for cluster) will be destroyed", r.stdout)
         r = self.destroy("container-insights.yaml", "ecs-workshop", on)
         self.assertIn("ecs-role", r.stdout)  # retained, and said so
         self.assertEqual([i["State"]["Name"] for res in ec2.describe_instances()["Reservations"]
                           for i in res["Instances"] if i["State"]["Name"] != "terminated"], [])
         self.assertEqual(cfn.describe_stacks()["Stacks"], [])
         self.assertEqual(cw.describe_alarms()["MetricAlarms"], [])
+        # Nothing left in CloudWatch Logs either: the services' groups, the
+        # side effects, the saved queries.
         groups = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
         self.assertEqual(groups, [])
+        self.assertEqual(logs.describe_query_definitions()["queryDefinitions"], [])
 
 
 def make_amp_repo(folder, files_dir):
@@ -311,6 +326,8 @@ class AmpAmg(WorkshopCase):
                          ["ecs-workshop"])
 
         self.destroy("amp-amg.yaml", "ecs-workshop-amp", args)
+        logs = self.client("logs")
+        self.assertEqual(logs.describe_log_groups()["logGroups"], [])
         self.assertEqual(amp.list_workspaces()["workspaces"], [])
         self.assertEqual([w for w in grafana.list_workspaces()["workspaces"]
                           if w["status"] != "DELETING"], [])
