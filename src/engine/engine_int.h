@@ -39,6 +39,9 @@ struct engine {
 	pthread_mutex_t lock;
 	json_t *known;
 	struct sidefx fx;            /* this run's side-effect candidates */
+	/* Set by the first operation AWS refused for expired credentials: every
+	 * later operation would meet the same answer, so none is started. */
+	atomic_bool creds_expired;
 	/* Live instances by "TYPE\x1fA:ADDRESS" and "TYPE\x1fI:ID" -> type
 	 * index << 32 | instance index, so lookups stay O(1) at 50,000
 	 * resources. Built by refresh; engine_index_live adds to it. */

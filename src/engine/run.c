@@ -11,6 +11,7 @@
 #include "engine/engine_int.h"
 
 #include "aws/client.h"
+#include "aws/error.h"
 #include "engine/diff.h"
 #include "graph/walk.h"
 #include "schema/schema.h"
@@ -475,6 +476,12 @@ static int run_node(void *ctx, size_t node)
 	struct op_result *op = &r->ops[node];
 	const struct rtype *type = rtype_find(c->type);
 	struct op_ctx oc;
+	if (atomic_load(&e->creds_expired)) {
+		struct diag *dg = diags_add(&op->diags, DIAG_ERROR, "%s: not attempted: the AWS "
+					    "credentials have expired", c->address);
+		diag_set_address(dg, c->address);
+		return WALK_FAIL;
+	}
 	if (r->delete_old && r->delete_old[node]) {
 		/* The old instance of a replacement: goes after the old instances
 		 * of what depends on it, before the new one is made. */
@@ -544,9 +551,12 @@ static int run_node(void *ctx, size_t node)
 		break;
 	}
 	json_decref(desired);
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		if (!d->items[i].address)
 			diag_set_address(&d->items[i], c->address);
+		if (aws_error_is_expired_credentials(d->items[i].aws_code))
+			atomic_store(&e->creds_expired, true);
+	}
 	op_finish(e, &oc, verbs[c->action][err ? 2 : 1]);
 	return err ? WALK_FAIL : WALK_OK;
 }
