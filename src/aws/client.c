@@ -202,6 +202,8 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	char *base = NULL;
 	const char *prefix;
 	long status = 0;
+	char key_id[128] = "";  /* the access key id the last attempt was signed with */
+	bool renewed = false;   /* credentials dropped once after an "expired" answer */
 	int rc;
 
 	if (!svc)
@@ -248,6 +250,7 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 					   ep.signing_region, svc->signing_name, time(NULL), true,
 					   false, false, 0 };
 		sigv4_sign(&req, &sp, NULL);
+		snprintf(key_id, sizeof(key_id), "%s", cr.access_key_id ? cr.access_key_id : "");
 		aws_credentials_release(&cr);
 		if (log_enabled(LOG_DEBUG))
 			aws_debug_request(service, operation, base, &req);
@@ -284,6 +287,45 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 			if ((unsigned char)*q < 0x20 || *q == 0x7f)
 				*q = '?';
 		aws_http_response_release(&resp);
+		/* Expired credentials: a source that can be asked again gets one
+		 * chance (the SDKs refresh only by the expiry time they were told,
+		 * and a clock or an early revocation can disagree); static keys,
+		 * or a second "expired", end the call at once: retrying with the
+		 * same credentials only repeats the answer. */
+		if (status && aws_error_is_expired_credentials(err.code)) {
+			if (!renewed && aws_credentials_invalidate(c->creds, key_id)) {
+				renewed = true;
+				log_verbose("%s %s -> %s: credentials from %s expired; fetching new ones",
+					    service, operation, err.code,
+					    aws_credentials_source(c->creds));
+				continue;
+			}
+			log_verbose("%s %s -> %s (attempts %d, %ld ms)", service, operation, err.code,
+				    st.attempts, elapsed_ms(&t0));
+			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s failed: the AWS credentials "
+						    "have expired (%s%s%s)", service, operation,
+						    err.code, err.message ? ": " : "",
+						    err.message ? err.message : "");
+			set_aws_fields(dg, service, operation, &err);
+			if (renewed)
+				diag_set_detail(dg, "the credentials from %s were fetched again and "
+						    "AWS still says they are expired: check that source "
+						    "and this machine's clock, then run berth again "
+						    "(nothing was changed by this call)",
+						aws_credentials_source(c->creds));
+			else
+				diag_set_detail(dg, "the credentials come from %s, which berth cannot "
+						    "renew: get new ones (for example `aws sso login`, or "
+						    "export a fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY "
+						    "and AWS_SESSION_TOKEN), check them with `berth whoami`, "
+						    "and run berth again; rerunning continues where this "
+						    "run stopped",
+						!strcmp(aws_credentials_source(c->creds), "env") ?
+						"the environment (AWS_ACCESS_KEY_ID...)" :
+						aws_credentials_source(c->creds));
+			rc = BERTH_EAUTH;
+			goto cleanup;
+		}
 		enum aws_retry_kind kind = aws_retry_classify(status, err.code, fail.kind);
 		enum aws_retry_decision dec =
 			aws_retry_after_failure(&c->retry, &c->quota, &st, kind, &delay);

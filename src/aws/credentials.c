@@ -251,6 +251,19 @@ int aws_credentials_get(struct aws_credentials_provider *p, struct aws_credentia
 	return rc;
 }
 
+bool aws_credentials_invalidate(struct aws_credentials_provider *p, const char *access_key_id)
+{
+	if (p->kind == CRED_STATIC)
+		return false;
+	pthread_mutex_lock(&p->lock);
+	/* Another thread may have renewed them since this key was used. */
+	if (p->have && p->creds.access_key_id && access_key_id &&
+	    !strcmp(p->creds.access_key_id, access_key_id))
+		p->have = false;
+	pthread_mutex_unlock(&p->lock);
+	return true;
+}
+
 /* ---- building the chain ---- */
 
 static int static_from_profile(const struct aws_config *cfg, const char *profile,

@@ -57,6 +57,14 @@ void aws_credentials_provider_free(struct aws_credentials_provider *p);
 int aws_credentials_get(struct aws_credentials_provider *p, struct aws_credentials *out,
 			struct diags *d);
 
+/* AWS said the credentials with this access key id have expired. Drops them
+ * so the next aws_credentials_get fetches new ones, and returns true, when
+ * the source can be asked again (assume-role, web identity, process,
+ * container, IMDS) and they are still the current ones or were replaced
+ * already; false for static keys (environment, profile), which berth
+ * cannot renew. */
+bool aws_credentials_invalidate(struct aws_credentials_provider *p, const char *access_key_id);
+
 /* Where they came from: "env", "profile NAME", "assume-role via profile NAME",
  * "web-identity", "container", "imds", "process". */
 const char *aws_credentials_source(const struct aws_credentials_provider *p);

@@ -13,6 +13,7 @@
 
 #include "aws/endpoint.h"
 #include "aws/error.h"
+#include "aws/proto_internal.h"
 #include "aws/redact.h"
 #include "aws/service.h"
 #include "aws/sigv4.h"
@@ -58,6 +59,7 @@ static char *element_text(xmlNode *root, const char *name)
 
 static void parse_sts_error(const struct aws_http_response *resp, struct aws_error *err)
 {
+	xml_init_once();
 	xmlDoc *doc = xmlReadMemory(resp->body.ptr, (int)resp->body.len, NULL, NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	err->http_status = resp->status;
@@ -73,6 +75,7 @@ static void parse_sts_error(const struct aws_http_response *resp, struct aws_err
 static int parse_sts_credentials(const struct aws_http_response *resp, const char *op,
 				 struct aws_credentials *out, struct diags *d)
 {
+	xml_init_once();
 	xmlDoc *doc = xmlReadMemory(resp->body.ptr, (int)resp->body.len, NULL, NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	struct aws_credentials c = { 0 };

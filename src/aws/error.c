@@ -30,3 +30,9 @@ int aws_error_is_throttle(const char *code)
 			return 1;
 	return 0;
 }
+
+int aws_error_is_expired_credentials(const char *code)
+{
+	return code && (!strcmp(code, "ExpiredToken") || !strcmp(code, "ExpiredTokenException") ||
+			!strcmp(code, "RequestExpired"));
+}

@@ -12,5 +12,10 @@ struct aws_error {
 void aws_error_release(struct aws_error *e);
 /* True for codes the SDKs' standard retry mode treats as throttling. */
 int aws_error_is_throttle(const char *code);
+/* True for codes that say the request's credentials have expired:
+ * ExpiredToken (query/XML), ExpiredTokenException (JSON, REST-JSON) and
+ * EC2's RequestExpired (also its answer to a clock more than 5 minutes off).
+ * Retrying with the same credentials cannot help. */
+int aws_error_is_expired_credentials(const char *code);
 
 #endif

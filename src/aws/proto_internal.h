@@ -67,6 +67,8 @@ const char *proto_request_id_header(const struct aws_http_response *resp);
  * PROTO_MAX_BODY bytes and deeper nesting than libxml2's default limit. On
  * success *out is the document (xmlFreeDoc it). */
 int xml_read(const struct buf *body, xmlDoc **out, struct diags *d);
+/* Initialises libxml2 once, quietly (see xml.c); every parse goes after it. */
+void xml_init_once(void);
 /* The first child element named name (local name, namespaces ignored). */
 xmlNode *xml_child(xmlNode *parent, const char *name);
 /* The element's text (the caller xmlFree()s it); never NULL. */

@@ -15,6 +15,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
 		{ OPT_STRING, 0, "stack", &stack, "NAME", "the stack, when there is no spec" },
 		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
+		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "json", &json, NULL, "print as JSON" },
 		OPT_END_MARK,
 	};

@@ -1,16 +1,15 @@
-/* `berth types [TYPE] [--json]`: the resource types berth knows and, for one
+/* `berth types [TYPE] [--json | --markdown]`: the resource types berth knows and, for one
  * type, every property (nested ones as paths like
  * ContainerDefinitions[].PortMappings[].ContainerPort) with its kind and
- * flags. The JSON form is what the reference docs are generated from. */
+ * flags; --markdown gives the reference page docs/types.md
+ * (types_markdown.c). */
 #include "util/common.h"
 #include "cli/cli.h"
 #include "schema/schema.h"
+#include "cli/types_view.h"
 #include "util/buf.h"
 
-static const struct {
-	unsigned flag;
-	const char *name;
-} flag_names[] = {
+const struct types_flag types_flags[] = {
 	{ SP_REQUIRED, "required" },
 	{ SP_CREATE_ONLY, "create-only" },
 	{ SP_COND_CREATE_ONLY, "maybe-create-only" },
@@ -18,6 +17,7 @@ static const struct {
 	{ SP_WRITE_ONLY, "write-only" },
 	{ SP_SENSITIVE, "sensitive" },
 };
+const size_t types_flags_count = ARRAY_SIZE(types_flags);
 
 static const char *kind_word(enum schema_kind k)
 {
@@ -36,11 +36,11 @@ static const char *kind_word(enum schema_kind k)
 }
 
 /* "list of object", "map of string", "set of string" (unordered lists). */
-static void add_kind(struct buf *b, const struct schema_shape *s)
+void types_add_kind(struct buf *b, const struct schema_shape *s)
 {
 	if (s->kind == SK_ARRAY || s->kind == SK_MAP) {
 		buf_addf(b, "%s of ", s->kind == SK_MAP ? "map" : s->unordered ? "set" : "list");
-		add_kind(b, s->items);
+		types_add_kind(b, s->items);
 		return;
 	}
 	buf_adds(b, kind_word(s->kind));
@@ -62,9 +62,9 @@ static json_t *prop_json(const struct schema_prop *p)
 {
 	json_t *o = json_pack("{s:s}", "name", p->name), *flags = json_array();
 	json_t *shape = shape_json(p->shape);
-	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if (p->flags & flag_names[i].flag)
-			json_array_append_new(flags, json_string(flag_names[i].name));
+	for (size_t i = 0; i < types_flags_count; i++)
+		if (p->flags & types_flags[i].flag)
+			json_array_append_new(flags, json_string(types_flags[i].name));
 	json_object_set_new(o, "flags", flags);
 	if (p->description)
 		json_object_set_new(o, "description", json_string(p->description));
@@ -145,12 +145,12 @@ static void print_props(struct cli_ctx *ctx, const struct schema_shape *s, struc
 		if (path->len)
 			buf_addch(path, '.');
 		buf_adds(path, p->name);
-		add_kind(&kind, p->shape);
+		types_add_kind(&kind, p->shape);
 		buf_addf(&line, "  %-44s %-18s", path->ptr, kind.ptr);
-		for (size_t f = 0; f < ARRAY_SIZE(flag_names); f++)
-			if ((p->flags & flag_names[f].flag) &&
-			    (nested || flag_names[f].flag != SP_READ_ONLY))
-				buf_addf(&line, " %s", flag_names[f].name);
+		for (size_t f = 0; f < types_flags_count; f++)
+			if ((p->flags & types_flags[f].flag) &&
+			    (nested || types_flags[f].flag != SP_READ_ONLY))
+				buf_addf(&line, " %s", types_flags[f].name);
 		if (p->default_json)
 			buf_addf(&line, " default=%s", p->default_json);
 		buf_rtrim(&line);
@@ -200,20 +200,27 @@ static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
 
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int json = 0;
+	int json = 0, markdown = 0;
 	const struct option opts[] = {
 		{ OPT_FLAG, 0, "json", &json, NULL, "print as JSON" },
+		{ OPT_FLAG, 0, "markdown", &markdown, NULL,
+		  "print the reference as Markdown: every type's properties and attributes (docs/types.md)" },
 		OPT_END_MARK,
 	};
 	size_t n_types = 0;
 	const struct schema_resource *const *all;
-	int n = parse_options(ctx, argc, argv, opts, "berth types [TYPE] [--json]",
+	int n = parse_options(ctx, argc, argv, opts, "berth types [TYPE] [--json | --markdown]",
 			      "Lists the resource types berth manages, or one type's properties\n"
-			      "with their flags (required, create-only, read-only, sensitive, ...).");
+			      "with their flags (required, create-only, read-only, sensitive, ...).\n"
+			      "--markdown without TYPE prints the whole reference page, docs/types.md.");
 	if (n < 0)
 		return parse_exit(n);
 	if (n > 1) {
 		cli_error(ctx, "types: unexpected argument '%s'", argv[2]);
+		return EXIT_FAIL;
+	}
+	if (json && markdown) {
+		cli_error(ctx, "types: choose one of --json and --markdown");
 		return EXIT_FAIL;
 	}
 	all = schema_all(&n_types);
@@ -227,7 +234,9 @@ int cmd_types(struct cli_ctx *ctx, int argc, char **argv)
 				cli_error(ctx, "types: unknown type '%s' (see 'berth types')", argv[1]);
 			return EXIT_FAIL;
 		}
-		if (json) {
+		if (markdown) {
+			types_markdown(ctx, &r, 1, false);
+		} else if (json) {
 			json_t *o = type_json(r, true);
 			char *s = json_dumps(o, JSON_INDENT(2));
 			fprintf(ctx->out, "%s\n", s);
@@ -236,6 +245,10 @@ int cmd_types(struct cli_ctx *ctx, int argc, char **argv)
 		} else {
 			print_type(ctx, r);
 		}
+		return EXIT_OK;
+	}
+	if (markdown) {
+		types_markdown(ctx, all, n_types, true);
 		return EXIT_OK;
 	}
 	if (json) {

@@ -191,6 +191,10 @@ void view_plan(struct cli_ctx *ctx, const struct plan *p)
 			fprintf(f, "berth will make these changes to stack %s:\n\n", p->stack);
 		fprintf(f, "  %s~%s repo %s\n", col(ctx, CYAN), col(ctx, RESET), p->repos.v[i]);
 	}
+	/* What AWS made for the removed instances goes with them. */
+	for (size_t i = 0; shown && i < p->side_effects.n; i++)
+		fprintf(f, "  %s-%s log group %s will be destroyed\n", col(ctx, RED), col(ctx, RESET),
+			p->side_effects.v[i]);
 	/* Notes on unchanged resources (pending subscriptions) still matter. */
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action == PA_NOOP && p->v[i].note && !p->v[i].excluded)

@@ -84,6 +84,7 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	pthread_mutex_init(&e->lock, NULL);
 	e->known = json_object();
 	e->unlisted = json_object();
+	sidefx_init(&e->fx);
 	e->data = json_object();
 	statefile_init(&e->state, e->stack);
 
@@ -180,6 +181,7 @@ void engine_free(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	json_decref(e->unlisted);
 	json_decref(e->known);
+	sidefx_release(&e->fx);
 	json_decref(e->data);
 	json_decref(e->live_index);
 	statefile_release(&e->state);
@@ -640,6 +642,7 @@ void plan_free(struct plan *p)
 	free(p->drift);
 	strvec_clear(&p->notes);
 	strvec_clear(&p->repos);
+	strvec_clear(&p->side_effects);
 	free(p->stack);
 	free(p);
 }
@@ -1258,6 +1261,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	p->stack = xstrdup(e->stack);
 	p->refresh_only = refresh_only;
 	strvec_init(&p->notes);
+	strvec_init(&p->side_effects);
 	int err = 0;
 	if (!s) {
 		diags_add(d, DIAG_ERROR, "a plan needs a spec");
@@ -1389,6 +1393,8 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		goto done;
 	add_removals(e, p, false);
 	err = select_targets(e, p, d);
+	if (!err)
+		engine_plan_side_effects(e, p, d);
 done:
 	if (err) {
 		plan_free(p);
@@ -1407,12 +1413,13 @@ int engine_plan_destroy(struct engine *e, struct plan **out, struct diags *d)
 	p->stack = xstrdup(e->stack);
 	p->destroy = true;
 	strvec_init(&p->notes);
+	strvec_init(&p->side_effects);
 	engine_assign_addresses(e);
 	add_removals(e, p, true);
+	engine_plan_side_effects(e, p, d);
 	count_plan(p);
 	live_fingerprint(e, p->live_fingerprint);
 	changes_fingerprint(p, p->changes_fingerprint);
-	(void)d;
 	*out = p;
 	return 0;
 }

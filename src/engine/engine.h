@@ -79,6 +79,9 @@ struct plan {
 	 * each ("demo: clone https://... at f01153e"), and how many. */
 	struct strvec repos;
 	size_t nrepos_changing;
+	/* Log groups AWS made for instances the plan removes, which the run
+	 * deletes at its end: "NAME (AWS made it for ADDRESS)". */
+	struct strvec side_effects;
 	char live_fingerprint[65];    /* sha256 of the live state the plan was made from */
 	char changes_fingerprint[65]; /* sha256 of the planned changes (secrets excluded) */
 };

@@ -10,6 +10,16 @@
 #include "resources/resource.h"
 #include "spec/spec.h"
 
+/* Side effects (sidefx.c): the log groups that instances a run removed
+ * declared, decided on at the end of the run. Under engine.lock. */
+struct sidefx {
+	struct strvec groups;  /* candidate group names */
+	struct strvec causes;  /* parallel: the address that declared each */
+	json_t *removed;       /* {"TYPE\x1fID": true}: instances the run removed */
+};
+void sidefx_init(struct sidefx *fx);
+void sidefx_release(struct sidefx *fx);
+
 struct engine {
 	struct engine_opts o;
 	const struct spec *spec;
@@ -34,6 +44,10 @@ struct engine {
 	 * {type_name: {id: true}}, under `lock`, until a listing shows them
 	 * (engine_apply waits for that once, per type, at its end). */
 	json_t *unlisted;
+	struct sidefx fx;            /* this run's side-effect candidates */
+	/* Set by the first operation AWS refused for expired credentials: every
+	 * later operation would meet the same answer, so none is started. */
+	atomic_bool creds_expired;
 	/* Live instances by "TYPE\x1fA:ADDRESS" and "TYPE\x1fI:ID" -> type
 	 * index << 32 | instance index, so lookups stay O(1) at 50,000
 	 * resources. Built by refresh; engine_index_live adds to it. */
@@ -75,5 +89,18 @@ bool engine_is_masked(const json_t *v);
 /* Masks every sensitive value in props (a copy) for display: properties the
  * schema flags, or everything when `all` (tags keep their keys). */
 json_t *engine_mask(const char *type, json_t *props, bool all);
+
+/* Side effects (sidefx.c). The groups r declares (reading its details
+ * first when needed), to note before removing it; then, once it is gone,
+ * sidefx_removed records it and them as candidates (thread-safe). */
+int sidefx_declared(const struct rt_ctx *rt, const struct rtype *type, struct live_resource *r,
+		    struct strvec *out, struct diags *d);
+void sidefx_removed(struct engine *e, const struct rtype *type, const struct live_resource *cur,
+		    const struct strvec *groups, const char *cause);
+/* Lists in p->side_effects the groups the plan's removals would delete. */
+void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d);
+/* At the end of a run: deletes the candidates no remaining or desired
+ * instance declares; a failure is a failed result of its own in out. */
+int engine_remove_side_effects(struct engine *e, struct run_result *out, struct diags *d);
 
 #endif

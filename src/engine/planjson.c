@@ -86,6 +86,7 @@ json_t *plan_to_json(const struct plan *p, const char *spec_file, json_t *vars)
 			 (json_int_t)p->ndestroy, "notes", strvec_json(&p->notes), "resources", res,
 			 "drift", drift);
 	json_object_set_new(j, "repos", strvec_json(&p->repos));
+	json_object_set_new(j, "side_effects", strvec_json(&p->side_effects));
 	return j;
 }
 

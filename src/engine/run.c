@@ -11,6 +11,7 @@
 #include "engine/engine_int.h"
 
 #include "aws/client.h"
+#include "aws/error.h"
 #include "engine/diff.h"
 #include "graph/walk.h"
 #include "schema/schema.h"
@@ -163,33 +164,11 @@ static int remove_probe(void *ctx, struct diags *d)
 	return err;
 }
 
-/* The log groups AWS made for the instance (Container Insights, ...): gone
- * with it. A group already gone is fine. */
-static int remove_side_effects(const struct rt_ctx *rt, const struct rtype *type,
-			       const struct live_resource *cur, struct diags *d)
-{
-	if (!type->side_effects)
-		return 0;
-	struct strvec groups = STRVEC_INIT;
-	type->side_effects(cur, &groups);
-	int err = 0;
-	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	for (size_t i = 0; i < groups.n && !err; i++) {
-		json_t *params = json_pack("{s:s}", "logGroupName", groups.v[i]);
-		int r = rt_call_expect(rt, "logs", "DeleteLogGroup", params, NULL, gone, NULL, d);
-		json_decref(params);
-		if (r < 0)
-			err = r;
-	}
-	strvec_clear(&groups);
-	return err;
-}
-
 /* Deletes with retries while AWS says something still depends on it, then
  * confirms by reading again (unless `confirm` is false: the caller confirms
- * otherwise), then removes what AWS made on its behalf. */
-static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
-			   const struct live_resource *cur, bool confirm, struct diags *d)
+ * otherwise). */
+static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+			    const struct live_resource *cur, bool confirm, struct diags *d)
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
 	struct diags pd = DIAGS_INIT;
@@ -210,9 +189,28 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 	diags_release(&rc.last);
 	if (err)
 		return err;
-	if (confirm && (err = wait_gone(e, rt, type, cur, d)))
-		return err;
-	return remove_side_effects(rt, type, cur, d);
+	return confirm ? wait_gone(e, rt, type, cur, d) : 0;
+}
+
+/* delete_confirmed, noting first what AWS made on the instance's behalf
+ * (read before it goes: a stack's template is gone with it); once it is
+ * gone, those are candidates for the end of the run (sidefx.c), `cause` its
+ * address. */
+static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+			   struct live_resource *cur, const char *cause, bool confirm,
+			   struct diags *d)
+{
+	struct strvec groups = STRVEC_INIT;
+	int serr = sidefx_declared(rt, type, cur, &groups, d);
+	if (serr) {
+		strvec_clear(&groups);
+		return serr;
+	}
+	int err = delete_confirmed(e, rt, type, cur, confirm, d);
+	if (!err)
+		sidefx_removed(e, type, cur, &groups, cause);
+	strvec_clear(&groups);
+	return err;
 }
 
 static int set_tags(const struct rt_ctx *rt, const struct rtype *type,
@@ -526,12 +524,18 @@ static int run_node(void *ctx, size_t node)
 	struct op_result *op = &r->ops[node];
 	const struct rtype *type = rtype_find(c->type);
 	struct op_ctx oc;
+	if (atomic_load(&e->creds_expired)) {
+		struct diag *dg = diags_add(&op->diags, DIAG_ERROR, "%s: not attempted: the AWS "
+					    "credentials have expired", c->address);
+		diag_set_address(dg, c->address);
+		return WALK_FAIL;
+	}
 	if (r->delete_old && r->delete_old[node]) {
 		/* The old instance of a replacement: goes after the old instances
 		 * of what depends on it, before the new one is made. */
 		struct live_resource *old_inst = live_for_change(e, c);
 		op_start(e, &oc, c->address, "destroying (to be replaced)");
-		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, true, &op->diags) : 0;
+		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, c->address, true, &op->diags) : 0;
 		for (size_t i = 0; i < op->diags.n; i++)
 			if (!op->diags.items[i].address)
 				diag_set_address(&op->diags.items[i], c->address);
@@ -568,18 +572,19 @@ static int run_node(void *ctx, size_t node)
 				strvec_push(r->deposed_address, c->address);
 				pthread_mutex_unlock(&e->lock);
 			} else if (!err && cur) {
-				err = delete_instance(e, &oc.rt, type, cur, true, d);
+				err = delete_instance(e, &oc.rt, type, cur, c->address, true, d);
 			}
 		} else {
 			if (cur && !old_gone)
-				err = delete_instance(e, &oc.rt, type, cur, true, d);
+				err = delete_instance(e, &oc.rt, type, cur, c->address, true, d);
 			if (!err)
 				err = do_create(e, &oc.rt, c, desired, NULL, d);
 		}
 		break;
 	case PA_DELETE:
 		if (cur)
-			err = delete_instance(e, &oc.rt, type, cur, confirm_each(r, type, cur), d);
+			err = delete_instance(e, &oc.rt, type, cur, c->address,
+					      confirm_each(r, type, cur), d);
 		if (!err) {
 			engine_forget_known(e, c->address);
 			forget_state(e, c->address);
@@ -595,9 +600,12 @@ static int run_node(void *ctx, size_t node)
 		break;
 	}
 	json_decref(desired);
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		if (!d->items[i].address)
 			diag_set_address(&d->items[i], c->address);
+		if (aws_error_is_expired_credentials(d->items[i].aws_code))
+			atomic_store(&e->creds_expired, true);
+	}
 	op_finish(e, &oc, verbs[c->action][err ? 2 : 1]);
 	return err ? WALK_FAIL : WALK_OK;
 }
@@ -837,7 +845,7 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 		}
 		struct op_ctx oc;
 		op_start(e, &oc, addr, "destroying (replaced)");
-		int err = delete_instance(e, &oc.rt, type, cur, true, &o->diags);
+		int err = delete_instance(e, &oc.rt, type, cur, addresses->v[i], true, &o->diags);
 		for (size_t k = 0; k < o->diags.n; k++)
 			if (!o->diags.items[k].address)
 				diag_set_address(&o->diags.items[k], addresses->v[i]);
@@ -1065,6 +1073,9 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	strvec_clear(&deposed_address);
 	if (!err && !out->interrupted)
 		err = wait_listed(e, d);
+	/* Even after a failure or an interruption: what was removed is gone,
+	 * and its groups would have nobody left to declare them. */
+	engine_remove_side_effects(e, out, d);
 	save_state(e, d);
 	if (err)
 		return err;
@@ -1108,7 +1119,7 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 			struct op_ctx oc;
 			op_start(e, &oc, addr, "destroying (sweep)");
 			struct diags od = DIAGS_INIT;
-			int derr = delete_instance(e, &oc.rt, type, r, true, &od);
+			int derr = delete_instance(e, &oc.rt, type, r, addr, true, &od);
 			op_finish(e, &oc, derr ? "destruction failed" : "destroyed");
 			if (derr) {
 				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
@@ -1178,6 +1189,7 @@ int engine_destroy(struct engine *e, const struct plan *p, struct run_result *ou
 	}
 	if (!out->interrupted && !out->failed)
 		err = sweep(e, out, d);
+	engine_remove_side_effects(e, out, d);
 	save_state(e, d);
 	if (err)
 		return err;

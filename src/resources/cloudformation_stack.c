@@ -42,6 +42,7 @@
 
 #include <ctype.h>
 
+#include "resources/typeutil.h"
 #include "util/buf.h"
 
 #define STACK_NAME_MAX 128
@@ -626,6 +627,147 @@ static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, st
 	return wait_for(c, cur->id, "DELETE_COMPLETE", true, d);
 }
 
+/* ---- side effects: the awslogs groups of the template's task definitions ----
+ *
+ * What the template's AWS::ECS::TaskDefinition containers have the ECS
+ * agent create (awslogs-create-group true). Resolved: literal strings;
+ * {"Ref": P} to a parameter (the value the spec passed, else the
+ * template's Default) or to AWS::StackName, AWS::Region, AWS::AccountId,
+ * AWS::Partition (from the stack's ARN); {"Fn::Sub": "text"} (the string
+ * form) over those same names, with ${!x} as the literal ${x}. Not
+ * resolved (the group is then not declared): Fn::Sub's list form, Fn::Join,
+ * Fn::If, Fn::GetAtt, Fn::ImportValue and anything else; Conditions are not
+ * evaluated (a conditional task definition declares its group anyway:
+ * deleting a group that does not exist is harmless); a YAML template body
+ * (as text) is not read. A group the template itself declares as an
+ * AWS::Logs::LogGroup is CloudFormation's to delete (or retain), never a
+ * side effect. */
+
+struct tmpl_ctx {
+	json_t *props;    /* the stack's (StackName, StackId, Parameters) */
+	json_t *template; /* the template document */
+};
+
+/* Part `n` (0-based) of the stack's ARN arn:PARTITION:cloudformation:REGION:ACCOUNT:... */
+static char *arn_part(json_t *props, int n)
+{
+	const char *p = json_string_value(json_object_get(props, "StackId"));
+	if (!p || strncmp(p, "arn:", 4))
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		p = strchr(p, ':');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	const char *end = strchr(p, ':');
+	return end && end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
+}
+
+static char *ref_value(struct tmpl_ctx *tc, const char *name)
+{
+	if (!strcmp(name, "AWS::StackName")) {
+		const char *s = json_string_value(json_object_get(tc->props, "StackName"));
+		return s ? xstrdup(s) : NULL;
+	}
+	if (!strcmp(name, "AWS::Partition"))
+		return arn_part(tc->props, 1);
+	if (!strcmp(name, "AWS::Region"))
+		return arn_part(tc->props, 3);
+	if (!strcmp(name, "AWS::AccountId"))
+		return arn_part(tc->props, 4);
+	json_t *given = json_object_get(json_object_get(tc->props, "Parameters"), name);
+	if (json_is_string(given))
+		return xstrdup(json_string_value(given));
+	if (given)
+		return NULL; /* unknown at plan time, or not a string */
+	json_t *decl = json_object_get(json_object_get(tc->template, "Parameters"), name);
+	json_t *dflt = json_object_get(decl, "Default");
+	return json_is_string(dflt) ? xstrdup(json_string_value(dflt)) : NULL;
+}
+
+static char *sub_value(struct tmpl_ctx *tc, const char *text)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = text; *p;) {
+		if (p[0] != '$' || p[1] != '{') {
+			buf_addch(&b, *p++);
+			continue;
+		}
+		const char *end = strchr(p, '}');
+		if (!end)
+			goto fail;
+		if (p[2] == '!') {
+			buf_adds(&b, "${");
+			buf_add(&b, p + 3, (size_t)(end + 1 - (p + 3)));
+			p = end + 1;
+			continue;
+		}
+		char *name = xstrndup(p + 2, (size_t)(end - (p + 2)));
+		char *v = strchr(name, '.') ? NULL : ref_value(tc, name);
+		free(name);
+		if (!v)
+			goto fail;
+		buf_adds(&b, v);
+		free(v);
+		p = end + 1;
+	}
+	return buf_detach(&b, NULL);
+fail:
+	buf_release(&b);
+	return NULL;
+}
+
+static char *resolve_intrinsic(void *ctx, json_t *v)
+{
+	struct tmpl_ctx *tc = ctx;
+	if (!json_is_object(v) || json_object_size(v) != 1)
+		return NULL;
+	json_t *ref = json_object_get(v, "Ref"), *sub = json_object_get(v, "Fn::Sub");
+	if (json_is_string(ref))
+		return ref_value(tc, json_string_value(ref));
+	if (json_is_string(sub))
+		return sub_value(tc, json_string_value(sub));
+	return NULL;
+}
+
+static void side_effects(const char *id, json_t *props, struct strvec *log_groups)
+{
+	(void)id;
+	json_t *body = json_object_get(props, "TemplateBody");
+	json_t *doc = json_is_string(body) ? json_loads(json_string_value(body), 0, NULL)
+					   : json_incref(body);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return;
+	}
+	struct tmpl_ctx tc = { props, doc };
+	struct strvec found = STRVEC_INIT, managed = STRVEC_INIT;
+	const char *name;
+	json_t *res;
+	json_object_foreach(json_object_get(doc, "Resources"), name, res) {
+		const char *type = json_string_value(json_object_get(res, "Type"));
+		json_t *p = json_object_get(res, "Properties");
+		if (type && !strcmp(type, "AWS::ECS::TaskDefinition")) {
+			tu_awslogs_created_groups(json_object_get(p, "ContainerDefinitions"),
+						  resolve_intrinsic, &tc, &found);
+		} else if (type && !strcmp(type, "AWS::Logs::LogGroup")) {
+			json_t *n = json_object_get(p, "LogGroupName");
+			char *s = json_is_string(n) ? xstrdup(json_string_value(n))
+						    : resolve_intrinsic(&tc, n);
+			if (s)
+				strvec_push(&managed, s);
+			free(s);
+		}
+	}
+	for (size_t i = 0; i < found.n; i++)
+		if (strvec_find(&managed, found.v[i]) < 0 && strvec_find(log_groups, found.v[i]) < 0)
+			strvec_push(log_groups, found.v[i]);
+	strvec_clear(&found);
+	strvec_clear(&managed);
+	json_decref(doc);
+}
+
 const struct rtype rtype_cloudformation_stack = {
 	.type_name = "AWS::CloudFormation::Stack",
 	.tag_filter = "cloudformation:stack",
@@ -642,4 +784,5 @@ const struct rtype rtype_cloudformation_stack = {
 	.remove = remove_stack,
 	.wait_ready = wait_ready,
 	.wait_gone = wait_gone,
+	.side_effects = side_effects,
 };

@@ -12,6 +12,7 @@
  * yet). */
 #include "util/common.h"
 #include "resources/ec2_common.h"
+#include "spec/spec.h"
 
 #include <ctype.h>
 
@@ -235,6 +236,29 @@ static int check_supported(json_t *props, struct diags *d)
 	return 0;
 }
 
+/* At plan time: what berth cannot set, and an image that is missing or
+ * empty. A spec that makes the instance optional (count 0/1) takes its AMI
+ * from a variable that is empty by default; turning the instance on without
+ * giving the AMI should fail at plan, not halfway through an apply. */
+static int check(json_t *props, struct diags *d)
+{
+	int err = check_supported(props, d);
+	if (err)
+		return err;
+	json_t *image = json_object_get(props, "ImageId");
+	if (spec_is_unknown(image))
+		return 0;
+	if (!image) {
+		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth needs ImageId (launch templates are not supported yet)");
+		return BERTH_EINVAL;
+	}
+	if (json_is_string(image) && !json_string_length(image)) {
+		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: ImageId is empty; give the id of an AMI (ami-...)");
+		return BERTH_EINVAL;
+	}
+	return 0;
+}
+
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
@@ -354,6 +378,7 @@ const struct rtype rtype_ec2_instance = {
 	.read_one = read_one,
 	.read_detail = read_detail,
 	.normalise = normalise,
+	.check = check,
 	.create = create,
 	.set_tags = ec2_set_tags,
 	.remove = remove_instance,

@@ -234,10 +234,13 @@ static int remove_cluster(const struct rt_ctx *c, const struct live_resource *cu
 	return err == 1 ? 0 : err;
 }
 
-static void side_effects(const struct live_resource *cur, struct strvec *log_groups)
+/* Container Insights writes to this group once tasks run; AWS creates it
+ * whatever the setting says later, so every cluster declares it. */
+static void side_effects(const char *id, json_t *props, struct strvec *log_groups)
 {
-	if (cur->id)
-		strvec_pushf(log_groups, "/aws/ecs/containerinsights/%s/performance", cur->id);
+	const char *name = id ? id : json_string_value(json_object_get(props, "ClusterName"));
+	if (name && *name)
+		strvec_pushf(log_groups, "/aws/ecs/containerinsights/%s/performance", name);
 }
 
 const struct rtype rtype_ecs_cluster = {

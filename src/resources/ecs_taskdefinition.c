@@ -391,6 +391,17 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 	return err;
 }
 
+/* The groups its awslogs containers have the ECS agent create: literal
+ * values only (a spec's references are resolved by then). Revisions of a
+ * family usually share them; the engine keeps a group some other instance
+ * still declares. */
+static void side_effects(const char *id, json_t *props, struct strvec *log_groups)
+{
+	(void)id;
+	tu_awslogs_created_groups(json_object_get(props, "ContainerDefinitions"), NULL, NULL,
+				  log_groups);
+}
+
 static int remove_taskdef(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	/* Deregistering is all ECS offers to remove a revision (it stays
@@ -414,4 +425,5 @@ const struct rtype rtype_ecs_taskdefinition = {
 	.remove = remove_taskdef,
 	.check = check_fargate,
 	.create_before_destroy = true,
+	.side_effects = side_effects,
 };

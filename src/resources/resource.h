@@ -310,10 +310,15 @@ struct rtype {
 	 * never planned for removal. */
 	bool unowned_listing;
 	/* Optional: what AWS creates on the instance's behalf and nobody
-	 * deletes (the Container Insights log group of a cluster). Pushes the
-	 * names of such CloudWatch Logs groups to `log_groups`; the engine
-	 * deletes them once the instance is gone (destroy and replacement). */
-	void (*side_effects)(const struct live_resource *cur, struct strvec *log_groups);
+	 * deletes (a cluster's Container Insights log group, the groups an
+	 * awslogs driver creates). Pushes the names of such CloudWatch Logs
+	 * groups to `log_groups`, for a live instance (id and props) or a
+	 * desired one (id NULL; props may hold unknowns, which declare
+	 * nothing). The engine deletes a group at the end of a run that removed
+	 * an instance declaring it, unless an instance that stays or a desired
+	 * one still declares it, or an AWS::Logs::LogGroup manages the name
+	 * (engine/sidefx.c). Types with read_detail get detailed props. */
+	void (*side_effects)(const char *id, json_t *props, struct strvec *log_groups);
 };
 
 /* The registry (registry.c), sorted by type name. */

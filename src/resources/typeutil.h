@@ -51,4 +51,15 @@ json_t *tu_tags_list_lc(json_t *map);
 int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
 			 char **target, struct diags *d);
 
+/* awslogs-create-group (awslogs.c): whether an option value means true to
+ * the awslogs driver (Go's ParseBool), and the groups a list of container
+ * definitions (CloudFormation form) has the ECS agent create, pushed to out
+ * once each. Values that are not strings go through resolve (a template's
+ * intrinsics) when it is given, which returns a new string or NULL; the
+ * containers whose values stay unknown declare nothing. */
+typedef char *(*tu_resolve_fn)(void *ctx, json_t *v);
+bool tu_awslogs_create_on(const char *v);
+void tu_awslogs_created_groups(json_t *containers, tu_resolve_fn resolve, void *ctx,
+			       struct strvec *out);
+
 #endif

@@ -4,7 +4,9 @@ Each test file is one ctest entry; ctest sets BERTH (the binary under test),
 BERTH_SOURCE_DIR and BERTH_SHARED_DIR. Tests that need AWS use the emulator
 fixture from tests/emulator/fixture.py.
 """
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,12 +28,20 @@ _AWS_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
              "AWS_CONTAINER_CREDENTIALS_FULL_URI", "NO_COLOR")
 
 
+def scratch_dir(prefix):
+    """A fresh folder under the system temp dir, removed when this test
+    process exits (pass or fail), so runs leave nothing in /tmp."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def clean_env(extra=None, home=None):
     """An environment with no AWS settings from the caller's shell, a private
     HOME (so ~/.aws is never read), IMDS disabled, plus `extra`."""
     env = {k: v for k, v in os.environ.items()
            if k not in _AWS_VARS and not k.startswith("AWS_ENDPOINT_URL_")}
-    env["HOME"] = home or tempfile.mkdtemp(prefix="berth-home-")
+    env["HOME"] = home or scratch_dir("berth-home-")
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     if extra:
         env.update(extra)

@@ -100,6 +100,13 @@ def slow_loris(h):
         time.sleep(2)
 
 
+def bad_encoding(h):
+    # libxml2 reports a failed character-set conversion through its generic
+    # error handler, outside the parser's NOERROR option.
+    h.send(200, b'<?xml version="1.0" encoding="SHIFT_JIS"?><a>\xff\xfe\x80\x00\x00</a>',
+           "text/xml")
+
+
 def redirect(h):
     h.send(307, b"", "text/plain", extra=[("Location", "http://127.0.0.1:9/")])
 
@@ -181,6 +188,13 @@ class HostileTest(EngineCase):
     def test_slow_loris(self):
         r, took, _ = self.whoami(slow_loris, "GetCallerIdentity")
         self.assertLess(took, RUN_TIMEOUT - 20)
+
+    def test_undecodable_xml_prints_nothing_of_libxml2(self):
+        r, _, _ = self.whoami(bad_encoding, "GetCallerIdentity", "malformed XML answer")
+        # Only berth's own diagnostic: the library never writes to stderr.
+        self.assertTrue(r.stderr.startswith("berth: error: "), r.stderr)
+        self.assertNotIn("encoding error", r.stderr)
+        self.assertNotIn("I/O error", r.stderr)
 
     def test_redirect_is_not_followed(self):
         r, _, n = self.whoami(redirect, "GetCallerIdentity", "HTTP 307",

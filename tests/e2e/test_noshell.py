@@ -10,16 +10,15 @@ import json
 import os
 import re
 import sys
-import tempfile
 import unittest
 
-from berthtest import SOURCE_DIR, clean_env, main, run_berth
+from berthtest import SOURCE_DIR, clean_env, main, run_berth, scratch_dir
 from fixture import ACCESS_KEY, Emulator, SECRET_KEY
 
 
 class NoShellTest(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="berth-noshell-")
+        self.dir = scratch_dir("berth-noshell-")
         self.emu = Emulator().start()
 
     def tearDown(self):

@@ -1,5 +1,6 @@
 """The engine when things go wrong, and what it costs: kill -9 mid-apply
-(the rerun converges without duplicates), a permanent failure (only its
+(the rerun converges without duplicates) and mid-destroy (the rerun leaves
+nothing), at points chosen by call count, a permanent failure (only its
 dependents are skipped; the summary is exact; the rerun finishes), Ctrl-C
 (in-flight calls finish, the lock is released), and the number of AWS calls
 an unchanged plan makes for 20 and for 200 resources."""
@@ -100,6 +101,38 @@ class CrashTest(EngineCase):
                 self.assert_whole()
                 self.berth("destroy", "--auto-approve")
                 self.assertEqual(self.live(), [])
+
+    def test_kill_destroy_at_many_points(self):
+        # A whole destroy of CRASH_SPEC makes 57 calls (refresh, the deletes
+        # and their checks, the sweep); kill points are call counts, not
+        # times, so a run is repeatable and covers each phase: refresh, the
+        # subscriptions, the topics and log groups, the final sweep.
+        self.write_spec(CRASH_SPEC)
+        for after in (2, 5, 9, 14, 20, 27, 35, 44, 52):
+            with self.subTest(after=after):
+                self.berth("apply", "--auto-approve")
+                base = self.emu.calls()["total"]
+                proc = subprocess.Popen([BERTH, "destroy", "--auto-approve", "--parallelism",
+                                         "3"], cwd=self.dir, env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
+                reached = self.emu.wait_until(
+                    lambda: self.emu.calls()["total"] >= base + after or proc.poll() is not None,
+                    timeout=60, interval=0.005)
+                self.assertTrue(reached)
+                self.assertIsNone(proc.poll(), f"destroy ended before call {after}")
+                proc.kill()
+                proc.communicate()
+                # The next destroy takes over the stale lock and removes the
+                # rest, subscriptions (untaggable, found through their topic)
+                # included, even when the kill came between a topic's
+                # subscriptions and the topic.
+                r = self.berth("destroy", "--auto-approve")
+                self.assertIn("Nothing of stack demo is left.", r.stdout)
+                self.assertEqual(self.live(), [])
+                for type_ in ("log-group", "topic", "subscription"):
+                    self.assertEqual(self.all_of(type_), [], type_)
+                self.berth("plan", "--detailed-exitcode", ok=2)
 
     def test_interrupt_finishes_in_flight_and_releases_lock(self):
         self.emu.set_faults(latency_ms=150)

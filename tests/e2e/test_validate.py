@@ -3,10 +3,9 @@ every source, JSON output, exit codes. (Error messages themselves are pinned by
 the corpus in tests/spec/, run by test_spec_corpus.py.)"""
 import json
 import os
-import tempfile
 import unittest
 
-from berthtest import clean_env, main, run_berth
+from berthtest import clean_env, main, run_berth, scratch_dir
 
 SPEC = """berth: 1
 stack: demo
@@ -31,7 +30,7 @@ resources:
 
 class ValidateTest(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="berth-validate-")
+        self.dir = scratch_dir("berth-validate-")
         with open(os.path.join(self.dir, "berth.yaml"), "w") as f:
             f.write(SPEC)
 

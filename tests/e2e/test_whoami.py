@@ -9,11 +9,10 @@ import json
 import os
 import re
 import sys
-import tempfile
 import textwrap
 import unittest
 
-from berthtest import clean_env, main, run_berth
+from berthtest import clean_env, main, run_berth, scratch_dir
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from awsfakes import FakeContainer, FakeImds, TlsProxy  # noqa: E402
@@ -59,7 +58,7 @@ class WhoamiTest(unittest.TestCase):
         self.emu.set_faults(throttle_rate=0, error_rate=0, drop_rate=0, throttle_next=0,
                             error_next=0, drop_next=0)
         self.emu.reset()
-        self.tmp = tempfile.mkdtemp(prefix="berth-whoami-")
+        self.tmp = scratch_dir("berth-whoami-")
         self.secrets = [SECRET_KEY, CONTAINER_CREDS[1], CONTAINER_CREDS[2],
                         INSTANCE_CREDS[1], INSTANCE_CREDS[2]]
 

@@ -6,6 +6,7 @@ a plan with no changes -> the outputs -> destroy -> nothing of the stack left
 The CloudWatch agent's template is served from 127.0.0.1 (the shared copy of
 the public file) and given with --var cwagent_template_url; the spec's
 default sha256 must match it."""
+import base64
 import functools
 import hashlib
 import http.server
@@ -193,12 +194,70 @@ class ContainerInsights(WorkshopCase):
         cl = ecs.describe_clusters(clusters=["container-demo"], include=["SETTINGS"])["clusters"][0]
         self.assertIn({"name": "containerInsights", "value": "disabled"}, cl["settings"])
 
-        r = self.destroy("container-insights.yaml", "ecs-workshop", args)
+        # The optional siege host: refused at plan while its AMI is not
+        # given, then added beside everything else, nothing else moving.
+        on = off + ["--var", "siege_instance=1"]
+        r = self.berth("plan", "-f", "container-insights.yaml", *on, ok=1, cwd=self.specs)
+        self.assertIn("siege[0]", r.stderr)
+        self.assertIn("ImageId is empty; give the id of an AMI", r.stderr)
+        on += ["--var", "siege_ami=ami-0123456789abcdef0", "--var", "siege_minutes=5"]
+        r = self.berth("plan", "--json", "-f", "container-insights.yaml", *on, cwd=self.specs)
+        ch = self.changes(json.loads(r.stdout))
+        self.assertEqual({a: c["action"] for a, c in ch.items()},
+                         {"siege-sg[0]": "create", "siege[0]": "create"})
+        self.berth("apply", "--auto-approve", "-f", "container-insights.yaml", *on,
+                   cwd=self.specs)
+        found = ec2.describe_instances(Filters=[
+            {"Name": "tag:berth:stack", "Values": ["ecs-workshop"]},
+            {"Name": "tag:Name", "Values": ["siege"]},
+            {"Name": "instance-state-name", "Values": ["running"]}])["Reservations"]
+        self.assertEqual(len(found), 1)
+        inst = found[0]["Instances"][0]
+        self.assertEqual((inst["ImageId"], inst["InstanceType"]),
+                         ("ami-0123456789abcdef0", "t3.medium"))
+        private = ec2.describe_subnets(SubnetIds=[inst["SubnetId"]])["Subnets"][0]
+        self.assertFalse(private["MapPublicIpOnLaunch"])
+        ud = ec2.describe_instance_attribute(InstanceId=inst["InstanceId"], Attribute="userData")
+        script = base64.b64decode(ud["UserData"]["Value"]).decode()
+        self.assertIn("apt-get install -y siege\n", script)
+        self.assertIn("yum install -y siege\n", script)
+        self.assertIn(f"siege -c 200 -i -t 5M {out['alb_url']} > /var/log/siege.log", script)
+        # The README's way of passing the variables, through a file.
+        vars_file = os.path.join(self.dir, "workshop.vars.yaml")
+        with open(vars_file, "w") as f:
+            f.write("".join(f"{a.split('=', 1)[0]}: {a.split('=', 1)[1]}\n"
+                            for a in on if a != "--var"))
+        r = self.berth("state", "show", "siege[0]", "-f", "container-insights.yaml",
+                       "--var-file", vars_file, cwd=self.specs)
+        self.assertIn(f'InstanceId = "{inst["InstanceId"]}"', r.stdout)
+        r = self.berth("plan", "--detailed-exitcode", "-f", "container-insights.yaml", *on,
+                       ok=False, cwd=self.specs)
+        self.assertEqual(r.returncode, 0,
+                         f"the plan after adding the siege host is not empty:\n{r.stdout}")
+
+        # On a container instance, the ECS agent creates the CloudWatch
+        # agent's awslogs group (its template says awslogs-create-group
+        # "True"), untagged; the emulator's cluster has no instances, so the
+        # test does what the agent would. Destroy says it removes it, with
+        # Container Insights' group.
+        logs.create_log_group(logGroupName="/ecs/ecs-cwagent-daemon-service")
+        r = self.berth("destroy", "--dry-run", "-f", "container-insights.yaml", *on,
+                       cwd=self.specs)
+        self.assertIn("log group /ecs/ecs-cwagent-daemon-service (AWS made it for cwagent) "
+                      "will be destroyed", r.stdout)
+        self.assertIn("log group /aws/ecs/containerinsights/container-demo/performance "
+                      "(AWS made it for cluster) will be destroyed", r.stdout)
+        r = self.destroy("container-insights.yaml", "ecs-workshop", on)
         self.assertIn("ecs-role", r.stdout)  # retained, and said so
+        self.assertEqual([i["State"]["Name"] for res in ec2.describe_instances()["Reservations"]
+                          for i in res["Instances"] if i["State"]["Name"] != "terminated"], [])
         self.assertEqual(cfn.describe_stacks()["Stacks"], [])
         self.assertEqual(cw.describe_alarms()["MetricAlarms"], [])
+        # Nothing left in CloudWatch Logs either: the services' groups, the
+        # side effects, the saved queries.
         groups = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
         self.assertEqual(groups, [])
+        self.assertEqual(logs.describe_query_definitions()["queryDefinitions"], [])
 
 
 def make_amp_repo(folder, files_dir):
@@ -267,6 +326,8 @@ class AmpAmg(WorkshopCase):
                          ["ecs-workshop"])
 
         self.destroy("amp-amg.yaml", "ecs-workshop-amp", args)
+        logs = self.client("logs")
+        self.assertEqual(logs.describe_log_groups()["logGroups"], [])
         self.assertEqual(amp.list_workspaces()["workspaces"], [])
         self.assertEqual([w for w in grafana.list_workspaces()["workspaces"]
                           if w["status"] != "DELETING"], [])

@@ -13,6 +13,7 @@ as the test unless `python=` says otherwise; its request log (stderr) goes
 to `emu.log_path`, which `emu.log()` reads back. Only the standard library
 is used here, so any test can import this file."""
 
+import atexit
 import json
 import os
 import subprocess
@@ -43,6 +44,13 @@ _SCRUBBED = ('AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_SEC
 
 class EmulatorError(RuntimeError):
     pass
+
+
+def _unlink_quietly(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 class Emulator:
@@ -83,6 +91,11 @@ class Emulator:
 
     def start(self):
         fd, self.log_path = tempfile.mkstemp(prefix='berth-emulator-', suffix='.log')
+        # Tests read the log through log() while they run and put it in their
+        # failure messages; the file itself goes when the test process ends
+        # unless BERTH_KEEP_EMULATOR_LOG asks to keep it for a post-mortem.
+        if not os.environ.get('BERTH_KEEP_EMULATOR_LOG'):
+            atexit.register(_unlink_quietly, self.log_path)
         self._log_file = os.fdopen(fd, 'w')
         self.process = subprocess.Popen(
             [self.python, START] + self.args, stdin=subprocess.DEVNULL,
@@ -131,8 +144,6 @@ class Emulator:
 
     def __exit__(self, *exc):
         self.stop()
-        if exc[0] is None and self.log_path and os.path.exists(self.log_path):
-            os.unlink(self.log_path)
         return False
 
     def log(self):

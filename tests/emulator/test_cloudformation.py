@@ -8,6 +8,7 @@ error), deletes, unsupported types, template errors, TemplateURL."""
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -561,6 +562,7 @@ class CloudFormationTest(EmulatorTestCase):
         # The emulator runs on this interpreter: YAML works if PyYAML is here.
         have_yaml = importlib.util.find_spec('yaml') is not None
         directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory, True)
         with open(os.path.join(directory, 'topic.json'), 'w') as f:
             json.dump({'Resources': {'T': {'Type': 'AWS::SNS::Topic',
                                            'Properties': {'TopicName': 'from-url'}}}}, f)
@@ -609,6 +611,7 @@ class CloudFormationTest(EmulatorTestCase):
         if not clis:
             self.skipTest('no aws CLI installed')
         directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory, True)
         path = os.path.join(directory, 'template.json')
         with open(path, 'w') as f:
             json.dump({'Resources': {'T': {'Type': 'AWS::SNS::Topic'}},

@@ -344,6 +344,33 @@ class EcsTest(EmulatorTestCase):
         self.assertEqual([d['rolloutState'] for d in final['deployments']], ['COMPLETED'])
         del vpc_id
 
+    def test_awslogs_create_group_spellings(self):
+        # The agent creates the group when a task starts, untagged; "True"
+        # (the CloudWatch agent template's spelling) counts as true, "yes"
+        # does not (Go's ParseBool), so that task fails on the missing group.
+        ecs, logs = self.ecs, self.client('logs')
+        vpc_id, subnets, group = self.network()
+        ecs.create_cluster(clusterName='c')
+        network = {'awsvpcConfiguration': {'subnets': subnets, 'securityGroups': [group]}}
+        for name, value in (('upper', 'True'), ('one', '1'), ('yes', 'yes')):
+            web = container(log_group=f'/ecs/{name}')
+            web['logConfiguration']['options']['awslogs-create-group'] = value
+            self.register(family=name, containerDefinitions=[web])
+            ecs.create_service(cluster='c', serviceName=name, taskDefinition=name,
+                               desiredCount=1, launchType='FARGATE', networkConfiguration=network)
+        fast('services_stable', ecs).wait(cluster='c', services=['upper', 'one'])
+        found = logs.describe_log_groups(logGroupNamePrefix='/ecs/')['logGroups']
+        self.assertEqual(sorted(g['logGroupName'] for g in found), ['/ecs/one', '/ecs/upper'])
+        self.assertEqual(logs.list_tags_for_resource(
+            resourceArn=found[0]['arn'].rstrip(':*'))['tags'], {})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not ecs.list_tasks(
+                cluster='c', serviceName='yes', desiredStatus='STOPPED')['taskArns']:
+            time.sleep(0.1)
+        stopped = ecs.list_tasks(cluster='c', serviceName='yes', desiredStatus='STOPPED')
+        self.assertTrue(stopped['taskArns'])
+        del vpc_id
+
     def test_daemon_service_on_ec2_blocks_cluster_deletion(self):
         ecs = self.ecs
         ecs.create_cluster(clusterName='container-demo')
@@ -364,6 +391,9 @@ class EcsTest(EmulatorTestCase):
         self.assertEqual(service['deploymentConfiguration']['maximumPercent'], 100)
         fast('services_stable', ecs).wait(cluster='container-demo',
                                           services=['cwagent-daemon-service'])
+        # No container instances, so no daemon task, and nothing creates
+        # an awslogs group (as in AWS with an empty cluster).
+        self.assertEqual(ecs.list_tasks(cluster='container-demo')['taskArns'], [])
         self.assertAwsError('ClusterContainsServicesException', ecs.delete_cluster,
                             cluster='container-demo')
         ecs.delete_service(cluster='container-demo', service='cwagent-daemon-service')

@@ -3,6 +3,7 @@
 #include "util/common.h"
 #include "harness.h"
 
+#include <ftw.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +27,19 @@ static void write_file(const char *name, const char *text, int mode)
 	free(path);
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* The scratch folder is shared by every test in this binary, so it goes
+ * when the process ends, failed tests included (they longjmp out). */
+static void remove_dir(void)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void setup(void)
 {
 	static int done;
@@ -43,6 +57,7 @@ static void setup(void)
 	done = 1;
 	if (!mkdtemp(dir))
 		abort();
+	atexit(remove_dir);
 	/* Counts its runs, prints the expiration the test put in a file, and
 	 * fails while a "fail" file exists. */
 	char *script = xasprintf(

@@ -29,7 +29,9 @@ AWS behaviour kept:
   until its tasks have stopped, then INACTIVE.
 - Container Insights (enabled/enhanced) creates the log group
   /aws/ecs/containerinsights/CLUSTER/performance when tasks start;
-  awslogs-create-group "true" creates the awslogs group.
+  awslogs-create-group "true" creates the awslogs group (untagged), as the
+  ECS agent does when a task starts; the value is read as Go's
+  strconv.ParseBool reads it (true, True, TRUE, t, T, 1).
 
 Simplifications: no container instances, so EC2 REPLICA services never
 place tasks (an event says so) and DAEMON services have no tasks; no
@@ -957,6 +959,12 @@ def _start_task(store, service, deployment, now):
     return task
 
 
+def _create_group_on(value):
+    """Docker's awslogs driver parses awslogs-create-group with Go's
+    strconv.ParseBool: these are its true spellings."""
+    return value in ('1', 't', 'T', 'true', 'True', 'TRUE')
+
+
 def _log_problem(store, service, definition, now):
     """The awslogs group a task would fail on, after creating those it may."""
     for container in definition.data['containerDefinitions']:
@@ -966,7 +974,7 @@ def _log_problem(store, service, definition, now):
         options = logging.get('options') or {}
         group = options['awslogs-group']
         region = options.get('awslogs-region', service.region)
-        if options.get('awslogs-create-group') == 'true':
+        if _create_group_on(options.get('awslogs-create-group')):
             nc.ensure_log_group(store, service.account, region, now, group)
         elif store.find(service.account, region, 'logs', 'log-group', group) is None:
             return group

@@ -1,0 +1,31 @@
+/* What `berth types` shares between its text/JSON views (cmd_types.c) and its
+ * Markdown reference (types_markdown.c), so both name kinds and flags alike. */
+#ifndef BERTH_CLI_TYPES_VIEW_H
+#define BERTH_CLI_TYPES_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/cli.h"
+#include "schema/schema.h"
+#include "util/buf.h"
+
+struct types_flag {
+	unsigned flag; /* enum schema_prop_flags */
+	const char *name; /* "required", "create-only", ... */
+};
+extern const struct types_flag types_flags[];
+extern const size_t types_flags_count;
+
+/* Appends a shape's kind in words: "string", "list of object", "set of
+ * string", "map of string". */
+void types_add_kind(struct buf *b, const struct schema_shape *s);
+
+/* Prints the reference as Markdown on ctx->out: with `whole`, a title, a
+ * legend and a table of contents before every type's section; otherwise only
+ * the sections (one type). The output depends on the registry alone, so the
+ * committed docs/types.md can be compared with a fresh one. */
+void types_markdown(struct cli_ctx *ctx, const struct schema_resource *const *types, size_t n,
+		    bool whole);
+
+#endif
