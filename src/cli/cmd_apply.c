@@ -119,7 +119,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,
-				   .progress = true };
+				   .progress = true, .plan = true };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;

@@ -30,7 +30,7 @@ int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	const char *name = n ? argv[1] : NULL;
-	struct session_opts so = { .sc = &sc };
+	struct session_opts so = { .sc = &sc, .plan = true };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;

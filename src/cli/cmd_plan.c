@@ -74,7 +74,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct session_opts so = { .sc = &sc, .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,
-				   .nexcludes = excludes.n };
+				   .nexcludes = excludes.n, .plan = !refresh_only };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;

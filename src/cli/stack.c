@@ -161,6 +161,7 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.ntargets = o->ntargets;
 	eo.excludes = o->excludes;
 	eo.nexcludes = o->nexcludes;
+	eo.plan_reads = o->plan;
 	const char *t;
 	if (o->retry_timeout_s > 0)
 		eo.retry_timeout_ms = (long)o->retry_timeout_s * 1000;

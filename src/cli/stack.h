@@ -40,6 +40,7 @@ struct session_opts {
 	int retry_timeout_s;      /* deletes refused because something depends on
 				   * them are retried this long; 0: BERTH_RETRY_TIMEOUT
 				   * or the engine's default (10 minutes) */
+	bool plan;                /* a plan follows the refresh (engine_opts.plan_reads) */
 };
 
 /* 0, or an exit code already explained on stderr. */

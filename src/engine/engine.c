@@ -59,6 +59,15 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	e->o = *o;
+	/* 10 for every phase, reads and writes alike. Apply and destroy of a
+	 * large stack are bound by calls x latency / parallelism, and more in
+	 * flight would shorten them against the emulator, but not against
+	 * AWS: its per-account, per-operation rate limits (CloudWatch Logs'
+	 * CreateLogGroup at 5 a second by default) sit below what 10 parallel
+	 * calls at 50 ms already ask for (up to 200 a second), so more would
+	 * mostly turn into throttling and backoff (aws/retry.c). Plan's reads
+	 * are a few page chains per type, which parallelism does not shorten
+	 * (bench/REPORT.md). */
 	if (!e->o.parallelism)
 		e->o.parallelism = 10;
 	if (!e->o.wait_timeout_ms)
@@ -74,6 +83,7 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	e->rt.cancel = o->cancel;
 	pthread_mutex_init(&e->lock, NULL);
 	e->known = json_object();
+	e->unlisted = json_object();
 	sidefx_init(&e->fx);
 	e->data = json_object();
 	statefile_init(&e->state, e->stack);
@@ -132,8 +142,10 @@ static bool type_used(const struct engine *e, const char *type_name)
 /* Types the spec no longer uses may still have instances in the stack (the
  * last topic removed from the spec must still be deleted): one unfiltered
  * tagging API listing says which types do, and each joins the refresh. So
- * does every untaggable type whose parent type is in scope. */
-static int widen_scope(struct engine *e, struct diags *d)
+ * does every untaggable type whose parent type is in scope. The listing is
+ * returned in *tagged_out: the types' own readings filter it rather than
+ * list again. */
+static int widen_scope(struct engine *e, json_t **tagged_out, struct diags *d)
 {
 	json_t *tagged = NULL;
 	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
@@ -147,7 +159,7 @@ static int widen_scope(struct engine *e, struct diags *d)
 		if (rt)
 			add_type(e, rt);
 	}
-	json_decref(tagged);
+	*tagged_out = tagged;
 	size_t n;
 	const struct rtype *const *all = rtype_all(&n);
 	for (size_t k = 0; k < n; k++)
@@ -167,6 +179,7 @@ void engine_free(struct engine *e)
 	free(e->types);
 	rt_calls_release(&e->calls);
 	pthread_mutex_destroy(&e->lock);
+	json_decref(e->unlisted);
 	json_decref(e->known);
 	sidefx_release(&e->fx);
 	json_decref(e->data);
@@ -178,6 +191,7 @@ void engine_free(struct engine *e)
 	}
 	free(e->sens);
 	free(e->account);
+	free(e->partition);
 	free(e->node_res);
 	free(e->node_data);
 	free(e->stack);
@@ -329,15 +343,27 @@ json_t *engine_mask(const char *type, json_t *props, bool all)
 
 /* ---- refresh ---- */
 
+static void prefetch_details(struct engine *e, size_t t);
+static int read_account(struct engine *e, struct diags *d);
+
 struct refresh_job {
 	struct engine *e;
-	struct diags *diags; /* one per type */
+	struct diags *diags; /* one per type, and one for the account */
 };
 
 static int refresh_one(void *ctx, size_t node)
 {
 	struct refresh_job *job = ctx;
 	struct engine *e = job->e;
+	size_t n = e->ntypes;
+	/* A plan's refresh has more nodes: the account, then one per type
+	 * for its detail reads, after that type's listing. */
+	if (node == n)
+		return read_account(e, &job->diags[node]) ? WALK_FAIL : WALK_OK;
+	if (node > n) {
+		prefetch_details(e, node - n - 1);
+		return WALK_OK;
+	}
 	const struct rtype *rt = e->types[node];
 	struct live_set empty = LIVE_SET_INIT;
 	const struct live_set *parents = &empty;
@@ -437,15 +463,16 @@ int engine_refresh(struct engine *e, struct diags *d)
 		diags_release(&sd);
 	}
 
-	if (e->spec && !e->live && (err = widen_scope(e, d)))
+	json_t *stack_tagged = NULL;
+	if (e->spec && !e->live && (err = widen_scope(e, &stack_tagged, d)))
 		return err;
 	if (!e->live)
 		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	size_t n = e->ntypes;
-	size_t *ndeps = xcalloc(n + 1, sizeof(size_t));
-	size_t *depv = xcalloc(n + 1, sizeof(size_t));
-	const size_t **deps = xcalloc(n + 1, sizeof(size_t *));
-	const char **names = xcalloc(n + 1, sizeof(char *));
+	size_t *ndeps = xcalloc(2 * n + 1, sizeof(size_t));
+	size_t *depv = xcalloc(2 * n + 1, sizeof(size_t));
+	const size_t **deps = xcalloc(2 * n + 1, sizeof(size_t *));
+	const char **names = xcalloc(2 * n + 1, sizeof(char *));
 	struct diags *per = xcalloc(n + 1, sizeof(struct diags));
 	for (size_t i = 0; i < n; i++) {
 		names[i] = e->types[i]->type_name;
@@ -459,9 +486,26 @@ int engine_refresh(struct engine *e, struct diags *d)
 		}
 		live_set_release(&e->live[i]);
 	}
-	struct walk_graph g = { n, ndeps, deps, names };
+	/* What a plan reads besides the listings, beside them rather than
+	 * after: the account (the resolver's `account`), and per type the
+	 * detail properties the spec sets, as soon as that type is listed. A
+	 * child type's listing waits for its parent's listing only, so
+	 * read_detail may run while children read the instance (it changes
+	 * only props and detailed). */
+	size_t nn = n;
+	if (e->o.plan_reads) {
+		names[n] = "sts:GetCallerIdentity";
+		for (size_t i = 0; i < n; i++) {
+			names[n + 1 + i] = e->types[i]->type_name;
+			depv[n + 1 + i] = i;
+			deps[n + 1 + i] = &depv[n + 1 + i];
+			ndeps[n + 1 + i] = 1;
+		}
+		nn = 2 * n + 1;
+	}
+	struct walk_graph g = { nn, ndeps, deps, names };
 	struct refresh_job job = { e, per };
-	struct walk_opts wo = { .parallelism = n ? n : 1, .fn = refresh_one, .fn_ctx = &job,
+	struct walk_opts wo = { .parallelism = nn ? nn : 1, .fn = refresh_one, .fn_ctx = &job,
 				.cancel = e->o.cancel };
 	struct walk_result wr = WALK_RESULT_INIT;
 	if (e->o.ev.note)
@@ -471,8 +515,11 @@ int engine_refresh(struct engine *e, struct diags *d)
 	struct rt_shared shared;
 	rt_shared_init(&shared);
 	e->rt.shared = &shared;
+	e->rt.stack_tagged = stack_tagged;
 	err = walk_run(&g, &wo, &wr, d);
 	e->rt.shared = NULL;
+	e->rt.stack_tagged = NULL;
+	json_decref(stack_tagged);
 	rt_shared_release(&shared, d);
 	if (!err) {
 		for (size_t i = 0; i < n; i++) {
@@ -481,12 +528,13 @@ int engine_refresh(struct engine *e, struct diags *d)
 					  e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
 			diags_move(d, &per[i]);
 		}
+		diags_move(d, &per[n]);
 		err = walk_result_status(&wr);
 		if (err == BERTH_ERROR)
 			err = BERTH_EAWS;
 		walk_result_release(&wr);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i <= n; i++)
 		diags_release(&per[i]);
 	free(per);
 	free(ndeps);
@@ -769,6 +817,8 @@ static bool address_matches(const char *address, const char *want)
 
 static int read_account(struct engine *e, struct diags *d)
 {
+	if (e->account_read)
+		return 0;
 	json_t *res = NULL;
 	int err = rt_call(&e->rt, "sts", "GetCallerIdentity", NULL, &res, d);
 	if (err)
@@ -776,6 +826,14 @@ static int read_account(struct engine *e, struct diags *d)
 	const char *acct = json_string_value(json_object_get(res, "Account"));
 	free(e->account);
 	e->account = acct ? xstrdup(acct) : NULL;
+	/* "arn:PARTITION:iam::ACCOUNT:user/NAME" */
+	const char *arn = json_string_value(json_object_get(res, "Arn"));
+	const char *pe = arn && !strncmp(arn, "arn:", 4) ? strchr(arn + 4, ':') : NULL;
+	free(e->partition);
+	e->partition = pe && pe > arn + 4 ? xstrndup(arn + 4, (size_t)(pe - arn - 4)) : NULL;
+	e->rt.account = e->account;
+	e->rt.partition = e->partition;
+	e->account_read = true;
 	json_decref(res);
 	return 0;
 }
@@ -1114,50 +1172,66 @@ void engine_assign_addresses(struct engine *e)
 	}
 }
 
-/* Reads the detail of every live instance that will need it, `parallelism`
- * at once, before engine_plan's loop (which runs in dependency order, one
- * resource at a time, because each desired value may refer to the ones
- * before it). Which instances need it is decided from the spec's properties
- * as loaded (their keys are there even when a value is not known yet) and
- * the last applied values: at worst one read too many. A failed read is
- * left for the loop, which reads again and reports it. */
+/* Reads the detail of every live instance of one type that plan will need
+ * it for, `parallelism` at once. Called by the refresh as soon as the
+ * type's listing ends, so these reads overlap the other types' listings
+ * rather than following them, and engine_plan's loop (which runs in
+ * dependency order, one resource at a time, because each desired value may
+ * refer to the ones before it) finds them done. Which instances need it is
+ * decided from the spec's properties as loaded (their keys are there even
+ * when a value is not known yet) and the last applied values: at worst one
+ * read too many. A failed read is left for the loop, which reads again and
+ * reports it. Types with a detail_stamp are left to the loop too: it may
+ * take their details from the cache with no call at all. */
 struct detail_job {
 	struct engine *e;
 	struct live_resource **live;
-	const struct rtype **rt;
+	const struct rtype *rt;
 };
 
 static int detail_one(void *ctx, size_t node)
 {
 	struct detail_job *job = ctx;
 	struct diags nd = DIAGS_INIT;
-	int r = job->rt[node]->read_detail(&job->e->rt, job->live[node], &nd);
+	int r = job->rt->read_detail(&job->e->rt, job->live[node], &nd);
 	diags_release(&nd);
 	if (!r || r == BERTH_ENOTFOUND)
 		job->live[node]->detailed = true;
 	return WALK_OK;
 }
 
-static void prefetch_details(struct engine *e, const struct spec *s)
+static void prefetch_details(struct engine *e, size_t t)
 {
+	const struct spec *s = e->spec;
+	const struct rtype *rt = e->types[t];
+	struct live_set *ls = &e->live[t];
+	if (!s || !rt->read_detail || rt->detail_stamp || !ls->n)
+		return;
+	/* The live index is built when the whole refresh ends: this type's
+	 * instances by address, here. */
+	json_t *by_address = json_object();
+	for (size_t i = 0; i < ls->n; i++)
+		if (ls->v[i].address)
+			json_object_set_new(by_address, ls->v[i].address, json_integer((json_int_t)i));
 	size_t n = 0;
 	struct live_resource **live = xcalloc(s->nresources + 1, sizeof(*live));
-	const struct rtype **rts = xcalloc(s->nresources + 1, sizeof(*rts));
 	for (size_t i = 0; i < s->nresources; i++) {
 		const struct spec_resource *sr = &s->resources[i];
-		const struct rtype *rt = rtype_find(sr->type);
-		if (!rt || !rt->read_detail)
+		if (strcmp(sr->type, rt->type_name))
 			continue;
-		struct live_resource *l = engine_find_live(e, sr->type, sr->address);
-		if (!l || l->detailed)
+		json_t *at = json_object_get(by_address, sr->address);
+		if (!at)
+			continue;
+		struct live_resource *l = &ls->v[json_integer_value(at)];
+		if (l->detailed)
 			continue;
 		struct state_resource *st = statefile_get(&e->state, sr->address);
 		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
 		if (!needs_detail(rt, sr->properties, applied))
 			continue;
-		live[n] = l;
-		rts[n++] = rt;
+		live[n++] = l;
 	}
+	json_decref(by_address);
 	if (n > 1) {
 		size_t *ndeps = xcalloc(n, sizeof(size_t));
 		const size_t **deps = xcalloc(n, sizeof(size_t *));
@@ -1165,7 +1239,7 @@ static void prefetch_details(struct engine *e, const struct spec *s)
 		for (size_t i = 0; i < n; i++)
 			names[i] = live[i]->address;
 		struct walk_graph g = { n, ndeps, deps, names };
-		struct detail_job job = { e, live, rts };
+		struct detail_job job = { e, live, rt };
 		struct walk_opts wo = { .parallelism = e->o.parallelism, .fn = detail_one,
 					.fn_ctx = &job, .cancel = e->o.cancel };
 		struct walk_result wr = WALK_RESULT_INIT;
@@ -1178,7 +1252,6 @@ static void prefetch_details(struct engine *e, const struct spec *s)
 		free(names);
 	}
 	free(live);
-	free(rts);
 }
 
 int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct diags *d)
@@ -1206,7 +1279,6 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		add_drift(e, p);
 		goto done;
 	}
-	prefetch_details(e, s);
 	struct spec_resolver res;
 	engine_resolver(e, &res);
 	size_t norder;

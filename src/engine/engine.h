@@ -120,6 +120,11 @@ struct engine_opts {
 	size_t ntargets;
 	const char *const *excludes; /* --exclude */
 	size_t nexcludes;
+	/* A plan follows the refresh (plan, apply, output): the refresh also
+	 * reads what the plan needs besides the listings (the account, the
+	 * detail properties the spec sets) as soon as it can, overlapping
+	 * the listings. Off for destroy, which needs neither. */
+	bool plan_reads;
 };
 
 struct engine;

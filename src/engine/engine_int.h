@@ -32,12 +32,18 @@ struct engine {
 	bool refreshed;
 	struct statefile state;      /* the cache (empty when there was none) */
 	char *account;               /* from STS, or NULL */
+	char *partition;             /* from STS's ARN ("aws"), or NULL */
+	bool account_read;           /* STS has answered */
 	json_t *data;                /* {"data.x": {attr: value}} */
 	/* Values the resolver gives: {"address": {"id": s, "props": {...}}}.
 	 * Written by plan (live values of resources not replaced) and by apply
 	 * workers (what they created), under `lock`. */
 	pthread_mutex_t lock;
 	json_t *known;
+	/* Instances apply made with create_known and did not read back:
+	 * {type_name: {id: true}}, under `lock`, until a listing shows them
+	 * (engine_apply waits for that once, per type, at its end). */
+	json_t *unlisted;
 	struct sidefx fx;            /* this run's side-effect candidates */
 	/* Set by the first operation AWS refused for expired credentials: every
 	 * later operation would meet the same answer, so none is started. */

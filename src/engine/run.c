@@ -165,9 +165,10 @@ static int remove_probe(void *ctx, struct diags *d)
 }
 
 /* Deletes with retries while AWS says something still depends on it, then
- * confirms by reading again. */
+ * confirms by reading again (unless `confirm` is false: the caller confirms
+ * otherwise). */
 static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
-			    const struct live_resource *cur, struct diags *d)
+			    const struct live_resource *cur, bool confirm, struct diags *d)
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
 	struct diags pd = DIAGS_INIT;
@@ -188,7 +189,7 @@ static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const str
 	diags_release(&rc.last);
 	if (err)
 		return err;
-	return wait_gone(e, rt, type, cur, d);
+	return confirm ? wait_gone(e, rt, type, cur, d) : 0;
 }
 
 /* delete_confirmed, noting first what AWS made on the instance's behalf
@@ -196,7 +197,8 @@ static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const str
  * gone, those are candidates for the end of the run (sidefx.c), `cause` its
  * address. */
 static int delete_instance(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
-			   struct live_resource *cur, const char *cause, struct diags *d)
+			   struct live_resource *cur, const char *cause, bool confirm,
+			   struct diags *d)
 {
 	struct strvec groups = STRVEC_INIT;
 	int serr = sidefx_declared(rt, type, cur, &groups, d);
@@ -204,7 +206,7 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 		strvec_clear(&groups);
 		return serr;
 	}
-	int err = delete_confirmed(e, rt, type, cur, d);
+	int err = delete_confirmed(e, rt, type, cur, confirm, d);
 	if (!err)
 		sidefx_removed(e, type, cur, &groups, cause);
 	strvec_clear(&groups);
@@ -313,20 +315,41 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 	json_t *tags = type->tag_filter ? wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
-	int err = type->create(rt, c->address, desired, tags, &id, d);
+	struct live_resource live = { 0 };
+	int err = type->create_known ?
+			  type->create_known(rt, c->address, desired, tags, &id, &live, d) :
+			  type->create(rt, c->address, desired, tags, &id, d);
 	json_decref(tags);
-	if (err)
+	if (err) {
+		live_resource_release(&live);
 		return err;
+	}
 	if (old_id && !strcmp(old_id, id)) {
 		struct diag *dg = diags_add(d, DIAG_ERROR,
 					    "create_before_destroy: the new instance would have the old one's id %s",
 					    id);
 		diag_set_detail(dg, "give it another name, or drop create_before_destroy");
 		free(id);
+		live_resource_release(&live);
 		return BERTH_ECONFLICT;
 	}
-	struct live_resource live;
-	err = wait_ready(e, rt, type, id, &live, d);
+	/* What the create determined needs no reading back; anything else is
+	 * read until it is readable (and ready, for types that say). */
+	if (!live.type) {
+		live_resource_release(&live);
+		err = wait_ready(e, rt, type, id, &live, d);
+	} else if (type->wait_ready && (err = type->wait_ready(rt, id, d))) {
+		live_resource_release(&live); /* known, but not usable yet */
+	} else {
+		/* Not read back: apply waits at its end until the listings show
+		 * it, for all such instances at once. */
+		pthread_mutex_lock(&e->lock);
+		json_t *ids = json_object_get(e->unlisted, type->type_name);
+		if (!ids)
+			json_object_set_new(e->unlisted, type->type_name, ids = json_object());
+		json_object_set_new(ids, id, json_true());
+		pthread_mutex_unlock(&e->lock);
+	}
 	free(id);
 	if (err)
 		return err;
@@ -422,6 +445,31 @@ static struct live_resource *live_for_change(struct engine *e, const struct plan
 	return r ? r : engine_find_live(e, c->type, c->address);
 }
 
+/* Whether deleting `cur` must be confirmed by reading it again until it is
+ * gone. Not in a destroy for types whose delete is synchronous: destroy
+ * ends with a sweep that reads every taggable type again (one listing per
+ * type) and deletes what is left, so that listing is their confirmation and
+ * a read per instance would only repeat it. Nor for instances their parent
+ * takes along (gone_with_parent) when this destroy deletes that parent too:
+ * the parent's own confirmation covers them. */
+static bool confirm_each(const struct run *r, const struct rtype *type,
+			 const struct live_resource *cur)
+{
+	if (!r->destroy)
+		return true;
+	if (type->delete_sync && type->tag_filter)
+		return false;
+	if (!type->gone_with_parent || !type->parent_type || !cur->parent_id)
+		return true;
+	for (size_t k = 0; k < r->p->n; k++) {
+		const struct plan_change *pc = &r->p->v[k];
+		if (pc->action == PA_DELETE && !pc->excluded && pc->id &&
+		    !strcmp(pc->type, type->parent_type) && !strcmp(pc->id, cur->parent_id))
+			return false;
+	}
+	return true;
+}
+
 static const char *const verbs[][3] = {
 	/* action: in progress, done, failed */
 	[PA_NOOP] = { "reading", "unchanged", "failed" },
@@ -487,7 +535,7 @@ static int run_node(void *ctx, size_t node)
 		 * of what depends on it, before the new one is made. */
 		struct live_resource *old_inst = live_for_change(e, c);
 		op_start(e, &oc, c->address, "destroying (to be replaced)");
-		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, c->address, &op->diags) : 0;
+		int derr = old_inst ? delete_instance(e, &oc.rt, type, old_inst, c->address, true, &op->diags) : 0;
 		for (size_t i = 0; i < op->diags.n; i++)
 			if (!op->diags.items[i].address)
 				diag_set_address(&op->diags.items[i], c->address);
@@ -524,18 +572,19 @@ static int run_node(void *ctx, size_t node)
 				strvec_push(r->deposed_address, c->address);
 				pthread_mutex_unlock(&e->lock);
 			} else if (!err && cur) {
-				err = delete_instance(e, &oc.rt, type, cur, c->address, d);
+				err = delete_instance(e, &oc.rt, type, cur, c->address, true, d);
 			}
 		} else {
 			if (cur && !old_gone)
-				err = delete_instance(e, &oc.rt, type, cur, c->address, d);
+				err = delete_instance(e, &oc.rt, type, cur, c->address, true, d);
 			if (!err)
 				err = do_create(e, &oc.rt, c, desired, NULL, d);
 		}
 		break;
 	case PA_DELETE:
 		if (cur)
-			err = delete_instance(e, &oc.rt, type, cur, c->address, d);
+			err = delete_instance(e, &oc.rt, type, cur, c->address,
+					      confirm_each(r, type, cur), d);
 		if (!err) {
 			engine_forget_known(e, c->address);
 			forget_state(e, c->address);
@@ -661,7 +710,7 @@ static int walk(struct run *r, struct edges *g, const char *const *names, bool r
 static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			 struct run_result *out, struct diags *d)
 {
-	struct run r = { .e = e, .p = p };
+	struct run r = { .e = e, .p = p, .destroy = all };
 	r.change = xcalloc(p->n + 1, sizeof(long));
 	const char **names = xcalloc(p->n + 1, sizeof(char *));
 	for (size_t i = 0; i < p->n; i++) {
@@ -796,7 +845,7 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 		}
 		struct op_ctx oc;
 		op_start(e, &oc, addr, "destroying (replaced)");
-		int err = delete_instance(e, &oc.rt, type, cur, addresses->v[i], &o->diags);
+		int err = delete_instance(e, &oc.rt, type, cur, addresses->v[i], true, &o->diags);
 		for (size_t k = 0; k < o->diags.n; k++)
 			if (!o->diags.items[k].address)
 				diag_set_address(&o->diags.items[k], addresses->v[i]);
@@ -809,6 +858,110 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 			out->done++;
 		}
 	}
+}
+
+/* Reads every one of `types` at once with read_all (no parents: taggable
+ * types, which do not depend on each other) into out[i], from `tagged`
+ * (the whole stack's tagging listing, rt_ctx.stack_tagged) when not NULL.
+ * Their diagnostics go to d. */
+struct types_job {
+	struct engine *e;
+	const struct rtype *const *types;
+	struct live_set *out;
+	struct diags *diags;
+};
+
+static int read_type(void *ctx, size_t node)
+{
+	struct types_job *job = ctx;
+	struct live_set none = LIVE_SET_INIT;
+	int err = job->types[node]->read_all(&job->e->rt, &none, &job->out[node],
+					     &job->diags[node]);
+	return err ? WALK_FAIL : WALK_OK;
+}
+
+static int read_types(struct engine *e, const struct rtype *const *types, size_t nt,
+		      json_t *tagged, struct live_set *out, struct diags *d)
+{
+	struct diags *per = xcalloc(nt + 1, sizeof(*per));
+	const char **names = xcalloc(nt + 1, sizeof(char *));
+	size_t *ndeps = xcalloc(nt + 1, sizeof(size_t));
+	const size_t **deps = xcalloc(nt + 1, sizeof(size_t *));
+	for (size_t t = 0; t < nt; t++)
+		names[t] = types[t]->type_name;
+	struct walk_graph g = { nt, ndeps, deps, names };
+	struct types_job job = { e, types, out, per };
+	struct walk_opts wo = { .parallelism = nt ? nt : 1, .fn = read_type, .fn_ctx = &job,
+				.cancel = e->o.cancel };
+	struct walk_result wr = WALK_RESULT_INIT;
+	e->rt.stack_tagged = tagged;
+	int err = walk_run(&g, &wo, &wr, d);
+	e->rt.stack_tagged = NULL;
+	if (!err) {
+		err = walk_result_status(&wr);
+		if (err == BERTH_ERROR)
+			err = BERTH_EAWS;
+		walk_result_release(&wr);
+	}
+	for (size_t t = 0; t < nt; t++) {
+		diags_move(d, &per[t]);
+		diags_release(&per[t]);
+	}
+	free(per);
+	free(names);
+	free(ndeps);
+	free(deps);
+	return err;
+}
+
+/* One look at the listings a refresh makes (the whole stack through the
+ * tagging API, then each type's read_all over it) for the instances apply
+ * made without reading back: 0 when every one is listed, 1 to look again. */
+static int listed_probe(void *ctx, struct diags *d)
+{
+	struct engine *e = ctx;
+	size_t nt = json_object_size(e->unlisted), t = 0;
+	const struct rtype **types = xcalloc(nt + 1, sizeof(*types));
+	struct live_set *found = xcalloc(nt + 1, sizeof(*found));
+	const char *name;
+	json_t *ids;
+	void *tmp;
+	json_object_foreach(e->unlisted, name, ids)
+		types[t++] = rtype_find(name);
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	if (!err)
+		err = read_types(e, types, nt, tagged, found, d);
+	for (t = 0; t < nt; t++) {
+		ids = json_object_get(e->unlisted, types[t]->type_name);
+		for (size_t i = 0; !err && i < found[t].n; i++)
+			if (found[t].v[i].id)
+				json_object_del(ids, found[t].v[i].id);
+		live_set_release(&found[t]);
+	}
+	json_object_foreach_safe(e->unlisted, tmp, name, ids)
+		if (!json_object_size(ids))
+			json_object_del(e->unlisted, name);
+	json_decref(tagged);
+	free(types);
+	free(found);
+	if (err)
+		return err;
+	return json_object_size(e->unlisted) ? 1 : 0;
+}
+
+/* AWS's reads lag its writes: a plan right after apply must still find
+ * what apply made. Types that read back each new instance (wait_ready)
+ * wait for it one by one; for the ones create_known did not read back,
+ * this waits once, with the listings the next refresh will make, polled
+ * until they show them all (one listing per type a look, not a read per
+ * instance). */
+static int wait_listed(struct engine *e, struct diags *d)
+{
+	if (!json_object_size(e->unlisted))
+		return 0;
+	return rt_poll(&e->rt, "what apply made to be listed", e->o.wait_timeout_ms, 5000,
+		       listed_probe, e, d);
 }
 
 int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
@@ -918,6 +1071,8 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	remove_deposed(e, &deposed, &deposed_address, out);
 	live_set_release(&deposed);
 	strvec_clear(&deposed_address);
+	if (!err && !out->interrupted)
+		err = wait_listed(e, d);
 	/* Even after a failure or an interruption: what was removed is gone,
 	 * and its groups would have nobody left to declare them. */
 	engine_remove_side_effects(e, out, d);
@@ -929,25 +1084,32 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 
 /* The sweep: anything still tagged with the stack, read again through every
  * registered type, deleted once more; then the tagging API's word on what
- * is left. */
+ * is left. For types whose delete is synchronous (delete_sync) this
+ * reading is also the confirmation of the walk's deletions: one listing per
+ * type rather than one read per instance. */
 static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 {
-	size_t nt;
-	const struct rtype *const *all = rtype_all(&nt);
+	size_t nall, nt = 0;
+	const struct rtype *const *all = rtype_all(&nall);
+	const struct rtype **types = xcalloc(nall + 1, sizeof(*types));
+	for (size_t t = 0; t < nall; t++)
+		if (all[t]->tag_filter)
+			types[nt++] = all[t];
+	/* One unfiltered tagging listing serves every type's reading (as in
+	 * a refresh), and, when nothing is left to delete, the final word. */
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	struct live_set *left = xcalloc(nt + 1, sizeof(*left));
+	bool deleted = false;
+	if (err)
+		goto cleanup;
+	if ((err = read_types(e, types, nt, tagged, left, d)))
+		goto cleanup;
 	for (size_t t = 0; t < nt; t++) {
-		const struct rtype *type = all[t];
-		if (!type->tag_filter)
-			continue; /* found through parents, which went already */
-		struct live_set left = LIVE_SET_INIT, none = LIVE_SET_INIT;
+		const struct rtype *type = types[t];
 		struct diags td = DIAGS_INIT;
-		int err = type->read_all(&e->rt, &none, &left, &td);
-		if (err) {
-			diags_move(d, &td);
-			diags_release(&td);
-			return err;
-		}
-		for (size_t i = 0; i < left.n; i++) {
-			struct live_resource *r = &left.v[i];
+		for (size_t i = 0; i < left[t].n; i++) {
+			struct live_resource *r = &left[t].v[i];
 			const char *addr = r->address ? r->address : r->id;
 			if (r->retain) {
 				strvec_pushf(&out->remaining, "%s (%s %s): retained, but berth's tags could not be removed",
@@ -957,24 +1119,26 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 			struct op_ctx oc;
 			op_start(e, &oc, addr, "destroying (sweep)");
 			struct diags od = DIAGS_INIT;
-			err = delete_instance(e, &oc.rt, type, r, addr, &od);
-			op_finish(e, &oc, err ? "destruction failed" : "destroyed");
-			if (err) {
+			int derr = delete_instance(e, &oc.rt, type, r, addr, true, &od);
+			op_finish(e, &oc, derr ? "destruction failed" : "destroyed");
+			if (derr) {
 				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
 					     r->id ? r->id : "?",
-					     od.n ? od.items[od.n - 1].summary : berth_strerror(err));
+					     od.n ? od.items[od.n - 1].summary : berth_strerror(derr));
 			}
+			deleted = true;
 			diags_move(&td, &od);
 			diags_release(&od);
 		}
 		diags_move(d, &td);
 		diags_release(&td);
-		live_set_release(&left);
 	}
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
-	if (err)
-		return err;
+	if (deleted) {
+		json_decref(tagged);
+		tagged = NULL;
+		if ((err = rt_tagged_resources(&e->rt, NULL, &tagged, d)))
+			goto cleanup;
+	}
 	size_t i;
 	json_t *m;
 	json_array_foreach(tagged, i, m) {
@@ -994,8 +1158,13 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 		strvec_pushf(&out->remaining, "%s: tagged %s=%s, and berth has no resource type for it",
 			     arn, TAG_STACK, e->stack);
 	}
+cleanup:
 	json_decref(tagged);
-	return 0;
+	for (size_t t = 0; t < nt; t++)
+		live_set_release(&left[t]);
+	free(left);
+	free(types);
+	return err;
 }
 
 int engine_destroy(struct engine *e, const struct plan *p, struct run_result *out,

@@ -272,9 +272,49 @@ int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, jso
 	return 0;
 }
 
+/* Whether arn is of the tagging API's resource type `filter`: "service"
+ * matches every ARN of the service, "service:type" those whose resource part
+ * ("log-group:NAME", "cluster/NAME") starts with that type, as GetResources'
+ * ResourceTypeFilters do. */
+static bool arn_of_type(const char *arn, const char *filter)
+{
+	const char *f[6] = { 0 };
+	const char *p = arn;
+	for (int i = 0; i < 6 && p; i++) {
+		f[i] = p;
+		p = strchr(p, ':');
+		p = p ? p + 1 : NULL;
+	}
+	if (!f[5] || strncmp(arn, "arn:", 4))
+		return false;
+	const char *colon = strchr(filter, ':');
+	size_t slen = colon ? (size_t)(colon - filter) : strlen(filter);
+	if (strncmp(f[2], filter, slen) || f[2][slen] != ':')
+		return false;
+	if (!colon)
+		return true;
+	const char *type = colon + 1;
+	size_t tlen = strlen(type);
+	return !strncmp(f[5], type, tlen) && (f[5][tlen] == ':' || f[5][tlen] == '/');
+}
+
 int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
 			struct diags *d)
 {
+	if (c->stack_tagged) {
+		/* The refresh listed the whole stack a moment ago: asking again
+		 * per type would cost a page chain per type for the same data. */
+		json_t *all = json_array();
+		size_t i;
+		json_t *m;
+		json_array_foreach(c->stack_tagged, i, m) {
+			const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+			if (arn && (!type_filter || arn_of_type(arn, type_filter)))
+				json_array_append(all, m);
+		}
+		*out = all;
+		return 0;
+	}
 	json_t *params = json_pack("{s:[{s:s, s:[s]}], s:i}", "TagFilters", "Key", TAG_STACK,
 				   "Values", c->stack, "ResourcesPerPage", 100);
 	if (type_filter)

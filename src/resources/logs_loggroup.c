@@ -9,6 +9,7 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "aws/client.h"
 #include "util/buf.h"
 
 #define LOG_GROUP_NAME_MAX 512
@@ -195,8 +196,39 @@ static int set_retention(const struct rt_ctx *c, const char *name, json_t *days,
 	return err;
 }
 
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
+/* The log group CreateLogGroup (and PutRetentionPolicy) just made, as
+ * DescribeLogGroups and ListTagsForResource would read it: both calls are
+ * synchronous, the request gives every setting and tag, and the class and
+ * deletion protection AWS reports when none is given are its defaults. Only
+ * the ARN is not in the answer; it is built from the account and partition
+ * (STS), and without them live stays empty, for the engine to read back. */
+static void fill_created(const struct rt_ctx *c, const char *name, json_t *props, json_t *tags,
+			 struct live_resource *live)
+{
+	char tmp[64], tmp2[64];
+	json_t *days = json_object_get(props, "RetentionInDays");
+	const char *region = c->aws ? aws_client_region(c->aws) : NULL;
+	if (!c->account || !c->partition || !region || (days && !json_is_integer(days)))
+		return;
+	live->type = rtype_logs_loggroup.type_name;
+	live->id = xstrdup(name);
+	live->arn = xasprintf("arn:%s:logs:%s:%s:log-group:%s", c->partition, region, c->account, name);
+	const char *cls = rt_str(props, "LogGroupClass", tmp2);
+	live->props = json_pack("{s:s, s:s, s:b}", "LogGroupName", name, "LogGroupClass",
+				cls ? cls : "STANDARD", "DeletionProtectionEnabled",
+				rt_bool(props, "DeletionProtectionEnabled", false));
+	if (days)
+		json_object_set(live->props, "RetentionInDays", days);
+	const char *key = rt_str(props, "KmsKeyId", tmp);
+	if (key)
+		json_object_set_new(live->props, "KmsKeyId", json_string(key));
+	json_object_set_new(live->props, "Arn", json_sprintf("%s:*", live->arn));
+	live->detailed = true;
+	rt_apply_tags(live, json_deep_copy(tags));
+}
+
+static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		       char **id_out, struct live_resource *live, struct diags *d)
 {
 	char tmp[64];
 	int err = check_supported(props, d);
@@ -219,7 +251,8 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	static const char *const exists[] = { "ResourceAlreadyExistsException", NULL };
 	err = rt_call_expect(c, "logs", "CreateLogGroup", params, NULL, exists, NULL, d);
 	json_decref(params);
-	if (err == 1) {
+	bool adopted = err == 1;
+	if (adopted) {
 		/* A retry after a crash, or someone else's log group: only ours
 		 * (same stack and address) is adopted. */
 		struct live_resource cur;
@@ -245,8 +278,16 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	json_t *days = json_object_get(props, "RetentionInDays");
 	if (days && (err = set_retention(c, name, days, d)))
 		return err;
+	if (live && !adopted)
+		fill_created(c, name, props, tags, live);
 	*id_out = xstrdup(name);
 	return 0;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	return create_impl(c, address, props, tags, id_out, NULL, d);
 }
 
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
@@ -307,6 +348,8 @@ const struct rtype rtype_logs_loggroup = {
 	.read_one = read_one,
 	.normalise = normalise,
 	.create = create,
+	.create_known = create_impl,
 	.update = update,
 	.remove = remove_group,
+	.delete_sync = true,
 };

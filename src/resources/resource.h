@@ -112,6 +112,15 @@ struct rt_ctx {
 	void *waiting_ctx;
 	/* Set during a refresh only (NULL otherwise): see rt_shared_get. */
 	struct rt_shared *shared;
+	/* Set during a refresh only, when the engine has just listed the
+	 * whole stack through the tagging API (to learn which types it
+	 * holds): that listing, which rt_tagged_resources filters by type
+	 * instead of asking again. Read-only; NULL otherwise. */
+	json_t *stack_tagged;
+	/* The account and partition ("aws", "aws-cn") berth works in, from
+	 * STS, or NULL when not read: types that build an ARN instead of
+	 * reading it back (create_known) need them. */
+	const char *account, *partition;
 };
 
 /* The object c->shared holds under key, opened with open(arg, &obj, d) on
@@ -138,7 +147,8 @@ int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, 
 /* The Resource Groups Tagging API's view of this stack: every resource
  * tagged berth:stack=c->stack, optionally only of `type_filter`
  * ("logs:log-group", "sns"; NULL: every type). *out: array of
- * {"ResourceARN", "Tags": [...]}. */
+ * {"ResourceARN", "Tags": [...]}. With c->stack_tagged, filtered from it
+ * with no call. */
 int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
 			struct diags *d);
 /* The ARN of the instance of `type_filter` tagged with this stack and
@@ -246,6 +256,18 @@ struct rtype {
 	 * it exists but is not this stack's. *id_out: new string. */
 	int (*create)(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		      char **id_out, struct diags *d);
+	/* Optional, for types whose create is synchronous and whose answer is
+	 * final: `create`, that also fills *live (zeroed on entry) with the new
+	 * instance exactly as a refresh would read it (props, tags, id, arn),
+	 * from the request, AWS's answer and c->account/c->partition alone, so
+	 * that the engine does not read it back: that read-back is a call or
+	 * two per resource, the largest part of an apply's cost. It leaves
+	 * live->type NULL when it cannot say (an instance that existed already
+	 * was adopted; an attribute AWS may rewrite), and the engine reads the
+	 * instance back as for types without this. */
+	int (*create_known)(const struct rt_ctx *c, const char *address, json_t *props,
+			    json_t *tags, char **id_out, struct live_resource *live,
+			    struct diags *d);
 	/* Changes in place the properties named in `changed` (top-level names,
 	 * never create-only ones, never Tags) to their values in `desired`
 	 * (absent: back to AWS's default). NULL when every change replaces. */
@@ -256,6 +278,17 @@ struct rtype {
 			json_t *remove_keys, struct diags *d);
 	/* Deletes; an instance already gone is success. */
 	int (*remove)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
+	/* `remove` returns once the instance is gone (the delete call is
+	 * synchronous, as DeleteLogGroup and DeleteTopic are): destroy then
+	 * confirms such deletions once per type, with the final sweep's
+	 * listing, rather than reading each instance again until it is gone.
+	 * Replacements and apply's removals still confirm each one. */
+	bool delete_sync;
+	/* Untaggable types: deleting the parent deletes the instance too (a
+	 * topic its subscriptions). In a destroy that deletes the parent as
+	 * well, the instance is still deleted first, but its deletion is
+	 * confirmed by the parent's rather than by reading it again. */
+	bool gone_with_parent;
 	/* Optional waits; NULL: poll read_one until it finds the instance /
 	 * until BERTH_ENOTFOUND. */
 	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);

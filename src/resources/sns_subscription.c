@@ -260,4 +260,5 @@ const struct rtype rtype_sns_subscription = {
 	.create = create,
 	.update = update,
 	.remove = remove_subscription,
+	.gone_with_parent = true, /* DeleteTopic deletes its subscriptions */
 };

@@ -179,8 +179,36 @@ static int check_supported(json_t *props, struct diags *d)
 	return 0;
 }
 
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
+/* The topic CreateTopic just made, as GetTopicAttributes and
+ * ListTagsForResource would read it: CreateTopic is synchronous, answers the
+ * ARN, and fails when a topic of that name exists with other attributes or
+ * tags, so what it returns is exactly what was asked. Only for standard
+ * topics that set nothing but DisplayName, which SNS reports verbatim: FIFO
+ * topics report defaults not asked for (ContentBasedDeduplication), and
+ * policies and the other settings may come back rewritten, so those are
+ * read back. */
+static void fill_created(const char *arn, json_t *props, json_t *tags, struct live_resource *live)
+{
+	if (rt_bool(props, "FifoTopic", false))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++)
+		if (strcmp(attrs[i].prop, "DisplayName") && json_object_get(props, attrs[i].prop))
+			return;
+	json_t *name = json_object_get(props, "DisplayName");
+	if (name && !json_is_string(name))
+		return;
+	live->type = rtype_sns_topic.type_name;
+	fill_from_arn(live, arn);
+	json_t *a = json_object();
+	if (name)
+		json_object_set(a, "DisplayName", name);
+	fill_from_attributes(live, a);
+	json_decref(a);
+	rt_apply_tags(live, json_deep_copy(tags));
+}
+
+static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		       char **id_out, struct live_resource *live, struct diags *d)
 {
 	int err = check_supported(props, d);
 	if (err)
@@ -214,10 +242,18 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		diags_add(d, DIAG_ERROR, "CreateTopic answered without a TopicArn");
 		return BERTH_EAWS;
 	}
+	if (live)
+		fill_created(arn, props, tags, live);
 	*id_out = xstrdup(arn);
 	json_decref(res);
 	(void)address;
 	return 0;
+}
+
+static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		  char **id_out, struct diags *d)
+{
+	return create_impl(c, address, props, tags, id_out, NULL, d);
 }
 
 static int set_attribute(const struct rt_ctx *c, const char *arn, const char *name, json_t *v,
@@ -272,6 +308,8 @@ const struct rtype rtype_sns_topic = {
 	.read_detail = read_detail,
 	.normalise = normalise,
 	.create = create,
+	.create_known = create_impl,
 	.update = update,
 	.remove = remove_topic,
+	.delete_sync = true,
 };

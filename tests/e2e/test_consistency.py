@@ -77,6 +77,34 @@ class ConsistencyTest(EngineCase):
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
 
+    def test_what_is_not_read_back_is_listed_before_apply_ends(self):
+        """Log groups and plain topics are not read back one by one after
+        their create; apply still ends only once the listings a refresh
+        makes show them, so a plan and a destroy at once see them all."""
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            resources:
+              logs:
+                type: AWS::Logs::LogGroup
+                count: 3
+                properties:
+                  RetentionInDays: 7
+              topic:
+                type: AWS::SNS::Topic
+                properties:
+                  DisplayName: hi
+            """)
+        self.emu.reset()
+        self.berth("apply", "--auto-approve")
+        ops = self.emu.calls()["by_operation"]
+        self.assertNotIn("logs:ListTagsForResource", ops)
+        self.assertNotIn("sns:GetTopicAttributes", ops)
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+
     def test_apply_again_at_once_without_the_state_cache(self):
         self.write_spec(SPEC)
         self.berth("apply", "--auto-approve")

@@ -4,6 +4,7 @@ nothing), at points chosen by call count, a permanent failure (only its
 dependents are skipped; the summary is exact; the rerun finishes), Ctrl-C
 (in-flight calls finish, the lock is released), and the number of AWS calls
 an unchanged plan makes for 20 and for 200 resources."""
+import json
 import os
 import signal
 import subprocess
@@ -81,7 +82,10 @@ class CrashTest(EngineCase):
 
     def test_kill_at_several_points(self):
         self.write_spec(CRASH_SPEC)
-        for after in (3, 7, 12, 18, 24):
+        # A whole apply of CRASH_SPEC makes 23 calls (refresh 1, STS 1,
+        # 6 x 2 for the log groups, 3 topics, 3 x 2 subscriptions): every
+        # point below is well before its end.
+        for after in (2, 5, 8, 11, 14):
             with self.subTest(after=after):
                 base = self.emu.calls()["total"]
                 proc = self.start_apply("--parallelism", "3")
@@ -99,12 +103,15 @@ class CrashTest(EngineCase):
                 self.assertEqual(self.live(), [])
 
     def test_kill_destroy_at_many_points(self):
-        # A whole destroy of CRASH_SPEC makes 57 calls (refresh, the deletes
-        # and their checks, the sweep); kill points are call counts, not
-        # times, so a run is repeatable and covers each phase: refresh, the
-        # subscriptions, the topics and log groups, the final sweep.
+        # A whole destroy of CRASH_SPEC makes 31 calls: the refresh (7),
+        # the 12 deletes (log groups, then subscriptions, then topics; their
+        # confirmation is the sweep's listing per type), then the sweep (a
+        # tagging listing and one burst of listings, one per type, in
+        # parallel). Kill points are call counts, not times, so a run is
+        # repeatable and covers each phase up to the sweep, whose burst ends
+        # the run within one latency and cannot be hit reliably.
         self.write_spec(CRASH_SPEC)
-        for after in (2, 5, 9, 14, 20, 27, 35, 44, 52):
+        for after in (2, 5, 7, 9, 11, 13, 15, 17, 19):
             with self.subTest(after=after):
                 self.berth("apply", "--auto-approve")
                 base = self.emu.calls()["total"]
@@ -289,7 +296,105 @@ class CallCountTest(EngineCase):
         # tagging API (100 a page), DescribeLogGroups (50 names a call).
         self.assertLessEqual(large["total"], 10)
         self.assertLessEqual(large["total"] - small["total"], 4)
+        # The stack is listed through the tagging API once (150 taggable
+        # resources: 2 pages); each type's reading filters that listing
+        # rather than listing again.
+        self.assertEqual(large["by_operation"]["resourcegroupstaggingapi:GetResources"], 2)
+        self.assertEqual(small["by_operation"]["resourcegroupstaggingapi:GetResources"], 1)
         self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+
+    def test_state_after_apply_is_what_a_refresh_reads(self):
+        """Log groups and plain topics are not read back after their
+        create: what apply records (the state cache, the values dependents
+        resolve against) is built from the request and answer, and must be
+        exactly what reading them gives."""
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            resources:
+              logs:
+                type: AWS::Logs::LogGroup
+                properties:
+                  RetentionInDays: 14
+                  LogGroupClass: INFREQUENT_ACCESS
+                  Tags: [{Key: team, Value: blue}]
+              plain:
+                type: AWS::Logs::LogGroup
+              topic:
+                type: AWS::SNS::Topic
+                properties:
+                  DisplayName: hello
+                  Tags: [{Key: team, Value: red}]
+              follower:
+                type: AWS::Logs::LogGroup
+                properties:
+                  Tags: [{Key: topic, Value: "${topic.TopicArn}"}]
+            """)
+        self.emu.reset()
+        self.berth("apply", "--auto-approve")
+        ops = self.emu.calls()["by_operation"]
+        self.assertEqual(ops.get("logs:DescribeLogGroups"), 1)  # the final listing
+        self.assertNotIn("logs:ListTagsForResource", ops)
+        self.assertNotIn("sns:GetTopicAttributes", ops)
+        with open(os.path.join(self.dir, ".berth", "demo.state.json")) as f:
+            state = json.load(f)["resources"]
+        for address in ("logs", "plain", "topic", "follower"):
+            r = self.berth("state", "show", address, "--json")
+            live = json.loads(r.stdout)
+            self.assertEqual(state[address]["id"], live["id"], address)
+            self.assertEqual(state[address]["attributes"], live["properties"], address)
+        self.berth("plan", "--detailed-exitcode", ok=0)
+
+    def phase_calls(self, *args):
+        self.emu.reset()
+        self.berth(*args)
+        return self.emu.calls()
+
+    def test_apply_and_destroy_cost_per_resource(self):
+        """Apply makes the calls each resource needs and reads back only
+        what its create cannot tell (whether a subscription awaits
+        confirmation); destroy deletes each resource once and confirms per
+        type, with one listing, not per resource."""
+        n_logs, n_topics = 60, 20
+        self.write_spec(count_spec(n_logs, n_topics))  # + n_topics subscriptions
+        applied = self.phase_calls("apply", "--auto-approve")
+        ops = applied["by_operation"]
+        print(f"\napply of {n_logs + 2 * n_topics}: {applied['total']} calls {ops}")
+        self.assertEqual(ops.get("logs:CreateLogGroup"), n_logs)
+        self.assertEqual(ops.get("logs:PutRetentionPolicy"), n_logs)
+        self.assertEqual(ops.get("sns:CreateTopic"), n_topics)
+        self.assertEqual(ops.get("sns:Subscribe"), n_topics)
+        self.assertEqual(ops.get("sns:GetSubscriptionAttributes"), n_topics)
+        for op in ("logs:ListTagsForResource", "sns:GetTopicAttributes",
+                   "sns:ListTagsForResource"):
+            self.assertNotIn(op, ops)
+        # Log groups and topics are not read back one by one: one listing
+        # at the end shows them all (60 names: 2 DescribeLogGroups).
+        self.assertEqual(ops.get("logs:DescribeLogGroups"), 2)
+        self.assertEqual(ops.get("sns:ListTopics"), 1)
+        # 2 per log group, 1 per topic, 2 per subscription; beyond that the
+        # empty stack's listing, STS and that final listing.
+        self.assertEqual(applied["total"] - (2 * n_logs + n_topics + 2 * n_topics), 6)
+        # What apply recorded without reading back is what AWS holds.
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+
+        destroyed = self.phase_calls("destroy", "--auto-approve")
+        ops = destroyed["by_operation"]
+        print(f"destroy: {destroyed['total']} calls {ops}")
+        self.assertEqual(ops.get("logs:DeleteLogGroup"), n_logs)
+        self.assertEqual(ops.get("sns:DeleteTopic"), n_topics)
+        self.assertEqual(ops.get("sns:Unsubscribe"), n_topics)
+        # No read per resource to confirm: the sweep's listing per type
+        # does (and the topics' confirms their subscriptions').
+        for op in ("sns:GetSubscriptionAttributes", "sns:GetTopicAttributes",
+                   "logs:ListTagsForResource"):
+            self.assertNotIn(op, ops)
+        self.assertLessEqual(ops.get("logs:DescribeLogGroups", 0), 2)  # 50 names a call
+        # Beyond one delete per resource: listings, one or two per type.
+        listings = destroyed["total"] - (n_logs + 2 * n_topics)
+        self.assertLessEqual(listings, 25)
         self.assertEqual(self.live(), [])
 
 
