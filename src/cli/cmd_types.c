@@ -123,10 +123,10 @@ static json_t *type_json(const struct schema_resource *r, bool full)
 	return o;
 }
 
-/* ---- text ---- */
+/* ---- the walk both text and Markdown views use ---- */
 
-static void print_props(struct cli_ctx *ctx, const struct schema_shape *s, struct buf *path,
-			bool read_only)
+static void walk(const struct schema_shape *s, struct buf *path, bool attributes,
+		 types_row_fn row, void *ud)
 {
 	size_t mark = path->len;
 	while (s->kind == SK_ARRAY || s->kind == SK_MAP) {
@@ -135,50 +135,62 @@ static void print_props(struct cli_ctx *ctx, const struct schema_shape *s, struc
 	}
 	for (size_t i = 0; s->kind == SK_OBJECT && i < s->nprops; i++) {
 		const struct schema_prop *p = &s->props[i];
-		struct buf line = BUF_INIT, kind = BUF_INIT;
 		size_t pmark = path->len;
 		bool nested = path->len > 0;
-		/* Top-level attributes are listed apart from settable properties;
-		 * below the top, members are listed with their parent. */
-		if (!nested && !!(p->flags & SP_READ_ONLY) != read_only)
+		if (!nested && !!(p->flags & SP_READ_ONLY) != attributes)
 			continue;
-		if (path->len)
+		if (nested)
 			buf_addch(path, '.');
 		buf_adds(path, p->name);
-		types_add_kind(&kind, p->shape);
-		buf_addf(&line, "  %-44s %-18s", path->ptr, kind.ptr);
-		for (size_t f = 0; f < types_flags_count; f++)
-			if ((p->flags & types_flags[f].flag) &&
-			    (nested || types_flags[f].flag != SP_READ_ONLY))
-				buf_addf(&line, " %s", types_flags[f].name);
-		if (p->default_json)
-			buf_addf(&line, " default=%s", p->default_json);
-		buf_rtrim(&line);
-		fprintf(ctx->out, "%s\n", line.ptr);
-		if (p->description)
-			fprintf(ctx->out, "      %s\n", p->description);
-		{
-			const struct schema_shape *leaf = p->shape;
-			while (leaf->kind == SK_ARRAY || leaf->kind == SK_MAP)
-				leaf = leaf->items;
-			if (leaf->nenum) {
-				fprintf(ctx->out, "      one of:");
-				for (size_t e = 0; e < leaf->nenum; e++)
-					fprintf(ctx->out, "%s %s", e ? "," : "", leaf->enum_values[e]);
-				fprintf(ctx->out, "\n");
-			}
-		}
-		print_props(ctx, p->shape, path, read_only);
+		row(ud, p, path->ptr, nested);
+		walk(p->shape, path, attributes, row, ud);
 		buf_setlen(path, pmark);
-		buf_release(&line);
-		buf_release(&kind);
 	}
 	buf_setlen(path, mark);
 }
 
-static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
+void types_walk(const struct schema_shape *s, bool attributes, types_row_fn row, void *ud)
 {
 	struct buf path = BUF_INIT;
+	walk(s, &path, attributes, row, ud);
+	buf_release(&path);
+}
+
+/* ---- text ---- */
+
+static void print_row(void *ud, const struct schema_prop *p, const char *path, bool nested)
+{
+	struct cli_ctx *ctx = ud;
+	struct buf line = BUF_INIT, kind = BUF_INIT;
+	const struct schema_shape *leaf = p->shape;
+
+	types_add_kind(&kind, p->shape);
+	buf_addf(&line, "  %-44s %-18s", path, kind.ptr);
+	/* Every attribute is read-only: say it only below the top. */
+	for (size_t f = 0; f < types_flags_count; f++)
+		if ((p->flags & types_flags[f].flag) &&
+		    (nested || types_flags[f].flag != SP_READ_ONLY))
+			buf_addf(&line, " %s", types_flags[f].name);
+	if (p->default_json)
+		buf_addf(&line, " default=%s", p->default_json);
+	buf_rtrim(&line);
+	fprintf(ctx->out, "%s\n", line.ptr);
+	if (p->description)
+		fprintf(ctx->out, "      %s\n", p->description);
+	while (leaf->kind == SK_ARRAY || leaf->kind == SK_MAP)
+		leaf = leaf->items;
+	if (leaf->nenum) {
+		fprintf(ctx->out, "      one of:");
+		for (size_t e = 0; e < leaf->nenum; e++)
+			fprintf(ctx->out, "%s %s", e ? "," : "", leaf->enum_values[e]);
+		fprintf(ctx->out, "\n");
+	}
+	buf_release(&line);
+	buf_release(&kind);
+}
+
+static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
+{
 	fprintf(ctx->out, "%s\n", r->type_name);
 	if (r->description)
 		fprintf(ctx->out, "  %s\n", r->description);
@@ -192,10 +204,9 @@ static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
 	else
 		fprintf(ctx->out, "  tags: not taggable\n");
 	fprintf(ctx->out, "\nproperties:\n");
-	print_props(ctx, r->shape, &path, false);
+	types_walk(r->shape, false, print_row, ctx);
 	fprintf(ctx->out, "\nattributes (read-only; reference as ${ID.NAME}):\n");
-	print_props(ctx, r->shape, &path, true);
-	buf_release(&path);
+	types_walk(r->shape, true, print_row, ctx);
 }
 
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv)

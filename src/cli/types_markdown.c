@@ -81,55 +81,38 @@ static void add_notes(struct buf *b, const struct schema_prop *p)
 	}
 }
 
-/* One row per property, nested members as paths (ContainerDefinitions[].
- * PortMappings[].ContainerPort) right after their parent. At the top level
- * only settable properties or only attributes are listed, as asked. */
-static void add_rows(struct buf *out, const struct schema_shape *s, struct buf *path, bool attributes)
+/* One table row per property (types_walk gives nested members as paths right
+ * after their parent). */
+static void add_row(void *ud, const struct schema_prop *p, const char *path, bool nested)
 {
-	size_t mark = path->len;
-	while (s->kind == SK_ARRAY || s->kind == SK_MAP) {
-		buf_adds(path, s->kind == SK_ARRAY ? "[]" : ".*");
-		s = s->items;
-	}
-	for (size_t i = 0; s->kind == SK_OBJECT && i < s->nprops; i++) {
-		const struct schema_prop *p = &s->props[i];
-		size_t pmark = path->len;
-		bool nested = path->len > 0, any = false;
-		if (!nested && !!(p->flags & SP_READ_ONLY) != attributes)
+	struct buf *out = ud;
+	bool any = false;
+	buf_adds(out, "| ");
+	add_code(out, path);
+	buf_adds(out, " | ");
+	types_add_kind(out, p->shape);
+	buf_adds(out, " | ");
+	for (size_t f = 0; f < types_flags_count; f++) {
+		/* Every attribute is read-only: say it only below the top. */
+		if (!(p->flags & types_flags[f].flag) ||
+		    (!nested && types_flags[f].flag == SP_READ_ONLY))
 			continue;
-		if (nested)
-			buf_addch(path, '.');
-		buf_adds(path, p->name);
-		buf_adds(out, "| ");
-		add_code(out, path->ptr);
-		buf_adds(out, " | ");
-		types_add_kind(out, p->shape);
-		buf_adds(out, " | ");
-		for (size_t f = 0; f < types_flags_count; f++) {
-			/* Every attribute is read-only: say it only below the top. */
-			if (!(p->flags & types_flags[f].flag) ||
-			    (!nested && types_flags[f].flag == SP_READ_ONLY))
-				continue;
-			buf_adds(out, any ? ", " : "");
-			buf_adds(out, types_flags[f].name);
-			any = true;
-		}
-		buf_adds(out, " | ");
-		if (p->default_json)
-			add_code(out, p->default_json);
-		buf_adds(out, " | ");
-		add_notes(out, p);
-		buf_rtrim(out);
-		buf_adds(out, " |\n");
-		add_rows(out, p->shape, path, attributes);
-		buf_setlen(path, pmark);
+		buf_adds(out, any ? ", " : "");
+		buf_adds(out, types_flags[f].name);
+		any = true;
 	}
-	buf_setlen(path, mark);
+	buf_adds(out, " | ");
+	if (p->default_json)
+		add_code(out, p->default_json);
+	buf_adds(out, " | ");
+	add_notes(out, p);
+	buf_rtrim(out);
+	buf_adds(out, " |\n");
 }
 
 static void add_section(struct buf *out, const struct schema_resource *r)
 {
-	struct buf path = BUF_INIT, rows = BUF_INIT;
+	struct buf rows = BUF_INIT;
 	buf_addf(out, "## %s\n\n", r->type_name);
 	if (r->description) {
 		add_cell(out, r->description);
@@ -147,11 +130,11 @@ static void add_section(struct buf *out, const struct schema_resource *r)
 	else
 		buf_adds(out, "Not taggable: berth finds it through its parent or its name.\n\n");
 
-	add_rows(&rows, r->shape, &path, false);
+	types_walk(r->shape, false, add_row, &rows);
 	buf_adds(out, "| property | type | flags | default | notes |\n|---|---|---|---|---|\n");
 	buf_addbuf(out, &rows);
 	buf_reset(&rows);
-	add_rows(&rows, r->shape, &path, true);
+	types_walk(r->shape, true, add_row, &rows);
 	if (rows.len) {
 		buf_adds(out, "\nAttributes (read-only; reference as `${ID.NAME}`):\n\n");
 		buf_adds(out, "| attribute | type | flags | default | notes |\n|---|---|---|---|---|\n");
@@ -160,7 +143,6 @@ static void add_section(struct buf *out, const struct schema_resource *r)
 		buf_adds(out, "\nNo attributes besides the primary identifier.\n");
 	}
 	buf_release(&rows);
-	buf_release(&path);
 }
 
 static const char legend[] =

@@ -21,6 +21,16 @@ extern const size_t types_flags_count;
  * string", "map of string". */
 void types_add_kind(struct buf *b, const struct schema_shape *s);
 
+/* Called by types_walk for each property, in order, with its dotted path
+ * (ContainerDefinitions[].PortMappings[].ContainerPort) and whether it lies
+ * below the top level. */
+typedef void (*types_row_fn)(void *ud, const struct schema_prop *p, const char *path, bool nested);
+
+/* Walks a type's shape depth first, nested members right after their
+ * parent. At the top level only settable properties (attributes false) or
+ * only attributes (true) are visited; below it every member. */
+void types_walk(const struct schema_shape *s, bool attributes, types_row_fn row, void *ud);
+
 /* Prints the reference as Markdown on ctx->out: with `whole`, a title, a
  * legend and a table of contents before every type's section; otherwise only
  * the sections (one type). The output depends on the registry alone, so the
