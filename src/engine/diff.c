@@ -15,23 +15,37 @@ static bool is_empty(json_t *v)
 
 /* A scalar as CloudFormation would send it: the text of a string, number or
  * boolean. false when v is not a scalar. */
-static bool scalar_text(json_t *v, char *out, size_t len)
+/* A scalar as text, so "7" and 7 compare equal; NULL for anything else.
+ * Allocated: values are compared whole, however long (a fixed buffer here
+ * once made changes past its end invisible to plan). */
+static char *scalar_text(json_t *v)
 {
 	if (json_is_string(v))
-		snprintf(out, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(out, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v)) {
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v)) {
 		double x = json_real_value(v);
 		if (x == floor(x) && fabs(x) < 1e15)
-			snprintf(out, len, "%lld", (long long)x);
-		else
-			snprintf(out, len, "%.17g", x);
-	} else if (json_is_boolean(v))
-		snprintf(out, len, "%s", json_is_true(v) ? "true" : "false");
-	else
-		return false;
-	return true;
+			return xasprintf("%lld", (long long)x);
+		return xasprintf("%.17g", x);
+	}
+	if (json_is_boolean(v))
+		return xstrdup(json_is_true(v) ? "true" : "false");
+	return NULL;
+}
+
+/* Compares two scalars as text (booleans case-insensitively): DIFF_EQUAL or
+ * DIFF_CHANGED, or -1 when either is not a scalar. */
+static int scalars(json_t *a, json_t *b, bool boolean)
+{
+	char *ta = scalar_text(a), *tb = scalar_text(b);
+	int r = -1;
+	if (ta && tb)
+		r = !strcmp(ta, tb) || (boolean && !strcasecmp(ta, tb)) ? DIFF_EQUAL : DIFF_CHANGED;
+	free(ta);
+	free(tb);
+	return r;
 }
 
 static bool number_of(json_t *v, double *x)
@@ -134,8 +148,8 @@ enum diff_eq diff_values(const struct schema_shape *sh, json_t *a, json_t *b)
 	if (is_empty(a) || is_empty(b))
 		return a && spec_has_unknown(a) ? DIFF_UNKNOWN : DIFF_CHANGED;
 	enum schema_kind kind = sh ? sh->kind : SK_ANY;
-	char ta[512], tb[512];
 	double xa, xb;
+	int sr;
 	switch (kind) {
 	case SK_JSON: {
 		if (spec_has_unknown(a))
@@ -148,9 +162,8 @@ enum diff_eq diff_values(const struct schema_shape *sh, json_t *a, json_t *b)
 	}
 	case SK_STRING:
 	case SK_BOOLEAN:
-		if (scalar_text(a, ta, sizeof(ta)) && scalar_text(b, tb, sizeof(tb)))
-			return !strcmp(ta, tb) || (kind == SK_BOOLEAN && !strcasecmp(ta, tb)) ?
-				       DIFF_EQUAL : DIFF_CHANGED;
+		if ((sr = scalars(a, b, kind == SK_BOOLEAN)) >= 0)
+			return (enum diff_eq)sr;
 		break;
 	case SK_INTEGER:
 	case SK_NUMBER:
@@ -176,8 +189,8 @@ enum diff_eq diff_values(const struct schema_shape *sh, json_t *a, json_t *b)
 		return arrays(NULL, false, a, b);
 	if (number_of(a, &xa) && number_of(b, &xb) && (json_is_number(a) || json_is_number(b)))
 		return xa == xb ? DIFF_EQUAL : DIFF_CHANGED;
-	if (scalar_text(a, ta, sizeof(ta)) && scalar_text(b, tb, sizeof(tb)))
-		return strcmp(ta, tb) ? DIFF_CHANGED : DIFF_EQUAL;
+	if ((sr = scalars(a, b, false)) >= 0)
+		return (enum diff_eq)sr;
 	return json_equal(a, b) ? DIFF_EQUAL : DIFF_CHANGED;
 }
 

@@ -67,6 +67,35 @@ TEST(diff_values_table)
 	json_decref(s);
 }
 
+/* Long strings are compared whole: a change at any offset is a change, under
+ * a string shape and with no shape at all (a fixed 512-byte buffer once hid
+ * changes past its end, e.g. in a long AOT_CONFIG_CONTENT). */
+TEST(diff_values_long_strings)
+{
+	const struct schema_resource *qd = schema_find("AWS::Logs::QueryDefinition");
+	CHECK(qd);
+	const struct schema_prop *p = schema_shape_prop(qd->shape, "QueryString");
+	CHECK(p);
+	size_t sizes[] = { 511, 512, 513, 2000, 100000 };
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t n = sizes[i];
+		char *x = xmalloc(n + 1), *y;
+		memset(x, 'q', n);
+		x[n] = '\0';
+		y = xstrdup(x);
+		y[n - 1] = 'z'; /* the last byte only */
+		json_t *a = json_string(x), *b = json_string(y), *c = json_string(x);
+		CHECK_INT(diff_values(p->shape, a, b), DIFF_CHANGED);
+		CHECK_INT(diff_values(NULL, a, b), DIFF_CHANGED);
+		CHECK_INT(diff_values(p->shape, a, c), DIFF_EQUAL);
+		json_decref(a);
+		json_decref(b);
+		json_decref(c);
+		free(x);
+		free(y);
+	}
+}
+
 struct rcase {
 	const char *type, *desired, *live, *applied, *ignore;
 	bool retain, live_retain;
