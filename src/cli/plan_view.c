@@ -8,6 +8,8 @@
 #include "spec/spec.h"
 #include "util/buf.h"
 
+#include <stdint.h>
+
 static const char *col(struct cli_ctx *ctx, const char *code)
 {
 	return ctx->color ? code : "";
@@ -26,8 +28,70 @@ static bool prop_sensitive(const char *type, const char *name)
 	return p && (p->flags & SP_SENSITIVE);
 }
 
+/* A value's text longer than this is shortened in the human plan: a 27 KB
+ * dashboard or template on one line hides every other change. `plan --json`
+ * and saved plans keep the whole value. */
+#define VIEW_MAX 400
+#define VIEW_HEAD 160
+#define VIEW_TAIL 40
+/* `from` that asks for the whole text (outputs are there to be copied). */
+#define VIEW_WHOLE SIZE_MAX
+
+/* Back up to the start of a UTF-8 sequence so a cut never splits a
+ * character. */
+static size_t utf8_start(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
+/* Appends s, or its head and tail around a note of how much is left out.
+ * `from`, when inside s, is where it differs from the other side of an
+ * update: the shown middle then starts a little before it. */
+static void elide(struct buf *b, const char *s, size_t from)
+{
+	size_t n = strlen(s), head, tail;
+	if (n <= VIEW_MAX || from == VIEW_WHOLE) {
+		buf_adds(b, s);
+		return;
+	}
+	head = utf8_start(s, VIEW_HEAD);
+	tail = utf8_start(s, n - VIEW_TAIL);
+	buf_add(b, s, head);
+	if (from > head + 40 && from < tail) {
+		/* Show where the change is, not only the ends. */
+		size_t a = utf8_start(s, from - 40), z = utf8_start(s, from + 80 < tail ? from + 80 : tail);
+		buf_addf(b, "...(%zu bytes)...", a - head);
+		buf_add(b, s + a, z - a);
+		buf_addf(b, "...(%zu bytes)...", tail - z);
+	} else {
+		buf_addf(b, "...(%zu bytes)...", tail - head);
+	}
+	buf_adds(b, s + tail);
+	buf_addf(b, " (%zu bytes; plan --json shows it whole)", n);
+}
+
+/* Where the texts of two long values first differ, so that an update shows
+ * the changed part of both; 0 when either is short, unknown or absent. */
+static size_t long_difference(json_t *a, json_t *b)
+{
+	size_t i = 0;
+	char *x, *y;
+	if (!a || !b || spec_has_unknown(a) || spec_has_unknown(b))
+		return 0;
+	x = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	y = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	if (x && y && (strlen(x) > VIEW_MAX || strlen(y) > VIEW_MAX))
+		while (x[i] && x[i] == y[i])
+			i++;
+	free(x);
+	free(y);
+	return i;
+}
+
 /* One value, compact: strings quoted, unknowns and secrets named. */
-static void value_text(struct buf *b, json_t *v, bool sensitive)
+static void value_text(struct buf *b, json_t *v, bool sensitive, size_t from)
 {
 	if (sensitive) {
 		buf_adds(b, "(sensitive)");
@@ -50,7 +114,7 @@ static void value_text(struct buf *b, json_t *v, bool sensitive)
 			buf_addch(b, '{');
 			json_object_foreach(v, k, x) {
 				buf_addf(b, "%s\"%s\": ", i++ ? ", " : "", k);
-				value_text(b, x, false);
+				value_text(b, x, false, 0);
 			}
 			buf_addch(b, '}');
 		} else {
@@ -60,14 +124,14 @@ static void value_text(struct buf *b, json_t *v, bool sensitive)
 			json_array_foreach(v, i, x) {
 				if (i)
 					buf_adds(b, ", ");
-				value_text(b, x, false);
+				value_text(b, x, false, 0);
 			}
 			buf_addch(b, ']');
 		}
 		return;
 	}
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-	buf_adds(b, s);
+	elide(b, s, from);
 	free(s);
 }
 
@@ -108,7 +172,7 @@ static void show_change(struct cli_ctx *ctx, FILE *f, const struct plan_change *
 		json_t *v;
 		json_object_foreach(c->after, k, v) {
 			buf_reset(&b);
-			value_text(&b, v, c->sensitive || prop_sensitive(c->type, k));
+			value_text(&b, v, c->sensitive || prop_sensitive(c->type, k), 0);
 			fprintf(f, "      %s+%s %-*s = %s\n", col(ctx, GREEN), col(ctx, RESET), (int)w, k, b.ptr);
 		}
 	} else if (c->action == PA_UPDATE || c->action == PA_REPLACE) {
@@ -121,10 +185,11 @@ static void show_change(struct cli_ctx *ctx, FILE *f, const struct plan_change *
 			if (!strcmp(k, "Tags") && !before && !after) {
 				buf_adds(&b, "berth:retain tag changes");
 			} else {
-				value_text(&b, before, sens);
+				size_t from = long_difference(before, after);
+				value_text(&b, before, sens, from);
 				buf_adds(&b, " -> ");
 				if (after)
-					value_text(&b, after, sens);
+					value_text(&b, after, sens, from);
 				else
 					buf_adds(&b, "(unset: AWS's default)");
 			}
@@ -167,9 +232,10 @@ void view_plan(struct cli_ctx *ctx, const struct plan *p)
 				if (!dr->after || json_equal(v, now))
 					continue;
 				buf_reset(&b);
-				value_text(&b, v, dr->sensitive || prop_sensitive(dr->type, k));
+				size_t from = long_difference(v, now);
+				value_text(&b, v, dr->sensitive || prop_sensitive(dr->type, k), from);
 				buf_adds(&b, " -> ");
-				value_text(&b, now, dr->sensitive || prop_sensitive(dr->type, k));
+				value_text(&b, now, dr->sensitive || prop_sensitive(dr->type, k), from);
 				fprintf(f, "      ~ %s = %s\n", k, b.ptr);
 			}
 		}
@@ -299,7 +365,8 @@ void view_outputs(struct cli_ctx *ctx, json_t *outputs)
 		if (json_is_true(json_object_get(o, "unknown")))
 			buf_adds(&b, "(not known yet)");
 		else
-			value_text(&b, json_object_get(o, "value"), json_is_true(json_object_get(o, "sensitive")));
+			value_text(&b, json_object_get(o, "value"), json_is_true(json_object_get(o, "sensitive")),
+				   VIEW_WHOLE);
 		fprintf(f, "  %s = %s\n", k, b.ptr);
 	}
 	buf_release(&b);
