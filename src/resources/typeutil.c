@@ -146,6 +146,55 @@ json_t *tu_tags_list_lc(json_t *map)
 	return r;
 }
 
+/* ---- refresh through the tagging API ---- */
+
+int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
+		   struct diags *d)
+{
+	json_t *tagged = NULL, *keys = json_array(), *tags_by_key = json_object();
+	int err = rt_tagged_resources(c, tr->type->tag_filter, &tagged, d);
+	if (err)
+		goto cleanup;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || (tr->type->owns_arn && !tr->type->owns_arn(arn)))
+			continue;
+		char *key = tr->key_of_arn ? tr->key_of_arn(arn) : xstrdup(arn);
+		if (!key)
+			continue;
+		json_array_append_new(keys, json_string(key));
+		json_object_set_new(tags_by_key, key, rt_tags_to_map(json_object_get(m, "Tags")));
+		free(key);
+	}
+	for (size_t at = 0; at < json_array_size(keys); at += tr->batch) {
+		json_t *batch = json_array(), *items = NULL;
+		for (size_t k = at; k < at + tr->batch && k < json_array_size(keys); k++)
+			json_array_append(batch, json_array_get(keys, k));
+		err = tr->describe(c, batch, &items, d);
+		json_decref(batch);
+		if (err)
+			goto cleanup;
+		json_t *item;
+		json_array_foreach(items, i, item) {
+			const char *key = json_string_value(json_object_get(item, tr->key_member));
+			json_t *tags = key ? json_object_get(tags_by_key, key) : NULL;
+			if (!tags)
+				continue; /* not listed: not this stack's (a prefix match) */
+			struct live_resource *r = live_set_add(out, tr->type->type_name);
+			tr->fill(r, item);
+			rt_apply_tags(r, json_incref(tags));
+		}
+		json_decref(items);
+	}
+cleanup:
+	json_decref(tagged);
+	json_decref(keys);
+	json_decref(tags_by_key);
+	return err;
+}
+
 /* ---- Cloud Map operations ---- */
 
 #define OPERATION_TIMEOUT_MS (10L * 60 * 1000)

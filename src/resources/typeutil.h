@@ -1,6 +1,8 @@
-/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files:
- * policy documents as IAM sends them, CloudFormation <-> API member names,
- * and the "is this existing instance ours?" check of idempotent creates. */
+/* Helpers shared by the type files: policy documents as IAM sends them,
+ * CloudFormation <-> API member names, the "is this existing instance
+ * ours?" check of idempotent creates, and the refresh that lists the
+ * stack's instances through the tagging API and describes them in
+ * batches. */
 #ifndef BERTH_RESOURCES_TYPEUTIL_H
 #define BERTH_RESOURCES_TYPEUTIL_H
 
@@ -50,6 +52,27 @@ json_t *tu_tags_list_lc(json_t *map);
  * "SERVICE"), a new string or NULL. */
 int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
 			 char **target, struct diags *d);
+
+/* A refresh through the tagging API: the stack's instances of type->tag_filter
+ * that type->owns_arn accepts (their ARNs and tags), then `describe` for up
+ * to `batch` keys a call; every item it answers whose `key_member` names a
+ * listed key is added to out, filled by `fill` and given the listed tags.
+ * One tagging listing and ceil(keys / batch) describes, stopping at the
+ * first error. */
+struct tu_tagged_read {
+	const struct rtype *type;
+	/* The key `describe` takes for a listed ARN (new string), or NULL to
+	 * skip it; NULL: the ARN itself. */
+	char *(*key_of_arn)(const char *arn);
+	size_t batch;
+	/* Describes `keys` (a borrowed array): *items (new array or NULL) on
+	 * success, left unset on error. */
+	int (*describe)(const struct rt_ctx *c, json_t *keys, json_t **items, struct diags *d);
+	const char *key_member; /* the key in each described item */
+	void (*fill)(struct live_resource *r, json_t *item);
+};
+int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
+		   struct diags *d);
 
 /* awslogs-create-group (awslogs.c): whether an option value means true to
  * the awslogs driver (Go's ParseBool), and the groups a list of container
