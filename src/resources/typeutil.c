@@ -195,6 +195,33 @@ cleanup:
 	return err;
 }
 
+int tu_read_tagged_each(const struct rt_ctx *c, const struct rtype *type, tu_read_arn_fn read,
+			struct live_set *out, struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(c, type->tag_filter, &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || (type->owns_arn && !type->owns_arn(arn)))
+			continue;
+		struct live_resource r;
+		err = read(c, arn, json_object_get(m, "Tags"), &r, d);
+		if (err == BERTH_ENOTFOUND) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		*live_set_add(out, r.type) = r;
+	}
+	json_decref(tagged);
+	return err;
+}
+
 /* ---- Cloud Map operations ---- */
 
 #define OPERATION_TIMEOUT_MS (10L * 60 * 1000)

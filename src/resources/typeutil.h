@@ -74,6 +74,16 @@ struct tu_tagged_read {
 int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
 		   struct diags *d);
 
+/* The same refresh for APIs without a batch describe: read(arn, tags) for
+ * each listed ARN that type->owns_arn accepts, in order, with the listed
+ * tags ([{Key, Value}], borrowed); it fills *out (which it zeroes first)
+ * or returns BERTH_ENOTFOUND to skip the ARN (gone since it was tagged).
+ * Any other error stops the refresh. */
+typedef int (*tu_read_arn_fn)(const struct rt_ctx *c, const char *arn, json_t *tags,
+			      struct live_resource *out, struct diags *d);
+int tu_read_tagged_each(const struct rt_ctx *c, const struct rtype *type, tu_read_arn_fn read,
+			struct live_set *out, struct diags *d);
+
 /* awslogs-create-group (awslogs.c): whether an option value means true to
  * the awslogs driver (Go's ParseBool), and the groups a list of container
  * definitions (CloudFormation form) has the ECS agent create, pushed to out
