@@ -61,22 +61,12 @@ static void fill_tg(struct live_resource *r, json_t *tg)
 static int describe(const struct rt_ctx *c, json_t *arns, const char *name, json_t **out,
 		    struct diags *d)
 {
-	json_t *res = NULL;
 	json_t *params = arns ? json_pack("{s:O}", "TargetGroupArns", arns)
 			      : json_pack("{s:[s]}", "Names", name);
-	int err = rt_call_expect(c, "elbv2", "DescribeTargetGroups", params, &res, not_found, NULL, d);
+	int err = tu_describe_list(c, "elbv2", "DescribeTargetGroups", params, not_found, "TargetGroups",
+				   out, d);
 	json_decref(params);
-	if (err == 1) {
-		*out = json_array();
-		return 0;
-	}
-	if (err)
-		return err;
-	*out = json_incref(json_object_get(res, "TargetGroups"));
-	if (!*out)
-		*out = json_array();
-	json_decref(res);
-	return 0;
+	return err;
 }
 
 static int describe_arns(const struct rt_ctx *c, json_t *arns, json_t **out, struct diags *d)

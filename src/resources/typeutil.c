@@ -148,6 +148,25 @@ json_t *tu_tags_list_lc(json_t *map)
 
 /* ---- refresh through the tagging API ---- */
 
+int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op,
+		     json_t *params, const char *const *gone, const char *member, json_t **out,
+		     struct diags *d)
+{
+	json_t *res = NULL;
+	int err = rt_call_expect(c, service, op, params, &res, gone, NULL, d);
+	if (err == 1) {
+		*out = json_array();
+		return 0;
+	}
+	if (err)
+		return err;
+	*out = json_incref(json_object_get(res, member));
+	if (!*out)
+		*out = json_array();
+	json_decref(res);
+	return 0;
+}
+
 int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
 		   struct diags *d)
 {

@@ -53,6 +53,13 @@ json_t *tu_tags_list_lc(json_t *map);
 int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
 			 char **target, struct diags *d);
 
+/* rt_call_expect for a describe that answers one list (params borrowed):
+ * *out is the array under `member` (new reference; [] when the answer has
+ * none, or when the error is one of `gone`: nothing asked for exists). */
+int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op,
+		     json_t *params, const char *const *gone, const char *member, json_t **out,
+		     struct diags *d);
+
 /* A refresh through the tagging API: the stack's instances of type->tag_filter
  * that type->owns_arn accepts (their ARNs and tags), then `describe` for up
  * to `batch` keys a call; every item it answers whose `key_member` names a
