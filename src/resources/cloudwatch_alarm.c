@@ -120,15 +120,12 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	fill_from_describe(out, a);
 	json_decref(alarms);
 	static const char *const gone[] = { "ResourceNotFound", "ResourceNotFoundException", NULL };
-	json_t *params = json_pack("{s:s}", "ResourceARN", out->arn ? out->arn : "");
-	err = rt_call_expect(c, "cloudwatch", "ListTagsForResource", params, &tags, gone, NULL, d);
-	json_decref(params);
+	err = tu_list_tags(c, "cloudwatch", "ResourceARN", out->arn, gone, "Tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err;
 	}
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(tags, "Tags")));
-	json_decref(tags);
+	rt_apply_tags(out, tags);
 	return 0;
 }
 

@@ -115,19 +115,12 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	fill_from_describe(out, found);
 	json_decref(groups);
 	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	params = json_pack("{s:s}", "resourceArn", out->arn ? out->arn : "");
-	err = rt_call_expect(c, "logs", "ListTagsForResource", params, &tags, gone, NULL, d);
-	json_decref(params);
-	if (err == 1) {
-		live_resource_release(out);
-		return BERTH_ENOTFOUND;
-	}
+	err = tu_list_tags(c, "logs", "resourceArn", out->arn, gone, "tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
 		return err;
 	}
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(tags, "tags")));
-	json_decref(tags);
+	rt_apply_tags(out, tags);
 	return 0;
 }
 

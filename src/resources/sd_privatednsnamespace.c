@@ -121,16 +121,14 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	out->detailed = true;
 	fill_ns(out, ns);
 	json_decref(ns);
-	json_t *res = NULL, *params = json_pack("{s:s}", "ResourceARN", out->arn ? out->arn : "");
 	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	err = rt_call_expect(c, "servicediscovery", "ListTagsForResource", params, &res, gone, NULL, d);
-	json_decref(params);
+	json_t *tags = NULL;
+	err = tu_list_tags(c, "servicediscovery", "ResourceARN", out->arn, gone, "Tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err;
 	}
-	apply_tags(out, rt_tags_to_map(json_object_get(res, "Tags")));
-	json_decref(res);
+	apply_tags(out, tags);
 	return 0;
 }
 

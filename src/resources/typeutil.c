@@ -167,6 +167,20 @@ int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op
 	return 0;
 }
 
+int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_member,
+		 const char *arn, const char *const *gone, const char *tags_member, json_t **map,
+		 struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s}", arn_member, arn ? arn : "");
+	int err = rt_call_expect(c, service, "ListTagsForResource", params, &res, gone, NULL, d);
+	json_decref(params);
+	if (err)
+		return err == 1 ? BERTH_ENOTFOUND : err;
+	*map = rt_tags_to_map(json_object_get(res, tags_member));
+	json_decref(res);
+	return 0;
+}
+
 int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
 		   struct diags *d)
 {

@@ -60,6 +60,14 @@ int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op
 		     json_t *params, const char *const *gone, const char *member, json_t **out,
 		     struct diags *d);
 
+/* A service's own ListTagsForResource, whose request names the ARN
+ * `arn_member` ("ResourceARN", "resourceArn") and whose answer holds the
+ * tags under `tags_member`: *map is {K: V} (new reference). arn NULL asks
+ * for "". BERTH_ENOTFOUND when AWS answers one of `gone`. */
+int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_member,
+		 const char *arn, const char *const *gone, const char *tags_member, json_t **map,
+		 struct diags *d);
+
 /* A refresh through the tagging API: the stack's instances of type->tag_filter
  * that type->owns_arn accepts (their ARNs and tags), then `describe` for up
  * to `batch` keys a call; every item it answers whose `key_member` names a
