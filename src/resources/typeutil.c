@@ -1,5 +1,4 @@
-/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files
- * (see typeutil.h). */
+/* Helpers shared by the resource type files (see typeutil.h). */
 #include "util/common.h"
 #include "resources/typeutil.h"
 
