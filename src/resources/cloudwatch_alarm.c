@@ -10,6 +10,8 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "resources/typeutil.h"
+
 #define ALARM_NAME_MAX 255
 
 /* "arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME" */
@@ -77,51 +79,26 @@ static int describe_names(const struct rt_ctx *c, json_t *names, json_t **alarms
 	return err;
 }
 
+static char *name_of_arn(const char *arn)
+{
+	const char *name = name_in_arn(arn);
+	return name ? xstrdup(name) : NULL;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	(void)parents;
-	json_t *tagged = NULL, *names = json_array(), *tags_by_name = json_object();
-	int err = rt_tagged_resources(c, "cloudwatch:alarm", &tagged, d);
-	if (err)
-		goto cleanup;
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *name = name_in_arn(json_string_value(json_object_get(m, "ResourceARN")));
-		if (!name)
-			continue;
-		json_array_append_new(names, json_string(name));
-		json_object_set_new(tags_by_name, name, rt_tags_to_map(json_object_get(m, "Tags")));
-	}
 	/* DescribeAlarms takes at most 100 names a call. */
-	for (size_t at = 0; at < json_array_size(names); at += 100) {
-		json_t *batch = json_array(), *alarms = NULL;
-		for (size_t k = at; k < at + 100 && k < json_array_size(names); k++)
-			json_array_append(batch, json_array_get(names, k));
-		err = describe_names(c, batch, &alarms, d);
-		json_decref(batch);
-		if (err)
-			goto cleanup;
-		json_t *a;
-		size_t k;
-		json_array_foreach(alarms, k, a) {
-			const char *name = json_string_value(json_object_get(a, "AlarmName"));
-			json_t *tags = name ? json_object_get(tags_by_name, name) : NULL;
-			if (!tags)
-				continue;
-			struct live_resource *r = live_set_add(out, rtype_cloudwatch_alarm.type_name);
-			fill_from_describe(r, a);
-			rt_apply_tags(r, json_incref(tags));
-			r->detailed = true;
-		}
-		json_decref(alarms);
-	}
-cleanup:
-	json_decref(tagged);
-	json_decref(names);
-	json_decref(tags_by_name);
-	return err;
+	static const struct tu_tagged_read tr = {
+		.type = &rtype_cloudwatch_alarm,
+		.key_of_arn = name_of_arn,
+		.batch = 100,
+		.describe = describe_names,
+		.key_member = "AlarmName",
+		.fill = fill_from_describe,
+	};
+	(void)parents;
+	return tu_read_tagged(c, &tr, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
@@ -143,15 +120,12 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	fill_from_describe(out, a);
 	json_decref(alarms);
 	static const char *const gone[] = { "ResourceNotFound", "ResourceNotFoundException", NULL };
-	json_t *params = json_pack("{s:s}", "ResourceARN", out->arn ? out->arn : "");
-	err = rt_call_expect(c, "cloudwatch", "ListTagsForResource", params, &tags, gone, NULL, d);
-	json_decref(params);
+	err = tu_list_tags(c, "cloudwatch", "ResourceARN", out->arn, gone, "Tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err;
 	}
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(tags, "Tags")));
-	json_decref(tags);
+	rt_apply_tags(out, tags);
 	return 0;
 }
 

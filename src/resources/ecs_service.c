@@ -172,23 +172,13 @@ static void fill_service(struct live_resource *r, json_t *svc)
 static int describe(const struct rt_ctx *c, const char *cluster, json_t *names, json_t **out,
 		    struct diags *d)
 {
-	json_t *res = NULL;
 	json_t *params = json_pack("{s:s, s:O, s:[s]}", "cluster", cluster, "services", names,
 				   "include", "TAGS");
 	static const char *const no_cluster[] = { "ClusterNotFoundException", NULL };
-	int err = rt_call_expect(c, "ecs", "DescribeServices", params, &res, no_cluster, NULL, d);
+	int err = tu_describe_list(c, "ecs", "DescribeServices", params, no_cluster, "services",
+				   out, d);
 	json_decref(params);
-	if (err == 1) {
-		*out = json_array();
-		return 0;
-	}
-	if (err)
-		return err;
-	*out = json_incref(json_object_get(res, "services"));
-	if (!*out)
-		*out = json_array();
-	json_decref(res);
-	return 0;
+	return err;
 }
 
 static void add_described(json_t *services, struct live_set *out, bool active_only)

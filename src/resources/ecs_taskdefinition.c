@@ -186,32 +186,20 @@ static int describe(const struct rt_ctx *c, const char *ref, struct live_resourc
 	return 0;
 }
 
+/* DescribeTaskDefinition answers the tags itself: the listed ones are not
+ * needed. */
+static int read_listed(const struct rt_ctx *c, const char *arn, json_t *tags,
+		       struct live_resource *out, struct diags *d)
+{
+	(void)tags;
+	return describe(c, arn, out, d);
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "ecs:task-definition", &tagged, d);
-	if (err)
-		return err;
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
-			continue;
-		struct live_resource r;
-		err = describe(c, arn, &r, d);
-		if (err == BERTH_ENOTFOUND) {
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		*live_set_add(out, r.type) = r;
-	}
-	json_decref(tagged);
 	(void)parents;
-	return err;
+	return tu_read_tagged_each(c, &rtype_ecs_taskdefinition, read_listed, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,

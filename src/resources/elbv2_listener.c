@@ -68,21 +68,12 @@ static void fill_listener(struct live_resource *r, json_t *l)
 static int describe(const struct rt_ctx *c, const char *key, const char *value, json_t **out,
 		    struct diags *d)
 {
-	json_t *res = NULL, *params = !strcmp(key, "ListenerArns") ? json_pack("{s:[s]}", key, value)
-								    : json_pack("{s:s}", key, value);
-	int err = rt_call_expect(c, "elbv2", "DescribeListeners", params, &res, not_found, NULL, d);
+	json_t *params = !strcmp(key, "ListenerArns") ? json_pack("{s:[s]}", key, value)
+						       : json_pack("{s:s}", key, value);
+	int err = tu_describe_list(c, "elbv2", "DescribeListeners", params, not_found, "Listeners",
+				   out, d);
 	json_decref(params);
-	if (err == 1) {
-		*out = json_array();
-		return 0;
-	}
-	if (err)
-		return err;
-	*out = json_incref(json_object_get(res, "Listeners"));
-	if (!*out)
-		*out = json_array();
-	json_decref(res);
-	return 0;
+	return err;
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,

@@ -61,64 +61,31 @@ static void fill_tg(struct live_resource *r, json_t *tg)
 static int describe(const struct rt_ctx *c, json_t *arns, const char *name, json_t **out,
 		    struct diags *d)
 {
-	json_t *res = NULL;
 	json_t *params = arns ? json_pack("{s:O}", "TargetGroupArns", arns)
 			      : json_pack("{s:[s]}", "Names", name);
-	int err = rt_call_expect(c, "elbv2", "DescribeTargetGroups", params, &res, not_found, NULL, d);
+	int err = tu_describe_list(c, "elbv2", "DescribeTargetGroups", params, not_found, "TargetGroups",
+				   out, d);
 	json_decref(params);
-	if (err == 1) {
-		*out = json_array();
-		return 0;
-	}
-	if (err)
-		return err;
-	*out = json_incref(json_object_get(res, "TargetGroups"));
-	if (!*out)
-		*out = json_array();
-	json_decref(res);
-	return 0;
+	return err;
+}
+
+static int describe_arns(const struct rt_ctx *c, json_t *arns, json_t **out, struct diags *d)
+{
+	return describe(c, arns, NULL, out, d);
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "elasticloadbalancing:targetgroup", &tagged, d);
-	if (err)
-		return err;
-	json_t *tags_by_arn = json_object(), *arns = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
-			continue;
-		json_array_append_new(arns, json_string(arn));
-		json_object_set_new(tags_by_arn, arn, rt_tags_to_map(json_object_get(m, "Tags")));
-	}
-	for (size_t at = 0; at < json_array_size(arns) && !err; at += 20) {
-		json_t *batch = json_array(), *tgs = NULL;
-		for (size_t k = at; k < at + 20 && k < json_array_size(arns); k++)
-			json_array_append(batch, json_array_get(arns, k));
-		err = describe(c, batch, NULL, &tgs, d);
-		json_decref(batch);
-		json_t *tg;
-		json_array_foreach(tgs, i, tg) {
-			const char *arn = json_string_value(json_object_get(tg, "TargetGroupArn"));
-			json_t *tags = arn ? json_object_get(tags_by_arn, arn) : NULL;
-			if (!tags)
-				continue;
-			struct live_resource *r = live_set_add(out, rtype_elbv2_targetgroup.type_name);
-			fill_tg(r, tg);
-			rt_apply_tags(r, json_incref(tags));
-		}
-		json_decref(tgs);
-	}
-	json_decref(arns);
-	json_decref(tags_by_arn);
-	json_decref(tagged);
+	static const struct tu_tagged_read tr = {
+		.type = &rtype_elbv2_targetgroup,
+		.batch = 20,
+		.describe = describe_arns,
+		.key_member = "TargetGroupArn",
+		.fill = fill_tg,
+	};
 	(void)parents;
-	return err;
+	return tu_read_tagged(c, &tr, out, d);
 }
 
 static int read_tg(const struct rt_ctx *c, const char *arn, const char *name,

@@ -10,6 +10,7 @@
 #include "resources/resource.h"
 
 #include "aws/client.h"
+#include "resources/typeutil.h"
 #include "util/buf.h"
 
 #define LOG_GROUP_NAME_MAX 512
@@ -60,53 +61,31 @@ static void fill_from_describe(struct live_resource *r, json_t *g)
 		r->id = xstrdup(name ? name : "");
 }
 
+/* DescribeLogGroups for a batch of names (see read_all). */
+static int describe_names(const struct rt_ctx *c, json_t *names, json_t **groups, struct diags *d)
+{
+	json_t *params = json_pack("{s:O}", "logGroupIdentifiers", names);
+	/* logGroupIdentifiers excludes every other filter, limit included,
+	 * so the page size is the service's (50). */
+	int err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", groups, d);
+	json_decref(params);
+	return err;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL, *names = json_array(), *tags_by_name = json_object();
-	int err = rt_tagged_resources(c, "logs:log-group", &tagged, d);
-	if (err)
-		goto cleanup;
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		char *name = name_from_arn(json_string_value(json_object_get(m, "ResourceARN")));
-		if (!name)
-			continue;
-		json_array_append_new(names, json_string(name));
-		json_object_set_new(tags_by_name, name, rt_tags_to_map(json_object_get(m, "Tags")));
-		free(name);
-	}
 	/* The API takes at most 50 identifiers a call. */
-	for (size_t at = 0; at < json_array_size(names); at += 50) {
-		json_t *batch = json_array(), *groups = NULL;
-		for (size_t k = at; k < at + 50 && k < json_array_size(names); k++)
-			json_array_append(batch, json_array_get(names, k));
-		json_t *params = json_pack("{s:o}", "logGroupIdentifiers", batch);
-		/* logGroupIdentifiers excludes every other filter, limit included,
-		 * so the page size is the service's (50). */
-		err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", &groups, d);
-		json_decref(params);
-		if (err)
-			goto cleanup;
-		json_t *g;
-		size_t k;
-		json_array_foreach(groups, k, g) {
-			const char *name = json_string_value(json_object_get(g, "logGroupName"));
-			json_t *tags = name ? json_object_get(tags_by_name, name) : NULL;
-			if (!tags)
-				continue; /* not one of ours (a prefix match) */
-			struct live_resource *r = live_set_add(out, rtype_logs_loggroup.type_name);
-			fill_from_describe(r, g);
-			rt_apply_tags(r, json_incref(tags));
-		}
-		json_decref(groups);
-	}
-cleanup:
-	json_decref(tagged);
-	json_decref(names);
-	json_decref(tags_by_name);
-	return err;
+	static const struct tu_tagged_read tr = {
+		.type = &rtype_logs_loggroup,
+		.key_of_arn = name_from_arn,
+		.batch = 50,
+		.describe = describe_names,
+		.key_member = "logGroupName",
+		.fill = fill_from_describe,
+	};
+	(void)parents;
+	return tu_read_tagged(c, &tr, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
@@ -136,19 +115,12 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	fill_from_describe(out, found);
 	json_decref(groups);
 	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	params = json_pack("{s:s}", "resourceArn", out->arn ? out->arn : "");
-	err = rt_call_expect(c, "logs", "ListTagsForResource", params, &tags, gone, NULL, d);
-	json_decref(params);
-	if (err == 1) {
-		live_resource_release(out);
-		return BERTH_ENOTFOUND;
-	}
+	err = tu_list_tags(c, "logs", "resourceArn", out->arn, gone, "tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
 		return err;
 	}
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(tags, "tags")));
-	json_decref(tags);
+	rt_apply_tags(out, tags);
 	return 0;
 }
 

@@ -77,35 +77,28 @@ static int get_service(const struct rt_ctx *c, const char *id, json_t **out, str
 	return *out ? 0 : BERTH_ENOTFOUND;
 }
 
+/* One listed instance by its id (the ARN's last part) and listed tags. */
+static int read_listed(const struct rt_ctx *c, const char *arn, json_t *tags,
+		       struct live_resource *out, struct diags *d)
+{
+	json_t *item = NULL;
+	int err = get_service(c, strrchr(arn, '/') + 1, &item, d);
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	out->type = rtype_sd_service.type_name;
+	out->detailed = true;
+	fill_service(out, item);
+	rt_apply_tags(out, rt_tags_to_map(tags));
+	json_decref(item);
+	return 0;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "servicediscovery:service", &tagged, d);
-	if (err)
-		return err;
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
-			continue;
-		json_t *svc = NULL;
-		err = get_service(c, strrchr(arn, '/') + 1, &svc, d);
-		if (err == BERTH_ENOTFOUND) {
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		struct live_resource *r = live_set_add(out, rtype_sd_service.type_name);
-		fill_service(r, svc);
-		rt_apply_tags(r, rt_tags_to_map(json_object_get(m, "Tags")));
-		json_decref(svc);
-	}
-	json_decref(tagged);
 	(void)parents;
-	return err;
+	return tu_read_tagged_each(c, &rtype_sd_service, read_listed, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
@@ -120,16 +113,14 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	out->detailed = true;
 	fill_service(out, svc);
 	json_decref(svc);
-	json_t *res = NULL, *params = json_pack("{s:s}", "ResourceARN", out->arn ? out->arn : "");
 	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	err = rt_call_expect(c, "servicediscovery", "ListTagsForResource", params, &res, gone, NULL, d);
-	json_decref(params);
+	json_t *tags = NULL;
+	err = tu_list_tags(c, "servicediscovery", "ResourceARN", out->arn, gone, "Tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err;
 	}
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(res, "Tags")));
-	json_decref(res);
+	rt_apply_tags(out, tags);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "resources/typeutil.h"
+
 #define TOPIC_NAME_MAX 256
 
 /* CloudFormation property <-> topic attribute, for the plain ones. */
@@ -138,16 +140,14 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 		live_resource_release(out);
 		return err;
 	}
-	json_t *res = NULL, *params = json_pack("{s:s}", "ResourceArn", id);
 	static const char *const gone[] = { "ResourceNotFound", "NotFound", NULL };
-	err = rt_call_expect(c, "sns", "ListTagsForResource", params, &res, gone, NULL, d);
-	json_decref(params);
+	json_t *tags = NULL;
+	err = tu_list_tags(c, "sns", "ResourceArn", id, gone, "Tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err;
 	}
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(res, "Tags")));
-	json_decref(res);
+	rt_apply_tags(out, tags);
 	return 0;
 }
 

@@ -1,5 +1,4 @@
-/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files
- * (see typeutil.h). */
+/* Helpers shared by the resource type files (see typeutil.h). */
 #include "util/common.h"
 #include "resources/typeutil.h"
 
@@ -144,6 +143,115 @@ json_t *tu_tags_list_lc(json_t *map)
 	json_t *r = tu_recase(l, true, NULL);
 	json_decref(l);
 	return r;
+}
+
+/* ---- refresh through the tagging API ---- */
+
+int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op,
+		     json_t *params, const char *const *gone, const char *member, json_t **out,
+		     struct diags *d)
+{
+	json_t *res = NULL;
+	int err = rt_call_expect(c, service, op, params, &res, gone, NULL, d);
+	if (err == 1) {
+		*out = json_array();
+		return 0;
+	}
+	if (err)
+		return err;
+	*out = json_incref(json_object_get(res, member));
+	if (!*out)
+		*out = json_array();
+	json_decref(res);
+	return 0;
+}
+
+int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_member,
+		 const char *arn, const char *const *gone, const char *tags_member, json_t **map,
+		 struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s}", arn_member, arn ? arn : "");
+	int err = rt_call_expect(c, service, "ListTagsForResource", params, &res, gone, NULL, d);
+	json_decref(params);
+	if (err)
+		return err == 1 ? BERTH_ENOTFOUND : err;
+	*map = rt_tags_to_map(json_object_get(res, tags_member));
+	json_decref(res);
+	return 0;
+}
+
+int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
+		   struct diags *d)
+{
+	json_t *tagged = NULL, *keys = json_array(), *tags_by_key = json_object();
+	int err = rt_tagged_resources(c, tr->type->tag_filter, &tagged, d);
+	if (err)
+		goto cleanup;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || (tr->type->owns_arn && !tr->type->owns_arn(arn)))
+			continue;
+		char *key = tr->key_of_arn ? tr->key_of_arn(arn) : xstrdup(arn);
+		if (!key)
+			continue;
+		json_array_append_new(keys, json_string(key));
+		json_object_set_new(tags_by_key, key, rt_tags_to_map(json_object_get(m, "Tags")));
+		free(key);
+	}
+	for (size_t at = 0; at < json_array_size(keys); at += tr->batch) {
+		json_t *batch = json_array(), *items = NULL;
+		for (size_t k = at; k < at + tr->batch && k < json_array_size(keys); k++)
+			json_array_append(batch, json_array_get(keys, k));
+		err = tr->describe(c, batch, &items, d);
+		json_decref(batch);
+		if (err)
+			goto cleanup;
+		json_t *item;
+		json_array_foreach(items, i, item) {
+			const char *key = json_string_value(json_object_get(item, tr->key_member));
+			json_t *tags = key ? json_object_get(tags_by_key, key) : NULL;
+			if (!tags)
+				continue; /* not listed: not this stack's (a prefix match) */
+			struct live_resource *r = live_set_add(out, tr->type->type_name);
+			tr->fill(r, item);
+			rt_apply_tags(r, json_incref(tags));
+		}
+		json_decref(items);
+	}
+cleanup:
+	json_decref(tagged);
+	json_decref(keys);
+	json_decref(tags_by_key);
+	return err;
+}
+
+int tu_read_tagged_each(const struct rt_ctx *c, const struct rtype *type, tu_read_arn_fn read,
+			struct live_set *out, struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(c, type->tag_filter, &tagged, d);
+	if (err)
+		return err;
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (!arn || (type->owns_arn && !type->owns_arn(arn)))
+			continue;
+		struct live_resource r;
+		err = read(c, arn, json_object_get(m, "Tags"), &r, d);
+		if (err == BERTH_ENOTFOUND) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		*live_set_add(out, r.type) = r;
+	}
+	json_decref(tagged);
+	return err;
 }
 
 /* ---- Cloud Map operations ---- */

@@ -1,6 +1,8 @@
-/* Helpers shared by the ECS, load balancing, Cloud Map and IAM type files:
- * policy documents as IAM sends them, CloudFormation <-> API member names,
- * and the "is this existing instance ours?" check of idempotent creates. */
+/* Helpers shared by the type files: policy documents as IAM sends them,
+ * CloudFormation <-> API member names, the "is this existing instance
+ * ours?" check of idempotent creates, and the refresh that lists the
+ * stack's instances through the tagging API and describes them in
+ * batches. */
 #ifndef BERTH_RESOURCES_TYPEUTIL_H
 #define BERTH_RESOURCES_TYPEUTIL_H
 
@@ -50,6 +52,52 @@ json_t *tu_tags_list_lc(json_t *map);
  * "SERVICE"), a new string or NULL. */
 int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
 			 char **target, struct diags *d);
+
+/* rt_call_expect for a describe that answers one list (params borrowed):
+ * *out is the array under `member` (new reference; [] when the answer has
+ * none, or when the error is one of `gone`: nothing asked for exists). */
+int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op,
+		     json_t *params, const char *const *gone, const char *member, json_t **out,
+		     struct diags *d);
+
+/* A service's own ListTagsForResource, whose request names the ARN
+ * `arn_member` ("ResourceARN", "resourceArn") and whose answer holds the
+ * tags under `tags_member`: *map is {K: V} (new reference). arn NULL asks
+ * for "". BERTH_ENOTFOUND when AWS answers one of `gone`. */
+int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_member,
+		 const char *arn, const char *const *gone, const char *tags_member, json_t **map,
+		 struct diags *d);
+
+/* A refresh through the tagging API: the stack's instances of type->tag_filter
+ * that type->owns_arn accepts (their ARNs and tags), then `describe` for up
+ * to `batch` keys a call; every item it answers whose `key_member` names a
+ * listed key is added to out, filled by `fill` and given the listed tags.
+ * One tagging listing and ceil(keys / batch) describes, stopping at the
+ * first error. */
+struct tu_tagged_read {
+	const struct rtype *type;
+	/* The key `describe` takes for a listed ARN (new string), or NULL to
+	 * skip it; NULL: the ARN itself. */
+	char *(*key_of_arn)(const char *arn);
+	size_t batch;
+	/* Describes `keys` (a borrowed array): *items (new array or NULL) on
+	 * success, left unset on error. */
+	int (*describe)(const struct rt_ctx *c, json_t *keys, json_t **items, struct diags *d);
+	const char *key_member; /* the key in each described item */
+	void (*fill)(struct live_resource *r, json_t *item);
+};
+int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
+		   struct diags *d);
+
+/* The same refresh for APIs without a batch describe: read(arn, tags) for
+ * each listed ARN that type->owns_arn accepts, in order, with the listed
+ * tags ([{Key, Value}], borrowed); it fills *out (which it zeroes first)
+ * or returns BERTH_ENOTFOUND to skip the ARN (gone since it was tagged).
+ * Any other error stops the refresh. */
+typedef int (*tu_read_arn_fn)(const struct rt_ctx *c, const char *arn, json_t *tags,
+			      struct live_resource *out, struct diags *d);
+int tu_read_tagged_each(const struct rt_ctx *c, const struct rtype *type, tu_read_arn_fn read,
+			struct live_set *out, struct diags *d);
 
 /* awslogs-create-group (awslogs.c): whether an option value means true to
  * the awslogs driver (Go's ParseBool), and the groups a list of container
