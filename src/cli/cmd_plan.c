@@ -1,5 +1,10 @@
 /* `berth plan`: read the stack's live state and show what apply would
- * change, as text or JSON; optionally save it for `berth apply PLAN`. */
+ * change, as text or JSON; optionally save it for `berth apply PLAN`.
+ *
+ * Like apply and destroy it holds the stack lock while it reads (as
+ * Terraform's plan does): a plan made while an apply runs would show a
+ * half-applied stack as if it were the truth, and say nothing. --lock=false
+ * skips the lock, for a look at a stack someone is changing. */
 #include "util/common.h"
 #include "cli/stack.h"
 
@@ -38,7 +43,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
-	const char *out_file = NULL;
+	const char *out_file = NULL, *lock = "true";
 	int json = 0, detailed = 0, refresh_only = 0, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
@@ -54,6 +59,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		  "leave out this resource and what depends on it (repeatable)" },
 		{ OPT_FLAG, 0, "refresh-only", &refresh_only, NULL,
 		  "show drift since the last apply; plan no changes" },
+		{ OPT_STRING, 0, "lock", &lock, "true|false",
+		  "hold the stack lock while planning (default true)" },
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -61,7 +68,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 	struct plan *p = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
 			      "berth plan [-f SPEC] [--var K=V]... [--var-file F] [--out PLAN] [--json]\n"
-			      "                  [--detailed-exitcode] [--target ID]... [--exclude ID]... [--refresh-only]",
+			      "                  [--detailed-exitcode] [--target ID]... [--exclude ID]... [--refresh-only]\n"
+			      "                  [--lock=false]",
 			      "Reads what is live for the stack (found by its tags) and shows what\n"
 			      "apply would create, update, replace and destroy. Changes nothing.");
 	if (n < 0) {
@@ -72,7 +80,13 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(ctx, "plan: unexpected argument '%s' (the spec is given with -f)", argv[1]);
 		goto cleanup;
 	}
-	struct session_opts so = { .sc = &sc, .targets = (const char *const *)targets.v,
+	if (strcmp(lock, "true") && strcmp(lock, "false")) {
+		cli_error(ctx, "plan: --lock takes true or false, not '%s'", lock);
+		goto cleanup;
+	}
+	struct session_opts so = { .sc = &sc,
+				   .lock_command = strcmp(lock, "false") ? "berth plan" : NULL,
+				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,
 				   .nexcludes = excludes.n, .plan = !refresh_only };
 	if ((rc = session_open(&s, ctx, &so)) != 0)

@@ -206,9 +206,10 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 		strvec_clear(&groups);
 		return serr;
 	}
+	long long since = groups.n ? sidefx_cause_time(e, rt, type, cur) : 0;
 	int err = delete_confirmed(e, rt, type, cur, confirm, d);
 	if (!err)
-		sidefx_removed(e, type, cur, &groups, cause);
+		sidefx_removed(e, type, cur, &groups, cause, since);
 	strvec_clear(&groups);
 	return err;
 }
@@ -409,7 +410,8 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 			if (!json_equal(v, json_object_get(cur->tags, k)))
 				json_object_set(add, k, v);
 		json_object_foreach(cur->tags, k, v)
-			if (!json_object_get(want, k) && strncmp(k, "aws:", 4))
+			if (!json_object_get(want, k) && strncmp(k, "aws:", 4) &&
+			    strcmp(k, TAG_CREATED))
 				json_array_append_new(del, json_string(k));
 		err = set_tags(rt, type, cur, add, del, d);
 		json_decref(want);

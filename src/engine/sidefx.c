@@ -14,10 +14,18 @@
  *     declares it, and
  *   - no AWS::Logs::LogGroup of the stack or the spec manages that name
  *     (that one follows its own lifecycle: destroyed, or kept by retain).
+ * and, as a group's name says nothing of who made it (a user's own
+ * /ecs/web, a group left by an earlier cluster of the same name), only when
+ *   - the group is not older than its cause (sidefx_judge; the cause's time
+ *     is a stack's CreationTime, the registeredAt of a task definition
+ *     family's first revision, a cluster's berth:created tag, else the
+ *     state cache's time for it): a group made before its cause cannot be
+ *     AWS's doing for it, so it is kept, with a note saying so.
  * A plan makes the same decision over what it would remove, and lists the
  * groups. A group already gone is not an error. */
 #include "util/common.h"
 #include "engine/engine_int.h"
+#include "aws/credentials.h"
 
 #define LOG_GROUP_TYPE "AWS::Logs::LogGroup"
 
@@ -25,6 +33,7 @@ void sidefx_init(struct sidefx *fx)
 {
 	strvec_init(&fx->groups);
 	strvec_init(&fx->causes);
+	fx->cause_ms = json_array();
 	fx->removed = json_object();
 }
 
@@ -32,6 +41,8 @@ void sidefx_release(struct sidefx *fx)
 {
 	strvec_clear(&fx->groups);
 	strvec_clear(&fx->causes);
+	json_decref(fx->cause_ms);
+	fx->cause_ms = NULL;
 	json_decref(fx->removed);
 	fx->removed = NULL;
 }
@@ -61,8 +72,50 @@ int sidefx_declared(const struct rt_ctx *rt, const struct rtype *type, struct li
 	return 0;
 }
 
+/* The clock skew sidefx_judge allows. A group AWS made for an instance is
+ * made after it (the first task's start, Container Insights' first
+ * metrics), seconds to days later; only clocks make it look earlier: AWS's
+ * services stamp times on different hosts, and a cluster's berth:created
+ * or the state cache's time is berth's clock, which SigV4 keeps within
+ * minutes of AWS's (a request signed further off is refused). 5 minutes
+ * covers that; a group made by someone else in the 5 minutes before its
+ * cause is the one case left to the name alone. */
+enum sidefx_verdict sidefx_judge(long long group_ms, long long cause_ms)
+{
+	if (!group_ms)
+		return SFX_DELETE;
+	if (!cause_ms || group_ms < 0)
+		return SFX_KEEP_UNKNOWN;
+	return group_ms < cause_ms - SIDEFX_SKEW_MS ? SFX_KEEP_OLDER : SFX_DELETE;
+}
+
+long long sidefx_cause_time(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
+			    const struct live_resource *r)
+{
+	long long t = r->created_ms;
+	if (type->side_effects_since) {
+		/* Not knowing is no error: the instance's own time stands. */
+		struct diags ld = DIAGS_INIT;
+		t = type->side_effects_since(rt, r, &ld);
+		diags_release(&ld);
+	}
+	if (t)
+		return t;
+	/* Otherwise the cache's entry, stamped (by berth's clock) when berth
+	 * recorded the instance, so after it was made: a later bound than
+	 * the truth, which can only keep a group too many. */
+	pthread_mutex_lock(&e->lock);
+	const struct state_resource *st = r->address ? statefile_get(&e->state, r->address) : NULL;
+	time_t u;
+	if (st && st->id && r->id && !strcmp(st->id, r->id) && st->updated &&
+	    !aws_parse_iso8601(st->updated, &u) && u > 0)
+		t = (long long)u * 1000;
+	pthread_mutex_unlock(&e->lock);
+	return t;
+}
+
 void sidefx_removed(struct engine *e, const struct rtype *type, const struct live_resource *cur,
-		    const struct strvec *groups, const char *cause)
+		    const struct strvec *groups, const char *cause, long long cause_ms)
 {
 	if (!type->side_effects)
 		return;
@@ -72,6 +125,7 @@ void sidefx_removed(struct engine *e, const struct rtype *type, const struct liv
 	for (size_t i = 0; i < groups->n; i++) {
 		strvec_push(&e->fx.groups, groups->v[i]);
 		strvec_push(&e->fx.causes, cause);
+		json_array_append_new(e->fx.cause_ms, json_integer(cause_ms));
 	}
 	pthread_mutex_unlock(&e->lock);
 	free(key);
@@ -86,10 +140,12 @@ struct desired_inst {
 };
 
 /* The candidates of fx nobody keeps: pushed to out_groups with the address
- * of the instance that declared each (out_causes), once each. */
+ * of the instance that declared each (out_causes), once each, and to
+ * out_ms the earliest known time of the instances that declared it: a
+ * group younger than any of them may be AWS's doing. */
 static int orphans(struct engine *e, const struct sidefx *fx, const struct desired_inst *want,
 		   size_t nwant, struct strvec *out_groups, struct strvec *out_causes,
-		   struct diags *d)
+		   json_t *out_ms, struct diags *d)
 {
 	if (!fx->groups.n)
 		return 0;
@@ -134,15 +190,95 @@ static int orphans(struct engine *e, const struct sidefx *fx, const struct desir
 	}
 	for (size_t i = 0; i < fx->groups.n && !err; i++) {
 		const char *g = fx->groups.v[i];
-		if (strvec_find(&keep, g) >= 0 || strvec_find(&managed, g) >= 0 ||
-		    strvec_find(out_groups, g) >= 0)
+		json_int_t t = json_integer_value(json_array_get(fx->cause_ms, i));
+		if (strvec_find(&keep, g) >= 0 || strvec_find(&managed, g) >= 0)
 			continue;
+		long at = strvec_find(out_groups, g);
+		if (at >= 0) {
+			json_int_t was = json_integer_value(json_array_get(out_ms, (size_t)at));
+			if (t && (!was || t < was))
+				json_array_set_new(out_ms, (size_t)at, json_integer(t));
+			continue;
+		}
 		strvec_push(out_groups, g);
 		strvec_push(out_causes, fx->causes.v[i]);
+		json_array_append_new(out_ms, json_integer(t));
 	}
 	strvec_clear(&keep);
 	strvec_clear(&managed);
 	return err;
+}
+
+/* When log group `name` was made (ms since the epoch) into *ms: 0 when
+ * there is no such group, -1 when AWS does not say. */
+static int group_created(const struct rt_ctx *rt, const char *name, long long *ms,
+			 struct diags *d)
+{
+	/* Names sort, so the group itself comes first among those it
+	 * prefixes. */
+	json_t *res = NULL;
+	json_t *params = json_pack("{s:s, s:i}", "logGroupNamePrefix", name, "limit", 1);
+	int err = rt_call(rt, "logs", "DescribeLogGroups", params, &res, d);
+	json_decref(params);
+	*ms = 0;
+	if (err)
+		return err;
+	json_t *g = json_array_get(json_object_get(res, "logGroups"), 0);
+	const char *n = json_string_value(json_object_get(g, "logGroupName"));
+	if (n && !strcmp(n, name)) {
+		json_t *t = json_object_get(g, "creationTime");
+		*ms = json_is_integer(t) && json_integer_value(t) > 0 ? json_integer_value(t) : -1;
+	}
+	json_decref(res);
+	return 0;
+}
+
+/* Drops from groups (and causes, ms, parallel) those sidefx_judge keeps,
+ * with a note for each; a group whose age cannot be read is kept too. */
+static void keep_older(const struct rt_ctx *rt, struct strvec *groups, struct strvec *causes,
+		       json_t *ms, struct diags *d)
+{
+	struct strvec g2 = STRVEC_INIT, c2 = STRVEC_INIT;
+	for (size_t i = 0; i < groups->n; i++) {
+		const char *g = groups->v[i], *cause = causes->v[i];
+		long long gms;
+		struct diags ld = DIAGS_INIT;
+		int err = group_created(rt, g, &gms, &ld);
+		if (err) {
+			struct diag *dg = diags_add(d, DIAG_WARNING,
+						    "log group %s (AWS made it for %s) kept: "
+						    "could not read when it was created", g, cause);
+			diag_set_detail(dg, "%s", ld.n ? ld.items[ld.n - 1].summary : berth_strerror(err));
+			diags_release(&ld);
+			continue;
+		}
+		diags_release(&ld);
+		switch (sidefx_judge(gms, json_integer_value(json_array_get(ms, i)))) {
+		case SFX_KEEP_OLDER: {
+			struct diag *dg = diags_add(d, DIAG_NOTE, "log group %s predates %s: kept", g,
+						    cause);
+			diag_set_detail(dg, "AWS did not make it for %s (it is older); delete it "
+					    "yourself if nobody needs it", cause);
+			break;
+		}
+		case SFX_KEEP_UNKNOWN: {
+			struct diag *dg = diags_add(d, DIAG_NOTE,
+						    "log group %s kept: cannot tell whether it predates %s",
+						    g, cause);
+			diag_set_detail(dg, "neither AWS nor berth recorded when %s was created; "
+					    "delete the group yourself if nobody needs it", cause);
+			break;
+		}
+		case SFX_DELETE:
+			strvec_push(&g2, g);
+			strvec_push(&c2, cause);
+			break;
+		}
+	}
+	strvec_clear(groups);
+	strvec_clear(causes);
+	*groups = g2;
+	*causes = c2;
 }
 
 void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d)
@@ -178,14 +314,19 @@ void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d)
 		char *key = removed_key(cur->type, cur->id);
 		json_object_set_new(fx.removed, key, json_true());
 		free(key);
+		long long t = groups.n ? sidefx_cause_time(e, &e->rt, type, cur) : 0;
 		for (size_t k = 0; k < groups.n; k++) {
 			strvec_push(&fx.groups, groups.v[k]);
 			strvec_push(&fx.causes, c->address);
+			json_array_append_new(fx.cause_ms, json_integer(t));
 		}
 		strvec_clear(&groups);
 	}
 	struct strvec groups = STRVEC_INIT, causes = STRVEC_INIT;
-	orphans(e, &fx, want, nwant, &groups, &causes, d);
+	json_t *ms = json_array();
+	if (!orphans(e, &fx, want, nwant, &groups, &causes, ms, d))
+		keep_older(&e->rt, &groups, &causes, ms, d);
+	json_decref(ms);
 	for (size_t i = 0; i < groups.n; i++)
 		strvec_pushf(&p->side_effects, "%s (AWS made it for %s)", groups.v[i], causes.v[i]);
 	strvec_clear(&groups);
@@ -211,8 +352,12 @@ int engine_remove_side_effects(struct engine *e, struct run_result *out, struct 
 						       json_object_get(k, "props") };
 	}
 	struct strvec groups = STRVEC_INIT, causes = STRVEC_INIT;
-	int err = orphans(e, &e->fx, want, nwant, &groups, &causes, d);
+	json_t *ms = json_array();
+	int err = orphans(e, &e->fx, want, nwant, &groups, &causes, ms, d);
 	free(want);
+	if (!err)
+		keep_older(&e->rt, &groups, &causes, ms, d);
+	json_decref(ms);
 	static const char *const gone[] = { "ResourceNotFoundException", NULL };
 	for (size_t i = 0; i < groups.n; i++) {
 		char *label = xasprintf("log group %s", groups.v[i]);

@@ -101,6 +101,7 @@ static void fill_from_describe(struct live_resource *r, json_t *s)
 	json_object_set_new(p, "StackStatus", json_string(status ? status : ""));
 	if ((v = json_object_get(s, "CreationTime")))
 		json_object_set(p, "CreationTime", v);
+	r->created_ms = tu_time_ms(v);
 	if ((v = json_object_get(s, "LastUpdatedTime")))
 		json_object_set(p, "LastUpdateTime", v);
 	if ((v = json_object_get(s, "TimeoutInMinutes")) && json_is_integer(v))

@@ -52,6 +52,7 @@ void live_resource_copy(struct live_resource *dst, const struct live_resource *s
 	dst->note = dup_or_null(src->note);
 	dst->parent_id = dup_or_null(src->parent_id);
 	dst->replace_reason = dup_or_null(src->replace_reason);
+	dst->created_ms = src->created_ms;
 }
 
 void live_set_release(struct live_set *s)

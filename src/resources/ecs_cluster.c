@@ -10,11 +10,15 @@
  * and DefaultCapacityProviderStrategy with PutClusterCapacityProviders.
  * Side effect: with Container Insights on, ECS writes to the log group
  * /aws/ecs/containerinsights/NAME/performance, which it creates and never
- * deletes; destroy sweeps it once the cluster is gone. */
+ * deletes; destroy sweeps it once the cluster is gone, unless the group is
+ * older than the cluster. ECS keeps no creation time for a cluster, so
+ * create tags it with berth's (TAG_CREATED): a group older than that was
+ * not made by ECS for this cluster. */
 #include "util/common.h"
 #include "resources/resource.h"
 
 #include "resources/typeutil.h"
+#include "util/fsutil.h"
 
 #define CLUSTER_NAME_MAX 255
 
@@ -68,6 +72,7 @@ static int describe(const struct rt_ctx *c, json_t *names, struct live_set *out,
 		struct live_resource *r = live_set_add(out, rtype_ecs_cluster.type_name);
 		fill_cluster(r, cl);
 		rt_apply_tags(r, tu_tags_map_lc(json_object_get(cl, "tags")));
+		r->created_ms = tu_time_ms(json_object_get(r->tags, TAG_CREATED));
 	}
 	json_decref(res);
 	return 0;
@@ -185,8 +190,13 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	} else if (err != BERTH_ENOTFOUND) {
 		return err;
 	}
+	json_t *all = tags ? json_copy(tags) : json_object();
+	char now[21];
+	fs_iso8601_now(now);
+	json_object_set_new(all, TAG_CREATED, json_string(now));
 	json_t *params = json_pack("{s:s, s:o, s:o}", "clusterName", name, "tags",
-				   tu_tags_list_lc(tags), "settings", settings_param(props));
+				   tu_tags_list_lc(all), "settings", settings_param(props));
+	json_decref(all);
 	if (json_object_get(props, "CapacityProviders"))
 		json_object_set(params, "capacityProviders", json_object_get(props, "CapacityProviders"));
 	if (json_object_get(props, "DefaultCapacityProviderStrategy"))

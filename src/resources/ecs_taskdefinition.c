@@ -157,6 +157,7 @@ static void fill_taskdef(struct live_resource *r, json_t *td)
 	r->id = xstrdup(arn ? arn : "");
 	free(r->arn);
 	r->arn = xstrdup(arn ? arn : "");
+	r->created_ms = tu_time_ms(json_object_get(td, "registeredAt"));
 }
 
 /* One task definition by ARN or family: 0 and *out, BERTH_ENOTFOUND when it
@@ -390,6 +391,27 @@ static void side_effects(const char *id, json_t *props, struct strvec *log_group
 				  log_groups);
 }
 
+/* Revisions of a family share their groups: the agent made them for
+ * whichever revision ran first, so they are as old as the family's first
+ * revision at most. Revision 1 stays describable once deregistered
+ * (INACTIVE); when it was deleted, cur's own time is all there is. */
+static long long side_effects_since(const struct rt_ctx *c, const struct live_resource *cur,
+				    struct diags *d)
+{
+	const char *family = json_string_value(json_object_get(cur->props, "Family"));
+	if (!family)
+		return cur->created_ms;
+	char *ref = xasprintf("%s:1", family);
+	json_t *res = NULL, *params = json_pack("{s:s}", "taskDefinition", ref);
+	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
+	json_decref(params);
+	free(ref);
+	long long t = err ? 0 : tu_time_ms(json_object_get(json_object_get(res, "taskDefinition"),
+							   "registeredAt"));
+	json_decref(res);
+	return t && (!cur->created_ms || t < cur->created_ms) ? t : cur->created_ms;
+}
+
 static int remove_taskdef(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
 	/* Deregistering is all ECS offers to remove a revision (it stays
@@ -414,4 +436,5 @@ const struct rtype rtype_ecs_taskdefinition = {
 	.check = check_fargate,
 	.create_before_destroy = true,
 	.side_effects = side_effects,
+	.side_effects_since = side_effects_since,
 };

@@ -36,6 +36,10 @@ struct schema_resource;
 #define TAG_STACK "berth:stack"
 #define TAG_ID "berth:id"
 #define TAG_RETAIN "berth:retain"
+/* When berth created the instance (ISO-8601 UTC, berth's clock), for types
+ * whose API gives no creation time (ECS clusters): set once by create, never
+ * removed by tag updates. engine/sidefx.c reads it. */
+#define TAG_CREATED "berth:created"
 
 /* One live instance, as read from AWS. Owned by a live_set. */
 struct live_resource {
@@ -57,6 +61,10 @@ struct live_resource {
 	char *replace_reason; /* the instance cannot be updated at all (a stack
 			       * in ROLLBACK_COMPLETE): plan replaces it, saying
 			       * this, or NULL */
+	long long created_ms; /* when it came to be, ms since the epoch: AWS's
+			       * time (registeredAt, CreationTime) or berth's
+			       * TAG_CREATED; 0 when unknown. Read by side
+			       * effects (engine/sidefx.c) only. */
 };
 
 struct live_set {
@@ -319,6 +327,13 @@ struct rtype {
 	 * one still declares it, or an AWS::Logs::LogGroup manages the name
 	 * (engine/sidefx.c). Types with read_detail get detailed props. */
 	void (*side_effects)(const char *id, json_t *props, struct strvec *log_groups);
+	/* Optional, with side_effects: when AWS may have begun making those
+	 * groups for cur (ms since the epoch, 0 unknown), when that is earlier
+	 * than cur->created_ms: a task definition's groups are its family's,
+	 * made for its first revision. Called once per removed instance that
+	 * declares a group; an error means "not known" (0). */
+	long long (*side_effects_since)(const struct rt_ctx *c, const struct live_resource *cur,
+					struct diags *d);
 };
 
 /* The registry (registry.c), sorted by type name. */

@@ -5,6 +5,7 @@
 #include <ctype.h>
 
 #include "util/buf.h"
+#include "aws/credentials.h"
 
 static int hexval(int c)
 {
@@ -308,3 +309,11 @@ int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *
 	return err;
 }
 
+
+long long tu_time_ms(json_t *v)
+{
+	time_t t;
+	if (!json_is_string(v) || aws_parse_iso8601(json_string_value(v), &t) || t <= 0)
+		return 0;
+	return (long long)t * 1000;
+}

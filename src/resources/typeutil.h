@@ -41,6 +41,9 @@ long long tu_int(json_t *props, const char *name, long long dflt);
 
 /* Sets dst[to] to a copy of src[from] when present and not null. */
 void tu_copy(json_t *dst, const char *to, json_t *src, const char *from);
+/* An ISO-8601 time (as the protocol layer gives every timestamp) in ms
+ * since the epoch, to the second; 0 when v is not one. */
+long long tu_time_ms(json_t *v);
 
 /* ECS spells tags [{key, value}]: to {K: V} and back (new references). */
 json_t *tu_tags_map_lc(json_t *list);

@@ -6,9 +6,10 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import time
 
-from berthtest import main
+from berthtest import BERTH, main
 from enginetest import EngineCase
 
 SPEC = """\
@@ -373,6 +374,58 @@ class LifecycleTest(EngineCase):
         r = self.berth("destroy", ok=1, input="yes\n")
         self.assertIn("without a terminal", r.stderr)
         self.assertEqual(len(self.live()), 6)
+
+    def test_plan_takes_the_lock(self):
+        self.write_spec(SPEC)
+        os.makedirs(os.path.join(self.dir, ".berth"), mode=0o700)
+        lock = os.path.join(self.dir, ".berth", "demo.lock")
+        held = {"pid": os.getpid(), "host": socket.gethostname(),
+                "started": "2026-11-24T16:02:11Z", "command": "berth apply"}
+        with open(lock, "w") as f:
+            json.dump(held, f)
+        # An apply holds the stack: plan says so rather than read it
+        # half-applied, as apply and destroy do, and reads nothing.
+        self.emu.reset()
+        r = self.berth("plan", ok=1)
+        self.assertIn(f"stack 'demo' is locked by pid {os.getpid()} (berth apply)", r.stderr)
+        self.assertNotIn("will be created", r.stdout)
+        self.assertEqual(self.emu.calls()["total"], 0)
+        r = self.berth("plan", "--json", ok=1)
+        self.assertIn("is locked by pid", r.stderr)
+        self.assertEqual(r.stdout, "")
+        # --lock=false reads anyway, and leaves the holder's lock as it was.
+        r = self.berth("plan", "--lock=false", "--detailed-exitcode", ok=2)
+        self.assertIn("+ alarms (AWS::SNS::Topic) will be created", r.stdout)
+        with open(lock) as f:
+            self.assertEqual(json.load(f), held)
+        r = self.berth("plan", "--lock", "maybe", ok=1)
+        self.assertIn("--lock takes true or false, not 'maybe'", r.stderr)
+        os.unlink(lock)
+
+        # Free: plan holds the lock while it reads, naming itself, and
+        # releases it when done, whatever it exits with.
+        self.emu.set_faults(latency_ms=150)
+        p = subprocess.Popen([BERTH, "plan"], cwd=self.dir, env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen = None
+        deadline = time.monotonic() + 60
+        while p.poll() is None and time.monotonic() < deadline and not seen:
+            try:
+                with open(lock) as f:
+                    seen = json.load(f)
+            except (OSError, ValueError):
+                time.sleep(0.02)
+        out, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIsNotNone(seen, "plan never held the lock")
+        self.assertEqual(seen["command"], "berth plan")
+        self.assertEqual(seen["pid"], p.pid)
+        self.assertFalse(os.path.exists(lock))
+        self.emu.set_faults(latency_ms=0)
+        self.berth("plan", "--detailed-exitcode", ok=2)
+        self.assertFalse(os.path.exists(lock))
+        self.berth("plan", "--lock=true")
+        self.assertFalse(os.path.exists(lock))
 
     def test_target_exclude_retain(self):
         self.write_spec(SPEC)

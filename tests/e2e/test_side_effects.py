@@ -6,7 +6,12 @@ declares them goes, and never while one that stays (or the spec) still
 declares them or the spec manages the group as an AWS::Logs::LogGroup.
 
 The groups here are made by the emulator's ECS when the service's tasks
-start (as the ECS agent does in AWS), not by berth."""
+start (as the ECS agent does in AWS), not by berth.
+
+A group of the same name made before its cause (the user's own, or one left
+by an earlier stack) is not AWS's doing for it: berth keeps it and says so.
+The emulator's clock (advance_clock) makes such a group hours older than
+the task definition or stack berth then makes."""
 import json
 import os
 
@@ -215,7 +220,44 @@ class SideEffects(EngineCase):
         self.berth("destroy", "--auto-approve")
         self.assertEqual(sorted(self.groups()), ["/ecs/fx-managed", "/ecs/someone-else"])
 
-    def test_cloudwatch_agent_stack(self):
+    def test_a_group_older_than_its_task_definition_is_kept(self):
+        # The user's own /ecs/fx-web, an hour before berth's family exists.
+        self.client("logs").create_log_group(logGroupName="/ecs/fx-web")
+        self.emu.advance_clock(3600)
+        self.write_spec(self.spec())
+        self.berth("apply", "--auto-approve")
+        # A new revision: the group is still older than the family's first.
+        self.write_spec(self.spec(color="green"))
+        self.berth("apply", "--auto-approve")
+        r = self.berth("destroy", "--dry-run")
+        self.assertIn("log group /ecs/fx-web predates task: kept", r.stdout + r.stderr)
+        self.assertNotIn("log group /ecs/fx-web (AWS made it for task) will be destroyed",
+                         r.stdout)
+        # The cluster's group does not exist: its going costs nothing, as
+        # before.
+        self.assertIn("log group /aws/ecs/containerinsights/fx-demo/performance "
+                      "(AWS made it for cluster) will be destroyed", r.stdout)
+        self.emu.reset()
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack fx is left.", r.stdout)
+        self.assertIn("log group /ecs/fx-web predates task: kept", r.stdout + r.stderr)
+        self.assertEqual(sorted(self.groups()), ["/ecs/fx-managed", "/ecs/fx-web"])
+        calls = self.emu.calls()["by_operation"]
+        self.assertEqual(calls.get("logs:DeleteLogGroup"), 1, calls)  # insights only
+
+    def test_a_group_made_after_the_cluster_goes_with_it(self):
+        self.write_spec(self.spec())
+        self.berth("apply", "--auto-approve")
+        # Container Insights' group, made (here by hand) once the cluster
+        # runs, even an hour on: it is the cluster's, and goes with it.
+        self.emu.advance_clock(3600)
+        insights = "/aws/ecs/containerinsights/fx-demo/performance"
+        self.client("logs").create_log_group(logGroupName=insights)
+        r = self.berth("destroy", "--auto-approve")
+        self.assertNotIn("kept", r.stdout + r.stderr)
+        self.assertEqual(sorted(self.groups()), ["/ecs/fx-managed"])
+
+    def write_agent_spec(self):
         with open(TEMPLATE) as f:
             body = f.read()
         self.write_spec("""\
@@ -235,6 +277,24 @@ class SideEffects(EngineCase):
             """)
         with open(os.path.join(self.dir, "agent.json"), "w") as f:
             f.write(body)
+
+    def test_agent_group_older_than_the_stack_is_kept(self):
+        # A user's own daemon group, from before this stack: destroy must
+        # not take it.
+        self.client("logs").create_log_group(logGroupName=AGENT_GROUP)
+        self.emu.advance_clock(3600)
+        self.write_agent_spec()
+        self.berth("apply", "--auto-approve")
+        r = self.berth("destroy", "--dry-run")
+        self.assertIn(f"log group {AGENT_GROUP} predates cwagent: kept", r.stdout + r.stderr)
+        self.assertNotIn(f"log group {AGENT_GROUP} (AWS", r.stdout)
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack agent is left.", r.stdout)
+        self.assertIn(f"log group {AGENT_GROUP} predates cwagent: kept", r.stdout + r.stderr)
+        self.assertIn(AGENT_GROUP, self.groups())
+
+    def test_cloudwatch_agent_stack(self):
+        self.write_agent_spec()
         self.berth("apply", "--auto-approve")
         # The emulator has no container instances, so the daemon runs no
         # task; on an instance the ECS agent would create the group for

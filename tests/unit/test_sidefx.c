@@ -5,6 +5,7 @@
  * the cluster's Container Insights group. */
 #include "util/common.h"
 
+#include "engine/engine_int.h"
 #include "resources/resource.h"
 #include "resources/typeutil.h"
 #include "spec/spec.h"
@@ -138,6 +139,47 @@ TEST(stack_template_groups_and_intrinsics)
 	free(s);
 	json_decref(props);
 	json_decref(doc);
+}
+
+/* A group is deleted only when it cannot predate its cause (5 minutes of
+ * clock skew allowed); an unknown cause keeps it; an absent group is
+ * deleted (nothing to lose). */
+TEST(judge_keeps_groups_older_than_their_cause)
+{
+	const long long cause = 1764000000000LL; /* 2025-11-24T16:00:00Z */
+	CHECK(sidefx_judge(cause + 1000, cause) == SFX_DELETE);
+	CHECK(sidefx_judge(cause + 86400000LL, cause) == SFX_DELETE);
+	CHECK(sidefx_judge(cause, cause) == SFX_DELETE);
+	/* Made just before its cause by the clocks: skew, still AWS's. */
+	CHECK(sidefx_judge(cause - 60000, cause) == SFX_DELETE);
+	CHECK(sidefx_judge(cause - SIDEFX_SKEW_MS, cause) == SFX_DELETE);
+	/* Older than the skew explains: someone else's. */
+	CHECK(sidefx_judge(cause - SIDEFX_SKEW_MS - 1, cause) == SFX_KEEP_OLDER);
+	CHECK(sidefx_judge(cause - 3600000LL, cause) == SFX_KEEP_OLDER);
+	CHECK(sidefx_judge(1, cause) == SFX_KEEP_OLDER);
+	/* Cause of unknown age, or a group AWS gives no time for: kept. */
+	CHECK(sidefx_judge(cause, 0) == SFX_KEEP_UNKNOWN);
+	CHECK(sidefx_judge(-1, cause) == SFX_KEEP_UNKNOWN);
+	/* No group: deleting it costs nothing, whatever the cause. */
+	CHECK(sidefx_judge(0, cause) == SFX_DELETE);
+	CHECK(sidefx_judge(0, 0) == SFX_DELETE);
+	CHECK(SIDEFX_SKEW_MS == 300000LL);
+}
+
+/* The times the types give: a task definition's registeredAt, a stack's
+ * CreationTime, as the protocol layer hands them (ISO-8601 strings). */
+TEST(creation_times_parse)
+{
+	json_t *v = json_string("2025-11-24T16:00:00Z");
+	CHECK(tu_time_ms(v) == 1764000000000LL);
+	json_decref(v);
+	v = json_string("2025-11-24T16:00:00.123456Z");
+	CHECK(tu_time_ms(v) == 1764000000000LL);
+	json_decref(v);
+	v = json_string("not a time");
+	CHECK(tu_time_ms(v) == 0);
+	json_decref(v);
+	CHECK(tu_time_ms(NULL) == 0);
 }
 
 TEST_MAIN()
