@@ -11,6 +11,7 @@ protocol's error envelope. Every request is counted."""
 
 import datetime
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -31,6 +32,10 @@ class App:
         self.account = account
         self.page_size = page_size
         self.log = log
+        # One request a line even when handler threads finish together:
+        # print() writes the text and its newline separately, so two lines
+        # could run into one and a test reading the log would miss a call.
+        self._log_lock = threading.Lock()
         self.store = Store()
         self.credentials = CredentialStore(account)
         for spec in credentials:
@@ -105,8 +110,10 @@ class App:
         if self.log:
             elapsed = (time.monotonic() - started) * 1000
             outcome = f'{status} {error_code}' if error_code else f'{status}'
-            print(f'berth-emulator: {key} {outcome} {elapsed:.0f}ms',
-                  file=sys.stderr, flush=True)
+            line = f'berth-emulator: {key} {outcome} {elapsed:.0f}ms\n'
+            with self._log_lock:
+                sys.stderr.write(line)
+                sys.stderr.flush()
 
     def _authenticate(self, request, route, signed, request_id):
         """The Context for a routed request, once its signature checks out."""
