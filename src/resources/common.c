@@ -211,6 +211,10 @@ static const struct pager pagers[] = {
 	{ "ListSubscriptions", "NextToken", "NextToken", "Subscriptions" },
 	{ "ListSubscriptionsByTopic", "NextToken", "NextToken", "Subscriptions" },
 	{ "ListTopics", "NextToken", "NextToken", "Topics" },
+	/* ELBv2's describes page with Marker/NextMarker, also when given ARNs. */
+	{ "DescribeListeners", "Marker", "NextMarker", "Listeners" },
+	{ "DescribeLoadBalancers", "Marker", "NextMarker", "LoadBalancers" },
+	{ "DescribeTargetGroups", "Marker", "NextMarker", "TargetGroups" },
 	/* AMP's and Grafana's: the same names and tokens. */
 	{ "ListWorkspaces", "nextToken", "nextToken", "workspaces" },
 };
@@ -218,10 +222,29 @@ static const struct pager pagers[] = {
 int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		const char *result_key, json_t **items, struct diags *d)
 {
+	return rt_call_all_expect(c, service, op, params, result_key, NULL, items, d);
+}
+
+int rt_call_all_expect(const struct rt_ctx *c, const char *service, const char *op,
+		       json_t *params, const char *result_key, const char *const *codes,
+		       json_t **items, struct diags *d)
+{
 	const struct pager *p = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(pagers); i++)
 		if (!strcmp(pagers[i].op, op))
 			p = &pagers[i];
+	if (!p && codes) {
+		/* No pager known: one page, as rt_call_expect gives it. */
+		json_t *res = NULL;
+		int err = rt_call_expect(c, service, op, params, &res, codes, NULL, d);
+		if (err)
+			return err;
+		*items = json_incref(json_object_get(res, result_key));
+		if (!*items)
+			*items = json_array();
+		json_decref(res);
+		return 0;
+	}
 	if (!p) {
 		/* Not one of ours: let the client paginate, counted once. */
 		count_call(c, service, op, 1);
@@ -244,7 +267,8 @@ int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, jso
 			err = BERTH_EAWS;
 			break;
 		}
-		err = rt_call(c, service, op, req, &res, d);
+		err = codes ? rt_call_expect(c, service, op, req, &res, codes, NULL, d)
+			    : rt_call(c, service, op, req, &res, d);
 		if (err)
 			break;
 		json_array_extend(all, json_object_get(res, result_key ? result_key : p->key));

@@ -152,6 +152,13 @@ int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, jso
 int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		   json_t **out, const char *const *codes, char *code, struct diags *d);
 
+/* rt_call_all where an AWS error whose code is one of `codes` is expected
+ * (on any page): returns 1 with no diagnostic and no items. Operations
+ * without a known pager get one page. */
+int rt_call_all_expect(const struct rt_ctx *c, const char *service, const char *op,
+		       json_t *params, const char *result_key, const char *const *codes,
+		       json_t **items, struct diags *d);
+
 /* The Resource Groups Tagging API's view of this stack: every resource
  * tagged berth:stack=c->stack, optionally only of `type_filter`
  * ("logs:log-group", "sns"; NULL: every type). *out: array of

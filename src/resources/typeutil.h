@@ -56,7 +56,8 @@ json_t *tu_tags_list_lc(json_t *map);
 int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
 			 char **target, struct diags *d);
 
-/* rt_call_expect for a describe that answers one list (params borrowed):
+/* rt_call_all_expect for a describe that answers one list, every page
+ * (params borrowed):
  * *out is the array under `member` (new reference; [] when the answer has
  * none, or when the error is one of `gone`: nothing asked for exists). */
 int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op,
