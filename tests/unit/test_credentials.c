@@ -2,8 +2,8 @@
  * credential_process (a /bin/sh script) as the source and an injected clock. */
 #include "util/common.h"
 #include "harness.h"
+#include "scratch.h"
 
-#include <ftw.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,17 +27,11 @@ static void write_file(const char *name, const char *text, int mode)
 	free(path);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 /* The scratch folder is shared by every test in this binary, so it goes
  * when the process ends, failed tests included (they longjmp out). */
 static void remove_dir(void)
 {
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(dir);
 }
 
 static void setup(void)

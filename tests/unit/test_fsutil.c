@@ -2,69 +2,16 @@
  * refuse symlinks, and the stack lock (held, stale, foreign, corrupt, raced). */
 #include "util/common.h"
 #include "harness.h"
+#include "scratch.h"
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/fsutil.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* A fresh scratch folder per test; removed by rm_tree at the end. */
-static void scratch(char *out, size_t len)
-{
-	snprintf(out, len, "/tmp/berth-fsutil-XXXXXX");
-	if (!mkdtemp(out))
-		abort();
-}
-
-static void rm_tree(const char *path)
-{
-	DIR *dir = opendir(path);
-	struct dirent *e;
-	struct stat st;
-	if (!dir) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		struct buf p = BUF_INIT;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		buf_addf(&p, "%s/%s", path, e->d_name);
-		if (lstat(p.ptr, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p.ptr);
-		else
-			unlink(p.ptr);
-		buf_release(&p);
-	}
-	closedir(dir);
-	rmdir(path);
-}
-
-static int count_entries(const char *path)
-{
-	DIR *dir = opendir(path);
-	struct dirent *e;
-	int n = 0;
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(dir);
-	return n;
-}
-
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return (mode_t)-1;
-	return st.st_mode & 07777;
-}
 
 TEST(fs_write_atomic_writes_with_exact_mode_and_leaves_no_temp)
 {
@@ -72,22 +19,22 @@ TEST(fs_write_atomic_writes_with_exact_mode_and_leaves_no_temp)
 	struct buf p = BUF_INIT, got = BUF_INIT;
 	struct diags d = DIAGS_INIT;
 	mode_t old = umask(0);
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	buf_addf(&p, "%s/state.json", dir);
 	CHECK_INT(fs_write_atomic(p.ptr, "one", 3, 0, &d), 0);
-	CHECK_INT(mode_of(p.ptr), 0600);
+	CHECK_INT(scratch_mode(p.ptr), 0600);
 	CHECK_INT(fs_write_atomic(p.ptr, "second", 6, 0640, &d), 0);
-	CHECK_INT(mode_of(p.ptr), 0640);
+	CHECK_INT(scratch_mode(p.ptr), 0640);
 	umask(077);
 	CHECK_INT(fs_write_atomic(p.ptr, "third\0x", 7, 0644, &d), 0);
-	CHECK_INT(mode_of(p.ptr), 0644); /* exact, whatever the umask */
+	CHECK_INT(scratch_mode(p.ptr), 0644); /* exact, whatever the umask */
 	umask(old);
 	CHECK_INT(fs_read_nofollow(p.ptr, &got, &d), 0);
 	CHECK_INT(got.len, 7);
 	CHECK(!memcmp(got.ptr, "third\0x", 7));
-	CHECK_INT(count_entries(dir), 1);
+	CHECK_INT(scratch_count(dir), 1);
 	CHECK_INT(d.n, 0);
-	rm_tree(dir);
+	scratch_remove(dir);
 	buf_release(&p);
 	buf_release(&got);
 }
@@ -98,7 +45,7 @@ TEST(fs_write_atomic_replaces_a_symlink_instead_of_following_it)
 	struct buf p = BUF_INIT, target = BUF_INIT, got = BUF_INIT;
 	struct diags d = DIAGS_INIT;
 	struct stat st;
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	buf_addf(&target, "%s/victim", dir);
 	buf_addf(&p, "%s/state.json", dir);
 	CHECK_INT(fs_write_atomic(target.ptr, "precious", 8, 0, &d), 0);
@@ -108,7 +55,7 @@ TEST(fs_write_atomic_replaces_a_symlink_instead_of_following_it)
 	CHECK(S_ISREG(st.st_mode));
 	CHECK_INT(fs_read_nofollow(target.ptr, &got, &d), 0);
 	CHECK_STR(got.ptr, "precious");
-	rm_tree(dir);
+	scratch_remove(dir);
 	buf_release(&p);
 	buf_release(&target);
 	buf_release(&got);
@@ -120,14 +67,14 @@ TEST(fs_write_atomic_fails_cleanly_in_a_missing_folder)
 	char dir[64];
 	struct buf p = BUF_INIT;
 	struct diags d = DIAGS_INIT;
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	buf_addf(&p, "%s/nope/state.json", dir);
 	CHECK_INT(fs_write_atomic(p.ptr, "x", 1, 0, &d), BERTH_EIO);
 	CHECK_INT(d.n, 1);
 	CHECK_CONTAINS(d.items[0].summary, "cannot create a file in");
 	CHECK_CONTAINS(d.items[0].summary, "No such file or directory");
-	CHECK_INT(count_entries(dir), 0);
-	rm_tree(dir);
+	CHECK_INT(scratch_count(dir), 0);
+	scratch_remove(dir);
 	buf_release(&p);
 	diags_release(&d);
 }
@@ -137,15 +84,15 @@ TEST(fs_mkdir_private_creates_tightens_and_refuses)
 	char dir[64];
 	struct buf p = BUF_INIT, link = BUF_INIT, file = BUF_INIT;
 	struct diags d = DIAGS_INIT;
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	buf_addf(&p, "%s/a/b/.berth", dir);
 	CHECK_INT(fs_mkdir_private(p.ptr, &d), 0);
-	CHECK_INT(mode_of(p.ptr), 0700);
+	CHECK_INT(scratch_mode(p.ptr), 0700);
 	buf_setlen(&p, strlen(dir) + 2);
-	CHECK_INT(mode_of(p.ptr), 0700); /* parents too */
+	CHECK_INT(scratch_mode(p.ptr), 0700); /* parents too */
 	chmod(p.ptr, 0755);
 	CHECK_INT(fs_mkdir_private(p.ptr, &d), 0); /* existing is fine, and tightened */
-	CHECK_INT(mode_of(p.ptr), 0700);
+	CHECK_INT(scratch_mode(p.ptr), 0700);
 	CHECK_INT(d.n, 0);
 
 	buf_addf(&link, "%s/link", dir);
@@ -166,7 +113,7 @@ TEST(fs_mkdir_private_creates_tightens_and_refuses)
 		CHECK_CONTAINS(d.items[0].summary, "it is owned by uid 65534, not by you (uid 0)");
 		diags_release(&d);
 	}
-	rm_tree(dir);
+	scratch_remove(dir);
 	buf_release(&p);
 	buf_release(&link);
 	buf_release(&file);
@@ -177,7 +124,7 @@ TEST(fs_read_nofollow_refuses_symlinks_and_reports_missing)
 	char dir[64];
 	struct buf p = BUF_INIT, link = BUF_INIT, got = BUF_INIT;
 	struct diags d = DIAGS_INIT;
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	buf_addf(&p, "%s/f", dir);
 	buf_addf(&link, "%s/l", dir);
 	CHECK_INT(fs_read_nofollow(p.ptr, &got, &d), BERTH_ENOTFOUND);
@@ -191,7 +138,7 @@ TEST(fs_read_nofollow_refuses_symlinks_and_reports_missing)
 	diags_release(&d);
 	CHECK_INT(fs_read_nofollow(dir, &got, &d), BERTH_EIO);
 	CHECK_CONTAINS(d.items[0].summary, "not a regular file");
-	rm_tree(dir);
+	scratch_remove(dir);
 	buf_release(&p);
 	buf_release(&link);
 	buf_release(&got);
@@ -235,13 +182,13 @@ TEST(fs_lock_is_exclusive_and_names_the_holder)
 	struct diags d = DIAGS_INIT;
 	struct buf p = BUF_INIT, got = BUF_INIT;
 	json_t *j;
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	CHECK_INT(fs_lock_acquire(dir, "x", "berth apply", &a, &d), 0);
 	CHECK_INT(d.n, 0);
 	buf_addf(&p, "%s/x.lock", dir);
 	CHECK_STR(a.path, p.ptr);
-	CHECK_INT(mode_of(p.ptr), 0600);
-	CHECK_INT(count_entries(dir), 1); /* no temp file left */
+	CHECK_INT(scratch_mode(p.ptr), 0600);
+	CHECK_INT(scratch_count(dir), 1); /* no temp file left */
 	CHECK_INT(fs_read_nofollow(p.ptr, &got, &d), 0);
 	j = json_loads(got.ptr, 0, NULL);
 	CHECK(j != NULL);
@@ -271,10 +218,10 @@ TEST(fs_lock_is_exclusive_and_names_the_holder)
 	fs_lock_release(&a);
 	fs_lock_release(&a); /* idempotent */
 	CHECK(!a.path[0]);
-	CHECK_INT(count_entries(dir), 0);
+	CHECK_INT(scratch_count(dir), 0);
 	CHECK_INT(fs_lock_acquire(dir, "x", "berth destroy", &b, &d), 0);
 	fs_lock_release(&b);
-	rm_tree(dir);
+	scratch_remove(dir);
 	buf_release(&p);
 	buf_release(&got);
 }
@@ -286,7 +233,7 @@ TEST(fs_lock_takes_over_a_stale_lock_and_says_so)
 	struct diags d = DIAGS_INIT;
 	struct buf p = BUF_INIT, got = BUF_INIT;
 	long pid = dead_pid();
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	write_lock(dir, "x", pid, my_host());
 	CHECK_INT(fs_lock_acquire(dir, "x", "berth apply", &a, &d), 0);
 	CHECK_INT(d.n, 1);
@@ -299,9 +246,9 @@ TEST(fs_lock_takes_over_a_stale_lock_and_says_so)
 	CHECK_INT(fs_read_nofollow(p.ptr, &got, &d), 0);
 	snprintf(want, sizeof(want), "\"pid\": %ld,", (long)getpid());
 	CHECK_CONTAINS(got.ptr, want);
-	CHECK_INT(count_entries(dir), 1); /* no guard or temp left */
+	CHECK_INT(scratch_count(dir), 1); /* no guard or temp left */
 	fs_lock_release(&a);
-	rm_tree(dir);
+	scratch_remove(dir);
 	buf_release(&p);
 	buf_release(&got);
 	diags_release(&d);
@@ -313,7 +260,7 @@ TEST(fs_lock_never_takes_a_foreign_or_unreadable_lock)
 	struct fs_lock a = FS_LOCK_INIT;
 	struct diags d = DIAGS_INIT;
 	struct buf p = BUF_INIT;
-	scratch(dir, sizeof(dir));
+	scratch_make(dir, sizeof(dir), "berth-fsutil");
 	/* A dead pid, but on another host: berth cannot know, so it waits. */
 	write_lock(dir, "x", dead_pid(), "build-box-7");
 	CHECK_INT(fs_lock_acquire(dir, "x", "berth apply", &a, &d), BERTH_ELOCKED);
@@ -328,8 +275,8 @@ TEST(fs_lock_never_takes_a_foreign_or_unreadable_lock)
 	CHECK_CONTAINS(d.items[0].summary, "does not say who holds it (it is not JSON)");
 	CHECK(d.items[0].detail && strstr(d.items[0].detail, "remove"));
 	CHECK(!a.path[0]);
-	CHECK_INT(count_entries(dir), 1);
-	rm_tree(dir);
+	CHECK_INT(scratch_count(dir), 1);
+	scratch_remove(dir);
 	buf_release(&p);
 	diags_release(&d);
 }
@@ -344,7 +291,7 @@ TEST(fs_lock_stale_takeover_race_has_one_winner)
 		int results[2], go[2], wins = 0, locked = 0;
 		enum { N = 6 };
 		pid_t kids[N];
-		scratch(dir, sizeof(dir));
+		scratch_make(dir, sizeof(dir), "berth-fsutil");
 		write_lock(dir, "x", dead_pid(), my_host());
 		CHECK_INT(pipe(results), 0);
 		CHECK_INT(pipe(go), 0);
@@ -378,7 +325,7 @@ TEST(fs_lock_stale_takeover_race_has_one_winner)
 			waitpid(kids[i], NULL, 0);
 		CHECK_INT(wins, 1);
 		CHECK_INT(locked, N - 1);
-		rm_tree(dir);
+		scratch_remove(dir);
 	}
 }
 

@@ -3,12 +3,12 @@
  * with file:// URLs (libcurl reads them like any download). */
 #include "util/common.h"
 #include "harness.h"
+#include "scratch.h"
 #include "spec/func.h"
 #include "util/buf.h"
 #include "util/diag.h"
 
 #include <arpa/inet.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -59,14 +59,9 @@ static void fixture_init(struct fixture *fx)
 	free(p);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void fixture_release(struct fixture *fx)
 {
-	nftw(fx->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(fx->root);
 	free(fx->project);
 	free(fx->spec_dir);
 	free(fx->cache);

@@ -7,12 +7,11 @@
  */
 #include "util/common.h"
 #include "harness.h"
+#include "scratch.h"
 #include "repos/repos.h"
 #include "util/buf.h"
 #include "util/diag.h"
 
-#include <dirent.h>
-#include <ftw.h>
 #include <git2.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -122,15 +121,10 @@ static void fixture_init(struct fixture *fx)
 	diags_init(&fx->d);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void fixture_release(struct fixture *fx)
 {
 	git_repository_free(fx->o);
-	nftw(fx->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(fx->root);
 	free(fx->origin);
 	free(fx->url);
 	free(fx->project);
@@ -171,21 +165,6 @@ static void write_text(const char *dir, const char *name, const char *text)
 	fputs(text, f);
 	fclose(f);
 	free(p);
-}
-
-/* Entries in a folder (not . and ..); -1 when it does not exist. */
-static int count_entries(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-	if (!dh)
-		return -1;
-	while ((e = readdir(dh)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(dh);
-	return n;
 }
 
 static char *clone_path(struct fixture *fx, const char *name)
@@ -239,7 +218,7 @@ static void check_clone_at(struct fixture *fx, const char *ref, const char *want
 	CHECK_STR(text, readme);
 	free(text);
 	/* Nothing but the clone in .berth/repos: the temporary folder is gone. */
-	CHECK_INT(count_entries(fx->repos), 1);
+	CHECK_INT(scratch_count(fx->repos), 1);
 
 	CHECK_INT(repo_status(&fx->opts, &def, &st, &fx->d), 0);
 	CHECK(st.cloned);
@@ -325,7 +304,7 @@ TEST(status_before_clone)
 	CHECK_STR(st.target, fx.h1);
 	CHECK_INT(st.ref_kind, REPO_REF_TAG);
 	repo_status_release(&st);
-	CHECK_INT(count_entries(fx.repos), -1);
+	CHECK_INT(scratch_count(fx.repos), -1);
 
 	/* An abbreviated id cannot be asked of a remote. */
 	CHECK_INT(repo_status(&fx.opts, &shortc, &st, &fx.d), 0);
@@ -557,7 +536,7 @@ TEST(failed_clone_bad_url_leaves_nothing)
 	rc = repo_sync(&fx.opts, &def, NULL, NULL, &fx.d);
 	CHECK(rc == BERTH_ENET);
 	CHECK_CONTAINS(fx.d.n ? fx.d.items[0].summary : NULL, "repository 'r': could not clone");
-	CHECK_INT(count_entries(fx.repos), 0);
+	CHECK_INT(scratch_count(fx.repos), 0);
 	free(url);
 	fixture_release(&fx);
 }
@@ -570,12 +549,12 @@ TEST(failed_clone_bad_ref_leaves_nothing)
 	def.url = fx.url;
 	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), BERTH_ENOTFOUND);
 	CHECK_CONTAINS(fx.d.items[0].summary, "ref 'no-such-branch' not found in file://");
-	CHECK_INT(count_entries(fx.repos), 0);
+	CHECK_INT(scratch_count(fx.repos), 0);
 	/* An abbreviated id that names no commit, likewise. */
 	diags_release(&fx.d);
 	def.ref = "deadbeef";
 	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), BERTH_ENOTFOUND);
-	CHECK_INT(count_entries(fx.repos), 0);
+	CHECK_INT(scratch_count(fx.repos), 0);
 	fixture_release(&fx);
 }
 
@@ -637,7 +616,7 @@ TEST(canceled_clone_leaves_nothing)
 	fx.opts.progress_ctx = &calls;
 	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), BERTH_ECANCELED);
 	CHECK(calls >= 1);
-	CHECK_INT(count_entries(fx.repos), 0);
+	CHECK_INT(scratch_count(fx.repos), 0);
 	fixture_release(&fx);
 }
 
@@ -661,9 +640,9 @@ TEST(leftovers_of_dead_processes_are_swept)
 		abort();
 	write_text(dead, "half", "x");
 	CHECK_INT(repo_sync(&fx.opts, &def, NULL, NULL, &fx.d), 0);
-	CHECK_INT(count_entries(dead), -1);
-	CHECK_INT(count_entries(alive), 0);
-	CHECK_INT(count_entries(fx.repos), 2); /* r and the live process's folder */
+	CHECK_INT(scratch_count(dead), -1);
+	CHECK_INT(scratch_count(alive), 0);
+	CHECK_INT(scratch_count(fx.repos), 2); /* r and the live process's folder */
 	free(berth);
 	free(dead);
 	free(alive);
@@ -683,7 +662,7 @@ TEST(credentials_in_url_are_redacted_in_errors)
 	CHECK(!strstr(msg, "s3cr3t-t0ken"));
 	CHECK_CONTAINS(msg, "https://alice:***@127.0.0.1:1/org/repo.git");
 	free(msg);
-	CHECK_INT(count_entries(fx.repos), 0);
+	CHECK_INT(scratch_count(fx.repos), 0);
 	fixture_release(&fx);
 }
 
@@ -797,7 +776,7 @@ TEST(remove_only_when_clean)
 	write_text(path, "scratch", "x\n");
 	CHECK_INT(repo_remove(&fx.opts, "r", &fx.d), BERTH_ECONFLICT);
 	CHECK_CONTAINS(fx.d.items[0].detail, "untracked: scratch");
-	CHECK_INT(count_entries(path) > 0, 1);
+	CHECK_INT(scratch_count(path) > 0, 1);
 	diags_release(&fx.d);
 	{
 		char *p = xasprintf("%s/scratch", path);
@@ -805,7 +784,7 @@ TEST(remove_only_when_clean)
 		free(p);
 	}
 	CHECK_INT(repo_remove(&fx.opts, "r", &fx.d), 0);
-	CHECK_INT(count_entries(fx.repos), 0);
+	CHECK_INT(scratch_count(fx.repos), 0);
 	CHECK_INT(repo_remove(&fx.opts, "r", &fx.d), 0); /* already gone */
 	free(path);
 	fixture_release(&fx);
@@ -821,7 +800,7 @@ TEST(bad_names_and_refs)
 		bad[i].url = fx.url;
 		CHECK_INT(repo_sync(&fx.opts, &bad[i], NULL, NULL, &fx.d), BERTH_EINVAL);
 	}
-	CHECK_INT(count_entries(fx.repos), -1);
+	CHECK_INT(scratch_count(fx.repos), -1);
 	fixture_release(&fx);
 }
 

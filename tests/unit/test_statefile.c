@@ -2,66 +2,14 @@
  * symlinks, corrupt and future files, and concurrent writers. */
 #include "util/common.h"
 #include "harness.h"
+#include "scratch.h"
 #include "engine/statefile.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static void scratch(char *out, size_t len)
-{
-	snprintf(out, len, "/tmp/berth-state-XXXXXX");
-	if (!mkdtemp(out))
-		abort();
-}
-
-static void rm_tree(const char *path)
-{
-	DIR *dir = opendir(path);
-	struct dirent *e;
-	struct stat st;
-	if (!dir) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		struct buf p = BUF_INIT;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		buf_addf(&p, "%s/%s", path, e->d_name);
-		if (lstat(p.ptr, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p.ptr);
-		else
-			unlink(p.ptr);
-		buf_release(&p);
-	}
-	closedir(dir);
-	rmdir(path);
-}
-
-static int count_entries(const char *path)
-{
-	DIR *dir = opendir(path);
-	struct dirent *e;
-	int n = 0;
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(dir);
-	return n;
-}
-
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return (mode_t)-1;
-	return st.st_mode & 07777;
-}
 
 static json_t *js(const char *text)
 {
@@ -78,7 +26,7 @@ TEST(statefile_round_trips_with_private_permissions)
 	struct statefile s, got;
 	struct diags d = DIAGS_INIT;
 	struct state_resource *r;
-	scratch(top, sizeof(top));
+	scratch_make(top, sizeof(top), "berth-state");
 	buf_addf(&dir, "%s/.berth", top);
 	buf_addf(&file, "%s/ecs-workshop.state.json", dir.ptr);
 
@@ -96,9 +44,9 @@ TEST(statefile_round_trips_with_private_permissions)
 	CHECK_INT(d.n, 0);
 	CHECK_INT(s.serial, 1);
 	CHECK(s.updated != NULL);
-	CHECK_INT(mode_of(dir.ptr), 0700);
-	CHECK_INT(mode_of(file.ptr), 0600);
-	CHECK_INT(count_entries(dir.ptr), 1);
+	CHECK_INT(scratch_mode(dir.ptr), 0700);
+	CHECK_INT(scratch_mode(file.ptr), 0600);
+	CHECK_INT(scratch_count(dir.ptr), 1);
 
 	CHECK_INT(statefile_load(dir.ptr, "ecs-workshop", &got, &d), 0);
 	CHECK_INT(got.serial, 1);
@@ -127,7 +75,7 @@ TEST(statefile_round_trips_with_private_permissions)
 	CHECK_STR(got.lineage, s.lineage);
 	statefile_release(&got);
 	statefile_release(&s);
-	rm_tree(top);
+	scratch_remove(top);
 	buf_release(&dir);
 	buf_release(&file);
 }
@@ -148,7 +96,7 @@ TEST(statefile_strips_sensitive_values_before_writing)
 	struct diags d = DIAGS_INIT;
 	struct state_resource *r;
 	json_t *want;
-	scratch(top, sizeof(top));
+	scratch_make(top, sizeof(top), "berth-state");
 	statefile_init(&s, "x");
 	statefile_set(&s, "db", "AWS::RDS::DBInstance", "db-1",
 		      js("{\"Engine\": \"postgres\", \"MasterUserPassword\": \"hunter2\","
@@ -178,7 +126,7 @@ TEST(statefile_strips_sensitive_values_before_writing)
 	CHECK_INT(json_object_size(r->applied), 0);
 	statefile_release(&got);
 	statefile_release(&s);
-	rm_tree(top);
+	scratch_remove(top);
 	buf_release(&file);
 	buf_release(&text);
 }
@@ -226,7 +174,7 @@ TEST(statefile_missing_symlinked_and_misnamed)
 	struct buf dir = BUF_INIT, file = BUF_INIT, link = BUF_INIT, elsewhere = BUF_INIT;
 	struct statefile s, got;
 	struct diags d = DIAGS_INIT;
-	scratch(top, sizeof(top));
+	scratch_make(top, sizeof(top), "berth-state");
 	buf_addf(&dir, "%s/.berth", top);
 	CHECK_INT(statefile_load(dir.ptr, "x", &got, &d), BERTH_ENOTFOUND);
 	CHECK_INT(fs_mkdir_private(dir.ptr, &d), 0);
@@ -259,7 +207,7 @@ TEST(statefile_missing_symlinked_and_misnamed)
 	CHECK_STR(d.items[0].summary, "stack name '../x' cannot name a state file");
 	diags_release(&d);
 	statefile_release(&s);
-	rm_tree(top);
+	scratch_remove(top);
 	buf_release(&dir);
 	buf_release(&file);
 	buf_release(&link);
@@ -316,7 +264,7 @@ TEST(statefile_concurrent_writers_never_tear)
 	pid_t kids[WRITERS];
 	int reads = 0, bad = 0, exited_ok = 0, status;
 	struct diags d = DIAGS_INIT;
-	scratch(top, sizeof(top));
+	scratch_make(top, sizeof(top), "berth-state");
 	for (int w = 0; w < WRITERS; w++) {
 		kids[w] = fork();
 		if (kids[w] == 0) {
@@ -372,8 +320,8 @@ TEST(statefile_concurrent_writers_never_tear)
 	CHECK_INT(exited_ok, WRITERS);
 	CHECK_INT(bad, 0);
 	CHECK(reads > 0);
-	CHECK_INT(count_entries(top), 1); /* no temp file left behind */
-	rm_tree(top);
+	CHECK_INT(scratch_count(top), 1); /* no temp file left behind */
+	scratch_remove(top);
 }
 
 TEST_MAIN()
