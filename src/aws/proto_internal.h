@@ -116,6 +116,9 @@ int proto_restjson_parse(const struct aws_service *svc, const struct aws_op *op,
 json_t *proto_json_to_wire(const struct aws_shape *s, json_t *v);
 int proto_json_from_wire(const struct aws_shape *s, json_t *v, int depth, json_t **out,
 			 struct diags *d);
+/* Appends v as botocore's json.dumps writes it: ", " and ": " separators,
+ * keys in insertion order, non-ASCII as \uXXXX, reals as Python's repr. */
+void proto_json_dump(struct buf *b, const json_t *v);
 /* Parses a JSON body, bounded in size and depth. */
 int proto_json_read(const struct buf *body, json_t **out, struct diags *d);
 

@@ -7,13 +7,36 @@
 
 #include <libxml/parser.h>
 
+/* application/x-www-form-urlencoded as botocore sends it (Python's
+ * urlencode, i.e. quote_plus): unreserved characters as they are, a space as
+ * '+', everything else %XX. Servers that re-encode what they parsed to check
+ * the signature reject any other valid spelling, "%20" included. */
+static void form_encode(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+		    ch == '~') {
+			buf_addch(b, ch);
+		} else if (ch == ' ') {
+			buf_addch(b, '+');
+		} else {
+			buf_addch(b, '%');
+			buf_addch(b, hex[ch >> 4]);
+			buf_addch(b, hex[ch & 15]);
+		}
+	}
+}
+
 void proto_form_add(struct buf *body, const char *key, const char *val, size_t vlen)
 {
 	if (body->len)
 		buf_addch(body, '&');
-	proto_percent_encode(body, key, strlen(key), false);
+	form_encode(body, key, strlen(key));
 	buf_addch(body, '=');
-	proto_percent_encode(body, val, vlen, false);
+	form_encode(body, val, vlen);
 }
 
 static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,

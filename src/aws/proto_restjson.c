@@ -147,7 +147,8 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 {
 	const char *uri = op->request_uri, *q;
 	const struct aws_shape *in = op->input;
-	json_t *body = NULL;
+	json_t *body = NULL, *v;
+	const char *pname;
 	bool want_body = false;
 	int rc;
 
@@ -177,12 +178,14 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 		buf_adds(&req->query, q + 1);
 
 	body = json_object();
-	for (size_t i = 0; in && i < in->nmembers; i++) {
-		const struct aws_member *m = &in->members[i];
-		json_t *v = json_object_get(params, m->name);
-		if (m->location == AWS_LOC_BODY)
+	for (size_t i = 0; in && i < in->nmembers; i++)
+		if (in->members[i].location == AWS_LOC_BODY)
 			want_body = true;
-		if (!v || json_is_null(v))
+	/* In the order the parameters were given, as botocore does: the query
+	 * string and the body keep it, so the bytes match the SDKs'. */
+	json_object_foreach(params, pname, v) {
+		const struct aws_member *m = in ? aws_shape_member(in, pname) : NULL;
+		if (!m || json_is_null(v))
 			continue;
 		switch (m->location) {
 		case AWS_LOC_URI:
@@ -210,9 +213,7 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 	/* botocore sends "{}" when the input has body members but none was
 	 * given, and no body at all when every member lives elsewhere. */
 	if (json_object_size(body) || want_body) {
-		char *text = json_dumps(body, JSON_COMPACT);
-		buf_adds(&req->body, text);
-		free(text);
+		proto_json_dump(&req->body, body);
 		aws_headers_set(&req->headers, "Content-Type", "application/json");
 	}
 	json_decref(body);
