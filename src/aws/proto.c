@@ -284,7 +284,6 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 {
 	const struct aws_op *op = aws_service_op(svc, operation);
 	struct diags tmp = DIAGS_INIT;
-	const char *ctype;
 	int rc = BERTH_EAWS;
 	if (!op) {
 		diags_add(d, DIAG_ERROR, "%s: unknown operation %s", svc->name, operation);
@@ -295,12 +294,10 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 			  svc->name, operation, resp->body.len);
 		return BERTH_EAWS;
 	}
-	ctype = aws_headers_get(&resp->headers, "Content-Type");
-	if (ctype && !strncasecmp(ctype, "text/html", 9)) {
-		/* A captive portal or proxy error page, not AWS. */
-		diags_add(&tmp, DIAG_ERROR, "answer is an HTML page (Content-Type %s), not AWS", ctype);
-		goto done;
-	}
+	/* The service's protocol says how to read the answer, whatever its
+	 * Content-Type: AWS labels some answers text/html, text/plain or
+	 * nothing, and botocore ignores the label for every protocol here. A
+	 * captive portal's page is told apart by not parsing (see below). */
 	switch (svc->protocol) {
 	case AWS_PROTO_QUERY:
 		rc = proto_query_parse(svc, op, resp, out, &tmp);
@@ -315,13 +312,21 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		rc = proto_restjson_parse(svc, op, resp, out, &tmp);
 		break;
 	}
-done:
 	if (rc) {
 		/* One diagnostic saying which call's answer berth could not
-		 * read, and why. */
+		 * read, and why; with the answer's first bytes, escaped, so a
+		 * proxy's or captive portal's page is recognisable at once. */
+		struct buf why = BUF_INIT;
+		buf_adds(&why, tmp.n ? tmp.items[0].summary : "unknown reason");
+		if (resp->body.len && !proto_body_is_aws(svc, op, &resp->body))
+			buf_adds(&why, "; this is not an AWS answer (a proxy or captive portal?)");
+		if (resp->body.len) {
+			buf_adds(&why, "; it begins: ");
+			proto_escape_prefix(&why, resp->body.ptr, resp->body.len, 80);
+		}
 		struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s: cannot read the answer: %s",
-					    svc->name, operation,
-					    tmp.n ? tmp.items[0].summary : "unknown reason");
+					    svc->name, operation, why.ptr);
+		buf_release(&why);
 		dg->aws_service = xstrdup(svc->name);
 		dg->aws_operation = xstrdup(operation);
 		dg->http_status = (int)resp->status;
@@ -356,6 +361,54 @@ void aws_proto_parse_error(const struct aws_service *svc,
 }
 
 /* ---- shared helpers ---- */
+
+bool proto_body_is_aws(const struct aws_service *svc, const struct aws_op *op,
+		       const struct buf *body)
+{
+	struct diags quiet = DIAGS_INIT;
+	bool ok = false;
+	if (svc->protocol == AWS_PROTO_JSON || svc->protocol == AWS_PROTO_REST_JSON) {
+		json_t *v = NULL;
+		ok = !proto_json_read(body, &v, &quiet);
+		json_decref(v);
+	} else {
+		/* Every successful query and EC2 answer is <OpResponse>; a
+		 * portal's page may well be well-formed XML (XHTML). */
+		xmlDoc *doc = NULL;
+		if (!xml_read(body, &doc, &quiet)) {
+			const char *root = (const char *)xmlDocGetRootElement(doc)->name;
+			size_t n = strlen(op->name);
+			ok = !strncmp(root, op->name, n) && !strcmp(root + n, "Response");
+		}
+		if (doc)
+			xmlFreeDoc(doc);
+	}
+	diags_release(&quiet);
+	return ok;
+}
+
+void proto_escape_prefix(struct buf *b, const char *s, size_t n, size_t max)
+{
+	buf_addch(b, '"');
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			buf_addf(b, "\\%c", c);
+		else if (c == '\n')
+			buf_adds(b, "\\n");
+		else if (c == '\r')
+			buf_adds(b, "\\r");
+		else if (c == '\t')
+			buf_adds(b, "\\t");
+		else if (c < 0x20 || c >= 0x7f)
+			buf_addf(b, "\\x%02x", c);
+		else
+			buf_addch(b, (char)c);
+	}
+	buf_addch(b, '"');
+	if (n > max)
+		buf_adds(b, "...");
+}
 
 const char *proto_request_id_header(const struct aws_http_response *resp)
 {

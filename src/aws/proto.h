@@ -36,9 +36,14 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
  * dropped). Unlike boto3: timestamps are ISO-8601 UTC strings
  * ("2024-01-02T03:04:05Z", with ".123" only when the fraction is non-zero),
  * blobs stay base64 text, and there is no ResponseMetadata (the request id
- * is in the x-amzn-RequestId header). Returns BERTH_EAWS with one diagnostic
- * ("ecs DescribeServices: cannot read the answer: ...") for malformed,
- * truncated, oversized (> 64 MiB), too deeply nested or HTML answers. */
+ * is in the x-amzn-RequestId header). The answer is read as the service's
+ * protocol says, whatever its Content-Type (AWS labels some answers
+ * text/html, text/plain or nothing); an empty body is an empty answer, as
+ * in botocore. Returns BERTH_EAWS with one diagnostic ("ecs DescribeServices:
+ * cannot read the answer: ...") for malformed, truncated, oversized
+ * (> 64 MiB) or too deeply nested answers, showing the answer's first bytes
+ * escaped, and saying "not an AWS answer" when the body is not even
+ * well-formed JSON or XML (a proxy's or captive portal's page). */
 int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		    const struct aws_http_response *resp, json_t **out, struct diags *d);
 

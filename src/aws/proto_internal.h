@@ -58,6 +58,17 @@ json_t *proto_time_json(const struct proto_time *t);
 json_t *proto_scalar_from_text(const struct aws_shape *s, const char *text,
 			       const char *what, struct diags *d);
 
+/* Whether body could be a successful answer of op at all: well-formed JSON
+ * (JSON protocols), or well-formed XML whose root is <OpResponse> (query,
+ * EC2). One that is not is no AWS answer (a proxy's or captive portal's
+ * page), whatever its Content-Type said. */
+bool proto_body_is_aws(const struct aws_service *svc, const struct aws_op *op,
+		       const struct buf *body);
+/* Appends the first max bytes of s (n bytes) quoted, with quotes,
+ * backslashes, control and non-ASCII bytes escaped (\n, \xNN), and "..."
+ * when cut: a server's bytes, safe to show on a terminal. */
+void proto_escape_prefix(struct buf *b, const char *s, size_t n, size_t max);
+
 /* The request id AWS sent in a header, or NULL. */
 const char *proto_request_id_header(const struct aws_http_response *resp);
 

@@ -196,6 +196,12 @@ int proto_query_parse(const struct aws_service *svc, const struct aws_op *op,
 		*out = json_object();
 		return 0;
 	}
+	if (!resp->body.len) {
+		/* botocore reads an empty body as an empty answer (its XML
+		 * parsers substitute <xml/>), whatever the status line said. */
+		*out = json_object();
+		return 0;
+	}
 	rc = xml_read(&resp->body, &doc, d);
 	if (rc)
 		goto fail;

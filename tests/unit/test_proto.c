@@ -436,21 +436,109 @@ static int parse(const char *svc, const char *op, const char *body, json_t **out
 	return rc;
 }
 
-TEST(html_content_type_is_refused)
+/* Parses body, labelled ctype (NULL: no Content-Type), as svc/op's answer. */
+static int parse_labelled(const char *svc, const char *op, const char *ctype, const char *body,
+			  json_t **out, char **msg)
 {
 	struct aws_http_response r;
 	struct diags d = DIAGS_INIT;
-	json_t *out = NULL;
+	int rc;
 	aws_http_response_init(&r);
 	r.status = 200;
-	aws_headers_set(&r.headers, "Content-Type", "text/html; charset=utf-8");
-	set_body(&r, "{}");
-	CHECK_INT(aws_proto_parse(aws_service_find("ecs"), "ListClusters", &r, &out, &d), BERTH_EAWS);
-	CHECK_STR(d.items[0].summary, "ecs ListClusters: cannot read the answer: answer is an HTML "
-				      "page (Content-Type text/html; charset=utf-8), not AWS");
-	CHECK_STR(d.items[0].aws_operation, "ListClusters");
+	if (ctype)
+		aws_headers_set(&r.headers, "Content-Type", ctype);
+	set_body(&r, body);
+	*out = NULL;
+	rc = aws_proto_parse(aws_service_find(svc), op, &r, out, &d);
+	*msg = d.n ? xstrdup(d.items[0].summary) : NULL;
 	diags_release(&d);
 	aws_http_response_release(&r);
+	return rc;
+}
+
+TEST(answers_are_read_by_protocol_not_content_type)
+{
+	static const char *const labels[] = { "text/html; charset=utf-8", "text/plain", NULL,
+					      "application/octet-stream" };
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i++) {
+		json_t *out;
+		char *msg;
+		char *text;
+		/* JSON 1.1, full and empty (CreateLogGroup answers nothing). */
+		CHECK_INT(parse_labelled("logs", "DescribeLogGroups", labels[i],
+					 "{\"logGroups\": [{\"logGroupName\": \"/a\"}]}", &out, &msg), 0);
+		text = json_dumps(out, JSON_COMPACT);
+		CHECK_STR(text, "{\"logGroups\":[{\"logGroupName\":\"/a\"}]}");
+		free(text);
+		json_decref(out);
+		CHECK_INT(parse_labelled("logs", "DescribeLogGroups", labels[i], "", &out, &msg), 0);
+		CHECK_INT(json_object_size(out), 0);
+		json_decref(out);
+		/* REST-JSON, query and EC2 XML, and their empty bodies. */
+		CHECK_INT(parse_labelled("amp", "DescribeWorkspace", labels[i],
+					 "{\"workspace\": {\"workspaceId\": \"w\"}}", &out, &msg), 0);
+		json_decref(out);
+		CHECK_INT(parse_labelled("sts", "GetCallerIdentity", labels[i],
+					 "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>1</Account>"
+					 "</GetCallerIdentityResult></GetCallerIdentityResponse>", &out, &msg), 0);
+		CHECK_STR(json_string_value(json_object_get(out, "Account")), "1");
+		json_decref(out);
+		CHECK_INT(parse_labelled("ec2", "DescribeVpcs", labels[i],
+					 "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item>"
+					 "</vpcSet></DescribeVpcsResponse>", &out, &msg), 0);
+		json_decref(out);
+		CHECK_INT(parse_labelled("iam", "GetRole", labels[i], "", &out, &msg), 0);
+		CHECK_INT(json_object_size(out), 0);
+		json_decref(out);
+		CHECK_INT(parse_labelled("ec2", "DescribeVpcs", labels[i], "", &out, &msg), 0);
+		json_decref(out);
+	}
+}
+
+TEST(a_page_that_is_not_aws_is_named_with_its_first_bytes)
+{
+	json_t *out;
+	char *msg;
+	/* Whatever the label: the body does not parse as the protocol's
+	 * syntax, so it is not AWS; the first bytes show what it is. */
+	CHECK_INT(parse_labelled("ecs", "ListClusters", "application/x-amz-json-1.1",
+				 "<html>\n<body>Welcome to the \"Hotel\" Wi-Fi\x01 caf\xc3\xa9</body></html>",
+				 &out, &msg), BERTH_EAWS);
+	CHECK_CONTAINS(msg, "ecs ListClusters: cannot read the answer: malformed JSON answer");
+	CHECK_CONTAINS(msg, "this is not an AWS answer (a proxy or captive portal?); it begins: "
+			    "\"<html>\\n<body>Welcome to the \\\"Hotel\\\" Wi-Fi\\x01 caf\\xc3\\xa9</body></html>\"");
+	free(msg);
+	CHECK_INT(parse_labelled("sts", "GetCallerIdentity", "text/html", "Login required: <a href=x>",
+				 &out, &msg), BERTH_EAWS);
+	CHECK_CONTAINS(msg, "not an AWS answer");
+	CHECK_CONTAINS(msg, "it begins: \"Login required: <a href=x>\"");
+	free(msg);
+	/* Well-formed XHTML is XML, but no AWS answer. */
+	CHECK_INT(parse_labelled("sts", "GetCallerIdentity", "text/xml", "<html><body>Hi</body></html>",
+				 &out, &msg), BERTH_EAWS);
+	CHECK_CONTAINS(msg, "not an AWS answer");
+	free(msg);
+	CHECK_INT(parse_labelled("ec2", "DescribeVpcs", NULL, "<html><body>Hi</body></html>",
+				 &out, &msg), BERTH_EAWS);
+	CHECK_CONTAINS(msg, "not an AWS answer");
+	free(msg);
+	/* A long page is cut. */
+	struct buf page = BUF_INIT;
+	buf_adds(&page, "<!DOCTYPE html>");
+	buf_addchars(&page, 'x', 500);
+	CHECK_INT(parse_labelled("amp", "ListWorkspaces", NULL, page.ptr, &out, &msg), BERTH_EAWS);
+	CHECK_CONTAINS(msg, "it begins: \"<!DOCTYPE html>xxx");
+	CHECK_CONTAINS(msg, "xx\"...");
+	CHECK(strlen(msg) < 300);
+	free(msg);
+	buf_release(&page);
+	/* Well-formed but the wrong shape: AWS's syntax, so not called a
+	 * proxy, but the bytes are still shown. */
+	CHECK_INT(parse_labelled("ecs", "ListClusters", NULL, "{\"clusterArns\": \"arn\"}", &out, &msg),
+		  BERTH_EAWS);
+	CHECK(strstr(msg, "not an AWS answer") == NULL);
+	CHECK_CONTAINS(msg, "it begins: \"{\\\"clusterArns\\\": \\\"arn\\\"}\"");
+	free(msg);
 }
 
 TEST(hostile_answers)
@@ -474,9 +562,6 @@ TEST(hostile_answers)
 	CHECK_CONTAINS(msg, "root element is <html>, not <DescribeVpcsResponse>");
 	free(msg);
 	CHECK_INT(parse("sts", "GetCallerIdentity", "{\"Account\": \"1\"}", &out, &msg), BERTH_EAWS);
-	free(msg);
-	CHECK_INT(parse("sts", "GetCallerIdentity", "", &out, &msg), BERTH_EAWS);
-	CHECK_CONTAINS(msg, "empty answer");
 	free(msg);
 	/* Wrong types inside otherwise valid answers. */
 	CHECK_INT(parse("ecs", "ListClusters", "{\"clusterArns\": \"arn\"}", &out, &msg), BERTH_EAWS);
