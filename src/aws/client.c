@@ -167,16 +167,6 @@ static long elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-/* "scheme://host[:port]" and the path prefix of an endpoint URL ("" when
- * none), so a prefix is part of what gets signed. */
-static void split_endpoint(const char *url, char **base, const char **prefix)
-{
-	const char *s = strstr(url, "://");
-	const char *p = s ? strchr(s + 3, '/') : NULL;
-	*base = p ? xstrndup(url, (size_t)(p - url)) : xstrdup(url);
-	*prefix = p ? p : "";
-}
-
 static void set_aws_fields(struct diag *dg, const char *service, const char *op,
 			   const struct aws_error *err)
 {
@@ -200,7 +190,6 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	struct aws_net_failure fail = { AWS_NET_NONE, "" };
 	struct timespec t0;
 	char *base = NULL;
-	const char *prefix;
 	long status = 0;
 	char key_id[128] = "";  /* the access key id the last attempt was signed with */
 	bool renewed = false;   /* credentials dropped once after an "expired" answer */
@@ -226,16 +215,7 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	aws_http_request_init(&req, "POST");
 	if ((rc = aws_proto_build(svc, operation, params, &req, d)) < 0)
 		goto cleanup;
-	split_endpoint(ep.url, &base, &prefix);
-	if (*prefix) {
-		struct buf p = BUF_INIT;
-		buf_adds(&p, prefix);
-		if (p.len && p.ptr[p.len - 1] == '/')
-			buf_setlen(&p, p.len - 1);
-		buf_addbuf(&p, &req.path);
-		buf_release(&req.path);
-		req.path = p;
-	}
+	aws_endpoint_apply_path(ep.url, &base, &req.path);
 	aws_headers_set(&req.headers, "Host", ep.host);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

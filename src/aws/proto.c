@@ -156,7 +156,10 @@ static void validate(struct vctx *c, const struct aws_shape *s, json_t *v, struc
 		break;
 	case AWS_T_DOUBLE:
 	case AWS_T_FLOAT:
-		ok = json_is_number(v);
+		/* NaN and the infinities travel as these words (JSON has no
+		 * number for them), as in botocore and the protocol suites. */
+		ok = json_is_number(v) ||
+		     (json_is_string(v) && proto_float_special(json_string_value(v)));
 		break;
 	case AWS_T_BOOLEAN:
 		ok = json_is_boolean(v);
@@ -197,6 +200,38 @@ static void validate(struct vctx *c, const struct aws_shape *s, json_t *v, struc
 	}
 }
 
+/* Removes every structure member set to null, at any depth, following the
+ * shape: a document's own nulls are data and stay. */
+static void drop_nulls(const struct aws_shape *s, json_t *v, int depth)
+{
+	const char *key;
+	json_t *val;
+	void *tmp;
+	size_t i;
+	if (!s || depth > PROTO_MAX_DEPTH || (s->flags & AWS_S_DOCUMENT))
+		return;
+	if (s->type == AWS_T_STRUCTURE && json_is_object(v)) {
+		json_object_foreach_safe(v, tmp, key, val) {
+			const struct aws_member *m = aws_shape_member(s, key);
+			if (json_is_null(val))
+				json_object_del(v, key);
+			else if (m)
+				drop_nulls(m->shape, val, depth + 1);
+		}
+	} else if (s->type == AWS_T_LIST && json_is_array(v)) {
+		json_array_foreach(v, i, val)
+			drop_nulls(s->members[0].shape, val, depth + 1);
+	} else if (s->type == AWS_T_MAP && json_is_object(v)) {
+		json_object_foreach(v, key, val)
+			drop_nulls(s->members[1].shape, val, depth + 1);
+	}
+}
+
+bool proto_float_special(const char *s)
+{
+	return s && (!strcmp(s, "NaN") || !strcmp(s, "Infinity") || !strcmp(s, "-Infinity"));
+}
+
 /* A random version-4 UUID, as botocore's generate_idempotent_uuid gives. */
 static char *random_uuid(void)
 {
@@ -234,9 +269,11 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
 		verr(&c, &path, "parameters must be an object, got %s", json_type_name(params));
 		goto cleanup;
 	}
-	/* Work on a shallow copy: the caller's params are borrowed and must not
-	 * gain our idempotency tokens. */
-	filled = params ? json_copy(params) : json_object();
+	/* Work on a copy: the caller's params are borrowed and must not gain
+	 * our idempotency tokens. A member set to null is not sent at all, as
+	 * botocore and the protocol suites treat it. */
+	filled = params ? json_deep_copy(params) : json_object();
+	drop_nulls(op->input, filled, 0);
 	if (!op->input) {
 		const char *key;
 		json_t *val;
@@ -731,6 +768,10 @@ json_t *proto_scalar_from_text(const struct aws_shape *s, const char *raw,
 	case AWS_T_DOUBLE:
 	case AWS_T_FLOAT: {
 		double x;
+		if (proto_float_special(text)) {
+			v = json_string(text);
+			break;
+		}
 		errno = 0;
 		x = strtod(text, &end);
 		if (end != text && !*end && isfinite(x))

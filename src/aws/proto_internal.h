@@ -39,6 +39,9 @@ void proto_percent_encode(struct buf *b, const char *s, size_t n, bool keep_slas
  * ".0" when integral. */
 void proto_add_number(struct buf *b, const json_t *v);
 void proto_base64(struct buf *b, const void *data, size_t len);
+/* "NaN", "Infinity" or "-Infinity": how a float or double that is not a
+ * finite number travels (as a string in params and in berth's answers). */
+bool proto_float_special(const char *s);
 
 /* Parameter timestamps: ISO-8601 strings (with Z or an offset) or epoch
  * seconds (numbers). Returns 0 or BERTH_EINVAL. */

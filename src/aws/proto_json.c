@@ -226,10 +226,10 @@ int proto_json_from_wire(const struct aws_shape *s, json_t *v, int depth, json_t
 			goto wrong;
 		res = json_object();
 		json_object_foreach(v, key, val) {
-			if (json_is_null(val)) {
-				json_object_set(res, key, val);
+			/* A null map value is dropped (Smithy's dense maps; botocore
+			 * keeps it, but nothing berth reads has nulls). */
+			if (json_is_null(val))
 				continue;
-			}
 			rc = proto_json_from_wire(s->members[1].shape, val, depth + 1, &item, d);
 			if (rc)
 				break;
@@ -393,6 +393,10 @@ void proto_json_parse_error(const struct aws_http_response *resp, struct aws_err
 			code = json_string_value(v);
 		if (!code)
 			code = hdr;
+		/* Some services name the error in "code" (Smithy's awsJson
+		 * protocols allow it). */
+		if (!code && body && json_is_string(v = json_object_get(body, "code")))
+			code = json_string_value(v);
 	} else {
 		code = hdr;
 		if (!code && body && json_is_string(v = json_object_get(body, "code")))

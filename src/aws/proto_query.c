@@ -40,7 +40,7 @@ void proto_form_add(struct buf *body, const char *key, const char *val, size_t v
 }
 
 static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
-		      struct buf *prefix);
+		      struct buf *prefix, bool flat);
 
 static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t *v,
 			     struct buf *prefix)
@@ -55,13 +55,15 @@ static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t
 		if (base)
 			buf_addch(prefix, '.');
 		buf_adds(prefix, proto_wire_name(m));
-		serialize(body, m->shape, val, prefix);
+		/* "flattened" may sit on the member as well as on its shape
+		 * (botocore merges the two). */
+		serialize(body, m->shape, val, prefix, m->flags & AWS_M_FLATTENED);
 		buf_setlen(prefix, base);
 	}
 }
 
 static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *v,
-			   struct buf *prefix)
+			   struct buf *prefix, bool flat)
 {
 	const struct aws_member *el = &s->members[0];
 	struct buf lp = BUF_INIT; /* the elements' prefix, without ".N" */
@@ -72,7 +74,7 @@ static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *
 		proto_form_add(body, prefix->ptr, "", 0);
 		return;
 	}
-	if (s->flags & AWS_S_FLATTENED) {
+	if (flat || (s->flags & AWS_S_FLATTENED)) {
 		const char *dot = strrchr(prefix->ptr, '.');
 		if (el->location_name) {
 			/* A flattened list whose element has a name replaces
@@ -89,21 +91,21 @@ static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *
 	size_t lbase = lp.len;
 	json_array_foreach(v, i, item) {
 		buf_addf(&lp, ".%zu", i + 1);
-		serialize(body, el->shape, item, &lp);
+		serialize(body, el->shape, item, &lp, false);
 		buf_setlen(&lp, lbase);
 	}
 	buf_release(&lp);
 }
 
 static void serialize_map(struct buf *body, const struct aws_shape *s, json_t *v,
-			  struct buf *prefix)
+			  struct buf *prefix, bool flat)
 {
 	const char *ksuf = s->members[0].location_name ? s->members[0].location_name : "key";
 	const char *vsuf = s->members[1].location_name ? s->members[1].location_name : "value";
 	size_t base = prefix->len, i = 0;
 	const char *key;
 	json_t *val;
-	if (!(s->flags & AWS_S_FLATTENED))
+	if (!flat && !(s->flags & AWS_S_FLATTENED))
 		buf_adds(prefix, ".entry");
 	size_t mbase = prefix->len;
 	json_object_foreach(v, key, val) {
@@ -112,7 +114,7 @@ static void serialize_map(struct buf *body, const struct aws_shape *s, json_t *v
 		proto_form_add(body, prefix->ptr, key, strlen(key));
 		buf_setlen(prefix, mbase);
 		buf_addf(prefix, ".%zu.%s", i, vsuf);
-		serialize(body, s->members[1].shape, val, prefix);
+		serialize(body, s->members[1].shape, val, prefix, false);
 		buf_setlen(prefix, mbase);
 	}
 	buf_setlen(prefix, base);
@@ -140,24 +142,27 @@ void proto_form_scalar(struct buf *body, const struct aws_shape *s, json_t *v,
 		buf_add(&val, json_string_value(v), json_string_length(v));
 		break;
 	default:
-		proto_add_number(&val, v);
+		if (json_is_string(v)) /* NaN, Infinity, -Infinity */
+			buf_adds(&val, json_string_value(v));
+		else
+			proto_add_number(&val, v);
 	}
 	proto_form_add(body, key, val.ptr, val.len);
 	buf_release(&val);
 }
 
 static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
-		      struct buf *prefix)
+		      struct buf *prefix, bool flat)
 {
 	switch (s->type) {
 	case AWS_T_STRUCTURE:
 		serialize_struct(body, s, v, prefix);
 		break;
 	case AWS_T_LIST:
-		serialize_list(body, s, v, prefix);
+		serialize_list(body, s, v, prefix, flat);
 		break;
 	case AWS_T_MAP:
-		serialize_map(body, s, v, prefix);
+		serialize_map(body, s, v, prefix, flat);
 		break;
 	default:
 		proto_form_scalar(body, s, v, prefix->ptr);
