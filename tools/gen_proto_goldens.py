@@ -30,6 +30,7 @@ import urllib.parse
 
 from unittest import mock
 
+import botocore.auth
 from botocore import parsers, serialize
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import HeadersDict, create_request_object, prepare_request_dict
@@ -103,7 +104,12 @@ def sign(m, r):
     signer = CapturingSigner(Credentials(*SIGN_KEY),
                              m.metadata.get("signingName", m.metadata["endpointPrefix"]),
                              SIGN_REGION)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=SIGN_TIME):
+    if hasattr(botocore.auth, "get_current_datetime"):
+        clock = mock.patch("botocore.auth.get_current_datetime", return_value=SIGN_TIME)
+    else:  # older botocore (Debian's 1.29) reads datetime.datetime.utcnow()
+        clock = mock.patch("botocore.auth.datetime.datetime",
+                           **{"utcnow.return_value": SIGN_TIME.replace(tzinfo=None)})
+    with clock:
         signer.add_auth(req)
     url = urllib.parse.urlsplit(req.url)
     body = req.body or b""
