@@ -862,7 +862,7 @@ STRINGS = [
     "a b+c*d~e/f=g&h%i'j\"k\\l<m>\nn \u00e9 \u65e5\u672c",
     "",
     "long/ " + "x+y z~%2F" * 40,
-    "\u00e9t\u00e9 \u65e5\u672c\u8a9e &=",
+    "\u00e9t\u00e9 \u65e5\u672c\u8a9e \U0001f6a2 &=",
     "plain-value_1.2~",
 ]
 # Header values cannot hold a newline or raw non-ASCII; URI labels cannot be

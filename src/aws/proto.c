@@ -270,8 +270,9 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
 		goto cleanup;
 	}
 	/* Work on a copy: the caller's params are borrowed and must not gain
-	 * our idempotency tokens. A member set to null is not sent at all, as
-	 * botocore and the protocol suites treat it. */
+	 * our idempotency tokens. A member set to null is not sent at all (it
+	 * means "unset", as Smithy's protocol suites and Terraform read it;
+	 * botocore refuses None instead). */
 	filled = params ? json_deep_copy(params) : json_object();
 	drop_nulls(op->input, filled, 0);
 	if (!op->input) {
