@@ -396,6 +396,15 @@ void aws_proto_parse_error(const struct aws_service *svc,
 	rid = proto_request_id_header(resp);
 	if (!err->request_id && rid)
 		err->request_id = xstrdup(rid);
+	if (!err->code && !err->message && resp->body.len) {
+		/* Neither a code nor a message where every AWS error has one:
+		 * a proxy's or captive portal's page. Say so, and show what
+		 * it is. */
+		struct buf msg = BUF_INIT;
+		buf_adds(&msg, "not an AWS answer (a proxy or captive portal?); it begins: ");
+		proto_escape_prefix(&msg, resp->body.ptr, resp->body.len, 80);
+		err->message = buf_detach(&msg, NULL);
+	}
 }
 
 /* ---- shared helpers ---- */

@@ -52,7 +52,9 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
  * JSON __type then the x-amzn-ErrorType header, REST-JSON the header then
  * code/Code/__type; codes without any "namespace#" prefix or ":..." suffix.
  * request_id from the body or x-amzn-RequestId / x-amz-request-id; http_status
- * from resp. Always succeeds; unknown bodies leave code NULL. */
+ * from resp. Always succeeds; unknown bodies leave code NULL, and a body
+ * with neither code nor message (a proxy's page) gets a message saying it
+ * is not an AWS answer, with its first bytes escaped. */
 void aws_proto_parse_error(const struct aws_service *svc,
 			   const struct aws_http_response *resp, struct aws_error *err);
 

@@ -86,6 +86,10 @@ def html(h):
            "text/html")
 
 
+def proxy_denied(h):
+    h.send(403, b"<html><body>Access denied by the proxy</body></html>", "text/html")
+
+
 def html_as_json(h):
     # A proxy's page wearing AWS's JSON label.
     h.send(200, b'<!DOCTYPE html>\n<html><title>"Proxy" \xc3\xa9rror</title></html>',
@@ -220,6 +224,11 @@ class HostileTest(EngineCase):
     def test_captive_portal_page(self):
         self.whoami(html, "GetCallerIdentity", "not an AWS answer",
                     'it begins: "<html><body><h1>Welcome to the captive portal</h1>')
+
+    def test_proxy_error_page(self):
+        # An error status with a page where AWS's error envelope belongs.
+        self.whoami(proxy_denied, "GetCallerIdentity failed: HTTP 403: not an AWS answer",
+                    'it begins: "<html><body>Access denied by the proxy</body></html>"')
 
     def test_page_labelled_as_aws_json(self):
         self.existing_log_group()

@@ -411,6 +411,9 @@ TEST(error_envelopes)
 	parse_error("sns", 503, NULL, NULL, "<html><body>Service Unavailable</body></html>", &e);
 	CHECK(e.code == NULL);
 	CHECK_INT(e.http_status, 503);
+	/* ... and say what they are instead. */
+	CHECK_STR(e.message, "not an AWS answer (a proxy or captive portal?); it begins: "
+			     "\"<html><body>Service Unavailable</body></html>\"");
 	aws_error_release(&e);
 	parse_error("ecs", 502, NULL, NULL, "Bad Gateway", &e);
 	CHECK(e.code == NULL);
