@@ -18,7 +18,7 @@ int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 		OPT_END_MARK,
 	};
 	int major = 0, minor = 0, rev = 0;
-	int n = parse_options(ctx, argc, argv, opts, "berth version [--json]", NULL);
+	int n = parse_options(ctx, argc, argv, opts, NULL, NULL);
 	if (n < 0)
 		return parse_exit(n);
 	if (n > 0) {
