@@ -361,8 +361,26 @@ void print_usage(struct cli_ctx *ctx, FILE *f, const char *cmd, const struct opt
 	buf_release(&words);
 	buf_release(&line);
 
-	if (description)
-		fprintf(f, "\n%s\n", description);
+	/* Descriptions are written wrapped; a line that is not still fits. */
+	if (description) {
+		struct buf d = BUF_INIT;
+		for (const char *p = description; *p;) {
+			size_t n = strcspn(p, "\n");
+			char *l = xstrndup(p, n);
+			size_t lead = strspn(l, " ");
+			if (n <= HELP_WIDTH) {
+				buf_adds(&d, l);
+			} else {
+				buf_addchars(&d, ' ', lead);
+				add_wrapped(&d, l + lead, lead, lead);
+			}
+			buf_addch(&d, '\n');
+			free(l);
+			p += n + (p[n] == '\n');
+		}
+		fprintf(f, "\n%s", d.ptr);
+		buf_release(&d);
+	}
 	if (opts && opts->type != OPT_END) {
 		fprintf(f, "\noptions:\n");
 		cli_print_options(f, opts);
