@@ -10,10 +10,11 @@ manual's ENVIRONMENT section."""
 import glob
 import os
 import re
+import shutil
 import subprocess
 import unittest
 
-from berthtest import SOURCE_DIR, main, run_berth
+from berthtest import BERTH, SOURCE_DIR, clean_env, main, run_berth, scratch_dir
 
 BUILD_DIR = os.environ.get("BERTH_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 OPTION_LINE = re.compile(r"\{\s*OPT_(FLAG|COUNT|STRING|INT|STRING_LIST|BOOL)\s*,\s*"
@@ -201,6 +202,49 @@ class HelpTest(unittest.TestCase):
             r = run_berth(["__generate", kind])
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(r.stdout, read(os.path.join(BUILD_DIR, path)), kind)
+
+    def complete_bash(self, line, cwd):
+        """COMPREPLY for `line` (words split at spaces, and at '=' and ':' as
+        bash does), the binary under test as the command word."""
+        words = [w for w in re.split(r"( |=|::)", line) if w not in (" ", "")]
+        if line.endswith(" "):
+            words.append("")
+        words[0] = BERTH
+        script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+                  'COMP_LINE="$LINE"; COMP_POINT=${#COMP_LINE}; _berth; '
+                  'printf "%s\\n" "${COMPREPLY[@]}"')
+        r = subprocess.run(["bash", "--norc", "--noprofile", "-c", script, "bash",
+                            os.path.join(BUILD_DIR, "berth.bash")] + words,
+                           env=dict(clean_env(), LINE=line), cwd=cwd, capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [w for w in r.stdout.split("\n") if w]
+
+    def test_bash_completes_from_the_spec_and_state(self):
+        work = scratch_dir("berth-complete-")
+        shutil.copy(os.path.join(SOURCE_DIR, "examples", "04-count-and-for-each", "berth.yaml"),
+                    work)
+        os.makedirs(os.path.join(work, ".berth", "repos"))
+        for stack in ("replication-demo", "old-one"):
+            open(os.path.join(work, ".berth", stack + ".state.json"), "w").close()
+        self.assertEqual(self.complete_bash("berth pl", work), ["plan"])
+        self.assertEqual(self.complete_bash("berth apply --ret", work), ["--retry-timeout"])
+        # addresses, quoted for the shell (they hold brackets and quotes)
+        self.assertEqual(self.complete_bash("berth plan --target to", work),
+                         ["topic", 'topic\\[\\"orders\\"\\]', 'topic\\[\\"payments\\"\\]'])
+        self.assertIn("workers\\[1\\]", self.complete_bash("berth apply --exclude=w", work))
+        self.assertEqual(sorted(self.complete_bash("berth destroy --stack ", work)),
+                         ["old-one", "replication-demo"])
+        self.assertEqual(self.complete_bash("berth types AWS::EC2::VPCG", work),
+                         ["VPCGatewayAttachment"])
+        # no spec: nothing, and no error
+        self.assertEqual(self.complete_bash("berth plan --target x", scratch_dir("berth-e-")), [])
+
+    @unittest.skipUnless(shutil.which("zsh"), "no zsh (scripts/bootstrap installs it)")
+    def test_zsh_script_parses(self):
+        r = subprocess.run(["zsh", "-n", os.path.join(BUILD_DIR, "_berth")],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_hidden_commands_stay_hidden(self):
         top = run_berth(["--help"]).stdout
