@@ -237,6 +237,11 @@ class HelpTest(unittest.TestCase):
                          ["old-one", "replication-demo"])
         self.assertEqual(self.complete_bash("berth types AWS::EC2::VPCG", work),
                          ["VPCGatewayAttachment"])
+        # the helper itself, its stderr seen (the scripts hide it): clean exits
+        for kind in ("addresses", "stacks", "types", "profiles"):
+            r = run_berth(["__complete", kind], cwd=work)
+            self.assertEqual((r.returncode, r.stderr), (0, ""), kind)
+        self.assertIn("topic[\"orders\"]", run_berth(["__complete", "addresses"], cwd=work).stdout)
         # no spec: nothing, and no error
         self.assertEqual(self.complete_bash("berth plan --target x", scratch_dir("berth-e-")), [])
 
