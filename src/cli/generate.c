@@ -591,24 +591,28 @@ static void zsh_script(struct buf *b, const struct doc *doc)
 		}
 		buf_release(&specs);
 		if (kinds || lit.n) {
-			buf_adds(b, "\t\t\t\t'*:argument:");
-			if (kinds & ARG_ADDRESSES)
-				buf_adds(b, "_berth_dynamic addresses");
-			else if (kinds & ARG_TYPES)
-				buf_adds(b, "_berth_dynamic types");
-			else if (kinds & ARG_COMMANDS) {
-				buf_adds(b, "(");
-				for (size_t j = 0; j < doc->n; j++)
-					buf_addf(b, "%s%s", j ? " " : "", doc->cmds[j].cmd->name);
-				buf_adds(b, ")");
-			} else if (kinds & ARG_FILES)
-				buf_adds(b, "_files");
-			else {
-				buf_adds(b, "(");
+			/* Every kind the synopsis names, one after the other. */
+			buf_adds(b, "\t\t\t\t'*:argument:{");
+			if (lit.n) {
+				buf_adds(b, "compadd -");
 				for (size_t j = 0; j < lit.n; j++)
-					buf_addf(b, "%s%s", j ? " " : "", lit.v[j]);
-				buf_adds(b, ")");
+					buf_addf(b, " %s", lit.v[j]);
+				buf_adds(b, "; ");
 			}
+			if (kinds & ARG_COMMANDS) {
+				buf_adds(b, "compadd -");
+				for (size_t j = 0; j < doc->n; j++)
+					buf_addf(b, " %s", doc->cmds[j].cmd->name);
+				buf_adds(b, "; ");
+			}
+			if (kinds & ARG_ADDRESSES)
+				buf_adds(b, "_berth_dynamic addresses; ");
+			if (kinds & ARG_TYPES)
+				buf_adds(b, "_berth_dynamic types; ");
+			if (kinds & ARG_FILES)
+				buf_adds(b, "_files; ");
+			buf_setlen(b, b->len - 2); /* the last "; " */
+			buf_adds(b, "}");
 			buf_adds(b, "' \\\n");
 		}
 		buf_adds(b, "\t\t\t\t&& ret=0 ;;\n");
