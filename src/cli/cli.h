@@ -149,7 +149,7 @@ enum { PARSE_HELP = -2, PARSE_ERROR = -1 };
  * option prints a message with the nearest valid option and returns
  * PARSE_ERROR; on -h/--help prints usage and returns PARSE_HELP (and so with
  * ctx->describe set, without parsing). `args` is the synopsis of the
- * positional arguments only ("[PLAN]", "list | show ADDRESS", or NULL): the
+ * positional arguments only ("[PLAN]", "(list | show ADDRESS)", or NULL): the
  * usage line lists the options from the table itself. */
 int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 		  const struct option *opts, const char *args, const char *description);

@@ -23,7 +23,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	bool open = false;
 	json_t *all = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "list | show ADDRESS",
+			      "(list | show ADDRESS)",
 			      "Lists the live resources of the stack, or shows one with every\n"
 			      "property AWS reports (sensitive ones masked).");
 	if (n < 0) {

@@ -247,7 +247,7 @@ static void man_page(struct buf *b, const struct doc *doc)
 
 /* ---- completion scripts ---- */
 
-/* Words of a positional synopsis ("list | show ADDRESS", "[PLAN]"): literal
+/* Words of a positional synopsis ("(list | show ADDRESS)", "[PLAN]"): literal
  * lower-case words are completed as themselves, upper-case ones by kind. */
 enum arg_kind { ARG_FILES = 1, ARG_ADDRESSES = 2, ARG_COMMANDS = 4, ARG_TYPES = 8 };
 
@@ -256,9 +256,9 @@ static unsigned args_kinds(const char *args, struct strvec *literals)
 	unsigned k = 0;
 	const char *p = args ? args : "";
 	while (*p) {
-		size_t skip = strspn(p, " []|.");
+		size_t skip = strspn(p, " []|.()");
 		p += skip;
-		size_t n = strcspn(p, " []|.");
+		size_t n = strcspn(p, " []|.()");
 		if (!n)
 			continue;
 		char *w = xstrndup(p, n);
