@@ -278,10 +278,11 @@ static unsigned args_kinds(const char *args, struct strvec *literals)
 	return k;
 }
 
-static void option_names(struct buf *b, const struct option *o)
+/* "-f --file" for a word list (sep " "), "-f|--file" for a case pattern. */
+static void option_names(struct buf *b, const struct option *o, char sep)
 {
 	if (o->short_name)
-		buf_addf(b, "-%c ", o->short_name);
+		buf_addf(b, "-%c%c", o->short_name, sep);
 	buf_addf(b, "--%s", o->long_name);
 }
 
@@ -303,11 +304,8 @@ static void bash_value_cases(struct buf *b, const struct option *opts, const cha
 				continue;
 			if (pat.len)
 				buf_addch(&pat, '|');
-			option_names(&pat, o);
+			option_names(&pat, o, '|');
 		}
-		for (char *c = pat.ptr; *c; c++)
-			if (*c == ' ')
-				*c = '|';
 		if (pat.len)
 			buf_addf(b, "%s%s) %s ;;\n", indent, pat.ptr, how[kind]);
 		buf_release(&pat);
@@ -319,7 +317,7 @@ static void bash_word_list(struct buf *b, const struct option *opts)
 	for (const struct option *o = opts; o->type != OPT_END; o++) {
 		if (b->len && b->ptr[b->len - 1] != ' ')
 			buf_addch(b, ' ');
-		option_names(b, o);
+		option_names(b, o, ' ');
 	}
 }
 
@@ -335,10 +333,7 @@ static void bash_script(struct buf *b, const struct doc *doc)
 	for (const struct option *o = doc->complete.opts; o->type != OPT_END; o++) {
 		if (passed.len)
 			buf_addch(&passed, '|');
-		option_names(&passed, o);
-		for (char *c = passed.ptr; *c; c++)
-			if (*c == ' ')
-				*c = '|';
+		option_names(&passed, o, '|');
 	}
 
 	buf_adds(b, "# bash completion for berth(1): commands, options, resource addresses of\n"
@@ -395,11 +390,8 @@ static void bash_script(struct buf *b, const struct doc *doc)
 			if (cli_option_takes_value(o)) {
 				if (pat.len)
 					buf_addch(&pat, '|');
-				option_names(&pat, o);
+				option_names(&pat, o, '|');
 			}
-		for (char *c = pat.ptr; *c; c++)
-			if (*c == ' ')
-				*c = '|';
 		if (pat.len)
 			buf_addf(b, "\t\t%s) i=$((i+1)) ;;\n", pat.ptr);
 		buf_release(&pat);
@@ -528,10 +520,7 @@ static void zsh_script(struct buf *b, const struct doc *doc)
 	for (const struct option *o = doc->complete.opts; o->type != OPT_END; o++) {
 		if (passed.len)
 			buf_addch(&passed, '|');
-		option_names(&passed, o);
-		for (char *c = passed.ptr; *c; c++)
-			if (*c == ' ')
-				*c = '|';
+		option_names(&passed, o, '|');
 	}
 	buf_adds(b, "#compdef berth\n"
 		    "# zsh completion for berth(1): commands, options, resource addresses of the\n"
