@@ -35,6 +35,8 @@ static void on_describe(void *arg, const char *name, const struct option *opts,
 	struct cmd_doc *c = doc->current;
 	size_t n = 0;
 	(void)name;
+	if (c->described) /* a second parse_options() in the same command */
+		return;
 	while (opts[n].type != OPT_END)
 		n++;
 	c->opts = xcalloc(n + 1, sizeof(*c->opts));
