@@ -75,8 +75,8 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "auto-approve", &auto_approve, NULL, "do not ask for confirmation" },
 		{ OPT_INT, 0, "parallelism", &parallelism, "N", "at most N operations at once (default 10)" },
-		{ OPT_STRING_LIST, 0, "target", &targets, "ID", "apply only this and what it depends on" },
-		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ID", "leave out this and what depends on it" },
+		{ OPT_STRING_LIST, 0, "target", &targets, "ADDRESS", "apply only this and what it depends on" },
+		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ADDRESS", "leave out this and what depends on it" },
 		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
@@ -89,7 +89,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 	struct run_result res = { 0 };
 	bool ran = false;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth apply [-f SPEC | PLAN] [--auto-approve] [--parallelism N] [--var K=V]...",
+			      "[PLAN]",
 			      "Makes AWS match the spec: shows the plan and asks for 'yes' (unless\n"
 			      "--auto-approve), then creates, updates and deletes, as many at once as\n"
 			      "--parallelism allows. With a PLAN file saved by `berth plan --out`, applies\n"

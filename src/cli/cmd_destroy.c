@@ -14,7 +14,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	int auto_approve = 0, dry_run = 0, parallelism = 10, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
-		{ OPT_STRING, 0, "stack", &stack, "NAME", "destroy this stack by its tags; no spec needed" },
+		{ OPT_STRING, 0, "stack", &stack, "STACK", "destroy this stack by its tags; no spec needed" },
 		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "auto-approve", &auto_approve, NULL, "do not ask for confirmation" },
@@ -30,7 +30,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	struct plan *p = NULL;
 	struct run_result res = { 0 };
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth destroy [-f SPEC | --stack NAME] [--auto-approve] [--dry-run]",
+			      NULL,
 			      "Deletes everything tagged berth:stack=STACK (resources with retain: true\n"
 			      "stay in AWS, untagged), dependents first, confirming each deletion by\n"
 			      "reading again, then sweeps by tag. Exits 0 only when nothing of the\n"

@@ -19,7 +19,7 @@ int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 	bool open = false;
 	struct plan *p = NULL;
 	json_t *outputs = NULL;
-	int n = parse_options(ctx, argc, argv, opts, "berth output [-f SPEC] [NAME] [--json]",
+	int n = parse_options(ctx, argc, argv, opts, "[NAME]",
 			      "Prints the spec's outputs, computed from the live resources.");
 	if (n < 0) {
 		rc = parse_exit(n);

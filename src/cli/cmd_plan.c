@@ -43,7 +43,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
-	const char *out_file = NULL, *lock = "true";
+	const char *out_file = NULL;
+	int lock = 1;
 	int json = 0, detailed = 0, refresh_only = 0, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
@@ -53,23 +54,21 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_FLAG, 0, "json", &json, NULL, "print the plan as JSON (docs/plan-json.md)" },
 		{ OPT_FLAG, 0, "detailed-exitcode", &detailed, NULL,
 		  "exit 0 without changes, 2 with changes, 1 on error" },
-		{ OPT_STRING_LIST, 0, "target", &targets, "ID",
-		  "plan only this resource and what it depends on (repeatable)" },
-		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ID",
-		  "leave out this resource and what depends on it (repeatable)" },
+		{ OPT_STRING_LIST, 0, "target", &targets, "ADDRESS",
+		  "plan only this resource and what it depends on" },
+		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ADDRESS",
+		  "leave out this resource and what depends on it" },
 		{ OPT_FLAG, 0, "refresh-only", &refresh_only, NULL,
 		  "show drift since the last apply; plan no changes" },
-		{ OPT_STRING, 0, "lock", &lock, "true|false",
-		  "hold the stack lock while planning (default true)" },
+		{ OPT_BOOL, 0, "lock", &lock, NULL,
+		  "hold the stack lock while planning (default true; --lock=false skips it)" },
 		OPT_END_MARK,
 	};
 	struct session s;
 	bool open = false;
 	struct plan *p = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth plan [-f SPEC] [--var K=V]... [--var-file F] [--out PLAN] [--json]\n"
-			      "                  [--detailed-exitcode] [--target ID]... [--exclude ID]... [--refresh-only]\n"
-			      "                  [--lock=false]",
+			      NULL,
 			      "Reads what is live for the stack (found by its tags) and shows what\n"
 			      "apply would create, update, replace and destroy. Changes nothing.");
 	if (n < 0) {
@@ -80,12 +79,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(ctx, "plan: unexpected argument '%s' (the spec is given with -f)", argv[1]);
 		goto cleanup;
 	}
-	if (strcmp(lock, "true") && strcmp(lock, "false")) {
-		cli_error(ctx, "plan: --lock takes true or false, not '%s'", lock);
-		goto cleanup;
-	}
 	struct session_opts so = { .sc = &sc,
-				   .lock_command = strcmp(lock, "false") ? "berth plan" : NULL,
+				   .lock_command = lock ? "berth plan" : NULL,
 				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,
 				   .nexcludes = excludes.n, .plan = !refresh_only };

@@ -13,7 +13,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	int json = 0, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
-		{ OPT_STRING, 0, "stack", &stack, "NAME", "the stack, when there is no spec" },
+		{ OPT_STRING, 0, "stack", &stack, "STACK", "the stack, when there is no spec" },
 		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "json", &json, NULL, "print as JSON" },
@@ -23,7 +23,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	bool open = false;
 	json_t *all = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth state list | show ID  [-f SPEC | --stack NAME] [--json]",
+			      "(list | show ADDRESS)",
 			      "Lists the live resources of the stack, or shows one with every\n"
 			      "property AWS reports (sensitive ones masked).");
 	if (n < 0) {

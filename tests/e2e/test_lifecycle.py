@@ -398,7 +398,7 @@ class LifecycleTest(EngineCase):
         self.assertIn("+ alarms (AWS::SNS::Topic) will be created", r.stdout)
         with open(lock) as f:
             self.assertEqual(json.load(f), held)
-        r = self.berth("plan", "--lock", "maybe", ok=1)
+        r = self.berth("plan", "--lock=maybe", ok=1)
         self.assertIn("--lock takes true or false, not 'maybe'", r.stderr)
         os.unlink(lock)
 
