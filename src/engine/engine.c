@@ -522,13 +522,20 @@ int engine_refresh(struct engine *e, struct diags *d)
 	json_decref(stack_tagged);
 	rt_shared_release(&shared, d);
 	if (!err) {
+		/* What was not read because what it is found through failed: one
+		 * note after the errors, which say why. */
+		struct buf skipped = BUF_INIT;
 		for (size_t i = 0; i < n; i++) {
 			if (wr.nodes[i].state == WALK_SKIPPED && wr.nodes[i].cause != WALK_NONE)
-				diags_add(d, DIAG_ERROR, "%s not read: reading %s failed",
-					  e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
+				buf_addf(&skipped, "%s%s (needs %s)", skipped.len ? ", " : "",
+					 e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
 			diags_move(d, &per[i]);
 		}
 		diags_move(d, &per[n]);
+		if (skipped.len)
+			diags_add(d, DIAG_NOTE, "not read, because reading what they belong to "
+				  "failed: %s", skipped.ptr);
+		buf_release(&skipped);
 		err = walk_result_status(&wr);
 		if (err == BERTH_ERROR)
 			err = BERTH_EAWS;
