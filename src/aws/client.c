@@ -246,7 +246,7 @@ static struct short_text net_reason(const struct aws_net_failure *fail, const ch
 	return t;
 }
 
-static struct short_text endpoint_advice(const struct aws_endpoint *ep, const char *region,
+static struct short_text endpoint_advice(const struct aws_endpoint *ep,
 					 const struct aws_net_failure *fail, int attempts)
 {
 	struct short_text t;
@@ -269,11 +269,7 @@ static struct short_text endpoint_advice(const struct aws_endpoint *ep, const ch
 			      "place; if it is trusted, give its CA certificate with AWS_CA_BUNDLE" :
 			      "check the URL; a server with its own certificate authority is trusted "
 			      "with AWS_CA_BUNDLE=FILE (the CA's PEM file)";
-	snprintf(t.s, sizeof(t.s), "%s (tried %d time%s%s)", fix, attempts,
-		 attempts == 1 ? "" : "s",
-		 fail->kind == AWS_NET_TIMEOUT || fail->kind == AWS_NET_RESET ?
-		 "; a network that drops connections now and then may need more: "
-		 "AWS_MAX_ATTEMPTS" : "");
+	snprintf(t.s, sizeof(t.s), "%s (tried %d time%s)", fix, attempts, attempts == 1 ? "" : "s");
 	return t;
 }
 
@@ -448,18 +444,26 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 					       err.message ? ": " : "", err.message ? err.message : "");
 				set_aws_fields(dg, service, operation, &err);
 				rc = BERTH_EAWS;
-			} else {
-				/* Say where berth was sent and who said so: the call
-				 * itself is incidental (whichever went first). */
+			} else if (fail.kind == AWS_NET_CONNECT || fail.kind == AWS_NET_TLS) {
+				/* Nothing there, or not what it should be: say where
+				 * berth was sent and which setting said so; the call
+				 * is incidental (whichever went first). */
 				dg = diags_add(d, DIAG_ERROR, "%s the AWS endpoint %s (%s): %s",
 					       fail.kind == AWS_NET_TLS ? "cannot trust" : "cannot reach",
 					       base, endpoint_origin(&ep, c->region, c->cfg.profile).s,
 					       net_reason(&fail, base).s);
 				set_aws_fields(dg, service, operation, NULL);
-				diag_set_detail(dg, "%s", endpoint_advice(&ep, c->region, &fail,
-									  st.attempts).s);
+				diag_set_detail(dg, "%s", endpoint_advice(&ep, &fail, st.attempts).s);
 				rc = BERTH_ENET;
 				goto cleanup;
+			} else {
+				/* A server that answered badly: this call's answer. */
+				dg = diags_add(d, DIAG_ERROR, "%s %s: no usable answer from %s (%s): %s",
+					       service, operation, base,
+					       endpoint_origin(&ep, c->region, c->cfg.profile).s,
+					       net_reason(&fail, base).s);
+				set_aws_fields(dg, service, operation, NULL);
+				rc = BERTH_ENET;
 			}
 			if (*redirect)
 				diag_set_detail(dg, "the endpoint %s answered with a redirect to %s; "
