@@ -670,6 +670,8 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 		o->address = xstrdup(c ? c->address : names[i]);
 		o->type = xstrdup(c ? c->type : "git repository");
 		o->action = c ? c->action : PA_UPDATE;
+		o->cbd = c && c->cbd;
+		o->repo = repo;
 		switch (wr->nodes[i].state) {
 		case WALK_DONE: o->outcome = OP_DONE; out->done++; break;
 		case WALK_FAILED: o->outcome = OP_FAILED; out->failed++; break;
