@@ -77,6 +77,14 @@ static size_t in_flight(struct session *s, struct buf *names, size_t *ended)
 	return n;
 }
 
+static size_t n_ops(struct session *s)
+{
+	pthread_mutex_lock(&s->mu);
+	size_t n = s->nops;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
 static const char *continue_hint(const struct session *s)
 {
 	if (!strcmp(s->command, "apply"))
@@ -100,9 +108,9 @@ static void *watch_signals(void *arg)
 		struct buf names = BUF_INIT;
 		size_t ended, n = in_flight(s, &names, &ended);
 		if (++seen == 1) {
-			if (!s->writes)
+			if (!s->writes || !n_ops(s))
 				fprintf(f, "\nInterrupt received: berth %s stops once the reads in "
-					   "flight return.\n", s->command);
+					   "flight return; it has changed nothing.\n", s->command);
 			else if (n)
 				fprintf(f, "\nInterrupt received: starting nothing new; letting the "
 					   "%zu operation%s in flight finish so that AWS and berth "
@@ -123,6 +131,9 @@ static void *watch_signals(void *arg)
 				   "(each may or may not have happened in AWS): %s. %zu operation%s "
 				   "done before.%s To go on, %s.\n", names.ptr, ended,
 				ended == 1 ? "" : "s", lock, continue_hint(s));
+		else if (!ended)
+			fprintf(f, "\nInterrupted again: leaving at once; nothing had been "
+				   "changed.%s\n", lock);
 		else
 			fprintf(f, "\nInterrupted again: leaving at once; no operation was in "
 				   "flight (%zu done).%s To go on, %s.\n", ended, lock, continue_hint(s));
@@ -145,7 +156,10 @@ static void signals_install(struct session *s)
 		} else {
 			close(s->wake[0]);
 			close(s->wake[1]);
+			s->wake[0] = s->wake[1] = -1;
 		}
+	} else {
+		s->wake[0] = s->wake[1] = -1;
 	}
 	signal_cancel = &s->cancel;
 	signal_lock = s->locked ? &s->lock : NULL;
@@ -168,8 +182,6 @@ static void signals_unwatch(struct session *s)
 	if (write(s->wake[1], &c, 1) != 1)
 		pthread_cancel(s->watcher);
 	pthread_join(s->watcher, NULL);
-	close(s->wake[0]);
-	close(s->wake[1]);
 	s->watching = false;
 }
 
@@ -177,7 +189,9 @@ static void signals_restore(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	/* Once interrupted, berth is on its way out with 128 + the signal and
+	 * its summary: another Ctrl-C now would only kill it mid-sentence. */
+	sa.sa_handler = atomic_load(&signal_count) ? SIG_IGN : SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -348,6 +362,11 @@ void session_close(struct session *s)
 	if (s->locked)
 		fs_lock_release(&s->lock);
 	signals_restore();
+	/* Closed only now that no handler can write to them. */
+	if (s->wake[1] > 0) {
+		close(s->wake[0]);
+		close(s->wake[1]);
+	}
 	for (size_t i = 0; i < s->nops; i++) {
 		free(s->ops[i].address);
 		free(s->ops[i].action);

@@ -46,8 +46,8 @@ class InterruptTest(EngineCase):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
         self.assertEqual(proc.returncode, 130, out + err)
-        self.assertIn("Interrupt received: berth plan stops once the reads in flight return.",
-                      err)
+        self.assertIn("Interrupt received: berth plan stops once the reads in flight return; "
+                      "it has changed nothing.", err)
         self.assertIn("berth plan: interrupted; nothing was changed.", err)
         self.assertNotIn("Sanitizer", err)
         self.assertFalse(os.path.exists(os.path.join(self.dir, ".berth", "intr.lock")))
@@ -57,11 +57,18 @@ class InterruptTest(EngineCase):
         self.berth("apply", "--auto-approve")
         self.emu.set_faults(latency_ms=700)
         proc = self.start("destroy", "--auto-approve", "--parallelism", "2")
-        self.wait_calls(proc, "logs:DeleteLogGroup", 1)
+        # Interrupt right after the third deletion began (each takes 700 ms):
+        # two are in flight then.
+        seen = ""
+        while "lg[2]: destroying..." not in seen:
+            line = proc.stdout.readline()
+            self.assertTrue(line, "destroy ended before it could be interrupted")
+            seen += line
         proc.send_signal(signal.SIGINT)
         time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
+        out = seen + out
         self.assertEqual(proc.returncode, 130, out + err)
         self.assertNotIn("Sanitizer", err)
         # The first: what it waits for and how to leave at once.
