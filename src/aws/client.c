@@ -419,19 +419,22 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 				    st.attempts, elapsed_ms(&t0));
 			struct diag *dg;
 			const char *bad = status ? aws_error_bad_credentials(err.code) : NULL;
+			/* "Signature expired" is this machine's clock, not the key. */
+			if (bad && err.message && (strstr(err.message, "Signature expired") ||
+						   strstr(err.message, "not yet current")))
+				bad = NULL;
 			if (bad) {
 				/* Not a problem of this call: of the key, in the place
-				 * the user put it. Worded the same for every call, so
-				 * the CLI shows it once however many calls failed. */
-				dg = diags_add(d, DIAG_ERROR, "AWS rejected the credentials from %s: %s "
-					       "(%s)", aws_credentials_origin(c->creds), bad, err.code);
+				 * the user put it. Worded the same for every call and
+				 * service (the code is on the AWS line), so the CLI
+				 * shows it once however many calls failed. */
+				dg = diags_add(d, DIAG_ERROR, "AWS rejected the credentials from %s: %s",
+					       aws_credentials_origin(c->creds), bad);
 				set_aws_fields(dg, service, operation, &err);
 				diag_set_detail(dg, "access key %s; correct the key and secret there (or "
 						    "replace them: `aws configure`, or a new key in the IAM "
 						    "console), check with `berth whoami`, and run berth "
-						    "again%s%s", masked_key(key_id).s,
-						err.message ? "; AWS said: " : "",
-						err.message ? err.message : "");
+						    "again", masked_key(key_id).s);
 				rc = BERTH_EAUTH;
 				goto cleanup;
 			} else if (status) {

@@ -43,6 +43,8 @@ const char *aws_error_bad_credentials(const char *code)
 		const char *code, *what;
 	} bad[] = {
 		{ "SignatureDoesNotMatch", "the secret access key does not belong to the access key" },
+		{ "InvalidSignatureException", "the secret access key does not belong to the "
+					       "access key" },
 		{ "InvalidClientTokenId", "AWS knows no such access key (deleted, mistyped, or of "
 					  "another partition)" },
 		{ "UnrecognizedClientException", "AWS knows no such access key or session token" },

@@ -18,7 +18,8 @@ int aws_error_is_throttle(const char *code);
  * Retrying with the same credentials cannot help. */
 int aws_error_is_expired_credentials(const char *code);
 /* For codes that say the key or secret itself is wrong (SignatureDoesNotMatch,
- * InvalidClientTokenId, UnrecognizedClientException, AuthFailure, ...): what
+ * InvalidSignatureException, InvalidClientTokenId, UnrecognizedClientException,
+ * AuthFailure, ...): what
  * that means in a user's words; NULL for any other code. */
 const char *aws_error_bad_credentials(const char *code);
 

@@ -415,7 +415,7 @@ class WhoamiTest(unittest.TestCase):
         # A credentials problem, in the user's words, naming where the key is.
         self.assertIn("error: AWS rejected the credentials from the environment "
                       "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): the secret access key "
-                      "does not belong to the access key (SignatureDoesNotMatch)", r.stderr)
+                      "does not belong to the access key\n", r.stderr)
         self.assertIn("access key %s...%s; correct the key and secret there"
                       % (ACCESS_KEY[:4], ACCESS_KEY[-4:]), r.stderr)
         self.assertIn("(AWS sts GetCallerIdentity: SignatureDoesNotMatch, HTTP 403, request id ",
@@ -423,6 +423,19 @@ class WhoamiTest(unittest.TestCase):
         self.assertNotIn("sts GetCallerIdentity failed", r.stderr)
         # Not retried: a wrong key does not get righter.
         self.assertEqual(self.emu.calls()["total"], 1)
+
+    def test_wrong_secret_while_reading_a_stack_is_said_once(self):
+        # JSON services say InvalidSignatureException, query ones
+        # SignatureDoesNotMatch: one message, about the key, either way.
+        self.secrets.append("not-the-secret")
+        env = self.env(keys=True, AWS_SECRET_ACCESS_KEY="not-the-secret")
+        r = run_berth(["state", "list", "--stack", "nowhere"], env=env, cwd=self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.count("error: AWS rejected the credentials from the "
+                                        "environment (AWS_ACCESS_KEY_ID and "
+                                        "AWS_SECRET_ACCESS_KEY): the secret access key does "
+                                        "not belong to the access key\n"), 1, r.stderr)
+        self.assertEqual(r.stderr.count("error:"), 1, r.stderr)
 
     def test_unknown_key_in_a_profile_names_the_file(self):
         self.secrets.append("whatever-secret")
@@ -439,7 +452,7 @@ class WhoamiTest(unittest.TestCase):
         self.assertIn("error: AWS rejected the credentials from profile 'dev' "
                       "(aws_access_key_id at %s:5): AWS knows no such access key" % path,
                       r.stderr)
-        self.assertIn("(InvalidClientTokenId)", r.stderr)
+        self.assertIn("(AWS sts GetCallerIdentity: InvalidClientTokenId, HTTP 403", r.stderr)
         self.assertIn("access key AKIA...0001", r.stderr)
 
     def test_unreachable_endpoint_names_it_and_its_setting(self):
