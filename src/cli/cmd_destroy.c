@@ -87,7 +87,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	progress_free(s.prog);
 	s.prog = NULL;
 	session_flush_diags(&s);
-	if (res.n)
+	if (res.n || res.swept)
 		view_run_result(ctx, &res, "Destroy");
 	for (size_t i = 0; i < res.retained.n; i++)
 		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",

@@ -334,6 +334,7 @@ void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char
 		case PA_NOOP: break;
 		}
 	}
+	destroyed += r->swept; /* found by the last sweep by tag, and deleted */
 	/* Failures first on stderr, with the AWS error of each. */
 	for (size_t i = 0; i < r->n; i++)
 		if (r->v[i].outcome == OP_FAILED || r->v[i].diags.n)

@@ -169,6 +169,7 @@ struct run_result {
 	/* destroy: what is still there at the end ("ADDRESS (TYPE ID): why") */
 	struct strvec remaining;
 	struct strvec retained;  /* destroy: left in AWS on purpose */
+	size_t swept;            /* destroy: deleted by the final sweep by tag */
 };
 void run_result_release(struct run_result *r);
 

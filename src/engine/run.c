@@ -1129,6 +1129,8 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
 					     r->id ? r->id : "?",
 					     od.n ? od.items[od.n - 1].summary : berth_strerror(derr));
+			} else {
+				out->swept++;
 			}
 			deleted = true;
 			diags_move(&td, &od);
