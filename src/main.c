@@ -131,8 +131,11 @@ int main(int argc, char **argv)
 		args[nargs++] = argv[i];
 
 	/* Colour is decided before parsing so parse errors honour NO_COLOR; a
-	 * --no-color seen by the parser switches it off for the rest. */
-	ctx.color = ctx.err_tty && !getenv("NO_COLOR");
+	 * --no-color seen by the parser switches it off for the rest. Only a
+	 * non-empty NO_COLOR counts (no-color.org): `NO_COLOR=` in a shell
+	 * profile that clears it must not turn colour off. */
+	const char *no_color = getenv("NO_COLOR");
+	ctx.color = ctx.err_tty && !(no_color && *no_color);
 
 	json_set_alloc_funcs(xmalloc, free);
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -13,7 +13,8 @@
 enum berth_exit {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
-	EXIT_CHANGES = 2 /* plan --detailed-exitcode: changes present */
+	EXIT_CHANGES = 2, /* plan --detailed-exitcode: changes present */
+	EXIT_INTERRUPTED = 130 /* Ctrl-C (SIGINT) or SIGTERM: 128 + SIGINT, as shells do */
 };
 
 /* What `berth --help` and berth(1) say beyond commands and options

@@ -119,7 +119,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,
-				   .progress = true, .plan = true };
+				   .progress = true, .plan = true, .command = "apply" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -188,8 +188,10 @@ cleanup:
 	json_decref(outputs);
 	json_decref(saved);
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, !ran);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	strvec_clear(&targets);

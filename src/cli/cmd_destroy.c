@@ -54,7 +54,8 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		use_spec = false;
 	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
-				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run };
+				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run,
+				   .command = "destroy" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -86,7 +87,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	progress_free(s.prog);
 	s.prog = NULL;
 	session_flush_diags(&s);
-	if (res.n)
+	if (res.n || res.swept)
 		view_run_result(ctx, &res, "Destroy");
 	for (size_t i = 0; i < res.retained.n; i++)
 		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",
@@ -105,11 +106,17 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, "Nothing of stack %s is left.\n", s.stack);
 	rc = err ? EXIT_FAIL : EXIT_OK;
 cleanup:
+	if (ran && res.interrupted)
+		cli_error(ctx, "destroy interrupted: operations in flight finished and were "
+			       "recorded; run destroy again to remove the rest (it finds them by "
+			       "their tags)");
 	if (ran)
 		run_result_release(&res);
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, !ran);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	return rc;

@@ -39,6 +39,61 @@ static int save_plan(struct session *s, const struct plan *p, const char *path,
 	return 0;
 }
 
+/* A word for a shell to read back as it is: quoted unless plainly safe. */
+static void shell_word(struct buf *b, const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			   "_./:=,@%+-") == strlen(w)) {
+		buf_adds(b, w);
+		return;
+	}
+	buf_addch(b, '\'');
+	for (; *w; w++)
+		if (*w == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addch(b, *w);
+	buf_addch(b, '\'');
+}
+
+/* The apply command for a saved plan, with the variables as the user gave
+ * them: a plan never holds a sensitive value, so those must come again
+ * (shown masked here, as everywhere), and repeating the others and the
+ * --var-files does no harm. */
+static void print_apply_hint(struct session *s, const char *out_file,
+			     const struct spec_cli *sc)
+{
+	struct buf b = BUF_INIT;
+	bool masked = false;
+	buf_adds(&b, "berth apply ");
+	shell_word(&b, out_file);
+	for (size_t i = 0; i < sc->var_files.n; i++) {
+		buf_adds(&b, " --var-file ");
+		shell_word(&b, sc->var_files.v[i]);
+	}
+	for (size_t i = 0; i < sc->vars.n; i++) {
+		const char *kv = sc->vars.v[i], *eq = strchr(kv, '=');
+		bool sensitive = false;
+		for (size_t k = 0; eq && k < s->spec->nvars; k++)
+			if (strlen(s->spec->vars[k].name) == (size_t)(eq - kv) &&
+			    !strncmp(s->spec->vars[k].name, kv, (size_t)(eq - kv)))
+				sensitive = s->spec->vars[k].sensitive;
+		buf_adds(&b, " --var ");
+		if (sensitive) {
+			buf_addf(&b, "%.*s=(sensitive)", (int)(eq - kv), kv);
+			masked = true;
+		} else {
+			shell_word(&b, kv);
+		}
+	}
+	fprintf(s->ctx->out, "\nSaved the plan to %s; apply exactly this with:\n  %s\n", out_file,
+		b.ptr);
+	if (masked)
+		fprintf(s->ctx->out, "The plan holds no sensitive value: put each (sensitive) "
+				     "back as you gave it to plan.\n");
+	buf_release(&b);
+}
+
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
@@ -83,7 +138,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 				   .lock_command = lock ? "berth plan" : NULL,
 				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,
-				   .nexcludes = excludes.n, .plan = !refresh_only };
+				   .nexcludes = excludes.n, .plan = !refresh_only, .command = "plan" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -118,14 +173,15 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		if (save_plan(&s, p, out_file, &targets, &excludes))
 			goto cleanup;
 		if (!json)
-			fprintf(ctx->out, "\nSaved the plan to %s; apply exactly this with: berth apply %s\n",
-				out_file, out_file);
+			print_apply_hint(&s, out_file, &sc);
 	}
 	rc = detailed && plan_has_changes(p) ? EXIT_CHANGES : EXIT_OK;
 cleanup:
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, true);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	strvec_clear(&targets);

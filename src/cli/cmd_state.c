@@ -37,7 +37,8 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct stat st;
 	bool use_spec = sc.file || (!stack && stat("berth.yaml", &st) == 0);
-	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack };
+	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
+				   .command = "state" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -89,6 +90,11 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 		char *txt = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fprintf(ctx->out, "%s\n", txt);
 		free(txt);
+	} else if (!json_array_size(all)) {
+		/* Said on stderr: stdout stays one line per resource, so that
+		 * `berth state list | wc -l` still counts them. */
+		fprintf(ctx->err, "No resources: nothing live is tagged berth:stack=%s (never "
+				  "applied, or destroyed).\n", s.stack);
 	} else {
 		json_t *r;
 		size_t i;
@@ -104,8 +110,10 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	rc = EXIT_OK;
 cleanup:
 	json_decref(all);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, true);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	return rc;
