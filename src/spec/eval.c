@@ -803,7 +803,8 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 		return spec_unknown();
 	}
 	const struct spec_module *m = &s->modules[sc->module];
-	struct spec_func_ctx fctx = { s->project_dir, m->dir, s->cache_dir, s->priv->allow_network };
+	struct spec_func_ctx fctx = { .spec_dir = m->dir, .cache_dir = s->cache_dir,
+				      .allow_network = s->priv->allow_network };
 	struct diags fd = DIAGS_INIT;
 	int rc = spec_func_call(&fctx, e->name, args, &out, &fd);
 	json_decref(args);

@@ -235,12 +235,6 @@ static char *find_project_dir(const char *dir)
 	return real;
 }
 
-static bool path_inside(const char *real, const char *dir)
-{
-	size_t n = strlen(dir);
-	return !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || !strcmp(dir, "/"));
-}
-
 /* ---- variables ---- */
 
 static enum spec_var_type var_type_of(const char *s)
@@ -791,14 +785,6 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 	const struct node *root = NULL;
 	if (!real) {
 		error_at(L->d, src, "module file '%s' not found", display);
-		goto out;
-	}
-	if (source[0] != '/' && !path_inside(real, s->project_dir)) {
-		/* The folder is not named: it is machine-specific, and the rule
-		 * (spec.h) says which folder it is. */
-		error_at(L->d, src,
-			 "module source '%s' is outside the project folder (the git work tree holding the spec); use a path inside it or an absolute path",
-			 source);
 		goto out;
 	}
 	/* A cycle: this file is already on the chain of callers. */

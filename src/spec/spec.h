@@ -155,11 +155,13 @@ struct spec_options {
  * BERTH_EINVAL (or BERTH_EIO when the top file cannot be read) with every
  * problem in d, sorted by file and position, and *out untouched.
  *
- * The project folder, outside which relative module and file paths may not
- * go, is the top of the git work tree that holds the top spec (the nearest
- * parent with a .git), or the spec's own folder when it is not in one: a
- * workshop keeps specs/ and modules/ side by side in one repository, and
- * `../modules/vpc.yaml` from specs/ must work. */
+ * Relative module sources and file() / template() paths resolve against the
+ * folder of the file that names them (the spec or the module) and may go up,
+ * as Terraform's do: specs/ reaching ../modules/vpc.yaml works the same in a
+ * git clone, a release tarball or a copied folder. The project folder (where
+ * .berth/ lives) is the top of the git work tree that holds the top spec (the
+ * nearest parent with a .git), or the spec's own folder when it is not in
+ * one; it no longer bounds paths. */
 int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d);
 void spec_free(struct spec *s);
 
