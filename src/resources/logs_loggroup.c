@@ -239,9 +239,10 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 		if (!ours) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,
 						    "log group %s already exists and is not this resource's", name);
-			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another "
-				       "LogGroupName or delete the existing log group",
-				       TAG_STACK, c->stack, TAG_ID, address);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with "
+				       "`berth import %s %s` or `adopt: true`, choose another "
+				       "LogGroupName, or delete the existing log group",
+				       TAG_STACK, c->stack, TAG_ID, address, address, name);
 			return BERTH_ECONFLICT;
 		}
 	} else if (err) {

@@ -98,7 +98,7 @@ static const char *const module_file_keys[] = { "description", "inputs", "data",
 						"resources", "outputs" };
 static const char *const resource_keys[] = { "type", "properties", "depends_on", "count",
 					     "for_each", "retain", "ignore_changes",
-					     "create_before_destroy" };
+					     "create_before_destroy", "adopt" };
 static const char *const module_call_keys[] = { "source", "inputs", "count", "for_each",
 						"depends_on" };
 static const char *const variable_keys[] = { "type", "default", "description", "sensitive" };
@@ -924,6 +924,19 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	    !strcmp(tnode->str, "AWS::IAM::ServiceLinkedRole"))
 		retain = true;
 	bool cbd = node_bool(L, node_get(rd->decl, "create_before_destroy"), "create_before_destroy");
+	const struct node *an = node_get(rd->decl, "adopt");
+	bool adopt = node_bool(L, an, "adopt");
+	if (adopt && rd->schema && !schema_name_property(rd->schema)) {
+		/* Adopting looks the instance up by its id before it exists, so
+		 * the id must be a name the spec gives; `berth import` takes in
+		 * instances of the other types. */
+		error_at(L->d, an,
+			 "adopt: true needs a type whose id is a name the spec gives (such as "
+			 "AWS::Logs::LogGroup's LogGroupName); an %s's id is its %s, so take an "
+			 "existing one in with `berth import %s ID`",
+			 rd->schema->type_name,
+			 rd->schema->nprimary ? rd->schema->primary_id[0] : "id AWS assigns", rd->id);
+	}
 	const struct node *tn = node_get(rd->decl, "type");
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		json_t *k = json_array_get(keys, i);
@@ -943,6 +956,7 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 		r->props = props;
 		r->retain = retain;
 		r->create_before_destroy = cbd;
+		r->adopt = adopt;
 		strvec_init(&r->ignore_changes);
 		for (size_t j = 0; ign && ign->kind == NODE_SEQ && j < ign->n; j++)
 			if (node_is_string(ign->vals[j]))

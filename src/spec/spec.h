@@ -78,6 +78,10 @@ struct spec_resource {
 	bool sensitive;     /* some property uses a sensitive variable */
 	/* retain defaults to true for AWS::IAM::ServiceLinkedRole */
 	bool retain, create_before_destroy;
+	/* adopt: true: an instance of the same name that no stack owns is
+	 * taken in (tagged, then updated to match) instead of failing the
+	 * create; only for types with a name property (schema_name_property). */
+	bool adopt;
 	struct strvec ignore_changes;
 	/* Its dependencies, from references and depends_on alike, are the
 	 * out-edges of graph.nodes[graph_node] (dag.h); an edge's `why` is
