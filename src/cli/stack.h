@@ -41,6 +41,8 @@ struct session_opts {
 				   * them are retried this long; 0: BERTH_RETRY_TIMEOUT
 				   * or the engine's default (10 minutes) */
 	bool plan;                /* a plan follows the refresh (engine_opts.plan_reads) */
+	bool vars_optional;       /* destroy: variables without a value do not
+				   * stop loading the spec (spec_options) */
 };
 
 /* 0, or an exit code already explained on stderr. */

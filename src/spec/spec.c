@@ -498,7 +498,14 @@ static void load_variables(struct loader *L, const struct node *decls)
 	}
 	for (size_t i = 0; i < s->nvars; i++) {
 		struct spec_var *v = &s->vars[i];
-		if (!v->value && !v->origin)
+		if (!v->value && !v->origin && L->opt->missing_vars_unknown) {
+			struct diag *dg = diags_add(L->d, DIAG_NOTE,
+						    "variable '%s' has no value; going on without it, since "
+						    "destroy finds the stack by its tags",
+						    v->name);
+			diag_set_loc(dg, v->decl->file, v->decl->line, v->decl->col);
+			set_var(v, spec_unknown(), "missing");
+		} else if (!v->value && !v->origin)
 			error_at(L->d, v->decl,
 				 "variable '%s' has no value; set it with --var %s=VALUE, in a --var-file, or as BERTH_VAR_%s in the environment",
 				 v->name, v->name, v->name);
@@ -529,6 +536,8 @@ static char *repo_string(struct loader *L, const struct node *n, const char *wha
 	char *out = NULL;
 	if (json_is_string(v) && !diags_has_errors(&local)) {
 		out = xstrdup(json_string_value(v));
+	} else if (L->opt->missing_vars_unknown && spec_has_unknown(v) && !diags_has_errors(&local)) {
+		out = xstrdup(""); /* destroy never reads a repository */
 	} else {
 		/* At the offending ${ when the evaluator found one, else the value. */
 		const struct diag *first = local.n ? &local.items[0] : NULL;
@@ -625,9 +634,10 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 	if (cn) {
 		json_t *v = eval_node(&L->ev, cn, &sc);
 		json_int_t c = -1;
-		if (spec_has_unknown(v))
-			error_at(L->d, cn, "count must be known before apply, but it uses a value that is only known after apply");
-		else if (json_is_integer(v))
+		if (spec_has_unknown(v)) {
+			if (!L->opt->missing_vars_unknown)
+				error_at(L->d, cn, "count must be known before apply, but it uses a value that is only known after apply");
+		} else if (json_is_integer(v))
 			c = json_integer_value(v);
 		else if (json_is_real(v) && json_real_value(v) == (double)(json_int_t)json_real_value(v))
 			c = (json_int_t)json_real_value(v);
@@ -648,7 +658,8 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 		json_t *v = eval_node(&L->ev, fn, &sc);
 		struct strmap seen = { 0 };
 		if (spec_has_unknown(v)) {
-			error_at(L->d, fn, "for_each must be known before apply, but it uses a value that is only known after apply");
+			if (!L->opt->missing_vars_unknown)
+				error_at(L->d, fn, "for_each must be known before apply, but it uses a value that is only known after apply");
 		} else if (json_is_array(v)) {
 			for (size_t i = 0; i < json_array_size(v); i++) {
 				json_t *x = json_array_get(v, i);
@@ -1456,6 +1467,21 @@ cleanup:
 	}
 	*out = s;
 	return 0;
+}
+
+char *spec_stack_name(const char *path)
+{
+	struct spec_doc *doc = NULL;
+	struct diags d = DIAGS_INIT;
+	char *out = NULL;
+	if (!spec_doc_load(path, &doc, &d) && doc->root && doc->root->kind == NODE_MAP) {
+		const struct node *st = node_get(doc->root, "stack");
+		if (node_is_string(st) && valid_name(st->str) && strlen(st->str) <= 64)
+			out = xstrdup(st->str);
+	}
+	spec_doc_free(doc);
+	diags_release(&d);
+	return out;
 }
 
 void spec_free(struct spec *s)

@@ -149,6 +149,12 @@ struct spec_options {
 	char *const *environ;      /* for BERTH_VAR_K; NULL for none */
 	const char *region;        /* --region / AWS_REGION, when the spec has none */
 	bool allow_network;        /* fetch() may download (false for validate) */
+	/* destroy: a variable without a value is a note, not an error, and
+	 * stands for a value not known; a count or for_each that needs it
+	 * makes no instance. Destroy finds the stack by its tags and the
+	 * stack name is plain text, so it needs of the spec only what can be
+	 * evaluated (the order of deletions, retain, side effects). */
+	bool missing_vars_unknown;
 	/* When not NULL, the top spec's text (text_len bytes) instead of reading
 	 * `path`, which then only names it (stdin, tests, fuzzing). */
 	const char *text;
@@ -167,6 +173,10 @@ struct spec_options {
  * nearest parent with a .git), or the spec's own folder when it is not in
  * one; it no longer bounds paths. */
 int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d);
+/* The `stack:` of the spec at path when it is a valid stack name, read
+ * without loading anything else (for messages about a spec that does not
+ * load); new string, or NULL. */
+char *spec_stack_name(const char *path);
 void spec_free(struct spec *s);
 
 /* Attribute values at apply time. attr() returns 0 and a new reference in
