@@ -38,7 +38,7 @@ static const char *planned_name(const struct plan_change *c, const struct rtype 
 
 /* An instance that exists and no stack owns, found where the plan meant to
  * create one, with adopt: true: the change becomes "adopt, then update". */
-static int plan_adopt(struct engine *e, struct plan_change *c, const struct spec_resource *sr,
+static int plan_adopt(struct plan_change *c, const struct spec_resource *sr,
 		      const struct rtype *rt, struct live_resource *cur, struct diags *d)
 {
 	/* Adopting sets every berth tag, berth:retain included: no need to
@@ -110,7 +110,7 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 			/* Ours, and the listing has not shown it yet (AWS's reads
 			 * lag its writes): create finds and keeps it. */
 		} else if (!stack && sr->adopt) {
-			if ((r = plan_adopt(e, c, sr, rt, &cur, d)))
+			if ((r = plan_adopt(c, sr, rt, &cur, d)))
 				err = r;
 		} else if (stack) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,
