@@ -251,6 +251,10 @@ static int parse_items(struct parser *p, struct expr *e, char close, char sep_kv
 				struct expr *k;
 				if (parse_string(p, &k))
 					return BERTH_EINVAL;
+				if (k->kind == EX_TEMPLATE) {
+					expr_free(k);
+					return fail(p, item_off, "a map key is plain text; it cannot hold ${...}%s", "");
+				}
 				key = k->name;
 				k->name = NULL;
 				expr_free(k);

@@ -226,6 +226,7 @@ static const struct bad_case bad[] = {
 	{ "${f(\"${\"x}\")}", 11, "unexpected ')' in expression; expected '}'" },
 	{ "${f(\"${\"x)}", 7, "unterminated string; expected a closing '\"'" },
 	{ "${f('${\"a\\qb\"}')}", 9, "unknown escape '\\q' in a string" },
+	{ "${{\"k${x}\": 1}}", 3, "a map key is plain text; it cannot hold ${...}" },
 };
 
 TEST(syntax_errors_name_offset_and_problem)
