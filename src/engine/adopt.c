@@ -83,60 +83,109 @@ cleanup:
 	return err;
 }
 
+/* A create whose name `cur` already has: fine when cur is this address's
+ * (reads lag writes: create finds and keeps it), an adoption with adopt:
+ * true when no stack owns it, else an error that says the way out. */
+static int judge_taken(struct engine *e, struct plan_change *c, const struct spec_resource *sr,
+		       const struct rtype *rt, struct live_resource *cur, struct diags *d)
+{
+	char *stack = NULL, *addr = NULL;
+	const char *prop = schema_name_property(sr->schema);
+	int err = 0;
+	owner_of(cur, &stack, &addr);
+	if (owned_by(stack, addr, e->stack, c->address)) {
+		/* Ours, and the listing has not shown it yet. */
+	} else if (!stack && sr->adopt) {
+		err = plan_adopt(c, sr, rt, cur, d);
+	} else if (stack) {
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "%s %s already exists and belongs to stack %s (as %s), so "
+					    "apply could not create it", c->type, cur->id, stack,
+					    addr ? addr : "an unknown address");
+		diag_set_address(dg, c->address);
+		diag_set_detail(dg, "choose another %s, or move it into this stack with "
+				"`berth import --force %s %s`", prop, c->address, cur->id);
+		err = BERTH_ECONFLICT;
+	} else {
+		/* A retained instance left by an earlier destroy, or one made
+		 * outside berth: plan must not promise a create that apply
+		 * cannot carry out. */
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "%s %s already exists outside the stack, so apply could not "
+					    "create it", c->type, cur->id);
+		diag_set_address(dg, c->address);
+		diag_set_detail(dg, "take it in with `berth import %s %s`, or set `adopt: true` on "
+				"the resource (apply then tags it and updates it to match), or "
+				"choose another %s", c->address, cur->id, prop);
+		err = BERTH_ECONFLICT;
+	}
+	free(stack);
+	free(addr);
+	return err;
+}
+
+/* Every instance that exists under a name one of p's creates of type `rt`
+ * would take: rt->read_named in batches, else read_one per name. */
+static int read_planned_names(struct engine *e, const struct plan *p, const struct rtype *rt,
+			      struct live_set *found, struct diags *d)
+{
+	struct strvec names = STRVEC_INIT;
+	int err = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_change *c = &p->v[i];
+		if (c->action != PA_CREATE || c->excluded || c->spec_index < 0 ||
+		    strcmp(c->type, rt->type_name))
+			continue;
+		const char *name = planned_name(c, rt, e->spec->resources[c->spec_index].schema);
+		if (name && strvec_find(&names, name) < 0)
+			strvec_push(&names, name);
+	}
+	if (names.n && rt->read_named) {
+		err = rt->read_named(&e->rt, (const char *const *)names.v, names.n, found, d);
+	} else {
+		for (size_t i = 0; i < names.n && !err; i++) {
+			struct live_resource cur;
+			int r = rt->read_one(&e->rt, names.v[i], &cur, d);
+			if (r == BERTH_ENOTFOUND)
+				continue;
+			if ((err = r))
+				break;
+			*live_set_add(found, rt->type_name) = cur;
+		}
+	}
+	strvec_clear(&names);
+	return err;
+}
+
 int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 {
 	int err = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		struct plan_change *c = &p->v[i];
-		if (c->action != PA_CREATE || c->excluded || c->spec_index < 0)
+	for (size_t t = 0; t < e->ntypes; t++) {
+		const struct rtype *rt = e->types[t];
+		if (!rt->read_one || !schema_name_property(schema_find(rt->type_name)))
 			continue;
-		const struct spec_resource *sr = &e->spec->resources[c->spec_index];
-		const struct rtype *rt = rtype_find(c->type);
-		const char *name = planned_name(c, rt, sr->schema);
-		if (!name)
-			continue;
-		struct live_resource cur;
-		int r = rt->read_one(&e->rt, name, &cur, d);
-		if (r == BERTH_ENOTFOUND)
-			continue;
+		struct live_set found = LIVE_SET_INIT;
+		int r = read_planned_names(e, p, rt, &found, d);
 		if (r) {
 			err = r;
+			live_set_release(&found);
 			continue;
 		}
-		char *stack = NULL, *addr = NULL;
-		owner_of(&cur, &stack, &addr);
-		const char *prop = schema_name_property(sr->schema);
-		if (owned_by(stack, addr, e->stack, c->address)) {
-			/* Ours, and the listing has not shown it yet (AWS's reads
-			 * lag its writes): create finds and keeps it. */
-		} else if (!stack && sr->adopt) {
-			if ((r = plan_adopt(c, sr, rt, &cur, d)))
+		for (size_t i = 0; i < p->n && found.n; i++) {
+			struct plan_change *c = &p->v[i];
+			if (c->action != PA_CREATE || c->excluded || c->spec_index < 0 ||
+			    strcmp(c->type, rt->type_name))
+				continue;
+			const struct spec_resource *sr = &e->spec->resources[c->spec_index];
+			const char *name = planned_name(c, rt, sr->schema);
+			struct live_resource *cur = NULL;
+			for (size_t k = 0; name && k < found.n && !cur; k++)
+				if (found.v[k].id && !strcmp(found.v[k].id, name))
+					cur = &found.v[k];
+			if (cur && (r = judge_taken(e, c, sr, rt, cur, d)))
 				err = r;
-		} else if (stack) {
-			struct diag *dg = diags_add(d, DIAG_ERROR,
-						    "%s %s already exists and belongs to stack %s (as %s), "
-						    "so apply could not create it", c->type, name,
-						    stack, addr ? addr : "an unknown address");
-			diag_set_address(dg, c->address);
-			diag_set_detail(dg, "choose another %s, or move it into this stack with "
-					"`berth import --force %s %s`", prop, c->address, name);
-			err = BERTH_ECONFLICT;
-		} else {
-			/* A retained instance left by an earlier destroy, or one made
-			 * outside berth: plan must not promise a create that apply
-			 * cannot carry out. */
-			struct diag *dg = diags_add(d, DIAG_ERROR,
-						    "%s %s already exists outside the stack, so apply "
-						    "could not create it", c->type, name);
-			diag_set_address(dg, c->address);
-			diag_set_detail(dg, "take it in with `berth import %s %s`, or set `adopt: true` on "
-					"the resource (apply then tags it and updates it to match), or "
-					"choose another %s", c->address, name, prop);
-			err = BERTH_ECONFLICT;
 		}
-		free(stack);
-		free(addr);
-		live_resource_release(&cur);
+		live_set_release(&found);
 	}
 	return err;
 }
