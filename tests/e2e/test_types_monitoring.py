@@ -12,11 +12,8 @@ import threading
 from berthtest import main
 from enginetest import EngineCase
 
-WORKSHOP = "/work/shared/workshop"
-TEMPLATE = os.path.join(WORKSHOP, "cwagent-ecs-instance-metric-cfn.json")
-if not os.path.exists(TEMPLATE):
-    TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "specs", "workshop",
-                            "cwagent-ecs-instance-metric-cfn.json")
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "specs",
+                        "files", "cwagent-ecs-instance-metric-cfn.json")
 
 STACK_SPEC = """\
     berth: 1
