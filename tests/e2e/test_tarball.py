@@ -14,7 +14,10 @@ import threading
 
 from berthtest import SOURCE_DIR, main
 from enginetest import EngineCase
-from test_workshop import TEMPLATE, TEMPLATE_NAME, make_amp_repo
+from test_workshop import TEMPLATE_NAME, make_amp_repo
+
+# The repository's own copy (nothing outside the repository is read).
+TEMPLATE = os.path.join(SOURCE_DIR, "specs", "files", TEMPLATE_NAME)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
