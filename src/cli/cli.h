@@ -211,6 +211,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_output(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_state(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 /* Hidden, for the build and the shell (generate.c, complete.c). */
 int cmd_generate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_complete(struct cli_ctx *ctx, int argc, char **argv);

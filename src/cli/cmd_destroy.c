@@ -55,7 +55,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run,
-				   .command = "destroy" };
+				   .command = "destroy", .vars_optional = true };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;

@@ -15,6 +15,7 @@ const struct command berth_commands[] = {
 	{ "destroy", cmd_destroy, NEEDS_AWS | TAKES_LOCK, "delete everything of the stack, found by its tags" },
 	{ "graph", cmd_graph, NEEDS_SPEC, "print the dependency graph as Graphviz DOT" },
 	{ "help", cmd_help, 0, "show help for berth or a command" },
+	{ "import", cmd_import, NEEDS_SPEC | NEEDS_AWS | TAKES_LOCK, "take an existing resource into the stack by tagging it" },
 	{ "output", cmd_output, NEEDS_SPEC | NEEDS_AWS, "print the spec's outputs from the live resources" },
 	{ "plan", cmd_plan, NEEDS_SPEC | NEEDS_AWS, "show what apply would change" },
 	{ "schema", cmd_schema, 0, "print the JSON Schema of the spec format, for editors" },

@@ -154,7 +154,12 @@ static void show_change(struct cli_ctx *ctx, FILE *f, const struct plan_change *
 	const char *sym, *color, *what;
 	switch (c->action) {
 	case PA_CREATE: sym = "+"; color = GREEN; what = "will be created"; break;
-	case PA_UPDATE: sym = "~"; color = YELLOW; what = "will be updated in place"; break;
+	case PA_UPDATE:
+		sym = "~";
+		color = YELLOW;
+		what = c->adopt ? (c->changed.n ? "will be adopted and updated in place" : "will be adopted")
+				: "will be updated in place";
+		break;
 	case PA_REPLACE: sym = "-/+"; color = RED; what = c->cbd ? "must be replaced (create before destroy)" : "must be replaced"; break;
 	case PA_DELETE: sym = "-"; color = RED; what = "will be destroyed"; break;
 	case PA_FORGET: sym = "!"; color = CYAN; what = "will be left in AWS and no longer managed"; break;

@@ -275,8 +275,18 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		struct spec_options opt;
 		spec_cli_options(ctx, o->sc, &opt);
 		opt.allow_network = true;
+		opt.missing_vars_unknown = o->vars_optional;
 		if (spec_load(&opt, &s->spec, &s->d)) {
 			session_flush_diags(s);
+			if (o->vars_optional) {
+				/* Destroy needs only the stack's name: say how to go
+				 * on without the spec. */
+				char *name = spec_stack_name(opt.path);
+				cli_error(ctx, "destroy: the spec does not load; fix it, or destroy the "
+					  "stack by its tags alone: berth destroy --stack %s",
+					  name ? name : "NAME");
+				free(name);
+			}
 			goto fail;
 		}
 		if (o->stack && strcmp(o->stack, s->spec->stack)) {

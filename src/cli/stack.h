@@ -58,6 +58,8 @@ struct session_opts {
 				   * or the engine's default (10 minutes) */
 	bool plan;                /* a plan follows the refresh (engine_opts.plan_reads) */
 	const char *command;      /* "plan", "apply", "destroy", "output", "state" */
+	bool vars_optional;       /* destroy: variables without a value do not
+				   * stop loading the spec (spec_options) */
 };
 
 /* 0, or an exit code already explained on stderr. */

@@ -1415,6 +1415,8 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	add_removals(e, p, false);
 	err = select_targets(e, p, d);
 	if (!err)
+		err = engine_plan_names(e, p, d);
+	if (!err)
 		engine_plan_side_effects(e, p, d);
 done:
 	if (err) {

@@ -51,6 +51,8 @@ struct plan_change {
 	bool sensitive;    /* values come from sensitive variables: never shown */
 	bool cbd;          /* create_before_destroy */
 	bool excluded;     /* left out by --target / --exclude */
+	bool adopt;        /* PA_UPDATE of an instance no stack owns (adopt: true):
+			    * apply tags it as this stack's first; id names it */
 	long spec_index;   /* index in spec->resources, -1 when not in the spec */
 };
 
@@ -183,6 +185,21 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
  * the stack is left (out->remaining lists what is). */
 int engine_destroy(struct engine *e, const struct plan *p, struct run_result *out,
 		   struct diags *d);
+
+/* `berth import ADDRESS ID`: tags the instance ID (of the type the spec
+ * gives ADDRESS) berth:stack and berth:id=ADDRESS, so the stack has it from
+ * now on; nothing else about it changes (plan then shows what apply would
+ * change to match the spec). Refuses an address that already has another
+ * instance, an untaggable type, and an instance another stack or address
+ * owns unless `force`. Needs engine_refresh. */
+struct import_result {
+	char *type, *id;
+	bool already;                   /* it was this address's already */
+	char *from_stack, *from_address; /* --force: whose it was, or NULL */
+};
+void import_result_release(struct import_result *r);
+int engine_import(struct engine *e, const char *address, const char *id, bool force,
+		  struct import_result *out, struct diags *d);
 
 /* The spec's outputs, evaluated over the live state (needs refresh or
  * apply): {"NAME": {"value": V, "sensitive": B, "description": S}}, with

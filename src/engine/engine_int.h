@@ -114,6 +114,22 @@ long long sidefx_cause_time(struct engine *e, const struct rt_ctx *rt, const str
 #define SIDEFX_SKEW_MS (5LL * 60 * 1000)
 enum sidefx_verdict { SFX_DELETE, SFX_KEEP_OLDER, SFX_KEEP_UNKNOWN };
 enum sidefx_verdict sidefx_judge(long long group_ms, long long cause_ms);
+/* adopt.c. After the diff: for each planned create of a type named by the
+ * spec, whether AWS has an instance of that name already; one no stack owns
+ * becomes an adoption when the resource says adopt: true, and is otherwise
+ * an error naming `berth import` and adopt, as is one another stack owns. */
+int engine_plan_names(struct engine *e, struct plan *p, struct diags *d);
+/* Apply's first step of an adoption: reads c->id, checks that no other
+ * stack took it since the plan, tags it; *out is the instance as tagged. */
+int engine_adopt(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
+		 struct live_resource *out, struct diags *d);
+/* run.c: the tags an instance should carry (the spec's Tags in `desired`,
+ * which may be NULL, plus berth's), and setting them on one. */
+json_t *engine_wanted_tags(struct engine *e, const char *address, json_t *desired, bool retain);
+int engine_set_tags(const struct rt_ctx *rt, const struct rtype *type,
+		    const struct live_resource *cur, json_t *add, json_t *remove_keys,
+		    struct diags *d);
+
 /* Lists in p->side_effects the groups the plan's removals would delete. */
 void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d);
 /* At the end of a run: deletes the candidates no remaining or desired

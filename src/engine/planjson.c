@@ -67,6 +67,8 @@ json_t *plan_to_json(const struct plan *p, const char *spec_file, json_t *vars)
 				      "note", c->note, "excluded", c->excluded);
 		if (c->action == PA_REPLACE)
 			json_object_set_new(o, "create_before_destroy", json_boolean(c->cbd));
+		if (c->adopt)
+			json_object_set_new(o, "adopt", json_true());
 		json_array_append_new(res, o);
 	}
 	json_t *drift = json_array();

@@ -214,7 +214,7 @@ static int delete_instance(struct engine *e, const struct rt_ctx *rt, const stru
 	return err;
 }
 
-static int set_tags(const struct rt_ctx *rt, const struct rtype *type,
+int engine_set_tags(const struct rt_ctx *rt, const struct rtype *type,
 		    const struct live_resource *cur, json_t *add, json_t *remove_keys,
 		    struct diags *d)
 {
@@ -256,7 +256,7 @@ static int set_tags(const struct rt_ctx *rt, const struct rtype *type,
 }
 
 /* The tags a resource should carry: the spec's, plus berth's. */
-static json_t *wanted_tags(struct engine *e, const char *address, json_t *desired, bool retain)
+json_t *engine_wanted_tags(struct engine *e, const char *address, json_t *desired, bool retain)
 {
 	json_t *m = rt_tags_to_map(json_object_get(desired, "Tags"));
 	json_object_set_new(m, TAG_STACK, json_string(e->stack));
@@ -314,7 +314,7 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 {
 	const struct rtype *type = rtype_find(c->type);
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
-	json_t *tags = type->tag_filter ? wanted_tags(e, c->address, desired, sr->retain) : NULL;
+	json_t *tags = type->tag_filter ? engine_wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
 	struct live_resource live = { 0 };
 	int err = type->create_known ?
@@ -402,7 +402,7 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 	}
 	free(props);
 	if (!err && tags_changed) {
-		json_t *want = wanted_tags(e, c->address, desired, sr->retain);
+		json_t *want = engine_wanted_tags(e, c->address, desired, sr->retain);
 		json_t *add = json_object(), *del = json_array();
 		const char *k;
 		json_t *v;
@@ -413,7 +413,7 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 			if (!json_object_get(want, k) && strncmp(k, "aws:", 4) &&
 			    strcmp(k, TAG_CREATED))
 				json_array_append_new(del, json_string(k));
-		err = set_tags(rt, type, cur, add, del, d);
+		err = engine_set_tags(rt, type, cur, add, del, d);
 		json_decref(want);
 		json_decref(add);
 		json_decref(del);
@@ -436,7 +436,7 @@ static int do_forget(struct engine *e, const struct rt_ctx *rt, const struct rty
 		     const struct live_resource *cur, struct diags *d)
 {
 	json_t *keys = json_pack("[s, s, s]", TAG_STACK, TAG_ID, TAG_RETAIN);
-	int err = set_tags(rt, type, cur, NULL, keys, d);
+	int err = engine_set_tags(rt, type, cur, NULL, keys, d);
 	json_decref(keys);
 	return err;
 }
@@ -556,7 +556,15 @@ static int run_node(void *ctx, size_t node)
 			err = do_create(e, &oc.rt, c, desired, NULL, d);
 		break;
 	case PA_UPDATE:
-		if (!cur) {
+		if (c->adopt) {
+			/* adopt: true: take the instance in, then update it as any. */
+			struct live_resource adopted;
+			if (!(err = evaluate(e, c, &desired, d)) &&
+			    !(err = engine_adopt(e, &oc.rt, c, &adopted, d))) {
+				err = do_update(e, &oc.rt, c, desired, &adopted, d);
+				live_resource_release(&adopted);
+			}
+		} else if (!cur) {
 			diags_add(d, DIAG_ERROR, "%s: the live instance is gone; run plan again", c->address);
 			err = BERTH_ENOTFOUND;
 		} else if (!(err = evaluate(e, c, &desired, d)))

@@ -490,8 +490,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 			live_resource_release(&cur);
 			struct diag *dg = diags_add(d, DIAG_ERROR,
 						    "stack %s already exists and is not this resource's", name);
-			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another StackName "
-				       "or delete the existing stack", TAG_STACK, c->stack, TAG_ID, address);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with "
+				       "`berth import %s ID`, choose another StackName, or delete the "
+				       "existing stack", TAG_STACK, c->stack, TAG_ID, address, address);
 			return BERTH_ECONFLICT;
 		}
 		*id_out = xstrdup(cur.id);

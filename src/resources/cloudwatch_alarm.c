@@ -228,8 +228,10 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		if (!ours) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,
 						    "alarm %s already exists and is not this resource's", name);
-			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another AlarmName "
-				       "or delete the existing alarm", TAG_STACK, c->stack, TAG_ID, address);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with "
+				       "`berth import %s %s` or `adopt: true`, choose another AlarmName, "
+				       "or delete the existing alarm", TAG_STACK, c->stack, TAG_ID, address,
+				       address, name);
 			return BERTH_ECONFLICT;
 		}
 	} else if (err != BERTH_ENOTFOUND) {

@@ -302,8 +302,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 			struct diag *dg = diags_add(d, DIAG_ERROR,
 						    "security group %s already exists in %s and is not this resource's",
 						    name, vpc);
-			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another GroupName or "
-				       "delete the existing group", TAG_STACK, c->stack, TAG_ID, address);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with "
+				       "`berth import %s ID`, choose another GroupName, or delete the "
+				       "existing group", TAG_STACK, c->stack, TAG_ID, address, address);
 			err = BERTH_ECONFLICT;
 		} else if (!err) {
 			id = xstrdup(json_string_value(json_object_get(res, "GroupId")));

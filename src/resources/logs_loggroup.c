@@ -124,6 +124,42 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	return 0;
 }
 
+/* The groups among `ids` that exist: DescribeLogGroups 50 names a call, and
+ * the tags of those found (plan's look before creating them). */
+static int read_named(const struct rt_ctx *c, const char *const *ids, size_t n,
+		      struct live_set *out, struct diags *d)
+{
+	int err = 0;
+	for (size_t at = 0; at < n && !err; at += 50) {
+		json_t *names = json_array(), *groups = NULL, *g;
+		for (size_t i = at; i < n && i < at + 50; i++)
+			json_array_append_new(names, json_string(ids[i]));
+		err = describe_names(c, names, &groups, d);
+		json_decref(names);
+		size_t i;
+		json_array_foreach(groups, i, g) {
+			if (err)
+				break;
+			struct live_resource *r = live_set_add(out, rtype_logs_loggroup.type_name);
+			r->detailed = true;
+			fill_from_describe(r, g);
+			json_t *tags = NULL;
+			static const char *const gone[] = { "ResourceNotFoundException", NULL };
+			err = tu_list_tags(c, "logs", "resourceArn", r->arn, gone, "tags", &tags, d);
+			if (!err) {
+				rt_apply_tags(r, tags ? tags : json_object());
+			} else if (err == BERTH_ENOTFOUND) {
+				/* Deleted since it was described: not there. */
+				live_resource_release(r);
+				out->n--;
+				err = 0;
+			}
+		}
+		json_decref(groups);
+	}
+	return err;
+}
+
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
 	if (json_object_get(desired, "LogGroupName"))
@@ -239,9 +275,10 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 		if (!ours) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,
 						    "log group %s already exists and is not this resource's", name);
-			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another "
-				       "LogGroupName or delete the existing log group",
-				       TAG_STACK, c->stack, TAG_ID, address);
+			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with "
+				       "`berth import %s %s` or `adopt: true`, choose another "
+				       "LogGroupName, or delete the existing log group",
+				       TAG_STACK, c->stack, TAG_ID, address, address, name);
 			return BERTH_ECONFLICT;
 		}
 	} else if (err) {
@@ -318,6 +355,7 @@ const struct rtype rtype_logs_loggroup = {
 	.owns_arn = owns_arn,
 	.read_all = read_all,
 	.read_one = read_one,
+	.read_named = read_named,
 	.normalise = normalise,
 	.create = create,
 	.create_known = create_impl,

@@ -259,6 +259,13 @@ struct rtype {
 	 * BERTH_ENOTFOUND (no diagnostic) when it does not exist. */
 	int (*read_one)(const struct rt_ctx *c, const char *id, struct live_resource *out,
 			struct diags *d);
+	/* Optional, for types whose id is a name the spec gives
+	 * (schema_name_property): the instances among ids[0..n) that exist,
+	 * each with its tags, in as few calls as the API allows. Plan asks it
+	 * before promising creates (engine/adopt.c); NULL: read_one for each
+	 * name. */
+	int (*read_named)(const struct rt_ctx *c, const char *const *ids, size_t n,
+			  struct live_set *out, struct diags *d);
 	/* Optional: adds the detail_props to r. */
 	int (*read_detail)(const struct rt_ctx *c, struct live_resource *r, struct diags *d);
 	/* Fills what AWS would choose when the spec leaves it out and berth

@@ -97,8 +97,9 @@ int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, con
 		return 0;
 	struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s already exists and is not this resource's",
 				    what, name);
-	diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; choose another name or delete the "
-			"existing one", TAG_STACK, c->stack, TAG_ID, address);
+	diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with `berth "
+			"import %s ID`, choose another name, or delete the existing one",
+			TAG_STACK, c->stack, TAG_ID, address, address);
 	return BERTH_ECONFLICT;
 }
 

@@ -183,7 +183,7 @@ json_t *schema_json_schema(void)
 		free(ref);
 	}
 	resource = json_pack(
-		"{s:s, s:b, s:[s], s:{s:{s:s, s:o}, s:{s:s}, s:o, s:o, s:o, s:o, s:o, s:o}, s:o}",
+		"{s:s, s:b, s:[s], s:{s:{s:s, s:o}, s:{s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}, s:o}",
 		"type", "object", "additionalProperties", 0, "required", "type", "properties",
 		"type", "description", "The resource type (CloudFormation's name)", "enum", types,
 		"properties", "type", "object",
@@ -197,6 +197,8 @@ json_t *schema_json_schema(void)
 					    "description", "Properties whose drift plan ignores"),
 		"create_before_destroy", expr_or(json_pack("{s:s, s:s}", "type", "boolean", "description",
 							   "On replacement, create the new resource first")),
+		"adopt", expr_or(json_pack("{s:s, s:s}", "type", "boolean", "description",
+					   "Take in an existing resource of the same name that no stack owns")),
 		"allOf", cond);
 	json_object_set_new(defs, "resource", resource);
 

@@ -62,6 +62,16 @@ const struct schema_prop *schema_shape_prop(const struct schema_shape *shape, co
 	return NULL;
 }
 
+const char *schema_name_property(const struct schema_resource *type)
+{
+	if (!type || type->nprimary != 1 || !type->taggable)
+		return NULL;
+	const struct schema_prop *p = schema_shape_prop(type->shape, type->primary_id[0]);
+	if (!p || (p->flags & SP_READ_ONLY) || !p->shape || p->shape->kind != SK_STRING)
+		return NULL;
+	return p->name;
+}
+
 const char *schema_shape_suggest(const struct schema_shape *shape, const char *name)
 {
 	const char **names;

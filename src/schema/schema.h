@@ -76,6 +76,12 @@ const struct schema_resource *const *schema_all(size_t *n);
 const struct schema_prop *schema_shape_prop(const struct schema_shape *shape, const char *name);
 /* The nearest member name for a misspelled one, or NULL. */
 const char *schema_shape_suggest(const struct schema_shape *shape, const char *name);
+/* The property that names an instance, when the type's primary identifier
+ * is one property a spec sets (LogGroupName, RoleName, AlarmName) and the
+ * type carries tags: an existing instance can then be found by the name
+ * before creating, so plan sees a clash and `adopt: true` can take one in.
+ * NULL for types whose identifier AWS assigns (a VPC's id, a topic's ARN). */
+const char *schema_name_property(const struct schema_resource *type);
 
 /* ---- checking values against shapes ----
  *

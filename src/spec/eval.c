@@ -803,7 +803,8 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 		return spec_unknown();
 	}
 	const struct spec_module *m = &s->modules[sc->module];
-	struct spec_func_ctx fctx = { s->project_dir, m->dir, s->cache_dir, s->priv->allow_network };
+	struct spec_func_ctx fctx = { .spec_dir = m->dir, .cache_dir = s->cache_dir,
+				      .allow_network = s->priv->allow_network };
 	struct diags fd = DIAGS_INIT;
 	int rc = spec_func_call(&fctx, e->name, args, &out, &fd);
 	json_decref(args);
@@ -828,11 +829,15 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 	return out;
 }
 
+static json_t *eval_tmpl(struct eval_ctx *ctx, const struct node *n, const struct tmpl *t,
+			 const struct scope *sc);
+
 static json_t *eval_expr(struct eval_ctx *ctx, const struct node *n, const struct expr *e,
 			 const struct scope *sc)
 {
 	switch (e->kind) {
 	case EX_STRING: return json_string(e->name);
+	case EX_TEMPLATE: return eval_tmpl(ctx, n, e->tmpl, sc);
 	case EX_NUMBER:
 		if (e->is_int && fabs(e->num) < 9e15)
 			return json_integer((json_int_t)e->num);
@@ -871,23 +876,14 @@ static bool interpolate(struct buf *b, const json_t *v)
 	}
 }
 
-static json_t *eval_string(struct eval_ctx *ctx, const struct node *n, const struct scope *sc)
+/* A parsed template's value: a whole ${...} keeps its type, anything else
+ * is a string. The top of a spec string and a string literal inside an
+ * expression ("${repo.x.path}/f.yaml") are both evaluated here. */
+static json_t *eval_tmpl(struct eval_ctx *ctx, const struct node *n, const struct tmpl *t,
+			 const struct scope *sc)
 {
-	struct tmpl *t = NULL;
-	size_t err_off = 0;
-	char *err = NULL;
-	if (!strstr(n->str, "${"))
-		return json_stringn(n->str, n->len);
-	if (tmpl_parse(n->str, n->len, &t, &err_off, &err)) {
-		error_at_offset(ctx->d, n, err_off, "%s", err);
-		free(err);
-		return spec_unknown();
-	}
-	if (t->whole) {
-		json_t *v = eval_expr(ctx, n, t->parts[0].e, sc);
-		tmpl_free(t);
-		return v;
-	}
+	if (t->whole)
+		return eval_expr(ctx, n, t->parts[0].e, sc);
 	struct buf b = BUF_INIT;
 	bool unknown = false;
 	for (size_t i = 0; i < t->n; i++) {
@@ -913,10 +909,26 @@ static json_t *eval_string(struct eval_ctx *ctx, const struct node *n, const str
 		}
 		json_decref(v);
 	}
-	tmpl_free(t);
 	json_t *out = unknown ? spec_unknown() : json_stringn(b.ptr, b.len);
 	buf_release(&b);
 	return out;
+}
+
+static json_t *eval_string(struct eval_ctx *ctx, const struct node *n, const struct scope *sc)
+{
+	struct tmpl *t = NULL;
+	size_t err_off = 0;
+	char *err = NULL;
+	if (!strstr(n->str, "${"))
+		return json_stringn(n->str, n->len);
+	if (tmpl_parse(n->str, n->len, &t, &err_off, &err)) {
+		error_at_offset(ctx->d, n, err_off, "%s", err);
+		free(err);
+		return spec_unknown();
+	}
+	json_t *v = eval_tmpl(ctx, n, t, sc);
+	tmpl_free(t);
+	return v;
 }
 
 json_t *eval_node(struct eval_ctx *ctx, const struct node *n, const struct scope *sc)

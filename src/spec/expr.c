@@ -39,6 +39,7 @@ void expr_free(struct expr *e)
 	}
 	free(e->args);
 	free(e->arg_names);
+	tmpl_free(e->tmpl);
 	free(e);
 }
 
@@ -88,12 +89,88 @@ static char *parse_name(struct parser *p)
 
 static int parse_expr(struct parser *p, struct expr **out);
 
+static void add_part(struct tmpl *t, size_t *alloc, char *text, struct expr *e, size_t off)
+{
+	ALLOC_GROW(t->parts, t->n + 1, *alloc);
+	t->parts[t->n++] = (struct tmpl_part){ text, e, off };
+}
+
+/* One `${...}` whose "${" is at p->pos: the expression up to its '}'. The
+ * same at the top of a string and inside a string literal. */
+static int parse_interpolation(struct parser *p, struct expr **out)
+{
+	size_t open = p->pos;
+	struct expr *e = NULL;
+	p->pos += 2;
+	if (peek(p) == '}')
+		return fail(p, open, "empty expression '${}'%s", "");
+	if (parse_expr(p, &e))
+		return BERTH_EINVAL;
+	if (peek(p) != '}') {
+		expr_free(e);
+		if (p->pos >= p->len)
+			return fail(p, open, "unterminated '${'; expected '}'%s", "");
+		return fail(p, p->pos, "unexpected '%s' in expression; expected '}'",
+			    (char[]){ p->s[p->pos], 0 });
+	}
+	p->pos++;
+	/* A reference that is the whole expression is reported at its "${"
+	 * (what people look for); parts inside it, such as an index or a
+	 * function argument, keep their own offsets. */
+	size_t first = e->off;
+	for (struct expr *x = e; x; x = (x->kind == EX_ATTR || x->kind == EX_INDEX) ? x->base : NULL)
+		if (x->off == first)
+			x->off = open;
+	*out = e;
+	return 0;
+}
+
+static bool at_dollar_dollar(const struct parser *p)
+{
+	return p->pos + 2 < p->len && p->s[p->pos] == '$' && p->s[p->pos + 1] == '$' &&
+	       p->s[p->pos + 2] == '{';
+}
+
+static bool at_interpolation(const struct parser *p)
+{
+	return p->pos + 1 < p->len && p->s[p->pos] == '$' && p->s[p->pos + 1] == '{';
+}
+
+/* A string literal. It is a template too, as HCL's are: `${...}` inside it
+ * is an expression whose value goes into the string (and whose own strings
+ * may use either quote), `$${` a literal "${". So a function argument can be
+ * "${repo.x.path}/file.yaml". A literal without `${` is an EX_STRING; with
+ * one, an EX_TEMPLATE. */
 static int parse_string(struct parser *p, struct expr **out)
 {
 	char q = p->s[p->pos];
 	size_t start = p->pos++;
 	struct buf b = BUF_INIT;
+	struct tmpl *t = NULL;
+	size_t alloc = 0, lit_off = p->pos;
+	int rc = 0;
 	while (p->pos < p->len && p->s[p->pos] != q) {
+		if (at_dollar_dollar(p)) {
+			if (!b.len)
+				lit_off = p->pos;
+			buf_adds(&b, "${");
+			p->pos += 3;
+			continue;
+		}
+		if (at_interpolation(p)) {
+			struct expr *e = NULL;
+			if (!t)
+				t = xcalloc(1, sizeof(*t));
+			if (b.len)
+				add_part(t, &alloc, buf_detach(&b, NULL), NULL, lit_off);
+			size_t open = p->pos;
+			if ((rc = parse_interpolation(p, &e)))
+				goto fail;
+			add_part(t, &alloc, NULL, e, open);
+			continue;
+		}
+		if (!b.len)
+			lit_off = p->pos;
 		char c = p->s[p->pos++];
 		if (c == '\\' && p->pos < p->len) {
 			char e = p->s[p->pos++];
@@ -102,20 +179,33 @@ static int parse_string(struct parser *p, struct expr **out)
 			case 't': c = '\t'; break;
 			case '\\': case '"': case '\'': c = e; break;
 			default:
-				buf_release(&b);
-				return fail(p, p->pos - 2, "unknown escape '\\%s' in a string", (char[]){ e, 0 });
+				rc = fail(p, p->pos - 2, "unknown escape '\\%s' in a string", (char[]){ e, 0 });
+				goto fail;
 			}
 		}
 		buf_addch(&b, c);
 	}
 	if (p->pos >= p->len) {
-		buf_release(&b);
-		return fail(p, start, "unterminated string; expected a closing %s", q == '"' ? "'\"'" : "\"'\"");
+		rc = fail(p, start, "unterminated string; expected a closing %s", q == '"' ? "'\"'" : "\"'\"");
+		goto fail;
 	}
 	p->pos++;
-	*out = expr_new(EX_STRING, start);
-	(*out)->name = buf_detach(&b, NULL);
+	*out = expr_new(t ? EX_TEMPLATE : EX_STRING, start);
+	if (t) {
+		if (b.len)
+			add_part(t, &alloc, buf_detach(&b, NULL), NULL, lit_off);
+		t->has_expr = true;
+		t->whole = t->n == 1;
+		(*out)->tmpl = t;
+	} else {
+		(*out)->name = buf_detach(&b, NULL);
+	}
+	buf_release(&b);
 	return 0;
+fail:
+	buf_release(&b);
+	tmpl_free(t);
+	return rc;
 }
 
 static int parse_number(struct parser *p, struct expr **out)
@@ -161,6 +251,10 @@ static int parse_items(struct parser *p, struct expr *e, char close, char sep_kv
 				struct expr *k;
 				if (parse_string(p, &k))
 					return BERTH_EINVAL;
+				if (k->kind == EX_TEMPLATE) {
+					expr_free(k);
+					return fail(p, item_off, "a map key is plain text; it cannot hold ${...}%s", "");
+				}
 				key = k->name;
 				k->name = NULL;
 				expr_free(k);
@@ -322,12 +416,6 @@ bool tmpl_has_expr(const char *s, size_t len)
 	return false;
 }
 
-static void add_part(struct tmpl *t, size_t *alloc, char *text, struct expr *e, size_t off)
-{
-	ALLOC_GROW(t->parts, t->n + 1, *alloc);
-	t->parts[t->n++] = (struct tmpl_part){ text, e, off };
-}
-
 int tmpl_parse(const char *s, size_t len, struct tmpl **out, size_t *err_off, char **err_msg)
 {
 	struct parser p = { s, len, 0, 0, NULL, 0 };
@@ -336,42 +424,20 @@ int tmpl_parse(const char *s, size_t len, struct tmpl **out, size_t *err_off, ch
 	size_t alloc = 0, lit_off = 0;
 
 	while (p.pos < len) {
-		if (s[p.pos] == '$' && p.pos + 2 < len + 0 && s[p.pos + 1] == '$' && s[p.pos + 2] == '{') {
+		if (at_dollar_dollar(&p)) {
 			if (!lit.len)
 				lit_off = p.pos;
 			buf_adds(&lit, "${");
 			p.pos += 3;
 			continue;
 		}
-		if (s[p.pos] == '$' && p.pos + 1 < len && s[p.pos + 1] == '{') {
+		if (at_interpolation(&p)) {
 			size_t open = p.pos;
 			struct expr *e = NULL;
 			if (lit.len)
 				add_part(t, &alloc, buf_detach(&lit, NULL), NULL, lit_off);
-			p.pos += 2;
-			if (peek(&p) == '}') {
-				fail(&p, open, "empty expression '${}'%s", "");
+			if (parse_interpolation(&p, &e))
 				goto fail;
-			}
-			if (parse_expr(&p, &e))
-				goto fail;
-			if (peek(&p) != '}') {
-				expr_free(e);
-				if (p.pos >= len)
-					fail(&p, open, "unterminated '${'; expected '}'%s", "");
-				else
-					fail(&p, p.pos, "unexpected '%s' in expression; expected '}'",
-					     (char[]){ s[p.pos], 0 });
-				goto fail;
-			}
-			p.pos++;
-			/* A reference that is the whole expression is reported at its
-			 * "${" (what people look for); parts inside it, such as an index
-			 * or a function argument, keep their own offsets. */
-			size_t first = e->off;
-			for (struct expr *x = e; x; x = (x->kind == EX_ATTR || x->kind == EX_INDEX) ? x->base : NULL)
-				if (x->off == first)
-					x->off = open;
 			add_part(t, &alloc, NULL, e, open);
 			t->has_expr = true;
 			continue;
@@ -393,6 +459,16 @@ fail:
 	return BERTH_EINVAL;
 }
 
+/* Text of a template literal as it would be written in a string. */
+static void text_write(struct buf *b, const char *text)
+{
+	for (const char *c = text; *c; c++) {
+		if (c[0] == '$' && c[1] == '{')
+			buf_addch(b, '$');
+		buf_addch(b, *c);
+	}
+}
+
 static void expr_write(struct buf *b, const struct expr *e)
 {
 	switch (e->kind) {
@@ -408,6 +484,19 @@ static void expr_write(struct buf *b, const struct expr *e)
 		buf_addch(b, ']');
 		break;
 	case EX_STRING: buf_addf(b, "\"%s\"", e->name); break;
+	case EX_TEMPLATE:
+		buf_addch(b, '"');
+		for (size_t i = 0; i < e->tmpl->n; i++) {
+			if (e->tmpl->parts[i].text) {
+				text_write(b, e->tmpl->parts[i].text);
+				continue;
+			}
+			buf_adds(b, "${");
+			expr_write(b, e->tmpl->parts[i].e);
+			buf_addch(b, '}');
+		}
+		buf_addch(b, '"');
+		break;
 	case EX_NUMBER:
 		if (e->is_int)
 			buf_addf(b, "%.0f", e->num);

@@ -7,7 +7,9 @@
  *            | '[' expr, ... ']' | '{' key ':' expr, ... '}'
  *   args    := ( [NAME '='] expr ), ...          (named: fetch(URL, sha256=HEX))
  *   NAME    := [A-Za-z_][A-Za-z0-9_-]*           ('-' because ids are "cpu-alarm")
- *   STRING  := "..." or '...' with \" \' \\ \n \t escapes
+ *   STRING  := "..." or '...' with \" \' \\ \n \t escapes; a string is a
+ *              template too: "${repo.x.path}/f.yaml" (EX_TEMPLATE), and
+ *              $${ is a literal ${ in it, as at the top level
  *
  * There are no operators: berth has references and a few functions, not a
  * general language (DESIGN.md §3). Every node keeps the byte offset in the
@@ -20,6 +22,8 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+struct tmpl;
+
 enum expr_kind {
 	EX_NAME,   /* a bare name: the root of a reference (var, ID, count, ...) */
 	EX_ATTR,   /* base.name */
@@ -30,7 +34,8 @@ enum expr_kind {
 	EX_BOOL,
 	EX_NULL,
 	EX_LIST,   /* [args] */
-	EX_MAP     /* {arg_names[i]: args[i]} */
+	EX_MAP,    /* {arg_names[i]: args[i]} */
+	EX_TEMPLATE /* a string literal holding ${...}: tmpl */
 };
 
 struct expr {
@@ -44,6 +49,7 @@ struct expr {
 	struct expr **args;
 	char **arg_names; /* CALL: NULL entries for positional args; MAP: keys */
 	size_t nargs;
+	struct tmpl *tmpl; /* TEMPLATE: its parts, offsets in the same string */
 };
 
 struct tmpl_part {

@@ -103,22 +103,15 @@ static int arg_int(struct func_call *c, size_t i, const char *what, long long *o
 
 /* ---- paths ---- */
 
-static bool path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	if (n && dir[n - 1] == '/')
-		n--;
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
-}
-
-/* Resolves a user path: absolute paths as given, relative ones from spec_dir,
- * which must stay inside project_dir once symlinks are resolved (a spec from
- * a cloned repository must not read ~/.aws/credentials through ../../ or a
- * symlink). *out is the resolved real path. */
+/* Resolves a user path: absolute paths as given, relative ones from spec_dir
+ * (the folder of the spec or module file that calls the function), and, as
+ * Terraform's path.module, they may go up: a workshop's specs/ reads
+ * ../modules/ and files beside it whether or not the folder is a git clone.
+ * *out is the resolved real path. */
 static int resolve_path(struct func_call *c, const char *path, char **out)
 {
 	const struct spec_func_ctx *f = c->fctx;
-	char *joined = NULL, *real = NULL, *proj = NULL;
+	char *joined = NULL, *real = NULL;
 	int rc = 0;
 
 	if (!*path)
@@ -133,27 +126,11 @@ static int resolve_path(struct func_call *c, const char *path, char **out)
 				"cannot open %s: %s", joined, strerror(errno));
 		goto cleanup;
 	}
-	if (path[0] != '/' && f->project_dir) {
-		proj = realpath(f->project_dir, NULL);
-		if (!proj) {
-			rc = call_error(c, BERTH_EIO, "cannot resolve the project folder %s: %s",
-					f->project_dir, strerror(errno));
-			goto cleanup;
-		}
-		if (!path_within(real, proj)) {
-			rc = call_error(c, BERTH_EINVAL,
-					"%s is outside the project folder %s (resolved through '..' or a symlink "
-					"to %s); use an absolute path to read files elsewhere",
-					path, proj, real);
-			goto cleanup;
-		}
-	}
 	*out = real;
 	real = NULL;
 cleanup:
 	free(joined);
 	free(real);
-	free(proj);
 	return rc;
 }
 

@@ -10,8 +10,8 @@
 #include "util/diag.h"
 
 struct spec_func_ctx {
-	const char *project_dir; /* paths may not escape this folder unless absolute */
-	const char *spec_dir;    /* relative paths resolve from here (the spec or module file's folder) */
+	const char *spec_dir;    /* relative paths resolve from here (the spec or module
+				  * file's folder) and may go up, as Terraform's do */
 	const char *cache_dir;   /* fetch() cache, e.g. .berth/cache; created when missing */
 	bool allow_network;      /* false for `berth validate`: fetch() must then use the cache or say it cannot */
 };

@@ -98,7 +98,7 @@ static const char *const module_file_keys[] = { "description", "inputs", "data",
 						"resources", "outputs" };
 static const char *const resource_keys[] = { "type", "properties", "depends_on", "count",
 					     "for_each", "retain", "ignore_changes",
-					     "create_before_destroy" };
+					     "create_before_destroy", "adopt" };
 static const char *const module_call_keys[] = { "source", "inputs", "count", "for_each",
 						"depends_on" };
 static const char *const variable_keys[] = { "type", "default", "description", "sensitive" };
@@ -233,12 +233,6 @@ static char *find_project_dir(const char *dir)
 	}
 	free(cur);
 	return real;
-}
-
-static bool path_inside(const char *real, const char *dir)
-{
-	size_t n = strlen(dir);
-	return !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || !strcmp(dir, "/"));
 }
 
 /* ---- variables ---- */
@@ -516,7 +510,14 @@ static void load_variables(struct loader *L, const struct node *decls)
 	}
 	for (size_t i = 0; i < s->nvars; i++) {
 		struct spec_var *v = &s->vars[i];
-		if (!v->value && !v->origin)
+		if (!v->value && !v->origin && L->opt->missing_vars_unknown) {
+			struct diag *dg = diags_add(L->d, DIAG_NOTE,
+						    "variable '%s' has no value; going on without it, since "
+						    "destroy finds the stack by its tags",
+						    v->name);
+			diag_set_loc(dg, v->decl->file, v->decl->line, v->decl->col);
+			set_var(v, spec_unknown(), "missing");
+		} else if (!v->value && !v->origin)
 			error_at(L->d, v->decl,
 				 "variable '%s' has no value; set it with --var %s=VALUE, in a --var-file, or as BERTH_VAR_%s in the environment",
 				 v->name, v->name, v->name);
@@ -547,6 +548,8 @@ static char *repo_string(struct loader *L, const struct node *n, const char *wha
 	char *out = NULL;
 	if (json_is_string(v) && !diags_has_errors(&local)) {
 		out = xstrdup(json_string_value(v));
+	} else if (L->opt->missing_vars_unknown && spec_has_unknown(v) && !diags_has_errors(&local)) {
+		out = xstrdup(""); /* destroy never reads a repository */
 	} else {
 		/* At the offending ${ when the evaluator found one, else the value. */
 		const struct diag *first = local.n ? &local.items[0] : NULL;
@@ -643,9 +646,10 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 	if (cn) {
 		json_t *v = eval_node(&L->ev, cn, &sc);
 		json_int_t c = -1;
-		if (spec_has_unknown(v))
-			error_at(L->d, cn, "count must be known before apply, but it uses a value that is only known after apply");
-		else if (json_is_integer(v))
+		if (spec_has_unknown(v)) {
+			if (!L->opt->missing_vars_unknown)
+				error_at(L->d, cn, "count must be known before apply, but it uses a value that is only known after apply");
+		} else if (json_is_integer(v))
 			c = json_integer_value(v);
 		else if (json_is_real(v) && json_real_value(v) == (double)(json_int_t)json_real_value(v))
 			c = (json_int_t)json_real_value(v);
@@ -666,7 +670,8 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 		json_t *v = eval_node(&L->ev, fn, &sc);
 		struct strmap seen = { 0 };
 		if (spec_has_unknown(v)) {
-			error_at(L->d, fn, "for_each must be known before apply, but it uses a value that is only known after apply");
+			if (!L->opt->missing_vars_unknown)
+				error_at(L->d, fn, "for_each must be known before apply, but it uses a value that is only known after apply");
 		} else if (json_is_array(v)) {
 			for (size_t i = 0; i < json_array_size(v); i++) {
 				json_t *x = json_array_get(v, i);
@@ -803,14 +808,6 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 	const struct node *root = NULL;
 	if (!real) {
 		error_at(L->d, src, "module file '%s' not found", display);
-		goto out;
-	}
-	if (source[0] != '/' && !path_inside(real, s->project_dir)) {
-		/* The folder is not named: it is machine-specific, and the rule
-		 * (spec.h) says which folder it is. */
-		error_at(L->d, src,
-			 "module source '%s' is outside the project folder (the git work tree holding the spec); use a path inside it or an absolute path",
-			 source);
 		goto out;
 	}
 	/* A cycle: this file is already on the chain of callers. */
@@ -950,6 +947,19 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	    !strcmp(tnode->str, "AWS::IAM::ServiceLinkedRole"))
 		retain = true;
 	bool cbd = node_bool(L, node_get(rd->decl, "create_before_destroy"), "create_before_destroy");
+	const struct node *an = node_get(rd->decl, "adopt");
+	bool adopt = node_bool(L, an, "adopt");
+	if (adopt && rd->schema && !schema_name_property(rd->schema)) {
+		/* Adopting looks the instance up by its id before it exists, so
+		 * the id must be a name the spec gives; `berth import` takes in
+		 * instances of the other types. */
+		error_at(L->d, an,
+			 "adopt: true needs a type whose id is a name the spec gives (such as "
+			 "AWS::Logs::LogGroup's LogGroupName); an %s's id is its %s, so take an "
+			 "existing one in with `berth import %s ID`",
+			 rd->schema->type_name,
+			 rd->schema->nprimary ? rd->schema->primary_id[0] : "id AWS assigns", rd->id);
+	}
 	const struct node *tn = node_get(rd->decl, "type");
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		json_t *k = json_array_get(keys, i);
@@ -969,6 +979,7 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 		r->props = props;
 		r->retain = retain;
 		r->create_before_destroy = cbd;
+		r->adopt = adopt;
 		strvec_init(&r->ignore_changes);
 		for (size_t j = 0; ign && ign->kind == NODE_SEQ && j < ign->n; j++)
 			if (node_is_string(ign->vals[j]))
@@ -1468,6 +1479,21 @@ cleanup:
 	}
 	*out = s;
 	return 0;
+}
+
+char *spec_stack_name(const char *path)
+{
+	struct spec_doc *doc = NULL;
+	struct diags d = DIAGS_INIT;
+	char *out = NULL;
+	if (!spec_doc_load(path, &doc, &d) && doc->root && doc->root->kind == NODE_MAP) {
+		const struct node *st = node_get(doc->root, "stack");
+		if (node_is_string(st) && valid_name(st->str) && strlen(st->str) <= 64)
+			out = xstrdup(st->str);
+	}
+	spec_doc_free(doc);
+	diags_release(&d);
+	return out;
 }
 
 void spec_free(struct spec *s)

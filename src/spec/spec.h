@@ -78,6 +78,10 @@ struct spec_resource {
 	bool sensitive;     /* some property uses a sensitive variable */
 	/* retain defaults to true for AWS::IAM::ServiceLinkedRole */
 	bool retain, create_before_destroy;
+	/* adopt: true: an instance of the same name that no stack owns is
+	 * taken in (tagged, then updated to match) instead of failing the
+	 * create; only for types with a name property (schema_name_property). */
+	bool adopt;
 	struct strvec ignore_changes;
 	/* Its dependencies, from references and depends_on alike, are the
 	 * out-edges of graph.nodes[graph_node] (dag.h); an edge's `why` is
@@ -145,6 +149,12 @@ struct spec_options {
 	char *const *environ;      /* for BERTH_VAR_K; NULL for none */
 	const char *region;        /* --region / AWS_REGION, when the spec has none */
 	bool allow_network;        /* fetch() may download (false for validate) */
+	/* destroy: a variable without a value is a note, not an error, and
+	 * stands for a value not known; a count or for_each that needs it
+	 * makes no instance. Destroy finds the stack by its tags and the
+	 * stack name is plain text, so it needs of the spec only what can be
+	 * evaluated (the order of deletions, retain, side effects). */
+	bool missing_vars_unknown;
 	/* When not NULL, the top spec's text (text_len bytes) instead of reading
 	 * `path`, which then only names it (stdin, tests, fuzzing). */
 	const char *text;
@@ -155,12 +165,18 @@ struct spec_options {
  * BERTH_EINVAL (or BERTH_EIO when the top file cannot be read) with every
  * problem in d, sorted by file and position, and *out untouched.
  *
- * The project folder, outside which relative module and file paths may not
- * go, is the top of the git work tree that holds the top spec (the nearest
- * parent with a .git), or the spec's own folder when it is not in one: a
- * workshop keeps specs/ and modules/ side by side in one repository, and
- * `../modules/vpc.yaml` from specs/ must work. */
+ * Relative module sources and file() / template() paths resolve against the
+ * folder of the file that names them (the spec or the module) and may go up,
+ * as Terraform's do: specs/ reaching ../modules/vpc.yaml works the same in a
+ * git clone, a release tarball or a copied folder. The project folder (where
+ * .berth/ lives) is the top of the git work tree that holds the top spec (the
+ * nearest parent with a .git), or the spec's own folder when it is not in
+ * one; it no longer bounds paths. */
 int spec_load(const struct spec_options *opt, struct spec **out, struct diags *d);
+/* The `stack:` of the spec at path when it is a valid stack name, read
+ * without loading anything else (for messages about a spec that does not
+ * load); new string, or NULL. */
+char *spec_stack_name(const char *path);
 void spec_free(struct spec *s);
 
 /* Attribute values at apply time. attr() returns 0 and a new reference in

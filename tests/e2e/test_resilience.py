@@ -336,7 +336,9 @@ class CallCountTest(EngineCase):
         self.emu.reset()
         self.berth("apply", "--auto-approve")
         ops = self.emu.calls()["by_operation"]
-        self.assertEqual(ops.get("logs:DescribeLogGroups"), 1)  # the final listing
+        # Plan's look for the names it would create (issue 16: a retained
+        # group's name is taken) and the final listing.
+        self.assertEqual(ops.get("logs:DescribeLogGroups"), 2)
         self.assertNotIn("logs:ListTagsForResource", ops)
         self.assertNotIn("sns:GetTopicAttributes", ops)
         with open(os.path.join(self.dir, ".berth", "demo.state.json")) as f:
@@ -372,12 +374,13 @@ class CallCountTest(EngineCase):
                    "sns:ListTagsForResource"):
             self.assertNotIn(op, ops)
         # Log groups and topics are not read back one by one: one listing
-        # at the end shows them all (60 names: 2 DescribeLogGroups).
-        self.assertEqual(ops.get("logs:DescribeLogGroups"), 2)
+        # at the end shows them all (60 names: 2 DescribeLogGroups), and
+        # plan looks for the names it would create the same way (2 more).
+        self.assertEqual(ops.get("logs:DescribeLogGroups"), 4)
         self.assertEqual(ops.get("sns:ListTopics"), 1)
         # 2 per log group, 1 per topic, 2 per subscription; beyond that the
-        # empty stack's listing, STS and that final listing.
-        self.assertEqual(applied["total"] - (2 * n_logs + n_topics + 2 * n_topics), 6)
+        # empty stack's listing, STS, plan's name look and that final listing.
+        self.assertEqual(applied["total"] - (2 * n_logs + n_topics + 2 * n_topics), 8)
         # What apply recorded without reading back is what AWS holds.
         r = self.berth("plan", "--detailed-exitcode", ok=0)
         self.assertIn("No changes.", r.stdout)

@@ -46,7 +46,6 @@ static void fixture_init(struct fixture *fx)
 	fx->cache = xasprintf("%s/.berth/cache", fx->project);
 	if (mkdir(fx->project, 0755) || mkdir(fx->spec_dir, 0755))
 		abort();
-	fx->ctx.project_dir = fx->project;
 	fx->ctx.spec_dir = fx->spec_dir;
 	fx->ctx.cache_dir = fx->cache;
 	fx->ctx.allow_network = true;
@@ -191,28 +190,29 @@ TEST(join_lists)
 	fixture_release(&fx);
 }
 
-TEST(file_reads_and_refuses_escapes)
+TEST(file_reads_relative_paths_that_go_up)
 {
 	struct fixture fx;
 	char *link, *abs, *args;
 	fixture_init(&fx);
 	CHECK_CALL(&fx, "file", "[\"hello.txt\"]", "\"hello\\n\"");
 	CHECK_CALL(&fx, "file", "[\"./../specs/hello.txt\"]", "\"hello\\n\"");
-	CHECK_CALL_FAILS(&fx, "file", "[\"../../secret.txt\"]", BERTH_EINVAL);
-	CHECK_CONTAINS(last_error(&fx), "file(\"../../secret.txt\"): ../../secret.txt is outside the project folder");
-	/* a symlink inside the project pointing out of it */
-	link = xasprintf("%s/escape.txt", fx.spec_dir);
+	/* Relative paths resolve from the spec's folder and may go up, as
+	 * Terraform's do: a copied folder is not a git clone, and specs/
+	 * reading ../modules/ or ../../shared-files/ must work there too. */
+	CHECK_CALL(&fx, "file", "[\"../../secret.txt\"]", "\"outside\\n\"");
+	/* a symlink resolves to its target */
+	link = xasprintf("%s/elsewhere.txt", fx.spec_dir);
 	abs = xasprintf("%s/secret.txt", fx.root);
 	CHECK(symlink(abs, link) == 0);
-	CHECK_CALL_FAILS(&fx, "file", "[\"escape.txt\"]", BERTH_EINVAL);
-	CHECK_CONTAINS(last_error(&fx), "escape.txt is outside the project folder");
-	CHECK_CONTAINS(last_error(&fx), "symlink");
-	/* an absolute path is the user's explicit choice */
+	CHECK_CALL(&fx, "file", "[\"elsewhere.txt\"]", "\"outside\\n\"");
 	args = xasprintf("[\"%s\"]", abs);
 	CHECK_CALL(&fx, "file", args, "\"outside\\n\"");
 	CHECK_CALL_FAILS(&fx, "file", "[\"missing.txt\"]", BERTH_ENOTFOUND);
 	CHECK_CONTAINS(last_error(&fx), "file(\"missing.txt\"): cannot open ");
 	CHECK_CONTAINS(last_error(&fx), "missing.txt: No such file or directory");
+	CHECK_CALL_FAILS(&fx, "file", "[\"../../nope/missing.txt\"]", BERTH_ENOTFOUND);
+	CHECK_CONTAINS(last_error(&fx), "specs/../../nope/missing.txt: No such file or directory");
 	CHECK_CALL_ERR(&fx, "file", "[\".\"]", BERTH_EINVAL, "file(\".\"): . is not a regular file");
 	CHECK_CALL_ERR(&fx, "file", "[\"\"]", BERTH_EINVAL, "file(\"\"): the path is empty");
 	free(args);

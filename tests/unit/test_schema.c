@@ -151,6 +151,30 @@ TEST(tagging_defaults_and_ids)
 	CHECK(PROP("AWS::ECS::Cluster", "Tags")->shape->unordered);
 }
 
+TEST(name_property_only_for_types_named_by_the_spec)
+{
+	/* The types plan can look up by name before a create (and adopt). */
+	static const char *const named[][2] = {
+		{ "AWS::CloudWatch::Alarm", "AlarmName" },
+		{ "AWS::ECS::Cluster", "ClusterName" },
+		{ "AWS::IAM::Role", "RoleName" },
+		{ "AWS::Logs::LogGroup", "LogGroupName" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(named); i++) {
+		const char *p = schema_name_property(schema_find(named[i][0]));
+		CHECK(p != NULL);
+		if (p)
+			CHECK_STR(p, named[i][1]);
+	}
+	/* AWS assigns the id, it is an ARN made from the name, the id has two
+	 * parts, or the type carries no tags. */
+	static const char *const unnamed[] = { "AWS::EC2::VPC", "AWS::SNS::Topic", "AWS::ECS::Service",
+					       "AWS::IAM::Policy", "AWS::ECS::TaskDefinition" };
+	for (size_t i = 0; i < ARRAY_SIZE(unnamed); i++)
+		CHECK(schema_name_property(schema_find(unnamed[i])) == NULL);
+	CHECK(schema_name_property(NULL) == NULL);
+}
+
 TEST(shape_suggest)
 {
 	const struct schema_shape *s = schema_find("AWS::CloudWatch::Alarm")->shape;

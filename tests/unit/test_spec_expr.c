@@ -141,6 +141,66 @@ TEST(literals)
 	tmpl_free(t);
 }
 
+TEST(string_literals_are_templates)
+{
+	/* Terraform's templatefile("${path.module}/x.tpl", ...): a string
+	 * argument holding ${...} is a template of its own. */
+	const char *in = "${template(\"${repo.x.path}/f.yaml\", {endpoint: \"${amp.Endpoint}api/v1\"})}";
+	struct tmpl *t = parse_ok(in);
+	CHECK(t);
+	CHECK(t->whole);
+	const struct expr *call = t->parts[0].e;
+	CHECK_INT(call->kind, EX_CALL);
+	const struct expr *path = call->args[0];
+	CHECK_INT(path->kind, EX_TEMPLATE);
+	CHECK_INT(path->off, 11);
+	CHECK_INT(path->tmpl->n, 2);
+	CHECK_INT(path->tmpl->parts[0].e->kind, EX_ATTR);
+	CHECK_INT(path->tmpl->parts[0].off, 12);
+	CHECK_INT(path->tmpl->parts[0].e->off, 12); /* at its own "${" */
+	CHECK_STR(path->tmpl->parts[1].text, "/f.yaml");
+	CHECK_INT(path->tmpl->parts[1].off, 26);
+	const struct expr *ep = call->args[1]->args[0];
+	CHECK_INT(ep->kind, EX_TEMPLATE);
+	CHECK_STR(ep->tmpl->parts[1].text, "api/v1");
+	char *s = expr_to_string(call);
+	CHECK_STR(s, "template(\"${repo.x.path}/f.yaml\", {endpoint: \"${amp.Endpoint}api/v1\"})");
+	free(s);
+	tmpl_free(t);
+}
+
+TEST(nested_templates_with_quotes_and_escapes)
+{
+	/* Quotes inside the inner ${...} belong to it; escapes and $${ work in
+	 * the literal around it; a single ${x} keeps x's type. */
+	struct tmpl *t = parse_ok("${f('a\\'${join(\"/\", [\"b\", 'c'])}\\n$${lit}', \"${n}\", \"plain\")}");
+	CHECK(t);
+	const struct expr *call = t->parts[0].e;
+	CHECK_INT(call->nargs, 3);
+	const struct expr *a = call->args[0];
+	CHECK_INT(a->kind, EX_TEMPLATE);
+	CHECK_INT(a->tmpl->n, 3);
+	CHECK_STR(a->tmpl->parts[0].text, "a'");
+	CHECK_INT(a->tmpl->parts[1].e->kind, EX_CALL);
+	CHECK_STR(a->tmpl->parts[1].e->args[0]->name, "/");
+	CHECK_STR(a->tmpl->parts[2].text, "\n${lit}");
+	CHECK(!a->tmpl->whole);
+	CHECK_INT(call->args[1]->kind, EX_TEMPLATE);
+	CHECK(call->args[1]->tmpl->whole);
+	CHECK_INT(call->args[2]->kind, EX_STRING);
+	CHECK_STR(call->args[2]->name, "plain");
+	char *s = expr_to_string(a);
+	CHECK_STR(s, "\"a'${join(\"/\", [\"b\", \"c\"])}\n$${lit}\"");
+	free(s);
+	tmpl_free(t);
+	/* Templates nest to any depth the parser allows. */
+	t = parse_ok("${\"x${\"y${\"z${w}\"}\"}\"}");
+	CHECK(t);
+	CHECK_INT(t->parts[0].e->kind, EX_TEMPLATE);
+	CHECK_INT(t->parts[0].e->tmpl->parts[1].e->kind, EX_TEMPLATE);
+	tmpl_free(t);
+}
+
 struct bad_case {
 	const char *in;
 	size_t off;
@@ -159,6 +219,14 @@ static const struct bad_case bad[] = {
 	{ "${{a 1}}", 3, "expected 'key: value' in a map" },
 	{ "${1.2.3}", 2, "malformed number" },
 	{ "${#}", 2, "unexpected '#'; expected a name, string or number" },
+	/* nested templates: the problem's own offset, inside the literal */
+	{ "${f(\"a${b\")}", 9, "unexpected '\"' in expression; expected '}'" },
+	{ "${f(\"a${}\")}", 6, "empty expression '${}'" },
+	{ "${f(\"a${b.}\")}", 10, "expected an attribute name after '.'" },
+	{ "${f(\"${\"x}\")}", 11, "unexpected ')' in expression; expected '}'" },
+	{ "${f(\"${\"x)}", 7, "unterminated string; expected a closing '\"'" },
+	{ "${f('${\"a\\qb\"}')}", 9, "unknown escape '\\q' in a string" },
+	{ "${{\"k${x}\": 1}}", 3, "a map key is plain text; it cannot hold ${...}" },
 };
 
 TEST(syntax_errors_name_offset_and_problem)

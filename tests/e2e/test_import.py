@@ -1,0 +1,150 @@
+"""A retained resource can be applied again (issue 16, item 2), over
+examples/07-lifecycle through the binary and the emulator: after apply and
+destroy the `retain: true` log group stays, untagged; plan then must not
+promise to create it (apply could not: the name is taken), and must say the
+ways out, `berth import ADDRESS ID` and `adopt: true`, which both work.
+Also: import refuses what another stack owns unless --force, and plan
+refuses a create whose name another stack holds."""
+import json
+import os
+import shutil
+
+import botocore.session
+
+from berthtest import SOURCE_DIR, main
+from enginetest import EngineCase
+
+EXAMPLE = os.path.join(SOURCE_DIR, "examples", "07-lifecycle")
+AUDIT = "/examples/lifecycle/audit"
+
+
+class Import(EngineCase):
+    def setUp(self):
+        super().setUp()
+        shutil.copytree(EXAMPLE, self.dir, dirs_exist_ok=True)
+
+    def group(self, name=AUDIT):
+        found = [r for r in self.all_of("log-group") if r["id"] == name]
+        self.assertEqual(len(found), 1, f"exactly one log group {name}")
+        return found[0]
+
+    def retention(self, name=AUDIT):
+        c = botocore.session.get_session().create_client(
+            "logs", region_name="us-west-2", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        self.addCleanup(c.close)
+        groups = c.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        return [g.get("retentionInDays") for g in groups if g["logGroupName"] == name][0]
+
+    def tags(self, name=AUDIT):
+        return self.group(name).get("tags", {})
+
+    def edit(self, old, new, name="berth.yaml"):
+        path = os.path.join(self.dir, name)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(path, "w") as f:
+            f.write(text.replace(old, new))
+
+    def apply_then_destroy(self):
+        self.berth("apply", "--auto-approve")
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("left in AWS (retain: true), no longer tagged for the stack: audit-logs",
+                      r.stdout)
+        self.assertEqual(self.live("lifecycle-demo"), [])
+        self.assertNotIn("berth:stack", self.tags())
+
+    def test_retained_group_blocks_plan_until_imported(self):
+        self.apply_then_destroy()
+        # Plan no longer promises "+ audit-logs will be created"; it fails
+        # and names the ways out. Apply stops at its plan: nothing is made.
+        for cmd in (["plan"], ["apply", "--auto-approve"]):
+            r = self.berth(*cmd, ok=1)
+            self.assertNotIn("will be created", r.stdout)
+            self.assertIn(f"audit-logs: AWS::Logs::LogGroup {AUDIT} already exists outside the "
+                          "stack, so apply could not create it", r.stderr)
+            self.assertIn(f"`berth import audit-logs {AUDIT}`", r.stderr)
+            self.assertIn("`adopt: true`", r.stderr)
+            self.assertEqual(self.live("lifecycle-demo"), [])
+
+        r = self.berth("import", "audit-log", AUDIT, ok=1)
+        self.assertIn("no resource 'audit-log' in the spec; did you mean 'audit-logs'?", r.stderr)
+        r = self.berth("import", "audit-logs", "/examples/lifecycle/nope", ok=1)
+        self.assertIn("there is no AWS::Logs::LogGroup with the id '/examples/lifecycle/nope'",
+                      r.stderr)
+        self.assertNotIn("berth:stack", self.tags())
+
+        r = self.berth("import", "audit-logs", AUDIT)
+        self.assertIn(f"Imported audit-logs: AWS::Logs::LogGroup {AUDIT} is now tagged "
+                      "berth:stack=lifecycle-demo, berth:id=audit-logs.", r.stdout)
+        tags = self.tags()
+        self.assertEqual((tags["berth:stack"], tags["berth:id"], tags["berth:retain"]),
+                         ("lifecycle-demo", "audit-logs", "true"))
+        r = self.berth("import", "audit-logs", AUDIT)
+        self.assertIn("already", r.stdout)
+
+        plan = self.changes(self.plan_json(code=0))
+        self.assertEqual(sorted(plan), ["alarms", "app-logs"])
+        self.berth("apply", "--auto-approve")
+        r = self.berth("plan", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
+        self.assertEqual(len(self.all_of("log-group")), 2)
+
+        # Another stack cannot take it without --force, nor plan a create.
+        self.write_spec("""\
+            berth: 1
+            stack: other-demo
+            resources:
+              audit:
+                type: AWS::Logs::LogGroup
+                adopt: true
+                properties: { LogGroupName: /examples/lifecycle/audit, RetentionInDays: 365 }
+            """, name="other.yaml")
+        r = self.berth("plan", "-f", "other.yaml", ok=1)
+        self.assertIn(f"audit: AWS::Logs::LogGroup {AUDIT} already exists and belongs to stack "
+                      "lifecycle-demo (as audit-logs), so apply could not create it", r.stderr)
+        self.assertIn(f"`berth import --force audit {AUDIT}`", r.stderr)
+        r = self.berth("import", "-f", "other.yaml", "audit", AUDIT, ok=1)
+        self.assertIn(f"AWS::Logs::LogGroup {AUDIT} belongs to stack lifecycle-demo (as "
+                      "audit-logs); not imported", r.stderr)
+        self.assertEqual(self.tags()["berth:stack"], "lifecycle-demo")
+        r = self.berth("import", "-f", "other.yaml", "--force", "audit", AUDIT)
+        self.assertIn("It was stack lifecycle-demo's audit-logs", r.stdout)
+        tags = self.tags()
+        self.assertEqual((tags["berth:stack"], tags["berth:id"]), ("other-demo", "audit"))
+        self.assertNotIn("berth:retain", tags)
+        r = self.berth("plan", "-f", "other.yaml", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
+
+    def test_adopt_takes_the_retained_group_in_and_updates_it(self):
+        self.apply_then_destroy()
+        self.edit("    retain: true\n", "    retain: true\n    adopt: true\n")
+        self.edit("RetentionInDays: 365", "RetentionInDays: 30")
+        plan = self.changes(self.plan_json(code=0))
+        audit = plan["audit-logs"]
+        self.assertEqual((audit["action"], audit.get("adopt"), audit["id"], audit["changed"]),
+                         ("update", True, AUDIT, ["RetentionInDays"]))
+        self.assertEqual(audit["before"]["RetentionInDays"], 365)
+        r = self.berth("plan")
+        self.assertIn("audit-logs (AWS::Logs::LogGroup) will be adopted and updated in place",
+                      r.stdout)
+        self.assertIn("RetentionInDays = 365 -> 30", r.stdout)
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("1 updated", r.stdout)
+        g = self.group()
+        self.assertEqual(self.retention(), 30)
+        self.assertEqual((g["tags"]["berth:stack"], g["tags"]["berth:id"]),
+                         ("lifecycle-demo", "audit-logs"))
+        r = self.berth("plan", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
+        # One group of that name: adopted, not duplicated.
+        self.assertEqual(len(self.all_of("log-group")), 2)
+        # The cycle repeats: destroy keeps it, apply takes it in again.
+        self.berth("destroy", "--auto-approve")
+        self.berth("apply", "--auto-approve")
+        self.assertEqual(self.tags()["berth:stack"], "lifecycle-demo")
+
+
+if __name__ == "__main__":
+    main()
