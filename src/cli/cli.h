@@ -93,6 +93,16 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 		  const struct option *opts, const char *usage, const char *description);
 void print_usage(struct cli_ctx *ctx, FILE *f, const struct option *opts,
 		 const char *usage, const char *description);
+/* A duration option's value ("30s", "5m", "8h"; util/duration.h) into
+ * *seconds; on a bad one prints "CMD: --OPT takes a duration ..." and returns
+ * -1. NULL text leaves *seconds as it is. */
+int cli_duration(struct cli_ctx *ctx, const char *cmd, const char *opt, const char *text,
+		 long *seconds);
+/* The --lock-timeout option every command that takes the lock has. */
+#define OPT_LOCK_TIMEOUT(var)                                                          \
+	{ OPT_STRING, 0, "lock-timeout", (var), "DURATION",                            \
+	  "wait this long for the stack lock another berth holds (30s, 5m; default: "  \
+	  "fail at once, naming the holder)" }
 /* Convenience for commands: the exit code a parse result maps to. */
 static inline int parse_exit(int r) { return r == PARSE_HELP ? EXIT_OK : EXIT_FAIL; }
 

@@ -42,6 +42,8 @@ static int save_plan(struct session *s, const struct plan *p, const char *path,
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
+	const char *lock_timeout = NULL;
+	long lock_wait = 0;
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
 	const char *out_file = NULL, *lock = "true";
 	int json = 0, detailed = 0, refresh_only = 0, rc = EXIT_FAIL;
@@ -61,6 +63,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		  "show drift since the last apply; plan no changes" },
 		{ OPT_STRING, 0, "lock", &lock, "true|false",
 		  "hold the stack lock while planning (default true)" },
+		OPT_LOCK_TIMEOUT(&lock_timeout),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -76,6 +79,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		rc = parse_exit(n);
 		goto cleanup;
 	}
+	if (cli_duration(ctx, "plan", "lock-timeout", lock_timeout, &lock_wait))
+		goto cleanup;
 	if (n > 0) {
 		cli_error(ctx, "plan: unexpected argument '%s' (the spec is given with -f)", argv[1]);
 		goto cleanup;
@@ -84,7 +89,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(ctx, "plan: --lock takes true or false, not '%s'", lock);
 		goto cleanup;
 	}
-	struct session_opts so = { .sc = &sc,
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .sc = &sc,
 				   .lock_command = strcmp(lock, "false") ? "berth plan" : NULL,
 				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,

@@ -3,11 +3,13 @@
 #include "util/common.h"
 #include "cli/stack.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "aws/client.h"
+#include "graph/walk.h"
 #include "engine/statefile.h"
 #include "util/buf.h"
 
@@ -91,6 +93,73 @@ void session_flush_diags(struct session *s)
 	diags_release(&s->d);
 }
 
+/* Whether a name read from AWS or the user may become one folder name. */
+static bool lock_key_ok(const char *k)
+{
+	if (!*k || *k == '.')
+		return false;
+	for (; *k; k++)
+		if (!isalnum((unsigned char)*k) && *k != '-' && *k != '_')
+			return false;
+	return true;
+}
+
+/* Takes the stack's lock: one per stack per account and region on this
+ * machine and account, in the user's state folder
+ * (STATE/locks/ACCOUNT/REGION/STACK.lock), so two project folders, or
+ * `destroy --stack` run from anywhere, meet the same lock. With
+ * o->lock_timeout_s, a lock held by someone else is tried again each second
+ * until then. 0, or -1 with the reason in s->d. */
+static int stack_lock(struct session *s, const struct session_opts *o)
+{
+	const char *account;
+	const char *region = aws_client_region(s->aws);
+	char *base = NULL, *dir = NULL;
+	int ret = -1;
+	if (engine_account(s->eng, &account, &s->d) || fs_user_state_dir(&base, &s->d))
+		goto cleanup;
+	if (!region || !lock_key_ok(account) || !lock_key_ok(region)) {
+		diags_add(&s->d, DIAG_ERROR, "cannot lock stack '%s': account '%s' or region '%s' "
+					     "cannot name a folder", s->stack, account,
+			  region ? region : "(none)");
+		goto cleanup;
+	}
+	dir = xasprintf("%s/locks/%s/%s", base, account, region);
+	if (fs_mkdir_private(dir, &s->d))
+		goto cleanup;
+	int64_t deadline = walk_now_ms() + (int64_t)o->lock_timeout_s * 1000;
+	bool told = false;
+	for (;;) {
+		struct diags ld = DIAGS_INIT;
+		int err = fs_lock_acquire(dir, s->stack, o->lock_command, &s->lock, &ld);
+		if (err != BERTH_ELOCKED || walk_now_ms() >= deadline) {
+			diags_move(&s->d, &ld);
+			diags_release(&ld);
+			if (err)
+				goto cleanup;
+			break;
+		}
+		if (!told && ld.n) {
+			fprintf(s->ctx->err, "berth: waiting up to %ds for the lock: %s\n",
+				o->lock_timeout_s, ld.items[0].summary);
+			told = true;
+		}
+		diags_release(&ld);
+		if (s->cancel || usleep(500 * 1000) < 0) {
+			diags_add(&s->d, DIAG_ERROR, "interrupted while waiting for the lock on stack '%s'",
+				  s->stack);
+			goto cleanup;
+		}
+	}
+	s->locked = true;
+	ret = 0;
+cleanup:
+	session_flush_diags(s); /* a stale lock taken over is a warning */
+	free(base);
+	free(dir);
+	return ret;
+}
+
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o)
 {
 	memset(s, 0, sizeof(*s));
@@ -120,19 +189,9 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 			goto fail;
 		}
 		s->stack = xstrdup(o->stack);
-		char cwd[4096];
-		s->state_dir = xasprintf("%s/.berth", getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+		/* No spec, no project folder: the state cache belongs to one, so
+		 * nothing is written where the command happens to run. */
 	}
-	if (o->lock_command) {
-		if (fs_mkdir_private(s->state_dir, &s->d) ||
-		    fs_lock_acquire(s->state_dir, s->stack, o->lock_command, &s->lock, &s->d)) {
-			session_flush_diags(s);
-			goto fail;
-		}
-		s->locked = true;
-		session_flush_diags(s); /* a stale lock taken over is a warning */
-	}
-	signals_install(s);
 
 	struct aws_client_config cfg = { 0 };
 	cfg.profile = ctx->g.profile;
@@ -171,6 +230,13 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		eo.wait_timeout_ms = atol(t) * 1000;
 	if (engine_new(&s->eng, &eo, &s->d))
 		goto fail;
+	/* The project's .berth/ must be usable before anything changes (a
+	 * symlink planted there is refused now, not after an apply). */
+	if (o->lock_command && s->state_dir && fs_mkdir_private(s->state_dir, &s->d))
+		goto fail;
+	if (o->lock_command && stack_lock(s, o) < 0)
+		goto fail;
+	signals_install(s);
 	return 0;
 fail:
 	session_flush_diags(s);

@@ -31,6 +31,7 @@ struct session_opts {
 	struct spec_cli *sc;      /* NULL: no spec */
 	const char *stack;        /* --stack, when there is no spec */
 	const char *lock_command; /* take the lock, naming this command; NULL: none */
+	int lock_timeout_s;       /* wait this long for a lock someone holds; 0: fail at once */
 	size_t parallelism;
 	const char *const *targets;
 	size_t ntargets;

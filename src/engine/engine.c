@@ -838,6 +838,19 @@ static int read_account(struct engine *e, struct diags *d)
 	return 0;
 }
 
+int engine_account(struct engine *e, const char **out, struct diags *d)
+{
+	int err = read_account(e, d);
+	if (err)
+		return err;
+	if (!e->account) {
+		diags_add(d, DIAG_ERROR, "STS GetCallerIdentity named no account");
+		return BERTH_EAWS;
+	}
+	*out = e->account;
+	return 0;
+}
+
 /* The transitive closure over graph edges, forwards (dependencies) or
  * backwards (dependents), from the marked nodes. */
 static void closure(const struct dag *g, bool *mark, bool forwards)

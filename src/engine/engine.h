@@ -132,6 +132,12 @@ struct engine;
 int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d);
 void engine_free(struct engine *e);
 
+/* The account the client's credentials belong to (STS GetCallerIdentity,
+ * asked once per engine and reused by the plan). *out is owned by the engine;
+ * BERTH_EAWS/BERTH_ENET/... when STS cannot answer, or BERTH_EAWS when its
+ * answer names no account. The stack lock is keyed by it. */
+int engine_account(struct engine *e, const char **out, struct diags *d);
+
 /* Reads the stack's live state: every type the spec uses (without a spec:
  * every registered type), one thread per type, parents before the
  * untaggable types found through them. Warnings (a corrupt cache) go to d
