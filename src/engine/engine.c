@@ -440,6 +440,60 @@ static void drop_stack_members(struct engine *e)
 	}
 }
 
+/* Which of two live instances with one berth:id berth keeps (the other is a
+ * duplicate, left by two applies that ran side by side): the one the state
+ * cache knows, else the older, else the one listed first. Why, in *why. */
+static bool keeps_over(struct engine *e, const struct live_resource *a,
+		       const struct live_resource *b, const char **why)
+{
+	const struct state_resource *sr = statefile_get(&e->state, a->address);
+	const char *cached = sr && sr->id && !strcmp(sr->type, a->type) ? sr->id : NULL;
+	if (cached && a->id && !strcmp(a->id, cached)) {
+		*why = "the one in the state cache";
+		return true;
+	}
+	if (cached && b->id && !strcmp(b->id, cached)) {
+		*why = "the one in the state cache";
+		return false;
+	}
+	if (a->created_ms && b->created_ms && a->created_ms != b->created_ms) {
+		*why = "the older";
+		return a->created_ms < b->created_ms;
+	}
+	*why = "the one AWS listed first";
+	return true;
+}
+
+/* Points each address at the instance berth keeps when several carry it, so
+ * everything after refresh (plan's diff, apply, the resolver) uses that one;
+ * the others are found by engine_duplicate_of. */
+static void index_keepers(struct engine *e)
+{
+	for (size_t t = 0; t < e->ntypes; t++) {
+		struct live_set *s = &e->live[t];
+		for (size_t i = 0; i < s->n; i++) {
+			if (!s->v[i].address)
+				continue;
+			struct live_resource *cur = engine_find_live(e, s->v[i].type, s->v[i].address);
+			const char *why;
+			if (cur && cur != &s->v[i] && keeps_over(e, &s->v[i], cur, &why))
+				engine_index_live(e, t, i);
+		}
+	}
+}
+
+const struct live_resource *engine_duplicate_of(struct engine *e, const struct live_resource *r,
+						const char **why)
+{
+	if (!r->address)
+		return NULL;
+	struct live_resource *keeper = engine_find_live(e, r->type, r->address);
+	if (!keeper || keeper == r)
+		return NULL;
+	keeps_over(e, keeper, r, why);
+	return keeper;
+}
+
 int engine_refresh(struct engine *e, struct diags *d)
 {
 	int err = 0;
@@ -550,6 +604,7 @@ int engine_refresh(struct engine *e, struct diags *d)
 	for (size_t t = 0; t < n; t++)
 		for (size_t i = 0; i < e->live[t].n; i++)
 			engine_index_live(e, t, i);
+	index_keepers(e);
 	e->refreshed = true;
 	if (log_enabled(LOG_VERBOSE)) {
 		for (size_t i = 0; i < n; i++)
@@ -997,11 +1052,38 @@ static void changes_fingerprint(const struct plan *p, char out[65])
 	json_decref(a);
 }
 
+/* A second live instance carrying the address of another (two applies ran
+ * side by side): never silently used nor replaced, but shown and deleted, by
+ * apply as by destroy, under an address of its own so that removing it
+ * leaves the kept one's cache entry and known values alone. */
+static void add_duplicate(struct plan *p, const struct live_resource *r,
+			  const struct live_resource *keeper, const char *why)
+{
+	const char *id = r->id ? r->id : "(no id)";
+	const char *kid = keeper->id ? keeper->id : "(no id)";
+	char *addr = xasprintf("%s (duplicate %s)", r->address, id);
+	struct plan_change *c = plan_add(p, addr, r->type, PA_DELETE);
+	c->before = json_deep_copy(r->props);
+	c->id = r->id ? xstrdup(r->id) : NULL;
+	c->spec_index = -1;
+	c->reason = xasprintf("duplicate: %s is also tagged berth:id=%s; berth keeps %s, %s",
+			      id, r->address, kid, why);
+	strvec_pushf(&p->notes, "%s: two live %s carry berth:id=%s (%s and %s): keeping %s (%s), "
+				"deleting %s", r->address, r->type, r->address, kid, id, kid, why, id);
+	free(addr);
+}
+
 static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 {
 	for (size_t t = 0; t < e->ntypes; t++)
 		for (size_t i = 0; i < e->live[t].n; i++) {
 			struct live_resource *r = &e->live[t].v[i];
+			const char *why = NULL;
+			const struct live_resource *keeper = engine_duplicate_of(e, r, &why);
+			if (keeper) {
+				add_duplicate(p, r, keeper, why);
+				continue;
+			}
 			long si = r->address && e->spec ? spec_find_resource(e->spec, r->address) : -1;
 			if (si >= 0 && strcmp(e->spec->resources[si].type, r->type))
 				si = -1; /* same address, another type: the old one goes */

@@ -92,5 +92,50 @@ class LockTest(EngineCase):
         self.assertEqual(self.live(), [])
 
 
+DUP_SPEC = """\
+    berth: 1
+    stack: demo
+    resources:
+      net:
+        type: AWS::EC2::VPC
+        properties: { CidrBlock: 10.1.0.0/16 }
+      logs:
+        type: AWS::Logs::LogGroup
+        properties: { LogGroupName: /demo/logs }
+    """
+
+
+class DuplicateTest(EngineCase):
+    def aws(self, service):
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        return botocore.session.get_session().create_client(
+            service, region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+    def test_duplicate_berth_id_is_reported_and_destroyed(self):
+        self.write_spec(DUP_SPEC)
+        self.berth("apply", "--auto-approve")
+        first = [x for x in self.live() if x["type"] == "vpc"]
+        self.assertEqual(len(first), 1)
+        # What a second apply running beside the first used to leave: another
+        # VPC tagged with the same address.
+        ec2 = self.aws("ec2")
+        dup = ec2.create_vpc(CidrBlock="10.1.0.0/16", TagSpecifications=[{
+            "ResourceType": "vpc", "Tags": [{"Key": "berth:stack", "Value": "demo"},
+                                            {"Key": "berth:id", "Value": "net"}]}])["Vpc"]
+        r = self.berth("plan", "--detailed-exitcode", ok=2)
+        self.assertIn("duplicate", r.stdout + r.stderr)
+        self.assertIn(dup["VpcId"], r.stdout + r.stderr)
+        self.assertIn(first[0]["id"], r.stdout + r.stderr)
+        self.assertNotIn("replaced", r.stdout)
+        p = self.plan_json()
+        changes = self.changes(p)
+        self.assertEqual([c["action"] for c in changes.values()], ["delete"], changes)
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack demo is left.", r.stdout)
+        self.assertEqual(self.live(), [])
+
+
 if __name__ == "__main__":
     main()
