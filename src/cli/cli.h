@@ -103,6 +103,10 @@ int cli_duration(struct cli_ctx *ctx, const char *cmd, const char *opt, const ch
 	{ OPT_STRING, 0, "lock-timeout", (var), "DURATION",                            \
 	  "wait this long for the stack lock another berth holds (30s, 5m; default: "  \
 	  "fail at once, naming the holder)" }
+/* The --backend option of the commands that use the stack's lock and cache. */
+#define OPT_BACKEND(var)                                                               \
+	{ OPT_STRING, 0, "backend", (var), "s3://BUCKET/PREFIX",                       \
+	  "keep the lock and the state cache in S3 (over the spec's backend:)" }
 /* Convenience for commands: the exit code a parse result maps to. */
 static inline int parse_exit(int r) { return r == PARSE_HELP ? EXIT_OK : EXIT_FAIL; }
 

@@ -66,7 +66,7 @@ static int load_saved(struct cli_ctx *ctx, const char *path, json_t **out, struc
 int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
-	const char *lock_timeout = NULL;
+	const char *lock_timeout = NULL, *backend = NULL;
 	long lock_wait = 0;
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
 	int retry_timeout = 0;
@@ -83,6 +83,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -120,7 +121,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		if (load_saved(ctx, argv[1], &saved, &sc, &targets, &excludes))
 			goto cleanup;
 	}
-	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .sc = &sc, .lock_command = "berth apply",
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = &sc, .lock_command = "berth apply",
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,

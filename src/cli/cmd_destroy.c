@@ -9,7 +9,7 @@
 int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
-	const char *lock_timeout = NULL;
+	const char *lock_timeout = NULL, *backend = NULL;
 	long lock_wait = 0;
 	const char *stack = NULL;
 	int retry_timeout = 0;
@@ -26,6 +26,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -57,7 +58,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	bool use_spec = sc.file || !stack || stat("berth.yaml", &st) == 0;
 	if (stack && !sc.file)
 		use_spec = false;
-	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .sc = use_spec ? &sc : NULL, .stack = stack,
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run };
 	if ((rc = session_open(&s, ctx, &so)) != 0)

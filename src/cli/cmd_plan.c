@@ -42,7 +42,7 @@ static int save_plan(struct session *s, const struct plan *p, const char *path,
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
-	const char *lock_timeout = NULL;
+	const char *lock_timeout = NULL, *backend = NULL;
 	long lock_wait = 0;
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
 	const char *out_file = NULL, *lock = "true";
@@ -64,6 +64,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_STRING, 0, "lock", &lock, "true|false",
 		  "hold the stack lock while planning (default true)" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -89,7 +90,7 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(ctx, "plan: --lock takes true or false, not '%s'", lock);
 		goto cleanup;
 	}
-	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .sc = &sc,
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = &sc,
 				   .lock_command = strcmp(lock, "false") ? "berth plan" : NULL,
 				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,

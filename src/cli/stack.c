@@ -12,6 +12,7 @@
 #include "graph/walk.h"
 #include "engine/statefile.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 /* Signal plumbing: a handler can reach only static storage, so these two
  * pointers are the one piece of process-wide state the stack commands keep.
@@ -160,6 +161,72 @@ cleanup:
 	return ret;
 }
 
+static void s3_waiting(void *ctx, const char *holder)
+{
+	struct session *s = ctx;
+	fprintf(s->ctx->err, "berth: waiting up to %ds for the lock: the stack is locked by %s\n",
+		s->lock_wait_s, holder);
+}
+
+/* The S3 backend (--backend, else the spec's backend:): its lock instead of
+ * the local one, and its state cache copied to a private folder of the
+ * user's for the engine. 1 when the stack has one, 0 when not, -1 (the
+ * reason in s->d, flushed) on failure. */
+static int s3_backend_open(struct session *s, const struct session_opts *o)
+{
+	char *bucket = NULL, *prefix = NULL, *base = NULL, *path = NULL;
+	const char *account, *region = aws_client_region(s->aws), *bregion = NULL;
+	int ret = -1;
+	if (o->backend_url) {
+		if (s3b_parse_url(o->backend_url, &bucket, &prefix, &s->d))
+			goto cleanup;
+	} else if (s->spec && s->spec->backend.bucket) {
+		bucket = xstrdup(s->spec->backend.bucket);
+		prefix = xstrdup(s->spec->backend.prefix ? s->spec->backend.prefix : "");
+		bregion = s->spec->backend.region;
+	} else {
+		return 0;
+	}
+	if (engine_account(s->eng, &account, &s->d) || fs_user_state_dir(&base, &s->d))
+		goto cleanup;
+	if (!region || !lock_key_ok(account) || !lock_key_ok(region)) {
+		diags_add(&s->d, DIAG_ERROR, "account '%s' or region '%s' cannot name an S3 key",
+			  account, region ? region : "(none)");
+		goto cleanup;
+	}
+	struct aws_client_config cfg = { 0 };
+	cfg.profile = s->ctx->g.profile;
+	cfg.region = bregion ? bregion : region;
+	cfg.endpoint_url = s->ctx->g.endpoint_url;
+	if (s3b_open(&s->s3, &cfg, bucket, prefix, account, region, s->stack, &s->d))
+		goto cleanup;
+	if (o->lock_command) {
+		const char *t = getenv("BERTH_LOCK_LEASE");
+		long lease = t ? atol(t) : 0;
+		s->lock_wait_s = o->lock_timeout_s;
+		if (s3b_lock(s->s3, o->lock_command, lease, o->lock_timeout_s, s3_waiting, s,
+			     &s->cancel, &s->d))
+			goto cleanup;
+		s->s3_locked = true;
+		log_verbose("holding the lock %s (id %s)", s3b_lock_url(s->s3), s3b_lock_id(s->s3));
+	}
+	s->s3_dir = xasprintf("%s/s3/%s/%s", base, account, region);
+	if (fs_mkdir_private(s->s3_dir, &s->d))
+		goto cleanup;
+	path = xasprintf("%s/%s.state.json", s->s3_dir, s->stack);
+	if (s3b_state_pull(s->s3, path, &s->d))
+		goto cleanup;
+	engine_set_state_dir(s->eng, s->s3_dir);
+	ret = 1;
+cleanup:
+	session_flush_diags(s); /* a lapsed lock taken over is a warning */
+	free(bucket);
+	free(prefix);
+	free(base);
+	free(path);
+	return ret;
+}
+
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o)
 {
 	memset(s, 0, sizeof(*s));
@@ -230,11 +297,15 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		eo.wait_timeout_ms = atol(t) * 1000;
 	if (engine_new(&s->eng, &eo, &s->d))
 		goto fail;
-	/* The project's .berth/ must be usable before anything changes (a
-	 * symlink planted there is refused now, not after an apply). */
-	if (o->lock_command && s->state_dir && fs_mkdir_private(s->state_dir, &s->d))
+	int b = s3_backend_open(s, o);
+	if (b < 0)
 		goto fail;
-	if (o->lock_command && stack_lock(s, o) < 0)
+	/* Without a backend, the project's .berth/ holds the state cache and
+	 * must be usable before anything changes (a symlink planted there is
+	 * refused now, not after an apply). */
+	if (!b && o->lock_command && s->state_dir && fs_mkdir_private(s->state_dir, &s->d))
+		goto fail;
+	if (!b && o->lock_command && stack_lock(s, o) < 0)
 		goto fail;
 	signals_install(s);
 	return 0;
@@ -248,6 +319,15 @@ void session_close(struct session *s)
 {
 	progress_free(s->prog);
 	s->prog = NULL;
+	if (s->s3 && s->s3_locked && s->s3_dir) {
+		/* What this run changed in the cache goes back, under the lock. */
+		char *path = xasprintf("%s/%s.state.json", s->s3_dir, s->stack);
+		s3b_state_push(s->s3, path, &s->d);
+		free(path);
+	}
+	s3b_free(s->s3); /* releases the lock */
+	session_flush_diags(s);
+	free(s->s3_dir);
 	engine_free(s->eng);
 	aws_client_free(s->aws);
 	if (s->locked)

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "engine/backend_s3.h"
 #include "engine/engine.h"
 #include "spec/spec.h"
 #include "util/fsutil.h"
@@ -23,6 +24,10 @@ struct session {
 	char *stack;
 	struct fs_lock lock;
 	bool locked;
+	struct s3_backend *s3;    /* the S3 backend, when the stack has one */
+	char *s3_dir;             /* its local copy of the state cache's folder */
+	bool s3_locked;
+	int lock_wait_s;          /* --lock-timeout, for the waiting message */
 	atomic_int cancel;
 	struct diags d;
 };
@@ -32,6 +37,7 @@ struct session_opts {
 	const char *stack;        /* --stack, when there is no spec */
 	const char *lock_command; /* take the lock, naming this command; NULL: none */
 	int lock_timeout_s;       /* wait this long for a lock someone holds; 0: fail at once */
+	const char *backend_url;  /* --backend s3://BUCKET/PREFIX: over the spec's backend */
 	size_t parallelism;
 	const char *const *targets;
 	size_t ntargets;

@@ -893,6 +893,11 @@ static int read_account(struct engine *e, struct diags *d)
 	return 0;
 }
 
+void engine_set_state_dir(struct engine *e, const char *dir)
+{
+	e->o.state_dir = dir;
+}
+
 int engine_account(struct engine *e, const char **out, struct diags *d)
 {
 	int err = read_account(e, d);

@@ -132,6 +132,10 @@ struct engine;
 int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d);
 void engine_free(struct engine *e);
 
+/* Points the state cache at another folder (the S3 backend's local copy)
+ * before refresh; dir is borrowed and must outlive the engine. */
+void engine_set_state_dir(struct engine *e, const char *dir);
+
 /* The account the client's credentials belong to (STS GetCallerIdentity,
  * asked once per engine and reused by the plan). *out is owned by the engine;
  * BERTH_EAWS/BERTH_ENET/... when STS cannot answer, or BERTH_EAWS when its

@@ -92,8 +92,8 @@ struct loader {
 	struct eval_ctx ev;
 };
 
-static const char *const top_keys[] = { "berth", "stack", "region", "variables", "repos",
-					"modules", "data", "resources", "outputs" };
+static const char *const top_keys[] = { "berth", "stack", "region", "backend", "variables",
+					"repos", "modules", "data", "resources", "outputs" };
 static const char *const module_file_keys[] = { "description", "inputs", "data", "modules",
 						"resources", "outputs" };
 static const char *const resource_keys[] = { "type", "properties", "depends_on", "count",
@@ -1330,6 +1330,37 @@ static void evaluate_outputs(struct loader *L)
 	}
 }
 
+/* backend: { s3: { bucket: NAME, prefix: berth/, region: R } } */
+static void check_backend(struct loader *L, const struct node *b)
+{
+	static const char *const kinds[] = { "s3" };
+	static const char *const s3_keys[] = { "bucket", "prefix", "region" };
+	struct spec_backend *out = &L->s->backend;
+	if (!b || !check_keys(L, b, kinds, ARRAY_SIZE(kinds), "backend"))
+		return;
+	const struct node *s3 = node_get(b, "s3");
+	if (!s3) {
+		error_at(L->d, b, "backend: expected 's3: { bucket: NAME, prefix: PREFIX, region: "
+				  "REGION }'");
+		return;
+	}
+	if (!check_keys(L, s3, s3_keys, ARRAY_SIZE(s3_keys), "backend s3"))
+		return;
+	const struct node *bn = node_get(s3, "bucket");
+	const char *bucket = expect_string(L, bn, "bucket");
+	if (!bn)
+		error_at(L->d, s3, "backend s3: missing 'bucket' (the S3 bucket that holds the "
+				   "lock and the state cache)");
+	else if (bucket && (strlen(bucket) < 3 || strlen(bucket) > 63 || strchr(bucket, '/')))
+		error_at(L->d, bn, "backend s3: '%s' is not an S3 bucket name", bucket);
+	else if (bucket)
+		out->bucket = xstrdup(bucket);
+	const char *prefix = expect_string(L, node_get(s3, "prefix"), "prefix");
+	out->prefix = xstrdup(prefix ? prefix : "");
+	const char *region = expect_string(L, node_get(s3, "region"), "region");
+	out->region = region ? xstrdup(region) : NULL;
+}
+
 static void check_top(struct loader *L, const struct node *root)
 {
 	struct spec *s = L->s;
@@ -1361,6 +1392,7 @@ static void check_top(struct loader *L, const struct node *root)
 		s->region = xstrdup(region);
 	else if (L->opt->region)
 		s->region = xstrdup(L->opt->region);
+	check_backend(L, node_get(root, "backend"));
 }
 
 static void dedupe_diags(struct diags *d)
@@ -1534,6 +1566,9 @@ void spec_free(struct spec *s)
 	free(p);
 	free(s->stack);
 	free(s->region);
+	free(s->backend.bucket);
+	free(s->backend.prefix);
+	free(s->backend.region);
 	free(s->file);
 	free(s->project_dir);
 	free(s->cache_dir);
