@@ -6,6 +6,7 @@
 const struct command berth_commands[] = {
 	{ "apply", cmd_apply, NEEDS_SPEC | NEEDS_AWS | TAKES_LOCK, "make AWS match the spec (or apply a saved plan)" },
 	{ "destroy", cmd_destroy, NEEDS_AWS | TAKES_LOCK, "delete everything of the stack, found by its tags" },
+	{ "force-unlock", cmd_force_unlock, NEEDS_AWS, "remove a stack's lock whose holder is gone" },
 	{ "graph", cmd_graph, NEEDS_SPEC, "print the dependency graph as Graphviz DOT" },
 	{ "help", cmd_help, 0, "show help for berth or a command" },
 	{ "output", cmd_output, NEEDS_SPEC | NEEDS_AWS, "print the spec's outputs from the live resources" },

@@ -4,6 +4,7 @@
 #include "cli/stack.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -105,6 +106,26 @@ static bool lock_key_ok(const char *k)
 	return true;
 }
 
+/* STATE/locks/ACCOUNT/REGION: the folder of the stack's local lock. */
+static int local_lock_dir(struct session *s, char **out)
+{
+	const char *account;
+	const char *region = aws_client_region(s->aws);
+	char *base = NULL;
+	if (engine_account(s->eng, &account, &s->d) || fs_user_state_dir(&base, &s->d))
+		return -1;
+	if (!region || !lock_key_ok(account) || !lock_key_ok(region)) {
+		diags_add(&s->d, DIAG_ERROR, "cannot lock stack '%s': account '%s' or region '%s' "
+					     "cannot name a folder", s->stack, account,
+			  region ? region : "(none)");
+		free(base);
+		return -1;
+	}
+	*out = xasprintf("%s/locks/%s/%s", base, account, region);
+	free(base);
+	return 0;
+}
+
 /* Takes the stack's lock: one per stack per account and region on this
  * machine and account, in the user's state folder
  * (STATE/locks/ACCOUNT/REGION/STACK.lock), so two project folders, or
@@ -113,20 +134,9 @@ static bool lock_key_ok(const char *k)
  * until then. 0, or -1 with the reason in s->d. */
 static int stack_lock(struct session *s, const struct session_opts *o)
 {
-	const char *account;
-	const char *region = aws_client_region(s->aws);
-	char *base = NULL, *dir = NULL;
+	char *dir = NULL;
 	int ret = -1;
-	if (engine_account(s->eng, &account, &s->d) || fs_user_state_dir(&base, &s->d))
-		goto cleanup;
-	if (!region || !lock_key_ok(account) || !lock_key_ok(region)) {
-		diags_add(&s->d, DIAG_ERROR, "cannot lock stack '%s': account '%s' or region '%s' "
-					     "cannot name a folder", s->stack, account,
-			  region ? region : "(none)");
-		goto cleanup;
-	}
-	dir = xasprintf("%s/locks/%s/%s", base, account, region);
-	if (fs_mkdir_private(dir, &s->d))
+	if (local_lock_dir(s, &dir) || fs_mkdir_private(dir, &s->d))
 		goto cleanup;
 	int64_t deadline = walk_now_ms() + (int64_t)o->lock_timeout_s * 1000;
 	bool told = false;
@@ -156,7 +166,6 @@ static int stack_lock(struct session *s, const struct session_opts *o)
 	ret = 0;
 cleanup:
 	session_flush_diags(s); /* a stale lock taken over is a warning */
-	free(base);
 	free(dir);
 	return ret;
 }
@@ -313,6 +322,52 @@ fail:
 	session_flush_diags(s);
 	session_close(s);
 	return EXIT_FAIL;
+}
+
+int session_force_unlock(struct session *s, const char *id)
+{
+	int ret = -1;
+	if (s->s3) {
+		ret = s3b_force_unlock(s->s3, id, &s->d) ? -1 : 0;
+		if (!ret)
+			fprintf(s->ctx->out, "Removed the lock %s (id %s).\n", s3b_lock_url(s->s3), id);
+		session_flush_diags(s);
+		return ret;
+	}
+	/* The local lock names its holder by pid. */
+	char *dir = NULL, *path = NULL;
+	struct buf cur = BUF_INIT;
+	if (local_lock_dir(s, &dir))
+		goto cleanup;
+	path = xasprintf("%s/%s.lock", dir, s->stack);
+	int r = fs_read_nofollow(path, &cur, &s->d);
+	if (r == BERTH_ENOTFOUND) {
+		diags_add(&s->d, DIAG_ERROR, "stack '%s' is not locked (%s does not exist)", s->stack,
+			  path);
+		goto cleanup;
+	}
+	if (r)
+		goto cleanup;
+	json_t *h = json_loadb(cur.ptr ? cur.ptr : "", cur.len, 0, NULL);
+	json_t *pid = json_object_get(h, "pid");
+	char want[32];
+	snprintf(want, sizeof(want), "%lld", (long long)json_integer_value(pid));
+	if (!json_is_integer(pid) || strcmp(want, id)) {
+		diags_add(&s->d, DIAG_ERROR, "%s is held by pid %s, not %s: nothing removed", path,
+			  json_is_integer(pid) ? want : "(unknown)", id);
+	} else if (unlink(path) < 0) {
+		diags_add(&s->d, DIAG_ERROR, "cannot remove %s: %s", path, strerror(errno));
+	} else {
+		fprintf(s->ctx->out, "Removed the lock %s (pid %s).\n", path, id);
+		ret = 0;
+	}
+	json_decref(h);
+cleanup:
+	session_flush_diags(s);
+	buf_release(&cur);
+	free(dir);
+	free(path);
+	return ret;
 }
 
 void session_close(struct session *s)

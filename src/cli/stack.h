@@ -52,6 +52,9 @@ struct session_opts {
 
 /* 0, or an exit code already explained on stderr. */
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o);
+/* `berth force-unlock ID`: removes the stack's lock when ID names its
+ * holder (the S3 lock's id; the local lock's pid). 0, or -1 (explained). */
+int session_force_unlock(struct session *s, const char *id);
 /* Releases everything (the lock too) and restores signal handling. */
 void session_close(struct session *s);
 /* Refresh, with the call counts on stderr when -v. */

@@ -138,6 +138,31 @@ class BackendTest(EngineCase):
         self.assertEqual(sorted(x["type"] for x in self.live()), ["log-group", "topic"])
         self.assertNotIn(LOCK, self.objects())
 
+    def test_force_unlock_by_id(self):
+        a, env_a = self.runner("a")
+        b, env_b = self.runner("b")
+        self.emu.set_faults(latency_ms=300)
+        p = subprocess.Popen([BERTH, "apply", "--auto-approve"], cwd=a, env=env_a,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.emu.wait_until(lambda: LOCK in self.objects() or p.poll() is not None, timeout=60)
+        held = json.loads(self.objects()[LOCK])
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=30)
+        self.emu.set_faults(latency_ms=0)
+        # The default lease (60 s) is still running: only the holder's id frees it.
+        r = self.berth("force-unlock", "0123456789abcdef", cwd=b, env=env_b, ok=1)
+        self.assertIn(f"with lock id {held['id']}, not 0123456789abcdef: nothing removed",
+                      r.stderr)
+        self.assertIn(LOCK, self.objects())
+        r = self.berth("force-unlock", held["id"], cwd=b, env=env_b)
+        self.assertIn(f"Removed the lock s3://team-state/{LOCK}", r.stdout)
+        self.assertNotIn(LOCK, self.objects())
+        r = self.berth("force-unlock", held["id"], "--stack", "demo", "--backend",
+                       "s3://team-state/berth/", cwd=self.dir, env=env_b, ok=1)
+        self.assertIn("the stack is not locked", r.stderr)
+        self.berth("apply", "--auto-approve", cwd=b, env=env_b)
+        self.assertEqual(sorted(x["type"] for x in self.live()), ["log-group", "topic"])
+
     def test_backend_option_and_missing_bucket(self):
         folder = os.path.join(self.dir, "plain")
         os.makedirs(folder)

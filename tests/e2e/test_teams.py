@@ -90,6 +90,13 @@ class LockTest(EngineCase):
         r = self.berth("apply", "--lock-timeout", "2 minutes", cwd=a, ok=1)
         self.assertIn("--lock-timeout takes a duration such as 90s", r.stderr)
         self.assertEqual(self.live(), [])
+        # force-unlock takes the holder's pid, and nothing else.
+        r = self.berth("force-unlock", "1", cwd=a, ok=1)
+        self.assertIn(f"is held by pid {os.getpid()}, not 1: nothing removed", r.stderr)
+        self.assertTrue(os.path.exists(self.lock_path()))
+        r = self.berth("force-unlock", str(os.getpid()), "--stack", "demo", cwd=self.dir)
+        self.assertIn("Removed the lock", r.stdout)
+        self.assertFalse(os.path.exists(self.lock_path()))
 
 
 DUP_SPEC = """\
