@@ -145,5 +145,6 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_output(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_state(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_force_unlock(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_reap(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

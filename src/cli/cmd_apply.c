@@ -66,7 +66,7 @@ static int load_saved(struct cli_ctx *ctx, const char *path, json_t **out, struc
 int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
-	const char *lock_timeout = NULL, *backend = NULL;
+	const char *lock_timeout = NULL, *backend = NULL, *expires = NULL;
 	long lock_wait = 0;
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
 	int retry_timeout = 0;
@@ -84,6 +84,9 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
 		OPT_BACKEND(&backend),
+		{ OPT_STRING, 0, "expires", &expires, "DURATION|TIME",
+		  "tag every resource berth:expires (8h from now, or an RFC 3339 time) for "
+		  "`berth reap --expired`; over the spec's expires:" },
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -121,7 +124,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		if (load_saved(ctx, argv[1], &saved, &sc, &targets, &excludes))
 			goto cleanup;
 	}
-	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = &sc, .lock_command = "berth apply",
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .expires = expires, .sc = &sc, .lock_command = "berth apply",
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,

@@ -11,6 +11,7 @@ const struct command berth_commands[] = {
 	{ "help", cmd_help, 0, "show help for berth or a command" },
 	{ "output", cmd_output, NEEDS_SPEC | NEEDS_AWS, "print the spec's outputs from the live resources" },
 	{ "plan", cmd_plan, NEEDS_SPEC | NEEDS_AWS, "show what apply would change" },
+	{ "reap", cmd_reap, NEEDS_AWS | TAKES_LOCK, "list every berth stack; destroy those past their expiry" },
 	{ "schema", cmd_schema, 0, "print the JSON Schema of the spec format, for editors" },
 	{ "state", cmd_state, NEEDS_AWS, "list what is live for the stack, or show one resource" },
 	{ "types", cmd_types, 0, "list resource types, or one type's properties" },

@@ -13,6 +13,7 @@
 #include "graph/walk.h"
 #include "engine/statefile.h"
 #include "util/buf.h"
+#include "util/duration.h"
 #include "util/log.h"
 
 /* Signal plumbing: a handler can reach only static storage, so these two
@@ -236,6 +237,36 @@ cleanup:
 	return ret;
 }
 
+char *session_expiry(struct cli_ctx *ctx, const char *text)
+{
+	long secs;
+	time_t t;
+	char out[21];
+	if (duration_parse(text, &secs) == 0)
+		t = time(NULL) + secs;
+	else if (time_parse_rfc3339(text, &t)) {
+		cli_error(ctx, "expires: expected a duration such as 8h, 90m or 2d, or an RFC 3339 "
+			       "time such as 2026-12-24T18:00:00Z, not '%s'", text);
+		return NULL;
+	}
+	time_format_rfc3339(t, out);
+	return xstrdup(out);
+}
+
+char *session_owner(void)
+{
+	const char *s = getenv("GITHUB_SERVER_URL"), *r = getenv("GITHUB_REPOSITORY"),
+		   *id = getenv("GITHUB_RUN_ID");
+	if (s && r && id)
+		return xasprintf("%s/%s/actions/runs/%s", s, r, id);
+	if ((s = getenv("CI_JOB_URL")) || (s = getenv("BUILD_URL")))
+		return xstrdup(s);
+	char host[256] = "unknown";
+	gethostname(host, sizeof(host) - 1);
+	const char *user = getenv("USER");
+	return xasprintf("%s@%s", user ? user : "unknown", host);
+}
+
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o)
 {
 	memset(s, 0, sizeof(*s));
@@ -297,6 +328,14 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.excludes = o->excludes;
 	eo.nexcludes = o->nexcludes;
 	eo.plan_reads = o->plan;
+	const char *exp_text = o->expires ? o->expires : s->spec ? s->spec->expires : NULL;
+	if (exp_text && o->lock_command && !strcmp(o->lock_command, "berth apply")) {
+		if (!(s->expires = session_expiry(ctx, exp_text)))
+			goto fail;
+		s->owner = session_owner();
+		eo.expires = s->expires;
+		eo.owner = s->owner;
+	}
 	const char *t;
 	if (o->retry_timeout_s > 0)
 		eo.retry_timeout_ms = (long)o->retry_timeout_s * 1000;
@@ -392,6 +431,8 @@ void session_close(struct session *s)
 	diags_release(&s->d);
 	free(s->state_dir);
 	free(s->stack);
+	free(s->expires);
+	free(s->owner);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -28,6 +28,7 @@ struct session {
 	char *s3_dir;             /* its local copy of the state cache's folder */
 	bool s3_locked;
 	int lock_wait_s;          /* --lock-timeout, for the waiting message */
+	char *expires, *owner;    /* the run's berth:expires and berth:owner, or NULL */
 	atomic_int cancel;
 	struct diags d;
 };
@@ -38,6 +39,7 @@ struct session_opts {
 	const char *lock_command; /* take the lock, naming this command; NULL: none */
 	int lock_timeout_s;       /* wait this long for a lock someone holds; 0: fail at once */
 	const char *backend_url;  /* --backend s3://BUCKET/PREFIX: over the spec's backend */
+	const char *expires;      /* apply --expires (over the spec's expires:) */
 	size_t parallelism;
 	const char *const *targets;
 	size_t ntargets;
@@ -49,6 +51,13 @@ struct session_opts {
 				   * or the engine's default (10 minutes) */
 	bool plan;                /* a plan follows the refresh (engine_opts.plan_reads) */
 };
+
+/* Turns "8h" (from now) or an RFC 3339 time into the RFC 3339 UTC text
+ * berth tags with; NULL with a message when it is neither. */
+char *session_expiry(struct cli_ctx *ctx, const char *text);
+/* Who a run is, for berth:owner and locks: the CI job's URL when the
+ * environment names one, else USER@HOST (new string). */
+char *session_owner(void);
 
 /* 0, or an exit code already explained on stderr. */
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o);

@@ -482,6 +482,12 @@ static void index_keepers(struct engine *e)
 	}
 }
 
+bool engine_duplicate_of_quiet(struct engine *e, const struct live_resource *r)
+{
+	const char *why;
+	return engine_duplicate_of(e, r, &why) != NULL;
+}
+
 const struct live_resource *engine_duplicate_of(struct engine *e, const struct live_resource *r,
 						const char **why)
 {
@@ -707,7 +713,7 @@ bool plan_has_changes(const struct plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PA_NOOP && !p->v[i].excluded)
 			return true;
-	return p->ndrift > 0 || p->nrepos_changing > 0;
+	return p->ndrift > 0 || p->nrepos_changing > 0 || p->nretag > 0;
 }
 
 static struct plan_change *plan_add(struct plan *p, const char *address, const char *type,
@@ -1019,6 +1025,27 @@ static void count_plan(struct plan *p)
 		default: break;
 		}
 	}
+}
+
+/* Whether a live instance of the spec needs apply to set its expiry. */
+bool engine_needs_retag(struct engine *e, const struct live_resource *r)
+{
+	if (!e->o.expires || !r->address || !r->tags || !e->spec ||
+	    spec_find_resource(e->spec, r->address) < 0 || engine_duplicate_of_quiet(e, r))
+		return false;
+	const char *have = json_string_value(json_object_get(r->tags, TAG_EXPIRES));
+	return !have || strcmp(have, e->o.expires);
+}
+
+static void count_retag(struct engine *e, struct plan *p)
+{
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++)
+			if (engine_needs_retag(e, &e->live[t].v[i]))
+				p->nretag++;
+	if (p->nretag)
+		strvec_pushf(&p->notes, "expires: %zu existing resource%s will be tagged "
+			     "berth:expires=%s", p->nretag, p->nretag == 1 ? "" : "s", e->o.expires);
 }
 
 /* The live state a plan was made from, hashed. */
@@ -1492,6 +1519,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	if (err)
 		goto done;
 	add_removals(e, p, false);
+	count_retag(e, p);
 	err = select_targets(e, p, d);
 	if (!err)
 		engine_plan_side_effects(e, p, d);

@@ -82,6 +82,9 @@ struct plan {
 	/* Log groups AWS made for instances the plan removes, which the run
 	 * deletes at its end: "NAME (AWS made it for ADDRESS)". */
 	struct strvec side_effects;
+	/* Live resources whose berth:expires differs from the run's (apply
+	 * re-tags them): how many. */
+	size_t nretag;
 	char live_fingerprint[65];    /* sha256 of the live state the plan was made from */
 	char changes_fingerprint[65]; /* sha256 of the planned changes (secrets excluded) */
 };
@@ -125,6 +128,11 @@ struct engine_opts {
 	 * detail properties the spec sets) as soon as it can, overlapping
 	 * the listings. Off for destroy, which needs neither. */
 	bool plan_reads;
+	/* Apply tags every resource with berth:expires=EXPIRES (RFC 3339) and
+	 * berth:owner=OWNER, and re-tags live ones whose tag differs; NULL:
+	 * leave those tags as they are. */
+	const char *expires;
+	const char *owner;
 };
 
 struct engine;

@@ -152,7 +152,7 @@ static json_t *top_level(void)
 		"string", "prefix", "type", "string", "region", "type", "string");
 
 	return json_pack(
-		"{s:s, s:[s, s], s:b, s:{s:{s:i, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}}",
+		"{s:s, s:[s, s], s:b, s:{s:{s:i, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:o, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}}",
 		"type", "object", "required", "berth", "stack", "additionalProperties", 0, "properties",
 		"berth", "const", 1, "description", "The spec format's version",
 		"stack", "type", "string", "description",
@@ -160,6 +160,9 @@ static json_t *top_level(void)
 		"region", "type", "string", "description",
 		"AWS region; else --region, AWS_REGION, the profile",
 		"backend", backend,
+		"expires", "type", "string", "description",
+		"Tag every resource with berth:expires (8h from each apply, or an RFC 3339 time) for "
+		"berth reap --expired",
 		"variables", named_map(variable, "Inputs given with --var, --var-file or defaults"),
 		"repos", named_map(repo, "Git repositories cloned into .berth/repos/NAME"),
 		"modules", named_map(module, "Module calls: YAML files with inputs, resources and outputs"),

@@ -8,6 +8,7 @@
 #include "spec/internal.h"
 #include "schema/schema.h"
 #include "util/buf.h"
+#include "util/duration.h"
 #include "util/log.h"
 #include "util/suggest.h"
 
@@ -92,8 +93,9 @@ struct loader {
 	struct eval_ctx ev;
 };
 
-static const char *const top_keys[] = { "berth", "stack", "region", "backend", "variables",
-					"repos", "modules", "data", "resources", "outputs" };
+static const char *const top_keys[] = { "berth", "stack", "region", "backend", "expires",
+					"variables", "repos", "modules", "data", "resources",
+					"outputs" };
 static const char *const module_file_keys[] = { "description", "inputs", "data", "modules",
 						"resources", "outputs" };
 static const char *const resource_keys[] = { "type", "properties", "depends_on", "count",
@@ -1393,6 +1395,15 @@ static void check_top(struct loader *L, const struct node *root)
 	else if (L->opt->region)
 		s->region = xstrdup(L->opt->region);
 	check_backend(L, node_get(root, "backend"));
+	const struct node *ex = node_get(root, "expires");
+	const char *expires = expect_string(L, ex, "expires");
+	long secs;
+	time_t t;
+	if (expires && duration_parse(expires, &secs) && time_parse_rfc3339(expires, &t))
+		error_at(L->d, ex, "expires: expected a duration such as 8h, 90m or 2d, or an RFC 3339 "
+				   "time such as 2026-12-24T18:00:00Z, not '%s'", expires);
+	else if (expires)
+		s->expires = xstrdup(expires);
 }
 
 static void dedupe_diags(struct diags *d)
@@ -1566,6 +1577,7 @@ void spec_free(struct spec *s)
 	free(p);
 	free(s->stack);
 	free(s->region);
+	free(s->expires);
 	free(s->backend.bucket);
 	free(s->backend.prefix);
 	free(s->backend.region);

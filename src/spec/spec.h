@@ -129,6 +129,7 @@ struct spec {
 	char *stack;
 	char *region;       /* from the spec, else the option's, else NULL */
 	struct spec_backend backend;
+	char *expires;      /* `expires: 8h` or an RFC 3339 time, as written; NULL */
 	char *file;         /* the top spec as given */
 	char *project_dir;  /* see spec_options */
 	char *cache_dir;    /* PROJECT/.berth/cache */
