@@ -104,7 +104,7 @@ cleanup:
 }
 
 /* Destroys one stack as `destroy --stack NAME --auto-approve` does. */
-static int reap_one(struct cli_ctx *ctx, const char *name, int lock_timeout)
+static int reap_one(struct cli_ctx *ctx, const char *name, int lock_timeout, const char *backend)
 {
 	struct session s;
 	struct plan *p = NULL;
@@ -112,7 +112,8 @@ static int reap_one(struct cli_ctx *ctx, const char *name, int lock_timeout)
 	bool ran = false;
 	int rc = EXIT_FAIL;
 	struct session_opts so = { .stack = name, .lock_command = "berth reap",
-				   .lock_timeout_s = lock_timeout, .parallelism = 10 };
+				   .lock_timeout_s = lock_timeout, .parallelism = 10,
+				   .backend_url = backend };
 	fprintf(ctx->out, "\nReaping stack %s...\n", name);
 	if (session_open(&s, ctx, &so))
 		return EXIT_FAIL;
@@ -143,7 +144,7 @@ cleanup:
 int cmd_reap(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct strvec excludes = STRVEC_INIT;
-	const char *prefix = NULL, *lock_timeout = NULL;
+	const char *prefix = NULL, *lock_timeout = NULL, *backend = NULL;
 	int expired = 0, dry_run = 0, auto_approve = 0, json = 0, rc = EXIT_FAIL;
 	long lock_wait = 0;
 	struct stack_row *rows = NULL;
@@ -160,6 +161,7 @@ int cmd_reap(struct cli_ctx *ctx, int argc, char **argv)
 		  "never this stack (repeatable)" },
 		{ OPT_FLAG, 0, "json", &json, NULL, "print the stacks as JSON, for dashboards" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	int n = parse_options(ctx, argc, argv, opts,
@@ -247,7 +249,7 @@ int cmd_reap(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < nrows; i++)
-		if (rows[i].selected && reap_one(ctx, rows[i].name, (int)lock_wait))
+		if (rows[i].selected && reap_one(ctx, rows[i].name, (int)lock_wait, backend))
 			rc = EXIT_FAIL;
 cleanup:
 	for (size_t i = 0; i < nrows; i++) {

@@ -76,7 +76,27 @@ class ReapTest(EngineCase):
         self.assertNotIn("ws-old2 is left", r.stdout)
         self.assertEqual(self.live(stack="ws-old1"), [])
         self.assertEqual(len(self.live(stack="ws-old2")), 2)
-        r = self.berth("reap", "--expired", "--auto-approve", cwd=self.dir)
+        # A stack whose runs keep their lock in S3 is reaped under that lock.
+        import botocore.config
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        s3 = botocore.session.get_session().create_client(
+            "s3", region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+            config=botocore.config.Config(s3={"addressing_style": "path"}))
+        s3.create_bucket(Bucket="team-state",
+                         CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_object(Bucket="team-state", Key="b/123456789012/us-west-2/ws-old2.lock",
+                      Body=json.dumps({"id": "x", "user": "ci", "host": "runner", "pid": 1,
+                                       "command": "berth apply",
+                                       "lease_expires": "2999-01-01T00:00:00Z"}).encode())
+        r = self.berth("reap", "--expired", "--auto-approve", "--backend", "s3://team-state/b",
+                       cwd=self.dir, ok=1)
+        self.assertIn("the stack is locked by ci@runner pid 1 (berth apply)", r.stderr)
+        self.assertEqual(len(self.live(stack="ws-old2")), 2)
+        s3.delete_object(Bucket="team-state", Key="b/123456789012/us-west-2/ws-old2.lock")
+        r = self.berth("reap", "--expired", "--auto-approve", "--backend", "s3://team-state/b",
+                       cwd=self.dir)
         self.assertIn("Nothing of stack ws-old2 is left.", r.stdout)
         # Exactly the expired ones are gone.
         self.assertEqual(self.live(stack="ws-old2"), [])
