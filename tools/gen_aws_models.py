@@ -123,6 +123,8 @@ OPERATIONS = {
         TagResource UntagResource UpdateService UpdateServiceAttributes
     """,
     "resourcegroupstaggingapi": "GetResources TagResources UntagResources",
+    # The S3 backend's lock and state cache (restXml, proto_restxml.c).
+    "s3": "DeleteObject GetObject HeadBucket HeadObject PutObject",
     "amp": """
         CreateAlertManagerDefinition CreateLoggingConfiguration
         CreateQueryLoggingConfiguration CreateWorkspace DeleteAlertManagerDefinition
@@ -154,7 +156,8 @@ PROTOCOL = {"cloudwatch": "query"}
 # endpoints (which also work with VPC endpoints and opt-in regions).
 GLOBAL = {"iam"}
 PROTO_ENUM = {"ec2": "AWS_PROTO_EC2", "query": "AWS_PROTO_QUERY",
-              "json": "AWS_PROTO_JSON", "rest-json": "AWS_PROTO_REST_JSON"}
+              "json": "AWS_PROTO_JSON", "rest-json": "AWS_PROTO_REST_JSON",
+              "rest-xml": "AWS_PROTO_REST_XML"}
 TYPE_ENUM = {t: "AWS_T_" + t.upper() for t in (
     "structure", "list", "map", "string", "integer", "long", "double", "float",
     "boolean", "timestamp", "blob")}
@@ -269,8 +272,10 @@ class Gen:
             "true" if svc in GLOBAL else "false",
             ident(svc, ""), len(ops), ("PAG_" + ident(svc, "")) if prows else "NULL", len(prows))
 
-    def member(self, svc, name, ref, required=False, shape_flattened=False):
+    def member(self, svc, name, ref, required=False, shape_flattened=False, payload=False):
         flags = []
+        if payload:
+            flags.append("AWS_M_PAYLOAD")
         if required:
             flags.append("AWS_M_REQUIRED")
         if ref.get("idempotencyToken"):
@@ -296,7 +301,8 @@ class Gen:
         if t == "structure":
             req = set(sh.get("required", []))
             for mn, ref in sh.get("members", {}).items():
-                members.append(self.member(svc, mn, ref, mn in req))
+                members.append(self.member(svc, mn, ref, mn in req,
+                                           payload=sh.get("payload") == mn))
         elif t == "list":
             members.append(self.member(svc, "member", sh["member"]))
         elif t == "map":

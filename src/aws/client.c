@@ -17,6 +17,7 @@
 #include "aws/redact.h"
 #include "aws/region.h"
 #include "aws/retry.h"
+#include "aws/s3addr.h"
 #include "aws/service.h"
 #include "aws/sigv4.h"
 #include "aws/transport.h"
@@ -299,6 +300,24 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	aws_http_request_init(&req, "POST");
 	if ((rc = aws_proto_build(svc, operation, params, &req, d)) < 0)
 		goto cleanup;
+	/* S3 names the bucket in the host where it can (s3addr.h): the path
+	 * built from "/{Bucket}/{Key+}" loses its first segment then. */
+	const char *bucket = json_string_value(json_object_get(params, "Bucket"));
+	if (svc->protocol == AWS_PROTO_REST_XML && aws_s3_virtual_hosted(bucket, ep.host)) {
+		const char *scheme_end = strstr(ep.url, "://");
+		char *url = xasprintf("%.*s%s.%s", (int)(scheme_end + 3 - ep.url), ep.url, bucket,
+				      scheme_end + 3);
+		char *host = xasprintf("%s.%s", bucket, ep.host);
+		free(ep.url);
+		free(ep.host);
+		ep.url = url;
+		ep.host = host;
+		size_t skip = 1 + strlen(bucket); /* a DNS bucket name needs no encoding */
+		struct buf p = BUF_INIT;
+		buf_adds(&p, req.path.len > skip ? req.path.ptr + skip : "/");
+		buf_release(&req.path);
+		req.path = p;
+	}
 	aws_endpoint_apply_path(ep.url, &base, &req.path);
 	aws_headers_set(&req.headers, "Host", ep.host);
 
@@ -310,9 +329,11 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 
 		if ((rc = aws_credentials_get(c->creds, &cr, d)) < 0)
 			goto cleanup;
+		/* S3 signs its path as sent and the payload's hash. */
+		bool s3 = svc->protocol == AWS_PROTO_REST_XML;
 		struct sigv4_params sp = { cr.access_key_id, cr.secret_access_key, cr.session_token,
-					   ep.signing_region, svc->signing_name, time(NULL), true,
-					   false, false, 0 };
+					   ep.signing_region, svc->signing_name, time(NULL), !s3,
+					   s3, false, 0 };
 		sigv4_sign(&req, &sp, NULL);
 		snprintf(key_id, sizeof(key_id), "%s", cr.access_key_id ? cr.access_key_id : "");
 		aws_credentials_release(&cr);

@@ -40,6 +40,8 @@ enum aws_location {
 #define AWS_M_FLATTENED 0x08   /* XML list/map without a wrapper element */
 #define AWS_M_XMLATTR 0x10
 #define AWS_M_HOSTLABEL 0x20
+#define AWS_M_PAYLOAD 0x40     /* the structure's payload: the whole HTTP body
+				* (rest protocols; a blob or string is sent raw) */
 
 /* Shape flags. */
 #define AWS_S_FLATTENED 0x01

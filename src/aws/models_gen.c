@@ -2076,6 +2076,100 @@ static const struct aws_shape S_resourcegroupstaggingapi_TagResourcesOutput;
 static const struct aws_shape S_resourcegroupstaggingapi_TagKeyListForUntag;
 static const struct aws_shape S_resourcegroupstaggingapi_UntagResourcesInput;
 static const struct aws_shape S_resourcegroupstaggingapi_UntagResourcesOutput;
+static const struct aws_shape S_s3_BucketName;
+static const struct aws_shape S_s3_ObjectKey;
+static const struct aws_shape S_s3_MFA;
+static const struct aws_shape S_s3_ObjectVersionId;
+static const struct aws_shape S_s3_RequestPayer;
+static const struct aws_shape S_s3_BypassGovernanceRetention;
+static const struct aws_shape S_s3_AccountId;
+static const struct aws_shape S_s3_IfMatch;
+static const struct aws_shape S_s3_IfMatchLastModifiedTime;
+static const struct aws_shape S_s3_IfMatchSize;
+static const struct aws_shape S_s3_DeleteObjectRequest;
+static const struct aws_shape S_s3_DeleteMarker;
+static const struct aws_shape S_s3_RequestCharged;
+static const struct aws_shape S_s3_DeleteObjectOutput;
+static const struct aws_shape S_s3_IfModifiedSince;
+static const struct aws_shape S_s3_IfNoneMatch;
+static const struct aws_shape S_s3_IfUnmodifiedSince;
+static const struct aws_shape S_s3_Range;
+static const struct aws_shape S_s3_ResponseCacheControl;
+static const struct aws_shape S_s3_ResponseContentDisposition;
+static const struct aws_shape S_s3_ResponseContentEncoding;
+static const struct aws_shape S_s3_ResponseContentLanguage;
+static const struct aws_shape S_s3_ResponseContentType;
+static const struct aws_shape S_s3_ResponseExpires;
+static const struct aws_shape S_s3_SSECustomerAlgorithm;
+static const struct aws_shape S_s3_SSECustomerKey;
+static const struct aws_shape S_s3_SSECustomerKeyMD5;
+static const struct aws_shape S_s3_PartNumber;
+static const struct aws_shape S_s3_ChecksumMode;
+static const struct aws_shape S_s3_GetObjectRequest;
+static const struct aws_shape S_s3_Body;
+static const struct aws_shape S_s3_AcceptRanges;
+static const struct aws_shape S_s3_Expiration;
+static const struct aws_shape S_s3_Restore;
+static const struct aws_shape S_s3_LastModified;
+static const struct aws_shape S_s3_ContentLength;
+static const struct aws_shape S_s3_ETag;
+static const struct aws_shape S_s3_ChecksumCRC32;
+static const struct aws_shape S_s3_ChecksumCRC32C;
+static const struct aws_shape S_s3_ChecksumCRC64NVME;
+static const struct aws_shape S_s3_ChecksumSHA1;
+static const struct aws_shape S_s3_ChecksumSHA256;
+static const struct aws_shape S_s3_ChecksumSHA512;
+static const struct aws_shape S_s3_ChecksumMD5;
+static const struct aws_shape S_s3_ChecksumXXHASH64;
+static const struct aws_shape S_s3_ChecksumXXHASH3;
+static const struct aws_shape S_s3_ChecksumXXHASH128;
+static const struct aws_shape S_s3_ChecksumType;
+static const struct aws_shape S_s3_MissingMeta;
+static const struct aws_shape S_s3_CacheControl;
+static const struct aws_shape S_s3_ContentDisposition;
+static const struct aws_shape S_s3_ContentEncoding;
+static const struct aws_shape S_s3_ContentLanguage;
+static const struct aws_shape S_s3_ContentRange;
+static const struct aws_shape S_s3_ContentType;
+static const struct aws_shape S_s3_Expires;
+static const struct aws_shape S_s3_WebsiteRedirectLocation;
+static const struct aws_shape S_s3_ServerSideEncryption;
+static const struct aws_shape S_s3_MetadataKey;
+static const struct aws_shape S_s3_MetadataValue;
+static const struct aws_shape S_s3_Metadata;
+static const struct aws_shape S_s3_SSEKMSKeyId;
+static const struct aws_shape S_s3_BucketKeyEnabled;
+static const struct aws_shape S_s3_StorageClass;
+static const struct aws_shape S_s3_ReplicationStatus;
+static const struct aws_shape S_s3_PartsCount;
+static const struct aws_shape S_s3_TagCount;
+static const struct aws_shape S_s3_ObjectLockMode;
+static const struct aws_shape S_s3_ObjectLockRetainUntilDate;
+static const struct aws_shape S_s3_ObjectLockLegalHoldStatus;
+static const struct aws_shape S_s3_GetObjectOutput;
+static const struct aws_shape S_s3_HeadBucketRequest;
+static const struct aws_shape S_s3_S3RegionalOrS3ExpressBucketArnString;
+static const struct aws_shape S_s3_LocationType;
+static const struct aws_shape S_s3_BucketLocationName;
+static const struct aws_shape S_s3_Region;
+static const struct aws_shape S_s3_AccessPointAlias;
+static const struct aws_shape S_s3_HeadBucketOutput;
+static const struct aws_shape S_s3_HeadObjectRequest;
+static const struct aws_shape S_s3_ArchiveStatus;
+static const struct aws_shape S_s3_HeadObjectOutput;
+static const struct aws_shape S_s3_ObjectCannedACL;
+static const struct aws_shape S_s3_ContentMD5;
+static const struct aws_shape S_s3_ChecksumAlgorithm;
+static const struct aws_shape S_s3_GrantFullControl;
+static const struct aws_shape S_s3_GrantRead;
+static const struct aws_shape S_s3_GrantReadACP;
+static const struct aws_shape S_s3_GrantWriteACP;
+static const struct aws_shape S_s3_WriteOffsetBytes;
+static const struct aws_shape S_s3_SSEKMSEncryptionContext;
+static const struct aws_shape S_s3_TaggingHeader;
+static const struct aws_shape S_s3_PutObjectRequest;
+static const struct aws_shape S_s3_Size;
+static const struct aws_shape S_s3_PutObjectOutput;
 static const struct aws_shape S_servicediscovery_NamespaceNameHttp;
 static const struct aws_shape S_servicediscovery_ResourceId;
 static const struct aws_shape S_servicediscovery_ResourceDescription;
@@ -12383,6 +12477,365 @@ static const char *const PR_resourcegroupstaggingapi_GetResources[] = { "Resourc
 static const struct aws_paginator PAG_resourcegroupstaggingapi_[] = {
 	{ "GetResources", PI_resourcegroupstaggingapi_GetResources, 1, PO_resourcegroupstaggingapi_GetResources, 1, PR_resourcegroupstaggingapi_GetResources, 1, "ResourcesPerPage", NULL },
 };
+static const struct aws_shape S_s3_BucketName = { "BucketName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ObjectKey = { "ObjectKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_MFA = { "MFA", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ObjectVersionId = { "ObjectVersionId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_RequestPayer[] = { "requester" };
+static const struct aws_shape S_s3_RequestPayer = { "RequestPayer", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_RequestPayer, 1 };
+static const struct aws_shape S_s3_BypassGovernanceRetention = { "BypassGovernanceRetention", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_AccountId = { "AccountId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_IfMatch = { "IfMatch", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_IfMatchLastModifiedTime = { "IfMatchLastModifiedTime", AWS_T_TIMESTAMP, 0, "rfc822", NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_IfMatchSize = { "IfMatchSize", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_s3_DeleteObjectRequest[] = {
+	{ "Bucket", "Bucket", NULL, &S_s3_BucketName, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "Key", "Key", NULL, &S_s3_ObjectKey, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "MFA", "x-amz-mfa", NULL, &S_s3_MFA, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "VersionId", "versionId", NULL, &S_s3_ObjectVersionId, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "RequestPayer", "x-amz-request-payer", NULL, &S_s3_RequestPayer, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BypassGovernanceRetention", "x-amz-bypass-governance-retention", NULL, &S_s3_BypassGovernanceRetention, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ExpectedBucketOwner", "x-amz-expected-bucket-owner", NULL, &S_s3_AccountId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfMatch", "If-Match", NULL, &S_s3_IfMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfMatchLastModifiedTime", "x-amz-if-match-last-modified-time", NULL, &S_s3_IfMatchLastModifiedTime, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfMatchSize", "x-amz-if-match-size", NULL, &S_s3_IfMatchSize, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_DeleteObjectRequest = { "DeleteObjectRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_DeleteObjectRequest, 10, NULL, 0 };
+static const struct aws_shape S_s3_DeleteMarker = { "DeleteMarker", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_RequestCharged[] = { "requester" };
+static const struct aws_shape S_s3_RequestCharged = { "RequestCharged", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_RequestCharged, 1 };
+static const struct aws_member M_s3_DeleteObjectOutput[] = {
+	{ "DeleteMarker", "x-amz-delete-marker", NULL, &S_s3_DeleteMarker, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "VersionId", "x-amz-version-id", NULL, &S_s3_ObjectVersionId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestCharged", "x-amz-request-charged", NULL, &S_s3_RequestCharged, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_DeleteObjectOutput = { "DeleteObjectOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_DeleteObjectOutput, 3, NULL, 0 };
+static const struct aws_shape S_s3_IfModifiedSince = { "IfModifiedSince", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_IfNoneMatch = { "IfNoneMatch", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_IfUnmodifiedSince = { "IfUnmodifiedSince", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_Range = { "Range", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ResponseCacheControl = { "ResponseCacheControl", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ResponseContentDisposition = { "ResponseContentDisposition", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ResponseContentEncoding = { "ResponseContentEncoding", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ResponseContentLanguage = { "ResponseContentLanguage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ResponseContentType = { "ResponseContentType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ResponseExpires = { "ResponseExpires", AWS_T_TIMESTAMP, 0, "rfc822", NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_SSECustomerAlgorithm = { "SSECustomerAlgorithm", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_SSECustomerKey = { "SSECustomerKey", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_SSECustomerKeyMD5 = { "SSECustomerKeyMD5", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_PartNumber = { "PartNumber", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_ChecksumMode[] = { "ENABLED" };
+static const struct aws_shape S_s3_ChecksumMode = { "ChecksumMode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ChecksumMode, 1 };
+static const struct aws_member M_s3_GetObjectRequest[] = {
+	{ "Bucket", "Bucket", NULL, &S_s3_BucketName, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "IfMatch", "If-Match", NULL, &S_s3_IfMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfModifiedSince", "If-Modified-Since", NULL, &S_s3_IfModifiedSince, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfNoneMatch", "If-None-Match", NULL, &S_s3_IfNoneMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfUnmodifiedSince", "If-Unmodified-Since", NULL, &S_s3_IfUnmodifiedSince, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Key", "Key", NULL, &S_s3_ObjectKey, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "Range", "Range", NULL, &S_s3_Range, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ResponseCacheControl", "response-cache-control", NULL, &S_s3_ResponseCacheControl, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentDisposition", "response-content-disposition", NULL, &S_s3_ResponseContentDisposition, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentEncoding", "response-content-encoding", NULL, &S_s3_ResponseContentEncoding, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentLanguage", "response-content-language", NULL, &S_s3_ResponseContentLanguage, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentType", "response-content-type", NULL, &S_s3_ResponseContentType, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseExpires", "response-expires", NULL, &S_s3_ResponseExpires, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "VersionId", "versionId", NULL, &S_s3_ObjectVersionId, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "SSECustomerAlgorithm", "x-amz-server-side-encryption-customer-algorithm", NULL, &S_s3_SSECustomerAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKey", "x-amz-server-side-encryption-customer-key", NULL, &S_s3_SSECustomerKey, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKeyMD5", "x-amz-server-side-encryption-customer-key-MD5", NULL, &S_s3_SSECustomerKeyMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestPayer", "x-amz-request-payer", NULL, &S_s3_RequestPayer, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "PartNumber", "partNumber", NULL, &S_s3_PartNumber, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ExpectedBucketOwner", "x-amz-expected-bucket-owner", NULL, &S_s3_AccountId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumMode", "x-amz-checksum-mode", NULL, &S_s3_ChecksumMode, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_GetObjectRequest = { "GetObjectRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_GetObjectRequest, 21, NULL, 0 };
+static const struct aws_shape S_s3_Body = { "Body", AWS_T_BLOB, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_AcceptRanges = { "AcceptRanges", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_Expiration = { "Expiration", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_Restore = { "Restore", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_LastModified = { "LastModified", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ContentLength = { "ContentLength", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ETag = { "ETag", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumCRC32 = { "ChecksumCRC32", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumCRC32C = { "ChecksumCRC32C", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumCRC64NVME = { "ChecksumCRC64NVME", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumSHA1 = { "ChecksumSHA1", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumSHA256 = { "ChecksumSHA256", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumSHA512 = { "ChecksumSHA512", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumMD5 = { "ChecksumMD5", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumXXHASH64 = { "ChecksumXXHASH64", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumXXHASH3 = { "ChecksumXXHASH3", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ChecksumXXHASH128 = { "ChecksumXXHASH128", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_ChecksumType[] = { "COMPOSITE", "FULL_OBJECT" };
+static const struct aws_shape S_s3_ChecksumType = { "ChecksumType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ChecksumType, 2 };
+static const struct aws_shape S_s3_MissingMeta = { "MissingMeta", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_CacheControl = { "CacheControl", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ContentDisposition = { "ContentDisposition", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ContentEncoding = { "ContentEncoding", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ContentLanguage = { "ContentLanguage", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ContentRange = { "ContentRange", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_ContentType = { "ContentType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_Expires = { "Expires", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_WebsiteRedirectLocation = { "WebsiteRedirectLocation", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_ServerSideEncryption[] = { "AES256", "aws:fsx", "aws:kms", "aws:kms:dsse" };
+static const struct aws_shape S_s3_ServerSideEncryption = { "ServerSideEncryption", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ServerSideEncryption, 4 };
+static const struct aws_shape S_s3_MetadataKey = { "MetadataKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_MetadataValue = { "MetadataValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_s3_Metadata[] = {
+	{ "key", NULL, NULL, &S_s3_MetadataKey, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "value", NULL, NULL, &S_s3_MetadataValue, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_Metadata = { "Metadata", AWS_T_MAP, 0, NULL, NULL, M_s3_Metadata, 2, NULL, 0 };
+static const struct aws_shape S_s3_SSEKMSKeyId = { "SSEKMSKeyId", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_BucketKeyEnabled = { "BucketKeyEnabled", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_StorageClass[] = { "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP" };
+static const struct aws_shape S_s3_StorageClass = { "StorageClass", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_StorageClass, 13 };
+static const char *const E_s3_ReplicationStatus[] = { "COMPLETE", "PENDING", "FAILED", "REPLICA", "COMPLETED" };
+static const struct aws_shape S_s3_ReplicationStatus = { "ReplicationStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ReplicationStatus, 5 };
+static const struct aws_shape S_s3_PartsCount = { "PartsCount", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_TagCount = { "TagCount", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_ObjectLockMode[] = { "GOVERNANCE", "COMPLIANCE" };
+static const struct aws_shape S_s3_ObjectLockMode = { "ObjectLockMode", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ObjectLockMode, 2 };
+static const struct aws_shape S_s3_ObjectLockRetainUntilDate = { "ObjectLockRetainUntilDate", AWS_T_TIMESTAMP, 0, "iso8601", NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_ObjectLockLegalHoldStatus[] = { "ON", "OFF" };
+static const struct aws_shape S_s3_ObjectLockLegalHoldStatus = { "ObjectLockLegalHoldStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ObjectLockLegalHoldStatus, 2 };
+static const struct aws_member M_s3_GetObjectOutput[] = {
+	{ "Body", NULL, NULL, &S_s3_Body, AWS_LOC_BODY, AWS_M_PAYLOAD, NULL, NULL },
+	{ "DeleteMarker", "x-amz-delete-marker", NULL, &S_s3_DeleteMarker, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "AcceptRanges", "accept-ranges", NULL, &S_s3_AcceptRanges, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Expiration", "x-amz-expiration", NULL, &S_s3_Expiration, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Restore", "x-amz-restore", NULL, &S_s3_Restore, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "LastModified", "Last-Modified", NULL, &S_s3_LastModified, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentLength", "Content-Length", NULL, &S_s3_ContentLength, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ETag", "ETag", NULL, &S_s3_ETag, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32", "x-amz-checksum-crc32", NULL, &S_s3_ChecksumCRC32, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32C", "x-amz-checksum-crc32c", NULL, &S_s3_ChecksumCRC32C, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC64NVME", "x-amz-checksum-crc64nvme", NULL, &S_s3_ChecksumCRC64NVME, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA1", "x-amz-checksum-sha1", NULL, &S_s3_ChecksumSHA1, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA256", "x-amz-checksum-sha256", NULL, &S_s3_ChecksumSHA256, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA512", "x-amz-checksum-sha512", NULL, &S_s3_ChecksumSHA512, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumMD5", "x-amz-checksum-md5", NULL, &S_s3_ChecksumMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH64", "x-amz-checksum-xxhash64", NULL, &S_s3_ChecksumXXHASH64, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH3", "x-amz-checksum-xxhash3", NULL, &S_s3_ChecksumXXHASH3, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH128", "x-amz-checksum-xxhash128", NULL, &S_s3_ChecksumXXHASH128, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumType", "x-amz-checksum-type", NULL, &S_s3_ChecksumType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "MissingMeta", "x-amz-missing-meta", NULL, &S_s3_MissingMeta, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "VersionId", "x-amz-version-id", NULL, &S_s3_ObjectVersionId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "CacheControl", "Cache-Control", NULL, &S_s3_CacheControl, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentDisposition", "Content-Disposition", NULL, &S_s3_ContentDisposition, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentEncoding", "Content-Encoding", NULL, &S_s3_ContentEncoding, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentLanguage", "Content-Language", NULL, &S_s3_ContentLanguage, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentRange", "Content-Range", NULL, &S_s3_ContentRange, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentType", "Content-Type", NULL, &S_s3_ContentType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Expires", "Expires", NULL, &S_s3_Expires, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "WebsiteRedirectLocation", "x-amz-website-redirect-location", NULL, &S_s3_WebsiteRedirectLocation, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ServerSideEncryption", "x-amz-server-side-encryption", NULL, &S_s3_ServerSideEncryption, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Metadata", "x-amz-meta-", NULL, &S_s3_Metadata, AWS_LOC_HEADERS, 0, NULL, NULL },
+	{ "SSECustomerAlgorithm", "x-amz-server-side-encryption-customer-algorithm", NULL, &S_s3_SSECustomerAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKeyMD5", "x-amz-server-side-encryption-customer-key-MD5", NULL, &S_s3_SSECustomerKeyMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSEKMSKeyId", "x-amz-server-side-encryption-aws-kms-key-id", NULL, &S_s3_SSEKMSKeyId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketKeyEnabled", "x-amz-server-side-encryption-bucket-key-enabled", NULL, &S_s3_BucketKeyEnabled, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "StorageClass", "x-amz-storage-class", NULL, &S_s3_StorageClass, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestCharged", "x-amz-request-charged", NULL, &S_s3_RequestCharged, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ReplicationStatus", "x-amz-replication-status", NULL, &S_s3_ReplicationStatus, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "PartsCount", "x-amz-mp-parts-count", NULL, &S_s3_PartsCount, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "TagCount", "x-amz-tagging-count", NULL, &S_s3_TagCount, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockMode", "x-amz-object-lock-mode", NULL, &S_s3_ObjectLockMode, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockRetainUntilDate", "x-amz-object-lock-retain-until-date", NULL, &S_s3_ObjectLockRetainUntilDate, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockLegalHoldStatus", "x-amz-object-lock-legal-hold", NULL, &S_s3_ObjectLockLegalHoldStatus, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_GetObjectOutput = { "GetObjectOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_GetObjectOutput, 43, NULL, 0 };
+static const struct aws_member M_s3_HeadBucketRequest[] = {
+	{ "Bucket", "Bucket", NULL, &S_s3_BucketName, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "ExpectedBucketOwner", "x-amz-expected-bucket-owner", NULL, &S_s3_AccountId, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_HeadBucketRequest = { "HeadBucketRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_HeadBucketRequest, 2, NULL, 0 };
+static const struct aws_shape S_s3_S3RegionalOrS3ExpressBucketArnString = { "S3RegionalOrS3ExpressBucketArnString", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_LocationType[] = { "AvailabilityZone", "LocalZone" };
+static const struct aws_shape S_s3_LocationType = { "LocationType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_LocationType, 2 };
+static const struct aws_shape S_s3_BucketLocationName = { "BucketLocationName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_Region = { "Region", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_AccessPointAlias = { "AccessPointAlias", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_s3_HeadBucketOutput[] = {
+	{ "BucketArn", "x-amz-bucket-arn", NULL, &S_s3_S3RegionalOrS3ExpressBucketArnString, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketLocationType", "x-amz-bucket-location-type", NULL, &S_s3_LocationType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketLocationName", "x-amz-bucket-location-name", NULL, &S_s3_BucketLocationName, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketRegion", "x-amz-bucket-region", NULL, &S_s3_Region, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "AccessPointAlias", "x-amz-access-point-alias", NULL, &S_s3_AccessPointAlias, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_HeadBucketOutput = { "HeadBucketOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_HeadBucketOutput, 5, NULL, 0 };
+static const struct aws_member M_s3_HeadObjectRequest[] = {
+	{ "Bucket", "Bucket", NULL, &S_s3_BucketName, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "IfMatch", "If-Match", NULL, &S_s3_IfMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfModifiedSince", "If-Modified-Since", NULL, &S_s3_IfModifiedSince, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfNoneMatch", "If-None-Match", NULL, &S_s3_IfNoneMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfUnmodifiedSince", "If-Unmodified-Since", NULL, &S_s3_IfUnmodifiedSince, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Key", "Key", NULL, &S_s3_ObjectKey, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "Range", "Range", NULL, &S_s3_Range, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ResponseCacheControl", "response-cache-control", NULL, &S_s3_ResponseCacheControl, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentDisposition", "response-content-disposition", NULL, &S_s3_ResponseContentDisposition, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentEncoding", "response-content-encoding", NULL, &S_s3_ResponseContentEncoding, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentLanguage", "response-content-language", NULL, &S_s3_ResponseContentLanguage, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseContentType", "response-content-type", NULL, &S_s3_ResponseContentType, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ResponseExpires", "response-expires", NULL, &S_s3_ResponseExpires, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "VersionId", "versionId", NULL, &S_s3_ObjectVersionId, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "SSECustomerAlgorithm", "x-amz-server-side-encryption-customer-algorithm", NULL, &S_s3_SSECustomerAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKey", "x-amz-server-side-encryption-customer-key", NULL, &S_s3_SSECustomerKey, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKeyMD5", "x-amz-server-side-encryption-customer-key-MD5", NULL, &S_s3_SSECustomerKeyMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestPayer", "x-amz-request-payer", NULL, &S_s3_RequestPayer, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "PartNumber", "partNumber", NULL, &S_s3_PartNumber, AWS_LOC_QUERYSTRING, 0, NULL, NULL },
+	{ "ExpectedBucketOwner", "x-amz-expected-bucket-owner", NULL, &S_s3_AccountId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumMode", "x-amz-checksum-mode", NULL, &S_s3_ChecksumMode, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_HeadObjectRequest = { "HeadObjectRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_HeadObjectRequest, 21, NULL, 0 };
+static const char *const E_s3_ArchiveStatus[] = { "ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS" };
+static const struct aws_shape S_s3_ArchiveStatus = { "ArchiveStatus", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ArchiveStatus, 2 };
+static const struct aws_member M_s3_HeadObjectOutput[] = {
+	{ "DeleteMarker", "x-amz-delete-marker", NULL, &S_s3_DeleteMarker, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "AcceptRanges", "accept-ranges", NULL, &S_s3_AcceptRanges, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Expiration", "x-amz-expiration", NULL, &S_s3_Expiration, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Restore", "x-amz-restore", NULL, &S_s3_Restore, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ArchiveStatus", "x-amz-archive-status", NULL, &S_s3_ArchiveStatus, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "LastModified", "Last-Modified", NULL, &S_s3_LastModified, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentLength", "Content-Length", NULL, &S_s3_ContentLength, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32", "x-amz-checksum-crc32", NULL, &S_s3_ChecksumCRC32, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32C", "x-amz-checksum-crc32c", NULL, &S_s3_ChecksumCRC32C, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC64NVME", "x-amz-checksum-crc64nvme", NULL, &S_s3_ChecksumCRC64NVME, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA1", "x-amz-checksum-sha1", NULL, &S_s3_ChecksumSHA1, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA256", "x-amz-checksum-sha256", NULL, &S_s3_ChecksumSHA256, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA512", "x-amz-checksum-sha512", NULL, &S_s3_ChecksumSHA512, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumMD5", "x-amz-checksum-md5", NULL, &S_s3_ChecksumMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH64", "x-amz-checksum-xxhash64", NULL, &S_s3_ChecksumXXHASH64, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH3", "x-amz-checksum-xxhash3", NULL, &S_s3_ChecksumXXHASH3, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH128", "x-amz-checksum-xxhash128", NULL, &S_s3_ChecksumXXHASH128, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumType", "x-amz-checksum-type", NULL, &S_s3_ChecksumType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ETag", "ETag", NULL, &S_s3_ETag, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "MissingMeta", "x-amz-missing-meta", NULL, &S_s3_MissingMeta, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "VersionId", "x-amz-version-id", NULL, &S_s3_ObjectVersionId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "CacheControl", "Cache-Control", NULL, &S_s3_CacheControl, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentDisposition", "Content-Disposition", NULL, &S_s3_ContentDisposition, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentEncoding", "Content-Encoding", NULL, &S_s3_ContentEncoding, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentLanguage", "Content-Language", NULL, &S_s3_ContentLanguage, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentType", "Content-Type", NULL, &S_s3_ContentType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentRange", "Content-Range", NULL, &S_s3_ContentRange, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Expires", "Expires", NULL, &S_s3_Expires, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "WebsiteRedirectLocation", "x-amz-website-redirect-location", NULL, &S_s3_WebsiteRedirectLocation, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ServerSideEncryption", "x-amz-server-side-encryption", NULL, &S_s3_ServerSideEncryption, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Metadata", "x-amz-meta-", NULL, &S_s3_Metadata, AWS_LOC_HEADERS, 0, NULL, NULL },
+	{ "SSECustomerAlgorithm", "x-amz-server-side-encryption-customer-algorithm", NULL, &S_s3_SSECustomerAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKeyMD5", "x-amz-server-side-encryption-customer-key-MD5", NULL, &S_s3_SSECustomerKeyMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSEKMSKeyId", "x-amz-server-side-encryption-aws-kms-key-id", NULL, &S_s3_SSEKMSKeyId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketKeyEnabled", "x-amz-server-side-encryption-bucket-key-enabled", NULL, &S_s3_BucketKeyEnabled, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "StorageClass", "x-amz-storage-class", NULL, &S_s3_StorageClass, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestCharged", "x-amz-request-charged", NULL, &S_s3_RequestCharged, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ReplicationStatus", "x-amz-replication-status", NULL, &S_s3_ReplicationStatus, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "PartsCount", "x-amz-mp-parts-count", NULL, &S_s3_PartsCount, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "TagCount", "x-amz-tagging-count", NULL, &S_s3_TagCount, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockMode", "x-amz-object-lock-mode", NULL, &S_s3_ObjectLockMode, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockRetainUntilDate", "x-amz-object-lock-retain-until-date", NULL, &S_s3_ObjectLockRetainUntilDate, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockLegalHoldStatus", "x-amz-object-lock-legal-hold", NULL, &S_s3_ObjectLockLegalHoldStatus, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_HeadObjectOutput = { "HeadObjectOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_HeadObjectOutput, 43, NULL, 0 };
+static const char *const E_s3_ObjectCannedACL[] = { "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control" };
+static const struct aws_shape S_s3_ObjectCannedACL = { "ObjectCannedACL", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ObjectCannedACL, 7 };
+static const struct aws_shape S_s3_ContentMD5 = { "ContentMD5", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const char *const E_s3_ChecksumAlgorithm[] = { "CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128" };
+static const struct aws_shape S_s3_ChecksumAlgorithm = { "ChecksumAlgorithm", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_s3_ChecksumAlgorithm, 10 };
+static const struct aws_shape S_s3_GrantFullControl = { "GrantFullControl", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_GrantRead = { "GrantRead", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_GrantReadACP = { "GrantReadACP", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_GrantWriteACP = { "GrantWriteACP", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_WriteOffsetBytes = { "WriteOffsetBytes", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_SSEKMSEncryptionContext = { "SSEKMSEncryptionContext", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_s3_TaggingHeader = { "TaggingHeader", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_s3_PutObjectRequest[] = {
+	{ "ACL", "x-amz-acl", NULL, &S_s3_ObjectCannedACL, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Body", NULL, NULL, &S_s3_Body, AWS_LOC_BODY, AWS_M_PAYLOAD, NULL, NULL },
+	{ "Bucket", "Bucket", NULL, &S_s3_BucketName, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "CacheControl", "Cache-Control", NULL, &S_s3_CacheControl, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentDisposition", "Content-Disposition", NULL, &S_s3_ContentDisposition, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentEncoding", "Content-Encoding", NULL, &S_s3_ContentEncoding, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentLanguage", "Content-Language", NULL, &S_s3_ContentLanguage, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentLength", "Content-Length", NULL, &S_s3_ContentLength, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentMD5", "Content-MD5", NULL, &S_s3_ContentMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ContentType", "Content-Type", NULL, &S_s3_ContentType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumAlgorithm", "x-amz-sdk-checksum-algorithm", NULL, &S_s3_ChecksumAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32", "x-amz-checksum-crc32", NULL, &S_s3_ChecksumCRC32, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32C", "x-amz-checksum-crc32c", NULL, &S_s3_ChecksumCRC32C, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC64NVME", "x-amz-checksum-crc64nvme", NULL, &S_s3_ChecksumCRC64NVME, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA1", "x-amz-checksum-sha1", NULL, &S_s3_ChecksumSHA1, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA256", "x-amz-checksum-sha256", NULL, &S_s3_ChecksumSHA256, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA512", "x-amz-checksum-sha512", NULL, &S_s3_ChecksumSHA512, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumMD5", "x-amz-checksum-md5", NULL, &S_s3_ChecksumMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH64", "x-amz-checksum-xxhash64", NULL, &S_s3_ChecksumXXHASH64, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH3", "x-amz-checksum-xxhash3", NULL, &S_s3_ChecksumXXHASH3, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH128", "x-amz-checksum-xxhash128", NULL, &S_s3_ChecksumXXHASH128, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Expires", "Expires", NULL, &S_s3_Expires, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfMatch", "If-Match", NULL, &S_s3_IfMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "IfNoneMatch", "If-None-Match", NULL, &S_s3_IfNoneMatch, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "GrantFullControl", "x-amz-grant-full-control", NULL, &S_s3_GrantFullControl, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "GrantRead", "x-amz-grant-read", NULL, &S_s3_GrantRead, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "GrantReadACP", "x-amz-grant-read-acp", NULL, &S_s3_GrantReadACP, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "GrantWriteACP", "x-amz-grant-write-acp", NULL, &S_s3_GrantWriteACP, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Key", "Key", NULL, &S_s3_ObjectKey, AWS_LOC_URI, AWS_M_REQUIRED, NULL, NULL },
+	{ "WriteOffsetBytes", "x-amz-write-offset-bytes", NULL, &S_s3_WriteOffsetBytes, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Metadata", "x-amz-meta-", NULL, &S_s3_Metadata, AWS_LOC_HEADERS, 0, NULL, NULL },
+	{ "ServerSideEncryption", "x-amz-server-side-encryption", NULL, &S_s3_ServerSideEncryption, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "StorageClass", "x-amz-storage-class", NULL, &S_s3_StorageClass, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "WebsiteRedirectLocation", "x-amz-website-redirect-location", NULL, &S_s3_WebsiteRedirectLocation, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerAlgorithm", "x-amz-server-side-encryption-customer-algorithm", NULL, &S_s3_SSECustomerAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKey", "x-amz-server-side-encryption-customer-key", NULL, &S_s3_SSECustomerKey, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKeyMD5", "x-amz-server-side-encryption-customer-key-MD5", NULL, &S_s3_SSECustomerKeyMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSEKMSKeyId", "x-amz-server-side-encryption-aws-kms-key-id", NULL, &S_s3_SSEKMSKeyId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSEKMSEncryptionContext", "x-amz-server-side-encryption-context", NULL, &S_s3_SSEKMSEncryptionContext, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketKeyEnabled", "x-amz-server-side-encryption-bucket-key-enabled", NULL, &S_s3_BucketKeyEnabled, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestPayer", "x-amz-request-payer", NULL, &S_s3_RequestPayer, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Tagging", "x-amz-tagging", NULL, &S_s3_TaggingHeader, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockMode", "x-amz-object-lock-mode", NULL, &S_s3_ObjectLockMode, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockRetainUntilDate", "x-amz-object-lock-retain-until-date", NULL, &S_s3_ObjectLockRetainUntilDate, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ObjectLockLegalHoldStatus", "x-amz-object-lock-legal-hold", NULL, &S_s3_ObjectLockLegalHoldStatus, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ExpectedBucketOwner", "x-amz-expected-bucket-owner", NULL, &S_s3_AccountId, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_PutObjectRequest = { "PutObjectRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_PutObjectRequest, 46, NULL, 0 };
+static const struct aws_shape S_s3_Size = { "Size", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_s3_PutObjectOutput[] = {
+	{ "Expiration", "x-amz-expiration", NULL, &S_s3_Expiration, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ETag", "ETag", NULL, &S_s3_ETag, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32", "x-amz-checksum-crc32", NULL, &S_s3_ChecksumCRC32, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC32C", "x-amz-checksum-crc32c", NULL, &S_s3_ChecksumCRC32C, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumCRC64NVME", "x-amz-checksum-crc64nvme", NULL, &S_s3_ChecksumCRC64NVME, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA1", "x-amz-checksum-sha1", NULL, &S_s3_ChecksumSHA1, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA256", "x-amz-checksum-sha256", NULL, &S_s3_ChecksumSHA256, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumSHA512", "x-amz-checksum-sha512", NULL, &S_s3_ChecksumSHA512, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumMD5", "x-amz-checksum-md5", NULL, &S_s3_ChecksumMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH64", "x-amz-checksum-xxhash64", NULL, &S_s3_ChecksumXXHASH64, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH3", "x-amz-checksum-xxhash3", NULL, &S_s3_ChecksumXXHASH3, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumXXHASH128", "x-amz-checksum-xxhash128", NULL, &S_s3_ChecksumXXHASH128, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ChecksumType", "x-amz-checksum-type", NULL, &S_s3_ChecksumType, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "ServerSideEncryption", "x-amz-server-side-encryption", NULL, &S_s3_ServerSideEncryption, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "VersionId", "x-amz-version-id", NULL, &S_s3_ObjectVersionId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerAlgorithm", "x-amz-server-side-encryption-customer-algorithm", NULL, &S_s3_SSECustomerAlgorithm, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSECustomerKeyMD5", "x-amz-server-side-encryption-customer-key-MD5", NULL, &S_s3_SSECustomerKeyMD5, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSEKMSKeyId", "x-amz-server-side-encryption-aws-kms-key-id", NULL, &S_s3_SSEKMSKeyId, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "SSEKMSEncryptionContext", "x-amz-server-side-encryption-context", NULL, &S_s3_SSEKMSEncryptionContext, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "BucketKeyEnabled", "x-amz-server-side-encryption-bucket-key-enabled", NULL, &S_s3_BucketKeyEnabled, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "Size", "x-amz-object-size", NULL, &S_s3_Size, AWS_LOC_HEADER, 0, NULL, NULL },
+	{ "RequestCharged", "x-amz-request-charged", NULL, &S_s3_RequestCharged, AWS_LOC_HEADER, 0, NULL, NULL },
+};
+static const struct aws_shape S_s3_PutObjectOutput = { "PutObjectOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_s3_PutObjectOutput, 22, NULL, 0 };
+static const struct aws_op O_s3_DeleteObject = { "DeleteObject", "DELETE", "/{Bucket}/{Key+}", 204, &S_s3_DeleteObjectRequest, &S_s3_DeleteObjectOutput, NULL, NULL };
+static const struct aws_op O_s3_GetObject = { "GetObject", "GET", "/{Bucket}/{Key+}", 200, &S_s3_GetObjectRequest, &S_s3_GetObjectOutput, NULL, NULL };
+static const struct aws_op O_s3_HeadBucket = { "HeadBucket", "HEAD", "/{Bucket}", 200, &S_s3_HeadBucketRequest, &S_s3_HeadBucketOutput, NULL, NULL };
+static const struct aws_op O_s3_HeadObject = { "HeadObject", "HEAD", "/{Bucket}/{Key+}", 200, &S_s3_HeadObjectRequest, &S_s3_HeadObjectOutput, NULL, NULL };
+static const struct aws_op O_s3_PutObject = { "PutObject", "PUT", "/{Bucket}/{Key+}", 200, &S_s3_PutObjectRequest, &S_s3_PutObjectOutput, NULL, NULL };
+static const struct aws_op *const OPS_s3_[] = {
+	&O_s3_DeleteObject,
+	&O_s3_GetObject,
+	&O_s3_HeadBucket,
+	&O_s3_HeadObject,
+	&O_s3_PutObject,
+};
 static const struct aws_shape S_servicediscovery_NamespaceNameHttp = { "NamespaceNameHttp", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_servicediscovery_ResourceId = { "ResourceId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_servicediscovery_ResourceDescription = { "ResourceDescription", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -13319,6 +13772,10 @@ const struct aws_service aws_services[] = {
 	  .endpoint_prefix = "tagging", .protocol = AWS_PROTO_JSON, .api_version = "2017-01-26",
 	  .json_version = "1.1", .target_prefix = "ResourceGroupsTaggingAPI_20170126", .global = false,
 	  .ops = OPS_resourcegroupstaggingapi_, .nops = 3, .paginators = PAG_resourcegroupstaggingapi_, .npaginators = 1 },
+	{ .name = "s3", .sdk_id = "S3", .env_suffix = "S3", .signing_name = "s3",
+	  .endpoint_prefix = "s3", .protocol = AWS_PROTO_REST_XML, .api_version = "2006-03-01",
+	  .json_version = NULL, .target_prefix = NULL, .global = false,
+	  .ops = OPS_s3_, .nops = 5, .paginators = NULL, .npaginators = 0 },
 	{ .name = "servicediscovery", .sdk_id = "ServiceDiscovery", .env_suffix = "SERVICEDISCOVERY", .signing_name = "servicediscovery",
 	  .endpoint_prefix = "servicediscovery", .protocol = AWS_PROTO_JSON, .api_version = "2017-03-14",
 	  .json_version = "1.1", .target_prefix = "Route53AutoNaming_v20170314", .global = false,
@@ -13332,4 +13789,4 @@ const struct aws_service aws_services[] = {
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sts_, .nops = 3, .paginators = NULL, .npaginators = 0 },
 };
-const size_t aws_nservices = 13;
+const size_t aws_nservices = 14;

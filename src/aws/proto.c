@@ -310,6 +310,9 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
 	case AWS_PROTO_REST_JSON:
 		rc = proto_restjson_build(svc, op, filled, req, d);
 		break;
+	case AWS_PROTO_REST_XML:
+		rc = proto_restxml_build(svc, op, filled, req, d);
+		break;
 	}
 cleanup:
 	json_decref(filled);
@@ -348,6 +351,9 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		break;
 	case AWS_PROTO_REST_JSON:
 		rc = proto_restjson_parse(svc, op, resp, out, &tmp);
+		break;
+	case AWS_PROTO_REST_XML:
+		rc = proto_restxml_parse(svc, op, resp, out, &tmp);
 		break;
 	}
 	if (rc) {
@@ -391,6 +397,9 @@ void aws_proto_parse_error(const struct aws_service *svc,
 		break;
 	case AWS_PROTO_REST_JSON:
 		proto_json_parse_error(resp, err, true);
+		break;
+	case AWS_PROTO_REST_XML:
+		proto_restxml_parse_error(resp, err);
 		break;
 	}
 	rid = proto_request_id_header(resp);

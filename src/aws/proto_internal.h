@@ -123,6 +123,11 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 			 json_t *params, struct aws_http_request *req, struct diags *d);
 int proto_restjson_parse(const struct aws_service *svc, const struct aws_op *op,
 			 const struct aws_http_response *resp, json_t **out, struct diags *d);
+int proto_restxml_build(const struct aws_service *svc, const struct aws_op *op,
+			json_t *params, struct aws_http_request *req, struct diags *d);
+int proto_restxml_parse(const struct aws_service *svc, const struct aws_op *op,
+			const struct aws_http_response *resp, json_t **out, struct diags *d);
+void proto_restxml_parse_error(const struct aws_http_response *resp, struct aws_error *err);
 
 /* Shared by JSON and REST-JSON (proto_json.c): params of shape s to their
  * wire JSON (wire names, timestamps as epoch seconds, blobs base64), and an

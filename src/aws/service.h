@@ -11,7 +11,8 @@ enum aws_protocol {
 	AWS_PROTO_EC2,      /* EC2's query dialect, XML answers */
 	AWS_PROTO_QUERY,    /* IAM, STS, ELBv2, CloudFormation, CloudWatch, SNS */
 	AWS_PROTO_JSON,     /* ECS, Logs, Cloud Map, Resource Groups Tagging */
-	AWS_PROTO_REST_JSON /* AMP (aps), Grafana */
+	AWS_PROTO_REST_JSON, /* AMP (aps), Grafana */
+	AWS_PROTO_REST_XML   /* S3 (the backend's lock and state cache) */
 };
 
 struct aws_op; /* one operation's shapes; private to the protocol layer */

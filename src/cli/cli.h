@@ -174,6 +174,20 @@ void cli_option_label(struct buf *b, const struct option *o);
 void cli_option_help(struct buf *b, const struct option *o);
 bool cli_option_takes_value(const struct option *o);
 enum opt_complete cli_option_complete(const struct option *o);
+/* A duration option's value ("30s", "5m", "8h"; util/duration.h) into
+ * *seconds; on a bad one prints "CMD: --OPT takes a duration ..." and returns
+ * -1. NULL text leaves *seconds as it is. */
+int cli_duration(struct cli_ctx *ctx, const char *cmd, const char *opt, const char *text,
+		 long *seconds);
+/* The --lock-timeout option every command that takes the lock has. */
+#define OPT_LOCK_TIMEOUT(var)                                                          \
+	{ OPT_STRING, 0, "lock-timeout", (var), "DURATION",                            \
+	  "wait this long for the stack lock another berth holds (30s, 5m; default: "  \
+	  "fail at once, naming the holder)" }
+/* The --backend option of the commands that use the stack's lock and cache. */
+#define OPT_BACKEND(var)                                                               \
+	{ OPT_STRING, 0, "backend", (var), "s3://BUCKET/PREFIX",                       \
+	  "keep the lock and the state cache in S3 (over the spec's backend:)" }
 /* Convenience for commands: the exit code a parse result maps to. */
 static inline int parse_exit(int r) { return r == PARSE_HELP ? EXIT_OK : EXIT_FAIL; }
 
@@ -215,5 +229,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 /* Hidden, for the build and the shell (generate.c, complete.c). */
 int cmd_generate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_complete(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_force_unlock(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_reap(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -9,6 +9,8 @@
 int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
+	const char *lock_timeout = NULL, *backend = NULL;
+	long lock_wait = 0;
 	const char *stack = NULL;
 	int retry_timeout = 0;
 	int auto_approve = 0, dry_run = 0, parallelism = 10, rc = EXIT_FAIL;
@@ -23,6 +25,8 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
+		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -39,6 +43,8 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		rc = parse_exit(n);
 		goto cleanup;
 	}
+	if (cli_duration(ctx, "destroy", "lock-timeout", lock_timeout, &lock_wait))
+		goto cleanup;
 	if (n > 0) {
 		cli_error(ctx, "destroy: unexpected argument '%s'", argv[1]);
 		goto cleanup;
@@ -52,7 +58,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	bool use_spec = sc.file || !stack || stat("berth.yaml", &st) == 0;
 	if (stack && !sc.file)
 		use_spec = false;
-	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run,
 				   .command = "destroy", .vars_optional = true };

@@ -97,6 +97,8 @@ static void print_apply_hint(struct session *s, const char *out_file,
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
+	const char *lock_timeout = NULL, *backend = NULL;
+	long lock_wait = 0;
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
 	const char *out_file = NULL;
 	int lock = 1;
@@ -117,6 +119,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		  "show drift since the last apply; plan no changes" },
 		{ OPT_BOOL, 0, "lock", &lock, NULL,
 		  "hold the stack lock while planning (default true; --lock=false skips it)" },
+		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -130,11 +134,13 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		rc = parse_exit(n);
 		goto cleanup;
 	}
+	if (cli_duration(ctx, "plan", "lock-timeout", lock_timeout, &lock_wait))
+		goto cleanup;
 	if (n > 0) {
 		cli_error(ctx, "plan: unexpected argument '%s' (the spec is given with -f)", argv[1]);
 		goto cleanup;
 	}
-	struct session_opts so = { .sc = &sc,
+	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = &sc,
 				   .lock_command = lock ? "berth plan" : NULL,
 				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,

@@ -4,6 +4,7 @@
  * so `berth -v plan` and `berth plan -v` mean the same. */
 #include "util/common.h"
 #include "cli/cli.h"
+#include "util/duration.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 
@@ -387,4 +388,16 @@ void print_usage(struct cli_ctx *ctx, FILE *f, const char *cmd, const struct opt
 	}
 	fprintf(f, "\nglobal options:\n");
 	cli_print_options(f, global);
+}
+
+int cli_duration(struct cli_ctx *ctx, const char *cmd, const char *opt, const char *text,
+		 long *seconds)
+{
+	if (!text)
+		return 0;
+	if (duration_parse(text, seconds) == 0)
+		return 0;
+	cli_error(ctx, "%s: --%s takes a duration such as 90s, 15m, 8h or 1h30m, not '%s'", cmd, opt,
+		  text);
+	return -1;
 }

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "engine/backend_s3.h"
 #include "engine/engine.h"
 #include "spec/spec.h"
 #include "util/fsutil.h"
@@ -24,6 +25,11 @@ struct session {
 	char *stack;
 	struct fs_lock lock;
 	bool locked;
+	struct s3_backend *s3;    /* the S3 backend, when the stack has one */
+	char *s3_dir;             /* its local copy of the state cache's folder */
+	bool s3_locked;
+	int lock_wait_s;          /* --lock-timeout, for the waiting message */
+	char *expires, *owner;    /* the run's berth:expires and berth:owner, or NULL */
 	atomic_int cancel;
 	struct diags d;
 	const char *command;      /* "plan", "apply", ...: for what Ctrl-C says */
@@ -47,6 +53,9 @@ struct session_opts {
 	struct spec_cli *sc;      /* NULL: no spec */
 	const char *stack;        /* --stack, when there is no spec */
 	const char *lock_command; /* take the lock, naming this command; NULL: none */
+	int lock_timeout_s;       /* wait this long for a lock someone holds; 0: fail at once */
+	const char *backend_url;  /* --backend s3://BUCKET/PREFIX: over the spec's backend */
+	const char *expires;      /* apply --expires (over the spec's expires:) */
 	size_t parallelism;
 	const char *const *targets;
 	size_t ntargets;
@@ -62,8 +71,18 @@ struct session_opts {
 				   * stop loading the spec (spec_options) */
 };
 
+/* Turns "8h" (from now) or an RFC 3339 time into the RFC 3339 UTC text
+ * berth tags with; NULL with a message when it is neither. */
+char *session_expiry(struct cli_ctx *ctx, const char *text);
+/* Who a run is, for berth:owner and locks: the CI job's URL when the
+ * environment names one, else USER@HOST (new string). */
+char *session_owner(void);
+
 /* 0, or an exit code already explained on stderr. */
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o);
+/* `berth force-unlock ID`: removes the stack's lock when ID names its
+ * holder (the S3 lock's id; the local lock's pid). 0, or -1 (explained). */
+int session_force_unlock(struct session *s, const char *id);
 /* Releases everything (the lock too) and restores signal handling. */
 void session_close(struct session *s);
 /* Refresh, with the call counts on stderr when -v. */

@@ -441,6 +441,66 @@ static void drop_stack_members(struct engine *e)
 	}
 }
 
+/* Which of two live instances with one berth:id berth keeps (the other is a
+ * duplicate, left by two applies that ran side by side): the one the state
+ * cache knows, else the older, else the one listed first. Why, in *why. */
+static bool keeps_over(struct engine *e, const struct live_resource *a,
+		       const struct live_resource *b, const char **why)
+{
+	const struct state_resource *sr = statefile_get(&e->state, a->address);
+	const char *cached = sr && sr->id && !strcmp(sr->type, a->type) ? sr->id : NULL;
+	if (cached && a->id && !strcmp(a->id, cached)) {
+		*why = "the one in the state cache";
+		return true;
+	}
+	if (cached && b->id && !strcmp(b->id, cached)) {
+		*why = "the one in the state cache";
+		return false;
+	}
+	if (a->created_ms && b->created_ms && a->created_ms != b->created_ms) {
+		*why = "the older";
+		return a->created_ms < b->created_ms;
+	}
+	*why = "the one AWS listed first";
+	return true;
+}
+
+/* Points each address at the instance berth keeps when several carry it, so
+ * everything after refresh (plan's diff, apply, the resolver) uses that one;
+ * the others are found by engine_duplicate_of. */
+static void index_keepers(struct engine *e)
+{
+	for (size_t t = 0; t < e->ntypes; t++) {
+		struct live_set *s = &e->live[t];
+		for (size_t i = 0; i < s->n; i++) {
+			if (!s->v[i].address)
+				continue;
+			struct live_resource *cur = engine_find_live(e, s->v[i].type, s->v[i].address);
+			const char *why;
+			if (cur && cur != &s->v[i] && keeps_over(e, &s->v[i], cur, &why))
+				engine_index_live(e, t, i);
+		}
+	}
+}
+
+bool engine_duplicate_of_quiet(struct engine *e, const struct live_resource *r)
+{
+	const char *why;
+	return engine_duplicate_of(e, r, &why) != NULL;
+}
+
+const struct live_resource *engine_duplicate_of(struct engine *e, const struct live_resource *r,
+						const char **why)
+{
+	if (!r->address)
+		return NULL;
+	struct live_resource *keeper = engine_find_live(e, r->type, r->address);
+	if (!keeper || keeper == r)
+		return NULL;
+	keeps_over(e, keeper, r, why);
+	return keeper;
+}
+
 int engine_refresh(struct engine *e, struct diags *d)
 {
 	int err = 0;
@@ -558,6 +618,7 @@ int engine_refresh(struct engine *e, struct diags *d)
 	for (size_t t = 0; t < n; t++)
 		for (size_t i = 0; i < e->live[t].n; i++)
 			engine_index_live(e, t, i);
+	index_keepers(e);
 	e->refreshed = true;
 	if (log_enabled(LOG_VERBOSE)) {
 		for (size_t i = 0; i < n; i++)
@@ -660,7 +721,7 @@ bool plan_has_changes(const struct plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PA_NOOP && !p->v[i].excluded)
 			return true;
-	return p->ndrift > 0 || p->nrepos_changing > 0;
+	return p->ndrift > 0 || p->nrepos_changing > 0 || p->nretag > 0;
 }
 
 static struct plan_change *plan_add(struct plan *p, const char *address, const char *type,
@@ -846,6 +907,24 @@ static int read_account(struct engine *e, struct diags *d)
 	return 0;
 }
 
+void engine_set_state_dir(struct engine *e, const char *dir)
+{
+	e->o.state_dir = dir;
+}
+
+int engine_account(struct engine *e, const char **out, struct diags *d)
+{
+	int err = read_account(e, d);
+	if (err)
+		return err;
+	if (!e->account) {
+		diags_add(d, DIAG_ERROR, "STS GetCallerIdentity named no account");
+		return BERTH_EAWS;
+	}
+	*out = e->account;
+	return 0;
+}
+
 /* The transitive closure over graph edges, forwards (dependencies) or
  * backwards (dependents), from the marked nodes. */
 static void closure(const struct dag *g, bool *mark, bool forwards)
@@ -956,6 +1035,27 @@ static void count_plan(struct plan *p)
 	}
 }
 
+/* Whether a live instance of the spec needs apply to set its expiry. */
+bool engine_needs_retag(struct engine *e, const struct live_resource *r)
+{
+	if (!e->o.expires || !r->address || !r->tags || !e->spec ||
+	    spec_find_resource(e->spec, r->address) < 0 || engine_duplicate_of_quiet(e, r))
+		return false;
+	const char *have = json_string_value(json_object_get(r->tags, TAG_EXPIRES));
+	return !have || strcmp(have, e->o.expires);
+}
+
+static void count_retag(struct engine *e, struct plan *p)
+{
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++)
+			if (engine_needs_retag(e, &e->live[t].v[i]))
+				p->nretag++;
+	if (p->nretag)
+		strvec_pushf(&p->notes, "expires: %zu existing resource%s will be tagged "
+			     "berth:expires=%s", p->nretag, p->nretag == 1 ? "" : "s", e->o.expires);
+}
+
 /* The live state a plan was made from, hashed. */
 static void live_fingerprint(struct engine *e, char out[65])
 {
@@ -1005,11 +1105,38 @@ static void sort_changes(struct plan *p, size_t from)
 	}
 }
 
+/* A second live instance carrying the address of another (two applies ran
+ * side by side): never silently used nor replaced, but shown and deleted, by
+ * apply as by destroy, under an address of its own so that removing it
+ * leaves the kept one's cache entry and known values alone. */
+static void add_duplicate(struct plan *p, const struct live_resource *r,
+			  const struct live_resource *keeper, const char *why)
+{
+	const char *id = r->id ? r->id : "(no id)";
+	const char *kid = keeper->id ? keeper->id : "(no id)";
+	char *addr = xasprintf("%s (duplicate %s)", r->address, id);
+	struct plan_change *c = plan_add(p, addr, r->type, PA_DELETE);
+	c->before = json_deep_copy(r->props);
+	c->id = r->id ? xstrdup(r->id) : NULL;
+	c->spec_index = -1;
+	c->reason = xasprintf("duplicate: %s is also tagged berth:id=%s; berth keeps %s, %s",
+			      id, r->address, kid, why);
+	strvec_pushf(&p->notes, "%s: two live %s carry berth:id=%s (%s and %s): keeping %s (%s), "
+				"deleting %s", r->address, r->type, r->address, kid, id, kid, why, id);
+	free(addr);
+}
+
 static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 {
 	for (size_t t = 0, first = p->n; t < e->ntypes; t++, sort_changes(p, first), first = p->n)
 		for (size_t i = 0; i < e->live[t].n; i++) {
 			struct live_resource *r = &e->live[t].v[i];
+			const char *why = NULL;
+			const struct live_resource *keeper = engine_duplicate_of(e, r, &why);
+			if (keeper) {
+				add_duplicate(p, r, keeper, why);
+				continue;
+			}
 			long si = r->address && e->spec ? spec_find_resource(e->spec, r->address) : -1;
 			if (si >= 0 && strcmp(e->spec->resources[si].type, r->type))
 				si = -1; /* same address, another type: the old one goes */
@@ -1413,6 +1540,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	if (err)
 		goto done;
 	add_removals(e, p, false);
+	count_retag(e, p);
 	err = select_targets(e, p, d);
 	if (!err)
 		err = engine_plan_names(e, p, d);

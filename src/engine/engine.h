@@ -84,6 +84,9 @@ struct plan {
 	/* Log groups AWS made for instances the plan removes, which the run
 	 * deletes at its end: "NAME (AWS made it for ADDRESS)". */
 	struct strvec side_effects;
+	/* Live resources whose berth:expires differs from the run's (apply
+	 * re-tags them): how many. */
+	size_t nretag;
 	char live_fingerprint[65];    /* sha256 of the live state the plan was made from */
 	char changes_fingerprint[65]; /* sha256 of the planned changes (secrets excluded) */
 };
@@ -127,12 +130,27 @@ struct engine_opts {
 	 * detail properties the spec sets) as soon as it can, overlapping
 	 * the listings. Off for destroy, which needs neither. */
 	bool plan_reads;
+	/* Apply tags every resource with berth:expires=EXPIRES (RFC 3339) and
+	 * berth:owner=OWNER, and re-tags live ones whose tag differs; NULL:
+	 * leave those tags as they are. */
+	const char *expires;
+	const char *owner;
 };
 
 struct engine;
 
 int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d);
 void engine_free(struct engine *e);
+
+/* Points the state cache at another folder (the S3 backend's local copy)
+ * before refresh; dir is borrowed and must outlive the engine. */
+void engine_set_state_dir(struct engine *e, const char *dir);
+
+/* The account the client's credentials belong to (STS GetCallerIdentity,
+ * asked once per engine and reused by the plan). *out is owned by the engine;
+ * BERTH_EAWS/BERTH_ENET/... when STS cannot answer, or BERTH_EAWS when its
+ * answer names no account. The stack lock is keyed by it. */
+int engine_account(struct engine *e, const char **out, struct diags *d);
 
 /* Reads the stack's live state: every type the spec uses (without a spec:
  * every registered type), one thread per type, parents before the

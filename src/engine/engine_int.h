@@ -68,6 +68,13 @@ struct live_resource *engine_find_live(struct engine *e, const char *type_name,
 				       const char *address);
 /* The live instance of a type with this physical id, or NULL. */
 struct live_resource *engine_find_live_id(struct engine *e, const char *type_name, const char *id);
+/* When several live instances of a type carry r's address, the one berth
+ * keeps (r being a duplicate), with why it is kept; else NULL. */
+const struct live_resource *engine_duplicate_of(struct engine *e, const struct live_resource *r,
+						const char **why);
+bool engine_duplicate_of_quiet(struct engine *e, const struct live_resource *r);
+/* Whether apply must set the run's berth:expires on this live instance. */
+bool engine_needs_retag(struct engine *e, const struct live_resource *r);
 /* (Re-)indexes instance i of type index t (after its address or id is set). */
 void engine_index_live(struct engine *e, size_t t, size_t i);
 /* The resolver over e->known, e->data and e->account. */

@@ -265,7 +265,38 @@ json_t *engine_wanted_tags(struct engine *e, const char *address, json_t *desire
 	free(enc);
 	if (retain)
 		json_object_set_new(m, TAG_RETAIN, json_string("true"));
+	if (e->o.expires)
+		json_object_set_new(m, TAG_EXPIRES, json_string(e->o.expires));
+	if (e->o.expires && e->o.owner)
+		json_object_set_new(m, TAG_OWNER, json_string(e->o.owner));
 	return m;
+}
+
+/* Sets the run's expiry on live resources that carry another one (an
+ * apply that extends the stack's life). A failure is an error of the run,
+ * not of a resource. */
+static int retag_expiry(struct engine *e, struct diags *d)
+{
+	int err = 0;
+	for (size_t t = 0; t < e->ntypes; t++)
+		for (size_t i = 0; i < e->live[t].n; i++) {
+			struct live_resource *r = &e->live[t].v[i];
+			if (!engine_needs_retag(e, r))
+				continue;
+			const struct rtype *type = rtype_find(r->type);
+			if (!type || !type->tag_filter)
+				continue;
+			json_t *add = json_pack("{s:s}", TAG_EXPIRES, e->o.expires);
+			if (e->o.owner)
+				json_object_set_new(add, TAG_OWNER, json_string(e->o.owner));
+			int r_err = engine_set_tags(&e->rt, type, r, add, NULL, d);
+			json_decref(add);
+			if (r_err)
+				err = r_err;
+			else
+				json_object_set_new(r->tags, TAG_EXPIRES, json_string(e->o.expires));
+		}
+	return err;
 }
 
 static void record_state(struct engine *e, const char *address, const struct live_resource *r,
@@ -1088,6 +1119,8 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	/* Even after a failure or an interruption: what was removed is gone,
 	 * and its groups would have nobody left to declare them. */
 	engine_remove_side_effects(e, out, d);
+	if (!err && !out->interrupted)
+		err = retag_expiry(e, d);
 	save_state(e, d);
 	if (err)
 		return err;

@@ -36,6 +36,10 @@ struct schema_resource;
 #define TAG_STACK "berth:stack"
 #define TAG_ID "berth:id"
 #define TAG_RETAIN "berth:retain"
+/* `expires:` / --expires: when `berth reap --expired` may remove the stack
+ * (RFC 3339 UTC), and who set it; on every resource of the stack. */
+#define TAG_EXPIRES "berth:expires"
+#define TAG_OWNER "berth:owner"
 /* When berth created the instance (ISO-8601 UTC, berth's clock), for types
  * whose API gives no creation time (ECS clusters): set once by create, never
  * removed by tag updates. engine/sidefx.c reads it. */

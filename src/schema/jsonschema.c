@@ -143,14 +143,26 @@ static json_t *top_level(void)
 	 * here they only need to be maps. */
 	json_t *data = json_pack("{s:s}", "type", "object");
 
+	json_t *backend = json_pack(
+		"{s:s, s:s, s:b, s:[s], s:{s:{s:s, s:b, s:[s], s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}",
+		"type", "object", "description",
+		"Where the lock and the state cache live for a team or CI (default: this machine)",
+		"additionalProperties", 0, "required", "s3", "properties", "s3", "type", "object",
+		"additionalProperties", 0, "required", "bucket", "properties", "bucket", "type",
+		"string", "prefix", "type", "string", "region", "type", "string");
+
 	return json_pack(
-		"{s:s, s:[s, s], s:b, s:{s:{s:i, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}}",
+		"{s:s, s:[s, s], s:b, s:{s:{s:i, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:o, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}}",
 		"type", "object", "required", "berth", "stack", "additionalProperties", 0, "properties",
 		"berth", "const", 1, "description", "The spec format's version",
 		"stack", "type", "string", "description",
 		"Names the environment; every resource is tagged berth:stack=STACK",
 		"region", "type", "string", "description",
 		"AWS region; else --region, AWS_REGION, the profile",
+		"backend", backend,
+		"expires", "type", "string", "description",
+		"Tag every resource with berth:expires (8h from each apply, or an RFC 3339 time) for "
+		"berth reap --expired",
 		"variables", named_map(variable, "Inputs given with --var, --var-file or defaults"),
 		"repos", named_map(repo, "Git repositories cloned into .berth/repos/NAME"),
 		"modules", named_map(module, "Module calls: YAML files with inputs, resources and outputs"),

@@ -8,6 +8,7 @@
 #include "spec/internal.h"
 #include "schema/schema.h"
 #include "util/buf.h"
+#include "util/duration.h"
 #include "util/log.h"
 #include "util/suggest.h"
 
@@ -92,8 +93,9 @@ struct loader {
 	struct eval_ctx ev;
 };
 
-static const char *const top_keys[] = { "berth", "stack", "region", "variables", "repos",
-					"modules", "data", "resources", "outputs" };
+static const char *const top_keys[] = { "berth", "stack", "region", "backend", "expires",
+					"variables", "repos", "modules", "data", "resources",
+					"outputs" };
 static const char *const module_file_keys[] = { "description", "inputs", "data", "modules",
 						"resources", "outputs" };
 static const char *const resource_keys[] = { "type", "properties", "depends_on", "count",
@@ -1353,6 +1355,37 @@ static void evaluate_outputs(struct loader *L)
 	}
 }
 
+/* backend: { s3: { bucket: NAME, prefix: berth/, region: R } } */
+static void check_backend(struct loader *L, const struct node *b)
+{
+	static const char *const kinds[] = { "s3" };
+	static const char *const s3_keys[] = { "bucket", "prefix", "region" };
+	struct spec_backend *out = &L->s->backend;
+	if (!b || !check_keys(L, b, kinds, ARRAY_SIZE(kinds), "backend"))
+		return;
+	const struct node *s3 = node_get(b, "s3");
+	if (!s3) {
+		error_at(L->d, b, "backend: expected 's3: { bucket: NAME, prefix: PREFIX, region: "
+				  "REGION }'");
+		return;
+	}
+	if (!check_keys(L, s3, s3_keys, ARRAY_SIZE(s3_keys), "backend s3"))
+		return;
+	const struct node *bn = node_get(s3, "bucket");
+	const char *bucket = expect_string(L, bn, "bucket");
+	if (!bn)
+		error_at(L->d, s3, "backend s3: missing 'bucket' (the S3 bucket that holds the "
+				   "lock and the state cache)");
+	else if (bucket && (strlen(bucket) < 3 || strlen(bucket) > 63 || strchr(bucket, '/')))
+		error_at(L->d, bn, "backend s3: '%s' is not an S3 bucket name", bucket);
+	else if (bucket)
+		out->bucket = xstrdup(bucket);
+	const char *prefix = expect_string(L, node_get(s3, "prefix"), "prefix");
+	out->prefix = xstrdup(prefix ? prefix : "");
+	const char *region = expect_string(L, node_get(s3, "region"), "region");
+	out->region = region ? xstrdup(region) : NULL;
+}
+
 static void check_top(struct loader *L, const struct node *root)
 {
 	struct spec *s = L->s;
@@ -1384,6 +1417,16 @@ static void check_top(struct loader *L, const struct node *root)
 		s->region = xstrdup(region);
 	else if (L->opt->region)
 		s->region = xstrdup(L->opt->region);
+	check_backend(L, node_get(root, "backend"));
+	const struct node *ex = node_get(root, "expires");
+	const char *expires = expect_string(L, ex, "expires");
+	long secs;
+	time_t t;
+	if (expires && duration_parse(expires, &secs) && time_parse_rfc3339(expires, &t))
+		error_at(L->d, ex, "expires: expected a duration such as 8h, 90m or 2d, or an RFC 3339 "
+				   "time such as 2026-12-24T18:00:00Z, not '%s'", expires);
+	else if (expires)
+		s->expires = xstrdup(expires);
 }
 
 static void dedupe_diags(struct diags *d)
@@ -1572,6 +1615,10 @@ void spec_free(struct spec *s)
 	free(p);
 	free(s->stack);
 	free(s->region);
+	free(s->expires);
+	free(s->backend.bucket);
+	free(s->backend.prefix);
+	free(s->backend.region);
 	free(s->file);
 	free(s->project_dir);
 	free(s->cache_dir);

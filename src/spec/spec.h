@@ -120,10 +120,20 @@ struct spec_output {
 	json_t *value;      /* evaluated at load; may contain unknowns */
 };
 
+/* `backend: { s3: { bucket, prefix, region } }`: where the stack's lock and
+ * state cache live when not on this machine. bucket NULL: local. */
+struct spec_backend {
+	char *bucket;
+	char *prefix;       /* "" when not given; "berth/" style, used as is */
+	char *region;       /* the bucket's region; NULL: the stack's */
+};
+
 struct spec {
 	int version;        /* `berth:`; always 1 today */
 	char *stack;
 	char *region;       /* from the spec, else the option's, else NULL */
+	struct spec_backend backend;
+	char *expires;      /* `expires: 8h` or an RFC 3339 time, as written; NULL */
 	char *file;         /* the top spec as given */
 	char *project_dir;  /* see spec_options */
 	char *cache_dir;    /* PROJECT/.berth/cache */

@@ -19,6 +19,22 @@ void fs_iso8601_now(char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int fs_user_state_dir(char **out, struct diags *d)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	if (x && x[0] == '/') {
+		*out = xasprintf("%s/berth", x);
+		return 0;
+	}
+	if (home && home[0] == '/') {
+		*out = xasprintf("%s/.local/state/berth", home);
+		return 0;
+	}
+	diags_add(d, DIAG_ERROR, "no folder for berth's stack locks: neither XDG_STATE_HOME nor "
+				 "HOME is set to an absolute path");
+	return BERTH_EINVAL;
+}
+
 /* The folder part of path ("." when there is none). */
 static void dir_of(const char *path, struct buf *out)
 {

@@ -40,6 +40,14 @@ int fs_read_nofollow(const char *path, struct buf *out, struct diags *d);
 /* The current UTC time as ISO-8601 ("2026-11-24T16:02:11Z") into out. */
 void fs_iso8601_now(char out[21]);
 
+/* berth's per-user state folder, where what belongs to a stack rather than to
+ * a project folder lives (the stack locks): $XDG_STATE_HOME/berth when that
+ * is an absolute path (the XDG base directory rule), else
+ * $HOME/.local/state/berth. Sets *out (caller frees) to the path, which may
+ * not exist yet (fs_mkdir_private makes it); BERTH_EINVAL with a diagnostic
+ * when neither variable is usable. */
+int fs_user_state_dir(char **out, struct diags *d);
+
 /* ---- The stack lock ----
  *
  * DIR/NAME.lock holds JSON {"pid", "host", "started", "command"} describing the

@@ -24,7 +24,9 @@ _AWS_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
              "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE",
              "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
              "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-             "AWS_CONTAINER_CREDENTIALS_FULL_URI", "NO_COLOR")
+             "AWS_CONTAINER_CREDENTIALS_FULL_URI", "NO_COLOR",
+             # berth's per-user state folder (stack locks) goes under HOME
+             "XDG_STATE_HOME")
 
 
 def scratch_dir(prefix):
@@ -45,6 +47,13 @@ def clean_env(extra=None, home=None):
     if extra:
         env.update(extra)
     return env
+
+
+def lock_path(home, stack, account="123456789012", region="us-west-2"):
+    """Where berth keeps the lock of `stack` for a run with this HOME: one per
+    stack per account and region, in the user's state folder."""
+    return os.path.join(home, ".local", "state", "berth", "locks", account, region,
+                        stack + ".lock")
 
 
 def run_berth(args, env=None, cwd=None, input=None, timeout=300):

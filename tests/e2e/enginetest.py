@@ -8,7 +8,7 @@ import tempfile
 import textwrap
 import unittest
 
-from berthtest import BERTH, SOURCE_DIR, clean_env, run_berth  # noqa: F401
+from berthtest import BERTH, SOURCE_DIR, clean_env, lock_path, run_berth  # noqa: F401
 from fixture import Emulator
 
 
@@ -24,6 +24,13 @@ class EngineCase(unittest.TestCase):
     def tearDown(self):
         self.emu.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def lock_path(self, stack="demo"):
+        """The stack lock berth takes in this test's HOME (made ready to plant
+        a lock in)."""
+        path = lock_path(self.env["HOME"], stack)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        return path
 
     def write_spec(self, text, name="berth.yaml"):
         with open(os.path.join(self.dir, name), "w") as f:

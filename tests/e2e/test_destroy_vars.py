@@ -14,7 +14,8 @@ class DestroyWithoutVariables(EngineCase):
     def test_example_variables(self):
         shutil.copytree(os.path.join(SOURCE_DIR, "examples", "02-variables"), self.dir,
                         dirs_exist_ok=True)
-        self.berth("apply", "--auto-approve", "--var", "team=platform")
+        self.berth("apply", "--auto-approve", "--var", "team=platform",
+                   "--var", "webhook=https://hooks.example.com/T0001/B0001/s3cr3t-t0ken")
         self.assertTrue(self.live("variables-demo"))
         r = self.berth("destroy", "--dry-run")
         self.assertIn("- logs (AWS::Logs::LogGroup) will be destroyed", r.stdout)

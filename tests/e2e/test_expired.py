@@ -78,7 +78,7 @@ class ExpiredSessionTest(EngineCase):
         self.assertIn("AWS_SESSION_TOKEN", r.stderr)
         self.assertNotIn("Sanitizer", r.stderr)
         self.assertNotIn("runtime error", r.stderr)
-        self.assertFalse(os.path.exists(os.path.join(self.dir, ".berth", "demo.lock")))
+        self.assertFalse(os.path.exists(self.lock_path()))
         state = os.path.join(self.dir, ".berth", "demo.state.json")
         if os.path.exists(state):
             with open(state) as f:

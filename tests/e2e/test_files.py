@@ -1,5 +1,5 @@
-"""berth's own files under .berth/ at the CLI level: the state cache and the
-lock are private (0600 in a 0700 folder, whatever the umask), written
+"""berth's own files at the CLI level: the state cache (under .berth/) and the
+lock (in the user's state folder) are private (0600 in a 0700 folder, whatever the umask), written
 atomically, and a symlink planted in their place is never followed -- not
 for reading, not for writing -- and berth says so."""
 import os
@@ -42,7 +42,9 @@ class FilesTest(EngineCase):
         self.assertEqual(self.mode(self.berthdir), 0o700)
         state = os.path.join(self.berthdir, "demo.state.json")
         self.assertEqual(self.mode(state), 0o600)
-        self.assertFalse(os.path.exists(os.path.join(self.berthdir, "demo.lock")))
+        self.assertFalse(os.path.exists(self.lock_path()))
+        # The lock's folder in the user's state folder is private too.
+        self.assertEqual(self.mode(os.path.dirname(self.lock_path())), 0o700)
         # No temp file is left next to it.
         self.assertEqual(sorted(os.listdir(self.berthdir)), ["demo.state.json"])
 
@@ -71,8 +73,7 @@ class FilesTest(EngineCase):
         self.assert_victim_intact()
 
     def test_lock_symlink_is_refused(self):
-        os.mkdir(self.berthdir, 0o700)
-        link = os.path.join(self.berthdir, "demo.lock")
+        link = self.lock_path()
         os.symlink(self.victim, link)
         r = self.berth("apply", "--auto-approve", ok=1)
         self.assertIn("refusing to read %s: it is a symbolic link" % link, r.stderr)

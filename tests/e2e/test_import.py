@@ -131,7 +131,7 @@ class Import(EngineCase):
                       r.stdout)
         self.assertIn("RetentionInDays = 365 -> 30", r.stdout)
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("1 updated", r.stdout)
+        self.assertIn("1 changed", r.stdout)
         g = self.group()
         self.assertEqual(self.retention(), 30)
         self.assertEqual((g["tags"]["berth:stack"], g["tags"]["berth:id"]),

@@ -354,8 +354,7 @@ class LifecycleTest(EngineCase):
 
     def test_lock_and_confirmation(self):
         self.write_spec(SPEC)
-        os.makedirs(os.path.join(self.dir, ".berth"), mode=0o700)
-        lock = os.path.join(self.dir, ".berth", "demo.lock")
+        lock = self.lock_path()
         with open(lock, "w") as f:
             json.dump({"pid": os.getpid(), "host": socket.gethostname(),
                        "started": "2026-11-24T16:02:11Z", "command": "berth apply"}, f)
@@ -378,8 +377,7 @@ class LifecycleTest(EngineCase):
 
     def test_plan_takes_the_lock(self):
         self.write_spec(SPEC)
-        os.makedirs(os.path.join(self.dir, ".berth"), mode=0o700)
-        lock = os.path.join(self.dir, ".berth", "demo.lock")
+        lock = self.lock_path()
         held = {"pid": os.getpid(), "host": socket.gethostname(),
                 "started": "2026-11-24T16:02:11Z", "command": "berth apply"}
         with open(lock, "w") as f:
@@ -390,7 +388,8 @@ class LifecycleTest(EngineCase):
         r = self.berth("plan", ok=1)
         self.assertIn(f"stack 'demo' is locked by pid {os.getpid()} (berth apply)", r.stderr)
         self.assertNotIn("will be created", r.stdout)
-        self.assertEqual(self.emu.calls()["total"], 0)
+        # Only the account, which keys the lock, is asked for.
+        self.assertEqual(self.emu.calls()["by_operation"], {"sts:GetCallerIdentity": 1})
         r = self.berth("plan", "--json", ok=1)
         self.assertIn("is locked by pid", r.stderr)
         self.assertEqual(r.stdout, "")
@@ -551,6 +550,9 @@ class LifecycleTest(EngineCase):
         self.assertEqual(self.subscriptions(), [])
         r = self.berth("destroy", "--stack", "demo", "--auto-approve", cwd=elsewhere)
         self.assertIn("Nothing to destroy", r.stdout)
+        # No spec, no project folder: nothing is written where it ran
+        # (the lock lives in the user's state folder).
+        self.assertEqual(os.listdir(elsewhere), [])
 
 
 if __name__ == "__main__":

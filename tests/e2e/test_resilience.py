@@ -150,7 +150,7 @@ class CrashTest(EngineCase):
                               r"0 destroyed\.\n")
         self.assertIn("run apply again", err)
         self.assertNotIn("Sanitizer", err)
-        self.assertFalse(os.path.exists(os.path.join(self.dir, ".berth", "demo.lock")))
+        self.assertFalse(os.path.exists(self.lock_path()))
         self.assertLess(len(self.all_of("log-group")) + len(self.all_of("topic")), 9)
         self.emu.set_faults(latency_ms=0)
         self.assert_whole()

@@ -58,7 +58,11 @@ TEST(service_table_is_sorted_and_complete)
 			CHECK(aws_service_op(s, s->ops[k]->name) == s->ops[k]);
 	}
 	CHECK(aws_service_find("aps") == aws_service_find("amp"));
-	CHECK(aws_service_find("s3") == NULL);
+	/* S3 only for the backend: restXml, signed as S3. */
+	CHECK(aws_service_find("s3") != NULL);
+	CHECK_INT(aws_service_find("s3")->protocol, AWS_PROTO_REST_XML);
+	CHECK_STR(aws_service_find("s3")->env_suffix, "S3");
+	CHECK(aws_service_find("sqs") == NULL);
 	CHECK(aws_service_find(NULL) == NULL);
 }
 

@@ -3,6 +3,7 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/duration.h"
 #include "util/strvec.h"
 #include "util/natcmp.h"
 #include "util/suggest.h"
@@ -142,6 +143,42 @@ TEST(strerror_names_codes)
 	CHECK_STR(berth_strerror(BERTH_OK), "success");
 	CHECK_STR(berth_strerror(BERTH_ELOCKED), "locked");
 	CHECK_STR(berth_strerror(12345), "unknown error");
+}
+
+TEST(duration_units_and_mistakes)
+{
+	static const struct { const char *text; long want; } ok[] = {
+		{ "0", 0 }, { "90", 90 }, { "90s", 90 }, { "15m", 900 }, { "8h", 28800 },
+		{ "2d", 172800 }, { "1h30m", 5400 }, { "1d2h3m4s", 93784 },
+	};
+	static const char *const bad[] = { "", "h", "-5m", "5x", "1h30", "8 h", "1.5h",
+					   "99999999999s", "4000d" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		long got = -1;
+		CHECK_INT(duration_parse(ok[i].text, &got), 0);
+		CHECK_INT(got, ok[i].want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		long got = -7;
+		CHECK_INT(duration_parse(bad[i], &got), BERTH_EINVAL);
+		CHECK_INT(got, -7);
+	}
+}
+
+TEST(rfc3339_times)
+{
+	time_t t = 0;
+	char out[21];
+	CHECK_INT(time_parse_rfc3339("2026-11-24T16:02:11Z", &t), 0);
+	CHECK_INT((long)t, 1795536131L);
+	time_format_rfc3339(t, out);
+	CHECK_STR(out, "2026-11-24T16:02:11Z");
+	CHECK_INT(time_parse_rfc3339("2026-11-24T18:02:11.250+02:00", &t), 0);
+	CHECK_INT((long)t, 1795536131L);
+	CHECK_INT(time_parse_rfc3339("2026-11-24 16:02:11Z", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2026-11-24T16:02:11", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2026-13-24T16:02:11Z", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2026-11-24T16:02:11Zjunk", &t), BERTH_EINVAL);
 }
 
 TEST_MAIN()

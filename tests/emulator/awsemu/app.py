@@ -146,7 +146,7 @@ class App:
     def _call(self, request, route, ctx, request_id, decide_fault):
         protocol = PROTOCOLS[route.protocol]
         operation_model = route.operation_model
-        if route.protocol == 'rest-json':
+        if route.protocol in ('rest-json', 'rest-xml'):
             params, problems = protocol.parse_request(request, operation_model, route.labels)
         else:
             params, problems = protocol.parse_request(request, operation_model)

@@ -68,7 +68,7 @@ class Context:
         see one created less than visibility_delay_ms ago (AWS's eventual
         consistency); writes always do, as AWS's "already exists" checks do."""
         if resource is None or not self.operation.startswith(_READ_PREFIXES) \
-                or self.service == 'sts':
+                or self.service in ('sts', 's3'):  # S3 reads are strongly consistent
             return True
         delay = self.app.faults.settings().get('visibility_delay_ms') or 0
         if not delay:

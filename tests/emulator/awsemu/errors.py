@@ -101,6 +101,21 @@ FRONT_END_ERRORS = {
         'internal': ('InternalServerException', 500),
         'unavailable': ('ServiceUnavailableException', 503),
     },
+    # S3's own codes (AccessDenied-style front end, 403 for signing).
+    'rest-xml': {
+        'missing_auth': ('AccessDenied', 403),
+        'unknown_key': ('InvalidAccessKeyId', 403),
+        'bad_signature': ('SignatureDoesNotMatch', 403),
+        'incomplete_signature': ('AuthorizationHeaderMalformed', 400),
+        'expired_token': ('ExpiredToken', 400),
+        'request_expired': ('RequestTimeTooSkewed', 403),
+        'unknown_operation': ('MethodNotAllowed', 405),
+        'missing_action': ('MethodNotAllowed', 405),
+        'malformed': ('MalformedXML', 400),
+        'throttling': ('SlowDown', 503),
+        'internal': ('InternalError', 500),
+        'unavailable': ('ServiceUnavailable', 503),
+    },
 }
 
 MESSAGES = {

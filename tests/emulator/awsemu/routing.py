@@ -8,21 +8,23 @@ Everything arrives on one port, so the request itself must say:
   "elasticloadbalancing"), and Version picks between services sharing a
   signing name (elb and elbv2). Unsigned requests (STS
   AssumeRoleWithWebIdentity) are found by Action and Version alone.
-- REST-JSON requests are matched by method and path against the URI
-  templates of the service the credential scope names."""
+- REST-JSON and restXml (S3, path-style) requests are matched by method and
+  path against the URI templates of the service the credential scope names."""
 
 from . import models
 from .errors import front_end_error
-from .protocols import ec2, json_rpc, query, rest_json
+from . import registry
+from .protocols import ec2, json_rpc, query, rest_json, rest_xml
 
-PROTOCOLS = {'query': query, 'ec2': ec2, 'json': json_rpc, 'rest-json': rest_json}
+PROTOCOLS = {'query': query, 'ec2': ec2, 'json': json_rpc, 'rest-json': rest_json,
+             'rest-xml': rest_xml}
 
 # Services the emulator knows the models of even before they have handlers,
 # so that a request to them is still parsed and validated (and then answered
 # 501 until someone writes the handler). These are the services berth uses.
 KNOWN_SERVICES = ('sts', 'logs', 'sns', 'resourcegroupstaggingapi', 'ec2', 'ecs',
                   'elbv2', 'iam', 'servicediscovery', 'cloudformation', 'cloudwatch',
-                  'amp', 'grafana')
+                  'amp', 'grafana', 's3')
 
 
 class Route:
@@ -130,12 +132,22 @@ class Router:
         else:
             candidates = list(self.services)
         candidates = [s for s in candidates
-                      if 'rest-json' in models.protocols(models.service_model(s))]
+                      if {'rest-json', 'rest-xml'} & set(models.protocols(models.service_model(s)))]
         for service in candidates:
-            operation_model, labels = rest_json.match(models.service_model(service), request)
+            model = models.service_model(service)
+            if 'rest-xml' in models.protocols(model):
+                handled = {name for name in model.operation_names
+                           if registry.handler_for(service, name)}
+                operation_model, labels = rest_xml.match(model, request, handled)
+                if operation_model is not None:
+                    return Route('rest-xml', service, operation_model, labels)
+                continue
+            operation_model, labels = rest_json.match(model, request)
             if operation_model is not None:
                 return Route('rest-json', service, operation_model, labels)
-        route = Route('rest-json', candidates[0] if len(candidates) == 1 else None)
+        protocol = 'rest-xml' if len(candidates) == 1 and 'rest-xml' in models.protocols(
+            models.service_model(candidates[0])) else 'rest-json'
+        route = Route(protocol, candidates[0] if len(candidates) == 1 else None)
         raise RouteError(route, front_end_error(
-            'rest-json', 'unknown_operation',
+            protocol, 'unknown_operation',
             f'No operation matches {request.method} {request.raw_path}'))

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
@@ -113,6 +113,22 @@ class _Verifier(SigV4Auth):
         return chosen
 
 
+class _S3Verifier(S3SigV4Auth):
+    """S3's rules (the path signed as sent, the payload hash from
+    x-amz-content-sha256), with the client's own choice of signed headers."""
+
+    def __init__(self, credentials, service, region, signed_headers):
+        super().__init__(credentials, service, region)
+        self._signed = signed_headers
+
+    def headers_to_sign(self, request):
+        chosen = HTTPHeaders()
+        for name in self._signed:
+            for value in request.headers.get_all(name) or []:
+                chosen[name] = value
+        return chosen
+
+
 def expected_signature(request, signed, secret_key, timestamp_text):
     """The signature botocore computes for `request` under `signed`'s scope."""
     host = request.header('Host') or ''
@@ -125,7 +141,8 @@ def expected_signature(request, signed, secret_key, timestamp_text):
     # for its own client's params.
     aws_request.params = request.query_pairs()
     aws_request.context['timestamp'] = timestamp_text
-    signer = _Verifier(Credentials(signed.scope.access_key, secret_key),
+    verifier = _S3Verifier if signed.scope.service == 's3' else _Verifier
+    signer = verifier(Credentials(signed.scope.access_key, secret_key),
                        signed.scope.service, signed.scope.region, signed.signed_headers)
     canonical = signer.canonical_request(aws_request)
     string_to_sign = signer.string_to_sign(aws_request, canonical)
