@@ -96,7 +96,8 @@ OPERATIONS = {
         SetTopicAttributes Subscribe TagResource Unsubscribe UntagResource
     """,
     "ecs": """
-        CreateCluster CreateService DeleteCluster DeleteService DeregisterTaskDefinition
+        CreateCluster CreateService DeleteCluster DeleteService DeleteTaskDefinitions
+        DeregisterTaskDefinition
         DescribeCapacityProviders DescribeClusters DescribeServiceDeployments
         DescribeServices DescribeTaskDefinition DescribeTasks ListAccountSettings
         ListClusters ListServiceDeployments ListServices ListTagsForResource

@@ -1139,7 +1139,7 @@ static const struct aws_shape S_ecs_DeleteClusterRequest;
 static const struct aws_shape S_ecs_DeleteClusterResponse;
 static const struct aws_shape S_ecs_DeleteServiceRequest;
 static const struct aws_shape S_ecs_DeleteServiceResponse;
-static const struct aws_shape S_ecs_DeregisterTaskDefinitionRequest;
+static const struct aws_shape S_ecs_DeleteTaskDefinitionsRequest;
 static const struct aws_shape S_ecs_RepositoryCredentials;
 static const struct aws_shape S_ecs_TransportProtocol;
 static const struct aws_shape S_ecs_ApplicationProtocol;
@@ -1219,6 +1219,11 @@ static const struct aws_shape S_ecs_ProxyConfigurationProperties;
 static const struct aws_shape S_ecs_ProxyConfiguration;
 static const struct aws_shape S_ecs_EphemeralStorage;
 static const struct aws_shape S_ecs_TaskDefinition;
+static const struct aws_shape S_ecs_TaskDefinitionList;
+static const struct aws_shape S_ecs_Failure;
+static const struct aws_shape S_ecs_Failures;
+static const struct aws_shape S_ecs_DeleteTaskDefinitionsResponse;
+static const struct aws_shape S_ecs_DeregisterTaskDefinitionRequest;
 static const struct aws_shape S_ecs_DeregisterTaskDefinitionResponse;
 static const struct aws_shape S_ecs_CapacityProviderField;
 static const struct aws_shape S_ecs_CapacityProviderFieldList;
@@ -1280,8 +1285,6 @@ static const struct aws_shape S_ecs_CapacityProviderUpdateStatus;
 static const struct aws_shape S_ecs_CapacityProviderType;
 static const struct aws_shape S_ecs_CapacityProvider;
 static const struct aws_shape S_ecs_CapacityProviders;
-static const struct aws_shape S_ecs_Failure;
-static const struct aws_shape S_ecs_Failures;
 static const struct aws_shape S_ecs_DescribeCapacityProvidersResponse;
 static const struct aws_shape S_ecs_ClusterField;
 static const struct aws_shape S_ecs_ClusterFieldList;
@@ -8163,10 +8166,10 @@ static const struct aws_member M_ecs_DeleteServiceResponse[] = {
 	{ "service", NULL, NULL, &S_ecs_Service, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_DeleteServiceResponse = { "DeleteServiceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeleteServiceResponse, 1, NULL, 0 };
-static const struct aws_member M_ecs_DeregisterTaskDefinitionRequest[] = {
-	{ "taskDefinition", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+static const struct aws_member M_ecs_DeleteTaskDefinitionsRequest[] = {
+	{ "taskDefinitions", NULL, NULL, &S_ecs_StringList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
-static const struct aws_shape S_ecs_DeregisterTaskDefinitionRequest = { "DeregisterTaskDefinitionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeregisterTaskDefinitionRequest, 1, NULL, 0 };
+static const struct aws_shape S_ecs_DeleteTaskDefinitionsRequest = { "DeleteTaskDefinitionsRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeleteTaskDefinitionsRequest, 1, NULL, 0 };
 static const struct aws_member M_ecs_RepositoryCredentials[] = {
 	{ "credentialsParameter", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -8570,6 +8573,29 @@ static const struct aws_member M_ecs_TaskDefinition[] = {
 	{ "enableFaultInjection", NULL, NULL, &S_ecs_BoxedBoolean, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_TaskDefinition = { "TaskDefinition", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_TaskDefinition, 26, NULL, 0 };
+static const struct aws_member M_ecs_TaskDefinitionList[] = {
+	{ "member", NULL, NULL, &S_ecs_TaskDefinition, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_TaskDefinitionList = { "TaskDefinitionList", AWS_T_LIST, 0, NULL, NULL, M_ecs_TaskDefinitionList, 1, NULL, 0 };
+static const struct aws_member M_ecs_Failure[] = {
+	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "detail", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Failure = { "Failure", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Failure, 3, NULL, 0 };
+static const struct aws_member M_ecs_Failures[] = {
+	{ "member", NULL, NULL, &S_ecs_Failure, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_Failures = { "Failures", AWS_T_LIST, 0, NULL, NULL, M_ecs_Failures, 1, NULL, 0 };
+static const struct aws_member M_ecs_DeleteTaskDefinitionsResponse[] = {
+	{ "taskDefinitions", NULL, NULL, &S_ecs_TaskDefinitionList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DeleteTaskDefinitionsResponse = { "DeleteTaskDefinitionsResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeleteTaskDefinitionsResponse, 2, NULL, 0 };
+static const struct aws_member M_ecs_DeregisterTaskDefinitionRequest[] = {
+	{ "taskDefinition", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecs_DeregisterTaskDefinitionRequest = { "DeregisterTaskDefinitionRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_DeregisterTaskDefinitionRequest, 1, NULL, 0 };
 static const struct aws_member M_ecs_DeregisterTaskDefinitionResponse[] = {
 	{ "taskDefinition", NULL, NULL, &S_ecs_TaskDefinition, AWS_LOC_BODY, 0, NULL, NULL },
 };
@@ -8818,16 +8844,6 @@ static const struct aws_member M_ecs_CapacityProviders[] = {
 	{ "member", NULL, NULL, &S_ecs_CapacityProvider, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_ecs_CapacityProviders = { "CapacityProviders", AWS_T_LIST, 0, NULL, NULL, M_ecs_CapacityProviders, 1, NULL, 0 };
-static const struct aws_member M_ecs_Failure[] = {
-	{ "arn", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "reason", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-	{ "detail", NULL, NULL, &S_ecs_String, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Failure = { "Failure", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecs_Failure, 3, NULL, 0 };
-static const struct aws_member M_ecs_Failures[] = {
-	{ "member", NULL, NULL, &S_ecs_Failure, AWS_LOC_BODY, 0, NULL, NULL },
-};
-static const struct aws_shape S_ecs_Failures = { "Failures", AWS_T_LIST, 0, NULL, NULL, M_ecs_Failures, 1, NULL, 0 };
 static const struct aws_member M_ecs_DescribeCapacityProvidersResponse[] = {
 	{ "capacityProviders", NULL, NULL, &S_ecs_CapacityProviders, AWS_LOC_BODY, 0, NULL, NULL },
 	{ "failures", NULL, NULL, &S_ecs_Failures, AWS_LOC_BODY, 0, NULL, NULL },
@@ -9432,6 +9448,7 @@ static const struct aws_op O_ecs_CreateCluster = { "CreateCluster", "POST", "/",
 static const struct aws_op O_ecs_CreateService = { "CreateService", "POST", "/", 200, &S_ecs_CreateServiceRequest, &S_ecs_CreateServiceResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeleteCluster = { "DeleteCluster", "POST", "/", 200, &S_ecs_DeleteClusterRequest, &S_ecs_DeleteClusterResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeleteService = { "DeleteService", "POST", "/", 200, &S_ecs_DeleteServiceRequest, &S_ecs_DeleteServiceResponse, NULL, NULL };
+static const struct aws_op O_ecs_DeleteTaskDefinitions = { "DeleteTaskDefinitions", "POST", "/", 200, &S_ecs_DeleteTaskDefinitionsRequest, &S_ecs_DeleteTaskDefinitionsResponse, NULL, NULL };
 static const struct aws_op O_ecs_DeregisterTaskDefinition = { "DeregisterTaskDefinition", "POST", "/", 200, &S_ecs_DeregisterTaskDefinitionRequest, &S_ecs_DeregisterTaskDefinitionResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeCapacityProviders = { "DescribeCapacityProviders", "POST", "/", 200, &S_ecs_DescribeCapacityProvidersRequest, &S_ecs_DescribeCapacityProvidersResponse, NULL, NULL };
 static const struct aws_op O_ecs_DescribeClusters = { "DescribeClusters", "POST", "/", 200, &S_ecs_DescribeClustersRequest, &S_ecs_DescribeClustersResponse, NULL, NULL };
@@ -9462,6 +9479,7 @@ static const struct aws_op *const OPS_ecs_[] = {
 	&O_ecs_CreateService,
 	&O_ecs_DeleteCluster,
 	&O_ecs_DeleteService,
+	&O_ecs_DeleteTaskDefinitions,
 	&O_ecs_DeregisterTaskDefinition,
 	&O_ecs_DescribeCapacityProviders,
 	&O_ecs_DescribeClusters,
@@ -13751,7 +13769,7 @@ const struct aws_service aws_services[] = {
 	{ .name = "ecs", .sdk_id = "ECS", .env_suffix = "ECS", .signing_name = "ecs",
 	  .endpoint_prefix = "ecs", .protocol = AWS_PROTO_JSON, .api_version = "2014-11-13",
 	  .json_version = "1.1", .target_prefix = "AmazonEC2ContainerServiceV20141113", .global = false,
-	  .ops = OPS_ecs_, .nops = 29, .paginators = PAG_ecs_, .npaginators = 5 },
+	  .ops = OPS_ecs_, .nops = 30, .paginators = PAG_ecs_, .npaginators = 5 },
 	{ .name = "elbv2", .sdk_id = "Elastic Load Balancing v2", .env_suffix = "ELASTIC_LOAD_BALANCING_V2", .signing_name = "elasticloadbalancing",
 	  .endpoint_prefix = "elasticloadbalancing", .protocol = AWS_PROTO_QUERY, .api_version = "2015-12-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,

@@ -1199,8 +1199,28 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 			continue;
 		/* What a berth type owns was read through that type above (which
 		 * confirms existence: the tagging API may still list what was just
-		 * deleted); anything it failed to delete is listed already. */
-		if (rtype_for_arn(arn))
+		 * deleted); anything it failed to delete is listed already. A type
+		 * whose reading skips instances AWS keeps in another status (task
+		 * definitions deregistered but not deleted) says itself whether
+		 * this one is still there, whatever its status, unless AWS
+		 * documents that status as gone. */
+		const struct rtype *type = rtype_for_arn(arn);
+		if (type && type->sweep_leftover) {
+			char *why = NULL;
+			struct diags ld = DIAGS_INIT;
+			int lerr = type->sweep_leftover(&e->rt, arn, &why, &ld);
+			if (lerr < 0)
+				strvec_pushf(&out->remaining, "%s (%s): could not tell whether it is gone: %s",
+					     arn, type->type_name,
+					     ld.n ? ld.items[ld.n - 1].summary : berth_strerror(lerr));
+			else if (lerr == 1)
+				strvec_pushf(&out->remaining, "%s (%s): still tagged %s=%s, %s", arn,
+					     type->type_name, TAG_STACK, e->stack, why);
+			free(why);
+			diags_release(&ld);
+			continue;
+		}
+		if (type)
 			continue;
 		strvec_pushf(&out->remaining, "%s: tagged %s=%s, and berth has no resource type for it",
 			     arn, TAG_STACK, e->stack);

@@ -8,7 +8,10 @@
  *
  * Refresh: the tagging API lists the stack's task definition ARNs (one per
  * revision); each costs a DescribeTaskDefinition (ECS has no batch
- * describe). Deregistered revisions (INACTIVE) are gone for berth.
+ * describe). Deregistered revisions (INACTIVE) are not usable, so a
+ * refresh skips them, but they are not gone: removing a revision
+ * deregisters and then deletes it, and destroy's sweep deletes any
+ * INACTIVE revision still tagged with the stack (sweep_leftover).
  *
  * ECS fills in defaults in its answers (essential true, cpu 0, protocol
  * tcp, hostPort = containerPort under awsvpc, empty lists); canonical()
@@ -412,15 +415,106 @@ static long long side_effects_since(const struct rt_ctx *c, const struct live_re
 	return t && (!cur->created_ms || t < cur->created_ms) ? t : cur->created_ms;
 }
 
+/* A revision's status by ARN: 0 and *status (new string), or
+ * BERTH_ENOTFOUND once ECS no longer describes it (deleted). */
+static int taskdef_status(const struct rt_ctx *c, const char *arn, char **status,
+			  struct diags *d)
+{
+	json_t *res = NULL, *params = json_pack("{s:s}", "taskDefinition", arn);
+	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
+	json_decref(params);
+	if (err == 1)
+		return BERTH_ENOTFOUND;
+	if (err)
+		return err;
+	const char *s = json_string_value(json_object_get(json_object_get(res, "taskDefinition"), "status"));
+	*status = xstrdup(s ? s : "?");
+	json_decref(res);
+	return 0;
+}
+
+/* Whether a status means the revision is gone for berth's purposes.
+ * DELETE_IN_PROGRESS is: ECS documents that it "periodically verifies that
+ * the target task definition is not being referenced by any active tasks
+ * or deployments, and then deletes the task definition permanently"; it
+ * costs nothing, cannot be used again, and only tasks that are themselves
+ * being stopped hold it back. INACTIVE is not: ECS keeps a deregistered
+ * revision, with its tags, indefinitely. */
+static bool status_gone(const char *status)
+{
+	return !strcmp(status, "DELETE_IN_PROGRESS");
+}
+
+/* Deregistering, then DeleteTaskDefinitions (which takes only INACTIVE
+ * revisions). Without the delete, every revision would stay INACTIVE with
+ * its tags for ever. Services still running a revision keep running it in
+ * either status. The delete answers refusals as `failures`, not as an
+ * error: a refused revision is checked again, and is gone only if it is. */
 static int remove_taskdef(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	/* Deregistering is all ECS offers to remove a revision (it stays
-	 * describable as INACTIVE); services still running it keep running. */
 	json_t *params = json_pack("{s:s}", "taskDefinition", cur->id);
 	int err = rt_call_expect(c, "ecs", "DeregisterTaskDefinition", params, NULL, client_error,
 				 NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	if (err == 1)
+		return 0;
+	if (err)
+		return err;
+	json_t *res = NULL;
+	params = json_pack("{s:[s]}", "taskDefinitions", cur->id);
+	err = rt_call(c, "ecs", "DeleteTaskDefinitions", params, &res, d);
+	json_decref(params);
+	if (err)
+		return err;
+	json_t *failure = json_array_get(json_object_get(res, "failures"), 0);
+	if (failure) {
+		char *status = NULL;
+		struct diags sd = DIAGS_INIT;
+		int serr = taskdef_status(c, cur->id, &status, &sd);
+		if (serr == BERTH_ENOTFOUND || (!serr && status_gone(status))) {
+			err = 0;
+		} else {
+			const char *reason = json_string_value(json_object_get(failure, "reason"));
+			const char *detail = json_string_value(json_object_get(failure, "detail"));
+			struct diag *dg = diags_add(d, DIAG_ERROR, "ECS did not delete task definition %s: %s",
+						    cur->id, reason ? reason : "no reason given");
+			if (detail)
+				diag_set_detail(dg, "%s", detail);
+			err = BERTH_EAWS;
+		}
+		diags_release(&sd);
+		free(status);
+	}
+	json_decref(res);
+	return err;
+}
+
+/* A tagged revision that read_all skipped (it reads ACTIVE ones only): an
+ * INACTIVE one is deleted now (a revision an earlier berth only
+ * deregistered, or one deregistered by hand), and is left if that fails. */
+static int sweep_leftover(const struct rt_ctx *c, const char *arn, char **left, struct diags *d)
+{
+	char *status = NULL;
+	int err = taskdef_status(c, arn, &status, d);
+	if (err == BERTH_ENOTFOUND)
+		return 0;
+	if (err)
+		return err;
+	if (status_gone(status)) {
+		free(status);
+		return 0;
+	}
+	struct live_resource cur = { .type = rtype_ecs_taskdefinition.type_name, .id = (char *)arn };
+	struct diags rd = DIAGS_INIT;
+	err = remove_taskdef(c, &cur, &rd);
+	if (err) {
+		*left = xasprintf("%s, not deleted: %s", status,
+				  rd.n ? rd.items[rd.n - 1].summary : berth_strerror(err));
+		err = 1;
+	}
+	diags_release(&rd);
+	free(status);
+	return err;
 }
 
 const struct rtype rtype_ecs_taskdefinition = {
@@ -433,6 +527,7 @@ const struct rtype rtype_ecs_taskdefinition = {
 	.create = create,
 	.set_tags = set_tags,
 	.remove = remove_taskdef,
+	.sweep_leftover = sweep_leftover,
 	.check = check_fargate,
 	.create_before_destroy = true,
 	.side_effects = side_effects,

@@ -320,6 +320,17 @@ struct rtype {
 	int (*wait_ready)(const struct rt_ctx *c, const char *id, struct diags *d);
 	int (*wait_gone)(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d);
 
+	/* Optional, for taggable types whose read_all returns only usable
+	 * instances while AWS keeps others, tagged, in some other status (ECS
+	 * task definitions deregistered but not deleted). The sweep calls it
+	 * for every ARN still tagged with the stack that read_all did not
+	 * return: it finishes removing the instance if it can, then answers 0
+	 * when it is gone or in a status AWS documents as on its way out, 1
+	 * with *left (a new string: its status and why it stays), or a
+	 * negative code. Without it, the sweep trusts read_all. */
+	int (*sweep_leftover)(const struct rt_ctx *c, const char *arn, char **left,
+			      struct diags *d);
+
 	/* Optional: refuses desired properties AWS would refuse (Fargate
 	 * sizes), so that plan says so rather than apply halfway. Values not
 	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with

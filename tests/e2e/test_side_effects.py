@@ -167,8 +167,13 @@ class SideEffects(EngineCase):
         self.assertNotIn("log group", r.stdout + r.stderr)
         self.assertIn("/ecs/fx-web", self.groups())
         ecs = self.client("ecs")
-        self.assertEqual(ecs.describe_task_definition(taskDefinition="fx-web:1")
-                         ["taskDefinition"]["status"], "INACTIVE")
+        # The old revision was deregistered and deleted: DELETE_IN_PROGRESS
+        # while its tasks drain, then gone.
+        try:
+            status = ecs.describe_task_definition(taskDefinition="fx-web:1")["taskDefinition"]["status"]
+        except ecs.exceptions.ClientException:
+            status = "gone"
+        self.assertIn(status, ("DELETE_IN_PROGRESS", "gone"))
 
         # The other family goes; the group stays, fx-web still declares it.
         self.write_spec(self.spec(color="green"))

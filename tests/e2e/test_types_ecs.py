@@ -222,9 +222,13 @@ class WorkshopLifecycle(EcsCase):
         self.assertTrue(fe["taskDefinition"].endswith(":2"), fe["taskDefinition"])
         self.assertEqual(len(fe["deployments"]), 1)
         ecs = self.client("ecs")
-        self.assertEqual(
-            ecs.describe_task_definition(taskDefinition=old_td)["taskDefinition"]["status"],
-            "INACTIVE")
+        # The old revision was deregistered and deleted: DELETE_IN_PROGRESS
+        # while its tasks drain, then gone.
+        try:
+            status = ecs.describe_task_definition(taskDefinition=old_td)["taskDefinition"]["status"]
+        except ecs.exceptions.ClientException:
+            status = "gone"
+        self.assertIn(status, ("DELETE_IN_PROGRESS", "gone"))
         new = ecs.describe_task_definition(taskDefinition=fe["taskDefinition"])["taskDefinition"]
         self.assertEqual(new["containerDefinitions"][0]["image"],
                          "public.ecr.aws/aws-containers/ecsdemo-frontend:v2")
@@ -268,6 +272,87 @@ class WorkshopLifecycle(EcsCase):
         cl = ecs.describe_clusters(clusters=["container-demo"])["clusters"]
         self.assertEqual([c["status"] for c in cl], ["INACTIVE"])
         ecs.close()
+
+
+TASKDEF_SPEC = """\
+    berth: 1
+    stack: tdefs
+    resources:
+      logs:
+        type: AWS::Logs::LogGroup
+        properties: { LogGroupName: tdefs-logs }
+      task:
+        type: AWS::ECS::TaskDefinition
+        properties:
+          Family: tdefs-web
+          ContainerDefinitions:
+            - { Name: web, Image: "public.ecr.aws/nginx/nginx:IMAGE", Memory: 128 }
+"""
+
+
+class TaskDefinitionsDeleted(EcsCase):
+    """Destroy leaves no revision of the stack in any status: each is
+    deregistered and then deleted (DeleteTaskDefinitions), and the sweep
+    counts a revision still tagged with the stack as left unless it is
+    DELETE_IN_PROGRESS or gone."""
+
+    def revisions(self):
+        return sorted(r["id"] for r in self.all_of("task-definition"))
+
+    def test_replace_and_destroy_leave_no_revision(self):
+        self.write_spec(TASKDEF_SPEC.replace("IMAGE", "1.25"))
+        self.berth("apply", "--auto-approve")
+        self.write_spec(TASKDEF_SPEC.replace("IMAGE", "1.27"))
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("1 replaced", r.stdout)
+        # The replaced revision went with its replacement's apply.
+        self.assertEqual(self.revisions(), ["tdefs-web:2"])
+        self.assert_no_changes()
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack tdefs is left.", r.stdout)
+        # Not even INACTIVE or DELETE_IN_PROGRESS: the emulator's listing
+        # includes deleted resources AWS still describes.
+        self.assertEqual(self.revisions(), [])
+        calls = self.emu.calls()["by_operation"]
+        self.assertEqual(calls.get("ecs:DeleteTaskDefinitions"), 2, calls)
+
+    def leftover(self):
+        """A revision tagged with the stack that someone only deregistered
+        (an earlier berth did so on every removal): the refresh skips it
+        (it is not usable), yet it stays in AWS with its tags."""
+        ecs = self.client("ecs")
+        try:
+            td = ecs.register_task_definition(
+                family="tdefs-old", containerDefinitions=[
+                    {"name": "web", "image": "public.ecr.aws/nginx/nginx:1.25", "memory": 128}],
+                tags=[{"key": "berth:stack", "value": "tdefs"},
+                      {"key": "berth:id", "value": "old-task"}])["taskDefinition"]
+            ecs.deregister_task_definition(taskDefinition=td["taskDefinitionArn"])
+        finally:
+            ecs.close()
+        return td["taskDefinitionArn"]
+
+    def test_inactive_revision_left_is_reported_then_deleted(self):
+        self.write_spec(TASKDEF_SPEC.split("      task:")[0])
+        self.berth("apply", "--auto-approve")
+        arn = self.leftover()
+        self.assert_no_changes()
+        # ECS refuses the deletion (every attempt a 500): destroy must not
+        # say that nothing is left.
+        self.emu.set_faults(error_next=100, operations=["ecs:DeleteTaskDefinitions"])
+        env = dict(self.env, AWS_MAX_ATTEMPTS="2")
+        r = self.berth("destroy", "--auto-approve", ok=False, env=env)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn("Nothing of stack tdefs is left", r.stdout)
+        out = r.stdout + r.stderr
+        self.assertIn(arn, out)
+        self.assertIn("INACTIVE", out)
+        self.assertEqual(self.revisions(), ["tdefs-old:1"])
+        # Once ECS accepts it, destroy deletes the leftover and is done.
+        self.emu.set_faults(error_next=0, operations=None)
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("Nothing of stack tdefs is left.", r.stdout)
+        self.assertEqual(self.revisions(), [])
 
 
 class CrashMidApply(EcsCase):

@@ -148,6 +148,36 @@ class EcsTest(EmulatorTestCase):
                          [second['taskDefinitionArn']])
         self.assertEqual(ecs.list_task_definition_families()['families'], ['frontend'])
 
+    def test_delete_task_definitions(self):
+        ecs, tagging = self.ecs, self.client('resourcegroupstaggingapi')
+        first = self.register(tags=STACK)['taskDefinitionArn']
+        second = self.register(tags=STACK)['taskDefinitionArn']
+
+        def tagged():
+            return sorted(m['ResourceARN'] for m in tagging.get_resources(
+                ResourceTypeFilters=['ecs:task-definition'])['ResourceTagMappingList'])
+
+        # Only INACTIVE revisions can be deleted; the others are failures,
+        # not errors, and the deleted ones are answered DELETE_IN_PROGRESS.
+        ecs.deregister_task_definition(taskDefinition=first)
+        self.assertEqual(tagged(), [first, second])  # INACTIVE keeps its tags
+        answer = ecs.delete_task_definitions(taskDefinitions=[first, 'frontend:2', 'frontend:7'])
+        self.assertEqual([(d['taskDefinitionArn'], d['status']) for d in answer['taskDefinitions']],
+                         [(first, 'DELETE_IN_PROGRESS')])
+        self.assertEqual([f['arn'] for f in answer['failures']],
+                         [second, second.replace(':2', ':7')])
+        # Nothing uses it: gone from Describe, List and the tagging API.
+        self.assertAwsError('ClientException', ecs.describe_task_definition, taskDefinition=first)
+        self.assertEqual(ecs.list_task_definitions(status='INACTIVE')['taskDefinitionArns'], [])
+        self.assertEqual(ecs.list_task_definitions(status='DELETE_IN_PROGRESS')
+                         ['taskDefinitionArns'], [])
+        self.assertEqual(tagged(), [second])
+        self.assertAwsError('ClientException', ecs.delete_task_definitions,
+                            taskDefinitions=['frontend'])
+        self.assertAwsError('InvalidParameterException', ecs.delete_task_definitions,
+                            taskDefinitions=[f'frontend:{i}' for i in range(1, 12)])
+        self.assertEqual(self.register()['revision'], 3)  # never reused
+
     def test_fargate_service_with_load_balancer_and_cloud_map(self):
         ecs, ec2, elb = self.ecs, self.client('ec2'), self.client('elbv2')
         sd, logs = self.client('servicediscovery'), self.client('logs')

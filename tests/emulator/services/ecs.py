@@ -7,7 +7,14 @@ AWS behaviour kept:
   containerInsights defaults to disabled; settings and tags come back
   from DescribeClusters only with include SETTINGS / TAGS.
 - Task definitions: family:revision, revisions count up per family and
-  never reuse a number; Deregister -> INACTIVE (still describable).
+  never reuse a number; Deregister -> INACTIVE (still describable, still
+  tagged and listed by the tagging API: AWS keeps INACTIVE revisions with
+  their tags indefinitely). DeleteTaskDefinitions (at most 10, each with
+  its revision) moves INACTIVE ones to DELETE_IN_PROGRESS (describable,
+  no longer in the tagging API); an ACTIVE or unknown one is a `failures`
+  entry, not an error. A DELETE_IN_PROGRESS revision is gone from Describe
+  and List once no task that is not STOPPED and no deployment of a live
+  service uses it, as AWS's "periodically verifies ... then deletes" says.
   Fargate: networkMode awsvpc, task-level cpu/memory from the documented
   combinations ("1 vCPU"/"2 GB" forms converted), an execution role for
   awslogs -- all ClientException as ECS answers.
@@ -404,7 +411,7 @@ def register_task_definition(ctx, params):
                 raise _client('Fargate requires task definition to have execution role ARN to '
                               'support log driver awslogs.')
     tags = _tags_in(params.get('tags'))
-    # Revisions are never reused: INACTIVE ones stay (no DeleteTaskDefinitions).
+    # Revisions are never reused, even once deleted.
     revision = 1 + max([d.data['revision'] for d in ctx.resources('task-definition')
                         if d.data['family'] == family] or [0])
     compatibilities = ['EC2']
@@ -477,11 +484,57 @@ def deregister_task_definition(ctx, params):
     if definition.data['status'] == 'ACTIVE':
         definition.data['status'] = 'INACTIVE'
         definition.data['deregisteredAt'] = ctx.now()
-        _entomb(definition)
     out = dict(definition.data)
     for key in ('_tomb_tags', '_deleted'):
         out.pop(key, None)
     return {'taskDefinition': out}
+
+
+@ecsop('DeleteTaskDefinitions')
+def delete_task_definitions(ctx, params):
+    refs = params['taskDefinitions']
+    if not refs or len(refs) > 10:
+        raise _invalid('You can specify up to 10 task definitions as a comma separated list.')
+    deleted, failures = [], []
+    for ref in refs:
+        arn = ref if ref.startswith('arn:') else ctx.arn(f'task-definition/{ref}')
+        if ':' not in ref.split('task-definition/', 1)[-1]:
+            raise _client('Revision must be specified: family:revision')
+        try:
+            definition = _task_definition(ctx, ref)
+        except AwsError:
+            definition = None
+        if definition is None:
+            failures.append({'arn': arn, 'reason': 'TASK_DEFINITION_NOT_FOUND',
+                             'detail': 'The specified task definition does not exist.'})
+            continue
+        if definition.data['status'] == 'ACTIVE':
+            failures.append({'arn': definition.arn, 'reason': 'TASK_DEFINITION_NOT_INACTIVE',
+                             'detail': 'The task definition must be deregistered (INACTIVE) '
+                                       'before it can be deleted.'})
+            continue
+        if definition.data['status'] == 'INACTIVE':
+            definition.data['status'] = 'DELETE_IN_PROGRESS'
+            definition.data['deleteRequestedAt'] = ctx.now()
+            _entomb(definition)
+        out = dict(definition.data)
+        for key in ('_tomb_tags', '_deleted'):
+            out.pop(key, None)
+        deleted.append(out)
+    _purge_task_definitions(ctx.store)
+    return {'taskDefinitions': deleted, 'failures': failures}
+
+
+def _purge_task_definitions(store):
+    """DELETE_IN_PROGRESS revisions nothing uses any more are gone."""
+    used = {t.data.get('taskDefinitionArn') for t in store.select(service='ecs', type='task')
+            if t.data.get('lastStatus') != 'STOPPED'}
+    for service in store.select(service='ecs', type='service'):
+        if service.data.get('status') != 'INACTIVE':
+            used.update(d.get('taskDefinition') for d in service.data.get('deployments') or [])
+    for definition in list(store.select(service='ecs', type='task-definition')):
+        if definition.data['status'] == 'DELETE_IN_PROGRESS' and definition.arn not in used:
+            store.remove(definition.arn)
 
 
 def _list(ctx, params, items, key, out_key, render):
@@ -1176,6 +1229,7 @@ def _advance_ecs(store, now):
                 store.remove(service.arn)
             continue
         _reconcile(store, service, now)
+    _purge_task_definitions(store)
 
 
 def _task(ctx, cluster, ref):
