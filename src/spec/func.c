@@ -4,12 +4,14 @@
  * count errors are uniform. Nothing here prints. */
 #include "util/common.h"
 #include "spec/func.h"
+#include "spec/guard.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,25 +174,29 @@ static int text_value(struct func_call *c, const char *what, const char *data, s
 	return 0;
 }
 
+/* Reads a file for file() and template(): never a known credential file,
+ * only a regular file of bounded size, checked before reading. Messages name
+ * the path and the reason, never the content. */
 static int read_text_file(struct func_call *c, const char *path, json_t **out)
 {
 	char *real = NULL;
-	struct buf b = BUF_INIT;
-	struct stat st;
+	struct buf b = BUF_INIT, why = BUF_INIT;
+	const char *refused;
 	int rc = resolve_path(c, path, &real);
 	if (rc)
 		return rc;
-	if (stat(real, &st) || !S_ISREG(st.st_mode)) {
-		rc = call_error(c, BERTH_EINVAL, "%s is not a regular file", path);
+	if ((refused = spec_guard_refused(real))) {
+		rc = call_error(c, BERTH_EINVAL, "refused: %s; a spec never reads credentials", refused);
 		goto cleanup;
 	}
-	if (buf_read_file(&b, real)) {
-		rc = call_error(c, BERTH_EIO, "cannot read %s: %s", real, strerror(errno));
+	if ((rc = spec_guard_read(real, SPEC_MAX_FILE_BYTES, &b, &why))) {
+		rc = call_error(c, rc, "cannot read %s: %s", path, why.ptr);
 		goto cleanup;
 	}
 	rc = text_value(c, path, b.ptr, b.len, out);
 cleanup:
 	buf_release(&b);
+	buf_release(&why);
 	free(real);
 	return rc;
 }
@@ -512,6 +518,39 @@ static size_t fetch_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Whether host is this machine's loopback: 127.0.0.0/8, ::1, localhost. */
+static bool is_loopback(const char *host)
+{
+	return !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") || !strcmp(host, "::1") ||
+	       !strcasecmp(host, "localhost");
+}
+
+/* fetch() reads the web, nothing else: https anywhere, plain http only on
+ * loopback (the tests' servers), never file:// (a spec could otherwise read
+ * any local file, and print its hash) nor other schemes. */
+static int check_fetch_url(struct func_call *c, const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = 0;
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) {
+		rc = call_error(c, BERTH_EINVAL, "the URL (argument 1) is not a valid https:// URL");
+		goto cleanup;
+	}
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (!strcasecmp(scheme, "https") ||
+	    (!strcasecmp(scheme, "http") && host && is_loopback(host)))
+		goto cleanup;
+	rc = call_error(c, BERTH_EINVAL, "only https:// URLs are fetched (http:// only from 127.0.0.1), not %s://",
+			!strcasecmp(scheme, "http") ? "http" : scheme);
+cleanup:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 static int download(struct func_call *c, const char *url, struct buf *body)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -531,11 +570,11 @@ static int download(struct func_call *c, const char *url, struct buf *body)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	/* Specs come from other people's repositories: fetch only what the
-	 * design promises (web and local files), and let a web server redirect
-	 * only to the web, never to a local file. */
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* Specs come from other people's repositories: fetch only the web
+	 * (check_fetch_url said which), and let a server redirect only to
+	 * https, never to a local file nor to plain http elsewhere. */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, strncasecmp(url, "http:", 5) ? "https" : "http,https");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth/" BERTH_VERSION);
 	/* libcurl's defaults, said out loud: the sha256 protects the content,
 	 * TLS verification still protects against a server that lies. */
@@ -553,8 +592,7 @@ static int download(struct func_call *c, const char *url, struct buf *body)
 		goto cleanup;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	/* file:// reports 0; HTTP must be 2xx. */
-	if (status >= 300 || (status && status < 200))
+	if (status < 200 || status >= 300)
 		rc = call_error(c, BERTH_ENET, "download failed: HTTP status %ld", status);
 cleanup:
 	curl_easy_cleanup(h);
@@ -655,6 +693,8 @@ static int fn_fetch(struct func_call *c, json_t **out)
 		return call_error(c, BERTH_EINVAL,
 				  "the SHA-256 (argument 2) must be 64 hexadecimal digits, not '%s'", hash_arg);
 	want[64] = '\0';
+	if ((rc = check_fetch_url(c, url)))
+		return rc;
 	if (!f->cache_dir)
 		return call_error(c, BERTH_EINVAL, "no cache folder to keep downloads in");
 

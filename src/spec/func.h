@@ -38,7 +38,9 @@ struct spec_func_ctx {
  *   json(VALUE)                     compact JSON with keys sorted
  *   join(SEP, LIST)                 strings/numbers/booleans joined by SEP
  *   fetch(URL, SHA256)              downloads once into cache_dir/<sha256>, checks
- *                                   the hash, returns the text (file:// URLs work).
+ *                                   the hash, returns the text. Only https://
+ *                                   URLs (http:// only to loopback, for tests):
+ *                                   never file://.
  *                                   Calls are positional, so the design's
  *                                   fetch(URL, sha256=HEX) is written
  *                                   fetch(URL, "HEX"); "sha256=HEX" and

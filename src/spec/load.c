@@ -5,6 +5,7 @@
  * libyaml would expand them. */
 #include "util/common.h"
 #include "spec/node.h"
+#include "spec/guard.h"
 
 #include <yaml.h>
 
@@ -465,13 +466,15 @@ int spec_doc_parse_lenient(const char *file, const char *data, size_t len,
 
 int spec_doc_load(const char *path, struct spec_doc **out, struct diags *d)
 {
-	struct buf b = BUF_INIT;
-	int rc;
-	if (buf_read_file(&b, path)) {
-		diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	struct buf b = BUF_INIT, why = BUF_INIT;
+	int rc = spec_guard_read(path, SPEC_MAX_FILE_BYTES, &b, &why);
+	if (rc) {
+		diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path, why.ptr);
 		buf_release(&b);
-		return BERTH_EIO;
+		buf_release(&why);
+		return rc == BERTH_EINVAL ? BERTH_EINVAL : BERTH_EIO;
 	}
+	buf_release(&why);
 	rc = parse_doc(path, b.ptr, b.len, true, out, d);
 	buf_release(&b);
 	return rc;

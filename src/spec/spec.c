@@ -6,6 +6,7 @@
  * outputs; check the graph for cycles. Every phase reports all it finds. */
 #include "util/common.h"
 #include "spec/internal.h"
+#include "spec/guard.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -728,16 +729,41 @@ static size_t new_module(struct loader *L, size_t parent, const struct node *cal
 	return s->nmodules++;
 }
 
-/* Loads a module file once per real path. Returns its root or NULL. */
-static const struct node *load_module_file(struct loader *L, const char *display,
-					   const char *real)
+/* Whether a module source may not be read: a known credential file (whose
+ * lines an error would otherwise quote) or a folder. Reports at the source. */
+static bool module_source_refused(struct loader *L, const struct node *src, const char *source,
+				  const char *real)
+{
+	struct stat st;
+	const char *why = spec_guard_refused(real);
+	if (why) {
+		error_at(L->d, src, "module source '%s' is refused: %s; a spec never reads credentials",
+			 source, why);
+		return true;
+	}
+	if (!stat(real, &st) && S_ISDIR(st.st_mode)) {
+		error_at(L->d, src, "module source '%s' is a folder; name the module's YAML file", source);
+		return true;
+	}
+	return false;
+}
+
+/* Loads a module file once per real path. Returns its root or NULL; a file
+ * that cannot be read is reported at its `source:`. */
+static const struct node *load_module_file(struct loader *L, const struct node *src,
+					   const char *display, const char *real)
 {
 	size_t di;
 	if (strmap_get(&L->p->doc_by_path, real, &di))
 		return L->p->docs[di]->root;
 	struct spec_doc *doc = NULL;
-	if (spec_doc_load(display, &doc, L->d))
+	size_t before = L->d->n;
+	if (spec_doc_load(display, &doc, L->d)) {
+		for (size_t i = before; i < L->d->n; i++)
+			if (!L->d->items[i].file)
+				diag_set_loc(&L->d->items[i], src->file, src->line, src->col);
 		return NULL;
+	}
 	ALLOC_GROW(L->p->docs, L->p->ndocs + 1, L->p->docs_alloc);
 	L->p->docs[L->p->ndocs] = doc;
 	strmap_put(&L->p->doc_by_path, real, L->p->ndocs++);
@@ -822,7 +848,9 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 		if (c == 0)
 			break;
 	}
-	root = load_module_file(L, display, real);
+	if (module_source_refused(L, src, source, real))
+		goto out;
+	root = load_module_file(L, src, display, real);
 	if (!root)
 		goto out;
 	if (root->kind != NODE_MAP) {
