@@ -1,6 +1,7 @@
 /* berth's entry point: global options, then dispatch through the command table
  * (cli/commands.c). Only this and cli/ print or choose exit codes. */
 #include "util/common.h"
+#include "aws/config.h"
 #include "cli/cli.h"
 #include "util/log.h"
 #include "util/suggest.h"
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 	}
 	log_setup(ctx.g.debug ? LOG_DEBUG : ctx.g.verbose ? LOG_VERBOSE : LOG_WARN, log_file,
 		  LOG_DEBUG);
+	aws_register_known_secrets();
 	/* Reset so the command's own parse counts -v exactly once. */
 	ctx.g.verbose = 0;
 	ctx.g.debug = 0;

@@ -4,6 +4,7 @@
  * value's own position. Unknown values (known after apply) are not checked. */
 #include "util/common.h"
 #include "spec/internal.h"
+#include "spec/guard.h"
 #include "schema/schema.h"
 #include "resources/resource.h"
 #include "util/buf.h"
@@ -43,6 +44,7 @@ const char *data_kind_suggest(const char *name)
 
 struct checker {
 	const struct spec_resource *res;
+	const json_t *read_texts; /* never quoted (guard.h) */
 	struct diags *d;
 };
 
@@ -185,18 +187,21 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 			found = !strcmp(sh->enum_values[i], s);
 		if (!found) {
 			const char *near = suggest_nearest(s, (const char *const *)sh->enum_values, sh->nenum);
+			char *shown = spec_shown_value(s, c->read_texts);
 			if (near) {
-				error_at(c->d, n, "invalid value '%s' for '%s'; did you mean '%s'?", s, path, near);
+				error_at(c->d, n, "invalid value %s for '%s'; did you mean '%s'?", shown, path,
+					 near);
 			} else {
 				struct buf b = BUF_INIT;
 				for (size_t i = 0; i < sh->nenum && i < 12; i++)
 					buf_addf(&b, "%s'%s'", i ? ", " : "", sh->enum_values[i]);
 				if (sh->nenum > 12)
 					buf_adds(&b, ", ...");
-				error_at(c->d, n, "invalid value '%s' for '%s'; expected one of %s", s, path,
+				error_at(c->d, n, "invalid value %s for '%s'; expected one of %s", shown, path,
 					 b.ptr);
 				buf_release(&b);
 			}
+			free(shown);
 		}
 	}
 	/* Numeric enums (a log group's RetentionInDays) are kept as text. */
@@ -258,9 +263,9 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 }
 
 void check_properties(const struct spec_resource *res, const struct node *props,
-		      const json_t *value, struct diags *d)
+		      const json_t *value, const json_t *read_texts, struct diags *d)
 {
-	struct checker c = { res, d };
+	struct checker c = { res, read_texts, d };
 	if (!res->schema || !json_is_object(value))
 		return;
 	check_object(&c, res->schema->shape, "", props, value, true);

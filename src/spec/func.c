@@ -40,12 +40,37 @@ static int call_error(struct func_call *c, int code, const char *fmt, ...)
 	return code;
 }
 
-/* A short rendering of an argument for the call signature: strings quoted,
- * long ones cut, so messages stay one line even for template(file(...)). */
-static void add_arg_preview(struct buf *b, json_t *v)
+/* Whether v is or holds a string with a text an earlier call read. */
+static bool holds_read_text(const json_t *v, const json_t *hidden)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (json_is_string(v))
+		return spec_holds_read_text(json_string_value(v), hidden);
+	if (json_is_array(v))
+		json_array_foreach((json_t *)v, i, x)
+			if (holds_read_text(x, hidden))
+				return true;
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, x)
+			if (holds_read_text(x, hidden))
+				return true;
+	return false;
+}
+
+/* A short rendering of an argument for the call signature: strings quoted,
+ * long ones cut, so messages stay one line even for template(file(...));
+ * what a file(), template() or fetch() read is not shown at all. */
+static void add_arg_preview(struct buf *b, json_t *v, const json_t *hidden)
+{
+	char *s;
 	size_t len;
+	if (hidden && holds_read_text(v, hidden)) {
+		buf_adds(b, "(text read by file(), template() or fetch())");
+		return;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (!s) {
 		buf_adds(b, "?");
 		return;
@@ -412,10 +437,15 @@ static int fn_cidrsubnet(struct func_call *c, json_t **out)
 	if ((rc = arg_int(c, 1, "number of new bits", &newbits)) ||
 	    (rc = arg_int(c, 2, "network number", &num)))
 		return rc;
-	if (strchr(cidr, ':'))
-		return call_error(c, BERTH_EINVAL, "only IPv4 CIDRs are supported, not '%s'", cidr);
-	if (parse_ipv4_cidr(cidr, &addr, &prefix))
-		return call_error(c, BERTH_EINVAL, "'%s' is not an IPv4 CIDR like 10.0.0.0/16", cidr);
+	if (strchr(cidr, ':') || parse_ipv4_cidr(cidr, &addr, &prefix)) {
+		char *shown = spec_shown_value(cidr, c->fctx->hidden);
+		if (strchr(cidr, ':'))
+			rc = call_error(c, BERTH_EINVAL, "only IPv4 CIDRs are supported, not %s", shown);
+		else
+			rc = call_error(c, BERTH_EINVAL, "%s is not an IPv4 CIDR like 10.0.0.0/16", shown);
+		free(shown);
+		return rc;
+	}
 	if (newbits < 0)
 		return call_error(c, BERTH_EINVAL, "the number of new bits must not be negative, not %lld",
 				  newbits);
@@ -689,9 +719,13 @@ static int fn_fetch(struct func_call *c, json_t **out)
 			break;
 		want[i] = (char)tolower((unsigned char)hash_arg[i]);
 	}
-	if (i != 64 || hash_arg[i])
-		return call_error(c, BERTH_EINVAL,
-				  "the SHA-256 (argument 2) must be 64 hexadecimal digits, not '%s'", hash_arg);
+	if (i != 64 || hash_arg[i]) {
+		char *shown = spec_shown_value(hash_arg, f->hidden);
+		rc = call_error(c, BERTH_EINVAL,
+				"the SHA-256 (argument 2) must be 64 hexadecimal digits, not %s", shown);
+		free(shown);
+		return rc;
+	}
 	want[64] = '\0';
 	if ((rc = check_fetch_url(c, url)))
 		return rc;
@@ -805,7 +839,7 @@ int spec_func_call(const struct spec_func_ctx *fctx, const char *name, json_t *a
 	json_array_foreach(args, i, a) {
 		if (i)
 			buf_adds(&c.sig, ", ");
-		add_arg_preview(&c.sig, a);
+		add_arg_preview(&c.sig, a, fctx->hidden);
 	}
 	buf_addch(&c.sig, ')');
 	nargs = json_array_size(args);

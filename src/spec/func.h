@@ -14,6 +14,7 @@ struct spec_func_ctx {
 	const char *spec_dir;    /* relative paths resolve from here (the spec or module file's folder) */
 	const char *cache_dir;   /* fetch() cache, e.g. .berth/cache; created when missing */
 	bool allow_network;      /* false for `berth validate`: fetch() must then use the cache or say it cannot */
+	const json_t *hidden;    /* texts read by earlier calls, never quoted in messages; may be NULL */
 };
 
 /* Calls function `name` with `args`, a JSON array of already evaluated

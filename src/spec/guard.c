@@ -114,3 +114,41 @@ cleanup:
 	close(fd);
 	return rc;
 }
+
+bool spec_holds_read_text(const char *s, const json_t *hidden)
+{
+	size_t i;
+	json_t *h;
+	json_array_foreach(hidden, i, h) {
+		if (json_is_string(h) && json_string_length(h) >= 4 && strstr(s, json_string_value(h)))
+			return true;
+	}
+	return false;
+}
+
+char *spec_shown_value(const char *s, const json_t *hidden)
+{
+	struct buf b = BUF_INIT;
+	size_t chars = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	if (hidden && spec_holds_read_text(s, hidden))
+		return xstrdup("(text read by file(), template() or fetch(), not shown)");
+	buf_addch(&b, '\'');
+	for (; *p && chars < SPEC_SHOWN_MAX; p++) {
+		if (*p == '\n')
+			buf_adds(&b, "\\n");
+		else if (*p == '\t')
+			buf_adds(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addf(&b, "\\x%02x", *p);
+		else
+			buf_addch(&b, (char)*p);
+		/* A character is its lead byte and what follows it. */
+		if ((p[1] & 0xC0) != 0x80)
+			chars++;
+	}
+	buf_addch(&b, '\'');
+	if (*p)
+		buf_addf(&b, "... (%zu bytes)", strlen(s));
+	return buf_detach(&b, NULL);
+}

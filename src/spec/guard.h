@@ -7,7 +7,10 @@
 #ifndef BERTH_SPEC_GUARD_H
 #define BERTH_SPEC_GUARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "util/buf.h"
 
@@ -28,5 +31,16 @@ const char *spec_guard_refused(const char *real);
  * or a negative enum berth_err with a short reason appended to why ("it is
  * not a regular file", "it is larger than 16 MiB", strerror(errno)). */
 int spec_guard_read(const char *path, size_t max, struct buf *out, struct buf *why);
+
+/* How a spec's string value is quoted in a message: in single quotes, at
+ * most SPEC_SHOWN_MAX characters with control characters escaped (\n, \x1b),
+ * then "... (N bytes)" when cut; and not at all, only a note saying so, when
+ * it holds a text that file(), template() or fetch() read (the strings of
+ * the JSON array `hidden`, which may be NULL). Caller frees. */
+#define SPEC_SHOWN_MAX 40
+/* Whether s holds one of the strings of `hidden` that has 4 bytes or more
+ * (shorter ones, as with secrets, would match by chance and hide nothing). */
+bool spec_holds_read_text(const char *s, const json_t *hidden);
+char *spec_shown_value(const char *s, const json_t *hidden);
 
 #endif

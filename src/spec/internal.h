@@ -94,6 +94,9 @@ struct eval_ctx {
 	 * exponential */
 	json_t *memo;
 	const char *what;     /* "count", "for_each" when evaluating those, else NULL */
+	/* texts file(), template() and fetch() returned: messages never quote
+	 * them (guard.h, spec_shown_value) */
+	json_t *read_texts;
 };
 
 /* Evaluates a node to a new json reference (never NULL: errors are reported
@@ -109,7 +112,7 @@ void eval_ctx_forget(struct eval_ctx *ctx);
 /* Checks an evaluated property map against the resource type; errors at the
  * nodes' positions (check.c). */
 void check_properties(const struct spec_resource *res, const struct node *props,
-		      const json_t *value, struct diags *d);
+		      const json_t *value, const json_t *read_texts, struct diags *d);
 /* A short name for a JSON value's type in messages ("a string", "a list"). */
 const char *json_type_name(const json_t *v);
 /* Error at byte `off` of scalar n's value (or at n when off is 0 and n is not

@@ -1275,7 +1275,8 @@ static void evaluate_resources(struct loader *L)
 		L->ev.sensitive = false;
 		r->properties = r->props ? eval_node(&L->ev, r->props, &sc) : json_object();
 		r->sensitive = L->ev.sensitive;
-		check_properties(r, r->props ? r->props : r->decl, r->properties, L->d);
+		check_properties(r, r->props ? r->props : r->decl, r->properties, L->ev.read_texts,
+				 L->d);
 		depends_on_edges(L, r->graph_node, r->module, node_get(r->decl, "depends_on"));
 	}
 	for (size_t i = 0; i < s->ndata; i++) {
