@@ -138,7 +138,7 @@ struct step {
 
 struct ref {
 	const struct expr *root; /* EX_NAME */
-	const struct expr *steps[32];
+	const struct expr *steps[EXPR_MAX_STEPS];
 	size_t n;
 	const struct expr *whole;
 };

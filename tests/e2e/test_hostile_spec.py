@@ -208,6 +208,112 @@ resources:
             '00000...): only https:// URLs are fetched (http:// only from 127.0.0.1), not file://',
         ])
 
+    # ---- 3. linear time ----
+
+    def test_long_line_and_many_errors_take_linear_time(self):
+        # One 450 KB line (13 s for 100 KB before, minutes for 400 KB) and
+        # 60,000 bad lines (each rendered by rescanning the file before).
+        entries = ",".join("v%d: {type: string, default: a}" % i for i in range(15000))
+        line = "variables: {%s, last: {default: a, typo: 1}}" % entries
+        self.write("long.yaml", "berth: 1\nstack: demo\n%s\nresources: {}\n" % line)
+        self.write("many.yaml", "berth: 1\nstack: demo\nresources: {}\noutputs:\n" +
+                   "".join("  o%d: v\n" % i for i in range(60000)))
+        start = time.monotonic()
+        r = self.assert_fails(["validate", "-f", "long.yaml"], [
+            "long.yaml:3:%d: error: unknown key 'typo' in a variable; did you mean 'type'?"
+            % (line.index("typo") + 1)])
+        # The source line is a window around the column, not 450 KB.
+        self.assertLess(len(r.stderr), 600, r.stderr)
+        self.assertIn("...", r.stderr)
+        r = self.berth(["validate", "-f", "many.yaml"])
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(len(self.errors(r)), 60000)
+        self.assertTrue(r.stderr.endswith("  60004 |   o59999: v\n        |           ^\n"))
+        self.assertLess(time.monotonic() - start, 45)
+
+    # ---- 4. bounded reads ----
+
+    def test_devices_fifos_and_folders_are_not_read(self):
+        os.mkfifo(os.path.join(self.dir, "fifo"))
+        self.write("ok.yaml", "berth: 1\nstack: demo\nresources: {}\n")
+        self.write("mods.yaml", """berth: 1
+stack: demo
+modules:
+  zero: { source: /dev/zero }
+  fifo: { source: fifo }
+resources: {}
+""")
+        msg = "berth: error: cannot read '%s': it is not a regular file"
+        self.assert_fails(["validate", "-f", "/dev/zero"], [msg % "/dev/zero"])
+        self.assert_fails(["validate", "-f", "fifo"], [msg % "fifo"])
+        self.assert_fails(["validate", "-f", "ok.yaml", "--var-file", "/dev/zero"],
+                          [msg % "/dev/zero"])
+        self.assert_fails(["validate", "-f", "mods.yaml"], [
+            "mods.yaml:4:19: error: cannot read '/dev/zero': it is not a regular file",
+            "mods.yaml:5:19: error: cannot read 'fifo': it is not a regular file",
+        ])
+        with open(os.path.join(self.dir, "sparse.txt"), "w") as f:
+            f.truncate(3 << 30)
+        self.write("sparse.yaml", """berth: 1
+stack: demo
+resources:
+  t:
+    type: AWS::SNS::Topic
+    properties: { DisplayName: '${file("sparse.txt")}' }
+""")
+        self.assert_fails(["validate", "-f", "sparse.yaml"], [
+            'sparse.yaml:6:33: error: file("sparse.txt"): cannot read sparse.txt: it is '
+            'larger than 16 MiB'])
+
+    # ---- 6. no terminal escapes ----
+
+    def test_control_characters_are_escaped(self):
+        self.write("berth.yaml", 'berth: 1\nstack: demo\nresources:\n'
+                   '  "\\e]0;PWNED\\a\\e[2J":\n    type: AWS::SNS::Topic\n')
+        # Raw control characters are not YAML; the line they are on is shown escaped.
+        self.write("raw.yaml", "berth: 1\x1b]0;X\x07\nstack: demo\n")
+        r = self.berth(["validate", "-f", "raw.yaml"])
+        self.assertEqual(r.returncode, 1)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertNotIn("\x07", r.stderr)
+        self.assertIn("      1 | berth: 1\\x1b]0;X\\x07\n", r.stderr)
+        r = self.berth(["validate"])
+        self.assertEqual(r.returncode, 1)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertNotIn("\x07", r.stderr)
+        self.assertEqual(self.errors(r)[0],
+                         "berth.yaml:4:4: error: invalid resource name '\\x1b]0;PWNED\\x07\\x1b[2J'; "
+                         "use letters, digits, '_' and '-', starting with a letter")
+
+    # ---- 7. numbers from the environment and the command line ----
+
+    def test_numbers_are_range_checked(self):
+        self.write("berth.yaml", "berth: 1\nstack: demo\nresources: {}\n")
+        for var in ("BERTH_RETRY_TIMEOUT", "BERTH_WAIT_TIMEOUT"):
+            for bad in ("99999999999999999999", "-5", "10s"):
+                env = dict(self.env, **{var: bad})
+                self.assert_fails(["destroy", "--auto-approve"], [
+                    "berth: error: %s must be a whole number from 1 to 604800, not '%s'"
+                    % (var, bad)], env=env)
+                self.assertFalse(os.path.exists(os.path.join(self.dir, ".berth", "demo.lock")))
+        self.assert_fails(["destroy", "--auto-approve", "--retry-timeout", "-3"], [
+            "berth: error: --retry-timeout must be from 0 to 604800 seconds, not -3"])
+        self.assert_fails(["destroy", "--auto-approve", "--parallelism", "99999"], [
+            "berth: error: --parallelism must be from 1 to 1000, not 99999"])
+
+    # ---- 8. smaller ones ----
+
+    def test_cr_and_crlf_lines_are_shown(self):
+        bad = ["berth: 1", "stack: demo", "resources:", "  t:", "    type: AWS::SNS::Topc", ""]
+        for name, nl in (("cr.yaml", "\r"), ("crlf.yaml", "\r\n")):
+            with open(os.path.join(self.dir, name), "w", newline="") as f:
+                f.write(nl.join(bad))
+            r = self.assert_fails(["validate", "-f", name], [
+                "%s:5:11: error: unknown resource type 'AWS::SNS::Topc'; did you mean "
+                "'AWS::SNS::Topic'?" % name])
+            self.assertIn("      5 |     type: AWS::SNS::Topc\n        |           ^\n", r.stderr)
+            self.assertNotIn("\r", r.stderr)
+
 
 if __name__ == "__main__":
     main()
