@@ -19,6 +19,13 @@ void strmap_release(struct strmap *m);
 
 enum repl_kind { REPL_NONE, REPL_COUNT, REPL_EACH };
 
+/* Bounds on what a spec expands to (spec.c, expansion_capped): five times
+ * the largest spec measured (bench/, 10,000 resources), and module chains
+ * far deeper than any real one. */
+#define SPEC_MAX_RESOURCES 50000
+#define SPEC_MAX_MODULES 10000
+#define SPEC_MAX_MODULE_DEPTH 16
+
 /* A resource as declared (one per `resources:` entry per module instance);
  * its instances are s->resources[first .. first + n). */
 struct res_decl {
@@ -67,6 +74,7 @@ struct spec_private {
 	struct strmap res_by_addr;
 	char *spec_dir;              /* folder of the top spec */
 	bool allow_network;
+	bool capped;                 /* expansion_capped reported: expand no more */
 	size_t res_alloc, data_alloc;
 };
 

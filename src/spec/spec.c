@@ -705,14 +705,43 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 
 static void expand_module(struct loader *L, size_t mi);
 
+/* Whether adding `modules` module instances and `resources` resource
+ * instances under module instance mi would pass the spec's bounds: count is
+ * capped per declaration, but modules that each call the next several times
+ * multiply (eleven 100-byte files made a million resources). Reports at key
+ * once; after that, everything more is dropped silently. */
+static bool expansion_capped(struct loader *L, const struct node *key, size_t mi, size_t modules,
+			     size_t resources)
+{
+	const struct spec *s = L->s;
+	size_t depth = 0;
+	if (L->p->capped)
+		return true;
+	for (size_t m = mi; m != 0; m = s->modules[m].parent)
+		depth++;
+	if (modules && depth + 1 > SPEC_MAX_MODULE_DEPTH)
+		error_at(L->d, key, "modules are nested more than %d deep here", SPEC_MAX_MODULE_DEPTH);
+	else if (s->nmodules + modules > SPEC_MAX_MODULES + 1)
+		error_at(L->d, key, "the spec would have more than %d module instances", SPEC_MAX_MODULES);
+	else if (s->nresources + resources > SPEC_MAX_RESOURCES)
+		error_at(L->d, key, "the spec would have more than %d resources", SPEC_MAX_RESOURCES);
+	else
+		return false;
+	L->p->capped = true;
+	return true;
+}
+
 static size_t new_module(struct loader *L, size_t parent, const struct node *call,
 			 const struct node *root, const char *file, const char *real,
 			 const char *address, json_t *key, json_t *each_value, enum repl_kind repl)
 {
 	struct spec *s = L->s;
+	size_t had = L->p->mods_alloc;
 	ALLOC_GROW(s->modules, s->nmodules + 1, L->p->mods_alloc);
-	/* mods is parallel to s->modules and grows with it. */
-	L->p->mods = xrealloc(L->p->mods, L->p->mods_alloc * sizeof(*L->p->mods));
+	/* mods is parallel to s->modules and grows with it (only when it
+	 * grows: a realloc per module made 10,000 of them quadratic). */
+	if (L->p->mods_alloc != had || !L->p->mods)
+		L->p->mods = xrealloc(L->p->mods, L->p->mods_alloc * sizeof(*L->p->mods));
 	struct spec_module *m = &s->modules[s->nmodules];
 	memset(m, 0, sizeof(*m));
 	memset(&L->p->mods[s->nmodules], 0, sizeof(*L->p->mods));
@@ -913,6 +942,8 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 	md->repl = eval_replication(L, md->decl, mi, &keys, &vals);
 	if (md->repl == REPL_NONE)
 		json_array_append_new(keys, json_null());
+	if (expansion_capped(L, md->key, mi, json_array_size(keys), 0))
+		json_array_clear(keys);
 	md->insts = xcalloc(json_array_size(keys) + 1, sizeof(size_t));
 	char *prefix = module_prefix(s, mi);
 	for (size_t i = 0; i < json_array_size(keys); i++) {
@@ -949,6 +980,10 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	rd = &L->p->mods[mi].res[ri];
 	if (rd->repl == REPL_NONE)
 		json_array_append_new(keys, json_null());
+	if (expansion_capped(L, rd->key, mi, 0, json_array_size(keys))) {
+		json_array_clear(keys);
+		rd = &L->p->mods[mi].res[ri];
+	}
 	rd->first = s->nresources;
 	rd->n = 0;
 	char *prefix = module_prefix(s, mi);
