@@ -629,6 +629,8 @@ cleanup:
 	return rc;
 }
 
+/* Creates dir and its missing parents 0700: the cache lives in .berth,
+ * which holds berth's private files (it was made 0755 here before). */
 static int mkdir_p(const char *dir)
 {
 	char *tmp = xstrdup(dir);
@@ -637,11 +639,11 @@ static int mkdir_p(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
+		if (mkdir(tmp, 0700) && errno != EEXIST)
 			rc = -1;
 		*p = '/';
 	}
-	if (!rc && mkdir(tmp, 0755) && errno != EEXIST)
+	if (!rc && mkdir(tmp, 0700) && errno != EEXIST)
 		rc = -1;
 	free(tmp);
 	return rc;

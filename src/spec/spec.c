@@ -276,8 +276,15 @@ static const char *var_type_expect(enum spec_var_type t)
 static json_t *var_from_text(struct loader *L, struct spec_var *v, const char *text,
 			     const char *origin)
 {
-	if (v->type == VT_STRING)
-		return json_string(text);
+	json_t *str = v->type == VT_STRING ? json_string(text) : NULL;
+	if (v->type == VT_STRING) {
+		/* jansson takes only UTF-8; say so rather than drop the value
+		 * (which read as "has no value"). */
+		if (!str)
+			diags_add(L->d, DIAG_ERROR, "variable '%s' from %s is not UTF-8 text", v->name,
+				  origin);
+		return str;
+	}
 	struct spec_doc *doc = NULL;
 	struct diags tmp = DIAGS_INIT;
 	json_t *out = NULL;
@@ -288,8 +295,10 @@ static json_t *var_from_text(struct loader *L, struct spec_var *v, const char *t
 	diags_release(&tmp);
 	spec_doc_free(doc);
 	if (!out || !var_type_ok(v->type, out)) {
-		diags_add(L->d, DIAG_ERROR, "variable '%s' expects %s, got '%s' (from %s)", v->name,
-			  var_type_expect(v->type), text, origin);
+		char *shown = spec_shown_value(text, NULL);
+		diags_add(L->d, DIAG_ERROR, "variable '%s' expects %s, got %s (from %s)", v->name,
+			  var_type_expect(v->type), shown, origin);
+		free(shown);
 		json_decref(out);
 		return NULL;
 	}
@@ -445,6 +454,8 @@ static void load_variables(struct loader *L, const struct node *decls)
 			json_t *val = var_from_text(L, v, eq + 1, "the environment");
 			if (val)
 				set_var(v, val, "environment");
+			else if (!v->value)
+				v->origin = "environment"; /* reported: not "has no value" too */
 		}
 		free(name);
 	}
@@ -500,6 +511,8 @@ static void load_variables(struct loader *L, const struct node *decls)
 			json_t *val = var_from_text(L, v, eq + 1, "--var");
 			if (val)
 				set_var(v, val, "--var");
+			else if (!v->value)
+				v->origin = "--var"; /* reported: not "has no value" too */
 		}
 		free(name);
 	}

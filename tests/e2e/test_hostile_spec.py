@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from berthtest import clean_env, main, run_berth, scratch_dir
+from berthtest import BERTH, clean_env, main, run_berth, scratch_dir
 
 CANARY_KEY = "CANARYSECRETKEY0001"
 CANARY_ID = "AKIACANARY00000001"
@@ -313,6 +313,29 @@ resources:
                 "'AWS::SNS::Topic'?" % name])
             self.assertIn("      5 |     type: AWS::SNS::Topc\n        |           ^\n", r.stderr)
             self.assertNotIn("\r", r.stderr)
+
+    def test_invalid_utf8_variables_are_named(self):
+        self.write("berth.yaml", "berth: 1\nstack: demo\nvariables:\n  v: { type: string }\n"
+                   "  n: { type: number }\nresources: {}\n")
+        r = subprocess.run([BERTH, "validate", b"--var", b"v=\xff\xfe",
+                            b"--var", b"n=\x1b]0;x"], env=dict(self.env), cwd=self.dir,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "berth: error: variable 'v' from --var is not UTF-8 text",
+            "berth: error: variable 'n' expects a number, got '\\x1b]0;x' (from --var)"])
+        env = {k.encode(): v.encode() for k, v in self.env.items()}
+        env[b"BERTH_VAR_v"] = b"\xff"
+        r = subprocess.run([BERTH, "validate", "--var", "n=1"],
+                           env=env, cwd=self.dir, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "berth: error: variable 'v' from the environment is not UTF-8 text"])
+
+    def test_unwritable_log_file_stops_the_command(self):
+        self.write("berth.yaml", "berth: 1\nstack: demo\nresources: {}\n")
+        self.assert_fails(["--log-file", "/dev/full", "validate"], [
+            "berth: error: cannot write log file '/dev/full': No space left on device"])
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ static void fixture_init(struct fixture *fx)
 	fx->ctx.spec_dir = fx->spec_dir;
 	fx->ctx.cache_dir = fx->cache;
 	fx->ctx.allow_network = true;
+	fx->ctx.hidden = NULL;
 	diags_init(&fx->d);
 	p = xasprintf("%s/hello.txt", fx->spec_dir);
 	write_file(p, "hello\n");
@@ -261,6 +262,25 @@ TEST(file_refuses_credentials_and_unbounded_files)
 	CHECK_CONTAINS(last_error(&fx), "cannot read big.txt: it is larger than 16 MiB");
 	free(p);
 	free(dir);
+	fixture_release(&fx);
+}
+
+/* What an earlier file() read is never quoted: not in the call's signature,
+ * not in the message about the value. */
+TEST(read_texts_are_not_quoted)
+{
+	struct fixture fx;
+	json_t *hidden = json_pack("[s]", "10.0.0.0/99-secret");
+	fixture_init(&fx);
+	fx.ctx.hidden = hidden;
+	CHECK_CALL_ERR(&fx, "cidrsubnet", "[\"10.0.0.0/99-secret\", 1, 1]", BERTH_EINVAL,
+		       "cidrsubnet((text read by file(), template() or fetch()), 1, 1): (text read by "
+		       "file(), template() or fetch(), not shown) is not an IPv4 CIDR like 10.0.0.0/16");
+	/* others are quoted, cut and escaped */
+	CHECK_CALL_ERR(&fx, "cidrsubnet", "[\"\\u001b]0;x\\u0007\", 1, 1]", BERTH_EINVAL,
+		       "cidrsubnet(\"\\u001B]0;x\\u0007\", 1, 1): '\\x1b]0;x\\x07' is not an IPv4 CIDR "
+		       "like 10.0.0.0/16");
+	json_decref(hidden);
 	fixture_release(&fx);
 }
 
@@ -499,6 +519,13 @@ TEST(fetch_downloads_verifies_and_caches)
 	fx.ctx.allow_network = true;
 	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
 	CHECK(access(cached, R_OK) == 0);
+	/* .berth and its cache are private, like the rest of .berth */
+	CHECK_INT(scratch_mode(fx.cache), 0700);
+	{
+		char *berth_dir = xasprintf("%s/.berth", fx.project);
+		CHECK_INT(scratch_mode(berth_dir), 0700);
+		free(berth_dir);
+	}
 
 	/* cached: works without the network even when the source is gone */
 	http_stop(&srv);
