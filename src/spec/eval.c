@@ -835,8 +835,19 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 	/* What a function read from a file or the web is kept out of every
 	 * message from here on (a spec could name any readable file). */
 	if (json_is_string(out) && strcmp(e->name, "cidrsubnet") && strcmp(e->name, "join") &&
-	    strcmp(e->name, "json"))
+	    strcmp(e->name, "json")) {
 		json_array_append(ctx->read_texts, out);
+		/* Each read is capped; so is their sum, or 50,000 file() calls of
+		 * a 16 MiB file would hold 800 GB. */
+		ctx->read_bytes += json_string_length(out);
+		if (ctx->read_bytes > SPEC_MAX_READ_TOTAL) {
+			error_at_offset(ctx->d, n, e->off,
+					"file(), template() and fetch() would read more than %u MiB in all",
+					SPEC_MAX_READ_TOTAL >> 20);
+			json_decref(out);
+			return spec_unknown();
+		}
+	}
 	return out;
 }
 

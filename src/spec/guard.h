@@ -17,6 +17,8 @@
 /* Largest spec, module or --var-file berth reads, and largest file() or
  * template() file: far above any real one, far below what would hurt. */
 #define SPEC_MAX_FILE_BYTES (16u << 20)
+/* All that file(), template() and fetch() return in one spec, together. */
+#define SPEC_MAX_READ_TOTAL (256u << 20)
 
 /* Why `real` (a path as realpath(3) gives it) must not be read by a spec, or
  * NULL when it may: the AWS shared credentials and config files (also where

@@ -105,6 +105,7 @@ struct eval_ctx {
 	/* texts file(), template() and fetch() returned: messages never quote
 	 * them (guard.h, spec_shown_value) */
 	json_t *read_texts;
+	size_t read_bytes;    /* their total length, at most SPEC_MAX_READ_TOTAL */
 };
 
 /* Evaluates a node to a new json reference (never NULL: errors are reported
