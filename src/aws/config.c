@@ -57,6 +57,9 @@ int aws_config_load(struct aws_config *out, const char *profile, struct diags *d
 	} else {
 		c.profile = xstrdup("default");
 	}
+	c.config_path = cfg_path;
+	c.credentials_path = cred_path;
+	cfg_path = cred_path = NULL;
 	*out = c;
 	memset(&c, 0, sizeof(c));
 
@@ -74,6 +77,9 @@ void aws_config_release(struct aws_config *c)
 	ini_release(&c->credentials);
 	free(c->profile);
 	c->profile = NULL;
+	free(c->config_path);
+	free(c->credentials_path);
+	c->config_path = c->credentials_path = NULL;
 }
 
 /* The config file's section for a profile: "[default]" or "[profile default]"
@@ -136,8 +142,9 @@ const char *aws_config_section_get(const struct aws_config *c, const char *kind,
 void aws_register_known_secrets(void)
 {
 	static const char *const env[] = { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
-	struct aws_config c = { INI_FILE_INIT, INI_FILE_INIT, NULL, false, false };
+	struct aws_config c;
 	struct diags d = DIAGS_INIT;
+	memset(&c, 0, sizeof(c)); /* every field empty, as INI_FILE_INIT */
 	for (size_t i = 0; i < ARRAY_SIZE(env); i++)
 		if (aws_getenv(env[i]))
 			log_add_secret(aws_getenv(env[i]));

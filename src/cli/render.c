@@ -254,10 +254,74 @@ static void render_one(struct cli_ctx *ctx, struct src_cache *cache, const struc
 	}
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_diag(const struct diag *x, const struct diag *y)
+{
+	return x->severity == y->severity && x->line == y->line && x->col == y->col &&
+	       same_text(x->summary, y->summary) && same_text(x->detail, y->detail) &&
+	       same_text(x->file, y->file) && same_text(x->address, y->address);
+}
+
+static uint32_t hash_text(uint32_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h ^ 0xff) * 16777619u;
+}
+
+static uint32_t hash_diag(const struct diag *x)
+{
+	uint32_t h = 2166136261u;
+	h = (h ^ (uint32_t)x->severity) * 16777619u;
+	h = (h ^ (uint32_t)x->line) * 16777619u;
+	h = (h ^ (uint32_t)x->col) * 16777619u;
+	h = hash_text(h, x->summary);
+	h = hash_text(h, x->detail);
+	h = hash_text(h, x->file);
+	return hash_text(h, x->address);
+}
+
+/* The same words twice say nothing new: parallel reads that all failed for
+ * one cause (an endpoint down, a wrong secret) are one message. shown[i]
+ * says whether d->items[i] is the first of its kind; a hash set keeps this
+ * linear for 100,000 diagnostics. Caller frees. */
+static bool *first_of_kind(const struct diags *d)
+{
+	bool *first = xcalloc(d->n + 1, sizeof(bool));
+	size_t cap = 16;
+	while (cap < d->n * 2)
+		cap *= 2;
+	size_t *slots = xmalloc(cap * sizeof(size_t));
+	for (size_t i = 0; i < cap; i++)
+		slots[i] = SIZE_MAX;
+	for (size_t i = 0; i < d->n; i++) {
+		size_t h = hash_diag(&d->items[i]) & (cap - 1);
+		first[i] = true;
+		while (slots[h] != SIZE_MAX) {
+			if (same_diag(&d->items[slots[h]], &d->items[i])) {
+				first[i] = false;
+				break;
+			}
+			h = (h + 1) & (cap - 1);
+		}
+		if (first[i])
+			slots[h] = i;
+	}
+	free(slots);
+	return first;
+}
+
 void render_diags(struct cli_ctx *ctx, const struct diags *d)
 {
 	struct src_cache cache = { NULL, 0, 0 };
+	bool *first = first_of_kind(d);
 	for (size_t i = 0; i < d->n; i++)
-		render_one(ctx, &cache, &d->items[i]);
+		if (first[i])
+			render_one(ctx, &cache, &d->items[i]);
 	src_cache_release(&cache);
+	free(first);
 }
