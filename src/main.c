@@ -1,6 +1,7 @@
 /* berth's entry point: global options, then dispatch through the command table
  * (cli/commands.c). Only this and cli/ print or choose exit codes. */
 #include "util/common.h"
+#include "aws/config.h"
 #include "cli/cli.h"
 #include "util/log.h"
 #include "util/suggest.h"
@@ -170,6 +171,20 @@ int main(int argc, char **argv)
 	}
 	log_setup(ctx.g.debug ? LOG_DEBUG : ctx.g.verbose ? LOG_VERBOSE : LOG_WARN, log_file,
 		  LOG_DEBUG);
+	if (log_file) {
+		/* A first line now, so a log that cannot be written (a full disk,
+		 * /dev/full) stops the command before it does anything. */
+		log_debug("berth %s %s", BERTH_VERSION, cmd->name);
+		if (ferror(log_file)) {
+			cli_error(&ctx, "cannot write log file '%s': %s", ctx.g.log_file,
+				  strerror(errno));
+			log_setup(LOG_WARN, NULL, LOG_QUIET);
+			fclose(log_file);
+			log_file = NULL;
+			goto cleanup;
+		}
+	}
+	aws_register_known_secrets();
 	/* Reset so the command's own parse counts -v exactly once. */
 	ctx.g.verbose = 0;
 	ctx.g.debug = 0;
@@ -182,8 +197,15 @@ cleanup:
 		git_libgit2_shutdown();
 		curl_global_cleanup();
 	}
-	if (log_file)
-		fclose(log_file);
+	if (log_file) {
+		/* A log the user asked for and did not get (a full disk,
+		 * /dev/full) is worth a word, not silence. */
+		bool failed = ferror(log_file);
+		failed |= fclose(log_file) != 0;
+		if (failed)
+			fprintf(ctx.err, "%s: warning: could not write the log file '%s'%s%s\n", ctx.prog,
+				ctx.g.log_file, errno ? ": " : "", errno ? strerror(errno) : "");
+	}
 	/* Closing the masking streams writes what they held back. */
 	if (masked_out)
 		fclose(masked_out);

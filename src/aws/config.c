@@ -1,6 +1,7 @@
 /* Profiles over the shared config and credentials files; see config.h. */
 #include "util/common.h"
 #include "aws/config.h"
+#include "util/log.h"
 
 #include <strings.h>
 
@@ -136,4 +137,27 @@ const char *aws_config_section_get(const struct aws_config *c, const char *kind,
 	const char *v = ini_get(&c->config, sec, key);
 	free(sec);
 	return v;
+}
+
+void aws_register_known_secrets(void)
+{
+	static const char *const env[] = { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
+	struct aws_config c;
+	struct diags d = DIAGS_INIT;
+	memset(&c, 0, sizeof(c)); /* every field empty, as INI_FILE_INIT */
+	for (size_t i = 0; i < ARRAY_SIZE(env); i++)
+		if (aws_getenv(env[i]))
+			log_add_secret(aws_getenv(env[i]));
+	/* Every profile's, not only the one in use: a spec must not print
+	 * any of them. Errors are the real load's to report, later. */
+	if (!aws_config_load(&c, NULL, &d)) {
+		const struct ini_file *files[] = { &c.config, &c.credentials };
+		for (size_t f = 0; f < ARRAY_SIZE(files); f++)
+			for (size_t i = 0; i < files[f]->n; i++)
+				if (!strcmp(files[f]->items[i].key, "aws_secret_access_key") ||
+				    !strcmp(files[f]->items[i].key, "aws_session_token"))
+					log_add_secret(files[f]->items[i].value);
+	}
+	aws_config_release(&c);
+	diags_release(&d);
 }

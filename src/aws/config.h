@@ -37,6 +37,12 @@ const char *aws_config_section_get(const struct aws_config *c, const char *kind,
  * Returns a new string. */
 char *aws_config_where(const struct aws_config *c, const char *profile, const char *key);
 
+/* Registers with the logger's mask (log_add_secret) the secret keys and
+ * session tokens of the environment and of every profile in the shared files,
+ * before anything else runs: a spec is read and checked before the active
+ * credentials are resolved, and must not be able to print them. */
+void aws_register_known_secrets(void);
+
 /* getenv that treats an empty value as unset, as the SDKs do. */
 const char *aws_getenv(const char *name);
 /* "~/x" -> "$HOME/x" (the files and token paths the SDKs expand); a new

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "util/buf.h"
 #include "util/diag.h"
 #include "util/strvec.h"
 
@@ -191,10 +192,19 @@ int cli_duration(struct cli_ctx *ctx, const char *cmd, const char *opt, const ch
 /* Convenience for commands: the exit code a parse result maps to. */
 static inline int parse_exit(int r) { return r == PARSE_HELP ? EXIT_OK : EXIT_FAIL; }
 
+/* A number from the environment variable `name`, in [min, max]: 0 when
+ * unset or empty (*out untouched), 1 with *out set, -1 (after printing an
+ * error naming the variable and the range) when it is not such a number. */
+int cli_env_number(struct cli_ctx *ctx, const char *name, long min, long max, long *out);
+
 /* ---- rendering (render.c) ---- */
 /* Prints each diagnostic as `FILE:LINE:COL: error: summary`, then the source
  * line with a caret under the column, then the detail, to ctx->err. */
 void render_diags(struct cli_ctx *ctx, const struct diags *d);
+/* Appends s with control characters escaped (\x1b, \x07; \n too unless
+ * keep_newlines; tabs kept): every string from a spec, a file or AWS goes
+ * through it before a terminal sees it. */
+void cli_escape(struct buf *out, const char *s, bool keep_newlines);
 /* One-line error to stderr: "berth: error: ..." */
 void cli_error(struct cli_ctx *ctx, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -401,3 +401,29 @@ int cli_duration(struct cli_ctx *ctx, const char *cmd, const char *opt, const ch
 		  text);
 	return -1;
 }
+
+int cli_env_number(struct cli_ctx *ctx, const char *name, long min, long max, long *out)
+{
+	const char *t = getenv(name);
+	char *end;
+	long v;
+	if (!t || !*t)
+		return 0;
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (errno || end == t || *end || v < min || v > max) {
+		struct buf shown = BUF_INIT;
+		/* The value may be anything: show a short, escaped excerpt. */
+		cli_escape(&shown, t, false);
+		if (shown.len > 40) {
+			buf_setlen(&shown, 37);
+			buf_adds(&shown, "...");
+		}
+		cli_error(ctx, "%s must be a whole number from %ld to %ld, not '%s'", name, min, max,
+			  shown.ptr);
+		buf_release(&shown);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}

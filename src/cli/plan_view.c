@@ -205,8 +205,11 @@ static void show_change(struct cli_ctx *ctx, FILE *f, const struct plan_change *
 	} else if (c->action == PA_DELETE && c->id) {
 		fprintf(f, "      id = %s\n", c->id);
 	}
-	if (c->note)
-		fprintf(f, "      note: %s\n", c->note);
+	if (c->note) {
+		buf_reset(&b);
+		cli_escape(&b, c->note, false);
+		fprintf(f, "      note: %s\n", b.ptr);
+	}
 	buf_release(&b);
 }
 
@@ -367,8 +370,12 @@ void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char
 			for (size_t k = 0; k < o->diags.n && !dg; k++)
 				if (o->diags.items[k].severity == DIAG_ERROR)
 					dg = &o->diags.items[k];
+			/* The summary quotes AWS: escaped, as render.c does. */
+			struct buf why = BUF_INIT;
+			cli_escape(&why, dg ? dg->summary : "failed", false);
 			fprintf(f, "  %s (%s %s): %s", o->address, plan_action_name(o->action), o->type,
-				dg ? dg->summary : "failed");
+				why.ptr);
+			buf_release(&why);
 			if (dg && dg->aws_code)
 				fprintf(f, " [%s%s%s]", dg->aws_code, dg->request_id ? ", request id " : "",
 					dg->request_id ? dg->request_id : "");

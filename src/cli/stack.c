@@ -440,6 +440,7 @@ char *session_owner(void)
 
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o)
 {
+	long retry_s = 0, wait_s = 0;
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
 	s->command = o->command ? o->command : "command";
@@ -447,6 +448,20 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	pthread_mutex_init(&s->mu, NULL);
 	atomic_init(&s->cancel, 0);
 	diags_init(&s->d);
+	/* Before anything is loaded or locked: a bad number must leave no lock. */
+	if (cli_env_number(ctx, "BERTH_RETRY_TIMEOUT", 1, SESSION_MAX_TIMEOUT_S, &retry_s) < 0 ||
+	    cli_env_number(ctx, "BERTH_WAIT_TIMEOUT", 1, SESSION_MAX_TIMEOUT_S, &wait_s) < 0)
+		goto fail;
+	if (o->retry_timeout_s < 0 || o->retry_timeout_s > SESSION_MAX_TIMEOUT_S) {
+		cli_error(ctx, "--retry-timeout must be from 0 to %ld seconds, not %d",
+			  SESSION_MAX_TIMEOUT_S, o->retry_timeout_s);
+		goto fail;
+	}
+	if (o->parallelism > SESSION_MAX_PARALLELISM) {
+		cli_error(ctx, "--parallelism must be from 1 to %d, not %zu", SESSION_MAX_PARALLELISM,
+			  o->parallelism);
+		goto fail;
+	}
 	if (o->sc) {
 		struct spec_options opt;
 		spec_cli_options(ctx, o->sc, &opt);
@@ -520,13 +535,11 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		eo.expires = s->expires;
 		eo.owner = s->owner;
 	}
-	const char *t;
 	if (o->retry_timeout_s > 0)
 		eo.retry_timeout_ms = (long)o->retry_timeout_s * 1000;
-	else if ((t = getenv("BERTH_RETRY_TIMEOUT")))
-		eo.retry_timeout_ms = atol(t) * 1000;
-	if ((t = getenv("BERTH_WAIT_TIMEOUT")))
-		eo.wait_timeout_ms = atol(t) * 1000;
+	else
+		eo.retry_timeout_ms = retry_s * 1000;
+	eo.wait_timeout_ms = wait_s * 1000;
 	if (engine_new(&s->eng, &eo, &s->d))
 		goto fail;
 	int b = s3_backend_open(s, o);

@@ -49,6 +49,11 @@ struct session {
 	bool watching;
 };
 
+/* Bounds for the numbers a session takes from the command line and the
+ * environment: a week of waiting, a thousand operations at once. */
+#define SESSION_MAX_TIMEOUT_S (7L * 24 * 3600)
+#define SESSION_MAX_PARALLELISM 1000
+
 struct session_opts {
 	struct spec_cli *sc;      /* NULL: no spec */
 	const char *stack;        /* --stack, when there is no spec */

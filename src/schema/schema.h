@@ -68,6 +68,16 @@ struct schema_resource {
 
 /* Lookup by exact type name; NULL when unknown. */
 const struct schema_resource *schema_find(const char *type_name);
+
+/* Bounds AWS's API enforces on property `path` ("EvaluationPeriods") of
+ * `type` that the CloudFormation schema does not state (bounds.c): numbers
+ * by value, strings by length. True with *min and *max set when there are. */
+bool schema_api_bounds(const char *type, const char *path, double *min, double *max);
+
+/* Where neither the schema nor schema_api_bounds gives a range, an integer
+ * property is an AWS Integer: 32 bits. */
+#define SCHEMA_INT_MIN (-2147483648.0)
+#define SCHEMA_INT_MAX 2147483647.0
 /* The nearest known type name for a misspelled one, or NULL. */
 const char *schema_suggest(const char *type_name);
 /* Every known type, sorted by name. */

@@ -4,6 +4,7 @@
  * value's own position. Unknown values (known after apply) are not checked. */
 #include "util/common.h"
 #include "spec/internal.h"
+#include "spec/guard.h"
 #include "schema/schema.h"
 #include "resources/resource.h"
 #include "util/buf.h"
@@ -43,6 +44,7 @@ const char *data_kind_suggest(const char *name)
 
 struct checker {
 	const struct spec_resource *res;
+	const json_t *read_texts; /* never quoted (guard.h) */
 	struct diags *d;
 };
 
@@ -83,6 +85,17 @@ static const struct node *child_item(const struct node *n, size_t i, size_t coun
 
 static void check_value(struct checker *c, const struct schema_shape *sh, const char *path,
 			const struct node *n, const json_t *v);
+
+/* A number for a message: whole numbers in full (2147483647, not
+ * 2.14748e+09), others as %g. */
+static const char *num_text(char out[40], double x)
+{
+	if (x == floor(x) && fabs(x) < 1e19)
+		snprintf(out, 40, "%.0f", x);
+	else
+		snprintf(out, 40, "%g", x);
+	return out;
+}
 
 static void check_object(struct checker *c, const struct schema_shape *sh, const char *path,
 			 const struct node *n, const json_t *v, bool top)
@@ -185,18 +198,21 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 			found = !strcmp(sh->enum_values[i], s);
 		if (!found) {
 			const char *near = suggest_nearest(s, (const char *const *)sh->enum_values, sh->nenum);
+			char *shown = spec_shown_value(s, c->read_texts);
 			if (near) {
-				error_at(c->d, n, "invalid value '%s' for '%s'; did you mean '%s'?", s, path, near);
+				error_at(c->d, n, "invalid value %s for '%s'; did you mean '%s'?", shown, path,
+					 near);
 			} else {
 				struct buf b = BUF_INIT;
 				for (size_t i = 0; i < sh->nenum && i < 12; i++)
 					buf_addf(&b, "%s'%s'", i ? ", " : "", sh->enum_values[i]);
 				if (sh->nenum > 12)
 					buf_adds(&b, ", ...");
-				error_at(c->d, n, "invalid value '%s' for '%s'; expected one of %s", s, path,
+				error_at(c->d, n, "invalid value %s for '%s'; expected one of %s", shown, path,
 					 b.ptr);
 				buf_release(&b);
 			}
+			free(shown);
 		}
 	}
 	/* Numeric enums (a log group's RetentionInDays) are kept as text. */
@@ -218,24 +234,36 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 	}
 	/* Lengths: a name AWS would refuse for being too long fails here, not
 	 * halfway through an apply. */
+	/* The schema's bounds, else the API's (what apply would meet). */
+	bool has_min = sh->has_min, has_max = sh->has_max;
+	double min = sh->min, max = sh->max;
+	if (!has_min && !has_max && schema_api_bounds(c->res->type, path, &min, &max))
+		has_min = has_max = true;
 	if (json_is_string(v) && sh->kind == SK_STRING) {
 		/* Characters, as AWS counts them, not UTF-8 bytes. */
 		size_t len = 0;
 		for (const unsigned char *q = (const unsigned char *)json_string_value(v); *q; q++)
 			len += (*q & 0xC0) != 0x80;
-		if (sh->has_min && (double)len < sh->min)
+		if (has_min && (double)len < min)
 			error_at(c->d, n, "'%s' must be at least %g characters long, got %zu", path,
-				 sh->min, len);
-		else if (sh->has_max && (double)len > sh->max)
+				 min, len);
+		else if (has_max && (double)len > max)
 			error_at(c->d, n, "'%s' must be at most %g characters long, got %zu", path,
-				 sh->max, len);
+				 max, len);
 	}
 	if (json_is_number(v) && (sh->kind == SK_INTEGER || sh->kind == SK_NUMBER)) {
 		double x = json_number_value(v);
-		if (sh->has_min && x < sh->min)
-			error_at(c->d, n, "'%s' must be at least %g, got %g", path, sh->min, x);
-		else if (sh->has_max && x > sh->max)
-			error_at(c->d, n, "'%s' must be at most %g, got %g", path, sh->max, x);
+		if (sh->kind == SK_INTEGER && !has_min)
+			has_min = true, min = SCHEMA_INT_MIN;
+		if (sh->kind == SK_INTEGER && !has_max)
+			has_max = true, max = SCHEMA_INT_MAX;
+		char xs[40], bs[40];
+		if (has_min && x < min)
+			error_at(c->d, n, "'%s' must be at least %s, got %s", path, num_text(bs, min),
+				 num_text(xs, x));
+		else if (has_max && x > max)
+			error_at(c->d, n, "'%s' must be at most %s, got %s", path, num_text(bs, max),
+				 num_text(xs, x));
 	}
 	if (json_is_array(v) && sh->kind == SK_ARRAY) {
 		size_t cnt = json_array_size(v);
@@ -258,9 +286,9 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 }
 
 void check_properties(const struct spec_resource *res, const struct node *props,
-		      const json_t *value, struct diags *d)
+		      const json_t *value, const json_t *read_texts, struct diags *d)
 {
-	struct checker c = { res, d };
+	struct checker c = { res, read_texts, d };
 	if (!res->schema || !json_is_object(value))
 		return;
 	check_object(&c, res->schema->shape, "", props, value, true);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "spec/internal.h"
 #include "spec/func.h"
+#include "spec/guard.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/suggest.h"
@@ -110,6 +111,7 @@ void eval_ctx_init(struct eval_ctx *ctx, const struct spec *s, const struct spec
 	ctx->nbusy = s->nresources + 1;
 	ctx->busy = xcalloc(ctx->nbusy, 1);
 	ctx->memo = json_object();
+	ctx->read_texts = json_array();
 }
 
 void eval_ctx_forget(struct eval_ctx *ctx)
@@ -123,6 +125,8 @@ void eval_ctx_release(struct eval_ctx *ctx)
 	ctx->busy = NULL;
 	json_decref(ctx->memo);
 	ctx->memo = NULL;
+	json_decref(ctx->read_texts);
+	ctx->read_texts = NULL;
 }
 
 /* ---- references ---- */
@@ -134,7 +138,7 @@ struct step {
 
 struct ref {
 	const struct expr *root; /* EX_NAME */
-	const struct expr *steps[32];
+	const struct expr *steps[EXPR_MAX_STEPS];
 	size_t n;
 	const struct expr *whole;
 };
@@ -210,11 +214,13 @@ static json_t *apply_steps(struct eval_ctx *ctx, const struct node *n, const str
 					next = json_incref(json_array_get(v, (size_t)k));
 			} else if (json_is_object(v) && json_is_string(ix)) {
 				next = json_object_get(v, json_string_value(ix));
-				if (!next)
-					error_at_offset(ctx->d, n, st->index->off, "no key '%s' in this map",
-							json_string_value(ix));
-				else
+				if (!next) {
+					char *shown = spec_shown_value(json_string_value(ix), ctx->read_texts);
+					error_at_offset(ctx->d, n, st->index->off, "no key %s in this map", shown);
+					free(shown);
+				} else {
 					json_incref(next);
+				}
 			} else {
 				error_at_offset(ctx->d, n, st->index->off, "cannot index %s with %s",
 						json_type_name(v), json_type_name(ix));
@@ -804,7 +810,7 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 	}
 	const struct spec_module *m = &s->modules[sc->module];
 	struct spec_func_ctx fctx = { .spec_dir = m->dir, .cache_dir = s->cache_dir,
-				      .allow_network = s->priv->allow_network };
+				      .allow_network = s->priv->allow_network, .hidden = ctx->read_texts };
 	struct diags fd = DIAGS_INIT;
 	int rc = spec_func_call(&fctx, e->name, args, &out, &fd);
 	json_decref(args);
@@ -826,6 +832,22 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 		return spec_unknown();
 	}
 	diags_release(&fd);
+	/* What a function read from a file or the web is kept out of every
+	 * message from here on (a spec could name any readable file). */
+	if (json_is_string(out) && strcmp(e->name, "cidrsubnet") && strcmp(e->name, "join") &&
+	    strcmp(e->name, "json")) {
+		json_array_append(ctx->read_texts, out);
+		/* Each read is capped; so is their sum, or 50,000 file() calls of
+		 * a 16 MiB file would hold 800 GB. */
+		ctx->read_bytes += json_string_length(out);
+		if (ctx->read_bytes > SPEC_MAX_READ_TOTAL) {
+			error_at_offset(ctx->d, n, e->off,
+					"file(), template() and fetch() would read more than %u MiB in all",
+					SPEC_MAX_READ_TOTAL >> 20);
+			json_decref(out);
+			return spec_unknown();
+		}
+	}
 	return out;
 }
 

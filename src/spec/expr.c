@@ -354,7 +354,15 @@ static int parse_expr(struct parser *p, struct expr **out)
 		return fail(p, p->pos, "expression nested too deeply%s", "");
 	}
 	rc = parse_primary(p, &e);
-	while (!rc) {
+	for (size_t steps = 0; !rc; steps++) {
+		/* A chain a.b[0].c is a loop here but a recursion everywhere
+		 * after (evaluation, printing, freeing): bound it too. */
+		if (steps == EXPR_MAX_STEPS && p->pos < p->len &&
+		    (p->s[p->pos] == '.' || p->s[p->pos] == '[')) {
+			rc = fail(p, p->pos, "a reference has at most %s steps (.name or [index])",
+				  EXPR_MAX_STEPS_TEXT);
+			break;
+		}
 		/* No whitespace skipping before '.' or '[': "a .b" is not "a.b". */
 		if (p->pos < p->len && p->s[p->pos] == '.') {
 			size_t at = p->pos++;

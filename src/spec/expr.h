@@ -65,6 +65,11 @@ struct tmpl {
 	bool has_expr;
 };
 
+/* Bounds that keep hostile input from exhausting the stack: a reference has
+ * at most EXPR_MAX_STEPS steps after its root (.name or [index]). */
+#define EXPR_MAX_STEPS 32
+#define EXPR_MAX_STEPS_TEXT "32"
+
 /* Parses `s` (len bytes). On a syntax error returns BERTH_EINVAL and sets
  * *err_off (offset of the problem) and *err_msg (owned by the caller);
  * otherwise 0 and *out. */

@@ -4,12 +4,14 @@
  * count errors are uniform. Nothing here prints. */
 #include "util/common.h"
 #include "spec/func.h"
+#include "spec/guard.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,12 +40,37 @@ static int call_error(struct func_call *c, int code, const char *fmt, ...)
 	return code;
 }
 
-/* A short rendering of an argument for the call signature: strings quoted,
- * long ones cut, so messages stay one line even for template(file(...)). */
-static void add_arg_preview(struct buf *b, json_t *v)
+/* Whether v is or holds a string with a text an earlier call read. */
+static bool holds_read_text(const json_t *v, const json_t *hidden)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (json_is_string(v))
+		return spec_holds_read_text(json_string_value(v), hidden);
+	if (json_is_array(v))
+		json_array_foreach((json_t *)v, i, x)
+			if (holds_read_text(x, hidden))
+				return true;
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, x)
+			if (holds_read_text(x, hidden))
+				return true;
+	return false;
+}
+
+/* A short rendering of an argument for the call signature: strings quoted,
+ * long ones cut, so messages stay one line even for template(file(...));
+ * what a file(), template() or fetch() read is not shown at all. */
+static void add_arg_preview(struct buf *b, json_t *v, const json_t *hidden)
+{
+	char *s;
 	size_t len;
+	if (hidden && holds_read_text(v, hidden)) {
+		buf_adds(b, "(text read by file(), template() or fetch())");
+		return;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (!s) {
 		buf_adds(b, "?");
 		return;
@@ -149,25 +176,29 @@ static int text_value(struct func_call *c, const char *what, const char *data, s
 	return 0;
 }
 
+/* Reads a file for file() and template(): never a known credential file,
+ * only a regular file of bounded size, checked before reading. Messages name
+ * the path and the reason, never the content. */
 static int read_text_file(struct func_call *c, const char *path, json_t **out)
 {
 	char *real = NULL;
-	struct buf b = BUF_INIT;
-	struct stat st;
+	struct buf b = BUF_INIT, why = BUF_INIT;
+	const char *refused;
 	int rc = resolve_path(c, path, &real);
 	if (rc)
 		return rc;
-	if (stat(real, &st) || !S_ISREG(st.st_mode)) {
-		rc = call_error(c, BERTH_EINVAL, "%s is not a regular file", path);
+	if ((refused = spec_guard_refused(real))) {
+		rc = call_error(c, BERTH_EINVAL, "refused: %s; a spec never reads credentials", refused);
 		goto cleanup;
 	}
-	if (buf_read_file(&b, real)) {
-		rc = call_error(c, BERTH_EIO, "cannot read %s: %s", real, strerror(errno));
+	if ((rc = spec_guard_read(real, SPEC_MAX_FILE_BYTES, &b, &why))) {
+		rc = call_error(c, rc, "cannot read %s: %s", path, why.ptr);
 		goto cleanup;
 	}
 	rc = text_value(c, path, b.ptr, b.len, out);
 cleanup:
 	buf_release(&b);
+	buf_release(&why);
 	free(real);
 	return rc;
 }
@@ -383,10 +414,15 @@ static int fn_cidrsubnet(struct func_call *c, json_t **out)
 	if ((rc = arg_int(c, 1, "number of new bits", &newbits)) ||
 	    (rc = arg_int(c, 2, "network number", &num)))
 		return rc;
-	if (strchr(cidr, ':'))
-		return call_error(c, BERTH_EINVAL, "only IPv4 CIDRs are supported, not '%s'", cidr);
-	if (parse_ipv4_cidr(cidr, &addr, &prefix))
-		return call_error(c, BERTH_EINVAL, "'%s' is not an IPv4 CIDR like 10.0.0.0/16", cidr);
+	if (strchr(cidr, ':') || parse_ipv4_cidr(cidr, &addr, &prefix)) {
+		char *shown = spec_shown_value(cidr, c->fctx->hidden);
+		if (strchr(cidr, ':'))
+			rc = call_error(c, BERTH_EINVAL, "only IPv4 CIDRs are supported, not %s", shown);
+		else
+			rc = call_error(c, BERTH_EINVAL, "%s is not an IPv4 CIDR like 10.0.0.0/16", shown);
+		free(shown);
+		return rc;
+	}
 	if (newbits < 0)
 		return call_error(c, BERTH_EINVAL, "the number of new bits must not be negative, not %lld",
 				  newbits);
@@ -489,6 +525,39 @@ static size_t fetch_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Whether host is this machine's loopback: 127.0.0.0/8, ::1, localhost. */
+static bool is_loopback(const char *host)
+{
+	return !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") || !strcmp(host, "::1") ||
+	       !strcasecmp(host, "localhost");
+}
+
+/* fetch() reads the web, nothing else: https anywhere, plain http only on
+ * loopback (the tests' servers), never file:// (a spec could otherwise read
+ * any local file, and print its hash) nor other schemes. */
+static int check_fetch_url(struct func_call *c, const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = 0;
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) {
+		rc = call_error(c, BERTH_EINVAL, "the URL (argument 1) is not a valid https:// URL");
+		goto cleanup;
+	}
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (!strcasecmp(scheme, "https") ||
+	    (!strcasecmp(scheme, "http") && host && is_loopback(host)))
+		goto cleanup;
+	rc = call_error(c, BERTH_EINVAL, "only https:// URLs are fetched (http:// only from 127.0.0.1), not %s://",
+			!strcasecmp(scheme, "http") ? "http" : scheme);
+cleanup:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 static int download(struct func_call *c, const char *url, struct buf *body)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -508,11 +577,11 @@ static int download(struct func_call *c, const char *url, struct buf *body)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	/* Specs come from other people's repositories: fetch only what the
-	 * design promises (web and local files), and let a web server redirect
-	 * only to the web, never to a local file. */
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* Specs come from other people's repositories: fetch only the web
+	 * (check_fetch_url said which), and let a server redirect only to
+	 * https, never to a local file nor to plain http elsewhere. */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, strncasecmp(url, "http:", 5) ? "https" : "http,https");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth/" BERTH_VERSION);
 	/* libcurl's defaults, said out loud: the sha256 protects the content,
 	 * TLS verification still protects against a server that lies. */
@@ -530,14 +599,15 @@ static int download(struct func_call *c, const char *url, struct buf *body)
 		goto cleanup;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	/* file:// reports 0; HTTP must be 2xx. */
-	if (status >= 300 || (status && status < 200))
+	if (status < 200 || status >= 300)
 		rc = call_error(c, BERTH_ENET, "download failed: HTTP status %ld", status);
 cleanup:
 	curl_easy_cleanup(h);
 	return rc;
 }
 
+/* Creates dir and its missing parents 0700: the cache lives in .berth,
+ * which holds berth's private files (it was made 0755 here before). */
 static int mkdir_p(const char *dir)
 {
 	char *tmp = xstrdup(dir);
@@ -546,11 +616,11 @@ static int mkdir_p(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
+		if (mkdir(tmp, 0700) && errno != EEXIST)
 			rc = -1;
 		*p = '/';
 	}
-	if (!rc && mkdir(tmp, 0755) && errno != EEXIST)
+	if (!rc && mkdir(tmp, 0700) && errno != EEXIST)
 		rc = -1;
 	free(tmp);
 	return rc;
@@ -628,10 +698,16 @@ static int fn_fetch(struct func_call *c, json_t **out)
 			break;
 		want[i] = (char)tolower((unsigned char)hash_arg[i]);
 	}
-	if (i != 64 || hash_arg[i])
-		return call_error(c, BERTH_EINVAL,
-				  "the SHA-256 (argument 2) must be 64 hexadecimal digits, not '%s'", hash_arg);
+	if (i != 64 || hash_arg[i]) {
+		char *shown = spec_shown_value(hash_arg, f->hidden);
+		rc = call_error(c, BERTH_EINVAL,
+				"the SHA-256 (argument 2) must be 64 hexadecimal digits, not %s", shown);
+		free(shown);
+		return rc;
+	}
 	want[64] = '\0';
+	if ((rc = check_fetch_url(c, url)))
+		return rc;
 	if (!f->cache_dir)
 		return call_error(c, BERTH_EINVAL, "no cache folder to keep downloads in");
 
@@ -742,7 +818,7 @@ int spec_func_call(const struct spec_func_ctx *fctx, const char *name, json_t *a
 	json_array_foreach(args, i, a) {
 		if (i)
 			buf_adds(&c.sig, ", ");
-		add_arg_preview(&c.sig, a);
+		add_arg_preview(&c.sig, a, fctx->hidden);
 	}
 	buf_addch(&c.sig, ')');
 	nargs = json_array_size(args);

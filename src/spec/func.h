@@ -14,6 +14,7 @@ struct spec_func_ctx {
 				  * file's folder) and may go up, as Terraform's do */
 	const char *cache_dir;   /* fetch() cache, e.g. .berth/cache; created when missing */
 	bool allow_network;      /* false for `berth validate`: fetch() must then use the cache or say it cannot */
+	const json_t *hidden;    /* texts read by earlier calls, never quoted in messages; may be NULL */
 };
 
 /* Calls function `name` with `args`, a JSON array of already evaluated
@@ -38,7 +39,9 @@ struct spec_func_ctx {
  *   json(VALUE)                     compact JSON with keys sorted
  *   join(SEP, LIST)                 strings/numbers/booleans joined by SEP
  *   fetch(URL, SHA256)              downloads once into cache_dir/<sha256>, checks
- *                                   the hash, returns the text (file:// URLs work).
+ *                                   the hash, returns the text. Only https://
+ *                                   URLs (http:// only to loopback, for tests):
+ *                                   never file://.
  *                                   Calls are positional, so the design's
  *                                   fetch(URL, sha256=HEX) is written
  *                                   fetch(URL, "HEX"); "sha256=HEX" and

@@ -19,6 +19,13 @@ void strmap_release(struct strmap *m);
 
 enum repl_kind { REPL_NONE, REPL_COUNT, REPL_EACH };
 
+/* Bounds on what a spec expands to (spec.c, expansion_capped): five times
+ * the largest spec measured (bench/, 10,000 resources), and module chains
+ * far deeper than any real one. */
+#define SPEC_MAX_RESOURCES 50000
+#define SPEC_MAX_MODULES 10000
+#define SPEC_MAX_MODULE_DEPTH 16
+
 /* A resource as declared (one per `resources:` entry per module instance);
  * its instances are s->resources[first .. first + n). */
 struct res_decl {
@@ -67,6 +74,7 @@ struct spec_private {
 	struct strmap res_by_addr;
 	char *spec_dir;              /* folder of the top spec */
 	bool allow_network;
+	bool capped;                 /* expansion_capped reported: expand no more */
 	size_t res_alloc, data_alloc;
 };
 
@@ -94,6 +102,10 @@ struct eval_ctx {
 	 * exponential */
 	json_t *memo;
 	const char *what;     /* "count", "for_each" when evaluating those, else NULL */
+	/* texts file(), template() and fetch() returned: messages never quote
+	 * them (guard.h, spec_shown_value) */
+	json_t *read_texts;
+	size_t read_bytes;    /* their total length, at most SPEC_MAX_READ_TOTAL */
 };
 
 /* Evaluates a node to a new json reference (never NULL: errors are reported
@@ -109,7 +121,7 @@ void eval_ctx_forget(struct eval_ctx *ctx);
 /* Checks an evaluated property map against the resource type; errors at the
  * nodes' positions (check.c). */
 void check_properties(const struct spec_resource *res, const struct node *props,
-		      const json_t *value, struct diags *d);
+		      const json_t *value, const json_t *read_texts, struct diags *d);
 /* A short name for a JSON value's type in messages ("a string", "a list"). */
 const char *json_type_name(const json_t *v);
 /* Error at byte `off` of scalar n's value (or at n when off is 0 and n is not

@@ -5,6 +5,7 @@
  * libyaml would expand them. */
 #include "util/common.h"
 #include "spec/node.h"
+#include "spec/guard.h"
 
 #include <yaml.h>
 
@@ -64,16 +65,26 @@ static void index_lines(struct spec_doc *doc)
 }
 
 /* libyaml marks count characters; convert (0-based line, char column) to a
- * byte offset so columns agree with the renderer, which pads by bytes. */
-static size_t mark_offset(const struct spec_doc *doc, const yaml_mark_t *m)
+ * byte offset so columns agree with the renderer, which pads by bytes. Marks
+ * arrive in file order, so the walk starts from the previous mark when it is
+ * on the same line: a 400 KB one-line flow map is then linear, not
+ * quadratic. */
+static size_t mark_offset(struct spec_doc *doc, const yaml_mark_t *m)
 {
 	size_t line = m->line < doc->nlines ? m->line : doc->nlines - 1;
-	size_t off = doc->line_starts[line];
-	for (size_t c = 0; c < m->column && off < doc->src.len; c++) {
+	size_t off = doc->line_starts[line], c = 0;
+	if (doc->mark_line == line && doc->mark_col <= m->column && doc->mark_off >= off) {
+		c = doc->mark_col;
+		off = doc->mark_off;
+	}
+	for (; c < m->column && off < doc->src.len; c++) {
 		off++;
 		while (off < doc->src.len && ((unsigned char)doc->src.ptr[off] & 0xC0) == 0x80)
 			off++;
 	}
+	doc->mark_line = line;
+	doc->mark_col = c;
+	doc->mark_off = off;
 	return off;
 }
 
@@ -91,7 +102,7 @@ static void offset_linecol(const struct spec_doc *doc, size_t off, int *line, in
 	*col = (int)(off - doc->line_starts[lo]) + 1;
 }
 
-static void mark_pos(const struct spec_doc *doc, const yaml_mark_t *m, int *line, int *col)
+static void mark_pos(struct spec_doc *doc, const yaml_mark_t *m, int *line, int *col)
 {
 	offset_linecol(doc, mark_offset(doc, m), line, col);
 }
@@ -411,6 +422,16 @@ static int parse_doc(const char *file, const char *data, size_t len, bool lenien
 				n->stype = (n->style == SS_PLAIN && !str_tag) ? resolve_plain(n->str)
 									      : ST_STRING;
 			} else {
+				if (depth >= SPEC_MAX_NESTING) {
+					/* Everything after parsing (evaluation, checks,
+					 * JSON) recurses over the tree: bound it here, as
+					 * JSON parsers do, rather than overflow the stack. */
+					diags_error_at(d, doc->file, line, col,
+						       "values are nested more than %d levels deep here",
+						       SPEC_MAX_NESTING);
+					yaml_event_delete(&ev);
+					goto cleanup;
+				}
 				n = node_new(doc, ev.type == YAML_SEQUENCE_START_EVENT ? NODE_SEQ : NODE_MAP,
 					     line, col);
 				ALLOC_GROW(stack, depth + 1, stack_alloc);
@@ -465,13 +486,15 @@ int spec_doc_parse_lenient(const char *file, const char *data, size_t len,
 
 int spec_doc_load(const char *path, struct spec_doc **out, struct diags *d)
 {
-	struct buf b = BUF_INIT;
-	int rc;
-	if (buf_read_file(&b, path)) {
-		diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	struct buf b = BUF_INIT, why = BUF_INIT;
+	int rc = spec_guard_read(path, SPEC_MAX_FILE_BYTES, &b, &why);
+	if (rc) {
+		diags_add(d, DIAG_ERROR, "cannot read '%s': %s", path, why.ptr);
 		buf_release(&b);
-		return BERTH_EIO;
+		buf_release(&why);
+		return rc == BERTH_EINVAL ? BERTH_EINVAL : BERTH_EIO;
 	}
+	buf_release(&why);
 	rc = parse_doc(path, b.ptr, b.len, true, out, d);
 	buf_release(&b);
 	return rc;

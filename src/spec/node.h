@@ -44,12 +44,21 @@ struct node {
 	const struct spec_doc *doc;
 };
 
+/* How deep maps and lists may nest in a YAML file: far beyond any spec (a
+ * task definition with a policy document is about 10), far below what the
+ * recursive phases after parsing could take. Deeper is an error at the
+ * position where the limit is crossed. */
+#define SPEC_MAX_NESTING 100
+
 struct spec_doc {
 	char *file;     /* the path as given (used in diagnostics) */
 	struct buf src; /* the whole file */
 	size_t *line_starts; /* byte offset of each line; [0] = 0 */
 	size_t nlines;
 	struct node *root; /* NULL for an empty document */
+	/* the last libyaml mark converted to an offset: marks come in file
+	 * order, so going on from there keeps a long line linear (load.c) */
+	size_t mark_line, mark_col, mark_off;
 	/* every node, for freeing */
 	struct node **all;
 	size_t nall, alloc;

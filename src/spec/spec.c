@@ -6,6 +6,7 @@
  * outputs; check the graph for cycles. Every phase reports all it finds. */
 #include "util/common.h"
 #include "spec/internal.h"
+#include "spec/guard.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/duration.h"
@@ -271,8 +272,15 @@ static const char *var_type_expect(enum spec_var_type t)
 static json_t *var_from_text(struct loader *L, struct spec_var *v, const char *text,
 			     const char *origin)
 {
-	if (v->type == VT_STRING)
-		return json_string(text);
+	json_t *str = v->type == VT_STRING ? json_string(text) : NULL;
+	if (v->type == VT_STRING) {
+		/* jansson takes only UTF-8; say so rather than drop the value
+		 * (which read as "has no value"). */
+		if (!str)
+			diags_add(L->d, DIAG_ERROR, "variable '%s' from %s is not UTF-8 text", v->name,
+				  origin);
+		return str;
+	}
 	struct spec_doc *doc = NULL;
 	struct diags tmp = DIAGS_INIT;
 	json_t *out = NULL;
@@ -283,16 +291,19 @@ static json_t *var_from_text(struct loader *L, struct spec_var *v, const char *t
 	diags_release(&tmp);
 	spec_doc_free(doc);
 	if (!out || !var_type_ok(v->type, out)) {
-		struct diag *dg = diags_add(L->d, DIAG_ERROR, "variable '%s' expects %s, got '%s' "
-					    "(from %s)", v->name, var_type_expect(v->type), text,
+		/* The text may be anything: quoted cut and escaped. */
+		char *shown = spec_shown_value(text, NULL);
+		struct diag *dg = diags_add(L->d, DIAG_ERROR, "variable '%s' expects %s, got %s "
+					    "(from %s)", v->name, var_type_expect(v->type), shown,
 					    origin);
+		free(shown);
 		/* "a,b" is how many tools take a list; berth reads YAML. */
 		bool env = !strcmp(origin, "the environment");
 		if (v->type == VT_LIST)
 			diag_set_detail(dg, "a list is written in YAML's brackets, quoted for the "
 					"shell: %s'%s%s=[%s]'", env ? "" : "--var ",
 					env ? "BERTH_VAR_" : "", v->name,
-					strchr(text, ',') && text[0] != '[' ? text : "a, b");
+					strchr(text, ',') && text[0] != '[' && strlen(text) <= 40 ? text : "a, b");
 		else if (v->type == VT_MAP)
 			diag_set_detail(dg, "a map is written in YAML's braces, quoted for the "
 					"shell: %s'%s%s={key: value}'", env ? "" : "--var ",
@@ -452,6 +463,8 @@ static void load_variables(struct loader *L, const struct node *decls)
 			json_t *val = var_from_text(L, v, eq + 1, "the environment");
 			if (val)
 				set_var(v, val, "environment");
+			else if (!v->value)
+				v->origin = "environment"; /* reported: not "has no value" too */
 		}
 		free(name);
 	}
@@ -507,6 +520,8 @@ static void load_variables(struct loader *L, const struct node *decls)
 			json_t *val = var_from_text(L, v, eq + 1, "--var");
 			if (val)
 				set_var(v, val, "--var");
+			else if (!v->value)
+				v->origin = "--var"; /* reported: not "has no value" too */
 		}
 		free(name);
 	}
@@ -723,14 +738,43 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 
 static void expand_module(struct loader *L, size_t mi);
 
+/* Whether adding `modules` module instances and `resources` resource
+ * instances under module instance mi would pass the spec's bounds: count is
+ * capped per declaration, but modules that each call the next several times
+ * multiply (eleven 100-byte files made a million resources). Reports at key
+ * once; after that, everything more is dropped silently. */
+static bool expansion_capped(struct loader *L, const struct node *key, size_t mi, size_t modules,
+			     size_t resources)
+{
+	const struct spec *s = L->s;
+	size_t depth = 0;
+	if (L->p->capped)
+		return true;
+	for (size_t m = mi; m != 0; m = s->modules[m].parent)
+		depth++;
+	if (modules && depth + 1 > SPEC_MAX_MODULE_DEPTH)
+		error_at(L->d, key, "modules are nested more than %d deep here", SPEC_MAX_MODULE_DEPTH);
+	else if (s->nmodules + modules > SPEC_MAX_MODULES + 1)
+		error_at(L->d, key, "the spec would have more than %d module instances", SPEC_MAX_MODULES);
+	else if (s->nresources + resources > SPEC_MAX_RESOURCES)
+		error_at(L->d, key, "the spec would have more than %d resources", SPEC_MAX_RESOURCES);
+	else
+		return false;
+	L->p->capped = true;
+	return true;
+}
+
 static size_t new_module(struct loader *L, size_t parent, const struct node *call,
 			 const struct node *root, const char *file, const char *real,
 			 const char *address, json_t *key, json_t *each_value, enum repl_kind repl)
 {
 	struct spec *s = L->s;
+	size_t had = L->p->mods_alloc;
 	ALLOC_GROW(s->modules, s->nmodules + 1, L->p->mods_alloc);
-	/* mods is parallel to s->modules and grows with it. */
-	L->p->mods = xrealloc(L->p->mods, L->p->mods_alloc * sizeof(*L->p->mods));
+	/* mods is parallel to s->modules and grows with it (only when it
+	 * grows: a realloc per module made 10,000 of them quadratic). */
+	if (L->p->mods_alloc != had || !L->p->mods)
+		L->p->mods = xrealloc(L->p->mods, L->p->mods_alloc * sizeof(*L->p->mods));
 	struct spec_module *m = &s->modules[s->nmodules];
 	memset(m, 0, sizeof(*m));
 	memset(&L->p->mods[s->nmodules], 0, sizeof(*L->p->mods));
@@ -747,16 +791,41 @@ static size_t new_module(struct loader *L, size_t parent, const struct node *cal
 	return s->nmodules++;
 }
 
-/* Loads a module file once per real path. Returns its root or NULL. */
-static const struct node *load_module_file(struct loader *L, const char *display,
-					   const char *real)
+/* Whether a module source may not be read: a known credential file (whose
+ * lines an error would otherwise quote) or a folder. Reports at the source. */
+static bool module_source_refused(struct loader *L, const struct node *src, const char *source,
+				  const char *real)
+{
+	struct stat st;
+	const char *why = spec_guard_refused(real);
+	if (why) {
+		error_at(L->d, src, "module source '%s' is refused: %s; a spec never reads credentials",
+			 source, why);
+		return true;
+	}
+	if (!stat(real, &st) && S_ISDIR(st.st_mode)) {
+		error_at(L->d, src, "module source '%s' is a folder; name the module's YAML file", source);
+		return true;
+	}
+	return false;
+}
+
+/* Loads a module file once per real path. Returns its root or NULL; a file
+ * that cannot be read is reported at its `source:`. */
+static const struct node *load_module_file(struct loader *L, const struct node *src,
+					   const char *display, const char *real)
 {
 	size_t di;
 	if (strmap_get(&L->p->doc_by_path, real, &di))
 		return L->p->docs[di]->root;
 	struct spec_doc *doc = NULL;
-	if (spec_doc_load(display, &doc, L->d))
+	size_t before = L->d->n;
+	if (spec_doc_load(display, &doc, L->d)) {
+		for (size_t i = before; i < L->d->n; i++)
+			if (!L->d->items[i].file)
+				diag_set_loc(&L->d->items[i], src->file, src->line, src->col);
 		return NULL;
+	}
 	ALLOC_GROW(L->p->docs, L->p->ndocs + 1, L->p->docs_alloc);
 	L->p->docs[L->p->ndocs] = doc;
 	strmap_put(&L->p->doc_by_path, real, L->p->ndocs++);
@@ -833,7 +902,9 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 		if (c == 0)
 			break;
 	}
-	root = load_module_file(L, display, real);
+	if (module_source_refused(L, src, source, real))
+		goto out;
+	root = load_module_file(L, src, display, real);
 	if (!root)
 		goto out;
 	if (root->kind != NODE_MAP) {
@@ -896,6 +967,8 @@ static void expand_module_call(struct loader *L, size_t mi, size_t di)
 	md->repl = eval_replication(L, md->decl, mi, &keys, &vals);
 	if (md->repl == REPL_NONE)
 		json_array_append_new(keys, json_null());
+	if (expansion_capped(L, md->key, mi, json_array_size(keys), 0))
+		json_array_clear(keys);
 	md->insts = xcalloc(json_array_size(keys) + 1, sizeof(size_t));
 	char *prefix = module_prefix(s, mi);
 	for (size_t i = 0; i < json_array_size(keys); i++) {
@@ -932,6 +1005,10 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	rd = &L->p->mods[mi].res[ri];
 	if (rd->repl == REPL_NONE)
 		json_array_append_new(keys, json_null());
+	if (expansion_capped(L, rd->key, mi, 0, json_array_size(keys))) {
+		json_array_clear(keys);
+		rd = &L->p->mods[mi].res[ri];
+	}
 	rd->first = s->nresources;
 	rd->n = 0;
 	char *prefix = module_prefix(s, mi);
@@ -1272,7 +1349,8 @@ static void evaluate_resources(struct loader *L)
 		L->ev.sensitive = false;
 		r->properties = r->props ? eval_node(&L->ev, r->props, &sc) : json_object();
 		r->sensitive = L->ev.sensitive;
-		check_properties(r, r->props ? r->props : r->decl, r->properties, L->d);
+		check_properties(r, r->props ? r->props : r->decl, r->properties, L->ev.read_texts,
+				 L->d);
 		depends_on_edges(L, r->graph_node, r->module, node_get(r->decl, "depends_on"));
 	}
 	for (size_t i = 0; i < s->ndata; i++) {

@@ -236,6 +236,21 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	buf_vaddf(&line, fmt, ap);
 	va_end(ap);
 	buf_rtrim(&line);
+	{
+		/* Log lines quote AWS answers and spec values: no control
+		 * character (ESC, BEL, CR) may reach a terminal or a log viewer;
+		 * newlines and tabs of multi-line bodies stay. */
+		struct buf safe = BUF_INIT;
+		for (size_t i = 0; i < line.len; i++) {
+			unsigned char c = (unsigned char)line.ptr[i];
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				buf_addf(&safe, "\\x%02x", c);
+			else
+				buf_addch(&safe, (char)c);
+		}
+		buf_release(&line);
+		line = safe;
+	}
 	buf_addch(&line, '\n');
 	if (log_have_secrets()) {
 		struct buf masked = BUF_INIT;

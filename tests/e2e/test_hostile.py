@@ -155,6 +155,12 @@ def redirect(h):
     h.send(307, b"", "text/plain", extra=[("Location", "http://127.0.0.1:9/")])
 
 
+def escape_error(h):
+    """An AWS error whose message would retitle and clear a terminal."""
+    h.send(400, b'{"__type":"InvalidParameterException","message":'
+           b'"\\u001b]0;PWNED\\u0007\\u001b[2Jbad"}', "application/x-amz-json-1.1")
+
+
 def json_garbage(h):
     h.send(200, b'{"logGroups": [{"logGroupName": ', "application/x-amz-json-1.1")
 
@@ -286,6 +292,19 @@ class HostileTest(EngineCase):
     def test_json_garbage(self):
         self.existing_log_group()
         self.run_against(json_garbage, ["plan"], only_logs=True, expect=["DescribeLogGroups"])
+
+    def test_aws_message_cannot_drive_the_terminal(self):
+        # Control characters in an AWS answer are escaped in what berth prints
+        # and logs (issue 19).
+        self.existing_log_group()
+        log = os.path.join(self.dir, "berth.log")
+        r, _, _ = self.run_against(escape_error, ["plan", "-v", "--log-file", log],
+                                   only_logs=True, expect=["\\x1b]0;PWNED\\x07\\x1b[2Jbad"])
+        with open(log) as f:
+            logged = f.read()
+        for out in (r.stdout, r.stderr, logged):
+            self.assertNotIn("\x1b", out)
+            self.assertNotIn("\x07", out)
 
     def test_pagination_token_that_never_changes(self):
         self.existing_log_group()

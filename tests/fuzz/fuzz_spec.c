@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "amplify.h"
+
 static void walk(const struct node *n, int depth)
 {
 	if (!n || depth > 200)
@@ -50,7 +52,19 @@ static void walk(const struct node *n, int depth)
 	}
 }
 
+static int one_input(const uint8_t *data, size_t size);
+
+/* Deep and long inputs come from small ones (amplify.h). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t len;
+	char *text = fuzz_amplify(data, size, &len);
+	int rc = one_input((const uint8_t *)text, len);
+	free(text);
+	return rc;
+}
+
+static int one_input(const uint8_t *data, size_t size)
 {
 	struct spec_doc *doc = NULL;
 	struct diags d = DIAGS_INIT;

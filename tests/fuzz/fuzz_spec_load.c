@@ -7,10 +7,16 @@
 #include "util/common.h"
 #include "spec/spec.h"
 
+#include "amplify.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const skip[] = { "source", "file", "fetch", "template" };
-	char *text = xstrndup((const char *)data, size);
+	/* Deep and long inputs come from small ones (amplify.h). */
+	size_t len;
+	char *amplified = fuzz_amplify(data, size, &len);
+	char *text = xstrndup(amplified, len);
+	free(amplified);
 	for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
 		if (strstr(text, skip[i])) {
 			free(text);

@@ -1,6 +1,6 @@
 /* The spec functions: results, and the exact error text for bad calls. Files
  * live in a fresh temporary project folder per test; fetch() is exercised
- * with file:// URLs (libcurl reads them like any download). */
+ * from a tiny HTTP server on 127.0.0.1 (file:// is refused). */
 #include "util/common.h"
 #include "harness.h"
 #include "scratch.h"
@@ -49,6 +49,7 @@ static void fixture_init(struct fixture *fx)
 	fx->ctx.spec_dir = fx->spec_dir;
 	fx->ctx.cache_dir = fx->cache;
 	fx->ctx.allow_network = true;
+	fx->ctx.hidden = NULL;
 	diags_init(&fx->d);
 	p = xasprintf("%s/hello.txt", fx->spec_dir);
 	write_file(p, "hello\n");
@@ -213,11 +214,73 @@ TEST(file_reads_relative_paths_that_go_up)
 	CHECK_CONTAINS(last_error(&fx), "missing.txt: No such file or directory");
 	CHECK_CALL_FAILS(&fx, "file", "[\"../../nope/missing.txt\"]", BERTH_ENOTFOUND);
 	CHECK_CONTAINS(last_error(&fx), "specs/../../nope/missing.txt: No such file or directory");
-	CHECK_CALL_ERR(&fx, "file", "[\".\"]", BERTH_EINVAL, "file(\".\"): . is not a regular file");
+	CHECK_CALL_ERR(&fx, "file", "[\".\"]", BERTH_EINVAL, "file(\".\"): cannot read .: it is a folder, not a file");
 	CHECK_CALL_ERR(&fx, "file", "[\"\"]", BERTH_EINVAL, "file(\"\"): the path is empty");
 	free(args);
 	free(link);
 	free(abs);
+	fixture_release(&fx);
+}
+
+/* A spec from a pull request must not read the pipeline's credentials: the
+ * AWS folder, SSH keys and process environments are refused by path, and
+ * devices, FIFOs and huge files are refused before anything is read. */
+TEST(file_refuses_credentials_and_unbounded_files)
+{
+	struct fixture fx;
+	char *dir, *p, *args;
+	fixture_init(&fx);
+	dir = xasprintf("%s/.aws", fx.root);
+	CHECK(mkdir(dir, 0700) == 0);
+	p = xasprintf("%s/credentials", dir);
+	write_file(p, "[default]\naws_secret_access_key = CANARYSECRET\n");
+	args = xasprintf("[\"%s\"]", p);
+	CHECK_CALL_FAILS(&fx, "file", args, BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "refused: it is in an AWS credentials folder (.aws); a spec never reads credentials");
+	CHECK(!strstr(last_error(&fx), "CANARY"));
+	free(args);
+	args = xasprintf("[\"%s\", {}]", p);
+	CHECK_CALL_FAILS(&fx, "template", args, BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "refused: it is in an AWS credentials folder");
+	free(args);
+	CHECK_CALL_FAILS(&fx, "file", "[\"/proc/self/environ\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "refused: it is a process's environment");
+	CHECK_CALL_FAILS(&fx, "file", "[\"/dev/zero\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "cannot read /dev/zero: it is not a regular file");
+	free(p);
+	p = xasprintf("%s/fifo", fx.spec_dir);
+	CHECK(mkfifo(p, 0600) == 0);
+	CHECK_CALL_FAILS(&fx, "file", "[\"fifo\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "cannot read fifo: it is not a regular file");
+	free(p);
+	/* A sparse file far above the cap is refused by its size, unread. */
+	p = xasprintf("%s/big.txt", fx.spec_dir);
+	FILE *f = fopen(p, "w");
+	CHECK(f && ftruncate(fileno(f), 3LL << 30) == 0);
+	fclose(f);
+	CHECK_CALL_FAILS(&fx, "file", "[\"big.txt\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "cannot read big.txt: it is larger than 16 MiB");
+	free(p);
+	free(dir);
+	fixture_release(&fx);
+}
+
+/* What an earlier file() read is never quoted: not in the call's signature,
+ * not in the message about the value. */
+TEST(read_texts_are_not_quoted)
+{
+	struct fixture fx;
+	json_t *hidden = json_pack("[s]", "10.0.0.0/99-secret");
+	fixture_init(&fx);
+	fx.ctx.hidden = hidden;
+	CHECK_CALL_ERR(&fx, "cidrsubnet", "[\"10.0.0.0/99-secret\", 1, 1]", BERTH_EINVAL,
+		       "cidrsubnet((text read by file(), template() or fetch()), 1, 1): (text read by "
+		       "file(), template() or fetch(), not shown) is not an IPv4 CIDR like 10.0.0.0/16");
+	/* others are quoted, cut and escaped */
+	CHECK_CALL_ERR(&fx, "cidrsubnet", "[\"\\u001b]0;x\\u0007\", 1, 1]", BERTH_EINVAL,
+		       "cidrsubnet(\"\\u001B]0;x\\u0007\", 1, 1): '\\x1b]0;x\\x07' is not an IPv4 CIDR "
+		       "like 10.0.0.0/16");
+	json_decref(hidden);
 	fixture_release(&fx);
 }
 
@@ -314,71 +377,6 @@ TEST(unknown_function_suggests)
 
 /* sha256("hello\n") */
 #define HELLO_SHA "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
-
-TEST(fetch_downloads_verifies_and_caches)
-{
-	struct fixture fx;
-	char *src, *args, *cached;
-	fixture_init(&fx);
-	src = xasprintf("%s/hello.txt", fx.spec_dir);
-	cached = xasprintf("%s/%s", fx.cache, HELLO_SHA);
-
-	/* validate (no network) before anything is cached */
-	fx.ctx.allow_network = false;
-	args = xasprintf("[\"file://%s\", \"%s\"]", src, HELLO_SHA);
-	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
-	CHECK_CONTAINS(last_error(&fx), "not downloaded yet (no ");
-	CHECK_CONTAINS(last_error(&fx), "and this command does not use the network");
-
-	fx.ctx.allow_network = true;
-	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
-	CHECK(access(cached, R_OK) == 0);
-
-	/* cached: works without the network even when the source is gone */
-	CHECK(unlink(src) == 0);
-	fx.ctx.allow_network = false;
-	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
-	free(args);
-	/* uppercase and the sha256= / sha256: forms */
-	args = xasprintf("[\"file://%s\", \"sha256:5891B5B522D5DF086D0FF0B110FBD9D21BB4FC7163AF34D08286A2E846F6BE03\"]", src);
-	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
-	free(args);
-
-	/* a tampered cache is refused */
-	write_file(cached, "evil\n");
-	args = xasprintf("[\"file://%s\", \"sha256=%s\"]", src, HELLO_SHA);
-	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_EIO);
-	CHECK_CONTAINS(last_error(&fx), "; delete it to download again");
-	free(args);
-	free(src);
-	free(cached);
-	fixture_release(&fx);
-}
-
-TEST(fetch_hash_mismatch_and_bad_args)
-{
-	struct fixture fx;
-	char *src, *args, *cached;
-	const char *wrong = "0000000000000000000000000000000000000000000000000000000000000000";
-	fixture_init(&fx);
-	src = xasprintf("%s/hello.txt", fx.spec_dir);
-	args = xasprintf("[\"file://%s\", \"%s\"]", src, wrong);
-	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_EINVAL);
-	CHECK_CONTAINS(last_error(&fx), "SHA-256 mismatch: the download has " HELLO_SHA
-		       ", the spec expects 0000000000000000000000000000000000000000000000000000000000000000");
-	cached = xasprintf("%s/%s", fx.cache, wrong);
-	CHECK(access(cached, F_OK) != 0); /* nothing cached on a mismatch */
-	free(args);
-	args = xasprintf("[\"file://%s/nope.txt\", \"%s\"]", fx.spec_dir, HELLO_SHA);
-	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
-	CHECK_CONTAINS(last_error(&fx), "download failed: ");
-	free(args);
-	CHECK_CALL_ERR(&fx, "fetch", "[\"http://x\", \"abc\"]", BERTH_EINVAL,
-		       "fetch(\"http://x\", \"abc\"): the SHA-256 (argument 2) must be 64 hexadecimal digits, not 'abc'");
-	free(src);
-	free(cached);
-	fixture_release(&fx);
-}
 
 /* A tiny HTTP server on 127.0.0.1 for fetch(): /hello answers "hello\n",
  * /moved redirects there, anything else is 404, /quit ends the thread. One
@@ -494,10 +492,105 @@ TEST(fetch_over_http)
 	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
 	CHECK_CONTAINS(last_error(&fx), "download failed: ");
 	free(args);
-	CHECK_CALL_FAILS(&fx, "fetch", "[\"ftp://127.0.0.1/x\", \"3333333333333333333333333333333333333333333333333333333333333333\"]", BERTH_ENET);
-	CHECK_CONTAINS(last_error(&fx), "download failed: ");
+	CHECK_CALL_FAILS(&fx, "fetch", "[\"ftp://127.0.0.1/x\", \"3333333333333333333333333333333333333333333333333333333333333333\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "not ftp://");
 
 	http_stop(&srv);
+	fixture_release(&fx);
+}
+
+TEST(fetch_downloads_verifies_and_caches)
+{
+	struct fixture fx;
+	char *src, *args, *cached;
+	fixture_init(&fx);
+	struct http_server srv;
+	http_start(&srv);
+	src = xasprintf("http://127.0.0.1:%d/hello", srv.port);
+	cached = xasprintf("%s/%s", fx.cache, HELLO_SHA);
+
+	/* validate (no network) before anything is cached */
+	fx.ctx.allow_network = false;
+	args = xasprintf("[\"%s\", \"%s\"]", src, HELLO_SHA);
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
+	CHECK_CONTAINS(last_error(&fx), "not downloaded yet (no ");
+	CHECK_CONTAINS(last_error(&fx), "and this command does not use the network");
+
+	fx.ctx.allow_network = true;
+	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
+	CHECK(access(cached, R_OK) == 0);
+	/* .berth and its cache are private, like the rest of .berth */
+	CHECK_INT(scratch_mode(fx.cache), 0700);
+	{
+		char *berth_dir = xasprintf("%s/.berth", fx.project);
+		CHECK_INT(scratch_mode(berth_dir), 0700);
+		free(berth_dir);
+	}
+
+	/* cached: works without the network even when the source is gone */
+	http_stop(&srv);
+	fx.ctx.allow_network = false;
+	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
+	free(args);
+	/* uppercase and the sha256= / sha256: forms */
+	args = xasprintf("[\"%s\", \"sha256:5891B5B522D5DF086D0FF0B110FBD9D21BB4FC7163AF34D08286A2E846F6BE03\"]", src);
+	CHECK_CALL(&fx, "fetch", args, "\"hello\\n\"");
+	free(args);
+
+	/* a tampered cache is refused */
+	write_file(cached, "evil\n");
+	args = xasprintf("[\"%s\", \"sha256=%s\"]", src, HELLO_SHA);
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_EIO);
+	CHECK_CONTAINS(last_error(&fx), "; delete it to download again");
+	free(args);
+	free(src);
+	free(cached);
+	fixture_release(&fx);
+}
+
+TEST(fetch_hash_mismatch_and_bad_args)
+{
+	struct fixture fx;
+	char *src, *args, *cached;
+	const char *wrong = "0000000000000000000000000000000000000000000000000000000000000000";
+	struct http_server srv;
+	fixture_init(&fx);
+	http_start(&srv);
+	src = xasprintf("http://127.0.0.1:%d/hello", srv.port);
+	args = xasprintf("[\"%s\", \"%s\"]", src, wrong);
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "SHA-256 mismatch: the download has " HELLO_SHA
+		       ", the spec expects 0000000000000000000000000000000000000000000000000000000000000000");
+	cached = xasprintf("%s/%s", fx.cache, wrong);
+	CHECK(access(cached, F_OK) != 0); /* nothing cached on a mismatch */
+	free(args);
+	args = xasprintf("[\"%s/nope.txt\", \"%s\"]", src, HELLO_SHA);
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_ENET);
+	CHECK_CONTAINS(last_error(&fx), "download failed: ");
+	free(args);
+	CHECK_CALL_ERR(&fx, "fetch", "[\"http://x\", \"abc\"]", BERTH_EINVAL,
+		       "fetch(\"http://x\", \"abc\"): the SHA-256 (argument 2) must be 64 hexadecimal digits, not 'abc'");
+	http_stop(&srv);
+	free(src);
+	free(cached);
+	fixture_release(&fx);
+}
+
+/* fetch() reads the web only: a spec could otherwise read any local file
+ * (and print its hash), or reach plain-http services inside a network. */
+TEST(fetch_refuses_local_files_and_plain_http)
+{
+	struct fixture fx;
+	char *args;
+	fixture_init(&fx);
+	args = xasprintf("[\"file://%s/hello.txt\", \"%s\"]", fx.spec_dir, HELLO_SHA);
+	CHECK_CALL_FAILS(&fx, "fetch", args, BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "only https:// URLs are fetched (http:// only from 127.0.0.1), not file://");
+	free(args);
+	CHECK_CALL_FAILS(&fx, "fetch", "[\"http://169.254.169.254/latest\", \"" HELLO_SHA "\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "not http://");
+	CHECK_CALL_FAILS(&fx, "fetch", "[\"not a url\", \"" HELLO_SHA "\"]", BERTH_EINVAL);
+	CHECK_CONTAINS(last_error(&fx), "is not a valid https:// URL");
 	fixture_release(&fx);
 }
 
