@@ -94,7 +94,8 @@ int main(int argc, char **argv)
 		}
 		/* Options that take a separate value. */
 		if (!strcmp(a, "--profile") || !strcmp(a, "--region") ||
-		    !strcmp(a, "--endpoint-url") || !strcmp(a, "--log-file"))
+		    !strcmp(a, "--endpoint-url") || !strcmp(a, "--log-file") ||
+		    !strcmp(a, "--max-retries"))
 			first++;
 		first++;
 	}

@@ -8,18 +8,22 @@
 
 #include <limits.h>
 
-static void global_options(struct cli_ctx *ctx, struct option out[8])
+#define GLOBAL_OPTIONS_MAX 10
+
+static void global_options(struct cli_ctx *ctx, struct option out[GLOBAL_OPTIONS_MAX])
 {
 	const struct option g[] = {
 		{ OPT_STRING, 0, "profile", &ctx->g.profile, "NAME", "AWS profile from ~/.aws/config" },
 		{ OPT_STRING, 0, "region", &ctx->g.region, "REGION", "AWS region (else AWS_REGION, the profile)" },
 		{ OPT_STRING, 0, "endpoint-url", &ctx->g.endpoint_url, "URL", "send every AWS call to URL (like AWS_ENDPOINT_URL)" },
+		{ OPT_STRING, 0, "max-retries", &ctx->g.max_retries, "N", "retry a failed AWS call up to N times (default 24; AWS_MAX_ATTEMPTS)" },
 		{ OPT_FLAG, 0, "no-color", &ctx->g.no_color, NULL, "no colour in output (also NO_COLOR)" },
 		{ OPT_COUNT, 'v', "verbose", &ctx->g.verbose, NULL, "log each phase and AWS call" },
 		{ OPT_FLAG, 0, "debug", &ctx->g.debug, NULL, "log request and response bodies (secrets redacted)" },
 		{ OPT_STRING, 0, "log-file", &ctx->g.log_file, "FILE", "also write the full log to FILE" },
 		OPT_END_MARK,
 	};
+	_Static_assert(ARRAY_SIZE(g) <= GLOBAL_OPTIONS_MAX, "raise GLOBAL_OPTIONS_MAX");
 	memcpy(out, g, sizeof(g));
 }
 
@@ -101,7 +105,7 @@ static bool takes_arg(const struct option *o)
 int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 		  const struct option *opts, const char *usage, const char *description)
 {
-	struct option global[8];
+	struct option global[GLOBAL_OPTIONS_MAX];
 	static const struct option none[] = { OPT_END_MARK };
 	const char *cmd = argv[0];
 	int npos = 0;
@@ -210,7 +214,7 @@ static void print_table(FILE *f, const struct option *opts)
 void print_usage(struct cli_ctx *ctx, FILE *f, const struct option *opts,
 		 const char *usage, const char *description)
 {
-	struct option global[8];
+	struct option global[GLOBAL_OPTIONS_MAX];
 	global_options(ctx, global);
 	fprintf(f, "usage: %s\n", usage);
 	if (description)
