@@ -10,11 +10,13 @@
 #include "util/log.h"
 
 /* The item member each filter name berth uses tests ("A.B": member B of
- * object A; "A[].B": member B of any element of array A). */
+ * object A; "A[].B": member B of any element of array A; "X|Y": either,
+ * as a name means different members in different listings: group-id is a
+ * security group's GroupId, and a network interface's Groups[].GroupId). */
 static const char *const field_of[][2] = {
 	{ "attachment.vpc-id", "Attachments[].VpcId" },
 	{ "default", "IsDefault" },
-	{ "group-id", "GroupId" },
+	{ "group-id", "GroupId|Groups[].GroupId" },
 	{ "group-name", "GroupName" },
 	{ "instance-state-name", "State.Name" },
 	{ "internet-gateway-id", "InternetGatewayId" },
@@ -41,6 +43,20 @@ static bool value_in(json_t *v, json_t *values)
 	json_t *want;
 	json_array_foreach(values, i, want)
 		if (s && json_is_string(want) && !strcmp(s, json_string_value(want)))
+			return true;
+	return false;
+}
+
+static bool path_matches(json_t *item, const char *path, json_t *values);
+
+/* Whether one of the "|"-separated paths of item holds one of values. */
+static bool any_path_matches(json_t *item, const char *paths, json_t *values)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", paths);
+	char *save = NULL;
+	for (char *p = strtok_r(buf, "|", &save); p; p = strtok_r(NULL, "|", &save))
+		if (path_matches(item, p, values))
 			return true;
 	return false;
 }
@@ -88,7 +104,7 @@ bool ec2_item_matches(json_t *item, json_t *filters)
 		}
 		for (size_t k = 0; k < ARRAY_SIZE(field_of); k++)
 			if (!strcmp(name, field_of[k][0])) {
-				if (!path_matches(item, field_of[k][1], values))
+				if (!any_path_matches(item, field_of[k][1], values))
 					return false;
 				break;
 			}
