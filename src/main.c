@@ -14,20 +14,32 @@
 static const char *usage_line =
 	"berth [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]";
 
+/* Everything here comes from the tables (commands.c, options.c,
+ * reference.c), as berth(1) does (generate.c). */
 static void print_help(struct cli_ctx *ctx, FILE *f)
 {
+	struct option global[GLOBAL_OPTIONS_MAX];
+	cli_global_options(ctx, global);
 	fprintf(f, "usage: %s\n\n", usage_line);
 	fprintf(f, "berth makes AWS match a YAML spec: plan shows what would change, apply\n"
 		   "changes it, destroy removes everything the stack owns.\n\n");
 	fprintf(f, "commands:\n");
 	for (size_t i = 0; i < berth_commands_count; i++)
-		fprintf(f, "  %-10s %s\n", berth_commands[i].name, berth_commands[i].summary);
-	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n", ctx->prog);
+		if (!(berth_commands[i].flags & HIDDEN))
+			fprintf(f, "  %-10s %s\n", berth_commands[i].name, berth_commands[i].summary);
+	fprintf(f, "\nglobal options (before or after the command):\n");
+	cli_print_options(f, global);
+	cli_print_options(f, berth_top_options);
+	fprintf(f, "\nexit status:\n");
+	for (size_t i = 0; i < berth_exit_codes_count; i++)
+		fprintf(f, "  %-5s %s\n", berth_exit_codes[i].name, berth_exit_codes[i].meaning);
+	fprintf(f, "\nRun '%s COMMAND --help' for a command's options, 'man berth' for the\n"
+		   "environment variables and files berth reads.\n", ctx->prog);
 }
 
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int n = parse_options(ctx, argc, argv, NULL, "berth help [COMMAND]", NULL);
+	int n = parse_options(ctx, argc, argv, NULL, "[COMMAND]", NULL);
 	if (n < 0)
 		return parse_exit(n);
 	if (n == 0) {
@@ -48,7 +60,8 @@ static void unknown_command(struct cli_ctx *ctx, const char *name)
 	const char *names[64];
 	size_t n = 0;
 	for (size_t i = 0; i < berth_commands_count && n < ARRAY_SIZE(names); i++)
-		names[n++] = berth_commands[i].name;
+		if (!(berth_commands[i].flags & HIDDEN))
+			names[n++] = berth_commands[i].name;
 	const char *near = suggest_nearest(name, names, n);
 	if (near)
 		cli_error(ctx, "unknown command '%s'; did you mean '%s'?", name, near);
@@ -93,9 +106,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		/* Options that take a separate value. */
-		if (!strcmp(a, "--profile") || !strcmp(a, "--region") ||
-		    !strcmp(a, "--endpoint-url") || !strcmp(a, "--log-file") ||
-		    !strcmp(a, "--max-retries"))
+		if (cli_global_takes_value(&ctx, a))
 			first++;
 		first++;
 	}
@@ -120,8 +131,11 @@ int main(int argc, char **argv)
 		args[nargs++] = argv[i];
 
 	/* Colour is decided before parsing so parse errors honour NO_COLOR; a
-	 * --no-color seen by the parser switches it off for the rest. */
-	ctx.color = ctx.err_tty && !getenv("NO_COLOR");
+	 * --no-color seen by the parser switches it off for the rest. Only a
+	 * non-empty NO_COLOR counts (no-color.org): `NO_COLOR=` in a shell
+	 * profile that clears it must not turn colour off. */
+	const char *no_color = getenv("NO_COLOR");
+	ctx.color = ctx.err_tty && !(no_color && *no_color);
 
 	json_set_alloc_funcs(xmalloc, free);
 	curl_global_init(CURL_GLOBAL_DEFAULT);

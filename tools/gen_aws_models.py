@@ -17,7 +17,7 @@ import sys
 from botocore.loaders import Loader
 
 # botocore service name -> operations berth calls, sorted. Every operation
-# named in ../shared/cfn-schemas/SUMMARY.md's handler columns for the
+# named in tools/cfn-schemas/SUMMARY.md's handler columns for the
 # supported types (for the services here; iam:PassRole and logs' *LogDelivery
 # permissions are not API operations of these services), plus what berth
 # needs besides (identity, tagging sweeps, waits, destroy).

@@ -4,9 +4,11 @@ make of berth's requests and of realistic AWS answers, for tests/unit/
 test_proto.c to check berth against.
 
 Each file holds one case: service, operation, protocol, and any of
-  request:  params and what botocore.serialize produces (method, path, query
-            and form parameters as sorted [name, value] pairs, the headers that
-            matter, the JSON body parsed);
+  request:  params and the exact bytes botocore sends for them (its
+            serializer, then its own request preparation and SigV4 signer at a
+            fixed time with fixed keys): method, path, raw query string, raw
+            body, every signed header with its value, the canonical request
+            and the signature;
   response: a raw answer written by hand in the shape AWS documents, and what
             botocore.parsers turns it into (ResponseMetadata dropped,
             datetimes as ISO-8601 UTC strings with the fraction only when
@@ -26,8 +28,13 @@ import os
 import sys
 import urllib.parse
 
+from unittest import mock
+
+import botocore.auth
 from botocore import parsers, serialize
-from botocore.awsrequest import HeadersDict
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import HeadersDict, create_request_object, prepare_request_dict
+from botocore.credentials import Credentials
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
@@ -67,14 +74,60 @@ def normalise(v):
     return v
 
 
-def pairs(d):
-    out = []
-    for k, v in d.items():
-        for x in (v if isinstance(v, list) else [v]):
-            if isinstance(x, bool):
-                x = "true" if x else "false"
-            out.append([k, str(x)])
-    return sorted(out)
+# Fixed signing inputs: with them botocore's canonical request and signature
+# are deterministic, so berth's must equal them byte for byte.
+SIGN_TIME = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+SIGN_KEY = ("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+SIGN_REGION = "us-east-1"
+
+
+class CapturingSigner(SigV4Auth):
+    """botocore's own SigV4 signer, keeping the canonical request."""
+    canonical = None
+
+    def canonical_request(self, request):
+        self.canonical = super().canonical_request(request)
+        return self.canonical
+
+
+def sign(m, r):
+    """The serialized request r as botocore puts it on the wire and signs it:
+    method, path, raw query string, raw body, every header it signs (name as
+    the serializer wrote it, value exact; X-Amz-Date aside, it is fixed), the
+    canonical request and the signature. Headers a botocore client adds
+    beyond the protocol (User-Agent, which is not signed, and the retry
+    bookkeeping amz-sdk-invocation-id / amz-sdk-request) are not part of the
+    protocol and not here."""
+    host = "%s.%s.amazonaws.com" % (m.metadata["endpointPrefix"], SIGN_REGION)
+    prepare_request_dict(r, "https://" + host)
+    req = create_request_object(r)
+    signer = CapturingSigner(Credentials(*SIGN_KEY),
+                             m.metadata.get("signingName", m.metadata["endpointPrefix"]),
+                             SIGN_REGION)
+    if hasattr(botocore.auth, "get_current_datetime"):
+        clock = mock.patch("botocore.auth.get_current_datetime", return_value=SIGN_TIME)
+    else:  # older botocore (Debian's 1.29) reads datetime.datetime.utcnow()
+        clock = mock.patch("botocore.auth.datetime.datetime",
+                           **{"utcnow.return_value": SIGN_TIME.replace(tzinfo=None)})
+    with clock:
+        signer.add_auth(req)
+    url = urllib.parse.urlsplit(req.url)
+    body = req.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    signed = req.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    headers = {}
+    for name in signed:
+        if name in ("x-amz-date", "host"):
+            continue
+        for k, v in req.headers.items():
+            if k.lower() == name:
+                headers[k] = v if isinstance(v, str) else v.decode()
+    return {"method": req.method, "path": url.path, "query": url.query,
+            "host": host, "headers": headers, "body": body.decode(),
+            "signed_headers": ";".join(signed),
+            "canonical_request": signer.canonical,
+            "signature": req.headers["Authorization"].rsplit("Signature=", 1)[1]}
 
 
 def request(svc, op_name, params):
@@ -88,20 +141,7 @@ def request(svc, op_name, params):
                 params[name] = TOKEN
     ser = serialize.create_serializer(protocol(svc), include_validation=True)
     r = ser.serialize_to_request(params, op)
-    out = {"method": r["method"], "path": r["url_path"],
-           "query": pairs(r["query_string"]) if isinstance(r["query_string"], dict)
-           else sorted(urllib.parse.parse_qsl(r["query_string"], keep_blank_values=True)),
-           "headers": {k: v for k, v in r["headers"].items()
-                       if k.lower() in ("content-type", "x-amz-target")
-                       or protocol(svc) == "rest-json"}}
-    body = r["body"]
-    if isinstance(body, dict):
-        out["form"] = pairs(body)
-    elif body:
-        out["json"] = json.loads(body)
-    else:
-        out["json"] = None
-    return params, out
+    return params, sign(model(svc), r)
 
 
 def wire_headers(headers):
@@ -814,48 +854,87 @@ TS = 1704164645  # 2024-01-02T03:04:05Z
 MAX_DEPTH = 7
 
 
-def synth(shape, name, depth, stack, purpose):
-    """A value for shape, or None to leave the member out."""
+# Strings that exercise every encoding rule: reserved and unreserved
+# punctuation, quotes, newline, the empty string, non-ASCII, a long value.
+# Members take them in turn (a counter reset per operation), so every
+# operation's golden carries several of them.
+STRINGS = [
+    "a b+c*d~e/f=g&h%i'j\"k\\l<m>\nn \u00e9 \u65e5\u672c",
+    "",
+    "long/ " + "x+y z~%2F" * 40,
+    "\u00e9t\u00e9 \u65e5\u672c\u8a9e \U0001f6a2 &=",
+    "plain-value_1.2~",
+]
+# Header values cannot hold a newline or raw non-ASCII; URI labels cannot be
+# empty (botocore would send "//", berth refuses).
+HEADER_STRINGS = ["a b+c*d~e/f=g&h%i'j\"k", "plain-value_1.2~", "x y"]
+_turn = [0]
+
+
+def turn(n):
+    _turn[0] += 1
+    return _turn[0] % n
+
+
+def synth(shape, name, depth, stack, purpose, where=None):
+    """A value for shape, or None to leave the member out. where is the
+    member's location (header, uri, querystring) when not in the body."""
     t = shape.type_name
     if t == "structure":
         if shape.name in stack or depth > MAX_DEPTH:
             return None
         if shape.is_document_type:
-            return {"doc": [1, "two"]}
+            return {"doc": [1, "two \u00e9", {"k": None, "b": True, "f": 0.1}]}
         out = {}
         for mn, ms in shape.members.items():
-            if purpose == "output" and ms.serialization.get("location") in ("header", "headers", "statusCode", "uri", "querystring"):
+            loc = ms.serialization.get("location")
+            if purpose == "output" and loc in ("header", "headers", "statusCode", "uri", "querystring"):
                 continue
-            v = synth(ms, mn, depth + 1, stack | {shape.name}, purpose)
+            if purpose == "input" and (ms.serialization.get("hostLabel") or loc == "headers"):
+                continue
+            v = synth(ms, mn, depth + 1, stack | {shape.name}, purpose, loc)
             if v is not None:
                 out[mn] = v
                 if shape.metadata.get("union"):
                     break
         return out
     if t == "list":
-        v = synth(shape.member, name, depth + 1, stack, purpose)
-        return None if v is None else [v] * max(1, shape.metadata.get("min", 1))
+        n = max(2, shape.metadata.get("min", 1))
+        items = [synth(shape.member, name, depth + 1, stack, purpose, where) for _ in range(n)]
+        return None if items[0] is None else items
     if t == "map":
-        v = synth(shape.value, name, depth + 1, stack, purpose)
-        return None if v is None else {"k-" + name: v}
+        keys = shape.key.enum[:2] if shape.key.enum else ["k " + name, "k/\u00e9=" + name]
+        out = {}
+        for k in keys:
+            v = synth(shape.value, name, depth + 1, stack, purpose, where)
+            if v is None:
+                return None
+            out[k] = v
+        return out
     if t == "string":
         if shape.enum:
-            return shape.enum[0]
-        v = "v-" + name + " /&<x>"
+            return shape.enum[turn(len(shape.enum))] if where is None else shape.enum[0]
+        if where == "header" or shape.metadata.get("jsonvalue"):
+            v = HEADER_STRINGS[turn(len(HEADER_STRINGS))]
+        else:
+            v = STRINGS[turn(len(STRINGS))]
+            if where == "uri" and not v:
+                v = "uri label"
         lo, hi = shape.metadata.get("min", 0), shape.metadata.get("max", 1 << 30)
         v = (v + "x" * max(0, lo - len(v)))[:max(hi, lo, 1)]
         return v
     if t in ("integer", "long"):
-        v = 7 if t == "integer" else 1234567890123
-        return min(max(v, shape.metadata.get("min", v)), shape.metadata.get("max", v))
+        v = [7, 0, -3][turn(3)] if t == "integer" else 1234567890123
+        return min(max(v, shape.metadata.get("min", v)), shape.metadata.get("max", 1 << 62))
     if t in ("double", "float"):
-        return min(max(2.5, shape.metadata.get("min", 2.5)), shape.metadata.get("max", 2.5))
+        v = [2.5, 0.1, 70.0][turn(3)]
+        return min(max(v, shape.metadata.get("min", v)), shape.metadata.get("max", 1e300))
     if t == "boolean":
-        return True
+        return bool(turn(2))
     if t == "timestamp":
-        return "2024-01-02T03:04:05Z"
+        return ["2024-01-02T03:04:05Z", "2024-01-02T03:04:05.250Z"][turn(2)]
     if t == "blob":
-        return "blob-data"
+        return "bl\u00e9b +/= data"
     return None
 
 
@@ -938,6 +1017,7 @@ def sweep(svc, ops):
     for op_name in ops:
         op = m.operation_model(op_name)
         c = {"service": svc, "operation": op_name, "protocol": proto}
+        _turn[0] = 0
         if op.input_shape is not None:
             params = synth(op.input_shape, "", 0, frozenset(), "input")
             c["params"], c["request"] = request(svc, op_name, params)
@@ -999,9 +1079,7 @@ def synthetic_cases():
         {"body": body.encode(), "headers": wire_headers({}), "status_code": 200}, op.output_shape)
     parsed.pop("ResponseMetadata", None)
     return {"service": "flat", "operation": "Flat", "protocol": "query", "params": params,
-            "request": {"method": r["method"], "path": r["url_path"], "query": [],
-                        "headers": {"Content-Type": r["headers"]["Content-Type"]},
-                        "form": pairs(r["body"])},
+            "request": sign(m, r),
             "response": {"status": 200, "headers": {}, "body": body, "parsed": normalise(parsed)}}
 
 

@@ -267,16 +267,6 @@ static long elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-/* "scheme://host[:port]" and the path prefix of an endpoint URL ("" when
- * none), so a prefix is part of what gets signed. */
-static void split_endpoint(const char *url, char **base, const char **prefix)
-{
-	const char *s = strstr(url, "://");
-	const char *p = s ? strchr(s + 3, '/') : NULL;
-	*base = p ? xstrndup(url, (size_t)(p - url)) : xstrdup(url);
-	*prefix = p ? p : "";
-}
-
 static void set_aws_fields(struct diag *dg, const char *service, const char *op,
 			   const struct aws_error *err)
 {
@@ -287,6 +277,90 @@ static void set_aws_fields(struct diag *dg, const char *service, const char *op,
 		dg->request_id = err->request_id ? xstrdup(err->request_id) : NULL;
 		dg->http_status = (int)err->http_status;
 	}
+}
+
+/* "AKIA...WXYZ": enough to tell keys apart, as `aws configure list` shows. */
+struct short_text {
+	char s[512];
+};
+
+static struct short_text masked_key(const char *key_id)
+{
+	struct short_text t;
+	size_t n = strlen(key_id);
+	if (n > 8)
+		snprintf(t.s, sizeof(t.s), "%.4s...%s", key_id, key_id + n - 4);
+	else
+		snprintf(t.s, sizeof(t.s), "%s", n ? "(short)" : "(none)");
+	return t;
+}
+
+/* Which setting chose the endpoint, in the words of that setting. */
+static struct short_text endpoint_origin(const struct aws_endpoint *ep, const char *region,
+					  const char *profile)
+{
+	struct short_text t;
+	if (!strcmp(ep->source, "default"))
+		snprintf(t.s, sizeof(t.s), "AWS's endpoint for region %s", region);
+	else if (!strcmp(ep->source, "profile endpoint_url"))
+		snprintf(t.s, sizeof(t.s), "from endpoint_url in profile '%s'", profile);
+	else if (!strncmp(ep->source, "profile", 7))
+		snprintf(t.s, sizeof(t.s), "from the services section of profile '%s'", profile);
+	else
+		snprintf(t.s, sizeof(t.s), "from %s", ep->source);
+	return t;
+}
+
+/* curl's words without the URL it starts with (the message names it) and
+ * without its timings, so that every call failing alike reads the same. */
+static struct short_text net_reason(const struct aws_net_failure *fail, const char *base)
+{
+	struct short_text t;
+	const char *m = fail->message;
+	size_t n = strlen(base), k = 0;
+	if (!strncmp(m, base, n) && m[n] == ':')
+		m += n + 1;
+	while (*m == ' ')
+		m++;
+	while (*m && k + 1 < sizeof(t.s)) {
+		size_t digits = strncmp(m, " after ", 7) ? 0 : strspn(m + 7, "0123456789");
+		if (digits && !strncmp(m + 7 + digits, " ms", 3)) {
+			m += 7 + digits + 3;
+			continue;
+		}
+		t.s[k++] = *m++;
+	}
+	t.s[k] = '\0';
+	if (!k)
+		snprintf(t.s, sizeof(t.s), "no answer");
+	return t;
+}
+
+static struct short_text endpoint_advice(const struct aws_endpoint *ep,
+					 const struct aws_net_failure *fail, int attempts)
+{
+	struct short_text t;
+	const char *fix;
+	if (!strcmp(ep->source, "default"))
+		fix = "check the region (AWS_REGION, --region or the profile's region), this "
+		      "machine's network and DNS, and any proxy (HTTPS_PROXY)";
+	else if (!strcmp(ep->source, "--endpoint-url"))
+		fix = "check the URL given with --endpoint-url and that the server there is "
+		      "running; without the option berth goes to AWS's own endpoints";
+	else if (!strncmp(ep->source, "AWS_ENDPOINT_URL", 16))
+		fix = "check that variable and that the server there is running; unset it to "
+		      "go to AWS's own endpoints";
+	else
+		fix = "check endpoint_url in the profile (~/.aws/config) and that the server "
+		      "there is running; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores it";
+	if (fail->kind == AWS_NET_TLS)
+		fix = !strcmp(ep->source, "default") ?
+			      "a proxy or firewall between here and AWS may be answering in its "
+			      "place; if it is trusted, give its CA certificate with AWS_CA_BUNDLE" :
+			      "check the URL; a server with its own certificate authority is trusted "
+			      "with AWS_CA_BUNDLE=FILE (the CA's PEM file)";
+	snprintf(t.s, sizeof(t.s), "%s (tried %d time%s)", fix, attempts, attempts == 1 ? "" : "s");
+	return t;
 }
 
 int aws_call(struct aws_client *c, const char *service, const char *operation,
@@ -300,7 +374,6 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	struct aws_net_failure fail = { AWS_NET_NONE, "" };
 	struct timespec t0;
 	char *base = NULL;
-	const char *prefix;
 	long status = 0;
 	char key_id[128] = "";  /* the access key id the last attempt was signed with */
 	bool renewed = false;   /* credentials dropped once after an "expired" answer */
@@ -326,16 +399,7 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 	aws_http_request_init(&req, "POST");
 	if ((rc = aws_proto_build(svc, operation, params, &req, d)) < 0)
 		goto cleanup;
-	split_endpoint(ep.url, &base, &prefix);
-	if (*prefix) {
-		struct buf p = BUF_INIT;
-		buf_adds(&p, prefix);
-		if (p.len && p.ptr[p.len - 1] == '/')
-			buf_setlen(&p, p.len - 1);
-		buf_addbuf(&p, &req.path);
-		buf_release(&req.path);
-		req.path = p;
-	}
+	aws_endpoint_apply_path(ep.url, &base, &req.path);
 	aws_headers_set(&req.headers, "Host", ep.host);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -447,7 +511,26 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 				    status ? (err.code ? err.code : "error") : "no answer",
 				    st.attempts, elapsed_ms(&t0));
 			struct diag *dg;
-			if (status) {
+			const char *bad = status ? aws_error_bad_credentials(err.code) : NULL;
+			/* "Signature expired" is this machine's clock, not the key. */
+			if (bad && err.message && (strstr(err.message, "Signature expired") ||
+						   strstr(err.message, "not yet current")))
+				bad = NULL;
+			if (bad) {
+				/* Not a problem of this call: of the key, in the place
+				 * the user put it. Worded the same for every call and
+				 * service (the code is on the AWS line), so the CLI
+				 * shows it once however many calls failed. */
+				dg = diags_add(d, DIAG_ERROR, "AWS rejected the credentials from %s: %s",
+					       aws_credentials_origin(c->creds), bad);
+				set_aws_fields(dg, service, operation, &err);
+				diag_set_detail(dg, "access key %s; correct the key and secret there (or "
+						    "replace them: `aws configure`, or a new key in the IAM "
+						    "console), check with `berth whoami`, and run berth "
+						    "again", masked_key(key_id).s);
+				rc = BERTH_EAUTH;
+				goto cleanup;
+			} else if (status) {
 				/* The HTTP status and request id are fields the CLI
 				 * renders on a line of their own. */
 				char what[32];
@@ -457,10 +540,24 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 					       err.message ? ": " : "", err.message ? err.message : "");
 				set_aws_fields(dg, service, operation, &err);
 				rc = BERTH_EAWS;
+			} else if (fail.kind == AWS_NET_CONNECT || fail.kind == AWS_NET_TLS) {
+				/* Nothing there, or not what it should be: say where
+				 * berth was sent and which setting said so; the call
+				 * is incidental (whichever went first). */
+				dg = diags_add(d, DIAG_ERROR, "%s the AWS endpoint %s (%s): %s",
+					       fail.kind == AWS_NET_TLS ? "cannot trust" : "cannot reach",
+					       base, endpoint_origin(&ep, c->region, c->cfg.profile).s,
+					       net_reason(&fail, base).s);
+				set_aws_fields(dg, service, operation, NULL);
+				diag_set_detail(dg, "%s", endpoint_advice(&ep, &fail, st.attempts).s);
+				rc = BERTH_ENET;
+				goto cleanup;
 			} else {
-				/* fail.message names the endpoint already. */
-				dg = diags_add(d, DIAG_ERROR, "%s %s: no answer: %s", service,
-					       operation, fail.message);
+				/* A server that answered badly: this call's answer. */
+				dg = diags_add(d, DIAG_ERROR, "%s %s: no usable answer from %s (%s): %s",
+					       service, operation, base,
+					       endpoint_origin(&ep, c->region, c->cfg.profile).s,
+					       net_reason(&fail, base).s);
 				set_aws_fields(dg, service, operation, NULL);
 				rc = BERTH_ENET;
 			}

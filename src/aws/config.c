@@ -56,6 +56,9 @@ int aws_config_load(struct aws_config *out, const char *profile, struct diags *d
 	} else {
 		c.profile = xstrdup("default");
 	}
+	c.config_path = cfg_path;
+	c.credentials_path = cred_path;
+	cfg_path = cred_path = NULL;
 	*out = c;
 	memset(&c, 0, sizeof(c));
 
@@ -73,6 +76,9 @@ void aws_config_release(struct aws_config *c)
 	ini_release(&c->credentials);
 	free(c->profile);
 	c->profile = NULL;
+	free(c->config_path);
+	free(c->credentials_path);
+	c->config_path = c->credentials_path = NULL;
 }
 
 /* The config file's section for a profile: "[default]" or "[profile default]"

@@ -12,6 +12,8 @@
 
 struct aws_config {
 	struct ini_file config, credentials;
+	/* The files looked for, also when absent (for messages). */
+	char *config_path, *credentials_path;
 	char *profile;         /* the selected profile's name */
 	bool profile_explicit; /* chosen by --profile (then env keys are skipped) */
 	bool profile_from_env; /* chosen by AWS_PROFILE */

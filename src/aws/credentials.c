@@ -34,6 +34,8 @@ struct aws_credentials_provider {
 	pthread_mutex_t lock;
 	enum cred_kind kind;
 	char *source;
+	char *origin;  /* for people: where, with the file and line when known */
+	bool fallback; /* IMDS as the chain's last resort, not asked for by name */
 	struct aws_credentials creds;
 	bool have;
 	struct aws_credentials_env env;
@@ -169,6 +171,7 @@ void aws_credentials_provider_free(struct aws_credentials_provider *p)
 	aws_credentials_release(&p->creds);
 	aws_credentials_provider_free(p->from);
 	free(p->source);
+	free(p->origin);
 	free(p->role_arn);
 	free(p->session_name);
 	free(p->external_id);
@@ -181,6 +184,22 @@ void aws_credentials_provider_free(struct aws_credentials_provider *p)
 const char *aws_credentials_source(const struct aws_credentials_provider *p)
 {
 	return p->source;
+}
+
+const char *aws_credentials_origin(const struct aws_credentials_provider *p)
+{
+	return p->origin ? p->origin : p->source;
+}
+
+/* "profile 'dev' (aws_access_key_id at ~/.aws/credentials:3)" */
+static char *profile_origin(const struct aws_config *cfg, const char *what, const char *profile,
+			    const char *key)
+{
+	char *where = aws_config_where(cfg, profile, key);
+	char *s = where ? xasprintf("%s '%s' (%s at %s)", what, profile, key, where)
+			: xasprintf("%s '%s'", what, profile);
+	free(where);
+	return s;
 }
 
 /* Fetches fresh credentials from the provider's source (lock held). */
@@ -401,6 +420,8 @@ static int role_source(struct aws_credentials_provider **out, const struct aws_c
 				return BERTH_EAUTH;
 			}
 			*out = static_provider(env, "env", &c);
+			(*out)->origin = xstrdup("the environment (AWS_ACCESS_KEY_ID and "
+						 "AWS_SECRET_ACCESS_KEY)");
 			return 0;
 		}
 		enum cred_kind k;
@@ -414,6 +435,8 @@ static int role_source(struct aws_credentials_provider **out, const struct aws_c
 			return BERTH_EINVAL;
 		}
 		*out = provider_alloc(k, env, k == CRED_IMDS ? "imds" : "container");
+		(*out)->origin = profile_origin(cfg, "the credential_source of profile", profile,
+						"credential_source");
 		return 0;
 	}
 	/* A profile may name itself as its source when it also holds keys. */
@@ -426,6 +449,7 @@ static int role_source(struct aws_credentials_provider **out, const struct aws_c
 		}
 		char *s = xasprintf("profile %s", profile);
 		*out = static_provider(env, s, &c);
+		(*out)->origin = profile_origin(cfg, "profile", profile, "aws_access_key_id");
 		free(s);
 		return 0;
 	}
@@ -472,12 +496,15 @@ static int profile_provider(struct aws_credentials_provider **out,
 			goto cleanup;
 		source = xasprintf("assume-role via profile %s", profile);
 		p = provider_alloc(CRED_ASSUME_ROLE, env, source);
+		p->origin = profile_origin(cfg, "the role of profile", profile, "role_arn");
 		p->from = from;
 		from = NULL;
 		if ((rc = role_params_from_profile(p, cfg, profile, d)) < 0)
 			goto cleanup;
 	} else if (role && token_file) {
 		p = provider_alloc(CRED_WEB_IDENTITY, env, "web-identity");
+		p->origin = profile_origin(cfg, "the web identity role of profile", profile,
+					   "web_identity_token_file");
 		if ((rc = role_params_from_profile(p, cfg, profile, d)) < 0)
 			goto cleanup;
 		p->token_file = aws_expand_home(token_file);
@@ -500,10 +527,13 @@ static int profile_provider(struct aws_credentials_provider **out,
 		if (rc == 0) {
 			source = xasprintf("profile %s", profile);
 			p = static_provider(env, source, &c);
+			p->origin = profile_origin(cfg, "profile", profile, "aws_access_key_id");
 		} else if (rc != BERTH_ENOTFOUND) {
 			goto cleanup;
 		} else if (process) {
 			p = provider_alloc(CRED_PROCESS, env, "process");
+			p->origin = profile_origin(cfg, "the credential_process of profile", profile,
+						   "credential_process");
 			p->command = xstrdup(process);
 		} else if (as_source) {
 			diags_add(d, DIAG_ERROR, "source_profile '%s' has no credentials "
@@ -549,6 +579,73 @@ static void suggest_profile(struct diag *dg, const struct aws_config *cfg, const
 	strvec_clear(&names);
 }
 
+/* One profile file's part in the report: why it gave no keys. */
+static void file_reason(struct buf *b, const struct ini_file *f, const char *path,
+			const char *section)
+{
+	if (!f->path)
+		buf_addf(b, "%s (no such file)", path);
+	else if (!ini_has_section(f, section))
+		buf_addf(b, "%s (no [%s] section)", path, section);
+	else
+		buf_addf(b, "%s ([%s] has no aws_access_key_id)", path, section);
+}
+
+/* When the whole chain came up empty: every source in the order it was
+ * tried and why it gave nothing, then what to do on a workstation, where
+ * the last source (instance metadata) can never work. */
+static void no_credentials(const struct aws_config *cfg, const char *imds, struct diags *d)
+{
+	struct buf b = BUF_INIT;
+	const char *prof = cfg->profile;
+	const char *cpath = cfg->config_path ? cfg->config_path : "~/.aws/config";
+	const char *kpath = cfg->credentials_path ? cfg->credentials_path : "~/.aws/credentials";
+	char *csec = strcmp(prof, "default") ? xasprintf("profile %s", prof) : xstrdup("default");
+
+	buf_adds(&b, "berth tried, in order:\n");
+	if (cfg->profile_explicit)
+		buf_adds(&b, "  1. environment: skipped, --profile names the profile to use\n");
+	else
+		buf_adds(&b, "  1. environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are "
+			     "not set\n");
+	buf_addf(&b, "  2. profile '%s' (%s): no keys in ", prof,
+		 cfg->profile_explicit ? "from --profile" :
+		 cfg->profile_from_env ? "from AWS_PROFILE" : "the default; AWS_PROFILE is not set");
+	file_reason(&b, &cfg->credentials, kpath, prof);
+	buf_adds(&b, " or ");
+	file_reason(&b, &cfg->config, cpath, csec);
+	buf_adds(&b, "\n");
+	const char *sso = aws_config_get(cfg, prof, "sso_session") ? "sso_session" :
+			  aws_config_get(cfg, prof, "sso_start_url") ? "sso_start_url" : NULL;
+	if (sso) {
+		char *where = aws_config_where(cfg, prof, sso);
+		buf_addf(&b, "  3. IAM Identity Center (SSO): profile '%s' signs in with %s (%s), "
+			     "which berth does not read itself (see below); no credential_process, "
+			     "no web identity\n", prof, sso, where ? where : cpath);
+		free(where);
+	} else {
+		buf_addf(&b, "  3. SSO, credential_process, web identity: profile '%s' sets none of "
+			     "sso_session, credential_process, role_arn; AWS_WEB_IDENTITY_TOKEN_FILE "
+			     "is not set\n", prof);
+	}
+	buf_adds(&b, "  4. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
+		     "AWS_CONTAINER_CREDENTIALS_FULL_URI are not set\n");
+	buf_addf(&b, "  5. EC2 instance metadata%s\n", imds);
+	buf_addf(&b, "on a workstation: run `aws configure` (it stores an access key in %s "
+		     "under [%s]), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+		     "choose a profile that has credentials with AWS_PROFILE or --profile; ",
+		 kpath, prof);
+	if (sso)
+		buf_addf(&b, "for this SSO profile: `aws sso login --profile %s`, then "
+			     "`eval \"$(aws configure export-credentials --profile %s --format env)\"`; ",
+			 prof, prof);
+	buf_adds(&b, "then check with `berth whoami`");
+	struct diag *dg = diags_add(d, DIAG_ERROR, "no AWS credentials found");
+	diag_set_detail(dg, "%s", b.ptr);
+	buf_release(&b);
+	free(csec);
+}
+
 static int resolve_chain(struct aws_credentials_provider **out,
 			 const struct aws_credentials_env *env, struct diags *d)
 {
@@ -562,6 +659,8 @@ static int resolve_chain(struct aws_credentials_provider **out,
 		rc = env_static(&c, d);
 		if (rc == 0) {
 			*out = static_provider(env, "env", &c);
+			(*out)->origin = xstrdup("the environment (AWS_ACCESS_KEY_ID and "
+						 "AWS_SECRET_ACCESS_KEY)");
 			return 0;
 		}
 		if (rc != BERTH_ENOTFOUND)
@@ -587,6 +686,7 @@ static int resolve_chain(struct aws_credentials_provider **out,
 		p->role_arn = xstrdup(aws_getenv("AWS_ROLE_ARN"));
 		p->token_file = aws_expand_home(aws_getenv("AWS_WEB_IDENTITY_TOKEN_FILE"));
 		p->session_name = name ? xstrdup(name) : default_session_name(env);
+		p->origin = xstrdup("web identity (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)");
 		*out = p;
 		return 0;
 	}
@@ -599,19 +699,20 @@ static int resolve_chain(struct aws_credentials_provider **out,
 	if (aws_getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
 	    aws_getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
 		*out = provider_alloc(CRED_CONTAINER, env, "container");
+		(*out)->origin = xstrdup(aws_getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") ?
+					 "the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)" :
+					 "the container endpoint "
+					 "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
 		return 0;
 	}
 	/* 8. Instance metadata, last: off an instance it can only time out. */
 	if (!aws_truthy(aws_getenv("AWS_EC2_METADATA_DISABLED"))) {
 		*out = provider_alloc(CRED_IMDS, env, "imds");
+		(*out)->origin = xstrdup("EC2 instance metadata (the instance's role)");
+		(*out)->fallback = true;
 		return 0;
 	}
-	struct diag *dg = diags_add(d, DIAG_ERROR, "no AWS credentials found");
-	diag_set_detail(dg, "berth looked in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile "
-			    "'%s' of %s and %s, AWS_WEB_IDENTITY_TOKEN_FILE, the ECS container "
-			    "endpoint; instance metadata is disabled (AWS_EC2_METADATA_DISABLED)",
-			cfg->profile, cfg->config.path ? cfg->config.path : "~/.aws/config",
-			cfg->credentials.path ? cfg->credentials.path : "~/.aws/credentials");
+	no_credentials(cfg, ": disabled by AWS_EC2_METADATA_DISABLED", d);
 	return BERTH_EAUTH;
 }
 
@@ -624,11 +725,27 @@ int aws_credentials_provider_new(struct aws_credentials_provider **out,
 	if (rc < 0)
 		return rc == BERTH_ENOTFOUND ? BERTH_EAUTH : rc;
 	/* Fetch now so a broken source is reported before any work starts. */
-	if ((rc = aws_credentials_get(p, &c, d)) < 0) {
-		diags_add(d, DIAG_ERROR, "cannot get AWS credentials from %s", p->source);
+	struct diags local = DIAGS_INIT;
+	if ((rc = aws_credentials_get(p, &c, &local)) < 0) {
+		if (p->fallback) {
+			/* Nothing else applied and this is not an instance: the
+			 * news is the empty chain, not the metadata service. */
+			const char *why = local.n ? local.items[0].summary : "no answer";
+			if (!strncmp(why, "EC2 instance metadata", 21))
+				why += 21;
+			char *what = xasprintf("%s%s", *why == ' ' || *why == ':' ? "" : ": ", why);
+			no_credentials(env->cfg, what, d);
+			free(what);
+		} else {
+			diags_move(d, &local);
+			diags_add(d, DIAG_ERROR, "cannot get AWS credentials from %s",
+				  aws_credentials_origin(p));
+		}
+		diags_release(&local);
 		aws_credentials_provider_free(p);
 		return rc == BERTH_EINVAL ? rc : BERTH_EAUTH;
 	}
+	diags_release(&local);
 	aws_credentials_release(&c);
 	log_verbose("credentials: %s", p->source);
 	*out = p;

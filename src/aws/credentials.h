@@ -65,6 +65,10 @@ int aws_credentials_get(struct aws_credentials_provider *p, struct aws_credentia
  * cannot renew. */
 bool aws_credentials_invalidate(struct aws_credentials_provider *p, const char *access_key_id);
 
+/* For people: where they came from, with the file and line of a profile
+ * ("profile 'dev' (aws_access_key_id at /home/u/.aws/credentials:2)"). */
+const char *aws_credentials_origin(const struct aws_credentials_provider *p);
+
 /* Where they came from: "env", "profile NAME", "assume-role via profile NAME",
  * "web-identity", "container", "imds", "process". */
 const char *aws_credentials_source(const struct aws_credentials_provider *p);

@@ -181,7 +181,7 @@ int creds_imds(struct aws_credentials *out, struct diags *d)
 		       &status, &fail);
 	if (rc < 0) {
 		if (rc == BERTH_ENET)
-			diags_add(d, DIAG_ERROR, "EC2 instance metadata (%s) did not answer: not on "
+			diags_add(d, DIAG_ERROR, "EC2 instance metadata at %s did not answer: not on "
 				  "EC2? (AWS_EC2_METADATA_DISABLED=true skips it)", endpoint);
 		else
 			diags_add(d, DIAG_ERROR, "EC2 instance metadata refused a session token "

@@ -22,13 +22,11 @@
 
 #define STS_API_VERSION "2011-06-15"
 
+/* Form-encoded as every query call is (proto_form_add: a space is '+', as
+ * botocore sends it). */
 static void form_add(struct buf *b, const char *key, const char *value)
 {
-	if (b->len)
-		buf_addch(b, '&');
-	aws_uri_encode(b, key, strlen(key), false);
-	buf_addch(b, '=');
-	aws_uri_encode(b, value, strlen(value), false);
+	proto_form_add(b, key, value, strlen(value));
 }
 
 static xmlNode *find_element(xmlNode *n, const char *name)

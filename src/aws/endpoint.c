@@ -152,3 +152,19 @@ void aws_endpoint_release(struct aws_endpoint *e)
 	free(e->signing_region);
 	memset(e, 0, sizeof(*e));
 }
+
+void aws_endpoint_apply_path(const char *url, char **base, struct buf *path)
+{
+	const char *s = strstr(url, "://");
+	const char *p = s ? strchr(s + 3, '/') : NULL;
+	struct buf joined = BUF_INIT;
+	*base = p ? xstrndup(url, (size_t)(p - url)) : xstrdup(url);
+	if (!p)
+		return;
+	buf_adds(&joined, p);
+	if (joined.len && joined.ptr[joined.len - 1] == '/')
+		buf_setlen(&joined, joined.len - 1);
+	buf_addbuf(&joined, path);
+	buf_release(path);
+	*path = joined;
+}

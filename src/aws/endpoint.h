@@ -10,6 +10,7 @@
 
 #include "aws/config.h"
 #include "aws/service.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 struct aws_endpoint {
@@ -25,5 +26,10 @@ int aws_endpoint_resolve(const struct aws_service *svc, const char *region,
 			 const char *option_url, const struct aws_config *cfg,
 			 struct aws_endpoint *out, struct diags *d);
 void aws_endpoint_release(struct aws_endpoint *e);
+
+/* An endpoint URL's path (AWS_ENDPOINT_URL=https://host/custom) goes before
+ * the request's own: *path "/x" becomes "/custom/x". *base is set to the
+ * URL's scheme://host[:port] (new string, the caller frees it). */
+void aws_endpoint_apply_path(const char *url, char **base, struct buf *path);
 
 #endif

@@ -36,3 +36,24 @@ int aws_error_is_expired_credentials(const char *code)
 	return code && (!strcmp(code, "ExpiredToken") || !strcmp(code, "ExpiredTokenException") ||
 			!strcmp(code, "RequestExpired"));
 }
+
+const char *aws_error_bad_credentials(const char *code)
+{
+	static const struct {
+		const char *code, *what;
+	} bad[] = {
+		{ "SignatureDoesNotMatch", "the secret access key does not belong to the access key" },
+		{ "InvalidSignatureException", "the secret access key does not belong to the "
+					       "access key" },
+		{ "InvalidClientTokenId", "AWS knows no such access key (deleted, mistyped, or of "
+					  "another partition)" },
+		{ "UnrecognizedClientException", "AWS knows no such access key or session token" },
+		{ "UnrecognizedClient", "AWS knows no such access key or session token" },
+		{ "InvalidAccessKeyId", "AWS knows no such access key" },
+		{ "AuthFailure", "AWS could not validate the access key and secret" },
+	};
+	for (size_t i = 0; code && i < ARRAY_SIZE(bad); i++)
+		if (!strcmp(code, bad[i].code))
+			return bad[i].what;
+	return NULL;
+}

@@ -17,5 +17,10 @@ int aws_error_is_throttle(const char *code);
  * EC2's RequestExpired (also its answer to a clock more than 5 minutes off).
  * Retrying with the same credentials cannot help. */
 int aws_error_is_expired_credentials(const char *code);
+/* For codes that say the key or secret itself is wrong (SignatureDoesNotMatch,
+ * InvalidSignatureException, InvalidClientTokenId, UnrecognizedClientException,
+ * AuthFailure, ...): what
+ * that means in a user's words; NULL for any other code. */
+const char *aws_error_bad_credentials(const char *code);
 
 #endif

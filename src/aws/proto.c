@@ -156,7 +156,10 @@ static void validate(struct vctx *c, const struct aws_shape *s, json_t *v, struc
 		break;
 	case AWS_T_DOUBLE:
 	case AWS_T_FLOAT:
-		ok = json_is_number(v);
+		/* NaN and the infinities travel as these words (JSON has no
+		 * number for them), as in botocore and the protocol suites. */
+		ok = json_is_number(v) ||
+		     (json_is_string(v) && proto_float_special(json_string_value(v)));
 		break;
 	case AWS_T_BOOLEAN:
 		ok = json_is_boolean(v);
@@ -197,6 +200,38 @@ static void validate(struct vctx *c, const struct aws_shape *s, json_t *v, struc
 	}
 }
 
+/* Removes every structure member set to null, at any depth, following the
+ * shape: a document's own nulls are data and stay. */
+static void drop_nulls(const struct aws_shape *s, json_t *v, int depth)
+{
+	const char *key;
+	json_t *val;
+	void *tmp;
+	size_t i;
+	if (!s || depth > PROTO_MAX_DEPTH || (s->flags & AWS_S_DOCUMENT))
+		return;
+	if (s->type == AWS_T_STRUCTURE && json_is_object(v)) {
+		json_object_foreach_safe(v, tmp, key, val) {
+			const struct aws_member *m = aws_shape_member(s, key);
+			if (json_is_null(val))
+				json_object_del(v, key);
+			else if (m)
+				drop_nulls(m->shape, val, depth + 1);
+		}
+	} else if (s->type == AWS_T_LIST && json_is_array(v)) {
+		json_array_foreach(v, i, val)
+			drop_nulls(s->members[0].shape, val, depth + 1);
+	} else if (s->type == AWS_T_MAP && json_is_object(v)) {
+		json_object_foreach(v, key, val)
+			drop_nulls(s->members[1].shape, val, depth + 1);
+	}
+}
+
+bool proto_float_special(const char *s)
+{
+	return s && (!strcmp(s, "NaN") || !strcmp(s, "Infinity") || !strcmp(s, "-Infinity"));
+}
+
 /* A random version-4 UUID, as botocore's generate_idempotent_uuid gives. */
 static char *random_uuid(void)
 {
@@ -234,9 +269,12 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
 		verr(&c, &path, "parameters must be an object, got %s", json_type_name(params));
 		goto cleanup;
 	}
-	/* Work on a shallow copy: the caller's params are borrowed and must not
-	 * gain our idempotency tokens. */
-	filled = params ? json_copy(params) : json_object();
+	/* Work on a copy: the caller's params are borrowed and must not gain
+	 * our idempotency tokens. A member set to null is not sent at all (it
+	 * means "unset", as Smithy's protocol suites and Terraform read it;
+	 * botocore refuses None instead). */
+	filled = params ? json_deep_copy(params) : json_object();
+	drop_nulls(op->input, filled, 0);
 	if (!op->input) {
 		const char *key;
 		json_t *val;
@@ -284,7 +322,6 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 {
 	const struct aws_op *op = aws_service_op(svc, operation);
 	struct diags tmp = DIAGS_INIT;
-	const char *ctype;
 	int rc = BERTH_EAWS;
 	if (!op) {
 		diags_add(d, DIAG_ERROR, "%s: unknown operation %s", svc->name, operation);
@@ -295,12 +332,10 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 			  svc->name, operation, resp->body.len);
 		return BERTH_EAWS;
 	}
-	ctype = aws_headers_get(&resp->headers, "Content-Type");
-	if (ctype && !strncasecmp(ctype, "text/html", 9)) {
-		/* A captive portal or proxy error page, not AWS. */
-		diags_add(&tmp, DIAG_ERROR, "answer is an HTML page (Content-Type %s), not AWS", ctype);
-		goto done;
-	}
+	/* The service's protocol says how to read the answer, whatever its
+	 * Content-Type: AWS labels some answers text/html, text/plain or
+	 * nothing, and botocore ignores the label for every protocol here. A
+	 * captive portal's page is told apart by not parsing (see below). */
 	switch (svc->protocol) {
 	case AWS_PROTO_QUERY:
 		rc = proto_query_parse(svc, op, resp, out, &tmp);
@@ -315,13 +350,21 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		rc = proto_restjson_parse(svc, op, resp, out, &tmp);
 		break;
 	}
-done:
 	if (rc) {
 		/* One diagnostic saying which call's answer berth could not
-		 * read, and why. */
+		 * read, and why; with the answer's first bytes, escaped, so a
+		 * proxy's or captive portal's page is recognisable at once. */
+		struct buf why = BUF_INIT;
+		buf_adds(&why, tmp.n ? tmp.items[0].summary : "unknown reason");
+		if (resp->body.len && !proto_body_is_aws(svc, op, &resp->body))
+			buf_adds(&why, "; this is not an AWS answer (a proxy or captive portal?)");
+		if (resp->body.len) {
+			buf_adds(&why, "; it begins: ");
+			proto_escape_prefix(&why, resp->body.ptr, resp->body.len, 80);
+		}
 		struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s: cannot read the answer: %s",
-					    svc->name, operation,
-					    tmp.n ? tmp.items[0].summary : "unknown reason");
+					    svc->name, operation, why.ptr);
+		buf_release(&why);
 		dg->aws_service = xstrdup(svc->name);
 		dg->aws_operation = xstrdup(operation);
 		dg->http_status = (int)resp->status;
@@ -353,9 +396,66 @@ void aws_proto_parse_error(const struct aws_service *svc,
 	rid = proto_request_id_header(resp);
 	if (!err->request_id && rid)
 		err->request_id = xstrdup(rid);
+	if (!err->code && !err->message && resp->body.len) {
+		/* Neither a code nor a message where every AWS error has one:
+		 * a proxy's or captive portal's page. Say so, and show what
+		 * it is. */
+		struct buf msg = BUF_INIT;
+		buf_adds(&msg, "not an AWS answer (a proxy or captive portal?); it begins: ");
+		proto_escape_prefix(&msg, resp->body.ptr, resp->body.len, 80);
+		err->message = buf_detach(&msg, NULL);
+	}
 }
 
 /* ---- shared helpers ---- */
+
+bool proto_body_is_aws(const struct aws_service *svc, const struct aws_op *op,
+		       const struct buf *body)
+{
+	struct diags quiet = DIAGS_INIT;
+	bool ok = false;
+	if (svc->protocol == AWS_PROTO_JSON || svc->protocol == AWS_PROTO_REST_JSON) {
+		json_t *v = NULL;
+		ok = !proto_json_read(body, &v, &quiet);
+		json_decref(v);
+	} else {
+		/* Every successful query and EC2 answer is <OpResponse>; a
+		 * portal's page may well be well-formed XML (XHTML). */
+		xmlDoc *doc = NULL;
+		if (!xml_read(body, &doc, &quiet)) {
+			const char *root = (const char *)xmlDocGetRootElement(doc)->name;
+			size_t n = strlen(op->name);
+			ok = !strncmp(root, op->name, n) && !strcmp(root + n, "Response");
+		}
+		if (doc)
+			xmlFreeDoc(doc);
+	}
+	diags_release(&quiet);
+	return ok;
+}
+
+void proto_escape_prefix(struct buf *b, const char *s, size_t n, size_t max)
+{
+	buf_addch(b, '"');
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			buf_addf(b, "\\%c", c);
+		else if (c == '\n')
+			buf_adds(b, "\\n");
+		else if (c == '\r')
+			buf_adds(b, "\\r");
+		else if (c == '\t')
+			buf_adds(b, "\\t");
+		else if (c < 0x20 || c >= 0x7f)
+			buf_addf(b, "\\x%02x", c);
+		else
+			buf_addch(b, (char)c);
+	}
+	buf_addch(b, '"');
+	if (n > max)
+		buf_adds(b, "...");
+}
 
 const char *proto_request_id_header(const struct aws_http_response *resp)
 {
@@ -678,6 +778,10 @@ json_t *proto_scalar_from_text(const struct aws_shape *s, const char *raw,
 	case AWS_T_DOUBLE:
 	case AWS_T_FLOAT: {
 		double x;
+		if (proto_float_special(text)) {
+			v = json_string(text);
+			break;
+		}
 		errno = 0;
 		x = strtod(text, &end);
 		if (end != text && !*end && isfinite(x))

@@ -36,9 +36,14 @@ int aws_proto_build(const struct aws_service *svc, const char *operation,
  * dropped). Unlike boto3: timestamps are ISO-8601 UTC strings
  * ("2024-01-02T03:04:05Z", with ".123" only when the fraction is non-zero),
  * blobs stay base64 text, and there is no ResponseMetadata (the request id
- * is in the x-amzn-RequestId header). Returns BERTH_EAWS with one diagnostic
- * ("ecs DescribeServices: cannot read the answer: ...") for malformed,
- * truncated, oversized (> 64 MiB), too deeply nested or HTML answers. */
+ * is in the x-amzn-RequestId header). The answer is read as the service's
+ * protocol says, whatever its Content-Type (AWS labels some answers
+ * text/html, text/plain or nothing); an empty body is an empty answer, as
+ * in botocore. Returns BERTH_EAWS with one diagnostic ("ecs DescribeServices:
+ * cannot read the answer: ...") for malformed, truncated, oversized
+ * (> 64 MiB) or too deeply nested answers, showing the answer's first bytes
+ * escaped, and saying "not an AWS answer" when the body is not even
+ * well-formed JSON or XML (a proxy's or captive portal's page). */
 int aws_proto_parse(const struct aws_service *svc, const char *operation,
 		    const struct aws_http_response *resp, json_t **out, struct diags *d);
 
@@ -47,7 +52,9 @@ int aws_proto_parse(const struct aws_service *svc, const char *operation,
  * JSON __type then the x-amzn-ErrorType header, REST-JSON the header then
  * code/Code/__type; codes without any "namespace#" prefix or ":..." suffix.
  * request_id from the body or x-amzn-RequestId / x-amz-request-id; http_status
- * from resp. Always succeeds; unknown bodies leave code NULL. */
+ * from resp. Always succeeds; unknown bodies leave code NULL, and a body
+ * with neither code nor message (a proxy's page) gets a message saying it
+ * is not an AWS answer, with its first bytes escaped. */
 void aws_proto_parse_error(const struct aws_service *svc,
 			   const struct aws_http_response *resp, struct aws_error *err);
 

@@ -9,16 +9,20 @@
 #include <ctype.h>
 #include <libxml/parser.h>
 
-/* botocore's EC2Serializer._get_serialized_name. */
-static void add_name(struct buf *prefix, const struct aws_member *m, const char *dflt)
+/* botocore's EC2Serializer._get_serialized_name, and Smithy's ec2QueryName
+ * rule for a structure member without one: its name capitalised (EC2's
+ * model names are capitalised already, so for them this changes nothing).
+ * A map's default "key"/"value" stays as botocore writes it. */
+static void add_name(struct buf *prefix, const struct aws_member *m, const char *dflt,
+		     bool capitalise_default)
 {
-	if (m->query_name) {
-		buf_adds(prefix, m->query_name);
-	} else if (m->location_name) {
-		buf_addch(prefix, toupper((unsigned char)m->location_name[0]));
-		buf_adds(prefix, m->location_name + 1);
+	const char *name = m->query_name ? m->query_name : m->location_name ? m->location_name
+									   : dflt;
+	if (m->query_name || (!m->location_name && !capitalise_default)) {
+		buf_adds(prefix, name);
 	} else {
-		buf_adds(prefix, dflt);
+		buf_addch(prefix, toupper((unsigned char)name[0]));
+		buf_adds(prefix, name + 1);
 	}
 }
 
@@ -37,7 +41,7 @@ static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t
 			continue;
 		if (base)
 			buf_addch(prefix, '.');
-		add_name(prefix, m, m->name);
+		add_name(prefix, m, m->name, true);
 		serialize(body, m->shape, val, prefix);
 		buf_setlen(prefix, base);
 	}
@@ -65,11 +69,11 @@ static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
 		json_object_foreach(v, key, item) {
 			i++;
 			buf_addf(prefix, ".entry.%zu.", i);
-			add_name(prefix, &s->members[0], "key");
+			add_name(prefix, &s->members[0], "key", false);
 			proto_form_add(body, prefix->ptr, key, strlen(key));
 			buf_setlen(prefix, base);
 			buf_addf(prefix, ".entry.%zu.", i);
-			add_name(prefix, &s->members[1], "value");
+			add_name(prefix, &s->members[1], "value", false);
 			serialize(body, s->members[1].shape, item, prefix);
 			buf_setlen(prefix, base);
 		}
@@ -109,6 +113,12 @@ int proto_ec2_parse(const struct aws_service *svc, const struct aws_op *op,
 	int rc;
 
 	if (!op->output) {
+		*out = json_object();
+		return 0;
+	}
+	if (!resp->body.len) {
+		/* botocore reads an empty body as an empty answer (its XML
+		 * parsers substitute <xml/>), whatever the status line said. */
 		*out = json_object();
 		return 0;
 	}

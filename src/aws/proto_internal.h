@@ -39,6 +39,9 @@ void proto_percent_encode(struct buf *b, const char *s, size_t n, bool keep_slas
  * ".0" when integral. */
 void proto_add_number(struct buf *b, const json_t *v);
 void proto_base64(struct buf *b, const void *data, size_t len);
+/* "NaN", "Infinity" or "-Infinity": how a float or double that is not a
+ * finite number travels (as a string in params and in berth's answers). */
+bool proto_float_special(const char *s);
 
 /* Parameter timestamps: ISO-8601 strings (with Z or an offset) or epoch
  * seconds (numbers). Returns 0 or BERTH_EINVAL. */
@@ -57,6 +60,17 @@ json_t *proto_time_json(const struct proto_time *t);
  * NULL with a diagnostic when it does not fit. New reference. */
 json_t *proto_scalar_from_text(const struct aws_shape *s, const char *text,
 			       const char *what, struct diags *d);
+
+/* Whether body could be a successful answer of op at all: well-formed JSON
+ * (JSON protocols), or well-formed XML whose root is <OpResponse> (query,
+ * EC2). One that is not is no AWS answer (a proxy's or captive portal's
+ * page), whatever its Content-Type said. */
+bool proto_body_is_aws(const struct aws_service *svc, const struct aws_op *op,
+		       const struct buf *body);
+/* Appends the first max bytes of s (n bytes) quoted, with quotes,
+ * backslashes, control and non-ASCII bytes escaped (\n, \xNN), and "..."
+ * when cut: a server's bytes, safe to show on a terminal. */
+void proto_escape_prefix(struct buf *b, const char *s, size_t n, size_t max);
 
 /* The request id AWS sent in a header, or NULL. */
 const char *proto_request_id_header(const struct aws_http_response *resp);
@@ -116,6 +130,9 @@ int proto_restjson_parse(const struct aws_service *svc, const struct aws_op *op,
 json_t *proto_json_to_wire(const struct aws_shape *s, json_t *v);
 int proto_json_from_wire(const struct aws_shape *s, json_t *v, int depth, json_t **out,
 			 struct diags *d);
+/* Appends v as botocore's json.dumps writes it: ", " and ": " separators,
+ * keys in insertion order, non-ASCII as \uXXXX, reals as Python's repr. */
+void proto_json_dump(struct buf *b, const json_t *v);
 /* Parses a JSON body, bounded in size and depth. */
 int proto_json_read(const struct buf *body, json_t **out, struct diags *d);
 

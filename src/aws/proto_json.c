@@ -6,6 +6,8 @@
 #include "util/common.h"
 #include "aws/proto_internal.h"
 
+#include <math.h>
+
 json_t *proto_json_to_wire(const struct aws_shape *s, json_t *v)
 {
 	json_t *out;
@@ -57,6 +59,116 @@ json_t *proto_json_to_wire(const struct aws_shape *s, json_t *v)
 	}
 	default:
 		return json_incref(v);
+	}
+}
+
+/* A string as Python's json.dumps writes it (ensure_ascii): printable ASCII
+ * as is, the usual short escapes, everything else \uXXXX in lower-case hex
+ * (UTF-16 surrogate pairs beyond the BMP). Invalid UTF-8 cannot occur:
+ * jansson refuses it on the way in. */
+static void dump_string(struct buf *b, const char *s, size_t n)
+{
+	buf_addch(b, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t len;
+		switch (c) {
+		case '"': buf_adds(b, "\\\""); i++; continue;
+		case '\\': buf_adds(b, "\\\\"); i++; continue;
+		case '\n': buf_adds(b, "\\n"); i++; continue;
+		case '\r': buf_adds(b, "\\r"); i++; continue;
+		case '\t': buf_adds(b, "\\t"); i++; continue;
+		case '\b': buf_adds(b, "\\b"); i++; continue;
+		case '\f': buf_adds(b, "\\f"); i++; continue;
+		default: break;
+		}
+		if (c >= 0x20 && c < 0x7f) {
+			buf_addch(b, (char)c);
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			cp = c;
+			len = 1;
+		} else if ((c & 0xe0) == 0xc0) {
+			cp = c & 0x1f;
+			len = 2;
+		} else if ((c & 0xf0) == 0xe0) {
+			cp = c & 0x0f;
+			len = 3;
+		} else {
+			cp = c & 0x07;
+			len = 4;
+		}
+		if (i + len > n)
+			len = n - i;
+		for (size_t k = 1; k < len; k++)
+			cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3f);
+		i += len;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			buf_addf(b, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+		} else {
+			buf_addf(b, "\\u%04x", cp);
+		}
+	}
+	buf_addch(b, '"');
+}
+
+void proto_json_dump(struct buf *b, const json_t *v)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+	bool first = true;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		buf_addch(b, '{');
+		json_object_foreach((json_t *)v, key, val) {
+			if (!first)
+				buf_adds(b, ", ");
+			first = false;
+			dump_string(b, key, strlen(key));
+			buf_adds(b, ": ");
+			proto_json_dump(b, val);
+		}
+		buf_addch(b, '}');
+		break;
+	case JSON_ARRAY:
+		buf_addch(b, '[');
+		json_array_foreach(v, i, val) {
+			if (i)
+				buf_adds(b, ", ");
+			proto_json_dump(b, val);
+		}
+		buf_addch(b, ']');
+		break;
+	case JSON_STRING:
+		dump_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+	case JSON_REAL: {
+		/* Python writes NaN and infinities as bare words (its
+		 * allow_nan default); proto_add_number spells them "nan"/"inf". */
+		double x = json_is_real(v) ? json_real_value(v) : 0;
+		if (json_is_real(v) && isnan(x))
+			buf_adds(b, "NaN");
+		else if (json_is_real(v) && isinf(x))
+			buf_adds(b, x > 0 ? "Infinity" : "-Infinity");
+		else
+			proto_add_number(b, v);
+		break;
+	}
+	case JSON_TRUE:
+		buf_adds(b, "true");
+		break;
+	case JSON_FALSE:
+		buf_adds(b, "false");
+		break;
+	case JSON_NULL:
+		buf_adds(b, "null");
+		break;
 	}
 }
 
@@ -114,10 +226,10 @@ int proto_json_from_wire(const struct aws_shape *s, json_t *v, int depth, json_t
 			goto wrong;
 		res = json_object();
 		json_object_foreach(v, key, val) {
-			if (json_is_null(val)) {
-				json_object_set(res, key, val);
+			/* A null map value is dropped (Smithy's dense maps; botocore
+			 * keeps it, but nothing berth reads has nulls). */
+			if (json_is_null(val))
 				continue;
-			}
 			rc = proto_json_from_wire(s->members[1].shape, val, depth + 1, &item, d);
 			if (rc)
 				break;
@@ -202,7 +314,6 @@ int proto_json_build(const struct aws_service *svc, const struct aws_op *op,
 {
 	struct buf ct = BUF_INIT, target = BUF_INIT;
 	json_t *wire;
-	char *text;
 
 	free(req->method);
 	req->method = xstrdup(op->http_method);
@@ -215,9 +326,7 @@ int proto_json_build(const struct aws_service *svc, const struct aws_op *op,
 	aws_headers_set(&req->headers, "X-Amz-Target", target.ptr);
 	aws_headers_set(&req->headers, "Content-Type", ct.ptr);
 	wire = op->input && params ? proto_json_to_wire(op->input, params) : json_object();
-	text = json_dumps(wire, JSON_COMPACT);
-	buf_adds(&req->body, text);
-	free(text);
+	proto_json_dump(&req->body, wire);
 	json_decref(wire);
 	buf_release(&ct);
 	buf_release(&target);
@@ -284,6 +393,10 @@ void proto_json_parse_error(const struct aws_http_response *resp, struct aws_err
 			code = json_string_value(v);
 		if (!code)
 			code = hdr;
+		/* Some services name the error in "code" (Smithy's awsJson
+		 * protocols allow it). */
+		if (!code && body && json_is_string(v = json_object_get(body, "code")))
+			code = json_string_value(v);
 	} else {
 		code = hdr;
 		if (!code && body && json_is_string(v = json_object_get(body, "code")))

@@ -7,17 +7,40 @@
 
 #include <libxml/parser.h>
 
+/* application/x-www-form-urlencoded as botocore sends it (Python's
+ * urlencode, i.e. quote_plus): unreserved characters as they are, a space as
+ * '+', everything else %XX. Servers that re-encode what they parsed to check
+ * the signature reject any other valid spelling, "%20" included. */
+static void form_encode(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+		    ch == '~') {
+			buf_addch(b, ch);
+		} else if (ch == ' ') {
+			buf_addch(b, '+');
+		} else {
+			buf_addch(b, '%');
+			buf_addch(b, hex[ch >> 4]);
+			buf_addch(b, hex[ch & 15]);
+		}
+	}
+}
+
 void proto_form_add(struct buf *body, const char *key, const char *val, size_t vlen)
 {
 	if (body->len)
 		buf_addch(body, '&');
-	proto_percent_encode(body, key, strlen(key), false);
+	form_encode(body, key, strlen(key));
 	buf_addch(body, '=');
-	proto_percent_encode(body, val, vlen, false);
+	form_encode(body, val, vlen);
 }
 
 static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
-		      struct buf *prefix);
+		      struct buf *prefix, bool flat);
 
 static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t *v,
 			     struct buf *prefix)
@@ -32,13 +55,15 @@ static void serialize_struct(struct buf *body, const struct aws_shape *s, json_t
 		if (base)
 			buf_addch(prefix, '.');
 		buf_adds(prefix, proto_wire_name(m));
-		serialize(body, m->shape, val, prefix);
+		/* "flattened" may sit on the member as well as on its shape
+		 * (botocore merges the two). */
+		serialize(body, m->shape, val, prefix, m->flags & AWS_M_FLATTENED);
 		buf_setlen(prefix, base);
 	}
 }
 
 static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *v,
-			   struct buf *prefix)
+			   struct buf *prefix, bool flat)
 {
 	const struct aws_member *el = &s->members[0];
 	struct buf lp = BUF_INIT; /* the elements' prefix, without ".N" */
@@ -49,7 +74,7 @@ static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *
 		proto_form_add(body, prefix->ptr, "", 0);
 		return;
 	}
-	if (s->flags & AWS_S_FLATTENED) {
+	if (flat || (s->flags & AWS_S_FLATTENED)) {
 		const char *dot = strrchr(prefix->ptr, '.');
 		if (el->location_name) {
 			/* A flattened list whose element has a name replaces
@@ -66,21 +91,21 @@ static void serialize_list(struct buf *body, const struct aws_shape *s, json_t *
 	size_t lbase = lp.len;
 	json_array_foreach(v, i, item) {
 		buf_addf(&lp, ".%zu", i + 1);
-		serialize(body, el->shape, item, &lp);
+		serialize(body, el->shape, item, &lp, false);
 		buf_setlen(&lp, lbase);
 	}
 	buf_release(&lp);
 }
 
 static void serialize_map(struct buf *body, const struct aws_shape *s, json_t *v,
-			  struct buf *prefix)
+			  struct buf *prefix, bool flat)
 {
 	const char *ksuf = s->members[0].location_name ? s->members[0].location_name : "key";
 	const char *vsuf = s->members[1].location_name ? s->members[1].location_name : "value";
 	size_t base = prefix->len, i = 0;
 	const char *key;
 	json_t *val;
-	if (!(s->flags & AWS_S_FLATTENED))
+	if (!flat && !(s->flags & AWS_S_FLATTENED))
 		buf_adds(prefix, ".entry");
 	size_t mbase = prefix->len;
 	json_object_foreach(v, key, val) {
@@ -89,7 +114,7 @@ static void serialize_map(struct buf *body, const struct aws_shape *s, json_t *v
 		proto_form_add(body, prefix->ptr, key, strlen(key));
 		buf_setlen(prefix, mbase);
 		buf_addf(prefix, ".%zu.%s", i, vsuf);
-		serialize(body, s->members[1].shape, val, prefix);
+		serialize(body, s->members[1].shape, val, prefix, false);
 		buf_setlen(prefix, mbase);
 	}
 	buf_setlen(prefix, base);
@@ -117,24 +142,27 @@ void proto_form_scalar(struct buf *body, const struct aws_shape *s, json_t *v,
 		buf_add(&val, json_string_value(v), json_string_length(v));
 		break;
 	default:
-		proto_add_number(&val, v);
+		if (json_is_string(v)) /* NaN, Infinity, -Infinity */
+			buf_adds(&val, json_string_value(v));
+		else
+			proto_add_number(&val, v);
 	}
 	proto_form_add(body, key, val.ptr, val.len);
 	buf_release(&val);
 }
 
 static void serialize(struct buf *body, const struct aws_shape *s, json_t *v,
-		      struct buf *prefix)
+		      struct buf *prefix, bool flat)
 {
 	switch (s->type) {
 	case AWS_T_STRUCTURE:
 		serialize_struct(body, s, v, prefix);
 		break;
 	case AWS_T_LIST:
-		serialize_list(body, s, v, prefix);
+		serialize_list(body, s, v, prefix, flat);
 		break;
 	case AWS_T_MAP:
-		serialize_map(body, s, v, prefix);
+		serialize_map(body, s, v, prefix, flat);
 		break;
 	default:
 		proto_form_scalar(body, s, v, prefix->ptr);
@@ -170,6 +198,12 @@ int proto_query_parse(const struct aws_service *svc, const struct aws_op *op,
 	int rc;
 
 	if (!op->output) {
+		*out = json_object();
+		return 0;
+	}
+	if (!resp->body.len) {
+		/* botocore reads an empty body as an empty answer (its XML
+		 * parsers substitute <xml/>), whatever the status line said. */
 		*out = json_object();
 		return 0;
 	}

@@ -51,7 +51,20 @@ static void add_query(struct buf *q, const char *key, const char *val, size_t vl
 	proto_percent_encode(q, val, vlen, false);
 }
 
-static void add_querystring(struct buf *q, const struct aws_member *m, json_t *v)
+/* Whether params set a (non-map) query-string member named key. */
+static bool named_query_param(const struct aws_shape *in, json_t *params, const char *key)
+{
+	for (size_t i = 0; in && i < in->nmembers; i++) {
+		const struct aws_member *m = &in->members[i];
+		if (m->location == AWS_LOC_QUERYSTRING && m->shape->type != AWS_T_MAP &&
+		    !strcmp(proto_wire_name(m), key) && json_object_get(params, m->name))
+			return true;
+	}
+	return false;
+}
+
+static void add_querystring(struct buf *q, const struct aws_shape *in, json_t *params,
+			    const struct aws_member *m, json_t *v)
 {
 	struct buf val = BUF_INIT;
 	size_t i;
@@ -65,8 +78,12 @@ static void add_querystring(struct buf *q, const struct aws_member *m, json_t *v
 			add_query(q, proto_wire_name(m), val.ptr, val.len);
 		}
 	} else if (m->shape->type == AWS_T_MAP) {
-		/* botocore merges a querystring map into the query itself. */
+		/* A querystring map's entries join the query itself; a named
+		 * query parameter of the same name wins (Smithy's
+		 * httpQueryParams rule). */
 		json_object_foreach(v, key, item) {
+			if (named_query_param(in, params, key))
+				continue;
 			if (json_is_array(item)) {
 				json_t *x;
 				json_array_foreach(item, i, x)
@@ -147,7 +164,8 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 {
 	const char *uri = op->request_uri, *q;
 	const struct aws_shape *in = op->input;
-	json_t *body = NULL;
+	json_t *body = NULL, *v;
+	const char *pname;
 	bool want_body = false;
 	int rc;
 
@@ -177,18 +195,20 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 		buf_adds(&req->query, q + 1);
 
 	body = json_object();
-	for (size_t i = 0; in && i < in->nmembers; i++) {
-		const struct aws_member *m = &in->members[i];
-		json_t *v = json_object_get(params, m->name);
-		if (m->location == AWS_LOC_BODY)
+	for (size_t i = 0; in && i < in->nmembers; i++)
+		if (in->members[i].location == AWS_LOC_BODY)
 			want_body = true;
-		if (!v || json_is_null(v))
+	/* In the order the parameters were given, as botocore does: the query
+	 * string and the body keep it, so the bytes match the SDKs'. */
+	json_object_foreach(params, pname, v) {
+		const struct aws_member *m = in ? aws_shape_member(in, pname) : NULL;
+		if (!m || json_is_null(v))
 			continue;
 		switch (m->location) {
 		case AWS_LOC_URI:
 			break;
 		case AWS_LOC_QUERYSTRING:
-			add_querystring(&req->query, m, v);
+			add_querystring(&req->query, in, params, m, v);
 			break;
 		case AWS_LOC_HEADER:
 			add_header(req, m, v);
@@ -210,9 +230,7 @@ int proto_restjson_build(const struct aws_service *svc, const struct aws_op *op,
 	/* botocore sends "{}" when the input has body members but none was
 	 * given, and no body at all when every member lives elsewhere. */
 	if (json_object_size(body) || want_body) {
-		char *text = json_dumps(body, JSON_COMPACT);
-		buf_adds(&req->body, text);
-		free(text);
+		proto_json_dump(&req->body, body);
 		aws_headers_set(&req->headers, "Content-Type", "application/json");
 	}
 	json_decref(body);

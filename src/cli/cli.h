@@ -13,8 +13,23 @@
 enum berth_exit {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
-	EXIT_CHANGES = 2 /* plan --detailed-exitcode: changes present */
+	EXIT_CHANGES = 2, /* plan --detailed-exitcode: changes present */
+	EXIT_INTERRUPTED = 130 /* Ctrl-C (SIGINT) or SIGTERM: 128 + SIGINT, as shells do */
 };
+
+/* What `berth --help` and berth(1) say beyond commands and options
+ * (reference.c): every exit status, environment variable and file. A new
+ * getenv() needs a line in berth_environment (e2e.help checks). */
+struct cli_reference {
+	const char *name;    /* "0", "AWS_REGION", ".berth/STACK.state.json" */
+	const char *meaning; /* one sentence, no trailing full stop */
+};
+extern const struct cli_reference berth_exit_codes[];
+extern const size_t berth_exit_codes_count;
+extern const struct cli_reference berth_environment[];
+extern const size_t berth_environment_count;
+extern const struct cli_reference berth_files[];
+extern const size_t berth_files_count;
 
 /* Options every command accepts, before or after the command name. */
 struct global_opts {
@@ -28,6 +43,19 @@ struct global_opts {
 	int no_color; /* --no-color, or NO_COLOR set */
 };
 
+struct option;
+
+/* Set in a cli_ctx to read a command's option table instead of running it:
+ * parse_options() hands the table to `command` and returns PARSE_HELP, as
+ * for --help, so the command returns before doing anything. The manual page
+ * and shell completions are generated this way (generate.c), from the very
+ * tables that parse the command line. */
+struct cli_describe {
+	void (*command)(void *arg, const char *name, const struct option *opts,
+			const char *args, const char *description);
+	void *arg;
+};
+
 /* Passed to every command; no globals. */
 struct cli_ctx {
 	const char *prog; /* "berth" */
@@ -35,6 +63,7 @@ struct cli_ctx {
 	FILE *out, *err;
 	bool out_tty, err_tty;
 	bool color; /* colour on stdout/stderr allowed */
+	const struct cli_describe *describe; /* NULL: parse and run */
 };
 
 /* A stream that writes to `under` with every secret registered with
@@ -46,7 +75,8 @@ FILE *cli_masked_stream(FILE *under);
 enum command_flags {
 	NEEDS_SPEC = 1 << 0, /* reads a spec file */
 	NEEDS_AWS = 1 << 1,  /* talks to AWS */
-	TAKES_LOCK = 1 << 2  /* holds the stack lock while running */
+	TAKES_LOCK = 1 << 2, /* holds the stack lock while running */
+	HIDDEN = 1 << 3      /* for scripts (completion): not in help or the manual */
 };
 
 struct command {
@@ -62,14 +92,41 @@ extern const struct command berth_commands[];
 extern const size_t berth_commands_count;
 const struct command *command_find(const char *name);
 
-/* ---- option parsing (options.c) ---- */
+/* ---- option parsing (options.c) ----
+ *
+ * Each command declares its options in one table, passed to parse_options();
+ * that table is the only place an option is written down. The usage line,
+ * `berth COMMAND --help`, the manual page berth(1) and the bash and zsh
+ * completions are all generated from it (options.c, generate.c), so adding
+ * an option is one line in the command's table:
+ *
+ *   { OPT_INT, 0, "lock-timeout", &lock_timeout, "SECONDS",
+ *     "wait this long for the stack lock (default 0)" },
+ *
+ * Global options (accepted by every command) are in global_options() in
+ * options.c. Help text: lower case, no full stop, and no "(repeatable)":
+ * OPT_STRING_LIST and OPT_COUNT are marked repeatable automatically. The
+ * argument name says what the value is, and the shell completes by it:
+ * FILE, SPEC, PLAN, DIR (file names), ADDRESS (the spec's resources), STACK
+ * (stacks in .berth/), PROFILE (AWS profiles); see enum opt_complete. */
 enum opt_type {
 	OPT_END = 0,
 	OPT_FLAG,        /* int *: set to 1 (counted for OPT_COUNT) */
 	OPT_COUNT,       /* int *: incremented each time (-v -v) */
 	OPT_STRING,      /* const char **: points into argv */
 	OPT_INT,         /* int *: decimal, checked */
-	OPT_STRING_LIST  /* struct strvec *: appended each time */
+	OPT_STRING_LIST, /* struct strvec *: appended each time */
+	OPT_BOOL         /* int *: --NAME is 1; --NAME=false (Terraform's -lock=false)
+			  * or --NAME false is 0; also takes =true */
+};
+
+/* What the shell completes as an option's value, from its argument name. */
+enum opt_complete {
+	OPT_C_NONE = 0,
+	OPT_C_FILE,    /* FILE, SPEC, PLAN, DIR */
+	OPT_C_ADDRESS, /* ADDRESS: a resource of the spec (berth __complete addresses) */
+	OPT_C_STACK,   /* STACK: a stack in the local state cache (.berth/) */
+	OPT_C_PROFILE  /* PROFILE: a profile of ~/.aws/config or credentials */
 };
 
 struct option {
@@ -83,17 +140,41 @@ struct option {
 
 #define OPT_END_MARK { OPT_END, 0, NULL, NULL, NULL, NULL }
 
+/* -h/--help and --version, which main handles before the command (for help). */
+extern const struct option berth_top_options[];
+
 enum { PARSE_HELP = -2, PARSE_ERROR = -1 };
 
 /* Parses argv[1..] against the command's options and the global ones.
  * Positional arguments are moved to the front of argv (after argv[0]) and
  * their count is returned; "--" ends options. On an unknown or malformed
  * option prints a message with the nearest valid option and returns
- * PARSE_ERROR; on -h/--help prints usage and returns PARSE_HELP. */
+ * PARSE_ERROR; on -h/--help prints usage and returns PARSE_HELP (and so with
+ * ctx->describe set, without parsing). `args` is the synopsis of the
+ * positional arguments only ("[PLAN]", "(list | show ADDRESS)", or NULL): the
+ * usage line lists the options from the table itself. */
 int parse_options(struct cli_ctx *ctx, int argc, char **argv,
-		  const struct option *opts, const char *usage, const char *description);
-void print_usage(struct cli_ctx *ctx, FILE *f, const struct option *opts,
-		 const char *usage, const char *description);
+		  const struct option *opts, const char *args, const char *description);
+void print_usage(struct cli_ctx *ctx, FILE *f, const char *cmd, const struct option *opts,
+		 const char *args, const char *description);
+
+/* The global options' table, with their values in ctx->g. */
+enum { GLOBAL_OPTIONS_MAX = 24 };
+void cli_global_options(struct cli_ctx *ctx, struct option out[GLOBAL_OPTIONS_MAX]);
+/* Whether the global option `arg` ("--region") takes its value from the next
+ * word, for finding the command name after them. */
+bool cli_global_takes_value(struct cli_ctx *ctx, const char *arg);
+/* The option table under a heading, aligned and wrapped to 80 columns. */
+void cli_print_options(FILE *f, const struct option *opts);
+/* One option in a usage line: "[--var K=V]...", "[-f SPEC]", "[--lock[=false]]". */
+struct buf;
+void cli_option_synopsis(struct buf *b, const struct option *o);
+/* The option as a table shows it: "-f, --file SPEC", "--lock[=true|false]". */
+void cli_option_label(struct buf *b, const struct option *o);
+/* The help text with what the type adds: "(repeatable)". */
+void cli_option_help(struct buf *b, const struct option *o);
+bool cli_option_takes_value(const struct option *o);
+enum opt_complete cli_option_complete(const struct option *o);
 /* Convenience for commands: the exit code a parse result maps to. */
 static inline int parse_exit(int r) { return r == PARSE_HELP ? EXIT_OK : EXIT_FAIL; }
 
@@ -131,5 +212,8 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_output(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_state(struct cli_ctx *ctx, int argc, char **argv);
+/* Hidden, for the build and the shell (generate.c, complete.c). */
+int cmd_generate(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_complete(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -75,8 +75,8 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "auto-approve", &auto_approve, NULL, "do not ask for confirmation" },
 		{ OPT_INT, 0, "parallelism", &parallelism, "N", "at most N operations at once (default 10)" },
-		{ OPT_STRING_LIST, 0, "target", &targets, "ID", "apply only this and what it depends on" },
-		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ID", "leave out this and what depends on it" },
+		{ OPT_STRING_LIST, 0, "target", &targets, "ADDRESS", "apply only this and what it depends on" },
+		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ADDRESS", "leave out this and what depends on it" },
 		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
@@ -89,7 +89,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 	struct run_result res = { 0 };
 	bool ran = false;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth apply [-f SPEC | PLAN] [--auto-approve] [--parallelism N] [--var K=V]...",
+			      "[PLAN]",
 			      "Makes AWS match the spec: shows the plan and asks for 'yes' (unless\n"
 			      "--auto-approve), then creates, updates and deletes, as many at once as\n"
 			      "--parallelism allows. With a PLAN file saved by `berth plan --out`, applies\n"
@@ -119,7 +119,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,
-				   .progress = true, .plan = true };
+				   .progress = true, .plan = true, .command = "apply" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -188,8 +188,10 @@ cleanup:
 	json_decref(outputs);
 	json_decref(saved);
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, !ran);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	strvec_clear(&targets);

@@ -14,7 +14,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	int auto_approve = 0, dry_run = 0, parallelism = 10, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
-		{ OPT_STRING, 0, "stack", &stack, "NAME", "destroy this stack by its tags; no spec needed" },
+		{ OPT_STRING, 0, "stack", &stack, "STACK", "destroy this stack by its tags; no spec needed" },
 		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "auto-approve", &auto_approve, NULL, "do not ask for confirmation" },
@@ -30,7 +30,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	struct plan *p = NULL;
 	struct run_result res = { 0 };
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth destroy [-f SPEC | --stack NAME] [--auto-approve] [--dry-run]",
+			      NULL,
 			      "Deletes everything tagged berth:stack=STACK (resources with retain: true\n"
 			      "stay in AWS, untagged), dependents first, confirming each deletion by\n"
 			      "reading again, then sweeps by tag. Exits 0 only when nothing of the\n"
@@ -54,7 +54,8 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		use_spec = false;
 	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
-				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run };
+				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run,
+				   .command = "destroy" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -86,7 +87,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	progress_free(s.prog);
 	s.prog = NULL;
 	session_flush_diags(&s);
-	if (res.n)
+	if (res.n || res.swept)
 		view_run_result(ctx, &res, "Destroy");
 	for (size_t i = 0; i < res.retained.n; i++)
 		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",
@@ -105,11 +106,17 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, "Nothing of stack %s is left.\n", s.stack);
 	rc = err ? EXIT_FAIL : EXIT_OK;
 cleanup:
+	if (ran && res.interrupted)
+		cli_error(ctx, "destroy interrupted: operations in flight finished and were "
+			       "recorded; run destroy again to remove the rest (it finds them by "
+			       "their tags)");
 	if (ran)
 		run_result_release(&res);
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, !ran);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	return rc;

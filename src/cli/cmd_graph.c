@@ -17,7 +17,7 @@ int cmd_graph(struct cli_ctx *ctx, int argc, char **argv)
 	struct spec_options opt;
 	struct diags d = DIAGS_INIT;
 	struct spec *s = NULL;
-	int n = parse_options(ctx, argc, argv, opts, "berth graph [-f SPEC] [--var K=V]...",
+	int n = parse_options(ctx, argc, argv, opts, NULL,
 			      "Prints the dependency graph (resources, data, repos) as Graphviz DOT.\n"
 			      "An edge A -> B means A needs B first.");
 	if (n < 0) {

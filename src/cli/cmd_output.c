@@ -4,6 +4,8 @@
 #include "util/common.h"
 #include "cli/stack.h"
 
+#include "util/buf.h"
+
 int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
@@ -19,7 +21,7 @@ int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 	bool open = false;
 	struct plan *p = NULL;
 	json_t *outputs = NULL;
-	int n = parse_options(ctx, argc, argv, opts, "berth output [-f SPEC] [NAME] [--json]",
+	int n = parse_options(ctx, argc, argv, opts, "[NAME]",
 			      "Prints the spec's outputs, computed from the live resources.");
 	if (n < 0) {
 		rc = parse_exit(n);
@@ -30,7 +32,7 @@ int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	const char *name = n ? argv[1] : NULL;
-	struct session_opts so = { .sc = &sc, .plan = true };
+	struct session_opts so = { .sc = &sc, .plan = true, .command = "output" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -51,7 +53,8 @@ int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 		}
 		if (json_is_true(json_object_get(o, "unknown"))) {
-			cli_error(ctx, "output %s is not known yet: apply first", name);
+			cli_error(ctx, "output: not known yet: %s (what it refers to is not live in "
+				       "stack %s: apply first)", name, s.stack);
 			goto cleanup;
 		}
 		json_t *v = json_object_get(o, "value");
@@ -80,12 +83,35 @@ int cmd_output(struct cli_ctx *ctx, int argc, char **argv)
 			free(txt);
 		}
 	}
+	/* All of them or one by name: an output that cannot be computed fails
+	 * the command either way, so that a script reading `berth output
+	 * --json` after a destroy stops there rather than going on with
+	 * nulls (`berth output NAME` always did). What is known is printed. */
+	if (!name) {
+		struct buf unknown = BUF_INIT;
+		size_t nunknown = 0;
+		const char *k;
+		json_t *o;
+		json_object_foreach(outputs, k, o)
+			if (json_is_true(json_object_get(o, "unknown")))
+				buf_addf(&unknown, "%s%s", nunknown++ ? ", " : "", k);
+		if (nunknown) {
+			cli_error(ctx, "output: not known yet: %s (what %s to is not live in stack "
+				       "%s: apply first)", unknown.ptr,
+				  nunknown == 1 ? "it refers" : "they refer", s.stack);
+			buf_release(&unknown);
+			goto cleanup;
+		}
+		buf_release(&unknown);
+	}
 	rc = EXIT_OK;
 cleanup:
 	json_decref(outputs);
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, true);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	return rc;

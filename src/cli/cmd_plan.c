@@ -39,11 +39,67 @@ static int save_plan(struct session *s, const struct plan *p, const char *path,
 	return 0;
 }
 
+/* A word for a shell to read back as it is: quoted unless plainly safe. */
+static void shell_word(struct buf *b, const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			   "_./:=,@%+-") == strlen(w)) {
+		buf_adds(b, w);
+		return;
+	}
+	buf_addch(b, '\'');
+	for (; *w; w++)
+		if (*w == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addch(b, *w);
+	buf_addch(b, '\'');
+}
+
+/* The apply command for a saved plan, with the variables as the user gave
+ * them: a plan never holds a sensitive value, so those must come again
+ * (shown masked here, as everywhere), and repeating the others and the
+ * --var-files does no harm. */
+static void print_apply_hint(struct session *s, const char *out_file,
+			     const struct spec_cli *sc)
+{
+	struct buf b = BUF_INIT;
+	bool masked = false;
+	buf_adds(&b, "berth apply ");
+	shell_word(&b, out_file);
+	for (size_t i = 0; i < sc->var_files.n; i++) {
+		buf_adds(&b, " --var-file ");
+		shell_word(&b, sc->var_files.v[i]);
+	}
+	for (size_t i = 0; i < sc->vars.n; i++) {
+		const char *kv = sc->vars.v[i], *eq = strchr(kv, '=');
+		bool sensitive = false;
+		for (size_t k = 0; eq && k < s->spec->nvars; k++)
+			if (strlen(s->spec->vars[k].name) == (size_t)(eq - kv) &&
+			    !strncmp(s->spec->vars[k].name, kv, (size_t)(eq - kv)))
+				sensitive = s->spec->vars[k].sensitive;
+		buf_adds(&b, " --var ");
+		if (sensitive) {
+			buf_addf(&b, "%.*s=(sensitive)", (int)(eq - kv), kv);
+			masked = true;
+		} else {
+			shell_word(&b, kv);
+		}
+	}
+	fprintf(s->ctx->out, "\nSaved the plan to %s; apply exactly this with:\n  %s\n", out_file,
+		b.ptr);
+	if (masked)
+		fprintf(s->ctx->out, "The plan holds no sensitive value: put each (sensitive) "
+				     "back as you gave it to plan.\n");
+	buf_release(&b);
+}
+
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
-	const char *out_file = NULL, *lock = "true";
+	const char *out_file = NULL;
+	int lock = 1;
 	int json = 0, detailed = 0, refresh_only = 0, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
@@ -53,23 +109,21 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_FLAG, 0, "json", &json, NULL, "print the plan as JSON (docs/plan-json.md)" },
 		{ OPT_FLAG, 0, "detailed-exitcode", &detailed, NULL,
 		  "exit 0 without changes, 2 with changes, 1 on error" },
-		{ OPT_STRING_LIST, 0, "target", &targets, "ID",
-		  "plan only this resource and what it depends on (repeatable)" },
-		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ID",
-		  "leave out this resource and what depends on it (repeatable)" },
+		{ OPT_STRING_LIST, 0, "target", &targets, "ADDRESS",
+		  "plan only this resource and what it depends on" },
+		{ OPT_STRING_LIST, 0, "exclude", &excludes, "ADDRESS",
+		  "leave out this resource and what depends on it" },
 		{ OPT_FLAG, 0, "refresh-only", &refresh_only, NULL,
 		  "show drift since the last apply; plan no changes" },
-		{ OPT_STRING, 0, "lock", &lock, "true|false",
-		  "hold the stack lock while planning (default true)" },
+		{ OPT_BOOL, 0, "lock", &lock, NULL,
+		  "hold the stack lock while planning (default true; --lock=false skips it)" },
 		OPT_END_MARK,
 	};
 	struct session s;
 	bool open = false;
 	struct plan *p = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth plan [-f SPEC] [--var K=V]... [--var-file F] [--out PLAN] [--json]\n"
-			      "                  [--detailed-exitcode] [--target ID]... [--exclude ID]... [--refresh-only]\n"
-			      "                  [--lock=false]",
+			      NULL,
 			      "Reads what is live for the stack (found by its tags) and shows what\n"
 			      "apply would create, update, replace and destroy. Changes nothing.");
 	if (n < 0) {
@@ -80,15 +134,11 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(ctx, "plan: unexpected argument '%s' (the spec is given with -f)", argv[1]);
 		goto cleanup;
 	}
-	if (strcmp(lock, "true") && strcmp(lock, "false")) {
-		cli_error(ctx, "plan: --lock takes true or false, not '%s'", lock);
-		goto cleanup;
-	}
 	struct session_opts so = { .sc = &sc,
-				   .lock_command = strcmp(lock, "false") ? "berth plan" : NULL,
+				   .lock_command = lock ? "berth plan" : NULL,
 				   .targets = (const char *const *)targets.v,
 				   .ntargets = targets.n, .excludes = (const char *const *)excludes.v,
-				   .nexcludes = excludes.n, .plan = !refresh_only };
+				   .nexcludes = excludes.n, .plan = !refresh_only, .command = "plan" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -123,14 +173,15 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		if (save_plan(&s, p, out_file, &targets, &excludes))
 			goto cleanup;
 		if (!json)
-			fprintf(ctx->out, "\nSaved the plan to %s; apply exactly this with: berth apply %s\n",
-				out_file, out_file);
+			print_apply_hint(&s, out_file, &sc);
 	}
 	rc = detailed && plan_has_changes(p) ? EXIT_CHANGES : EXIT_OK;
 cleanup:
 	plan_free(p);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, true);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	strvec_clear(&targets);

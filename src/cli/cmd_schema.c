@@ -10,7 +10,7 @@ int cmd_schema(struct cli_ctx *ctx, int argc, char **argv)
 	const struct option opts[] = { OPT_END_MARK };
 	json_t *doc;
 	char *text;
-	int n = parse_options(ctx, argc, argv, opts, "berth schema",
+	int n = parse_options(ctx, argc, argv, opts, NULL,
 			      "Prints the JSON Schema (draft-07) of berth's spec format on stdout.\n"
 			      "Point your editor's YAML support at it, e.g. with the comment\n"
 			      "  # yaml-language-server: $schema=PATH/berth.schema.json");

@@ -13,7 +13,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	int json = 0, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
-		{ OPT_STRING, 0, "stack", &stack, "NAME", "the stack, when there is no spec" },
+		{ OPT_STRING, 0, "stack", &stack, "STACK", "the stack, when there is no spec" },
 		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "json", &json, NULL, "print as JSON" },
@@ -23,7 +23,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	bool open = false;
 	json_t *all = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth state list | show ID  [-f SPEC | --stack NAME] [--json]",
+			      "(list | show ADDRESS)",
 			      "Lists the live resources of the stack, or shows one with every\n"
 			      "property AWS reports (sensitive ones masked).");
 	if (n < 0) {
@@ -37,7 +37,8 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct stat st;
 	bool use_spec = sc.file || (!stack && stat("berth.yaml", &st) == 0);
-	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack };
+	struct session_opts so = { .sc = use_spec ? &sc : NULL, .stack = stack,
+				   .command = "state" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;
@@ -89,6 +90,11 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 		char *txt = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fprintf(ctx->out, "%s\n", txt);
 		free(txt);
+	} else if (!json_array_size(all)) {
+		/* Said on stderr: stdout stays one line per resource, so that
+		 * `berth state list | wc -l` still counts them. */
+		fprintf(ctx->err, "No resources: nothing live is tagged berth:stack=%s (never "
+				  "applied, or destroyed).\n", s.stack);
 	} else {
 		json_t *r;
 		size_t i;
@@ -104,8 +110,10 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 	rc = EXIT_OK;
 cleanup:
 	json_decref(all);
-	if (open)
+	if (open) {
+		rc = session_exit(&s, rc, true);
 		session_close(&s);
+	}
 	strvec_clear(&sc.vars);
 	strvec_clear(&sc.var_files);
 	return rc;

@@ -220,7 +220,7 @@ int cmd_types(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	size_t n_types = 0;
 	const struct schema_resource *const *all;
-	int n = parse_options(ctx, argc, argv, opts, "berth types [TYPE] [--json | --markdown]",
+	int n = parse_options(ctx, argc, argv, opts, "[TYPE]",
 			      "Lists the resource types berth manages, or one type's properties\n"
 			      "with their flags (required, create-only, read-only, sensitive, ...).\n"
 			      "--markdown without TYPE prints the whole reference page, docs/types.md.");

@@ -66,7 +66,7 @@ int cmd_validate(struct cli_ctx *ctx, int argc, char **argv)
 	struct diags d = DIAGS_INIT;
 	struct spec *s = NULL;
 	int n = parse_options(ctx, argc, argv, opts,
-			      "berth validate [-f SPEC] [--var K=V]... [--var-file F]... [--json]",
+			      NULL,
 			      "Parses the spec and its modules, checks every key, type, property and\n"
 			      "reference, and reports every error with its file, line and column.\n"
 			      "Never talks to AWS. Variable values: --var beats --var-file beats\n"

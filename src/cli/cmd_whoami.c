@@ -23,7 +23,7 @@ int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	char *endpoint = NULL, *endpoint_source = NULL;
 	int rc = EXIT_FAIL;
 
-	int n = parse_options(ctx, argc, argv, opts, "berth whoami [--json]",
+	int n = parse_options(ctx, argc, argv, opts, NULL,
 			      "Shows the AWS account, caller, region, endpoint and credential "
 			      "source berth would use.");
 	if (n < 0)

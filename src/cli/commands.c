@@ -1,9 +1,16 @@
 /* The command table (after git's commands[] in git.c). Keep it sorted by name:
- * command_find() and `berth --help` rely on the order. */
+ * command_find() and `berth --help` rely on the order.
+ *
+ * To add a command: a line here and its cmd_NAME.c, whose first act is
+ * parse_options() with its option table (cli.h says how to write one); its
+ * usage, --help, its section of berth(1) and its shell completion are then
+ * generated from that table (generate.c), and e2e.help checks them. */
 #include "util/common.h"
 #include "cli/cli.h"
 
 const struct command berth_commands[] = {
+	{ "__complete", cmd_complete, HIDDEN, "print completion candidates for the shell" },
+	{ "__generate", cmd_generate, HIDDEN, "print the manual page or a shell's completion script" },
 	{ "apply", cmd_apply, NEEDS_SPEC | NEEDS_AWS | TAKES_LOCK, "make AWS match the spec (or apply a saved plan)" },
 	{ "destroy", cmd_destroy, NEEDS_AWS | TAKES_LOCK, "delete everything of the stack, found by its tags" },
 	{ "graph", cmd_graph, NEEDS_SPEC, "print the dependency graph as Graphviz DOT" },

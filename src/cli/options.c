@@ -1,6 +1,7 @@
-/* Option parsing shared by every command. One table per command drives both
- * parsing and --help, and the global options are accepted everywhere, so
- * `berth -v plan` and `berth plan -v` mean the same. */
+/* Option parsing shared by every command. One table per command drives
+ * parsing, the usage line and --help (and, through generate.c, the manual
+ * page and shell completions); the global options are accepted everywhere,
+ * so `berth -v plan` and `berth plan -v` mean the same. */
 #include "util/common.h"
 #include "cli/cli.h"
 #include "util/buf.h"
@@ -8,12 +9,12 @@
 
 #include <limits.h>
 
-#define GLOBAL_OPTIONS_MAX 10
-
-static void global_options(struct cli_ctx *ctx, struct option out[GLOBAL_OPTIONS_MAX])
+/* The global options. To add one: a line here, its field in struct
+ * global_opts (cli.h); usage, help, berth(1) and completion follow. */
+void cli_global_options(struct cli_ctx *ctx, struct option out[GLOBAL_OPTIONS_MAX])
 {
 	const struct option g[] = {
-		{ OPT_STRING, 0, "profile", &ctx->g.profile, "NAME", "AWS profile from ~/.aws/config" },
+		{ OPT_STRING, 0, "profile", &ctx->g.profile, "PROFILE", "AWS profile from ~/.aws/config" },
 		{ OPT_STRING, 0, "region", &ctx->g.region, "REGION", "AWS region (else AWS_REGION, the profile)" },
 		{ OPT_STRING, 0, "endpoint-url", &ctx->g.endpoint_url, "URL", "send every AWS call to URL (like AWS_ENDPOINT_URL)" },
 		{ OPT_STRING, 0, "max-retries", &ctx->g.max_retries, "N", "retry a failed AWS call up to N times (default 24; AWS_MAX_ATTEMPTS)" },
@@ -23,8 +24,27 @@ static void global_options(struct cli_ctx *ctx, struct option out[GLOBAL_OPTIONS
 		{ OPT_STRING, 0, "log-file", &ctx->g.log_file, "FILE", "also write the full log to FILE" },
 		OPT_END_MARK,
 	};
-	_Static_assert(ARRAY_SIZE(g) <= GLOBAL_OPTIONS_MAX, "raise GLOBAL_OPTIONS_MAX");
+	_Static_assert(ARRAY_SIZE(g) <= GLOBAL_OPTIONS_MAX, "raise GLOBAL_OPTIONS_MAX in cli.h");
 	memcpy(out, g, sizeof(g));
+}
+
+bool cli_option_takes_value(const struct option *o)
+{
+	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_STRING_LIST;
+}
+
+bool cli_global_takes_value(struct cli_ctx *ctx, const char *arg)
+{
+	struct option g[GLOBAL_OPTIONS_MAX];
+	cli_global_options(ctx, g);
+	for (const struct option *o = g; o->type != OPT_END; o++) {
+		if (!cli_option_takes_value(o))
+			continue;
+		if ((arg[0] == '-' && arg[1] == '-' && o->long_name && !strcmp(arg + 2, o->long_name)) ||
+		    (o->short_name && arg[0] == '-' && arg[1] == o->short_name && !arg[2]))
+			return true;
+	}
+	return false;
 }
 
 static const struct option *find_long(const struct option *opts, const char *name, size_t len)
@@ -73,6 +93,17 @@ static int apply_option(struct cli_ctx *ctx, const char *cmd, const struct optio
 	case OPT_COUNT:
 		(*(int *)o->value)++;
 		return 0;
+	case OPT_BOOL:
+		if (!arg || !strcmp(arg, "true")) {
+			*(int *)o->value = 1;
+			return 0;
+		}
+		if (!strcmp(arg, "false")) {
+			*(int *)o->value = 0;
+			return 0;
+		}
+		cli_error(ctx, "%s: --%s takes true or false, not '%s'", cmd, o->long_name, arg);
+		return PARSE_ERROR;
 	case OPT_STRING:
 		*(const char **)o->value = arg;
 		return 0;
@@ -97,13 +128,8 @@ static int apply_option(struct cli_ctx *ctx, const char *cmd, const struct optio
 	return PARSE_ERROR;
 }
 
-static bool takes_arg(const struct option *o)
-{
-	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_STRING_LIST;
-}
-
 int parse_options(struct cli_ctx *ctx, int argc, char **argv,
-		  const struct option *opts, const char *usage, const char *description)
+		  const struct option *opts, const char *args, const char *description)
 {
 	struct option global[GLOBAL_OPTIONS_MAX];
 	static const struct option none[] = { OPT_END_MARK };
@@ -113,7 +139,11 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 
 	if (!opts)
 		opts = none;
-	global_options(ctx, global);
+	if (ctx->describe) {
+		ctx->describe->command(ctx->describe->arg, cmd, opts, args, description);
+		return PARSE_HELP;
+	}
+	cli_global_options(ctx, global);
 
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
@@ -129,7 +159,7 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 			continue;
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			print_usage(ctx, ctx->out, opts, usage, description);
+			print_usage(ctx, ctx->out, cmd, opts, args, description);
 			return PARSE_HELP;
 		}
 		if (a[1] == '-') {
@@ -146,7 +176,7 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 				return PARSE_ERROR;
 			}
 			if (eq) {
-				if (!takes_arg(o)) {
+				if (!cli_option_takes_value(o) && o->type != OPT_BOOL) {
 					cli_error(ctx, "%s: --%s takes no value", cmd, o->long_name);
 					return PARSE_ERROR;
 				}
@@ -163,7 +193,7 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 						  cmd, *p, ctx->prog, cmd);
 					return PARSE_ERROR;
 				}
-				if (takes_arg(o)) {
+				if (cli_option_takes_value(o)) {
 					if (p[1])
 						arg = p + 1;
 					break;
@@ -175,7 +205,12 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 			if (!o)
 				continue;
 		}
-		if (takes_arg(o) && !arg) {
+		/* `--lock false` as well as Terraform's `--lock=false`: the next
+		 * word is the value only when it is one. */
+		if (o->type == OPT_BOOL && !arg && i + 1 < argc &&
+		    (!strcmp(argv[i + 1], "true") || !strcmp(argv[i + 1], "false")))
+			arg = argv[++i];
+		if (cli_option_takes_value(o) && !arg) {
 			if (i + 1 >= argc) {
 				cli_error(ctx, "%s: --%s needs a value (%s)", cmd, o->long_name,
 					  o->argh ? o->argh : "VALUE");
@@ -190,39 +225,167 @@ int parse_options(struct cli_ctx *ctx, int argc, char **argv,
 	return npos;
 }
 
-static void print_table(FILE *f, const struct option *opts)
+/* ---- usage and help, from the tables ---- */
+
+enum { HELP_WIDTH = 80, HELP_COLUMN = 30 };
+
+void cli_option_synopsis(struct buf *b, const struct option *o)
 {
-	for (; opts->type != OPT_END; opts++) {
-		struct buf left = BUF_INIT;
-		buf_adds(&left, "  ");
-		if (opts->short_name)
-			buf_addf(&left, "-%c, ", opts->short_name);
-		else
-			buf_adds(&left, "    ");
-		buf_addf(&left, "--%s", opts->long_name);
-		if (opts->argh)
-			buf_addf(&left, " %s", opts->argh);
-		if (left.len < 28)
-			buf_addchars(&left, ' ', 28 - left.len);
-		else
-			buf_addch(&left, ' ');
-		fprintf(f, "%s%s\n", left.ptr, opts->help ? opts->help : "");
-		buf_release(&left);
+	buf_addch(b, '[');
+	if (o->short_name)
+		buf_addf(b, "-%c", o->short_name);
+	else
+		buf_addf(b, "--%s", o->long_name);
+	if (o->type == OPT_BOOL)
+		buf_adds(b, "[=false]");
+	else if (cli_option_takes_value(o))
+		buf_addf(b, " %s", o->argh ? o->argh : "VALUE");
+	buf_addch(b, ']');
+	if (o->type == OPT_STRING_LIST || o->type == OPT_COUNT)
+		buf_adds(b, "...");
+}
+
+void cli_option_label(struct buf *b, const struct option *o)
+{
+	if (o->short_name)
+		buf_addf(b, "-%c, ", o->short_name);
+	else
+		buf_adds(b, "    ");
+	buf_addf(b, "--%s", o->long_name);
+	if (o->type == OPT_BOOL)
+		buf_adds(b, "[=true|false]");
+	else if (cli_option_takes_value(o))
+		buf_addf(b, " %s", o->argh ? o->argh : "VALUE");
+}
+
+void cli_option_help(struct buf *b, const struct option *o)
+{
+	buf_adds(b, o->help ? o->help : "");
+	if (o->type == OPT_STRING_LIST || o->type == OPT_COUNT)
+		buf_adds(b, b->len ? " (repeatable)" : "(repeatable)");
+}
+
+enum opt_complete cli_option_complete(const struct option *o)
+{
+	static const struct {
+		const char *argh;
+		enum opt_complete c;
+	} kinds[] = {
+		{ "FILE", OPT_C_FILE }, { "SPEC", OPT_C_FILE }, { "PLAN", OPT_C_FILE },
+		{ "DIR", OPT_C_FILE }, { "ADDRESS", OPT_C_ADDRESS }, { "STACK", OPT_C_STACK },
+		{ "PROFILE", OPT_C_PROFILE },
+	};
+	if (!cli_option_takes_value(o) || !o->argh)
+		return OPT_C_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(o->argh, kinds[i].argh))
+			return kinds[i].c;
+	return OPT_C_NONE;
+}
+
+/* Adds `text` wrapped at HELP_WIDTH, continuing lines `indent` spaces in;
+ * `col` is the column the text starts at. Words longer than a line stay
+ * whole. */
+static void add_wrapped(struct buf *b, const char *text, size_t col, size_t indent)
+{
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (!n)
+			break;
+		if (!first && col + 1 + n > HELP_WIDTH) {
+			buf_addch(b, '\n');
+			buf_addchars(b, ' ', indent);
+			col = indent;
+		} else if (!first) {
+			buf_addch(b, ' ');
+			col++;
+		}
+		buf_add(b, p, n);
+		col += n;
+		p += n;
+		first = false;
 	}
 }
 
-void print_usage(struct cli_ctx *ctx, FILE *f, const struct option *opts,
-		 const char *usage, const char *description)
+/* Long labels put their help on the next line rather than overrun the
+ * column (as git's parse-options does). */
+void cli_print_options(FILE *f, const struct option *opts)
+{
+	for (; opts->type != OPT_END; opts++) {
+		struct buf line = BUF_INIT, help = BUF_INIT;
+		buf_adds(&line, "  ");
+		cli_option_label(&line, opts);
+		if (line.len + 2 > HELP_COLUMN) {
+			buf_addch(&line, '\n');
+			buf_addchars(&line, ' ', HELP_COLUMN);
+		} else {
+			buf_addchars(&line, ' ', HELP_COLUMN - line.len);
+		}
+		cli_option_help(&help, opts);
+		add_wrapped(&line, help.ptr, HELP_COLUMN, HELP_COLUMN);
+		fprintf(f, "%s\n", line.ptr);
+		buf_release(&line);
+		buf_release(&help);
+	}
+}
+
+void print_usage(struct cli_ctx *ctx, FILE *f, const char *cmd, const struct option *opts,
+		 const char *args, const char *description)
 {
 	struct option global[GLOBAL_OPTIONS_MAX];
-	global_options(ctx, global);
-	fprintf(f, "usage: %s\n", usage);
-	if (description)
-		fprintf(f, "\n%s\n", description);
+	struct buf line = BUF_INIT, words = BUF_INIT;
+	cli_global_options(ctx, global);
+
+	buf_addf(&line, "usage: %s %s", ctx->prog, cmd);
+	size_t indent = line.len + 1;
+	for (const struct option *o = opts; o && o->type != OPT_END; o++) {
+		cli_option_synopsis(&words, o);
+		buf_addch(&words, ' ');
+	}
+	if (args)
+		buf_adds(&words, args);
+	/* One word per option: a synopsis never breaks inside "[--var K=V]". */
+	for (char *w = words.ptr; *w; w++)
+		if (*w == ' ' && w > words.ptr && w[-1] != ']' && w[-1] != '.')
+			*w = '\x01';
+	struct buf wrapped = BUF_INIT;
+	add_wrapped(&wrapped, words.ptr, indent, indent);
+	for (char *w = wrapped.ptr; *w; w++)
+		if (*w == '\x01')
+			*w = ' ';
+	fprintf(f, "%s%s%s\n", line.ptr, wrapped.len ? " " : "", wrapped.ptr);
+	buf_release(&wrapped);
+	buf_release(&words);
+	buf_release(&line);
+
+	/* Descriptions are written wrapped; a line that is not still fits. */
+	if (description) {
+		struct buf d = BUF_INIT;
+		for (const char *p = description; *p;) {
+			size_t n = strcspn(p, "\n");
+			char *l = xstrndup(p, n);
+			size_t lead = strspn(l, " ");
+			if (n <= HELP_WIDTH) {
+				buf_adds(&d, l);
+			} else {
+				buf_addchars(&d, ' ', lead);
+				add_wrapped(&d, l + lead, lead, lead);
+			}
+			buf_addch(&d, '\n');
+			free(l);
+			p += n + (p[n] == '\n');
+		}
+		fprintf(f, "\n%s", d.ptr);
+		buf_release(&d);
+	}
 	if (opts && opts->type != OPT_END) {
 		fprintf(f, "\noptions:\n");
-		print_table(f, opts);
+		cli_print_options(f, opts);
 	}
 	fprintf(f, "\nglobal options:\n");
-	print_table(f, global);
+	cli_print_options(f, global);
 }

@@ -286,24 +286,70 @@ void view_plan(struct cli_ctx *ctx, const struct plan *p)
 			excluded == 1 ? "" : "s");
 }
 
+/* At most this many names in a list after a run; the rest are counted. A
+ * run interrupted early can leave hundreds. */
+#define RESULT_LIST_MAX 10
+
+static void list_outcome(FILE *f, const struct run_result *r, enum op_outcome outcome,
+			 const char *heading, const char *why, size_t n)
+{
+	size_t shown = 0;
+	if (!n)
+		return;
+	fprintf(f, "%s (%zu)%s:\n", heading, n, why);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct op_result *o = &r->v[i];
+		if (o->outcome != outcome)
+			continue;
+		if (shown++ == RESULT_LIST_MAX) {
+			fprintf(f, "  ... and %zu more\n", n - RESULT_LIST_MAX);
+			break;
+		}
+		if (outcome == OP_SKIPPED)
+			fprintf(f, "  %s (waits on %s)\n", o->address, o->cause ? o->cause : "?");
+		else
+			fprintf(f, "  %s\n", o->address);
+	}
+}
+
+/* Terraform's words and arithmetic: a replacement is one added and one
+ * destroyed, as plan counted it ("Plan: 1 to add, 0 to change, 1 to
+ * destroy"); the old instance of a create_before_destroy replacement is
+ * removed by an operation of its own, which counts the destroyed one. */
 void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char *what)
 {
 	FILE *f = ctx->out;
-	size_t by[6] = { 0 };
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].outcome == OP_DONE)
-			by[r->v[i].action]++;
+	size_t added = 0, changed = 0, destroyed = 0, forgotten = 0;
+	bool destroy = !strcmp(what, "Destroy");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct op_result *o = &r->v[i];
+		if (o->outcome != OP_DONE || o->repo)
+			continue;
+		switch (o->action) {
+		case PA_CREATE: added++; break;
+		case PA_UPDATE: changed++; break;
+		case PA_REPLACE: added++; destroyed += !o->cbd; break;
+		case PA_DELETE: destroyed++; break;
+		case PA_FORGET: forgotten++; break;
+		case PA_NOOP: break;
+		}
+	}
+	destroyed += r->swept; /* found by the last sweep by tag, and deleted */
 	/* Failures first on stderr, with the AWS error of each. */
 	for (size_t i = 0; i < r->n; i++)
 		if (r->v[i].outcome == OP_FAILED || r->v[i].diags.n)
 			render_diags(ctx, &r->v[i].diags);
 	bool ok = !r->failed && !r->skipped && !r->canceled && !r->interrupted;
-	fprintf(f, "\n%s %s: %zu created, %zu updated, %zu replaced, %zu destroyed",
-		what, r->interrupted ? "interrupted" : ok ? "complete" : "incomplete",
-		by[PA_CREATE], by[PA_UPDATE], by[PA_REPLACE], by[PA_DELETE]);
-	if (by[PA_FORGET])
-		fprintf(f, ", %zu left in AWS (retain)", by[PA_FORGET]);
-	fprintf(f, ".\n");
+	fprintf(f, "\n%s%s %s%s Resources: ", col(ctx, BOLD), what,
+		r->interrupted ? "interrupted" : ok ? "complete" : "incomplete",
+		ok ? "!" : ".");
+	if (destroy)
+		fprintf(f, "%zu destroyed", destroyed);
+	else
+		fprintf(f, "%zu added, %zu changed, %zu destroyed", added, changed, destroyed);
+	if (forgotten)
+		fprintf(f, ", %zu left in AWS (retain)", forgotten);
+	fprintf(f, ".%s\n", col(ctx, RESET));
 	if (ok)
 		return;
 	if (r->failed) {
@@ -324,30 +370,10 @@ void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char
 			fprintf(f, "\n");
 		}
 	}
-	if (r->skipped) {
-		fprintf(f, "Skipped (%zu), because something they depend on failed:\n", r->skipped);
-		for (size_t i = 0; i < r->n; i++)
-			if (r->v[i].outcome == OP_SKIPPED)
-				fprintf(f, "  %s (waits on %s)\n", r->v[i].address,
-					r->v[i].cause ? r->v[i].cause : "?");
-	}
-	if (r->canceled) {
-		fprintf(f, "Not started (%zu), interrupted:\n", r->canceled);
-		for (size_t i = 0; i < r->n; i++)
-			if (r->v[i].outcome == OP_CANCELED)
-				fprintf(f, "  %s\n", r->v[i].address);
-	}
-	size_t exists = 0;
-	for (size_t i = 0; i < r->n; i++)
-		exists += r->v[i].outcome == OP_DONE && r->v[i].action != PA_DELETE &&
-			  r->v[i].action != PA_FORGET;
-	if (exists) {
-		fprintf(f, "Done (%zu):\n", exists);
-		for (size_t i = 0; i < r->n; i++)
-			if (r->v[i].outcome == OP_DONE && r->v[i].action != PA_DELETE &&
-			    r->v[i].action != PA_FORGET)
-				fprintf(f, "  %s (%s)\n", r->v[i].address, plan_action_name(r->v[i].action));
-	}
+	list_outcome(f, r, OP_SKIPPED, "Skipped", ", because something they depend on failed",
+		     r->skipped);
+	list_outcome(f, r, OP_CANCELED, "Not started", ", because of the interruption",
+		     r->canceled);
 	fprintf(f, "Run the command again to continue from here.\n");
 }
 

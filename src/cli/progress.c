@@ -58,6 +58,16 @@ void progress_format_duration(char *out, size_t len, int64_t ms)
 		snprintf(out, len, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
 }
 
+void progress_format_took(char *out, size_t len, int64_t ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 10000)
+		snprintf(out, len, "%lld.%llds", (long long)(ms / 1000), (long long)(ms % 1000 / 100));
+	else
+		progress_format_duration(out, len, ms);
+}
+
 /* "ADDRESS: ACTION... (waiting for WHAT, ELAPSED)" */
 static void status_line(struct buf *b, const struct op *op, int64_t now)
 {
@@ -221,7 +231,7 @@ void progress_end(struct progress *p, int id, const char *outcome)
 		struct buf line = BUF_INIT;
 		int64_t now = now_ms(p);
 		char dur[32];
-		progress_format_duration(dur, sizeof(dur), now - op->start_ms);
+		progress_format_took(dur, sizeof(dur), now - op->start_ms);
 		op->active = false;
 		buf_addf(&line, "%s: %s (%s)", op->address, outcome, dur);
 		permanent(p, &line, now);

@@ -75,5 +75,8 @@ int progress_start_ticker(struct progress *p);
 
 /* "35s", "1m12s", "1h02m03s": how elapsed times are written. */
 void progress_format_duration(char *out, size_t len, int64_t ms);
+/* How long a finished operation took: tenths under ten seconds ("0.4s",
+ * "9.9s"), where whole seconds would call most creates "0s"; else as above. */
+void progress_format_took(char *out, size_t len, int64_t ms);
 
 #endif

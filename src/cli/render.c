@@ -110,8 +110,29 @@ static void render_one(struct cli_ctx *ctx, const struct diag *dg)
 	}
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The same words twice say nothing new: parallel reads that all failed for
+ * one cause (an endpoint down, a wrong secret) are one message. */
+static bool shown_before(const struct diags *d, size_t i)
+{
+	const struct diag *x = &d->items[i];
+	for (size_t k = 0; k < i; k++) {
+		const struct diag *y = &d->items[k];
+		if (x->severity == y->severity && x->line == y->line && x->col == y->col &&
+		    same_text(x->summary, y->summary) && same_text(x->detail, y->detail) &&
+		    same_text(x->file, y->file) && same_text(x->address, y->address))
+			return true;
+	}
+	return false;
+}
+
 void render_diags(struct cli_ctx *ctx, const struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		render_one(ctx, &d->items[i]);
+		if (!shown_before(d, i))
+			render_one(ctx, &d->items[i]);
 }

@@ -3,6 +3,7 @@
 #include "util/common.h"
 #include "cli/stack.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -11,28 +12,155 @@
 #include "engine/statefile.h"
 #include "util/buf.h"
 
-/* Signal plumbing: a handler can reach only static storage, so these two
- * pointers are the one piece of process-wide state the stack commands keep.
- * They are set while a session is open and cleared when it closes. The first
+/* Signal plumbing: a handler can reach only static storage, so these are
+ * the one piece of process-wide state the stack commands keep. They are set
+ * while a session is open and cleared when it closes. The first
  * SIGINT/SIGTERM asks the walker to stop (operations in flight finish and are
- * recorded); a second one releases the lock and leaves at once. */
+ * recorded); a second one releases the lock and leaves at once. A handler
+ * can only write fixed bytes, so each signal wakes the session's watcher
+ * thread, which says what the interrupt did: which operations are in flight
+ * (and, the second time, abandoned) and how to go on. A third signal leaves
+ * even if the watcher cannot. */
 static atomic_int *volatile signal_cancel;
 static struct fs_lock *volatile signal_lock;
+static volatile int signal_wake = -1;
+static atomic_int signal_count;
+static atomic_int signal_first; /* SIGINT or SIGTERM: the exit code is 128 + it */
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+	int n = atomic_fetch_add(&signal_count, 1) + 1;
+	if (n == 1)
+		atomic_store(&signal_first, sig);
 	atomic_int *flag = signal_cancel;
-	if (flag && !atomic_load(flag)) {
+	if (flag && n == 1)
 		atomic_store(flag, 1);
+	if (signal_wake >= 0 && n <= 2) {
+		char c = (char)sig;
+		if (write(signal_wake, &c, 1) == 1) {
+			errno = saved;
+			return;
+		}
+	}
+	if (flag && n == 1) {
+		errno = saved;
 		return;
 	}
 	if (signal_lock)
 		fs_lock_release(signal_lock);
+	static const char msg[] = "\nberth: interrupted again: left at once; operations in "
+				  "flight were abandoned (the next run reads what AWS has)\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(128 + sig);
 	_exit(128 + sig);
+}
+
+/* "a (creating), b (destroying)" and how many have ended, under s->mu. */
+static size_t in_flight(struct session *s, struct buf *names, size_t *ended)
+{
+	size_t n = 0;
+	*ended = 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->nops; i++) {
+		if (!s->ops[i].active) {
+			(*ended)++;
+			continue;
+		}
+		if (n++ < 12)
+			buf_addf(names, "%s%s (%s)", n > 1 ? ", " : "", s->ops[i].address,
+				 s->ops[i].action);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (n > 12)
+		buf_addf(names, " and %zu more", n - 12);
+	return n;
+}
+
+static size_t n_ops(struct session *s)
+{
+	pthread_mutex_lock(&s->mu);
+	size_t n = s->nops;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+static const char *continue_hint(const struct session *s)
+{
+	if (!strcmp(s->command, "apply"))
+		return "run apply again: it reads what AWS has and continues from there";
+	if (!strcmp(s->command, "destroy"))
+		return "run destroy again: it finds what is left by its tags";
+	return "run it again";
+}
+
+static void *watch_signals(void *arg)
+{
+	struct session *s = arg;
+	FILE *f = s->ctx->err;
+	char c;
+	for (int seen = 0;;) {
+		ssize_t r = read(s->wake[0], &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 1 || c == 0)
+			return NULL; /* the session is closing */
+		struct buf names = BUF_INIT;
+		size_t ended, n = in_flight(s, &names, &ended);
+		if (++seen == 1) {
+			if (!s->writes || !n_ops(s))
+				fprintf(f, "\nInterrupt received: berth %s stops once the reads in "
+					   "flight return; it has changed nothing.\n", s->command);
+			else if (n)
+				fprintf(f, "\nInterrupt received: starting nothing new; letting the "
+					   "%zu operation%s in flight finish so that AWS and berth "
+					   "agree: %s. %zu done so far. Press Ctrl-C again to leave "
+					   "at once (abandoning them).\n", n, n == 1 ? "" : "s",
+					names.ptr, ended);
+			else
+				fprintf(f, "\nInterrupt received: starting nothing new (%zu operation%s "
+					   "done so far).\n", ended, ended == 1 ? "" : "s");
+			fflush(f);
+			buf_release(&names);
+			continue;
+		}
+		/* The second: leave now, saying what is left unknown. */
+		const char *lock = s->locked ? " The stack's lock is released." : "";
+		if (n)
+			fprintf(f, "\nInterrupted again: leaving at once. Abandoned in flight "
+				   "(each may or may not have happened in AWS): %s. %zu operation%s "
+				   "done before.%s To go on, %s.\n", names.ptr, ended,
+				ended == 1 ? "" : "s", lock, continue_hint(s));
+		else if (!ended)
+			fprintf(f, "\nInterrupted again: leaving at once; nothing had been "
+				   "changed.%s\n", lock);
+		else
+			fprintf(f, "\nInterrupted again: leaving at once; no operation was in "
+				   "flight (%zu done).%s To go on, %s.\n", ended, lock, continue_hint(s));
+		fflush(f);
+		buf_release(&names);
+		if (s->locked)
+			fs_lock_release(&s->lock);
+		_exit(128 + atomic_load(&signal_first));
+	}
 }
 
 static void signals_install(struct session *s)
 {
+	atomic_store(&signal_count, 0);
+	atomic_store(&signal_first, 0);
+	if (pipe2(s->wake, O_CLOEXEC) == 0) {
+		if (pthread_create(&s->watcher, NULL, watch_signals, s) == 0) {
+			s->watching = true;
+			signal_wake = s->wake[1];
+		} else {
+			close(s->wake[0]);
+			close(s->wake[1]);
+			s->wake[0] = s->wake[1] = -1;
+		}
+	} else {
+		s->wake[0] = s->wake[1] = -1;
+	}
 	signal_cancel = &s->cancel;
 	signal_lock = s->locked ? &s->lock : NULL;
 	struct sigaction sa;
@@ -43,11 +171,27 @@ static void signals_install(struct session *s)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Stops the watcher; the handler stays until signals_restore, and leaves
+ * by itself on a second signal from now on. */
+static void signals_unwatch(struct session *s)
+{
+	if (!s->watching)
+		return;
+	signal_wake = -1;
+	char c = 0;
+	if (write(s->wake[1], &c, 1) != 1)
+		pthread_cancel(s->watcher);
+	pthread_join(s->watcher, NULL);
+	s->watching = false;
+}
+
 static void signals_restore(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	/* Once interrupted, berth is on its way out with 128 + the signal and
+	 * its summary: another Ctrl-C now would only kill it mid-sentence. */
+	sa.sa_handler = atomic_load(&signal_count) ? SIG_IGN : SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -55,26 +199,53 @@ static void signals_restore(void)
 	signal_lock = NULL;
 }
 
+int session_exit(struct session *s, int rc, bool nothing_changed)
+{
+	if (!atomic_load(&s->cancel))
+		return rc;
+	if (nothing_changed)
+		fprintf(s->ctx->err, "berth %s: interrupted; nothing was changed.\n", s->command);
+	/* 130 for Ctrl-C (SIGINT), 143 for SIGTERM, as shells report them. */
+	int sig = atomic_load(&signal_first);
+	return sig ? 128 + sig : EXIT_INTERRUPTED;
+}
+
 /* ---- progress through the engine's callbacks ---- */
 
 static int ev_begin(void *ctx, const char *address, const char *action)
 {
 	struct session *s = ctx;
-	return s->prog ? progress_begin(s->prog, address, action) : -1;
+	pthread_mutex_lock(&s->mu);
+	ALLOC_GROW(s->ops, s->nops + 1, s->aops);
+	int id = (int)s->nops;
+	struct session_op *op = &s->ops[s->nops++];
+	op->address = xstrdup(address);
+	op->action = xstrdup(action);
+	op->active = true;
+	op->prog_id = s->prog ? progress_begin(s->prog, address, action) : -1;
+	pthread_mutex_unlock(&s->mu);
+	return id;
 }
 
 static void ev_waiting(void *ctx, int op, const char *what)
 {
 	struct session *s = ctx;
-	if (s->prog && op >= 0)
-		progress_waiting(s->prog, op, what);
+	pthread_mutex_lock(&s->mu);
+	if (s->prog && op >= 0 && (size_t)op < s->nops && s->ops[op].prog_id >= 0)
+		progress_waiting(s->prog, s->ops[op].prog_id, what);
+	pthread_mutex_unlock(&s->mu);
 }
 
 static void ev_end(void *ctx, int op, const char *outcome)
 {
 	struct session *s = ctx;
-	if (s->prog && op >= 0)
-		progress_end(s->prog, op, outcome);
+	pthread_mutex_lock(&s->mu);
+	if (op >= 0 && (size_t)op < s->nops) {
+		s->ops[op].active = false;
+		if (s->prog && s->ops[op].prog_id >= 0)
+			progress_end(s->prog, s->ops[op].prog_id, outcome);
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 static void ev_note(void *ctx, const char *msg)
@@ -95,6 +266,9 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 {
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
+	s->command = o->command ? o->command : "command";
+	s->writes = o->progress;
+	pthread_mutex_init(&s->mu, NULL);
 	atomic_init(&s->cancel, 0);
 	diags_init(&s->d);
 	if (o->sc) {
@@ -181,6 +355,7 @@ fail:
 
 void session_close(struct session *s)
 {
+	signals_unwatch(s);
 	progress_free(s->prog);
 	s->prog = NULL;
 	engine_free(s->eng);
@@ -188,6 +363,17 @@ void session_close(struct session *s)
 	if (s->locked)
 		fs_lock_release(&s->lock);
 	signals_restore();
+	/* Closed only now that no handler can write to them. */
+	if (s->wake[1] > 0) {
+		close(s->wake[0]);
+		close(s->wake[1]);
+	}
+	for (size_t i = 0; i < s->nops; i++) {
+		free(s->ops[i].address);
+		free(s->ops[i].action);
+	}
+	free(s->ops);
+	pthread_mutex_destroy(&s->mu);
 	spec_free(s->spec);
 	diags_release(&s->d);
 	free(s->state_dir);

@@ -5,6 +5,7 @@
 #ifndef BERTH_CLI_STACK_H
 #define BERTH_CLI_STACK_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "cli/cli.h"
@@ -25,6 +26,21 @@ struct session {
 	bool locked;
 	atomic_int cancel;
 	struct diags d;
+	const char *command;      /* "plan", "apply", ...: for what Ctrl-C says */
+	bool writes;              /* apply or destroy: Ctrl-C has operations to wait for */
+	/* Operations begun and not yet ended, for what Ctrl-C says; under mu. */
+	pthread_mutex_t mu;
+	struct session_op {
+		char *address, *action;
+		int prog_id;
+		bool active;
+	} *ops;
+	size_t nops, aops;
+	/* The thread that says what an interrupt did (signal handlers can
+	 * only write fixed bytes). */
+	pthread_t watcher;
+	int wake[2];
+	bool watching;
 };
 
 struct session_opts {
@@ -41,6 +57,7 @@ struct session_opts {
 				   * them are retried this long; 0: BERTH_RETRY_TIMEOUT
 				   * or the engine's default (10 minutes) */
 	bool plan;                /* a plan follows the refresh (engine_opts.plan_reads) */
+	const char *command;      /* "plan", "apply", "destroy", "output", "state" */
 };
 
 /* 0, or an exit code already explained on stderr. */
@@ -49,6 +66,11 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 void session_close(struct session *s);
 /* Refresh, with the call counts on stderr when -v. */
 int session_refresh(struct session *s);
+/* After Ctrl-C: says on stderr that the command stopped and, when
+ * nothing_changed, that nothing was changed (else what ran said so), and
+ * returns 128 + the signal (EXIT_INTERRUPTED for Ctrl-C); otherwise returns rc
+ * as it is. */
+int session_exit(struct session *s, int rc, bool nothing_changed);
 /* Renders and clears s->d. */
 void session_flush_diags(struct session *s);
 /* Asks "yes" on the terminal; false (with a message) when stdin is not a

@@ -12,6 +12,7 @@
 #include "graph/walk.h"
 #include "schema/schema.h"
 #include "util/buf.h"
+#include "util/natcmp.h"
 #include "util/log.h"
 #include "util/suggest.h"
 #include "repos/repos.h"
@@ -526,13 +527,20 @@ int engine_refresh(struct engine *e, struct diags *d)
 	json_decref(stack_tagged);
 	rt_shared_release(&shared, d);
 	if (!err) {
+		/* What was not read because what it is found through failed: one
+		 * note after the errors, which say why. */
+		struct buf skipped = BUF_INIT;
 		for (size_t i = 0; i < n; i++) {
 			if (wr.nodes[i].state == WALK_SKIPPED && wr.nodes[i].cause != WALK_NONE)
-				diags_add(d, DIAG_ERROR, "%s not read: reading %s failed",
-					  e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
+				buf_addf(&skipped, "%s%s (needs %s)", skipped.len ? ", " : "",
+					 e->types[i]->type_name, e->types[wr.nodes[i].cause]->type_name);
 			diags_move(d, &per[i]);
 		}
 		diags_move(d, &per[n]);
+		if (skipped.len)
+			diags_add(d, DIAG_NOTE, "not read, because reading what they belong to "
+				  "failed: %s", skipped.ptr);
+		buf_release(&skipped);
 		err = walk_result_status(&wr);
 		if (err == BERTH_ERROR)
 			err = BERTH_EAWS;
@@ -988,9 +996,22 @@ static void changes_fingerprint(const struct plan *p, char out[65])
 	json_decref(a);
 }
 
+/* Sorts p->v[from..] by address in natural order (lg[4] before lg[36]),
+ * stably: AWS lists by name, as text. */
+static void sort_changes(struct plan *p, size_t from)
+{
+	for (size_t i = from + 1; i < p->n; i++) {
+		struct plan_change c = p->v[i];
+		size_t k = i;
+		for (; k > from && natcmp(p->v[k - 1].address, c.address) > 0; k--)
+			p->v[k] = p->v[k - 1];
+		p->v[k] = c;
+	}
+}
+
 static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 {
-	for (size_t t = 0; t < e->ntypes; t++)
+	for (size_t t = 0, first = p->n; t < e->ntypes; t++, sort_changes(p, first), first = p->n)
 		for (size_t i = 0; i < e->live[t].n; i++) {
 			struct live_resource *r = &e->live[t].v[i];
 			long si = r->address && e->spec ? spec_find_resource(e->spec, r->address) : -1;
@@ -1436,7 +1457,7 @@ static int cmp_by_address(const void *pa, const void *pb)
 	const char *y = json_string_value(json_object_get(*(json_t *const *)pb, "address"));
 	if (!x || !y)
 		return (x ? 0 : 1) - (y ? 0 : 1);
-	return strcmp(x, y);
+	return natcmp(x, y);
 }
 
 int engine_state_json(struct engine *e, bool detail, json_t **out, struct diags *d)

@@ -155,6 +155,9 @@ struct op_result {
 	enum plan_action action;
 	enum op_outcome outcome;
 	char *cause;         /* OP_SKIPPED: the failed resource it waited on */
+	bool cbd;            /* a create_before_destroy replacement: its old
+			      * instance is removed by an operation of its own */
+	bool repo;           /* a git repository brought up to date, not a resource */
 	struct diags diags;  /* this operation's errors and warnings */
 };
 
@@ -166,6 +169,7 @@ struct run_result {
 	/* destroy: what is still there at the end ("ADDRESS (TYPE ID): why") */
 	struct strvec remaining;
 	struct strvec retained;  /* destroy: left in AWS on purpose */
+	size_t swept;            /* destroy: deleted by the final sweep by tag */
 };
 void run_result_release(struct run_result *r);
 

@@ -670,6 +670,8 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 		o->address = xstrdup(c ? c->address : names[i]);
 		o->type = xstrdup(c ? c->type : "git repository");
 		o->action = c ? c->action : PA_UPDATE;
+		o->cbd = c && c->cbd;
+		o->repo = repo;
 		switch (wr->nodes[i].state) {
 		case WALK_DONE: o->outcome = OP_DONE; out->done++; break;
 		case WALK_FAILED: o->outcome = OP_FAILED; out->failed++; break;
@@ -1130,6 +1132,8 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 				strvec_pushf(&out->remaining, "%s (%s %s): %s", addr, r->type,
 					     r->id ? r->id : "?",
 					     od.n ? od.items[od.n - 1].summary : berth_strerror(derr));
+			} else {
+				out->swept++;
 			}
 			deleted = true;
 			diags_move(&td, &od);

@@ -1,5 +1,5 @@
 /* Resource type schemas: the facts about each type berth can manage, derived
- * from AWS's public CloudFormation registry schemas (../shared/cfn-schemas/) by
+ * from AWS's public CloudFormation registry schemas (tools/cfn-schemas/, vendored) by
  * tools/gen_schema.py into types_gen.c, plus hand-written ones for berth's own
  * types (Berth::Grafana::*). Generic code (validation, diff, redaction,
  * reference checks, the JSON Schema for editors) is driven by these tables;

@@ -287,8 +287,20 @@ static json_t *var_from_text(struct loader *L, struct spec_var *v, const char *t
 	diags_release(&tmp);
 	spec_doc_free(doc);
 	if (!out || !var_type_ok(v->type, out)) {
-		diags_add(L->d, DIAG_ERROR, "variable '%s' expects %s, got '%s' (from %s)", v->name,
-			  var_type_expect(v->type), text, origin);
+		struct diag *dg = diags_add(L->d, DIAG_ERROR, "variable '%s' expects %s, got '%s' "
+					    "(from %s)", v->name, var_type_expect(v->type), text,
+					    origin);
+		/* "a,b" is how many tools take a list; berth reads YAML. */
+		bool env = !strcmp(origin, "the environment");
+		if (v->type == VT_LIST)
+			diag_set_detail(dg, "a list is written in YAML's brackets, quoted for the "
+					"shell: %s'%s%s=[%s]'", env ? "" : "--var ",
+					env ? "BERTH_VAR_" : "", v->name,
+					strchr(text, ',') && text[0] != '[' ? text : "a, b");
+		else if (v->type == VT_MAP)
+			diag_set_detail(dg, "a map is written in YAML's braces, quoted for the "
+					"shell: %s'%s%s={key: value}'", env ? "" : "--var ",
+					env ? "BERTH_VAR_" : "", v->name);
 		json_decref(out);
 		return NULL;
 	}

@@ -41,6 +41,15 @@ size_t suggest_distance(const char *a, const char *b)
 	return result;
 }
 
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return true;
+	return false;
+}
+
 const char *suggest_nearest(const char *word, const char *const *candidates, size_t n)
 {
 	const char *best = NULL;
@@ -60,5 +69,25 @@ const char *suggest_nearest(const char *word, const char *const *candidates, siz
 			best = candidates[i];
 		}
 	}
-	return best_d <= limit ? best : NULL;
+	if (best_d <= limit)
+		return best;
+	/* Not a typo but a part of the name ("Retention" for RetentionInDays,
+	 * "Cpu" for CpuArchitecture): the shortest candidate that starts with
+	 * the word, else the shortest that contains it. Short words match too
+	 * much to mean anything. */
+	size_t wl = strlen(word);
+	const char *prefix = NULL, *inside = NULL;
+	for (size_t i = 0; wl >= 3 && i < n; i++) {
+		size_t cl = strlen(candidates[i]);
+		if (cl <= wl)
+			continue;
+		if (!strncasecmp(candidates[i], word, wl)) {
+			if (!prefix || cl < strlen(prefix))
+				prefix = candidates[i];
+		} else if (wl >= 4 && contains_nocase(candidates[i], word)) {
+			if (!inside || cl < strlen(inside))
+				inside = candidates[i];
+		}
+	}
+	return prefix ? prefix : inside;
 }

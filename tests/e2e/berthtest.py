@@ -1,7 +1,7 @@
 """Shared helpers for berth's end-to-end tests (tests/e2e/test_*.py).
 
 Each test file is one ctest entry; ctest sets BERTH (the binary under test),
-BERTH_SOURCE_DIR and BERTH_SHARED_DIR. Tests that need AWS use the emulator
+and BERTH_SOURCE_DIR; nothing outside the source tree is read. Tests that need AWS use the emulator
 fixture from tests/emulator/fixture.py.
 """
 import atexit
@@ -14,7 +14,6 @@ import unittest
 
 SOURCE_DIR = os.environ.get("BERTH_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED_DIR = os.environ.get("BERTH_SHARED_DIR") or os.path.join(SOURCE_DIR, "..", "shared")
 BERTH = os.environ.get("BERTH") or os.path.join(SOURCE_DIR, "build", "berth")
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "emulator"))

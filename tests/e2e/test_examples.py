@@ -80,6 +80,28 @@ class ExamplesTest(unittest.TestCase):
                 self.assertEqual(self.emu.resources(stack=stack), [],
                                  f"{name}: destroy left resources behind")
 
+    def test_sensitive_variable_is_masked(self):
+        # 02-variables promises masking: its webhook URL is never printed,
+        # in plan, apply, output or a saved plan, and shows as (sensitive).
+        name, spec = next(e for e in examples() if e[0] == "02-variables")
+        args = test_args(spec)
+        secret = next(a.split("=", 1)[1] for a in args if a.startswith("webhook="))
+        self.assertIn("s3cr3t", secret)
+        folder = tempfile.mkdtemp(prefix="berth-example-sensitive-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        shutil.copytree(os.path.dirname(spec), folder, dirs_exist_ok=True)
+        seen = []
+        for cmd in (["plan", "--out", "saved.plan"], ["apply", "--auto-approve"],
+                    ["output"], ["output", "--json"], ["plan"],
+                    ["destroy", "--auto-approve"]):
+            r = self.run_in(folder, *cmd, *args)
+            seen.append(r.stdout)
+            self.assertNotIn("s3cr3t", r.stdout + r.stderr, cmd)
+        with open(os.path.join(folder, "saved.plan")) as f:
+            self.assertNotIn("s3cr3t", f.read())
+        self.assertIn("(sensitive)", seen[0])  # the plan
+        self.assertIn("webhook = (sensitive)", seen[2])  # the outputs
+
     def test_retained_resource_outlives_destroy(self):
         # 07-lifecycle retains its audit log group: destroy leaves it in AWS
         # (untagged, so no longer the stack's).

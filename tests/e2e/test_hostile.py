@@ -1,9 +1,13 @@
 """Hostile answers from "AWS": a local HTTP server posing as an AWS endpoint
-(AWS_ENDPOINT_URL) sends truncated bodies, the wrong content type, a 10 MB
+(AWS_ENDPOINT_URL) sends truncated bodies, a captive portal's page, a 10 MB
 and a 70 MB body, a next-page token that never changes and one that never
 ends, a slow-loris trickle, a redirect. berth (built with sanitizers) must
 end each time with a bounded, clear error: exit 1, no sanitizer report, a
-short stderr naming what went wrong, and well within the test's timeout."""
+short stderr naming what went wrong, and well within the test's timeout.
+And the reverse: real answers (the emulator's, through a relabelling proxy)
+whose Content-Type says text/html, text/plain or nothing must still be read
+as the service's protocol says, as botocore reads them."""
+import http.client
 import os
 import socket
 import threading
@@ -82,6 +86,46 @@ def html(h):
            "text/html")
 
 
+def proxy_denied(h):
+    h.send(403, b"<html><body>Access denied by the proxy</body></html>", "text/html")
+
+
+def html_as_json(h):
+    # A proxy's page wearing AWS's JSON label.
+    h.send(200, b'<!DOCTYPE html>\n<html><title>"Proxy" \xc3\xa9rror</title></html>',
+           "application/x-amz-json-1.1")
+
+
+def relabel(target, ctype):
+    """Forwards each request unchanged (Host included, so the signature still
+    verifies) to target and relabels the answer's Content-Type (None: no
+    Content-Type at all)."""
+    host, port = target.split("//", 1)[1].split(":")
+
+    def answer(h):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            conn.putrequest(h.command, h.path, skip_host=True, skip_accept_encoding=True)
+            for k, v in h.headers.items():
+                conn.putheader(k, v)
+            conn.endheaders(h.body)
+            resp = conn.getresponse()
+            body = resp.read()
+        finally:
+            conn.close()
+        h.send_response(resp.status)
+        if ctype is not None:
+            h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        for k in ("x-amzn-RequestId", "x-amzn-ErrorType"):
+            if resp.getheader(k):
+                h.send_header(k, resp.getheader(k))
+        h.end_headers()
+        h.wfile.write(body)
+        h.wfile.flush()
+    return answer
+
+
 def big(size):
     def answer(h):
         h.send(200, b"<x>" + b"A" * size + b"</x>", "text/xml")
@@ -135,15 +179,17 @@ SPEC = """\
 
 
 class HostileTest(EngineCase):
+    def logs(self):
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        return botocore.session.get_session().create_client(
+            "logs", region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
     def existing_log_group(self):
         """A log group of the stack in the emulator, so plan's refresh goes on
         from the tagging API (the emulator) to logs (the hostile server)."""
-        import botocore.session
-        from fixture import ACCESS_KEY, REGION, SECRET_KEY
-        logs = botocore.session.get_session().create_client(
-            "logs", region_name=REGION, endpoint_url=self.emu.url,
-            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        logs.create_log_group(logGroupName="/demo/hostile",
+        self.logs().create_log_group(logGroupName="/demo/hostile",
                               tags={"berth:stack": "demo", "berth:id": "logs"})
         self.write_spec(SPEC)
 
@@ -175,8 +221,44 @@ class HostileTest(EngineCase):
     def test_truncated_body(self):
         self.whoami(truncated, "GetCallerIdentity")
 
-    def test_wrong_content_type(self):
-        self.whoami(html, "GetCallerIdentity")
+    def test_captive_portal_page(self):
+        self.whoami(html, "GetCallerIdentity", "not an AWS answer",
+                    'it begins: "<html><body><h1>Welcome to the captive portal</h1>')
+
+    def test_proxy_error_page(self):
+        # An error status with a page where AWS's error envelope belongs.
+        self.whoami(proxy_denied, "GetCallerIdentity failed: HTTP 403: not an AWS answer",
+                    'it begins: "<html><body>Access denied by the proxy</body></html>"')
+
+    def test_page_labelled_as_aws_json(self):
+        self.existing_log_group()
+        self.run_against(html_as_json, ["plan"], only_logs=True,
+                         expect=["DescribeLogGroups", "not an AWS answer",
+                                 'it begins: "<!DOCTYPE html>\\n<html><title>\\"Proxy\\" '
+                                 '\\xc3\\xa9rror</title></html>"'])
+
+    def test_answers_read_by_protocol_whatever_their_content_type(self):
+        # DescribeLogGroups with a full body, CreateLogGroup with an empty
+        # one, each labelled text/html, text/plain or nothing: apply and the
+        # plan after it work as against AWS.
+        self.existing_log_group()
+        for n, ctype in enumerate(["text/html", "text/plain; charset=utf-8", None]):
+            self.write_spec(SPEC.rstrip(" ") + """\
+      extra:
+        type: AWS::Logs::LogGroup
+        properties: { LogGroupName: /demo/relabelled-%d, RetentionInDays: 7 }
+    """ % n)
+            server = Hostile(relabel(self.emu.url, ctype))
+            try:
+                env = dict(self.env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=server.url)
+                self.berth("apply", "--auto-approve", env=env)
+                r = self.berth("plan", "--detailed-exitcode", env=env)
+            finally:
+                server.close()
+            self.assertIn("No changes", r.stdout + r.stderr)
+            self.assertGreater(server.requests, 2)
+            names = [g["logGroupName"] for g in self.logs().describe_log_groups()["logGroups"]]
+            self.assertIn("/demo/relabelled-%d" % n, names)
 
     def test_10mb_body(self):
         self.whoami(big(10 << 20), "GetCallerIdentity")

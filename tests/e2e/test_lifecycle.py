@@ -83,7 +83,7 @@ class LifecycleTest(EngineCase):
         self.assertEqual(mail["unknown"], ["TopicArn"])
 
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("Apply complete: 9 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.", r.stdout)
         self.assertIn("alarms_arn = \"arn:aws:sns:us-west-2:", r.stdout)
         r = self.berth("state", "show", 'events["deploys"]')
         self.assertIn('DisplayName = "123456789012-123456789012"', r.stdout)
@@ -117,7 +117,7 @@ class LifecycleTest(EngineCase):
         self.assertIn("RetentionInDays = 7 -> 30", r.stdout)
         self.assertIn("Plan: 0 to add, 1 to change, 0 to destroy.", r.stdout)
         r = self.berth("apply", "--auto-approve", "--var", "retention=30")
-        self.assertIn("1 updated", r.stdout)
+        self.assertIn("1 changed", r.stdout)
         group = [x for x in self.live() if x["id"] == "/demo/app"][0]
         self.assertEqual(group["info"].get("retentionInDays", 30), 30)
         self.berth("plan", "--detailed-exitcode", "--var", "retention=30", ok=0)
@@ -134,7 +134,8 @@ class LifecycleTest(EngineCase):
         self.assertIn("# forces replacement", r.stdout)
         log_start = len(self.emu.log())
         r = self.berth("apply", "--auto-approve", "--var", "retention=30")
-        self.assertIn("3 replaced", r.stdout)
+        self.assertIn("Resources: 3 added,", r.stdout)
+        self.assertIn(" 3 destroyed.", r.stdout)
         # Destroy-then-create, dependents' old instances first: both old
         # subscriptions go before the old topic, which goes before the new.
         ops = [line.split()[1] for line in self.emu.log()[log_start:].splitlines()
@@ -334,7 +335,7 @@ class LifecycleTest(EngineCase):
         self.assertEqual(os.stat(os.path.join(self.dir, "change.plan")).st_mode & 0o777, 0o600)
         # Unchanged live state: applies exactly the plan, no question asked.
         r = self.berth("apply", "change.plan")
-        self.assertIn("1 updated", r.stdout)
+        self.assertIn("1 changed", r.stdout)
         self.berth("plan", "--detailed-exitcode", "--var", "retention=60", ok=0)
 
         # Live state changes after the plan is made: refused.
@@ -398,7 +399,7 @@ class LifecycleTest(EngineCase):
         self.assertIn("+ alarms (AWS::SNS::Topic) will be created", r.stdout)
         with open(lock) as f:
             self.assertEqual(json.load(f), held)
-        r = self.berth("plan", "--lock", "maybe", ok=1)
+        r = self.berth("plan", "--lock=maybe", ok=1)
         self.assertIn("--lock takes true or false, not 'maybe'", r.stderr)
         os.unlink(lock)
 

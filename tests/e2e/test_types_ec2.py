@@ -169,7 +169,7 @@ class LifecycleTest(Ec2Case):
         plan = self.plan_json(code=0)
         self.assertEqual(plan["summary"], {"add": 29, "change": 0, "destroy": 0})
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("Apply complete: 29 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 29 added, 0 changed, 0 destroyed.", r.stdout)
 
         # The CDK layout: public subnets first, /27s, one per zone. (The
         # control API's "info" is empty for EC2: read through the API.)
@@ -256,7 +256,7 @@ class LifecycleTest(Ec2Case):
              **{f"module.net.public-subnet[{i}]": ("update", ["MapPublicIpOnLaunch"]) for i in range(3)}})
         vars_ = ["--var", "host_name=siege", "--var", "map_public=false", "--var", "web_port=8080"]
         r = self.berth("apply", "--auto-approve", *vars_)
-        self.assertIn("5 updated", r.stdout)
+        self.assertIn("Resources: 0 added, 5 changed, 0 destroyed.", r.stdout)
         r = self.berth("plan", "--detailed-exitcode", *vars_, ok=0)
         self.assertIn("No changes.", r.stdout)
         self.assertEqual(self.tagged("instance", "loadtest")["tags"]["Name"], "siege")
@@ -277,7 +277,7 @@ class LifecycleTest(Ec2Case):
         self.assertIn("CidrBlock", replaced["reason"])
         self.assertEqual(changes["module.net.private-association[2]"]["action"], "replace")
         r = self.berth("apply", "--auto-approve", *vars_)
-        self.assertIn("2 replaced", r.stdout)
+        self.assertIn("Resources: 2 added, 0 changed, 2 destroyed.", r.stdout)
         self.assertEqual(subnet("module.net.private-subnet[2]")["CidrBlock"], "10.0.0.192/27")
         r = self.berth("plan", "--detailed-exitcode", *vars_, ok=0)
 

@@ -215,7 +215,8 @@ class WorkshopLifecycle(EcsCase):
         self.assertIn("TaskDefinition", svc["unknown"])
 
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("1 replaced", r.stdout)
+        self.assertIn("Resources: 1 added,", r.stdout)
+        self.assertIn(" 1 destroyed.", r.stdout)
         fe = self.service("ecsdemo-frontend")
         self.assertNotEqual(fe["taskDefinition"], old_td)
         self.assertTrue(fe["taskDefinition"].endswith(":2"), fe["taskDefinition"])

@@ -124,7 +124,7 @@ class GrafanaTypesTest(EngineCase):
         outputs = []
         r = self.berth("apply", "--auto-approve", "--debug")
         outputs.append(r.stdout + r.stderr)
-        self.assertIn("Apply complete: 5 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 5 added,", r.stdout)
         self.assertEqual(self.ops().get("grafana:CreateWorkspaceApiKey"),
                          self.ops().get("grafana:DeleteWorkspaceApiKey"))
         amp = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:aps:")]
@@ -195,7 +195,7 @@ class GrafanaTypesTest(EngineCase):
         self.emu.reset()
         r = self.berth("apply", "--auto-approve", "--debug")
         outputs.append(r.stdout + r.stderr)
-        self.assertIn("2 updated", r.stdout)
+        self.assertIn("2 changed", r.stdout)
         ops = self.ops()
         self.assertEqual(ops.get("grafana-http:POST /api/dashboards/import"), 1, ops)
         self.assertEqual(ops.get("amp:UpdateWorkspaceAlias"), 1, ops)

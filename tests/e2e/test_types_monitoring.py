@@ -12,11 +12,8 @@ import threading
 from berthtest import main
 from enginetest import EngineCase
 
-WORKSHOP = "/work/shared/workshop"
-TEMPLATE = os.path.join(WORKSHOP, "cwagent-ecs-instance-metric-cfn.json")
-if not os.path.exists(TEMPLATE):
-    TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "specs", "workshop",
-                            "cwagent-ecs-instance-metric-cfn.json")
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "specs",
+                        "files", "cwagent-ecs-instance-metric-cfn.json")
 
 STACK_SPEC = """\
     berth: 1
@@ -176,7 +173,7 @@ class MonitoringTypesTest(EngineCase):
         v = self.serve_template()
         self.write_spec(STACK_SPEC)
         r = self.berth("apply", "--auto-approve", *v)
-        self.assertIn("Apply complete: 2 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 2 added,", r.stdout)
         stacks = self.stacks()
         self.assertEqual(stacks["cwagent-by-url"]["StackStatus"], "CREATE_COMPLETE")
         name = [n for n in stacks if n != "cwagent-by-url"][0]
@@ -200,7 +197,7 @@ class MonitoringTypesTest(EngineCase):
         self.assertEqual(ch["cwagent"]["action"], "update")
         self.assertEqual(ch["cwagent"]["changed"], ["Parameters"])
         r = self.berth("apply", "--auto-approve", "--var", "task_role=arn:aws:iam::123456789012:role/x", *v)
-        self.assertIn("1 updated", r.stdout)
+        self.assertIn("1 changed", r.stdout)
         stack = self.stacks()[name]
         self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
         self.assertEqual(stack["StackId"], stacks[name]["StackId"])
@@ -217,7 +214,7 @@ class MonitoringTypesTest(EngineCase):
     def test_stack_inline_template_and_outputs(self):
         self.write_spec(INLINE_SPEC)
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("Apply complete: 2 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 2 added,", r.stdout)
         groups = [x for x in self.all_of("log-group")]
         self.assertEqual(len(groups), 1)
         name = groups[0]["id"]
@@ -306,7 +303,7 @@ class MonitoringTypesTest(EngineCase):
     def test_alarm_lifecycle(self):
         self.write_spec(ALARM_SPEC)
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("Apply complete: 3 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 3 added,", r.stdout)
         cw = self.aws("cloudwatch")
         alarm = cw.describe_alarms(AlarmNames=["demo-cpu-alarm"])["MetricAlarms"][0]
         self.assertEqual(alarm["Threshold"], 50.0)
@@ -330,7 +327,7 @@ class MonitoringTypesTest(EngineCase):
         self.assertEqual(ch["cpu-alarm"]["action"], "update")
         self.assertEqual(ch["cpu-alarm"]["changed"], ["Threshold"])
         r = self.berth("apply", "--auto-approve", "--var", "threshold=80")
-        self.assertIn("1 updated", r.stdout)
+        self.assertIn("1 changed", r.stdout)
         alarm = cw.describe_alarms(AlarmNames=["demo-cpu-alarm"])["MetricAlarms"][0]
         self.assertEqual(alarm["Threshold"], 80.0)
         self.assertEqual(len(alarm["Dimensions"]), 2)
@@ -343,7 +340,7 @@ class MonitoringTypesTest(EngineCase):
     def test_query_definitions(self):
         self.write_spec(QUERY_SPEC)
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("Apply complete: 2 created", r.stdout)
+        self.assertIn("Apply complete! Resources: 2 added,", r.stdout)
         logs = self.aws("logs")
         defs = {d["name"]: d for d in logs.describe_query_definitions()["queryDefinitions"]}
         self.assertEqual(set(defs), {"demo/Number of tasks per service", "demo/Average memory and CPU"})

@@ -124,9 +124,9 @@ class WhoamiTest(unittest.TestCase):
             # An unknown certificate is refused, and not retried.
             r = self.whoami(self.env(keys=True, AWS_ENDPOINT_URL=proxy.url))
             self.assertEqual(r.returncode, 1)
-            self.assertIn("sts GetCallerIdentity: no answer: %s: SSL certificate problem"
-                          % proxy.url, r.stderr)
-            self.assertIn("certificate", r.stderr)
+            self.assertIn("cannot trust the AWS endpoint %s (from AWS_ENDPOINT_URL): SSL "
+                          "certificate problem" % proxy.url, r.stderr)
+            self.assertIn("AWS_CA_BUNDLE=FILE", r.stderr)
             self.assertEqual(proxy.handshakes_failed, 1)
             self.assertEqual(self.emu.calls()["total"], 0)
             # Trusted through AWS_CA_BUNDLE, the same endpoint works.
@@ -274,7 +274,8 @@ class WhoamiTest(unittest.TestCase):
                                  AWS_ROLE_ARN="arn:aws:iam::%s:role/CI" % ACCOUNT))
         self.assertEqual(r.returncode, 1)
         self.assertIn("STS AssumeRoleWithWebIdentity failed: InvalidIdentityToken", r.stderr)
-        self.assertIn("cannot get AWS credentials from web-identity", r.stderr)
+        self.assertIn("cannot get AWS credentials from web identity (AWS_ROLE_ARN and "
+                      "AWS_WEB_IDENTITY_TOKEN_FILE)", r.stderr)
 
     def test_container_credentials(self):
         self.secrets.append("container-auth-token-1")
@@ -341,13 +342,64 @@ class WhoamiTest(unittest.TestCase):
         del env["AWS_EC2_METADATA_DISABLED"]
         r = self.whoami(env)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("EC2 instance metadata (http://127.0.0.1:9) did not answer", r.stderr)
+        self.assertIn("EC2 instance metadata at http://127.0.0.1:9 did not answer", r.stderr)
+
+    def assert_in_order(self, text, parts):
+        at = 0
+        for part in parts:
+            found = text.find(part, at)
+            self.assertGreaterEqual(found, 0, "%r not after offset %d in:\n%s" % (part, at, text))
+            at = found + len(part)
 
     def test_no_credentials(self):
+        # A workstation: nothing configured, instance metadata (on loopback
+        # here) does not answer. One message: every source in the chain's
+        # order, why each gave nothing, and what to do.
+        env = self.env(AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:9")
+        del env["AWS_EC2_METADATA_DISABLED"]
+        r = self.whoami(env)
+        self.assertEqual(r.returncode, 1)
+        home = self.tmp
+        self.assert_in_order(r.stderr, [
+            "error: no AWS credentials found",
+            "1. environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+            "2. profile 'default' (the default; AWS_PROFILE is not set): no keys in "
+            "%s/.aws/credentials (no such file) or %s/.aws/config (no such file)" % (home, home),
+            "3. SSO, credential_process, web identity:",
+            "4. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "5. EC2 instance metadata at http://127.0.0.1:9 did not answer",
+            "on a workstation: run `aws configure`",
+            "`berth whoami`"])
+        self.assertEqual(r.stderr.count("error:"), 1, r.stderr)
+        self.assertEqual(self.emu.calls()["total"], 0)
+        # Metadata switched off: said so in the same place.
         r = self.whoami(self.env())
         self.assertEqual(r.returncode, 1)
-        self.assertIn("no AWS credentials found", r.stderr)
-        self.assertEqual(self.emu.calls()["total"], 0)
+        self.assert_in_order(r.stderr, ["no AWS credentials found", "1. environment",
+                                        "5. EC2 instance metadata: disabled by "
+                                        "AWS_EC2_METADATA_DISABLED"])
+
+    def test_no_credentials_names_the_profile_and_its_files(self):
+        self.write("config", """\
+            [profile work]
+            region = us-west-2
+            sso_session = corp
+            sso_account_id = 123456789012
+            """)
+        self.write("credentials", "[other]\naws_access_key_id = AKIAOTHER\n")
+        env = self.env(AWS_PROFILE="work", AWS_CONFIG_FILE=os.path.join(self.tmp, "config"),
+                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(self.tmp, "credentials"))
+        r = self.whoami(env)
+        self.assertEqual(r.returncode, 1)
+        self.assert_in_order(r.stderr, [
+            "no AWS credentials found",
+            "2. profile 'work' (from AWS_PROFILE): no keys in %s/credentials (no [work] section)"
+            " or %s/config ([profile work] has no aws_access_key_id)" % (self.tmp, self.tmp),
+            "3. IAM Identity Center (SSO): profile 'work' signs in with sso_session (%s/config:3)"
+            % self.tmp,
+            "5. EC2 instance metadata: disabled",
+            "aws sso login --profile work",
+            "aws configure export-credentials --profile work --format env"])
 
     def test_no_region(self):
         env = self.env(keys=True)
@@ -360,11 +412,84 @@ class WhoamiTest(unittest.TestCase):
         self.secrets.append("not-the-secret")
         r = self.whoami(self.env(keys=True, AWS_SECRET_ACCESS_KEY="not-the-secret"))
         self.assertEqual(r.returncode, 1)
-        self.assertIn("sts GetCallerIdentity failed: SignatureDoesNotMatch", r.stderr)
+        # A credentials problem, in the user's words, naming where the key is.
+        self.assertIn("error: AWS rejected the credentials from the environment "
+                      "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): the secret access key "
+                      "does not belong to the access key\n", r.stderr)
+        self.assertIn("access key %s...%s; correct the key and secret there"
+                      % (ACCESS_KEY[:4], ACCESS_KEY[-4:]), r.stderr)
         self.assertIn("(AWS sts GetCallerIdentity: SignatureDoesNotMatch, HTTP 403, request id ",
                       r.stderr)
+        self.assertNotIn("sts GetCallerIdentity failed", r.stderr)
         # Not retried: a wrong key does not get righter.
         self.assertEqual(self.emu.calls()["total"], 1)
+
+    def test_wrong_secret_while_reading_a_stack_is_said_once(self):
+        # JSON services say InvalidSignatureException, query ones
+        # SignatureDoesNotMatch: one message, about the key, either way.
+        self.secrets.append("not-the-secret")
+        env = self.env(keys=True, AWS_SECRET_ACCESS_KEY="not-the-secret")
+        r = run_berth(["state", "list", "--stack", "nowhere"], env=env, cwd=self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.count("error: AWS rejected the credentials from the "
+                                        "environment (AWS_ACCESS_KEY_ID and "
+                                        "AWS_SECRET_ACCESS_KEY): the secret access key does "
+                                        "not belong to the access key\n"), 1, r.stderr)
+        self.assertEqual(r.stderr.count("error:"), 1, r.stderr)
+
+    def test_unknown_key_in_a_profile_names_the_file(self):
+        self.secrets.append("whatever-secret")
+        path = self.write("credentials", """\
+            [default]
+            region = us-west-2
+
+            [dev]
+            aws_access_key_id = AKIANOSUCHKEY0000001
+            aws_secret_access_key = whatever-secret
+            """)
+        r = self.whoami(self.env(AWS_SHARED_CREDENTIALS_FILE=path), "--profile", "dev")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("error: AWS rejected the credentials from profile 'dev' "
+                      "(aws_access_key_id at %s:5): AWS knows no such access key" % path,
+                      r.stderr)
+        self.assertIn("(AWS sts GetCallerIdentity: InvalidClientTokenId, HTTP 403", r.stderr)
+        self.assertIn("access key AKIA...0001", r.stderr)
+
+    def test_unreachable_endpoint_names_it_and_its_setting(self):
+        # Port 9 on loopback: nothing listens. The message is about the
+        # endpoint and the setting that chose it, not about the API call,
+        # and does not suggest retrying harder.
+        cases = [({"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, [],
+                  "(from AWS_ENDPOINT_URL)", "check that variable"),
+                 ({"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9"}, [],
+                  "(from AWS_ENDPOINT_URL_STS)", "unset it to go to AWS's own endpoints"),
+                 ({}, ["--endpoint-url", "http://127.0.0.1:9"],
+                  "(from --endpoint-url)", "check the URL given with --endpoint-url")]
+        for extra, args, origin, advice in cases:
+            env = self.env(keys=True)
+            del env["AWS_ENDPOINT_URL"]
+            env.update(extra)
+            r = self.whoami(env, *args)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("error: cannot reach the AWS endpoint http://127.0.0.1:9 %s: "
+                          % origin, r.stderr)
+            self.assertIn(advice, r.stderr)
+            self.assertNotIn("AWS_MAX_ATTEMPTS", r.stderr)
+            self.assertNotIn("GetCallerIdentity:", r.stderr)
+        path = self.write("config", "[default]\nendpoint_url = http://127.0.0.1:9\n")
+        env = self.env(keys=True, AWS_CONFIG_FILE=path)
+        del env["AWS_ENDPOINT_URL"]
+        r = self.whoami(env)
+        self.assertIn("cannot reach the AWS endpoint http://127.0.0.1:9 (from endpoint_url in "
+                      "profile 'default')", r.stderr)
+
+    def test_unreachable_endpoint_is_said_once(self):
+        # Reading a stack makes dozens of calls at once; all fail alike.
+        env = self.env(keys=True, AWS_ENDPOINT_URL="http://127.0.0.1:9")
+        r = run_berth(["state", "list", "--stack", "nowhere"], env=env, cwd=self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.count("cannot reach the AWS endpoint"), 1, r.stderr)
+        self.assertEqual(r.stderr.count("error:"), 1, r.stderr)
 
     def attempts_logged(self, stderr):
         m = re.search(r"sts GetCallerIdentity -> \S+ \(attempts (\d+),", stderr)

@@ -22,7 +22,7 @@ from emutest import EmulatorTestCase  # noqa: E402
 from test_cli import cli_candidates  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORKSHOP = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared', 'workshop',
+WORKSHOP = os.path.normpath(os.path.join(HERE, '..', '..', 'specs', 'files',
                                          'cwagent-ecs-instance-metric-cfn.json'))
 FAST = {'Delay': 0.2, 'MaxAttempts': 100}
 ACCOUNT = '123456789012'

@@ -16,7 +16,7 @@ from emutest import EmulatorTestCase  # noqa: E402
 from test_cli import cli_candidates  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DASHBOARD = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared', 'workshop',
+DASHBOARD = os.path.normpath(os.path.join(HERE, '..', '..', 'specs', 'files',
                                           'AMP_ECS_Task_Monitoring.json'))
 INPUT = 'DS_PROMETHEUS_WS-647C2794-32A4-4DED-95E1-59BC7ECD633C'
 AMP_URL = 'https://aps-workspaces.us-west-2.amazonaws.com/workspaces/ws-1234/'

@@ -275,14 +275,14 @@ TEST(template_fills_placeholders)
 TEST(template_workshop_adot_config)
 {
 	/* The workshop's real ADOT collector config uses {{endpoint}} and
-	 * {{region}}; absolute path, since it lives outside any project. */
+	 * {{region}}; given by absolute path. */
 	struct fixture fx;
-	const char *env = getenv("BERTH_SHARED_DIR");
-	char *shared = realpath(env ? env : "../shared", NULL);
+	const char *env = getenv("BERTH_SOURCE_DIR");
+	char *shared = realpath(env ? env : ".", NULL);
 	char *args, *got;
 	fixture_init(&fx);
 	CHECK(shared != NULL);
-	args = xasprintf("[\"%s/workshop/ecs-fargate-adot-config.yaml\", {\"endpoint\": "
+	args = xasprintf("[\"%s/specs/files/ecs-fargate-adot-config.yaml\", {\"endpoint\": "
 			 "\"https://aps-workspaces.us-west-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write\","
 			 " \"region\": \"us-west-2\"}]", shared);
 	free(shared);

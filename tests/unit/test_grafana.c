@@ -190,8 +190,8 @@ static void check_no_key_in(struct fixture *fx, json_t *log)
 
 static json_t *load_workshop_dashboard(void)
 {
-	const char *shared = getenv("BERTH_SHARED_DIR") ? getenv("BERTH_SHARED_DIR") : "../shared";
-	char *path = xasprintf("%s/workshop/AMP_ECS_Task_Monitoring.json", shared);
+	const char *src = getenv("BERTH_SOURCE_DIR") ? getenv("BERTH_SOURCE_DIR") : ".";
+	char *path = xasprintf("%s/specs/files/AMP_ECS_Task_Monitoring.json", src);
 	json_error_t err;
 	json_t *j = json_load_file(path, 0, &err);
 	if (!j) {

@@ -56,6 +56,16 @@ TEST(progress_durations)
 		progress_format_duration(b, sizeof(b), cases[i].ms);
 		CHECK_STR(b, cases[i].want);
 	}
+	/* A finished operation: tenths below ten seconds, so that a create
+	 * of 400 ms is not "0s". */
+	static const struct { int64_t ms; const char *want; } took[] = {
+		{ -5, "0.0s" }, { 0, "0.0s" }, { 420, "0.4s" }, { 999, "0.9s" }, { 1000, "1.0s" },
+		{ 9999, "9.9s" }, { 10000, "10s" }, { 72000, "1m12s" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(took); i++) {
+		progress_format_took(b, sizeof(b), took[i].ms);
+		CHECK_STR(b, took[i].want);
+	}
 }
 
 TEST(progress_plain_lines_exactly)
@@ -88,7 +98,7 @@ TEST(progress_plain_lines_exactly)
 	CHECK_STR(cap_new(&c), "");
 	t = 14000;
 	progress_end(p, cluster, "created");
-	CHECK_STR(cap_new(&c), "cluster: created (9s)\n");
+	CHECK_STR(cap_new(&c), "cluster: created (9.0s)\n");
 	/* A late tick gives one line, not the missed ones. */
 	t = 35000;
 	progress_tick(p);
@@ -155,13 +165,13 @@ TEST(progress_terminal_redraws_in_place_at_most_4hz)
 	CHECK_STR(cap_new(&c), "");
 	t = 1250;
 	progress_tick(p);
-	CHECK_STR(cap_new(&c), "\r\033[2A\033[Jb: deleted (1s)\n"
+	CHECK_STR(cap_new(&c), "\r\033[2A\033[Jb: deleted (1.0s)\n"
 			       "a: creating... (waiting for available, 1s)\n");
 	t = 1300;
 	progress_note(p, "warning: %s", "slow");
 	progress_end(p, a, "created");
 	progress_free(p); /* flushes what is pending, leaves no block */
-	CHECK_STR(cap_new(&c), "\r\033[1A\033[Jwarning: slow\na: created (1s)\n");
+	CHECK_STR(cap_new(&c), "\r\033[1A\033[Jwarning: slow\na: created (1.3s)\n");
 	cap_close(&c);
 }
 
@@ -267,7 +277,7 @@ TEST(progress_ticker_prints_periodic_lines_on_its_own)
 	/* Ticks every 250 ms over 1.1 s with a 200 ms period: about four lines;
 	 * at least two even on a slow machine. */
 	CHECK(count(c.text, "slow: creating... (waiting for stable, ") >= 2);
-	CHECK_CONTAINS(c.text, "slow: created (1s)\n");
+	CHECK_CONTAINS(c.text, "slow: created (1.");
 	cap_close(&c);
 }
 

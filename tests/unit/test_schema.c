@@ -322,8 +322,8 @@ TEST(workshop_cloudformation_template_checks_clean)
 {
 	/* The workshop's real CloudWatch agent template: every resource's
 	 * properties must pass, or the checker would reject working specs. */
-	const char *env = getenv("BERTH_SHARED_DIR");
-	char *path = xasprintf("%s/workshop/cwagent-ecs-instance-metric-cfn.json", env ? env : "../shared");
+	const char *env = getenv("BERTH_SOURCE_DIR");
+	char *path = xasprintf("%s/specs/files/cwagent-ecs-instance-metric-cfn.json", env ? env : ".");
 	json_t *doc = json_load_file(path, 0, NULL), *res;
 	struct collected c = { BUF_INIT, NULL };
 	struct schema_check_ops ops = { collect, cfn_intrinsic, &c };

@@ -1,5 +1,5 @@
-/* Runs every case of the AWS SigV4 test suite (../shared/sigv4-suite/v4/,
- * aws-c-auth layout) through sigv4_sign and sigv4_presign, reading the data
+/* Runs every case of the AWS SigV4 test suite (tests/data/sigv4-suite/v4/,
+ * aws-c-auth layout, vendored with its provenance) through sigv4_sign and sigv4_presign, reading the data
  * files at run time, and checks canonical request, string to sign, signature
  * and the signed request. */
 #include "util/common.h"
@@ -13,8 +13,8 @@
 
 static char *suite_dir(void)
 {
-	const char *shared = getenv("BERTH_SHARED_DIR");
-	return xasprintf("%s/sigv4-suite/v4", shared && *shared ? shared : "../shared");
+	const char *src = getenv("BERTH_SOURCE_DIR");
+	return xasprintf("%s/tests/data/sigv4-suite/v4", src && *src ? src : ".");
 }
 
 static int read_case_file(const char *dir, const char *name, struct buf *out)

@@ -4,6 +4,7 @@
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/strvec.h"
+#include "util/natcmp.h"
 #include "util/suggest.h"
 
 TEST(buf_starts_empty_and_terminated)
@@ -105,6 +106,35 @@ TEST(suggest_finds_typos)
 	CHECK_INT(suggest_distance("ab", "ba"), 1);
 	CHECK_INT(suggest_distance("", "abc"), 3);
 	CHECK_INT(suggest_distance("kitten", "sitting"), 3);
+}
+
+TEST(suggest_finds_a_part_of_the_name)
+{
+	const char *props[] = { "LogGroupName", "RetentionInDays", "KmsKeyId", "Tags",
+				"DataProtectionPolicy", "LogGroupClass" };
+	/* Too far for a typo, but the start of a name. */
+	CHECK_STR(suggest_nearest("Retention", props, ARRAY_SIZE(props)), "RetentionInDays");
+	CHECK_STR(suggest_nearest("retention", props, ARRAY_SIZE(props)), "RetentionInDays");
+	/* Inside a name: the shortest that holds it. */
+	CHECK_STR(suggest_nearest("Protection", props, ARRAY_SIZE(props)), "DataProtectionPolicy");
+	CHECK_STR(suggest_nearest("GroupName", props, ARRAY_SIZE(props)), "LogGroupName");
+	/* Too short to say anything. */
+	CHECK(suggest_nearest("Lo", props, ARRAY_SIZE(props)) == NULL);
+	CHECK(suggest_nearest("Zebra", props, ARRAY_SIZE(props)) == NULL);
+}
+
+TEST(natural_order_counts)
+{
+	CHECK(natcmp("lg[4]", "lg[36]") < 0);
+	CHECK(natcmp("lg[36]", "lg[4]") > 0);
+	CHECK(natcmp("lg[10]", "lg[9]") > 0);
+	CHECK(natcmp("lg[4]", "lg[4]") == 0);
+	CHECK(natcmp("a2b10", "a2b9") > 0);
+	CHECK(natcmp("a", "b") < 0);
+	CHECK(natcmp("lg", "lg[0]") < 0);
+	CHECK(natcmp("x007", "x7") > 0); /* equal numbers: fewer zeros first */
+	CHECK(natcmp("n99999999999999999999999", "n100000000000000000000000") < 0);
+	CHECK(natcmp("mod.a[2].b", "mod.a[10].a") < 0);
 }
 
 TEST(strerror_names_codes)

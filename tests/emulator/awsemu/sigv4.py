@@ -9,7 +9,7 @@ of canonicalisation: if berth's signer and botocore's disagree, berth is
 wrong.
 
 `verify()` works on plain data (see wire.Request) so the AWS test vectors in
-shared/sigv4-suite can drive it directly."""
+tests/data/sigv4-suite can drive it directly."""
 
 import datetime
 import hashlib
