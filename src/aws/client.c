@@ -14,6 +14,7 @@
 #include "aws/model.h"
 #include "aws/paginator.h"
 #include "aws/proto.h"
+#include "aws/ratelimit.h"
 #include "aws/redact.h"
 #include "aws/region.h"
 #include "aws/retry.h"
@@ -32,22 +33,117 @@ struct aws_client {
 	char *endpoint_url; /* --endpoint-url or NULL */
 	struct aws_transport *transport;
 	struct aws_retry_policy retry;
+	const char *retry_source; /* where max_attempts came from */
+	enum aws_retry_mode mode;
+	double delay_scale; /* BERTH_TEST_RETRY_SCALE: tests shorten backoff; else 1 */
 	struct aws_retry_quota quota;
+	struct aws_rate_limiter limiter; /* used in adaptive mode only */
 	struct aws_credentials_env cenv;
 	struct aws_credentials_provider *creds;
 };
 
 static int parse_max_attempts(const char *v, const char *where, int *out, struct diags *d)
 {
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (*end || n < 1 || n > 100) {
-		diags_add(d, DIAG_ERROR, "max attempts '%s' (from %s) is not a number from 1 to 100",
-			  v, where);
+	if (aws_retry_parse_attempts(v, out) < 0) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "max attempts '%s' (from %s) is not a "
+					    "whole number from 1 to %d", v, where,
+					    AWS_RETRY_MAX_ATTEMPTS_LIMIT);
+		diag_set_detail(dg, "berth makes up to %d attempts of each AWS call by default",
+				AWS_RETRY_DEFAULT_MAX_ATTEMPTS);
 		return BERTH_EINVAL;
 	}
-	*out = (int)n;
 	return 0;
+}
+
+/* --max-retries counts retries after the first attempt: 0 to 99. */
+static int parse_max_retries(const char *v, int *out, struct diags *d)
+{
+	char *end = NULL;
+	long n = -1;
+	errno = 0;
+	if (*v >= '0' && *v <= '9')
+		n = strtol(v, &end, 10);
+	if (n < 0 || errno || *end || n > AWS_RETRY_MAX_ATTEMPTS_LIMIT - 1) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "--max-retries '%s' is not a whole "
+					    "number from 0 to %d", v,
+					    AWS_RETRY_MAX_ATTEMPTS_LIMIT - 1);
+		diag_set_detail(dg, "how many times a failed AWS call is tried again "
+				    "(default %d)", AWS_RETRY_DEFAULT_MAX_ATTEMPTS - 1);
+		return BERTH_EINVAL;
+	}
+	*out = (int)n + 1;
+	return 0;
+}
+
+static int parse_retry_mode(const char *v, const char *where, enum aws_retry_mode *out,
+			    struct diags *d)
+{
+	static const char *modes[] = { "standard", "adaptive", "legacy" };
+	if (aws_retry_parse_mode(v, out) < 0) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "retry mode '%s' (from %s) is not "
+					    "standard or adaptive", v, where);
+		const char *near = suggest_nearest(v, modes, ARRAY_SIZE(modes));
+		if (near)
+			diag_set_detail(dg, "did you mean %s?", near);
+		return BERTH_EINVAL;
+	}
+	return 0;
+}
+
+/* The number of attempts and the mode, each from the first setting that
+ * has one: the option, the environment, the profile, the default. */
+static int resolve_retries(struct aws_client *c, const struct aws_client_config *cfg,
+			   struct diags *d)
+{
+	const char *v;
+	int rc = 0;
+
+	c->retry.max_attempts = AWS_RETRY_DEFAULT_MAX_ATTEMPTS;
+	c->retry_source = "default";
+	if (cfg && cfg->max_retries) {
+		rc = parse_max_retries(cfg->max_retries, &c->retry.max_attempts, d);
+		c->retry_source = "--max-retries";
+	} else if (cfg && cfg->max_attempts > 0) {
+		c->retry.max_attempts = cfg->max_attempts;
+		c->retry_source = "caller";
+	} else if ((v = aws_getenv("AWS_MAX_ATTEMPTS"))) {
+		rc = parse_max_attempts(v, "AWS_MAX_ATTEMPTS", &c->retry.max_attempts, d);
+		c->retry_source = "AWS_MAX_ATTEMPTS";
+	} else if ((v = aws_config_get(&c->cfg, c->cfg.profile, "max_attempts"))) {
+		rc = parse_max_attempts(v, "profile max_attempts", &c->retry.max_attempts, d);
+		c->retry_source = "profile";
+	}
+	if (rc < 0)
+		return rc;
+	/* Tests of storms (tests/e2e/test_retries.py) would wait minutes of
+	 * real backoff; they scale every retry delay down. Only down: the
+	 * knob can make berth more patient with nothing, nor hammer harder
+	 * than a factor of 1000. */
+	c->delay_scale = 1.0;
+	if ((v = aws_getenv("BERTH_TEST_RETRY_SCALE"))) {
+		char *end;
+		errno = 0;
+		double f = strtod(v, &end);
+		if (errno || end == v || *end || !(f >= 0.001 && f <= 1.0)) {
+			diags_add(d, DIAG_ERROR, "BERTH_TEST_RETRY_SCALE '%s' is not a number "
+				  "from 0.001 to 1", v);
+			return BERTH_EINVAL;
+		}
+		c->delay_scale = f;
+	}
+	c->mode = AWS_RETRY_MODE_STANDARD;
+	if ((v = aws_getenv("AWS_RETRY_MODE")))
+		rc = parse_retry_mode(v, "AWS_RETRY_MODE", &c->mode, d);
+	else if ((v = aws_config_get(&c->cfg, c->cfg.profile, "retry_mode")))
+		rc = parse_retry_mode(v, "profile retry_mode", &c->mode, d);
+	return rc;
+}
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
@@ -55,10 +151,10 @@ int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
 {
 	struct aws_client *c = xcalloc(1, sizeof(*c));
 	struct aws_transport_options to = { 0, 0, NULL, false };
-	const char *v;
 	int rc;
 
 	aws_retry_quota_init(&c->quota, AWS_RETRY_QUOTA_CAPACITY);
+	aws_rate_limiter_init(&c->limiter, monotonic_now());
 	if ((rc = aws_config_load(&c->cfg, cfg ? cfg->profile : NULL, d)) < 0)
 		goto fail;
 	if ((rc = aws_region_resolve(cfg ? cfg->region : NULL, &c->cfg, &c->region,
@@ -67,17 +163,8 @@ int aws_client_new(struct aws_client **out, const struct aws_client_config *cfg,
 	if (cfg && cfg->endpoint_url && *cfg->endpoint_url)
 		c->endpoint_url = xstrdup(cfg->endpoint_url);
 
-	c->retry.max_attempts = AWS_RETRY_DEFAULT_MAX_ATTEMPTS;
-	if (cfg && cfg->max_attempts > 0)
-		c->retry.max_attempts = cfg->max_attempts;
-	else if ((v = aws_getenv("AWS_MAX_ATTEMPTS")))
-		rc = parse_max_attempts(v, "AWS_MAX_ATTEMPTS", &c->retry.max_attempts, d);
-	else if ((v = aws_config_get(&c->cfg, c->cfg.profile, "max_attempts")))
-		rc = parse_max_attempts(v, "profile max_attempts", &c->retry.max_attempts, d);
-	if (rc < 0)
+	if ((rc = resolve_retries(c, cfg, d)) < 0)
 		goto fail;
-	if ((v = aws_getenv("AWS_RETRY_MODE")) && strcmp(v, "standard"))
-		log_verbose("AWS_RETRY_MODE=%s: berth always uses standard mode", v);
 
 	to.connect_timeout_ms = cfg ? cfg->connect_timeout_ms : 0;
 	to.request_timeout_ms = cfg ? cfg->request_timeout_ms : 0;
@@ -113,6 +200,7 @@ void aws_client_free(struct aws_client *c)
 	aws_transport_free(c->transport);
 	aws_config_release(&c->cfg);
 	aws_retry_quota_release_all(&c->quota);
+	aws_rate_limiter_release(&c->limiter);
 	free(c->region);
 	free(c->endpoint_url);
 	free(c);
@@ -125,6 +213,18 @@ const char *aws_client_profile(const struct aws_client *c) { return c->cfg.profi
 const char *aws_client_credential_source(const struct aws_client *c)
 {
 	return aws_credentials_source(c->creds);
+}
+
+int aws_client_max_attempts(const struct aws_client *c, const char **source)
+{
+	if (source)
+		*source = c->retry_source;
+	return c->retry.max_attempts;
+}
+
+const char *aws_client_retry_mode(const struct aws_client *c)
+{
+	return c->mode == AWS_RETRY_MODE_ADAPTIVE ? "adaptive" : "standard";
 }
 
 void aws_client_set_retry_hooks(struct aws_client *c, void (*sleep)(void *, double),
@@ -340,13 +440,29 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 		if (log_enabled(LOG_DEBUG))
 			aws_debug_request(service, operation, base, &req);
 
+		if (c->mode == AWS_RETRY_MODE_ADAPTIVE) {
+			double wait = aws_rate_limiter_acquire(&c->limiter, monotonic_now());
+			if (wait > 0) {
+				log_debug("%s %s: client-side rate limit (%.2f calls/s), "
+					  "waiting %.2f s", service, operation,
+					  aws_rate_limiter_rate(&c->limiter), wait);
+				aws_retry_sleep(&c->retry, wait * c->delay_scale);
+			}
+		}
 		aws_http_response_init(&resp);
 		st.attempts++;
 		aws_error_release(&err);
 		rc = aws_transport_send(c->transport, base, &req, &resp, &fail);
 		status = rc == 0 ? resp.status : 0;
+		if (rc == 0 && (status < 200 || status >= 300))
+			aws_proto_parse_error(svc, &resp, &err);
 		if (rc == 0 && log_enabled(LOG_DEBUG))
 			aws_debug_response(service, operation, &resp);
+		enum aws_retry_kind kind = status >= 200 && status < 300 ? AWS_RETRY_NONE :
+					   aws_retry_classify(status, err.code, fail.kind);
+		if (c->mode == AWS_RETRY_MODE_ADAPTIVE)
+			aws_rate_limiter_update(&c->limiter, monotonic_now(),
+						kind == AWS_RETRY_THROTTLE);
 		if (rc == 0 && status >= 200 && status < 300) {
 			aws_retry_after_success(&c->quota, &st);
 			/* A parse failure's diagnostic names the call already. */
@@ -356,10 +472,8 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 				    st.attempts, elapsed_ms(&t0));
 			goto cleanup;
 		}
-		if (rc == 0) {
-			aws_proto_parse_error(svc, &resp, &err);
+		if (rc == 0)
 			err.http_status = status;
-		}
 		/* AWS APIs never redirect; one means the endpoint is not AWS (a
 		 * proxy, a captive portal, a wrong URL). Say where it pointed. */
 		char redirect[256] = "";
@@ -411,7 +525,6 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 			rc = BERTH_EAUTH;
 			goto cleanup;
 		}
-		enum aws_retry_kind kind = aws_retry_classify(status, err.code, fail.kind);
 		enum aws_retry_decision dec =
 			aws_retry_after_failure(&c->retry, &c->quota, &st, kind, &delay);
 		if (dec != AWS_RETRY_GO) {
@@ -474,22 +587,24 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 						    "berth does not follow redirects (AWS APIs never send "
 						    "them): check --endpoint-url and AWS_ENDPOINT_URL",
 						base, redirect);
+			else if (dec == AWS_RETRY_MAX_ATTEMPTS && kind == AWS_RETRY_CONNECT &&
+				 st.attempts < c->retry.max_attempts)
+				diag_set_detail(dg, "gave up after %d attempts (a connection that "
+						    "cannot be made at all is tried %d times at most: "
+						    "check the endpoint and the network)",
+						st.attempts, AWS_RETRY_CONNECT_MAX_ATTEMPTS);
 			else if (dec == AWS_RETRY_MAX_ATTEMPTS)
 				diag_set_detail(dg, "gave up after %d attempts (the maximum; raise it "
-						    "with AWS_MAX_ATTEMPTS or max_attempts in the profile)",
-						st.attempts);
-			else if (dec == AWS_RETRY_QUOTA_EXHAUSTED)
-				diag_set_detail(dg, "gave up after %d attempts: the client's retry "
-						    "quota is spent (too many failures across calls)",
-						st.attempts);
+						    "with --max-retries, AWS_MAX_ATTEMPTS or max_attempts "
+						    "in the profile)", st.attempts);
 			else if (st.attempts > 1)
 				diag_set_detail(dg, "after %d attempts", st.attempts);
 			goto cleanup;
 		}
-		log_verbose("%s %s -> %s, retry %d in %.2f s", service, operation,
+		log_verbose("%s %s -> %s, retry %d in %.2f s%s", service, operation,
 			    status ? (err.code ? err.code : "error") : fail.message, st.attempts,
-			    delay);
-		aws_retry_sleep(&c->retry, delay);
+			    delay, st.over_quota ? " (retry quota spent: waiting longer)" : "");
+		aws_retry_sleep(&c->retry, delay * c->delay_scale);
 	}
 
 cleanup:

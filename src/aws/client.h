@@ -14,7 +14,8 @@ struct aws_client_config {
 	const char *profile;      /* --profile, else AWS_PROFILE, else "default" */
 	const char *region;       /* --region, else the chain in region.c */
 	const char *endpoint_url; /* --endpoint-url, overrides AWS_ENDPOINT_URL */
-	int max_attempts;         /* 0: AWS_MAX_ATTEMPTS / profile / 3 */
+	const char *max_retries;  /* --max-retries as typed (0..99 retries), or NULL */
+	int max_attempts;         /* 0: AWS_MAX_ATTEMPTS / profile max_attempts / 25 */
 	long connect_timeout_ms;  /* 0: default */
 	long request_timeout_ms;  /* 0: default */
 };
@@ -37,6 +38,12 @@ const char *aws_client_profile(const struct aws_client *c);
 int aws_client_endpoint(struct aws_client *c, const char *service, char **url,
 			char **source, struct diags *d);
 
+/* The attempts each call may make and where that number came from
+ * ("default", "--max-retries", "AWS_MAX_ATTEMPTS", "profile"); the retry
+ * mode ("standard" or "adaptive"). For `berth whoami` and logs. */
+int aws_client_max_attempts(const struct aws_client *c, const char **source);
+const char *aws_client_retry_mode(const struct aws_client *c);
+
 /* Tests: replace the sleep between retries (and its randomness), so retry
  * tests run in milliseconds. NULL restores the real ones. */
 void aws_client_set_retry_hooks(struct aws_client *c, void (*sleep)(void *, double),
@@ -47,7 +54,8 @@ void aws_client_set_retry_hooks(struct aws_client *c, void (*sleep)(void *, doub
  * parsed answer (new reference; caller decrefs) and returns 0. On failure
  * returns BERTH_EAWS (AWS said no: the diagnostic carries service, operation,
  * AWS code, HTTP status, request id), BERTH_ENET, BERTH_EAUTH or BERTH_EINVAL,
- * after the standard-mode retries. */
+ * after the retries of retry.h (and, in adaptive mode, the rate limiting of
+ * ratelimit.h). */
 int aws_call(struct aws_client *c, const char *service, const char *operation,
 	     json_t *params, json_t **out, struct diags *d);
 

@@ -1,7 +1,9 @@
-/* Standard-mode retries; see retry.h for the rules and where they come from. */
+/* Standard-mode retries with a provisioning budget; see retry.h for the rules
+ * and where they come from. */
 #include "util/common.h"
 #include "aws/retry.h"
 
+#include <limits.h>
 #include <math.h>
 #include <time.h>
 
@@ -59,11 +61,42 @@ static int is_transient_code(const char *code)
 			!strcmp(code, "IDPCommunicationError"));
 }
 
+int aws_retry_parse_attempts(const char *text, int *out)
+{
+	char *end;
+	long n;
+	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+		return -1;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || *end || n < 1 || n > AWS_RETRY_MAX_ATTEMPTS_LIMIT)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+int aws_retry_parse_mode(const char *text, enum aws_retry_mode *out)
+{
+	if (!text)
+		return -1;
+	/* The SDKs' "legacy" mode is their pre-standard retryer: berth has
+	 * only the standard rules, which are its successor. */
+	if (!strcmp(text, "standard") || !strcmp(text, "legacy"))
+		*out = AWS_RETRY_MODE_STANDARD;
+	else if (!strcmp(text, "adaptive"))
+		*out = AWS_RETRY_MODE_ADAPTIVE;
+	else
+		return -1;
+	return 0;
+}
+
 enum aws_retry_kind aws_retry_classify(long status, const char *code, enum aws_net_error net)
 {
 	if (status == 0) {
 		if (net == AWS_NET_TIMEOUT)
 			return AWS_RETRY_TIMEOUT;
+		if (net == AWS_NET_CONNECT)
+			return AWS_RETRY_CONNECT;
 		return aws_net_error_is_retryable(net) ? AWS_RETRY_TRANSIENT : AWS_RETRY_NONE;
 	}
 	if (aws_error_is_throttle(code))
@@ -108,10 +141,19 @@ void aws_retry_sleep(const struct aws_retry_policy *p, double secs)
 double aws_retry_delay(const struct aws_retry_policy *p, int attempt)
 {
 	double r = p->random ? p->random(p->random_ctx) : default_random(NULL);
-	double cap = pow(AWS_RETRY_BASE, attempt > 1 ? attempt - 1 : 0);
+	/* 2^(attempt-1) passes the cap at attempt 6; no pow of huge numbers. */
+	double cap = attempt > 1 && attempt < 32 ? pow(AWS_RETRY_BASE, attempt - 1) :
+		     attempt >= 32 ? AWS_RETRY_MAX_BACKOFF : 1.0;
 	if (cap > AWS_RETRY_MAX_BACKOFF)
 		cap = AWS_RETRY_MAX_BACKOFF;
 	return r * cap;
+}
+
+int aws_retry_budget(const struct aws_retry_policy *p, enum aws_retry_kind kind)
+{
+	if (kind == AWS_RETRY_CONNECT && p->max_attempts > AWS_RETRY_CONNECT_MAX_ATTEMPTS)
+		return AWS_RETRY_CONNECT_MAX_ATTEMPTS;
+	return p->max_attempts;
 }
 
 enum aws_retry_decision aws_retry_after_failure(const struct aws_retry_policy *p,
@@ -121,11 +163,18 @@ enum aws_retry_decision aws_retry_after_failure(const struct aws_retry_policy *p
 {
 	if (kind == AWS_RETRY_NONE)
 		return AWS_RETRY_NOT_RETRYABLE;
-	if (st->attempts >= p->max_attempts)
+	if (st->attempts >= aws_retry_budget(p, kind))
 		return AWS_RETRY_MAX_ATTEMPTS;
 	int cost = kind == AWS_RETRY_TIMEOUT ? AWS_RETRY_TIMEOUT_COST : AWS_RETRY_COST;
-	if (q && !aws_retry_quota_acquire(q, cost))
-		return AWS_RETRY_QUOTA_EXHAUSTED;
+	if (q && !aws_retry_quota_acquire(q, cost)) {
+		/* No tokens: retry anyway, but as late as the backoff allows
+		 * (see retry.h); a later success refunds nothing for it. */
+		st->over_quota = true;
+		st->last_acquired = 0;
+		*delay = aws_retry_delay(p, INT_MAX);
+		return AWS_RETRY_GO;
+	}
+	st->over_quota = false;
 	st->last_acquired = cost;
 	*delay = aws_retry_delay(p, st->attempts);
 	return AWS_RETRY_GO;

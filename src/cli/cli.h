@@ -37,6 +37,7 @@ struct global_opts {
 	const char *profile;
 	const char *region;
 	const char *endpoint_url;
+	const char *max_retries; /* --max-retries N, checked by the AWS client */
 	const char *log_file;
 	int verbose;  /* count of -v */
 	int debug;    /* --debug: log bodies (redacted) */

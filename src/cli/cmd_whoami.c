@@ -36,6 +36,7 @@ int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	cfg.profile = ctx->g.profile;
 	cfg.region = ctx->g.region;
 	cfg.endpoint_url = ctx->g.endpoint_url;
+	cfg.max_retries = ctx->g.max_retries;
 	if (aws_client_new(&client, &cfg, &d) < 0)
 		goto cleanup;
 	if (aws_call(client, "sts", "GetCallerIdentity", NULL, &id, &d) < 0)
@@ -43,16 +44,20 @@ int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	if (aws_client_endpoint(client, "sts", &endpoint, &endpoint_source, &d) < 0)
 		goto cleanup;
 
+	const char *attempts_source = NULL;
+	int attempts = aws_client_max_attempts(client, &attempts_source);
 	const char *account = json_string_value(json_object_get(id, "Account"));
 	const char *arn = json_string_value(json_object_get(id, "Arn"));
 	const char *user = json_string_value(json_object_get(id, "UserId"));
 	if (json) {
-		json_t *o = json_pack("{s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s}",
+		json_t *o = json_pack("{s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
 				      "account", account, "arn", arn, "user_id", user,
 				      "region", aws_client_region(client),
 				      "region_source", aws_client_region_source(client),
 				      "endpoint", endpoint, "endpoint_source", endpoint_source,
-				      "credential_source", aws_client_credential_source(client));
+				      "credential_source", aws_client_credential_source(client),
+				      "max_attempts", attempts, "max_attempts_source", attempts_source,
+				      "retry_mode", aws_client_retry_mode(client));
 		char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fprintf(ctx->out, "%s\n", s);
 		free(s);
@@ -67,6 +72,11 @@ int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 			strcmp(endpoint_source, "default") ? endpoint_source : "",
 			strcmp(endpoint_source, "default") ? ")" : "");
 		fprintf(ctx->out, "credentials  %s\n", aws_client_credential_source(client));
+		fprintf(ctx->out, "retries      up to %d attempts a call, %s mode%s%s%s\n", attempts,
+			aws_client_retry_mode(client),
+			strcmp(attempts_source, "default") ? " (attempts from " : "",
+			strcmp(attempts_source, "default") ? attempts_source : "",
+			strcmp(attempts_source, "default") ? ")" : "");
 	}
 	rc = EXIT_OK;
 

@@ -18,6 +18,7 @@ void cli_global_options(struct cli_ctx *ctx, struct option out[GLOBAL_OPTIONS_MA
 		{ OPT_STRING, 0, "profile", &ctx->g.profile, "PROFILE", "AWS profile from ~/.aws/config" },
 		{ OPT_STRING, 0, "region", &ctx->g.region, "REGION", "AWS region (else AWS_REGION, the profile)" },
 		{ OPT_STRING, 0, "endpoint-url", &ctx->g.endpoint_url, "URL", "send every AWS call to URL (like AWS_ENDPOINT_URL)" },
+		{ OPT_STRING, 0, "max-retries", &ctx->g.max_retries, "N", "retry a failed AWS call up to N times (default 24; AWS_MAX_ATTEMPTS)" },
 		{ OPT_FLAG, 0, "no-color", &ctx->g.no_color, NULL, "no colour in output (also NO_COLOR)" },
 		{ OPT_COUNT, 'v', "verbose", &ctx->g.verbose, NULL, "log each phase and AWS call" },
 		{ OPT_FLAG, 0, "debug", &ctx->g.debug, NULL, "log request and response bodies (secrets redacted)" },

@@ -503,6 +503,7 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	cfg.profile = ctx->g.profile;
 	cfg.region = s->spec && s->spec->region ? s->spec->region : ctx->g.region;
 	cfg.endpoint_url = ctx->g.endpoint_url;
+	cfg.max_retries = ctx->g.max_retries;
 	if (aws_client_new(&s->aws, &cfg, &s->d)) {
 		session_flush_diags(s);
 		goto fail;

@@ -25,13 +25,16 @@ static int availability_zones(struct engine *e, json_t *args, json_t **out, stru
 	json_t *params = json_pack("{s:[{s:s, s:[s]}]}", "Filters", "Name", "state", "Values",
 				   state ? state : "available");
 	json_t *res = NULL;
-	int err = rt_call(&e->rt, "ec2", "DescribeAvailabilityZones", params, &res, d);
+	/* rt_call_all checks the answer against the filter (ec2_filter.c):
+	 * an impaired zone must not slip in when a server ignores "state". */
+	int err = rt_call_all(&e->rt, "ec2", "DescribeAvailabilityZones", params,
+			      "AvailabilityZones", &res, d);
 	json_decref(params);
 	if (err)
 		return err;
 	json_t *names = json_array(), *ids = json_array(), *z;
 	size_t i;
-	json_array_foreach(json_object_get(res, "AvailabilityZones"), i, z) {
+	json_array_foreach(res, i, z) {
 		json_array_append(names, json_object_get(z, "ZoneName"));
 		json_array_append(ids, json_object_get(z, "ZoneId"));
 	}
@@ -60,16 +63,16 @@ static int vpc(struct engine *e, json_t *args, json_t **out, struct diags *d)
 	if (json_array_size(filters))
 		json_object_set(params, "Filters", filters);
 	json_decref(filters);
-	json_t *res = NULL;
-	int err = rt_call(&e->rt, "ec2", "DescribeVpcs", params, &res, d);
+	json_t *vpcs = NULL;
+	/* Checked against the tag and is-default filters (ec2_filter.c). */
+	int err = rt_call_all(&e->rt, "ec2", "DescribeVpcs", params, "Vpcs", &vpcs, d);
 	json_decref(params);
 	if (err)
 		return err;
-	json_t *vpcs = json_object_get(res, "Vpcs");
 	if (json_array_size(vpcs) != 1) {
 		diags_add(d, DIAG_ERROR, "data vpc: %zu VPCs match, expected exactly one",
 			  json_array_size(vpcs));
-		json_decref(res);
+		json_decref(vpcs);
 		return BERTH_ENOTFOUND;
 	}
 	json_t *one = json_array_get(vpcs, 0);
@@ -80,7 +83,7 @@ static int vpc(struct engine *e, json_t *args, json_t **out, struct diags *d)
 	*out = json_pack("{s:O?, s:O?, s:s}", "id", json_object_get(one, "VpcId"), "cidr_block",
 			 json_object_get(one, "CidrBlock"), "arn", arn);
 	free(arn);
-	json_decref(res);
+	json_decref(vpcs);
 	return 0;
 }
 

@@ -374,6 +374,10 @@ static int refresh_one(void *ctx, size_t node)
 			parents = &e->live[p];
 	}
 	int err = rt->read_all(&e->rt, parents, &e->live[node], &job->diags[node]);
+	/* A taggable type's listing was filtered by berth:stack; what the
+	 * answer says is checked, not the filter trusted. */
+	if (!err && rt->tag_filter && !rt->unowned_listing)
+		rt_keep_stack(&e->rt, &e->live[node]);
 	return err ? WALK_FAIL : WALK_OK;
 }
 

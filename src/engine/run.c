@@ -918,8 +918,11 @@ static int read_type(void *ctx, size_t node)
 {
 	struct types_job *job = ctx;
 	struct live_set none = LIVE_SET_INIT;
-	int err = job->types[node]->read_all(&job->e->rt, &none, &job->out[node],
-					     &job->diags[node]);
+	const struct rtype *rt = job->types[node];
+	int err = rt->read_all(&job->e->rt, &none, &job->out[node], &job->diags[node]);
+	/* As in the refresh: the stack filter's answer is checked. */
+	if (!err && rt->tag_filter && !rt->unowned_listing)
+		rt_keep_stack(&job->e->rt, &job->out[node]);
 	return err ? WALK_FAIL : WALK_OK;
 }
 

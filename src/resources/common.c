@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "aws/client.h"
+#include "resources/ec2_common.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 struct live_resource *live_set_add(struct live_set *s, const char *type)
 {
@@ -62,6 +64,26 @@ void live_set_release(struct live_set *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = s->alloc = 0;
+}
+
+size_t rt_keep_stack(const struct rt_ctx *c, struct live_set *s)
+{
+	size_t kept = 0, dropped = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (!rt_tags_ours(c, s->v[i].tags, NULL)) {
+			log_verbose("%s %s was listed as tagged %s=%s but is not; ignored",
+				    s->v[i].type, s->v[i].id ? s->v[i].id : "?", TAG_STACK,
+				    c->stack);
+			live_resource_release(&s->v[i]);
+			dropped++;
+			continue;
+		}
+		if (kept != i)
+			s->v[kept] = s->v[i];
+		kept++;
+	}
+	s->n = kept;
+	return dropped;
 }
 
 void rt_calls_init(struct rt_calls *c)
@@ -225,9 +247,32 @@ int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, jso
 	return rt_call_all_expect(c, service, op, params, result_key, NULL, items, d);
 }
 
+static int call_all(const struct rt_ctx *c, const char *service, const char *op,
+		    json_t *params, const char *result_key, const char *const *codes,
+		    json_t **items, struct diags *d);
+
 int rt_call_all_expect(const struct rt_ctx *c, const char *service, const char *op,
 		       json_t *params, const char *result_key, const char *const *codes,
 		       json_t **items, struct diags *d)
+{
+	int err = call_all(c, service, op, params, result_key, codes, items, d);
+	json_t *filters = json_object_get(params, "Filters");
+	if (!filters)
+		filters = json_object_get(params, "Filter");
+	/* What an EC2 listing answers is checked against its filters: a
+	 * server that ignored one must not make berth adopt, or count as
+	 * live, what it did not ask for (ec2_filter.c). */
+	if (!err && !strcmp(service, "ec2") && json_is_array(filters)) {
+		json_t *kept = ec2_keep_matching(op, *items, filters);
+		json_decref(*items);
+		*items = kept;
+	}
+	return err;
+}
+
+static int call_all(const struct rt_ctx *c, const char *service, const char *op,
+		    json_t *params, const char *result_key, const char *const *codes,
+		    json_t **items, struct diags *d)
 {
 	const struct pager *p = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(pagers); i++)
@@ -323,6 +368,45 @@ static bool arn_of_type(const char *arn, const char *filter)
 	return !strncmp(f[5], type, tlen) && (f[5][tlen] == ':' || f[5][tlen] == '/');
 }
 
+bool rt_tags_ours(const struct rt_ctx *c, json_t *tags, const char *address)
+{
+	json_t *map = json_is_array(tags) ? rt_tags_to_map(tags) : json_incref(tags);
+	const char *st = json_string_value(json_object_get(map, TAG_STACK));
+	bool ours = st && !strcmp(st, c->stack);
+	if (ours && address) {
+		const char *id = json_string_value(json_object_get(map, TAG_ID));
+		char *addr = id ? rt_tag_decode(id) : NULL;
+		ours = addr && !strcmp(addr, address);
+		free(addr);
+	}
+	json_decref(map);
+	return ours;
+}
+
+/* Keeps the tagging API's mappings that are of `type_filter` (NULL: any)
+ * and tagged as this stack's (and `address`'s, when not NULL): what the
+ * filters asked for, checked rather than trusted, since a server that
+ * ignored one would otherwise hand berth another stack's resources. */
+static json_t *keep_ours(const struct rt_ctx *c, json_t *items, const char *type_filter,
+			 const char *address)
+{
+	json_t *kept = json_array(), *m;
+	size_t i, dropped = 0;
+	json_array_foreach(items, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (arn && (!type_filter || arn_of_type(arn, type_filter)) &&
+		    rt_tags_ours(c, json_object_get(m, "Tags"), address))
+			json_array_append(kept, m);
+		else
+			dropped++;
+	}
+	if (dropped)
+		log_verbose("GetResources answered %zu resource%s the filters exclude (not %s=%s%s%s); "
+			    "ignored", dropped, dropped == 1 ? "" : "s", TAG_STACK, c->stack,
+			    address ? " with the address " : "", address ? address : "");
+	return kept;
+}
+
 int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t **out,
 			struct diags *d)
 {
@@ -344,9 +428,14 @@ int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t 
 				   "Values", c->stack, "ResourcesPerPage", 100);
 	if (type_filter)
 		json_object_set_new(params, "ResourceTypeFilters", json_pack("[s]", type_filter));
-	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, out, d);
+	json_t *items = NULL;
+	int err = rt_call_all(c, "resourcegroupstaggingapi", "GetResources", params, NULL, &items, d);
 	json_decref(params);
-	return err;
+	if (err)
+		return err;
+	*out = keep_ours(c, items, type_filter, NULL);
+	json_decref(items);
+	return 0;
 }
 
 int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
@@ -362,8 +451,10 @@ int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *
 	json_decref(params);
 	if (err)
 		return err;
-	const char *arn = json_string_value(json_object_get(json_array_get(items, 0), "ResourceARN"));
+	json_t *ours = keep_ours(c, items, type_filter, address);
+	const char *arn = json_string_value(json_object_get(json_array_get(ours, 0), "ResourceARN"));
 	*arn_out = arn ? xstrdup(arn) : NULL;
+	json_decref(ours);
 	json_decref(items);
 	return 0;
 }

@@ -79,20 +79,34 @@ bool ec2_arn_is(const char *arn, const char *kind)
 	return slash && (size_t)(slash - colon - 1) == n && !strncmp(colon + 1, kind, n);
 }
 
-static json_t *first_item(json_t *res, const char *list_key)
+static bool own_item(const struct rt_ctx *c, json_t *item, const char *address, json_t *extra)
 {
-	json_t *list = json_object_get(res, list_key);
-	if (!strcmp(list_key, "Reservations")) {
-		size_t i;
-		json_t *r;
-		json_array_foreach(list, i, r) {
-			json_t *inst = json_array_get(json_object_get(r, "Instances"), 0);
-			if (inst)
-				return inst;
+	json_t *tags = ec2_tags_map(item);
+	bool ours = rt_tags_ours(c, tags, address) && (!extra || ec2_item_matches(item, extra));
+	json_decref(tags);
+	return ours;
+}
+
+/* The first item whose tags say it is this stack's `address`: the filters
+ * asked for exactly that, but a server that ignored them would answer with
+ * other instances (another NAT gateway of the stack, another stack's), and
+ * taking the first of those would adopt it and never create this one. */
+static json_t *first_own_item(const struct rt_ctx *c, json_t *res, const char *list_key,
+			      const char *address, json_t *extra)
+{
+	json_t *list = json_object_get(res, list_key), *item;
+	size_t i, j;
+	json_array_foreach(list, i, item) {
+		if (!strcmp(list_key, "Reservations")) {
+			json_t *inst;
+			json_array_foreach(json_object_get(item, "Instances"), j, inst)
+				if (own_item(c, inst, address, extra))
+					return inst;
+		} else if (own_item(c, item, address, extra)) {
+			return item;
 		}
-		return NULL;
 	}
-	return json_array_get(list, 0);
+	return NULL;
 }
 
 int ec2_find_tagged(const struct rt_ctx *c, const char *op, const char *filter_key,
@@ -107,7 +121,7 @@ int ec2_find_tagged(const struct rt_ctx *c, const char *op, const char *filter_k
 	json_decref(params);
 	if (err)
 		return err;
-	json_t *item = first_item(res, list_key);
+	json_t *item = first_own_item(c, res, list_key, address, extra);
 	const char *id = json_string_value(json_object_get(item, id_key));
 	if (id)
 		*id_out = xstrdup(id);

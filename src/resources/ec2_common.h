@@ -39,6 +39,14 @@ int ec2_find_tagged(const struct rt_ctx *c, const char *op, const char *filter_k
 		    const char *list_key, const char *id_key, const char *address, json_t *extra,
 		    char **id_out, struct diags *d);
 
+/* ec2_filter.c: whether an EC2 item satisfies the Filters of its request
+ * ([{Name, Values}], borrowed): tag:KEY and the filter names berth sends;
+ * others are taken as satisfied. ec2_keep_matching returns the items of an
+ * answer to `op` that satisfy them (DescribeInstances: reservations with
+ * only their matching instances), new reference. */
+bool ec2_item_matches(json_t *item, json_t *filters);
+json_t *ec2_keep_matching(const char *op, json_t *items, json_t *filters);
+
 /* A client token for one create call: unique per call, so that a
  * deliberate replacement never gets the old instance back, while the AWS
  * client's own retries of that request (same parameters) stay idempotent.

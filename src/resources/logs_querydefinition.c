@@ -41,9 +41,24 @@ static char *folder(const char *stack)
 static int list(const struct rt_ctx *c, json_t **out, struct diags *d)
 {
 	char *prefix = folder(c->stack);
-	json_t *params = json_pack("{s:s}", "queryDefinitionNamePrefix", prefix);
-	int err = rt_call_all(c, "logs", "DescribeQueryDefinitions", params, "queryDefinitions", out, d);
+	json_t *params = json_pack("{s:s}", "queryDefinitionNamePrefix", prefix), *all = NULL;
+	int err = rt_call_all(c, "logs", "DescribeQueryDefinitions", params, "queryDefinitions", &all,
+			      d);
 	json_decref(params);
+	if (!err) {
+		/* Every definition answered is taken as this stack's, and
+		 * destroy deletes them: so only those the prefix really names,
+		 * whatever a server that ignored the prefix sent. */
+		json_t *q;
+		size_t i;
+		*out = json_array();
+		json_array_foreach(all, i, q) {
+			const char *name = json_string_value(json_object_get(q, "name"));
+			if (name && !strncmp(name, prefix, strlen(prefix)))
+				json_array_append(*out, q);
+		}
+	}
+	json_decref(all);
 	free(prefix);
 	return err;
 }

@@ -175,6 +175,14 @@ int rt_tagged_resources(const struct rt_ctx *c, const char *type_filter, json_t 
  * of types whose create call has no usable idempotency token. */
 int rt_find_tagged(const struct rt_ctx *c, const char *type_filter, const char *address,
 		   char **arn_out, struct diags *d);
+/* Whether tags ({K: V} or [{Key, Value}], borrowed) say berth:stack is
+ * c->stack and, when address is not NULL, berth:id is that address. What
+ * a listing filtered by these tags answers is checked with this before
+ * berth believes it (a server may ignore a filter). */
+bool rt_tags_ours(const struct rt_ctx *c, json_t *tags, const char *address);
+/* Removes from s every instance whose tags are not this stack's (the
+ * engine calls it after a taggable type's read_all); returns how many. */
+size_t rt_keep_stack(const struct rt_ctx *c, struct live_set *s);
 /* [{Key, Value}] -> {K: V}, and {K: V} -> [{Key, Value}] sorted (new refs). */
 json_t *rt_tags_to_map(json_t *list);
 json_t *rt_tags_to_list(json_t *map, bool user_only);

@@ -525,12 +525,19 @@ class WhoamiTest(unittest.TestCase):
         self.assertEqual(self.attempts_logged(r.stderr), 4)
         self.assertEqual(self.emu.calls()["total"], 4)
 
-    def test_default_three_attempts(self):
-        self.emu.set_faults(error_rate=1.0, seed=1)
+    def test_default_budget_and_max_retries(self):
+        # 25 attempts by default, as Terraform's AWS provider; --max-retries
+        # counts the retries after the first attempt.
         r = self.whoami(self.env(keys=True))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        out = json.loads(r.stdout)
+        self.assertEqual((out["max_attempts"], out["max_attempts_source"], out["retry_mode"]),
+                         (25, "default", "standard"))
+        self.emu.set_faults(error_rate=1.0, seed=1)
+        r = self.whoami(self.env(keys=True), "--max-retries", "2")
         self.assertEqual(r.returncode, 1)
         self.assertIn("gave up after 3 attempts", r.stderr)
-        self.assertEqual(self.emu.calls()["total"], 3)
+        self.assertEqual(self.emu.calls()["total"], 4)
 
 
 if __name__ == "__main__":

@@ -341,9 +341,52 @@ TEST(max_attempts_from_env_and_profile)
 	cfg.endpoint_url = url;
 	setenv("AWS_MAX_ATTEMPTS", "zero", 1);
 	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
-	CHECK_STR(d.items[0].summary,
-		  "max attempts 'zero' (from AWS_MAX_ATTEMPTS) is not a number from 1 to 100");
+	CHECK_STR(d.items[0].summary, "max attempts 'zero' (from AWS_MAX_ATTEMPTS) is not a "
+				      "whole number from 1 to 100");
 	diags_release(&d);
+	/* Overflow is a clear error, not a wrapped number. */
+	setenv("AWS_MAX_ATTEMPTS", "18446744073709551617", 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
+	CHECK_CONTAINS(d.items[0].summary, "'18446744073709551617' (from AWS_MAX_ATTEMPTS) is not");
+	diags_release(&d);
+	/* --max-retries wins over the variable, and is checked the same way. */
+	cfg.max_retries = "4294967296";
+	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary, "--max-retries '4294967296' is not a whole number from 0 to 99");
+	diags_release(&d);
+	cfg.max_retries = "-1";
+	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
+	diags_release(&d);
+	cfg.max_retries = "0";
+	CHECK_INT(aws_client_new(&c, &cfg, &d), 0);
+	const char *source = NULL;
+	CHECK_INT(aws_client_max_attempts(c, &source), 1);
+	CHECK_STR(source, "--max-retries");
+	aws_client_set_retry_hooks(c, fake_sleep, half, NULL);
+	server_reset(MODE_THROTTLE);
+	CHECK_INT(aws_call(c, "ecs", "ListClusters", NULL, &out, &d), BERTH_EAWS);
+	CHECK_INT(srv.hits, 1);
+	CHECK_CONTAINS(d.items[0].detail, "--max-retries");
+	aws_client_free(c);
+	c = NULL;
+	diags_release(&d);
+	cfg.max_retries = NULL;
+	/* A misspelled mode is an error naming the closest one. */
+	unsetenv("AWS_MAX_ATTEMPTS");
+	setenv("AWS_RETRY_MODE", "adaptiv", 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), BERTH_EINVAL);
+	CHECK_STR(d.items[0].summary, "retry mode 'adaptiv' (from AWS_RETRY_MODE) is not "
+				      "standard or adaptive");
+	CHECK_STR(d.items[0].detail, "did you mean adaptive?");
+	diags_release(&d);
+	setenv("AWS_RETRY_MODE", "adaptive", 1);
+	CHECK_INT(aws_client_new(&c, &cfg, &d), 0);
+	CHECK_STR(aws_client_retry_mode(c), "adaptive");
+	CHECK_INT(aws_client_max_attempts(c, &source), 25);
+	CHECK_STR(source, "default");
+	aws_client_free(c);
+	c = NULL;
+	unsetenv("AWS_RETRY_MODE");
 
 	/* The profile's max_attempts applies when the variable is unset. */
 	unsetenv("AWS_MAX_ATTEMPTS");
@@ -353,6 +396,9 @@ TEST(max_attempts_from_env_and_profile)
 	server_reset(MODE_THROTTLE);
 	CHECK_INT(aws_call(c, "ecs", "ListClusters", NULL, &out, &d), BERTH_EAWS);
 	CHECK_INT(srv.hits, 2);
+	CHECK_INT(aws_client_max_attempts(c, &source), 2);
+	CHECK_STR(source, "profile");
+	CHECK_STR(aws_client_retry_mode(c), "standard");
 	aws_client_free(c);
 	diags_release(&d);
 	unsetenv("AWS_CONFIG_FILE");

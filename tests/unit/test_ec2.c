@@ -22,6 +22,15 @@ static json_t *J(const char *text)
 	return v;
 }
 
+/* A parsed value freed at the next call (or with NULL): for one-line checks. */
+static json_t *J_tmp(const char *text)
+{
+	static json_t *last;
+	json_decref(last);
+	last = text ? J(text) : NULL;
+	return last;
+}
+
 static void check_json(json_t *got, const char *want)
 {
 	json_t *w = J(want);
@@ -246,6 +255,55 @@ TEST(registry_has_the_ec2_types)
 	CHECK(rtype_for_arn("arn:aws:ec2:us-west-2:1:subnet/subnet-1") == rtype_find("AWS::EC2::Subnet"));
 	CHECK(rtype_for_arn("arn:aws:ec2:us-west-2:1:security-group-rule/sgr-1") ==
 	      rtype_find("AWS::EC2::SecurityGroupIngress"));
+}
+
+TEST(answers_are_checked_against_their_filters)
+{
+	json_t *f = J("[{\"Name\": \"tag:berth:stack\", \"Values\": [\"demo\"]},"
+		      " {\"Name\": \"tag:berth:id\", \"Values\": [\"nat=5B2=5D\"]},"
+		      " {\"Name\": \"state\", \"Values\": [\"pending\", \"available\"]}]");
+	json_t *ours = J("{\"State\": \"available\", \"Tags\": [{\"Key\": \"berth:stack\","
+			 " \"Value\": \"demo\"}, {\"Key\": \"berth:id\", \"Value\": \"nat=5B2=5D\"}]}");
+	json_t *sibling = J("{\"State\": \"available\", \"Tags\": [{\"Key\": \"berth:stack\","
+			    " \"Value\": \"demo\"}, {\"Key\": \"berth:id\", \"Value\": \"nat=5B0=5D\"}]}");
+	json_t *deleted = J("{\"State\": \"deleted\", \"Tags\": [{\"Key\": \"berth:stack\","
+			    " \"Value\": \"demo\"}, {\"Key\": \"berth:id\", \"Value\": \"nat=5B2=5D\"}]}");
+	json_t *untagged = J("{\"State\": \"available\"}");
+	CHECK(ec2_item_matches(ours, f));
+	CHECK(!ec2_item_matches(sibling, f));
+	CHECK(!ec2_item_matches(deleted, f));
+	CHECK(!ec2_item_matches(untagged, f));
+	/* A name means different members in different listings. */
+	json_t *g = J("[{\"Name\": \"group-id\", \"Values\": [\"sg-1\"]}]");
+	CHECK(ec2_item_matches(J_tmp("{\"GroupId\": \"sg-1\"}"), g));
+	CHECK(ec2_item_matches(J_tmp("{\"Groups\": [{\"GroupId\": \"sg-2\"}, {\"GroupId\": \"sg-1\"}]}"), g));
+	CHECK(!ec2_item_matches(J_tmp("{\"Groups\": [{\"GroupId\": \"sg-2\"}]}"), g));
+	json_t *a = J("[{\"Name\": \"attachment.vpc-id\", \"Values\": [\"vpc-1\"]},"
+		      " {\"Name\": \"is-default\", \"Values\": [\"false\"]}]");
+	CHECK(ec2_item_matches(J_tmp("{\"Attachments\": [{\"VpcId\": \"vpc-1\"}], \"IsDefault\": false}"), a));
+	CHECK(!ec2_item_matches(J_tmp("{\"Attachments\": [{\"VpcId\": \"vpc-9\"}], \"IsDefault\": false}"), a));
+	CHECK(!ec2_item_matches(J_tmp("{\"Attachments\": [{\"VpcId\": \"vpc-1\"}], \"IsDefault\": true}"), a));
+	/* A filter berth does not know is trusted, as before. */
+	json_t *u = J("[{\"Name\": \"owner-id\", \"Values\": [\"1\"]}]");
+	CHECK(ec2_item_matches(untagged, u));
+	/* Instances: filtered inside each reservation, empty ones dropped. */
+	json_t *st = J("[{\"Name\": \"instance-state-name\", \"Values\": [\"running\"]}]");
+	json_t *res = J("[{\"Instances\": [{\"InstanceId\": \"i-1\", \"State\": {\"Name\": \"running\"}},"
+			" {\"InstanceId\": \"i-2\", \"State\": {\"Name\": \"terminated\"}}]},"
+			" {\"Instances\": [{\"InstanceId\": \"i-3\", \"State\": {\"Name\": \"terminated\"}}]}]");
+	json_t *kept = ec2_keep_matching("DescribeInstances", res, st);
+	check_json(kept, "[{\"Instances\": [{\"InstanceId\": \"i-1\", \"State\": {\"Name\": \"running\"}}]}]");
+	json_decref(kept);
+	json_t *list = json_pack("[O, O, O]", sibling, deleted, ours);
+	kept = ec2_keep_matching("DescribeNatGateways", list, f);
+	CHECK_INT(json_array_size(kept), 1);
+	CHECK(json_array_get(kept, 0) == ours);
+	json_decref(kept);
+	json_decref(list);
+	json_t *all[] = { f, ours, sibling, deleted, untagged, g, a, u, st, res };
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		json_decref(all[i]);
+	J_tmp(NULL);
 }
 
 TEST_MAIN()

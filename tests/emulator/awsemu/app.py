@@ -156,7 +156,7 @@ class App:
         if problems:
             raise validation.to_error(problems, route.protocol, route.service, operation_model)
 
-        fault = decide_fault(f'{route.service}:{route.operation}')
+        fault = decide_fault(f'{route.service}:{route.operation}', request.body)
         if fault == 'drop':
             raise DropConnection()
         if fault is not None and fault != 'lose_answer':

@@ -13,6 +13,17 @@ created less than that long ago is not yet seen by read operations
 (Describe*, List*, Get*, the tagging API's GetResources), though writes and
 "already exists" checks see it at once. Applied in context.Context.
 
+`throttle_first: K` throttles the first K times each distinct request (same
+operation, same body) arrives, so that every call of a run needs exactly K
+retries: a storm whose outcome does not depend on how berth's workers
+interleave.
+
+`ignore_filters: true` is a server that ignores the filters of listings
+(EC2 Filters, the tagging API's TagFilters and ResourceTypeFilters, Logs'
+queryDefinitionNamePrefix): it answers with everything of the kind asked
+for, as some AWS-compatible servers do. Handlers read it with
+`ignores_filters(ctx)`. Off by default.
+
 `lose_answer_next` is the failure that makes duplicates: the next N matching
 requests are carried out (state changes) and then the connection drops
 before the answer, so the client cannot know whether its create happened."""
@@ -22,7 +33,7 @@ import threading
 
 SETTINGS = ('latency_ms', 'jitter_ms', 'throttle_rate', 'error_rate', 'drop_rate',
             'seed', 'throttle_next', 'error_next', 'drop_next', 'operations',
-            'visibility_delay_ms', 'lose_answer_next')
+            'visibility_delay_ms', 'lose_answer_next', 'throttle_first', 'ignore_filters')
 
 
 class Faults:
@@ -33,7 +44,9 @@ class Faults:
                           'error_rate': 0.0, 'drop_rate': 0.0, 'seed': None,
                           'throttle_next': 0, 'error_next': 0, 'drop_next': 0,
                           'operations': None, 'visibility_delay_ms': 0,
-                          'lose_answer_next': 0}
+                          'lose_answer_next': 0, 'throttle_first': 0,
+                          'ignore_filters': False}
+        self._seen = {}
         self._random = random.Random()
         self.update({'latency_ms': latency_ms, 'jitter_ms': jitter_ms,
                      'throttle_rate': throttle_rate, 'error_rate': error_rate,
@@ -57,8 +70,11 @@ class Faults:
                         or not 0 <= value <= 1:
                     raise ValueError(f'{key} must be a number from 0 to 1')
                 value = float(value)
+            elif key == 'ignore_filters':
+                if not isinstance(value, bool):
+                    raise ValueError('ignore_filters must be true or false')
             elif key in ('latency_ms', 'jitter_ms', 'throttle_next', 'error_next', 'drop_next',
-                         'visibility_delay_ms', 'lose_answer_next'):
+                         'visibility_delay_ms', 'lose_answer_next', 'throttle_first'):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise ValueError(f'{key} must be a non-negative integer')
             elif key == 'seed':
@@ -74,6 +90,8 @@ class Faults:
             self._settings = new
             if 'seed' in changes:
                 self._random = random.Random(new['seed'])
+            if 'throttle_first' in changes:
+                self._seen = {}
 
     def draw(self):
         """The random part of the decision, taken when a request arrives.
@@ -85,7 +103,7 @@ class Faults:
             latency = (s['latency_ms'] + jitter * s['jitter_ms']) / 1000.0
             rates = (s['drop_rate'], s['throttle_rate'], s['error_rate'])
 
-        def decide(operation_key):
+        def decide(operation_key, body=b''):
             with self._lock:
                 s = self._settings
                 if not _selected(s['operations'], operation_key):
@@ -97,6 +115,12 @@ class Faults:
                     if s[counter] > 0:
                         s[counter] -= 1
                         return _error_kind(action, which)
+                if s['throttle_first']:
+                    key = (operation_key, bytes(body or b''))
+                    seen = self._seen.get(key, 0)
+                    if seen < s['throttle_first']:
+                        self._seen[key] = seen + 1
+                        return 'throttle'
             if drop < rates[0]:
                 return 'drop'
             if throttle < rates[1]:
@@ -119,3 +143,8 @@ def _selected(operations, operation_key):
         return True
     service = operation_key.split(':', 1)[0]
     return operation_key in operations or service in operations
+
+
+def ignores_filters(ctx):
+    """Whether the emulator plays a server that ignores listing filters."""
+    return bool(ctx.app.faults.settings().get('ignore_filters'))

@@ -47,6 +47,7 @@ import re
 import sys
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 
 
 def _load_common():
@@ -209,7 +210,8 @@ def _describe(ctx, params, type, ids_key, table, out_key, render=_render, filter
         items = [r for r in items if r.id in set(ids)]
     filters = params.get(filters_key) or []
     nc.check_filter_names(filters, table)
-    items = [r for r in items if nc.match_filters(r, filters, table, _tags_of(r))]
+    if not ignores_filters(ctx):
+        items = [r for r in items if nc.match_filters(r, filters, table, _tags_of(r))]
     result = {}
     if paginated and (params.get('MaxResults') or params.get('NextToken')):
         if ids and params.get('MaxResults') and ids_key == 'InstanceIds':

@@ -10,6 +10,7 @@ DescribeLogGroups reports it with `:*` appended in `arn` and without in
 import uuid
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 from awsemu import models
 
 # Logs reports model violations (pattern, length, missing) as
@@ -248,7 +249,7 @@ def put_query_definition(ctx, params):
 def describe_query_definitions(ctx, params):
     definitions = sorted(ctx.resources('query-definition'), key=lambda d: (d.data['name'], d.id))
     prefix = params.get('queryDefinitionNamePrefix')
-    if prefix is not None:
+    if prefix is not None and not ignores_filters(ctx):
         definitions = [d for d in definitions if d.data['name'].startswith(prefix)]
     if 'queryLanguage' in params:
         definitions = [d for d in definitions if d.data['queryLanguage'] == params['queryLanguage']]

@@ -8,6 +8,7 @@ were tagged, and answers `PaginationToken: ""` on the last page."""
 import re
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 
 service_options('resourcegroupstaggingapi', validation_error='InvalidParameterException')
 
@@ -68,9 +69,10 @@ def get_resources(ctx, params):
     if arn_list is not None:
         wanted = set(arn_list)
         resources = [r for r in resources if r.arn in wanted]
-    if type_filters:
+    if type_filters and not ignores_filters(ctx):
         resources = [r for r in resources if _matches_type(r, type_filters)]
-    resources = [r for r in resources if _matches_tags(r, params.get('TagFilters') or [])]
+    if not ignores_filters(ctx):
+        resources = [r for r in resources if _matches_tags(r, params.get('TagFilters') or [])]
     resources.sort(key=lambda r: r.arn)
     page, token = ctx.paginate(
         resources, params.get('PaginationToken'), ctx.page_limit(per_page, 50),
