@@ -474,6 +474,18 @@ const char *proto_request_id_header(const struct aws_http_response *resp)
 	return r;
 }
 
+json_t *proto_prefixed_headers(const struct aws_http_response *resp, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	json_t *v = json_object();
+	for (size_t k = 0; k < resp->headers.n; k++) {
+		const struct aws_header *hd = &resp->headers.items[k];
+		if (!strncasecmp(hd->name, prefix, plen))
+			json_object_set_new(v, hd->name + plen, json_string(hd->value));
+	}
+	return v;
+}
+
 void proto_percent_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -75,6 +75,10 @@ void proto_escape_prefix(struct buf *b, const char *s, size_t n, size_t max);
 /* The request id AWS sent in a header, or NULL. */
 const char *proto_request_id_header(const struct aws_http_response *resp);
 
+/* A member bound to every header starting with `prefix` (S3's
+ * x-amz-meta-*): a new object of the rest of each name to its value. */
+json_t *proto_prefixed_headers(const struct aws_http_response *resp, const char *prefix);
+
 /* ---- XML (xml.c) ---- */
 
 /* Reads body into a tree, refusing DTDs, entities, network access, more than

@@ -186,15 +186,7 @@ int proto_restxml_parse(const struct aws_service *svc, const struct aws_op *op,
 			}
 			json_object_set_new(res, m->name, v);
 		} else if (m->location == AWS_LOC_HEADERS) {
-			const char *prefix = proto_wire_name(m);
-			size_t plen = strlen(prefix);
-			json_t *v = json_object();
-			for (size_t k = 0; k < resp->headers.n; k++) {
-				const struct aws_header *hd = &resp->headers.items[k];
-				if (!strncasecmp(hd->name, prefix, plen))
-					json_object_set_new(v, hd->name + plen, json_string(hd->value));
-			}
-			json_object_set_new(res, m->name, v);
+			json_object_set_new(res, m->name, proto_prefixed_headers(resp, proto_wire_name(m)));
 		}
 	}
 	*out = res;

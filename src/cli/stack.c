@@ -543,6 +543,9 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.wait_timeout_ms = wait_s * 1000;
 	if (engine_new(&s->eng, &eo, &s->d))
 		goto fail;
+	/* From here on Ctrl-C is berth's: finding the account and taking the
+	 * lock already call AWS and may wait (--lock-timeout). */
+	signals_install(s);
 	int b = s3_backend_open(s, o);
 	if (b < 0)
 		goto fail;
@@ -553,12 +556,15 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		goto fail;
 	if (!b && o->lock_command && stack_lock(s, o) < 0)
 		goto fail;
-	signals_install(s);
+	if (s->locked)
+		signal_lock = &s->lock;
 	return 0;
 fail:
 	session_flush_diags(s);
+	/* Interrupted while opening (waiting for the lock): 128 + the signal. */
+	int sig = atomic_load(&s->cancel) ? atomic_load(&signal_first) : 0;
 	session_close(s);
-	return EXIT_FAIL;
+	return sig ? 128 + sig : EXIT_FAIL;
 }
 
 int session_force_unlock(struct session *s, const char *id)

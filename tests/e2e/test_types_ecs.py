@@ -304,7 +304,7 @@ class TaskDefinitionsDeleted(EcsCase):
         self.berth("apply", "--auto-approve")
         self.write_spec(TASKDEF_SPEC.replace("IMAGE", "1.27"))
         r = self.berth("apply", "--auto-approve")
-        self.assertIn("1 replaced", r.stdout)
+        self.assertIn("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.", r.stdout)
         # The replaced revision went with its replacement's apply.
         self.assertEqual(self.revisions(), ["tdefs-web:2"])
         self.assert_no_changes()
