@@ -76,6 +76,8 @@ static int describe_names(const struct rt_ctx *c, json_t *names, json_t **alarms
 	json_t *params = json_pack("{s:O, s:[s]}", "AlarmNames", names, "AlarmTypes", "MetricAlarm");
 	int err = rt_call_all(c, "cloudwatch", "DescribeAlarms", params, "MetricAlarms", alarms, d);
 	json_decref(params);
+	if (!err)
+		tu_keep_named(*alarms, "AlarmName", names, NULL, "cloudwatch DescribeAlarms");
 	return err;
 }
 

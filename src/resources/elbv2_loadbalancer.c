@@ -59,11 +59,16 @@ static void fill_lb(struct live_resource *r, json_t *lb)
 static int describe(const struct rt_ctx *c, json_t *arns, const char *name, json_t **out,
 		    struct diags *d)
 {
+	json_t *names = arns ? NULL : json_pack("[s]", name);
 	json_t *params = arns ? json_pack("{s:O}", "LoadBalancerArns", arns)
-			      : json_pack("{s:[s]}", "Names", name);
+			      : json_pack("{s:O}", "Names", names);
 	int err = tu_describe_list(c, "elbv2", "DescribeLoadBalancers", params, not_found, "LoadBalancers",
 				   out, d);
 	json_decref(params);
+	if (!err)
+		tu_keep_named(*out, arns ? "LoadBalancerArn" : "LoadBalancerName", arns ? arns : names,
+			      NULL, "elbv2 DescribeLoadBalancers");
+	json_decref(names);
 	return err;
 }
 

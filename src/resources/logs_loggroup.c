@@ -69,6 +69,8 @@ static int describe_names(const struct rt_ctx *c, json_t *names, json_t **groups
 	 * so the page size is the service's (50). */
 	int err = rt_call_all(c, "logs", "DescribeLogGroups", params, "logGroups", groups, d);
 	json_decref(params);
+	if (!err)
+		tu_keep_named(*groups, "logGroupName", names, NULL, "logs DescribeLogGroups");
 	return err;
 }
 

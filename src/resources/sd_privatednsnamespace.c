@@ -146,6 +146,9 @@ static int find_existing(const struct rt_ctx *c, const char *address, const char
 	json_decref(params);
 	if (err)
 		return err;
+	json_t *names = json_pack("[s]", name);
+	tu_keep_named(items, "Name", names, NULL, "servicediscovery ListNamespaces");
+	json_decref(names);
 	size_t i;
 	json_t *n;
 	json_array_foreach(items, i, n) {

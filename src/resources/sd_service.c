@@ -156,6 +156,13 @@ static int find_existing(const struct rt_ctx *c, const char *address, const char
 		struct live_resource cur;
 		if ((err = read_one(c, id, &cur, d)))
 			break;
+		/* The NAMESPACE_ID filter believed only as far as GetService
+		 * confirms it: a same-named service elsewhere is not in the way. */
+		const char *in = json_string_value(json_object_get(cur.props, "NamespaceId"));
+		if (!in || strcmp(in, ns)) {
+			live_resource_release(&cur);
+			continue;
+		}
 		err = tu_check_ours(c, cur.tags, address, "Cloud Map service", name, d);
 		if (!err)
 			*id_out = xstrdup(id);

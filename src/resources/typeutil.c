@@ -5,6 +5,7 @@
 #include <ctype.h>
 
 #include "util/buf.h"
+#include "util/log.h"
 #include "aws/credentials.h"
 
 static int hexval(int c)
@@ -83,6 +84,36 @@ json_t *tu_recase(json_t *v, bool to_api, const char *const *opaque)
 		free(nk);
 	}
 	return o;
+}
+
+static bool named(json_t *item, const char *member, json_t *wanted, const char *prefix)
+{
+	const char *s = json_string_value(json_object_get(item, member));
+	if (!s)
+		return false;
+	if (!wanted)
+		return prefix && !strncmp(s, prefix, strlen(prefix));
+	size_t i;
+	json_t *w;
+	json_array_foreach(wanted, i, w)
+		if (json_is_string(w) && !strcmp(s, json_string_value(w)))
+			return true;
+	return false;
+}
+
+size_t tu_keep_named(json_t *items, const char *member, json_t *wanted, const char *prefix,
+		     const char *op)
+{
+	size_t dropped = 0;
+	for (size_t i = json_array_size(items); i-- > 0;)
+		if (!named(json_array_get(items, i), member, wanted, prefix)) {
+			json_array_remove(items, i);
+			dropped++;
+		}
+	if (dropped)
+		log_verbose("%s answered %zu item%s its %s does not name; ignored", op, dropped,
+			    dropped == 1 ? "" : "s", member);
+	return dropped;
 }
 
 int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,

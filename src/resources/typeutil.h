@@ -31,6 +31,16 @@ char *tu_doc_text(json_t *v);
  * are kept. New reference. */
 json_t *tu_recase(json_t *v, bool to_api, const char *const *opaque);
 
+/* Keeps of `items` (an array of objects, changed in place) only those whose
+ * string member `member` is one of `wanted` (strings), or, when wanted is
+ * NULL, starts with `prefix`: a name-based listing's answer is believed
+ * only as far as it matches the request, as a server that ignored the
+ * names (an AWS-compatible cloud, a proxy) would otherwise hand over
+ * another stack's resources to adopt or delete. `op` names the call for
+ * the log. The number dropped. */
+size_t tu_keep_named(json_t *items, const char *member, json_t *wanted, const char *prefix,
+		     const char *op);
+
 /* 0 when `tags` ({K: V}) say the instance belongs to this stack and address;
  * otherwise BERTH_ECONFLICT with a diagnostic naming `what` and `name`. */
 int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,

@@ -14,7 +14,12 @@ FilterTrustTest: the emulator ignores every listing filter
 DescribeNatGateways with another instance's NAT gateway. Another stack holds
 the same addresses. berth still makes exactly one NAT gateway per address,
 adopts only its own, plans no change after, and destroy removes only its
-own."""
+own.
+
+NameFilterTrustTest: the same with lookups by name (load balancer, target
+group, alarm, log group, Cloud Map namespace and service), the other stack's
+names sorting first, so that believing a lookup's first answer would take
+(or refuse as someone else's) the other stack's resource."""
 import os
 
 # NAT gateways take this long to become available in the emulator.
@@ -190,6 +195,94 @@ class FilterTrustTest(EngineCase):
         # prefix that answered every query must not make it demo's).
         queries = [r for r in self.emu.resources() if r["type"] == "query-definition"]
         self.assertEqual(len(queries), 1, queries)
+
+
+# Names the two stacks share a prefix of: the other stack's ("a") sort
+# before this one's ("b"), so a name lookup that believes the first answer of
+# a server ignoring the name takes the other stack's resource.
+NAMED_SPEC = """\
+    berth: 1
+    stack: STACK
+    resources:
+      vpc:
+        type: AWS::EC2::VPC
+        properties: { CidrBlock: 10.0.0.0/24 }
+      subnet-a:
+        type: AWS::EC2::Subnet
+        properties: { VpcId: "${vpc.VpcId}", CidrBlock: 10.0.0.0/26, AvailabilityZone: us-west-2a }
+      subnet-b:
+        type: AWS::EC2::Subnet
+        properties: { VpcId: "${vpc.VpcId}", CidrBlock: 10.0.0.64/26, AvailabilityZone: us-west-2b }
+      lb:
+        type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        properties:
+          Name: app-P-lb
+          Type: application
+          Scheme: internal
+          Subnets: ["${subnet-a.SubnetId}", "${subnet-b.SubnetId}"]
+      tg:
+        type: AWS::ElasticLoadBalancingV2::TargetGroup
+        properties: { Name: app-P-tg, TargetType: lambda }
+      alarm:
+        type: AWS::CloudWatch::Alarm
+        properties:
+          AlarmName: app-P-cpu
+          Namespace: AWS/ECS
+          MetricName: CPUUtilization
+          Statistic: Average
+          Period: 300
+          EvaluationPeriods: 1
+          Threshold: 50
+          ComparisonOperator: GreaterThanThreshold
+      group:
+        type: AWS::Logs::LogGroup
+        properties: { LogGroupName: /app/P }
+      namespace:
+        type: AWS::ServiceDiscovery::PrivateDnsNamespace
+        properties: { Name: P.app.local, Vpc: "${vpc.VpcId}" }
+      service:
+        type: AWS::ServiceDiscovery::Service
+        properties:
+          Name: web
+          NamespaceId: "${namespace.Id}"
+          DnsConfig: { RoutingPolicy: MULTIVALUE, DnsRecords: [{ Type: A, TTL: 60 }] }
+    """
+
+
+class NameFilterTrustTest(EngineCase):
+    """Lookups by name (ELBv2 Names, DescribeAlarms AlarmNames, Cloud Map's
+    NAME/NAMESPACE_ID filters, DescribeLogGroups by name) are believed only
+    as far as the answer matches the name asked for."""
+
+    def apply(self, stack, letter):
+        spec = NAMED_SPEC.replace("STACK", stack).replace("-P-", f"-{letter}-")
+        spec = spec.replace("/app/P", f"/app/{letter}").replace("P.app", f"{letter}.app")
+        self.write_spec(spec, name=f"{stack}.yaml")
+        return self.berth("apply", "-f", f"{stack}.yaml", "--auto-approve")
+
+    def ids(self, stack):
+        return {(r["type"], r["id"]) for r in self.live(stack)
+                if not (r.get("info") or {}).get("_deleted")}
+
+    def test_ignored_names_do_not_mislead(self):
+        self.apply("other", "a")
+        others = self.ids("other")
+        self.emu.set_faults(ignore_filters=True)
+
+        self.apply("demo", "b")
+        demo = self.ids("demo")
+        self.assertFalse(demo & others)
+        kinds = sorted(t for t, _ in demo)
+        for kind in ("alarm", "log-group", "loadbalancer", "namespace", "service",
+                     "targetgroup"):
+            self.assertEqual(kinds.count(kind), 1, (kind, kinds))
+        self.assertEqual(self.ids("other"), others)
+
+        r = self.berth("plan", "-f", "demo.yaml", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes", r.stdout)
+        self.berth("destroy", "-f", "demo.yaml", "--auto-approve")
+        self.assertEqual(self.ids("demo"), set())
+        self.assertEqual(self.ids("other"), others)
 
 
 if __name__ == "__main__":

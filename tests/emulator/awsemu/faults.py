@@ -20,7 +20,9 @@ interleave.
 
 `ignore_filters: true` is a server that ignores the filters of listings
 (EC2 Filters, the tagging API's TagFilters and ResourceTypeFilters, Logs'
-queryDefinitionNamePrefix): it answers with everything of the kind asked
+queryDefinitionNamePrefix, logGroupNamePrefix and logGroupIdentifiers,
+Cloud Map's ListNamespaces/ListServices Filters, ELBv2's Names, CloudWatch's
+AlarmNames and AlarmNamePrefix): it answers with everything of the kind asked
 for, as some AWS-compatible servers do. Handlers read it with
 `ignores_filters(ctx)`. Off by default.
 

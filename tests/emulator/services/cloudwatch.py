@@ -40,6 +40,7 @@ import json
 import re
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 
 # CloudWatch is awsQueryCompatible: over JSON too, model violations carry the
 # query code ValidationError (the framework's JSON default would be
@@ -223,10 +224,10 @@ def describe_alarms(ctx, params):
     if 'MetricAlarm' not in types or 'ChildrenOfAlarmName' in params \
             or 'ParentsOfAlarmName' in params:
         alarms = []  # no composite alarms exist here
-    if names is not None:
+    if names is not None and not ignores_filters(ctx):
         wanted = set(names)
         alarms = [a for a in alarms if a.id in wanted]
-    if prefix is not None:
+    if prefix is not None and not ignores_filters(ctx):
         alarms = [a for a in alarms if a.id.startswith(prefix)]
     if 'StateValue' in params:
         alarms = [a for a in alarms if a.data['StateValue'] == params['StateValue']]

@@ -52,6 +52,7 @@ import secrets
 import sys
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 
 
 def _load_common():
@@ -324,7 +325,7 @@ def describe_load_balancers(ctx, params):
         if len(found) != len(set(wanted)):
             raise AwsError('LoadBalancerNotFound', 'One or more load balancers not found')
         items = found
-    if params.get('Names'):
+    if params.get('Names') and not ignores_filters(ctx):
         wanted = params['Names']
         found = [r for r in items if r.data['LoadBalancerName'] in wanted]
         missing = sorted(set(wanted) - {r.data['LoadBalancerName'] for r in found})
@@ -567,7 +568,7 @@ def describe_target_groups(ctx, params):
         if len(found) != len(set(wanted)):
             raise AwsError('TargetGroupNotFound', 'One or more target groups not found')
         items = found
-    if params.get('Names'):
+    if params.get('Names') and not ignores_filters(ctx):
         wanted = params['Names']
         found = [g for g in items if g.data['TargetGroupName'] in wanted]
         missing = sorted(set(wanted) - {g.data['TargetGroupName'] for g in found})

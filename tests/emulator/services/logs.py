@@ -100,11 +100,11 @@ def describe_log_groups(ctx, params):
         raise AwsError('InvalidParameterException', 'logGroupIdentifiers cannot be used with '
                        'logGroupNamePrefix or logGroupNamePattern.')
     groups = sorted(ctx.resources('log-group'), key=lambda g: g.id)
-    if prefix is not None:
+    if prefix is not None and not ignores_filters(ctx):
         groups = [g for g in groups if g.id.startswith(prefix)]
     if pattern:
         groups = [g for g in groups if pattern in g.id]
-    if identifiers is not None:
+    if identifiers is not None and not ignores_filters(ctx):
         wanted = set(identifiers)
         groups = [g for g in groups if g.id in wanted or g.arn in wanted]
     if 'logGroupClass' in params:

@@ -29,6 +29,7 @@ import string
 import sys
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 
 
 def _load_common():
@@ -245,7 +246,7 @@ def get_namespace(ctx, params):
 def list_namespaces(ctx, params):
     items = sorted((n for n in ctx.resources('namespace') if n.data['_state'] != 'CREATING'),
                    key=lambda r: r.id)
-    items = _filter(items, params.get('Filters'), {
+    items = _filter(items, params.get('Filters') if not ignores_filters(ctx) else None, {
         'TYPE': lambda r: r.data['Type'], 'NAME': lambda r: r.data['Name'],
         'HTTP_NAME': lambda r: r.data['Properties']['HttpProperties']['HttpName'],
         'RESOURCE_OWNER': lambda r: r.account})
@@ -358,7 +359,7 @@ def get_service(ctx, params):
 @sdop('ListServices')
 def list_services(ctx, params):
     items = sorted(ctx.resources('service'), key=lambda r: r.id)
-    items = _filter(items, params.get('Filters'), {
+    items = _filter(items, params.get('Filters') if not ignores_filters(ctx) else None, {
         'NAMESPACE_ID': lambda r: r.data['NamespaceId'],
         'RESOURCE_OWNER': lambda r: r.account})
     return _paged(ctx, params, items, 'Services', lambda r: _service_out(r, True))
