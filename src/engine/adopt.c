@@ -30,10 +30,18 @@ static bool owned_by(const char *stack, const char *address, const char *want_st
 static const char *planned_name(const struct plan_change *c, const struct rtype *rt,
 				const struct schema_resource *sch)
 {
-	const char *prop = schema_name_property(sch);
-	if (!prop || !rt || !rt->read_one || !rt->tag_filter)
+	const char *prop = schema_given_name(sch);
+	if (!prop || !rt || !rt->read_one || !rt->tag_filter ||
+	    (!schema_name_property(sch) && !rt->name_id))
 		return NULL;
 	return json_string_value(json_object_get(c->after, prop));
+}
+
+/* The id the instance named `name` would have: the name itself, or what
+ * rt->name_id derives from it (NULL when it cannot). New string. */
+static char *named_id(const struct engine *e, const struct rtype *rt, const char *name)
+{
+	return rt->name_id ? rt->name_id(&e->rt, name) : xstrdup(name);
 }
 
 /* An instance that exists and no stack owns, found where the plan meant to
@@ -90,7 +98,7 @@ static int judge_taken(struct engine *e, struct plan_change *c, const struct spe
 		       const struct rtype *rt, struct live_resource *cur, struct diags *d)
 {
 	char *stack = NULL, *addr = NULL;
-	const char *prop = schema_name_property(sr->schema);
+	const char *prop = schema_given_name(sr->schema);
 	int err = 0;
 	owner_of(cur, &stack, &addr);
 	if (owned_by(stack, addr, e->stack, c->address)) {
@@ -137,8 +145,10 @@ static int read_planned_names(struct engine *e, const struct plan *p, const stru
 		    strcmp(c->type, rt->type_name))
 			continue;
 		const char *name = planned_name(c, rt, e->spec->resources[c->spec_index].schema);
-		if (name && strvec_find(&names, name) < 0)
-			strvec_push(&names, name);
+		char *id = name ? named_id(e, rt, name) : NULL;
+		if (id && strvec_find(&names, id) < 0)
+			strvec_push(&names, id);
+		free(id);
 	}
 	if (names.n && rt->read_named) {
 		err = rt->read_named(&e->rt, (const char *const *)names.v, names.n, found, d);
@@ -162,7 +172,7 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 	int err = 0;
 	for (size_t t = 0; t < e->ntypes; t++) {
 		const struct rtype *rt = e->types[t];
-		if (!rt->read_one || !schema_name_property(schema_find(rt->type_name)))
+		if (!rt->read_one || !schema_given_name(schema_find(rt->type_name)))
 			continue;
 		struct live_set found = LIVE_SET_INIT;
 		int r = read_planned_names(e, p, rt, &found, d);
@@ -178,10 +188,12 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 				continue;
 			const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 			const char *name = planned_name(c, rt, sr->schema);
+			char *id = name ? named_id(e, rt, name) : NULL;
 			struct live_resource *cur = NULL;
-			for (size_t k = 0; name && k < found.n && !cur; k++)
-				if (found.v[k].id && !strcmp(found.v[k].id, name))
+			for (size_t k = 0; id && k < found.n && !cur; k++)
+				if (found.v[k].id && !strcmp(found.v[k].id, id))
 					cur = &found.v[k];
+			free(id);
 			if (cur && (r = judge_taken(e, c, sr, rt, cur, d)))
 				err = r;
 		}

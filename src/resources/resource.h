@@ -278,6 +278,11 @@ struct rtype {
 	 * name. */
 	int (*read_named)(const struct rt_ctx *c, const char *const *ids, size_t n,
 			  struct live_set *out, struct diags *d);
+	/* Optional, for types whose id AWS derives from the name the spec
+	 * gives (schema_given_name; a topic's ARN): that id, a new string, or
+	 * NULL when it cannot be built (account not known). Plan then asks
+	 * read_one for it before promising the create. */
+	char *(*name_id)(const struct rt_ctx *c, const char *name);
 	/* Optional: adds the detail_props to r. */
 	int (*read_detail)(const struct rt_ctx *c, struct live_resource *r, struct diags *d);
 	/* Fills what AWS would choose when the spec leaves it out and berth

@@ -8,6 +8,7 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "aws/client.h"
 #include "resources/typeutil.h"
 
 #define TOPIC_NAME_MAX 256
@@ -298,6 +299,43 @@ static int remove_topic(const struct rt_ctx *c, const struct live_resource *cur,
 	return err == 1 ? 0 : err;
 }
 
+/* The topics among arns[0..n) that exist: ListTopics (100 a page) rather
+ * than a call per name, since plan asks before every create and the names
+ * are mostly free; only the taken ones are read in full. */
+static int read_named(const struct rt_ctx *c, const char *const *arns, size_t n,
+		      struct live_set *out, struct diags *d)
+{
+	json_t *topics = NULL;
+	int err = rt_call_all(c, "sns", "ListTopics", NULL, "Topics", &topics, d);
+	size_t i;
+	json_t *m;
+	json_array_foreach(topics, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "TopicArn"));
+		for (size_t k = 0; arn && k < n && !err; k++) {
+			if (strcmp(arn, arns[k]))
+				continue;
+			struct live_resource cur;
+			int r = read_one(c, arn, &cur, d);
+			if (!r)
+				*live_set_add(out, rtype_sns_topic.type_name) = cur;
+			else if (r != BERTH_ENOTFOUND)
+				err = r;
+		}
+	}
+	json_decref(topics);
+	return err;
+}
+
+/* A topic's ARN is its name's, in the account and region: plan can look for a
+ * topic of the name the spec gives before promising to create it. */
+static char *name_id(const struct rt_ctx *c, const char *name)
+{
+	const char *region = c->aws ? aws_client_region(c->aws) : NULL;
+	if (!c->account || !c->partition || !region)
+		return NULL;
+	return xasprintf("arn:%s:sns:%s:%s:%s", c->partition, region, c->account, name);
+}
+
 const struct rtype rtype_sns_topic = {
 	.type_name = "AWS::SNS::Topic",
 	.tag_filter = "sns",
@@ -305,6 +343,8 @@ const struct rtype rtype_sns_topic = {
 	.detail_props = detail_props,
 	.read_all = read_all,
 	.read_one = read_one,
+	.read_named = read_named,
+	.name_id = name_id,
 	.read_detail = read_detail,
 	.normalise = normalise,
 	.create = create,

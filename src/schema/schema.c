@@ -72,6 +72,20 @@ const char *schema_name_property(const struct schema_resource *type)
 	return p->name;
 }
 
+const char *schema_given_name(const struct schema_resource *type)
+{
+	/* Types whose id AWS derives from the name alone, with no list call
+	 * to find it: a topic's ARN is arn:PARTITION:sns:REGION:ACCOUNT:NAME. */
+	static const struct { const char *type, *prop; } derived[] = {
+		{ "AWS::SNS::Topic", "TopicName" },
+	};
+	const char *p = schema_name_property(type);
+	for (size_t i = 0; !p && type && i < ARRAY_SIZE(derived); i++)
+		if (!strcmp(type->type_name, derived[i].type))
+			p = derived[i].prop;
+	return p;
+}
+
 const char *schema_shape_suggest(const struct schema_shape *shape, const char *name)
 {
 	const char **names;

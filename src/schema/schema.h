@@ -92,6 +92,10 @@ const char *schema_shape_suggest(const struct schema_shape *shape, const char *n
  * before creating, so plan sees a clash and `adopt: true` can take one in.
  * NULL for types whose identifier AWS assigns (a VPC's id, a topic's ARN). */
 const char *schema_name_property(const struct schema_resource *type);
+/* schema_name_property, or for a type whose id AWS derives from a name the
+ * spec gives (AWS::SNS::Topic's ARN from its TopicName), that name's
+ * property: the rtype's name_id turns the name into the id. */
+const char *schema_given_name(const struct schema_resource *type);
 
 /* ---- checking values against shapes ----
  *

@@ -1028,7 +1028,7 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	bool cbd = node_bool(L, node_get(rd->decl, "create_before_destroy"), "create_before_destroy");
 	const struct node *an = node_get(rd->decl, "adopt");
 	bool adopt = node_bool(L, an, "adopt");
-	if (adopt && rd->schema && !schema_name_property(rd->schema)) {
+	if (adopt && rd->schema && !schema_given_name(rd->schema)) {
 		/* Adopting looks the instance up by its id before it exists, so
 		 * the id must be a name the spec gives; `berth import` takes in
 		 * instances of the other types. */

@@ -80,7 +80,7 @@ struct spec_resource {
 	bool retain, create_before_destroy;
 	/* adopt: true: an instance of the same name that no stack owns is
 	 * taken in (tagged, then updated to match) instead of failing the
-	 * create; only for types with a name property (schema_name_property). */
+	 * create; only for types with a name property (schema_given_name). */
 	bool adopt;
 	struct strvec ignore_changes;
 	/* Its dependencies, from references and depends_on alike, are the

@@ -40,12 +40,13 @@ class BenchQuick(unittest.TestCase):
             # one listing of the type at the end (1 call for 44 log groups,
             # 1 for 23 topics) shows them all. Log groups also cost one
             # DescribeLogGroups by name before the plan promises to create
-            # them (names no stack owns would make apply fail: e2e.import).
+            # them (names no stack owns would make apply fail: e2e.import),
+            # topics one ListTopics (a topic's ARN is its name's).
             per_type = size["apply"]["per_type"]
             self.assertEqual(set(per_type), {"AWS::Logs::LogGroup", "AWS::SNS::Topic",
                                              "AWS::SNS::Subscription"})
             self.assertAlmostEqual(per_type["AWS::Logs::LogGroup"], 2 + 2 / 44)  # Create, PutRetention
-            self.assertAlmostEqual(per_type["AWS::SNS::Topic"], 1 + 1 / 23)      # CreateTopic
+            self.assertAlmostEqual(per_type["AWS::SNS::Topic"], 1 + 2 / 23)      # CreateTopic
             self.assertEqual(per_type["AWS::SNS::Subscription"], 2.0)  # Subscribe, state read back
             self.assertEqual(size["destroy"]["per_type"], {
                 "AWS::Logs::LogGroup": 1.0,     # confirmed by the sweep's listing

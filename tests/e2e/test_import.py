@@ -4,7 +4,9 @@ destroy the `retain: true` log group stays, untagged; plan then must not
 promise to create it (apply could not: the name is taken), and must say the
 ways out, `berth import ADDRESS ID` and `adopt: true`, which both work.
 Also: import refuses what another stack owns unless --force, and plan
-refuses a create whose name another stack holds."""
+refuses a create whose name another stack holds. A topic made outside berth
+under the name the spec gives blocks plan the same way (its ARN is its
+name's), until adopt: true takes it in."""
 import json
 import os
 import shutil
@@ -144,6 +146,51 @@ class Import(EngineCase):
         self.berth("destroy", "--auto-approve")
         self.berth("apply", "--auto-approve")
         self.assertEqual(self.tags()["berth:stack"], "lifecycle-demo")
+
+    def client(self, service):
+        c = botocore.session.get_session().create_client(
+            service, region_name="us-west-2", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        self.addCleanup(c.close)
+        return c
+
+    def test_topic_of_the_name_made_outside_blocks_plan_until_adopted(self):
+        # CreateTopic is idempotent only for the same tags: with a topic of
+        # that name and no berth tags, apply's create fails, so plan must
+        # not promise it.
+        sns = self.client("sns")
+        arn = sns.create_topic(Name="alerts", Attributes={"DisplayName": "Old"})["TopicArn"]
+        self.write_spec("""\
+            berth: 1
+            stack: topics
+            resources:
+              alerts:
+                type: AWS::SNS::Topic
+                properties: { TopicName: alerts, DisplayName: Alerts }
+            """)
+        for cmd in (["plan"], ["apply", "--auto-approve"]):
+            r = self.berth(*cmd, ok=1)
+            self.assertNotIn("will be created", r.stdout)
+            self.assertIn(f"alerts: AWS::SNS::Topic {arn} already exists outside the stack, "
+                          "so apply could not create it", r.stderr)
+            self.assertIn(f"`berth import alerts {arn}`", r.stderr)
+            self.assertIn("`adopt: true`", r.stderr)
+            self.assertIn("choose another TopicName", r.stderr)
+        self.assertEqual(self.live("topics"), [])
+
+        self.edit("    type: AWS::SNS::Topic\n", "    type: AWS::SNS::Topic\n    adopt: true\n")
+        alerts = self.changes(self.plan_json(code=0))["alerts"]
+        self.assertEqual((alerts["action"], alerts.get("adopt"), alerts["id"], alerts["changed"]),
+                         ("update", True, arn, ["DisplayName"]))
+        self.berth("apply", "--auto-approve")
+        self.assertEqual(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"],
+                         "Alerts")
+        tags = {t["Key"]: t["Value"]
+                for t in sns.list_tags_for_resource(ResourceArn=arn)["Tags"]}
+        self.assertEqual((tags["berth:stack"], tags["berth:id"]), ("topics", "alerts"))
+        self.assertEqual(len(sns.list_topics()["Topics"]), 1)
+        r = self.berth("plan", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
 
 
 if __name__ == "__main__":
