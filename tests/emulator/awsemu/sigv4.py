@@ -96,7 +96,7 @@ def request_time(request):
                       "'X-Amz-Date' or a 'Date' header.")
 
 
-class _Verifier(SigV4Auth):
+class _ClientChosenHeaders:
     """botocore's signer, told which headers the client signed instead of
     choosing them itself (its blacklist would drop e.g. a signed
     User-Agent, which AWS accepts)."""
@@ -113,20 +113,13 @@ class _Verifier(SigV4Auth):
         return chosen
 
 
-class _S3Verifier(S3SigV4Auth):
+class _Verifier(_ClientChosenHeaders, SigV4Auth):
+    """Every service but S3."""
+
+
+class _S3Verifier(_ClientChosenHeaders, S3SigV4Auth):
     """S3's rules (the path signed as sent, the payload hash from
     x-amz-content-sha256), with the client's own choice of signed headers."""
-
-    def __init__(self, credentials, service, region, signed_headers):
-        super().__init__(credentials, service, region)
-        self._signed = signed_headers
-
-    def headers_to_sign(self, request):
-        chosen = HTTPHeaders()
-        for name in self._signed:
-            for value in request.headers.get_all(name) or []:
-                chosen[name] = value
-        return chosen
 
 
 def expected_signature(request, signed, secret_key, timestamp_text):
