@@ -1090,7 +1090,7 @@ static const struct schema_shape s140 = { SK_ARRAY, NULL, 0, &s139, true, NULL, 
 static const struct schema_prop p141[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
-	{ "EmptyOnDelete", SP_WRITE_ONLY, &s29, NULL,
+	{ "EmptyOnDelete", 0, &s29, "false",
 	  "If true, deleting the repository force deletes the contents of the repository." },
 	{ "EncryptionConfiguration", SP_CREATE_ONLY, &s130, NULL,
 	  "The encryption configuration for the repository." },
