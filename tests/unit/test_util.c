@@ -181,4 +181,23 @@ TEST(rfc3339_times)
 	CHECK_INT(time_parse_rfc3339("2026-11-24T16:02:11Zjunk", &t), BERTH_EINVAL);
 }
 
+/* The timestamps AWS answers with (credentials' Expiration, the protocol
+ * layer's times) are read by the same parser. */
+TEST(rfc3339_aws_timestamps)
+{
+	time_t t;
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00Z", &t), 0);
+	CHECK_INT(t, 1440938160);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00.123Z", &t), 0);
+	CHECK_INT(t, 1440938160);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T14:36:00+02:00", &t), 0);
+	CHECK_INT(t, 1440938160);
+	CHECK_INT(time_parse_rfc3339("2015-08-30", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00Zjunk", &t), BERTH_EINVAL);
+	/* Found by fuzzing: a short offset used to be read past the string's end. */
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00+02:0", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00+02", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00+0200", &t), BERTH_EINVAL);
+}
+
 TEST_MAIN()
