@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/cidr.h"
 #include "util/diag.h"
 #include "util/duration.h"
 #include "util/strvec.h"
@@ -162,6 +163,27 @@ TEST(duration_units_and_mistakes)
 		long got = -7;
 		CHECK_INT(duration_parse(bad[i], &got), BERTH_EINVAL);
 		CHECK_INT(got, -7);
+	}
+}
+
+TEST(cidr_canonical)
+{
+	static const char *const cases[][2] = {
+		{ "10.0.0.0/24", "10.0.0.0/24" },   { "10.0.0.5/24", "10.0.0.0/24" },
+		{ "10.0.0.200/27", "10.0.0.192/27" }, { "0.0.0.0/0", "0.0.0.0/0" },
+		{ "1.2.3.4/32", "1.2.3.4/32" },     { "10.0.0.0", NULL },
+		{ "10.0.0.0/33", NULL },            { "256.0.0.0/8", NULL },
+		{ "10.0.0.0/8x", NULL },            { "::/0", NULL },
+		{ " 10.0.0.0/8", NULL },          { "+10.0.0.0/8", NULL },
+		{ "10.0.0.0/ 8", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = cidr_canonical_ipv4(cases[i][0]);
+		if (cases[i][1])
+			CHECK_STR(got, cases[i][1]);
+		else
+			CHECK(got == NULL);
+		free(got);
 	}
 }
 
