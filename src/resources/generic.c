@@ -50,6 +50,9 @@ static json_t *to_cfn(const struct rta_prop *p, json_t *v)
 
 static json_t *to_api(const struct rta_prop *p, json_t *v)
 {
+	if (p->flags & RTA_BOOL)
+		return json_boolean(json_is_true(v) || (json_is_string(v) &&
+							!strcmp(json_string_value(v), "true")));
 	return p->flags & RTA_RECASE ? tu_recase(v, true, NULL) : json_incref(v);
 }
 
@@ -74,6 +77,8 @@ static void fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_
 		else if ((p->flags & RTA_READ) && v && !json_is_null(v))
 			json_object_set_new(r->props, p->cfn, to_cfn(p, v));
 	}
+	if (a->read_more)
+		a->read_more(r->props, item);
 	if (a->flag_tag) {
 		const char *f = json_string_value(json_object_get(tags, a->flag_tag));
 		if (f && !strcmp(f, "true"))
@@ -236,7 +241,7 @@ static json_t *create_params(const struct rtype_api *a, json_t *props)
 	json_t *params = json_object();
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
 		json_t *v = json_object_get(props, p->cfn);
-		if ((p->flags & RTA_CREATE) && v && !json_is_null(v))
+		if ((p->flags & RTA_CREATE) && !(p->flags & RTA_AFTER) && v && !json_is_null(v))
 			json_object_set_new(params, p->api, to_api(p, v));
 	}
 	return params;
@@ -246,6 +251,9 @@ static bool flag_set(const struct rtype_api *a, json_t *props)
 {
 	return a->flag_prop && json_is_true(json_object_get(props, a->flag_prop));
 }
+
+static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+			    json_t *props, struct diags *d);
 
 static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const char *address,
 		      json_t *props, json_t *tags, char **id_out, struct diags *d)
@@ -263,8 +271,12 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 				json_object_get(res, a->create_item), a->item_id)));
 		json_decref(res);
 	}
-	if (err)
+	if (!err)
+		err = set_after_create(a, c, id, props, d);
+	if (err) {
+		free(id);
 		return err;
+	}
 	*id_out = id;
 	return 0;
 }
@@ -313,6 +325,13 @@ int rta_create(const struct rtype_api *a,
 	int err = rta_check(a, props, d);
 	if (err)
 		return err;
+	for (size_t i = 0; a->needs && a->needs[i]; i++) {
+		json_t *v = json_object_get(props, a->needs[i]);
+		if (!v || json_is_null(v)) {
+			diags_add(d, DIAG_ERROR, "%s: berth needs %s", a->type_name, a->needs[i]);
+			return BERTH_EINVAL;
+		}
+	}
 	if (a->style == RTA_EC2)
 		return create_ec2(a, c, address, props, tags, id_out, d);
 	return create_service(a, read_one, c, address, props, tags, id_out, d);
@@ -324,6 +343,43 @@ static const struct rta_prop *prop_named(const struct rtype_api *a, const char *
 		if (!strcmp(p->cfn, cfn))
 			return p;
 	return NULL;
+}
+
+/* update_op for one property (value stolen). */
+static int set_prop(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		    const struct rta_prop *p, json_t *value, struct diags *d)
+{
+	if (p->flags & RTA_WRAP)
+		value = json_pack("{s:o}", "Value", value);
+	json_t *params = json_pack("{s:s, s:o}", a->item_id, id, p->api, value), *res = NULL;
+	int err = rt_call(c, a->service, p->update_op, params, &res, d);
+	json_decref(params);
+	json_decref(res);
+	return err;
+}
+
+/* The RTA_AFTER properties whose value is not the default, set on the
+ * instance just made. */
+static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+			    json_t *props, struct diags *d)
+{
+	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+		json_t *v = json_object_get(props, p->cfn);
+		if (!(p->flags & RTA_AFTER) || !v || json_is_null(v))
+			continue;
+		json_t *value = to_api(p, v), *dflt = p->dflt ? json_loads(p->dflt, JSON_DECODE_ANY,
+									    NULL) : NULL;
+		bool same = dflt && json_equal(value, dflt);
+		json_decref(dflt);
+		if (same) {
+			json_decref(value);
+			continue;
+		}
+		int err = set_prop(a, c, id, p, value, d);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int update_one(const struct rtype_api *a, const struct rt_ctx *c,
@@ -364,11 +420,7 @@ static int update_one(const struct rtype_api *a, const struct rt_ctx *c,
 			  name);
 		return BERTH_EINVAL;
 	}
-	json_t *params = json_pack("{s:s, s:o}", a->item_id, cur->id, p->api, value), *res = NULL;
-	int err = rt_call(c, a->service, p->update_op, params, &res, d);
-	json_decref(params);
-	json_decref(res);
-	return err;
+	return set_prop(a, c, cur->id, p, value, d);
 }
 
 int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
@@ -428,7 +480,17 @@ int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	if (a->flag && flag_set(a, cur->props))
 		json_object_set_new(params, a->flag, json_true());
 	int err;
-	if (a->style == RTA_EC2) {
+	if (a->style == RTA_EC2 && a->eni_filter) {
+		static const char *const retry[] = { "DependencyViolation", NULL };
+		struct diags aws = DIAGS_INIT;
+		err = ec2_delete_call(c, a->delete_op, params, a->gone, retry, &aws, d);
+		if (err == RT_EXPECTED) {
+			char *what = xasprintf("%s %s", a->kind, cur->id);
+			err = ec2_dependency_error(c, what, a->eni_filter, cur->id, &aws, d);
+			free(what);
+		}
+		diags_release(&aws);
+	} else if (a->style == RTA_EC2) {
 		err = ec2_delete_call(c, a->delete_op, params, a->gone, NULL, NULL, d);
 	} else {
 		json_t *res = NULL;
@@ -477,6 +539,9 @@ static char *default_name(const struct rtype_api *a, const char *stack, const ch
 void rta_normalise(const struct rtype_api *a, const char *stack, const char *address,
 		   json_t *desired)
 {
+	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
+		if (p->flags & RTA_CIDR)
+			ec2_canonicalise_cidr(desired, p->cfn);
 	if (!a->name_prop || json_object_get(desired, a->name_prop))
 		return;
 	char *name = default_name(a, stack, address);

@@ -39,6 +39,13 @@ enum rta_prop_flags {
 	RTA_RECASE = 1 << 2, /* an object whose keys are CloudFormation's with
 			      * the first letter lowered (scanOnPush) */
 	RTA_ID = 1 << 3,     /* the physical id (the item's id member) */
+	RTA_BOOL = 1 << 4,   /* sent as a boolean ("true" from a variable too) */
+	RTA_WRAP = 1 << 5,   /* update_op takes it as {"Value": v} (EC2's
+			      * Modify*Attribute) */
+	RTA_AFTER = 1 << 6,  /* not in the create request: set by update_op
+			      * right after the create, when not dflt */
+	RTA_CIDR = 1 << 7,   /* an IPv4 CIDR, made canonical before diffing
+			      * (10.0.0.5/24 is 10.0.0.0/24), as CloudFormation does */
 };
 struct rta_prop {
 	const char *cfn, *api;
@@ -76,6 +83,10 @@ struct rtype_api {
 	 * spec deletes the same way, and reads it back as the property. */
 	const char *delete_op, *delete_id;
 	const char *flag, *flag_prop, *flag_tag;
+	/* EC2: a delete refused with DependencyViolation names the network
+	 * interfaces still in the way, found with this filter ("subnet-id"),
+	 * and the engine retries. NULL: the error as AWS gave it. */
+	const char *eni_filter;
 	/* RTA_SERVICE tags: the request members naming the ARN, the tags
 	 * ([{Key, Value}], also in create) and the keys to remove. */
 	const char *arn_member, *tags_member, *untag_keys;
@@ -84,6 +95,12 @@ struct rtype_api {
 	/* Properties berth does not set yet: refused before anything is
 	 * created (NULL-terminated, may be NULL). */
 	const char *const *unsupported;
+	/* Properties the create needs beyond the schema's required ones (the
+	 * schema allows another way berth does not take), NULL-terminated. */
+	const char *const *needs;
+	/* Optional: what the property map cannot say, read from an item into
+	 * props (CloudFormation form). */
+	void (*read_more)(json_t *props, json_t *item);
 	/* Named types whose spec may leave the name out: the property, its
 	 * length limit, and whether AWS wants it lower-case with single
 	 * separators (ECR). */
