@@ -117,10 +117,31 @@ static json_t *item_named(const struct rtype_api *a, json_t *items, const char *
 	return NULL;
 }
 
+static const char *filter_key(const struct rtype_api *a)
+{
+	return a->filter_key ? a->filter_key : "Filters";
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (size_t i = 0; s && list && list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+static bool is_history(const struct rtype_api *a, json_t *item)
+{
+	return a->status && in_list(a->history, json_string_value(json_object_get(item, a->status)));
+}
+
 static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struct live_set *out,
 			struct diags *d)
 {
-	json_t *items = NULL, *params = json_pack("{s:o}", "Filters", ec2_stack_filters(c, NULL));
+	json_t *filters = ec2_stack_filters(c, NULL);
+	if (a->live_filter)
+		json_array_append_new(filters, json_loads(a->live_filter, 0, NULL));
+	json_t *items = NULL, *params = json_pack("{s:o}", filter_key(a), filters);
 	int err = rt_call_all(c, a->service, a->describe_op, params, a->list, &items, d);
 	json_decref(params);
 	if (err)
@@ -218,7 +239,7 @@ int rta_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *
 	/* EC2 answers only the id asked for; a name lookup is checked. */
 	json_t *item = a->style == RTA_EC2 ? json_array_get(items, 0) : item_named(a, items, id);
 	json_t *tags = NULL;
-	if (!item)
+	if (!item || is_history(a, item))
 		err = BERTH_ENOTFOUND;
 	else if (a->style == RTA_EC2)
 		tags = ec2_tags_map(item);
@@ -259,10 +280,17 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 		      json_t *props, json_t *tags, char **id_out, struct diags *d)
 {
 	char *id = NULL;
-	int err = ec2_find_tagged(c, a->describe_op, "Filters", a->list, a->item_id, address, NULL,
-				  &id, d);
+	json_t *extra = a->live_filter ? json_pack("[o]", json_loads(a->live_filter, 0, NULL)) : NULL;
+	int err = ec2_find_tagged(c, a->describe_op, filter_key(a), a->list, a->item_id, address,
+				  extra, &id, d);
+	json_decref(extra);
 	if (err == BERTH_ENOTFOUND) {
 		json_t *params = create_params(a, props), *res = NULL;
+		if (a->client_token) {
+			char token[64];
+			ec2_client_token(address, token);
+			json_object_set_new(params, a->client_token, json_string(token));
+		}
 		json_object_set_new(params, "TagSpecifications", ec2_tag_specs(a->kind, tags));
 		err = rt_call(c, a->service, a->create_op, params, &res, d);
 		json_decref(params);
@@ -547,4 +575,70 @@ void rta_normalise(const struct rtype_api *a, const char *stack, const char *add
 	char *name = default_name(a, stack, address);
 	json_object_set_new(desired, a->name_prop, json_string(name));
 	free(name);
+}
+
+struct wait_ctx {
+	const struct rtype_api *a;
+	const struct rt_ctx *c;
+	const char *id;
+	bool gone;
+};
+
+static int probe(void *ctx, struct diags *d)
+{
+	struct wait_ctx *w = ctx;
+	const struct rtype_api *a = w->a;
+	json_t *items = NULL, *ids = json_pack("[s]", w->id);
+	int err = describe(a, w->c, ids, &items, d);
+	json_decref(ids);
+	json_t *item = err == 0 ? json_array_get(items, 0) : NULL;
+	int r = 1;
+	if (err < 0) {
+		r = err;
+	} else if (!item) {
+		r = w->gone ? 0 : 1;
+	} else if (w->gone) {
+		r = is_history(a, item) ? 0 : 1;
+	} else {
+		const char *state = json_string_value(json_object_get(item, a->status));
+		if (state && !strcmp(state, a->ready)) {
+			r = 0;
+		} else if (in_list(a->failed, state)) {
+			const char *why = a->failure_message ? json_string_value(
+				json_object_get(item, a->failure_message)) : NULL;
+			const char *code = a->failure_code ? json_string_value(
+				json_object_get(item, a->failure_code)) : NULL;
+			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s is %s%s%s", a->what, w->id,
+						    state, why ? ": " : "", why ? why : "");
+			if (code) {
+				dg->aws_code = xstrdup(code);
+				dg->aws_service = xstrdup(a->service);
+			}
+			r = BERTH_EAWS;
+		}
+	}
+	json_decref(items);
+	return r;
+}
+
+static int wait_for(const struct rtype_api *a, const struct rt_ctx *c, const char *id, bool gone,
+		    struct diags *d)
+{
+	struct wait_ctx w = { a, c, id, gone };
+	char *what = xasprintf("the %s to be %s", a->what, gone ? "deleted" : a->ready);
+	int err = rt_poll(c, what, a->wait_ms, 10000, probe, &w, d);
+	free(what);
+	return err;
+}
+
+int rta_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		   struct diags *d)
+{
+	return wait_for(a, c, id, false, d);
+}
+
+int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
+		  const struct live_resource *cur, struct diags *d)
+{
+	return wait_for(a, c, cur->id, true, d);
 }

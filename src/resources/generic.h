@@ -72,6 +72,23 @@ struct rtype_api {
 	const char *describe_op, *describe_ids, *list, *item_id, *item_arn;
 	size_t batch;
 	const char *const *gone;
+	/* EC2: the request's filter member ("Filters"; NAT gateways say
+	 * "Filter") and a filter (JSON text) added to the stack's listing and
+	 * the find-before-create, for the states that still exist. */
+	const char *filter_key, *live_filter;
+	/* The ready status: the item's status member, the value that means
+	 * usable, the values that mean it never will be (an error with the
+	 * item's failure_message and failure_code), and those that are
+	 * history (AWS lists them a while; berth reads them as gone). With
+	 * `status`, creates and updates wait for `ready` and deletes for
+	 * history or absence, for at most wait_ms, polling at most every 10 s;
+	 * `what` names the instance in messages ("NAT gateway"). */
+	const char *status, *ready, *failure_message, *failure_code, *what;
+	const char *const *failed;
+	const char *const *history;
+	long wait_ms;
+	/* The create request's idempotency token member, or NULL. */
+	const char *client_token;
 	/* Create: the operation and the member of its answer holding the new
 	 * item; `exists`: the codes that say the name is taken (RTA_SERVICE). */
 	const char *create_op, *create_item;
@@ -179,6 +196,22 @@ bool rta_updatable(const struct rtype_api *a);
 	{                                                                                     \
 		rta_normalise(&(api), stack, address, desired);                               \
 	}
+
+int rta_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		   struct diags *d);
+int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
+		  const struct live_resource *cur, struct diags *d);
+#define RTA_WAIT_FUNCS(NAME, api)                                                          \
+	static int NAME##_wait_ready(const struct rt_ctx *c, const char *id, struct diags *d) \
+	{                                                                                  \
+		return rta_wait_ready(&(api), c, id, d);                                   \
+	}                                                                                  \
+	static int NAME##_wait_gone(const struct rt_ctx *c, const struct live_resource *cur, \
+				    struct diags *d)                                       \
+	{                                                                                  \
+		return rta_wait_gone(&(api), c, cur, d);                                   \
+	}
+#define RTA_WAITS(NAME) .wait_ready = NAME##_wait_ready, .wait_gone = NAME##_wait_gone
 
 /* Designated initialisers for a struct rtype; `update` only for types
  * with something to change in place (NULL makes every change replace). */
