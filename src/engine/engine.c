@@ -48,7 +48,7 @@ static void add_type(struct engine *e, const struct rtype *rt)
 		if (e->types[i] == rt)
 			return;
 	if (rt->parent_type) {
-		const struct rtype *p = rtype_find(rt->parent_type);
+		const struct rtype *p = engine_rtype(e, rt->parent_type);
 		if (p)
 			add_type(e, p);
 	}
@@ -58,6 +58,10 @@ static void add_type(struct engine *e, const struct rtype *rt)
 
 int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d)
 {
+	if (!o->types) {
+		diags_add(d, DIAG_ERROR, "engine_new: no resource types given");
+		return BERTH_EINVAL;
+	}
 	struct engine *e = xcalloc(1, sizeof(*e));
 	e->o = *o;
 	/* 10 for every phase, reads and writes alike. Apply and destroy of a
@@ -93,7 +97,7 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	if (e->spec) {
 		for (size_t i = 0; i < e->spec->nresources; i++) {
 			const struct spec_resource *r = &e->spec->resources[i];
-			const struct rtype *rt = rtype_find(r->type);
+			const struct rtype *rt = engine_rtype(e, r->type);
 			if (!rt) {
 				struct diag *dg = diags_add(d, DIAG_ERROR,
 							    "%s: berth cannot manage %s resources yet",
@@ -114,10 +118,8 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 		for (size_t i = 0; i < e->spec->ndata; i++)
 			e->node_data[e->spec->data[i].graph_node] = (long)i;
 	} else {
-		size_t n;
-		const struct rtype *const *all = rtype_all(&n);
-		for (size_t i = 0; i < n; i++)
-			add_type(e, all[i]);
+		for (size_t i = 0; i < e->o.types->n; i++)
+			add_type(e, e->o.types->v[i]);
 	}
 	if (err) {
 		engine_free(e);
@@ -149,20 +151,20 @@ static bool type_used(const struct engine *e, const char *type_name)
 static int widen_scope(struct engine *e, json_t **tagged_out, struct diags *d)
 {
 	json_t *tagged = NULL;
-	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	int err = e->o.types->stack_tagged(&e->rt, &tagged, d);
 	if (err)
 		return err;
 	size_t i;
 	json_t *m;
 	json_array_foreach(tagged, i, m) {
 		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		const struct rtype *rt = arn ? rtype_for_arn(arn) : NULL;
+		const struct rtype *rt = arn ? rtype_registry_for_arn(e->o.types, arn) : NULL;
 		if (rt)
 			add_type(e, rt);
 	}
 	*tagged_out = tagged;
-	size_t n;
-	const struct rtype *const *all = rtype_all(&n);
+	size_t n = e->o.types->n;
+	const struct rtype *const *all = e->o.types->v;
 	for (size_t k = 0; k < n; k++)
 		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0 &&
 		    (!all[k]->refresh_when_used || type_used(e, all[k]->type_name)))
@@ -893,7 +895,7 @@ static int read_account(struct engine *e, struct diags *d)
 	if (e->account_read)
 		return 0;
 	json_t *res = NULL;
-	int err = rt_call(&e->rt, "sts", "GetCallerIdentity", NULL, &res, d);
+	int err = e->o.types->caller(&e->rt, &res, d);
 	if (err)
 		return err;
 	const char *acct = json_string_value(json_object_get(res, "Account"));
@@ -1146,7 +1148,7 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 				si = -1; /* same address, another type: the old one goes */
 			if (si >= 0 && !destroy_all)
 				continue;
-			if (!r->address && rtype_find(r->type)->unowned_listing)
+			if (!r->address && engine_rtype(e, r->type)->unowned_listing)
 				continue; /* not the stack's unless the spec names it */
 			/* An untaggable instance the spec no longer names: the
 			 * cache may remember which address it was. */
@@ -1164,7 +1166,7 @@ static void add_removals(struct engine *e, struct plan *p, bool destroy_all)
 			} else {
 				/* No id (a pending subscription): its identity names it. */
 				struct buf b = BUF_INIT;
-				const struct rtype *rt = rtype_find(r->type);
+				const struct rtype *rt = engine_rtype(e, r->type);
 				buf_addf(&b, "%s", r->type);
 				for (size_t k = 0; rt && rt->identity && rt->identity[k]; k++) {
 					char tmp[64];
@@ -1212,7 +1214,7 @@ static void add_drift(struct engine *e, struct plan *p)
 					if (engine_is_masked(v))
 						continue;
 					const struct schema_prop *pr = sch ? schema_shape_prop(sch->shape, k) : NULL;
-					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&
+					if (!json_object_get(r->props, k) && engine_rtype(e, r->type)->detail_props &&
 					    !r->detailed)
 						continue; /* not read this time */
 					if (diff_values(pr ? pr->shape : NULL, v, json_object_get(r->props, k)))
@@ -1297,7 +1299,7 @@ void engine_assign_addresses(struct engine *e)
 			if (i < 0)
 				continue;
 			const struct spec_resource *sr = &e->spec->resources[i];
-			const struct rtype *rt = rtype_find(sr->type);
+			const struct rtype *rt = engine_rtype(e, sr->type);
 			struct live_resource *live = engine_find_live(e, sr->type, sr->address);
 			if (!live && rt && rt->identity) {
 				json_t *desired = NULL;
@@ -1440,7 +1442,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		if (i < 0)
 			continue;
 		const struct spec_resource *sr = &s->resources[i];
-		const struct rtype *rt = rtype_find(sr->type);
+		const struct rtype *rt = engine_rtype(e, sr->type);
 		json_t *desired = NULL;
 		bool sens = false;
 		struct diags rd = DIAGS_INIT;

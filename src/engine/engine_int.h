@@ -61,6 +61,12 @@ struct engine {
 	size_t nsens, sens_alloc;
 };
 
+/* The type of that name in the registry the engine was given, or NULL. */
+static inline const struct rtype *engine_rtype(const struct engine *e, const char *type_name)
+{
+	return rtype_registry_find(e->o.types, type_name);
+}
+
 /* The type index of `rt` in e->types, or -1. */
 long engine_type_index(const struct engine *e, const char *type_name);
 /* The live instance for an address, or NULL. */

@@ -283,7 +283,7 @@ static int retag_expiry(struct engine *e, struct diags *d)
 			struct live_resource *r = &e->live[t].v[i];
 			if (!engine_needs_retag(e, r))
 				continue;
-			const struct rtype *type = rtype_find(r->type);
+			const struct rtype *type = engine_rtype(e, r->type);
 			if (!type || !type->tag_filter)
 				continue;
 			json_t *add = json_pack("{s:s}", TAG_EXPIRES, e->o.expires);
@@ -326,7 +326,7 @@ static int evaluate(struct engine *e, const struct plan_change *c, json_t **out,
 	int err = spec_eval_resource(e->spec, (size_t)c->spec_index, &res, &desired, NULL, d);
 	if (err)
 		return err;
-	const struct rtype *rt = rtype_find(c->type);
+	const struct rtype *rt = engine_rtype(e, c->type);
 	if (rt->normalise)
 		rt->normalise(e->stack, c->address, desired);
 	if (spec_has_unknown(desired)) {
@@ -343,7 +343,7 @@ static int evaluate(struct engine *e, const struct plan_change *c, json_t **out,
 static int do_create(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
 		     json_t *desired, const char *old_id, struct diags *d)
 {
-	const struct rtype *type = rtype_find(c->type);
+	const struct rtype *type = engine_rtype(e, c->type);
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 	json_t *tags = type->tag_filter ? engine_wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
@@ -394,7 +394,7 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 static int do_update(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
 		     json_t *desired, const struct live_resource *cur, struct diags *d)
 {
-	const struct rtype *type = rtype_find(c->type);
+	const struct rtype *type = engine_rtype(e, c->type);
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 	/* Other workers add to the state while this one runs: copy under the
 	 * lock what the diff needs. */
@@ -555,7 +555,7 @@ static int run_node(void *ctx, size_t node)
 	if (c->action == PA_NOOP)
 		return WALK_OK;
 	struct op_result *op = &r->ops[node];
-	const struct rtype *type = rtype_find(c->type);
+	const struct rtype *type = engine_rtype(e, c->type);
 	struct op_ctx oc;
 	if (atomic_load(&e->creds_expired)) {
 		struct diag *dg = diags_add(&op->diags, DIAG_ERROR, "%s: not attempted: the AWS "
@@ -873,7 +873,7 @@ static void remove_deposed(struct engine *e, struct live_set *deposed,
 {
 	for (size_t i = 0; i < deposed->n; i++) {
 		struct live_resource *cur = &deposed->v[i];
-		const struct rtype *type = rtype_find(cur->type);
+		const struct rtype *type = engine_rtype(e, cur->type);
 		char *addr = xasprintf("%s (old %s)", addresses->v[i], cur->id ? cur->id : "instance");
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		struct op_result *o = &out->v[out->n++];
@@ -973,9 +973,9 @@ static int listed_probe(void *ctx, struct diags *d)
 	json_t *ids;
 	void *tmp;
 	json_object_foreach(e->unlisted, name, ids)
-		types[t++] = rtype_find(name);
+		types[t++] = engine_rtype(e, name);
 	json_t *tagged = NULL;
-	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	int err = e->o.types->stack_tagged(&e->rt, &tagged, d);
 	if (!err)
 		err = read_types(e, types, nt, tagged, found, d);
 	for (t = 0; t < nt; t++) {
@@ -1137,8 +1137,8 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
  * type rather than one read per instance. */
 static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 {
-	size_t nall, nt = 0;
-	const struct rtype *const *all = rtype_all(&nall);
+	size_t nall = e->o.types->n, nt = 0;
+	const struct rtype *const *all = e->o.types->v;
 	const struct rtype **types = xcalloc(nall + 1, sizeof(*types));
 	for (size_t t = 0; t < nall; t++)
 		if (all[t]->tag_filter)
@@ -1146,7 +1146,7 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 	/* One unfiltered tagging listing serves every type's reading (as in
 	 * a refresh), and, when nothing is left to delete, the final word. */
 	json_t *tagged = NULL;
-	int err = rt_tagged_resources(&e->rt, NULL, &tagged, d);
+	int err = e->o.types->stack_tagged(&e->rt, &tagged, d);
 	struct live_set *left = xcalloc(nt + 1, sizeof(*left));
 	bool deleted = false;
 	if (err)
@@ -1186,7 +1186,7 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 	if (deleted) {
 		json_decref(tagged);
 		tagged = NULL;
-		if ((err = rt_tagged_resources(&e->rt, NULL, &tagged, d)))
+		if ((err = e->o.types->stack_tagged(&e->rt, &tagged, d)))
 			goto cleanup;
 	}
 	size_t i;
@@ -1207,7 +1207,7 @@ static int sweep(struct engine *e, struct run_result *out, struct diags *d)
 		 * definitions deregistered but not deleted) says itself whether
 		 * this one is still there, whatever its status, unless AWS
 		 * documents that status as gone. */
-		const struct rtype *type = rtype_for_arn(arn);
+		const struct rtype *type = rtype_registry_for_arn(e->o.types, arn);
 		if (type && type->sweep_leftover) {
 			char *why = NULL;
 			struct diags ld = DIAGS_INIT;

@@ -289,7 +289,7 @@ void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d)
 	size_t nwant = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_change *c = &p->v[i];
-		const struct rtype *type = rtype_find(c->type);
+		const struct rtype *type = engine_rtype(e, c->type);
 		if (c->excluded || !type)
 			continue;
 		if (c->after && (c->action == PA_CREATE || c->action == PA_REPLACE ||
@@ -344,7 +344,7 @@ int engine_remove_side_effects(struct engine *e, struct run_result *out, struct 
 	for (size_t i = 0; i < n; i++) {
 		const struct spec_resource *sr = &e->spec->resources[i];
 		json_t *k = json_object_get(e->known, sr->address);
-		const struct rtype *type = rtype_find(sr->type);
+		const struct rtype *type = engine_rtype(e, sr->type);
 		if (!k || !type)
 			continue;
 		want[nwant++] = (struct desired_inst){ type,
