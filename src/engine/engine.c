@@ -9,6 +9,7 @@
 
 #include "aws/client.h"
 #include "engine/diff.h"
+#include "graph/transform.h"
 #include "graph/walk.h"
 #include "schema/schema.h"
 #include "util/buf.h"
@@ -746,79 +747,6 @@ static struct plan_change *plan_add(struct plan *p, const char *address, const c
 	return c;
 }
 
-/* Resources in dependency order (Kahn over the spec graph; among ready
- * nodes the lower index first, so the order is deterministic). O((n + e) log
- * n): a min-heap of ready nodes and, per node, its dependents. */
-static void heap_push(size_t *h, size_t *n, size_t v)
-{
-	size_t i = (*n)++;
-	h[i] = v;
-	while (i && h[(i - 1) / 2] > h[i]) {
-		size_t t = h[i];
-		h[i] = h[(i - 1) / 2];
-		h[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
-}
-
-static size_t heap_pop(size_t *h, size_t *n)
-{
-	size_t top = h[0], i = 0;
-	h[0] = h[--(*n)];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < *n && h[l] < h[m])
-			m = l;
-		if (r < *n && h[r] < h[m])
-			m = r;
-		if (m == i)
-			break;
-		size_t t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-	return top;
-}
-
-static size_t *topo_order(const struct spec *s, size_t *n_out)
-{
-	const struct dag *g = &s->graph;
-	size_t n = g->nnodes, k = 0, nh = 0;
-	size_t *left = xcalloc(n + 1, sizeof(size_t)), *order = xcalloc(n + 1, sizeof(size_t));
-	size_t *heap = xcalloc(n + 1, sizeof(size_t));
-	/* Dependents of each node, as a CSR array over the edges. */
-	size_t *start = xcalloc(n + 2, sizeof(size_t)), *dep = xcalloc(g->nedges + 1, sizeof(size_t));
-	for (size_t i = 0; i < g->nedges; i++)
-		start[g->edges[i].to + 1]++;
-	for (size_t i = 0; i < n; i++)
-		start[i + 1] += start[i];
-	size_t *fill = xcalloc(n + 1, sizeof(size_t));
-	for (size_t i = 0; i < g->nedges; i++) {
-		size_t to = g->edges[i].to;
-		dep[start[to] + fill[to]++] = g->edges[i].from;
-		left[g->edges[i].from]++;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!left[i])
-			heap_push(heap, &nh, i);
-	while (nh) {
-		size_t v = heap_pop(heap, &nh);
-		order[k++] = v;
-		for (size_t j = start[v]; j < start[v + 1]; j++)
-			if (!--left[dep[j]])
-				heap_push(heap, &nh, dep[j]);
-	}
-	/* What a cycle leaves out never becomes ready: spec_load reports those. */
-	free(left);
-	free(heap);
-	free(start);
-	free(dep);
-	free(fill);
-	*n_out = k;
-	return order;
-}
-
 /* The detail_stamp rule (resource.h): when nothing that could change the
  * detail properties has happened since the last apply, and the spec still
  * asks for the applied values, those are the live values; copies them into
@@ -1293,7 +1221,7 @@ void engine_assign_addresses(struct engine *e)
 		struct spec_resolver res;
 		engine_resolver(e, &res);
 		size_t norder;
-		size_t *order = topo_order(e->spec, &norder);
+		size_t *order = graph_topo_order(&e->spec->graph, &norder);
 		for (size_t k = 0; k < norder; k++) {
 			long i = e->node_res[order[k]];
 			if (i < 0)
@@ -1436,7 +1364,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 	struct spec_resolver res;
 	engine_resolver(e, &res);
 	size_t norder;
-	size_t *order = topo_order(s, &norder);
+	size_t *order = graph_topo_order(&s->graph, &norder);
 	for (size_t k = 0; k < norder; k++) {
 		long i = e->node_res[order[k]];
 		if (i < 0)

@@ -13,6 +13,7 @@
 #include "aws/client.h"
 #include "aws/error.h"
 #include "engine/diff.h"
+#include "graph/transform.h"
 #include "graph/walk.h"
 #include "schema/schema.h"
 #include "util/buf.h"
@@ -653,33 +654,6 @@ static int run_node(void *ctx, size_t node)
 
 /* ---- walks ---- */
 
-struct edges {
-	size_t *ndeps;
-	size_t **deps;
-	size_t n;
-};
-
-static void edges_init(struct edges *g, size_t n)
-{
-	g->n = n;
-	g->ndeps = xcalloc(n + 1, sizeof(size_t));
-	g->deps = xcalloc(n + 1, sizeof(size_t *));
-}
-
-static void edges_add(struct edges *g, size_t from, size_t to)
-{
-	g->deps[from] = xrealloc(g->deps[from], (g->ndeps[from] + 1) * sizeof(size_t));
-	g->deps[from][g->ndeps[from]++] = to;
-}
-
-static void edges_release(struct edges *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		free(g->deps[i]);
-	free(g->deps);
-	free(g->ndeps);
-}
-
 /* Adds the result of one walk to *out. */
 static void collect(struct run *r, const struct walk_result *wr, const char *const *names,
 		    struct run_result *out)
@@ -728,11 +702,11 @@ static void collect(struct run *r, const struct walk_result *wr, const char *con
 		out->interrupted = true;
 }
 
-static int walk(struct run *r, struct edges *g, const char *const *names, bool reverse,
+static int walk(struct run *r, struct graph_edges *g, const char *const *names, bool reverse,
 		struct run_result *out, struct diags *d)
 {
 	r->ops = xcalloc(r->n + 1, sizeof(*r->ops));
-	struct walk_graph wg = { r->n, g->ndeps, (const size_t *const *)g->deps, names };
+	struct walk_graph wg = graph_edges_walk(g, names);
 	struct walk_opts wo = { .parallelism = r->e->o.parallelism, .reverse = reverse,
 				.fn = run_node, .fn_ctx = r, .cancel = r->e->o.cancel };
 	struct walk_result wr = WALK_RESULT_INIT;
@@ -765,8 +739,8 @@ static int walk_removals(struct engine *e, const struct plan *p, bool all,
 		r.change[r.n] = (long)i;
 		names[r.n++] = c->address;
 	}
-	struct edges g;
-	edges_init(&g, r.n);
+	struct graph_edges g;
+	graph_edges_init(&g, r.n);
 	/* child -> parent edges; walked in reverse, children go first. */
 	for (size_t a = 0; a < r.n; a++) {
 		const struct plan_change *ca = &p->v[r.change[a]];
@@ -778,51 +752,21 @@ static int walk_removals(struct engine *e, const struct plan *p, bool all,
 			/* a != b: a child may share its parent's id (a Grafana
 			 * workspace's permissions are known by the workspace id). */
 			if (a != b && cb->id && !strcmp(cb->id, la->parent_id))
-				edges_add(&g, a, b);
+				graph_edges_add(&g, a, b);
 		}
 	}
 	/* Spec dependencies between removed resources (destroy with a spec). */
 	if (all && e->spec) {
-		const struct dag *dg = &e->spec->graph;
-		long *of_node = xmalloc((dg->nnodes + 1) * sizeof(long));
-		for (size_t k = 0; k < dg->nnodes; k++)
-			of_node[k] = -1;
+		long *node_of = xcalloc(r.n + 1, sizeof(long));
 		for (size_t a = 0; a < r.n; a++) {
 			long si = p->v[r.change[a]].spec_index;
-			if (si >= 0)
-				of_node[e->spec->resources[si].graph_node] = (long)a;
+			node_of[a] = si >= 0 ? (long)e->spec->resources[si].graph_node : -1;
 		}
-		/* From each removed resource, follow dependencies through
-		 * resources that do not exist to the nearest ones that do. */
-		bool *seen = xcalloc(dg->nnodes + 1, 1);
-		size_t *stack = xcalloc(dg->nnodes + 1, sizeof(size_t));
-		for (size_t a = 0; a < r.n; a++) {
-			long si = p->v[r.change[a]].spec_index;
-			if (si < 0)
-				continue;
-			memset(seen, 0, dg->nnodes);
-			size_t sp = 0;
-			stack[sp++] = e->spec->resources[si].graph_node;
-			while (sp) {
-				size_t nd = stack[--sp];
-				for (size_t j = 0; j < dg->nodes[nd].nout; j++) {
-					size_t to = dg->edges[dg->nodes[nd].out_start + j].to;
-					if (seen[to])
-						continue;
-					seen[to] = true;
-					if (of_node[to] >= 0)
-						edges_add(&g, a, (size_t)of_node[to]);
-					else
-						stack[sp++] = to;
-				}
-			}
-		}
-		free(seen);
-		free(stack);
-		free(of_node);
+		graph_nearest_edges(&e->spec->graph, node_of, &g);
+		free(node_of);
 	}
 	int err = r.n ? walk(&r, &g, names, true, out, d) : 0;
-	edges_release(&g);
+	graph_edges_release(&g);
 	free(names);
 	free(r.change);
 	return err;
@@ -1072,38 +1016,11 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 			if (extra_of[k])
 				names[extra_of[k]] = old_names.v[j++];
 		r.n = total;
-		struct edges g;
-		edges_init(&g, total);
-		for (size_t k = 0; k < dg->nedges; k++)
-			edges_add(&g, dg->edges[k].from, dg->edges[k].to);
-		bool *seen = xcalloc(nn + 1, 1);
-		size_t *stack = xcalloc(nn + 1, sizeof(size_t));
-		for (size_t k = 0; k < nn; k++) {
-			if (!extra_of[k])
-				continue;
-			edges_add(&g, k, extra_of[k]); /* new after old */
-			/* Every replaced resource k depends on, transitively: its old
-			 * instance waits for k's old instance to go. */
-			memset(seen, 0, nn);
-			size_t sp = 0;
-			stack[sp++] = k;
-			while (sp) {
-				size_t nd = stack[--sp];
-				for (size_t j = 0; j < dg->nodes[nd].nout; j++) {
-					size_t to = dg->edges[dg->nodes[nd].out_start + j].to;
-					if (seen[to])
-						continue;
-					seen[to] = true;
-					stack[sp++] = to;
-					if (extra_of[to])
-						edges_add(&g, extra_of[to], extra_of[k]);
-				}
-			}
-		}
-		free(seen);
-		free(stack);
+		struct graph_edges g;
+		graph_edges_init(&g, total);
+		graph_apply_edges(dg, extra_of, &g);
 		err = walk(&r, &g, names, false, out, d);
-		edges_release(&g);
+		graph_edges_release(&g);
 		strvec_clear(&old_names);
 		free(extra_of);
 		free(names);
