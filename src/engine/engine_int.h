@@ -1,5 +1,7 @@
-/* The engine's private state, shared by its files (engine.c: refresh and
- * plan; run.c: apply and destroy; planjson.c; data.c). */
+/* The engine's private state, shared by its files: engine.c (setup,
+ * scope), live.c, mask.c, refresh.c, resolve.c, data.c, plan.c (with
+ * targets.c, removals.c, adopt.c, sidefx.c), outputs.c, planjson.c; the
+ * write side (ops.c, run.c, apply.c, destroy.c) adds ops.h and run_int.h. */
 #ifndef BERTH_ENGINE_INT_H
 #define BERTH_ENGINE_INT_H
 
@@ -83,6 +85,33 @@ bool engine_duplicate_of_quiet(struct engine *e, const struct live_resource *r);
 bool engine_needs_retag(struct engine *e, const struct live_resource *r);
 /* (Re-)indexes instance i of type index t (after its address or id is set). */
 void engine_index_live(struct engine *e, size_t t, size_t i);
+/* engine.c: asks the registry who the credentials are, once (e->account,
+ * e->partition); and widens the scope of a refresh to the types the
+ * stack's tagging listing holds (*tagged_out: that listing). */
+int engine_read_account(struct engine *e, struct diags *d);
+int engine_widen_scope(struct engine *e, json_t **tagged_out, struct diags *d);
+/* live.c: points each address at the instance berth keeps when several
+ * carry it (after the index is built). */
+void engine_index_keepers(struct engine *e);
+/* refresh.c: whether a plan needs rt's detail properties for an instance
+ * (the spec or the last apply set one). */
+bool engine_needs_detail(const struct rtype *rt, json_t *desired, json_t *applied);
+/* resolve.c: the untaggable live instance a spec address names: by the id
+ * the cache recorded for it, else by identity properties; or NULL. */
+struct live_resource *engine_match_untagged(struct engine *e, const struct rtype *rt,
+					    const char *address, json_t *desired);
+/* plan.c: appends a change (zeroed, spec_index -1). */
+struct plan_change *engine_plan_add(struct plan *p, const char *address, const char *type,
+				    enum plan_action a);
+/* targets.c: marks what --target / --exclude leave out (c->excluded), with
+ * notes for what they bring along; BERTH_EINVAL for an unknown address. */
+int engine_plan_targets(struct engine *e, struct plan *p, struct diags *d);
+/* removals.c: the live instances the spec no longer names (every one
+ * when destroy_all), and duplicates, as deletions or releases; drift
+ * against the state cache for --refresh-only. */
+void engine_plan_removals(struct engine *e, struct plan *p, bool destroy_all);
+void engine_plan_drift(struct engine *e, struct plan *p);
+
 /* The resolver over e->known, e->data and e->account. */
 void engine_resolver(struct engine *e, struct spec_resolver *r);
 /* Sets e->known[address] (copies). */
@@ -136,7 +165,7 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d);
  * stack took it since the plan, tags it; *out is the instance as tagged. */
 int engine_adopt(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
 		 struct live_resource *out, struct diags *d);
-/* run.c: the tags an instance should carry (the spec's Tags in `desired`,
+/* ops.c: the tags an instance should carry (the spec's Tags in `desired`,
  * which may be NULL, plus berth's), and setting them on one. */
 json_t *engine_wanted_tags(struct engine *e, const char *address, json_t *desired, bool retain);
 int engine_set_tags(const struct rt_ctx *rt, const struct rtype *type,
