@@ -3,7 +3,8 @@
  * at apply, and `berth import ADDRESS ID`. All three turn on who owns an
  * instance, which its berth:stack and berth:id tags say. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/adopt.h"
+#include "engine/ops.h"
 
 #include "engine/diff.h"
 #include "schema/schema.h"

@@ -5,6 +5,8 @@
  * made without reading back, side effects, the expiry tags, the cache. */
 #include "util/common.h"
 #include "engine/run_int.h"
+#include "engine/plan_int.h"
+#include "engine/sidefx.h"
 
 #include "graph/transform.h"
 

@@ -2,6 +2,7 @@
  * by tag that deletes what is left and says what could not go. */
 #include "util/common.h"
 #include "engine/run_int.h"
+#include "engine/sidefx.h"
 
 /* The sweep: anything still tagged with the stack, read again through every
  * registered type, deleted once more; then the tagging API's word on what

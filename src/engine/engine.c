@@ -7,6 +7,24 @@
 
 #include "aws/client.h"
 
+void sidefx_init(struct sidefx *fx)
+{
+	strvec_init(&fx->groups);
+	strvec_init(&fx->causes);
+	fx->cause_ms = json_array();
+	fx->removed = json_object();
+}
+
+void sidefx_release(struct sidefx *fx)
+{
+	strvec_clear(&fx->groups);
+	strvec_clear(&fx->causes);
+	json_decref(fx->cause_ms);
+	fx->cause_ms = NULL;
+	json_decref(fx->removed);
+	fx->removed = NULL;
+}
+
 static void add_type(struct engine *e, const struct rtype *rt)
 {
 	for (size_t i = 0; i < e->ntypes; i++)

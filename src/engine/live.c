@@ -106,3 +106,13 @@ const struct live_resource *engine_duplicate_of(struct engine *e, const struct l
 	keeps_over(e, keeper, r, why);
 	return keeper;
 }
+
+/* Whether a live instance of the spec needs apply to set its expiry. */
+bool engine_needs_retag(struct engine *e, const struct live_resource *r)
+{
+	if (!e->o.expires || !r->address || !r->tags || !e->spec ||
+	    spec_find_resource(e->spec, r->address) < 0 || engine_duplicate_of_quiet(e, r))
+		return false;
+	const char *have = json_string_value(json_object_get(r->tags, TAG_EXPIRES));
+	return !have || strcmp(have, e->o.expires);
+}

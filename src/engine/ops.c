@@ -4,6 +4,8 @@
  * made for the resolver and the state cache. */
 #include "util/common.h"
 #include "engine/ops.h"
+#include "engine/sidefx.h"
+#include "engine/resolve.h"
 
 #include "engine/diff.h"
 

@@ -33,6 +33,12 @@ int engine_do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 		     json_t *desired, const struct live_resource *cur, struct diags *d);
 int engine_do_forget(struct engine *e, const struct rt_ctx *rt, const struct rtype *type,
 		     const struct live_resource *cur, struct diags *d);
+/* The tags an instance should carry (the spec's Tags in `desired`,
+ * which may be NULL, plus berth's), and setting them on one. */
+json_t *engine_wanted_tags(struct engine *e, const char *address, json_t *desired, bool retain);
+int engine_set_tags(const struct rt_ctx *rt, const struct rtype *type,
+		    const struct live_resource *cur, json_t *add, json_t *remove_keys,
+		    struct diags *d);
 /* Removes address from the state cache (thread-safe). */
 void engine_forget_state(struct engine *e, const char *address);
 /* The live instance a change is about (by id, else by address), or NULL. */

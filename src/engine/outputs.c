@@ -2,6 +2,7 @@
  * list of live resources, and the spec's outputs. */
 #include "util/common.h"
 #include "engine/engine_int.h"
+#include "engine/resolve.h"
 
 #include "util/natcmp.h"
 

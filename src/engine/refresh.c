@@ -4,7 +4,7 @@
  * drops what CloudFormation stacks own, fills ids from the cache and
  * builds the live index. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/plan_int.h"
 
 #include "engine/diff.h"
 #include "graph/walk.h"

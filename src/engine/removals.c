@@ -2,7 +2,7 @@
  * destroy, every one), duplicates of an address, and drift for
  * --refresh-only. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/plan_int.h"
 
 #include "engine/diff.h"
 #include "schema/schema.h"

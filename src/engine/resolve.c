@@ -3,6 +3,7 @@
  * made; and giving untaggable live instances their spec addresses. */
 #include "util/common.h"
 #include "engine/engine_int.h"
+#include "engine/resolve.h"
 
 #include "engine/diff.h"
 #include "graph/transform.h"

@@ -7,6 +7,8 @@
  * before parents). */
 #include "util/common.h"
 #include "engine/run_int.h"
+#include "engine/adopt.h"
+#include "engine/resolve.h"
 
 #include "aws/error.h"
 #include "graph/transform.h"

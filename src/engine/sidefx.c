@@ -24,28 +24,10 @@
  * A plan makes the same decision over what it would remove, and lists the
  * groups. A group already gone is not an error. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/sidefx.h"
 #include "aws/credentials.h"
 
 #define LOG_GROUP_TYPE "AWS::Logs::LogGroup"
-
-void sidefx_init(struct sidefx *fx)
-{
-	strvec_init(&fx->groups);
-	strvec_init(&fx->causes);
-	fx->cause_ms = json_array();
-	fx->removed = json_object();
-}
-
-void sidefx_release(struct sidefx *fx)
-{
-	strvec_clear(&fx->groups);
-	strvec_clear(&fx->causes);
-	json_decref(fx->cause_ms);
-	fx->cause_ms = NULL;
-	json_decref(fx->removed);
-	fx->removed = NULL;
-}
 
 static char *removed_key(const char *type, const char *id)
 {

@@ -1,7 +1,7 @@
 /* --target and --exclude: which planned changes apply leaves out (a
  * target brings its dependencies, an exclusion what depends on it). */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/plan_int.h"
 
 #include "util/buf.h"
 #include "util/suggest.h"
