@@ -276,19 +276,17 @@ int engine_walk_removals(struct engine *e, const struct plan *p, bool all,
 	struct graph_edges g;
 	graph_edges_init(&g, r.n);
 	/* child -> parent edges; walked in reverse, children go first. */
+	const char **ids = xcalloc(r.n + 1, sizeof(char *));
+	const char **parents = xcalloc(r.n + 1, sizeof(char *));
 	for (size_t a = 0; a < r.n; a++) {
 		const struct plan_change *ca = &p->v[r.change[a]];
 		struct live_resource *la = engine_live_for_change(e, ca);
-		if (!la || !la->parent_id)
-			continue;
-		for (size_t b = 0; b < r.n; b++) {
-			const struct plan_change *cb = &p->v[r.change[b]];
-			/* a != b: a child may share its parent's id (a Grafana
-			 * workspace's permissions are known by the workspace id). */
-			if (a != b && cb->id && !strcmp(cb->id, la->parent_id))
-				graph_edges_add(&g, a, b);
-		}
+		ids[a] = ca->id;
+		parents[a] = la ? la->parent_id : NULL;
 	}
+	graph_parent_edges(ids, parents, &g);
+	free(ids);
+	free(parents);
 	/* Spec dependencies between removed resources (destroy with a spec). */
 	if (all && e->spec) {
 		long *node_of = xcalloc(r.n + 1, sizeof(long));

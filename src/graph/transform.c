@@ -69,6 +69,18 @@ size_t *graph_topo_order(const struct dag *g, size_t *n_out)
 	return order;
 }
 
+void graph_parent_edges(const char *const *ids, const char *const *parent_ids,
+			struct graph_edges *out)
+{
+	for (size_t a = 0; a < out->n; a++) {
+		if (!parent_ids[a])
+			continue;
+		for (size_t b = 0; b < out->n; b++)
+			if (a != b && ids[b] && !strcmp(ids[b], parent_ids[a]))
+				graph_edges_add(out, a, b);
+	}
+}
+
 void graph_nearest_edges(const struct dag *g, const long *node_of, struct graph_edges *out)
 {
 	long *of_node = xmalloc((g->nnodes + 1) * sizeof(long));

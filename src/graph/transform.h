@@ -31,6 +31,14 @@ struct walk_graph graph_edges_walk(const struct graph_edges *g, const char *cons
  * (spec_load reports cycles). Needs dag_finish(). */
 size_t *graph_topo_order(const struct dag *g, size_t *n_out);
 
+/* Children before parents (the removal graph): an edge a -> b for every b
+ * whose id is a's parent id (ids[i], parent_ids[i] may be NULL), over
+ * out's nodes. Never a -> a: a child may share its parent's id (a Grafana
+ * workspace's permissions are known by the workspace id). Walked reversed:
+ * children go first. */
+void graph_parent_edges(const char *const *ids, const char *const *parent_ids,
+			struct graph_edges *out);
+
 /* The removal graph (destroy, and apply's removals): out has one node per
  * removed instance; node_of[a] is removed instance a's node in g, or -1 for
  * one the spec does not name. For each a, an edge a -> b to every removed

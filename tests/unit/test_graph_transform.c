@@ -63,6 +63,21 @@ TEST(topo_order_leaves_out_a_cycle)
 	dag_release(&g);
 }
 
+TEST(parent_edges_put_children_first_never_self)
+{
+	/* 0 a topic, 1 and 2 its subscriptions, 3 a workspace, 4 its
+	 * permissions (known by the workspace's id), 5 an orphan. */
+	static const char *const ids[] = { "t", "s1", "s2", "ws", "ws", NULL };
+	static const char *const parents[] = { NULL, "t", "t", NULL, "ws", "gone" };
+	struct graph_edges out;
+	graph_edges_init(&out, 6);
+	graph_parent_edges(ids, parents, &out);
+	char *t = deps_text(&out);
+	CHECK_STR(t, "1:0 2:0 4:3");
+	free(t);
+	graph_edges_release(&out);
+}
+
 TEST(nearest_edges_go_through_what_is_not_removed)
 {
 	/* n0 -> n1 -> n2 -> n3; n0, n2 and n3 removed (walk nodes 0, 1, 2),
