@@ -68,7 +68,7 @@ int engine_outputs(struct engine *e, json_t **out, struct diags *d)
 			return BERTH_EINVAL;
 		}
 		diags_release(&od);
-		bool unknown = spec_has_unknown(v);
+		bool unknown = value_has_unknown(v);
 		json_t *entry = json_pack("{s:o, s:b, s:b}", "value", unknown ? json_null() : v,
 					  "sensitive", so->sensitive, "unknown", unknown);
 		if (unknown)

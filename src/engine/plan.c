@@ -24,13 +24,13 @@ static bool detail_from_cache(const struct rtype *rt, struct live_resource *live
 	if (!rt->detail_stamp || !st || !applied || !live->id || !st->id || strcmp(live->id, st->id))
 		return false;
 	for (size_t i = 0; rt->detail_stamp[i]; i++)
-		if (diff_values(NULL, json_object_get(live->props, rt->detail_stamp[i]),
-				json_object_get(st->attributes, rt->detail_stamp[i])) != DIFF_EQUAL)
+		if (schema_compare(NULL, json_object_get(live->props, rt->detail_stamp[i]),
+				json_object_get(st->attributes, rt->detail_stamp[i])) != SCHEMA_EQUAL)
 			return false;
 	for (size_t i = 0; rt->detail_props[i]; i++) {
 		json_t *want = json_object_get(desired, rt->detail_props[i]);
-		if (spec_has_unknown(want) ||
-		    diff_values(NULL, want, json_object_get(applied, rt->detail_props[i])) != DIFF_EQUAL)
+		if (value_has_unknown(want) ||
+		    schema_compare(NULL, want, json_object_get(applied, rt->detail_props[i])) != SCHEMA_EQUAL)
 			return false;
 	}
 	for (size_t i = 0; rt->detail_props[i]; i++) {
@@ -263,7 +263,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			const char *key;
 			json_t *v;
 			json_object_foreach(desired, key, v)
-				if (!spec_has_unknown(v))
+				if (!value_has_unknown(v))
 					json_object_set(known, key, v);
 			engine_set_known(e, sr->address, live->id, known);
 			json_decref(known);

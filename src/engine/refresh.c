@@ -65,9 +65,9 @@ static void fill_ids_from_cache(struct engine *e)
 					continue;
 				bool same = true;
 				for (size_t p = 0; rt->identity[p] && same; p++)
-					same = diff_values(NULL, json_object_get(sr->attributes, rt->identity[p]),
+					same = schema_compare(NULL, json_object_get(sr->attributes, rt->identity[p]),
 							   json_object_get(r->props, rt->identity[p])) ==
-					       DIFF_EQUAL;
+					       SCHEMA_EQUAL;
 				if (same) {
 					r->id = xstrdup(sr->id);
 					r->arn = xstrdup(sr->id);

@@ -128,7 +128,7 @@ void engine_plan_drift(struct engine *e, struct plan *p)
 					if (!json_object_get(r->props, k) && engine_rtype(e, r->type)->detail_props &&
 					    !r->detailed)
 						continue; /* not read this time */
-					if (diff_values(pr ? pr->shape : NULL, v, json_object_get(r->props, k)))
+					if (schema_compare(pr ? pr->shape : NULL, v, json_object_get(r->props, k)))
 						what = "changed outside berth";
 				}
 			}

@@ -43,7 +43,7 @@ static int resolve_attr(void *ctx, const char *address, const char *attr, json_t
 				    json_deep_copy(json_object_get(k, "id")) : NULL;
 		else if (k) {
 			json_t *x = json_object_get(json_object_get(k, "props"), attr);
-			if (x && !spec_has_unknown(x))
+			if (x && !value_has_unknown(x))
 				v = json_deep_copy(x);
 		}
 	}
@@ -80,8 +80,8 @@ struct live_resource *engine_match_untagged(struct engine *e, const struct rtype
 			continue;
 		bool same = true;
 		for (size_t p = 0; rt->identity[p] && same; p++)
-			same = diff_values(NULL, json_object_get(desired, rt->identity[p]),
-					   json_object_get(s->v[i].props, rt->identity[p])) == DIFF_EQUAL;
+			same = schema_compare(NULL, json_object_get(desired, rt->identity[p]),
+					   json_object_get(s->v[i].props, rt->identity[p])) == SCHEMA_EQUAL;
 		if (same)
 			return &s->v[i];
 	}

@@ -356,7 +356,7 @@ struct rtype {
 
 	/* Optional: refuses desired properties AWS would refuse (Fargate
 	 * sizes), so that plan says so rather than apply halfway. Values not
-	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * known yet (value_is_unknown) must pass. 0 or BERTH_EINVAL with
 	 * diagnostics. */
 	int (*check)(json_t *desired, struct diags *d);
 	/* Replacing an instance registers the new one first and removes the
