@@ -285,7 +285,10 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 				  extra, &id, d);
 	json_decref(extra);
 	if (err == BERTH_ENOTFOUND) {
-		json_t *params = create_params(a, props), *res = NULL;
+		json_t *params = a->create_fixed ? json_loads(a->create_fixed, 0, NULL) : json_object();
+		json_t *res = NULL, *own = create_params(a, props);
+		json_object_update(params, own);
+		json_decref(own);
 		if (a->client_token) {
 			char token[64];
 			ec2_client_token(address, token);
@@ -294,9 +297,10 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 		json_object_set_new(params, "TagSpecifications", ec2_tag_specs(a->kind, tags));
 		err = rt_call(c, a->service, a->create_op, params, &res, d);
 		json_decref(params);
+		json_t *item = a->create_item ? json_object_get(res, a->create_item) : res;
+		const char *got = json_string_value(json_object_get(item, a->item_id));
 		if (!err)
-			id = xstrdup(json_string_value(json_object_get(
-				json_object_get(res, a->create_item), a->item_id)));
+			id = xstrdup(got ? got : "");
 		json_decref(res);
 	}
 	if (!err)
@@ -518,6 +522,16 @@ int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 			free(what);
 		}
 		diags_release(&aws);
+	} else if (a->style == RTA_EC2 && a->busy) {
+		struct diags aws = DIAGS_INIT;
+		err = ec2_delete_call(c, a->delete_op, params, a->gone, a->busy, &aws, d);
+		if (err == RT_EXPECTED) {
+			char *summary = xasprintf("%s %s is still associated", a->what, cur->id);
+			ec2_aws_error(d, &aws, "DependencyViolation", summary);
+			free(summary);
+			err = BERTH_EAWS;
+		}
+		diags_release(&aws);
 	} else if (a->style == RTA_EC2) {
 		err = ec2_delete_call(c, a->delete_op, params, a->gone, NULL, NULL, d);
 	} else {
@@ -570,6 +584,8 @@ void rta_normalise(const struct rtype_api *a, const char *stack, const char *add
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
 		if (p->flags & RTA_CIDR)
 			ec2_canonicalise_cidr(desired, p->cfn);
+	if (a->normalise_more)
+		a->normalise_more(desired);
 	if (!a->name_prop || json_object_get(desired, a->name_prop))
 		return;
 	char *name = default_name(a, stack, address);

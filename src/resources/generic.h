@@ -87,8 +87,10 @@ struct rtype_api {
 	const char *const *failed;
 	const char *const *history;
 	long wait_ms;
-	/* The create request's idempotency token member, or NULL. */
-	const char *client_token;
+	/* The create request's idempotency token member, or NULL; members
+	 * every create request carries (JSON text, {"Domain": "vpc"}), or
+	 * NULL. create_item NULL: the id is at the answer's top level. */
+	const char *client_token, *create_fixed;
 	/* Create: the operation and the member of its answer holding the new
 	 * item; `exists`: the codes that say the name is taken (RTA_SERVICE). */
 	const char *create_op, *create_item;
@@ -104,6 +106,11 @@ struct rtype_api {
 	 * interfaces still in the way, found with this filter ("subnet-id"),
 	 * and the engine retries. NULL: the error as AWS gave it. */
 	const char *eni_filter;
+	/* EC2: delete errors that mean "still in use by something going away
+	 * by itself" (an Elastic IP its NAT gateway holds until `deleted`):
+	 * reported as DependencyViolation ("WHAT ID is still associated") so
+	 * the engine retries. */
+	const char *const *busy;
 	/* RTA_SERVICE tags: the request members naming the ARN, the tags
 	 * ([{Key, Value}], also in create) and the keys to remove. */
 	const char *arn_member, *tags_member, *untag_keys;
@@ -118,6 +125,9 @@ struct rtype_api {
 	/* Optional: what the property map cannot say, read from an item into
 	 * props (CloudFormation form). */
 	void (*read_more)(json_t *props, json_t *item);
+	/* Optional: CloudFormation's own rewriting of a desired value (an
+	 * EIP's Domain is "vpc" whatever it says), before diffing. */
+	void (*normalise_more)(json_t *desired);
 	/* Named types whose spec may leave the name out: the property, its
 	 * length limit, and whether AWS wants it lower-case with single
 	 * separators (ECR). */
