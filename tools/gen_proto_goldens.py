@@ -827,6 +827,29 @@ case("grafana_create_api_key", "grafana", "CreateWorkspaceApiKey", {
     "workspaceId": "g-1", "keyName": "berth", "keyRole": "ADMIN", "secondsToLive": 3600},
     resp=json.dumps({"key": "eyJrIjoi", "keyName": "berth", "workspaceId": "g-1"}))
 case("grafana_delete_api_key", "grafana", "DeleteWorkspaceApiKey", {"workspaceId": "g-1", "keyName": "my key/1"})
+case("grafana_create_service_account", "grafana", "CreateWorkspaceServiceAccount", {
+    "workspaceId": "g-1", "name": "berth", "grafanaRole": "ADMIN"},
+    resp=json.dumps({"id": "2", "name": "berth", "grafanaRole": "ADMIN", "workspaceId": "g-1"}))
+case("grafana_list_service_accounts", "grafana", "ListWorkspaceServiceAccounts", {
+    "workspaceId": "g-1", "maxResults": 50, "nextToken": "t/1+="},
+    resp=json.dumps({"serviceAccounts": [{"id": "2", "name": "berth", "isDisabled": "false",
+                                          "grafanaRole": "ADMIN"}],
+                     "workspaceId": "g-1", "nextToken": "t2"}))
+case("grafana_create_service_account_token", "grafana", "CreateWorkspaceServiceAccountToken", {
+    "workspaceId": "g-1", "serviceAccountId": "2", "name": "berth-1-00", "secondsToLive": 1800},
+    resp=json.dumps({"serviceAccountToken": {"id": "7", "name": "berth-1-00",
+                                             "key": "glsa_abc_0123abcd"},
+                     "serviceAccountId": "2", "workspaceId": "g-1"}))
+case("grafana_delete_service_account_token", "grafana", "DeleteWorkspaceServiceAccountToken", {
+    "workspaceId": "g-1", "serviceAccountId": "2", "tokenId": "7"},
+    resp=json.dumps({"tokenId": "7", "serviceAccountId": "2", "workspaceId": "g-1"}))
+case("grafana_delete_service_account", "grafana", "DeleteWorkspaceServiceAccount", {
+    "workspaceId": "g-1", "serviceAccountId": "2"},
+    resp=json.dumps({"serviceAccountId": "2", "workspaceId": "g-1"}))
+case("grafana_error_service_accounts_on_grafana_8", "grafana", "CreateWorkspaceServiceAccount",
+     err=(json.dumps({"message": "Service accounts are only supported for workspaces with "
+                      "Grafana version 9 and above", "reason": "OTHER"}), 400,
+          {"x-amzn-ErrorType": "ValidationException", "x-amzn-RequestId": "gv"}))
 case("grafana_update_authentication", "grafana", "UpdateWorkspaceAuthentication", {
     "workspaceId": "g-1", "authenticationProviders": ["SAML"], "samlConfiguration": {
         "idpMetadata": {"url": "https://idp.example.com/metadata"},
@@ -1112,6 +1135,10 @@ def main():
     from gen_aws_models import OPERATIONS
     nsweep = 0
     for svc in sorted(OPERATIONS):
+        # The sweep writes query, EC2 and JSON answers only; S3's restXml
+        # is covered by the hand-written s3_* cases and tests/data/restxml.
+        if protocol(svc) == "rest-xml":
+            continue
         ops = [o for o in OPERATIONS[svc].split() if o in model(svc).operation_names]
         cases = sweep(svc, ops)
         nsweep += len(cases)
