@@ -104,7 +104,7 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 						"userData");
 	int err = rt_call_expect(c, "ec2", "DescribeInstanceAttribute", params, &res, inst_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;

@@ -529,7 +529,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 				   "desiredCount", 0);
 		err = rt_call_expect(c, "ecs", "UpdateService", params, NULL, gone_codes, NULL, d);
 		json_decref(params);
-		if (err == 1) {
+		if (err == RT_EXPECTED) {
 			free(cl);
 			return 0;
 		}
@@ -545,7 +545,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 			   str_is(cur->props, "SchedulingStrategy", "DAEMON"));
 	err = rt_call_expect(c, "ecs", "DeleteService", params, NULL, gone_codes, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		err = 0;
 cleanup:
 	free(cl);

@@ -171,7 +171,7 @@ static int describe(const struct rt_ctx *c, const char *ref, struct live_resourc
 	json_t *res = NULL, *params = json_pack("{s:s, s:[s]}", "taskDefinition", ref, "include", "TAGS");
 	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -423,7 +423,7 @@ static int taskdef_status(const struct rt_ctx *c, const char *arn, char **status
 	json_t *res = NULL, *params = json_pack("{s:s}", "taskDefinition", arn);
 	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -456,7 +456,7 @@ static int remove_taskdef(const struct rt_ctx *c, const struct live_resource *cu
 	int err = rt_call_expect(c, "ecs", "DeregisterTaskDefinition", params, NULL, client_error,
 				 NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return 0;
 	if (err)
 		return err;

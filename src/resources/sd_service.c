@@ -68,7 +68,7 @@ static int get_service(const struct rt_ctx *c, const char *id, json_t **out, str
 	json_t *res = NULL, *params = json_pack("{s:s}", "Id", id);
 	int err = rt_call_expect(c, "servicediscovery", "GetService", params, &res, not_found, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -285,7 +285,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 	    !strcmp(d->items[d->n - 1].aws_code, "ResourceInUse"))
 		diag_set_detail(&d->items[d->n - 1],
 				"instances are still registered (ECS deregisters a service's tasks as they stop)");
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_sd_service = {
