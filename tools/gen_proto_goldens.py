@@ -850,6 +850,22 @@ case("grafana_error_service_accounts_on_grafana_8", "grafana", "CreateWorkspaceS
      err=(json.dumps({"message": "Service accounts are only supported for workspaces with "
                       "Grafana version 9 and above", "reason": "OTHER"}), 400,
           {"x-amzn-ErrorType": "ValidationException", "x-amzn-RequestId": "gv"}))
+case("ssm_get_parameter", "ssm", "GetParameter", {
+    "Name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"},
+    resp=json.dumps({"Parameter": {
+        "Name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        "Type": "String", "Value": "ami-0abcdef1234567890", "Version": 93,
+        "LastModifiedDate": 1732060800.123, "DataType": "aws:ec2:image",
+        "ARN": "arn:aws:ssm:us-west-2::parameter/aws/service/ami-amazon-linux-latest/"
+               "al2023-ami-kernel-default-x86_64"}}))
+case("ssm_get_parameter_secure", "ssm", "GetParameter", {
+    "Name": "/berth/db-password", "WithDecryption": True},
+    resp=json.dumps({"Parameter": {
+        "Name": "/berth/db-password", "Type": "SecureString", "Value": "s3cr3t \u00e9",
+        "Version": 1, "LastModifiedDate": 1732060800, "DataType": "text",
+        "ARN": "arn:aws:ssm:us-west-2:123456789012:parameter/berth/db-password"}}))
+case("ssm_error_parameter_not_found", "ssm", "GetParameter", err=(json.dumps({
+    "__type": "ParameterNotFound"}), 400, {"x-amzn-RequestId": "ssm"}))
 case("grafana_update_authentication", "grafana", "UpdateWorkspaceAuthentication", {
     "workspaceId": "g-1", "authenticationProviders": ["SAML"], "samlConfiguration": {
         "idpMetadata": {"url": "https://idp.example.com/metadata"},

@@ -97,9 +97,13 @@ struct spec_resource {
 struct spec_data {
 	char *address;     /* "data.azs" or "module.net.data.azs" */
 	char *id;
-	char *kind;        /* "availability_zones", "caller_identity", "vpc" */
+	char *kind;        /* a resources/datasource.h kind: "ssm_parameter" */
 	size_t module;
 	const struct node *decl;
+	/* Where the entry's name is in the spec, for messages about its
+	 * lookup (file owned by the spec). */
+	const char *file;
+	int line, col;
 	json_t *args;      /* evaluated arguments (may contain unknowns) */
 	size_t graph_node;
 };
@@ -211,8 +215,10 @@ int spec_eval_resource(const struct spec *s, size_t i, const struct spec_resolve
 		       json_t **out, bool *sensitive, struct diags *d);
 int spec_eval_data(const struct spec *s, size_t i, const struct spec_resolver *r,
 		   json_t **out, struct diags *d);
+/* *sensitive (may be NULL): whether the value used something secret
+ * (a sensitive variable, a data source's secret attribute). */
 int spec_eval_output(const struct spec *s, size_t i, const struct spec_resolver *r,
-		     json_t **out, struct diags *d);
+		     json_t **out, bool *sensitive, struct diags *d);
 
 /* Index of the resource with this address, or -1. */
 long spec_find_resource(const struct spec *s, const char *address);
