@@ -3,7 +3,8 @@
  * gives and how it is read is resources/datasource.h's one table. Reads
  * only: a plan stays side-effect free. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/data.h"
+#include "engine/resolve.h"
 
 #include "resources/datasource.h"
 

@@ -12,7 +12,7 @@
  * yet). */
 #include "util/common.h"
 #include "resources/ec2_common.h"
-#include "spec/spec.h"
+#include "util/value.h"
 
 #include <ctype.h>
 
@@ -246,7 +246,7 @@ static int check(json_t *props, struct diags *d)
 	if (err)
 		return err;
 	json_t *image = json_object_get(props, "ImageId");
-	if (spec_is_unknown(image))
+	if (value_is_unknown(image))
 		return 0;
 	if (!image) {
 		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth needs ImageId (launch templates are not supported yet)");

@@ -356,7 +356,7 @@ struct rtype {
 
 	/* Optional: refuses desired properties AWS would refuse (Fargate
 	 * sizes), so that plan says so rather than apply halfway. Values not
-	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * known yet (value_is_unknown) must pass. 0 or BERTH_EINVAL with
 	 * diagnostics. */
 	int (*check)(json_t *desired, struct diags *d);
 	/* Replacing an instance registers the new one first and removes the
@@ -388,7 +388,33 @@ struct rtype {
 					struct diags *d);
 };
 
-/* The registry (registry.c), sorted by type name. */
+/* A set of resource types, as the engine is given it (engine_opts.types):
+ * the caller builds it, so that the engine knows no type by name. berth's
+ * own is rtype_registry_aws(); the engine's unit tests pass fake in-memory
+ * types (tests/unit/fake_cloud.c). It also answers the two stack-wide
+ * questions that belong to no one type, so that an engine given fake types
+ * calls no AWS at all. */
+struct rtype_registry {
+	const struct rtype *const *v; /* sorted by type_name */
+	size_t n;
+	/* Every resource tagged berth:stack=c->stack, as rt_tagged_resources
+	 * answers with no type filter: [{"ResourceARN", "Tags"}] (*out, a new
+	 * reference). Refresh widens its scope with it; the sweep reads it. */
+	int (*stack_tagged)(const struct rt_ctx *c, json_t **out, struct diags *d);
+	/* Who the credentials are, as STS GetCallerIdentity answers:
+	 * {"Account", "Arn", ...} (*out, a new reference). */
+	int (*caller)(const struct rt_ctx *c, json_t **out, struct diags *d);
+};
+
+/* The type of that name in r, or NULL (binary search). */
+const struct rtype *rtype_registry_find(const struct rtype_registry *r, const char *type_name);
+/* The type in r whose owns_arn accepts arn, or NULL. */
+const struct rtype *rtype_registry_for_arn(const struct rtype_registry *r, const char *arn);
+
+/* berth's registry (registry.c): every type below, on AWS. Static. */
+const struct rtype_registry *rtype_registry_aws(void);
+/* Lookups in rtype_registry_aws(), for what is not given a registry (the
+ * spec checker's normalise, tests). */
 const struct rtype *rtype_find(const char *type_name);
 const struct rtype *const *rtype_all(size_t *n);
 /* The type whose owns_arn accepts arn, or NULL. */

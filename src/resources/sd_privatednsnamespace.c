@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "resources/typeutil.h"
-#include "spec/spec.h"
 
 #define TAG_VPC "berth:vpc"
 

@@ -13,7 +13,7 @@
 #include "resources/resource.h"
 
 #include "resources/typeutil.h"
-#include "spec/spec.h"
+#include "util/value.h"
 
 static const char *const not_found[] = { "ServiceNotFound", NULL };
 
@@ -27,7 +27,7 @@ static int owns_arn(const char *arn)
 static void canonical(json_t *props)
 {
 	json_t *dns = json_object_get(props, "DnsConfig");
-	if (json_is_object(dns) && !spec_is_unknown(dns)) {
+	if (json_is_object(dns) && !value_is_unknown(dns)) {
 		/* DnsConfig.NamespaceId is deprecated: the top-level one counts. */
 		json_object_del(dns, "NamespaceId");
 		const char *rp = json_string_value(json_object_get(dns, "RoutingPolicy"));

@@ -6,7 +6,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
-#include "aws/credentials.h"
+#include "util/duration.h"
 
 static int hexval(int c)
 {
@@ -341,7 +341,7 @@ int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *
 long long tu_time_ms(json_t *v)
 {
 	time_t t;
-	if (!json_is_string(v) || aws_parse_iso8601(json_string_value(v), &t) || t <= 0)
+	if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &t) || t <= 0)
 		return 0;
 	return (long long)t * 1000;
 }
