@@ -82,10 +82,9 @@ struct spec_resource {
 };
 
 /* Lookups that are not resources (data: entries). The kinds, their
- * arguments and attributes are a table in check.c (availability_zones: state
- * -> names, zone_ids; caller_identity -> account_id, arn, user_id; vpc: id,
- * tags, default -> id, cidr_block, arn); the engine reads them during refresh
- * and answers their attributes through the resolver. */
+ * arguments, required arguments, attributes and readers are one table,
+ * resources/datasource.h; the engine reads them during refresh and answers
+ * their attributes through the resolver. */
 struct spec_data {
 	char *address;     /* "data.azs" or "module.net.data.azs" */
 	char *id;
