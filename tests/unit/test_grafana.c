@@ -668,6 +668,31 @@ static void against_the_emulator(const char *version)
 				   &toks, &fx.d), 0);
 		CHECK_INT(json_array_size(json_object_get(toks, "serviceAccountTokens")), 0);
 		json_decref(toks);
+
+		/* A token that stops working mid-session (expired, or deleted by
+		 * someone) is replaced once: the request then succeeds. */
+		json_t *hits = NULL, *t;
+		size_t ti;
+		g = NULL;
+		CHECK_INT(grafana_session_open(fx.aws, ws, endpoint, version, &g, &fx.d), 0);
+		CHECK_INT(aws_call(fx.aws, "grafana", "ListWorkspaceServiceAccountTokens", params,
+				   &toks, &fx.d), 0);
+		CHECK_INT(json_array_size(json_object_get(toks, "serviceAccountTokens")), 1);
+		json_array_foreach(json_object_get(toks, "serviceAccountTokens"), ti, t) {
+			json_t *del = json_pack("{s:s, s:s, s:O}", "workspaceId", ws, "serviceAccountId",
+						sa_id, "tokenId", json_object_get(t, "id")), *dr = NULL;
+			CHECK_INT(aws_call(fx.aws, "grafana", "DeleteWorkspaceServiceAccountToken", del,
+					   &dr, &fx.d), 0);
+			json_decref(dr);
+			json_decref(del);
+		}
+		json_decref(toks);
+		CHECK_INT(grafana_search(g, NULL, NULL, &hits, &fx.d), 0);
+		json_decref(hits);
+		CHECK_INT(grafana_session_close(g, &fx.d), 0);
+		CHECK_INT(fx.d.n, 0);
+		CHECK_INT(emulator_calls(&fx, "CreateWorkspaceServiceAccountToken"), 4);
+		CHECK_INT(emulator_calls(&fx, "CreateWorkspaceServiceAccount"), 1);
 		json_decref(params);
 		json_decref(answer);
 	}
