@@ -153,6 +153,9 @@ OPERATIONS = {
         TagResource UntagResource UpdatePermissions UpdateWorkspace
         UpdateWorkspaceAuthentication UpdateWorkspaceConfiguration
     """,
+    # The ssm_parameter data source (public /aws/service/... parameters such
+    # as the latest Amazon Linux AMI, or the account's own).
+    "ssm": "GetParameter",
 }
 
 # Services whose model lists several protocols (CloudWatch now prefers

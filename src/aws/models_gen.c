@@ -2402,6 +2402,18 @@ static const struct aws_shape S_sns_UnsubscribeInput;
 static const struct aws_shape S_sns_TagKeyList;
 static const struct aws_shape S_sns_UntagResourceRequest;
 static const struct aws_shape S_sns_UntagResourceResponse;
+static const struct aws_shape S_ssm_PSParameterName;
+static const struct aws_shape S_ssm_Boolean;
+static const struct aws_shape S_ssm_GetParameterRequest;
+static const struct aws_shape S_ssm_ParameterType;
+static const struct aws_shape S_ssm_PSParameterValue;
+static const struct aws_shape S_ssm_PSParameterVersion;
+static const struct aws_shape S_ssm_PSParameterSelector;
+static const struct aws_shape S_ssm_String;
+static const struct aws_shape S_ssm_DateTime;
+static const struct aws_shape S_ssm_ParameterDataType;
+static const struct aws_shape S_ssm_Parameter;
+static const struct aws_shape S_ssm_GetParameterResult;
 static const struct aws_shape S_sts_arnType;
 static const struct aws_shape S_sts_roleSessionNameType;
 static const struct aws_shape S_sts_PolicyDescriptorType;
@@ -13942,6 +13954,41 @@ static const struct aws_paginator PAG_sns_[] = {
 	{ "ListSubscriptionsByTopic", PI_sns_ListSubscriptionsByTopic, 1, PO_sns_ListSubscriptionsByTopic, 1, PR_sns_ListSubscriptionsByTopic, 1, NULL, NULL },
 	{ "ListTopics", PI_sns_ListTopics, 1, PO_sns_ListTopics, 1, PR_sns_ListTopics, 1, NULL, NULL },
 };
+static const struct aws_shape S_ssm_PSParameterName = { "PSParameterName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_Boolean = { "Boolean", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ssm_GetParameterRequest[] = {
+	{ "Name", NULL, NULL, &S_ssm_PSParameterName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "WithDecryption", NULL, NULL, &S_ssm_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ssm_GetParameterRequest = { "GetParameterRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ssm_GetParameterRequest, 2, NULL, 0 };
+static const char *const E_ssm_ParameterType[] = { "String", "StringList", "SecureString" };
+static const struct aws_shape S_ssm_ParameterType = { "ParameterType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ssm_ParameterType, 3 };
+static const struct aws_shape S_ssm_PSParameterValue = { "PSParameterValue", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_PSParameterVersion = { "PSParameterVersion", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_PSParameterSelector = { "PSParameterSelector", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_DateTime = { "DateTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_ParameterDataType = { "ParameterDataType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ssm_Parameter[] = {
+	{ "Name", NULL, NULL, &S_ssm_PSParameterName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Type", NULL, NULL, &S_ssm_ParameterType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Value", NULL, NULL, &S_ssm_PSParameterValue, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Version", NULL, NULL, &S_ssm_PSParameterVersion, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Selector", NULL, NULL, &S_ssm_PSParameterSelector, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SourceResult", NULL, NULL, &S_ssm_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LastModifiedDate", NULL, NULL, &S_ssm_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ARN", NULL, NULL, &S_ssm_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DataType", NULL, NULL, &S_ssm_ParameterDataType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ssm_Parameter = { "Parameter", AWS_T_STRUCTURE, 0, NULL, NULL, M_ssm_Parameter, 9, NULL, 0 };
+static const struct aws_member M_ssm_GetParameterResult[] = {
+	{ "Parameter", NULL, NULL, &S_ssm_Parameter, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ssm_GetParameterResult = { "GetParameterResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ssm_GetParameterResult, 1, NULL, 0 };
+static const struct aws_op O_ssm_GetParameter = { "GetParameter", "POST", "/", 200, &S_ssm_GetParameterRequest, &S_ssm_GetParameterResult, NULL, NULL };
+static const struct aws_op *const OPS_ssm_[] = {
+	&O_ssm_GetParameter,
+};
 static const struct aws_shape S_sts_arnType = { "arnType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_sts_roleSessionNameType = { "roleSessionNameType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_sts_PolicyDescriptorType[] = {
@@ -14125,6 +14172,10 @@ const struct aws_service aws_services[] = {
 	  .endpoint_prefix = "sns", .protocol = AWS_PROTO_QUERY, .api_version = "2010-03-31",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sns_, .nops = 16, .paginators = PAG_sns_, .npaginators = 3 },
+	{ .name = "ssm", .sdk_id = "SSM", .env_suffix = "SSM", .signing_name = "ssm",
+	  .endpoint_prefix = "ssm", .protocol = AWS_PROTO_JSON, .api_version = "2014-11-06",
+	  .json_version = "1.1", .target_prefix = "AmazonSSM", .global = false,
+	  .ops = OPS_ssm_, .nops = 1, .paginators = NULL, .npaginators = 0 },
 	{ .name = "sts", .sdk_id = "STS", .env_suffix = "STS", .signing_name = "sts",
 	  .endpoint_prefix = "sts", .protocol = AWS_PROTO_QUERY, .api_version = "2011-06-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,

@@ -194,17 +194,17 @@ class ContainerInsights(WorkshopCase):
         cl = ecs.describe_clusters(clusters=["container-demo"], include=["SETTINGS"])["clusters"][0]
         self.assertIn({"name": "containerInsights", "value": "disabled"}, cl["settings"])
 
-        # The optional siege host: refused at plan while its AMI is not
-        # given, then added beside everything else, nothing else moving.
-        on = off + ["--var", "siege_instance=1"]
-        r = self.berth("plan", "-f", "container-insights.yaml", *on, ok=1, cwd=self.specs)
-        self.assertIn("siege[0]", r.stderr)
-        self.assertIn("ImageId is empty; give the id of an AMI", r.stderr)
-        on += ["--var", "siege_ami=ami-0123456789abcdef0", "--var", "siege_minutes=5"]
+        # The optional siege host, its AMI read from Ubuntu's public SSM
+        # parameter: added beside everything else, nothing else moving.
+        on = off + ["--var", "siege_instance=1", "--var", "siege_minutes=5"]
         r = self.berth("plan", "--json", "-f", "container-insights.yaml", *on, cwd=self.specs)
         ch = self.changes(json.loads(r.stdout))
         self.assertEqual({a: c["action"] for a, c in ch.items()},
                          {"siege-sg[0]": "create", "siege[0]": "create"})
+        ubuntu = self.client("ssm").get_parameter(
+            Name="/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/"
+                 "ebs-gp3/ami-id")["Parameter"]["Value"]
+        self.assertEqual(ch["siege[0]"]["after"]["ImageId"], ubuntu)
         self.berth("apply", "--auto-approve", "-f", "container-insights.yaml", *on,
                    cwd=self.specs)
         found = ec2.describe_instances(Filters=[
@@ -214,7 +214,7 @@ class ContainerInsights(WorkshopCase):
         self.assertEqual(len(found), 1)
         inst = found[0]["Instances"][0]
         self.assertEqual((inst["ImageId"], inst["InstanceType"]),
-                         ("ami-0123456789abcdef0", "t3.medium"))
+                         (ubuntu, "t3.medium"))
         private = ec2.describe_subnets(SubnetIds=[inst["SubnetId"]])["Subnets"][0]
         self.assertFalse(private["MapPublicIpOnLaunch"])
         ud = ec2.describe_instance_attribute(InstanceId=inst["InstanceId"], Attribute="userData")
