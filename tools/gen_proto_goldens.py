@@ -130,6 +130,22 @@ def sign(m, r):
             "signature": req.headers["Authorization"].rsplit("Signature=", 1)[1]}
 
 
+def unsigned(m, r):
+    """The serialized request r as botocore sends it for an operation with
+    no auth (AssumeRoleWithWebIdentity: the token is the proof): no
+    Authorization, no X-Amz-Date; the protocol's headers as they are."""
+    host = "%s.%s.amazonaws.com" % (m.metadata["endpointPrefix"], SIGN_REGION)
+    prepare_request_dict(r, "https://" + host)
+    req = create_request_object(r)
+    url = urllib.parse.urlsplit(req.url)
+    body = req.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    headers = {k: v if isinstance(v, str) else v.decode() for k, v in req.headers.items()}
+    return {"method": req.method, "path": url.path, "query": url.query, "host": host,
+            "headers": headers, "body": body.decode(), "signed": False}
+
+
 def request(svc, op_name, params):
     op = model(svc).operation_model(op_name)
     params = dict(params)
@@ -141,6 +157,8 @@ def request(svc, op_name, params):
                 params[name] = TOKEN
     ser = serialize.create_serializer(protocol(svc), include_validation=True)
     r = ser.serialize_to_request(params, op)
+    if op.auth_type == "none":
+        return params, unsigned(model(svc), r)
     return params, sign(model(svc), r)
 
 
@@ -295,6 +313,23 @@ case("sts_assume_role", "sts", "AssumeRole", {
 case("sts_assume_role_with_web_identity", "sts", "AssumeRoleWithWebIdentity", {
     "RoleArn": "arn:aws:iam::123456789012:role/ci", "RoleSessionName": "gh",
     "WebIdentityToken": "eyJhbGciOi.xx.yy"})
+# What src/aws/credentials_sts.c sends for the credential chain (its own
+# form, not aws_call's: "sender"), compared byte for byte with botocore's,
+# signature included; AssumeRoleWithWebIdentity goes unsigned, as botocore
+# sends it. The values use every character STS allows in them.
+CRED_CASES = [
+    ("sts_credentials_assume_role", "AssumeRole", {
+        "RoleArn": "arn:aws:iam::123456789012:role/team+ops/deploy=role,x.y@z-w",
+        "RoleSessionName": "berth+ci=1,a.b@c-d_e", "ExternalId": "ext/id:42+=,.@-_x",
+        "DurationSeconds": 3600}),
+    ("sts_credentials_web_identity", "AssumeRoleWithWebIdentity", {
+        "RoleArn": "arn:aws:iam::123456789012:role/ci", "RoleSessionName": "gh+run=7",
+        "DurationSeconds": 900,
+        "WebIdentityToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vcjoqIn0+/=.c2ln_-~"}),
+]
+for name, op, params in CRED_CASES:
+    case(name, "sts", op, params)
+
 case("sns_create_topic", "sns", "CreateTopic", {
     "Name": "alerts.fifo", "Attributes": {"FifoTopic": "true", "DisplayName": "Alerts & more",
                                           "Policy": POLICY},
@@ -1163,6 +1198,8 @@ def main():
         out = {"service": svc, "operation": op, "protocol": protocol(svc)}
         if params is not None:
             out["params"], out["request"] = request(svc, op, params)
+        if any(c[0] == name for c in CRED_CASES):
+            out["sender"] = "credentials_sts.c"
         if resp is not None:
             body, status = resp if isinstance(resp, tuple) else (resp, 200)
             out["response"] = response(svc, op, body, status)

@@ -997,6 +997,20 @@ out:
 	free(real);
 }
 
+/* The types adopt: true works for, "A's N, B's M, ...": a new string. */
+static char *adoptable_types(void)
+{
+	size_t n;
+	const struct schema_resource *const *all = schema_all(&n);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *prop = schema_given_name(all[i]);
+		if (prop)
+			buf_addf(&b, "%s%s's %s", b.len ? ", " : "", all[i]->type_name, prop);
+	}
+	return buf_detach(&b, NULL);
+}
+
 static void expand_resource(struct loader *L, size_t mi, size_t ri)
 {
 	struct spec *s = L->s;
@@ -1033,12 +1047,13 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 		/* Adopting looks the instance up by its id before it exists, so
 		 * the id must be a name the spec gives; `berth import` takes in
 		 * instances of the other types. */
+		char *types = adoptable_types();
 		error_at(L->d, an,
-			 "adopt: true needs a type whose id is a name the spec gives (such as "
-			 "AWS::Logs::LogGroup's LogGroupName); an %s's id is its %s, so take an "
-			 "existing one in with `berth import %s ID`",
-			 rd->schema->type_name,
+			 "adopt: true needs a type whose instances the spec names (%s); an %s's "
+			 "id is its %s, so take an existing one in with `berth import %s ID`",
+			 types, rd->schema->type_name,
 			 rd->schema->nprimary ? rd->schema->primary_id[0] : "id AWS assigns", rd->id);
+		free(types);
 	}
 	const struct node *tn = node_get(rd->decl, "type");
 	for (size_t i = 0; i < json_array_size(keys); i++) {
