@@ -117,7 +117,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 
 static int remove_eip(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	static const char *const retry[] = { "InvalidIPAddress.InUse", NULL };
+	/* While the NAT gateway holding the address is being deleted, AWS
+	 * answers AuthFailure (kubernetes/kops#1604), and right after it is
+	 * deleted InvalidNetworkInterfaceID.NotFound for its ENI
+	 * (terraform-provider-aws#49299): both go away by themselves. */
+	static const char *const retry[] = { "InvalidIPAddress.InUse", "AuthFailure",
+					     "InvalidNetworkInterfaceID.NotFound", NULL };
 	struct diags aws = DIAGS_INIT;
 	json_t *params = json_pack("{s:s}", "AllocationId", cur->id);
 	int err = ec2_delete_call(c, "ReleaseAddress", params, eip_gone, retry, &aws, d);

@@ -316,8 +316,10 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	/* The rules as they are now (AWS's default egress on a new group;
 	 * whatever a crashed earlier attempt left on an adopted one). */
 	struct live_resource cur;
-	err = read_one(c, id, &cur, d);
-	if (err == BERTH_ENOTFOUND) {
+	/* EC2 is eventually consistent: a group just created may not be
+	 * describable for a while. */
+	err = rt_read_existing(c, "the new security group to be readable", read_one, id, &cur, d);
+	if (err == BERTH_ETIMEOUT) {
 		diags_add(d, DIAG_ERROR, "security group %s was created but cannot be read", id);
 		err = BERTH_ERROR;
 	}

@@ -316,6 +316,7 @@ struct stable_ctx {
 	const struct rt_ctx *c;
 	const char *id;
 	bool drained; /* wait for zero tasks instead */
+	bool seen;    /* DescribeServices has shown it once */
 };
 
 static char *latest_events(json_t *svc, size_t n)
@@ -346,6 +347,9 @@ static int stable_probe(void *ctx, struct diags *d)
 	json_t *svc = json_array_get(services, 0);
 	const char *status = json_string_value(json_object_get(svc, "status"));
 	int r = 1;
+	if (!svc && !sc->seen && !sc->drained)
+		goto done; /* ECS is eventually consistent: a new service may be MISSING a while */
+	sc->seen = true;
 	if (!svc || !status || strcmp(status, "ACTIVE")) {
 		if (sc->drained) {
 			r = 0;
@@ -394,7 +398,7 @@ done:
 
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 {
-	struct stable_ctx sc = { c, id, false };
+	struct stable_ctx sc = { c, id, false, false };
 	return rt_poll(c, "the service to be stable (deployment completed, running tasks = desired count)",
 		       STABLE_TIMEOUT_MS, 15000, stable_probe, &sc, d);
 }
@@ -535,7 +539,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 		}
 		if (err)
 			goto cleanup;
-		struct stable_ctx sc = { c, cur->id, true };
+		struct stable_ctx sc = { c, cur->id, true, false };
 		err = rt_poll(c, "the service's tasks to stop", DRAIN_TIMEOUT_MS, 10000, stable_probe,
 			      &sc, d);
 		if (err)
@@ -567,7 +571,7 @@ static int gone_probe(void *ctx, struct diags *d)
 
 static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	struct stable_ctx sc = { c, cur->id, true };
+	struct stable_ctx sc = { c, cur->id, true, false };
 	return rt_poll(c, "the service to be INACTIVE (its tasks stopped)", DRAIN_TIMEOUT_MS, 10000,
 		       gone_probe, &sc, d);
 }
