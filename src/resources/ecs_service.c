@@ -399,8 +399,26 @@ done:
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 {
 	struct stable_ctx sc = { c, id, false, false };
-	return rt_poll(c, "the service to be stable (deployment completed, running tasks = desired count)",
-		       STABLE_TIMEOUT_MS, 15000, stable_probe, &sc, d);
+	int err = rt_poll(c, "the service to be stable (deployment completed, running tasks = desired count)",
+			  STABLE_TIMEOUT_MS, 15000, stable_probe, &sc, d);
+	if (err != BERTH_ETIMEOUT || !d->n)
+		return err;
+	/* Why it is not stable is in ECS's own words in the service's events
+	 * (a task that cannot pull its image, a role ECS cannot assume). */
+	char *cl = cluster_of_arn(id);
+	json_t *names = json_pack("[s]", id), *services = NULL;
+	struct diags ignored = DIAGS_INIT;
+	if (!describe(c, cl ? cl : "default", names, &services, &ignored)) {
+		char *why = latest_events(json_array_get(services, 0), 3);
+		if (*why && !d->items[d->n - 1].detail)
+			diag_set_detail(&d->items[d->n - 1], "the service's latest events: %s", why);
+		free(why);
+	}
+	diags_release(&ignored);
+	json_decref(services);
+	json_decref(names);
+	free(cl);
+	return err;
 }
 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
