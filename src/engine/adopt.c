@@ -3,7 +3,8 @@
  * at apply, and `berth import ADDRESS ID`. All three turn on who owns an
  * instance, which its berth:stack and berth:id tags say. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/adopt.h"
+#include "engine/ops.h"
 
 #include "engine/diff.h"
 #include "schema/schema.h"
@@ -205,7 +206,7 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 int engine_adopt(struct engine *e, const struct rt_ctx *rt, const struct plan_change *c,
 		 struct live_resource *out, struct diags *d)
 {
-	const struct rtype *type = rtype_find(c->type);
+	const struct rtype *type = engine_rtype(e, c->type);
 	const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 	struct live_resource cur;
 	int err = type->read_one(rt, c->id, &cur, d);
@@ -283,7 +284,7 @@ int engine_import(struct engine *e, const char *address, const char *id, bool fo
 	if (si < 0)
 		return si;
 	const struct spec_resource *sr = &e->spec->resources[si];
-	const struct rtype *type = rtype_find(sr->type);
+	const struct rtype *type = engine_rtype(e, sr->type);
 	if (!type->tag_filter || !type->read_one) {
 		struct diag *dg = diags_add(d, DIAG_ERROR, "%s (%s) cannot be imported: it carries no tags",
 					    address, sr->type);

@@ -2,7 +2,8 @@
  * caller, an existing VPC), read at plan time into e->data so the resolver
  * can give their attributes. Reads only: a plan stays side-effect free. */
 #include "util/common.h"
-#include "engine/engine_int.h"
+#include "engine/data.h"
+#include "engine/resolve.h"
 
 #include "aws/client.h"
 

@@ -23,6 +23,7 @@
 #include "util/strvec.h"
 
 struct aws_client;
+struct rtype_registry;
 struct spec;
 
 enum plan_action {
@@ -113,6 +114,9 @@ struct engine_events {
 
 struct engine_opts {
 	struct aws_client *aws;
+	/* The resource types (resources/resource.h): rtype_registry_aws(), or
+	 * fake ones in tests. Required; borrowed, must outlive the engine. */
+	const struct rtype_registry *types;
 	const struct spec *spec;  /* NULL: by stack name only (destroy --stack, state) */
 	const char *stack;        /* the spec's when NULL */
 	const char *state_dir;    /* the .berth folder (state cache); NULL: none */

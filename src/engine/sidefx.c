@@ -24,28 +24,10 @@
  * A plan makes the same decision over what it would remove, and lists the
  * groups. A group already gone is not an error. */
 #include "util/common.h"
-#include "engine/engine_int.h"
-#include "aws/credentials.h"
+#include "engine/sidefx.h"
+#include "util/duration.h"
 
 #define LOG_GROUP_TYPE "AWS::Logs::LogGroup"
-
-void sidefx_init(struct sidefx *fx)
-{
-	strvec_init(&fx->groups);
-	strvec_init(&fx->causes);
-	fx->cause_ms = json_array();
-	fx->removed = json_object();
-}
-
-void sidefx_release(struct sidefx *fx)
-{
-	strvec_clear(&fx->groups);
-	strvec_clear(&fx->causes);
-	json_decref(fx->cause_ms);
-	fx->cause_ms = NULL;
-	json_decref(fx->removed);
-	fx->removed = NULL;
-}
 
 static char *removed_key(const char *type, const char *id)
 {
@@ -108,7 +90,7 @@ long long sidefx_cause_time(struct engine *e, const struct rt_ctx *rt, const str
 	const struct state_resource *st = r->address ? statefile_get(&e->state, r->address) : NULL;
 	time_t u;
 	if (st && st->id && r->id && !strcmp(st->id, r->id) && st->updated &&
-	    !aws_parse_iso8601(st->updated, &u) && u > 0)
+	    !time_parse_rfc3339(st->updated, &u) && u > 0)
 		t = (long long)u * 1000;
 	pthread_mutex_unlock(&e->lock);
 	return t;
@@ -289,7 +271,7 @@ void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d)
 	size_t nwant = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_change *c = &p->v[i];
-		const struct rtype *type = rtype_find(c->type);
+		const struct rtype *type = engine_rtype(e, c->type);
 		if (c->excluded || !type)
 			continue;
 		if (c->after && (c->action == PA_CREATE || c->action == PA_REPLACE ||
@@ -344,7 +326,7 @@ int engine_remove_side_effects(struct engine *e, struct run_result *out, struct 
 	for (size_t i = 0; i < n; i++) {
 		const struct spec_resource *sr = &e->spec->resources[i];
 		json_t *k = json_object_get(e->known, sr->address);
-		const struct rtype *type = rtype_find(sr->type);
+		const struct rtype *type = engine_rtype(e, sr->type);
 		if (!k || !type)
 			continue;
 		want[nwant++] = (struct desired_inst){ type,

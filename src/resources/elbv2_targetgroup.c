@@ -118,7 +118,7 @@ static int read_tg(const struct rt_ctx *c, const char *arn, const char *name,
 	json_decref(params);
 	if (err) {
 		live_resource_release(out);
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
 	}
 	json_t *desc = json_array_get(json_object_get(res, "TagDescriptions"), 0);
 	rt_apply_tags(out, rt_tags_to_map(json_object_get(desc, "Tags")));
@@ -321,7 +321,7 @@ static int remove_tg(const struct rt_ctx *c, const struct live_resource *cur, st
 	    !strcmp(d->items[d->n - 1].aws_code, "ResourceInUse") && !d->items[d->n - 1].detail)
 		diag_set_detail(&d->items[d->n - 1],
 				"a listener or rule still forwards to it; the listener must go first");
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_elbv2_targetgroup = {

@@ -154,14 +154,24 @@ int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t 
 int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		const char *result_key, json_t **items, struct diags *d);
 
+/* The one positive result beside berth's error convention (STYLE.md 3: 0
+ * or a negative code). rt_call_expect and rt_call_all_expect return it when
+ * AWS answered with one of the error codes the caller expected (a
+ * describe's "not found", a create's "already exists"): an answer, not a
+ * failure, so no diagnostic is added. A type file's helper that passes it
+ * on says so at its definition; it never leaves a type's vtable callbacks,
+ * which return 0 or a negative code. */
+enum { RT_EXPECTED = 1 };
+
 /* rt_call, except that an AWS error whose code is one of `codes`
- * (NULL-terminated) is expected: returns 1 with no diagnostic, and copies the
- * code to `code` (may be NULL, 64 bytes) so the caller can tell which. */
+ * (NULL-terminated) is expected: returns RT_EXPECTED with no diagnostic, and
+ * copies the code to `code` (may be NULL, 64 bytes) so the caller can tell
+ * which. */
 int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		   json_t **out, const char *const *codes, char *code, struct diags *d);
 
 /* rt_call_all where an AWS error whose code is one of `codes` is expected
- * (on any page): returns 1 with no diagnostic and no items. Operations
+ * (on any page): returns RT_EXPECTED with no diagnostic and no items. Operations
  * without a known pager get one page. */
 int rt_call_all_expect(const struct rt_ctx *c, const char *service, const char *op,
 		       json_t *params, const char *result_key, const char *const *codes,
@@ -350,7 +360,7 @@ struct rtype {
 
 	/* Optional: refuses desired properties AWS would refuse (Fargate
 	 * sizes), so that plan says so rather than apply halfway. Values not
-	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * known yet (value_is_unknown) must pass. 0 or BERTH_EINVAL with
 	 * diagnostics. */
 	int (*check)(json_t *desired, struct diags *d);
 	/* Replacing an instance registers the new one first and removes the
@@ -382,7 +392,33 @@ struct rtype {
 					struct diags *d);
 };
 
-/* The registry (registry.c), sorted by type name. */
+/* A set of resource types, as the engine is given it (engine_opts.types):
+ * the caller builds it, so that the engine knows no type by name. berth's
+ * own is rtype_registry_aws(); the engine's unit tests pass fake in-memory
+ * types (tests/unit/fake_cloud.c). It also answers the two stack-wide
+ * questions that belong to no one type, so that an engine given fake types
+ * calls no AWS at all. */
+struct rtype_registry {
+	const struct rtype *const *v; /* sorted by type_name */
+	size_t n;
+	/* Every resource tagged berth:stack=c->stack, as rt_tagged_resources
+	 * answers with no type filter: [{"ResourceARN", "Tags"}] (*out, a new
+	 * reference). Refresh widens its scope with it; the sweep reads it. */
+	int (*stack_tagged)(const struct rt_ctx *c, json_t **out, struct diags *d);
+	/* Who the credentials are, as STS GetCallerIdentity answers:
+	 * {"Account", "Arn", ...} (*out, a new reference). */
+	int (*caller)(const struct rt_ctx *c, json_t **out, struct diags *d);
+};
+
+/* The type of that name in r, or NULL (binary search). */
+const struct rtype *rtype_registry_find(const struct rtype_registry *r, const char *type_name);
+/* The type in r whose owns_arn accepts arn, or NULL. */
+const struct rtype *rtype_registry_for_arn(const struct rtype_registry *r, const char *arn);
+
+/* berth's registry (registry.c): every type below, on AWS. Static. */
+const struct rtype_registry *rtype_registry_aws(void);
+/* Lookups in rtype_registry_aws(), for what is not given a registry (the
+ * spec checker's normalise, tests). */
 const struct rtype *rtype_find(const char *type_name);
 const struct rtype *const *rtype_all(size_t *n);
 /* The type whose owns_arn accepts arn, or NULL. */
