@@ -806,10 +806,12 @@ def create_service(ctx, params):
         data['healthCheckGracePeriodSeconds'] = params.get('healthCheckGracePeriodSeconds', 0)
         if params.get('role'):
             data['roleArn'] = _role_arn(ctx, params['role'])
-            if not nc.role_propagated(ctx.store, ctx.account, data['roleArn'], ctx.now()):
-                raise _invalid('Unable to assume role and validate the specified '
-                               'targetGroupArn. Please verify that the ECS service role being '
-                               'passed has the proper permissions.')
+    if params.get('role') and not nc.role_propagated(ctx.store, ctx.account,
+                                                     _role_arn(ctx, params['role']), ctx.now()):
+        # A role created a moment ago has not propagated (AWS timing).
+        raise _invalid('Unable to assume role and validate the specified '
+                       'targetGroupArn. Please verify that the ECS service role being '
+                       'passed has the proper permissions.')
     service = ctx.add_resource('service', f'{cluster.id}/{name}', arn, data, tags)
     _new_deployment(ctx, service, definition, desired)
     _reconcile(ctx.store, service, ctx.now())
