@@ -95,6 +95,12 @@ OPERATIONS = {
         ListTagsForResource ListTopics PutDataProtectionPolicy SetSubscriptionAttributes
         SetTopicAttributes Subscribe TagResource Unsubscribe UntagResource
     """,
+    "ecr": """
+        CreateRepository DeleteLifecyclePolicy DeleteRepository DeleteRepositoryPolicy
+        DescribeRepositories GetLifecyclePolicy GetRepositoryPolicy ListTagsForResource
+        PutImageScanningConfiguration PutImageTagMutability PutLifecyclePolicy
+        SetRepositoryPolicy TagResource UntagResource
+    """,
     "ecs": """
         CreateCluster CreateService DeleteCluster DeleteService DeleteTaskDefinitions
         DeregisterTaskDefinition

@@ -738,6 +738,35 @@ case("ecs_error_cluster_not_found", "ecs", "DescribeServices", err=(json.dumps({
     {"x-amzn-RequestId": "ecs-req-1", "Content-Type": "application/x-amz-json-1.1"}))
 case("ecs_error_header_only", "ecs", "ListClusters", err=("", 400,
     {"x-amzn-ErrorType": "ThrottlingException:http://internal.amazon.com/coral/", "x-amzn-RequestId": "r"}))
+case("ecr_create_repository", "ecr", "CreateRepository", {
+    "repositoryName": "prometheus-sample-app", "imageTagMutability": "MUTABLE",
+    "imageScanningConfiguration": {"scanOnPush": True},
+    "encryptionConfiguration": {"encryptionType": "AES256"},
+    "tags": [{"Key": "berth:id", "Value": "sample-app-repo"},
+             {"Key": "berth:stack", "Value": "ecs-workshop-amp"}]})
+case("ecr_describe_repositories", "ecr", "DescribeRepositories",
+     {"repositoryNames": ["prometheus-sample-app"]}, resp=json.dumps({"repositories": [
+         {"repositoryArn": "arn:aws:ecr:us-west-2:123456789012:repository/prometheus-sample-app",
+          "registryId": "123456789012", "repositoryName": "prometheus-sample-app",
+          "repositoryUri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/prometheus-sample-app",
+          "createdAt": 1717747200.5, "imageTagMutability": "MUTABLE",
+          "imageScanningConfiguration": {"scanOnPush": False},
+          "encryptionConfiguration": {"encryptionType": "AES256"}}]}))
+case("ecr_delete_repository_force", "ecr", "DeleteRepository", {
+    "repositoryName": "prometheus-sample-app", "force": True})
+case("ecr_put_image_tag_mutability", "ecr", "PutImageTagMutability", {
+    "repositoryName": "prometheus-sample-app", "imageTagMutability": "IMMUTABLE"})
+case("ecr_tag_resource", "ecr", "TagResource", {
+    "resourceArn": "arn:aws:ecr:us-west-2:123456789012:repository/prometheus-sample-app",
+    "tags": [{"Key": "team", "Value": "web"}]})
+case("ecr_list_tags", "ecr", "ListTagsForResource", {
+    "resourceArn": "arn:aws:ecr:us-west-2:123456789012:repository/prometheus-sample-app"},
+    resp=json.dumps({"tags": [{"Key": "berth:stack", "Value": "ecs-workshop-amp"}]}))
+case("ecr_error_not_empty", "ecr", "DeleteRepository", err=(json.dumps({
+    "__type": "RepositoryNotEmptyException",
+    "message": "The repository with name 'prometheus-sample-app' in registry with id "
+               "'123456789012' cannot be deleted because it still contains images"}), 400,
+    {"x-amzn-RequestId": "ecr-req-1", "Content-Type": "application/x-amz-json-1.1"}))
 case("logs_create_log_group", "logs", "CreateLogGroup", {
     "logGroupName": "/ecs/web", "tags": {"berth:stack": "demo", "berth:id": "log_group.web"}})
 case("logs_put_retention_policy", "logs", "PutRetentionPolicy", {

@@ -4,7 +4,8 @@
  * and results are plain data (struct plan, struct run_result) that cli/
  * renders.
  *
- * Typical use (cmd_apply.c):
+ * Typical use (cmd_apply.c, through cli/stack.c):
+ *   opts.types = rtype_registry_aws();  the resource types (tests: fakes)
  *   engine_new(&e, &opts, d);
  *   engine_refresh(e, d);             parallel per type, batched, counted
  *   engine_plan(e, &plan, d);         pure diff over the refreshed state

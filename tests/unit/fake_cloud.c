@@ -274,7 +274,8 @@ static int fake_set_tags(const struct rt_ctx *c, const struct live_resource *cur
 	log_write(fc, "tag", a);
 	free(a);
 	if (obj) {
-		json_object_update(tags, add ? add : json_object());
+		if (add)
+			json_object_update(tags, add);
 		size_t i;
 		json_t *k;
 		json_array_foreach(remove_keys, i, k)

@@ -42,6 +42,23 @@ static const char *const spec_net_changed =
 	"    type: AWS::Logs::LogGroup\n"
 	"    properties: { LogGroupName: /fake/app, RetentionInDays: 14 }\n";
 
+/* spec_net with the log group kept by destroy. */
+static const char *const spec_retain =
+	"berth: 1\n"
+	"stack: fake\n"
+	"region: us-west-2\n"
+	"resources:\n"
+	"  net:\n"
+	"    type: AWS::EC2::VPC\n"
+	"    properties: { CidrBlock: 10.0.0.0/16 }\n"
+	"  sub:\n"
+	"    type: AWS::EC2::Subnet\n"
+	"    properties: { VpcId: \"${net.VpcId}\", CidrBlock: 10.0.1.0/24 }\n"
+	"  logs:\n"
+	"    type: AWS::Logs::LogGroup\n"
+	"    retain: true\n"
+	"    properties: { LogGroupName: /fake/app, RetentionInDays: 7 }\n";
+
 /* Two independent branches and a log group. */
 static const char *const spec_two =
 	"berth: 1\n"
@@ -79,7 +96,17 @@ struct session {
 	struct diags d;
 };
 
+static void session_open_targets(struct session *s, struct fake_cloud *fc, const char *text,
+				 const char *const *targets, size_t ntargets);
+
 static void session_open(struct session *s, struct fake_cloud *fc, const char *text)
+{
+	session_open_targets(s, fc, text, NULL, 0);
+}
+
+/* With --target. */
+static void session_open_targets(struct session *s, struct fake_cloud *fc, const char *text,
+				 const char *const *targets, size_t ntargets)
 {
 	memset(s, 0, sizeof(*s));
 	struct spec_options so = { .path = "berth.yaml", .text = text, .text_len = strlen(text) };
@@ -94,6 +121,8 @@ static void session_open(struct session *s, struct fake_cloud *fc, const char *t
 	o.plan_reads = true;
 	o.wait_timeout_ms = 5000;
 	o.retry_timeout_ms = 300;
+	o.targets = targets;
+	o.ntargets = ntargets;
 	err = engine_new(&s->e, &o, &s->d);
 	if (!err)
 		err = engine_refresh(s->e, &s->d);
@@ -373,6 +402,63 @@ TEST(crash_mid_apply_then_rerun_finishes_without_duplicates)
 	CHECK_INT(fake_instances(&fc, "sub"), 1);
 	CHECK_INT(fake_instances(&fc, "logs"), 1);
 	CHECK(!has_changes(&fc, spec_net));
+	fake_cloud_free(&fc);
+}
+
+TEST(destroy_releases_what_the_spec_retains)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	struct run_result r;
+	CHECK_INT(plan_and_apply(&fc, spec_retain, &r), 0);
+	run_result_release(&r);
+
+	struct session s;
+	session_open(&s, &fc, spec_retain);
+	struct plan *p = NULL;
+	CHECK_INT(engine_plan_destroy(s.e, &p, &s.d), 0);
+	CHECK_INT(change_of(p, "logs")->action, PA_FORGET);
+	CHECK_INT(p->ndestroy, 2);
+	int err = engine_destroy(s.e, p, &r, &s.d);
+	if (err)
+		print_diags(&s.d);
+	CHECK_INT(err, 0);
+	CHECK_INT(r.retained.n, 1);
+	CHECK_STR(r.retained.v[0], "logs (AWS::Logs::LogGroup)");
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+
+	/* Left in AWS, no longer the stack's: berth's tags are gone. */
+	CHECK_INT(fake_count(&fc, "delete", "logs"), 0);
+	CHECK_INT(json_object_size(fc.objs), 1);
+	json_t *tags = json_object_get(json_object_get(fc.objs, "arn:aws:logs:us-west-2:123456789012:log-group:/fake/app"), "tags");
+	CHECK(tags != NULL);
+	CHECK(json_object_get(tags, "berth:stack") == NULL);
+	CHECK(json_object_get(tags, "berth:id") == NULL);
+	fake_cloud_free(&fc);
+}
+
+TEST(target_plans_its_dependencies_and_leaves_the_rest)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	static const char *const targets[] = { "sub" };
+	struct session s;
+	session_open_targets(&s, &fc, spec_net, targets, 1);
+	struct plan *p = plan_of(&s);
+	CHECK(!change_of(p, "sub")->excluded);
+	CHECK(!change_of(p, "net")->excluded);
+	CHECK(change_of(p, "logs")->excluded);
+	CHECK_INT(p->nadd, 2);
+	CHECK_STR(p->notes.v[0], "--target: also planning its dependencies: net");
+	struct run_result r;
+	CHECK_INT(engine_apply(s.e, p, &r, &s.d), 0);
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	CHECK_INT(fake_instances(&fc, "sub"), 1);
+	CHECK_INT(fake_count(&fc, "create", "logs"), 0);
 	fake_cloud_free(&fc);
 }
 
