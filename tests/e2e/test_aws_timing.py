@@ -63,8 +63,7 @@ class ContainerInsightsTimed(TimedMixin, ContainerInsights):
 class AmpAmgTimed(TimedMixin, AmpAmg):
     def test_chapter_2(self):
         url, commit = make_amp_repo(self.dir, os.path.join(self.specs, "files"))
-        args = ["--var", "sample_app_image=public.ecr.aws/example/prometheus-sample-app:1",
-                "--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
+        args = ["--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
         applied, destroyed = self.lifecycle("amp-amg.yaml", "ecs-workshop-amp", args)
         lagged = sum(n for c, n in applied["rejected_by_code"].items() if "NotFound" in c)
         self.assertGreater(lagged, 0, applied)
