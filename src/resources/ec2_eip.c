@@ -84,13 +84,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	static const char *const unsupported[] = { "InstanceId", "TransferAddress", "IpamPoolId",
-						   "Address", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::EC2::EIP: berth does not set %s yet", unsupported[i]);
-			return BERTH_EINVAL;
-		}
 	char *id = NULL;
 	int err = ec2_find_tagged(c, "DescribeAddresses", "Filters", "Addresses", "AllocationId",
 				  address, NULL, &id, d);

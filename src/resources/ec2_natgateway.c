@@ -115,16 +115,6 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	static const char *const unsupported[] = { "SecondaryAllocationIds",
-						   "SecondaryPrivateIpAddresses",
-						   "SecondaryPrivateIpAddressCount", "AvailabilityMode",
-						   "AvailabilityZoneAddresses", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::EC2::NatGateway: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
 	char t1[64];
 	const char *subnet = rt_str(props, "SubnetId", t1);
 	if (!subnet) {

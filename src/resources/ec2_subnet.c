@@ -97,28 +97,11 @@ static int set_map_public(const struct rt_ctx *c, const char *id, bool on, struc
 	return err;
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "Ipv6CidrBlock", "Ipv4IpamPoolId", "Ipv6IpamPoolId",
-						   "Ipv4NetmaskLength", "Ipv6NetmaskLength",
-						   "EnableLniAtDeviceIndex", "PrivateDnsNameOptionsOnLaunch",
-						   NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::EC2::Subnet: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
 	char t1[64], t2[64];
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *vpc = rt_str(props, "VpcId", t1), *cidr = rt_str(props, "CidrBlock", t2);
 	if (!vpc || !cidr) {
 		diags_add(d, DIAG_ERROR, "AWS::EC2::Subnet: berth needs VpcId and CidrBlock");

@@ -74,6 +74,21 @@ const struct schema_resource *schema_find(const char *type_name);
  * by value, strings by length. True with *min and *max set when there are. */
 bool schema_api_bounds(const char *type, const char *path, double *min, double *max);
 
+/* Whether berth refuses `value` for top-level property `prop` of `type`:
+ * the schema allows it, but the type file does not set it yet (support.c).
+ * Null counts as not set; a property berth sets only to its default
+ * (BearerTokenAuthenticationEnabled: false) refuses every other value,
+ * unknown ones included. *hint: what to do instead, or NULL. validate
+ * reports these at the property, so apply never meets them. */
+bool schema_unsupported(const char *type, const char *prop, json_t *value, const char **hint);
+/* Whether the required property `prop` of `type` is one berth fills when the
+ * spec leaves it out (a deterministic StackName): not missing. */
+bool schema_defaulted(const char *type, const char *prop);
+/* The i-th row of the table of refused properties (its type in *type), or
+ * NULL past the end: for the tests that check the table against the
+ * schemas. */
+const char *schema_unsupported_prop(size_t i, const char **type);
+
 /* Where neither the schema nor schema_api_bounds gives a range, an integer
  * property is an AWS Integer: 32 bits. */
 #define SCHEMA_INT_MIN (-2147483648.0)

@@ -2,8 +2,10 @@
  * schemas, suggestions, and the value checker's exact messages. */
 #include "util/common.h"
 #include "harness.h"
+#include "resources/resource.h"
 #include "schema/schema.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 #include <jansson.h>
 
@@ -378,6 +380,66 @@ TEST(berth_types)
 	CHECK(PROP("Berth::Grafana::DataSource", "Uid")->flags & SP_READ_ONLY);
 	CHECK(PROP("Berth::Grafana::Dashboard", "Inputs")->shape->kind == SK_MAP);
 	buf_release(&c.text);
+}
+
+/* The table of properties berth refuses (schema/support.c) names real,
+ * writable top-level properties of types berth has: a typo there would
+ * silently let a property through validate. */
+TEST(unsupported_table_names_real_properties)
+{
+	const char *type = NULL, *prop;
+	size_t n = 0;
+	for (size_t i = 0; (prop = schema_unsupported_prop(i, &type)); i++, n++) {
+		const struct schema_resource *r = schema_find(type);
+		const struct schema_prop *p = r ? schema_shape_prop(r->shape, prop) : NULL;
+		if (!p || (p->flags & SP_READ_ONLY) || !rtype_find(type))
+			fprintf(stderr, "  %s %s: not a writable property of a registered type\n", type,
+				prop);
+		CHECK(p && !(p->flags & SP_READ_ONLY) && rtype_find(type));
+	}
+	CHECK(n > 50);
+	const char *hint;
+	json_t *t = json_true(), *f = json_false(), *u = value_unknown();
+	CHECK(schema_unsupported("AWS::CloudWatch::Alarm", "Metrics", u, &hint));
+	CHECK(!schema_unsupported("AWS::CloudWatch::Alarm", "Metrics", json_null(), &hint));
+	CHECK(!schema_unsupported("AWS::CloudWatch::Alarm", "MetricName", t, &hint));
+	CHECK(schema_unsupported("AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", t, &hint));
+	CHECK(!schema_unsupported("AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", f, &hint));
+	CHECK(schema_unsupported("AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", u, &hint));
+	/* An allow-list type: what is not listed is refused. */
+	CHECK(schema_unsupported("AWS::EC2::Instance", "Monitoring", t, &hint));
+	CHECK(!schema_unsupported("AWS::EC2::Instance", "ImageId", t, &hint));
+	json_decref(t);
+	json_decref(f);
+	json_decref(u);
+}
+
+/* validate does not call a required property missing when berth fills it
+ * (schema_defaulted), and that list must be what the type files' normalise
+ * really fills: the spec layer no longer asks them. */
+TEST(defaulted_required_properties_match_normalise)
+{
+	size_t n;
+	const struct rtype *const *all = rtype_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct schema_resource *r = schema_find(all[i]->type_name);
+		if (!r)
+			continue;
+		json_t *filled = json_object();
+		if (all[i]->normalise)
+			all[i]->normalise("stack", "thing", filled);
+		for (size_t k = 0; k < r->shape->nprops; k++) {
+			const struct schema_prop *p = &r->shape->props[k];
+			if (!(p->flags & SP_REQUIRED) || (p->flags & SP_READ_ONLY))
+				continue;
+			bool fills = json_object_get(filled, p->name) != NULL;
+			if (fills != schema_defaulted(r->type_name, p->name))
+				fprintf(stderr, "  %s %s: normalise %s it\n", r->type_name, p->name,
+					fills ? "fills" : "does not fill");
+			CHECK(fills == schema_defaulted(r->type_name, p->name));
+		}
+		json_decref(filled);
+	}
 }
 
 TEST_MAIN()
