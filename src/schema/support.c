@@ -56,6 +56,8 @@ static const struct unsupported unsupported[] = {
 	{ "AWS::EC2::VPC", "Ipv4NetmaskLength", NULL, "IPAM pools are not supported; give CidrBlock" },
 	{ "AWS::EC2::VPC", "VpcEncryptionControl", NULL, NULL },
 	{ "AWS::EC2::VPCGatewayAttachment", "VpnGatewayId", NULL, "VPN gateways are not supported yet" },
+	{ "AWS::ECR::Repository", "LifecyclePolicy", NULL, NULL },
+	{ "AWS::ECR::Repository", "RepositoryPolicyText", NULL, NULL },
 	{ "AWS::ECS::Cluster", "Configuration", NULL, NULL },
 	{ "AWS::ECS::Cluster", "ServiceConnectDefaults", NULL, NULL },
 	{ "AWS::ElasticLoadBalancingV2::Listener", "ListenerAttributes", NULL, NULL },
