@@ -42,7 +42,7 @@ static int list_stacks(struct cli_ctx *ctx, struct stack_row **out, size_t *n)
 	cfg.profile = ctx->g.profile;
 	cfg.region = ctx->g.region;
 	cfg.endpoint_url = ctx->g.endpoint_url;
-	if (aws_client_new(&aws, &cfg, &d))
+	if (!cli_declares(ctx, NEEDS_AWS) || aws_client_new(&aws, &cfg, &d))
 		goto cleanup;
 	json_t *params = json_pack("{s:[{s:s}]}", "TagFilters", "Key", TAG_STACK);
 	int err = aws_call_all(aws, "resourcegroupstaggingapi", "GetResources", params,

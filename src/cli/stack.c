@@ -463,6 +463,9 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 			  o->parallelism);
 		goto fail;
 	}
+	if ((o->sc && !cli_declares(ctx, NEEDS_SPEC)) || !cli_declares(ctx, NEEDS_AWS) ||
+	    (o->lock_command && !cli_declares(ctx, TAKES_LOCK)))
+		goto fail;
 	if (o->sc) {
 		struct spec_options opt;
 		spec_cli_options(ctx, o->sc, &opt);

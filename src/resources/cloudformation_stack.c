@@ -262,15 +262,8 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-static int check_supported(json_t *props, struct diags *d)
+static int check_template(json_t *props, struct diags *d)
 {
-	static const char *const unsupported[] = { "StackPolicyURL", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
 	if (!json_object_get(props, "TemplateBody") && !json_object_get(props, "TemplateURL")) {
 		diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: give TemplateBody or TemplateURL");
 		return BERTH_EINVAL;
@@ -452,7 +445,7 @@ static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bo
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
+	int err = check_template(props, d);
 	if (err)
 		return err;
 	const char *name = json_string_value(json_object_get(props, "StackName"));
@@ -547,7 +540,7 @@ static int update_stack(const struct rt_ctx *c, const char *id, json_t *params, 
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
+	int err = check_template(desired, d);
 	if (err)
 		return err;
 	bool via_update = false;

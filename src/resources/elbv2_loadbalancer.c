@@ -165,28 +165,11 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "LoadBalancerAttributes", "SubnetMappings",
-						   "MinimumLoadBalancerCapacity", "Ipv4IpamPoolId",
-						   "EnablePrefixForIpv6SourceNat", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::ElasticLoadBalancingV2::LoadBalancer: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
 	char tmp[64];
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "Name"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::ElasticLoadBalancingV2::LoadBalancer: Name is not known");
@@ -269,7 +252,7 @@ static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
+	int err = 0;
 	for (size_t i = 0; i < nchanged && !err; i++) {
 		const char *p = changed[i], *op = NULL;
 		if (!strcmp(p, "Subnets"))

@@ -171,26 +171,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-/* Properties this type cannot set yet: refused before any call, so nothing
- * is half-made. */
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "DataProtectionPolicy", "FieldIndexPolicies",
-						   "ResourcePolicyDocument", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	if (rt_bool(props, "BearerTokenAuthenticationEnabled", false)) {
-		diags_add(d, DIAG_ERROR,
-			  "AWS::Logs::LogGroup: berth does not set BearerTokenAuthenticationEnabled yet");
-		return BERTH_EINVAL;
-	}
-	return 0;
-}
-
 static int set_retention(const struct rt_ctx *c, const char *name, json_t *days, struct diags *d)
 {
 	json_t *params;
@@ -241,9 +221,7 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 		       char **id_out, struct live_resource *live, struct diags *d)
 {
 	char tmp[64];
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "LogGroupName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: LogGroupName is not known");
@@ -304,9 +282,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		if (!strcmp(changed[i], "RetentionInDays")) {
 			err = set_retention(c, cur->id, json_object_get(desired, "RetentionInDays"), d);

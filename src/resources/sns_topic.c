@@ -164,22 +164,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(full);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "DataProtectionPolicy", "DeliveryStatusLogging",
-						   "Subscription", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			struct diag *dg = diags_add(d, DIAG_ERROR,
-						    "AWS::SNS::Topic: berth does not set %s yet",
-						    unsupported[i]);
-			if (!strcmp(unsupported[i], "Subscription"))
-				diag_set_detail(dg, "declare each subscription as an AWS::SNS::Subscription resource");
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 /* The topic CreateTopic just made, as GetTopicAttributes and
  * ListTagsForResource would read it: CreateTopic is synchronous, answers the
  * ARN, and fails when a topic of that name exists with other attributes or
@@ -211,9 +195,7 @@ static void fill_created(const char *arn, json_t *props, json_t *tags, struct li
 static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		       char **id_out, struct live_resource *live, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "TopicName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::SNS::Topic: TopicName is not known");
@@ -272,9 +254,7 @@ static int set_attribute(const struct rt_ctx *c, const char *arn, const char *na
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		bool known = false;
 		for (size_t k = 0; k < ARRAY_SIZE(attrs); k++)
