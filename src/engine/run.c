@@ -16,6 +16,7 @@
 #include "graph/walk.h"
 #include "schema/schema.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "repos/repos.h"
 
@@ -348,6 +349,14 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 	json_t *tags = type->tag_filter ? engine_wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
 	struct live_resource live = { 0 };
+	/* When berth created it: `berth reap --older-than` ages a stack by its
+	 * oldest resource, and the tagging API gives no creation times. Set
+	 * here only: updates never add, change or remove it. */
+	if (tags) {
+		char now[21];
+		fs_iso8601_now(now);
+		json_object_set_new(tags, TAG_CREATED, json_string(now));
+	}
 	int err = type->create_known ?
 			  type->create_known(rt, c->address, desired, tags, &id, &live, d) :
 			  type->create(rt, c->address, desired, tags, &id, d);
