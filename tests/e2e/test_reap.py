@@ -201,10 +201,10 @@ class ReapTest(EngineCase):
         out, err = q.communicate(timeout=120)
         self.assertEqual(q.returncode, 0, out + err)
         self.assertIn("waiting up to 60s for the lock", err)
-        self.assertRegex(out, r"\ndemo +\S+ +" + PAST + " +2 +expired")
+        self.assertEqual(len(self.live(stack="demo")), 2, out)
         self.assertIn("Stack demo changed while reap waited for its lock", out)
         self.assertIn("left alone", out)
-        self.assertEqual(len(self.live(stack="demo")), 2)
+        self.assertRegex(out, r"\ndemo +\S+ +" + PAST + " +2 +expired")
         self.assertNotEqual({t["berth:expires"] for t in self.tags("demo")}, {PAST})
 
 
