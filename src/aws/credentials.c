@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/strvec.h"
 #include "util/suggest.h"
+#include "util/duration.h"
 
 /* botocore's RefreshableCredentials windows. */
 #define ADVISORY_REFRESH_SECS (15 * 60)
@@ -69,38 +70,6 @@ void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credenti
 	dst->expiration = src->expiration;
 }
 
-int aws_parse_iso8601(const char *s, time_t *out)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	if (!p)
-		return BERTH_EINVAL;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	long offset = 0;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		/* Exactly "+HH:MM": sscanf would take "+02:0" and run past the end. */
-		for (int i = 1; i <= 5; i++)
-			if (i == 3 ? p[i] != ':' : !isdigit((unsigned char)p[i]))
-				return BERTH_EINVAL;
-		int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
-		if (hh > 23 || mm > 59)
-			return BERTH_EINVAL;
-		offset = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else {
-		return BERTH_EINVAL;
-	}
-	if (*p)
-		return BERTH_EINVAL;
-	*out = timegm(&tm) - offset;
-	return 0;
-}
-
 int creds_from_json(const char *text, size_t len, const char *what, bool need_version,
 		    struct aws_credentials *out, struct diags *d)
 {
@@ -133,7 +102,7 @@ int creds_from_json(const char *text, size_t len, const char *what, bool need_ve
 		goto cleanup;
 	}
 	time_t expiration = 0;
-	if (exp && aws_parse_iso8601(exp, &expiration) < 0) {
+	if (exp && time_parse_rfc3339(exp, &expiration) < 0) {
 		diags_add(d, DIAG_ERROR, "%s: cannot read Expiration '%s'", what, exp);
 		goto cleanup;
 	}

@@ -73,8 +73,4 @@ const char *aws_credentials_origin(const struct aws_credentials_provider *p);
  * "web-identity", "container", "imds", "process". */
 const char *aws_credentials_source(const struct aws_credentials_provider *p);
 
-/* "2026-01-02T03:04:05Z" (fractions and +00:00 accepted) -> time_t; 0 or
- * BERTH_EINVAL. */
-int aws_parse_iso8601(const char *s, time_t *out);
-
 #endif

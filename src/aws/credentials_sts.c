@@ -19,6 +19,7 @@
 #include "aws/sigv4.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/duration.h"
 
 #define STS_API_VERSION "2011-06-15"
 
@@ -94,7 +95,7 @@ static int parse_sts_credentials(const struct aws_http_response *resp, const cha
 		diags_add(d, DIAG_ERROR, "STS %s: the answer has no complete Credentials", op);
 		goto cleanup;
 	}
-	if (exp && aws_parse_iso8601(exp, &c.expiration) < 0) {
+	if (exp && time_parse_rfc3339(exp, &c.expiration) < 0) {
 		diags_add(d, DIAG_ERROR, "STS %s: cannot read Expiration '%s'", op, exp);
 		goto cleanup;
 	}

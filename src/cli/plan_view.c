@@ -78,7 +78,7 @@ static size_t long_difference(json_t *a, json_t *b)
 {
 	size_t i = 0;
 	char *x, *y;
-	if (!a || !b || spec_has_unknown(a) || spec_has_unknown(b))
+	if (!a || !b || value_has_unknown(a) || value_has_unknown(b))
 		return 0;
 	x = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	y = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
@@ -101,11 +101,11 @@ static void value_text(struct buf *b, json_t *v, bool sensitive, size_t from)
 		buf_adds(b, "null");
 		return;
 	}
-	if (spec_is_unknown(v)) {
+	if (value_is_unknown(v)) {
 		buf_adds(b, "(known after apply)");
 		return;
 	}
-	if (spec_has_unknown(v)) {
+	if (value_has_unknown(v)) {
 		/* Show the known parts with the unknown ones named. */
 		if (json_is_object(v)) {
 			const char *k;

@@ -2,17 +2,11 @@
  * properties, its live properties and its type's schema (STYLE.md 8). No
  * AWS, no I/O, no globals: the unit tests drive it with tables.
  *
- * How values compare (schema-driven, so the same for every type):
- *   - read-only properties (attributes) and write-only ones (AWS never
- *     returns them) are not compared;
- *   - a property absent on one side compares as the schema's default, and
- *     absent, null, [] and {} are the same;
- *   - arrays the schema marks as sets (insertionOrder false) compare as
- *     multisets; SK_JSON documents (policies) compare as parsed JSON, given
- *     as a string or a value; strings, numbers and booleans compare the way
- *     CloudFormation accepts them (8080 equals "8080", "true" equals true);
- *   - an unknown desired value (spec_unknown) is a change "(known after
- *     apply)".
+ * How values compare: schema/compare.h (schema-driven, so the same for
+ * every type); read-only properties (attributes) and write-only ones (AWS
+ * never returns them) are not compared, a property absent on one side
+ * compares as the schema's default, and an unknown desired value
+ * (util/value.h) is a change "(known after apply)".
  * Which properties are compared: those the spec sets, the tags (always
  * berth's), those the live side has that carry a schema default, and those
  * the spec set the last time
@@ -25,15 +19,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "schema/compare.h" /* its callers compare values too */
 #include "util/strvec.h"
 
-struct schema_shape;
 struct schema_resource;
-
-enum diff_eq { DIFF_EQUAL = 0, DIFF_CHANGED = 1, DIFF_UNKNOWN = 2 };
-
-/* Compares a desired value with a live one under `shape` (NULL: any). */
-enum diff_eq diff_values(const struct schema_shape *shape, json_t *desired, json_t *live);
 
 enum diff_action { DIFF_NOOP, DIFF_CREATE, DIFF_UPDATE, DIFF_REPLACE };
 

@@ -399,9 +399,9 @@ static void fill_ids_from_cache(struct engine *e)
 					continue;
 				bool same = true;
 				for (size_t p = 0; rt->identity[p] && same; p++)
-					same = diff_values(NULL, json_object_get(sr->attributes, rt->identity[p]),
+					same = schema_compare(NULL, json_object_get(sr->attributes, rt->identity[p]),
 							   json_object_get(r->props, rt->identity[p])) ==
-					       DIFF_EQUAL;
+					       SCHEMA_EQUAL;
 				if (same) {
 					r->id = xstrdup(sr->id);
 					r->arn = xstrdup(sr->id);
@@ -668,7 +668,7 @@ static int resolve_attr(void *ctx, const char *address, const char *attr, json_t
 				    json_deep_copy(json_object_get(k, "id")) : NULL;
 		else if (k) {
 			json_t *x = json_object_get(json_object_get(k, "props"), attr);
-			if (x && !spec_has_unknown(x))
+			if (x && !value_has_unknown(x))
 				v = json_deep_copy(x);
 		}
 	}
@@ -827,13 +827,13 @@ static bool detail_from_cache(const struct rtype *rt, struct live_resource *live
 	if (!rt->detail_stamp || !st || !applied || !live->id || !st->id || strcmp(live->id, st->id))
 		return false;
 	for (size_t i = 0; rt->detail_stamp[i]; i++)
-		if (diff_values(NULL, json_object_get(live->props, rt->detail_stamp[i]),
-				json_object_get(st->attributes, rt->detail_stamp[i])) != DIFF_EQUAL)
+		if (schema_compare(NULL, json_object_get(live->props, rt->detail_stamp[i]),
+				json_object_get(st->attributes, rt->detail_stamp[i])) != SCHEMA_EQUAL)
 			return false;
 	for (size_t i = 0; rt->detail_props[i]; i++) {
 		json_t *want = json_object_get(desired, rt->detail_props[i]);
-		if (spec_has_unknown(want) ||
-		    diff_values(NULL, want, json_object_get(applied, rt->detail_props[i])) != DIFF_EQUAL)
+		if (value_has_unknown(want) ||
+		    schema_compare(NULL, want, json_object_get(applied, rt->detail_props[i])) != SCHEMA_EQUAL)
 			return false;
 	}
 	for (size_t i = 0; rt->detail_props[i]; i++) {
@@ -873,8 +873,8 @@ static struct live_resource *match_untagged(struct engine *e, const struct rtype
 			continue;
 		bool same = true;
 		for (size_t p = 0; rt->identity[p] && same; p++)
-			same = diff_values(NULL, json_object_get(desired, rt->identity[p]),
-					   json_object_get(s->v[i].props, rt->identity[p])) == DIFF_EQUAL;
+			same = schema_compare(NULL, json_object_get(desired, rt->identity[p]),
+					   json_object_get(s->v[i].props, rt->identity[p])) == SCHEMA_EQUAL;
 		if (same)
 			return &s->v[i];
 	}
@@ -1215,7 +1215,7 @@ static void add_drift(struct engine *e, struct plan *p)
 					if (!json_object_get(r->props, k) && rtype_find(r->type)->detail_props &&
 					    !r->detailed)
 						continue; /* not read this time */
-					if (diff_values(pr ? pr->shape : NULL, v, json_object_get(r->props, k)))
+					if (schema_compare(pr ? pr->shape : NULL, v, json_object_get(r->props, k)))
 						what = "changed outside berth";
 				}
 			}
@@ -1533,7 +1533,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			const char *key;
 			json_t *v;
 			json_object_foreach(desired, key, v)
-				if (!spec_has_unknown(v))
+				if (!value_has_unknown(v))
 					json_object_set(known, key, v);
 			engine_set_known(e, sr->address, live->id, known);
 			json_decref(known);
@@ -1643,7 +1643,7 @@ int engine_outputs(struct engine *e, json_t **out, struct diags *d)
 			return BERTH_EINVAL;
 		}
 		diags_release(&od);
-		bool unknown = spec_has_unknown(v);
+		bool unknown = value_has_unknown(v);
 		json_t *entry = json_pack("{s:o, s:b, s:b}", "value", unknown ? json_null() : v,
 					  "sensitive", so->sensitive, "unknown", unknown);
 		if (unknown)

@@ -13,7 +13,7 @@ static json_t *known_only(json_t *v)
 {
 	if (!v)
 		return json_null();
-	if (spec_is_unknown(v))
+	if (value_is_unknown(v))
 		return json_null();
 	if (json_is_object(v)) {
 		json_t *o = json_object();

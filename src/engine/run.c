@@ -330,7 +330,7 @@ static int evaluate(struct engine *e, const struct plan_change *c, json_t **out,
 	const struct rtype *rt = rtype_find(c->type);
 	if (rt->normalise)
 		rt->normalise(e->stack, c->address, desired);
-	if (spec_has_unknown(desired)) {
+	if (value_has_unknown(desired)) {
 		struct diag *dg = diags_add(d, DIAG_ERROR, "%s: some values are still unknown at apply time",
 					    c->address);
 		diag_set_detail(dg, "a resource it refers to did not report them");

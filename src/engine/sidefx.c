@@ -25,7 +25,7 @@
  * groups. A group already gone is not an error. */
 #include "util/common.h"
 #include "engine/engine_int.h"
-#include "aws/credentials.h"
+#include "util/duration.h"
 
 #define LOG_GROUP_TYPE "AWS::Logs::LogGroup"
 
@@ -108,7 +108,7 @@ long long sidefx_cause_time(struct engine *e, const struct rt_ctx *rt, const str
 	const struct state_resource *st = r->address ? statefile_get(&e->state, r->address) : NULL;
 	time_t u;
 	if (st && st->id && r->id && !strcmp(st->id, r->id) && st->updated &&
-	    !aws_parse_iso8601(st->updated, &u) && u > 0)
+	    !time_parse_rfc3339(st->updated, &u) && u > 0)
 		t = (long long)u * 1000;
 	pthread_mutex_unlock(&e->lock);
 	return t;

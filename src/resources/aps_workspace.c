@@ -145,7 +145,7 @@ cleanup:
 	return err;
 }
 
-/* DescribeWorkspace: 0 and *out, 1 when there is no such workspace. */
+/* DescribeWorkspace: 0 and *out, RT_EXPECTED when there is no such workspace. */
 static int describe(const struct rt_ctx *c, const char *arn, json_t **out, struct diags *d)
 {
 	json_t *res = NULL, *params = json_pack("{s:s}", "workspaceId", id_from_arn(arn));
@@ -163,7 +163,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 {
 	json_t *ws = NULL;
 	int err = describe(c, id, &ws, d);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -186,7 +186,7 @@ static int active_probe(void *ctx, struct diags *d)
 	struct status_probe *p = ctx;
 	json_t *ws = NULL;
 	int err = describe(p->c, p->arn, &ws, d);
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		diags_add(d, DIAG_ERROR, "AMP workspace %s disappeared while berth waited for it",
 			  id_from_arn(p->arn));
 		return BERTH_ENOTFOUND;
@@ -321,7 +321,7 @@ static int remove_workspace(const struct rt_ctx *c, const struct live_resource *
 	json_t *params = json_pack("{s:s}", "workspaceId", id_from_arn(cur->id));
 	int err = rt_call_expect(c, "amp", "DeleteWorkspace", params, NULL, not_found, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_aps_workspace = {

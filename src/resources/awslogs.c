@@ -6,7 +6,7 @@
 #include "util/common.h"
 #include "resources/typeutil.h"
 
-#include "spec/spec.h"
+#include "util/value.h"
 
 /* Docker's awslogs driver reads the option with Go's strconv.ParseBool:
  * these are its true spellings. */
@@ -25,7 +25,7 @@ static char *value_text(json_t *v, tu_resolve_fn resolve, void *ctx)
 {
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
-	if (!v || !resolve || spec_has_unknown(v))
+	if (!v || !resolve || value_has_unknown(v))
 		return NULL;
 	return resolve(ctx, v);
 }

@@ -190,7 +190,7 @@ static int describe(const struct rt_ctx *c, const char *id, json_t **stack_out, 
 	static const char *const gone[] = { "ValidationError", NULL };
 	int err = rt_call_expect(c, "cloudformation", "DescribeStacks", params, &res, gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND; /* "Stack with id X does not exist" */
 	if (err)
 		return err;
@@ -212,7 +212,7 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 	static const char *const gone[] = { "ValidationError", NULL };
 	int err = rt_call_expect(c, "cloudformation", "GetTemplate", params, &res, gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -473,7 +473,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	err = rt_call_expect(c, "cloudformation", "CreateStack", params, &res, exists, NULL, d);
 	json_decref(params);
 	buf_release(&names);
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		/* A retry after a crash, or someone else's stack: only ours
 		 * (same stack and address) is adopted. */
 		struct live_resource cur;

@@ -294,7 +294,7 @@ static int remove_alarm(const struct rt_ctx *c, const struct live_resource *cur,
 	json_t *params = json_pack("{s:[s]}", "AlarmNames", cur->id);
 	int err = rt_call_expect(c, "cloudwatch", "DeleteAlarms", params, NULL, gone, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_cloudwatch_alarm = {

@@ -211,7 +211,7 @@ int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, 
 				if (code)
 					snprintf(code, 64, "%s", got);
 				diags_release(&tmp);
-				return 1;
+				return RT_EXPECTED;
 			}
 		}
 	}

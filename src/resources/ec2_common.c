@@ -8,6 +8,7 @@
 
 #include "aws/client.h"
 #include "util/buf.h"
+#include "util/cidr.h"
 
 json_t *ec2_stack_filters(const struct rt_ctx *c, const char *address)
 {
@@ -140,23 +141,9 @@ void ec2_client_token(const char *address, char out[64])
 		 (long)getpid());
 }
 
-char *ec2_cidr_canonical(const char *s)
-{
-	unsigned a, b, c2, d2, n;
-	char tail;
-	if (!s || sscanf(s, "%u.%u.%u.%u/%u%c", &a, &b, &c2, &d2, &n, &tail) != 5)
-		return NULL;
-	if (a > 255 || b > 255 || c2 > 255 || d2 > 255 || n > 32)
-		return NULL;
-	uint32_t ip = (a << 24) | (b << 16) | (c2 << 8) | d2;
-	uint32_t mask = n ? 0xffffffffu << (32 - n) : 0;
-	ip &= mask;
-	return xasprintf("%u.%u.%u.%u/%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, n);
-}
-
 void ec2_canonicalise_cidr(json_t *props, const char *key)
 {
-	char *canon = ec2_cidr_canonical(json_string_value(json_object_get(props, key)));
+	char *canon = cidr_canonical_ipv4(json_string_value(json_object_get(props, key)));
 	if (canon)
 		json_object_set_new(props, key, json_string(canon));
 	free(canon);

@@ -53,10 +53,8 @@ json_t *ec2_keep_matching(const char *op, json_t *items, json_t *filters);
  * Crash safety comes from find-by-tag, not from the token. out: 64 bytes. */
 void ec2_client_token(const char *address, char out[64]);
 
-/* Canonical IPv4 CIDR ("10.0.0.5/24" -> "10.0.0.0/24"); NULL when s is
- * not one (caller frees). */
-char *ec2_cidr_canonical(const char *s);
-/* Replaces props[key] with its canonical form when it is a CIDR string. */
+/* Replaces props[key] with its canonical form (util/cidr.h) when it is an
+ * IPv4 CIDR string. */
 void ec2_canonicalise_cidr(json_t *props, const char *key);
 
 /* After a DependencyViolation deleting something network interfaces can

@@ -56,7 +56,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "AllocationIds", id);
 	int err = rt_call_expect(c, "ec2", "DescribeAddresses", params, &res, eip_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -122,7 +122,7 @@ static int remove_eip(const struct rt_ctx *c, const struct live_resource *cur, s
 	json_t *params = json_pack("{s:s}", "AllocationId", cur->id);
 	int err = ec2_delete_call(c, "ReleaseAddress", params, eip_gone, retry, &aws, d);
 	json_decref(params);
-	if (err != 1)
+	if (err != RT_EXPECTED)
 		return err;
 	/* Still associated (a NAT gateway being deleted holds it until it is
 	 * `deleted`): a dependency that goes away by itself, so it is reported

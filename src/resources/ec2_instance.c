@@ -12,7 +12,7 @@
  * yet). */
 #include "util/common.h"
 #include "resources/ec2_common.h"
-#include "spec/spec.h"
+#include "util/value.h"
 
 #include <ctype.h>
 
@@ -104,7 +104,7 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 						"userData");
 	int err = rt_call_expect(c, "ec2", "DescribeInstanceAttribute", params, &res, inst_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -246,7 +246,7 @@ static int check(json_t *props, struct diags *d)
 	if (err)
 		return err;
 	json_t *image = json_object_get(props, "ImageId");
-	if (spec_is_unknown(image))
+	if (value_is_unknown(image))
 		return 0;
 	if (!image) {
 		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth needs ImageId (launch templates are not supported yet)");

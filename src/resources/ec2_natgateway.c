@@ -74,7 +74,7 @@ static int describe(const struct rt_ctx *c, const char *id, json_t **out, struct
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "NatGatewayIds", id);
 	int err = rt_call_expect(c, "ec2", "DescribeNatGateways", params, &res, nat_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;

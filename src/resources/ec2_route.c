@@ -87,7 +87,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "RouteTableIds", table);
 	int err = rt_call_expect(c, "ec2", "DescribeRouteTables", params, &res, rtb_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		err = BERTH_ENOTFOUND;
 	if (!err) {
 		err = BERTH_ENOTFOUND;
@@ -160,7 +160,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	err = rt_call_expect(c, "ec2", "CreateRoute", params, NULL, exists, NULL, d);
 	char *id = xasprintf("%s|%s", json_string_value(json_object_get(params, "RouteTableId")),
 			     json_string_value(json_object_get(params, "DestinationCidrBlock")));
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		/* A retry after a crash, or a route someone else made: adopt it
 		 * only when it already goes where the spec says. */
 		struct live_resource cur;

@@ -49,7 +49,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "RouteTableIds", id);
 	int err = rt_call_expect(c, "ec2", "DescribeRouteTables", params, &res, rtb_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;

@@ -246,7 +246,7 @@ static int sync_direction(const struct rt_ctx *c, const char *group, bool egress
 		json_t *params = json_pack("{s:s, s:O}", "GroupId", group, "IpPermissions", revoke);
 		err = rt_call_expect(c, "ec2", egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress",
 				     params, NULL, gone, NULL, d);
-		if (err == 1)
+		if (err == RT_EXPECTED)
 			err = 0;
 		json_decref(params);
 	}
@@ -298,7 +298,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 					   ec2_tag_specs("security-group", tags)), *res = NULL;
 		err = rt_call_expect(c, "ec2", "CreateSecurityGroup", params, &res, dup, NULL, d);
 		json_decref(params);
-		if (err == 1) {
+		if (err == RT_EXPECTED) {
 			struct diag *dg = diags_add(d, DIAG_ERROR,
 						    "security group %s already exists in %s and is not this resource's",
 						    name, vpc);
@@ -358,7 +358,7 @@ static int remove_group(const struct rt_ctx *c, const struct live_resource *cur,
 	json_t *params = json_pack("{s:s}", "GroupId", cur->id);
 	int err = ec2_delete_call(c, "DeleteSecurityGroup", params, sg_gone, retry, &aws, d);
 	json_decref(params);
-	if (err != 1)
+	if (err != RT_EXPECTED)
 		return err;
 	char *what = xasprintf("security group %s", cur->id);
 	err = ec2_dependency_error(c, what, "group-id", cur->id, &aws, d);

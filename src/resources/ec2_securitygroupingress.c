@@ -115,7 +115,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		json_t *res = NULL;
 		err = rt_call_expect(c, "ec2", "AuthorizeSecurityGroupIngress", params, &res, dup, NULL, d);
 		json_decref(params);
-		if (err == 1) {
+		if (err == RT_EXPECTED) {
 			struct diag *dg = diags_add(d, DIAG_ERROR, "group %s already has this ingress rule", group);
 			diag_set_detail(dg, "declare each rule once: either inline in the group's "
 				       "SecurityGroupIngress or as an AWS::EC2::SecurityGroupIngress");

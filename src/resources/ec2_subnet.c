@@ -66,7 +66,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "SubnetIds", id);
 	int err = rt_call_expect(c, "ec2", "DescribeSubnets", params, &res, subnet_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -182,7 +182,7 @@ static int remove_subnet(const struct rt_ctx *c, const struct live_resource *cur
 	json_t *params = json_pack("{s:s}", "SubnetId", cur->id);
 	int err = ec2_delete_call(c, "DeleteSubnet", params, subnet_gone, retry, &aws, d);
 	json_decref(params);
-	if (err != 1)
+	if (err != RT_EXPECTED)
 		return err;
 	char *what = xasprintf("subnet %s", cur->id);
 	err = ec2_dependency_error(c, what, "subnet-id", cur->id, &aws, d);

@@ -106,7 +106,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		json_decref(res);
 		return 0;
 	}
-	if (err != 1)
+	if (err != RT_EXPECTED)
 		return err;
 	/* The subnet is associated already: a retry after a crash when it is
 	 * with this table, else a conflict berth does not resolve silently. */

@@ -106,7 +106,7 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 							attrs[i][0]);
 		int err = rt_call_expect(c, "ec2", "DescribeVpcAttribute", params, &res, vpc_gone, NULL, d);
 		json_decref(params);
-		if (err == 1)
+		if (err == RT_EXPECTED)
 			return BERTH_ENOTFOUND;
 		if (err)
 			return err;
@@ -124,7 +124,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "VpcIds", id);
 	int err = rt_call_expect(c, "ec2", "DescribeVpcs", params, &res, vpc_gone, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -296,7 +296,7 @@ static int remove_vpc(const struct rt_ctx *c, const struct live_resource *cur, s
 	json_t *params = json_pack("{s:s}", "VpcId", cur->id);
 	int err = ec2_delete_call(c, "DeleteVpc", params, vpc_gone, retry, &aws, d);
 	json_decref(params);
-	if (err != 1)
+	if (err != RT_EXPECTED)
 		return err;
 	struct buf b = BUF_INIT;
 	vpc_blockers(c, cur->id, &b);

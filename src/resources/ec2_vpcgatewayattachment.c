@@ -96,7 +96,7 @@ static int detach(const struct rt_ctx *c, const char *igw, const char *vpc, stru
 	json_t *params = json_pack("{s:s, s:s}", "InternetGatewayId", igw, "VpcId", vpc);
 	int err = ec2_delete_call(c, "DetachInternetGateway", params, gone, retry, &aws, d);
 	json_decref(params);
-	if (err != 1)
+	if (err != RT_EXPECTED)
 		return err;
 	/* Mapped public addresses: name the interfaces that hold them. */
 	char *what = xasprintf("internet gateway %s (attached to %s)", igw, vpc);

@@ -241,7 +241,7 @@ static int remove_cluster(const struct rt_ctx *c, const struct live_resource *cu
 	json_t *params = json_pack("{s:s}", "cluster", cur->id);
 	int err = rt_call_expect(c, "ecs", "DeleteCluster", params, NULL, not_found, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 /* Container Insights writes to this group once tasks run; AWS creates it

@@ -18,7 +18,7 @@
 #include "resources/resource.h"
 
 #include "resources/typeutil.h"
-#include "spec/spec.h"
+#include "util/value.h"
 #include "util/buf.h"
 
 #define SERVICE_NAME_MAX 255
@@ -61,7 +61,7 @@ static bool str_is(json_t *o, const char *name, const char *value)
 
 static bool num_is(json_t *o, const char *name, long long x)
 {
-	return json_object_get(o, name) && !spec_is_unknown(json_object_get(o, name)) &&
+	return json_object_get(o, name) && !value_is_unknown(json_object_get(o, name)) &&
 	       tu_int(o, name, x + 1) == x;
 }
 
@@ -74,7 +74,7 @@ static bool flag_false(json_t *o, const char *name)
 static void drop_if_empty(json_t *o, const char *name)
 {
 	json_t *v = json_object_get(o, name);
-	if (json_is_object(v) && !json_object_size(v) && !spec_is_unknown(v))
+	if (json_is_object(v) && !json_object_size(v) && !value_is_unknown(v))
 		json_object_del(o, name);
 }
 
@@ -86,7 +86,7 @@ static void canonical(json_t *props)
 		json_object_set_new(props, "Cluster", json_string(cluster_name(c)));
 	bool daemon = str_is(props, "SchedulingStrategy", "DAEMON");
 	json_t *dc = json_object_get(props, "DeploymentConfiguration");
-	if (json_is_object(dc) && !spec_is_unknown(dc)) {
+	if (json_is_object(dc) && !value_is_unknown(dc)) {
 		if (num_is(dc, "MaximumPercent", daemon ? 100 : 200))
 			json_object_del(dc, "MaximumPercent");
 		if (num_is(dc, "MinimumHealthyPercent", daemon ? 0 : 100))
@@ -529,7 +529,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 				   "desiredCount", 0);
 		err = rt_call_expect(c, "ecs", "UpdateService", params, NULL, gone_codes, NULL, d);
 		json_decref(params);
-		if (err == 1) {
+		if (err == RT_EXPECTED) {
 			free(cl);
 			return 0;
 		}
@@ -545,7 +545,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 			   str_is(cur->props, "SchedulingStrategy", "DAEMON"));
 	err = rt_call_expect(c, "ecs", "DeleteService", params, NULL, gone_codes, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		err = 0;
 cleanup:
 	free(cl);

@@ -22,10 +22,10 @@
 
 #include <math.h>
 
-#include "engine/diff.h"
+#include "schema/compare.h"
 #include "resources/typeutil.h"
 #include "schema/schema.h"
-#include "spec/spec.h"
+#include "util/value.h"
 
 #define FAMILY_MAX 255
 
@@ -75,7 +75,7 @@ static void as_int(json_t *o, const char *name)
  * form, modified in place), so the spec's and AWS's forms compare equal. */
 static void canonical_container(json_t *ct, bool awsvpc)
 {
-	if (!json_is_object(ct) || spec_is_unknown(ct))
+	if (!json_is_object(ct) || value_is_unknown(ct))
 		return;
 	as_int(ct, "Cpu");
 	as_int(ct, "Memory");
@@ -90,7 +90,7 @@ static void canonical_container(json_t *ct, bool awsvpc)
 	size_t i;
 	json_t *pm;
 	json_array_foreach(json_object_get(ct, "PortMappings"), i, pm) {
-		if (!json_is_object(pm) || spec_is_unknown(pm))
+		if (!json_is_object(pm) || value_is_unknown(pm))
 			continue;
 		as_int(pm, "ContainerPort");
 		as_int(pm, "HostPort");
@@ -106,7 +106,7 @@ static void canonical_container(json_t *ct, bool awsvpc)
 	json_t *env;
 	json_array_foreach(json_object_get(ct, "Environment"), i, env) {
 		json_t *v = json_object_get(env, "Value");
-		char *s = json_is_string(v) || !v || spec_has_unknown(v) ? NULL : rt_attr_string(v);
+		char *s = json_is_string(v) || !v || value_has_unknown(v) ? NULL : rt_attr_string(v);
 		if (s)
 			json_object_set_new(env, "Value", json_string(s));
 		free(s);
@@ -130,7 +130,7 @@ static void canonical(json_t *props)
 	static const char *const strs[] = { "Cpu", "Memory" };
 	for (size_t k = 0; k < ARRAY_SIZE(strs); k++) {
 		json_t *v = json_object_get(props, strs[k]);
-		if (v && !json_is_string(v) && !spec_has_unknown(v)) {
+		if (v && !json_is_string(v) && !value_has_unknown(v)) {
 			char *s = rt_attr_string(v);
 			if (s)
 				json_object_set_new(props, strs[k], json_string(s));
@@ -171,7 +171,7 @@ static int describe(const struct rt_ctx *c, const char *ref, struct live_resourc
 	json_t *res = NULL, *params = json_pack("{s:s, s:[s]}", "taskDefinition", ref, "include", "TAGS");
 	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -258,10 +258,10 @@ static int check_fargate(json_t *props, struct diags *d)
 		{ 8192, 16384, 61440, 4096 }, { 16384, 32768, 122880, 8192 },
 	};
 	char t1[64], t2[64];
-	if (spec_has_unknown(json_object_get(props, "Cpu")) ||
-	    spec_has_unknown(json_object_get(props, "Memory")) ||
-	    spec_has_unknown(json_object_get(props, "NetworkMode")) ||
-	    spec_has_unknown(json_object_get(props, "RequiresCompatibilities")))
+	if (value_has_unknown(json_object_get(props, "Cpu")) ||
+	    value_has_unknown(json_object_get(props, "Memory")) ||
+	    value_has_unknown(json_object_get(props, "NetworkMode")) ||
+	    value_has_unknown(json_object_get(props, "RequiresCompatibilities")))
 		return 0; /* checked again at apply, when known */
 	const char *cs = rt_str(props, "Cpu", t1), *ms = rt_str(props, "Memory", t2);
 	const char *mode = json_string_value(json_object_get(props, "NetworkMode"));
@@ -313,7 +313,7 @@ static bool same_revision(const struct rt_ctx *c, const char *address, json_t *p
 		const struct schema_prop *p = sch ? schema_shape_prop(sch->shape, k) : NULL;
 		if (!strcmp(k, "Tags") || (p && (p->flags & SP_READ_ONLY)))
 			continue;
-		if (diff_values(p ? p->shape : NULL, v, json_object_get(cur->props, k)) != DIFF_EQUAL)
+		if (schema_compare(p ? p->shape : NULL, v, json_object_get(cur->props, k)) != SCHEMA_EQUAL)
 			return false;
 	}
 	return true;
@@ -423,7 +423,7 @@ static int taskdef_status(const struct rt_ctx *c, const char *arn, char **status
 	json_t *res = NULL, *params = json_pack("{s:s}", "taskDefinition", arn);
 	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -456,7 +456,7 @@ static int remove_taskdef(const struct rt_ctx *c, const struct live_resource *cu
 	int err = rt_call_expect(c, "ecs", "DeregisterTaskDefinition", params, NULL, client_error,
 				 NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return 0;
 	if (err)
 		return err;

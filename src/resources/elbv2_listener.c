@@ -13,7 +13,7 @@
 #include "resources/resource.h"
 
 #include "resources/typeutil.h"
-#include "spec/spec.h"
+#include "util/value.h"
 
 static const char *const identity[] = { "LoadBalancerArn", "Port", NULL };
 static const char *const not_found[] = { "ListenerNotFound", "LoadBalancerNotFound", NULL };
@@ -23,10 +23,10 @@ static void canonical(json_t *props)
 	json_t *actions = json_object_get(props, "DefaultActions"), *a;
 	size_t i;
 	json_array_foreach(actions, i, a) {
-		if (!json_is_object(a) || spec_is_unknown(a))
+		if (!json_is_object(a) || value_is_unknown(a))
 			continue;
 		json_t *order = json_object_get(a, "Order");
-		if (order && !spec_is_unknown(order) && tu_int(a, "Order", -1) == (long long)i + 1)
+		if (order && !value_is_unknown(order) && tu_int(a, "Order", -1) == (long long)i + 1)
 			json_object_del(a, "Order");
 		const char *tg = json_string_value(json_object_get(a, "TargetGroupArn"));
 		json_t *fc = json_object_get(a, "ForwardConfig");
@@ -214,7 +214,7 @@ static int remove_listener(const struct rt_ctx *c, const struct live_resource *c
 	json_t *params = json_pack("{s:s}", "ListenerArn", cur->id);
 	int err = rt_call_expect(c, "elbv2", "DeleteListener", params, NULL, not_found, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_elbv2_listener = {

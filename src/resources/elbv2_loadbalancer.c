@@ -311,7 +311,7 @@ static int remove_lb(const struct rt_ctx *c, const struct live_resource *cur, st
 	json_t *params = json_pack("{s:s}", "LoadBalancerArn", cur->id);
 	int err = rt_call_expect(c, "elbv2", "DeleteLoadBalancer", params, NULL, not_found, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_elbv2_loadbalancer = {

@@ -319,7 +319,7 @@ static int remove_tg(const struct rt_ctx *c, const struct live_resource *cur, st
 	    !strcmp(d->items[d->n - 1].aws_code, "ResourceInUse") && !d->items[d->n - 1].detail)
 		diag_set_detail(&d->items[d->n - 1],
 				"a listener or rule still forwards to it; the listener must go first");
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_elbv2_targetgroup = {

@@ -33,7 +33,7 @@ int gchild_open(const struct rt_ctx *c, const char *ws, const char *endpoint,
 		json_t *params = json_pack("{s:s}", "workspaceId", ws);
 		int err = rt_call_expect(c, "grafana", "DescribeWorkspace", params, &res, gone, NULL, d);
 		json_decref(params);
-		if (err == 1)
+		if (err == RT_EXPECTED)
 			return BERTH_ENOTFOUND;
 		if (err)
 			return err;

@@ -18,7 +18,7 @@
 #include "util/common.h"
 #include "resources/grafana_child.h"
 
-#include "spec/spec.h"
+#include "util/value.h"
 
 #define UID_MAX 40
 
@@ -90,7 +90,7 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 {
 	json_t *dj = json_object_get(desired, "DashboardJson");
 	json_object_del(desired, "ContentHash");
-	if (!dj || spec_has_unknown(dj))
+	if (!dj || value_has_unknown(dj))
 		return;
 	json_t *model = dashboard_of(desired);
 	if (!model)
@@ -102,7 +102,7 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	json_t *inputs = json_object_get(desired, "Inputs");
 	struct import_args a;
 	struct diags quiet = DIAGS_INIT;
-	if (!spec_has_unknown(inputs) && !spec_has_unknown(json_object_get(desired, "FolderUid")) &&
+	if (!value_has_unknown(inputs) && !value_has_unknown(json_object_get(desired, "FolderUid")) &&
 	    !import_args_get(desired, uid, &a, &quiet)) {
 		char hash[GRAFANA_HASH_LEN + 1];
 		grafana_dashboard_hash(a.dashboard, a.inputs, a.n, a.folder, hash);
@@ -119,7 +119,7 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 static int check(json_t *desired, struct diags *d)
 {
 	json_t *dj = json_object_get(desired, "DashboardJson");
-	if (!dj || spec_has_unknown(dj))
+	if (!dj || value_has_unknown(dj))
 		return 0;
 	json_t *model = dashboard_of(desired);
 	if (!model) {
@@ -130,7 +130,7 @@ static int check(json_t *desired, struct diags *d)
 	}
 	json_t *inputs = json_object_get(desired, "Inputs");
 	int err = 0;
-	if (!spec_is_unknown(inputs)) {
+	if (!value_is_unknown(inputs)) {
 		json_t *declared = json_object_get(model, "__inputs"), *in;
 		size_t i;
 		json_array_foreach(declared, i, in) {

@@ -24,7 +24,7 @@ static const struct {
 };
 
 /* ListPermissions for workspace ws: 0 and *out = {"TYPE ID": {role, type,
- * id}}, 1 when the workspace does not exist. */
+ * id}}, RT_EXPECTED when the workspace does not exist. */
 static int list_current(const struct rt_ctx *c, const char *ws, json_t **out, struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", "workspaceId", ws), *items = NULL;
@@ -35,7 +35,7 @@ static int list_current(const struct rt_ctx *c, const char *ws, json_t **out, st
 		for (size_t i = 0; i < tmp.n; i++)
 			if (tmp.items[i].aws_code && !strcmp(tmp.items[i].aws_code, not_found[0])) {
 				diags_release(&tmp);
-				return 1;
+				return RT_EXPECTED;
 			}
 	}
 	diags_move(d, &tmp);
@@ -104,7 +104,7 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 			continue;
 		json_t *cur = NULL;
 		int err = list_current(c, ws->id, &cur, d);
-		if (err == 1)
+		if (err == RT_EXPECTED)
 			continue;
 		if (err)
 			return err;
@@ -126,7 +126,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 {
 	json_t *cur = NULL;
 	int err = list_current(c, id, &cur, d);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -147,7 +147,7 @@ static int apply_roles(const struct rt_ctx *c, const char *ws, json_t *desired, 
 {
 	json_t *cur = NULL, *want = json_object(), *batch = json_array(), *res = NULL;
 	int err = list_current(c, ws, &cur, d);
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		/* Removing the roles of a workspace that is gone is done. */
 		err = desired ? BERTH_ENOTFOUND : 0;
 		if (desired)

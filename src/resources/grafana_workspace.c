@@ -79,7 +79,7 @@ static void fill(struct live_resource *r, json_t *ws, const char *arn)
 		r->arn = xstrdup(arn);
 }
 
-/* DescribeWorkspace: 0 and *out (the workspace), 1 when there is none. */
+/* DescribeWorkspace: 0 and *out (the workspace), RT_EXPECTED when there is none. */
 static int describe(const struct rt_ctx *c, const char *id, json_t **out, struct diags *d)
 {
 	json_t *res = NULL, *params = json_pack("{s:s}", "workspaceId", id);
@@ -108,7 +108,7 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 			continue;
 		json_t *ws = NULL;
 		err = describe(c, id_from_arn(arn), &ws, d);
-		if (err == 1) { /* deleted since the tagging API looked */
+		if (err == RT_EXPECTED) { /* deleted since the tagging API looked */
 			err = 0;
 			continue;
 		}
@@ -131,7 +131,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 {
 	json_t *ws = NULL;
 	int err = describe(c, id, &ws, d);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -165,7 +165,7 @@ static int active_probe(void *ctx, struct diags *d)
 	struct status_probe *p = ctx;
 	json_t *ws = NULL;
 	int err = describe(p->c, p->id, &ws, d);
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		diags_add(d, DIAG_ERROR, "Grafana workspace %s disappeared while berth waited for it",
 			  p->id);
 		return BERTH_ENOTFOUND;
@@ -326,7 +326,7 @@ static int remove_workspace(const struct rt_ctx *c, const struct live_resource *
 	json_t *params = json_pack("{s:s}", "workspaceId", cur->id);
 	int err = rt_call_expect(c, "grafana", "DeleteWorkspace", params, NULL, not_found, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_grafana_workspace = {

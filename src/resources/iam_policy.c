@@ -40,7 +40,7 @@ static int get_policy(const struct rt_ctx *c, const char *role, const char *name
 	json_t *res = NULL, *params = json_pack("{s:s, s:s}", "RoleName", role, "PolicyName", name);
 	int err = rt_call_expect(c, "iam", "GetRolePolicy", params, &res, no_such, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;

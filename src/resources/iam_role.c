@@ -172,7 +172,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:s}", "RoleName", id);
 	int err = rt_call_expect(c, "iam", "GetRole", params, &res, no_such, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -223,7 +223,7 @@ static int call_role(const struct rt_ctx *c, const char *op, const char *role, c
 	int err = tolerate ? rt_call_expect(c, "iam", op, params, NULL, gone, NULL, d)
 			   : rt_call(c, "iam", op, params, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 static int put_policy(const struct rt_ctx *c, const char *role, json_t *pol, struct diags *d)
@@ -341,7 +341,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	static const char *const exists[] = { "EntityAlreadyExists", NULL };
 	err = rt_call_expect(c, "iam", "CreateRole", params, NULL, exists, NULL, d);
 	json_t *have_pol = NULL, *have_arns = NULL;
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		/* A retry after a crash, or someone else's role. */
 		struct live_resource cur;
 		if ((err = read_one(c, name, &cur, d)))

@@ -74,7 +74,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	json_t *res = NULL, *params = json_pack("{s:s}", "RoleName", id);
 	int err = rt_call_expect(c, "iam", "GetRole", params, &res, no_such, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -223,7 +223,7 @@ static int remove_slr(const struct rt_ctx *c, const struct live_resource *cur, s
 	json_t *res = NULL, *params = json_pack("{s:s}", "RoleName", cur->id);
 	int err = rt_call_expect(c, "iam", "DeleteServiceLinkedRole", params, &res, no_such, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return 0;
 	if (err)
 		return err;

@@ -261,7 +261,7 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 	static const char *const exists[] = { "ResourceAlreadyExistsException", NULL };
 	err = rt_call_expect(c, "logs", "CreateLogGroup", params, NULL, exists, NULL, d);
 	json_decref(params);
-	bool adopted = err == 1;
+	bool adopted = err == RT_EXPECTED;
 	if (adopted) {
 		/* A retry after a crash, or someone else's log group: only ours
 		 * (same stack and address) is adopted. */
@@ -348,7 +348,7 @@ static int remove_group(const struct rt_ctx *c, const struct live_resource *cur,
 	json_t *params = json_pack("{s:s}", "logGroupName", cur->id);
 	int err = rt_call_expect(c, "logs", "DeleteLogGroup", params, NULL, gone, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_logs_loggroup = {

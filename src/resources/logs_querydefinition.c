@@ -196,7 +196,7 @@ static int remove_def(const struct rt_ctx *c, const struct live_resource *cur, s
 	json_t *params = json_pack("{s:s}", "queryDefinitionId", cur->id);
 	int err = rt_call_expect(c, "logs", "DeleteQueryDefinition", params, NULL, gone, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_logs_querydefinition = {

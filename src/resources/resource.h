@@ -151,14 +151,24 @@ int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t 
 int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		const char *result_key, json_t **items, struct diags *d);
 
+/* The one positive result beside berth's error convention (STYLE.md 3: 0
+ * or a negative code). rt_call_expect and rt_call_all_expect return it when
+ * AWS answered with one of the error codes the caller expected (a
+ * describe's "not found", a create's "already exists"): an answer, not a
+ * failure, so no diagnostic is added. A type file's helper that passes it
+ * on says so at its definition; it never leaves a type's vtable callbacks,
+ * which return 0 or a negative code. */
+enum { RT_EXPECTED = 1 };
+
 /* rt_call, except that an AWS error whose code is one of `codes`
- * (NULL-terminated) is expected: returns 1 with no diagnostic, and copies the
- * code to `code` (may be NULL, 64 bytes) so the caller can tell which. */
+ * (NULL-terminated) is expected: returns RT_EXPECTED with no diagnostic, and
+ * copies the code to `code` (may be NULL, 64 bytes) so the caller can tell
+ * which. */
 int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		   json_t **out, const char *const *codes, char *code, struct diags *d);
 
 /* rt_call_all where an AWS error whose code is one of `codes` is expected
- * (on any page): returns 1 with no diagnostic and no items. Operations
+ * (on any page): returns RT_EXPECTED with no diagnostic and no items. Operations
  * without a known pager get one page. */
 int rt_call_all_expect(const struct rt_ctx *c, const char *service, const char *op,
 		       json_t *params, const char *result_key, const char *const *codes,
@@ -347,7 +357,7 @@ struct rtype {
 
 	/* Optional: refuses desired properties AWS would refuse (Fargate
 	 * sizes), so that plan says so rather than apply halfway. Values not
-	 * known yet (spec_is_unknown) must pass. 0 or BERTH_EINVAL with
+	 * known yet (value_is_unknown) must pass. 0 or BERTH_EINVAL with
 	 * diagnostics. */
 	int (*check)(json_t *desired, struct diags *d);
 	/* Replacing an instance registers the new one first and removes the

@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "resources/typeutil.h"
-#include "spec/spec.h"
 
 #define TAG_VPC "berth:vpc"
 
@@ -76,7 +75,7 @@ static int get_ns(const struct rt_ctx *c, const char *id, json_t **out, struct d
 	json_t *res = NULL, *params = json_pack("{s:s}", "Id", id);
 	int err = rt_call_expect(c, "servicediscovery", "GetNamespace", params, &res, not_found, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -222,7 +221,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	err = rt_call_expect(c, "servicediscovery", "CreatePrivateDnsNamespace", params, &res, exists,
 			     NULL, d);
 	json_decref(params);
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		/* An earlier attempt's namespace still being created (a crash
 		 * mid-operation), or someone else's: it is adopted once it can
 		 * be read, and only if it is this resource's. */
@@ -293,7 +292,7 @@ static int remove_ns(const struct rt_ctx *c, const struct live_resource *cur, st
 	int err = rt_call_expect(c, "servicediscovery", "DeleteNamespace", params, &res, not_found,
 				 NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return 0;
 	if (err) {
 		if (d->n && d->items[d->n - 1].aws_code &&

@@ -13,7 +13,7 @@
 #include "resources/resource.h"
 
 #include "resources/typeutil.h"
-#include "spec/spec.h"
+#include "util/value.h"
 
 static const char *const not_found[] = { "ServiceNotFound", NULL };
 
@@ -27,7 +27,7 @@ static int owns_arn(const char *arn)
 static void canonical(json_t *props)
 {
 	json_t *dns = json_object_get(props, "DnsConfig");
-	if (json_is_object(dns) && !spec_is_unknown(dns)) {
+	if (json_is_object(dns) && !value_is_unknown(dns)) {
 		/* DnsConfig.NamespaceId is deprecated: the top-level one counts. */
 		json_object_del(dns, "NamespaceId");
 		const char *rp = json_string_value(json_object_get(dns, "RoutingPolicy"));
@@ -68,7 +68,7 @@ static int get_service(const struct rt_ctx *c, const char *id, json_t **out, str
 	json_t *res = NULL, *params = json_pack("{s:s}", "Id", id);
 	int err = rt_call_expect(c, "servicediscovery", "GetService", params, &res, not_found, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -285,7 +285,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 	    !strcmp(d->items[d->n - 1].aws_code, "ResourceInUse"))
 		diag_set_detail(&d->items[d->n - 1],
 				"instances are still registered (ECS deregisters a service's tasks as they stop)");
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_sd_service = {

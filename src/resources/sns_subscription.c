@@ -132,7 +132,7 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 	int err = rt_call_expect(c, "sns", "GetSubscriptionAttributes", params, &res, not_found,
 				 NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -246,7 +246,7 @@ static int remove_subscription(const struct rt_ctx *c, const struct live_resourc
 	json_t *params = json_pack("{s:s}", "SubscriptionArn", cur->id);
 	int err = rt_call_expect(c, "sns", "Unsubscribe", params, NULL, gone, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 const struct rtype rtype_sns_subscription = {

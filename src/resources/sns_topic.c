@@ -121,7 +121,7 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 	json_t *res = NULL, *params = json_pack("{s:s}", "TopicArn", r->id);
 	int err = rt_call_expect(c, "sns", "GetTopicAttributes", params, &res, not_found, NULL, d);
 	json_decref(params);
-	if (err == 1)
+	if (err == RT_EXPECTED)
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
@@ -296,7 +296,7 @@ static int remove_topic(const struct rt_ctx *c, const struct live_resource *cur,
 	json_t *params = json_pack("{s:s}", "TopicArn", cur->id);
 	int err = rt_call_expect(c, "sns", "DeleteTopic", params, NULL, not_found, NULL, d);
 	json_decref(params);
-	return err == 1 ? 0 : err;
+	return err == RT_EXPECTED ? 0 : err;
 }
 
 /* The topics among arns[0..n) that exist: ListTopics (100 a page) rather

@@ -6,7 +6,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
-#include "aws/credentials.h"
+#include "util/duration.h"
 
 static int hexval(int c)
 {
@@ -188,7 +188,7 @@ int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op
 	 * emulator's small pages do), and a target group missing from the
 	 * answer would look deleted and be created again. */
 	int err = rt_call_all_expect(c, service, op, params, member, gone, out, d);
-	if (err == 1) {
+	if (err == RT_EXPECTED) {
 		*out = json_array();
 		return 0;
 	}
@@ -203,7 +203,7 @@ int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_me
 	int err = rt_call_expect(c, service, "ListTagsForResource", params, &res, gone, NULL, d);
 	json_decref(params);
 	if (err)
-		return err == 1 ? BERTH_ENOTFOUND : err;
+		return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
 	*map = rt_tags_to_map(json_object_get(res, tags_member));
 	json_decref(res);
 	return 0;
@@ -341,7 +341,7 @@ int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *
 long long tu_time_ms(json_t *v)
 {
 	time_t t;
-	if (!json_is_string(v) || aws_parse_iso8601(json_string_value(v), &t) || t <= 0)
+	if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &t) || t <= 0)
 		return 0;
 	return (long long)t * 1000;
 }

@@ -155,7 +155,7 @@ static void check_object(struct checker *c, const struct schema_shape *sh, const
 static void check_value(struct checker *c, const struct schema_shape *sh, const char *path,
 			const struct node *n, const json_t *v)
 {
-	if (!sh || spec_is_unknown(v))
+	if (!sh || value_is_unknown(v))
 		return;
 	bool ok = true;
 	switch (sh->kind) {

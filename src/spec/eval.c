@@ -17,44 +17,11 @@
 
 #define SPEC_MAX_STRING (1 << 20)
 
-/* ---- unknown values ---- */
-
-json_t *spec_unknown(void)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, SPEC_UNKNOWN_KEY, json_true());
-	return o;
-}
-
-bool spec_is_unknown(const json_t *v)
-{
-	return json_is_object(v) && json_object_size(v) == 1 &&
-	       json_object_get(v, SPEC_UNKNOWN_KEY) != NULL;
-}
-
-bool spec_has_unknown(const json_t *v)
-{
-	if (spec_is_unknown(v))
-		return true;
-	if (json_is_array(v)) {
-		for (size_t i = 0; i < json_array_size(v); i++)
-			if (spec_has_unknown(json_array_get(v, i)))
-				return true;
-	} else if (json_is_object(v)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)v, k, x)
-			if (spec_has_unknown(x))
-				return true;
-	}
-	return false;
-}
-
 const char *json_type_name(const json_t *v)
 {
 	if (!v)
 		return "nothing";
-	if (spec_is_unknown(v))
+	if (value_is_unknown(v))
 		return "a value known after apply";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "a map";
@@ -184,7 +151,7 @@ static void add_edge(struct eval_ctx *ctx, size_t to, const struct node *n,
 static json_t *apply_steps(struct eval_ctx *ctx, const struct node *n, const struct ref *r,
 			   size_t from, json_t *v, const struct scope *sc)
 {
-	for (size_t i = from; i < r->n && !spec_is_unknown(v); i++) {
+	for (size_t i = from; i < r->n && !value_is_unknown(v); i++) {
 		const struct expr *st = r->steps[i];
 		json_t *next = NULL;
 		if (st->kind == EX_ATTR) {
@@ -202,8 +169,8 @@ static json_t *apply_steps(struct eval_ctx *ctx, const struct node *n, const str
 					"it cannot follow a value");
 		} else {
 			json_t *ix = eval_expr(ctx, n, st->index, sc);
-			if (spec_is_unknown(ix)) {
-				next = spec_unknown();
+			if (value_is_unknown(ix)) {
+				next = value_unknown();
 			} else if (json_is_array(v) && json_is_integer(ix)) {
 				json_int_t k = json_integer_value(ix);
 				if (k < 0 || (size_t)k >= json_array_size(v))
@@ -228,7 +195,7 @@ static json_t *apply_steps(struct eval_ctx *ctx, const struct node *n, const str
 			json_decref(ix);
 		}
 		json_decref(v);
-		v = next ? next : spec_unknown();
+		v = next ? next : value_unknown();
 	}
 	return v;
 }
@@ -246,7 +213,7 @@ static json_t *ref_var(struct eval_ctx *ctx, const struct node *n, const struct 
 	size_t i;
 	if (!name) {
 		error_at_offset(ctx->d, n, r->root->off, "expected var.NAME");
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (!strmap_get(&s->priv->var_by_name, name, &i)) {
 		const char **names = xmalloc((s->nvars + 1) * sizeof(char *));
@@ -260,11 +227,11 @@ static json_t *ref_var(struct eval_ctx *ctx, const struct node *n, const struct 
 			error_at_offset(ctx->d, n, r->root->off,
 					"unknown variable '%s'; declare it under 'variables:'", name);
 		free(names);
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (s->vars[i].sensitive)
 		ctx->sensitive = true;
-	json_t *v = s->vars[i].value ? json_incref(s->vars[i].value) : spec_unknown();
+	json_t *v = s->vars[i].value ? json_incref(s->vars[i].value) : value_unknown();
 	return apply_steps(ctx, n, r, 1, v, sc);
 }
 
@@ -276,13 +243,13 @@ static json_t *ref_input(struct eval_ctx *ctx, const struct node *n, const struc
 	const char *name = step_name(r, 0);
 	if (!name) {
 		error_at_offset(ctx->d, n, r->root->off, "expected input.NAME");
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (sc->module == 0) {
 		error_at_offset(ctx->d, n, r->root->off,
 				"'input.%s' is only available inside a module; use 'var.%s' in the top spec",
 				name, name);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct node *decls = node_get(m->root, "inputs");
 	const struct node *decl = node_get(decls, name);
@@ -299,7 +266,7 @@ static json_t *ref_input(struct eval_ctx *ctx, const struct node *n, const struc
 			error_at_offset(ctx->d, n, r->root->off,
 					"unknown input '%s'; declare it under 'inputs:' in this module", name);
 		free(names);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct node *given = node_get(node_get(m->call, "inputs"), name);
 	json_t *v;
@@ -307,14 +274,14 @@ static json_t *ref_input(struct eval_ctx *ctx, const struct node *n, const struc
 		const struct mod_priv *pp = &s->priv->mods[sc->module];
 		struct scope caller = { m->parent, pp->repl, m->key, m->each_value };
 		if (++ctx->depth > 64) {
-			v = spec_unknown();
+			v = value_unknown();
 		} else {
 			v = eval_node(ctx, given, &caller);
 		}
 		ctx->depth--;
 	} else {
 		const struct node *def = node_get(decl, "default");
-		v = def ? eval_node(ctx, def, sc) : spec_unknown();
+		v = def ? eval_node(ctx, def, sc) : value_unknown();
 	}
 	if (node_get(decl, "sensitive") && node_get(decl, "sensitive")->stype == ST_BOOL &&
 	    !strcmp(node_get(decl, "sensitive")->str, "true"))
@@ -331,7 +298,7 @@ static size_t pick_instance(struct eval_ctx *ctx, const struct node *n, const st
 	json_t *ix = eval_expr(ctx, n, ixe, sc);
 	size_t out = SIZE_MAX;
 	*unknown = false;
-	if (spec_is_unknown(ix)) {
+	if (value_is_unknown(ix)) {
 		*unknown = true;
 	} else if (repl == REPL_COUNT) {
 		if (!json_is_integer(ix))
@@ -368,7 +335,7 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 	size_t di, si = 1;
 	if (!name) {
 		error_at_offset(ctx->d, n, r->root->off, "expected module.NAME.OUTPUT");
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (!strmap_get(&mp->mod_by_name, name, &di)) {
 		const char **names = xmalloc((mp->nmods + 1) * sizeof(char *));
@@ -382,11 +349,11 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 			error_at_offset(ctx->d, n, r->root->off,
 					"unknown module '%s'; declare it under 'modules:'", name);
 		free(names);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct mod_decl *md = &mp->mods[di];
 	if (!md->expanded || !md->file_root)
-		return spec_unknown();
+		return value_unknown();
 	size_t inst = SIZE_MAX;
 	bool unknown = false;
 	if (md->repl != REPL_NONE) {
@@ -395,18 +362,18 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 					"module '%s' has %s; refer to one instance as module.%s[%s]", name,
 					md->repl == REPL_COUNT ? "count" : "for_each", name,
 					md->repl == REPL_COUNT ? "INDEX" : "KEY");
-			return spec_unknown();
+			return value_unknown();
 		}
 		if (!r->steps[si]->index) {
 			error_at_offset(ctx->d, n, r->steps[si]->off,
 					"module.%s[*] is not supported: refer to one instance", name);
-			return spec_unknown();
+			return value_unknown();
 		}
 		size_t k = pick_instance(ctx, n, r->steps[si]->index, md->repl, md->n, &md->by_key,
 					 name, sc, &unknown);
 		si++;
 		if (k == SIZE_MAX && !unknown)
-			return spec_unknown(); /* reported */
+			return value_unknown(); /* reported */
 		/* An index known only after apply: depend on every instance (below). */
 		inst = k == SIZE_MAX ? SIZE_MAX : md->insts[k];
 	} else {
@@ -414,14 +381,14 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 			error_at_offset(ctx->d, n, r->steps[si]->off,
 					"module '%s' has neither count nor for_each; it cannot be indexed",
 					name);
-			return spec_unknown();
+			return value_unknown();
 		}
 		inst = md->insts[0];
 	}
 	const char *out = step_name(r, si);
 	if (!out) {
 		error_at_offset(ctx->d, n, r->root->off, "expected module.%s.OUTPUT", name);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct node *outs = node_get(md->file_root, "outputs");
 	const struct node *o = node_get(outs, out);
@@ -438,18 +405,18 @@ static json_t *ref_module(struct eval_ctx *ctx, const struct node *n, const stru
 			error_at_offset(ctx->d, n, r->root->off, "module '%s' has no output '%s'", name,
 					out);
 		free(names);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct node *val = node_get(o, "value");
 	json_t *v;
 	if (!val || ++ctx->depth > 64) {
-		v = spec_unknown();
+		v = value_unknown();
 	} else if (inst == SIZE_MAX) {
 		for (size_t k = 0; k < md->n; k++) {
 			struct scope each_inst = { md->insts[k], REPL_NONE, NULL, NULL };
 			json_decref(eval_node(ctx, val, &each_inst));
 		}
-		v = spec_unknown();
+		v = value_unknown();
 	} else {
 		struct scope inner = { inst, REPL_NONE, NULL, NULL };
 		v = eval_node(ctx, val, &inner);
@@ -467,7 +434,7 @@ static json_t *ref_repo(struct eval_ctx *ctx, const struct node *n, const struct
 	size_t i;
 	if (!name || !attr) {
 		error_at_offset(ctx->d, n, r->root->off, "expected repo.NAME.path (or .url, .ref)");
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (!strmap_get(&s->priv->repo_by_name, name, &i)) {
 		const char **names = xmalloc((s->nrepos + 1) * sizeof(char *));
@@ -481,7 +448,7 @@ static json_t *ref_repo(struct eval_ctx *ctx, const struct node *n, const struct
 			error_at_offset(ctx->d, n, r->root->off, "unknown repo '%s'; declare it under 'repos:'",
 					name);
 		free(names);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct spec_repo *rp = &s->repos[i];
 	add_edge(ctx, rp->graph_node, n, r->whole);
@@ -493,7 +460,7 @@ static json_t *ref_repo(struct eval_ctx *ctx, const struct node *n, const struct
 		 * known after apply. The repo node runs before every resource that
 		 * references it, so apply's just-in-time evaluation sees it. */
 		v = stat(rp->path, &st) == 0 && S_ISDIR(st.st_mode) ? json_string(rp->path)
-								    : spec_unknown();
+								    : value_unknown();
 	else if (!strcmp(attr, "url"))
 		v = json_string(rp->url);
 	else if (!strcmp(attr, "ref"))
@@ -501,7 +468,7 @@ static json_t *ref_repo(struct eval_ctx *ctx, const struct node *n, const struct
 	else {
 		error_at_offset(ctx->d, n, r->steps[1]->off,
 				"a repo has 'path', 'url' and 'ref', not '%s'", attr);
-		return spec_unknown();
+		return value_unknown();
 	}
 	return apply_steps(ctx, n, r, 2, v, sc);
 }
@@ -515,12 +482,12 @@ static json_t *ref_data(struct eval_ctx *ctx, const struct node *n, const struct
 	size_t i;
 	if (!name || !attr) {
 		error_at_offset(ctx->d, n, r->root->off, "expected data.NAME.ATTRIBUTE");
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (!strmap_get(&mp->data_by_id, name, &i)) {
 		error_at_offset(ctx->d, n, r->root->off, "unknown data entry '%s'%s", name,
 				"; declare it under 'data:'");
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct spec_data *dt = &s->data[i];
 	const struct data_kind *k = data_kind_find(dt->kind);
@@ -539,12 +506,12 @@ static json_t *ref_data(struct eval_ctx *ctx, const struct node *n, const struct
 		else
 			error_at_offset(ctx->d, n, r->steps[1]->off,
 					"data source '%s' has no attribute '%s'", dt->kind, attr);
-		return spec_unknown();
+		return value_unknown();
 	}
 	add_edge(ctx, dt->graph_node, n, r->whole);
 	json_t *v = NULL;
 	if (!ctx->r || ctx->r->attr(ctx->r->ctx, dt->address, attr, &v))
-		v = spec_unknown();
+		v = value_unknown();
 	return apply_steps(ctx, n, r, 2, v, sc);
 }
 
@@ -583,7 +550,7 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 	size_t di, si = 0, inst;
 	if (!strmap_get(&mp->res_by_id, r->root->name, &di)) {
 		suggest_root(ctx, n, r, mp);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct res_decl *rd = &mp->res[di];
 	if (rd->repl != REPL_NONE) {
@@ -592,10 +559,10 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 					"'%s' has %s; refer to one instance as %s[%s]", rd->id,
 					rd->repl == REPL_COUNT ? "count" : "for_each", rd->id,
 					rd->repl == REPL_COUNT ? "INDEX" : "KEY");
-			return spec_unknown();
+			return value_unknown();
 		}
 		if (!rd->expanded)
-			return spec_unknown();
+			return value_unknown();
 		if (!r->steps[0]->index) {
 			/* ID[*].ATTR: the list of every instance's ATTR, in
 			 * instance order (count index, for_each key order). */
@@ -611,7 +578,7 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 			if (unknown)
 				for (size_t j = 0; j < rd->n; j++)
 					add_edge(ctx, s->resources[rd->first + j].graph_node, n, r->whole);
-			return spec_unknown();
+			return value_unknown();
 		}
 		inst = rd->first + k;
 		si = 1;
@@ -619,10 +586,10 @@ static json_t *ref_resource(struct eval_ctx *ctx, const struct node *n, const st
 		if (r->n && r->steps[0]->kind == EX_INDEX) {
 			error_at_offset(ctx->d, n, r->steps[0]->off,
 					"'%s' has neither count nor for_each; it cannot be indexed", rd->id);
-			return spec_unknown();
+			return value_unknown();
 		}
 		if (!rd->expanded)
-			return spec_unknown();
+			return value_unknown();
 		inst = rd->first;
 	}
 	return ref_instance(ctx, n, r, rd, inst, si, sc);
@@ -668,7 +635,7 @@ static json_t *ref_instance(struct eval_ctx *ctx, const struct node *n, const st
 			else
 				error_at_offset(ctx->d, n, off, "%s has no attribute '%s'", res->type, attr);
 			free(names);
-			return spec_unknown();
+			return value_unknown();
 		}
 	}
 	add_edge(ctx, res->graph_node, n, r->whole);
@@ -712,7 +679,7 @@ static json_t *ref_instance(struct eval_ctx *ctx, const struct node *n, const st
 		}
 		ctx->graph = g;
 	} else {
-		v = spec_unknown();
+		v = value_unknown();
 	}
 	return apply_steps(ctx, n, r, attr ? si + 1 : si, v, sc);
 }
@@ -743,11 +710,11 @@ static json_t *eval_ref(struct eval_ctx *ctx, const struct node *n, const struct
 	if (!strcmp(root, "stack"))
 		return apply_steps(ctx, n, &r, 0, json_string(s->stack ? s->stack : ""), sc);
 	if (!strcmp(root, "region"))
-		return apply_steps(ctx, n, &r, 0, s->region ? json_string(s->region) : spec_unknown(), sc);
+		return apply_steps(ctx, n, &r, 0, s->region ? json_string(s->region) : value_unknown(), sc);
 	if (!strcmp(root, "account")) {
 		json_t *v = NULL;
 		if (!ctx->r || ctx->r->attr(ctx->r->ctx, "", "account", &v))
-			v = spec_unknown();
+			v = value_unknown();
 		return apply_steps(ctx, n, &r, 0, v, sc);
 	}
 	if (!strcmp(root, "count") || !strcmp(root, "each")) {
@@ -757,18 +724,18 @@ static json_t *eval_ref(struct eval_ctx *ctx, const struct node *n, const struct
 			error_at_offset(ctx->d, n, r.root->off,
 					"'%s' is only available in a resource or module with %s", root,
 					is_count ? "count" : "for_each");
-			return spec_unknown();
+			return value_unknown();
 		}
 		if (is_count && (!attr || strcmp(attr, "index"))) {
 			error_at_offset(ctx->d, n, r.root->off, "expected count.index");
-			return spec_unknown();
+			return value_unknown();
 		}
 		if (!is_count && (!attr || (strcmp(attr, "key") && strcmp(attr, "value")))) {
 			error_at_offset(ctx->d, n, r.root->off, "expected each.key or each.value");
-			return spec_unknown();
+			return value_unknown();
 		}
 		const json_t *v = (is_count || attr[0] == 'k') ? sc->key : sc->each_value;
-		return apply_steps(ctx, n, &r, 1, v ? json_incref((json_t *)v) : spec_unknown(), sc);
+		return apply_steps(ctx, n, &r, 1, v ? json_incref((json_t *)v) : value_unknown(), sc);
 	}
 	return ref_resource(ctx, n, &r, sc);
 }
@@ -791,7 +758,7 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 					"unknown function '%s'; berth has file, template, cidrsubnet, json, join and fetch",
 					e->name);
 		json_decref(args);
-		return spec_unknown();
+		return value_unknown();
 	}
 	for (size_t i = 0; i < e->nargs; i++) {
 		const char *an = e->arg_names ? e->arg_names[i] : NULL;
@@ -801,12 +768,12 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 			unknown = true;
 		}
 		json_t *v = eval_expr(ctx, n, e->args[i], sc);
-		unknown |= spec_has_unknown(v);
+		unknown |= value_has_unknown(v);
 		json_array_append_new(args, v);
 	}
 	if (unknown) {
 		json_decref(args);
-		return spec_unknown();
+		return value_unknown();
 	}
 	const struct spec_module *m = &s->modules[sc->module];
 	struct spec_func_ctx fctx = { .spec_dir = m->dir, .cache_dir = s->cache_dir,
@@ -818,7 +785,7 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 		/* validate does not download: a fetch() not in the cache yet is a
 		 * value known later, not a mistake in the spec. */
 		diags_release(&fd);
-		return spec_unknown();
+		return value_unknown();
 	}
 	if (rc) {
 		int line = n->line, col = n->col;
@@ -829,7 +796,7 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 		if (!fd.n)
 			diags_error_at(ctx->d, n->file, line, col, "%s() failed", e->name);
 		diags_move(ctx->d, &fd);
-		return spec_unknown();
+		return value_unknown();
 	}
 	diags_release(&fd);
 	/* What a function read from a file or the web is kept out of every
@@ -845,7 +812,7 @@ static json_t *eval_call(struct eval_ctx *ctx, const struct node *n, const struc
 					"file(), template() and fetch() would read more than %u MiB in all",
 					SPEC_MAX_READ_TOTAL >> 20);
 			json_decref(out);
-			return spec_unknown();
+			return value_unknown();
 		}
 	}
 	return out;
@@ -883,7 +850,7 @@ static json_t *eval_expr(struct eval_ctx *ctx, const struct node *n, const struc
 	case EX_ATTR:
 	case EX_INDEX: return eval_ref(ctx, n, e, sc);
 	}
-	return spec_unknown();
+	return value_unknown();
 }
 
 static bool interpolate(struct buf *b, const json_t *v)
@@ -914,7 +881,7 @@ static json_t *eval_tmpl(struct eval_ctx *ctx, const struct node *n, const struc
 			continue;
 		}
 		json_t *v = eval_expr(ctx, n, t->parts[i].e, sc);
-		if (spec_is_unknown(v))
+		if (value_is_unknown(v))
 			unknown = true;
 		else if (json_is_string(v) && b.len + json_string_length(v) > SPEC_MAX_STRING) {
 			/* References that repeat references grow exponentially; no
@@ -931,7 +898,7 @@ static json_t *eval_tmpl(struct eval_ctx *ctx, const struct node *n, const struc
 		}
 		json_decref(v);
 	}
-	json_t *out = unknown ? spec_unknown() : json_stringn(b.ptr, b.len);
+	json_t *out = unknown ? value_unknown() : json_stringn(b.ptr, b.len);
 	buf_release(&b);
 	return out;
 }
@@ -946,7 +913,7 @@ static json_t *eval_string(struct eval_ctx *ctx, const struct node *n, const str
 	if (tmpl_parse(n->str, n->len, &t, &err_off, &err)) {
 		error_at_offset(ctx->d, n, err_off, "%s", err);
 		free(err);
-		return spec_unknown();
+		return value_unknown();
 	}
 	json_t *v = eval_tmpl(ctx, n, t, sc);
 	tmpl_free(t);
@@ -981,7 +948,7 @@ json_t *eval_node(struct eval_ctx *ctx, const struct node *n, const struct scope
 			v = strtoll(n->str + 2, NULL, 8);
 		if (errno) {
 			error_at(ctx->d, n, "integer '%s' is out of range", n->str);
-			return spec_unknown();
+			return value_unknown();
 		}
 		return json_integer(v);
 	}
@@ -991,7 +958,7 @@ json_t *eval_node(struct eval_ctx *ctx, const struct node *n, const struct scope
 		if (strstr(p, "inf") || strstr(p, "Inf") || strstr(p, "INF") || strstr(p, "nan") ||
 		    strstr(p, "NaN") || strstr(p, "NAN")) {
 			error_at(ctx->d, n, "'%s' is not a number a spec can use", p);
-			return spec_unknown();
+			return value_unknown();
 		}
 		v = strtod(p, NULL);
 		return json_real(v);

@@ -6,6 +6,7 @@
 #include "spec/func.h"
 #include "spec/guard.h"
 #include "util/buf.h"
+#include "util/cidr.h"
 #include "util/suggest.h"
 
 #include <ctype.h>
@@ -367,37 +368,6 @@ cleanup:
 
 /* ---- cidrsubnet(CIDR, NEWBITS, NUM) ---- */
 
-static int parse_ipv4_cidr(const char *s, uint32_t *addr, int *prefix)
-{
-	unsigned parts[4];
-	int n = 0;
-	const char *p = s;
-	for (int i = 0; i < 4; i++) {
-		unsigned v = 0;
-		int digits = 0;
-		while (isdigit((unsigned char)*p) && digits < 4) {
-			v = v * 10 + (unsigned)(*p++ - '0');
-			digits++;
-		}
-		if (!digits || v > 255)
-			return -1;
-		parts[i] = v;
-		if (i < 3 && *p++ != '.')
-			return -1;
-	}
-	if (*p++ != '/')
-		return -1;
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p) && n <= 32)
-		n = n * 10 + (*p++ - '0');
-	if (*p || n > 32)
-		return -1;
-	*addr = (uint32_t)parts[0] << 24 | (uint32_t)parts[1] << 16 | (uint32_t)parts[2] << 8 | parts[3];
-	*prefix = n;
-	return 0;
-}
-
 /* Terraform's cidrsubnet for IPv4: the prefix grows by NEWBITS and NUM picks
  * the subnet; host bits in CIDR are ignored, as net.ParseCIDR does. */
 static int fn_cidrsubnet(struct func_call *c, json_t **out)
@@ -414,7 +384,7 @@ static int fn_cidrsubnet(struct func_call *c, json_t **out)
 	if ((rc = arg_int(c, 1, "number of new bits", &newbits)) ||
 	    (rc = arg_int(c, 2, "network number", &num)))
 		return rc;
-	if (strchr(cidr, ':') || parse_ipv4_cidr(cidr, &addr, &prefix)) {
+	if (strchr(cidr, ':') || cidr_parse_ipv4(cidr, &addr, &prefix)) {
 		char *shown = spec_shown_value(cidr, c->fctx->hidden);
 		if (strchr(cidr, ':'))
 			rc = call_error(c, BERTH_EINVAL, "only IPv4 CIDRs are supported, not %s", shown);

@@ -255,7 +255,7 @@ static bool var_type_ok(enum spec_var_type t, const json_t *v)
 	case VT_NUMBER: return json_is_number(v);
 	case VT_BOOL: return json_is_boolean(v);
 	case VT_LIST: return json_is_array(v);
-	case VT_MAP: return json_is_object(v) && !spec_is_unknown(v);
+	case VT_MAP: return json_is_object(v) && !value_is_unknown(v);
 	}
 	return false;
 }
@@ -533,7 +533,7 @@ static void load_variables(struct loader *L, const struct node *decls)
 						    "destroy finds the stack by its tags",
 						    v->name);
 			diag_set_loc(dg, v->decl->file, v->decl->line, v->decl->col);
-			set_var(v, spec_unknown(), "missing");
+			set_var(v, value_unknown(), "missing");
 		} else if (!v->value && !v->origin)
 			error_at(L->d, v->decl,
 				 "variable '%s' has no value; set it with --var %s=VALUE, in a --var-file, or as BERTH_VAR_%s in the environment",
@@ -565,7 +565,7 @@ static char *repo_string(struct loader *L, const struct node *n, const char *wha
 	char *out = NULL;
 	if (json_is_string(v) && !diags_has_errors(&local)) {
 		out = xstrdup(json_string_value(v));
-	} else if (L->opt->missing_vars_unknown && spec_has_unknown(v) && !diags_has_errors(&local)) {
+	} else if (L->opt->missing_vars_unknown && value_has_unknown(v) && !diags_has_errors(&local)) {
 		out = xstrdup(""); /* destroy never reads a repository */
 	} else {
 		/* At the offending ${ when the evaluator found one, else the value. */
@@ -663,7 +663,7 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 	if (cn) {
 		json_t *v = eval_node(&L->ev, cn, &sc);
 		json_int_t c = -1;
-		if (spec_has_unknown(v)) {
+		if (value_has_unknown(v)) {
 			if (!L->opt->missing_vars_unknown)
 				error_at(L->d, cn, "count must be known before apply, but it uses a value that is only known after apply");
 		} else if (json_is_integer(v))
@@ -672,7 +672,7 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 			c = (json_int_t)json_real_value(v);
 		else
 			error_at(L->d, cn, "expected a whole number for 'count', got %s", json_type_name(v));
-		if (c < -1 || (c == -1 && !spec_has_unknown(v) && json_is_integer(v)))
+		if (c < -1 || (c == -1 && !value_has_unknown(v) && json_is_integer(v)))
 			error_at(L->d, cn, "count must be zero or more, got %lld", (long long)c);
 		else if (c > 10000)
 			error_at(L->d, cn, "count %lld is more than berth allows (10000)", (long long)c);
@@ -686,7 +686,7 @@ static enum repl_kind eval_replication(struct loader *L, const struct node *decl
 	if (fn) {
 		json_t *v = eval_node(&L->ev, fn, &sc);
 		struct strmap seen = { 0 };
-		if (spec_has_unknown(v)) {
+		if (value_has_unknown(v)) {
 			if (!L->opt->missing_vars_unknown)
 				error_at(L->d, fn, "for_each must be known before apply, but it uses a value that is only known after apply");
 		} else if (json_is_array(v)) {
@@ -853,7 +853,7 @@ static void check_inputs(struct loader *L, size_t ni, const struct node *decls,
 			continue;
 		enum spec_var_type t = var_type_of(tn->str);
 		json_t *v = eval_node(&L->ev, given->vals[i], &caller);
-		if (!spec_has_unknown(v) && !var_type_ok(t, v))
+		if (!value_has_unknown(v) && !var_type_ok(t, v))
 			error_at(L->d, given->vals[i], "input '%s' of %s must be %s, got %s",
 				 given->keys[i]->str, m->address, var_type_expect(t), json_type_name(v));
 		json_decref(v);

@@ -7,7 +7,7 @@
  * the first, each at its own file, line and column.
  *
  * Evaluation runs twice: spec_load evaluates every value with attributes of
- * not-yet-created resources as "unknown" markers (spec_unknown()); at apply
+ * not-yet-created resources as "unknown" markers (value_unknown()); at apply
  * time the engine calls spec_eval_resource() with a resolver that supplies
  * real attribute values.
  *
@@ -24,21 +24,13 @@
 
 #include "util/diag.h"
 #include "util/strvec.h"
+#include "util/value.h"
 #include "spec/node.h"
 #include "graph/dag.h"
 
 struct schema_resource;
 
-/* ---- unknown values ----
- * A value not known until apply is a jansson object with the single key
- * SPEC_UNKNOWN_KEY (a key no YAML spec can write: it starts with \x01). Being a
- * plain json_t, it travels through arrays, objects and the engine's diff
- * unchanged; whole-value checks use spec_is_unknown(), deep ones
- * spec_has_unknown(). The engine shows it as "(known after apply)". */
-#define SPEC_UNKNOWN_KEY "\001berth:unknown"
-json_t *spec_unknown(void); /* new reference */
-bool spec_is_unknown(const json_t *v);
-bool spec_has_unknown(const json_t *v);
+/* Values not known until apply: util/value.h. */
 
 enum spec_var_type { VT_STRING, VT_NUMBER, VT_BOOL, VT_LIST, VT_MAP };
 

@@ -17,6 +17,7 @@
 #include "aws/ini.h"
 #include "aws/redact.h"
 #include "aws/sigv4.h"
+#include "util/duration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	case 2: {
 		time_t t;
-		aws_parse_iso8601(text, &t);
+		time_parse_rfc3339(text, &t);
 		break;
 	}
 	case 3: {

@@ -29,40 +29,40 @@ TEST(diff_values_table)
 	struct {
 		const struct schema_resource *type;
 		const char *prop, *desired, *live;
-		enum diff_eq want;
+		enum schema_eq want;
 	} cases[] = {
-		{ lg, "RetentionInDays", "7", "7", DIFF_EQUAL },
-		{ lg, "RetentionInDays", "\"7\"", "7", DIFF_EQUAL },          /* CloudFormation accepts strings */
-		{ lg, "RetentionInDays", "14", "7", DIFF_CHANGED },
-		{ lg, "LogGroupName", "\"a\"", "\"a\"", DIFF_EQUAL },
-		{ lg, "DeletionProtectionEnabled", "\"true\"", "true", DIFF_EQUAL },
-		{ lg, "DeletionProtectionEnabled", "false", "true", DIFF_CHANGED },
+		{ lg, "RetentionInDays", "7", "7", SCHEMA_EQUAL },
+		{ lg, "RetentionInDays", "\"7\"", "7", SCHEMA_EQUAL },          /* CloudFormation accepts strings */
+		{ lg, "RetentionInDays", "14", "7", SCHEMA_CHANGED },
+		{ lg, "LogGroupName", "\"a\"", "\"a\"", SCHEMA_EQUAL },
+		{ lg, "DeletionProtectionEnabled", "\"true\"", "true", SCHEMA_EQUAL },
+		{ lg, "DeletionProtectionEnabled", "false", "true", SCHEMA_CHANGED },
 		/* Tags are a set: order does not matter, content does. */
 		{ lg, "Tags", "[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}]",
-		  "[{\"Key\":\"b\",\"Value\":\"2\"},{\"Key\":\"a\",\"Value\":\"1\"}]", DIFF_EQUAL },
+		  "[{\"Key\":\"b\",\"Value\":\"2\"},{\"Key\":\"a\",\"Value\":\"1\"}]", SCHEMA_EQUAL },
 		{ lg, "Tags", "[{\"Key\":\"a\",\"Value\":\"1\"}]", "[{\"Key\":\"a\",\"Value\":\"2\"}]",
-		  DIFF_CHANGED },
-		{ lg, "Tags", "[]", "null", DIFF_EQUAL },
+		  SCHEMA_CHANGED },
+		{ lg, "Tags", "[]", "null", SCHEMA_EQUAL },
 		/* Policy documents: as parsed JSON, given as a value or a string. */
 		{ sub, "FilterPolicy", "{\"kind\":[\"deploy\"],\"n\":1}", "\"{\\\"n\\\": 1, \\\"kind\\\": [\\\"deploy\\\"]}\"",
-		  DIFF_EQUAL },
-		{ sub, "FilterPolicy", "{\"kind\":[\"deploy\"]}", "\"{\\\"kind\\\":[\\\"build\\\"]}\"", DIFF_CHANGED },
-		{ sub, "RawMessageDelivery", "true", "\"true\"", DIFF_EQUAL },
-		{ sub, "Endpoint", "8080", "\"8080\"", DIFF_EQUAL },
+		  SCHEMA_EQUAL },
+		{ sub, "FilterPolicy", "{\"kind\":[\"deploy\"]}", "\"{\\\"kind\\\":[\\\"build\\\"]}\"", SCHEMA_CHANGED },
+		{ sub, "RawMessageDelivery", "true", "\"true\"", SCHEMA_EQUAL },
+		{ sub, "Endpoint", "8080", "\"8080\"", SCHEMA_EQUAL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct schema_prop *p = schema_shape_prop(cases[i].type->shape, cases[i].prop);
 		CHECK(p);
 		json_t *a = J(cases[i].desired), *b = J(cases[i].live);
-		enum diff_eq got = diff_values(p->shape, a, b);
+		enum schema_eq got = schema_compare(p->shape, a, b);
 		if (got != cases[i].want)
 			fprintf(stderr, "  case %zu (%s): got %d\n", i, cases[i].prop, got);
 		CHECK_INT(got, cases[i].want);
 		json_decref(a);
 		json_decref(b);
 	}
-	json_t *u = spec_unknown(), *s = J("\"x\"");
-	CHECK_INT(diff_values(NULL, u, s), DIFF_UNKNOWN);
+	json_t *u = value_unknown(), *s = J("\"x\"");
+	CHECK_INT(schema_compare(NULL, u, s), SCHEMA_UNKNOWN);
 	json_decref(u);
 	json_decref(s);
 }
@@ -85,9 +85,9 @@ TEST(diff_values_long_strings)
 		y = xstrdup(x);
 		y[n - 1] = 'z'; /* the last byte only */
 		json_t *a = json_string(x), *b = json_string(y), *c = json_string(x);
-		CHECK_INT(diff_values(p->shape, a, b), DIFF_CHANGED);
-		CHECK_INT(diff_values(NULL, a, b), DIFF_CHANGED);
-		CHECK_INT(diff_values(p->shape, a, c), DIFF_EQUAL);
+		CHECK_INT(schema_compare(p->shape, a, b), SCHEMA_CHANGED);
+		CHECK_INT(schema_compare(NULL, a, b), SCHEMA_CHANGED);
+		CHECK_INT(schema_compare(p->shape, a, c), SCHEMA_EQUAL);
 		json_decref(a);
 		json_decref(b);
 		json_decref(c);

@@ -42,25 +42,6 @@ static void check_json(json_t *got, const char *want)
 	json_decref(w);
 }
 
-TEST(cidr_canonical)
-{
-	static const char *const cases[][2] = {
-		{ "10.0.0.0/24", "10.0.0.0/24" },   { "10.0.0.5/24", "10.0.0.0/24" },
-		{ "10.0.0.200/27", "10.0.0.192/27" }, { "0.0.0.0/0", "0.0.0.0/0" },
-		{ "1.2.3.4/32", "1.2.3.4/32" },     { "10.0.0.0", NULL },
-		{ "10.0.0.0/33", NULL },            { "256.0.0.0/8", NULL },
-		{ "10.0.0.0/8x", NULL },            { "::/0", NULL },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *got = ec2_cidr_canonical(cases[i][0]);
-		if (cases[i][1])
-			CHECK_STR(got, cases[i][1]);
-		else
-			CHECK(got == NULL);
-		free(got);
-	}
-}
-
 TEST(arn_kinds)
 {
 	CHECK(ec2_arn_is("arn:aws:ec2:us-west-2:123456789012:vpc/vpc-1", "vpc"));

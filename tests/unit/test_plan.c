@@ -25,7 +25,7 @@ static struct plan *one_change(bool sensitive)
 	strvec_push(&c->replace_paths, "TopicArn");
 	strvec_push(&c->unknown, "TopicArn");
 	c->before = json_pack("{s:s, s:s}", "TopicArn", "arn:old", "Endpoint", "secret@example.com");
-	c->after = json_pack("{s:o, s:s}", "TopicArn", spec_unknown(), "Endpoint", "secret@example.com");
+	c->after = json_pack("{s:o, s:s}", "TopicArn", value_unknown(), "Endpoint", "secret@example.com");
 	c->sensitive = sensitive;
 	c->spec_index = 0;
 	p->nadd = p->ndestroy = 1;

@@ -71,7 +71,7 @@ TEST(task_definition_declares_created_groups_only)
 	CHECK(opts);
 	json_object_set_new(json_object_get(json_object_get(json_array_get(json_object_get(
 		props, "ContainerDefinitions"), 0), "LogConfiguration"), "Options"),
-		"awslogs-group", spec_unknown());
+		"awslogs-group", value_unknown());
 	json_array_remove(json_object_get(props, "ContainerDefinitions"), 4);
 	s = declared(&rtype_ecs_taskdefinition, NULL, props);
 	CHECK_STR(s, "");

@@ -226,7 +226,7 @@ TEST(model_expands_and_evaluates_with_unknowns)
 	CHECK(!s->resources[0].sensitive);
 	/* A given property of another resource is known; an attribute is not. */
 	CHECK_STR(json_string_value(json_object_get(sub1->properties, "Endpoint")), "x@demo-a");
-	CHECK(spec_is_unknown(json_object_get(sub1->properties, "TopicArn")));
+	CHECK(value_is_unknown(json_object_get(sub1->properties, "TopicArn")));
 	/* A whole-string expression keeps its type. */
 	CHECK(json_is_array(json_object_get(sub1->properties, "FilterPolicy")));
 	CHECK_STR(json_string_value(json_object_get(s->resources[1].properties, "TopicName")),
@@ -248,11 +248,11 @@ TEST(model_expands_and_evaluates_with_unknowns)
 	CHECK_INT(spec_eval_resource(s, 3, &r, &v, &sens, &d), 0);
 	CHECK(sens);
 	CHECK_STR(json_string_value(json_object_get(v, "TopicArn")), "arn:aws:sns:us-west-2:1:demo-b");
-	CHECK(!spec_has_unknown(v));
+	CHECK(!value_has_unknown(v));
 	CHECK(calls >= 2);
 	json_decref(v);
 	CHECK_INT(spec_eval_resource(s, 2, &r, &v, NULL, &d), 0);
-	CHECK(spec_is_unknown(json_object_get(v, "TopicArn")));
+	CHECK(value_is_unknown(json_object_get(v, "TopicArn")));
 	json_decref(v);
 
 	char *dot = spec_graph_dot(s);

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/cidr.h"
 #include "util/diag.h"
 #include "util/duration.h"
 #include "util/strvec.h"
@@ -165,6 +166,27 @@ TEST(duration_units_and_mistakes)
 	}
 }
 
+TEST(cidr_canonical)
+{
+	static const char *const cases[][2] = {
+		{ "10.0.0.0/24", "10.0.0.0/24" },   { "10.0.0.5/24", "10.0.0.0/24" },
+		{ "10.0.0.200/27", "10.0.0.192/27" }, { "0.0.0.0/0", "0.0.0.0/0" },
+		{ "1.2.3.4/32", "1.2.3.4/32" },     { "10.0.0.0", NULL },
+		{ "10.0.0.0/33", NULL },            { "256.0.0.0/8", NULL },
+		{ "10.0.0.0/8x", NULL },            { "::/0", NULL },
+		{ " 10.0.0.0/8", NULL },          { "+10.0.0.0/8", NULL },
+		{ "10.0.0.0/ 8", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = cidr_canonical_ipv4(cases[i][0]);
+		if (cases[i][1])
+			CHECK_STR(got, cases[i][1]);
+		else
+			CHECK(got == NULL);
+		free(got);
+	}
+}
+
 TEST(rfc3339_times)
 {
 	time_t t = 0;
@@ -179,6 +201,25 @@ TEST(rfc3339_times)
 	CHECK_INT(time_parse_rfc3339("2026-11-24T16:02:11", &t), BERTH_EINVAL);
 	CHECK_INT(time_parse_rfc3339("2026-13-24T16:02:11Z", &t), BERTH_EINVAL);
 	CHECK_INT(time_parse_rfc3339("2026-11-24T16:02:11Zjunk", &t), BERTH_EINVAL);
+}
+
+/* The timestamps AWS answers with (credentials' Expiration, the protocol
+ * layer's times) are read by the same parser. */
+TEST(rfc3339_aws_timestamps)
+{
+	time_t t;
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00Z", &t), 0);
+	CHECK_INT(t, 1440938160);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00.123Z", &t), 0);
+	CHECK_INT(t, 1440938160);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T14:36:00+02:00", &t), 0);
+	CHECK_INT(t, 1440938160);
+	CHECK_INT(time_parse_rfc3339("2015-08-30", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00Zjunk", &t), BERTH_EINVAL);
+	/* Found by fuzzing: a short offset used to be read past the string's end. */
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00+02:0", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00+02", &t), BERTH_EINVAL);
+	CHECK_INT(time_parse_rfc3339("2015-08-30T12:36:00+0200", &t), BERTH_EINVAL);
 }
 
 TEST_MAIN()
