@@ -529,8 +529,8 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.nexcludes = o->nexcludes;
 	eo.plan_reads = o->plan;
 	const char *exp_text = o->expires ? o->expires : s->spec ? s->spec->expires : NULL;
-	if (exp_text && o->lock_command && !strcmp(o->lock_command, "berth apply")) {
-		if (!(s->expires = session_expiry(ctx, exp_text)))
+	if (o->lock_command && !strcmp(o->lock_command, "berth apply")) {
+		if (exp_text && !(s->expires = session_expiry(ctx, exp_text)))
 			goto fail;
 		s->owner = session_owner();
 		eo.expires = s->expires;

@@ -349,13 +349,17 @@ static int do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 	json_t *tags = type->tag_filter ? engine_wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
 	struct live_resource live = { 0 };
-	/* When berth created it: `berth reap --older-than` ages a stack by its
-	 * oldest resource, and the tagging API gives no creation times. Set
-	 * here only: updates never add, change or remove it. */
+	/* When berth created it and who: `berth reap --older-than` ages a
+	 * stack by its oldest resource (the tagging API gives no creation
+	 * times), and reap names the owner also of stacks without expires:.
+	 * berth:created is set here only: updates never add, change or remove
+	 * it; berth:owner is moved only with the expiry. */
 	if (tags) {
 		char now[21];
 		fs_iso8601_now(now);
 		json_object_set_new(tags, TAG_CREATED, json_string(now));
+		if (e->o.owner && !json_object_get(tags, TAG_OWNER))
+			json_object_set_new(tags, TAG_OWNER, json_string(e->o.owner));
 	}
 	int err = type->create_known ?
 			  type->create_known(rt, c->address, desired, tags, &id, &live, d) :
@@ -451,7 +455,7 @@ static int do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 				json_object_set(add, k, v);
 		json_object_foreach(cur->tags, k, v)
 			if (!json_object_get(want, k) && strncmp(k, "aws:", 4) &&
-			    strcmp(k, TAG_CREATED))
+			    strcmp(k, TAG_CREATED) && strcmp(k, TAG_OWNER))
 				json_array_append_new(del, json_string(k));
 		err = engine_set_tags(rt, type, cur, add, del, d);
 		json_decref(want);

@@ -37,7 +37,8 @@ struct schema_resource;
 #define TAG_ID "berth:id"
 #define TAG_RETAIN "berth:retain"
 /* `expires:` / --expires: when `berth reap --expired` may remove the stack
- * (RFC 3339 UTC), and who set it; on every resource of the stack. */
+ * (RFC 3339 UTC), and who set it (or, without one, who created the
+ * resource); on every resource of the stack. */
 #define TAG_EXPIRES "berth:expires"
 #define TAG_OWNER "berth:owner"
 /* When berth created the instance (ISO-8601 UTC, berth's clock): set once

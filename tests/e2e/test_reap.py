@@ -69,6 +69,7 @@ class ReapTest(EngineCase):
         self.assertTrue(rows["ws-old2"]["expired"])
         self.assertFalse(rows["ws-live"]["expired"])
         self.assertIsNone(rows["keep"]["expires"])
+        self.assertIn("@", rows["keep"]["owner"])  # who created it, also without expiry
         self.assertEqual(rows["ws-live"]["resources"], 2)
         self.assertIn("@", rows["ws-live"]["owner"])
 
