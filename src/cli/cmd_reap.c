@@ -201,10 +201,11 @@ static int reap_one(struct cli_ctx *ctx, const char *name, const struct reap_rul
 	int rc = EXIT_FAIL;
 	struct session_opts so = { .stack = name, .lock_command = "berth reap",
 				   .lock_timeout_s = lock_timeout, .parallelism = 10,
-				   .backend_url = backend, .command = "reap" };
+				   .backend_url = backend, .progress = true, .command = "reap" };
 	fprintf(ctx->out, "\nReaping stack %s...\n", name);
-	if (session_open(&s, ctx, &so))
-		return EXIT_FAIL;
+	if ((rc = session_open(&s, ctx, &so)) != 0)
+		return rc; /* 128 + the signal when interrupted while waiting */
+	rc = EXIT_FAIL;
 	if (list_stacks(ctx, name, &now_rows, &nnow))
 		goto cleanup;
 	if (!nnow) {
@@ -227,9 +228,14 @@ static int reap_one(struct cli_ctx *ctx, const char *name, const struct reap_rul
 		goto cleanup;
 	err = engine_destroy(s.eng, p, &res, &s.d);
 	ran = true;
+	progress_free(s.prog);
+	s.prog = NULL;
 	session_flush_diags(&s);
-	if (res.n)
+	if (res.n || res.swept)
 		view_run_result(ctx, &res, "Destroy");
+	for (size_t i = 0; i < res.retained.n; i++)
+		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",
+			res.retained.v[i]);
 	for (size_t i = 0; i < res.remaining.n; i++)
 		fprintf(ctx->out, "  still there: %s\n", res.remaining.v[i]);
 	if (!err)
@@ -240,6 +246,8 @@ cleanup:
 	if (ran)
 		run_result_release(&res);
 	plan_free(p);
+	/* Interrupted: 128 + the signal, and reap goes no further. */
+	rc = session_exit(&s, rc, !ran);
 	session_close(&s);
 	return rc;
 }
@@ -386,10 +394,17 @@ int cmd_reap(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	for (size_t i = 0; i < nrows; i++)
-		if (rows[i].selected &&
-		    reap_one(ctx, rows[i].name, &rule, (int)lock_wait, backend))
+	for (size_t i = 0; i < nrows; i++) {
+		if (!rows[i].selected)
+			continue;
+		int one = reap_one(ctx, rows[i].name, &rule, (int)lock_wait, backend);
+		if (one > EXIT_CHANGES) {
+			rc = one; /* interrupted */
+			break;
+		}
+		if (one)
 			rc = EXIT_FAIL;
+	}
 cleanup:
 	rows_free(rows, nrows);
 	buf_release(&names);

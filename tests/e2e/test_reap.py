@@ -177,6 +177,24 @@ class ReapTest(EngineCase):
                        cwd=self.dir)
         self.assertIn("No stack is past its expiry or older than that.", r.stdout)
 
+    def test_ctrl_c_stops_reap_before_the_next_stack(self):
+        for name in ("ws-a", "ws-b"):
+            self.berth("apply", "--auto-approve", "--expires", PAST, cwd=self.stack(name))
+        self.emu.set_faults(latency_ms=300)
+        p = subprocess.Popen([BERTH, "reap", "--expired", "--auto-approve"], cwd=self.dir,
+                             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        lock = self.lock_path("ws-a")
+        self.emu.wait_until(lambda: os.path.exists(lock) or p.poll() is not None, timeout=60)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+        self.emu.set_faults(latency_ms=0)
+        self.assertEqual(p.returncode, 130, out + err)
+        self.assertIn("Reaping stack ws-a", out)
+        self.assertNotIn("Reaping stack ws-b", out)
+        self.assertEqual(len(self.live(stack="ws-b")), 2)
+        self.assertFalse(os.path.exists(lock))
+
     def test_a_stack_extended_while_reap_waits_is_left_alone(self):
         folder = self.stack("demo")
         self.berth("apply", "--auto-approve", "--expires", PAST, cwd=folder)
