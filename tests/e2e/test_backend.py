@@ -187,6 +187,16 @@ class BackendTest(EngineCase):
             self.assertIn("berth force-unlock feedface", r.stderr, args)
         self.assertEqual(sorted((x["type"], x["id"]) for x in self.live()), before)
         self.assertIn(b"feedface", self.objects()[LOCK])
+        # --lock-timeout waits for a live holder, and goes on once it lets go.
+        q = subprocess.Popen([BERTH, "plan", "--lock-timeout", "1m"], cwd=a, env=env_a,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(2)
+        self.assertIsNone(q.poll())
+        self.s3.delete_object(Bucket="team-state", Key=LOCK)
+        out, err = q.communicate(timeout=60)
+        self.assertEqual(q.returncode, 0, err)
+        self.assertIn("waiting up to 60s for the lock: the stack is locked by ci@runner-9", err)
+        self.assertIn("No changes", out)
 
     def test_saved_plan_in_s3(self):
         a, env_a = self.runner("a")
