@@ -13,6 +13,7 @@
 #include "aws/client.h"
 #include "graph/walk.h"
 #include "engine/statefile.h"
+#include "resources/resource.h"
 #include "util/buf.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -530,6 +531,7 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	}
 	struct engine_opts eo = { 0 };
 	eo.aws = s->aws;
+	eo.types = rtype_registry_aws();
 	eo.spec = s->spec;
 	eo.stack = s->stack;
 	eo.state_dir = s->state_dir;

@@ -4,7 +4,8 @@
  * and results are plain data (struct plan, struct run_result) that cli/
  * renders.
  *
- * Typical use (cmd_apply.c):
+ * Typical use (cmd_apply.c, through cli/stack.c):
+ *   opts.types = rtype_registry_aws();  the resource types (tests: fakes)
  *   engine_new(&e, &opts, d);
  *   engine_refresh(e, d);             parallel per type, batched, counted
  *   engine_plan(e, &plan, d);         pure diff over the refreshed state
@@ -23,6 +24,7 @@
 #include "util/strvec.h"
 
 struct aws_client;
+struct rtype_registry;
 struct spec;
 
 enum plan_action {
@@ -113,6 +115,9 @@ struct engine_events {
 
 struct engine_opts {
 	struct aws_client *aws;
+	/* The resource types (resources/resource.h): rtype_registry_aws(), or
+	 * fake ones in tests. Required; borrowed, must outlive the engine. */
+	const struct rtype_registry *types;
 	const struct spec *spec;  /* NULL: by stack name only (destroy --stack, state) */
 	const char *stack;        /* the spec's when NULL */
 	const char *state_dir;    /* the .berth folder (state cache); NULL: none */

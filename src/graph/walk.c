@@ -5,6 +5,7 @@
  * single-threaded and easy to reason about. See walk.h for the contract. */
 #include "util/common.h"
 #include "graph/walk.h"
+#include "graph/heap.h"
 #include "util/buf.h"
 
 #include <pthread.h>
@@ -191,44 +192,6 @@ cleanup:
 	return ret;
 }
 
-/* Ready nodes, lowest index first: a binary min-heap. */
-struct heap {
-	size_t *v;
-	size_t n;
-};
-
-static void heap_push(struct heap *h, size_t x)
-{
-	size_t i = h->n++;
-	h->v[i] = x;
-	while (i && h->v[(i - 1) / 2] > h->v[i]) {
-		size_t p = (i - 1) / 2, t = h->v[p];
-		h->v[p] = h->v[i];
-		h->v[i] = t;
-		i = p;
-	}
-}
-
-static size_t heap_pop(struct heap *h)
-{
-	size_t top = h->v[0], i = 0;
-	h->v[0] = h->v[--h->n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i, t;
-		if (l < h->n && h->v[l] < h->v[m])
-			m = l;
-		if (r < h->n && h->v[r] < h->v[m])
-			m = r;
-		if (m == i)
-			break;
-		t = h->v[m];
-		h->v[m] = h->v[i];
-		h->v[i] = t;
-		i = m;
-	}
-	return top;
-}
-
 /* What the coordinator and the pool share. Each node enters each queue at most
  * once, so the queues are plain arrays of n with a head and a tail. */
 struct shared {
@@ -283,7 +246,7 @@ struct coord {
 	struct csr rows;
 	size_t *waiting; /* nodes each node still waits for */
 	size_t *stack;   /* scratch for failure propagation */
-	struct heap ready;
+	struct graph_heap ready;
 };
 
 static void emit(struct coord *c, enum walk_event_kind kind, size_t node, size_t cause)
@@ -307,7 +270,7 @@ static void release_waiters(struct coord *c, size_t node)
 	for (size_t k = c->rows.off[node]; k < c->rows.off[node + 1]; k++) {
 		size_t w = c->rows.tgt[k];
 		if (--c->waiting[w] == 0 && c->st[w] == ST_PENDING)
-			heap_push(&c->ready, w);
+			graph_heap_push(&c->ready, w);
 	}
 }
 
@@ -384,7 +347,7 @@ int walk_run(const struct walk_graph *g, const struct walk_opts *o,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!c.waiting[i])
-			heap_push(&c.ready, i);
+			graph_heap_push(&c.ready, i);
 
 	/* More threads than nodes or than may run at once would only idle. */
 	par = o->parallelism < n ? o->parallelism : n;
@@ -408,7 +371,7 @@ int walk_run(const struct walk_graph *g, const struct walk_opts *o,
 				canceled = true;
 				break;
 			}
-			node = heap_pop(&c.ready);
+			node = graph_heap_pop(&c.ready);
 			c.st[node] = ST_RUNNING;
 			c.res[node].start_ms = walk_now_ms();
 			emit(&c, WALK_EV_START, node, WALK_NONE);

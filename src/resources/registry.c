@@ -19,6 +19,7 @@ static const struct rtype *const types[] = {
 	&rtype_ec2_subnetroutetableassociation,
 	&rtype_ec2_vpc,
 	&rtype_ec2_vpcgatewayattachment,
+	&rtype_ecr_repository,
 	&rtype_ecs_cluster,
 	&rtype_ecs_service,
 	&rtype_ecs_taskdefinition,
@@ -40,20 +41,52 @@ static const struct rtype *const types[] = {
 	&rtype_grafana_permissions,
 };
 
-const struct rtype *rtype_find(const char *type_name)
+static int aws_stack_tagged(const struct rt_ctx *c, json_t **out, struct diags *d)
 {
-	size_t lo = 0, hi = ARRAY_SIZE(types);
+	return rt_tagged_resources(c, NULL, out, d);
+}
+
+static int aws_caller(const struct rt_ctx *c, json_t **out, struct diags *d)
+{
+	return rt_call(c, "sts", "GetCallerIdentity", NULL, out, d);
+}
+
+static const struct rtype_registry aws_registry = {
+	types, ARRAY_SIZE(types), aws_stack_tagged, aws_caller,
+};
+
+const struct rtype_registry *rtype_registry_aws(void)
+{
+	return &aws_registry;
+}
+
+const struct rtype *rtype_registry_find(const struct rtype_registry *r, const char *type_name)
+{
+	size_t lo = 0, hi = r->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(types[mid]->type_name, type_name);
+		int c = strcmp(r->v[mid]->type_name, type_name);
 		if (!c)
-			return types[mid];
+			return r->v[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct rtype *rtype_registry_for_arn(const struct rtype_registry *r, const char *arn)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i]->owns_arn && r->v[i]->owns_arn(arn))
+			return r->v[i];
+	return NULL;
+}
+
+const struct rtype *rtype_find(const char *type_name)
+{
+	return rtype_registry_find(&aws_registry, type_name);
 }
 
 const struct rtype *const *rtype_all(size_t *n)
@@ -64,8 +97,5 @@ const struct rtype *const *rtype_all(size_t *n)
 
 const struct rtype *rtype_for_arn(const char *arn)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-		if (types[i]->owns_arn && types[i]->owns_arn(arn))
-			return types[i];
-	return NULL;
+	return rtype_registry_for_arn(&aws_registry, arn);
 }

@@ -283,11 +283,13 @@ struct rtype {
 	 * BERTH_ENOTFOUND (no diagnostic) when it does not exist. */
 	int (*read_one)(const struct rt_ctx *c, const char *id, struct live_resource *out,
 			struct diags *d);
-	/* Optional, for types whose id is a name the spec gives
-	 * (schema_name_property): the instances among ids[0..n) that exist,
-	 * each with its tags, in as few calls as the API allows. Plan asks it
-	 * before promising creates (engine/adopt.c); NULL: read_one for each
-	 * name. */
+	/* Optional, for types named by the spec (schema_given_name): the
+	 * instances among ids[0..n) that exist, each with its tags, in as few
+	 * calls as the API allows. ids are the names, or with name_id the ids
+	 * it derives; a type whose id AWS picks (a target group's ARN) finds
+	 * them by name and each answer carries the name property. Plan asks it
+	 * before promising creates (engine/adopt.c); NULL: read_one for each,
+	 * which then must accept the name (a stack's DescribeStacks does). */
 	int (*read_named)(const struct rt_ctx *c, const char *const *ids, size_t n,
 			  struct live_set *out, struct diags *d);
 	/* Optional, for types whose id AWS derives from the name the spec
@@ -390,7 +392,33 @@ struct rtype {
 					struct diags *d);
 };
 
-/* The registry (registry.c), sorted by type name. */
+/* A set of resource types, as the engine is given it (engine_opts.types):
+ * the caller builds it, so that the engine knows no type by name. berth's
+ * own is rtype_registry_aws(); the engine's unit tests pass fake in-memory
+ * types (tests/unit/fake_cloud.c). It also answers the two stack-wide
+ * questions that belong to no one type, so that an engine given fake types
+ * calls no AWS at all. */
+struct rtype_registry {
+	const struct rtype *const *v; /* sorted by type_name */
+	size_t n;
+	/* Every resource tagged berth:stack=c->stack, as rt_tagged_resources
+	 * answers with no type filter: [{"ResourceARN", "Tags"}] (*out, a new
+	 * reference). Refresh widens its scope with it; the sweep reads it. */
+	int (*stack_tagged)(const struct rt_ctx *c, json_t **out, struct diags *d);
+	/* Who the credentials are, as STS GetCallerIdentity answers:
+	 * {"Account", "Arn", ...} (*out, a new reference). */
+	int (*caller)(const struct rt_ctx *c, json_t **out, struct diags *d);
+};
+
+/* The type of that name in r, or NULL (binary search). */
+const struct rtype *rtype_registry_find(const struct rtype_registry *r, const char *type_name);
+/* The type in r whose owns_arn accepts arn, or NULL. */
+const struct rtype *rtype_registry_for_arn(const struct rtype_registry *r, const char *arn);
+
+/* berth's registry (registry.c): every type below, on AWS. Static. */
+const struct rtype_registry *rtype_registry_aws(void);
+/* Lookups in rtype_registry_aws(), for what is not given a registry (the
+ * spec checker's normalise, tests). */
 const struct rtype *rtype_find(const char *type_name);
 const struct rtype *const *rtype_all(size_t *n);
 /* The type whose owns_arn accepts arn, or NULL. */
@@ -412,6 +440,7 @@ extern const struct rtype rtype_ec2_subnet;
 extern const struct rtype rtype_ec2_subnetroutetableassociation;
 extern const struct rtype rtype_ec2_vpc;
 extern const struct rtype rtype_ec2_vpcgatewayattachment;
+extern const struct rtype rtype_ecr_repository;
 extern const struct rtype rtype_ecs_cluster;
 extern const struct rtype rtype_ecs_service;
 extern const struct rtype rtype_ecs_taskdefinition;

@@ -5,7 +5,7 @@
  * the cluster's Container Insights group. */
 #include "util/common.h"
 
-#include "engine/engine_int.h"
+#include "engine/sidefx.h"
 #include "resources/resource.h"
 #include "resources/typeutil.h"
 #include "spec/spec.h"
