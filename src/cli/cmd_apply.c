@@ -13,7 +13,18 @@ static int load_saved(struct cli_ctx *ctx, const char *path, json_t **out, struc
 	json_error_t je;
 	struct diags d = DIAGS_INIT;
 	struct buf b = BUF_INIT;
-	int err = fs_read_nofollow(path, &b, &d);
+	int err;
+	if (s3b_is_url(path)) {
+		/* As `plan --out s3://...` wrote it: through --region, AWS_REGION
+		 * or the profile's (the plan names the spec, so none is read yet). */
+		struct aws_client_config cfg = { 0 };
+		cfg.profile = ctx->g.profile;
+		cfg.region = ctx->g.region;
+		cfg.endpoint_url = ctx->g.endpoint_url;
+		err = s3b_object_read(&cfg, path, &b, &d);
+	} else {
+		err = fs_read_nofollow(path, &b, &d);
+	}
 	if (err) {
 		if (err == BERTH_ENOTFOUND)
 			cli_error(ctx, "apply: %s: no such plan file", path);
@@ -103,8 +114,9 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 			      "[PLAN]",
 			      "Makes AWS match the spec: shows the plan and asks for 'yes' (unless\n"
 			      "--auto-approve), then creates, updates and deletes, as many at once as\n"
-			      "--parallelism allows. With a PLAN file saved by `berth plan --out`, applies\n"
-			      "exactly that plan, and refuses if the live state changed since.");
+			      "--parallelism allows. With a PLAN saved by `berth plan --out` (a file or\n"
+			      "s3://BUCKET/KEY), applies exactly that plan, and refuses if the live\n"
+			      "state changed since.");
 	if (n < 0) {
 		rc = parse_exit(n);
 		goto cleanup;

@@ -425,18 +425,31 @@ char *session_expiry(struct cli_ctx *ctx, const char *text)
 	return xstrdup(out);
 }
 
+/* A tag value every service takes: at most 256 characters of letters,
+ * digits, spaces and _.:/=+-@ (AWS's common tag pattern); anything else in
+ * a user or host name becomes '_' rather than failing every create. */
+static char *tag_value_safe(char *v)
+{
+	for (char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(" _.:/=+-@", *p))
+			*p = '_';
+	if (strlen(v) > 256)
+		v[256] = 0;
+	return v;
+}
+
 char *session_owner(void)
 {
 	const char *s = getenv("GITHUB_SERVER_URL"), *r = getenv("GITHUB_REPOSITORY"),
 		   *id = getenv("GITHUB_RUN_ID");
 	if (s && r && id)
-		return xasprintf("%s/%s/actions/runs/%s", s, r, id);
+		return tag_value_safe(xasprintf("%s/%s/actions/runs/%s", s, r, id));
 	if ((s = getenv("CI_JOB_URL")) || (s = getenv("BUILD_URL")))
-		return xstrdup(s);
+		return tag_value_safe(xstrdup(s));
 	char host[256] = "unknown";
 	gethostname(host, sizeof(host) - 1);
 	const char *user = getenv("USER");
-	return xasprintf("%s@%s", user ? user : "unknown", host);
+	return tag_value_safe(xasprintf("%s@%s", user ? user : "unknown", host));
 }
 
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o)
@@ -534,8 +547,8 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.nexcludes = o->nexcludes;
 	eo.plan_reads = o->plan;
 	const char *exp_text = o->expires ? o->expires : s->spec ? s->spec->expires : NULL;
-	if (exp_text && o->lock_command && !strcmp(o->lock_command, "berth apply")) {
-		if (!(s->expires = session_expiry(ctx, exp_text)))
+	if (o->lock_command && !strcmp(o->lock_command, "berth apply")) {
+		if (exp_text && !(s->expires = session_expiry(ctx, exp_text)))
 			goto fail;
 		s->owner = session_owner();
 		eo.expires = s->expires;

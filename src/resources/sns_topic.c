@@ -192,6 +192,35 @@ static void fill_created(const char *arn, json_t *props, json_t *tags, struct li
 	rt_apply_tags(live, json_deep_copy(tags));
 }
 
+static char *name_id(const struct rt_ctx *c, const char *name);
+
+/* The topic `name` exists (CreateTopic said so) and reads may not show it
+ * yet: its ARN when it is tagged as this resource of this stack. */
+static int adopt_own(const struct rt_ctx *c, const char *address, const char *name,
+		     char **id_out, struct diags *d)
+{
+	char *arn = name_id(c, name);
+	if (!arn) {
+		diags_add(d, DIAG_ERROR, "topic %s already exists with other tags, and its ARN "
+			  "is not known to check whose it is", name);
+		return BERTH_ECONFLICT;
+	}
+	struct live_resource cur;
+	char *what = xasprintf("topic %s (it exists) to be readable", name);
+	int err = rt_read_existing(c, what, read_one, arn, &cur, d);
+	free(what);
+	if (!err) {
+		err = tu_check_ours(c, cur.tags, address, "SNS topic", name, d);
+		live_resource_release(&cur);
+	}
+	if (err) {
+		free(arn);
+		return err;
+	}
+	*id_out = arn;
+	return 0;
+}
+
 static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		       char **id_out, struct live_resource *live, struct diags *d)
 {
@@ -211,12 +240,24 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 	if (rt_bool(props, "FifoTopic", false))
 		json_object_set_new(a, "FifoTopic", json_string("true"));
 	/* CreateTopic is idempotent for the same name, attributes and tags: a
-	 * retry after a crash gets the same ARN; a topic of that name with
-	 * other tags (someone else's) is an error. */
+	 * retry of the call gets the same ARN; a topic of that name with other
+	 * tags is refused. */
 	json_t *params = json_pack("{s:s, s:o, s:o}", "Name", name, "Attributes", a, "Tags",
 				   rt_tags_to_list(tags, false));
-	err = rt_call(c, "sns", "CreateTopic", params, &res, d);
+	struct diags cd = DIAGS_INIT;
+	err = rt_call(c, "sns", "CreateTopic", params, &res, &cd);
 	json_decref(params);
+	if (err && cd.n && cd.items[cd.n - 1].summary &&
+	    strstr(cd.items[cd.n - 1].summary, "already exists with different tags")) {
+		/* A rerun after a crash that followed the create: the tags berth
+		 * sets per run (berth:created, berth:owner, berth:expires) differ
+		 * from the first run's. Only a topic tagged as this very
+		 * resource is taken; anyone else's stays the error. */
+		diags_release(&cd);
+		return adopt_own(c, address, name, id_out, d);
+	}
+	diags_move(d, &cd);
+	diags_release(&cd);
 	if (err)
 		return err;
 	const char *arn = json_string_value(json_object_get(res, "TopicArn"));
@@ -229,7 +270,6 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 		fill_created(arn, props, tags, live);
 	*id_out = xstrdup(arn);
 	json_decref(res);
-	(void)address;
 	return 0;
 }
 
