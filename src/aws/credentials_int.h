@@ -5,6 +5,8 @@
 #define BERTH_AWS_CREDENTIALS_INT_H
 
 #include "aws/credentials.h"
+#include "aws/http.h"
+#include "util/buf.h"
 
 /* Runs `command` (split like a POSIX shell would split words, but without a
  * shell) and reads its Version 1 JSON. */
@@ -16,6 +18,17 @@ struct sts_role_request {
 	const char *external_id;  /* or NULL */
 	long duration_seconds;    /* 0: STS's default */
 };
+
+/* The form STS's `action` (AssumeRole, AssumeRoleWithWebIdentity) is sent
+ * with for r, and the web identity token when not NULL; appended to b. */
+void creds_sts_form(struct buf *b, const char *action, const struct sts_role_request *r,
+		    const char *token);
+/* The request that carries `body` to STS at host, signed with `signer` for
+ * signing_region at `now` when signer is not NULL (AssumeRoleWithWebIdentity
+ * is unsigned): exactly the bytes sent, which unit.proto compares with
+ * botocore's. req is initialised here; the caller releases it. */
+void creds_sts_request(struct aws_http_request *req, const char *host, const char *body,
+		       const struct aws_credentials *signer, const char *signing_region, time_t now);
 
 /* STS AssumeRole signed with `source`. */
 int creds_assume_role(const struct aws_credentials_env *env,

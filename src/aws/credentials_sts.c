@@ -111,6 +111,22 @@ cleanup:
 
 /* Sends the STS call with the standard retries, signing each attempt anew
  * when `signer` is given. */
+void creds_sts_request(struct aws_http_request *req, const char *host, const char *body,
+		       const struct aws_credentials *signer, const char *signing_region, time_t now)
+{
+	aws_http_request_init(req, "POST");
+	aws_headers_set(&req->headers, "Host", host);
+	aws_headers_set(&req->headers, "Content-Type",
+			"application/x-www-form-urlencoded; charset=utf-8");
+	buf_adds(&req->body, body);
+	if (signer) {
+		struct sigv4_params sp = { signer->access_key_id, signer->secret_access_key,
+					   signer->session_token, signing_region, "sts", now, true,
+					   false, false, 0 };
+		sigv4_sign(req, &sp, NULL);
+	}
+}
+
 static int sts_call(const struct aws_credentials_env *env, const char *op, const char *body,
 		    const struct aws_credentials *signer, struct aws_credentials *out,
 		    struct diags *d)
@@ -137,19 +153,9 @@ static int sts_call(const struct aws_credentials_env *env, const char *op, const
 		struct aws_error err = { 0, NULL, NULL, NULL };
 		double delay = 0;
 
-		aws_http_request_init(&req, "POST");
+		creds_sts_request(&req, ep.host, body, signer, ep.signing_region,
+				  env->now ? env->now() : time(NULL));
 		aws_http_response_init(&resp);
-		aws_headers_set(&req.headers, "Host", ep.host);
-		aws_headers_set(&req.headers, "Content-Type",
-				"application/x-www-form-urlencoded; charset=utf-8");
-		buf_adds(&req.body, body);
-		if (signer) {
-			struct sigv4_params sp = { signer->access_key_id, signer->secret_access_key,
-						   signer->session_token, ep.signing_region, "sts",
-						   env->now ? env->now() : time(NULL), true, false,
-						   false, 0 };
-			sigv4_sign(&req, &sp, NULL);
-		}
 		st.attempts++;
 		aws_debug_request("sts", op, ep.url, &req);
 		rc = aws_transport_send(env->transport, ep.url, &req, &resp, &fail);
@@ -204,7 +210,8 @@ static int sts_call(const struct aws_credentials_env *env, const char *op, const
 	return rc;
 }
 
-static void role_form(struct buf *b, const char *action, const struct sts_role_request *r)
+void creds_sts_form(struct buf *b, const char *action, const struct sts_role_request *r,
+		    const char *token)
 {
 	form_add(b, "Action", action);
 	form_add(b, "Version", STS_API_VERSION);
@@ -217,6 +224,8 @@ static void role_form(struct buf *b, const char *action, const struct sts_role_r
 		snprintf(n, sizeof(n), "%ld", r->duration_seconds);
 		form_add(b, "DurationSeconds", n);
 	}
+	if (token)
+		form_add(b, "WebIdentityToken", token);
 }
 
 int creds_assume_role(const struct aws_credentials_env *env,
@@ -224,7 +233,7 @@ int creds_assume_role(const struct aws_credentials_env *env,
 		      struct aws_credentials *out, struct diags *d)
 {
 	struct buf body = BUF_INIT;
-	role_form(&body, "AssumeRole", r);
+	creds_sts_form(&body, "AssumeRole", r, NULL);
 	int rc = sts_call(env, "AssumeRole", body.ptr, source, out, d);
 	buf_release(&body);
 	return rc;
@@ -245,8 +254,7 @@ int creds_web_identity(const struct aws_credentials_env *env, const char *token_
 	}
 	buf_trim(&token);
 	log_add_secret(token.ptr);
-	role_form(&body, "AssumeRoleWithWebIdentity", r);
-	form_add(&body, "WebIdentityToken", token.ptr);
+	creds_sts_form(&body, "AssumeRoleWithWebIdentity", r, token.ptr);
 	/* AssumeRoleWithWebIdentity is unsigned: the token is the proof. */
 	rc = sts_call(env, "AssumeRoleWithWebIdentity", body.ptr, NULL, out, d);
 	OPENSSL_cleanse(token.ptr, token.len);

@@ -32,17 +32,33 @@ static const char *planned_name(const struct plan_change *c, const struct rtype 
 				const struct schema_resource *sch)
 {
 	const char *prop = schema_given_name(sch);
-	if (!prop || !rt || !rt->read_one || !rt->tag_filter ||
-	    (!schema_name_property(sch) && !rt->name_id))
+	if (!prop || !rt || !rt->read_one || !rt->tag_filter)
 		return NULL;
 	return json_string_value(json_object_get(c->after, prop));
 }
 
-/* The id the instance named `name` would have: the name itself, or what
- * rt->name_id derives from it (NULL when it cannot). New string. */
+/* What plan asks AWS about for the instance named `name`: the name itself
+ * (the id, or for a type whose id AWS picks, what read_named and read_one
+ * look up by name), or the id rt->name_id derives from it (NULL when it
+ * cannot). New string. */
 static char *named_id(const struct engine *e, const struct rtype *rt, const char *name)
 {
 	return rt->name_id ? rt->name_id(&e->rt, name) : xstrdup(name);
+}
+
+/* The instance among `found` that a create of `name` (id `id`) would clash
+ * with: the one with that id, or, for a type whose id AWS picks (a target
+ * group's ARN), the one whose name property `prop` is `name`. */
+static struct live_resource *found_named(struct live_set *found, const char *id,
+					 const char *prop, const char *name)
+{
+	for (size_t k = 0; k < found->n; k++) {
+		struct live_resource *r = &found->v[k];
+		const char *has = json_string_value(json_object_get(r->props, prop));
+		if ((id && r->id && !strcmp(r->id, id)) || (has && !strcmp(has, name)))
+			return r;
+	}
+	return NULL;
 }
 
 /* An instance that exists and no stack owns, found where the plan meant to
@@ -58,6 +74,17 @@ static int plan_adopt(struct plan_change *c, const struct spec_resource *sr,
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);
 	int err = 0;
+	if (cur->replace_reason) {
+		/* A stack in ROLLBACK_COMPLETE: tagging it is an update it
+		 * cannot take. */
+		struct diag *dg = diags_add(d, DIAG_ERROR, "cannot adopt %s %s: %s", c->type,
+					    cur->id, cur->replace_reason);
+		diag_set_address(dg, c->address);
+		diag_set_detail(dg, "delete it, or choose another %s",
+				schema_given_name(sr->schema));
+		err = BERTH_ECONFLICT;
+		goto cleanup;
+	}
 	if (dr.action == DIFF_REPLACE) {
 		struct buf b = BUF_INIT;
 		for (size_t j = 0; j < dr.replace_paths.n; j++)
@@ -190,10 +217,9 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 			const struct spec_resource *sr = &e->spec->resources[c->spec_index];
 			const char *name = planned_name(c, rt, sr->schema);
 			char *id = name ? named_id(e, rt, name) : NULL;
-			struct live_resource *cur = NULL;
-			for (size_t k = 0; id && k < found.n && !cur; k++)
-				if (found.v[k].id && !strcmp(found.v[k].id, id))
-					cur = &found.v[k];
+			struct live_resource *cur =
+				id ? found_named(&found, id, schema_given_name(sr->schema), name)
+				   : NULL;
 			free(id);
 			if (cur && (r = judge_taken(e, c, sr, rt, cur, d)))
 				err = r;

@@ -196,23 +196,41 @@ static int orphans(struct engine *e, const struct sidefx *fx, const struct desir
 static int group_created(const struct rt_ctx *rt, const char *name, long long *ms,
 			 struct diags *d)
 {
-	/* Names sort, so the group itself comes first among those it
-	 * prefixes. */
-	json_t *res = NULL;
-	json_t *params = json_pack("{s:s, s:i}", "logGroupNamePrefix", name, "limit", 1);
-	int err = rt_call(rt, "logs", "DescribeLogGroups", params, &res, d);
-	json_decref(params);
+	/* Names sort, so in AWS the group itself comes first among those it
+	 * prefixes; but a server that ignores the prefix (or sorts otherwise)
+	 * would answer other groups first, and "no such group" would have the
+	 * user's own deleted. So the answers are paged until the exact name
+	 * (or their end). */
+	json_t *params = json_pack("{s:s, s:i}", "logGroupNamePrefix", name, "limit", 50);
+	int err = 0;
+	bool found = false;
 	*ms = 0;
-	if (err)
-		return err;
-	json_t *g = json_array_get(json_object_get(res, "logGroups"), 0);
-	const char *n = json_string_value(json_object_get(g, "logGroupName"));
-	if (n && !strcmp(n, name)) {
-		json_t *t = json_object_get(g, "creationTime");
-		*ms = json_is_integer(t) && json_integer_value(t) > 0 ? json_integer_value(t) : -1;
+	while (!found && !err) {
+		json_t *res = NULL;
+		if ((err = rt_call(rt, "logs", "DescribeLogGroups", params, &res, d)))
+			break;
+		size_t i;
+		json_t *g;
+		json_array_foreach(json_object_get(res, "logGroups"), i, g) {
+			const char *n = json_string_value(json_object_get(g, "logGroupName"));
+			if (found || !n || strcmp(n, name))
+				continue;
+			json_t *t = json_object_get(g, "creationTime");
+			*ms = json_is_integer(t) && json_integer_value(t) > 0 ? json_integer_value(t)
+									      : -1;
+			found = true;
+		}
+		const char *next = json_string_value(json_object_get(res, "nextToken"));
+		const char *prev = json_string_value(json_object_get(params, "nextToken"));
+		bool more = next && *next && (!prev || strcmp(prev, next));
+		if (more)
+			json_object_set_new(params, "nextToken", json_string(next));
+		json_decref(res);
+		if (!more)
+			break;
 	}
-	json_decref(res);
-	return 0;
+	json_decref(params);
+	return err;
 }
 
 /* Drops from groups (and causes, ms, parallel) those sidefx_judge keeps,

@@ -63,6 +63,10 @@ static int describe(const struct rt_ctx *c, json_t *names, struct live_set *out,
 	json_decref(params);
 	if (err)
 		return err;
+	/* Only what was asked for: a server that ignored the names (answering
+	 * every cluster) would make another cluster stand for this one. */
+	tu_keep_named_or_arn(json_object_get(res, "clusters"), "clusterName", "clusterArn", names,
+			     "ecs DescribeClusters");
 	size_t i;
 	json_t *cl;
 	json_array_foreach(json_object_get(res, "clusters"), i, cl) {

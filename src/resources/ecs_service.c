@@ -178,6 +178,11 @@ static int describe(const struct rt_ctx *c, const char *cluster, json_t *names, 
 	int err = tu_describe_list(c, "ecs", "DescribeServices", params, no_cluster, "services",
 				   out, d);
 	json_decref(params);
+	/* Only what was asked for: a server that ignored the names would make
+	 * another service stand for this one (or for one about to be made). */
+	if (!err)
+		tu_keep_named_or_arn(*out, "serviceName", "serviceArn", names,
+				     "ecs DescribeServices");
 	return err;
 }
 

@@ -322,12 +322,22 @@ static int remove_tg(const struct rt_ctx *c, const struct live_resource *cur, st
 	return err == RT_EXPECTED ? 0 : err;
 }
 
+/* Plan's look before it promises creates: names are unique in the account
+ * and region, and the ARN holds an id AWS picks. */
+static int read_named(const struct rt_ctx *c, const char *const *names, size_t n,
+		      struct live_set *out, struct diags *d)
+{
+	return tu_read_listed_named(c, &rtype_elbv2_targetgroup, "elbv2", "DescribeTargetGroups", "TargetGroups", "TargetGroupName",
+				    "TargetGroupArn", names, n, out, d);
+}
+
 const struct rtype rtype_elbv2_targetgroup = {
 	.type_name = "AWS::ElasticLoadBalancingV2::TargetGroup",
 	.tag_filter = "elasticloadbalancing:targetgroup",
 	.owns_arn = owns_arn,
 	.read_all = read_all,
 	.read_one = read_one,
+	.read_named = read_named,
 	.normalise = normalise,
 	.create = create,
 	.update = update,

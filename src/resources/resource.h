@@ -281,11 +281,13 @@ struct rtype {
 	 * BERTH_ENOTFOUND (no diagnostic) when it does not exist. */
 	int (*read_one)(const struct rt_ctx *c, const char *id, struct live_resource *out,
 			struct diags *d);
-	/* Optional, for types whose id is a name the spec gives
-	 * (schema_name_property): the instances among ids[0..n) that exist,
-	 * each with its tags, in as few calls as the API allows. Plan asks it
-	 * before promising creates (engine/adopt.c); NULL: read_one for each
-	 * name. */
+	/* Optional, for types named by the spec (schema_given_name): the
+	 * instances among ids[0..n) that exist, each with its tags, in as few
+	 * calls as the API allows. ids are the names, or with name_id the ids
+	 * it derives; a type whose id AWS picks (a target group's ARN) finds
+	 * them by name and each answer carries the name property. Plan asks it
+	 * before promising creates (engine/adopt.c); NULL: read_one for each,
+	 * which then must accept the name (a stack's DescribeStacks does). */
 	int (*read_named)(const struct rt_ctx *c, const char *const *ids, size_t n,
 			  struct live_set *out, struct diags *d);
 	/* Optional, for types whose id AWS derives from the name the spec
@@ -436,6 +438,7 @@ extern const struct rtype rtype_ec2_subnet;
 extern const struct rtype rtype_ec2_subnetroutetableassociation;
 extern const struct rtype rtype_ec2_vpc;
 extern const struct rtype rtype_ec2_vpcgatewayattachment;
+extern const struct rtype rtype_ecr_repository;
 extern const struct rtype rtype_ecs_cluster;
 extern const struct rtype rtype_ecs_service;
 extern const struct rtype rtype_ecs_taskdefinition;

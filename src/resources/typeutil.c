@@ -116,6 +116,52 @@ size_t tu_keep_named(json_t *items, const char *member, json_t *wanted, const ch
 	return dropped;
 }
 
+size_t tu_keep_named_or_arn(json_t *items, const char *name_member, const char *arn_member,
+			    json_t *wanted, const char *op)
+{
+	size_t dropped = 0;
+	for (size_t i = json_array_size(items); i-- > 0;) {
+		json_t *item = json_array_get(items, i);
+		if (!named(item, name_member, wanted, NULL) && !named(item, arn_member, wanted, NULL)) {
+			json_array_remove(items, i);
+			dropped++;
+		}
+	}
+	if (dropped)
+		log_verbose("%s answered %zu item%s neither its %s nor its %s names; ignored", op,
+			    dropped, dropped == 1 ? "" : "s", name_member, arn_member);
+	return dropped;
+}
+
+int tu_read_listed_named(const struct rt_ctx *c, const struct rtype *type, const char *service,
+			 const char *op, const char *result_key, const char *name_member,
+			 const char *id_member, const char *const *names, size_t n,
+			 struct live_set *out, struct diags *d)
+{
+	json_t *items = NULL, *params = json_pack("{s:i}", "PageSize", 400);
+	int err = rt_call_all(c, service, op, params, result_key, &items, d);
+	json_decref(params);
+	size_t i;
+	json_t *m;
+	json_array_foreach(items, i, m) {
+		const char *name = json_string_value(json_object_get(m, name_member));
+		const char *id = json_string_value(json_object_get(m, id_member));
+		bool asked = false;
+		for (size_t k = 0; name && id && k < n && !asked; k++)
+			asked = !strcmp(name, names[k]);
+		if (!asked || err)
+			continue;
+		struct live_resource cur;
+		int r = type->read_one(c, id, &cur, d);
+		if (!r)
+			*live_set_add(out, type->type_name) = cur;
+		else if (r != BERTH_ENOTFOUND)
+			err = r; /* gone since the listing: free after all */
+	}
+	json_decref(items);
+	return err;
+}
+
 int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,
 		  const char *name, struct diags *d)
 {

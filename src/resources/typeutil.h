@@ -41,6 +41,24 @@ json_t *tu_recase(json_t *v, bool to_api, const char *const *opaque);
 size_t tu_keep_named(json_t *items, const char *member, json_t *wanted, const char *prefix,
 		     const char *op);
 
+/* tu_keep_named for a describe whose list takes names or ARNs alike (ECS's
+ * DescribeClusters, DescribeServices): an item is kept when its
+ * `name_member` or its `arn_member` is one of `wanted`. */
+size_t tu_keep_named_or_arn(json_t *items, const char *name_member, const char *arn_member,
+			    json_t *wanted, const char *op);
+
+/* The instances of `type` named among names[0..n), for a type whose id AWS
+ * picks but whose name it keeps unique (ELBv2's target groups and load
+ * balancers): the whole listing `op` (every page, 400 a page) rather than
+ * the describe by Names, which fails outright when one name is free (and
+ * plan asks mostly about free names), so one call in most accounts; each
+ * item whose `name_member` matches is then read in full by type->read_one
+ * on its `id_member`. */
+int tu_read_listed_named(const struct rt_ctx *c, const struct rtype *type, const char *service,
+			 const char *op, const char *result_key, const char *name_member,
+			 const char *id_member, const char *const *names, size_t n,
+			 struct live_set *out, struct diags *d);
+
 /* 0 when `tags` ({K: V}) say the instance belongs to this stack and address;
  * otherwise BERTH_ECONFLICT with a diagnostic naming `what` and `name`. */
 int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,

@@ -74,9 +74,15 @@ const char *schema_name_property(const struct schema_resource *type)
 
 const char *schema_given_name(const struct schema_resource *type)
 {
-	/* Types whose id AWS derives from the name alone, with no list call
-	 * to find it: a topic's ARN is arn:PARTITION:sns:REGION:ACCOUNT:NAME. */
+	/* Types whose id is not the name but whose name the spec gives and
+	 * AWS keeps unique in the account and region: a topic's ARN derives
+	 * from the name alone (arn:PARTITION:sns:REGION:ACCOUNT:NAME); a
+	 * target group's, a load balancer's and a stack's ARN hold an id AWS
+	 * picks, so their rtypes look the name up (read_named, read_one). */
 	static const struct { const char *type, *prop; } derived[] = {
+		{ "AWS::CloudFormation::Stack", "StackName" },
+		{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "Name" },
+		{ "AWS::ElasticLoadBalancingV2::TargetGroup", "Name" },
 		{ "AWS::SNS::Topic", "TopicName" },
 	};
 	const char *p = schema_name_property(type);

@@ -92,9 +92,12 @@ const char *schema_shape_suggest(const struct schema_shape *shape, const char *n
  * before creating, so plan sees a clash and `adopt: true` can take one in.
  * NULL for types whose identifier AWS assigns (a VPC's id, a topic's ARN). */
 const char *schema_name_property(const struct schema_resource *type);
-/* schema_name_property, or for a type whose id AWS derives from a name the
- * spec gives (AWS::SNS::Topic's ARN from its TopicName), that name's
- * property: the rtype's name_id turns the name into the id. */
+/* schema_name_property, or for a type whose id is not the name but whose
+ * name the spec gives and AWS keeps unique (AWS::SNS::Topic's TopicName,
+ * whose ARN the rtype's name_id derives; a target group's, load balancer's
+ * or stack's Name/StackName, which its rtype looks up), that name's
+ * property: the types plan checks for a taken name and `adopt: true` may
+ * take in. */
 const char *schema_given_name(const struct schema_resource *type);
 
 /* ---- checking values against shapes ----

@@ -6,7 +6,10 @@ ways out, `berth import ADDRESS ID` and `adopt: true`, which both work.
 Also: import refuses what another stack owns unless --force, and plan
 refuses a create whose name another stack holds. A topic made outside berth
 under the name the spec gives blocks plan the same way (its ARN is its
-name's), until adopt: true takes it in."""
+name's), until adopt: true takes it in, and `berth import` takes one in by
+its ARN. Target groups, load balancers and CloudFormation stacks, whose ARNs
+hold an id AWS picks but whose names AWS keeps unique, are looked up by name
+the same way (a deleted stack's name is free)."""
 import json
 import os
 import shutil
@@ -192,6 +195,145 @@ class Import(EngineCase):
         r = self.berth("plan", "--detailed-exitcode")
         self.assertIn("No changes", r.stdout)
 
+
+    def test_topic_made_outside_is_imported_by_its_arn(self):
+        sns = self.client("sns")
+        arn = sns.create_topic(Name="alerts")["TopicArn"]
+        self.write_spec("""\
+            berth: 1
+            stack: topics
+            resources:
+              alerts:
+                type: AWS::SNS::Topic
+                properties: { TopicName: alerts }
+            """)
+        r = self.berth("import", "alerts", arn[:-1] + "x", ok=1)
+        self.assertIn(f"there is no AWS::SNS::Topic with the id '{arn[:-1]}x'", r.stderr)
+        r = self.berth("import", "alerts", arn)
+        self.assertIn(f"Imported alerts: AWS::SNS::Topic {arn} is now tagged "
+                      "berth:stack=topics, berth:id=alerts.", r.stdout)
+        tags = {t["Key"]: t["Value"]
+                for t in sns.list_tags_for_resource(ResourceArn=arn)["Tags"]}
+        self.assertEqual((tags["berth:stack"], tags["berth:id"]), ("topics", "alerts"))
+        r = self.berth("plan", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(sns.list_topics()["Topics"], [])
+
+    def network(self):
+        """A VPC and two subnets in two zones, made outside berth."""
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24",
+                                     AvailabilityZone=f"us-west-2{z}")["Subnet"]["SubnetId"]
+                   for i, z in ((1, "a"), (2, "b"))]
+        return vpc, subnets
+
+    def test_target_group_and_load_balancer_of_the_name_block_plan_until_taken_in(self):
+        # Their ARNs hold an id AWS picks, but the names are unique in the
+        # account and region: CreateTargetGroup of a taken name with other
+        # settings, and CreateLoadBalancer's, fail, so plan must look the
+        # names up (one listing each, whatever the number of names).
+        vpc, subnets = self.network()
+        elbv2 = self.client("elbv2")
+        tg = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc,
+                                       TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        lb = elbv2.create_load_balancer(Name="front", Subnets=subnets, Scheme="internal",
+                                        )["LoadBalancers"][0]["LoadBalancerArn"]
+        self.write_spec(f"""\
+            berth: 1
+            stack: web
+            resources:
+              web:
+                type: AWS::ElasticLoadBalancingV2::TargetGroup
+                properties: {{ Name: web, Protocol: HTTP, Port: 80, VpcId: {vpc}, TargetType: ip,
+                              HealthCheckPath: /health }}
+              api:
+                type: AWS::ElasticLoadBalancingV2::TargetGroup
+                properties: {{ Name: api, Protocol: HTTP, Port: 8080, VpcId: {vpc}, TargetType: ip }}
+              front:
+                type: AWS::ElasticLoadBalancingV2::LoadBalancer
+                properties: {{ Name: front, Scheme: internal, Subnets: {json.dumps(subnets)} }}
+            """)
+        self.emu.reset()
+        r = self.berth("plan", ok=1)
+        self.assertNotIn("will be created", r.stdout)
+        for addr, type_, arn in (("web", "TargetGroup", tg), ("front", "LoadBalancer", lb)):
+            self.assertIn(f"{addr}: AWS::ElasticLoadBalancingV2::{type_} {arn} already exists "
+                          "outside the stack, so apply could not create it", r.stderr)
+            self.assertIn(f"`berth import {addr} {arn}`", r.stderr)
+        self.assertIn("choose another Name", r.stderr)
+        self.assertNotIn("api:", r.stderr)
+        ops = self.emu.calls()["by_operation"]
+        self.assertEqual((ops.get("elbv2:DescribeTargetGroups"),
+                          ops.get("elbv2:DescribeLoadBalancers")), (2, 2), ops)  # + read_one
+
+        # The target group by import, the load balancer by adopt: true.
+        r = self.berth("import", "web", tg)
+        self.assertIn(f"Imported web: AWS::ElasticLoadBalancingV2::TargetGroup {tg}", r.stdout)
+        self.edit("    type: AWS::ElasticLoadBalancingV2::LoadBalancer\n",
+                  "    type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    adopt: true\n")
+        plan = self.changes(self.plan_json(code=0))
+        self.assertEqual({a: (c["action"], c.get("adopt", False)) for a, c in plan.items()},
+                         {"web": ("update", False), "api": ("create", False),
+                          "front": ("update", True)})
+        self.assertEqual(plan["web"]["changed"], ["HealthCheckPath"])
+        self.berth("apply", "--auto-approve")
+        for arn, addr in ((tg, "web"), (lb, "front")):
+            desc = elbv2.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]
+            tags = {t["Key"]: t["Value"] for t in desc["Tags"]}
+            self.assertEqual((tags["berth:stack"], tags["berth:id"]), ("web", addr))
+        self.assertEqual(len(elbv2.describe_target_groups()["TargetGroups"]), 2)
+        self.assertEqual(len(elbv2.describe_load_balancers()["LoadBalancers"]), 1)
+        r = self.berth("plan", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
+
+    TEMPLATE = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}
+
+    def test_stack_of_the_name_blocks_plan_until_adopted_and_a_deleted_one_does_not(self):
+        cfn = self.client("cloudformation")
+        sid = cfn.create_stack(StackName="legacy",
+                               TemplateBody=json.dumps(self.TEMPLATE))["StackId"]
+        gone = cfn.create_stack(StackName="gone", TemplateBody=json.dumps(self.TEMPLATE))
+        cfn.delete_stack(StackName=gone["StackId"])
+        self.write_spec(f"""\
+            berth: 1
+            stack: stacks
+            resources:
+              legacy:
+                type: AWS::CloudFormation::Stack
+                properties:
+                  StackName: legacy
+                  TemplateBody: {json.dumps(self.TEMPLATE)}
+                  Tags: [{{ Key: team, Value: ops }}]
+              again:
+                type: AWS::CloudFormation::Stack
+                properties: {{ StackName: gone, TemplateBody: {json.dumps(self.TEMPLATE)} }}
+            """)
+        r = self.berth("plan", ok=1)
+        self.assertNotIn("will be created", r.stdout)
+        self.assertIn(f"legacy: AWS::CloudFormation::Stack {sid} already exists outside the "
+                      "stack, so apply could not create it", r.stderr)
+        self.assertIn(f"`berth import legacy {sid}`", r.stderr)
+        self.assertIn("choose another StackName", r.stderr)
+        # A DELETE_COMPLETE stack of the name is no clash.
+        self.assertNotIn("again:", r.stderr)
+
+        self.edit("    type: AWS::CloudFormation::Stack\n    properties:\n",
+                  "    type: AWS::CloudFormation::Stack\n    adopt: true\n    properties:\n")
+        plan = self.changes(self.plan_json(code=0))
+        self.assertEqual({a: (c["action"], c.get("adopt", False)) for a, c in plan.items()},
+                         {"legacy": ("update", True), "again": ("create", False)})
+        self.assertEqual(plan["legacy"]["id"], sid)
+        self.assertEqual(plan["legacy"]["changed"], ["Tags"])
+        self.berth("apply", "--auto-approve")
+        live = cfn.describe_stacks(StackName="legacy")["Stacks"][0]
+        self.assertEqual(live["StackId"], sid)
+        tags = {t["Key"]: t["Value"] for t in live["Tags"]}
+        self.assertEqual((tags["berth:stack"], tags["berth:id"], tags["team"]),
+                         ("stacks", "legacy", "ops"))
+        r = self.berth("plan", "--detailed-exitcode")
+        self.assertIn("No changes", r.stdout)
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,8 @@ import os
 # NAT gateways take this long to become available in the emulator.
 os.environ.setdefault("BERTH_EMULATOR_DELAY", "0.1")
 
+import botocore.session  # noqa: E402  (the emulator's own dependency)
+
 from berthtest import SOURCE_DIR, main  # noqa: E402
 from enginetest import EngineCase  # noqa: E402
 
@@ -246,16 +248,36 @@ NAMED_SPEC = """\
           Name: web
           NamespaceId: "${namespace.Id}"
           DnsConfig: { RoutingPolicy: MULTIVALUE, DnsRecords: [{ Type: A, TTL: 60 }] }
+      cluster:
+        type: AWS::ECS::Cluster
+        properties: { ClusterName: app-P-cluster }
+      task:
+        type: AWS::ECS::TaskDefinition
+        properties:
+          Family: app-P
+          ContainerDefinitions: [{ Name: web, Image: nginx, Memory: 128 }]
+      ecs-service:
+        type: AWS::ECS::Service
+        depends_on: [cluster]
+        properties:
+          ServiceName: web-P
+          Cluster: app-a-cluster
+          TaskDefinition: "${task.TaskDefinitionArn}"
+          DesiredCount: 0
     """
 
 
 class NameFilterTrustTest(EngineCase):
     """Lookups by name (ELBv2 Names, DescribeAlarms AlarmNames, Cloud Map's
-    NAME/NAMESPACE_ID filters, DescribeLogGroups by name) are believed only
-    as far as the answer matches the name asked for."""
+    NAME/NAMESPACE_ID filters, DescribeLogGroups by name, ECS's
+    DescribeClusters and DescribeServices by name or ARN) are believed only
+    as far as the answer matches the name asked for. Both stacks' ECS
+    services run in the first stack's cluster, so a DescribeServices that
+    ignored its names would answer the other's."""
 
     def apply(self, stack, letter):
         spec = NAMED_SPEC.replace("STACK", stack).replace("-P-", f"-{letter}-")
+        spec = spec.replace("web-P", f"web-{letter}").replace("app-P", f"app-{letter}")
         spec = spec.replace("/app/P", f"/app/{letter}").replace("P.app", f"{letter}.app")
         self.write_spec(spec, name=f"{stack}.yaml")
         return self.berth("apply", "-f", f"{stack}.yaml", "--auto-approve")
@@ -273,9 +295,10 @@ class NameFilterTrustTest(EngineCase):
         demo = self.ids("demo")
         self.assertFalse(demo & others)
         kinds = sorted(t for t, _ in demo)
-        for kind in ("alarm", "log-group", "loadbalancer", "namespace", "service",
-                     "targetgroup"):
+        for kind in ("alarm", "log-group", "loadbalancer", "namespace", "targetgroup",
+                     "cluster", "task-definition"):
             self.assertEqual(kinds.count(kind), 1, (kind, kinds))
+        self.assertEqual(kinds.count("service"), 2, kinds)  # Cloud Map's and ECS's
         self.assertEqual(self.ids("other"), others)
 
         r = self.berth("plan", "-f", "demo.yaml", "--detailed-exitcode", ok=0)
@@ -284,6 +307,46 @@ class NameFilterTrustTest(EngineCase):
         self.assertEqual(self.ids("demo"), set())
         self.assertEqual(self.ids("other"), others)
 
+
+
+NAMESPACE_SPEC = """\
+    berth: 1
+    stack: ns
+    resources:
+      vpc:
+        type: AWS::EC2::VPC
+        properties: { CidrBlock: 10.0.0.0/24 }
+      first:
+        type: AWS::ServiceDiscovery::PrivateDnsNamespace
+        properties: { Name: first.local, Vpc: "${vpc.VpcId}" }
+    """
+
+
+class NamespaceNameTrustTest(EngineCase):
+    """Cloud Map's ListNamespaces NAME filter is believed only as far as the
+    answer's names match: a server that ignored it would answer a namespace
+    of another name in the same VPC, which create would take for this one
+    (and refuse as not this resource's)."""
+
+    def test_another_namespace_in_the_vpc_is_not_in_the_way(self):
+        self.write_spec(NAMESPACE_SPEC)
+        self.berth("apply", "--auto-approve")
+        self.emu.set_faults(ignore_filters=True)
+        self.write_spec(NAMESPACE_SPEC.rstrip(" ") + """\
+      second:
+        type: AWS::ServiceDiscovery::PrivateDnsNamespace
+        properties: { Name: second.local, Vpc: "${vpc.VpcId}" }
+    """)
+        self.berth("apply", "--auto-approve")
+        self.emu.set_faults(ignore_filters=False)
+        sd = botocore.session.get_session().create_client(
+            "servicediscovery", region_name="us-west-2", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        self.addCleanup(sd.close)
+        self.assertEqual(sorted(n["Name"] for n in sd.list_namespaces()["Namespaces"]),
+                         ["first.local", "second.local"])
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes", r.stdout)
 
 if __name__ == "__main__":
     main()

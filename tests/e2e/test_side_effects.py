@@ -251,6 +251,27 @@ class SideEffects(EngineCase):
         calls = self.emu.calls()["by_operation"]
         self.assertEqual(calls.get("logs:DeleteLogGroup"), 1, calls)  # insights only
 
+    def test_an_older_group_is_found_past_pages_of_others(self):
+        # A server that ignores logGroupNamePrefix (as some AWS-compatible
+        # ones do) answers every group in name order: the user's own
+        # /ecs/fx-web comes after 120 others of the same prefix, three pages
+        # on. Taking the first answer for "no such group" would delete it.
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName="/ecs/fx-web")
+        for i in range(120):
+            logs.create_log_group(logGroupName=f"/ecs/fx-a{i:03}")
+        self.emu.advance_clock(3600)
+        self.write_spec(self.spec())
+        self.berth("apply", "--auto-approve")
+        self.emu.set_faults(ignore_filters=True)
+        self.emu.reset()
+        r = self.berth("destroy", "--auto-approve")
+        self.assertIn("log group /ecs/fx-web predates task: kept", r.stdout + r.stderr)
+        self.assertGreaterEqual(self.emu.calls()["by_operation"]["logs:DescribeLogGroups"], 3)
+        self.emu.set_faults(ignore_filters=False)
+        left = logs.describe_log_groups(logGroupNamePrefix="/ecs/fx-w")["logGroups"]
+        self.assertEqual([g["logGroupName"] for g in left], ["/ecs/fx-web"])
+
     def test_a_group_made_after_the_cluster_goes_with_it(self):
         self.write_spec(self.spec())
         self.berth("apply", "--auto-approve")

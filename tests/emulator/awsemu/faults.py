@@ -22,7 +22,8 @@ interleave.
 (EC2 Filters, the tagging API's TagFilters and ResourceTypeFilters, Logs'
 queryDefinitionNamePrefix, logGroupNamePrefix and logGroupIdentifiers,
 Cloud Map's ListNamespaces/ListServices Filters, ELBv2's Names, CloudWatch's
-AlarmNames and AlarmNamePrefix): it answers with everything of the kind asked
+AlarmNames and AlarmNamePrefix, ECS's DescribeClusters and DescribeServices
+lists): it answers with everything of the kind asked
 for, as some AWS-compatible servers do. Handlers read it with
 `ignores_filters(ctx)`. Off by default.
 

@@ -55,6 +55,7 @@ import re
 import sys
 
 from awsemu import AwsError, op, service_options
+from awsemu.faults import ignores_filters
 from awsemu.state import Resource
 
 
@@ -230,6 +231,11 @@ def create_cluster(ctx, params):
 def describe_clusters(ctx, params):
     include = params.get('include') or []
     clusters, failures = [], []
+    if ignores_filters(ctx):
+        # A server that ignores the names answers every cluster it has.
+        return {'clusters': [_cluster_out(ctx, c, include)
+                             for c in sorted(ctx.resources('cluster'), key=lambda c: c.arn)
+                             if c.data['status'] == 'ACTIVE'], 'failures': []}
     for ref in params.get('clusters') or ['default']:
         cluster = _find_cluster(ctx, ref)
         if cluster is None:
@@ -896,6 +902,11 @@ def describe_services(ctx, params):
     if len(refs) > 10:
         raise _invalid('services can have at most 10 items.')
     services, failures = [], []
+    if ignores_filters(ctx):
+        # ... and every service of the cluster.
+        return {'services': [_service_out(ctx, s, params.get('include') or [])
+                             for s in sorted(_services(ctx, cluster), key=lambda s: s.arn)
+                             if s.data['status'] != 'INACTIVE'], 'failures': []}
     for ref in refs:
         service = _find_service(ctx, cluster, ref)
         if service is None:
