@@ -95,6 +95,12 @@ OPERATIONS = {
         ListTagsForResource ListTopics PutDataProtectionPolicy SetSubscriptionAttributes
         SetTopicAttributes Subscribe TagResource Unsubscribe UntagResource
     """,
+    "ecr": """
+        CreateRepository DeleteLifecyclePolicy DeleteRepository DeleteRepositoryPolicy
+        DescribeRepositories GetLifecyclePolicy GetRepositoryPolicy ListTagsForResource
+        PutImageScanningConfiguration PutImageTagMutability PutLifecyclePolicy
+        SetRepositoryPolicy TagResource UntagResource
+    """,
     "ecs": """
         CreateCluster CreateService DeleteCluster DeleteService DeleteTaskDefinitions
         DeregisterTaskDefinition
@@ -147,6 +153,9 @@ OPERATIONS = {
         TagResource UntagResource UpdatePermissions UpdateWorkspace
         UpdateWorkspaceAuthentication UpdateWorkspaceConfiguration
     """,
+    # The ssm_parameter data source (public /aws/service/... parameters such
+    # as the latest Amazon Linux AMI, or the account's own).
+    "ssm": "GetParameter",
 }
 
 # Services whose model lists several protocols (CloudWatch now prefers

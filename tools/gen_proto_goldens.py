@@ -773,6 +773,35 @@ case("ecs_error_cluster_not_found", "ecs", "DescribeServices", err=(json.dumps({
     {"x-amzn-RequestId": "ecs-req-1", "Content-Type": "application/x-amz-json-1.1"}))
 case("ecs_error_header_only", "ecs", "ListClusters", err=("", 400,
     {"x-amzn-ErrorType": "ThrottlingException:http://internal.amazon.com/coral/", "x-amzn-RequestId": "r"}))
+case("ecr_create_repository", "ecr", "CreateRepository", {
+    "repositoryName": "prometheus-sample-app", "imageTagMutability": "MUTABLE",
+    "imageScanningConfiguration": {"scanOnPush": True},
+    "encryptionConfiguration": {"encryptionType": "AES256"},
+    "tags": [{"Key": "berth:id", "Value": "sample-app-repo"},
+             {"Key": "berth:stack", "Value": "ecs-workshop-amp"}]})
+case("ecr_describe_repositories", "ecr", "DescribeRepositories",
+     {"repositoryNames": ["prometheus-sample-app"]}, resp=json.dumps({"repositories": [
+         {"repositoryArn": "arn:aws:ecr:us-west-2:123456789012:repository/prometheus-sample-app",
+          "registryId": "123456789012", "repositoryName": "prometheus-sample-app",
+          "repositoryUri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/prometheus-sample-app",
+          "createdAt": 1717747200.5, "imageTagMutability": "MUTABLE",
+          "imageScanningConfiguration": {"scanOnPush": False},
+          "encryptionConfiguration": {"encryptionType": "AES256"}}]}))
+case("ecr_delete_repository_force", "ecr", "DeleteRepository", {
+    "repositoryName": "prometheus-sample-app", "force": True})
+case("ecr_put_image_tag_mutability", "ecr", "PutImageTagMutability", {
+    "repositoryName": "prometheus-sample-app", "imageTagMutability": "IMMUTABLE"})
+case("ecr_tag_resource", "ecr", "TagResource", {
+    "resourceArn": "arn:aws:ecr:us-west-2:123456789012:repository/prometheus-sample-app",
+    "tags": [{"Key": "team", "Value": "web"}]})
+case("ecr_list_tags", "ecr", "ListTagsForResource", {
+    "resourceArn": "arn:aws:ecr:us-west-2:123456789012:repository/prometheus-sample-app"},
+    resp=json.dumps({"tags": [{"Key": "berth:stack", "Value": "ecs-workshop-amp"}]}))
+case("ecr_error_not_empty", "ecr", "DeleteRepository", err=(json.dumps({
+    "__type": "RepositoryNotEmptyException",
+    "message": "The repository with name 'prometheus-sample-app' in registry with id "
+               "'123456789012' cannot be deleted because it still contains images"}), 400,
+    {"x-amzn-RequestId": "ecr-req-1", "Content-Type": "application/x-amz-json-1.1"}))
 case("logs_create_log_group", "logs", "CreateLogGroup", {
     "logGroupName": "/ecs/web", "tags": {"berth:stack": "demo", "berth:id": "log_group.web"}})
 case("logs_put_retention_policy", "logs", "PutRetentionPolicy", {
@@ -862,6 +891,45 @@ case("grafana_create_api_key", "grafana", "CreateWorkspaceApiKey", {
     "workspaceId": "g-1", "keyName": "berth", "keyRole": "ADMIN", "secondsToLive": 3600},
     resp=json.dumps({"key": "eyJrIjoi", "keyName": "berth", "workspaceId": "g-1"}))
 case("grafana_delete_api_key", "grafana", "DeleteWorkspaceApiKey", {"workspaceId": "g-1", "keyName": "my key/1"})
+case("grafana_create_service_account", "grafana", "CreateWorkspaceServiceAccount", {
+    "workspaceId": "g-1", "name": "berth", "grafanaRole": "ADMIN"},
+    resp=json.dumps({"id": "2", "name": "berth", "grafanaRole": "ADMIN", "workspaceId": "g-1"}))
+case("grafana_list_service_accounts", "grafana", "ListWorkspaceServiceAccounts", {
+    "workspaceId": "g-1", "maxResults": 50, "nextToken": "t/1+="},
+    resp=json.dumps({"serviceAccounts": [{"id": "2", "name": "berth", "isDisabled": "false",
+                                          "grafanaRole": "ADMIN"}],
+                     "workspaceId": "g-1", "nextToken": "t2"}))
+case("grafana_create_service_account_token", "grafana", "CreateWorkspaceServiceAccountToken", {
+    "workspaceId": "g-1", "serviceAccountId": "2", "name": "berth-1-00", "secondsToLive": 1800},
+    resp=json.dumps({"serviceAccountToken": {"id": "7", "name": "berth-1-00",
+                                             "key": "glsa_abc_0123abcd"},
+                     "serviceAccountId": "2", "workspaceId": "g-1"}))
+case("grafana_delete_service_account_token", "grafana", "DeleteWorkspaceServiceAccountToken", {
+    "workspaceId": "g-1", "serviceAccountId": "2", "tokenId": "7"},
+    resp=json.dumps({"tokenId": "7", "serviceAccountId": "2", "workspaceId": "g-1"}))
+case("grafana_delete_service_account", "grafana", "DeleteWorkspaceServiceAccount", {
+    "workspaceId": "g-1", "serviceAccountId": "2"},
+    resp=json.dumps({"serviceAccountId": "2", "workspaceId": "g-1"}))
+case("grafana_error_service_accounts_on_grafana_8", "grafana", "CreateWorkspaceServiceAccount",
+     err=(json.dumps({"message": "Service accounts are only supported for workspaces with "
+                      "Grafana version 9 and above", "reason": "OTHER"}), 400,
+          {"x-amzn-ErrorType": "ValidationException", "x-amzn-RequestId": "gv"}))
+case("ssm_get_parameter", "ssm", "GetParameter", {
+    "Name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"},
+    resp=json.dumps({"Parameter": {
+        "Name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        "Type": "String", "Value": "ami-0abcdef1234567890", "Version": 93,
+        "LastModifiedDate": 1732060800.123, "DataType": "aws:ec2:image",
+        "ARN": "arn:aws:ssm:us-west-2::parameter/aws/service/ami-amazon-linux-latest/"
+               "al2023-ami-kernel-default-x86_64"}}))
+case("ssm_get_parameter_secure", "ssm", "GetParameter", {
+    "Name": "/berth/db-password", "WithDecryption": True},
+    resp=json.dumps({"Parameter": {
+        "Name": "/berth/db-password", "Type": "SecureString", "Value": "s3cr3t \u00e9",
+        "Version": 1, "LastModifiedDate": 1732060800, "DataType": "text",
+        "ARN": "arn:aws:ssm:us-west-2:123456789012:parameter/berth/db-password"}}))
+case("ssm_error_parameter_not_found", "ssm", "GetParameter", err=(json.dumps({
+    "__type": "ParameterNotFound"}), 400, {"x-amzn-RequestId": "ssm"}))
 case("grafana_update_authentication", "grafana", "UpdateWorkspaceAuthentication", {
     "workspaceId": "g-1", "authenticationProviders": ["SAML"], "samlConfiguration": {
         "idpMetadata": {"url": "https://idp.example.com/metadata"},
@@ -1149,6 +1217,10 @@ def main():
     from gen_aws_models import OPERATIONS
     nsweep = 0
     for svc in sorted(OPERATIONS):
+        # The sweep writes query, EC2 and JSON answers only; S3's restXml
+        # is covered by the hand-written s3_* cases and tests/data/restxml.
+        if protocol(svc) == "rest-xml":
+            continue
         ops = [o for o in OPERATIONS[svc].split() if o in model(svc).operation_names]
         cases = sweep(svc, ops)
         nsweep += len(cases)

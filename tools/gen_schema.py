@@ -69,6 +69,13 @@ KNOWN_SECRETS = {
 # Attributes berth computes for a type beyond what its registry schema has:
 # (type, name) -> description. Each becomes a read-only string property, so a
 # spec can reference it like any attribute and diff never compares it.
+# Write-only properties berth reads back anyway, so that changing one is
+# planned as an update: (type, name) -> the default an absent value means.
+# ECR's EmptyOnDelete lives only in CloudFormation's own model; berth keeps it
+# on the repository as the tag berth:empty-on-delete, which a destroy without
+# the spec reads too (resources/ecr_repository.c).
+READ_BACK = {("AWS::ECR::Repository", "EmptyOnDelete"): False}
+
 BERTH_ATTRIBUTES = {
     ("AWS::APS::Workspace", "RemoteWriteUrl"):
         "(berth) The workspace's remote-write URL: PrometheusEndpoint followed by "
@@ -293,6 +300,13 @@ def load_type(path):
         if tname == name:
             doc["properties"][pname] = {"type": "string", "description": desc}
             doc.setdefault("readOnlyProperties", []).append("/properties/" + pname)
+    for (tname, pname), dflt in sorted(READ_BACK.items()):
+        if tname == name:
+            doc["writeOnlyProperties"].remove("/properties/" + pname)
+            prop = doc["properties"][pname]
+            if "$ref" in prop:  # the default belongs where the value is described
+                prop = doc["definitions"][prop["$ref"].split("/")[-1]]
+            prop["default"] = dflt
     ts = TypeSchema(doc)
     top = ts.shape({"type": "object", "properties": doc["properties"],
                     "required": doc.get("required", [])})

@@ -1012,6 +1012,63 @@ static const struct aws_shape S_ec2_UpdateSecurityGroupRuleDescriptionsEgressReq
 static const struct aws_shape S_ec2_UpdateSecurityGroupRuleDescriptionsEgressResult;
 static const struct aws_shape S_ec2_UpdateSecurityGroupRuleDescriptionsIngressRequest;
 static const struct aws_shape S_ec2_UpdateSecurityGroupRuleDescriptionsIngressResult;
+static const struct aws_shape S_ecr_RegistryId;
+static const struct aws_shape S_ecr_RepositoryName;
+static const struct aws_shape S_ecr_TagKey;
+static const struct aws_shape S_ecr_TagValue;
+static const struct aws_shape S_ecr_Tag;
+static const struct aws_shape S_ecr_TagList;
+static const struct aws_shape S_ecr_ImageTagMutability;
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilterType;
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilterValue;
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilter;
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilters;
+static const struct aws_shape S_ecr_ScanOnPushFlag;
+static const struct aws_shape S_ecr_ImageScanningConfiguration;
+static const struct aws_shape S_ecr_EncryptionType;
+static const struct aws_shape S_ecr_KmsKey;
+static const struct aws_shape S_ecr_EncryptionConfiguration;
+static const struct aws_shape S_ecr_CreateRepositoryRequest;
+static const struct aws_shape S_ecr_Arn;
+static const struct aws_shape S_ecr_Url;
+static const struct aws_shape S_ecr_CreationTimestamp;
+static const struct aws_shape S_ecr_Repository;
+static const struct aws_shape S_ecr_CreateRepositoryResponse;
+static const struct aws_shape S_ecr_DeleteLifecyclePolicyRequest;
+static const struct aws_shape S_ecr_LifecyclePolicyText;
+static const struct aws_shape S_ecr_EvaluationTimestamp;
+static const struct aws_shape S_ecr_DeleteLifecyclePolicyResponse;
+static const struct aws_shape S_ecr_ForceFlag;
+static const struct aws_shape S_ecr_DeleteRepositoryRequest;
+static const struct aws_shape S_ecr_DeleteRepositoryResponse;
+static const struct aws_shape S_ecr_DeleteRepositoryPolicyRequest;
+static const struct aws_shape S_ecr_RepositoryPolicyText;
+static const struct aws_shape S_ecr_DeleteRepositoryPolicyResponse;
+static const struct aws_shape S_ecr_RepositoryNameList;
+static const struct aws_shape S_ecr_NextToken;
+static const struct aws_shape S_ecr_MaxResults;
+static const struct aws_shape S_ecr_DescribeRepositoriesRequest;
+static const struct aws_shape S_ecr_RepositoryList;
+static const struct aws_shape S_ecr_DescribeRepositoriesResponse;
+static const struct aws_shape S_ecr_GetLifecyclePolicyRequest;
+static const struct aws_shape S_ecr_GetLifecyclePolicyResponse;
+static const struct aws_shape S_ecr_GetRepositoryPolicyRequest;
+static const struct aws_shape S_ecr_GetRepositoryPolicyResponse;
+static const struct aws_shape S_ecr_ListTagsForResourceRequest;
+static const struct aws_shape S_ecr_ListTagsForResourceResponse;
+static const struct aws_shape S_ecr_PutImageScanningConfigurationRequest;
+static const struct aws_shape S_ecr_PutImageScanningConfigurationResponse;
+static const struct aws_shape S_ecr_PutImageTagMutabilityRequest;
+static const struct aws_shape S_ecr_PutImageTagMutabilityResponse;
+static const struct aws_shape S_ecr_PutLifecyclePolicyRequest;
+static const struct aws_shape S_ecr_PutLifecyclePolicyResponse;
+static const struct aws_shape S_ecr_SetRepositoryPolicyRequest;
+static const struct aws_shape S_ecr_SetRepositoryPolicyResponse;
+static const struct aws_shape S_ecr_TagResourceRequest;
+static const struct aws_shape S_ecr_TagResourceResponse;
+static const struct aws_shape S_ecr_TagKeyList;
+static const struct aws_shape S_ecr_UntagResourceRequest;
+static const struct aws_shape S_ecr_UntagResourceResponse;
 static const struct aws_shape S_ecs_String;
 static const struct aws_shape S_ecs_TagKey;
 static const struct aws_shape S_ecs_TagValue;
@@ -2345,6 +2402,18 @@ static const struct aws_shape S_sns_UnsubscribeInput;
 static const struct aws_shape S_sns_TagKeyList;
 static const struct aws_shape S_sns_UntagResourceRequest;
 static const struct aws_shape S_sns_UntagResourceResponse;
+static const struct aws_shape S_ssm_PSParameterName;
+static const struct aws_shape S_ssm_Boolean;
+static const struct aws_shape S_ssm_GetParameterRequest;
+static const struct aws_shape S_ssm_ParameterType;
+static const struct aws_shape S_ssm_PSParameterValue;
+static const struct aws_shape S_ssm_PSParameterVersion;
+static const struct aws_shape S_ssm_PSParameterSelector;
+static const struct aws_shape S_ssm_String;
+static const struct aws_shape S_ssm_DateTime;
+static const struct aws_shape S_ssm_ParameterDataType;
+static const struct aws_shape S_ssm_Parameter;
+static const struct aws_shape S_ssm_GetParameterResult;
 static const struct aws_shape S_sts_arnType;
 static const struct aws_shape S_sts_roleSessionNameType;
 static const struct aws_shape S_sts_PolicyDescriptorType;
@@ -7546,6 +7615,268 @@ static const struct aws_paginator PAG_ec2_[] = {
 	{ "DescribeVolumes", PI_ec2_DescribeVolumes, 1, PO_ec2_DescribeVolumes, 1, PR_ec2_DescribeVolumes, 1, "MaxResults", NULL },
 	{ "DescribeVpcs", PI_ec2_DescribeVpcs, 1, PO_ec2_DescribeVpcs, 1, PR_ec2_DescribeVpcs, 1, "MaxResults", NULL },
 	{ "GetManagedPrefixListEntries", PI_ec2_GetManagedPrefixListEntries, 1, PO_ec2_GetManagedPrefixListEntries, 1, PR_ec2_GetManagedPrefixListEntries, 1, "MaxResults", NULL },
+};
+static const struct aws_shape S_ecr_RegistryId = { "RegistryId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_RepositoryName = { "RepositoryName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_TagKey = { "TagKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_TagValue = { "TagValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_Tag[] = {
+	{ "Key", NULL, NULL, &S_ecr_TagKey, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "Value", NULL, NULL, &S_ecr_TagValue, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_Tag = { "Tag", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_Tag, 2, NULL, 0 };
+static const struct aws_member M_ecr_TagList[] = {
+	{ "member", NULL, NULL, &S_ecr_Tag, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_TagList = { "TagList", AWS_T_LIST, 0, NULL, NULL, M_ecr_TagList, 1, NULL, 0 };
+static const char *const E_ecr_ImageTagMutability[] = { "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION" };
+static const struct aws_shape S_ecr_ImageTagMutability = { "ImageTagMutability", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecr_ImageTagMutability, 4 };
+static const char *const E_ecr_ImageTagMutabilityExclusionFilterType[] = { "WILDCARD" };
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilterType = { "ImageTagMutabilityExclusionFilterType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecr_ImageTagMutabilityExclusionFilterType, 1 };
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilterValue = { "ImageTagMutabilityExclusionFilterValue", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_ImageTagMutabilityExclusionFilter[] = {
+	{ "filterType", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilterType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "filter", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilterValue, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilter = { "ImageTagMutabilityExclusionFilter", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_ImageTagMutabilityExclusionFilter, 2, NULL, 0 };
+static const struct aws_member M_ecr_ImageTagMutabilityExclusionFilters[] = {
+	{ "member", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilter, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_ImageTagMutabilityExclusionFilters = { "ImageTagMutabilityExclusionFilters", AWS_T_LIST, 0, NULL, NULL, M_ecr_ImageTagMutabilityExclusionFilters, 1, NULL, 0 };
+static const struct aws_shape S_ecr_ScanOnPushFlag = { "ScanOnPushFlag", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_ImageScanningConfiguration[] = {
+	{ "scanOnPush", NULL, NULL, &S_ecr_ScanOnPushFlag, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_ImageScanningConfiguration = { "ImageScanningConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_ImageScanningConfiguration, 1, NULL, 0 };
+static const char *const E_ecr_EncryptionType[] = { "AES256", "KMS", "KMS_DSSE" };
+static const struct aws_shape S_ecr_EncryptionType = { "EncryptionType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ecr_EncryptionType, 3 };
+static const struct aws_shape S_ecr_KmsKey = { "KmsKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_EncryptionConfiguration[] = {
+	{ "encryptionType", NULL, NULL, &S_ecr_EncryptionType, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "kmsKey", NULL, NULL, &S_ecr_KmsKey, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_EncryptionConfiguration = { "EncryptionConfiguration", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_EncryptionConfiguration, 2, NULL, 0 };
+static const struct aws_member M_ecr_CreateRepositoryRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "tags", NULL, NULL, &S_ecr_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageTagMutability", NULL, NULL, &S_ecr_ImageTagMutability, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageTagMutabilityExclusionFilters", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilters, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageScanningConfiguration", NULL, NULL, &S_ecr_ImageScanningConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "encryptionConfiguration", NULL, NULL, &S_ecr_EncryptionConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_CreateRepositoryRequest = { "CreateRepositoryRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_CreateRepositoryRequest, 7, NULL, 0 };
+static const struct aws_shape S_ecr_Arn = { "Arn", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_Url = { "Url", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_CreationTimestamp = { "CreationTimestamp", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_Repository[] = {
+	{ "repositoryArn", NULL, NULL, &S_ecr_Arn, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryUri", NULL, NULL, &S_ecr_Url, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "createdAt", NULL, NULL, &S_ecr_CreationTimestamp, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageTagMutability", NULL, NULL, &S_ecr_ImageTagMutability, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageTagMutabilityExclusionFilters", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilters, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageScanningConfiguration", NULL, NULL, &S_ecr_ImageScanningConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "encryptionConfiguration", NULL, NULL, &S_ecr_EncryptionConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_Repository = { "Repository", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_Repository, 9, NULL, 0 };
+static const struct aws_member M_ecr_CreateRepositoryResponse[] = {
+	{ "repository", NULL, NULL, &S_ecr_Repository, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_CreateRepositoryResponse = { "CreateRepositoryResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_CreateRepositoryResponse, 1, NULL, 0 };
+static const struct aws_member M_ecr_DeleteLifecyclePolicyRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DeleteLifecyclePolicyRequest = { "DeleteLifecyclePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DeleteLifecyclePolicyRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecr_LifecyclePolicyText = { "LifecyclePolicyText", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_EvaluationTimestamp = { "EvaluationTimestamp", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_DeleteLifecyclePolicyResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lifecyclePolicyText", NULL, NULL, &S_ecr_LifecyclePolicyText, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastEvaluatedAt", NULL, NULL, &S_ecr_EvaluationTimestamp, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DeleteLifecyclePolicyResponse = { "DeleteLifecyclePolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DeleteLifecyclePolicyResponse, 4, NULL, 0 };
+static const struct aws_shape S_ecr_ForceFlag = { "ForceFlag", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_DeleteRepositoryRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "force", NULL, NULL, &S_ecr_ForceFlag, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DeleteRepositoryRequest = { "DeleteRepositoryRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DeleteRepositoryRequest, 3, NULL, 0 };
+static const struct aws_member M_ecr_DeleteRepositoryResponse[] = {
+	{ "repository", NULL, NULL, &S_ecr_Repository, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DeleteRepositoryResponse = { "DeleteRepositoryResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DeleteRepositoryResponse, 1, NULL, 0 };
+static const struct aws_member M_ecr_DeleteRepositoryPolicyRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DeleteRepositoryPolicyRequest = { "DeleteRepositoryPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DeleteRepositoryPolicyRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecr_RepositoryPolicyText = { "RepositoryPolicyText", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_DeleteRepositoryPolicyResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyText", NULL, NULL, &S_ecr_RepositoryPolicyText, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DeleteRepositoryPolicyResponse = { "DeleteRepositoryPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DeleteRepositoryPolicyResponse, 3, NULL, 0 };
+static const struct aws_member M_ecr_RepositoryNameList[] = {
+	{ "member", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_RepositoryNameList = { "RepositoryNameList", AWS_T_LIST, 0, NULL, NULL, M_ecr_RepositoryNameList, 1, NULL, 0 };
+static const struct aws_shape S_ecr_NextToken = { "NextToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ecr_MaxResults = { "MaxResults", AWS_T_INTEGER, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_DescribeRepositoriesRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryNames", NULL, NULL, &S_ecr_RepositoryNameList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecr_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "maxResults", NULL, NULL, &S_ecr_MaxResults, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DescribeRepositoriesRequest = { "DescribeRepositoriesRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DescribeRepositoriesRequest, 4, NULL, 0 };
+static const struct aws_member M_ecr_RepositoryList[] = {
+	{ "member", NULL, NULL, &S_ecr_Repository, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_RepositoryList = { "RepositoryList", AWS_T_LIST, 0, NULL, NULL, M_ecr_RepositoryList, 1, NULL, 0 };
+static const struct aws_member M_ecr_DescribeRepositoriesResponse[] = {
+	{ "repositories", NULL, NULL, &S_ecr_RepositoryList, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "nextToken", NULL, NULL, &S_ecr_NextToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_DescribeRepositoriesResponse = { "DescribeRepositoriesResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_DescribeRepositoriesResponse, 2, NULL, 0 };
+static const struct aws_member M_ecr_GetLifecyclePolicyRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_GetLifecyclePolicyRequest = { "GetLifecyclePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_GetLifecyclePolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_ecr_GetLifecyclePolicyResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lifecyclePolicyText", NULL, NULL, &S_ecr_LifecyclePolicyText, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lastEvaluatedAt", NULL, NULL, &S_ecr_EvaluationTimestamp, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_GetLifecyclePolicyResponse = { "GetLifecyclePolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_GetLifecyclePolicyResponse, 4, NULL, 0 };
+static const struct aws_member M_ecr_GetRepositoryPolicyRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_GetRepositoryPolicyRequest = { "GetRepositoryPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_GetRepositoryPolicyRequest, 2, NULL, 0 };
+static const struct aws_member M_ecr_GetRepositoryPolicyResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyText", NULL, NULL, &S_ecr_RepositoryPolicyText, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_GetRepositoryPolicyResponse = { "GetRepositoryPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_GetRepositoryPolicyResponse, 3, NULL, 0 };
+static const struct aws_member M_ecr_ListTagsForResourceRequest[] = {
+	{ "resourceArn", NULL, NULL, &S_ecr_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_ListTagsForResourceRequest = { "ListTagsForResourceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_ListTagsForResourceRequest, 1, NULL, 0 };
+static const struct aws_member M_ecr_ListTagsForResourceResponse[] = {
+	{ "tags", NULL, NULL, &S_ecr_TagList, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_ListTagsForResourceResponse = { "ListTagsForResourceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_ListTagsForResourceResponse, 1, NULL, 0 };
+static const struct aws_member M_ecr_PutImageScanningConfigurationRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "imageScanningConfiguration", NULL, NULL, &S_ecr_ImageScanningConfiguration, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_PutImageScanningConfigurationRequest = { "PutImageScanningConfigurationRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_PutImageScanningConfigurationRequest, 3, NULL, 0 };
+static const struct aws_member M_ecr_PutImageScanningConfigurationResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageScanningConfiguration", NULL, NULL, &S_ecr_ImageScanningConfiguration, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_PutImageScanningConfigurationResponse = { "PutImageScanningConfigurationResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_PutImageScanningConfigurationResponse, 3, NULL, 0 };
+static const struct aws_member M_ecr_PutImageTagMutabilityRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "imageTagMutability", NULL, NULL, &S_ecr_ImageTagMutability, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "imageTagMutabilityExclusionFilters", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilters, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_PutImageTagMutabilityRequest = { "PutImageTagMutabilityRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_PutImageTagMutabilityRequest, 4, NULL, 0 };
+static const struct aws_member M_ecr_PutImageTagMutabilityResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageTagMutability", NULL, NULL, &S_ecr_ImageTagMutability, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "imageTagMutabilityExclusionFilters", NULL, NULL, &S_ecr_ImageTagMutabilityExclusionFilters, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_PutImageTagMutabilityResponse = { "PutImageTagMutabilityResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_PutImageTagMutabilityResponse, 4, NULL, 0 };
+static const struct aws_member M_ecr_PutLifecyclePolicyRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "lifecyclePolicyText", NULL, NULL, &S_ecr_LifecyclePolicyText, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_PutLifecyclePolicyRequest = { "PutLifecyclePolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_PutLifecyclePolicyRequest, 3, NULL, 0 };
+static const struct aws_member M_ecr_PutLifecyclePolicyResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "lifecyclePolicyText", NULL, NULL, &S_ecr_LifecyclePolicyText, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_PutLifecyclePolicyResponse = { "PutLifecyclePolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_PutLifecyclePolicyResponse, 3, NULL, 0 };
+static const struct aws_member M_ecr_SetRepositoryPolicyRequest[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "policyText", NULL, NULL, &S_ecr_RepositoryPolicyText, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "force", NULL, NULL, &S_ecr_ForceFlag, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_SetRepositoryPolicyRequest = { "SetRepositoryPolicyRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_SetRepositoryPolicyRequest, 4, NULL, 0 };
+static const struct aws_member M_ecr_SetRepositoryPolicyResponse[] = {
+	{ "registryId", NULL, NULL, &S_ecr_RegistryId, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "repositoryName", NULL, NULL, &S_ecr_RepositoryName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "policyText", NULL, NULL, &S_ecr_RepositoryPolicyText, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_SetRepositoryPolicyResponse = { "SetRepositoryPolicyResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_SetRepositoryPolicyResponse, 3, NULL, 0 };
+static const struct aws_member M_ecr_TagResourceRequest[] = {
+	{ "resourceArn", NULL, NULL, &S_ecr_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "tags", NULL, NULL, &S_ecr_TagList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_TagResourceRequest = { "TagResourceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_TagResourceRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecr_TagResourceResponse = { "TagResourceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ecr_TagKeyList[] = {
+	{ "member", NULL, NULL, &S_ecr_TagKey, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ecr_TagKeyList = { "TagKeyList", AWS_T_LIST, 0, NULL, NULL, M_ecr_TagKeyList, 1, NULL, 0 };
+static const struct aws_member M_ecr_UntagResourceRequest[] = {
+	{ "resourceArn", NULL, NULL, &S_ecr_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "tagKeys", NULL, NULL, &S_ecr_TagKeyList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_ecr_UntagResourceRequest = { "UntagResourceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ecr_UntagResourceRequest, 2, NULL, 0 };
+static const struct aws_shape S_ecr_UntagResourceResponse = { "UntagResourceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_op O_ecr_CreateRepository = { "CreateRepository", "POST", "/", 200, &S_ecr_CreateRepositoryRequest, &S_ecr_CreateRepositoryResponse, NULL, NULL };
+static const struct aws_op O_ecr_DeleteLifecyclePolicy = { "DeleteLifecyclePolicy", "POST", "/", 200, &S_ecr_DeleteLifecyclePolicyRequest, &S_ecr_DeleteLifecyclePolicyResponse, NULL, NULL };
+static const struct aws_op O_ecr_DeleteRepository = { "DeleteRepository", "POST", "/", 200, &S_ecr_DeleteRepositoryRequest, &S_ecr_DeleteRepositoryResponse, NULL, NULL };
+static const struct aws_op O_ecr_DeleteRepositoryPolicy = { "DeleteRepositoryPolicy", "POST", "/", 200, &S_ecr_DeleteRepositoryPolicyRequest, &S_ecr_DeleteRepositoryPolicyResponse, NULL, NULL };
+static const struct aws_op O_ecr_DescribeRepositories = { "DescribeRepositories", "POST", "/", 200, &S_ecr_DescribeRepositoriesRequest, &S_ecr_DescribeRepositoriesResponse, NULL, NULL };
+static const struct aws_op O_ecr_GetLifecyclePolicy = { "GetLifecyclePolicy", "POST", "/", 200, &S_ecr_GetLifecyclePolicyRequest, &S_ecr_GetLifecyclePolicyResponse, NULL, NULL };
+static const struct aws_op O_ecr_GetRepositoryPolicy = { "GetRepositoryPolicy", "POST", "/", 200, &S_ecr_GetRepositoryPolicyRequest, &S_ecr_GetRepositoryPolicyResponse, NULL, NULL };
+static const struct aws_op O_ecr_ListTagsForResource = { "ListTagsForResource", "POST", "/", 200, &S_ecr_ListTagsForResourceRequest, &S_ecr_ListTagsForResourceResponse, NULL, NULL };
+static const struct aws_op O_ecr_PutImageScanningConfiguration = { "PutImageScanningConfiguration", "POST", "/", 200, &S_ecr_PutImageScanningConfigurationRequest, &S_ecr_PutImageScanningConfigurationResponse, NULL, NULL };
+static const struct aws_op O_ecr_PutImageTagMutability = { "PutImageTagMutability", "POST", "/", 200, &S_ecr_PutImageTagMutabilityRequest, &S_ecr_PutImageTagMutabilityResponse, NULL, NULL };
+static const struct aws_op O_ecr_PutLifecyclePolicy = { "PutLifecyclePolicy", "POST", "/", 200, &S_ecr_PutLifecyclePolicyRequest, &S_ecr_PutLifecyclePolicyResponse, NULL, NULL };
+static const struct aws_op O_ecr_SetRepositoryPolicy = { "SetRepositoryPolicy", "POST", "/", 200, &S_ecr_SetRepositoryPolicyRequest, &S_ecr_SetRepositoryPolicyResponse, NULL, NULL };
+static const struct aws_op O_ecr_TagResource = { "TagResource", "POST", "/", 200, &S_ecr_TagResourceRequest, &S_ecr_TagResourceResponse, NULL, NULL };
+static const struct aws_op O_ecr_UntagResource = { "UntagResource", "POST", "/", 200, &S_ecr_UntagResourceRequest, &S_ecr_UntagResourceResponse, NULL, NULL };
+static const struct aws_op *const OPS_ecr_[] = {
+	&O_ecr_CreateRepository,
+	&O_ecr_DeleteLifecyclePolicy,
+	&O_ecr_DeleteRepository,
+	&O_ecr_DeleteRepositoryPolicy,
+	&O_ecr_DescribeRepositories,
+	&O_ecr_GetLifecyclePolicy,
+	&O_ecr_GetRepositoryPolicy,
+	&O_ecr_ListTagsForResource,
+	&O_ecr_PutImageScanningConfiguration,
+	&O_ecr_PutImageTagMutability,
+	&O_ecr_PutLifecyclePolicy,
+	&O_ecr_SetRepositoryPolicy,
+	&O_ecr_TagResource,
+	&O_ecr_UntagResource,
+};
+static const char *const PI_ecr_DescribeRepositories[] = { "nextToken" };
+static const char *const PO_ecr_DescribeRepositories[] = { "nextToken" };
+static const char *const PR_ecr_DescribeRepositories[] = { "repositories" };
+static const struct aws_paginator PAG_ecr_[] = {
+	{ "DescribeRepositories", PI_ecr_DescribeRepositories, 1, PO_ecr_DescribeRepositories, 1, PR_ecr_DescribeRepositories, 1, "maxResults", NULL },
 };
 static const struct aws_shape S_ecs_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_ecs_TagKey = { "TagKey", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -13623,6 +13954,41 @@ static const struct aws_paginator PAG_sns_[] = {
 	{ "ListSubscriptionsByTopic", PI_sns_ListSubscriptionsByTopic, 1, PO_sns_ListSubscriptionsByTopic, 1, PR_sns_ListSubscriptionsByTopic, 1, NULL, NULL },
 	{ "ListTopics", PI_sns_ListTopics, 1, PO_sns_ListTopics, 1, PR_sns_ListTopics, 1, NULL, NULL },
 };
+static const struct aws_shape S_ssm_PSParameterName = { "PSParameterName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_Boolean = { "Boolean", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ssm_GetParameterRequest[] = {
+	{ "Name", NULL, NULL, &S_ssm_PSParameterName, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "WithDecryption", NULL, NULL, &S_ssm_Boolean, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ssm_GetParameterRequest = { "GetParameterRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_ssm_GetParameterRequest, 2, NULL, 0 };
+static const char *const E_ssm_ParameterType[] = { "String", "StringList", "SecureString" };
+static const struct aws_shape S_ssm_ParameterType = { "ParameterType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_ssm_ParameterType, 3 };
+static const struct aws_shape S_ssm_PSParameterValue = { "PSParameterValue", AWS_T_STRING, AWS_S_SENSITIVE, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_PSParameterVersion = { "PSParameterVersion", AWS_T_LONG, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_PSParameterSelector = { "PSParameterSelector", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_String = { "String", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_DateTime = { "DateTime", AWS_T_TIMESTAMP, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_ssm_ParameterDataType = { "ParameterDataType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_ssm_Parameter[] = {
+	{ "Name", NULL, NULL, &S_ssm_PSParameterName, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Type", NULL, NULL, &S_ssm_ParameterType, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Value", NULL, NULL, &S_ssm_PSParameterValue, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Version", NULL, NULL, &S_ssm_PSParameterVersion, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Selector", NULL, NULL, &S_ssm_PSParameterSelector, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "SourceResult", NULL, NULL, &S_ssm_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "LastModifiedDate", NULL, NULL, &S_ssm_DateTime, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ARN", NULL, NULL, &S_ssm_String, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "DataType", NULL, NULL, &S_ssm_ParameterDataType, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ssm_Parameter = { "Parameter", AWS_T_STRUCTURE, 0, NULL, NULL, M_ssm_Parameter, 9, NULL, 0 };
+static const struct aws_member M_ssm_GetParameterResult[] = {
+	{ "Parameter", NULL, NULL, &S_ssm_Parameter, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_ssm_GetParameterResult = { "GetParameterResult", AWS_T_STRUCTURE, 0, NULL, NULL, M_ssm_GetParameterResult, 1, NULL, 0 };
+static const struct aws_op O_ssm_GetParameter = { "GetParameter", "POST", "/", 200, &S_ssm_GetParameterRequest, &S_ssm_GetParameterResult, NULL, NULL };
+static const struct aws_op *const OPS_ssm_[] = {
+	&O_ssm_GetParameter,
+};
 static const struct aws_shape S_sts_arnType = { "arnType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_sts_roleSessionNameType = { "roleSessionNameType", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_sts_PolicyDescriptorType[] = {
@@ -13766,6 +14132,10 @@ const struct aws_service aws_services[] = {
 	  .endpoint_prefix = "ec2", .protocol = AWS_PROTO_EC2, .api_version = "2016-11-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_ec2_, .nops = 91, .paginators = PAG_ec2_, .npaginators = 20 },
+	{ .name = "ecr", .sdk_id = "ECR", .env_suffix = "ECR", .signing_name = "ecr",
+	  .endpoint_prefix = "api.ecr", .protocol = AWS_PROTO_JSON, .api_version = "2015-09-21",
+	  .json_version = "1.1", .target_prefix = "AmazonEC2ContainerRegistry_V20150921", .global = false,
+	  .ops = OPS_ecr_, .nops = 14, .paginators = PAG_ecr_, .npaginators = 1 },
 	{ .name = "ecs", .sdk_id = "ECS", .env_suffix = "ECS", .signing_name = "ecs",
 	  .endpoint_prefix = "ecs", .protocol = AWS_PROTO_JSON, .api_version = "2014-11-13",
 	  .json_version = "1.1", .target_prefix = "AmazonEC2ContainerServiceV20141113", .global = false,
@@ -13802,9 +14172,13 @@ const struct aws_service aws_services[] = {
 	  .endpoint_prefix = "sns", .protocol = AWS_PROTO_QUERY, .api_version = "2010-03-31",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sns_, .nops = 16, .paginators = PAG_sns_, .npaginators = 3 },
+	{ .name = "ssm", .sdk_id = "SSM", .env_suffix = "SSM", .signing_name = "ssm",
+	  .endpoint_prefix = "ssm", .protocol = AWS_PROTO_JSON, .api_version = "2014-11-06",
+	  .json_version = "1.1", .target_prefix = "AmazonSSM", .global = false,
+	  .ops = OPS_ssm_, .nops = 1, .paginators = NULL, .npaginators = 0 },
 	{ .name = "sts", .sdk_id = "STS", .env_suffix = "STS", .signing_name = "sts",
 	  .endpoint_prefix = "sts", .protocol = AWS_PROTO_QUERY, .api_version = "2011-06-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sts_, .nops = 3, .paginators = NULL, .npaginators = 0 },
 };
-const size_t aws_nservices = 14;
+const size_t aws_nservices = 15;

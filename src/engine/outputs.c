@@ -61,7 +61,8 @@ int engine_outputs(struct engine *e, json_t **out, struct diags *d)
 		const struct spec_output *so = &e->spec->outputs[i];
 		json_t *v = NULL;
 		struct diags od = DIAGS_INIT;
-		if (spec_eval_output(e->spec, i, &res, &v, &od)) {
+		bool sens = false;
+		if (spec_eval_output(e->spec, i, &res, &v, &sens, &od)) {
 			diags_move(d, &od);
 			diags_release(&od);
 			json_decref(o);
@@ -70,7 +71,7 @@ int engine_outputs(struct engine *e, json_t **out, struct diags *d)
 		diags_release(&od);
 		bool unknown = value_has_unknown(v);
 		json_t *entry = json_pack("{s:o, s:b, s:b}", "value", unknown ? json_null() : v,
-					  "sensitive", so->sensitive, "unknown", unknown);
+					  "sensitive", so->sensitive || sens, "unknown", unknown);
 		if (unknown)
 			json_decref(v);
 		if (so->description)

@@ -1,6 +1,7 @@
 /* grafana: sessions on an Amazon Managed Grafana workspace's HTTP API (a
- * short-lived API key from the AWS API, one curl handle) and the data source,
- * dashboard and search operations berth's Grafana types need. */
+ * short-lived service account token, or API key on Grafana 8, from the AWS
+ * API; one curl handle) and the data source, dashboard and search operations
+ * berth's Grafana types need. */
 #include "util/common.h"
 #include "grafana/grafana.h"
 
@@ -30,6 +31,11 @@ struct grafana_session {
 	char *base_url;   /* "https://ENDPOINT", or the emulator's scheme + ENDPOINT + prefix */
 	CURL *curl;
 	struct curl_slist *connect_to; /* ENDPOINT -> emulator address, or NULL */
+	/* Service account tokens (Grafana 9 and later) or, before that, API
+	 * keys: sa_id is the service account's id (NULL for API keys). */
+	bool use_tokens;
+	char *sa_id;
+	char *token_id; /* the current token's id (service accounts only) */
 	/* The secret, and the header list that carries it; both zeroed on free. */
 	char *key;
 	char *key_name;
@@ -178,30 +184,126 @@ cleanup:
 
 /* ------------------------------------------------------------ keys */
 
-static int create_key(struct grafana_session *s, struct diags *d)
+/* Time plus random: unique across runs and renewals, and says who made it
+ * and when to anyone listing the workspace's keys or tokens. */
+static char *credential_name(void)
 {
 	unsigned char rnd[4];
-	json_t *params = NULL, *resp = NULL;
-	const char *key;
-	char *name, *auth;
-	int rc;
-
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		memset(rnd, 0, sizeof(rnd)); /* the time part alone still differs per run */
-	/* Time plus random: unique across runs and renewals, and says who made
-	 * it and when to anyone listing the workspace's keys. */
-	name = xasprintf("berth-%lld-%02x%02x%02x%02x", (long long)time(NULL), rnd[0], rnd[1],
+	return xasprintf("berth-%lld-%02x%02x%02x%02x", (long long)time(NULL), rnd[0], rnd[1],
 			 rnd[2], rnd[3]);
-	params = json_pack("{s:s, s:s, s:s, s:i}", "workspaceId", s->workspace_id, "keyName", name,
-			   "keyRole", "ADMIN", "secondsToLive", GRAFANA_KEY_SECONDS);
-	if ((rc = aws_call(s->aws, "grafana", "CreateWorkspaceApiKey", params, &resp, d)) < 0)
+}
+
+static bool last_aws_code_is(const struct diags *d, const char *code)
+{
+	return d->n && d->items[d->n - 1].aws_code && !strcmp(d->items[d->n - 1].aws_code, code);
+}
+
+/* The id of the workspace's service account GRAFANA_SERVICE_ACCOUNT, or
+ * NULL: one ListWorkspaceServiceAccounts (all pages). */
+static int find_service_account(struct grafana_session *s, char **id_out, struct diags *d)
+{
+	json_t *params = json_pack("{s:s}", "workspaceId", s->workspace_id), *list = NULL, *a;
+	size_t i;
+	int rc = aws_call_all(s->aws, "grafana", "ListWorkspaceServiceAccounts", params,
+			      "serviceAccounts", &list, d);
+	json_decref(params);
+	if (rc < 0)
+		return rc;
+	*id_out = NULL;
+	json_array_foreach(list, i, a) {
+		const char *name = json_string_value(json_object_get(a, "name"));
+		const char *id = json_string_value(json_object_get(a, "id"));
+		if (name && id && !strcmp(name, GRAFANA_SERVICE_ACCOUNT)) {
+			*id_out = xstrdup(id);
+			break;
+		}
+	}
+	json_decref(list);
+	return 0;
+}
+
+/* The service account berth's tokens belong to: the workspace's
+ * GRAFANA_SERVICE_ACCOUNT, created (role ADMIN) the first time. It is reused
+ * and kept, never deleted: berth runs on other machines may hold tokens of it
+ * at the same moment, and without a token it grants nothing. */
+static int ensure_service_account(struct grafana_session *s, struct diags *d)
+{
+	struct diags local = DIAGS_INIT;
+	json_t *params = NULL, *resp = NULL;
+	int rc;
+	if (s->sa_id)
+		return 0;
+	if ((rc = find_service_account(s, &s->sa_id, d)) < 0 || s->sa_id)
+		return rc;
+	params = json_pack("{s:s, s:s, s:s}", "workspaceId", s->workspace_id, "name",
+			   GRAFANA_SERVICE_ACCOUNT, "grafanaRole", "ADMIN");
+	rc = aws_call(s->aws, "grafana", "CreateWorkspaceServiceAccount", params, &resp, &local);
+	if (rc == BERTH_EAWS && last_aws_code_is(&local, "ConflictException")) {
+		/* Another berth made it between our list and our create. */
+		diags_release(&local);
+		rc = find_service_account(s, &s->sa_id, d);
+		if (!rc && !s->sa_id) {
+			diags_add(d, DIAG_ERROR, "Grafana workspace %s: service account %s exists "
+				  "but is not listed", s->workspace_id, GRAFANA_SERVICE_ACCOUNT);
+			rc = BERTH_EAWS;
+		}
 		goto cleanup;
-	key = json_string_value(json_object_get(resp, "key"));
-	if (!key || !*key) {
-		diags_add(d, DIAG_ERROR, "grafana CreateWorkspaceApiKey answered without a key");
+	}
+	diags_move(d, &local);
+	if (rc < 0)
+		goto cleanup;
+	if (!json_string_value(json_object_get(resp, "id"))) {
+		diags_add(d, DIAG_ERROR, "grafana CreateWorkspaceServiceAccount answered without an id");
 		rc = BERTH_EAWS;
 		goto cleanup;
 	}
+	s->sa_id = xstrdup(json_string_value(json_object_get(resp, "id")));
+	log_verbose("grafana: created service account %s (%s) on %s", GRAFANA_SERVICE_ACCOUNT,
+		    s->sa_id, s->workspace_id);
+cleanup:
+	diags_release(&local);
+	json_decref(resp);
+	json_decref(params);
+	return rc;
+}
+
+/* Makes a new credential: a token of berth's service account, or on a
+ * workspace without service accounts an ADMIN API key; both live
+ * GRAFANA_KEY_SECONDS. */
+static int create_key(struct grafana_session *s, struct diags *d)
+{
+	json_t *params = NULL, *resp = NULL, *holder;
+	const char *key, *op;
+	char *name, *auth;
+	int rc;
+
+	name = credential_name();
+	if (s->use_tokens) {
+		if ((rc = ensure_service_account(s, d)) < 0)
+			goto cleanup;
+		op = "CreateWorkspaceServiceAccountToken";
+		params = json_pack("{s:s, s:s, s:s, s:i}", "workspaceId", s->workspace_id,
+				   "serviceAccountId", s->sa_id, "name", name, "secondsToLive",
+				   GRAFANA_KEY_SECONDS);
+	} else {
+		op = "CreateWorkspaceApiKey";
+		params = json_pack("{s:s, s:s, s:s, s:i}", "workspaceId", s->workspace_id, "keyName",
+				   name, "keyRole", "ADMIN", "secondsToLive", GRAFANA_KEY_SECONDS);
+	}
+	if ((rc = aws_call(s->aws, "grafana", op, params, &resp, d)) < 0)
+		goto cleanup;
+	holder = s->use_tokens ? json_object_get(resp, "serviceAccountToken") : resp;
+	key = json_string_value(json_object_get(holder, "key"));
+	if (!key || !*key || (s->use_tokens && !json_string_value(json_object_get(holder, "id")))) {
+		diags_add(d, DIAG_ERROR, "grafana %s answered without a %s", op,
+			  s->use_tokens ? "token" : "key");
+		rc = BERTH_EAWS;
+		goto cleanup;
+	}
+	if (s->use_tokens)
+		s->token_id = xstrdup(json_string_value(json_object_get(holder, "id")));
 	auth = xasprintf("Authorization: Bearer %s", key);
 	s->headers = curl_slist_append(NULL, auth);
 	s->headers = curl_slist_append(s->headers, "Accept: application/json");
@@ -214,11 +316,13 @@ static int create_key(struct grafana_session *s, struct diags *d)
 	s->key_name = name;
 	name = NULL;
 	s->key_expires = time(NULL) + GRAFANA_KEY_SECONDS;
-	log_verbose("grafana: created API key %s on %s", s->key_name, s->workspace_id);
+	log_verbose("grafana: created %s %s on %s", s->use_tokens ? "service account token" : "API key",
+		    s->key_name, s->workspace_id);
 	rc = 0;
 cleanup:
 	/* The answer's copy of the key: jansson frees without clearing. */
-	if (resp && (key = json_string_value(json_object_get(resp, "key"))))
+	holder = s->use_tokens ? json_object_get(resp, "serviceAccountToken") : resp;
+	if (resp && (key = json_string_value(json_object_get(holder, "key"))))
 		explicit_bzero((char *)key, strlen(key));
 	json_decref(resp);
 	json_decref(params);
@@ -235,13 +339,21 @@ static int delete_key(struct grafana_session *s, struct diags *d)
 	struct diags local = DIAGS_INIT;
 	json_t *params, *resp = NULL;
 	int rc;
+	const char *what = s->use_tokens ? "service account token" : "API key";
 	if (!s->key_name)
 		return 0;
-	params = json_pack("{s:s, s:s}", "workspaceId", s->workspace_id, "keyName", s->key_name);
-	rc = aws_call(s->aws, "grafana", "DeleteWorkspaceApiKey", params, &resp, &local);
-	if (rc == BERTH_EAWS && local.n && local.items[local.n - 1].aws_code &&
-	    !strcmp(local.items[local.n - 1].aws_code, "ResourceNotFoundException")) {
-		log_verbose("grafana: API key %s on %s was already gone", s->key_name,
+	if (s->use_tokens) {
+		params = json_pack("{s:s, s:s, s:s}", "workspaceId", s->workspace_id,
+				   "serviceAccountId", s->sa_id, "tokenId", s->token_id);
+		rc = aws_call(s->aws, "grafana", "DeleteWorkspaceServiceAccountToken", params, &resp,
+			      &local);
+	} else {
+		params = json_pack("{s:s, s:s}", "workspaceId", s->workspace_id, "keyName",
+				   s->key_name);
+		rc = aws_call(s->aws, "grafana", "DeleteWorkspaceApiKey", params, &resp, &local);
+	}
+	if (rc == BERTH_EAWS && last_aws_code_is(&local, "ResourceNotFoundException")) {
+		log_verbose("grafana: %s %s on %s was already gone", what, s->key_name,
 			    s->workspace_id);
 		rc = 0;
 	} else if (rc < 0) {
@@ -253,10 +365,10 @@ static int delete_key(struct grafana_session *s, struct diags *d)
 			local.items[i].severity = DIAG_WARNING;
 		diags_move(d, &local);
 		diags_add(d, DIAG_WARNING,
-			  "could not delete the temporary API key %s of Grafana workspace %s; "
-			  "it expires by itself at %s", s->key_name, s->workspace_id, when);
+			  "could not delete the temporary %s %s of Grafana workspace %s; "
+			  "it expires by itself at %s", what, s->key_name, s->workspace_id, when);
 	} else {
-		log_verbose("grafana: deleted API key %s on %s", s->key_name, s->workspace_id);
+		log_verbose("grafana: deleted %s %s on %s", what, s->key_name, s->workspace_id);
 	}
 	diags_release(&local);
 	json_decref(resp);
@@ -267,6 +379,8 @@ static int delete_key(struct grafana_session *s, struct diags *d)
 	s->key = NULL;
 	free(s->key_name);
 	s->key_name = NULL;
+	free(s->token_id);
+	s->token_id = NULL;
 	return rc;
 }
 
@@ -281,6 +395,8 @@ static void session_free(struct grafana_session *s)
 	free_secret_headers(s->headers);
 	free_secret(s->key);
 	free(s->key_name);
+	free(s->token_id);
+	free(s->sa_id);
 	curl_slist_free_all(s->connect_to);
 	free(s->base_url);
 	free(s->endpoint);
@@ -288,8 +404,16 @@ static void session_free(struct grafana_session *s)
 	free(s);
 }
 
+/* Service accounts came with Grafana 9 (AWS refuses them on an 8.4
+ * workspace); an unknown version is taken to be a current one. */
+static bool has_service_accounts(const char *version)
+{
+	return !version || !*version || strtol(version, NULL, 10) >= 9;
+}
+
 int grafana_session_open(struct aws_client *aws, const char *workspace_id, const char *endpoint,
-			 struct grafana_session **out, struct diags *d)
+			 const char *grafana_version, struct grafana_session **out,
+			 struct diags *d)
 {
 	struct grafana_session *s = NULL;
 	const char *host;
@@ -305,6 +429,7 @@ int grafana_session_open(struct aws_client *aws, const char *workspace_id, const
 		host += 8;
 	s = xcalloc(1, sizeof(*s));
 	s->aws = aws;
+	s->use_tokens = has_service_accounts(grafana_version);
 	s->workspace_id = xstrdup(workspace_id);
 	s->endpoint = xstrdup(host);
 	if (*s->endpoint && s->endpoint[strlen(s->endpoint) - 1] == '/')
@@ -469,11 +594,18 @@ static void fail_diag(struct grafana_session *s, const char *method, const char 
 		       s->workspace_id, method, path, status, masked);
 	dg->http_status = (int)status;
 	if (status == 401)
-		diag_set_detail(dg, "the workspace rejected berth's API key %s (renewed once already); "
-				"check that the workspace accepts API keys and that the caller may "
-				"call grafana:CreateWorkspaceApiKey", s->key_name ? s->key_name : "");
+		diag_set_detail(dg, s->use_tokens
+				? "the workspace rejected berth's service account token %s (renewed once "
+				  "already); check that the caller may call "
+				  "grafana:CreateWorkspaceServiceAccountToken"
+				: "the workspace rejected berth's API key %s (renewed once already); "
+				  "check that the workspace accepts API keys and that the caller may "
+				  "call grafana:CreateWorkspaceApiKey", s->key_name ? s->key_name : "");
 	else if (status == 403)
-		diag_set_detail(dg, "the API key (role ADMIN) may not do this");
+		diag_set_detail(dg, s->use_tokens
+				? "the service account " GRAFANA_SERVICE_ACCOUNT " (made with role ADMIN) "
+				  "may not do this; check its role in the workspace"
+				: "the API key (role ADMIN) may not do this");
 	free(masked);
 	buf_release(&text);
 	json_decref(j);
@@ -484,7 +616,8 @@ static void fail_diag(struct grafana_session *s, const char *method, const char 
 static int renew_key(struct grafana_session *s, struct diags *d)
 {
 	s->renewals++;
-	log_verbose("grafana: API key %s rejected; renewing", s->key_name);
+	log_verbose("grafana: %s %s rejected; renewing",
+		    s->use_tokens ? "service account token" : "API key", s->key_name);
 	/* The old key is worthless now; failing to delete it is only a warning
 	 * and must not block the renewal. */
 	(void)delete_key(s, d);
@@ -502,7 +635,7 @@ int grafana_request(struct grafana_session *s, const char *method, const char *p
 	int rc;
 
 	if (!s->key) {
-		diags_add(d, DIAG_ERROR, "Grafana workspace %s: no API key (its renewal failed)",
+		diags_add(d, DIAG_ERROR, "Grafana workspace %s: no token or API key (its renewal failed)",
 			  s->workspace_id);
 		return BERTH_EAUTH;
 	}

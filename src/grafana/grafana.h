@@ -1,18 +1,25 @@
 /* A client for an Amazon Managed Grafana workspace's own HTTP API (Grafana's
  * /api/...), for the Berth::Grafana::DataSource and Dashboard types.
  *
- * Authentication: grafana_session_open creates a short-lived ADMIN API key
- * through the AWS API (grafana CreateWorkspaceApiKey) and grafana_session_close
- * deletes it (DeleteWorkspaceApiKey). The key is a secret: it is never logged,
- * never put in a diagnostic (even a message Grafana sends back has it masked),
- * and its memory is zeroed when the session ends. Callers always close what
- * they opened, on every path:
+ * Authentication: grafana_session_open makes a short-lived ADMIN credential
+ * through the AWS API and grafana_session_close deletes it. On Grafana 9 and
+ * later that is a token (CreateWorkspaceServiceAccountToken, deleted with
+ * DeleteWorkspaceServiceAccountToken) of the workspace's service account
+ * GRAFANA_SERVICE_ACCOUNT, which berth creates (role ADMIN) the first time
+ * and then reuses and keeps: AWS documents service accounts as the
+ * successor of API keys, which Grafana Labs deprecates. A workspace on
+ * Grafana 8.4 has no service accounts (AWS refuses them), so there the
+ * credential is an API key (CreateWorkspaceApiKey / DeleteWorkspaceApiKey).
+ * The credential is a secret: it is never logged, never put in a diagnostic
+ * (even a message Grafana sends back has it masked), and its memory is
+ * zeroed when the session ends. Callers always close what they opened, on
+ * every path:
  *
  *     struct grafana_session *g = NULL;
- *     if ((rc = grafana_session_open(aws, ws_id, ws_endpoint, &g, d)) < 0)
- *             return rc;                    // nothing to close: no key exists
+ *     if ((rc = grafana_session_open(aws, ws_id, ws_endpoint, "10.4", &g, d)) < 0)
+ *             return rc;                    // nothing to close: no credential exists
  *     rc = grafana_datasource_create(g, ...);
- *     close_rc = grafana_session_close(g, d);  // deletes the key, also after a failure
+ *     close_rc = grafana_session_close(g, d);  // deletes it, also after a failure
  *
  * Where requests go: the workspace endpoint (g-abc.grafana-workspace.REGION.
  * amazonaws.com) over https. When the AWS client's grafana endpoint is
@@ -44,36 +51,42 @@
 
 struct grafana_session;
 
-/* How long a session's key lives. Short, so that a key whose deletion failed
+/* The name of the workspace service account whose tokens berth uses. */
+#define GRAFANA_SERVICE_ACCOUNT "berth"
+
+/* How long a session's token or key lives. Short, so that a key whose deletion failed
  * (berth killed, network gone) stops working soon by itself; a 401 during a
  * long apply is answered by one renewal (see below). */
 #define GRAFANA_KEY_SECONDS 1800
 
 /* Opens a session on workspace workspace_id ("g-abc123") whose endpoint is
  * endpoint (the workspace's "endpoint" attribute, a host name; "https://" and
- * a trailing '/' are accepted and dropped). Creates the API key last, so a
- * failure before it leaves nothing behind and a failure after it deletes it.
+ * a trailing '/' are accepted and dropped) and whose grafanaVersion is
+ * grafana_version ("8.4", "10.4"; NULL when not known: taken as current).
+ * Creates the credential last, so a failure before it leaves nothing behind
+ * (but the reusable service account) and a failure after it deletes it.
  * *out is set only on success. Errors: BERTH_EINVAL (bad id or endpoint),
- * the aws_call codes of CreateWorkspaceApiKey. */
+ * the aws_call codes of the grafana calls. */
 int grafana_session_open(struct aws_client *aws, const char *workspace_id, const char *endpoint,
-			 struct grafana_session **out, struct diags *d);
+			 const char *grafana_version, struct grafana_session **out,
+			 struct diags *d);
 
-/* Deletes the session's key and frees everything (the key's memory zeroed).
- * NULL is a no-op returning 0. A key already gone is 0. If the deletion fails
+/* Deletes the session's token or key and frees everything (its memory
+ * zeroed). NULL is a no-op returning 0. One already gone is 0. If the deletion fails
  * the session is still freed; the return is the error code, and the
  * diagnostics (all DIAG_WARNING: the work is done, and the key expires by
  * itself) say which key is left and until when. */
 int grafana_session_close(struct grafana_session *s, struct diags *d);
 
-/* The API key's name (not secret; in logs and warnings), e.g.
- * "berth-1732464000-9f2c41d0". Changes when the key is renewed. */
+/* The token's or API key's name (not secret; in logs and warnings), e.g.
+ * "berth-1732464000-9f2c41d0". Changes when it is renewed. */
 const char *grafana_session_key_name(const struct grafana_session *s);
 
 /* A request to the workspace API: method and path ("/api/search?query=x",
  * already escaped), body borrowed (NULL: none). On a 2xx answer returns 0 and
  * sets *out (may be NULL to discard) to the parsed body (json null for an
- * empty one). A 401 is answered once per request by renewing the key (the
- * old one is deleted) and retrying: keys expire during long applies. The
+ * empty one). A 401 is answered once per request by renewing the token or
+ * key (the old one is deleted) and retrying: they expire during long applies. The
  * typed operations below are built on this; it is public for the rare call
  * they do not cover. */
 int grafana_request(struct grafana_session *s, const char *method, const char *path,

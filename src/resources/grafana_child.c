@@ -24,8 +24,10 @@ char *gchild_join_id(const char *ws, const char *uid)
 	return buf_detach(&b, NULL);
 }
 
-int gchild_open(const struct rt_ctx *c, const char *ws, const char *endpoint,
-		struct grafana_session **out, struct diags *d)
+/* version: the workspace's grafanaVersion when endpoint is given (NULL:
+ * unknown); found with the endpoint otherwise. */
+static int open_session(const struct rt_ctx *c, const char *ws, const char *endpoint,
+			const char *version, struct grafana_session **out, struct diags *d)
 {
 	json_t *res = NULL;
 	if (!endpoint) {
@@ -44,15 +46,22 @@ int gchild_open(const struct rt_ctx *c, const char *ws, const char *endpoint,
 			return BERTH_ENOTFOUND;
 		}
 		endpoint = json_string_value(json_object_get(w, "endpoint"));
+		version = json_string_value(json_object_get(w, "grafanaVersion"));
 		if (!endpoint) {
 			json_decref(res);
 			diags_add(d, DIAG_ERROR, "Grafana workspace %s has no endpoint yet", ws);
 			return BERTH_EAWS;
 		}
 	}
-	int err = grafana_session_open(c->aws, ws, endpoint, out, d);
+	int err = grafana_session_open(c->aws, ws, endpoint, version, out, d);
 	json_decref(res);
 	return err;
+}
+
+int gchild_open(const struct rt_ctx *c, const char *ws, const char *endpoint,
+		struct grafana_session **out, struct diags *d)
+{
+	return open_session(c, ws, endpoint, NULL, out, d);
 }
 
 int gchild_close(struct grafana_session *s, int err, struct diags *d)
@@ -70,14 +79,14 @@ bool gchild_workspace_active(const struct live_resource *ws)
 
 struct open_args {
 	const struct rt_ctx *c;
-	const char *ws, *endpoint;
+	const char *ws, *endpoint, *version;
 };
 
 static int open_shared(void *arg, void **obj, struct diags *d)
 {
 	struct open_args *a = arg;
 	struct grafana_session *g = NULL;
-	int err = gchild_open(a->c, a->ws, a->endpoint, &g, d);
+	int err = open_session(a->c, a->ws, a->endpoint, a->version, &g, d);
 	if (!err)
 		*obj = g;
 	return err;
@@ -93,12 +102,15 @@ static void shared_key(struct buf *b, const char *ws)
 	buf_addf(b, "grafana-session:%s", ws);
 }
 
-int gchild_borrow(const struct rt_ctx *c, const char *ws, const char *endpoint,
+int gchild_borrow(const struct rt_ctx *c, const struct live_resource *wsr,
 		  struct grafana_session **out, struct diags *d)
 {
+	const char *ws = wsr->id;
+	const char *endpoint = json_string_value(json_object_get(wsr->props, "Endpoint"));
+	const char *version = json_string_value(json_object_get(wsr->props, "GrafanaVersion"));
 	if (!c->shared)
-		return gchild_open(c, ws, endpoint, out, d);
-	struct open_args a = { c, ws, endpoint };
+		return open_session(c, ws, endpoint, version, out, d);
+	struct open_args a = { c, ws, endpoint, version };
 	struct buf key = BUF_INIT;
 	void *obj = NULL;
 	shared_key(&key, ws);

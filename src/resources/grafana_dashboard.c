@@ -186,8 +186,7 @@ static int read_workspace(const struct rt_ctx *c, const struct live_resource *ws
 {
 	struct grafana_session *g = NULL;
 	json_t *hits = NULL;
-	int err = gchild_borrow(c, ws->id, json_string_value(json_object_get(ws->props, "Endpoint")),
-				&g, d);
+	int err = gchild_borrow(c, ws, &g, d);
 	if (err)
 		return err;
 	err = grafana_search(g, NULL, "dash-db", &hits, d);

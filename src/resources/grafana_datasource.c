@@ -106,8 +106,7 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 			continue;
 		struct grafana_session *g = NULL;
 		json_t *list = NULL;
-		err = gchild_borrow(c, ws->id, json_string_value(json_object_get(ws->props, "Endpoint")),
-				    &g, d);
+		err = gchild_borrow(c, ws, &g, d);
 		if (err)
 			break;
 		err = grafana_request(g, "GET", "/api/datasources", NULL, &list, d);

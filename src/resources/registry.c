@@ -19,6 +19,7 @@ static const struct rtype *const types[] = {
 	&rtype_ec2_subnetroutetableassociation,
 	&rtype_ec2_vpc,
 	&rtype_ec2_vpcgatewayattachment,
+	&rtype_ecr_repository,
 	&rtype_ecs_cluster,
 	&rtype_ecs_service,
 	&rtype_ecs_taskdefinition,

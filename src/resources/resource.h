@@ -438,6 +438,7 @@ extern const struct rtype rtype_ec2_subnet;
 extern const struct rtype rtype_ec2_subnetroutetableassociation;
 extern const struct rtype rtype_ec2_vpc;
 extern const struct rtype rtype_ec2_vpcgatewayattachment;
+extern const struct rtype rtype_ecr_repository;
 extern const struct rtype rtype_ecs_cluster;
 extern const struct rtype rtype_ecs_service;
 extern const struct rtype rtype_ecs_taskdefinition;

@@ -1050,15 +1050,76 @@ static const struct schema_prop p127[] = {
 };
 static const struct schema_shape s127 = { SK_OBJECT, p127, 4, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_EC2_VPCGatewayAttachment_primary[] = { "AttachmentType", "VpcId" };
-static const struct schema_prop p128[] = {
+static const char *const e128[] = { "AES256", "KMS" };
+static const struct schema_shape s128 = { SK_STRING, NULL, 0, NULL, false, e128, 2, false, false, 0, 0 };
+static const struct schema_shape s129 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 2048 };
+static const struct schema_prop p130[] = {
+	{ "EncryptionType", SP_REQUIRED | SP_CREATE_ONLY, &s128, NULL,
+	  "The encryption type to use." },
+	{ "KmsKey", SP_CREATE_ONLY, &s129, NULL,
+	  "If you use the KMS encryption type, specify the KMS key to use for encryption." },
+};
+static const struct schema_shape s130 = { SK_OBJECT, p130, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p131[] = {
+	{ "ScanOnPush", 0, &s29, NULL,
+	  "The setting that determines whether images are scanned after being pushed to a repository." },
+};
+static const struct schema_shape s131 = { SK_OBJECT, p131, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e132[] = { "MUTABLE", "IMMUTABLE" };
+static const struct schema_shape s132 = { SK_STRING, NULL, 0, NULL, false, e132, 2, false, false, 0, 0 };
+static const struct schema_shape s133 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 100, 30720 };
+static const struct schema_shape s134 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 12, 12 };
+static const struct schema_prop p135[] = {
+	{ "LifecyclePolicyText", 0, &s133, NULL,
+	  "The JSON repository policy text to apply to the repository." },
+	{ "RegistryId", 0, &s134, NULL,
+	  "The AWS account ID associated with the registry that contains the repository." },
+};
+static const struct schema_shape s135 = { SK_OBJECT, p135, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s136 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 2, 256 };
+static const struct schema_shape s137 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 127 };
+static const struct schema_shape s138 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 255 };
+static const struct schema_prop p139[] = {
+	{ "Key", SP_REQUIRED, &s137, NULL,
+	  "One part of a key-value pair that make up a tag." },
+	{ "Value", SP_REQUIRED, &s138, NULL,
+	  "A value acts as a descriptor within a tag category (key)." },
+};
+static const struct schema_shape s139 = { SK_OBJECT, p139, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s140 = { SK_ARRAY, NULL, 0, &s139, true, NULL, 0, false, true, 0, 50 };
+static const struct schema_prop p141[] = {
+	{ "Arn", SP_READ_ONLY, &s1, NULL,
+	  NULL },
+	{ "EmptyOnDelete", 0, &s29, "false",
+	  "If true, deleting the repository force deletes the contents of the repository." },
+	{ "EncryptionConfiguration", SP_CREATE_ONLY, &s130, NULL,
+	  "The encryption configuration for the repository." },
+	{ "ImageScanningConfiguration", 0, &s131, NULL,
+	  "The image scanning configuration for the repository." },
+	{ "ImageTagMutability", 0, &s132, NULL,
+	  "The tag mutability setting for the repository." },
+	{ "LifecyclePolicy", 0, &s135, NULL,
+	  "Creates or updates a lifecycle policy." },
+	{ "RepositoryName", SP_CREATE_ONLY, &s136, NULL,
+	  "The name to use for the repository." },
+	{ "RepositoryPolicyText", 0, &s34, NULL,
+	  "The JSON repository policy text to apply to the repository." },
+	{ "RepositoryUri", SP_READ_ONLY, &s1, NULL,
+	  NULL },
+	{ "Tags", 0, &s140, NULL,
+	  "An array of key-value pairs to apply to this resource." },
+};
+static const struct schema_shape s141 = { SK_OBJECT, p141, 10, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const schema_type_AWS_ECR_Repository_primary[] = { "RepositoryName" };
+static const struct schema_prop p142[] = {
 	{ "Name", 0, &s1, NULL,
 	  "The name of the cluster setting." },
 	{ "Value", 0, &s1, NULL,
 	  "The value to set for the cluster setting." },
 };
-static const struct schema_shape s128 = { SK_OBJECT, p128, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s129 = { SK_ARRAY, NULL, 0, &s128, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p130[] = {
+static const struct schema_shape s142 = { SK_OBJECT, p142, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s143 = { SK_ARRAY, NULL, 0, &s142, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p144[] = {
 	{ "CloudWatchEncryptionEnabled", 0, &s29, NULL,
 	  "Determines whether to use encryption on the CloudWatch logs." },
 	{ "CloudWatchLogGroupName", 0, &s1, NULL,
@@ -1070,31 +1131,31 @@ static const struct schema_prop p130[] = {
 	{ "S3KeyPrefix", 0, &s1, NULL,
 	  "An optional folder in the S3 bucket to place logs in." },
 };
-static const struct schema_shape s130 = { SK_OBJECT, p130, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p131[] = {
+static const struct schema_shape s144 = { SK_OBJECT, p144, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p145[] = {
 	{ "KmsKeyId", 0, &s1, NULL,
 	  "Specify an KMSlong key ID to encrypt the data between the local client and the container." },
-	{ "LogConfiguration", 0, &s130, NULL,
+	{ "LogConfiguration", 0, &s144, NULL,
 	  "The log configuration for the results of the execute command actions." },
 	{ "Logging", 0, &s1, NULL,
 	  "The log setting to use for redirecting logs for your execute command results." },
 };
-static const struct schema_shape s131 = { SK_OBJECT, p131, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p132[] = {
+static const struct schema_shape s145 = { SK_OBJECT, p145, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p146[] = {
 	{ "FargateEphemeralStorageKmsKeyId", 0, &s1, NULL,
 	  "Specify the KMSlong key ID for Fargate ephemeral storage." },
 	{ "KmsKeyId", 0, &s1, NULL,
 	  "Specify a KMSlong key ID to encrypt Amazon ECS managed storage." },
 };
-static const struct schema_shape s132 = { SK_OBJECT, p132, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p133[] = {
-	{ "ExecuteCommandConfiguration", 0, &s131, NULL,
+static const struct schema_shape s146 = { SK_OBJECT, p146, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p147[] = {
+	{ "ExecuteCommandConfiguration", 0, &s145, NULL,
 	  "The details of the execute command configuration." },
-	{ "ManagedStorageConfiguration", 0, &s132, NULL,
+	{ "ManagedStorageConfiguration", 0, &s146, NULL,
 	  "The details of the managed storage configuration." },
 };
-static const struct schema_shape s133 = { SK_OBJECT, p133, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p134[] = {
+static const struct schema_shape s147 = { SK_OBJECT, p147, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p148[] = {
 	{ "Base", 0, &s41, NULL,
 	  "The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service." },
 	{ "CapacityProvider", 0, &s1, NULL,
@@ -1102,44 +1163,44 @@ static const struct schema_prop p134[] = {
 	{ "Weight", 0, &s41, NULL,
 	  "The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider." },
 };
-static const struct schema_shape s134 = { SK_OBJECT, p134, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s135 = { SK_ARRAY, NULL, 0, &s134, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p136[] = {
+static const struct schema_shape s148 = { SK_OBJECT, p148, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s149 = { SK_ARRAY, NULL, 0, &s148, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p150[] = {
 	{ "Namespace", 0, &s1, NULL,
 	  "The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration." },
 };
-static const struct schema_shape s136 = { SK_OBJECT, p136, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p137[] = {
+static const struct schema_shape s150 = { SK_OBJECT, p150, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p151[] = {
 	{ "Key", 0, &s1, NULL,
 	  "One part of a key-value pair that make up a tag." },
 	{ "Value", 0, &s1, NULL,
 	  "The optional part of a key-value pair that make up a tag." },
 };
-static const struct schema_shape s137 = { SK_OBJECT, p137, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s138 = { SK_ARRAY, NULL, 0, &s137, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p139[] = {
+static const struct schema_shape s151 = { SK_OBJECT, p151, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s152 = { SK_ARRAY, NULL, 0, &s151, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p153[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "CapacityProviders", 0, &s39, NULL,
 	  "The short name of one or more capacity providers to associate with the cluster." },
 	{ "ClusterName", SP_CREATE_ONLY, &s1, NULL,
 	  "A user-generated string that you use to identify your cluster." },
-	{ "ClusterSettings", 0, &s129, NULL,
+	{ "ClusterSettings", 0, &s143, NULL,
 	  "The settings to use when creating a cluster." },
-	{ "Configuration", 0, &s133, NULL,
+	{ "Configuration", 0, &s147, NULL,
 	  "The execute command and managed storage configuration for the cluster." },
-	{ "DefaultCapacityProviderStrategy", 0, &s135, NULL,
+	{ "DefaultCapacityProviderStrategy", 0, &s149, NULL,
 	  "The default capacity provider strategy for the cluster." },
-	{ "ServiceConnectDefaults", SP_WRITE_ONLY, &s136, NULL,
+	{ "ServiceConnectDefaults", SP_WRITE_ONLY, &s150, NULL,
 	  "Use this parameter to set a default Service Connect namespace." },
-	{ "Tags", 0, &s138, NULL,
+	{ "Tags", 0, &s152, NULL,
 	  "The metadata that you apply to the cluster to help you categorize and organize them." },
 };
-static const struct schema_shape s139 = { SK_OBJECT, p139, 8, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s153 = { SK_OBJECT, p153, 8, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ECS_Cluster_primary[] = { "ClusterName" };
-static const char *const e140[] = { "ENABLED", "DISABLED" };
-static const struct schema_shape s140 = { SK_STRING, NULL, 0, NULL, false, e140, 2, false, false, 0, 0 };
-static const struct schema_prop p141[] = {
+static const char *const e154[] = { "ENABLED", "DISABLED" };
+static const struct schema_shape s154 = { SK_STRING, NULL, 0, NULL, false, e154, 2, false, false, 0, 0 };
+static const struct schema_prop p155[] = {
 	{ "AlarmNames", SP_REQUIRED, &s39, NULL,
 	  "One or more CloudWatch alarm names." },
 	{ "Enable", SP_REQUIRED, &s29, NULL,
@@ -1147,116 +1208,115 @@ static const struct schema_prop p141[] = {
 	{ "Rollback", SP_REQUIRED, &s29, NULL,
 	  "Determines whether to configure Amazon ECS to roll back the service if a service deployment fails." },
 };
-static const struct schema_shape s141 = { SK_OBJECT, p141, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s142 = { SK_INTEGER, NULL, 0, NULL, false, NULL, 0, true, true, 0, 1440 };
-static const struct schema_shape s143 = { SK_NUMBER, NULL, 0, NULL, false, NULL, 0, true, true, 0.1, 100 };
-static const struct schema_prop p144[] = {
-	{ "CanaryBakeTimeInMinutes", 0, &s142, NULL,
+static const struct schema_shape s155 = { SK_OBJECT, p155, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s156 = { SK_INTEGER, NULL, 0, NULL, false, NULL, 0, true, true, 0, 1440 };
+static const struct schema_shape s157 = { SK_NUMBER, NULL, 0, NULL, false, NULL, 0, true, true, 0.1, 100 };
+static const struct schema_prop p158[] = {
+	{ "CanaryBakeTimeInMinutes", 0, &s156, NULL,
 	  "The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision." },
-	{ "CanaryPercent", 0, &s143, NULL,
+	{ "CanaryPercent", 0, &s157, NULL,
 	  "The percentage of production traffic to shift to the new service revision during the canary phase." },
 };
-static const struct schema_shape s144 = { SK_OBJECT, p144, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e145[] = { "COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT" };
-static const struct schema_shape s145 = { SK_STRING, NULL, 0, NULL, false, e145, 3, false, false, 0, 0 };
-static const struct schema_prop p146[] = {
-	{ "Type", SP_REQUIRED, &s145, NULL,
+static const struct schema_shape s158 = { SK_OBJECT, p158, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e159[] = { "COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT" };
+static const struct schema_shape s159 = { SK_STRING, NULL, 0, NULL, false, e159, 3, false, false, 0, 0 };
+static const struct schema_prop p160[] = {
+	{ "Type", SP_REQUIRED, &s159, NULL,
 	  "Determines how Amazon ECS uses value to calculate the failure threshold." },
 	{ "Value", SP_REQUIRED, &s41, NULL,
 	  "Specifies the integer that Amazon ECS uses to calculate the failure threshold." },
 };
-static const struct schema_shape s146 = { SK_OBJECT, p146, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p147[] = {
+static const struct schema_shape s160 = { SK_OBJECT, p160, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p161[] = {
 	{ "Enable", SP_REQUIRED, &s29, NULL,
 	  "Determines whether to use the deployment circuit breaker logic for the service." },
 	{ "ResetOnHealthyTask", 0, &s29, NULL,
 	  "Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state." },
 	{ "Rollback", SP_REQUIRED, &s29, NULL,
 	  "Determines whether to configure Amazon ECS to roll back the service if a service deployment fails." },
-	{ "ThresholdConfiguration", 0, &s146, NULL,
+	{ "ThresholdConfiguration", 0, &s160, NULL,
 	  "The threshold configuration that controls when the deployment circuit breaker triggers." },
 };
-static const struct schema_shape s147 = { SK_OBJECT, p147, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e148[] = { "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT" };
-static const struct schema_shape s148 = { SK_STRING, NULL, 0, NULL, false, e148, 8, false, false, 0, 0 };
-static const struct schema_shape s149 = { SK_ARRAY, NULL, 0, &s148, false, NULL, 0, true, false, 1, 0 };
-static const char *const e150[] = { "AWS_LAMBDA", "PAUSE" };
-static const struct schema_shape s150 = { SK_STRING, NULL, 0, NULL, false, e150, 2, false, false, 0, 0 };
-static const char *const e151[] = { "ROLLBACK", "CONTINUE" };
-static const struct schema_shape s151 = { SK_STRING, NULL, 0, NULL, false, e151, 2, false, false, 0, 0 };
-static const struct schema_shape s152 = { SK_INTEGER, NULL, 0, NULL, false, NULL, 0, true, true, 1, 20160 };
-static const struct schema_prop p153[] = {
-	{ "Action", 0, &s151, NULL,
+static const struct schema_shape s161 = { SK_OBJECT, p161, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e162[] = { "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT" };
+static const struct schema_shape s162 = { SK_STRING, NULL, 0, NULL, false, e162, 8, false, false, 0, 0 };
+static const struct schema_shape s163 = { SK_ARRAY, NULL, 0, &s162, false, NULL, 0, true, false, 1, 0 };
+static const char *const e164[] = { "AWS_LAMBDA", "PAUSE" };
+static const struct schema_shape s164 = { SK_STRING, NULL, 0, NULL, false, e164, 2, false, false, 0, 0 };
+static const char *const e165[] = { "ROLLBACK", "CONTINUE" };
+static const struct schema_shape s165 = { SK_STRING, NULL, 0, NULL, false, e165, 2, false, false, 0, 0 };
+static const struct schema_shape s166 = { SK_INTEGER, NULL, 0, NULL, false, NULL, 0, true, true, 1, 20160 };
+static const struct schema_prop p167[] = {
+	{ "Action", 0, &s165, NULL,
 	  NULL },
-	{ "TimeoutInMinutes", 0, &s152, NULL,
+	{ "TimeoutInMinutes", 0, &s166, NULL,
 	  NULL },
 };
-static const struct schema_shape s153 = { SK_OBJECT, p153, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p154[] = {
+static const struct schema_shape s167 = { SK_OBJECT, p167, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p168[] = {
 	{ "HookDetails", 0, &s34, NULL,
 	  "Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function)." },
 	{ "HookTargetArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the hook target." },
-	{ "LifecycleStages", SP_REQUIRED, &s149, NULL,
+	{ "LifecycleStages", SP_REQUIRED, &s163, NULL,
 	  "The lifecycle stages at which to run the hook." },
 	{ "RoleArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf." },
-	{ "TargetType", 0, &s150, NULL,
+	{ "TargetType", 0, &s164, NULL,
 	  "The type of action the lifecycle hook performs." },
-	{ "TimeoutConfiguration", 0, &s153, NULL,
+	{ "TimeoutConfiguration", 0, &s167, NULL,
 	  "The timeout configuration for the lifecycle hook." },
 };
-static const struct schema_shape s154 = { SK_OBJECT, p154, 6, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s155 = { SK_ARRAY, NULL, 0, &s154, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s156 = { SK_NUMBER, NULL, 0, NULL, false, NULL, 0, true, true, 3, 100 };
-static const struct schema_prop p157[] = {
-	{ "StepBakeTimeInMinutes", 0, &s142, NULL,
+static const struct schema_shape s168 = { SK_OBJECT, p168, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s169 = { SK_ARRAY, NULL, 0, &s168, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s170 = { SK_NUMBER, NULL, 0, NULL, false, NULL, 0, true, true, 3, 100 };
+static const struct schema_prop p171[] = {
+	{ "StepBakeTimeInMinutes", 0, &s156, NULL,
 	  "The amount of time in minutes to wait between each traffic shifting step during a linear deployment." },
-	{ "StepPercent", 0, &s156, NULL,
+	{ "StepPercent", 0, &s170, NULL,
 	  "The percentage of production traffic to shift in each step during a linear deployment." },
 };
-static const struct schema_shape s157 = { SK_OBJECT, p157, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e158[] = { "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY" };
-static const struct schema_shape s158 = { SK_STRING, NULL, 0, NULL, false, e158, 4, false, false, 0, 0 };
-static const struct schema_prop p159[] = {
-	{ "Alarms", 0, &s141, NULL,
+static const struct schema_shape s171 = { SK_OBJECT, p171, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e172[] = { "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY" };
+static const struct schema_shape s172 = { SK_STRING, NULL, 0, NULL, false, e172, 4, false, false, 0, 0 };
+static const struct schema_prop p173[] = {
+	{ "Alarms", 0, &s155, NULL,
 	  "Information about the CloudWatch alarms." },
-	{ "BakeTimeInMinutes", 0, &s142, NULL,
+	{ "BakeTimeInMinutes", 0, &s156, NULL,
 	  "The duration waiting before terminating the previous service revision and marking a deployment complete." },
-	{ "CanaryConfiguration", 0, &s144, NULL,
+	{ "CanaryConfiguration", 0, &s158, NULL,
 	  "Configuration for canary deployment strategy." },
-	{ "DeploymentCircuitBreaker", 0, &s147, NULL,
+	{ "DeploymentCircuitBreaker", 0, &s161, NULL,
 	  "The deployment circuit breaker can only be used for services using the rolling update (ECS) deployment type." },
-	{ "LifecycleHooks", 0, &s155, NULL,
+	{ "LifecycleHooks", 0, &s169, NULL,
 	  "An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle." },
-	{ "LinearConfiguration", 0, &s157, NULL,
+	{ "LinearConfiguration", 0, &s171, NULL,
 	  "Configuration for linear deployment strategy." },
 	{ "MaximumPercent", 0, &s41, NULL,
 	  "If a service is using the rolling update (ECS) deployment type, the maximumPercent parameter represents an upper limit on the number of your service's tasks that are allowed in the RUNNING or PENDING state during a deployment, as a percentage of the desiredCount (rounded down to the nearest integ..." },
 	{ "MinimumHealthyPercent", 0, &s41, NULL,
 	  "If a service is using the rolling update (ECS) deployment type, the minimumHealthyPercent represents a lower limit on the number of your service's tasks that must remain in the RUNNING state during a deployment, as a percentage of the desiredCount (rounded up to the nearest integer)." },
-	{ "Strategy", 0, &s158, NULL,
+	{ "Strategy", 0, &s172, NULL,
 	  "The deployment strategy for the service." },
 };
-static const struct schema_shape s159 = { SK_OBJECT, p159, 9, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e160[] = { "CODE_DEPLOY", "ECS", "EXTERNAL" };
-static const struct schema_shape s160 = { SK_STRING, NULL, 0, NULL, false, e160, 3, false, false, 0, 0 };
-static const struct schema_prop p161[] = {
-	{ "Type", 0, &s160, NULL,
+static const struct schema_shape s173 = { SK_OBJECT, p173, 9, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e174[] = { "CODE_DEPLOY", "ECS", "EXTERNAL" };
+static const struct schema_shape s174 = { SK_STRING, NULL, 0, NULL, false, e174, 3, false, false, 0, 0 };
+static const struct schema_prop p175[] = {
+	{ "Type", 0, &s174, NULL,
 	  "The deployment controller type to use." },
 };
-static const struct schema_shape s161 = { SK_OBJECT, p161, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s162 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 255 };
-static const struct schema_prop p163[] = {
+static const struct schema_shape s175 = { SK_OBJECT, p175, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p176[] = {
 	{ "EnableForceNewDeployment", SP_REQUIRED, &s29, NULL,
 	  "Determines whether to force a new deployment of the service." },
-	{ "ForceNewDeploymentNonce", 0, &s162, NULL,
+	{ "ForceNewDeploymentNonce", 0, &s138, NULL,
 	  "When you change theForceNewDeploymentNonce value in your template, it signals ECS to start a new deployment even though no other service parameters have changed." },
 };
-static const struct schema_shape s163 = { SK_OBJECT, p163, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e164[] = { "EC2", "FARGATE", "EXTERNAL" };
-static const struct schema_shape s164 = { SK_STRING, NULL, 0, NULL, false, e164, 3, false, false, 0, 0 };
-static const struct schema_prop p165[] = {
+static const struct schema_shape s176 = { SK_OBJECT, p176, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e177[] = { "EC2", "FARGATE", "EXTERNAL" };
+static const struct schema_shape s177 = { SK_STRING, NULL, 0, NULL, false, e177, 3, false, false, 0, 0 };
+static const struct schema_prop p178[] = {
 	{ "AlternateTargetGroupArn", SP_REQUIRED, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments." },
 	{ "ProductionListenerRule", 0, &s1, NULL,
@@ -1266,9 +1326,9 @@ static const struct schema_prop p165[] = {
 	{ "TestListenerRule", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) that identifies ) that identifies the test listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing test traffic." },
 };
-static const struct schema_shape s165 = { SK_OBJECT, p165, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p166[] = {
-	{ "AdvancedConfiguration", 0, &s165, NULL,
+static const struct schema_shape s178 = { SK_OBJECT, p178, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p179[] = {
+	{ "AdvancedConfiguration", 0, &s178, NULL,
 	  "The advanced settings for the load balancer used in blue/green deployments." },
 	{ "ContainerName", 0, &s1, NULL,
 	  "The name of the container (as it appears in a container definition) to associate with the load balancer." },
@@ -1279,142 +1339,142 @@ static const struct schema_prop p166[] = {
 	{ "TargetGroupArn", 0, &s1, NULL,
 	  "The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set." },
 };
-static const struct schema_shape s166 = { SK_OBJECT, p166, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s167 = { SK_ARRAY, NULL, 0, &s166, false, NULL, 0, false, false, 0, 0 };
-static const char *const e168[] = { "CPUUtilization", "MemoryUtilization" };
-static const struct schema_shape s168 = { SK_STRING, NULL, 0, NULL, false, e168, 2, false, false, 0, 0 };
-static const struct schema_shape s169 = { SK_ARRAY, NULL, 0, &s168, false, NULL, 0, true, true, 1, 2 };
-static const char *const e170[] = { "20", "60" };
-static const struct schema_shape s170 = { SK_INTEGER, NULL, 0, NULL, false, e170, 2, false, false, 0, 0 };
-static const struct schema_prop p171[] = {
-	{ "MetricNames", SP_REQUIRED, &s169, NULL,
+static const struct schema_shape s179 = { SK_OBJECT, p179, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s180 = { SK_ARRAY, NULL, 0, &s179, false, NULL, 0, false, false, 0, 0 };
+static const char *const e181[] = { "CPUUtilization", "MemoryUtilization" };
+static const struct schema_shape s181 = { SK_STRING, NULL, 0, NULL, false, e181, 2, false, false, 0, 0 };
+static const struct schema_shape s182 = { SK_ARRAY, NULL, 0, &s181, false, NULL, 0, true, true, 1, 2 };
+static const char *const e183[] = { "20", "60" };
+static const struct schema_shape s183 = { SK_INTEGER, NULL, 0, NULL, false, e183, 2, false, false, 0, 0 };
+static const struct schema_prop p184[] = {
+	{ "MetricNames", SP_REQUIRED, &s182, NULL,
 	  "The list of metric names to configure." },
-	{ "ResolutionSeconds", SP_REQUIRED, &s170, NULL,
+	{ "ResolutionSeconds", SP_REQUIRED, &s183, NULL,
 	  "The resolution, in seconds, at which to collect the metrics." },
 };
-static const struct schema_shape s171 = { SK_OBJECT, p171, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s172 = { SK_ARRAY, NULL, 0, &s171, false, NULL, 0, true, true, 1, 2 };
-static const struct schema_prop p173[] = {
-	{ "MetricConfigurations", SP_REQUIRED, &s172, NULL,
+static const struct schema_shape s184 = { SK_OBJECT, p184, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s185 = { SK_ARRAY, NULL, 0, &s184, false, NULL, 0, true, true, 1, 2 };
+static const struct schema_prop p186[] = {
+	{ "MetricConfigurations", SP_REQUIRED, &s185, NULL,
 	  "The list of metric configurations for the service monitoring." },
 };
-static const struct schema_shape s173 = { SK_OBJECT, p173, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e174[] = { "DISABLED", "ENABLED" };
-static const struct schema_shape s174 = { SK_STRING, NULL, 0, NULL, false, e174, 2, false, false, 0, 0 };
-static const struct schema_prop p175[] = {
-	{ "AssignPublicIp", 0, &s174, NULL,
+static const struct schema_shape s186 = { SK_OBJECT, p186, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e187[] = { "DISABLED", "ENABLED" };
+static const struct schema_shape s187 = { SK_STRING, NULL, 0, NULL, false, e187, 2, false, false, 0, 0 };
+static const struct schema_prop p188[] = {
+	{ "AssignPublicIp", 0, &s187, NULL,
 	  "Whether the task's elastic network interface receives a public IP address." },
 	{ "SecurityGroups", 0, &s86, NULL,
 	  "The IDs of the security groups associated with the task or service." },
 	{ "Subnets", 0, &s86, NULL,
 	  "The IDs of the subnets associated with the task or service." },
 };
-static const struct schema_shape s175 = { SK_OBJECT, p175, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p176[] = {
-	{ "AwsvpcConfiguration", 0, &s175, NULL,
+static const struct schema_shape s188 = { SK_OBJECT, p188, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p189[] = {
+	{ "AwsvpcConfiguration", 0, &s188, NULL,
 	  "The VPC subnets and security groups that are associated with a task." },
 };
-static const struct schema_shape s176 = { SK_OBJECT, p176, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e177[] = { "distinctInstance", "memberOf" };
-static const struct schema_shape s177 = { SK_STRING, NULL, 0, NULL, false, e177, 2, false, false, 0, 0 };
-static const struct schema_prop p178[] = {
+static const struct schema_shape s189 = { SK_OBJECT, p189, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e190[] = { "distinctInstance", "memberOf" };
+static const struct schema_shape s190 = { SK_STRING, NULL, 0, NULL, false, e190, 2, false, false, 0, 0 };
+static const struct schema_prop p191[] = {
 	{ "Expression", 0, &s1, NULL,
 	  "A cluster query language expression to apply to the constraint." },
-	{ "Type", SP_REQUIRED, &s177, NULL,
+	{ "Type", SP_REQUIRED, &s190, NULL,
 	  "The type of constraint." },
 };
-static const struct schema_shape s178 = { SK_OBJECT, p178, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s179 = { SK_ARRAY, NULL, 0, &s178, false, NULL, 0, false, false, 0, 0 };
-static const char *const e180[] = { "binpack", "random", "spread" };
-static const struct schema_shape s180 = { SK_STRING, NULL, 0, NULL, false, e180, 3, false, false, 0, 0 };
-static const struct schema_prop p181[] = {
+static const struct schema_shape s191 = { SK_OBJECT, p191, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s192 = { SK_ARRAY, NULL, 0, &s191, false, NULL, 0, false, false, 0, 0 };
+static const char *const e193[] = { "binpack", "random", "spread" };
+static const struct schema_shape s193 = { SK_STRING, NULL, 0, NULL, false, e193, 3, false, false, 0, 0 };
+static const struct schema_prop p194[] = {
 	{ "Field", 0, &s1, NULL,
 	  "The field to apply the placement strategy against." },
-	{ "Type", SP_REQUIRED, &s180, NULL,
+	{ "Type", SP_REQUIRED, &s193, NULL,
 	  "The type of placement strategy." },
 };
-static const struct schema_shape s181 = { SK_OBJECT, p181, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s182 = { SK_ARRAY, NULL, 0, &s181, false, NULL, 0, false, false, 0, 0 };
-static const char *const e183[] = { "SERVICE", "TASK_DEFINITION" };
-static const struct schema_shape s183 = { SK_STRING, NULL, 0, NULL, false, e183, 2, false, false, 0, 0 };
-static const char *const e184[] = { "DAEMON", "REPLICA" };
-static const struct schema_shape s184 = { SK_STRING, NULL, 0, NULL, false, e184, 2, false, false, 0, 0 };
-static const char *const e185[] = { "TEXT", "JSON" };
-static const struct schema_shape s185 = { SK_STRING, NULL, 0, NULL, false, e185, 2, false, false, 0, 0 };
-static const struct schema_prop p186[] = {
-	{ "Format", SP_REQUIRED, &s185, NULL,
+static const struct schema_shape s194 = { SK_OBJECT, p194, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s195 = { SK_ARRAY, NULL, 0, &s194, false, NULL, 0, false, false, 0, 0 };
+static const char *const e196[] = { "SERVICE", "TASK_DEFINITION" };
+static const struct schema_shape s196 = { SK_STRING, NULL, 0, NULL, false, e196, 2, false, false, 0, 0 };
+static const char *const e197[] = { "DAEMON", "REPLICA" };
+static const struct schema_shape s197 = { SK_STRING, NULL, 0, NULL, false, e197, 2, false, false, 0, 0 };
+static const char *const e198[] = { "TEXT", "JSON" };
+static const struct schema_shape s198 = { SK_STRING, NULL, 0, NULL, false, e198, 2, false, false, 0, 0 };
+static const struct schema_prop p199[] = {
+	{ "Format", SP_REQUIRED, &s198, NULL,
 	  "The format for Service Connect access log output." },
-	{ "IncludeQueryParameters", 0, &s174, NULL,
+	{ "IncludeQueryParameters", 0, &s187, NULL,
 	  "Specifies whether to include query parameters in Service Connect access logs." },
 };
-static const struct schema_shape s186 = { SK_OBJECT, p186, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p187[] = {
+static const struct schema_shape s199 = { SK_OBJECT, p199, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p200[] = {
 	{ "Name", SP_REQUIRED, &s1, NULL,
 	  "The name of the secret." },
 	{ "ValueFrom", SP_REQUIRED, &s1, NULL,
 	  "The secret to expose to the container." },
 };
-static const struct schema_shape s187 = { SK_OBJECT, p187, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s188 = { SK_ARRAY, NULL, 0, &s187, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p189[] = {
+static const struct schema_shape s200 = { SK_OBJECT, p200, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s201 = { SK_ARRAY, NULL, 0, &s200, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p202[] = {
 	{ "LogDriver", 0, &s1, NULL,
 	  "The log driver to use for the container." },
 	{ "Options", 0, &s33, NULL,
 	  "The configuration options to send to the log driver." },
-	{ "SecretOptions", 0, &s188, NULL,
+	{ "SecretOptions", 0, &s201, NULL,
 	  "The secrets to pass to the log configuration." },
 };
-static const struct schema_shape s189 = { SK_OBJECT, p189, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p190[] = {
+static const struct schema_shape s202 = { SK_OBJECT, p202, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p203[] = {
 	{ "Exact", SP_REQUIRED, &s1, NULL,
 	  NULL },
 };
-static const struct schema_shape s190 = { SK_OBJECT, p190, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p191[] = {
+static const struct schema_shape s203 = { SK_OBJECT, p203, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p204[] = {
 	{ "Name", SP_REQUIRED, &s1, NULL,
 	  NULL },
-	{ "Value", 0, &s190, NULL,
+	{ "Value", 0, &s203, NULL,
 	  NULL },
 };
-static const struct schema_shape s191 = { SK_OBJECT, p191, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p192[] = {
-	{ "Header", SP_REQUIRED, &s191, NULL,
+static const struct schema_shape s204 = { SK_OBJECT, p204, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p205[] = {
+	{ "Header", SP_REQUIRED, &s204, NULL,
 	  "The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing." },
 };
-static const struct schema_shape s192 = { SK_OBJECT, p192, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p193[] = {
+static const struct schema_shape s205 = { SK_OBJECT, p205, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p206[] = {
 	{ "DnsName", 0, &s1, NULL,
 	  "The dnsName is the name that you use in the applications of client tasks to connect to this service." },
 	{ "Port", SP_REQUIRED, &s41, NULL,
 	  "The listening port number for the Service Connect proxy." },
-	{ "TestTrafficRules", 0, &s192, NULL,
+	{ "TestTrafficRules", 0, &s205, NULL,
 	  "The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect." },
 };
-static const struct schema_shape s193 = { SK_OBJECT, p193, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s194 = { SK_ARRAY, NULL, 0, &s193, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p195[] = {
+static const struct schema_shape s206 = { SK_OBJECT, p206, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s207 = { SK_ARRAY, NULL, 0, &s206, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p208[] = {
 	{ "IdleTimeoutSeconds", 0, &s41, NULL,
 	  "The amount of time in seconds a connection will stay active while idle." },
 	{ "PerRequestTimeoutSeconds", 0, &s41, NULL,
 	  "The amount of time waiting for the upstream to respond with a complete response per request." },
 };
-static const struct schema_shape s195 = { SK_OBJECT, p195, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p196[] = {
+static const struct schema_shape s208 = { SK_OBJECT, p208, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p209[] = {
 	{ "AwsPcaAuthorityArn", 0, &s1, NULL,
 	  "The ARN of the AWS Private Certificate Authority certificate." },
 };
-static const struct schema_shape s196 = { SK_OBJECT, p196, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p197[] = {
-	{ "IssuerCertificateAuthority", SP_REQUIRED, &s196, NULL,
+static const struct schema_shape s209 = { SK_OBJECT, p209, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p210[] = {
+	{ "IssuerCertificateAuthority", SP_REQUIRED, &s209, NULL,
 	  "The signer certificate authority." },
 	{ "KmsKey", 0, &s1, NULL,
 	  "The AWS Key Management Service key." },
 	{ "RoleArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS." },
 };
-static const struct schema_shape s197 = { SK_OBJECT, p197, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p198[] = {
-	{ "ClientAliases", 0, &s194, NULL,
+static const struct schema_shape s210 = { SK_OBJECT, p210, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p211[] = {
+	{ "ClientAliases", 0, &s207, NULL,
 	  "The list of client aliases for this Service Connect service." },
 	{ "DiscoveryName", 0, &s1, NULL,
 	  "The discoveryName is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service." },
@@ -1422,27 +1482,27 @@ static const struct schema_prop p198[] = {
 	  "The port number for the Service Connect proxy to listen on." },
 	{ "PortName", SP_REQUIRED, &s1, NULL,
 	  "The portName must match the name of one of the portMappings from all the containers in the task definition of this Amazon ECS service." },
-	{ "Timeout", 0, &s195, NULL,
+	{ "Timeout", 0, &s208, NULL,
 	  "A reference to an object that represents the configured timeouts for Service Connect." },
-	{ "Tls", 0, &s197, NULL,
+	{ "Tls", 0, &s210, NULL,
 	  "A reference to an object that represents a Transport Layer Security (TLS) configuration." },
 };
-static const struct schema_shape s198 = { SK_OBJECT, p198, 6, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s199 = { SK_ARRAY, NULL, 0, &s198, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p200[] = {
-	{ "AccessLogConfiguration", 0, &s186, NULL,
+static const struct schema_shape s211 = { SK_OBJECT, p211, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s212 = { SK_ARRAY, NULL, 0, &s211, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p213[] = {
+	{ "AccessLogConfiguration", 0, &s199, NULL,
 	  "The configuration for Service Connect access logging." },
 	{ "Enabled", SP_REQUIRED, &s29, NULL,
 	  "Specifies whether to use Service Connect with this service." },
-	{ "LogConfiguration", 0, &s189, NULL,
+	{ "LogConfiguration", 0, &s202, NULL,
 	  "The log configuration for the container." },
 	{ "Namespace", 0, &s1, NULL,
 	  "The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect." },
-	{ "Services", 0, &s199, NULL,
+	{ "Services", 0, &s212, NULL,
 	  "The list of Service Connect service objects." },
 };
-static const struct schema_shape s200 = { SK_OBJECT, p200, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p201[] = {
+static const struct schema_shape s213 = { SK_OBJECT, p213, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p214[] = {
 	{ "ContainerName", 0, &s1, NULL,
 	  "The container name value to be used for your service discovery service." },
 	{ "ContainerPort", 0, &s41, NULL,
@@ -1452,20 +1512,20 @@ static const struct schema_prop p201[] = {
 	{ "RegistryArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the service registry." },
 };
-static const struct schema_shape s201 = { SK_OBJECT, p201, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s202 = { SK_ARRAY, NULL, 0, &s201, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s203 = { SK_ARRAY, NULL, 0, &s137, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p204[] = {
-	{ "PropagateTags", 0, &s183, NULL,
+static const struct schema_shape s214 = { SK_OBJECT, p214, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s215 = { SK_ARRAY, NULL, 0, &s214, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s216 = { SK_ARRAY, NULL, 0, &s151, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p217[] = {
+	{ "PropagateTags", 0, &s196, NULL,
 	  "Determines whether to propagate the tags from the task definition to the Amazon EBS volume." },
 	{ "ResourceType", SP_REQUIRED, &s1, NULL,
 	  "The type of volume resource." },
-	{ "Tags", 0, &s203, NULL,
+	{ "Tags", 0, &s216, NULL,
 	  "The tags applied to this Amazon EBS volume." },
 };
-static const struct schema_shape s204 = { SK_OBJECT, p204, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s205 = { SK_ARRAY, NULL, 0, &s204, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p206[] = {
+static const struct schema_shape s217 = { SK_OBJECT, p217, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s218 = { SK_ARRAY, NULL, 0, &s217, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p219[] = {
 	{ "Encrypted", 0, &s29, NULL,
 	  "Indicates whether the volume should be encrypted." },
 	{ "FilesystemType", 0, &s1, NULL,
@@ -1480,7 +1540,7 @@ static const struct schema_prop p206[] = {
 	  "The size of the volume in GiB." },
 	{ "SnapshotId", 0, &s1, NULL,
 	  "The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service." },
-	{ "TagSpecifications", 0, &s205, NULL,
+	{ "TagSpecifications", 0, &s218, NULL,
 	  "The tags to apply to the volume." },
 	{ "Throughput", 0, &s41, NULL,
 	  "The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s." },
@@ -1489,16 +1549,16 @@ static const struct schema_prop p206[] = {
 	{ "VolumeType", 0, &s1, NULL,
 	  "The volume type." },
 };
-static const struct schema_shape s206 = { SK_OBJECT, p206, 11, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p207[] = {
-	{ "ManagedEBSVolume", 0, &s206, NULL,
+static const struct schema_shape s219 = { SK_OBJECT, p219, 11, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p220[] = {
+	{ "ManagedEBSVolume", 0, &s219, NULL,
 	  "The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf." },
 	{ "Name", SP_REQUIRED, &s1, NULL,
 	  "The name of the volume." },
 };
-static const struct schema_shape s207 = { SK_OBJECT, p207, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s208 = { SK_ARRAY, NULL, 0, &s207, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p209[] = {
+static const struct schema_shape s220 = { SK_OBJECT, p220, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s221 = { SK_ARRAY, NULL, 0, &s220, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p222[] = {
 	{ "PortName", SP_REQUIRED, &s1, NULL,
 	  "The name of the port mapping to register in the VPC Lattice target group." },
 	{ "RoleArn", SP_REQUIRED, &s1, NULL,
@@ -1506,18 +1566,18 @@ static const struct schema_prop p209[] = {
 	{ "TargetGroupArn", SP_REQUIRED, &s1, NULL,
 	  "The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to." },
 };
-static const struct schema_shape s209 = { SK_OBJECT, p209, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s210 = { SK_ARRAY, NULL, 0, &s209, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p211[] = {
-	{ "AvailabilityZoneRebalancing", 0, &s140, "\"ENABLED\"",
+static const struct schema_shape s222 = { SK_OBJECT, p222, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s223 = { SK_ARRAY, NULL, 0, &s222, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p224[] = {
+	{ "AvailabilityZoneRebalancing", 0, &s154, "\"ENABLED\"",
 	  "Indicates whether to use Availability Zone rebalancing for the service." },
-	{ "CapacityProviderStrategy", 0, &s135, NULL,
+	{ "CapacityProviderStrategy", 0, &s149, NULL,
 	  "The capacity provider strategy to use for the service." },
 	{ "Cluster", SP_CREATE_ONLY, &s1, NULL,
 	  "The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on." },
-	{ "DeploymentConfiguration", 0, &s159, NULL,
+	{ "DeploymentConfiguration", 0, &s173, NULL,
 	  "Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks." },
-	{ "DeploymentController", 0, &s161, NULL,
+	{ "DeploymentController", 0, &s175, NULL,
 	  "The deployment controller to use for the service." },
 	{ "DesiredCount", 0, &s41, NULL,
 	  "The number of instantiations of the specified task definition to place and keep running in your service." },
@@ -1525,91 +1585,91 @@ static const struct schema_prop p211[] = {
 	  "Specifies whether to turn on Amazon ECS managed tags for the tasks within the service." },
 	{ "EnableExecuteCommand", 0, &s29, NULL,
 	  "Determines whether the execute command functionality is turned on for the service." },
-	{ "ForceNewDeployment", SP_WRITE_ONLY, &s163, NULL,
+	{ "ForceNewDeployment", SP_WRITE_ONLY, &s176, NULL,
 	  "Determines whether to force a new deployment of the service." },
 	{ "HealthCheckGracePeriodSeconds", 0, &s41, NULL,
 	  "The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started." },
-	{ "LaunchType", SP_COND_CREATE_ONLY, &s164, NULL,
+	{ "LaunchType", SP_COND_CREATE_ONLY, &s177, NULL,
 	  "The launch type on which to run your service." },
-	{ "LoadBalancers", 0, &s167, NULL,
+	{ "LoadBalancers", 0, &s180, NULL,
 	  "A list of load balancer objects to associate with the service." },
-	{ "Monitoring", SP_WRITE_ONLY, &s173, NULL,
+	{ "Monitoring", SP_WRITE_ONLY, &s186, NULL,
 	  "The optional monitoring configuration for the service, which defines the resolution for the service-level CPUUtilization and MemoryUtilization Amazon CloudWatch metrics." },
 	{ "Name", SP_READ_ONLY, &s1, NULL,
 	  NULL },
-	{ "NetworkConfiguration", 0, &s176, NULL,
+	{ "NetworkConfiguration", 0, &s189, NULL,
 	  "The network configuration for the service." },
-	{ "PlacementConstraints", 0, &s179, NULL,
+	{ "PlacementConstraints", 0, &s192, NULL,
 	  "An array of placement constraint objects to use for tasks in your service." },
-	{ "PlacementStrategies", 0, &s182, NULL,
+	{ "PlacementStrategies", 0, &s195, NULL,
 	  "The placement strategy objects to use for tasks in your service." },
 	{ "PlatformVersion", 0, &s1, "\"LATEST\"",
 	  "The platform version that your tasks in the service are running on." },
-	{ "PropagateTags", 0, &s183, NULL,
+	{ "PropagateTags", 0, &s196, NULL,
 	  "Specifies whether to propagate the tags from the task definition to the task." },
 	{ "Role", SP_CREATE_ONLY, &s1, NULL,
 	  "The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf." },
-	{ "SchedulingStrategy", SP_CREATE_ONLY, &s184, NULL,
+	{ "SchedulingStrategy", SP_CREATE_ONLY, &s197, NULL,
 	  "The scheduling strategy to use for the service." },
 	{ "ServiceArn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
-	{ "ServiceConnectConfiguration", SP_WRITE_ONLY, &s200, NULL,
+	{ "ServiceConnectConfiguration", SP_WRITE_ONLY, &s213, NULL,
 	  "The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace." },
 	{ "ServiceName", SP_CREATE_ONLY, &s1, NULL,
 	  "The name of your service." },
-	{ "ServiceRegistries", 0, &s202, NULL,
+	{ "ServiceRegistries", 0, &s215, NULL,
 	  "The details of the service discovery registry to associate with this service." },
-	{ "Tags", 0, &s138, NULL,
+	{ "Tags", 0, &s152, NULL,
 	  "The metadata that you apply to the service to help you categorize and organize them." },
 	{ "TaskDefinition", 0, &s1, NULL,
 	  "The family and revision (family:revision) or full ARN of the task definition to run in your service." },
-	{ "VolumeConfigurations", SP_WRITE_ONLY, &s208, NULL,
+	{ "VolumeConfigurations", SP_WRITE_ONLY, &s221, NULL,
 	  "The configuration for a volume specified in the task definition as a volume that is configured at launch time." },
-	{ "VpcLatticeConfigurations", 0, &s210, NULL,
+	{ "VpcLatticeConfigurations", 0, &s223, NULL,
 	  "The VPC Lattice configuration for the service being created." },
 };
-static const struct schema_shape s211 = { SK_OBJECT, p211, 29, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s224 = { SK_OBJECT, p224, 29, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ECS_Service_primary[] = { "ServiceArn", "Cluster" };
-static const struct schema_prop p212[] = {
+static const struct schema_prop p225[] = {
 	{ "Condition", 0, &s1, NULL,
 	  "The dependency condition of the container." },
 	{ "ContainerName", 0, &s1, NULL,
 	  "The name of a container." },
 };
-static const struct schema_shape s212 = { SK_OBJECT, p212, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s213 = { SK_ARRAY, NULL, 0, &s212, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p214[] = {
+static const struct schema_shape s225 = { SK_OBJECT, p225, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s226 = { SK_ARRAY, NULL, 0, &s225, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p227[] = {
 	{ "Name", 0, &s1, NULL,
 	  "The name of the key-value pair." },
 	{ "Value", 0, &s1, NULL,
 	  "The value of the key-value pair." },
 };
-static const struct schema_shape s214 = { SK_OBJECT, p214, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s215 = { SK_ARRAY, NULL, 0, &s214, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p216[] = {
+static const struct schema_shape s227 = { SK_OBJECT, p227, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s228 = { SK_ARRAY, NULL, 0, &s227, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p229[] = {
 	{ "Type", 0, &s1, NULL,
 	  "The file type to use." },
 	{ "Value", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file." },
 };
-static const struct schema_shape s216 = { SK_OBJECT, p216, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s217 = { SK_ARRAY, NULL, 0, &s216, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p218[] = {
+static const struct schema_shape s229 = { SK_OBJECT, p229, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s230 = { SK_ARRAY, NULL, 0, &s229, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p231[] = {
 	{ "Hostname", 0, &s1, NULL,
 	  "The hostname to use in the /etc/hosts entry." },
 	{ "IpAddress", 0, &s1, NULL,
 	  "The IP address to use in the /etc/hosts entry." },
 };
-static const struct schema_shape s218 = { SK_OBJECT, p218, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s219 = { SK_ARRAY, NULL, 0, &s218, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p220[] = {
+static const struct schema_shape s231 = { SK_OBJECT, p231, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s232 = { SK_ARRAY, NULL, 0, &s231, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p233[] = {
 	{ "Options", 0, &s33, NULL,
 	  "The options to use when configuring the log router." },
 	{ "Type", 0, &s1, NULL,
 	  "The log router to use." },
 };
-static const struct schema_shape s220 = { SK_OBJECT, p220, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p221[] = {
+static const struct schema_shape s233 = { SK_OBJECT, p233, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p234[] = {
 	{ "Command", 0, &s39, NULL,
 	  "A string array representing the command that the container runs to determine if it is healthy." },
 	{ "Interval", 0, &s41, NULL,
@@ -1621,15 +1681,15 @@ static const struct schema_prop p221[] = {
 	{ "Timeout", 0, &s41, NULL,
 	  "The time period in seconds to wait for a health check to succeed before it is considered a failure." },
 };
-static const struct schema_shape s221 = { SK_OBJECT, p221, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p222[] = {
+static const struct schema_shape s234 = { SK_OBJECT, p234, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p235[] = {
 	{ "Add", 0, &s86, NULL,
 	  "The Linux capabilities for the container that have been added to the default configuration provided by Docker." },
 	{ "Drop", 0, &s86, NULL,
 	  "The Linux capabilities for the container that have been removed from the default configuration provided by Docker." },
 };
-static const struct schema_shape s222 = { SK_OBJECT, p222, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p223[] = {
+static const struct schema_shape s235 = { SK_OBJECT, p235, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p236[] = {
 	{ "ContainerPath", 0, &s1, NULL,
 	  "The path inside the container at which to expose the host device." },
 	{ "HostPath", 0, &s1, NULL,
@@ -1637,9 +1697,9 @@ static const struct schema_prop p223[] = {
 	{ "Permissions", 0, &s86, NULL,
 	  "The explicit permissions to provide to the container for the device." },
 };
-static const struct schema_shape s223 = { SK_OBJECT, p223, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s224 = { SK_ARRAY, NULL, 0, &s223, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p225[] = {
+static const struct schema_shape s236 = { SK_OBJECT, p236, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s237 = { SK_ARRAY, NULL, 0, &s236, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p238[] = {
 	{ "ContainerPath", 0, &s1, NULL,
 	  "The absolute file path where the tmpfs volume is to be mounted." },
 	{ "MountOptions", 0, &s86, NULL,
@@ -1647,12 +1707,12 @@ static const struct schema_prop p225[] = {
 	{ "Size", SP_REQUIRED, &s41, NULL,
 	  "The maximum size (in MiB) of the tmpfs volume." },
 };
-static const struct schema_shape s225 = { SK_OBJECT, p225, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s226 = { SK_ARRAY, NULL, 0, &s225, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p227[] = {
-	{ "Capabilities", 0, &s222, NULL,
+static const struct schema_shape s238 = { SK_OBJECT, p238, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s239 = { SK_ARRAY, NULL, 0, &s238, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p240[] = {
+	{ "Capabilities", 0, &s235, NULL,
 	  "The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker." },
-	{ "Devices", 0, &s224, NULL,
+	{ "Devices", 0, &s237, NULL,
 	  "Any host devices to expose to the container." },
 	{ "InitProcessEnabled", 0, &s29, NULL,
 	  "Run an init process inside the container that forwards signals and reaps processes." },
@@ -1662,20 +1722,20 @@ static const struct schema_prop p227[] = {
 	  "The value for the size (in MiB) of the /dev/shm volume." },
 	{ "Swappiness", 0, &s41, NULL,
 	  "This allows you to tune a container's memory swappiness behavior." },
-	{ "Tmpfs", 0, &s226, NULL,
+	{ "Tmpfs", 0, &s239, NULL,
 	  "The container path, mount options, and size (in MiB) of the tmpfs mount." },
 };
-static const struct schema_shape s227 = { SK_OBJECT, p227, 7, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p228[] = {
+static const struct schema_shape s240 = { SK_OBJECT, p240, 7, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p241[] = {
 	{ "LogDriver", SP_REQUIRED, &s1, NULL,
 	  "The log driver to use for the container." },
 	{ "Options", 0, &s33, NULL,
 	  "The configuration options to send to the log driver." },
-	{ "SecretOptions", 0, &s188, NULL,
+	{ "SecretOptions", 0, &s201, NULL,
 	  "The secrets to pass to the log configuration." },
 };
-static const struct schema_shape s228 = { SK_OBJECT, p228, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p229[] = {
+static const struct schema_shape s241 = { SK_OBJECT, p241, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p242[] = {
 	{ "ContainerPath", 0, &s1, NULL,
 	  "The path on the container to mount the host volume at." },
 	{ "ReadOnly", 0, &s29, NULL,
@@ -1683,12 +1743,12 @@ static const struct schema_prop p229[] = {
 	{ "SourceVolume", 0, &s1, NULL,
 	  "The name of the volume to mount." },
 };
-static const struct schema_shape s229 = { SK_OBJECT, p229, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s230 = { SK_ARRAY, NULL, 0, &s229, false, NULL, 0, false, false, 0, 0 };
-static const char *const e231[] = { "http", "http2", "grpc" };
-static const struct schema_shape s231 = { SK_STRING, NULL, 0, NULL, false, e231, 3, false, false, 0, 0 };
-static const struct schema_prop p232[] = {
-	{ "AppProtocol", 0, &s231, NULL,
+static const struct schema_shape s242 = { SK_OBJECT, p242, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s243 = { SK_ARRAY, NULL, 0, &s242, false, NULL, 0, false, false, 0, 0 };
+static const char *const e244[] = { "http", "http2", "grpc" };
+static const struct schema_shape s244 = { SK_STRING, NULL, 0, NULL, false, e244, 3, false, false, 0, 0 };
+static const struct schema_prop p245[] = {
+	{ "AppProtocol", 0, &s244, NULL,
 	  "The application protocol that's used for the port mapping." },
 	{ "ContainerPort", 0, &s41, NULL,
 	  "The port number on the container that's bound to the user-specified or automatically assigned host port." },
@@ -1701,40 +1761,40 @@ static const struct schema_prop p232[] = {
 	{ "Protocol", 0, &s1, NULL,
 	  "The protocol used for the port mapping." },
 };
-static const struct schema_shape s232 = { SK_OBJECT, p232, 6, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s233 = { SK_ARRAY, NULL, 0, &s232, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p234[] = {
+static const struct schema_shape s245 = { SK_OBJECT, p245, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s246 = { SK_ARRAY, NULL, 0, &s245, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p247[] = {
 	{ "CredentialsParameter", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the secret containing the private repository credentials." },
 };
-static const struct schema_shape s234 = { SK_OBJECT, p234, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p235[] = {
+static const struct schema_shape s247 = { SK_OBJECT, p247, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p248[] = {
 	{ "Type", SP_REQUIRED, &s1, NULL,
 	  "The type of resource to assign to a container." },
 	{ "Value", SP_REQUIRED, &s1, NULL,
 	  "The value for the specified resource type." },
 };
-static const struct schema_shape s235 = { SK_OBJECT, p235, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s236 = { SK_ARRAY, NULL, 0, &s235, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s237 = { SK_ARRAY, NULL, 0, &s41, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p238[] = {
+static const struct schema_shape s248 = { SK_OBJECT, p248, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s249 = { SK_ARRAY, NULL, 0, &s248, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s250 = { SK_ARRAY, NULL, 0, &s41, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p251[] = {
 	{ "Enabled", 0, &s29, NULL,
 	  "Specifies whether a restart policy is enabled for the container." },
-	{ "IgnoredExitCodes", 0, &s237, NULL,
+	{ "IgnoredExitCodes", 0, &s250, NULL,
 	  "A list of exit codes that Amazon ECS will ignore and not attempt a restart on." },
 	{ "RestartAttemptPeriod", 0, &s41, NULL,
 	  "A period of time (in seconds) that the container must run for before a restart can be attempted." },
 };
-static const struct schema_shape s238 = { SK_OBJECT, p238, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p239[] = {
+static const struct schema_shape s251 = { SK_OBJECT, p251, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p252[] = {
 	{ "Namespace", 0, &s1, NULL,
 	  "The namespaced kernel parameter to set a value for." },
 	{ "Value", 0, &s1, NULL,
 	  "The namespaced kernel parameter to set a value for." },
 };
-static const struct schema_shape s239 = { SK_OBJECT, p239, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s240 = { SK_ARRAY, NULL, 0, &s239, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p241[] = {
+static const struct schema_shape s252 = { SK_OBJECT, p252, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s253 = { SK_ARRAY, NULL, 0, &s252, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p254[] = {
 	{ "HardLimit", SP_REQUIRED, &s41, NULL,
 	  "The hard limit for the ulimit type." },
 	{ "Name", SP_REQUIRED, &s1, NULL,
@@ -1742,26 +1802,26 @@ static const struct schema_prop p241[] = {
 	{ "SoftLimit", SP_REQUIRED, &s41, NULL,
 	  "The soft limit for the ulimit type." },
 };
-static const struct schema_shape s241 = { SK_OBJECT, p241, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s242 = { SK_ARRAY, NULL, 0, &s241, true, NULL, 0, false, false, 0, 0 };
-static const char *const e243[] = { "enabled", "disabled" };
-static const struct schema_shape s243 = { SK_STRING, NULL, 0, NULL, false, e243, 2, false, false, 0, 0 };
-static const struct schema_prop p244[] = {
+static const struct schema_shape s254 = { SK_OBJECT, p254, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s255 = { SK_ARRAY, NULL, 0, &s254, true, NULL, 0, false, false, 0, 0 };
+static const char *const e256[] = { "enabled", "disabled" };
+static const struct schema_shape s256 = { SK_STRING, NULL, 0, NULL, false, e256, 2, false, false, 0, 0 };
+static const struct schema_prop p257[] = {
 	{ "ReadOnly", 0, &s29, NULL,
 	  "If this value is true, the container has read-only access to the volume." },
 	{ "SourceContainer", 0, &s1, NULL,
 	  "The name of another container within the same task definition to mount volumes from." },
 };
-static const struct schema_shape s244 = { SK_OBJECT, p244, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s245 = { SK_ARRAY, NULL, 0, &s244, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p246[] = {
+static const struct schema_shape s257 = { SK_OBJECT, p257, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s258 = { SK_ARRAY, NULL, 0, &s257, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p259[] = {
 	{ "Command", 0, &s39, NULL,
 	  "The command that's passed to the container." },
 	{ "Cpu", 0, &s41, NULL,
 	  "The number of cpu units reserved for the container." },
 	{ "CredentialSpecs", 0, &s86, NULL,
 	  "A list of ARNs in SSM or Amazon S3 to a credential spec (CredSpec) file that configures the container for Active Directory authentication." },
-	{ "DependsOn", 0, &s213, NULL,
+	{ "DependsOn", 0, &s226, NULL,
 	  "The dependencies defined for container startup and shutdown." },
 	{ "DisableNetworking", 0, &s29, NULL,
 	  "When this parameter is true, networking is off within the container." },
@@ -1775,17 +1835,17 @@ static const struct schema_prop p246[] = {
 	  "A list of strings to provide custom configuration for multiple security systems." },
 	{ "EntryPoint", 0, &s39, NULL,
 	  "Early versions of the Amazon ECS container agent don't properly handle entryPoint parameters." },
-	{ "Environment", 0, &s215, NULL,
+	{ "Environment", 0, &s228, NULL,
 	  "The environment variables to pass to a container." },
-	{ "EnvironmentFiles", 0, &s217, NULL,
+	{ "EnvironmentFiles", 0, &s230, NULL,
 	  "A list of files containing the environment variables to pass to a container." },
 	{ "Essential", 0, &s29, NULL,
 	  "If the essential parameter of a container is marked as true, and that container fails or stops for any reason, all other containers that are part of the task are stopped." },
-	{ "ExtraHosts", 0, &s219, NULL,
+	{ "ExtraHosts", 0, &s232, NULL,
 	  "A list of hostnames and IP address mappings to append to the /etc/hosts file on the container." },
-	{ "FirelensConfiguration", 0, &s220, NULL,
+	{ "FirelensConfiguration", 0, &s233, NULL,
 	  "The FireLens configuration for the container." },
-	{ "HealthCheck", 0, &s221, NULL,
+	{ "HealthCheck", 0, &s234, NULL,
 	  "The container health check command and associated configuration parameters for the container." },
 	{ "Hostname", 0, &s1, NULL,
 	  "The hostname to use for your container." },
@@ -1795,19 +1855,19 @@ static const struct schema_prop p246[] = {
 	  "When this parameter is true, you can deploy containerized applications that require stdin or a tty to be allocated." },
 	{ "Links", 0, &s86, NULL,
 	  "The links parameter allows containers to communicate with each other without the need for port mappings." },
-	{ "LinuxParameters", 0, &s227, NULL,
+	{ "LinuxParameters", 0, &s240, NULL,
 	  "Linux-specific modifications that are applied to the container, such as Linux kernel capabilities." },
-	{ "LogConfiguration", 0, &s228, NULL,
+	{ "LogConfiguration", 0, &s241, NULL,
 	  "The log configuration specification for the container." },
 	{ "Memory", 0, &s41, NULL,
 	  "The amount (in MiB) of memory to present to the container." },
 	{ "MemoryReservation", 0, &s41, NULL,
 	  "The soft limit (in MiB) of memory to reserve for the container." },
-	{ "MountPoints", 0, &s230, NULL,
+	{ "MountPoints", 0, &s243, NULL,
 	  "The mount points for data volumes in your container." },
 	{ "Name", SP_REQUIRED, &s1, NULL,
 	  "The name of a container." },
-	{ "PortMappings", 0, &s233, NULL,
+	{ "PortMappings", 0, &s246, NULL,
 	  "The list of port mappings for the container." },
 	{ "Privileged", 0, &s29, NULL,
 	  "When this parameter is true, the container is given elevated privileges on the host container instance (similar to the root user)." },
@@ -1815,76 +1875,76 @@ static const struct schema_prop p246[] = {
 	  "When this parameter is true, a TTY is allocated." },
 	{ "ReadonlyRootFilesystem", 0, &s29, NULL,
 	  "When this parameter is true, the container is given read-only access to its root file system." },
-	{ "RepositoryCredentials", 0, &s234, NULL,
+	{ "RepositoryCredentials", 0, &s247, NULL,
 	  "The private repository authentication credentials to use." },
-	{ "ResourceRequirements", 0, &s236, NULL,
+	{ "ResourceRequirements", 0, &s249, NULL,
 	  "The type and amount of a resource to assign to a container." },
-	{ "RestartPolicy", 0, &s238, NULL,
+	{ "RestartPolicy", 0, &s251, NULL,
 	  "The restart policy for a container." },
-	{ "Secrets", 0, &s188, NULL,
+	{ "Secrets", 0, &s201, NULL,
 	  "The secrets to pass to the container." },
 	{ "StartTimeout", 0, &s41, NULL,
 	  "Time duration (in seconds) to wait before giving up on resolving dependencies for a container." },
 	{ "StopTimeout", 0, &s41, NULL,
 	  "Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own." },
-	{ "SystemControls", 0, &s240, NULL,
+	{ "SystemControls", 0, &s253, NULL,
 	  "A list of namespaced kernel parameters to set in the container." },
-	{ "Ulimits", 0, &s242, NULL,
+	{ "Ulimits", 0, &s255, NULL,
 	  "A list of ulimits to set in the container." },
 	{ "User", 0, &s1, NULL,
 	  "The user to use inside the container." },
-	{ "VersionConsistency", 0, &s243, "\"enabled\"",
+	{ "VersionConsistency", 0, &s256, "\"enabled\"",
 	  "Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest." },
-	{ "VolumesFrom", 0, &s245, NULL,
+	{ "VolumesFrom", 0, &s258, NULL,
 	  "Data volumes to mount from another container." },
 	{ "WorkingDirectory", 0, &s1, NULL,
 	  "The working directory to run commands inside the container in." },
 };
-static const struct schema_shape s246 = { SK_OBJECT, p246, 42, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s247 = { SK_ARRAY, NULL, 0, &s246, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p248[] = {
+static const struct schema_shape s259 = { SK_OBJECT, p259, 42, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s260 = { SK_ARRAY, NULL, 0, &s259, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p261[] = {
 	{ "SizeInGiB", 0, &s41, NULL,
 	  "The total amount, in GiB, of ephemeral storage to set for the task." },
 };
-static const struct schema_shape s248 = { SK_OBJECT, p248, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p249[] = {
+static const struct schema_shape s261 = { SK_OBJECT, p261, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p262[] = {
 	{ "DeviceName", 0, &s1, NULL,
 	  NULL },
 	{ "DeviceType", 0, &s1, NULL,
 	  NULL },
 };
-static const struct schema_shape s249 = { SK_OBJECT, p249, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s250 = { SK_ARRAY, NULL, 0, &s249, true, NULL, 0, false, false, 0, 0 };
-static const char *const e251[] = { "bridge", "host", "awsvpc", "none" };
-static const struct schema_shape s251 = { SK_STRING, NULL, 0, NULL, false, e251, 4, false, false, 0, 0 };
-static const struct schema_prop p252[] = {
+static const struct schema_shape s262 = { SK_OBJECT, p262, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s263 = { SK_ARRAY, NULL, 0, &s262, true, NULL, 0, false, false, 0, 0 };
+static const char *const e264[] = { "bridge", "host", "awsvpc", "none" };
+static const struct schema_shape s264 = { SK_STRING, NULL, 0, NULL, false, e264, 4, false, false, 0, 0 };
+static const struct schema_prop p265[] = {
 	{ "Expression", 0, &s1, NULL,
 	  "A cluster query language expression to apply to the constraint." },
 	{ "Type", SP_REQUIRED, &s1, NULL,
 	  "The type of constraint." },
 };
-static const struct schema_shape s252 = { SK_OBJECT, p252, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s253 = { SK_ARRAY, NULL, 0, &s252, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p254[] = {
+static const struct schema_shape s265 = { SK_OBJECT, p265, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s266 = { SK_ARRAY, NULL, 0, &s265, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p267[] = {
 	{ "ContainerName", SP_REQUIRED, &s1, NULL,
 	  "The name of the container that will serve as the App Mesh proxy." },
-	{ "ProxyConfigurationProperties", 0, &s215, NULL,
+	{ "ProxyConfigurationProperties", 0, &s228, NULL,
 	  "The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs." },
 	{ "Type", 0, &s1, NULL,
 	  "The proxy type." },
 };
-static const struct schema_shape s254 = { SK_OBJECT, p254, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e255[] = { "EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES" };
-static const struct schema_shape s255 = { SK_STRING, NULL, 0, NULL, false, e255, 4, false, false, 0, 0 };
-static const struct schema_shape s256 = { SK_ARRAY, NULL, 0, &s255, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p257[] = {
+static const struct schema_shape s267 = { SK_OBJECT, p267, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e268[] = { "EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES" };
+static const struct schema_shape s268 = { SK_STRING, NULL, 0, NULL, false, e268, 4, false, false, 0, 0 };
+static const struct schema_shape s269 = { SK_ARRAY, NULL, 0, &s268, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p270[] = {
 	{ "CpuArchitecture", 0, &s1, NULL,
 	  "The CPU architecture." },
 	{ "OperatingSystemFamily", 0, &s1, NULL,
 	  "The operating system." },
 };
-static const struct schema_shape s257 = { SK_OBJECT, p257, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p258[] = {
+static const struct schema_shape s270 = { SK_OBJECT, p270, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p271[] = {
 	{ "Autoprovision", 0, &s29, NULL,
 	  "If this value is true, the Docker volume is created if it doesn't already exist." },
 	{ "Driver", 0, &s1, NULL,
@@ -1896,49 +1956,49 @@ static const struct schema_prop p258[] = {
 	{ "Scope", 0, &s1, NULL,
 	  "The scope for the Docker volume that determines its lifecycle." },
 };
-static const struct schema_shape s258 = { SK_OBJECT, p258, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p259[] = {
+static const struct schema_shape s271 = { SK_OBJECT, p271, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p272[] = {
 	{ "AccessPointId", 0, &s1, NULL,
 	  "The Amazon EFS access point ID to use." },
-	{ "IAM", 0, &s140, NULL,
+	{ "IAM", 0, &s154, NULL,
 	  "Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system." },
 };
-static const struct schema_shape s259 = { SK_OBJECT, p259, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p260[] = {
-	{ "AuthorizationConfig", 0, &s259, NULL,
+static const struct schema_shape s272 = { SK_OBJECT, p272, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p273[] = {
+	{ "AuthorizationConfig", 0, &s272, NULL,
 	  "The authorization configuration details for the Amazon EFS file system." },
 	{ "FilesystemId", SP_REQUIRED, &s1, NULL,
 	  "The Amazon EFS file system ID to use." },
 	{ "RootDirectory", 0, &s1, NULL,
 	  "The directory within the Amazon EFS file system to mount as the root directory inside the host." },
-	{ "TransitEncryption", 0, &s140, NULL,
+	{ "TransitEncryption", 0, &s154, NULL,
 	  "Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server." },
 	{ "TransitEncryptionPort", 0, &s41, NULL,
 	  "The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server." },
 };
-static const struct schema_shape s260 = { SK_OBJECT, p260, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p261[] = {
+static const struct schema_shape s273 = { SK_OBJECT, p273, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p274[] = {
 	{ "CredentialsParameter", SP_REQUIRED, &s1, NULL,
 	  "The authorization credential option to use." },
 	{ "Domain", SP_REQUIRED, &s1, NULL,
 	  "A fully qualified domain name hosted by an Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2." },
 };
-static const struct schema_shape s261 = { SK_OBJECT, p261, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p262[] = {
-	{ "AuthorizationConfig", 0, &s261, NULL,
+static const struct schema_shape s274 = { SK_OBJECT, p274, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p275[] = {
+	{ "AuthorizationConfig", 0, &s274, NULL,
 	  "The authorization configuration details for the Amazon FSx for Windows File Server file system." },
 	{ "FileSystemId", SP_REQUIRED, &s1, NULL,
 	  "The Amazon FSx for Windows File Server file system ID to use." },
 	{ "RootDirectory", SP_REQUIRED, &s1, NULL,
 	  "The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host." },
 };
-static const struct schema_shape s262 = { SK_OBJECT, p262, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p263[] = {
+static const struct schema_shape s275 = { SK_OBJECT, p275, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p276[] = {
 	{ "SourcePath", 0, &s1, NULL,
 	  "When the host parameter is used, specify a sourcePath to declare the path on the host container instance that's presented to the container." },
 };
-static const struct schema_shape s263 = { SK_OBJECT, p263, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p264[] = {
+static const struct schema_shape s276 = { SK_OBJECT, p276, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p277[] = {
 	{ "AccessPointArn", 0, &s1, NULL,
 	  "The full ARN of the S3 Files access point to use." },
 	{ "FileSystemArn", SP_REQUIRED, &s1, NULL,
@@ -1948,74 +2008,74 @@ static const struct schema_prop p264[] = {
 	{ "TransitEncryptionPort", 0, &s41, NULL,
 	  "The port to use for sending encrypted data between the ECS host and the S3 Files file system." },
 };
-static const struct schema_shape s264 = { SK_OBJECT, p264, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p265[] = {
+static const struct schema_shape s277 = { SK_OBJECT, p277, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p278[] = {
 	{ "ConfiguredAtLaunch", 0, &s29, NULL,
 	  "Indicates whether the volume should be configured at launch time." },
-	{ "DockerVolumeConfiguration", 0, &s258, NULL,
+	{ "DockerVolumeConfiguration", 0, &s271, NULL,
 	  "This parameter is specified when you use Docker volumes." },
-	{ "EFSVolumeConfiguration", 0, &s260, NULL,
+	{ "EFSVolumeConfiguration", 0, &s273, NULL,
 	  "This parameter is specified when you use an Amazon Elastic File System file system for task storage." },
-	{ "FSxWindowsFileServerVolumeConfiguration", 0, &s262, NULL,
+	{ "FSxWindowsFileServerVolumeConfiguration", 0, &s275, NULL,
 	  "This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage." },
-	{ "Host", 0, &s263, NULL,
+	{ "Host", 0, &s276, NULL,
 	  "This parameter is specified when you use bind mount host volumes." },
 	{ "Name", 0, &s1, NULL,
 	  "The name of the volume." },
-	{ "S3FilesVolumeConfiguration", 0, &s264, NULL,
+	{ "S3FilesVolumeConfiguration", 0, &s277, NULL,
 	  "This parameter is specified when you use an Amazon S3 Files file system for task storage." },
 };
-static const struct schema_shape s265 = { SK_OBJECT, p265, 7, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s266 = { SK_ARRAY, NULL, 0, &s265, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p267[] = {
-	{ "ContainerDefinitions", SP_CREATE_ONLY, &s247, NULL,
+static const struct schema_shape s278 = { SK_OBJECT, p278, 7, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s279 = { SK_ARRAY, NULL, 0, &s278, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p280[] = {
+	{ "ContainerDefinitions", SP_CREATE_ONLY, &s260, NULL,
 	  "A list of container definitions in JSON format that describe the different containers that make up your task." },
 	{ "Cpu", SP_CREATE_ONLY, &s1, NULL,
 	  "The number of cpu units used by the task." },
 	{ "EnableFaultInjection", SP_CREATE_ONLY, &s29, NULL,
 	  "Enables fault injection and allows for fault injection requests to be accepted from the task's containers." },
-	{ "EphemeralStorage", SP_CREATE_ONLY, &s248, NULL,
+	{ "EphemeralStorage", SP_CREATE_ONLY, &s261, NULL,
 	  "The ephemeral storage settings to use for tasks run with the task definition." },
 	{ "ExecutionRoleArn", SP_CREATE_ONLY, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf." },
 	{ "Family", SP_CREATE_ONLY, &s1, NULL,
 	  "The name of a family that this task definition is registered to." },
-	{ "InferenceAccelerators", SP_CREATE_ONLY, &s250, NULL,
+	{ "InferenceAccelerators", SP_CREATE_ONLY, &s263, NULL,
 	  NULL },
 	{ "IpcMode", SP_CREATE_ONLY, &s1, NULL,
 	  "The IPC resource namespace to use for the containers in the task." },
 	{ "Memory", SP_CREATE_ONLY, &s1, NULL,
 	  "The amount (in MiB) of memory used by the task." },
-	{ "NetworkMode", SP_CREATE_ONLY, &s251, NULL,
+	{ "NetworkMode", SP_CREATE_ONLY, &s264, NULL,
 	  "The Docker networking mode to use for the containers in the task." },
 	{ "PidMode", SP_CREATE_ONLY, &s1, NULL,
 	  "The process namespace to use for the containers in the task." },
-	{ "PlacementConstraints", SP_CREATE_ONLY, &s253, NULL,
+	{ "PlacementConstraints", SP_CREATE_ONLY, &s266, NULL,
 	  "An array of placement constraint objects to use for tasks." },
-	{ "ProxyConfiguration", SP_CREATE_ONLY, &s254, NULL,
+	{ "ProxyConfiguration", SP_CREATE_ONLY, &s267, NULL,
 	  "The configuration details for the App Mesh proxy." },
-	{ "RequiresCompatibilities", SP_CREATE_ONLY, &s256, NULL,
+	{ "RequiresCompatibilities", SP_CREATE_ONLY, &s269, NULL,
 	  "The task launch types the task definition was validated against." },
-	{ "RuntimePlatform", SP_CREATE_ONLY, &s257, NULL,
+	{ "RuntimePlatform", SP_CREATE_ONLY, &s270, NULL,
 	  "The operating system that your tasks definitions run on." },
-	{ "Tags", 0, &s138, NULL,
+	{ "Tags", 0, &s152, NULL,
 	  "The metadata that you apply to the task definition to help you categorize and organize them." },
 	{ "TaskDefinitionArn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "TaskRoleArn", SP_CREATE_ONLY, &s1, NULL,
 	  "The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf." },
-	{ "Volumes", SP_CREATE_ONLY, &s266, NULL,
+	{ "Volumes", SP_CREATE_ONLY, &s279, NULL,
 	  "The list of data volume definitions for the task." },
 };
-static const struct schema_shape s267 = { SK_OBJECT, p267, 19, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s280 = { SK_OBJECT, p280, 19, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ECS_TaskDefinition_primary[] = { "TaskDefinitionArn" };
-static const struct schema_prop p268[] = {
+static const struct schema_prop p281[] = {
 	{ "CertificateArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the certificate." },
 };
-static const struct schema_shape s268 = { SK_OBJECT, p268, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s269 = { SK_ARRAY, NULL, 0, &s268, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p270[] = {
+static const struct schema_shape s281 = { SK_OBJECT, p281, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s282 = { SK_ARRAY, NULL, 0, &s281, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p283[] = {
 	{ "AuthenticationRequestExtraParams", 0, &s33, NULL,
 	  "The query parameters (up to 10) to include in the redirect request to the authorization endpoint." },
 	{ "OnUnauthenticatedRequest", 0, &s1, NULL,
@@ -2033,8 +2093,8 @@ static const struct schema_prop p270[] = {
 	{ "UserPoolDomain", SP_REQUIRED, &s1, NULL,
 	  "The domain prefix or fully-qualified domain name of the Amazon Cognito user pool." },
 };
-static const struct schema_shape s270 = { SK_OBJECT, p270, 8, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p271[] = {
+static const struct schema_shape s283 = { SK_OBJECT, p283, 8, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p284[] = {
 	{ "AuthenticationRequestExtraParams", 0, &s33, NULL,
 	  "The query parameters (up to 10) to include in the redirect request to the authorization endpoint." },
 	{ "AuthorizationEndpoint", SP_REQUIRED, &s1, NULL,
@@ -2060,8 +2120,8 @@ static const struct schema_prop p271[] = {
 	{ "UserInfoEndpoint", SP_REQUIRED, &s1, NULL,
 	  "The user info endpoint of the IdP." },
 };
-static const struct schema_shape s271 = { SK_OBJECT, p271, 12, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p272[] = {
+static const struct schema_shape s284 = { SK_OBJECT, p284, 12, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p285[] = {
 	{ "ContentType", 0, &s1, NULL,
 	  "The content type." },
 	{ "MessageBody", 0, &s1, NULL,
@@ -2069,30 +2129,30 @@ static const struct schema_prop p272[] = {
 	{ "StatusCode", SP_REQUIRED, &s1, NULL,
 	  "The HTTP response code (2XX, 4XX, or 5XX)." },
 };
-static const struct schema_shape s272 = { SK_OBJECT, p272, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p273[] = {
+static const struct schema_shape s285 = { SK_OBJECT, p285, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p286[] = {
 	{ "DurationSeconds", 0, &s41, NULL,
 	  "[Application Load Balancers] The time period, in seconds, during which requests from a client should be routed to the same target group." },
 	{ "Enabled", 0, &s29, NULL,
 	  "Indicates whether target group stickiness is enabled." },
 };
-static const struct schema_shape s273 = { SK_OBJECT, p273, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p274[] = {
+static const struct schema_shape s286 = { SK_OBJECT, p286, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p287[] = {
 	{ "TargetGroupArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the target group." },
 	{ "Weight", 0, &s41, NULL,
 	  "The weight." },
 };
-static const struct schema_shape s274 = { SK_OBJECT, p274, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s275 = { SK_ARRAY, NULL, 0, &s274, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p276[] = {
-	{ "TargetGroupStickinessConfig", 0, &s273, NULL,
+static const struct schema_shape s287 = { SK_OBJECT, p287, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s288 = { SK_ARRAY, NULL, 0, &s287, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p289[] = {
+	{ "TargetGroupStickinessConfig", 0, &s286, NULL,
 	  "Information about the target group stickiness for a rule." },
-	{ "TargetGroups", 0, &s275, NULL,
+	{ "TargetGroups", 0, &s288, NULL,
 	  "Information about how traffic will be distributed between multiple target groups in a forward rule." },
 };
-static const struct schema_shape s276 = { SK_OBJECT, p276, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p277[] = {
+static const struct schema_shape s289 = { SK_OBJECT, p289, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p290[] = {
 	{ "Format", SP_REQUIRED, &s1, NULL,
 	  "The format of the claim value." },
 	{ "Name", SP_REQUIRED, &s1, NULL,
@@ -2100,18 +2160,18 @@ static const struct schema_prop p277[] = {
 	{ "Values", SP_REQUIRED, &s39, NULL,
 	  "The claim value." },
 };
-static const struct schema_shape s277 = { SK_OBJECT, p277, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s278 = { SK_ARRAY, NULL, 0, &s277, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p279[] = {
-	{ "AdditionalClaims", 0, &s278, NULL,
+static const struct schema_shape s290 = { SK_OBJECT, p290, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s291 = { SK_ARRAY, NULL, 0, &s290, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p292[] = {
+	{ "AdditionalClaims", 0, &s291, NULL,
 	  NULL },
 	{ "Issuer", SP_REQUIRED, &s1, NULL,
 	  NULL },
 	{ "JwksEndpoint", SP_REQUIRED, &s1, NULL,
 	  NULL },
 };
-static const struct schema_shape s279 = { SK_OBJECT, p279, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p280[] = {
+static const struct schema_shape s292 = { SK_OBJECT, p292, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p293[] = {
 	{ "Host", 0, &s1, NULL,
 	  "The hostname." },
 	{ "Path", 0, &s1, NULL,
@@ -2125,38 +2185,38 @@ static const struct schema_prop p280[] = {
 	{ "StatusCode", SP_REQUIRED, &s1, NULL,
 	  "The HTTP redirect code." },
 };
-static const struct schema_shape s280 = { SK_OBJECT, p280, 6, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p281[] = {
-	{ "AuthenticateCognitoConfig", 0, &s270, NULL,
+static const struct schema_shape s293 = { SK_OBJECT, p293, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p294[] = {
+	{ "AuthenticateCognitoConfig", 0, &s283, NULL,
 	  "[HTTPS listeners] Information for using Amazon Cognito to authenticate users." },
-	{ "AuthenticateOidcConfig", 0, &s271, NULL,
+	{ "AuthenticateOidcConfig", 0, &s284, NULL,
 	  "[HTTPS listeners] Information about an identity provider that is compliant with OpenID Connect (OIDC)." },
-	{ "FixedResponseConfig", 0, &s272, NULL,
+	{ "FixedResponseConfig", 0, &s285, NULL,
 	  "[Application Load Balancer] Information for creating an action that returns a custom HTTP response." },
-	{ "ForwardConfig", 0, &s276, NULL,
+	{ "ForwardConfig", 0, &s289, NULL,
 	  "Information for creating an action that distributes requests among multiple target groups." },
-	{ "JwtValidationConfig", 0, &s279, NULL,
+	{ "JwtValidationConfig", 0, &s292, NULL,
 	  "[HTTPS listeners] Information for validating JWT access tokens in client requests." },
 	{ "Order", 0, &s41, NULL,
 	  "The order for the action." },
-	{ "RedirectConfig", 0, &s280, NULL,
+	{ "RedirectConfig", 0, &s293, NULL,
 	  "[Application Load Balancer] Information for creating a redirect action." },
 	{ "TargetGroupArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the target group." },
 	{ "Type", SP_REQUIRED, &s1, NULL,
 	  "The type of action." },
 };
-static const struct schema_shape s281 = { SK_OBJECT, p281, 9, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s282 = { SK_ARRAY, NULL, 0, &s281, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p283[] = {
+static const struct schema_shape s294 = { SK_OBJECT, p294, 9, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s295 = { SK_ARRAY, NULL, 0, &s294, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p296[] = {
 	{ "Key", 0, &s1, NULL,
 	  "The name of the attribute." },
 	{ "Value", 0, &s1, NULL,
 	  "The value of the attribute." },
 };
-static const struct schema_shape s283 = { SK_OBJECT, p283, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s284 = { SK_ARRAY, NULL, 0, &s283, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p285[] = {
+static const struct schema_shape s296 = { SK_OBJECT, p296, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s297 = { SK_ARRAY, NULL, 0, &s296, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p298[] = {
 	{ "AdvertiseTrustStoreCaNames", 0, &s1, NULL,
 	  "Indicates whether trust store CA certificate names are advertised." },
 	{ "IgnoreClientCertificateExpiry", 0, &s29, NULL,
@@ -2166,21 +2226,21 @@ static const struct schema_prop p285[] = {
 	{ "TrustStoreArn", 0, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the trust store." },
 };
-static const struct schema_shape s285 = { SK_OBJECT, p285, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p286[] = {
+static const struct schema_shape s298 = { SK_OBJECT, p298, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p299[] = {
 	{ "AlpnPolicy", 0, &s39, NULL,
 	  "[TLS listener] The name of the Application-Layer Protocol Negotiation (ALPN) policy." },
-	{ "Certificates", 0, &s269, NULL,
+	{ "Certificates", 0, &s282, NULL,
 	  "The default SSL server certificate for a secure listener." },
-	{ "DefaultActions", SP_REQUIRED, &s282, NULL,
+	{ "DefaultActions", SP_REQUIRED, &s295, NULL,
 	  "The actions for the default rule." },
 	{ "ListenerArn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
-	{ "ListenerAttributes", 0, &s284, NULL,
+	{ "ListenerAttributes", 0, &s297, NULL,
 	  "The listener attributes." },
 	{ "LoadBalancerArn", SP_REQUIRED | SP_CREATE_ONLY, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the load balancer." },
-	{ "MutualAuthentication", 0, &s285, NULL,
+	{ "MutualAuthentication", 0, &s298, NULL,
 	  "The mutual authentication configuration information." },
 	{ "Port", 0, &s41, NULL,
 	  "The port on which the load balancer is listening." },
@@ -2191,16 +2251,16 @@ static const struct schema_prop p286[] = {
 	{ "Tags", 0, &s98, NULL,
 	  NULL },
 };
-static const struct schema_shape s286 = { SK_OBJECT, p286, 11, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s299 = { SK_OBJECT, p299, 11, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ElasticLoadBalancingV2_Listener_primary[] = { "ListenerArn" };
-static const struct schema_prop p287[] = {
+static const struct schema_prop p300[] = {
 	{ "CapacityUnits", SP_REQUIRED, &s41, NULL,
 	  "The number of capacity units." },
 };
-static const struct schema_shape s287 = { SK_OBJECT, p287, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e288[] = { "internet-facing", "internal" };
-static const struct schema_shape s288 = { SK_STRING, NULL, 0, NULL, false, e288, 2, false, false, 0, 0 };
-static const struct schema_prop p289[] = {
+static const struct schema_shape s300 = { SK_OBJECT, p300, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e301[] = { "internet-facing", "internal" };
+static const struct schema_shape s301 = { SK_STRING, NULL, 0, NULL, false, e301, 2, false, false, 0, 0 };
+static const struct schema_prop p302[] = {
 	{ "AllocationId", 0, &s1, NULL,
 	  "[Network Load Balancers] The allocation ID of the Elastic IP address for an internet-facing load balancer." },
 	{ "IPv6Address", 0, &s1, NULL,
@@ -2212,19 +2272,19 @@ static const struct schema_prop p289[] = {
 	{ "SubnetId", SP_REQUIRED, &s1, NULL,
 	  "The ID of the subnet." },
 };
-static const struct schema_shape s289 = { SK_OBJECT, p289, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s290 = { SK_ARRAY, NULL, 0, &s289, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p291[] = {
+static const struct schema_shape s302 = { SK_OBJECT, p302, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s303 = { SK_ARRAY, NULL, 0, &s302, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p304[] = {
 	{ "Key", SP_REQUIRED, &s1, NULL,
 	  "The key of the tag." },
 	{ "Value", 0, &s1, NULL,
 	  "The value of the tag." },
 };
-static const struct schema_shape s291 = { SK_OBJECT, p291, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s292 = { SK_ARRAY, NULL, 0, &s291, true, NULL, 0, false, false, 0, 0 };
-static const char *const e293[] = { "application", "network", "gateway" };
-static const struct schema_shape s293 = { SK_STRING, NULL, 0, NULL, false, e293, 3, false, false, 0, 0 };
-static const struct schema_prop p294[] = {
+static const struct schema_shape s304 = { SK_OBJECT, p304, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s305 = { SK_ARRAY, NULL, 0, &s304, true, NULL, 0, false, false, 0, 0 };
+static const char *const e306[] = { "application", "network", "gateway" };
+static const struct schema_shape s306 = { SK_STRING, NULL, 0, NULL, false, e306, 3, false, false, 0, 0 };
+static const struct schema_prop p307[] = {
 	{ "CanonicalHostedZoneID", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "DNSName", SP_READ_ONLY, &s1, NULL,
@@ -2241,57 +2301,57 @@ static const struct schema_prop p294[] = {
 	  "The ID of the IPv4 IPAM pool." },
 	{ "LoadBalancerArn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
-	{ "LoadBalancerAttributes", 0, &s284, NULL,
+	{ "LoadBalancerAttributes", 0, &s297, NULL,
 	  "The load balancer attributes." },
 	{ "LoadBalancerFullName", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "LoadBalancerName", SP_READ_ONLY, &s1, NULL,
 	  NULL },
-	{ "MinimumLoadBalancerCapacity", 0, &s287, NULL,
+	{ "MinimumLoadBalancerCapacity", 0, &s300, NULL,
 	  "The minimum capacity for a load balancer." },
 	{ "Name", SP_CREATE_ONLY, &s1, NULL,
 	  "The name of the load balancer." },
-	{ "Scheme", SP_CREATE_ONLY, &s288, NULL,
+	{ "Scheme", SP_CREATE_ONLY, &s301, NULL,
 	  "The nodes of an Internet-facing load balancer have public IP addresses." },
 	{ "SecurityGroups", 0, &s86, NULL,
 	  "[Application Load Balancers and Network Load Balancers] The IDs of the security groups for the load balancer." },
-	{ "SubnetMappings", 0, &s290, NULL,
+	{ "SubnetMappings", 0, &s303, NULL,
 	  "The IDs of the subnets." },
 	{ "Subnets", 0, &s86, NULL,
 	  "The IDs of the subnets." },
-	{ "Tags", 0, &s292, NULL,
+	{ "Tags", 0, &s305, NULL,
 	  "The tags to assign to the load balancer." },
-	{ "Type", SP_CREATE_ONLY, &s293, NULL,
+	{ "Type", SP_CREATE_ONLY, &s306, NULL,
 	  "The type of load balancer." },
 };
-static const struct schema_shape s294 = { SK_OBJECT, p294, 19, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s307 = { SK_OBJECT, p307, 19, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ElasticLoadBalancingV2_LoadBalancer_primary[] = { "LoadBalancerArn" };
-static const struct schema_prop p295[] = {
+static const struct schema_prop p308[] = {
 	{ "GrpcCode", 0, &s1, NULL,
 	  "You can specify values between 0 and 99." },
 	{ "HttpCode", 0, &s1, NULL,
 	  "For Application Load Balancers, you can specify values between 200 and 499, and the default value is 200." },
 };
-static const struct schema_shape s295 = { SK_OBJECT, p295, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p296[] = {
+static const struct schema_shape s308 = { SK_OBJECT, p308, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p309[] = {
 	{ "Key", SP_REQUIRED, &s1, NULL,
 	  "The value for the tag." },
 	{ "Value", SP_REQUIRED, &s1, NULL,
 	  "The key name of the tag." },
 };
-static const struct schema_shape s296 = { SK_OBJECT, p296, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s297 = { SK_ARRAY, NULL, 0, &s296, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p298[] = {
+static const struct schema_shape s309 = { SK_OBJECT, p309, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s310 = { SK_ARRAY, NULL, 0, &s309, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p311[] = {
 	{ "Key", 0, &s1, NULL,
 	  "The value of the attribute." },
 	{ "Value", 0, &s1, NULL,
 	  "The name of the attribute." },
 };
-static const struct schema_shape s298 = { SK_OBJECT, p298, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s299 = { SK_ARRAY, NULL, 0, &s298, true, NULL, 0, false, false, 0, 0 };
-static const char *const e300[] = { "instance", "ip", "lambda", "alb" };
-static const struct schema_shape s300 = { SK_STRING, NULL, 0, NULL, false, e300, 4, false, false, 0, 0 };
-static const struct schema_prop p301[] = {
+static const struct schema_shape s311 = { SK_OBJECT, p311, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s312 = { SK_ARRAY, NULL, 0, &s311, true, NULL, 0, false, false, 0, 0 };
+static const char *const e313[] = { "instance", "ip", "lambda", "alb" };
+static const struct schema_shape s313 = { SK_STRING, NULL, 0, NULL, false, e313, 4, false, false, 0, 0 };
+static const struct schema_prop p314[] = {
 	{ "AvailabilityZone", 0, &s1, NULL,
 	  "An Availability Zone or all." },
 	{ "Id", SP_REQUIRED, &s1, NULL,
@@ -2301,9 +2361,9 @@ static const struct schema_prop p301[] = {
 	{ "QuicServerId", 0, &s1, NULL,
 	  "The Server ID used by targets when using QUIC or TCP_QUIC protocols." },
 };
-static const struct schema_shape s301 = { SK_OBJECT, p301, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s302 = { SK_ARRAY, NULL, 0, &s301, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p303[] = {
+static const struct schema_shape s314 = { SK_OBJECT, p314, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s315 = { SK_ARRAY, NULL, 0, &s314, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p316[] = {
 	{ "HealthCheckEnabled", 0, &s29, NULL,
 	  "Indicates whether health checks are enabled." },
 	{ "HealthCheckIntervalSeconds", 0, &s41, NULL,
@@ -2322,7 +2382,7 @@ static const struct schema_prop p303[] = {
 	  "The type of IP address used for this target group." },
 	{ "LoadBalancerArns", SP_READ_ONLY, &s86, NULL,
 	  "The Amazon Resource Names (ARNs) of the load balancers that route traffic to this target group." },
-	{ "Matcher", 0, &s295, NULL,
+	{ "Matcher", 0, &s308, NULL,
 	  "[HTTP/HTTPS health checks] The HTTP or gRPC codes to use when checking for a successful response from a target." },
 	{ "Name", SP_CREATE_ONLY, &s1, NULL,
 	  "The name of the target group." },
@@ -2332,54 +2392,53 @@ static const struct schema_prop p303[] = {
 	  "The protocol to use for routing traffic to the targets." },
 	{ "ProtocolVersion", SP_CREATE_ONLY, &s1, NULL,
 	  "[HTTP/HTTPS protocol] The protocol version." },
-	{ "Tags", 0, &s297, NULL,
+	{ "Tags", 0, &s310, NULL,
 	  "The tags." },
 	{ "TargetControlPort", 0, &s41, NULL,
 	  "The port that the target control agent uses to communicate the available capacity of targets to the load balancer." },
 	{ "TargetGroupArn", SP_READ_ONLY, &s1, NULL,
 	  "The ARN of the Target Group" },
-	{ "TargetGroupAttributes", 0, &s299, NULL,
+	{ "TargetGroupAttributes", 0, &s312, NULL,
 	  "The attributes." },
 	{ "TargetGroupFullName", SP_READ_ONLY, &s1, NULL,
 	  "The full name of the target group." },
 	{ "TargetGroupName", SP_READ_ONLY, &s1, NULL,
 	  "The name of the target group." },
-	{ "TargetType", SP_CREATE_ONLY, &s300, NULL,
+	{ "TargetType", SP_CREATE_ONLY, &s313, NULL,
 	  "The type of target that you must specify when registering targets with this target group." },
-	{ "Targets", 0, &s302, NULL,
+	{ "Targets", 0, &s315, NULL,
 	  "The targets." },
 	{ "UnhealthyThresholdCount", 0, &s41, NULL,
 	  "The number of consecutive health check failures required before considering a target unhealthy." },
 	{ "VpcId", SP_CREATE_ONLY, &s1, NULL,
 	  "The identifier of the virtual private cloud (VPC)." },
 };
-static const struct schema_shape s303 = { SK_OBJECT, p303, 24, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s316 = { SK_OBJECT, p316, 24, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ElasticLoadBalancingV2_TargetGroup_primary[] = { "TargetGroupArn" };
-static const char *const e304[] = { "CURRENT_ACCOUNT", "ORGANIZATION" };
-static const struct schema_shape s304 = { SK_STRING, NULL, 0, NULL, false, e304, 2, false, false, 0, 0 };
-static const char *const e305[] = { "AWS_SSO", "SAML" };
-static const struct schema_shape s305 = { SK_STRING, NULL, 0, NULL, false, e305, 2, false, false, 0, 0 };
-static const struct schema_shape s306 = { SK_ARRAY, NULL, 0, &s305, true, NULL, 0, true, false, 1, 0 };
-static const char *const e307[] = { "AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT" };
-static const struct schema_shape s307 = { SK_STRING, NULL, 0, NULL, false, e307, 8, false, false, 0, 0 };
-static const struct schema_shape s308 = { SK_ARRAY, NULL, 0, &s307, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s309 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 0, 2048 };
-static const struct schema_shape s310 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 2048 };
-static const struct schema_shape s311 = { SK_ARRAY, NULL, 0, &s16, true, NULL, 0, true, true, 0, 5 };
-static const struct schema_prop p312[] = {
-	{ "PrefixListIds", 0, &s311, NULL,
+static const char *const e317[] = { "CURRENT_ACCOUNT", "ORGANIZATION" };
+static const struct schema_shape s317 = { SK_STRING, NULL, 0, NULL, false, e317, 2, false, false, 0, 0 };
+static const char *const e318[] = { "AWS_SSO", "SAML" };
+static const struct schema_shape s318 = { SK_STRING, NULL, 0, NULL, false, e318, 2, false, false, 0, 0 };
+static const struct schema_shape s319 = { SK_ARRAY, NULL, 0, &s318, true, NULL, 0, true, false, 1, 0 };
+static const char *const e320[] = { "AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT" };
+static const struct schema_shape s320 = { SK_STRING, NULL, 0, NULL, false, e320, 8, false, false, 0, 0 };
+static const struct schema_shape s321 = { SK_ARRAY, NULL, 0, &s320, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s322 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 0, 2048 };
+static const struct schema_shape s323 = { SK_ARRAY, NULL, 0, &s16, true, NULL, 0, true, true, 0, 5 };
+static const struct schema_prop p324[] = {
+	{ "PrefixListIds", 0, &s323, NULL,
 	  "The list of prefix list IDs." },
-	{ "VpceIds", 0, &s311, NULL,
+	{ "VpceIds", 0, &s323, NULL,
 	  "The list of Amazon VPC endpoint IDs for the workspace." },
 };
-static const struct schema_shape s312 = { SK_OBJECT, p312, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e313[] = { "SNS" };
-static const struct schema_shape s313 = { SK_STRING, NULL, 0, NULL, false, e313, 1, false, false, 0, 0 };
-static const struct schema_shape s314 = { SK_ARRAY, NULL, 0, &s313, true, NULL, 0, false, false, 0, 0 };
-static const char *const e315[] = { "CUSTOMER_MANAGED", "SERVICE_MANAGED" };
-static const struct schema_shape s315 = { SK_STRING, NULL, 0, NULL, false, e315, 2, false, false, 0, 0 };
-static const struct schema_shape s316 = { SK_ARRAY, NULL, 0, &s54, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p317[] = {
+static const struct schema_shape s324 = { SK_OBJECT, p324, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e325[] = { "SNS" };
+static const struct schema_shape s325 = { SK_STRING, NULL, 0, NULL, false, e325, 1, false, false, 0, 0 };
+static const struct schema_shape s326 = { SK_ARRAY, NULL, 0, &s325, true, NULL, 0, false, false, 0, 0 };
+static const char *const e327[] = { "CUSTOMER_MANAGED", "SERVICE_MANAGED" };
+static const struct schema_shape s327 = { SK_STRING, NULL, 0, NULL, false, e327, 2, false, false, 0, 0 };
+static const struct schema_shape s328 = { SK_ARRAY, NULL, 0, &s54, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p329[] = {
 	{ "Email", 0, &s54, NULL,
 	  "Name of the attribute within the SAML assert to use as the users email in Grafana." },
 	{ "Groups", 0, &s54, NULL,
@@ -2393,71 +2452,71 @@ static const struct schema_prop p317[] = {
 	{ "Role", 0, &s54, NULL,
 	  "Name of the attribute within the SAML assert to use as the users roles in Grafana." },
 };
-static const struct schema_shape s317 = { SK_OBJECT, p317, 6, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p318[] = {
-	{ "Url", 0, &s310, NULL,
+static const struct schema_shape s329 = { SK_OBJECT, p329, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p330[] = {
+	{ "Url", 0, &s129, NULL,
 	  "URL that vends the IdPs metadata." },
 	{ "Xml", 0, &s1, NULL,
 	  "XML blob of the IdPs metadata." },
 };
-static const struct schema_shape s318 = { SK_OBJECT, p318, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p319[] = {
-	{ "Admin", 0, &s316, NULL,
+static const struct schema_shape s330 = { SK_OBJECT, p330, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p331[] = {
+	{ "Admin", 0, &s328, NULL,
 	  "List of SAML roles which will be mapped into the Grafana Admin role." },
-	{ "Editor", 0, &s316, NULL,
+	{ "Editor", 0, &s328, NULL,
 	  "List of SAML roles which will be mapped into the Grafana Editor role." },
 };
-static const struct schema_shape s319 = { SK_OBJECT, p319, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p320[] = {
-	{ "AllowedOrganizations", 0, &s316, NULL,
+static const struct schema_shape s331 = { SK_OBJECT, p331, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p332[] = {
+	{ "AllowedOrganizations", 0, &s328, NULL,
 	  "List of SAML organizations allowed to access Grafana." },
-	{ "AssertionAttributes", 0, &s317, NULL,
+	{ "AssertionAttributes", 0, &s329, NULL,
 	  "Maps Grafana friendly names to the IdPs SAML attributes." },
-	{ "IdpMetadata", SP_REQUIRED, &s318, NULL,
+	{ "IdpMetadata", SP_REQUIRED, &s330, NULL,
 	  "IdP Metadata used to configure SAML authentication in Grafana." },
 	{ "LoginValidityDuration", 0, &s57, NULL,
 	  "The maximum lifetime an authenticated user can be logged in (in minutes) before being required to re-authenticate." },
-	{ "RoleValues", 0, &s319, NULL,
+	{ "RoleValues", 0, &s331, NULL,
 	  "Maps SAML roles to the Grafana Editor and Admin roles." },
 };
-static const struct schema_shape s320 = { SK_OBJECT, p320, 5, NULL, false, NULL, 0, false, false, 0, 0 };
-static const char *const e321[] = { "CONFIGURED", "NOT_CONFIGURED" };
-static const struct schema_shape s321 = { SK_STRING, NULL, 0, NULL, false, e321, 2, false, false, 0, 0 };
-static const char *const e322[] = { "ACTIVE", "CREATING", "DELETING", "FAILED", "UPDATING", "UPGRADING", "VERSION_UPDATING", "DELETION_FAILED", "CREATION_FAILED", "UPDATE_FAILED", "UPGRADE_FAILED", "LICENSE_REMOVAL_FAILED", "VERSION_UPDATE_FAILED" };
-static const struct schema_shape s322 = { SK_STRING, NULL, 0, NULL, false, e322, 13, false, false, 0, 0 };
-static const struct schema_prop p323[] = {
+static const struct schema_shape s332 = { SK_OBJECT, p332, 5, NULL, false, NULL, 0, false, false, 0, 0 };
+static const char *const e333[] = { "CONFIGURED", "NOT_CONFIGURED" };
+static const struct schema_shape s333 = { SK_STRING, NULL, 0, NULL, false, e333, 2, false, false, 0, 0 };
+static const char *const e334[] = { "ACTIVE", "CREATING", "DELETING", "FAILED", "UPDATING", "UPGRADING", "VERSION_UPDATING", "DELETION_FAILED", "CREATION_FAILED", "UPDATE_FAILED", "UPGRADE_FAILED", "LICENSE_REMOVAL_FAILED", "VERSION_UPDATE_FAILED" };
+static const struct schema_shape s334 = { SK_STRING, NULL, 0, NULL, false, e334, 13, false, false, 0, 0 };
+static const struct schema_prop p335[] = {
 	{ "Key", SP_REQUIRED, &s3, NULL,
 	  NULL },
 	{ "Value", SP_REQUIRED, &s13, NULL,
 	  NULL },
 };
-static const struct schema_shape s323 = { SK_OBJECT, p323, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s324 = { SK_ARRAY, NULL, 0, &s323, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s325 = { SK_ARRAY, NULL, 0, &s162, true, NULL, 0, true, true, 1, 5 };
-static const struct schema_shape s326 = { SK_ARRAY, NULL, 0, &s162, true, NULL, 0, true, true, 2, 6 };
-static const struct schema_prop p327[] = {
-	{ "SecurityGroupIds", SP_REQUIRED, &s325, NULL,
+static const struct schema_shape s335 = { SK_OBJECT, p335, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s336 = { SK_ARRAY, NULL, 0, &s335, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s337 = { SK_ARRAY, NULL, 0, &s138, true, NULL, 0, true, true, 1, 5 };
+static const struct schema_shape s338 = { SK_ARRAY, NULL, 0, &s138, true, NULL, 0, true, true, 2, 6 };
+static const struct schema_prop p339[] = {
+	{ "SecurityGroupIds", SP_REQUIRED, &s337, NULL,
 	  "The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect." },
-	{ "SubnetIds", SP_REQUIRED, &s326, NULL,
+	{ "SubnetIds", SP_REQUIRED, &s338, NULL,
 	  "The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect." },
 };
-static const struct schema_shape s327 = { SK_OBJECT, p327, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p328[] = {
-	{ "AccountAccessType", SP_REQUIRED, &s304, NULL,
+static const struct schema_shape s339 = { SK_OBJECT, p339, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p340[] = {
+	{ "AccountAccessType", SP_REQUIRED, &s317, NULL,
 	  "These enums represent valid account access types." },
-	{ "AuthenticationProviders", SP_REQUIRED, &s306, NULL,
+	{ "AuthenticationProviders", SP_REQUIRED, &s319, NULL,
 	  "List of authentication providers to enable." },
 	{ "ClientToken", SP_CREATE_ONLY | SP_WRITE_ONLY, &s1, NULL,
 	  "A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request." },
 	{ "CreationTimestamp", SP_READ_ONLY, &s1, NULL,
 	  "Timestamp when the workspace was created." },
-	{ "DataSources", 0, &s308, NULL,
+	{ "DataSources", 0, &s321, NULL,
 	  "List of data sources on the service managed IAM role." },
-	{ "Description", 0, &s309, NULL,
+	{ "Description", 0, &s322, NULL,
 	  "Description of a workspace." },
-	{ "Endpoint", SP_READ_ONLY, &s310, NULL,
+	{ "Endpoint", SP_READ_ONLY, &s129, NULL,
 	  "Endpoint for the Grafana workspace." },
-	{ "GrafanaVersion", 0, &s162, NULL,
+	{ "GrafanaVersion", 0, &s138, NULL,
 	  "The version of Grafana to support in your workspace." },
 	{ "Id", SP_READ_ONLY, &s1, NULL,
 	  "The id that uniquely identifies a Grafana workspace." },
@@ -2465,38 +2524,38 @@ static const struct schema_prop p328[] = {
 	  "Timestamp when the workspace was last modified" },
 	{ "Name", 0, &s1, NULL,
 	  "The user friendly name of a workspace." },
-	{ "NetworkAccessControl", 0, &s312, NULL,
+	{ "NetworkAccessControl", 0, &s324, NULL,
 	  "The configuration settings for Network Access Control." },
-	{ "NotificationDestinations", 0, &s314, NULL,
+	{ "NotificationDestinations", 0, &s326, NULL,
 	  "List of notification destinations on the customers service managed IAM role that the Grafana workspace can query." },
-	{ "OrganizationRoleName", 0, &s310, NULL,
+	{ "OrganizationRoleName", 0, &s129, NULL,
 	  "The name of an IAM role that already exists to use with AWS Organizations to access AWS data sources and notification channels in other accounts in an organization." },
 	{ "OrganizationalUnits", 0, &s86, NULL,
 	  "List of Organizational Units containing AWS accounts the Grafana workspace can pull data from." },
-	{ "PermissionType", SP_REQUIRED, &s315, NULL,
+	{ "PermissionType", SP_REQUIRED, &s327, NULL,
 	  "These enums represent valid permission types to use when creating or configuring a Grafana workspace." },
 	{ "PluginAdminEnabled", 0, &s29, NULL,
 	  "Allow workspace admins to install plugins" },
-	{ "RoleArn", 0, &s310, NULL,
+	{ "RoleArn", 0, &s129, NULL,
 	  "IAM Role that will be used to grant the Grafana workspace access to a customers AWS resources." },
-	{ "SamlConfiguration", 0, &s320, NULL,
+	{ "SamlConfiguration", 0, &s332, NULL,
 	  "SAML configuration data associated with an AMG workspace." },
-	{ "SamlConfigurationStatus", SP_READ_ONLY, &s321, NULL,
+	{ "SamlConfigurationStatus", SP_READ_ONLY, &s333, NULL,
 	  "Valid SAML configuration statuses." },
 	{ "SsoClientId", SP_READ_ONLY, &s1, NULL,
 	  "The client ID of the AWS SSO Managed Application." },
 	{ "StackSetName", 0, &s1, NULL,
 	  "The name of the AWS CloudFormation stack set to use to generate IAM roles to be used for this workspace." },
-	{ "Status", SP_READ_ONLY, &s322, NULL,
+	{ "Status", SP_READ_ONLY, &s334, NULL,
 	  "These enums represent the status of a workspace." },
-	{ "Tags", 0, &s324, NULL,
+	{ "Tags", 0, &s336, NULL,
 	  "The list of tags associated with the workspace." },
-	{ "VpcConfiguration", 0, &s327, NULL,
+	{ "VpcConfiguration", 0, &s339, NULL,
 	  "The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to." },
 };
-static const struct schema_shape s328 = { SK_OBJECT, p328, 25, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s340 = { SK_OBJECT, p340, 25, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_Grafana_Workspace_primary[] = { "Id" };
-static const struct schema_prop p329[] = {
+static const struct schema_prop p341[] = {
 	{ "Groups", 0, &s86, NULL,
 	  "The name of the group to associate the policy with." },
 	{ "Id", SP_READ_ONLY, &s1, NULL,
@@ -2510,25 +2569,25 @@ static const struct schema_prop p329[] = {
 	{ "Users", 0, &s86, NULL,
 	  "The name of the user to associate the policy with." },
 };
-static const struct schema_shape s329 = { SK_OBJECT, p329, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s341 = { SK_OBJECT, p341, 6, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_IAM_Policy_primary[] = { "Id" };
-static const struct schema_prop p330[] = {
+static const struct schema_prop p342[] = {
 	{ "PolicyDocument", SP_REQUIRED, &s34, NULL,
 	  "The entire contents of the policy that defines permissions." },
 	{ "PolicyName", SP_REQUIRED, &s1, NULL,
 	  "The friendly name (not ARN) identifying the policy." },
 };
-static const struct schema_shape s330 = { SK_OBJECT, p330, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s331 = { SK_ARRAY, NULL, 0, &s330, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p332[] = {
+static const struct schema_shape s342 = { SK_OBJECT, p342, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s343 = { SK_ARRAY, NULL, 0, &s342, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p344[] = {
 	{ "Key", SP_REQUIRED, &s1, NULL,
 	  "The key name that can be used to look up or retrieve the associated value." },
 	{ "Value", SP_REQUIRED, &s1, NULL,
 	  "The value associated with this tag." },
 };
-static const struct schema_shape s332 = { SK_OBJECT, p332, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s333 = { SK_ARRAY, NULL, 0, &s332, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p334[] = {
+static const struct schema_shape s344 = { SK_OBJECT, p344, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s345 = { SK_ARRAY, NULL, 0, &s344, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p346[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "AssumeRolePolicyDocument", SP_REQUIRED, &s34, NULL,
@@ -2543,18 +2602,18 @@ static const struct schema_prop p334[] = {
 	  "The path to the role." },
 	{ "PermissionsBoundary", 0, &s1, NULL,
 	  "The ARN of the policy used to set the permissions boundary for the role." },
-	{ "Policies", 0, &s331, NULL,
+	{ "Policies", 0, &s343, NULL,
 	  "Adds or updates an inline policy document that is embedded in the specified IAM role." },
 	{ "RoleId", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "RoleName", SP_CREATE_ONLY, &s1, NULL,
 	  "A name for the IAM role, up to 64 characters in length." },
-	{ "Tags", 0, &s333, NULL,
+	{ "Tags", 0, &s345, NULL,
 	  "A list of tags that are attached to the role." },
 };
-static const struct schema_shape s334 = { SK_OBJECT, p334, 11, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s346 = { SK_OBJECT, p346, 11, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_IAM_Role_primary[] = { "RoleName" };
-static const struct schema_prop p335[] = {
+static const struct schema_prop p347[] = {
 	{ "AWSServiceName", SP_CREATE_ONLY | SP_WRITE_ONLY, &s1, NULL,
 	  "The service principal for the AWS service to which this role is attached." },
 	{ "CustomSuffix", SP_CREATE_ONLY | SP_WRITE_ONLY, &s1, NULL,
@@ -2564,23 +2623,23 @@ static const struct schema_prop p335[] = {
 	{ "RoleName", SP_READ_ONLY, &s1, NULL,
 	  "The name of the role." },
 };
-static const struct schema_shape s335 = { SK_OBJECT, p335, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s347 = { SK_OBJECT, p347, 4, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_IAM_ServiceLinkedRole_primary[] = { "RoleName" };
-static const struct schema_shape s336 = { SK_ARRAY, NULL, 0, &s34, true, NULL, 0, false, false, 0, 0 };
-static const char *const e337[] = { "STANDARD", "INFREQUENT_ACCESS", "DELIVERY" };
-static const struct schema_shape s337 = { SK_STRING, NULL, 0, NULL, false, e337, 3, false, false, 0, 0 };
-static const struct schema_shape s338 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 512 };
-static const char *const e339[] = { "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653" };
-static const struct schema_shape s339 = { SK_INTEGER, NULL, 0, NULL, false, e339, 22, false, false, 0, 0 };
-static const struct schema_prop p340[] = {
+static const struct schema_shape s348 = { SK_ARRAY, NULL, 0, &s34, true, NULL, 0, false, false, 0, 0 };
+static const char *const e349[] = { "STANDARD", "INFREQUENT_ACCESS", "DELIVERY" };
+static const struct schema_shape s349 = { SK_STRING, NULL, 0, NULL, false, e349, 3, false, false, 0, 0 };
+static const struct schema_shape s350 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 512 };
+static const char *const e351[] = { "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653" };
+static const struct schema_shape s351 = { SK_INTEGER, NULL, 0, NULL, false, e351, 22, false, false, 0, 0 };
+static const struct schema_prop p352[] = {
 	{ "Key", SP_REQUIRED, &s3, NULL,
 	  NULL },
 	{ "Value", SP_REQUIRED, &s13, NULL,
 	  "The value of this key-value pair." },
 };
-static const struct schema_shape s340 = { SK_OBJECT, p340, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s341 = { SK_ARRAY, NULL, 0, &s340, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p342[] = {
+static const struct schema_shape s352 = { SK_OBJECT, p352, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s353 = { SK_ARRAY, NULL, 0, &s352, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p354[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "BearerTokenAuthenticationEnabled", 0, &s29, "false",
@@ -2589,59 +2648,59 @@ static const struct schema_prop p342[] = {
 	  "Creates a data protection policy and assigns it to the log group." },
 	{ "DeletionProtectionEnabled", 0, &s29, "false",
 	  "Indicates whether deletion protection is enabled for this log group." },
-	{ "FieldIndexPolicies", 0, &s336, NULL,
+	{ "FieldIndexPolicies", 0, &s348, NULL,
 	  "Creates or updates a *field index policy* for the specified log group." },
 	{ "KmsKeyId", 0, &s102, NULL,
 	  "The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data." },
-	{ "LogGroupClass", 0, &s337, "\"STANDARD\"",
+	{ "LogGroupClass", 0, &s349, "\"STANDARD\"",
 	  "Specifies the log group class for this log group." },
-	{ "LogGroupName", SP_CREATE_ONLY, &s338, NULL,
+	{ "LogGroupName", SP_CREATE_ONLY, &s350, NULL,
 	  "The name of the log group." },
 	{ "ResourcePolicyDocument", 0, &s34, NULL,
 	  "Creates or updates a resource policy for the specified log group that allows other services to put log events to this account." },
-	{ "RetentionInDays", 0, &s339, NULL,
+	{ "RetentionInDays", 0, &s351, NULL,
 	  "The number of days to retain the log events in the specified log group." },
-	{ "Tags", 0, &s341, NULL,
+	{ "Tags", 0, &s353, NULL,
 	  "An array of key-value pairs to apply to the log group." },
 };
-static const struct schema_shape s342 = { SK_OBJECT, p342, 11, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s354 = { SK_OBJECT, p354, 11, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_Logs_LogGroup_primary[] = { "LogGroupName" };
-static const struct schema_shape s343 = { SK_ARRAY, NULL, 0, &s338, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s344 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, false, true, 0, 1024 };
-static const struct schema_shape s345 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, false, true, 0, 512 };
-static const struct schema_shape s346 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, false, true, 0, 128 };
-static const struct schema_prop p347[] = {
-	{ "DefaultValue", 0, &s344, NULL,
+static const struct schema_shape s355 = { SK_ARRAY, NULL, 0, &s350, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s356 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, false, true, 0, 1024 };
+static const struct schema_shape s357 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, false, true, 0, 512 };
+static const struct schema_shape s358 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, false, true, 0, 128 };
+static const struct schema_prop p359[] = {
+	{ "DefaultValue", 0, &s356, NULL,
 	  "The default value to use for this query parameter if no value is supplied at execution time." },
-	{ "Description", 0, &s345, NULL,
+	{ "Description", 0, &s357, NULL,
 	  "A description of the query parameter that explains its purpose or expected values." },
-	{ "Name", SP_REQUIRED, &s346, NULL,
+	{ "Name", SP_REQUIRED, &s358, NULL,
 	  "The name of the query parameter." },
 };
-static const struct schema_shape s347 = { SK_OBJECT, p347, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s348 = { SK_ARRAY, NULL, 0, &s347, true, NULL, 0, false, true, 0, 20 };
-static const char *const e349[] = { "CWLI", "SQL", "PPL" };
-static const struct schema_shape s349 = { SK_STRING, NULL, 0, NULL, false, e349, 3, false, false, 0, 0 };
-static const struct schema_shape s350 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 10000 };
-static const struct schema_prop p351[] = {
-	{ "LogGroupNames", 0, &s343, NULL,
+static const struct schema_shape s359 = { SK_OBJECT, p359, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s360 = { SK_ARRAY, NULL, 0, &s359, true, NULL, 0, false, true, 0, 20 };
+static const char *const e361[] = { "CWLI", "SQL", "PPL" };
+static const struct schema_shape s361 = { SK_STRING, NULL, 0, NULL, false, e361, 3, false, false, 0, 0 };
+static const struct schema_shape s362 = { SK_STRING, NULL, 0, NULL, false, NULL, 0, true, true, 1, 10000 };
+static const struct schema_prop p363[] = {
+	{ "LogGroupNames", 0, &s355, NULL,
 	  "Optionally define specific log groups as part of your query definition" },
-	{ "Name", SP_REQUIRED, &s162, NULL,
+	{ "Name", SP_REQUIRED, &s138, NULL,
 	  "A name for the saved query definition" },
-	{ "Parameters", 0, &s348, NULL,
+	{ "Parameters", 0, &s360, NULL,
 	  "Use this parameter to include specific query parameters as part of your query definition." },
 	{ "QueryDefinitionId", SP_READ_ONLY, &s13, NULL,
 	  "Unique identifier of a query definition" },
-	{ "QueryLanguage", 0, &s349, "\"CWLI\"",
+	{ "QueryLanguage", 0, &s361, "\"CWLI\"",
 	  "Query language of the query string." },
-	{ "QueryString", SP_REQUIRED, &s350, NULL,
+	{ "QueryString", SP_REQUIRED, &s362, NULL,
 	  "The query string to use for this definition" },
 };
-static const struct schema_shape s351 = { SK_OBJECT, p351, 6, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s363 = { SK_OBJECT, p363, 6, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_Logs_QueryDefinition_primary[] = { "QueryDefinitionId" };
-static const char *const e352[] = { "http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose" };
-static const struct schema_shape s352 = { SK_STRING, NULL, 0, NULL, false, e352, 9, false, false, 0, 0 };
-static const struct schema_prop p353[] = {
+static const char *const e364[] = { "http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose" };
+static const struct schema_shape s364 = { SK_STRING, NULL, 0, NULL, false, e364, 9, false, false, 0, 0 };
+static const struct schema_prop p365[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  "Arn of the subscription" },
 	{ "DeliveryPolicy", 0, &s34, NULL,
@@ -2652,7 +2711,7 @@ static const struct schema_prop p353[] = {
 	  "The filter policy JSON assigned to the subscription." },
 	{ "FilterPolicyScope", 0, &s1, NULL,
 	  "This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody." },
-	{ "Protocol", SP_REQUIRED | SP_CREATE_ONLY, &s352, NULL,
+	{ "Protocol", SP_REQUIRED | SP_CREATE_ONLY, &s364, NULL,
 	  "The subscription's protocol." },
 	{ "RawMessageDelivery", 0, &s29, NULL,
 	  "When set to true, enables raw message delivery." },
@@ -2667,46 +2726,46 @@ static const struct schema_prop p353[] = {
 	{ "TopicArn", SP_REQUIRED | SP_CREATE_ONLY, &s1, NULL,
 	  "The ARN of the topic to subscribe to." },
 };
-static const struct schema_shape s353 = { SK_OBJECT, p353, 12, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s365 = { SK_OBJECT, p365, 12, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_SNS_Subscription_primary[] = { "Arn" };
-static const char *const e354[] = { "http/s", "sqs", "lambda", "firehose", "application" };
-static const struct schema_shape s354 = { SK_STRING, NULL, 0, NULL, false, e354, 5, false, false, 0, 0 };
-static const struct schema_prop p355[] = {
+static const char *const e366[] = { "http/s", "sqs", "lambda", "firehose", "application" };
+static const struct schema_shape s366 = { SK_STRING, NULL, 0, NULL, false, e366, 5, false, false, 0, 0 };
+static const struct schema_prop p367[] = {
 	{ "FailureFeedbackRoleArn", 0, &s1, NULL,
 	  "The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch." },
-	{ "Protocol", SP_REQUIRED, &s354, NULL,
+	{ "Protocol", SP_REQUIRED, &s366, NULL,
 	  "Indicates one of the supported protocols for the Amazon SNS topic." },
 	{ "SuccessFeedbackRoleArn", 0, &s1, NULL,
 	  "The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch." },
 	{ "SuccessFeedbackSampleRate", 0, &s1, NULL,
 	  "The percentage of successful message deliveries to be logged in Amazon CloudWatch." },
 };
-static const struct schema_shape s355 = { SK_OBJECT, p355, 4, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s356 = { SK_ARRAY, NULL, 0, &s355, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p357[] = {
+static const struct schema_shape s367 = { SK_OBJECT, p367, 4, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s368 = { SK_ARRAY, NULL, 0, &s367, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p369[] = {
 	{ "Endpoint", SP_REQUIRED, &s1, NULL,
 	  "The endpoint that receives notifications from the SNS topic." },
 	{ "Protocol", SP_REQUIRED, &s1, NULL,
 	  "The subscription's protocol." },
 };
-static const struct schema_shape s357 = { SK_OBJECT, p357, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s358 = { SK_ARRAY, NULL, 0, &s357, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p359[] = {
+static const struct schema_shape s369 = { SK_OBJECT, p369, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s370 = { SK_ARRAY, NULL, 0, &s369, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p371[] = {
 	{ "Key", SP_REQUIRED, &s1, NULL,
 	  "The required key portion of the tag." },
 	{ "Value", SP_REQUIRED, &s1, NULL,
 	  "The optional value portion of the tag." },
 };
-static const struct schema_shape s359 = { SK_OBJECT, p359, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s360 = { SK_ARRAY, NULL, 0, &s359, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p361[] = {
+static const struct schema_shape s371 = { SK_OBJECT, p371, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s372 = { SK_ARRAY, NULL, 0, &s371, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p373[] = {
 	{ "ArchivePolicy", 0, &s34, NULL,
 	  "The ArchivePolicy determines the number of days SNS retains messages in FIFO topics." },
 	{ "ContentBasedDeduplication", 0, &s29, NULL,
 	  "ContentBasedDeduplication enables deduplication of messages based on their content for FIFO topics." },
 	{ "DataProtectionPolicy", 0, &s34, NULL,
 	  "The body of the policy document you want to use for this topic." },
-	{ "DeliveryStatusLogging", 0, &s356, NULL,
+	{ "DeliveryStatusLogging", 0, &s368, NULL,
 	  "The DeliveryStatusLogging configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols: + HTTP + Amazon Kinesis Data Firehose + AWS Lambda + Platform application endpoint + Amazon Simple Qu..." },
 	{ "DisplayName", 0, &s1, NULL,
 	  "The display name to use for an SNS topic with SMS subscriptions." },
@@ -2718,9 +2777,9 @@ static const struct schema_prop p361[] = {
 	  "The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK." },
 	{ "SignatureVersion", 0, &s1, NULL,
 	  "The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS." },
-	{ "Subscription", 0, &s358, NULL,
+	{ "Subscription", 0, &s370, NULL,
 	  "The SNS subscriptions (endpoints) for this topic." },
-	{ "Tags", 0, &s360, NULL,
+	{ "Tags", 0, &s372, NULL,
 	  "The list of tags to add to a new topic." },
 	{ "TopicArn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
@@ -2729,24 +2788,24 @@ static const struct schema_prop p361[] = {
 	{ "TracingConfig", 0, &s1, NULL,
 	  "Tracing mode of an SNS topic." },
 };
-static const struct schema_shape s361 = { SK_OBJECT, p361, 14, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s373 = { SK_OBJECT, p373, 14, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_SNS_Topic_primary[] = { "TopicArn" };
-static const struct schema_prop p362[] = {
+static const struct schema_prop p374[] = {
 	{ "TTL", 0, &s57, NULL,
 	  NULL },
 };
-static const struct schema_shape s362 = { SK_OBJECT, p362, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p363[] = {
-	{ "SOA", 0, &s362, NULL,
+static const struct schema_shape s374 = { SK_OBJECT, p374, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p375[] = {
+	{ "SOA", 0, &s374, NULL,
 	  NULL },
 };
-static const struct schema_shape s363 = { SK_OBJECT, p363, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p364[] = {
-	{ "DnsProperties", 0, &s363, NULL,
+static const struct schema_shape s375 = { SK_OBJECT, p375, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p376[] = {
+	{ "DnsProperties", 0, &s375, NULL,
 	  NULL },
 };
-static const struct schema_shape s364 = { SK_OBJECT, p364, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p365[] = {
+static const struct schema_shape s376 = { SK_OBJECT, p376, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p377[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  NULL },
 	{ "Description", 0, &s1, NULL,
@@ -2757,33 +2816,33 @@ static const struct schema_prop p365[] = {
 	  NULL },
 	{ "Name", SP_REQUIRED | SP_CREATE_ONLY, &s1, NULL,
 	  NULL },
-	{ "Properties", 0, &s364, NULL,
+	{ "Properties", 0, &s376, NULL,
 	  NULL },
 	{ "Tags", 0, &s98, NULL,
 	  NULL },
 	{ "Vpc", SP_REQUIRED | SP_CREATE_ONLY, &s1, NULL,
 	  NULL },
 };
-static const struct schema_shape s365 = { SK_OBJECT, p365, 8, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s377 = { SK_OBJECT, p377, 8, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ServiceDiscovery_PrivateDnsNamespace_primary[] = { "Id" };
-static const struct schema_prop p366[] = {
+static const struct schema_prop p378[] = {
 	{ "TTL", SP_REQUIRED, &s57, NULL,
 	  "The time-to-live (TTL) for the DNS record." },
 	{ "Type", SP_REQUIRED, &s1, NULL,
 	  "The DNS record type (e.g., A, AAAA, SRV)." },
 };
-static const struct schema_shape s366 = { SK_OBJECT, p366, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s367 = { SK_ARRAY, NULL, 0, &s366, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p368[] = {
-	{ "DnsRecords", SP_REQUIRED, &s367, NULL,
+static const struct schema_shape s378 = { SK_OBJECT, p378, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s379 = { SK_ARRAY, NULL, 0, &s378, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p380[] = {
+	{ "DnsRecords", SP_REQUIRED, &s379, NULL,
 	  "A list of DNS records associated with the service." },
 	{ "NamespaceId", 0, &s1, NULL,
 	  "The ID of the namespace for the DNS configuration." },
 	{ "RoutingPolicy", 0, &s1, NULL,
 	  "The routing policy to use for DNS queries." },
 };
-static const struct schema_shape s368 = { SK_OBJECT, p368, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p369[] = {
+static const struct schema_shape s380 = { SK_OBJECT, p380, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p381[] = {
 	{ "FailureThreshold", 0, &s57, NULL,
 	  "The number of consecutive health check failures that must occur before declaring the service unhealthy." },
 	{ "ResourcePath", 0, &s1, NULL,
@@ -2791,30 +2850,30 @@ static const struct schema_prop p369[] = {
 	{ "Type", SP_REQUIRED, &s1, NULL,
 	  "The type of health check (e.g., HTTP, HTTPS, TCP)." },
 };
-static const struct schema_shape s369 = { SK_OBJECT, p369, 3, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p370[] = {
+static const struct schema_shape s381 = { SK_OBJECT, p381, 3, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p382[] = {
 	{ "FailureThreshold", 0, &s57, NULL,
 	  "The number of consecutive health check failures required before the service is considered unhealthy." },
 };
-static const struct schema_shape s370 = { SK_OBJECT, p370, 1, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p371[] = {
+static const struct schema_shape s382 = { SK_OBJECT, p382, 1, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p383[] = {
 	{ "Key", SP_REQUIRED, &s1, NULL,
 	  "The key name of the tag." },
 	{ "Value", SP_REQUIRED, &s1, NULL,
 	  "The value of the tag." },
 };
-static const struct schema_shape s371 = { SK_OBJECT, p371, 2, NULL, false, NULL, 0, false, false, 0, 0 };
-static const struct schema_shape s372 = { SK_ARRAY, NULL, 0, &s371, true, NULL, 0, false, false, 0, 0 };
-static const struct schema_prop p373[] = {
+static const struct schema_shape s383 = { SK_OBJECT, p383, 2, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s384 = { SK_ARRAY, NULL, 0, &s383, true, NULL, 0, false, false, 0, 0 };
+static const struct schema_prop p385[] = {
 	{ "Arn", SP_READ_ONLY, &s1, NULL,
 	  "The Amazon Resource Name (ARN) of the service." },
 	{ "Description", 0, &s1, NULL,
 	  "A description for the service." },
-	{ "DnsConfig", 0, &s368, NULL,
+	{ "DnsConfig", 0, &s380, NULL,
 	  "DNS-related configurations for the service." },
-	{ "HealthCheckConfig", 0, &s369, NULL,
+	{ "HealthCheckConfig", 0, &s381, NULL,
 	  "Settings for health checks." },
-	{ "HealthCheckCustomConfig", SP_CREATE_ONLY, &s370, NULL,
+	{ "HealthCheckCustomConfig", SP_CREATE_ONLY, &s382, NULL,
 	  "Settings for custom health checks." },
 	{ "Id", SP_READ_ONLY, &s1, NULL,
 	  "The unique identifier for the service." },
@@ -2824,12 +2883,12 @@ static const struct schema_prop p373[] = {
 	  "The ID of the namespace in which the service is created." },
 	{ "ServiceAttributes", 0, &s33, NULL,
 	  "A string map that contains attributes and values for the service." },
-	{ "Tags", 0, &s372, NULL,
+	{ "Tags", 0, &s384, NULL,
 	  "An array of key-value pairs to associate with the service." },
 	{ "Type", SP_CREATE_ONLY, &s1, NULL,
 	  "The type of service." },
 };
-static const struct schema_shape s373 = { SK_OBJECT, p373, 11, NULL, false, NULL, 0, false, false, 0, 0 };
+static const struct schema_shape s385 = { SK_OBJECT, p385, 11, NULL, false, NULL, 0, false, false, 0, 0 };
 static const char *const schema_type_AWS_ServiceDiscovery_Service_primary[] = { "Id" };
 
 static const struct schema_resource schema_type_AWS_APS_Workspace = {
@@ -2997,9 +3056,20 @@ static const struct schema_resource schema_type_AWS_EC2_VPCGatewayAttachment = {
 	.description = "Resource Type definition for AWS::EC2::VPCGatewayAttachment",
 };
 
+static const struct schema_resource schema_type_AWS_ECR_Repository = {
+	.type_name = "AWS::ECR::Repository",
+	.shape = &s141,
+	.primary_id = schema_type_AWS_ECR_Repository_primary,
+	.nprimary = 1,
+	.taggable = true,
+	.tags_property = "Tags",
+	.tags_as_map = false,
+	.description = "The AWS::ECR::Repository resource specifies an Amazon Elastic Container Registry (Amazon ECR) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts.",
+};
+
 static const struct schema_resource schema_type_AWS_ECS_Cluster = {
 	.type_name = "AWS::ECS::Cluster",
-	.shape = &s139,
+	.shape = &s153,
 	.primary_id = schema_type_AWS_ECS_Cluster_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3010,7 +3080,7 @@ static const struct schema_resource schema_type_AWS_ECS_Cluster = {
 
 static const struct schema_resource schema_type_AWS_ECS_Service = {
 	.type_name = "AWS::ECS::Service",
-	.shape = &s211,
+	.shape = &s224,
 	.primary_id = schema_type_AWS_ECS_Service_primary,
 	.nprimary = 2,
 	.taggable = true,
@@ -3021,7 +3091,7 @@ static const struct schema_resource schema_type_AWS_ECS_Service = {
 
 static const struct schema_resource schema_type_AWS_ECS_TaskDefinition = {
 	.type_name = "AWS::ECS::TaskDefinition",
-	.shape = &s267,
+	.shape = &s280,
 	.primary_id = schema_type_AWS_ECS_TaskDefinition_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3032,7 +3102,7 @@ static const struct schema_resource schema_type_AWS_ECS_TaskDefinition = {
 
 static const struct schema_resource schema_type_AWS_ElasticLoadBalancingV2_Listener = {
 	.type_name = "AWS::ElasticLoadBalancingV2::Listener",
-	.shape = &s286,
+	.shape = &s299,
 	.primary_id = schema_type_AWS_ElasticLoadBalancingV2_Listener_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3043,7 +3113,7 @@ static const struct schema_resource schema_type_AWS_ElasticLoadBalancingV2_Liste
 
 static const struct schema_resource schema_type_AWS_ElasticLoadBalancingV2_LoadBalancer = {
 	.type_name = "AWS::ElasticLoadBalancingV2::LoadBalancer",
-	.shape = &s294,
+	.shape = &s307,
 	.primary_id = schema_type_AWS_ElasticLoadBalancingV2_LoadBalancer_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3054,7 +3124,7 @@ static const struct schema_resource schema_type_AWS_ElasticLoadBalancingV2_LoadB
 
 static const struct schema_resource schema_type_AWS_ElasticLoadBalancingV2_TargetGroup = {
 	.type_name = "AWS::ElasticLoadBalancingV2::TargetGroup",
-	.shape = &s303,
+	.shape = &s316,
 	.primary_id = schema_type_AWS_ElasticLoadBalancingV2_TargetGroup_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3065,7 +3135,7 @@ static const struct schema_resource schema_type_AWS_ElasticLoadBalancingV2_Targe
 
 static const struct schema_resource schema_type_AWS_Grafana_Workspace = {
 	.type_name = "AWS::Grafana::Workspace",
-	.shape = &s328,
+	.shape = &s340,
 	.primary_id = schema_type_AWS_Grafana_Workspace_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3076,7 +3146,7 @@ static const struct schema_resource schema_type_AWS_Grafana_Workspace = {
 
 static const struct schema_resource schema_type_AWS_IAM_Policy = {
 	.type_name = "AWS::IAM::Policy",
-	.shape = &s329,
+	.shape = &s341,
 	.primary_id = schema_type_AWS_IAM_Policy_primary,
 	.nprimary = 1,
 	.taggable = false,
@@ -3087,7 +3157,7 @@ static const struct schema_resource schema_type_AWS_IAM_Policy = {
 
 static const struct schema_resource schema_type_AWS_IAM_Role = {
 	.type_name = "AWS::IAM::Role",
-	.shape = &s334,
+	.shape = &s346,
 	.primary_id = schema_type_AWS_IAM_Role_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3098,7 +3168,7 @@ static const struct schema_resource schema_type_AWS_IAM_Role = {
 
 static const struct schema_resource schema_type_AWS_IAM_ServiceLinkedRole = {
 	.type_name = "AWS::IAM::ServiceLinkedRole",
-	.shape = &s335,
+	.shape = &s347,
 	.primary_id = schema_type_AWS_IAM_ServiceLinkedRole_primary,
 	.nprimary = 1,
 	.taggable = false,
@@ -3109,7 +3179,7 @@ static const struct schema_resource schema_type_AWS_IAM_ServiceLinkedRole = {
 
 static const struct schema_resource schema_type_AWS_Logs_LogGroup = {
 	.type_name = "AWS::Logs::LogGroup",
-	.shape = &s342,
+	.shape = &s354,
 	.primary_id = schema_type_AWS_Logs_LogGroup_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3120,7 +3190,7 @@ static const struct schema_resource schema_type_AWS_Logs_LogGroup = {
 
 static const struct schema_resource schema_type_AWS_Logs_QueryDefinition = {
 	.type_name = "AWS::Logs::QueryDefinition",
-	.shape = &s351,
+	.shape = &s363,
 	.primary_id = schema_type_AWS_Logs_QueryDefinition_primary,
 	.nprimary = 1,
 	.taggable = false,
@@ -3131,7 +3201,7 @@ static const struct schema_resource schema_type_AWS_Logs_QueryDefinition = {
 
 static const struct schema_resource schema_type_AWS_SNS_Subscription = {
 	.type_name = "AWS::SNS::Subscription",
-	.shape = &s353,
+	.shape = &s365,
 	.primary_id = schema_type_AWS_SNS_Subscription_primary,
 	.nprimary = 1,
 	.taggable = false,
@@ -3142,7 +3212,7 @@ static const struct schema_resource schema_type_AWS_SNS_Subscription = {
 
 static const struct schema_resource schema_type_AWS_SNS_Topic = {
 	.type_name = "AWS::SNS::Topic",
-	.shape = &s361,
+	.shape = &s373,
 	.primary_id = schema_type_AWS_SNS_Topic_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3153,7 +3223,7 @@ static const struct schema_resource schema_type_AWS_SNS_Topic = {
 
 static const struct schema_resource schema_type_AWS_ServiceDiscovery_PrivateDnsNamespace = {
 	.type_name = "AWS::ServiceDiscovery::PrivateDnsNamespace",
-	.shape = &s365,
+	.shape = &s377,
 	.primary_id = schema_type_AWS_ServiceDiscovery_PrivateDnsNamespace_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3164,7 +3234,7 @@ static const struct schema_resource schema_type_AWS_ServiceDiscovery_PrivateDnsN
 
 static const struct schema_resource schema_type_AWS_ServiceDiscovery_Service = {
 	.type_name = "AWS::ServiceDiscovery::Service",
-	.shape = &s373,
+	.shape = &s385,
 	.primary_id = schema_type_AWS_ServiceDiscovery_Service_primary,
 	.nprimary = 1,
 	.taggable = true,
@@ -3192,6 +3262,7 @@ const struct schema_resource *const schema_types[] = {
 	&schema_type_AWS_EC2_SubnetRouteTableAssociation,
 	&schema_type_AWS_EC2_VPC,
 	&schema_type_AWS_EC2_VPCGatewayAttachment,
+	&schema_type_AWS_ECR_Repository,
 	&schema_type_AWS_ECS_Cluster,
 	&schema_type_AWS_ECS_Service,
 	&schema_type_AWS_ECS_TaskDefinition,
@@ -3212,4 +3283,4 @@ const struct schema_resource *const schema_types[] = {
 	&schema_type_Berth_Grafana_DataSource,
 	&schema_type_Berth_Grafana_Permissions,
 };
-const size_t schema_types_count = 34;
+const size_t schema_types_count = 35;

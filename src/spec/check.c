@@ -12,36 +12,6 @@
 
 #include <math.h>
 
-static const char *const az_args[] = { "state", NULL };
-static const char *const az_attrs[] = { "names", "zone_ids", NULL };
-static const char *const caller_args[] = { NULL };
-static const char *const caller_attrs[] = { "account_id", "arn", "user_id", NULL };
-static const char *const vpc_args[] = { "id", "tags", "default", NULL };
-static const char *const vpc_attrs[] = { "id", "cidr_block", "arn", NULL };
-
-/* Sorted by name. The engine implements each (refresh reads them). */
-static const struct data_kind data_kinds[] = {
-	{ "availability_zones", az_args, az_attrs },
-	{ "caller_identity", caller_args, caller_attrs },
-	{ "vpc", vpc_args, vpc_attrs },
-};
-
-const struct data_kind *data_kind_find(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(data_kinds); i++)
-		if (!strcmp(data_kinds[i].name, name))
-			return &data_kinds[i];
-	return NULL;
-}
-
-const char *data_kind_suggest(const char *name)
-{
-	const char *names[ARRAY_SIZE(data_kinds)];
-	for (size_t i = 0; i < ARRAY_SIZE(data_kinds); i++)
-		names[i] = data_kinds[i].name;
-	return suggest_nearest(name, names, ARRAY_SIZE(data_kinds));
-}
-
 struct checker {
 	const struct spec_resource *res;
 	const json_t *read_texts; /* never quoted (guard.h) */

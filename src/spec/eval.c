@@ -9,6 +9,7 @@
 #include "spec/func.h"
 #include "spec/guard.h"
 #include "schema/schema.h"
+#include "resources/datasource.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 
@@ -509,9 +510,19 @@ static json_t *ref_data(struct eval_ctx *ctx, const struct node *n, const struct
 		return value_unknown();
 	}
 	add_edge(ctx, dt->graph_node, n, r->whole);
-	json_t *v = NULL;
+	json_t *v = NULL, *secret = NULL;
 	if (!ctx->r || ctx->r->attr(ctx->r->ctx, dt->address, attr, &v))
 		v = value_unknown();
+	/* What the reading marked secret (an SSM SecureString's value) makes
+	 * the resource or output using it sensitive. */
+	if (ctx->r && !ctx->r->attr(ctx->r->ctx, dt->address, DATA_SENSITIVE_KEY, &secret)) {
+		size_t si;
+		json_t *sv;
+		json_array_foreach(secret, si, sv)
+			if (json_is_string(sv) && !strcmp(json_string_value(sv), attr))
+				ctx->sensitive = true;
+		json_decref(secret);
+	}
 	return apply_steps(ctx, n, r, 2, v, sc);
 }
 

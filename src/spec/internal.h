@@ -141,13 +141,5 @@ struct diag *error_at(struct diags *d, const struct node *n, const char *fmt, ..
 /* Graph node kinds (dag_node.kind). */
 enum { GN_RESOURCE, GN_DATA, GN_REPO };
 
-/* The data source kinds berth knows, their arguments and attributes. */
-struct data_kind {
-	const char *name;
-	const char *const *args;
-	const char *const *attrs;
-};
-const struct data_kind *data_kind_find(const char *name);
-const char *data_kind_suggest(const char *name);
 
 #endif

@@ -8,6 +8,7 @@
 #include "spec/internal.h"
 #include "spec/guard.h"
 #include "schema/schema.h"
+#include "resources/datasource.h"
 #include "util/buf.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -1110,6 +1111,16 @@ static void expand_resource(struct loader *L, size_t mi, size_t ri)
 	}
 }
 
+/* "a, b, c or d": every data source kind, for messages (caller frees). */
+static char *data_kind_names(void)
+{
+	struct buf b = BUF_INIT;
+	size_t n = data_kind_count();
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", data_kind_at(i)->name);
+	return buf_detach(&b, NULL);
+}
+
 static void declare_data(struct loader *L, size_t mi, const struct node *data)
 {
 	struct spec *s = L->s;
@@ -1133,17 +1144,19 @@ static void declare_data(struct loader *L, size_t mi, const struct node *data)
 		const char *kind = expect_string(L, tn, "type");
 		const struct data_kind *dk = kind ? data_kind_find(kind) : NULL;
 		if (!tn) {
-			error_at(L->d, k, "data entry '%s' needs a 'type' (availability_zones, caller_identity or vpc)",
-				 k->str);
+			char *kinds = data_kind_names();
+			error_at(L->d, k, "data entry '%s' needs a 'type' (%s)", k->str, kinds);
+			free(kinds);
 			continue;
 		}
 		if (kind && !dk) {
 			const char *near = data_kind_suggest(kind);
+			char *kinds = data_kind_names();
 			if (near)
 				error_at(L->d, tn, "unknown data source type '%s'; did you mean '%s'?", kind, near);
 			else
-				error_at(L->d, tn, "unknown data source type '%s'; expected availability_zones, caller_identity or vpc",
-					 kind);
+				error_at(L->d, tn, "unknown data source type '%s'; expected %s", kind, kinds);
+			free(kinds);
 		}
 		if (!dk)
 			continue;
@@ -1155,6 +1168,10 @@ static void declare_data(struct loader *L, size_t mi, const struct node *data)
 		char *what = xasprintf("data source '%s'", kind);
 		check_keys(L, dn, allowed, na, what);
 		free(what);
+		for (size_t a = 0; dk->required[a]; a++)
+			if (!node_get(dn, dk->required[a]))
+				error_at(L->d, k, "data entry '%s' (%s) needs '%s'", k->str, kind,
+					 dk->required[a]);
 		ALLOC_GROW(s->data, s->ndata + 1, L->p->data_alloc);
 		struct spec_data *dt = &s->data[s->ndata];
 		memset(dt, 0, sizeof(*dt));
@@ -1163,6 +1180,9 @@ static void declare_data(struct loader *L, size_t mi, const struct node *data)
 		dt->kind = xstrdup(kind);
 		dt->module = mi;
 		dt->decl = dn;
+		dt->file = k->file;
+		dt->line = k->line;
+		dt->col = k->col;
 		dt->graph_node = dag_add_node(&s->graph, dt->address, GN_DATA, s->ndata);
 		strmap_put(&L->p->mods[mi].data_by_id, k->str, s->ndata);
 		s->ndata++;
@@ -1767,7 +1787,7 @@ int spec_eval_data(const struct spec *s, size_t i, const struct spec_resolver *r
 }
 
 int spec_eval_output(const struct spec *s, size_t i, const struct spec_resolver *r,
-		     json_t **out, struct diags *d)
+		     json_t **out, bool *sensitive, struct diags *d)
 {
 	struct eval_ctx ctx;
 	size_t before = diags_count(d, DIAG_ERROR);
@@ -1776,6 +1796,8 @@ int spec_eval_output(const struct spec *s, size_t i, const struct spec_resolver 
 	struct scope sc = { 0, REPL_NONE, NULL, NULL };
 	eval_ctx_init(&ctx, s, r, d);
 	json_t *v = eval_node(&ctx, s->outputs[i].value_node, &sc);
+	if (sensitive)
+		*sensitive = ctx.sensitive;
 	return finish_eval(&ctx, v, out, d, before);
 }
 

@@ -82,16 +82,19 @@ struct spec_resource {
 };
 
 /* Lookups that are not resources (data: entries). The kinds, their
- * arguments and attributes are a table in check.c (availability_zones: state
- * -> names, zone_ids; caller_identity -> account_id, arn, user_id; vpc: id,
- * tags, default -> id, cidr_block, arn); the engine reads them during refresh
- * and answers their attributes through the resolver. */
+ * arguments, required arguments, attributes and readers are one table,
+ * resources/datasource.h; the engine reads them during refresh and answers
+ * their attributes through the resolver. */
 struct spec_data {
 	char *address;     /* "data.azs" or "module.net.data.azs" */
 	char *id;
-	char *kind;        /* "availability_zones", "caller_identity", "vpc" */
+	char *kind;        /* a resources/datasource.h kind: "ssm_parameter" */
 	size_t module;
 	const struct node *decl;
+	/* Where the entry's name is in the spec, for messages about its
+	 * lookup (file owned by the spec). */
+	const char *file;
+	int line, col;
 	json_t *args;      /* evaluated arguments (may contain unknowns) */
 	size_t graph_node;
 };
@@ -203,8 +206,10 @@ int spec_eval_resource(const struct spec *s, size_t i, const struct spec_resolve
 		       json_t **out, bool *sensitive, struct diags *d);
 int spec_eval_data(const struct spec *s, size_t i, const struct spec_resolver *r,
 		   json_t **out, struct diags *d);
+/* *sensitive (may be NULL): whether the value used something secret
+ * (a sensitive variable, a data source's secret attribute). */
 int spec_eval_output(const struct spec *s, size_t i, const struct spec_resolver *r,
-		     json_t **out, struct diags *d);
+		     json_t **out, bool *sensitive, struct diags *d);
 
 /* Index of the resource with this address, or -1. */
 long spec_find_resource(const struct spec *s, const char *address);

@@ -66,8 +66,7 @@ class Tarball(EngineCase):
 
     def test_amp_amg(self):
         url, commit = make_amp_repo(self.dir, os.path.join(self.specs, "files"))
-        args = ["--var", "sample_app_image=public.ecr.aws/example/prometheus-sample-app:1",
-                "--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
+        args = ["--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
         plan = self.validate_and_plan("amp-amg.yaml", args)
         self.assertEqual(plan["module.net.vpc"]["action"], "create")
         # file("${repo.ecsdemo-amp.path}/...") reads the clone apply makes.

@@ -3,8 +3,10 @@ Grafana workspace with one SSO admin, a Prometheus data source pointing at
 the AMP workspace, and the workshop's dashboard imported with its input
 mapped. apply -> no-change plan -> the alias and the dashboard's title
 change -> exactly those two updates (the dashboard re-imported once) ->
-destroy leaves nothing, and every API key berth made was deleted and never
-printed."""
+destroy leaves nothing, and every credential berth made was deleted and
+never printed: tokens of the workspace's service account "berth" on Grafana
+10.4 (GrafanaVersionTest8 repeats it on 8.4, which has no service accounts,
+where berth falls back to API keys)."""
 import json
 import os
 import textwrap
@@ -16,8 +18,7 @@ from berthtest import SOURCE_DIR, main
 from enginetest import EngineCase
 from fixture import ACCESS_KEY, REGION, SECRET_KEY
 
-DASHBOARD = os.path.join(os.path.dirname(SOURCE_DIR), "shared", "workshop",
-                         "AMP_ECS_Task_Monitoring.json")
+DASHBOARD = os.path.join(SOURCE_DIR, "specs", "files", "AMP_ECS_Task_Monitoring.json")
 INPUT = "DS_PROMETHEUS_WS-647C2794-32A4-4DED-95E1-59BC7ECD633C"
 ADMIN = "906775f5a1-0f2a9d3c-7c1e-4b1a-9d8e-1a2b3c4d5e6f"
 
@@ -34,6 +35,7 @@ SPEC = """\
         type: AWS::Grafana::Workspace
         properties:
           Name: ecs-workshop
+          GrafanaVersion: "VERSION"
           AccountAccessType: CURRENT_ACCOUNT
           AuthenticationProviders: [AWS_SSO]
           PermissionType: SERVICE_MANAGED
@@ -67,9 +69,11 @@ SPEC = """\
 
 
 class GrafanaTypesTest(EngineCase):
+    VERSION = "10.4"
+
     def spec(self, alias="ecs-workshop"):
         return (SPEC.replace("ALIAS", alias).replace("ADMIN_ID", ADMIN)
-                .replace("INPUT_NAME", INPUT))
+                .replace("INPUT_NAME", INPUT).replace("VERSION", self.VERSION))
 
     def write_dashboard(self, title=None):
         with open(DASHBOARD) as f:
@@ -87,10 +91,32 @@ class GrafanaTypesTest(EngineCase):
         return self.emu.calls()["by_operation"]
 
     def api_keys_balanced(self):
+        """How many credentials berth made since the last reset, after
+        checking that it deleted each and used only the kind the workspace's
+        version calls for (the test's own "person" key aside)."""
         ops = self.ops()
-        created = ops.get("grafana:CreateWorkspaceApiKey", 0)
-        self.assertEqual(created, ops.get("grafana:DeleteWorkspaceApiKey", 0), ops)
+        tokens = self.VERSION != "8.4"
+        create, delete = (("CreateWorkspaceServiceAccountToken", "DeleteWorkspaceServiceAccountToken")
+                          if tokens else ("CreateWorkspaceApiKey", "DeleteWorkspaceApiKey"))
+        created = ops.get("grafana:" + create, 0)
+        self.assertEqual(created, ops.get("grafana:" + delete, 0), ops)
+        if tokens:
+            self.assertEqual(ops.get("grafana:CreateWorkspaceApiKey", 0),
+                             ops.get("grafana:DeleteWorkspaceApiKey", 0), ops)
+            self.assertLessEqual(ops.get("grafana:CreateWorkspaceApiKey", 0),
+                                 self.person_keys, ops)
+        else:
+            self.assertNotIn("grafana:CreateWorkspaceServiceAccount", ops)
+            self.assertNotIn("grafana:" + "CreateWorkspaceServiceAccountToken", ops)
+            created -= self.person_keys
+        self.person_keys = 0
         return created
+
+    person_keys = 0
+
+    def reset_calls(self):
+        self.emu.reset()
+        self.person_keys = 0
 
     def grafana_http(self, ws, method, path, body=None):
         """The workspace's Grafana API as a person would use it, with a key
@@ -100,6 +126,7 @@ class GrafanaTypesTest(EngineCase):
             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
         key = client.create_workspace_api_key(keyName="person", keyRole="ADMIN",
                                               secondsToLive=600, workspaceId=ws)["key"]
+        self.person_keys += 1
         try:
             req = urllib.request.Request(
                 f"{self.emu.url}/_grafana/{ws}{path}", method=method,
@@ -119,14 +146,17 @@ class GrafanaTypesTest(EngineCase):
         first = self.plan_json(code=0)
         self.assertEqual(first["summary"], {"add": 5, "change": 0, "destroy": 0})
         # A plan of a stack with no workspace opens no Grafana session.
-        self.assertEqual(self.ops().get("grafana:CreateWorkspaceApiKey", 0), 0)
+        self.assertEqual(self.api_keys_balanced(), 0)
 
         outputs = []
         r = self.berth("apply", "--auto-approve", "--debug")
         outputs.append(r.stdout + r.stderr)
         self.assertIn("Apply complete! Resources: 5 added,", r.stdout)
-        self.assertEqual(self.ops().get("grafana:CreateWorkspaceApiKey"),
-                         self.ops().get("grafana:DeleteWorkspaceApiKey"))
+        self.assertGreaterEqual(self.api_keys_balanced(), 1)
+        if self.VERSION != "8.4":
+            # One service account, made once, kept for the next run (it
+            # holds no token), found again by every later session.
+            self.assertEqual(self.ops().get("grafana:CreateWorkspaceServiceAccount"), 1)
         amp = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:aps:")]
         graf = [x for x in self.all_of("workspace") if x["arn"].startswith("arn:aws:grafana:")]
         self.assertEqual(len(amp), 1)
@@ -151,11 +181,12 @@ class GrafanaTypesTest(EngineCase):
 
         # Converged: nothing to do, and the refresh opened one session for
         # the workspace (data sources and dashboards share it), and closed it.
-        self.emu.reset()
+        self.reset_calls()
         r = self.berth("plan", "--detailed-exitcode", "--debug", ok=0)
         outputs.append(r.stdout + r.stderr)
         self.assertIn("No changes.", r.stdout)
         self.assertEqual(self.api_keys_balanced(), 1)
+        self.assertNotIn("grafana:CreateWorkspaceServiceAccount", self.ops())
 
         # The state cache is only a cache: the untaggable children are found
         # again through their workspace, by identity.
@@ -192,7 +223,7 @@ class GrafanaTypesTest(EngineCase):
         self.assertEqual(ch["dashboard"]["action"], "update")
         self.assertEqual(ch["dashboard"]["changed"], ["ContentHash"])
         self.assertEqual(p["summary"], {"add": 0, "change": 2, "destroy": 0})
-        self.emu.reset()
+        self.reset_calls()
         r = self.berth("apply", "--auto-approve", "--debug")
         outputs.append(r.stdout + r.stderr)
         self.assertIn("2 changed", r.stdout)
@@ -204,7 +235,7 @@ class GrafanaTypesTest(EngineCase):
         self.api_keys_balanced()
         self.berth("plan", "--detailed-exitcode", ok=0)
 
-        self.emu.reset()
+        self.reset_calls()
         # Destroy with no spec at all: the children are found through their
         # workspace and go first.
         empty = os.path.join(self.dir, "elsewhere")
@@ -217,10 +248,12 @@ class GrafanaTypesTest(EngineCase):
         self.assertEqual(self.ops().get("grafana-http:DELETE /api/dashboards/uid/:uid"), 1)
         self.assertEqual(self.ops().get("grafana-http:DELETE /api/datasources/uid/:uid"), 1)
 
-        # No API key value in anything berth printed, even with --debug:
-        # the emulator's keys are base64 of {"k": ..., "n": ..., "id": 1}.
+        # No API key or token value in anything berth printed, even with
+        # --debug: the emulator's keys are base64 of {"k": ..., "n": ...,
+        # "id": 1}, its tokens glsa_SECRET_CRC.
         for text in outputs:
             self.assertNotRegex(text, r"eyJr[A-Za-z0-9+/=]{20,}")
+            self.assertNotRegex(text, r"glsa_[A-Za-z0-9]{8,}")
             self.assertNotRegex(text, r'"key":\s*"(?!<redacted>)')
 
 
@@ -247,7 +280,8 @@ class GrafanaTypesTest(EngineCase):
         self.berth("plan", "--detailed-exitcode", ok=0)
         ops = self.ops()
         self.assertEqual(ops.get("grafana:UpdateWorkspace"), 1)
-        self.assertNotIn("grafana:CreateWorkspaceApiKey", ops)
+        self.assertEqual(self.api_keys_balanced(), 0)
+        self.assertNotIn("grafana:ListWorkspaceServiceAccounts", ops)
         self.assertNotIn("grafana:ListPermissions", ops)
 
         # A failed import still deletes its key, and says what is wrong.
@@ -281,6 +315,13 @@ class GrafanaTypesTest(EngineCase):
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
         self.api_keys_balanced()
+
+
+class GrafanaVersionTest8(GrafanaTypesTest):
+    """The same on a Grafana 8.4 workspace: API keys, no service account."""
+    VERSION = "8.4"
+
+    test_no_session_without_children = None
 
 
 if __name__ == "__main__":

@@ -194,17 +194,17 @@ class ContainerInsights(WorkshopCase):
         cl = ecs.describe_clusters(clusters=["container-demo"], include=["SETTINGS"])["clusters"][0]
         self.assertIn({"name": "containerInsights", "value": "disabled"}, cl["settings"])
 
-        # The optional siege host: refused at plan while its AMI is not
-        # given, then added beside everything else, nothing else moving.
-        on = off + ["--var", "siege_instance=1"]
-        r = self.berth("plan", "-f", "container-insights.yaml", *on, ok=1, cwd=self.specs)
-        self.assertIn("siege[0]", r.stderr)
-        self.assertIn("ImageId is empty; give the id of an AMI", r.stderr)
-        on += ["--var", "siege_ami=ami-0123456789abcdef0", "--var", "siege_minutes=5"]
+        # The optional siege host, its AMI read from Ubuntu's public SSM
+        # parameter: added beside everything else, nothing else moving.
+        on = off + ["--var", "siege_instance=1", "--var", "siege_minutes=5"]
         r = self.berth("plan", "--json", "-f", "container-insights.yaml", *on, cwd=self.specs)
         ch = self.changes(json.loads(r.stdout))
         self.assertEqual({a: c["action"] for a, c in ch.items()},
                          {"siege-sg[0]": "create", "siege[0]": "create"})
+        ubuntu = self.client("ssm").get_parameter(
+            Name="/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/"
+                 "ebs-gp3/ami-id")["Parameter"]["Value"]
+        self.assertEqual(ch["siege[0]"]["after"]["ImageId"], ubuntu)
         self.berth("apply", "--auto-approve", "-f", "container-insights.yaml", *on,
                    cwd=self.specs)
         found = ec2.describe_instances(Filters=[
@@ -214,7 +214,7 @@ class ContainerInsights(WorkshopCase):
         self.assertEqual(len(found), 1)
         inst = found[0]["Instances"][0]
         self.assertEqual((inst["ImageId"], inst["InstanceType"]),
-                         ("ami-0123456789abcdef0", "t3.medium"))
+                         (ubuntu, "t3.medium"))
         private = ec2.describe_subnets(SubnetIds=[inst["SubnetId"]])["Subnets"][0]
         self.assertFalse(private["MapPublicIpOnLaunch"])
         ud = ec2.describe_instance_attribute(InstanceId=inst["InstanceId"], Attribute="userData")
@@ -283,8 +283,14 @@ def make_amp_repo(folder, files_dir):
 class AmpAmg(WorkshopCase):
     def test_chapter_2(self):
         url, commit = make_amp_repo(self.dir, os.path.join(self.specs, "files"))
-        args = ["--var", "sample_app_image=public.ecr.aws/example/prometheus-sample-app:1",
-                "--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
+        args = ["--var", f"amp_repo_url={url}", "--var", f"amp_repo_ref={commit}"]
+        # The README's order: the repository first, to push the image to.
+        f = ["-f", "amp-amg.yaml"]
+        self.berth("apply", "--auto-approve", "--target", "sample-app-repo", *f, *args,
+                   cwd=self.specs)
+        r = self.berth("output", *f, *args, "sample_app_repository", cwd=self.specs)
+        self.assertEqual(r.stdout.strip(),
+                         "123456789012.dkr.ecr.us-west-2.amazonaws.com/prometheus-sample-app")
         out = self.run_lifecycle("amp-amg.yaml", "ecs-workshop-amp", args)
         self.assertRegex(out["grafana_url"],
                          r"^https://g-[0-9a-f]+\.grafana-workspace\.us-west-2\.amazonaws\.com$")
@@ -304,6 +310,12 @@ class AmpAmg(WorkshopCase):
         ct = {c["name"]: c for c in td["containerDefinitions"]}
         self.assertEqual(ct["aws-otel-collector"]["memoryReservation"], 512)
         self.assertEqual(ct["prometheus-sample-app"]["memoryReservation"], 256)
+        # The sample app's image is in the spec's own repository.
+        repo = "123456789012.dkr.ecr.us-west-2.amazonaws.com/prometheus-sample-app"
+        self.assertEqual(ct["prometheus-sample-app"]["image"], repo + ":1")
+        self.assertEqual(out["sample_app_repository"], repo)
+        ecr = self.client("ecr")
+        ecr.put_image(repositoryName="prometheus-sample-app", imageManifest="{}", imageTag="1")
         self.assertRegex(ct["aws-otel-collector"]["image"],
                          r"^public\.ecr\.aws/aws-observability/aws-otel-collector:v[0-9.]+$")
         env = {e["name"]: e["value"] for e in ct["aws-otel-collector"]["environment"]}
@@ -326,6 +338,8 @@ class AmpAmg(WorkshopCase):
                          ["ecs-workshop"])
 
         self.destroy("amp-amg.yaml", "ecs-workshop-amp", args)
+        # EmptyOnDelete: the pushed image goes with the repository.
+        self.assertEqual(ecr.describe_repositories()["repositories"], [])
         logs = self.client("logs")
         self.assertEqual(logs.describe_log_groups()["logGroups"], [])
         self.assertEqual(amp.list_workspaces()["workspaces"], [])

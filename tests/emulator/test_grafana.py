@@ -416,6 +416,24 @@ class GrafanaTest(EmulatorTestCase):
                             self.grafana.list_workspace_service_account_tokens,
                             workspaceId=ws, serviceAccountId=account['id'])
 
+    def test_no_service_accounts_on_grafana_8(self):
+        if 'CreateWorkspaceServiceAccount' not in \
+                self.grafana.meta.service_model.operation_names:
+            self.skipTest('this botocore model has no Grafana service accounts')
+        ws = self.create_workspace(grafanaVersion='8.4')['id']
+        self.wait_active(ws)
+        for call, args in ((self.grafana.create_workspace_service_account,
+                            {'name': 'berth', 'grafanaRole': 'ADMIN'}),
+                           (self.grafana.list_workspace_service_accounts, {}),
+                           (self.grafana.create_workspace_service_account_token,
+                            {'serviceAccountId': '2', 'name': 't', 'secondsToLive': 60})):
+            with self.subTest(call=call.__name__):
+                self.assertAwsError('ValidationException', call, workspaceId=ws, **args)
+        # The API key still works there, as before.
+        key = self.grafana.create_workspace_api_key(workspaceId=ws, keyName='k', keyRole='ADMIN',
+                                                    secondsToLive=60)['key']
+        self.assertEqual(self.http('GET', '/api/search', key=key, workspace_id=ws)[0], 200)
+
     def test_cli(self):
         clis = cli_candidates()
         if not clis:

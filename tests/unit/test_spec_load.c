@@ -5,6 +5,7 @@
 #include "spec/node.h"
 #include "spec/spec.h"
 #include "graph/dag.h"
+#include "resources/datasource.h"
 #include "util/buf.h"
 
 #include <unistd.h>
@@ -261,6 +262,83 @@ TEST(model_expands_and_evaluates_with_unknowns)
 	spec_free(s);
 	diags_release(&d);
 	remove_spec(path);
+}
+
+/* A reading of data.db that marks its value secret (an SSM SecureString),
+ * unless ctx says it is a plain String. */
+static int ssm_attr(void *ctx, const char *address, const char *attr, json_t **out)
+{
+	bool secure = *(bool *)ctx;
+	if (strcmp(address, "data.db"))
+		return BERTH_ENOTFOUND;
+	if (!strcmp(attr, "value"))
+		*out = json_string("pa55word");
+	else if (!strcmp(attr, "type"))
+		*out = json_string(secure ? "SecureString" : "String");
+	else if (!strcmp(attr, DATA_SENSITIVE_KEY) && secure)
+		*out = json_pack("[s]", "value");
+	else
+		return BERTH_ENOTFOUND;
+	return 0;
+}
+
+TEST(data_secret_attribute_makes_its_users_sensitive)
+{
+	char *path = write_spec("berth: 1\nstack: demo\n"
+				"data:\n  db: { type: ssm_parameter, name: /demo/db }\n"
+				"resources:\n"
+				"  t: { type: AWS::SNS::Topic, properties: { DisplayName: \"${data.db.value}\" } }\n"
+				"  u: { type: AWS::SNS::Topic, properties: { DisplayName: \"${data.db.type}\" } }\n"
+				"outputs:\n  pw: { value: \"${data.db.value}\" }\n");
+	struct spec_options opt = { 0 };
+	struct spec *s = NULL;
+	struct diags d = DIAGS_INIT;
+	opt.path = path;
+	CHECK_INT(spec_load(&opt, &s, &d), 0);
+	for (int secure = 0; secure < 2; secure++) {
+		bool ctx = secure, sens = true;
+		struct spec_resolver r = { &ctx, ssm_attr };
+		json_t *v = NULL;
+		CHECK_INT(spec_eval_resource(s, 0, &r, &v, &sens, &d), 0);
+		CHECK_STR(json_string_value(json_object_get(v, "DisplayName")), "pa55word");
+		CHECK_INT(sens, secure);
+		json_decref(v);
+		/* Only the attribute the reading names is secret. */
+		CHECK_INT(spec_eval_resource(s, 1, &r, &v, &sens, &d), 0);
+		CHECK(!sens);
+		json_decref(v);
+		CHECK_INT(spec_eval_output(s, 0, &r, &v, &sens, &d), 0);
+		CHECK_INT(sens, secure);
+		json_decref(v);
+	}
+	CHECK_INT(d.n, 0);
+	spec_free(s);
+	diags_release(&d);
+	remove_spec(path);
+}
+
+TEST(data_kinds_table)
+{
+	/* Sorted (messages list them in this order), every required argument
+	 * is an argument, every kind gives something and can be read. */
+	CHECK(data_kind_count() >= 4);
+	for (size_t i = 0; i < data_kind_count(); i++) {
+		const struct data_kind *k = data_kind_at(i);
+		CHECK(k->read != NULL);
+		CHECK(k->attrs[0] != NULL);
+		if (i > 0)
+			CHECK(strcmp(data_kind_at(i - 1)->name, k->name) < 0);
+		CHECK(data_kind_find(k->name) == k);
+		for (size_t r = 0; k->required[r]; r++) {
+			bool found = false;
+			for (size_t a = 0; k->args[a]; a++)
+				found |= !strcmp(k->args[a], k->required[r]);
+			CHECK(found);
+		}
+	}
+	CHECK(data_kind_find("ssm_parameters") == NULL);
+	CHECK_STR(data_kind_suggest("ssm_parameters"), "ssm_parameter");
+	CHECK(data_kind_at(data_kind_count()) == NULL);
 }
 
 TEST(variables_precedence)

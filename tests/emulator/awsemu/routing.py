@@ -24,7 +24,7 @@ PROTOCOLS = {'query': query, 'ec2': ec2, 'json': json_rpc, 'rest-json': rest_jso
 # 501 until someone writes the handler). These are the services berth uses.
 KNOWN_SERVICES = ('sts', 'logs', 'sns', 'resourcegroupstaggingapi', 'ec2', 'ecs',
                   'elbv2', 'iam', 'servicediscovery', 'cloudformation', 'cloudwatch',
-                  'amp', 'grafana', 's3')
+                  'amp', 'grafana', 's3', 'ecr')
 
 
 class Route:

@@ -27,7 +27,9 @@ and the README for how requests reach it).
   format: base64 of {"k","n","id"}) works on the workspace's HTTP API until
   secondsToLive pass or DeleteWorkspaceApiKey. Service accounts and their
   tokens (`glsa_...`), where the botocore model has those operations, work
-  the same way with the account's role.
+  the same way with the account's role; as AWS documents ("only for
+  workspaces that are compatible with Grafana version 9 and above"), every
+  service account operation on an 8.4 workspace is a ValidationException.
 - Tags on workspace ARNs; `aws:` keys refused; at most 50.
 
 Simplifications: no SAML configuration, licences, VPC or network access
@@ -372,6 +374,16 @@ def delete_workspace_api_key(ctx, params):
 
 # ---- service accounts (newer models only) -----------------------------------
 
+def _with_service_accounts(ctx, workspace_id):
+    """The workspace, when its Grafana has service accounts (9 and later)."""
+    workspace = _workspace(ctx, workspace_id)
+    if int(workspace.data['grafanaVersion'].split('.')[0]) < 9:
+        raise _validation('Service accounts are only supported for workspaces with Grafana '
+                          f"version 9 and above; workspace {workspace.id} runs "
+                          f"{workspace.data['grafanaVersion']}.")
+    return workspace
+
+
 def _service_account(workspace, account_id):
     account = workspace.data['service_accounts'].get(account_id)
     if account is None:
@@ -382,7 +394,7 @@ def _service_account(workspace, account_id):
 
 @_op('CreateWorkspaceServiceAccount')
 def create_workspace_service_account(ctx, params):
-    workspace = _workspace(ctx, params['workspaceId'])
+    workspace = _with_service_accounts(ctx, params['workspaceId'])
     _active(workspace)
     accounts = workspace.data['service_accounts']
     if any(a['name'] == params['name'] for a in accounts.values()):
@@ -399,7 +411,7 @@ def create_workspace_service_account(ctx, params):
 
 @_op('ListWorkspaceServiceAccounts')
 def list_workspace_service_accounts(ctx, params):
-    workspace = _workspace(ctx, params['workspaceId'])
+    workspace = _with_service_accounts(ctx, params['workspaceId'])
     accounts = sorted(workspace.data['service_accounts'].values(), key=lambda a: int(a['id']))
     page, token = ctx.paginate(
         accounts, params.get('nextToken'), ctx.page_limit(params.get('maxResults'), 100),
@@ -415,7 +427,7 @@ def list_workspace_service_accounts(ctx, params):
 
 @_op('DeleteWorkspaceServiceAccount')
 def delete_workspace_service_account(ctx, params):
-    workspace = _workspace(ctx, params['workspaceId'])
+    workspace = _with_service_accounts(ctx, params['workspaceId'])
     _service_account(workspace, params['serviceAccountId'])
     del workspace.data['service_accounts'][params['serviceAccountId']]
     return {'serviceAccountId': params['serviceAccountId'], 'workspaceId': workspace.id}
@@ -423,7 +435,7 @@ def delete_workspace_service_account(ctx, params):
 
 @_op('CreateWorkspaceServiceAccountToken')
 def create_workspace_service_account_token(ctx, params):
-    workspace = _workspace(ctx, params['workspaceId'])
+    workspace = _with_service_accounts(ctx, params['workspaceId'])
     _active(workspace)
     account = _service_account(workspace, params['serviceAccountId'])
     if any(t['name'] == params['name'] for t in account['tokens'].values()):
@@ -445,7 +457,7 @@ def create_workspace_service_account_token(ctx, params):
 @_op('ListWorkspaceServiceAccountTokens')
 def list_workspace_service_account_tokens(ctx, params):
     import datetime
-    workspace = _workspace(ctx, params['workspaceId'])
+    workspace = _with_service_accounts(ctx, params['workspaceId'])
     account = _service_account(workspace, params['serviceAccountId'])
     tokens = sorted(account['tokens'].values(), key=lambda t: int(t['id']))
     page, token = ctx.paginate(
@@ -463,7 +475,7 @@ def list_workspace_service_account_tokens(ctx, params):
 
 @_op('DeleteWorkspaceServiceAccountToken')
 def delete_workspace_service_account_token(ctx, params):
-    workspace = _workspace(ctx, params['workspaceId'])
+    workspace = _with_service_accounts(ctx, params['workspaceId'])
     account = _service_account(workspace, params['serviceAccountId'])
     if account['tokens'].pop(params['tokenId'], None) is None:
         raise _not_found(params['tokenId'], 'SERVICE_ACCOUNT_TOKEN',

@@ -1,0 +1,77 @@
+/* The pure parts of resources/generic.c: which ARNs a description owns,
+ * the default name in the form a type allows, CIDR normalisation, and the
+ * refusal of properties berth does not set. The calls themselves are
+ * covered end to end (e2e.types_ecr, e2e.types_ec2). */
+#include "util/common.h"
+#include "harness.h"
+
+#include "resources/generic.h"
+
+static const struct rtype_api ecr = {
+	.type_name = "AWS::ECR::Repository", .service = "ecr", .style = RTA_SERVICE,
+	.kind = "repository", .name_prop = "RepositoryName", .name_max = 256, .name_lower = true,
+	.unsupported = (const char *const[]){ "LifecyclePolicy", NULL },
+};
+static const struct rtype_api subnet = {
+	.type_name = "AWS::EC2::Subnet", .service = "ec2", .style = RTA_EC2, .kind = "subnet",
+	.props = (const struct rta_prop[]){ { .cfn = "CidrBlock", .flags = RTA_CIDR }, { 0 } },
+};
+
+TEST(owns_arn)
+{
+	CHECK(rta_owns_arn(&ecr, "arn:aws:ecr:us-west-2:1:repository/team/app"));
+	CHECK(rta_owns_arn(&ecr, "arn:aws-cn:ecr:cn-north-1:1:repository/a"));
+	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr:us-west-2:1:repositoryx/a"));
+	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecs:us-west-2:1:repository/a"));
+	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr-public:us-west-2:1:repository/a"));
+	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr"));
+	CHECK(rta_owns_arn(&subnet, "arn:aws:ec2:us-west-2:1:subnet/subnet-1"));
+	CHECK(!rta_owns_arn(&subnet, "arn:aws:ec2:us-west-2:1:vpc/vpc-1"));
+}
+
+static void check_name(const char *stack, const char *address, const char *want)
+{
+	json_t *desired = json_object();
+	rta_normalise(&ecr, stack, address, desired);
+	CHECK_STR(json_string_value(json_object_get(desired, "RepositoryName")), want);
+	json_decref(desired);
+}
+
+TEST(default_name_in_ecr_form)
+{
+	check_name("demo", "app", "demo-app");
+	check_name("Demo", "Cache_Images", "demo-cache_images");
+	/* [ ] and quotes become '-', and ECR allows one separator at a time
+	 * and none at the end. */
+	check_name("demo", "repos[\"x\"]", "demo-repos-x");
+	check_name("demo", "a--b__", "demo-a-b");
+	/* A name the spec gives is kept as it is. */
+	json_t *desired = json_pack("{s:s}", "RepositoryName", "Mine");
+	rta_normalise(&ecr, "demo", "app", desired);
+	CHECK_STR(json_string_value(json_object_get(desired, "RepositoryName")), "Mine");
+	json_decref(desired);
+}
+
+TEST(cidr_made_canonical)
+{
+	json_t *desired = json_pack("{s:s}", "CidrBlock", "10.0.1.7/24");
+	rta_normalise(&subnet, "demo", "a", desired);
+	CHECK_STR(json_string_value(json_object_get(desired, "CidrBlock")), "10.0.1.0/24");
+	json_decref(desired);
+}
+
+TEST(unsupported_refused)
+{
+	struct diags d = DIAGS_INIT;
+	json_t *ok = json_pack("{s:s, s:n}", "RepositoryName", "a", "LifecyclePolicy");
+	CHECK_INT(rta_check(&ecr, ok, &d), 0);
+	json_t *bad = json_pack("{s:{s:s}}", "LifecyclePolicy", "LifecyclePolicyText", "x");
+	CHECK_INT(rta_check(&ecr, bad, &d), BERTH_EINVAL);
+	CHECK_INT(d.n, 1);
+	CHECK_CONTAINS(d.items[0].summary, "berth does not set LifecyclePolicy yet");
+	diags_release(&d);
+	json_decref(ok);
+	json_decref(bad);
+}
+
+TEST_MAIN()
