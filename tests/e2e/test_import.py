@@ -13,6 +13,7 @@ the same way (a deleted stack's name is free)."""
 import json
 import os
 import shutil
+import time
 
 import botocore.session
 
@@ -334,6 +335,33 @@ class Import(EngineCase):
                          ("stacks", "legacy", "ops"))
         r = self.berth("plan", "--detailed-exitcode")
         self.assertIn("No changes", r.stdout)
+
+    def test_a_stack_that_can_only_be_deleted_is_not_adopted(self):
+        # Adopting tags the stack through UpdateStack, which a stack in
+        # ROLLBACK_COMPLETE cannot take: plan refuses, and says why.
+        cfn = self.client("cloudformation")
+        bad = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup",
+                                      "Properties": {"RetentionInDays": 4}}}}
+        sid = cfn.create_stack(StackName="broken", TemplateBody=json.dumps(bad))["StackId"]
+        for _ in range(100):
+            status = cfn.describe_stacks(StackName=sid)["Stacks"][0]["StackStatus"]
+            if not status.endswith("_IN_PROGRESS"):
+                break
+            time.sleep(0.1)
+        self.assertEqual(status, "ROLLBACK_COMPLETE")
+        self.write_spec(f"""\
+            berth: 1
+            stack: stacks
+            resources:
+              broken:
+                type: AWS::CloudFormation::Stack
+                adopt: true
+                properties: {{ StackName: broken, TemplateBody: {json.dumps(self.TEMPLATE)} }}
+            """)
+        r = self.berth("plan", ok=1)
+        self.assertIn(f"broken: cannot adopt AWS::CloudFormation::Stack {sid}: the stack is in "
+                      "ROLLBACK_COMPLETE and cannot be updated", r.stderr)
+        self.assertIn("delete it, or choose another StackName", r.stderr)
 
 if __name__ == "__main__":
     main()
