@@ -297,6 +297,13 @@ class Import(EngineCase):
                                TemplateBody=json.dumps(self.TEMPLATE))["StackId"]
         gone = cfn.create_stack(StackName="gone", TemplateBody=json.dumps(self.TEMPLATE))
         cfn.delete_stack(StackName=gone["StackId"])
+        # Deletion runs in the background, as in AWS: until DELETE_COMPLETE the
+        # name is still taken (CreateStack would say AlreadyExists).
+        deadline = time.monotonic() + 30
+        while cfn.describe_stacks(StackName=gone["StackId"])["Stacks"][0]["StackStatus"] \
+                != "DELETE_COMPLETE":
+            self.assertLess(time.monotonic(), deadline, "stack 'gone' never finished deleting")
+            time.sleep(0.05)
         self.write_spec(f"""\
             berth: 1
             stack: stacks
