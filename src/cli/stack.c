@@ -542,6 +542,12 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		eo.retry_timeout_ms = (long)o->retry_timeout_s * 1000;
 	else
 		eo.retry_timeout_ms = retry_s * 1000;
+	if (o->wait_timeout_s > 0)
+		wait_s = o->wait_timeout_s;
+	if (wait_s > SESSION_MAX_TIMEOUT_S) {
+		cli_error(ctx, "--wait-timeout must be at most %ld seconds", SESSION_MAX_TIMEOUT_S);
+		goto fail;
+	}
 	eo.wait_timeout_ms = wait_s * 1000;
 	if (engine_new(&s->eng, &eo, &s->d))
 		goto fail;

@@ -134,8 +134,11 @@ static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const str
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
 	struct diags pd = DIAGS_INIT;
-	int err = rt_poll(rt, "what depends on it to go", e->o.retry_timeout_ms, 15000, remove_probe,
-			  &rc, &pd);
+	/* The retry budget is --retry-timeout's, not --wait-timeout's. */
+	struct rt_ctx retrying = *rt;
+	retrying.wait_timeout_ms = 0;
+	int err = rt_poll(&retrying, "what depends on it to go", e->o.retry_timeout_ms, 15000,
+			  remove_probe, &rc, &pd);
 	if (err == BERTH_ETIMEOUT && rc.last.n) {
 		/* The last AWS error says why; the time spent retrying is detail. */
 		struct diag *last = &rc.last.items[rc.last.n - 1];

@@ -179,6 +179,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 struct status_probe {
 	const struct rt_ctx *c;
 	const char *arn;
+	bool seen; /* described once: not found after that is gone, before it is lag */
 };
 
 static int active_probe(void *ctx, struct diags *d)
@@ -186,6 +187,8 @@ static int active_probe(void *ctx, struct diags *d)
 	struct status_probe *p = ctx;
 	json_t *ws = NULL;
 	int err = describe(p->c, p->arn, &ws, d);
+	if (err == RT_EXPECTED && !p->seen)
+		return 1; /* eventually consistent: a new workspace may not show yet */
 	if (err == RT_EXPECTED) {
 		diags_add(d, DIAG_ERROR, "AMP workspace %s disappeared while berth waited for it",
 			  id_from_arn(p->arn));
@@ -193,6 +196,7 @@ static int active_probe(void *ctx, struct diags *d)
 	}
 	if (err)
 		return err;
+	p->seen = true;
 	const char *st = status_of(ws);
 	int rc = 1;
 	if (!strcmp(st, "ACTIVE")) {
@@ -207,7 +211,7 @@ static int active_probe(void *ctx, struct diags *d)
 
 static int wait_active(const struct rt_ctx *c, const char *arn, struct diags *d)
 {
-	struct status_probe p = { c, arn };
+	struct status_probe p = { c, arn, false };
 	if (c->waiting)
 		c->waiting(c->waiting_ctx, "workspace ACTIVE");
 	return rt_poll(c, "the AMP workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);

@@ -380,6 +380,7 @@ struct stack_wait {
 	const char *id;
 	const char *goal;   /* "CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE" */
 	bool gone_ok;       /* deleting: not found is done */
+	bool seen;          /* DescribeStacks has shown it once */
 };
 
 static int probe_stack(void *ctx, struct diags *d)
@@ -389,6 +390,8 @@ static int probe_stack(void *ctx, struct diags *d)
 	int err = describe(w->c, w->id, &s, d);
 	if (err == BERTH_ENOTFOUND && w->gone_ok)
 		return 0;
+	if (err == BERTH_ENOTFOUND && !w->seen)
+		return 1; /* CloudFormation is eventually consistent: a new stack may not show yet */
 	if (err == BERTH_ENOTFOUND) {
 		char *label = stack_label(w->id);
 		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", label, w->goal);
@@ -397,6 +400,7 @@ static int probe_stack(void *ctx, struct diags *d)
 	}
 	if (err)
 		return err;
+	w->seen = true;
 	char *status = xstrdup(json_string_value(json_object_get(s, "StackStatus")));
 	const char *why = json_string_value(json_object_get(s, "StackStatusReason"));
 	char *reason = why ? xstrdup(why) : NULL;
@@ -436,7 +440,7 @@ static int probe_stack(void *ctx, struct diags *d)
 static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bool gone_ok,
 		    struct diags *d)
 {
-	struct stack_wait w = { c, id, goal, gone_ok };
+	struct stack_wait w = { c, id, goal, gone_ok, false };
 	char *label = stack_label(id);
 	char *what = xasprintf("stack %s to reach %s", label, goal);
 	free(label);

@@ -575,6 +575,8 @@ int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_
 {
 	long start = now_ms(), interval = 100;
 	bool told = false;
+	if (c->wait_timeout_ms > 0)
+		timeout_ms = c->wait_timeout_ms;
 	for (;;) {
 		int r = probe(probe_ctx, d);
 		if (r <= 0)

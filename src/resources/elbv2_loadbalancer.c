@@ -94,8 +94,13 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 static int read_tags(const struct rt_ctx *c, const char *arn, json_t **out, struct diags *d)
 {
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "ResourceArns", arn);
-	int err = rt_call(c, "elbv2", "DescribeTags", params, &res, d);
+	/* ELBv2 is eventually consistent: a load balancer just deleted may
+	 * still be described while its tags are already gone. */
+	static const char *const gone[] = { "LoadBalancerNotFound", NULL };
+	int err = rt_call_expect(c, "elbv2", "DescribeTags", params, &res, gone, NULL, d);
 	json_decref(params);
+	if (err == RT_EXPECTED)
+		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
 	json_t *desc = json_array_get(json_object_get(res, "TagDescriptions"), 0);

@@ -112,11 +112,13 @@ static int read_tg(const struct rt_ctx *c, const char *arn, const char *name,
 	fill_tg(out, tg);
 	json_decref(tgs);
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "ResourceArns", out->id);
-	err = rt_call(c, "elbv2", "DescribeTags", params, &res, d);
+	/* Just deleted: still described a moment, its tags already gone. */
+	static const char *const gone[] = { "TargetGroupNotFound", NULL };
+	err = rt_call_expect(c, "elbv2", "DescribeTags", params, &res, gone, NULL, d);
 	json_decref(params);
 	if (err) {
 		live_resource_release(out);
-		return err;
+		return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
 	}
 	json_t *desc = json_array_get(json_object_get(res, "TagDescriptions"), 0);
 	rt_apply_tags(out, rt_tags_to_map(json_object_get(desc, "Tags")));

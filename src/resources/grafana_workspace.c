@@ -158,6 +158,7 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 struct status_probe {
 	const struct rt_ctx *c;
 	const char *id;
+	bool seen; /* described once: not found after that is gone, before it is lag */
 };
 
 static int active_probe(void *ctx, struct diags *d)
@@ -165,6 +166,8 @@ static int active_probe(void *ctx, struct diags *d)
 	struct status_probe *p = ctx;
 	json_t *ws = NULL;
 	int err = describe(p->c, p->id, &ws, d);
+	if (err == RT_EXPECTED && !p->seen)
+		return 1; /* eventually consistent: a new workspace may not show yet */
 	if (err == RT_EXPECTED) {
 		diags_add(d, DIAG_ERROR, "Grafana workspace %s disappeared while berth waited for it",
 			  p->id);
@@ -172,6 +175,7 @@ static int active_probe(void *ctx, struct diags *d)
 	}
 	if (err)
 		return err;
+	p->seen = true;
 	const char *st = json_string_value(json_object_get(ws, "status"));
 	st = st ? st : "";
 	int rc = 1;
@@ -187,7 +191,7 @@ static int active_probe(void *ctx, struct diags *d)
 
 static int wait_active(const struct rt_ctx *c, const char *id, struct diags *d)
 {
-	struct status_probe p = { c, id };
+	struct status_probe p = { c, id, false };
 	if (c->waiting)
 		c->waiting(c->waiting_ctx, "workspace ACTIVE");
 	return rt_poll(c, "the Grafana workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);

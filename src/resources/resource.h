@@ -133,6 +133,10 @@ struct rt_ctx {
 	 * STS, or NULL when not read: types that build an ARN instead of
 	 * reading it back (create_known) need them. */
 	const char *account, *partition;
+	/* --wait-timeout (or BERTH_WAIT_TIMEOUT) in ms: replaces the budget
+	 * of every wait (rt_poll); 0: each wait keeps its own, which follows
+	 * AWS's waiters. */
+	long wait_timeout_ms;
 };
 
 /* The object c->shared holds under key, opened with open(arg, &obj, d) on
