@@ -110,8 +110,12 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 {
 	(void)parents;
 	size_t from = out->n;
-	int err = rta_read_all(&api, c, out, d); /* not detailed: see read_detail */
-	return err ? err : read_defaults(c, out->v + from, out->n - from, d);
+	int err = rta_read_all(&api, c, out, d);
+	if (err)
+		return err;
+	for (size_t i = from; i < out->n; i++)
+		out->v[i].detailed = false; /* the DNS settings: read_detail */
+	return read_defaults(c, out->v + from, out->n - from, d);
 }
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
