@@ -5,53 +5,78 @@
  * them for the DefaultSecurityGroup / DefaultNetworkAcl attributes. The DNS
  * settings need one DescribeVpcAttribute call each per VPC, so they are
  * detail properties, read only for VPCs whose spec sets them. */
+/* AWS::EC2::VPC over the EC2 API, as a description (generic.h) with
+ * hooks for what only a VPC does.
+ *
+ * Refresh: DescribeVpcs filtered by the stack tag (the description), then
+ * (only when VPCs exist) one DescribeSecurityGroups and one
+ * DescribeNetworkAcls over all of them for the DefaultSecurityGroup /
+ * DefaultNetworkAcl attributes. The DNS settings need one
+ * DescribeVpcAttribute call each per VPC, so they are detail properties,
+ * read only for VPCs whose spec sets them; they are set with one
+ * ModifyVpcAttribute each, in an order (support before hostnames) the
+ * property map cannot say. A refused DeleteVpc names what still blocks it. */
 #include "util/common.h"
 #include "resources/ec2_common.h"
+#include "resources/generic.h"
 
 #include "util/buf.h"
 
 static const char *const detail_props[] = { "EnableDnsSupport", "EnableDnsHostnames", NULL };
 static const char *const vpc_gone[] = { "InvalidVpcID.NotFound", NULL };
 
-static int owns_arn(const char *arn)
+/* CidrBlockAssociations (their ids) and Ipv6CidrBlocks, [] when none. */
+static void read_assocs(json_t *props, json_t *item)
 {
-	return ec2_arn_is(arn, "vpc");
-}
-
-static void fill(const struct rt_ctx *c, struct live_resource *r, json_t *v)
-{
-	const char *id = json_string_value(json_object_get(v, "VpcId"));
-	r->type = "AWS::EC2::VPC";
-	r->id = xstrdup(id ? id : "");
-	r->arn = ec2_arn(c, json_string_value(json_object_get(v, "OwnerId")), "vpc", id);
-	r->props = json_object();
-	json_object_set_new(r->props, "VpcId", json_string(r->id));
-	ec2_copy_str(r->props, "CidrBlock", v, "CidrBlock");
-	ec2_copy_str(r->props, "InstanceTenancy", v, "InstanceTenancy");
 	json_t *assoc = json_array(), *a;
 	size_t i;
-	json_array_foreach(json_object_get(v, "CidrBlockAssociationSet"), i, a)
+	json_array_foreach(json_object_get(item, "CidrBlockAssociationSet"), i, a)
 		json_array_append(assoc, json_object_get(a, "AssociationId"));
-	json_object_set_new(r->props, "CidrBlockAssociations", assoc);
+	json_object_set_new(props, "CidrBlockAssociations", assoc);
 	json_t *v6 = json_array();
-	json_array_foreach(json_object_get(v, "Ipv6CidrBlockAssociationSet"), i, a)
+	json_array_foreach(json_object_get(item, "Ipv6CidrBlockAssociationSet"), i, a)
 		if (json_is_string(json_object_get(a, "Ipv6CidrBlock")))
 			json_array_append(v6, json_object_get(a, "Ipv6CidrBlock"));
-	json_object_set_new(r->props, "Ipv6CidrBlocks", v6);
-	rt_apply_tags(r, ec2_tags_map(v));
-	r->detailed = false;
+	json_object_set_new(props, "Ipv6CidrBlocks", v6);
 }
 
-/* DefaultSecurityGroup and DefaultNetworkAcl for every VPC in `set` from
- * `from` on: two calls in all. */
-static int read_defaults(const struct rt_ctx *c, struct live_set *set, size_t from,
+/* A VPC has no name to collide on: a crash after CreateVpc is found again
+ * by its tags, which CreateVpc sets in the same call (find-before-create). */
+static const struct rtype_api api = {
+	.type_name = "AWS::EC2::VPC", .service = "ec2", .style = RTA_EC2, .kind = "vpc",
+	.describe_op = "DescribeVpcs", .describe_ids = "VpcIds", .list = "Vpcs",
+	.item_id = "VpcId", .gone = vpc_gone,
+	.create_op = "CreateVpc", .create_item = "Vpc",
+	.delete_op = "DeleteVpc", .delete_id = "VpcId",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "VpcId", .flags = RTA_ID },
+		{ .cfn = "CidrBlock", .api = "CidrBlock", .flags = RTA_CREATE | RTA_READ | RTA_CIDR },
+		{ .cfn = "InstanceTenancy", .api = "InstanceTenancy",
+		  .flags = RTA_CREATE | RTA_READ },
+		{ 0 } },
+	.read_more = read_assocs,
+};
+
+static int owns_arn(const char *arn)
+{
+	return rta_owns_arn(&api, arn);
+}
+
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	rta_normalise(&api, stack, address, desired);
+}
+
+/* DefaultSecurityGroup and DefaultNetworkAcl for the n VPCs of v: two
+ * calls in all. */
+static int read_defaults(const struct rt_ctx *c, struct live_resource *v, size_t n,
 			 struct diags *d)
 {
-	if (set->n <= from)
+	if (!n)
 		return 0;
 	json_t *ids = json_array();
-	for (size_t i = from; i < set->n; i++)
-		json_array_append_new(ids, json_string(set->v[i].id));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(ids, json_string(v[i].id));
 	json_t *groups = NULL, *acls = NULL;
 	json_t *params = json_pack("{s:[{s:s, s:O}, {s:s, s:[s]}]}", "Filters", "Name", "vpc-id",
 				   "Values", ids, "Name", "group-name", "Values", "default");
@@ -63,8 +88,8 @@ static int read_defaults(const struct rt_ctx *c, struct live_set *set, size_t fr
 		err = rt_call_all(c, "ec2", "DescribeNetworkAcls", params, "NetworkAcls", &acls, d);
 		json_decref(params);
 	}
-	for (size_t i = from; !err && i < set->n; i++) {
-		struct live_resource *r = &set->v[i];
+	for (size_t i = 0; !err && i < n; i++) {
+		struct live_resource *r = &v[i];
 		size_t k;
 		json_t *g;
 		json_array_foreach(groups, k, g)
@@ -84,17 +109,13 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 		    struct diags *d)
 {
 	(void)parents;
-	json_t *vpcs = NULL, *params = json_pack("{s:o}", "Filters", ec2_stack_filters(c, NULL));
-	int err = rt_call_all(c, "ec2", "DescribeVpcs", params, "Vpcs", &vpcs, d);
-	json_decref(params);
+	size_t from = out->n;
+	int err = rta_read_all(&api, c, out, d);
 	if (err)
 		return err;
-	size_t from = out->n, i;
-	json_t *v;
-	json_array_foreach(vpcs, i, v)
-		fill(c, live_set_add(out, "AWS::EC2::VPC"), v);
-	json_decref(vpcs);
-	return read_defaults(c, out, from, d);
+	for (size_t i = from; i < out->n; i++)
+		out->v[i].detailed = false; /* the DNS settings: read_detail */
+	return read_defaults(c, out->v + from, out->n - from, d);
 }
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
@@ -121,37 +142,18 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:[s]}", "VpcIds", id);
-	int err = rt_call_expect(c, "ec2", "DescribeVpcs", params, &res, vpc_gone, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	struct live_resource one;
+	int err = rta_read_one(&api, c, id, &one, d);
 	if (err)
 		return err;
-	json_t *v = json_array_get(json_object_get(res, "Vpcs"), 0);
-	if (!v) {
-		json_decref(res);
-		return BERTH_ENOTFOUND;
-	}
-	struct live_set one = LIVE_SET_INIT;
-	fill(c, live_set_add(&one, "AWS::EC2::VPC"), v);
-	json_decref(res);
-	err = read_defaults(c, &one, 0, d);
+	err = read_defaults(c, &one, 1, d);
 	if (!err)
-		err = read_detail(c, &one.v[0], d);
-	if (!err) {
-		*out = one.v[0];
-		one.n = 0;
-	}
-	live_set_release(&one);
+		err = read_detail(c, &one, d);
+	if (err)
+		live_resource_release(&one);
+	else
+		*out = one;
 	return err;
-}
-
-static void normalise(const char *stack, const char *address, json_t *desired)
-{
-	(void)stack;
-	(void)address;
-	ec2_canonicalise_cidr(desired, "CidrBlock");
 }
 
 static int set_attribute(const struct rt_ctx *c, const char *id, const char *name, bool on,
@@ -193,32 +195,15 @@ static int apply_dns(const struct rt_ctx *c, const char *id, json_t *desired,
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	char tmp[64];
-	const char *cidr = rt_str(props, "CidrBlock", tmp);
-	if (!cidr) {
+	json_t *cidr = json_object_get(props, "CidrBlock");
+	if (!cidr || json_is_null(cidr)) {
 		diags_add(d, DIAG_ERROR, "AWS::EC2::VPC: berth needs CidrBlock (IPAM pools are not supported)");
 		return BERTH_EINVAL;
 	}
-	/* A VPC has no name to collide on: a crash after CreateVpc is found
-	 * again by its tags, which CreateVpc sets in the same call. */
 	char *id = NULL;
-	int err = ec2_find_tagged(c, "DescribeVpcs", "Filters", "Vpcs", "VpcId", address, NULL, &id, d);
-	if (err == BERTH_ENOTFOUND) {
-		json_t *params = json_pack("{s:s, s:o}", "CidrBlock", cidr, "TagSpecifications",
-					   ec2_tag_specs("vpc", tags)), *res = NULL;
-		char t2[64];
-		const char *tenancy = rt_str(props, "InstanceTenancy", t2);
-		if (tenancy)
-			json_object_set_new(params, "InstanceTenancy", json_string(tenancy));
-		err = rt_call(c, "ec2", "CreateVpc", params, &res, d);
-		json_decref(params);
-		if (!err)
-			id = xstrdup(json_string_value(json_object_get(json_object_get(res, "Vpc"), "VpcId")));
-		json_decref(res);
-	}
-	if (err)
-		return err;
-	err = apply_dns(c, id, props, NULL, 0, d);
+	int err = rta_create(&api, read_one, c, address, props, tags, &id, d);
+	if (!err)
+		err = apply_dns(c, id, props, NULL, 0, d);
 	if (err) {
 		free(id);
 		return err;
