@@ -16,6 +16,16 @@ static const struct rtype_api subnet = {
 	.type_name = "AWS::EC2::Subnet", .service = "ec2", .style = RTA_EC2, .kind = "subnet",
 	.props = (const struct rta_prop[]){ { .cfn = "CidrBlock", .flags = RTA_CIDR }, { 0 } },
 };
+static const struct rtype_api log_group = {
+	.type_name = "AWS::Logs::LogGroup", .service = "logs", .style = RTA_SERVICE,
+	.kind = "log-group", .arn_sep = ':', .item_id = "logGroupName",
+	.item_arn = "logGroupArn",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "LogGroupName", .api = "logGroupName", .flags = RTA_ID },
+		{ .cfn = "RetentionInDays", .api = "retentionInDays", .flags = RTA_READ },
+		{ .cfn = "Arn", .api = "arn", .flags = RTA_READ },
+		{ 0 } },
+};
 
 TEST(owns_arn)
 {
@@ -27,6 +37,33 @@ TEST(owns_arn)
 	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr"));
 	CHECK(rta_owns_arn(&subnet, "arn:aws:ec2:us-west-2:1:subnet/subnet-1"));
 	CHECK(!rta_owns_arn(&subnet, "arn:aws:ec2:us-west-2:1:vpc/vpc-1"));
+	/* CloudWatch Logs puts a colon after the kind. */
+	CHECK(rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:log-group:/app/web"));
+	CHECK(rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:log-group:/app/web:*"));
+	CHECK(!rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:log-group/app"));
+	CHECK(!rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:destination:d"));
+	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr:us-west-2:1:repository:a"));
+}
+
+/* A described item in CloudFormation form: the id, the ARN the tagging API
+ * knows, the properties the map reads, and nothing else. */
+TEST(fill_log_group)
+{
+	json_t *item = json_pack("{s:s, s:s, s:s, s:i, s:s}", "logGroupName", "/app/web", "arn",
+				 "arn:aws:logs:r:1:log-group:/app/web:*", "logGroupArn",
+				 "arn:aws:logs:r:1:log-group:/app/web", "retentionInDays", 7,
+				 "storedBytes", "0");
+	struct live_resource r = { 0 };
+	rta_fill(&log_group, NULL, &r, item, NULL);
+	CHECK_STR(r.id, "/app/web");
+	CHECK_STR(r.arn, "arn:aws:logs:r:1:log-group:/app/web");
+	CHECK_STR(json_string_value(json_object_get(r.props, "LogGroupName")), "/app/web");
+	CHECK_STR(json_string_value(json_object_get(r.props, "Arn")),
+		  "arn:aws:logs:r:1:log-group:/app/web:*");
+	CHECK(json_integer_value(json_object_get(r.props, "RetentionInDays")) == 7);
+	CHECK(json_object_size(r.props) == 3);
+	live_resource_release(&r);
+	json_decref(item);
 }
 
 static void check_name(const char *stack, const char *address, const char *want)
