@@ -189,6 +189,7 @@ int main(int argc, char **argv)
 	ctx.g.verbose = 0;
 	ctx.g.debug = 0;
 
+	ctx.cmd = cmd;
 	rc = cmd->run(&ctx, nargs, args);
 
 cleanup:

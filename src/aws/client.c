@@ -637,12 +637,21 @@ static bool token_present(json_t *v)
 int aws_call_all(struct aws_client *c, const char *service, const char *operation,
 		 json_t *params, const char *result_key, json_t **out_items, struct diags *d)
 {
+	return aws_call_pages(c, service, operation, params, result_key, out_items, NULL, d);
+}
+
+int aws_call_pages(struct aws_client *c, const char *service, const char *operation,
+		   json_t *params, const char *result_key, json_t **out_items, int *pages,
+		   struct diags *d)
+{
 	const struct aws_service *svc = find_service(service, d);
 	const struct aws_paginator *pg;
 	json_t *req = NULL, *items = json_array(), *page = NULL;
 	char *last_tokens = NULL;
 	int rc = 0;
 
+	if (pages)
+		*pages = 0;
 	if (!svc) {
 		rc = BERTH_EINVAL;
 		goto cleanup;
@@ -667,6 +676,8 @@ int aws_call_all(struct aws_client *c, const char *service, const char *operatio
 			rc = BERTH_EAWS;
 			goto cleanup;
 		}
+		if (pages)
+			*pages = pageno;
 		if ((rc = aws_call(c, service, operation, req, &page, d)) < 0)
 			goto cleanup;
 		json_t *list = get_path(page, result_key);

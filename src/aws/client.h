@@ -70,5 +70,11 @@ int aws_call(struct aws_client *c, const char *service, const char *operation,
 #define AWS_MAX_PAGES 1000
 int aws_call_all(struct aws_client *c, const char *service, const char *operation,
 		 json_t *params, const char *result_key, json_t **out_items, struct diags *d);
+/* aws_call_all that also says how many calls it made: *pages (may be NULL)
+ * is set whether it succeeds or fails, so that a caller who counts AWS
+ * calls (resources/common.c) counts every page. */
+int aws_call_pages(struct aws_client *c, const char *service, const char *operation,
+		   json_t *params, const char *result_key, json_t **out_items, int *pages,
+		   struct diags *d);
 
 #endif

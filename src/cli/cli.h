@@ -65,6 +65,7 @@ struct cli_ctx {
 	bool out_tty, err_tty;
 	bool color; /* colour on stdout/stderr allowed */
 	const struct cli_describe *describe; /* NULL: parse and run */
+	const struct command *cmd; /* the command running (main sets it), or NULL */
 };
 
 /* A stream that writes to `under` with every secret registered with
@@ -72,9 +73,13 @@ struct cli_ctx {
  * NULL if the stream cannot be made. */
 FILE *cli_masked_stream(FILE *under);
 
-/* Requirements a command declares; main checks them before running it. */
+/* What a command does, declared in its table entry. main hands the entry to
+ * the command (ctx->cmd), and the one place that loads a stack's spec, makes
+ * an AWS client or takes the lock (session_open, and reap's and whoami's
+ * clients) refuses to for a command whose entry does not declare it, so the
+ * table is the truth about every command (cli_declares). */
 enum command_flags {
-	NEEDS_SPEC = 1 << 0, /* reads a spec file */
+	NEEDS_SPEC = 1 << 0, /* reads a spec file (some only when one is there) */
 	NEEDS_AWS = 1 << 1,  /* talks to AWS */
 	TAKES_LOCK = 1 << 2, /* holds the stack lock while running */
 	HIDDEN = 1 << 3      /* for scripts (completion): not in help or the manual */
@@ -92,6 +97,9 @@ struct command {
 extern const struct command berth_commands[];
 extern const size_t berth_commands_count;
 const struct command *command_find(const char *name);
+/* Whether the running command's entry declares `flag` (true when no command
+ * is set: unit tests). When not, says so on stderr as berth's own bug. */
+bool cli_declares(struct cli_ctx *ctx, unsigned flag);
 
 /* ---- option parsing (options.c) ----
  *

@@ -13,7 +13,18 @@ static int load_saved(struct cli_ctx *ctx, const char *path, json_t **out, struc
 	json_error_t je;
 	struct diags d = DIAGS_INIT;
 	struct buf b = BUF_INIT;
-	int err = fs_read_nofollow(path, &b, &d);
+	int err;
+	if (s3b_is_url(path)) {
+		/* As `plan --out s3://...` wrote it: through --region, AWS_REGION
+		 * or the profile's (the plan names the spec, so none is read yet). */
+		struct aws_client_config cfg = { 0 };
+		cfg.profile = ctx->g.profile;
+		cfg.region = ctx->g.region;
+		cfg.endpoint_url = ctx->g.endpoint_url;
+		err = s3b_object_read(&cfg, path, &b, &d);
+	} else {
+		err = fs_read_nofollow(path, &b, &d);
+	}
 	if (err) {
 		if (err == BERTH_ENOTFOUND)
 			cli_error(ctx, "apply: %s: no such plan file", path);
@@ -66,8 +77,8 @@ static int load_saved(struct cli_ctx *ctx, const char *path, json_t **out, struc
 int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
-	const char *lock_timeout = NULL, *backend = NULL, *expires = NULL;
-	long lock_wait = 0;
+	const char *lock_timeout = NULL, *backend = NULL, *expires = NULL, *wait_timeout = NULL;
+	long lock_wait = 0, wait_s = 0;
 	struct strvec targets = STRVEC_INIT, excludes = STRVEC_INIT;
 	int retry_timeout = 0;
 	int auto_approve = 0, parallelism = 10, rc = EXIT_FAIL;
@@ -82,6 +93,10 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
+		{ OPT_STRING, 0, "wait-timeout", &wait_timeout, "DURATION",
+		  "give up waiting for any one resource to be ready or gone after this long "
+		  "(default: each kind of wait its own budget, as AWS's waiters; or "
+		  "BERTH_WAIT_TIMEOUT seconds)" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
 		OPT_BACKEND(&backend),
 		{ OPT_STRING, 0, "expires", &expires, "DURATION|TIME",
@@ -99,13 +114,15 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 			      "[PLAN]",
 			      "Makes AWS match the spec: shows the plan and asks for 'yes' (unless\n"
 			      "--auto-approve), then creates, updates and deletes, as many at once as\n"
-			      "--parallelism allows. With a PLAN file saved by `berth plan --out`, applies\n"
-			      "exactly that plan, and refuses if the live state changed since.");
+			      "--parallelism allows. With a PLAN saved by `berth plan --out` (a file or\n"
+			      "s3://BUCKET/KEY), applies exactly that plan, and refuses if the live\n"
+			      "state changed since.");
 	if (n < 0) {
 		rc = parse_exit(n);
 		goto cleanup;
 	}
-	if (cli_duration(ctx, "apply", "lock-timeout", lock_timeout, &lock_wait))
+	if (cli_duration(ctx, "apply", "lock-timeout", lock_timeout, &lock_wait) ||
+	    cli_duration(ctx, "apply", "wait-timeout", wait_timeout, &wait_s))
 		goto cleanup;
 	if (n > 1) {
 		cli_error(ctx, "apply: at most one plan file, got '%s' and '%s'", argv[1], argv[2]);
@@ -126,6 +143,7 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .expires = expires, .sc = &sc, .lock_command = "berth apply",
 				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
+				   .wait_timeout_s = wait_s,
 				   .targets = (const char *const *)targets.v, .ntargets = targets.n,
 				   .excludes = (const char *const *)excludes.v, .nexcludes = excludes.n,
 				   .progress = true, .plan = true, .command = "apply" };

@@ -9,8 +9,8 @@
 int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
-	const char *lock_timeout = NULL, *backend = NULL;
-	long lock_wait = 0;
+	const char *lock_timeout = NULL, *backend = NULL, *wait_timeout = NULL;
+	long lock_wait = 0, wait_s = 0;
 	const char *stack = NULL;
 	int retry_timeout = 0;
 	int auto_approve = 0, dry_run = 0, parallelism = 10, rc = EXIT_FAIL;
@@ -25,6 +25,10 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_INT, 0, "retry-timeout", &retry_timeout, "SECONDS",
 		  "retry deletes AWS refuses while something depends on them this long "
 		  "(default 600, or BERTH_RETRY_TIMEOUT)" },
+		{ OPT_STRING, 0, "wait-timeout", &wait_timeout, "DURATION",
+		  "give up waiting for any one resource to be ready or gone after this long "
+		  "(default: each kind of wait its own budget, as AWS's waiters; or "
+		  "BERTH_WAIT_TIMEOUT seconds)" },
 		OPT_LOCK_TIMEOUT(&lock_timeout),
 		OPT_BACKEND(&backend),
 		OPT_END_MARK,
@@ -43,7 +47,8 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		rc = parse_exit(n);
 		goto cleanup;
 	}
-	if (cli_duration(ctx, "destroy", "lock-timeout", lock_timeout, &lock_wait))
+	if (cli_duration(ctx, "destroy", "lock-timeout", lock_timeout, &lock_wait) ||
+	    cli_duration(ctx, "destroy", "wait-timeout", wait_timeout, &wait_s))
 		goto cleanup;
 	if (n > 0) {
 		cli_error(ctx, "destroy: unexpected argument '%s'", argv[1]);
@@ -60,7 +65,8 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 		use_spec = false;
 	struct session_opts so = { .lock_timeout_s = (int)lock_wait, .backend_url = backend, .sc = use_spec ? &sc : NULL, .stack = stack,
 				   .lock_command = dry_run ? NULL : "berth destroy",
-				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout, .progress = !dry_run,
+				   .parallelism = (size_t)parallelism, .retry_timeout_s = retry_timeout,
+				   .wait_timeout_s = wait_s, .progress = !dry_run,
 				   .command = "destroy", .vars_optional = true };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;

@@ -9,6 +9,8 @@
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct spec_cli sc = { NULL, STRVEC_INIT, STRVEC_INIT };
+	const char *lock_timeout = NULL, *backend = NULL;
+	long lock_wait = 0;
 	int force = 0, rc = EXIT_FAIL;
 	const struct option opts[] = {
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
@@ -16,6 +18,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
 		{ OPT_FLAG, 0, "force", &force, NULL,
 		  "take it even when another stack or address owns it" },
+		OPT_LOCK_TIMEOUT(&lock_timeout),
+		OPT_BACKEND(&backend),
 		OPT_END_MARK,
 	};
 	struct session s;
@@ -36,7 +40,11 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(ctx, "import: expected ADDRESS and ID (see 'berth import --help')");
 		goto cleanup;
 	}
-	struct session_opts so = { .sc = &sc, .lock_command = "berth import" };
+	if (cli_duration(ctx, "import", "lock-timeout", lock_timeout, &lock_wait))
+		goto cleanup;
+	struct session_opts so = { .sc = &sc, .lock_command = "berth import",
+				   .lock_timeout_s = (int)lock_wait, .backend_url = backend,
+				   .command = "import" };
 	if ((rc = session_open(&s, ctx, &so)) != 0)
 		goto cleanup;
 	open = true;

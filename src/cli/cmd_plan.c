@@ -30,7 +30,18 @@ static int save_plan(struct session *s, const struct plan *p, const char *path,
 	json_object_set_new(j, "options", json_pack("{s:o, s:o}", "targets", t, "excludes", x));
 	char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	int err = fs_write_atomic(path, txt, strlen(txt), 0600, &s->d);
+	int err;
+	if (s3b_is_url(path)) {
+		/* Reached as `apply s3://...` will reach it, before it reads any
+		 * spec: through --region, AWS_REGION or the profile's. */
+		struct aws_client_config cfg = { 0 };
+		cfg.profile = s->ctx->g.profile;
+		cfg.region = s->ctx->g.region;
+		cfg.endpoint_url = s->ctx->g.endpoint_url;
+		err = s3b_object_write(&cfg, path, txt, &s->d);
+	} else {
+		err = fs_write_atomic(path, txt, strlen(txt), 0600, &s->d);
+	}
 	free(txt);
 	if (err) {
 		session_flush_diags(s);
@@ -107,7 +118,8 @@ int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		{ OPT_STRING, 'f', "file", &sc.file, "SPEC", "the spec (default: berth.yaml)" },
 		{ OPT_STRING_LIST, 0, "var", &sc.vars, "K=V", "set variable K" },
 		{ OPT_STRING_LIST, 0, "var-file", &sc.var_files, "FILE", "YAML map of variable values" },
-		{ OPT_STRING, 0, "out", &out_file, "PLAN", "save the plan for `berth apply PLAN`" },
+		{ OPT_STRING, 0, "out", &out_file, "PLAN",
+		  "save the plan for `berth apply PLAN`: a file, or s3://BUCKET/KEY" },
 		{ OPT_FLAG, 0, "json", &json, NULL, "print the plan as JSON (docs/plan-json.md)" },
 		{ OPT_FLAG, 0, "detailed-exitcode", &detailed, NULL,
 		  "exit 0 without changes, 2 with changes, 1 on error" },

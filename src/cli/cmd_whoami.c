@@ -37,7 +37,7 @@ int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	cfg.region = ctx->g.region;
 	cfg.endpoint_url = ctx->g.endpoint_url;
 	cfg.max_retries = ctx->g.max_retries;
-	if (aws_client_new(&client, &cfg, &d) < 0)
+	if (!cli_declares(ctx, NEEDS_AWS) || aws_client_new(&client, &cfg, &d) < 0)
 		goto cleanup;
 	if (aws_call(client, "sts", "GetCallerIdentity", NULL, &id, &d) < 0)
 		goto cleanup;

@@ -425,18 +425,31 @@ char *session_expiry(struct cli_ctx *ctx, const char *text)
 	return xstrdup(out);
 }
 
+/* A tag value every service takes: at most 256 characters of letters,
+ * digits, spaces and _.:/=+-@ (AWS's common tag pattern); anything else in
+ * a user or host name becomes '_' rather than failing every create. */
+static char *tag_value_safe(char *v)
+{
+	for (char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(" _.:/=+-@", *p))
+			*p = '_';
+	if (strlen(v) > 256)
+		v[256] = 0;
+	return v;
+}
+
 char *session_owner(void)
 {
 	const char *s = getenv("GITHUB_SERVER_URL"), *r = getenv("GITHUB_REPOSITORY"),
 		   *id = getenv("GITHUB_RUN_ID");
 	if (s && r && id)
-		return xasprintf("%s/%s/actions/runs/%s", s, r, id);
+		return tag_value_safe(xasprintf("%s/%s/actions/runs/%s", s, r, id));
 	if ((s = getenv("CI_JOB_URL")) || (s = getenv("BUILD_URL")))
-		return xstrdup(s);
+		return tag_value_safe(xstrdup(s));
 	char host[256] = "unknown";
 	gethostname(host, sizeof(host) - 1);
 	const char *user = getenv("USER");
-	return xasprintf("%s@%s", user ? user : "unknown", host);
+	return tag_value_safe(xasprintf("%s@%s", user ? user : "unknown", host));
 }
 
 int session_open(struct session *s, struct cli_ctx *ctx, const struct session_opts *o)
@@ -463,6 +476,9 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 			  o->parallelism);
 		goto fail;
 	}
+	if ((o->sc && !cli_declares(ctx, NEEDS_SPEC)) || !cli_declares(ctx, NEEDS_AWS) ||
+	    (o->lock_command && !cli_declares(ctx, TAKES_LOCK)))
+		goto fail;
 	if (o->sc) {
 		struct spec_options opt;
 		spec_cli_options(ctx, o->sc, &opt);
@@ -531,8 +547,8 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.nexcludes = o->nexcludes;
 	eo.plan_reads = o->plan;
 	const char *exp_text = o->expires ? o->expires : s->spec ? s->spec->expires : NULL;
-	if (exp_text && o->lock_command && !strcmp(o->lock_command, "berth apply")) {
-		if (!(s->expires = session_expiry(ctx, exp_text)))
+	if (o->lock_command && !strcmp(o->lock_command, "berth apply")) {
+		if (exp_text && !(s->expires = session_expiry(ctx, exp_text)))
 			goto fail;
 		s->owner = session_owner();
 		eo.expires = s->expires;
@@ -542,6 +558,12 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 		eo.retry_timeout_ms = (long)o->retry_timeout_s * 1000;
 	else
 		eo.retry_timeout_ms = retry_s * 1000;
+	if (o->wait_timeout_s > 0)
+		wait_s = o->wait_timeout_s;
+	if (wait_s > SESSION_MAX_TIMEOUT_S) {
+		cli_error(ctx, "--wait-timeout must be at most %ld seconds", SESSION_MAX_TIMEOUT_S);
+		goto fail;
+	}
 	eo.wait_timeout_ms = wait_s * 1000;
 	if (engine_new(&s->eng, &eo, &s->d))
 		goto fail;

@@ -67,6 +67,8 @@ struct session_opts {
 	const char *const *excludes;
 	size_t nexcludes;
 	bool progress;            /* show operation progress */
+	long wait_timeout_s;      /* --wait-timeout: every wait's budget; 0:
+				   * BERTH_WAIT_TIMEOUT, else each wait its own */
 	int retry_timeout_s;      /* deletes refused because something depends on
 				   * them are retried this long; 0: BERTH_RETRY_TIMEOUT
 				   * or the engine's default (10 minutes) */

@@ -516,3 +516,69 @@ cleanup:
 	buf_release(&now);
 	return err;
 }
+
+/* ---- saved plans ---- */
+
+bool s3b_is_url(const char *text) { return !strncmp(text, "s3://", 5); }
+
+/* A client for the bucket of "s3://BUCKET/KEY", as a backend without a
+ * stack (its lock and state keys unused), and the key (new string). */
+static int object_open(const struct aws_client_config *cfg, const char *url,
+		       struct s3_backend **out, char **key, struct diags *d)
+{
+	const char *b = url + 5, *slash = s3b_is_url(url) ? strchr(b, '/') : NULL;
+	size_t n = slash ? (size_t)(slash - b) : 0;
+	if (!slash || n < 3 || n > 63 || !slash[1] || url[strlen(url) - 1] == '/') {
+		diags_add(d, DIAG_ERROR, "'%s' names no S3 object: expected s3://BUCKET/KEY", url);
+		return BERTH_EINVAL;
+	}
+	char *bucket = xstrndup(b, n);
+	int err = s3b_open(out, cfg, bucket, "", "-", "-", "-", d);
+	free(bucket);
+	if (!err)
+		*key = xstrdup(slash + 1);
+	return err;
+}
+
+int s3b_object_write(const struct aws_client_config *cfg, const char *url, const char *text,
+		     struct diags *d)
+{
+	struct s3_backend *b = NULL;
+	struct buf cur = BUF_INIT;
+	char *key = NULL, *etag = NULL, *written = NULL;
+	bool missing = false, refused = false;
+	int err = object_open(cfg, url, &b, &key, d);
+	if (!err)
+		err = s3_get(b, key, &cur, &etag, &missing, d);
+	if (!err)
+		err = s3_put(b, key, text, missing ? "IfNoneMatch" : "IfMatch",
+			     missing ? "*" : etag, &written, &refused, d);
+	if (!err && refused) {
+		diags_add(d, DIAG_ERROR, "%s was written by someone else while this one was being "
+			  "saved: left as they wrote it; save under another name", url);
+		err = BERTH_ECONFLICT;
+	}
+	buf_release(&cur);
+	free(etag);
+	free(written);
+	free(key);
+	s3b_free(b);
+	return err;
+}
+
+int s3b_object_read(const struct aws_client_config *cfg, const char *url, struct buf *out,
+		    struct diags *d)
+{
+	struct s3_backend *b = NULL;
+	char *key = NULL, *etag = NULL;
+	bool missing = false;
+	int err = object_open(cfg, url, &b, &key, d);
+	if (!err)
+		err = s3_get(b, key, out, &etag, &missing, d);
+	if (!err && missing)
+		err = BERTH_ENOTFOUND;
+	free(etag);
+	free(key);
+	s3b_free(b);
+	return err;
+}

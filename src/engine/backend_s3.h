@@ -25,6 +25,7 @@
 #include <stdbool.h>
 
 #include "aws/client.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 struct s3_backend;
@@ -75,5 +76,23 @@ int s3b_state_push(struct s3_backend *b, const char *local_path, struct diags *d
  * lease has not lapsed yet). BERTH_ENOTFOUND when there is no lock,
  * BERTH_EINVAL when the lock has another id (both with a diagnostic). */
 int s3b_force_unlock(struct s3_backend *b, const char *id, struct diags *d);
+
+/* Saved plans in S3: `berth plan --out s3://BUCKET/KEY` and `berth apply
+ * s3://BUCKET/KEY`, so a plan made by one CI job is applied by another
+ * (beside the state cache, under the backend's prefix, is the place the
+ * README suggests). Each call makes its own client from cfg. */
+
+/* Whether text names an S3 object ("s3://..."), not a local file. */
+bool s3b_is_url(const char *text);
+/* Writes text to the object: with If-Match on the ETag it had when looked
+ * at (If-None-Match: * when there was none), so two plans saved under one
+ * name at once cannot silently overwrite each other; BERTH_ECONFLICT with a
+ * diagnostic when the other came first. */
+int s3b_object_write(const struct aws_client_config *cfg, const char *url, const char *text,
+		     struct diags *d);
+/* Reads the object into out. BERTH_ENOTFOUND (no diagnostic) when there is
+ * no such key; BERTH_EINVAL for a URL that names no object. */
+int s3b_object_read(const struct aws_client_config *cfg, const char *url, struct buf *out,
+		    struct diags *d);
 
 #endif

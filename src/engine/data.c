@@ -1,7 +1,7 @@
 /* Data entries: lookups that are not resources, read at plan time into
- * e->data so the resolver can give their attributes. What each kind takes,
- * gives and how it is read is resources/datasource.h's one table. Reads
- * only: a plan stays side-effect free. */
+ * e->data so the resolver can give their attributes. What each kind takes
+ * and gives is schema/datasource.h's one table, how it is read
+ * resources/datasource.h's. Reads only: a plan stays side-effect free. */
 #include "util/common.h"
 #include "engine/data.h"
 #include "engine/resolve.h"
@@ -20,7 +20,7 @@ int engine_read_data(struct engine *e, struct diags *d)
 			return err;
 		const struct data_kind *kind = data_kind_find(dt->kind);
 		struct diags rd = DIAGS_INIT;
-		err = kind ? kind->read(&e->rt, args, &val, &rd) : BERTH_EINVAL;
+		err = kind ? data_read(&e->rt, kind->name, args, &val, &rd) : BERTH_EINVAL;
 		json_decref(args);
 		if (err) {
 			/* The reader's messages say what was looked for; each is put

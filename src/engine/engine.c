@@ -58,6 +58,9 @@ int engine_new(struct engine **out, const struct engine_opts *o, struct diags *d
 	 * (bench/REPORT.md). */
 	if (!e->o.parallelism)
 		e->o.parallelism = 10;
+	/* Given (--wait-timeout, BERTH_WAIT_TIMEOUT): every wait's budget,
+	 * the types' own included; else each wait its own. */
+	e->rt.wait_timeout_ms = e->o.wait_timeout_ms;
 	if (!e->o.wait_timeout_ms)
 		e->o.wait_timeout_ms = 10 * 60 * 1000;
 	if (!e->o.retry_timeout_ms)

@@ -137,7 +137,8 @@ struct engine_opts {
 	bool plan_reads;
 	/* Apply tags every resource with berth:expires=EXPIRES (RFC 3339) and
 	 * berth:owner=OWNER, and re-tags live ones whose tag differs; NULL:
-	 * leave those tags as they are. */
+	 * leave those tags as they are. OWNER without EXPIRES: only what apply
+	 * creates is tagged berth:owner (who made it, for `berth reap`). */
 	const char *expires;
 	const char *owner;
 };

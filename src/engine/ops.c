@@ -8,6 +8,7 @@
 #include "engine/resolve.h"
 
 #include "engine/diff.h"
+#include "util/fsutil.h"
 
 static void on_waiting(void *ctx, const char *what)
 {
@@ -134,8 +135,11 @@ static int delete_confirmed(struct engine *e, const struct rt_ctx *rt, const str
 {
 	struct remove_ctx rc = { rt, type, cur, DIAGS_INIT };
 	struct diags pd = DIAGS_INIT;
-	int err = rt_poll(rt, "what depends on it to go", e->o.retry_timeout_ms, 15000, remove_probe,
-			  &rc, &pd);
+	/* The retry budget is --retry-timeout's, not --wait-timeout's. */
+	struct rt_ctx retrying = *rt;
+	retrying.wait_timeout_ms = 0;
+	int err = rt_poll(&retrying, "what depends on it to go", e->o.retry_timeout_ms, 15000,
+			  remove_probe, &rc, &pd);
 	if (err == BERTH_ETIMEOUT && rc.last.n) {
 		/* The last AWS error says why; the time spent retrying is detail. */
 		struct diag *last = &rc.last.items[rc.last.n - 1];
@@ -281,6 +285,18 @@ int engine_do_create(struct engine *e, const struct rt_ctx *rt, const struct pla
 	json_t *tags = type->tag_filter ? engine_wanted_tags(e, c->address, desired, sr->retain) : NULL;
 	char *id = NULL;
 	struct live_resource live = { 0 };
+	/* When berth created it and who: `berth reap --older-than` ages a
+	 * stack by its oldest resource (the tagging API gives no creation
+	 * times), and reap names the owner also of stacks without expires:.
+	 * berth:created is set here only: updates never add, change or remove
+	 * it; berth:owner is moved only with the expiry. */
+	if (tags) {
+		char now[21];
+		fs_iso8601_now(now);
+		json_object_set_new(tags, TAG_CREATED, json_string(now));
+		if (e->o.owner && !json_object_get(tags, TAG_OWNER))
+			json_object_set_new(tags, TAG_OWNER, json_string(e->o.owner));
+	}
 	int err = type->create_known ?
 			  type->create_known(rt, c->address, desired, tags, &id, &live, d) :
 			  type->create(rt, c->address, desired, tags, &id, d);
@@ -375,7 +391,7 @@ int engine_do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 				json_object_set(add, k, v);
 		json_object_foreach(cur->tags, k, v)
 			if (!json_object_get(want, k) && strncmp(k, "aws:", 4) &&
-			    strcmp(k, TAG_CREATED))
+			    strcmp(k, TAG_CREATED) && strcmp(k, TAG_OWNER))
 				json_array_append_new(del, json_string(k));
 		err = engine_set_tags(rt, type, cur, add, del, d);
 		json_decref(want);

@@ -179,6 +179,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 struct status_probe {
 	const struct rt_ctx *c;
 	const char *arn;
+	bool seen; /* described once: not found after that is gone, before it is lag */
 };
 
 static int active_probe(void *ctx, struct diags *d)
@@ -186,6 +187,8 @@ static int active_probe(void *ctx, struct diags *d)
 	struct status_probe *p = ctx;
 	json_t *ws = NULL;
 	int err = describe(p->c, p->arn, &ws, d);
+	if (err == RT_EXPECTED && !p->seen)
+		return 1; /* eventually consistent: a new workspace may not show yet */
 	if (err == RT_EXPECTED) {
 		diags_add(d, DIAG_ERROR, "AMP workspace %s disappeared while berth waited for it",
 			  id_from_arn(p->arn));
@@ -193,6 +196,7 @@ static int active_probe(void *ctx, struct diags *d)
 	}
 	if (err)
 		return err;
+	p->seen = true;
 	const char *st = status_of(ws);
 	int rc = 1;
 	if (!strcmp(st, "ACTIVE")) {
@@ -207,7 +211,7 @@ static int active_probe(void *ctx, struct diags *d)
 
 static int wait_active(const struct rt_ctx *c, const char *arn, struct diags *d)
 {
-	struct status_probe p = { c, arn };
+	struct status_probe p = { c, arn, false };
 	if (c->waiting)
 		c->waiting(c->waiting_ctx, "workspace ACTIVE");
 	return rt_poll(c, "the AMP workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);
@@ -218,32 +222,13 @@ static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 	return wait_active(c, id, d);
 }
 
-/* Properties whose APIs (logging, workspace configuration, alert manager)
- * berth does not drive yet: refused before any call. */
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "AlertManagerDefinition", "LoggingConfiguration",
-						   "QueryLoggingConfiguration",
-						   "WorkspaceConfiguration", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i]) &&
-		    !json_is_null(json_object_get(props, unsupported[i]))) {
-			diags_add(d, DIAG_ERROR, "AWS::APS::Workspace: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
 	char tmp[64];
 	char *found = NULL;
 	json_t *res = NULL, *params = NULL;
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	/* An earlier attempt (a crash, a lost answer) made it already. */
 	if ((err = rt_find_tagged(c, "aps:workspace", address, &found, d)))
 		return err;
@@ -286,9 +271,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		if (strcmp(changed[i], "Alias")) {
 			diags_add(d, DIAG_ERROR, "AWS::APS::Workspace: berth cannot change %s in place yet",
@@ -334,5 +317,4 @@ const struct rtype rtype_aps_workspace = {
 	.update = update,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
-	.check = check_supported,
 };

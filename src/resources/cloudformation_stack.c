@@ -262,15 +262,8 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-static int check_supported(json_t *props, struct diags *d)
+static int check_template(json_t *props, struct diags *d)
 {
-	static const char *const unsupported[] = { "StackPolicyURL", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
 	if (!json_object_get(props, "TemplateBody") && !json_object_get(props, "TemplateURL")) {
 		diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: give TemplateBody or TemplateURL");
 		return BERTH_EINVAL;
@@ -380,6 +373,7 @@ struct stack_wait {
 	const char *id;
 	const char *goal;   /* "CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE" */
 	bool gone_ok;       /* deleting: not found is done */
+	bool seen;          /* DescribeStacks has shown it once */
 };
 
 static int probe_stack(void *ctx, struct diags *d)
@@ -389,6 +383,8 @@ static int probe_stack(void *ctx, struct diags *d)
 	int err = describe(w->c, w->id, &s, d);
 	if (err == BERTH_ENOTFOUND && w->gone_ok)
 		return 0;
+	if (err == BERTH_ENOTFOUND && !w->seen)
+		return 1; /* CloudFormation is eventually consistent: a new stack may not show yet */
 	if (err == BERTH_ENOTFOUND) {
 		char *label = stack_label(w->id);
 		diags_add(d, DIAG_ERROR, "stack %s disappeared while waiting for %s", label, w->goal);
@@ -397,6 +393,7 @@ static int probe_stack(void *ctx, struct diags *d)
 	}
 	if (err)
 		return err;
+	w->seen = true;
 	char *status = xstrdup(json_string_value(json_object_get(s, "StackStatus")));
 	const char *why = json_string_value(json_object_get(s, "StackStatusReason"));
 	char *reason = why ? xstrdup(why) : NULL;
@@ -436,7 +433,7 @@ static int probe_stack(void *ctx, struct diags *d)
 static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bool gone_ok,
 		    struct diags *d)
 {
-	struct stack_wait w = { c, id, goal, gone_ok };
+	struct stack_wait w = { c, id, goal, gone_ok, false };
 	char *label = stack_label(id);
 	char *what = xasprintf("stack %s to reach %s", label, goal);
 	free(label);
@@ -448,7 +445,7 @@ static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bo
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
+	int err = check_template(props, d);
 	if (err)
 		return err;
 	const char *name = json_string_value(json_object_get(props, "StackName"));
@@ -543,7 +540,7 @@ static int update_stack(const struct rt_ctx *c, const char *id, json_t *params, 
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
+	int err = check_template(desired, d);
 	if (err)
 		return err;
 	bool via_update = false;

@@ -145,19 +145,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "EvaluationCriteria", "EvaluationInterval",
-						   "EvaluationWindow", "Metrics", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::CloudWatch::Alarm: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 /* A number given as 50 or "50" (CloudFormation accepts both). */
 static json_t *number(json_t *v, bool integer)
 {
@@ -210,9 +197,7 @@ static json_t *put_params(json_t *props, const char *name, struct diags *d)
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "AlarmName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::CloudWatch::Alarm: AlarmName is not known");
@@ -256,9 +241,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 {
 	(void)changed;
 	(void)nchanged;
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	json_t *params = put_params(desired, cur->id, d);
 	if (!params)
 		return BERTH_EINVAL;

@@ -197,49 +197,35 @@ int rt_call(const struct rt_ctx *c, const char *service, const char *op, json_t 
 	return 0;
 }
 
+/* Whether diagnostics tmp hold an AWS error whose code is one of `codes`
+ * (copied to `code`, 64 bytes, when not NULL). */
+static bool expected_code(const struct diags *tmp, const char *const *codes, char *code)
+{
+	for (size_t i = 0; codes && i < tmp->n; i++) {
+		const char *got = tmp->items[i].aws_code;
+		for (size_t k = 0; got && codes[k]; k++)
+			if (!strcmp(got, codes[k])) {
+				if (code)
+					snprintf(code, 64, "%s", got);
+				return true;
+			}
+	}
+	return false;
+}
+
 int rt_call_expect(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		   json_t **out, const char *const *codes, char *code, struct diags *d)
 {
 	struct diags tmp = DIAGS_INIT;
 	int err = rt_call(c, service, op, params, out, &tmp);
-	if (err == BERTH_EAWS) {
-		for (size_t i = 0; i < tmp.n; i++) {
-			const char *got = tmp.items[i].aws_code;
-			for (size_t k = 0; got && codes[k]; k++) {
-				if (strcmp(got, codes[k]))
-					continue;
-				if (code)
-					snprintf(code, 64, "%s", got);
-				diags_release(&tmp);
-				return RT_EXPECTED;
-			}
-		}
+	if (err == BERTH_EAWS && expected_code(&tmp, codes, code)) {
+		diags_release(&tmp);
+		return RT_EXPECTED;
 	}
 	diags_move(d, &tmp);
 	diags_release(&tmp);
 	return err;
 }
-
-/* aws_call_all does not say how many pages it fetched, so pagination is done
- * here, one counted call per page, with the same token rules (botocore's
- * paginators for these operations). */
-struct pager {
-	const char *op, *in_token, *out_token, *key;
-};
-static const struct pager pagers[] = {
-	{ "DescribeLogGroups", "nextToken", "nextToken", "logGroups" },
-	{ "GetResources", "PaginationToken", "PaginationToken", "ResourceTagMappingList" },
-	{ "ListPermissions", "nextToken", "nextToken", "permissions" },
-	{ "ListSubscriptions", "NextToken", "NextToken", "Subscriptions" },
-	{ "ListSubscriptionsByTopic", "NextToken", "NextToken", "Subscriptions" },
-	{ "ListTopics", "NextToken", "NextToken", "Topics" },
-	/* ELBv2's describes page with Marker/NextMarker, also when given ARNs. */
-	{ "DescribeListeners", "Marker", "NextMarker", "Listeners" },
-	{ "DescribeLoadBalancers", "Marker", "NextMarker", "LoadBalancers" },
-	{ "DescribeTargetGroups", "Marker", "NextMarker", "TargetGroups" },
-	/* AMP's and Grafana's: the same names and tokens. */
-	{ "ListWorkspaces", "nextToken", "nextToken", "workspaces" },
-};
 
 int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, json_t *params,
 		const char *result_key, json_t **items, struct diags *d)
@@ -247,96 +233,36 @@ int rt_call_all(const struct rt_ctx *c, const char *service, const char *op, jso
 	return rt_call_all_expect(c, service, op, params, result_key, NULL, items, d);
 }
 
-static int call_all(const struct rt_ctx *c, const char *service, const char *op,
-		    json_t *params, const char *result_key, const char *const *codes,
-		    json_t **items, struct diags *d);
-
+/* Pages through the client's one pagination path (aws_call_pages: botocore's
+ * paginators, with its guards against endless and repeating tokens), each
+ * page counted as a call. */
 int rt_call_all_expect(const struct rt_ctx *c, const char *service, const char *op,
 		       json_t *params, const char *result_key, const char *const *codes,
 		       json_t **items, struct diags *d)
 {
-	int err = call_all(c, service, op, params, result_key, codes, items, d);
+	struct diags tmp = DIAGS_INIT;
+	json_t *all = NULL;
+	int pages = 0;
+	int err = aws_call_pages(c->aws, service, op, params, result_key, &all, &pages, &tmp);
+	count_call(c, service, op, pages);
+	if (err == BERTH_EAWS && expected_code(&tmp, codes, NULL)) {
+		diags_release(&tmp);
+		return RT_EXPECTED;
+	}
+	diags_move(d, &tmp);
+	diags_release(&tmp);
+	if (err)
+		return err;
 	json_t *filters = json_object_get(params, "Filters");
 	if (!filters)
 		filters = json_object_get(params, "Filter");
 	/* What an EC2 listing answers is checked against its filters: a
 	 * server that ignored one must not make berth adopt, or count as
 	 * live, what it did not ask for (ec2_filter.c). */
-	if (!err && !strcmp(service, "ec2") && json_is_array(filters)) {
-		json_t *kept = ec2_keep_matching(op, *items, filters);
-		json_decref(*items);
-		*items = kept;
-	}
-	return err;
-}
-
-static int call_all(const struct rt_ctx *c, const char *service, const char *op,
-		    json_t *params, const char *result_key, const char *const *codes,
-		    json_t **items, struct diags *d)
-{
-	const struct pager *p = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(pagers); i++)
-		if (!strcmp(pagers[i].op, op))
-			p = &pagers[i];
-	if (!p && codes) {
-		/* No pager known: one page, as rt_call_expect gives it. */
-		json_t *res = NULL;
-		int err = rt_call_expect(c, service, op, params, &res, codes, NULL, d);
-		if (err)
-			return err;
-		*items = json_incref(json_object_get(res, result_key));
-		if (!*items)
-			*items = json_array();
-		json_decref(res);
-		return 0;
-	}
-	if (!p) {
-		/* Not one of ours: let the client paginate, counted once. */
-		count_call(c, service, op, 1);
-		return aws_call_all(c->aws, service, op, params, result_key, items, d);
-	}
-	json_t *req = params ? json_deep_copy(params) : json_object();
-	json_t *all = json_array();
-	int err = 0;
-	/* A list cut short is worse than an error: a resource missing from it
-	 * looks deleted, and plan would create it again (a duplicate) or destroy
-	 * would stop looking. So a token that does not change, or pages that
-	 * never end, fail the call. */
-	for (int page = 1;; page++) {
-		json_t *res = NULL;
-		if (page > AWS_MAX_PAGES) {
-			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s: more than %d pages", service,
-						    op, AWS_MAX_PAGES);
-			diag_set_detail(dg, "the answers kept carrying a next-page token; "
-					    "berth stopped rather than loop forever");
-			err = BERTH_EAWS;
-			break;
-		}
-		err = codes ? rt_call_expect(c, service, op, req, &res, codes, NULL, d)
-			    : rt_call(c, service, op, req, &res, d);
-		if (err)
-			break;
-		json_array_extend(all, json_object_get(res, result_key ? result_key : p->key));
-		const char *tok = json_string_value(json_object_get(res, p->out_token));
-		const char *prev = json_string_value(json_object_get(req, p->in_token));
-		bool more = tok && *tok;
-		if (more && prev && !strcmp(prev, tok)) {
-			diags_add(d, DIAG_ERROR, "%s %s: the next-page token did not change (page %d)",
-				  service, op, page);
-			json_decref(res);
-			err = BERTH_EAWS;
-			break;
-		}
-		if (more)
-			json_object_set_new(req, p->in_token, json_string(tok));
-		json_decref(res);
-		if (!more)
-			break;
-	}
-	json_decref(req);
-	if (err) {
+	if (!strcmp(service, "ec2") && json_is_array(filters)) {
+		json_t *kept = ec2_keep_matching(op, all, filters);
 		json_decref(all);
-		return err;
+		all = kept;
 	}
 	*items = all;
 	return 0;
@@ -575,6 +501,8 @@ int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_
 {
 	long start = now_ms(), interval = 100;
 	bool told = false;
+	if (c->wait_timeout_ms > 0)
+		timeout_ms = c->wait_timeout_ms;
 	for (;;) {
 		int r = probe(probe_ctx, d);
 		if (r <= 0)

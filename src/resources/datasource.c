@@ -1,11 +1,10 @@
-/* The data source table (datasource.h) and its readers. */
+/* The data source readers (datasource.h); the table is schema/datasource.c. */
 #include "util/common.h"
 #include "resources/datasource.h"
 
 #include "aws/client.h"
 #include "resources/resource.h"
 #include "util/log.h"
-#include "util/suggest.h"
 
 static int caller_identity(const struct rt_ctx *c, json_t *args, json_t **out, struct diags *d)
 {
@@ -137,46 +136,38 @@ static int ssm_parameter(const struct rt_ctx *c, json_t *args, json_t **out, str
 	return 0;
 }
 
-static const char *const az_args[] = { "state", NULL };
-static const char *const az_attrs[] = { "names", "zone_ids", NULL };
-static const char *const caller_attrs[] = { "account_id", "arn", "user_id", NULL };
-static const char *const ssm_args[] = { "name", "with_decryption", NULL };
-static const char *const ssm_required[] = { "name", NULL };
-static const char *const ssm_attrs[] = { "value", "version", "type", "arn", "name", NULL };
-static const char *const vpc_args[] = { "id", "tags", "default", NULL };
-static const char *const vpc_attrs[] = { "id", "cidr_block", "arn", NULL };
-static const char *const none[] = { NULL };
-
-/* Sorted by name. */
-static const struct data_kind kinds[] = {
-	{ "availability_zones", az_args, none, az_attrs, availability_zones },
-	{ "caller_identity", none, none, caller_attrs, caller_identity },
-	{ "ssm_parameter", ssm_args, ssm_required, ssm_attrs, ssm_parameter },
-	{ "vpc", vpc_args, none, vpc_attrs, vpc },
+struct reader {
+	const char *kind;
+	int (*read)(const struct rt_ctx *c, json_t *args, json_t **out, struct diags *d);
 };
 
-const struct data_kind *data_kind_find(const char *name)
+static const struct reader readers[] = {
+	{ "availability_zones", availability_zones },
+	{ "caller_identity", caller_identity },
+	{ "ssm_parameter", ssm_parameter },
+	{ "vpc", vpc },
+};
+
+static const struct reader *reader_find(const char *kind)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(kinds[i].name, name))
-			return &kinds[i];
+	for (size_t i = 0; kind && i < ARRAY_SIZE(readers); i++)
+		if (!strcmp(readers[i].kind, kind))
+			return &readers[i];
 	return NULL;
 }
 
-const char *data_kind_suggest(const char *name)
+int data_read(const struct rt_ctx *c, const char *kind, json_t *args, json_t **out,
+	      struct diags *d)
 {
-	const char *names[ARRAY_SIZE(kinds)];
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		names[i] = kinds[i].name;
-	return suggest_nearest(name, names, ARRAY_SIZE(kinds));
+	const struct reader *r = reader_find(kind);
+	if (!r) {
+		diags_add(d, DIAG_ERROR, "no reader for data source kind '%s'", kind ? kind : "");
+		return BERTH_EINVAL;
+	}
+	return r->read(c, args, out, d);
 }
 
-size_t data_kind_count(void)
+bool data_readable(const char *kind)
 {
-	return ARRAY_SIZE(kinds);
-}
-
-const struct data_kind *data_kind_at(size_t i)
-{
-	return i < ARRAY_SIZE(kinds) ? &kinds[i] : NULL;
+	return reader_find(kind) != NULL;
 }

@@ -24,7 +24,11 @@ static const struct rtype_api api = {
 				       NULL },
 	.create_op = "AllocateAddress", .create_fixed = "{\"Domain\": \"vpc\"}",
 	.delete_op = "ReleaseAddress", .delete_id = "AllocationId", .what = "Elastic IP",
-	.busy = (const char *const[]){ "InvalidIPAddress.InUse", NULL },
+	/* Busy while its NAT gateway goes: still associated, AuthFailure while
+	 * the gateway is `deleting` (kubernetes/kops#1604) and its ENI's
+	 * NotFound right after (terraform-provider-aws#49299). */
+	.busy = (const char *const[]){ "InvalidIPAddress.InUse", "AuthFailure",
+				       "InvalidNetworkInterfaceID.NotFound", NULL },
 	.props = (const struct rta_prop[]){
 		{ .cfn = "AllocationId", .flags = RTA_ID },
 		{ .cfn = "PublicIp", .api = "PublicIp", .flags = RTA_READ },

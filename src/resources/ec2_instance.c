@@ -217,34 +217,12 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	}
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const supported[] = { "ImageId", "InstanceType", "SubnetId", "SecurityGroupIds",
-						 "IamInstanceProfile", "UserData", "KeyName", "Tags",
-						 "AvailabilityZone", "PrivateIpAddress", NULL };
-	const char *k;
-	json_t *v;
-	json_object_foreach(props, k, v) {
-		bool ok = false;
-		for (size_t i = 0; supported[i] && !ok; i++)
-			ok = !strcmp(supported[i], k);
-		if (!ok) {
-			diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth does not set %s yet", k);
-			return BERTH_EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* At plan time: what berth cannot set, and an image that is missing or
- * empty. A spec that makes the instance optional (count 0/1) takes its AMI
+/* At plan time: an image that is missing or empty (what berth cannot set
+ * at all is refused by validate: schema/support.c). A spec that makes the instance optional (count 0/1) takes its AMI
  * from a variable that is empty by default; turning the instance on without
  * giving the AMI should fail at plan, not halfway through an apply. */
 static int check(json_t *props, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
 	json_t *image = json_object_get(props, "ImageId");
 	if (value_is_unknown(image))
 		return 0;
@@ -262,9 +240,7 @@ static int check(json_t *props, struct diags *d)
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	char t1[64];
 	const char *image = rt_str(props, "ImageId", t1);
 	if (!image) {

@@ -251,10 +251,25 @@ static int sync_direction(const struct rt_ctx *c, const char *group, bool egress
 		json_decref(params);
 	}
 	if (!err && json_array_size(grant)) {
+		/* A rule the read did not show yet (EC2 is eventually consistent:
+		 * a new group's default egress rule may lag) is already there:
+		 * AWS refuses the whole call, so grant the rules one by one and
+		 * take Duplicate as done. */
+		static const char *const dup[] = { "InvalidPermission.Duplicate", NULL };
+		const char *op = egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress";
 		json_t *params = json_pack("{s:s, s:O}", "GroupId", group, "IpPermissions", grant);
-		err = rt_call(c, "ec2", egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress",
-			      params, NULL, d);
+		err = rt_call_expect(c, "ec2", op, params, NULL, dup, NULL, d);
 		json_decref(params);
+		for (size_t k = 0; err == RT_EXPECTED && k < json_array_size(grant); k++) {
+			params = json_pack("{s:s, s:[O]}", "GroupId", group, "IpPermissions",
+					   json_array_get(grant, k));
+			int one = rt_call_expect(c, "ec2", op, params, NULL, dup, NULL, d);
+			json_decref(params);
+			if (one && one != RT_EXPECTED)
+				err = one;
+			else if (k + 1 == json_array_size(grant))
+				err = 0;
+		}
 	}
 	json_decref(revoke);
 	json_decref(grant);
@@ -316,8 +331,10 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	/* The rules as they are now (AWS's default egress on a new group;
 	 * whatever a crashed earlier attempt left on an adopted one). */
 	struct live_resource cur;
-	err = read_one(c, id, &cur, d);
-	if (err == BERTH_ENOTFOUND) {
+	/* EC2 is eventually consistent: a group just created may not be
+	 * describable for a while. */
+	err = rt_read_existing(c, "the new security group to be readable", read_one, id, &cur, d);
+	if (err == BERTH_ETIMEOUT) {
 		diags_add(d, DIAG_ERROR, "security group %s was created but cannot be read", id);
 		err = BERTH_ERROR;
 	}

@@ -137,18 +137,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "Configuration", "ServiceConnectDefaults", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR, "AWS::ECS::Cluster: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 static json_t *settings_param(json_t *props)
 {
 	json_t *s = json_object_get(props, "ClusterSettings");
@@ -174,9 +162,7 @@ static int put_capacity(const struct rt_ctx *c, const char *name, json_t *props,
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "ClusterName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::ECS::Cluster: ClusterName is not known");
@@ -218,7 +204,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
+	int err = 0;
 	bool capacity = false;
 	for (size_t i = 0; i < nchanged && !err; i++) {
 		if (!strcmp(changed[i], "ClusterSettings")) {

@@ -321,6 +321,7 @@ struct stable_ctx {
 	const struct rt_ctx *c;
 	const char *id;
 	bool drained; /* wait for zero tasks instead */
+	bool seen;    /* DescribeServices has shown it once */
 };
 
 static char *latest_events(json_t *svc, size_t n)
@@ -351,6 +352,9 @@ static int stable_probe(void *ctx, struct diags *d)
 	json_t *svc = json_array_get(services, 0);
 	const char *status = json_string_value(json_object_get(svc, "status"));
 	int r = 1;
+	if (!svc && !sc->seen && !sc->drained)
+		goto done; /* ECS is eventually consistent: a new service may be MISSING a while */
+	sc->seen = true;
 	if (!svc || !status || strcmp(status, "ACTIVE")) {
 		if (sc->drained) {
 			r = 0;
@@ -399,9 +403,27 @@ done:
 
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 {
-	struct stable_ctx sc = { c, id, false };
-	return rt_poll(c, "the service to be stable (deployment completed, running tasks = desired count)",
-		       STABLE_TIMEOUT_MS, 15000, stable_probe, &sc, d);
+	struct stable_ctx sc = { c, id, false, false };
+	int err = rt_poll(c, "the service to be stable (deployment completed, running tasks = desired count)",
+			  STABLE_TIMEOUT_MS, 15000, stable_probe, &sc, d);
+	if (err != BERTH_ETIMEOUT || !d->n)
+		return err;
+	/* Why it is not stable is in ECS's own words in the service's events
+	 * (a task that cannot pull its image, a role ECS cannot assume). */
+	char *cl = cluster_of_arn(id);
+	json_t *names = json_pack("[s]", id), *services = NULL;
+	struct diags ignored = DIAGS_INIT;
+	if (!describe(c, cl ? cl : "default", names, &services, &ignored)) {
+		char *why = latest_events(json_array_get(services, 0), 3);
+		if (*why && !d->items[d->n - 1].detail)
+			diag_set_detail(&d->items[d->n - 1], "the service's latest events: %s", why);
+		free(why);
+	}
+	diags_release(&ignored);
+	json_decref(services);
+	json_decref(names);
+	free(cl);
+	return err;
 }
 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
@@ -540,7 +562,7 @@ static int remove_service(const struct rt_ctx *c, const struct live_resource *cu
 		}
 		if (err)
 			goto cleanup;
-		struct stable_ctx sc = { c, cur->id, true };
+		struct stable_ctx sc = { c, cur->id, true, false };
 		err = rt_poll(c, "the service's tasks to stop", DRAIN_TIMEOUT_MS, 10000, stable_probe,
 			      &sc, d);
 		if (err)
@@ -572,7 +594,7 @@ static int gone_probe(void *ctx, struct diags *d)
 
 static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	struct stable_ctx sc = { c, cur->id, true };
+	struct stable_ctx sc = { c, cur->id, true, false };
 	return rt_poll(c, "the service to be INACTIVE (its tasks stopped)", DRAIN_TIMEOUT_MS, 10000,
 		       gone_probe, &sc, d);
 }

@@ -118,19 +118,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	canonical(desired);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "ListenerAttributes", "MutualAuthentication", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::ElasticLoadBalancingV2::Listener: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 /* Listener settings as API parameters (the names are the same). */
 static void add_settings(json_t *params, json_t *props)
 {
@@ -145,9 +132,7 @@ static void add_settings(json_t *params, json_t *props)
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	char tmp[64];
 	const char *lb = rt_str(props, "LoadBalancerArn", tmp);
 	if (!lb) {
@@ -185,9 +170,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		static const char *const ok[] = { "Port", "Protocol", "DefaultActions", "Certificates",
 						  "SslPolicy", "AlpnPolicy", NULL };

@@ -94,8 +94,13 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 static int read_tags(const struct rt_ctx *c, const char *arn, json_t **out, struct diags *d)
 {
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "ResourceArns", arn);
-	int err = rt_call(c, "elbv2", "DescribeTags", params, &res, d);
+	/* ELBv2 is eventually consistent: a load balancer just deleted may
+	 * still be described while its tags are already gone. */
+	static const char *const gone[] = { "LoadBalancerNotFound", NULL };
+	int err = rt_call_expect(c, "elbv2", "DescribeTags", params, &res, gone, NULL, d);
 	json_decref(params);
+	if (err == RT_EXPECTED)
+		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
 	json_t *desc = json_array_get(json_object_get(res, "TagDescriptions"), 0);
@@ -160,28 +165,11 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "LoadBalancerAttributes", "SubnetMappings",
-						   "MinimumLoadBalancerCapacity", "Ipv4IpamPoolId",
-						   "EnablePrefixForIpv6SourceNat", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::ElasticLoadBalancingV2::LoadBalancer: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
 	char tmp[64];
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "Name"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::ElasticLoadBalancingV2::LoadBalancer: Name is not known");
@@ -264,7 +252,7 @@ static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
+	int err = 0;
 	for (size_t i = 0; i < nchanged && !err; i++) {
 		const char *p = changed[i], *op = NULL;
 		if (!strcmp(p, "Subnets"))

@@ -112,11 +112,13 @@ static int read_tg(const struct rt_ctx *c, const char *arn, const char *name,
 	fill_tg(out, tg);
 	json_decref(tgs);
 	json_t *res = NULL, *params = json_pack("{s:[s]}", "ResourceArns", out->id);
-	err = rt_call(c, "elbv2", "DescribeTags", params, &res, d);
+	/* Just deleted: still described a moment, its tags already gone. */
+	static const char *const gone[] = { "TargetGroupNotFound", NULL };
+	err = rt_call_expect(c, "elbv2", "DescribeTags", params, &res, gone, NULL, d);
 	json_decref(params);
 	if (err) {
 		live_resource_release(out);
-		return err;
+		return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
 	}
 	json_t *desc = json_array_get(json_object_get(res, "TagDescriptions"), 0);
 	rt_apply_tags(out, rt_tags_to_map(json_object_get(desc, "Tags")));
@@ -174,22 +176,6 @@ static json_t *health_default(json_t *props, const char *name)
 	return NULL;
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "TargetGroupAttributes", "Targets",
-						   "TargetControlPort", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			struct diag *dg = diags_add(d, DIAG_ERROR,
-						    "AWS::ElasticLoadBalancingV2::TargetGroup: berth does not set %s yet",
-						    unsupported[i]);
-			if (!strcmp(unsupported[i], "Targets"))
-				diag_set_detail(dg, "ECS registers a service's tasks itself");
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 static void add_health(json_t *params, json_t *props, bool defaults)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(health_props); i++) {
@@ -219,9 +205,7 @@ static void add_health(json_t *params, json_t *props, bool defaults)
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "Name"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::ElasticLoadBalancingV2::TargetGroup: Name is not known");
@@ -266,9 +250,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		bool ok = false;
 		for (size_t k = 0; k < ARRAY_SIZE(health_props); k++)

@@ -158,6 +158,7 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 struct status_probe {
 	const struct rt_ctx *c;
 	const char *id;
+	bool seen; /* described once: not found after that is gone, before it is lag */
 };
 
 static int active_probe(void *ctx, struct diags *d)
@@ -165,6 +166,8 @@ static int active_probe(void *ctx, struct diags *d)
 	struct status_probe *p = ctx;
 	json_t *ws = NULL;
 	int err = describe(p->c, p->id, &ws, d);
+	if (err == RT_EXPECTED && !p->seen)
+		return 1; /* eventually consistent: a new workspace may not show yet */
 	if (err == RT_EXPECTED) {
 		diags_add(d, DIAG_ERROR, "Grafana workspace %s disappeared while berth waited for it",
 			  p->id);
@@ -172,6 +175,7 @@ static int active_probe(void *ctx, struct diags *d)
 	}
 	if (err)
 		return err;
+	p->seen = true;
 	const char *st = json_string_value(json_object_get(ws, "status"));
 	st = st ? st : "";
 	int rc = 1;
@@ -187,7 +191,7 @@ static int active_probe(void *ctx, struct diags *d)
 
 static int wait_active(const struct rt_ctx *c, const char *id, struct diags *d)
 {
-	struct status_probe p = { c, id };
+	struct status_probe p = { c, id, false };
 	if (c->waiting)
 		c->waiting(c->waiting_ctx, "workspace ACTIVE");
 	return rt_poll(c, "the Grafana workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);
@@ -196,21 +200,6 @@ static int wait_active(const struct rt_ctx *c, const char *id, struct diags *d)
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 {
 	return wait_active(c, id, d);
-}
-
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "NetworkAccessControl", "PluginAdminEnabled",
-						   "SamlConfiguration", "VpcConfiguration", NULL };
-	for (size_t i = 0; unsupported[i]; i++) {
-		json_t *v = json_object_get(props, unsupported[i]);
-		if (v && !json_is_null(v)) {
-			diags_add(d, DIAG_ERROR, "AWS::Grafana::Workspace: berth does not set %s yet",
-				  unsupported[i]);
-			return BERTH_EINVAL;
-		}
-	}
-	return 0;
 }
 
 static void put_field(json_t *params, size_t i, json_t *props)
@@ -231,9 +220,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		  char **id_out, struct diags *d)
 {
 	char *found = NULL;
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	/* CreateWorkspace's client token would hand back a deleted workspace
 	 * after a replacement; the stack and address tags identify ours. */
 	if ((err = rt_find_tagged(c, "grafana", address, &found, d)))
@@ -283,9 +270,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	json_t *params = json_pack("{s:s}", "workspaceId", cur->id);
 	for (size_t k = 0; k < nchanged; k++) {
 		size_t i = ARRAY_SIZE(fields);
@@ -340,5 +325,4 @@ const struct rtype rtype_grafana_workspace = {
 	.update = update,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
-	.check = check_supported,
 };

@@ -172,16 +172,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 			json_array_set_new(roles, i, json_string(role_name(json_string_value(r))));
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	if (json_array_size(json_object_get(props, "Users")) ||
-	    json_array_size(json_object_get(props, "Groups"))) {
-		diags_add(d, DIAG_ERROR, "AWS::IAM::Policy: berth puts policies on Roles only");
-		return BERTH_EINVAL;
-	}
-	return 0;
-}
-
 static int put_on(const struct rt_ctx *c, const char *role, const char *name, const char *doc,
 		  const char *address, struct diags *d)
 {
@@ -231,9 +221,7 @@ static bool has_role(json_t *roles, const char *role)
 static int sync(const struct rt_ctx *c, const char *address, json_t *props, json_t *have,
 		struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "PolicyName"));
 	char *doc = tu_doc_text(json_object_get(props, "PolicyDocument"));
 	json_t *roles = json_object_get(props, "Roles");

@@ -302,23 +302,10 @@ static int sync_managed(const struct rt_ctx *c, const char *role, json_t *want, 
 	return 0;
 }
 
-/* ListRoles leaves permissions boundaries out, so reading one back would
- * cost a GetRole per role on every plan: not supported yet. */
-static int check_supported(json_t *props, struct diags *d)
-{
-	if (json_object_get(props, "PermissionsBoundary")) {
-		diags_add(d, DIAG_ERROR, "AWS::IAM::Role: berth does not set PermissionsBoundary yet");
-		return BERTH_EINVAL;
-	}
-	return 0;
-}
-
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
 	char tmp[64];
-	if (check_supported(props, d))
-		return BERTH_EINVAL;
 	const char *name = json_string_value(json_object_get(props, "RoleName"));
 	char *trust = tu_doc_text(json_object_get(props, "AssumeRolePolicyDocument"));
 	int err = 0;
@@ -369,7 +356,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
 	char tmp[64];
-	int err = check_supported(desired, d);
+	int err = 0;
 	bool role_fields = false;
 	for (size_t i = 0; i < nchanged && !err; i++) {
 		const char *p = changed[i];

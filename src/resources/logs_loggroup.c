@@ -16,7 +16,7 @@
 #include "util/buf.h"
 
 /* What fits a description (generic.h): the ARN, the property map, the
- * delete, the default name and the refused properties. The rest is the log
+ * delete and the default name. The rest is the log
  * group's own: DescribeLogGroups filters by prefix for one name and by up
  * to 50 identifiers (checked against what was asked) for many, tags are a
  * map in CreateLogGroup, retention is set after the create and removed by
@@ -39,8 +39,6 @@ static const struct rtype_api api = {
 		 * calls `arn`; the tagging API wants the bare logGroupArn. */
 		{ "Arn", "arn", RTA_READ, NULL, NULL },
 		{ 0 } },
-	.unsupported = (const char *const[]){ "DataProtectionPolicy", "FieldIndexPolicies",
-					      "ResourcePolicyDocument", NULL },
 	.name_prop = "LogGroupName", .name_max = 512,
 };
 
@@ -172,19 +170,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	rta_normalise(&api, stack, address, desired);
 }
 
-/* Properties this type cannot set yet: refused before any call, so nothing
- * is half-made. */
-static int check_supported(json_t *props, struct diags *d)
-{
-	int err = rta_check(&api, props, d);
-	if (!err && rt_bool(props, "BearerTokenAuthenticationEnabled", false)) {
-		diags_add(d, DIAG_ERROR,
-			  "AWS::Logs::LogGroup: berth does not set BearerTokenAuthenticationEnabled yet");
-		return BERTH_EINVAL;
-	}
-	return err;
-}
-
 static int set_retention(const struct rt_ctx *c, const char *name, json_t *days, struct diags *d)
 {
 	json_t *params;
@@ -234,9 +219,7 @@ static void fill_created(const struct rt_ctx *c, const char *name, json_t *props
 static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		       char **id_out, struct live_resource *live, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "LogGroupName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: LogGroupName is not known");
@@ -293,9 +276,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		if (!strcmp(changed[i], "RetentionInDays")) {
 			err = set_retention(c, cur->id, json_object_get(desired, "RetentionInDays"), d);

@@ -117,10 +117,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 
 static json_t *put_params(json_t *props, struct diags *d)
 {
-	if (json_object_get(props, "Parameters")) {
-		diags_add(d, DIAG_ERROR, "AWS::Logs::QueryDefinition: berth does not set Parameters yet");
-		return NULL;
-	}
 	const char *name = json_string_value(json_object_get(props, "Name"));
 	const char *query = json_string_value(json_object_get(props, "QueryString"));
 	if (!name || !query) {

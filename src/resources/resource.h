@@ -37,12 +37,14 @@ struct schema_resource;
 #define TAG_ID "berth:id"
 #define TAG_RETAIN "berth:retain"
 /* `expires:` / --expires: when `berth reap --expired` may remove the stack
- * (RFC 3339 UTC), and who set it; on every resource of the stack. */
+ * (RFC 3339 UTC), and who set it (or, without one, who created the
+ * resource); on every resource of the stack. */
 #define TAG_EXPIRES "berth:expires"
 #define TAG_OWNER "berth:owner"
-/* When berth created the instance (ISO-8601 UTC, berth's clock), for types
- * whose API gives no creation time (ECS clusters): set once by create, never
- * removed by tag updates. engine/sidefx.c reads it. */
+/* When berth created the instance (ISO-8601 UTC, berth's clock): set once
+ * by the engine's create on every taggable type, never changed or removed by
+ * tag updates. `berth reap --older-than` ages stacks by it; engine/sidefx.c
+ * reads it for types whose API gives no creation time (ECS clusters). */
 #define TAG_CREATED "berth:created"
 
 /* One live instance, as read from AWS. Owned by a live_set. */
@@ -133,6 +135,10 @@ struct rt_ctx {
 	 * STS, or NULL when not read: types that build an ARN instead of
 	 * reading it back (create_known) need them. */
 	const char *account, *partition;
+	/* --wait-timeout (or BERTH_WAIT_TIMEOUT) in ms: replaces the budget
+	 * of every wait (rt_poll); 0: each wait keeps its own, which follows
+	 * AWS's waiters. */
+	long wait_timeout_ms;
 };
 
 /* The object c->shared holds under key, opened with open(arg, &obj, d) on

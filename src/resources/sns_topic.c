@@ -164,22 +164,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(full);
 }
 
-static int check_supported(json_t *props, struct diags *d)
-{
-	static const char *const unsupported[] = { "DataProtectionPolicy", "DeliveryStatusLogging",
-						   "Subscription", NULL };
-	for (size_t i = 0; unsupported[i]; i++)
-		if (json_object_get(props, unsupported[i])) {
-			struct diag *dg = diags_add(d, DIAG_ERROR,
-						    "AWS::SNS::Topic: berth does not set %s yet",
-						    unsupported[i]);
-			if (!strcmp(unsupported[i], "Subscription"))
-				diag_set_detail(dg, "declare each subscription as an AWS::SNS::Subscription resource");
-			return BERTH_EINVAL;
-		}
-	return 0;
-}
-
 /* The topic CreateTopic just made, as GetTopicAttributes and
  * ListTagsForResource would read it: CreateTopic is synchronous, answers the
  * ARN, and fails when a topic of that name exists with other attributes or
@@ -208,12 +192,39 @@ static void fill_created(const char *arn, json_t *props, json_t *tags, struct li
 	rt_apply_tags(live, json_deep_copy(tags));
 }
 
+static char *name_id(const struct rt_ctx *c, const char *name);
+
+/* The topic `name` exists (CreateTopic said so) and reads may not show it
+ * yet: its ARN when it is tagged as this resource of this stack. */
+static int adopt_own(const struct rt_ctx *c, const char *address, const char *name,
+		     char **id_out, struct diags *d)
+{
+	char *arn = name_id(c, name);
+	if (!arn) {
+		diags_add(d, DIAG_ERROR, "topic %s already exists with other tags, and its ARN "
+			  "is not known to check whose it is", name);
+		return BERTH_ECONFLICT;
+	}
+	struct live_resource cur;
+	char *what = xasprintf("topic %s (it exists) to be readable", name);
+	int err = rt_read_existing(c, what, read_one, arn, &cur, d);
+	free(what);
+	if (!err) {
+		err = tu_check_ours(c, cur.tags, address, "SNS topic", name, d);
+		live_resource_release(&cur);
+	}
+	if (err) {
+		free(arn);
+		return err;
+	}
+	*id_out = arn;
+	return 0;
+}
+
 static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		       char **id_out, struct live_resource *live, struct diags *d)
 {
-	int err = check_supported(props, d);
-	if (err)
-		return err;
+	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "TopicName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::SNS::Topic: TopicName is not known");
@@ -229,12 +240,24 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 	if (rt_bool(props, "FifoTopic", false))
 		json_object_set_new(a, "FifoTopic", json_string("true"));
 	/* CreateTopic is idempotent for the same name, attributes and tags: a
-	 * retry after a crash gets the same ARN; a topic of that name with
-	 * other tags (someone else's) is an error. */
+	 * retry of the call gets the same ARN; a topic of that name with other
+	 * tags is refused. */
 	json_t *params = json_pack("{s:s, s:o, s:o}", "Name", name, "Attributes", a, "Tags",
 				   rt_tags_to_list(tags, false));
-	err = rt_call(c, "sns", "CreateTopic", params, &res, d);
+	struct diags cd = DIAGS_INIT;
+	err = rt_call(c, "sns", "CreateTopic", params, &res, &cd);
 	json_decref(params);
+	if (err && cd.n && cd.items[cd.n - 1].summary &&
+	    strstr(cd.items[cd.n - 1].summary, "already exists with different tags")) {
+		/* A rerun after a crash that followed the create: the tags berth
+		 * sets per run (berth:created, berth:owner, berth:expires) differ
+		 * from the first run's. Only a topic tagged as this very
+		 * resource is taken; anyone else's stays the error. */
+		diags_release(&cd);
+		return adopt_own(c, address, name, id_out, d);
+	}
+	diags_move(d, &cd);
+	diags_release(&cd);
 	if (err)
 		return err;
 	const char *arn = json_string_value(json_object_get(res, "TopicArn"));
@@ -247,7 +270,6 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 		fill_created(arn, props, tags, live);
 	*id_out = xstrdup(arn);
 	json_decref(res);
-	(void)address;
 	return 0;
 }
 
@@ -272,9 +294,7 @@ static int set_attribute(const struct rt_ctx *c, const char *arn, const char *na
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = check_supported(desired, d);
-	if (err)
-		return err;
+	int err = 0;
 	for (size_t i = 0; i < nchanged; i++) {
 		bool known = false;
 		for (size_t k = 0; k < ARRAY_SIZE(attrs); k++)

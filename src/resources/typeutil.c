@@ -344,8 +344,13 @@ static int op_probe(void *ctx, struct diags *d)
 {
 	struct op_ctx *oc = ctx;
 	json_t *res = NULL, *params = json_pack("{s:s}", "OperationId", oc->op_id);
-	int err = rt_call(oc->c, "servicediscovery", "GetOperation", params, &res, d);
+	/* Cloud Map is eventually consistent: the operation CreateNamespace
+	 * just answered with may not be found for a moment. */
+	static const char *const lag[] = { "OperationNotFound", NULL };
+	int err = rt_call_expect(oc->c, "servicediscovery", "GetOperation", params, &res, lag, NULL, d);
 	json_decref(params);
+	if (err == RT_EXPECTED)
+		return 1;
 	if (err)
 		return err;
 	json_t *op = json_object_get(res, "Operation");

@@ -74,6 +74,21 @@ const struct schema_resource *schema_find(const char *type_name);
  * by value, strings by length. True with *min and *max set when there are. */
 bool schema_api_bounds(const char *type, const char *path, double *min, double *max);
 
+/* Whether berth refuses `value` for top-level property `prop` of `type`:
+ * the schema allows it, but the type file does not set it yet (support.c).
+ * Null counts as not set; a property berth sets only to its default
+ * (BearerTokenAuthenticationEnabled: false) refuses every other value,
+ * unknown ones included. *hint: what to do instead, or NULL. validate
+ * reports these at the property, so apply never meets them. */
+bool schema_unsupported(const char *type, const char *prop, json_t *value, const char **hint);
+/* Whether the required property `prop` of `type` is one berth fills when the
+ * spec leaves it out (a deterministic StackName): not missing. */
+bool schema_defaulted(const char *type, const char *prop);
+/* The i-th row of the table of refused properties (its type in *type), or
+ * NULL past the end: for the tests that check the table against the
+ * schemas. */
+const char *schema_unsupported_prop(size_t i, const char **type);
+
 /* Where neither the schema nor schema_api_bounds gives a range, an integer
  * property is an AWS Integer: 32 bits. */
 #define SCHEMA_INT_MIN (-2147483648.0)
@@ -99,55 +114,6 @@ const char *schema_name_property(const struct schema_resource *type);
  * property: the types plan checks for a taken name and `adopt: true` may
  * take in. */
 const char *schema_given_name(const struct schema_resource *type);
-
-/* ---- checking values against shapes ----
- *
- * The spec loader knows where each value came from; this checker knows what
- * it should be. So the checker reports each problem through a callback with
- * the offending jansson value (a borrowed pointer into the caller's tree,
- * which the caller maps to file/line/column) and leaves rendering to it.
- *
- * Values that are not known yet are not type-checked: a value is unknown when
- * ops->is_unknown says so, or (always) when it is a string containing "${",
- * i.e. an expression or a reference the spec layer has not evaluated. An
- * unknown value passes for any kind; inside a known object or array the other
- * members are still checked. Scalars are also accepted for string kinds (YAML
- * `Value: 8080` for a string property), as CloudFormation does; the engine
- * sends them as strings. */
-struct schema_check_ops {
-	/* One problem. `value` is the offending value; for a missing required
-	 * property it is the object that lacks it; for an unknown property, its
-	 * value. `path` is where it is below the checked root
-	 * ("ContainerDefinitions[0].PortMappings[1].ContainerPort"; "" for the
-	 * root itself). `message` is one line without a trailing period, e.g.
-	 *   unknown property 'Namespcae'; did you mean 'Namespace'?
-	 *   'Threshold': expected a number, got a string
-	 *   'Stat' must be one of: Average, Sum, ...
-	 *   missing required property 'TaskDefinition'
-	 *   'Arn' is read-only (an attribute AWS sets; reference it as ${ID.Arn})
-	 * All three pointers are valid only during the call. */
-	void (*report)(void *ctx, json_t *value, const char *path, const char *message);
-	/* Optional: true when `value` stands for something not known until plan
-	 * or apply (the caller's marker for an unevaluated expression). */
-	bool (*is_unknown)(void *ctx, json_t *value);
-	void *ctx;
-};
-
-/* Checks `value` against `shape` (members, kinds, enums, ranges, lengths,
- * required members, read-only members given a value). `name` is what the
- * value is called in messages (the property name, or NULL for the root);
- * `path` prefixes the reported paths (NULL or "" for none). Returns the
- * number of problems reported (0 when the value fits). */
-size_t schema_check_value(const struct schema_shape *shape, json_t *value, const char *name,
-			  const char *path, const struct schema_check_ops *ops);
-
-/* Checks a resource's `properties` object against its type (the same as
- * schema_check_value on the type's shape); NULL properties count as {} so
- * missing required properties are still reported (their `value` is then a
- * temporary empty object that the caller will not find in its tree: place
- * those messages at the resource). */
-size_t schema_check_properties(const struct schema_resource *type, json_t *properties,
-			       const struct schema_check_ops *ops);
 
 /* The spec format as a JSON Schema (draft-07) for editors: top-level
  * sections, and each resource type's writable properties chosen by `type`.

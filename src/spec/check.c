@@ -6,7 +6,6 @@
 #include "spec/internal.h"
 #include "spec/guard.h"
 #include "schema/schema.h"
-#include "resources/resource.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 
@@ -96,22 +95,24 @@ static void check_object(struct checker *c, const struct schema_shape *sh, const
 				 k, c->res->id, k);
 			continue;
 		}
+		/* What berth cannot set is refused here, so that validate and plan
+		 * refuse what apply would; the value is still checked, so one run
+		 * reports everything wrong with it. */
+		const char *hint = NULL;
+		if (top && schema_unsupported(c->res->type, k, x, &hint))
+			error_at(c->d, kn, "%s: berth does not set %s yet%s%s", c->res->type, k,
+				 hint ? "; " : "", hint ? hint : "");
 		char *sub = top ? xstrdup(k) : xasprintf("%s.%s", path, k);
 		check_value(c, p->shape, sub, child_val(n, k), x);
 		free(sub);
 	}
-	/* A required name the type chooses itself when the spec gives none
-	 * (StackName: a deterministic default) is not missing. */
-	json_t *filled = NULL;
-	const struct rtype *rt = top && json_is_object(v) ? rtype_find(c->res->type) : NULL;
-	if (rt && rt->normalise) {
-		filled = json_copy((json_t *)v);
-		rt->normalise("stack", c->res->id, filled);
-	}
 	for (size_t i = 0; i < sh->nprops; i++) {
 		const struct schema_prop *p = &sh->props[i];
 		if ((p->flags & SP_REQUIRED) && !(p->flags & SP_READ_ONLY) &&
-		    !json_object_get(v, p->name) && !json_object_get(filled, p->name)) {
+		    !json_object_get(v, p->name) &&
+		    /* A required name berth chooses when the spec gives none
+		     * (StackName: a deterministic default) is not missing. */
+		    !(top && schema_defaulted(c->res->type, p->name))) {
 			if (top)
 				error_at(c->d, n, "missing required property '%s' for %s", p->name,
 					 c->res->type);
@@ -119,7 +120,6 @@ static void check_object(struct checker *c, const struct schema_shape *sh, const
 				error_at(c->d, n, "missing required property '%s' in '%s'", p->name, path);
 		}
 	}
-	json_decref(filled);
 }
 
 static void check_value(struct checker *c, const struct schema_shape *sh, const char *path,

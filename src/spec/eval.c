@@ -9,7 +9,7 @@
 #include "spec/func.h"
 #include "spec/guard.h"
 #include "schema/schema.h"
-#include "resources/datasource.h"
+#include "schema/datasource.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 

@@ -8,7 +8,7 @@
 #include "spec/internal.h"
 #include "spec/guard.h"
 #include "schema/schema.h"
-#include "resources/datasource.h"
+#include "schema/datasource.h"
 #include "util/buf.h"
 #include "util/duration.h"
 #include "util/log.h"

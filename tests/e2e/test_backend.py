@@ -3,7 +3,9 @@ If-None-Match: * (two berth processes racing: one wins, the other names it),
 renewed under a lease (a SIGKILLed holder's lease lapses and the next run
 takes over, saying whose it was), force-unlock by id; the state cache lives
 in the bucket (a state written by one runner is read by another; a lost
-state object is harmless)."""
+state object is harmless). Every command that reads or changes the stack
+takes the lock; a plan saved to s3://BUCKET/KEY is applied by another
+runner."""
 import json
 import os
 import signal
@@ -162,6 +164,70 @@ class BackendTest(EngineCase):
         self.assertIn("the stack is not locked", r.stderr)
         self.berth("apply", "--auto-approve", cwd=b, env=env_b)
         self.assertEqual(sorted(x["type"] for x in self.live()), ["log-group", "topic"])
+
+    def test_every_command_takes_the_s3_lock(self):
+        a, env_a = self.runner("a")
+        self.berth("apply", "--auto-approve", "--expires", "2026-01-01T00:00:00Z", cwd=a,
+                   env=env_a)
+        before = sorted((x["type"], x["id"]) for x in self.live())
+        self.s3.put_object(Bucket="team-state", Key=LOCK, Body=json.dumps({
+            "id": "feedface", "user": "ci", "host": "runner-9", "pid": 77,
+            "command": "berth apply", "started": "2026-12-01T00:00:00Z",
+            "lease_expires": "2999-01-01T00:00:00Z", "lease_seconds": 60}).encode())
+        # Runner a's spec names the backend; without a spec, --backend does.
+        url = ["--backend", "s3://team-state/berth/"]
+        for args in (["apply", "--auto-approve"], ["plan"],
+                     ["destroy", "--auto-approve"],
+                     ["destroy", "--stack", "demo", "--auto-approve"] + url,
+                     ["import", "logs", "/demo/logs"],
+                     ["reap", "--expired", "--auto-approve"] + url):
+            r = self.berth(*args, cwd=a, env=env_a, ok=1)
+            self.assertIn("the stack is locked by ci@runner-9 pid 77 (berth apply)", r.stderr,
+                          args)
+            self.assertIn("berth force-unlock feedface", r.stderr, args)
+        self.assertEqual(sorted((x["type"], x["id"]) for x in self.live()), before)
+        self.assertIn(b"feedface", self.objects()[LOCK])
+        # --lock-timeout waits for a live holder, and goes on once it lets go.
+        q = subprocess.Popen([BERTH, "plan", "--lock-timeout", "1m"], cwd=a, env=env_a,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(2)
+        self.assertIsNone(q.poll())
+        self.s3.delete_object(Bucket="team-state", Key=LOCK)
+        out, err = q.communicate(timeout=60)
+        self.assertEqual(q.returncode, 0, err)
+        self.assertIn("waiting up to 60s for the lock: the stack is locked by ci@runner-9", err)
+        self.assertIn("No changes", out)
+
+    def test_saved_plan_in_s3(self):
+        a, env_a = self.runner("a")
+        b, env_b = self.runner("b")
+        key = "berth/123456789012/us-west-2/plans/pr-42.plan"
+        url = "s3://team-state/" + key
+        r = self.berth("plan", "--out", url, cwd=a, env=env_a)
+        self.assertIn(f"apply exactly this with:\n  berth apply {url}", r.stdout)
+        saved = json.loads(self.s3.get_object(Bucket="team-state", Key=key)["Body"].read())
+        self.assertEqual(saved["stack"], "demo")
+        self.assertEqual(sorted(os.listdir(a)), ["berth.yaml", "home"])
+        # Another runner applies it, read back from the bucket, under the lock.
+        r = self.berth("apply", url, cwd=b, env=env_b)
+        self.assertIn("Apply complete!", r.stdout)
+        self.assertEqual(sorted(x["type"] for x in self.live()), ["log-group", "topic"])
+        self.assertNotIn(LOCK, self.objects())
+        # The plan it applied is stale now: applying it again is refused.
+        r = self.berth("apply", url, cwd=b, env=env_b, ok=1)
+        self.assertIn("changed since this plan was made", r.stderr)
+        # Saving under the same name again replaces it (If-Match on what was there).
+        old_etag = self.s3.head_object(Bucket="team-state", Key=key)["ETag"]
+        self.berth("plan", "--out", url, cwd=a, env=env_a)
+        self.assertNotEqual(self.s3.head_object(Bucket="team-state", Key=key)["ETag"], old_etag)
+        r = self.berth("apply", url, cwd=b, env=env_b)
+        self.assertIn("No changes", r.stdout)
+        r = self.berth("apply", "s3://team-state/berth/plans/none.plan", cwd=b, env=env_b, ok=1)
+        self.assertIn("s3://team-state/berth/plans/none.plan: no such plan file", r.stderr)
+        r = self.berth("plan", "--out", "s3://team-state/berth/", cwd=a, env=env_a, ok=1)
+        self.assertIn("names no S3 object: expected s3://BUCKET/KEY", r.stderr)
+        r = self.berth("plan", "--out", "s3://no-such-bucket/p.plan", cwd=a, env=env_a, ok=1)
+        self.assertIn("NoSuchBucket", r.stderr)
 
     def test_backend_option_and_missing_bucket(self):
         folder = os.path.join(self.dir, "plain")

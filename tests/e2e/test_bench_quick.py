@@ -5,6 +5,7 @@ numbers are for people (bench/REPORT.md), this only keeps the harness
 working as berth changes."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,39 @@ class BenchQuick(unittest.TestCase):
             self.assertLess(size["plan"]["total"] / size["n"], 0.3)
         finally:
             shutil.rmtree(out, ignore_errors=True)
+
+    def test_workshop_mix_spec_is_the_workshop_at_scale(self):
+        """bench/gen_spec.py --mix workshop (the full run's 1,000-resource
+        workshop mix; not run by --quick, whose ~10 s its load balancers'
+        and services' waits would double): exactly N valid resources, every
+        type of the workshop's chain, and the chain itself in the graph."""
+        gen = os.path.join(SOURCE_DIR, "bench", "gen_spec.py")
+        d = tempfile.mkdtemp(prefix="berth-bench-ws-")
+        try:
+            spec = os.path.join(d, "berth.yaml")
+            with open(spec, "w") as f:
+                subprocess.run([sys.executable, gen, "1000", "--mix", "workshop"], stdout=f,
+                               check=True)
+            r = subprocess.run([BERTH, "validate", "-f", spec], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("valid (1000 resources", r.stdout + r.stderr)
+            with open(spec) as f:
+                types = set(re.findall(r"^    type: (\S+)$", f.read(), re.M))
+            for t in ("AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::RouteTable",
+                      "AWS::EC2::SecurityGroup", "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition",
+                      "AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                      "AWS::ElasticLoadBalancingV2::TargetGroup",
+                      "AWS::CloudWatch::Alarm", "AWS::Logs::LogGroup"):
+                self.assertIn(t, types)
+            dot = subprocess.run([BERTH, "graph", "-f", spec], capture_output=True, text=True,
+                                 check=True).stdout
+            # VPC -> attachment -> public subnet -> ALB -> listener -> service -> alarm
+            for a, b in (("cpu-9-7", "service-9-7"), ("service-9-7", "listener-9-7"),
+                         ("listener-9-7", "alb-9-7"), ("alb-9-7", "public-9-1"),
+                         ("public-9-1", "igw-attachment-9"), ("igw-attachment-9", "vpc-9")):
+                self.assertIn(f'"{a}" -> "{b}"', dot)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

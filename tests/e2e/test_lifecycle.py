@@ -230,16 +230,20 @@ class LifecycleTest(EngineCase):
         ch = self.changes(self.plan_json())
         self.assertEqual(list(ch), ["app-logs"])
         self.assertEqual((ch["app-logs"]["action"], ch["app-logs"]["changed"]), ("update", ["Tags"]))
+        made = [x for x in self.live() if x["id"] == "/demo/app"][0]["tags"]
+        made = {k: made[k] for k in ("berth:created", "berth:owner")}
         self.berth("apply", "--auto-approve")
         group = [x for x in self.live() if x["id"] == "/demo/app"][0]
+        # berth:created and berth:owner are create's: tag updates never change
+        # or remove them (without expires:).
         self.assertEqual(group["tags"], {"team": "dev", "cost": "x1", "berth:stack": "demo",
-                                         "berth:id": "app-logs"})
+                                         "berth:id": "app-logs", **made})
         self.assert_converged()
         self.write_spec(SPEC.replace("          Tags: [{ Key: team, Value: ops }]\n", ""))
         shutil.rmtree(os.path.join(self.dir, ".berth"))  # tags need no cache
         self.berth("apply", "--auto-approve")
         group = [x for x in self.live() if x["id"] == "/demo/app"][0]
-        self.assertEqual(group["tags"], {"berth:stack": "demo", "berth:id": "app-logs"})
+        self.assertEqual(group["tags"], {"berth:stack": "demo", "berth:id": "app-logs", **made})
         self.assert_converged()
 
     def test_repos_are_cloned_by_apply(self):

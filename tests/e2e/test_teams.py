@@ -1,6 +1,8 @@
 """Teams and CI: one lock per stack per machine and account, whatever folder
-berth runs in; waiting for it with --lock-timeout; and duplicates (two live
-resources with one berth:id) reported by plan and removed by destroy."""
+berth runs in, taken by every command that reads or changes the stack (apply,
+plan, destroy, destroy --stack, import, reap); waiting for it with
+--lock-timeout; and duplicates (two live resources with one berth:id)
+reported by plan and removed by destroy."""
 import json
 import os
 import signal
@@ -97,6 +99,27 @@ class LockTest(EngineCase):
         r = self.berth("force-unlock", str(os.getpid()), "--stack", "demo", cwd=self.dir)
         self.assertIn("Removed the lock", r.stdout)
         self.assertFalse(os.path.exists(self.lock_path()))
+
+    def test_every_command_that_reads_or_changes_the_stack_takes_the_lock(self):
+        a = self.folder("a")
+        self.berth("apply", "--auto-approve", "--expires", "2026-01-01T00:00:00Z", cwd=a)
+        before = sorted((x["type"], x["id"]) for x in self.live())
+        with open(self.lock_path(), "w") as f:
+            json.dump({"pid": os.getpid(), "host": os.uname().nodename,
+                       "started": "2026-11-24T16:02:11Z", "command": "berth apply"}, f)
+        held = f"stack 'demo' is locked by pid {os.getpid()} (berth apply)"
+        for args in (["apply", "--auto-approve"], ["plan"],
+                     ["destroy", "--auto-approve"],
+                     ["destroy", "--stack", "demo", "--auto-approve"],
+                     ["import", "logs", "/demo/logs"],
+                     ["reap", "--expired", "--auto-approve"]):
+            r = self.berth(*args, cwd=a, ok=1)
+            self.assertIn(held, r.stderr, args)
+        # Only a look that says so goes without it.
+        r = self.berth("plan", "--lock=false", "--detailed-exitcode", cwd=a)
+        self.assertIn("No changes", r.stdout)
+        self.assertEqual(sorted((x["type"], x["id"]) for x in self.live()), before)
+        self.assertTrue(os.path.exists(self.lock_path()))
 
 
 DUP_SPEC = """\

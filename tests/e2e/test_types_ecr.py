@@ -66,6 +66,9 @@ class EcrRepositoryTest(EngineCase):
                          {"scanOnPush": True})
         tags = {t["Key"]: t["Value"] for t in self.ecr().list_tags_for_resource(
             resourceArn=repos["demo/app"]["repositoryArn"])["tags"]}
+        # berth:created and berth:owner: when and by whom berth created it.
+        self.assertRegex(tags.pop("berth:created"), r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIn("@", tags.pop("berth:owner"))
         self.assertEqual(tags, {"berth:stack": "demo", "berth:id": "app", "team": "ops"})
         calls = self.emu.calls()["by_operation"]
         self.assertEqual(calls.get("ecr:CreateRepository"), 2)

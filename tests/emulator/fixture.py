@@ -56,13 +56,15 @@ def _unlink_quietly(path):
 class Emulator:
     """Options mirror `start`'s: account, credentials (list of
     "AKID:SECRET[:TOKEN]"), latency_ms, jitter_ms, throttle_rate, error_rate,
-    drop_rate, seed, visibility_delay_ms, page_size, services_dirs, backlog; plus python
+    drop_rate, seed, visibility_delay_ms, page_size, services_dirs, backlog,
+    aws_timing (SCALE); plus python
     (interpreter),
     host, ready_timeout and stop_timeout (seconds)."""
 
     def __init__(self, account=None, credentials=(), latency_ms=None, jitter_ms=None,
                  throttle_rate=None, error_rate=None, drop_rate=None, seed=None,
                  visibility_delay_ms=None, page_size=None, services_dirs=(), python=None,
+                 aws_timing=None,
                  host='127.0.0.1', backlog=None,
                  ready_timeout=30.0, stop_timeout=5.0):
         self.host = host
@@ -73,7 +75,8 @@ class Emulator:
         options = {'--account': account, '--latency-ms': latency_ms, '--jitter-ms': jitter_ms,
                    '--throttle-rate': throttle_rate, '--error-rate': error_rate,
                    '--drop-rate': drop_rate, '--seed': seed, '--page-size': page_size,
-                   '--visibility-delay-ms': visibility_delay_ms, '--backlog': backlog}
+                   '--visibility-delay-ms': visibility_delay_ms, '--backlog': backlog,
+                   '--aws-timing': aws_timing}
         for flag, value in options.items():
             if value is not None:
                 self.args += [flag, str(value)]

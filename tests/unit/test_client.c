@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "aws/client.h"
+#include "resources/resource.h"
 #include "util/buf.h"
 
 /* ---- the server ---- */
@@ -490,6 +491,36 @@ TEST(endless_pagination_is_bounded)
 	CHECK_INT(srv.hits, 2);
 	CHECK_CONTAINS(d.items[0].summary, "the next-page token did not change");
 	diags_release(&d);
+	aws_client_free(c);
+}
+
+/* The resources layer pages through the client's one pagination path and
+ * counts every page as a call (ListClusters was paginated by the client
+ * and counted once). */
+TEST(rt_calls_count_every_page)
+{
+	struct aws_client *c = new_client(0);
+	struct rt_calls calls;
+	rt_calls_init(&calls);
+	struct rt_ctx rc = { .aws = c, .stack = "s", .calls = &calls };
+	struct diags d = DIAGS_INIT;
+	json_t *items = NULL;
+	server_reset(MODE_PAGES);
+	CHECK_INT(rt_call_all(&rc, "ecs", "ListClusters", NULL, NULL, &items, &d), 0);
+	CHECK_INT(json_array_size(items), 3);
+	CHECK_INT(srv.hits, 3);
+	CHECK_INT(calls.total, 3);
+	CHECK_INT(json_integer_value(json_object_get(calls.by_op, "ecs:ListClusters")), 3);
+	json_decref(items);
+	items = NULL;
+
+	/* A page that never ends is still bounded, and every page counted. */
+	server_reset(MODE_SAME_TOKEN);
+	CHECK_INT(rt_call_all(&rc, "ecs", "ListClusters", NULL, NULL, &items, &d), BERTH_EAWS);
+	CHECK(items == NULL);
+	CHECK_INT(calls.total, 5);
+	diags_release(&d);
+	rt_calls_release(&calls);
 	aws_client_free(c);
 }
 

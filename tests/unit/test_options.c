@@ -165,4 +165,36 @@ TEST(describe_mode_hands_over_the_table_and_parses_nothing)
 	fixture_release(&f);
 }
 
+/* `berth help` lives in main.c, outside the library; the table names it. */
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+/* The command table's flags are what session_open checks before it loads
+ * a spec, makes an AWS client or takes the lock: they must say what each
+ * command really does (plan holds the lock; validate never talks to AWS). */
+TEST(command_flags_are_declared_and_enforced)
+{
+	struct fixture f;
+	fixture_init(&f);
+	f.ctx.cmd = command_find("plan");
+	CHECK(cli_declares(&f.ctx, NEEDS_SPEC) && cli_declares(&f.ctx, NEEDS_AWS) &&
+	      cli_declares(&f.ctx, TAKES_LOCK));
+	f.ctx.cmd = command_find("destroy");
+	CHECK(cli_declares(&f.ctx, NEEDS_SPEC) && cli_declares(&f.ctx, TAKES_LOCK));
+	f.ctx.cmd = command_find("state");
+	CHECK(cli_declares(&f.ctx, NEEDS_SPEC) && !cli_declares(&f.ctx, TAKES_LOCK));
+	f.ctx.cmd = command_find("validate");
+	CHECK(!cli_declares(&f.ctx, NEEDS_AWS));
+	fflush(f.ctx.err);
+	CHECK_CONTAINS(f.err, "internal error: 'validate' is not declared to talk to AWS");
+	f.ctx.cmd = NULL; /* no command: unit tests' sessions */
+	CHECK(cli_declares(&f.ctx, TAKES_LOCK));
+	fixture_release(&f);
+}
+
 TEST_MAIN()

@@ -5,6 +5,7 @@ pagination)."""
 import base64
 import json
 
+from . import timing
 from .errors import AwsError
 from .state import Resource
 
@@ -39,6 +40,9 @@ class Context:
         self.page_size = app.page_size
         self.store = app.store
         self.credentials = app.credentials
+        # True for the emulator's own calls that AWS makes strongly
+        # consistent (CloudFormation's handlers): no lag, no ghosts.
+        self.consistent = False
 
     def now(self):
         """The emulator's current time (real time plus any offset a test set
@@ -68,8 +72,16 @@ class Context:
         see one created less than visibility_delay_ms ago (AWS's eventual
         consistency); writes always do, as AWS's "already exists" checks do."""
         if resource is None or not self.operation.startswith(_READ_PREFIXES) \
+                or self.consistent \
                 or self.service in ('sts', 's3'):  # S3 reads are strongly consistent
             return True
+        if timing.on():
+            # Each resource its own lag, drawn from the seed; the tagging
+            # API's index lags longest.
+            kind = 'VISIBLE_TAGGING' if self.service == 'resourcegroupstaggingapi' \
+                else 'VISIBLE'
+            return (self.now() - resource.created).total_seconds() >= \
+                timing.seconds(kind, resource.arn)
         delay = self.app.faults.settings().get('visibility_delay_ms') or 0
         if not delay:
             return True
@@ -89,11 +101,35 @@ class Context:
         return resource if self.visible(resource) else None
 
     def resources(self, type=None, service=None):
-        return [r for r in self.store.select(self.account, self.region, service or self.service,
+        live = [r for r in self.store.select(self.account, self.region, service or self.service,
                                              type) if self.visible(r)]
+        return live + [r for r in self.ghosts() if r.service == (service or self.service)
+                       and (type is None or r.type == type) and r.region == self.region]
+
+    def ghosts(self):
+        """Under AWS timing, resources deleted a moment ago that a listing
+        (a read operation) still shows; each lingers its own while, drawn
+        from the seed, longest in the tagging API. [] for writes."""
+        if not timing.on() or not self.operation.startswith(_READ_PREFIXES) or self.consistent:
+            return []
+        kind = 'GHOST_TAGGING' if self.service == 'resourcegroupstaggingapi' else 'GHOST'
+        now = self.now()
+        seen = []
+        for arn, (resource, removed) in list(self.store.ghosts.items()):
+            if (now - removed).total_seconds() >= timing.seconds(kind, arn) and \
+                    (now - removed).total_seconds() >= timing.TABLE['GHOST_TAGGING'][1] * \
+                    timing.scale():
+                del self.store.ghosts[arn]
+            elif resource.account == self.account and self.store.get(arn) is None and \
+                    (now - removed).total_seconds() < timing.seconds(kind, arn):
+                seen.append(resource)
+        return seen
 
     def remove_resource(self, arn):
-        return self.store.remove(arn)
+        resource = self.store.remove(arn)
+        if resource is not None and timing.on():
+            self.store.ghosts[arn] = (resource, self.now())
+        return resource
 
     # ---- pagination -------------------------------------------------------
 

@@ -12,7 +12,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import control, registry
+from . import control, registry, timing
 from .app import App
 from .credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY
 from .errors import DropConnection
@@ -124,6 +124,10 @@ def parse_args(argv):
     parser.add_argument('--seed', type=int, default=None)
     parser.add_argument('--visibility-delay-ms', type=int, default=0,
                         help='reads see a new resource only this long after its creation')
+    parser.add_argument('--aws-timing', type=float, default=None, metavar='SCALE',
+                        help="AWS's behaviour in time (eventual consistency, IAM propagation, "
+                             'lingering ENIs, long creations and deletions), every duration '
+                             'multiplied by SCALE (1 = real time); random draws follow --seed')
     parser.add_argument('--page-size', type=int, default=5,
                         help='default page size of list operations (AWS default when smaller)')
     parser.add_argument('--services-dir', action='append', default=[], metavar='DIR',
@@ -134,11 +138,14 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.page_size < 1:
         parser.error('--page-size must be at least 1')
+    if args.aws_timing is not None and not args.aws_timing > 0:
+        parser.error('--aws-timing SCALE must be greater than 0')
     return args
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    timing.configure(args.aws_timing, args.seed)
     registry.load_directory(SERVICES_DIR)
     for directory in args.services_dir:
         registry.load_directory(directory)

@@ -68,6 +68,9 @@ class Store:
         # Re-entrant so a handler may call helpers that lock again.
         self.lock = threading.RLock()
         self._by_arn = {}
+        # Deleted resources listings may still show (AWS timing's
+        # eventual consistency): arn -> (resource, when it was deleted).
+        self.ghosts = {}
 
     def add(self, resource):
         with self.lock:
@@ -108,3 +111,4 @@ class Store:
     def clear(self):
         with self.lock:
             self._by_arn.clear()
+            self.ghosts.clear()

@@ -51,8 +51,12 @@ class Api:
         return self.app.store
 
     def context(self, service, operation):
-        return Context(self.app, service, operation, self.account, self.region,
-                       self.identity, self.access_key, str(uuid.uuid4()))
+        ctx = Context(self.app, service, operation, self.account, self.region,
+                      self.identity, self.access_key, str(uuid.uuid4()))
+        # CloudFormation's resource handlers wait out AWS's eventual
+        # consistency themselves: their reads see what they created.
+        ctx.consistent = True
+        return ctx
 
     def call(self, service, operation, params):
         handler = registry.handler_for(service, operation)

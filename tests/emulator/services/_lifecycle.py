@@ -28,6 +28,16 @@ import traceback
 
 DELAY = float(os.environ.get('BERTH_EMULATOR_DELAY', '0.5'))
 
+
+def delay(kind, key=None):
+    """Seconds a transition of `kind` (a row of awsemu.timing.TABLE) takes
+    for the resource `key`: AWS's duration, scaled, under --aws-timing;
+    else DELAY (a CloudFormation step: a quarter of it)."""
+    from awsemu import timing
+    if timing.on():
+        return timing.seconds(kind, key)
+    return DELAY / 4 if kind == 'CFN_STEP' else DELAY
+
 _queue = []  # (due, sequence, store, fn)
 _sequence = itertools.count()
 _cond = threading.Condition()

@@ -27,15 +27,21 @@ import random
 import secrets
 import uuid
 
-from awsemu import AwsError
+from awsemu import AwsError, timing
 from awsemu.state import Resource
 
 
-def delay(kind=None):
+def delay(kind=None, key=None):
+    """Seconds a transition of `kind` takes: from the AWS timing table for
+    the resource `key` under --aws-timing, else BERTH_EMU_DELAY_<KIND>
+    (NAT_DELETE falls back to NAT's), else BERTH_EMU_DELAY."""
+    if kind and timing.on() and kind in timing.TABLE:
+        return timing.seconds(kind, key)
     if kind:
-        value = os.environ.get(f'BERTH_EMU_DELAY_{kind.upper()}')
-        if value:
-            return float(value)
+        for name in (kind, kind.split('_')[0]):
+            value = os.environ.get(f'BERTH_EMU_DELAY_{name.upper()}')
+            if value:
+                return float(value)
     return float(os.environ.get('BERTH_EMU_DELAY', '1.0'))
 
 
@@ -43,9 +49,9 @@ def deleted_ttl():
     return float(os.environ.get('BERTH_EMU_DELETED_TTL', '3600'))
 
 
-def due(since, now, kind=None, seconds=None):
-    """True once `delay(kind)` (or `seconds`) has passed since `since`."""
-    wait = delay(kind) if seconds is None else seconds
+def due(since, now, kind=None, seconds=None, key=None):
+    """True once `delay(kind, key)` (or `seconds`) has passed since `since`."""
+    wait = delay(kind, key) if seconds is None else seconds
     return now >= since + datetime.timedelta(seconds=wait)
 
 
@@ -212,6 +218,38 @@ def delete_eni(store, eni):
     store.remove(eni.arn)
 
 
+def release_eni_later(store, eni, now, kind):
+    """Let an ENI linger after what used it went (a load balancer, a
+    Fargate task, a NAT gateway): it stays, blocking DeleteSubnet and
+    DeleteSecurityGroup with DependencyViolation, for `delay(kind)`.
+    Without AWS timing the ENI of a task or NAT gateway goes at once."""
+    if not timing.on() and kind != 'ENI_ELB':
+        delete_eni(store, eni)
+        return
+    eni.data['_release_at'] = now
+    eni.data['_release_kind'] = kind
+    eni.data['Status'] = 'available'
+    eni.data.pop('Attachment', None)
+
+
+@ticker
+def _release_enis(store, now):
+    for eni in store.select(service='ec2', type='network-interface'):
+        release = eni.data.get('_release_at')
+        if release is None:
+            continue
+        kind = eni.data.get('_release_kind') or 'ENI_ELB'
+        fallback = 'ELB' if kind == 'ENI_ELB' else None
+        if timing.on():
+            wait = delay(kind, eni.id)
+        elif fallback:
+            wait = delay(fallback)
+        else:
+            wait = 0.0
+        if due(release, now, seconds=wait):
+            delete_eni(store, eni)
+
+
 def enis(store, account, region):
     return store.select(account, region, 'ec2', 'network-interface')
 
@@ -236,6 +274,19 @@ def iam_role_by_arn(store, account, arn):
     if resource is None or resource.service != 'iam' or resource.type != 'role':
         return None
     return resource
+
+
+def role_propagated(store, account, arn, now):
+    """Whether the IAM role `arn` can be assumed yet: under AWS timing a
+    new role needs IAM['IAM'] seconds to propagate (IAM is eventually
+    consistent: "changes ... take time to become visible"); a role that
+    does not exist never can. Always True without AWS timing."""
+    if not timing.on() or not arn:
+        return True
+    role = iam_role_by_arn(store, account, arn)
+    if role is None:
+        return False
+    return due(role.created, now, 'IAM', key=role.arn)
 
 
 def iam_instance_profile(store, account, name=None, arn=None):

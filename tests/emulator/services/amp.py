@@ -121,7 +121,7 @@ def create_workspace(ctx, params):
     if 'kmsKeyArn' in params:
         data['kmsKeyArn'] = params['kmsKeyArn']
     workspace = ctx.add_resource('workspace', workspace_id, arn, data, tags)
-    lifecycle.later(ctx.store, lifecycle.DELAY,
+    lifecycle.later(ctx.store, lifecycle.delay('AMP', workspace.arn),
                     _set_status(ctx.store, workspace, 'ACTIVE', 'CREATING'))
     return _created(workspace)
 
@@ -182,7 +182,7 @@ def update_workspace_alias(ctx, params):
     else:
         workspace.data.pop('alias', None)
     workspace.data['status'] = 'UPDATING'
-    lifecycle.later(ctx.store, lifecycle.DELAY,
+    lifecycle.later(ctx.store, lifecycle.delay('AMP', workspace.arn + ' update'),
                     _set_status(ctx.store, workspace, 'ACTIVE', 'UPDATING'))
 
 
@@ -194,7 +194,8 @@ def delete_workspace(ctx, params):
         raise _conflict(workspace, f'Workspace {workspace.id} is in {status} state and '
                         'cannot be deleted now.')
     workspace.data['status'] = 'DELETING'
-    lifecycle.later(ctx.store, lifecycle.DELAY, _remove_later(ctx.store, workspace))
+    lifecycle.later(ctx.store, lifecycle.delay('AMP', workspace.arn + ' delete'),
+                    _remove_later(ctx.store, workspace))
 
 
 def _by_arn(ctx, arn):

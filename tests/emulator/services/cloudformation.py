@@ -104,7 +104,6 @@ lifecycle = _load('berth_emulator_services_lifecycle', '_lifecycle.py')
 cfn = _load('berth_emulator_services_cfn_template', '_cfn_template.py')
 providers = _load('berth_emulator_services_cfn_providers', '_cfn_providers.py')
 
-STEP = lifecycle.DELAY / 4
 POLL = 0.05
 MAX_BODY = 51200
 MAX_URL_BODY = 1024 * 1024
@@ -389,7 +388,7 @@ def _run(store, stack, flow, now):
             return
         lifecycle.later(store, delay, tick)
 
-    lifecycle.later(store, STEP, tick)
+    lifecycle.later(store, lifecycle.delay('CFN_STEP'), tick)
 
 
 def _stack_info(data):
@@ -439,7 +438,7 @@ def _create_resource(api, now, data, evaluator, logical_id):
     except providers.ProviderError as err:
         _set_resource(now, data, logical_id, 'CREATE_FAILED', err.reason)
         return False
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     _set_resource(now, data, logical_id, 'CREATE_COMPLETE')
     return True
 
@@ -478,7 +477,7 @@ def _delete_resource(api, now, data, logical_id, retain=()):
     except providers.ProviderError as err:
         _set_resource(now, data, logical_id, 'DELETE_FAILED', err.reason)
         return False
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     rec['record'] = None
     _set_resource(now, data, logical_id, 'DELETE_COMPLETE')
     return True
@@ -504,7 +503,7 @@ def _outputs(data, evaluator):
 
 def _create_flow(api, now, stack, order):
     data = stack.data
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     evaluator = _evaluator(api.store, data)
     failed = None
     for logical_id in order:
@@ -529,7 +528,7 @@ def _create_flow(api, now, stack, order):
         _stack_status(now, data, 'DELETE_IN_PROGRESS', reason + 'Delete requested by user.')
     else:
         _stack_status(now, data, 'ROLLBACK_IN_PROGRESS', reason + 'Rollback requested by user.')
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     ok = True
     for logical_id in reversed(list(data['resources'])):
         ok = (yield from _delete_resource(api, now, data, logical_id)) and ok
@@ -551,7 +550,7 @@ def _finish_delete(api, now, stack):
 
 def _delete_flow(api, now, stack, retain):
     data = stack.data
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     failed = []
     for logical_id in reversed(list(data['resources'])):
         ok = yield from _delete_resource(api, now, data, logical_id, retain)
@@ -572,7 +571,7 @@ def _needs_replacement(provider, old_props, props):
 
 def _update_flow(api, now, stack, order, previous):
     data = stack.data
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     evaluator = _evaluator(api.store, data)
     created, replaced_old, failed = [], [], None
     reason = None
@@ -627,7 +626,7 @@ def _update_flow(api, now, stack, order, previous):
             rec['props'] = props
             evaluator.resources[logical_id] = {'ref': rec['record']['ref'],
                                                'attrs': rec['record']['attrs']}
-            yield STEP
+            yield lifecycle.delay('CFN_STEP')
             _set_resource(now, data, logical_id, 'UPDATE_COMPLETE')
             continue
         if rec is not None and rec.get('record') is not None:
@@ -645,7 +644,7 @@ def _update_flow(api, now, stack, order, previous):
     if failed is not None:
         _stack_status(now, data, 'UPDATE_ROLLBACK_IN_PROGRESS',
                       reason or f'The following resource(s) failed to update: [{failed}]. ')
-        yield STEP
+        yield lifecycle.delay('CFN_STEP')
         for logical_id in reversed(created):
             yield from _delete_resource(api, now, data, logical_id)
             del data['resources'][logical_id]
@@ -667,12 +666,12 @@ def _update_flow(api, now, stack, order, previous):
         for key in ('template', 'body', 'parameters', 'tags', 'capabilities'):
             data[key] = previous[key]
         _stack_status(now, data, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')
-        yield STEP
+        yield lifecycle.delay('CFN_STEP')
         _stack_status(now, data, 'UPDATE_ROLLBACK_COMPLETE')
         return
     data['outputs'] = outputs
     _stack_status(now, data, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')
-    yield STEP
+    yield lifecycle.delay('CFN_STEP')
     for logical_id in reversed(list(data['resources'])):
         if logical_id not in order:
             yield from _delete_resource(api, now, data, logical_id)
@@ -684,7 +683,7 @@ def _update_flow(api, now, stack, order, previous):
                 provider.delete(api, old['record'])
             except providers.ProviderError:
                 pass
-        yield STEP
+        yield lifecycle.delay('CFN_STEP')
     _stack_status(now, data, 'UPDATE_COMPLETE')
 
 

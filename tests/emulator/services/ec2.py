@@ -46,6 +46,7 @@ import os
 import re
 import sys
 
+from awsemu import timing
 from awsemu import AwsError, op, service_options
 from awsemu.faults import ignores_filters
 
@@ -901,8 +902,20 @@ def _address(ctx, params):
 @ec2op('ReleaseAddress')
 def release_address(ctx, params):
     address = _address(ctx, params)
+    nat = ctx.store.find(ctx.account, ctx.region, 'ec2', 'natgateway',
+                         address.data.get('_nat'))
+    if nat is not None and nat.data['State'] in ('pending', 'deleting'):
+        # What AWS answers while the NAT gateway using the address is still
+        # being deleted (kubernetes/kops#1604, terraform-provider-aws#2968).
+        raise AwsError('AuthFailure', 'You do not have permission to access the specified '
+                       'resource.')
     if address.data.get('AssociationId'):
         raise AwsError('InvalidIPAddress.InUse', f"Address {address.data['PublicIp']} is in use.")
+    lingering = address.data.get('_lingering_eni')
+    if lingering and nc.find_ec2(ctx.store, ctx.account, ctx.region, 'network-interface',
+                                 lingering) is not None:
+        raise AwsError('InvalidNetworkInterfaceID.NotFound',
+                       f"The networkInterface ID '{lingering}' does not exist")
     ctx.remove_resource(address.arn)
 
 
@@ -1045,16 +1058,23 @@ def delete_nat_gateway(ctx, params):
     return {'NatGatewayId': nat.id}
 
 
-def _release_nat(store, nat):
+def _release_nat(store, nat, now):
     for item in nat.data['NatGatewayAddresses']:
         eni = store.find(nat.account, nat.region, 'ec2', 'network-interface',
                          item.get('NetworkInterfaceId'))
         if eni is not None:
-            nc.delete_eni(store, eni)
+            if nat.data['State'] == 'failed':
+                nc.delete_eni(store, eni)
+            else:
+                nc.release_eni_later(store, eni, now, 'ENI_NAT')
         if item.get('AllocationId'):
             address = store.find(nat.account, nat.region, 'ec2', 'elastic-ip',
                                  item['AllocationId'])
             if address is not None:
+                if eni is not None and timing.on() and nat.data['State'] != 'failed':
+                    # Right after the gateway is deleted, ReleaseAddress
+                    # still trips over its ENI (terraform-provider-aws#49299).
+                    address.data['_lingering_eni'] = eni.id
                 _disassociate(store, address)
                 address.data.pop('_nat', None)
     for table in store.select(nat.account, nat.region, 'ec2', 'route-table'):
@@ -1068,14 +1088,14 @@ def _advance_ec2(store, now):
     ttl = nc.deleted_ttl()
     for nat in store.select(service='ec2', type='natgateway'):
         data = nat.data
-        if data['State'] == 'pending' and nc.due(data['_since'], now, 'NAT'):
+        if data['State'] == 'pending' and nc.due(data['_since'], now, 'NAT', key=nat.id):
             data['_since'] = now
             if data['_no_gateway']:
                 data['State'] = 'failed'
                 data['FailureCode'] = 'Gateway.NotAttached'
                 data['FailureMessage'] = f"Network {data['VpcId']} has no Internet gateway attached"
                 data['DeleteTime'] = now
-                _release_nat(store, nat)
+                _release_nat(store, nat, now)
                 _entomb(nat)
             else:
                 data['State'] = 'available'
@@ -1097,14 +1117,15 @@ def _advance_ec2(store, now):
                                 'AllocationId': address.id, 'AssociationId': association_id,
                                 'IpOwnerId': nat.account, 'PublicIp': address.data['PublicIp'],
                                 'PublicDnsName': ''}
-        elif data['State'] == 'deleting' and nc.due(data['_since'], now, 'NAT'):
+        elif data['State'] == 'deleting' and nc.due(data['_since'], now, 'NAT_DELETE',
+                                                     key=nat.id):
             data['State'] = 'deleted'
             data['DeleteTime'] = now
             data['_since'] = now
             for item in data['NatGatewayAddresses']:
                 item['Status'] = 'succeeded'
                 item.pop('AssociationId', None)
-            _release_nat(store, nat)
+            _release_nat(store, nat, now)
             _entomb(nat)
         elif data['State'] in ('deleted', 'failed') and nc.due(data['_since'], now, seconds=ttl):
             store.remove(nat.arn)

@@ -54,6 +54,7 @@ import random
 import re
 import sys
 
+from awsemu import timing
 from awsemu import AwsError, op, service_options
 from awsemu.faults import ignores_filters
 from awsemu.state import Resource
@@ -811,6 +812,12 @@ def create_service(ctx, params):
         data['healthCheckGracePeriodSeconds'] = params.get('healthCheckGracePeriodSeconds', 0)
         if params.get('role'):
             data['roleArn'] = _role_arn(ctx, params['role'])
+    if params.get('role') and not nc.role_propagated(ctx.store, ctx.account,
+                                                     _role_arn(ctx, params['role']), ctx.now()):
+        # A role created a moment ago has not propagated (AWS timing).
+        raise _invalid('Unable to assume role and validate the specified '
+                       'targetGroupArn. Please verify that the ECS service role being '
+                       'passed has the proper permissions.')
     service = ctx.add_resource('service', f'{cluster.id}/{name}', arn, data, tags)
     _new_deployment(ctx, service, definition, desired)
     _reconcile(ctx.store, service, ctx.now())
@@ -1045,23 +1052,60 @@ def _log_problem(store, service, definition, now):
     return None
 
 
+# Images on the reserved top-level domain .invalid (RFC 2606) can never be
+# pulled: the way a test makes a task fail as a wrong image name does.
+def _unpullable(definition):
+    for container in definition.data['containerDefinitions']:
+        image = container.get('image', '')
+        host = image.split('/', 1)[0] if '/' in image else ''
+        if host.split(':', 1)[0].endswith('.invalid'):
+            return container['image'], host
+    return None
+
+
+def _start_problem(store, service, definition, now):
+    """Why a task of `definition` fails to start, in ECS's words, or None."""
+    role = definition.data.get('executionRoleArn')
+    if role and not nc.role_propagated(store, service.account, role, now):
+        return ('ECS was unable to assume the role \'%s\' that was provided for this task. '
+                'Please verify that the role being passed has the proper trust relationship '
+                'and permissions and that your IAM user has permissions to pass this role.'
+                % role)
+    unpullable = _unpullable(definition)
+    if unpullable:
+        image, host = unpullable
+        ref = image if ':' in image.rsplit('/', 1)[-1] else image + ':latest'
+        path, _, tag = ref.partition('/')[2].rpartition(':')
+        return (f'CannotPullContainerError: pull image manifest has been retried 5 time(s): '
+                f'failed to resolve ref {ref}: failed to do request: Head '
+                f'"https://{host}/v2/{path}/manifests/{tag}": dial tcp: lookup {host}: '
+                'no such host')
+    if _log_problem(store, service, definition, now):
+        return ('ResourceInitializationError: failed to validate logger args: create stream '
+                'has been retried 1 times: failed to create Cloudwatch log stream: '
+                'ResourceNotFoundException: The specified log group does not exist. : exit '
+                'status 1')
+    return None
+
+
 def _task_running(store, service, task, now):
     data = task.data
     definition = store.get(data['taskDefinitionArn'])
-    missing = _log_problem(store, service, definition, now)
-    if missing:
-        data['stoppedReason'] = (
-            'ResourceInitializationError: failed to validate logger args: create stream has been '
-            'retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: '
-            'The specified log group does not exist. : exit status 1')
+    problem = _start_problem(store, service, definition, now)
+    if problem:
+        data['stoppedReason'] = problem
         data['stopCode'] = 'TaskFailedToStart'
         _stop_task(store, task, now, data['stoppedReason'], failed=True)
         deployment = next((d for d in service.data['deployments']
                            if d['id'] == data['startedBy']), None)
-        if deployment is not None:
-            deployment['failedTasks'] += 1
         _event(service, now, f"has started 0 tasks: task {task.id} failed to start: "
                              f"{data['stoppedReason']}")
+        if deployment is not None:
+            deployment['failedTasks'] += 1
+            if deployment['failedTasks'] == 3:
+                _event(service, now, 'is unable to consistently start tasks successfully. For '
+                                     'more information, see the Troubleshooting section of the '
+                                     'Amazon ECS Developer Guide.')
         return
     data['lastStatus'] = 'RUNNING'
     data['startedAt'] = data['pullStartedAt'] = data['pullStoppedAt'] = now
@@ -1134,7 +1178,7 @@ def _task_stopped(store, task, now):
     if data.get('_eni'):
         eni = store.find(task.account, task.region, 'ec2', 'network-interface', data['_eni'])
         if eni is not None:
-            nc.delete_eni(store, eni)
+            nc.release_eni_later(store, eni, now, 'ENI_ECS')
         data['_eni'] = None
     _entomb(task)
 
@@ -1226,11 +1270,13 @@ def _advance_ecs(store, now):
         data = task.data
         status = data['lastStatus']
         if status == 'PROVISIONING' and data['desiredStatus'] == 'RUNNING' and \
-                nc.due(data['_since'], now, 'ECS'):
+                nc.due(data['_since'], now, 'ECS', key=task.arn):
             service = store.get(data['_service'])
             if service is not None:
                 _task_running(store, service, task, now)
-        elif status in ('STOPPING', 'DEPROVISIONING') and nc.due(data['_since'], now, 'ECS'):
+        elif status in ('STOPPING', 'DEPROVISIONING') and \
+                nc.due(data['_since'], now, 'ECS_STOP' if status == 'STOPPING' else 'ECS',
+                       key=task.arn):
             _task_stopped(store, task, now)
         elif status == 'STOPPED' and nc.due(data['_since'], now, seconds=nc.deleted_ttl()):
             store.remove(task.arn)

@@ -51,6 +51,7 @@ import re
 import secrets
 import sys
 
+from awsemu import timing
 from awsemu import AwsError, op, service_options
 from awsemu.faults import ignores_filters
 
@@ -302,15 +303,12 @@ def create_load_balancer(ctx, params):
 @nc.ticker
 def _advance_elb(store, now):
     for lb in store.select(service='elbv2', type='loadbalancer'):
-        if lb.data['State']['Code'] == 'provisioning' and nc.due(lb.data['_since'], now, 'ELB'):
+        if lb.data['State']['Code'] == 'provisioning' and nc.due(lb.data['_since'], now, 'ELB',
+                                                                 key=lb.arn):
             lb.data['State'] = {'Code': 'active'}
-    for eni in store.select(service='ec2', type='network-interface'):
-        release = eni.data.get('_release_at')
-        if release is not None and nc.due(release, now, 'ELB'):
-            nc.delete_eni(store, eni)
     for group in store.select(service='elbv2', type='targetgroup'):
-        delay = min(float(group.data['_attributes']['deregistration_delay.timeout_seconds']),
-                    nc.delay('ELB'))
+        stated = float(group.data['_attributes']['deregistration_delay.timeout_seconds'])
+        delay = timing.scaled(stated) if timing.on() else min(stated, nc.delay('ELB'))
         group.data['_targets'] = [
             t for t in group.data.get('_targets', [])
             if t['draining_since'] is None or not nc.due(t['draining_since'], now, seconds=delay)]
@@ -681,7 +679,7 @@ def _health(ctx, group, target, now):
         return {'State': 'unavailable', 'Reason': 'Target.HealthCheckDisabled',
                 'Description': 'Health checks are disabled for the target group'}
     start = max(target['since'], group.data.get('_in_use_since') or target['since'])
-    if not nc.due(start, now, 'ELB'):
+    if not nc.due(start, now, 'ELB_HEALTH' if timing.on() else 'ELB', key=target['Id']):
         return {'State': 'initial', 'Reason': 'Elb.RegistrationInProgress',
                 'Description': 'Target registration is in progress'}
     return {'State': 'healthy'}

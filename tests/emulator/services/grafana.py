@@ -46,6 +46,7 @@ import sys
 import uuid
 import zlib
 
+from awsemu import timing
 from awsemu import AwsError, op
 from awsemu import models
 
@@ -135,6 +136,20 @@ def _transition(store, workspace, status, expect):
     return apply
 
 
+def _created_later(store, workspace):
+    """CREATING -> ACTIVE; under AWS timing, CREATION_FAILED when the workspace's
+    role is gone by then (Grafana cannot assume it)."""
+    def apply():
+        if store.get(workspace.arn) is not workspace or workspace.data['status'] != 'CREATING':
+            return
+        role = workspace.data.get('workspaceRoleArn')
+        if timing.on() and role and store.get(role) is None:
+            workspace.data['status'] = 'CREATION_FAILED'
+        else:
+            workspace.data['status'] = 'ACTIVE'
+    return apply
+
+
 def _remove_later(store, workspace):
     def apply():
         if store.get(workspace.arn) is workspace and workspace.data['status'] == 'DELETING':
@@ -197,8 +212,8 @@ def create_workspace(ctx, params):
     workspace = ctx.add_resource('workspace', workspace_id,
                                  ctx.arn(f'/workspaces/{workspace_id}'), data, tags,
                                  info_keys=('status', 'endpoint'))
-    lifecycle.later(ctx.store, lifecycle.DELAY,
-                    _transition(ctx.store, workspace, 'ACTIVE', 'CREATING'))
+    lifecycle.later(ctx.store, lifecycle.delay('GRAFANA', workspace.arn),
+                    _created_later(ctx.store, workspace))
     return {'workspace': _describe(workspace)}
 
 
@@ -266,7 +281,7 @@ def update_workspace(ctx, params):
         data.pop('networkAccessControl', None)
     data['modified'] = ctx.now()
     data['status'] = 'UPDATING'
-    lifecycle.later(ctx.store, lifecycle.DELAY,
+    lifecycle.later(ctx.store, lifecycle.delay('GRAFANA_UPDATE', workspace.arn),
                     _transition(ctx.store, workspace, 'ACTIVE', 'UPDATING'))
     return {'workspace': _describe(workspace)}
 
@@ -279,7 +294,8 @@ def delete_workspace(ctx, params):
         raise _conflict(workspace.id, f'Workspace {workspace.id} is in {status} state and '
                         'cannot be deleted now.')
     workspace.data['status'] = 'DELETING'
-    lifecycle.later(ctx.store, lifecycle.DELAY, _remove_later(ctx.store, workspace))
+    lifecycle.later(ctx.store, lifecycle.delay('GRAFANA_DELETE', workspace.arn),
+                    _remove_later(ctx.store, workspace))
     return {'workspace': _describe(workspace)}
 
 

@@ -64,7 +64,8 @@ def get_resources(ctx, params):
         if 'Key' not in tag_filter:
             raise AwsError('InvalidParameterException', 'A TagFilter must have a Key.')
 
-    resources = [r for r in ctx.store.select(ctx.account) if ctx.visible(r) and r.taggable and r.ever_tagged
+    resources = [r for r in ctx.store.select(ctx.account) + ctx.ghosts()
+                 if ctx.visible(r) and r.taggable and r.ever_tagged
                  and r.region in (ctx.region, '')]
     if arn_list is not None:
         wanted = set(arn_list)

@@ -1,0 +1,114 @@
+"""What berth says when AWS fails over time (issue 15), under the emulator's
+`--aws-timing`: a Fargate service whose image cannot be pulled never
+becomes stable (the wait times out at --wait-timeout and the message carries
+ECS's own events), a Grafana workspace that ends CREATION_FAILED; each is
+listed as failed while what does not depend on it still finishes. (A
+CloudFormation stack in ROLLBACK_COMPLETE: e2e.types_monitoring.)"""
+import time
+
+from berthtest import main
+from enginetest import EngineCase
+
+NETWORK = """\
+    berth: 1
+    stack: fail
+    resources:
+      vpc:
+        type: AWS::EC2::VPC
+        properties: { CidrBlock: 10.1.0.0/24 }
+      subnet:
+        type: AWS::EC2::Subnet
+        properties: { VpcId: "${vpc.VpcId}", CidrBlock: 10.1.0.0/26, AvailabilityZone: us-west-2a }
+      sg:
+        type: AWS::EC2::SecurityGroup
+        properties: { GroupDescription: app, VpcId: "${vpc.VpcId}" }
+      cluster:
+        type: AWS::ECS::Cluster
+        properties: { ClusterName: fail }
+      task:
+        type: AWS::ECS::TaskDefinition
+        properties:
+          Family: app
+          Cpu: "256"
+          Memory: "512"
+          NetworkMode: awsvpc
+          RequiresCompatibilities: [FARGATE]
+          ContainerDefinitions:
+            - { Name: app, Image: "IMAGE" }
+      service:
+        type: AWS::ECS::Service
+        properties:
+          ServiceName: app
+          Cluster: "${cluster}"
+          TaskDefinition: "${task.TaskDefinitionArn}"
+          DesiredCount: 1
+          LaunchType: FARGATE
+          NetworkConfiguration:
+            AwsvpcConfiguration:
+              Subnets: ["${subnet.SubnetId}"]
+              SecurityGroups: ["${sg.GroupId}"]
+      independent:
+        type: AWS::Logs::LogGroup
+        properties: { LogGroupName: independent }
+"""
+
+
+class Failures(EngineCase):
+    emulator_options = {"aws_timing": 0.01, "seed": 15}
+
+    def test_image_pull_failure_times_out_with_ecs_events(self):
+        self.write_spec(NETWORK.replace("IMAGE", "registry.invalid/app:1"))
+        started = time.monotonic()
+        r = self.berth("apply", "--auto-approve", "--wait-timeout", "4s", ok=1)
+        self.assertLess(time.monotonic() - started, 60)
+        out = r.stdout + r.stderr
+        # What was awaited, for how long, and ECS's own reason.
+        self.assertIn("service (create AWS::ECS::Service): timed out after 4s waiting for "
+                      "the service to be stable", out)
+        self.assertIn("CannotPullContainerError", out)
+        self.assertIn("lookup registry.invalid: no such host", out)
+        self.assertIn("Failed (1):", out)
+        # What does not depend on the service finished.
+        groups = [x for x in self.all_of("log-group") if x["id"] == "independent"]
+        self.assertEqual(len(groups), 1)
+
+    def test_pullable_image_is_stable(self):
+        # The same spec with an image that can be pulled converges: the
+        # failure above is the image's.
+        self.write_spec(NETWORK.replace("IMAGE", "public.ecr.aws/example/app:1"))
+        r = self.berth("apply", "--auto-approve", "--wait-timeout", "30s")
+        self.assertIn("Apply complete", r.stdout)
+
+    def test_wait_timeout_must_be_a_duration(self):
+        self.write_spec(NETWORK.replace("IMAGE", "public.ecr.aws/example/app:1"))
+        r = self.berth("apply", "--auto-approve", "--wait-timeout", "soon", ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--wait-timeout", r.stderr)
+        self.assertEqual(self.live("fail"), [])
+
+    def test_grafana_creation_failed(self):
+        self.write_spec("""\
+            berth: 1
+            stack: fail
+            resources:
+              grafana:
+                type: AWS::Grafana::Workspace
+                properties:
+                  Name: failing
+                  AccountAccessType: CURRENT_ACCOUNT
+                  AuthenticationProviders: [AWS_SSO]
+                  PermissionType: SERVICE_MANAGED
+                  RoleArn: arn:aws:iam::123456789012:role/no-such-role
+              independent:
+                type: AWS::Logs::LogGroup
+                properties: { LogGroupName: independent }
+            """)
+        r = self.berth("apply", "--auto-approve", ok=1)
+        out = r.stdout + r.stderr
+        self.assertRegex(out, r"grafana \(create AWS::Grafana::Workspace\): Grafana workspace "
+                              r"g-[0-9a-f]+ is CREATION_FAILED")
+        self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
+
+
+if __name__ == "__main__":
+    main()

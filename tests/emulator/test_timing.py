@@ -1,0 +1,209 @@
+"""`start --aws-timing SCALE` (awsemu/timing.py): AWS's behaviour in time,
+every duration times SCALE. Here SCALE 0.05, so the table's seconds are
+twentieths: reads lag creations and listings show deletions, a new execution
+role cannot be assumed at once, a Fargate task's ENI outlives the task, an
+Elastic IP cannot be released while its NAT gateway is deleting, an image
+on .invalid is never pulled; each draw is the seed's."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from botocore.exceptions import ClientError  # noqa: E402
+
+from awsemu import timing  # noqa: E402
+from emutest import EmulatorTestCase  # noqa: E402
+
+SCALE = 0.05
+
+
+def code(err):
+    return err.exception.response['Error']['Code']
+
+
+class TimingTable(unittest.TestCase):
+    def test_draws_follow_the_seed_and_the_key(self):
+        try:
+            timing.configure(0.5, seed=7)
+            a = timing.seconds('NAT', 'nat-1')
+            self.assertEqual(a, timing.seconds('NAT', 'nat-1'))
+            self.assertNotEqual(a, timing.seconds('NAT', 'nat-2'))
+            low, high = timing.TABLE['NAT']
+            self.assertTrue(low * 0.5 <= a <= high * 0.5)
+            timing.configure(0.5, seed=8)
+            self.assertNotEqual(a, timing.seconds('NAT', 'nat-1'))
+            with self.assertRaises(ValueError):
+                timing.configure(0)
+        finally:
+            timing.configure(None)
+        self.assertIsNone(timing.seconds('NAT', 'nat-1'))
+
+
+class AwsTiming(EmulatorTestCase):
+    emulator_options = {'aws_timing': SCALE, 'seed': 3, 'page_size': 100}
+
+    def vpc(self, ec2, cidr='10.9.0.0/24'):
+        vpc = ec2.create_vpc(CidrBlock=cidr)['Vpc']['VpcId']
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr.replace('/24', '/26'),
+                                   AvailabilityZone='us-west-2a')['Subnet']['SubnetId']
+        return vpc, subnet
+
+    def test_reads_lag_and_listings_show_deletions(self):
+        logs = self.client('logs')
+        tagging = self.client('resourcegroupstaggingapi')
+        names = [f'/lag/{i}' for i in range(8)]
+        missed = 0
+        for name in names:
+            logs.create_log_group(logGroupName=name, tags={'t': 'lag'})
+            missed += not logs.describe_log_groups(logGroupNamePrefix=name)['logGroups']
+        self.assertGreater(missed, 0, 'every new group was readable at once')
+        # VISIBLE lasts at most 5 s x SCALE; the tagging API's up to 60 s.
+        time.sleep(timing.TABLE['VISIBLE'][1] * SCALE + 0.1)
+        seen = [g['logGroupName'] for g in
+                logs.describe_log_groups(logGroupNamePrefix='/lag/')['logGroups']]
+        self.assertEqual(sorted(seen), names)
+        tagged = tagging.get_resources(TagFilters=[{'Key': 't', 'Values': ['lag']}])
+        self.assertLess(len(tagged['ResourceTagMappingList']), len(names))
+        time.sleep(timing.TABLE['VISIBLE_TAGGING'][1] * SCALE + 0.1)
+        tagged = tagging.get_resources(TagFilters=[{'Key': 't', 'Values': ['lag']}])
+        self.assertEqual(len(tagged['ResourceTagMappingList']), len(names))
+        for name in names:
+            logs.delete_log_group(logGroupName=name)
+        # Gone for writes at once (a second delete is NotFound)...
+        with self.assertRaises(ClientError) as err:
+            logs.delete_log_group(logGroupName=names[0])
+        self.assertEqual(code(err), 'ResourceNotFoundException')
+        # ...while listings still show them for a while.
+        tagged = tagging.get_resources(TagFilters=[{'Key': 't', 'Values': ['lag']}])
+        self.assertGreater(len(tagged['ResourceTagMappingList']), 0,
+                           'the tagging API forgot every deletion at once')
+        time.sleep(timing.TABLE['GHOST_TAGGING'][1] * SCALE + 0.2)
+        tagged = tagging.get_resources(TagFilters=[{'Key': 't', 'Values': ['lag']}])
+        self.assertEqual(tagged['ResourceTagMappingList'], [])
+
+    def fargate_service(self, name, image, role=None, cidr='10.9.0.0/24'):
+        ec2, ecs = self.client('ec2'), self.client('ecs')
+        vpc, subnet = self.vpc(ec2, cidr)
+        group = ec2.create_security_group(GroupName=name, Description=name,
+                                          VpcId=vpc)['GroupId']
+        ecs.create_cluster(clusterName=name)
+        definition = {'family': name, 'networkMode': 'awsvpc', 'cpu': '256', 'memory': '512',
+                      'requiresCompatibilities': ['FARGATE'],
+                      'containerDefinitions': [{'name': 'app', 'image': image}]}
+        if role:
+            definition['executionRoleArn'] = role
+        arn = ecs.register_task_definition(**definition)['taskDefinition']['taskDefinitionArn']
+        ecs.create_service(cluster=name, serviceName=name, taskDefinition=arn, desiredCount=1,
+                           launchType='FARGATE', networkConfiguration={'awsvpcConfiguration': {
+                               'subnets': [subnet], 'securityGroups': [group]}})
+        return ec2, ecs, subnet, group
+
+    def events(self, ecs, name):
+        try:
+            found = ecs.describe_services(cluster=name, services=[name])['services']
+        except ClientError:
+            return ''
+        return ' '.join(e['message'] for e in found[0]['events']) if found else ''
+
+    def wait_for(self, predicate, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if predicate():
+                    return True
+            except (ClientError, IndexError):
+                pass  # not readable yet: AWS's eventual consistency
+            time.sleep(0.1)
+        return False
+
+    def test_unpullable_image_never_runs_and_events_say_why(self):
+        _, ecs, _, _ = self.fargate_service('pull', 'registry.invalid/app:1', cidr='10.9.1.0/24')
+        # A task start takes at most 90 s x SCALE.
+        self.assertTrue(self.wait_for(lambda: 'CannotPullContainerError' in
+                                      self.events(ecs, 'pull'), 30), self.events(ecs, 'pull'))
+        self.assertIn('lookup registry.invalid: no such host', self.events(ecs, 'pull'))
+        service = ecs.describe_services(cluster='pull', services=['pull'])['services'][0]
+        self.assertEqual(service['runningCount'], 0)
+
+    def test_new_service_role_is_not_assumed_at_once(self):
+        iam, ecs = self.client('iam'), self.client('ecs')
+        role = iam.create_role(RoleName='fresh', AssumeRolePolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+            '{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))['Role']['Arn']
+        ecs.create_cluster(clusterName='role')
+        arn = ecs.register_task_definition(family='role', networkMode='bridge', containerDefinitions=[
+            {'name': 'app', 'image': 'public.ecr.aws/x/app:1', 'memory': 128}])[
+            'taskDefinition']['taskDefinitionArn']
+        create = lambda: ecs.create_service(  # noqa: E731
+            cluster='role', serviceName='role', taskDefinition=arn, desiredCount=0,
+            launchType='EC2', role=role)
+        with self.assertRaises(ClientError) as err:
+            create()
+        self.assertEqual(code(err), 'InvalidParameterException')
+        self.assertIn('Unable to assume role and validate the specified targetGroupArn',
+                      str(err.exception))
+        time.sleep(timing.TABLE['IAM'][1] * SCALE + 0.1)
+        create()
+
+    def test_task_eni_lingers_after_the_service(self):
+        ec2, ecs, subnet, group = self.fargate_service('linger', 'public.ecr.aws/x/app:1',
+                                                       cidr='10.9.3.0/24')
+        self.assertTrue(self.wait_for(lambda: ecs.describe_services(
+            cluster='linger', services=['linger'])['services'][0]['runningCount'] == 1, 60))
+        ecs.delete_service(cluster='linger', service='linger', force=True)
+        self.assertTrue(self.wait_for(lambda: self.events(ecs, 'linger') == '' or
+                                      ecs.describe_services(cluster='linger',
+                                                            services=['linger'])
+                                      ['services'][0]['status'] == 'INACTIVE', 60))
+        # The task is stopped, its ENI is not gone yet.
+        with self.assertRaises(ClientError) as err:
+            ec2.delete_security_group(GroupId=group)
+        self.assertEqual(code(err), 'DependencyViolation')
+        with self.assertRaises(ClientError) as err:
+            ec2.delete_subnet(SubnetId=subnet)
+        self.assertEqual(code(err), 'DependencyViolation')
+        longest = timing.TABLE['ENI_ECS'][1] * SCALE
+        self.assertTrue(self.wait_for(lambda: not ec2.describe_network_interfaces(
+            Filters=[{'Name': 'subnet-id', 'Values': [subnet]}])['NetworkInterfaces'],
+            longest + 5))
+        ec2.delete_security_group(GroupId=group)
+
+    def test_eip_release_while_its_nat_gateway_is_deleting(self):
+        ec2 = self.client('ec2')
+        vpc, subnet = self.vpc(ec2, '10.9.4.0/24')
+        igw = ec2.create_internet_gateway()['InternetGateway']['InternetGatewayId']
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        eip = ec2.allocate_address(Domain='vpc')['AllocationId']
+        nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)['NatGateway']['NatGatewayId']
+        state = lambda: ec2.describe_nat_gateways(  # noqa: E731
+            NatGatewayIds=[nat])['NatGateways'][0]['State']
+        self.assertTrue(self.wait_for(lambda: state() in ('pending', 'available'), 5))
+        self.assertTrue(self.wait_for(lambda: state() == 'available', 20))
+        ec2.delete_nat_gateway(NatGatewayId=nat)
+        with self.assertRaises(ClientError) as err:
+            ec2.release_address(AllocationId=eip)
+        self.assertEqual(code(err), 'AuthFailure')
+        self.assertTrue(self.wait_for(lambda: state() == 'deleted', 20))
+        self.assertTrue(self.wait_for(lambda: self._released(ec2, eip), 20))
+
+    def _released(self, ec2, eip):
+        try:
+            ec2.release_address(AllocationId=eip)
+            return True
+        except ClientError as err:
+            self.assertEqual(err.response['Error']['Code'],
+                             'InvalidNetworkInterfaceID.NotFound')
+            return False
+
+    def test_error_answers_are_counted_by_code(self):
+        logs = self.client('logs')
+        with self.assertRaises(ClientError):
+            logs.delete_log_group(logGroupName='/never/made')
+        calls = self.emu.calls()
+        self.assertGreaterEqual(calls['rejected_by_code'].get('ResourceNotFoundException', 0), 1)
+
+
+if __name__ == '__main__':
+    unittest.main()
