@@ -80,7 +80,8 @@ void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 		json_t *v = json_object_get(item, p->api);
 		if (p->flags & RTA_ID)
 			json_object_set_new(r->props, p->cfn, json_string(r->id));
-		else if ((p->flags & RTA_READ) && v && !json_is_null(v))
+		else if ((p->flags & RTA_READ) && v && !json_is_null(v) &&
+			 (!(p->flags & RTA_NONEMPTY) || json_array_size(v)))
 			json_object_set_new(r->props, p->cfn, to_cfn(p, v));
 	}
 	if (a->read_more)

@@ -44,6 +44,8 @@ enum rta_prop_flags {
 			      * Modify*Attribute) */
 	RTA_AFTER = 1 << 6,  /* not in the create request: set by update_op
 			      * right after the create, when not dflt */
+	RTA_NONEMPTY = 1 << 8, /* read back only when a non-empty array (ECS
+				* answers [] for none) */
 	RTA_CIDR = 1 << 7,   /* an IPv4 CIDR, made canonical before diffing
 			      * (10.0.0.5/24 is 10.0.0.0/24), as CloudFormation does */
 };

@@ -26,6 +26,17 @@ static const struct rtype_api log_group = {
 		{ .cfn = "Arn", .api = "arn", .flags = RTA_READ },
 		{ 0 } },
 };
+static const struct rtype_api cluster = {
+	.type_name = "AWS::ECS::Cluster", .service = "ecs", .style = RTA_SERVICE,
+	.kind = "cluster", .item_id = "clusterName", .item_arn = "clusterArn",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "ClusterName", .api = "clusterName", .flags = RTA_ID },
+		{ .cfn = "ClusterSettings", .api = "settings",
+		  .flags = RTA_READ | RTA_RECASE | RTA_NONEMPTY },
+		{ .cfn = "CapacityProviders", .api = "capacityProviders",
+		  .flags = RTA_READ | RTA_NONEMPTY },
+		{ 0 } },
+};
 
 TEST(owns_arn)
 {
@@ -109,6 +120,23 @@ TEST(unsupported_refused)
 	diags_release(&d);
 	json_decref(ok);
 	json_decref(bad);
+}
+/* ECS answers [] for "none": not read back, so a spec without the
+ * property plans no change. */
+TEST(fill_skips_empty_lists)
+{
+	json_t *item = json_pack("{s:s, s:[{s:s, s:s}], s:[]}", "clusterName", "c", "settings",
+				 "name", "containerInsights", "value", "enabled",
+				 "capacityProviders");
+	struct live_resource r = { 0 };
+	rta_fill(&cluster, NULL, &r, item, json_object());
+	json_t *want = json_pack("{s:s, s:[{s:s, s:s}]}", "ClusterName", "c", "ClusterSettings",
+				 "Name", "containerInsights", "Value", "enabled");
+	CHECK(json_equal(r.props, want));
+	CHECK(r.arn == NULL);
+	live_resource_release(&r);
+	json_decref(item);
+	json_decref(want);
 }
 
 TEST_MAIN()
