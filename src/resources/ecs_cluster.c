@@ -17,41 +17,35 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "resources/generic.h"
 #include "resources/typeutil.h"
 #include "util/fsutil.h"
 
-#define CLUSTER_NAME_MAX 255
+/* What fits a description (generic.h): the ARN, the property map, the
+ * delete and the default name. The rest is the cluster's own:
+ * DescribeClusters takes names or ARNs, answers tags itself
+ * and keeps deleted clusters as INACTIVE; create reads first (CreateCluster
+ * answers with an existing cluster instead of failing) and always sends the
+ * settings; capacity providers go together in one call. */
+static const struct rtype_api api = {
+	.type_name = "AWS::ECS::Cluster", .service = "ecs", .style = RTA_SERVICE,
+	.kind = "cluster", .item_id = "clusterName", .item_arn = "clusterArn",
+	.gone = (const char *const[]){ "ClusterNotFoundException", NULL },
+	.delete_op = "DeleteCluster", .delete_id = "cluster",
+	.props = (const struct rta_prop[]){
+		{ "ClusterName", "clusterName", RTA_ID, NULL, NULL },
+		{ "Arn", "clusterArn", RTA_READ, NULL, NULL },
+		{ "ClusterSettings", "settings", RTA_READ | RTA_RECASE | RTA_NONEMPTY, NULL, NULL },
+		{ "CapacityProviders", "capacityProviders", RTA_READ | RTA_NONEMPTY, NULL, NULL },
+		{ "DefaultCapacityProviderStrategy", "defaultCapacityProviderStrategy",
+		  RTA_READ | RTA_RECASE | RTA_NONEMPTY, NULL, NULL },
+		{ 0 } },
+	.name_prop = "ClusterName", .name_max = 255,
+};
 
-static const char *const not_found[] = { "ClusterNotFoundException", NULL };
-
-/* "arn:aws:ecs:REGION:ACCOUNT:cluster/NAME" */
 static int owns_arn(const char *arn)
 {
-	return strstr(arn, ":ecs:") && strstr(arn, ":cluster/");
-}
-
-static void fill_cluster(struct live_resource *r, json_t *cl)
-{
-	if (!r->props)
-		r->props = json_object();
-	json_t *p = r->props;
-	const char *name = json_string_value(json_object_get(cl, "clusterName"));
-	const char *arn = json_string_value(json_object_get(cl, "clusterArn"));
-	json_object_set_new(p, "ClusterName", json_string(name ? name : ""));
-	tu_copy(p, "Arn", cl, "clusterArn");
-	json_t *settings = json_object_get(cl, "settings");
-	if (json_array_size(settings))
-		json_object_set_new(p, "ClusterSettings", tu_recase(settings, false, NULL));
-	json_t *cps = json_object_get(cl, "capacityProviders");
-	if (json_array_size(cps))
-		json_object_set(p, "CapacityProviders", cps);
-	json_t *strat = json_object_get(cl, "defaultCapacityProviderStrategy");
-	if (json_array_size(strat))
-		json_object_set_new(p, "DefaultCapacityProviderStrategy", tu_recase(strat, false, NULL));
-	free(r->id);
-	r->id = xstrdup(name ? name : "");
-	free(r->arn);
-	r->arn = arn ? xstrdup(arn) : NULL;
+	return rta_owns_arn(&api, arn);
 }
 
 /* Describes up to 100 clusters; ACTIVE ones are added to out. */
@@ -74,8 +68,7 @@ static int describe(const struct rt_ctx *c, json_t *names, struct live_set *out,
 		if (!status || strcmp(status, "ACTIVE"))
 			continue; /* INACTIVE: deleted */
 		struct live_resource *r = live_set_add(out, rtype_ecs_cluster.type_name);
-		fill_cluster(r, cl);
-		rt_apply_tags(r, tu_tags_map_lc(json_object_get(cl, "tags")));
+		rta_fill(&api, NULL, r, cl, tu_tags_map_lc(json_object_get(cl, "tags")));
 		r->created_ms = tu_time_ms(json_object_get(r->tags, TAG_CREATED));
 	}
 	json_decref(res);
@@ -130,11 +123,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
-	if (json_object_get(desired, "ClusterName"))
-		return;
-	char *name = rt_default_name(stack, address, CLUSTER_NAME_MAX);
-	json_object_set_new(desired, "ClusterName", json_string(name));
-	free(name);
+	rta_normalise(&api, stack, address, desired);
 }
 
 static json_t *settings_param(json_t *props)
@@ -228,10 +217,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 
 static int remove_cluster(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	json_t *params = json_pack("{s:s}", "cluster", cur->id);
-	int err = rt_call_expect(c, "ecs", "DeleteCluster", params, NULL, not_found, NULL, d);
-	json_decref(params);
-	return err == RT_EXPECTED ? 0 : err;
+	return rta_remove(&api, c, cur, d);
 }
 
 /* Container Insights writes to this group once tasks run; AWS creates it

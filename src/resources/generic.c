@@ -15,6 +15,11 @@ static size_t batch_of(const struct rtype_api *a)
 	return a->batch ? a->batch : 100;
 }
 
+static char arn_sep(const struct rtype_api *a)
+{
+	return a->arn_sep ? a->arn_sep : '/';
+}
+
 int rta_owns_arn(const struct rtype_api *a, const char *arn)
 {
 	if (a->style == RTA_EC2)
@@ -28,16 +33,17 @@ int rta_owns_arn(const struct rtype_api *a, const char *arn)
 		return 0;
 	for (int field = 0; field < 3 && p; field++)
 		p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
-	return p && !strncmp(p, a->kind, k) && p[k] == '/';
+	return p && !strncmp(p, a->kind, k) && p[k] == arn_sep(a);
 }
 
-/* The id in an ARN of this type (after KIND/), a new string, or NULL. */
+/* The id in an ARN of this type (after KIND/ or KIND:), a new string, or
+ * NULL. */
 static char *id_of_arn(const struct rtype_api *a, const char *arn)
 {
 	if (!rta_owns_arn(a, arn))
 		return NULL;
 	const char *p = strstr(arn, a->kind);
-	while (p && (p[-1] != ':' || p[strlen(a->kind)] != '/'))
+	while (p && (p[-1] != ':' || p[strlen(a->kind)] != arn_sep(a)))
 		p = strstr(p + 1, a->kind);
 	return p ? xstrdup(p + strlen(a->kind) + 1) : NULL;
 }
@@ -56,9 +62,8 @@ static json_t *to_api(const struct rta_prop *p, json_t *v)
 	return p->flags & RTA_RECASE ? tu_recase(v, true, NULL) : json_incref(v);
 }
 
-/* Fills r from a described item and its tags ({K: V}, stolen). */
-static void fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
-		 json_t *item, json_t *tags)
+void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
+	      json_t *item, json_t *tags)
 {
 	const char *id = json_string_value(json_object_get(item, a->item_id));
 	r->type = a->type_name;
@@ -69,12 +74,14 @@ static void fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_
 	} else {
 		r->arn = ec2_arn(c, json_string_value(json_object_get(item, "OwnerId")), a->kind, id);
 	}
-	r->props = json_object();
+	if (!r->props)
+		r->props = json_object();
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
 		json_t *v = json_object_get(item, p->api);
 		if (p->flags & RTA_ID)
 			json_object_set_new(r->props, p->cfn, json_string(r->id));
-		else if ((p->flags & RTA_READ) && v && !json_is_null(v))
+		else if ((p->flags & RTA_READ) && v && !json_is_null(v) &&
+			 (!(p->flags & RTA_NONEMPTY) || json_array_size(v)))
 			json_object_set_new(r->props, p->cfn, to_cfn(p, v));
 	}
 	if (a->read_more)
@@ -149,7 +156,7 @@ static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struc
 	size_t i;
 	json_t *item;
 	json_array_foreach(items, i, item)
-		fill(a, c, live_set_add(out, a->type_name), item, ec2_tags_map(item));
+		rta_fill(a, c, live_set_add(out, a->type_name), item, ec2_tags_map(item));
 	json_decref(items);
 	return 0;
 }
@@ -185,7 +192,7 @@ static int read_batch(const struct rtype_api *a, const struct rt_ctx *c, json_t 
 	json_array_foreach(batch, i, id) {
 		json_t *item = item_named(a, items, json_string_value(id));
 		if (item)
-			fill(a, c, live_set_add(out, a->type_name), item,
+			rta_fill(a, c, live_set_add(out, a->type_name), item,
 			     json_incref(json_object_get(tags_by_id, json_string_value(id))));
 	}
 	json_decref(items);
@@ -250,14 +257,13 @@ int rta_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *
 	if (!err) {
 		memset(out, 0, sizeof(*out));
 		out->detailed = true;
-		fill(a, c, out, item, tags);
+		rta_fill(a, c, out, item, tags);
 	}
 	json_decref(items);
 	return err;
 }
 
-/* The create request's members from props (CloudFormation form). */
-static json_t *create_params(const struct rtype_api *a, json_t *props)
+json_t *rta_create_params(const struct rtype_api *a, json_t *props)
 {
 	json_t *params = json_object();
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
@@ -286,7 +292,7 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 	json_decref(extra);
 	if (err == BERTH_ENOTFOUND) {
 		json_t *params = a->create_fixed ? json_loads(a->create_fixed, 0, NULL) : json_object();
-		json_t *res = NULL, *own = create_params(a, props);
+		json_t *res = NULL, *own = rta_create_params(a, props);
 		json_object_update(params, own);
 		json_decref(own);
 		if (a->client_token) {
@@ -319,7 +325,7 @@ static int create_service(const struct rtype_api *a,
 			  const struct rt_ctx *c, const char *address, json_t *props,
 			  json_t *tags, char **id_out, struct diags *d)
 {
-	json_t *all = json_copy(tags), *params = create_params(a, props), *res = NULL;
+	json_t *all = json_copy(tags), *params = rta_create_params(a, props), *res = NULL;
 	if (flag_set(a, props))
 		json_object_set_new(all, a->flag_tag, json_string("true"));
 	json_object_set_new(params, a->tags_member, rt_tags_to_list(all, false));

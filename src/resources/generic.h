@@ -44,6 +44,8 @@ enum rta_prop_flags {
 			      * Modify*Attribute) */
 	RTA_AFTER = 1 << 6,  /* not in the create request: set by update_op
 			      * right after the create, when not dflt */
+	RTA_NONEMPTY = 1 << 8, /* read back only when a non-empty array (ECS
+				* answers [] for none) */
 	RTA_CIDR = 1 << 7,   /* an IPv4 CIDR, made canonical before diffing
 			      * (10.0.0.5/24 is 10.0.0.0/24), as CloudFormation does */
 };
@@ -63,8 +65,11 @@ struct rtype_api {
 	const char *type_name, *service;
 	enum rta_style style;
 	/* The ARN's resource kind, "internet-gateway" (ARN
-	 * ...:internet-gateway/ID) or "repository" (...:repository/NAME). */
+	 * ...:internet-gateway/ID) or "repository" (...:repository/NAME), and
+	 * the character after it (0: '/'; CloudWatch Logs says
+	 * ...:log-group:NAME). */
 	const char *kind;
+	char arn_sep;
 	/* Describe: the operation, its member taking a list of ids, the
 	 * answer's list and each item's id and ARN members (arn NULL: built,
 	 * EC2), at most `batch` ids a call (0: 100). `gone`: the codes that
@@ -156,6 +161,13 @@ int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       struct diags *d);
 int rta_check(const struct rtype_api *a, json_t *desired, struct diags *d);
+/* The create request's members (RTA_CREATE, not RTA_AFTER) from props in
+ * CloudFormation form: a new object. */
+json_t *rta_create_params(const struct rtype_api *a, json_t *props);
+/* Fills r (zeroed, or props already an object) from a described item, in
+ * CloudFormation form, and its tags ({K: V}, stolen, may be NULL). */
+void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
+	      json_t *item, json_t *tags);
 void rta_normalise(const struct rtype_api *a, const char *stack, const char *address,
 		   json_t *desired);
 /* Whether any property of `a` has an update operation (or a flag tag). */

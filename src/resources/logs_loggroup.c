@@ -5,23 +5,50 @@
  * gives their settings. LogGroupName is the physical id. RetentionInDays is
  * changed in place with Put/DeleteRetentionPolicy, DeletionProtectionEnabled
  * with PutLogGroupDeletionProtection, KmsKeyId with Associate/DisassociateKmsKey;
- * tags go through the tagging API (the engine's default). */
+ * tags go through the tagging API (the engine's default). Partly a
+ * description (generic.h): `api` below. */
 #include "util/common.h"
 #include "resources/resource.h"
 
 #include "aws/client.h"
+#include "resources/generic.h"
 #include "resources/typeutil.h"
 #include "util/buf.h"
 
-#define LOG_GROUP_NAME_MAX 512
+/* What fits a description (generic.h): the ARN, the property map, the
+ * delete and the default name. The rest is the log
+ * group's own: DescribeLogGroups filters by prefix for one name and by up
+ * to 50 identifiers (checked against what was asked) for many, tags are a
+ * map in CreateLogGroup, retention is set after the create and removed by
+ * its own call, and deletion protection and the key have their own calls. */
+static const struct rtype_api api = {
+	.type_name = "AWS::Logs::LogGroup", .service = "logs", .style = RTA_SERVICE,
+	.kind = "log-group", .arn_sep = ':',
+	.item_id = "logGroupName", .item_arn = "logGroupArn",
+	.gone = (const char *const[]){ "ResourceNotFoundException", NULL },
+	.exists = (const char *const[]){ "ResourceAlreadyExistsException", NULL },
+	.delete_op = "DeleteLogGroup", .delete_id = "logGroupName",
+	.props = (const struct rta_prop[]){
+		{ "LogGroupName", "logGroupName", RTA_CREATE | RTA_ID, NULL, NULL },
+		{ "RetentionInDays", "retentionInDays", RTA_READ, NULL, NULL },
+		{ "KmsKeyId", "kmsKeyId", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "LogGroupClass", "logGroupClass", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "DeletionProtectionEnabled", "deletionProtectionEnabled",
+		  RTA_CREATE | RTA_READ | RTA_BOOL, NULL, NULL },
+		/* CloudFormation's Arn is the ":*" form DescribeLogGroups
+		 * calls `arn`; the tagging API wants the bare logGroupArn. */
+		{ "Arn", "arn", RTA_READ, NULL, NULL },
+		{ 0 } },
+	.name_prop = "LogGroupName", .name_max = 512,
+};
 
-/* "arn:aws:logs:REGION:ACCOUNT:log-group:NAME" (optionally ":*"). */
 static int owns_arn(const char *arn)
 {
-	const char *p = strstr(arn, ":logs:");
-	return p && strstr(p, ":log-group:") != NULL;
+	return rta_owns_arn(&api, arn);
 }
 
+/* The tagging API's key of an ARN: the name, without DescribeLogGroups'
+ * ":*". */
 static char *name_from_arn(const char *arn)
 {
 	const char *p = strstr(arn, ":log-group:");
@@ -34,31 +61,9 @@ static char *name_from_arn(const char *arn)
 	return xstrndup(p, n);
 }
 
-/* One DescribeLogGroups item in CloudFormation form. */
 static void fill_from_describe(struct live_resource *r, json_t *g)
 {
-	json_t *p = r->props ? r->props : json_object();
-	r->props = p;
-	const char *name = json_string_value(json_object_get(g, "logGroupName"));
-	json_object_set_new(p, "LogGroupName", json_string(name ? name : ""));
-	json_t *v;
-	if ((v = json_object_get(g, "retentionInDays")) && json_is_integer(v))
-		json_object_set(p, "RetentionInDays", v);
-	if ((v = json_object_get(g, "kmsKeyId")) && json_is_string(v))
-		json_object_set(p, "KmsKeyId", v);
-	if ((v = json_object_get(g, "logGroupClass")) && json_is_string(v))
-		json_object_set(p, "LogGroupClass", v);
-	if ((v = json_object_get(g, "deletionProtectionEnabled")) && json_is_boolean(v))
-		json_object_set(p, "DeletionProtectionEnabled", v);
-	/* CloudFormation's Arn attribute is the ":*" form DescribeLogGroups
-	 * calls `arn`; the tagging API wants the bare one. */
-	if ((v = json_object_get(g, "arn")) && json_is_string(v))
-		json_object_set(p, "Arn", v);
-	const char *bare = json_string_value(json_object_get(g, "logGroupArn"));
-	if (bare && !r->arn)
-		r->arn = xstrdup(bare);
-	if (!r->id)
-		r->id = xstrdup(name ? name : "");
+	rta_fill(&api, NULL, r, g, NULL);
 }
 
 /* DescribeLogGroups for a batch of names (see read_all). */
@@ -116,8 +121,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	out->detailed = true;
 	fill_from_describe(out, found);
 	json_decref(groups);
-	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	err = tu_list_tags(c, "logs", "resourceArn", out->arn, gone, "tags", &tags, d);
+	err = tu_list_tags(c, "logs", "resourceArn", out->arn, api.gone, "tags", &tags, d);
 	if (err) {
 		live_resource_release(out);
 		return err;
@@ -146,8 +150,7 @@ static int read_named(const struct rt_ctx *c, const char *const *ids, size_t n,
 			r->detailed = true;
 			fill_from_describe(r, g);
 			json_t *tags = NULL;
-			static const char *const gone[] = { "ResourceNotFoundException", NULL };
-			err = tu_list_tags(c, "logs", "resourceArn", r->arn, gone, "tags", &tags, d);
+			err = tu_list_tags(c, "logs", "resourceArn", r->arn, api.gone, "tags", &tags, d);
 			if (!err) {
 				rt_apply_tags(r, tags ? tags : json_object());
 			} else if (err == BERTH_ENOTFOUND) {
@@ -164,11 +167,7 @@ static int read_named(const struct rt_ctx *c, const char *const *ids, size_t n,
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
-	if (json_object_get(desired, "LogGroupName"))
-		return;
-	char *name = rt_default_name(stack, address, LOG_GROUP_NAME_MAX);
-	json_object_set_new(desired, "LogGroupName", json_string(name));
-	free(name);
+	rta_normalise(&api, stack, address, desired);
 }
 
 static int set_retention(const struct rt_ctx *c, const char *name, json_t *days, struct diags *d)
@@ -220,24 +219,19 @@ static void fill_created(const struct rt_ctx *c, const char *name, json_t *props
 static int create_impl(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		       char **id_out, struct live_resource *live, struct diags *d)
 {
-	char tmp[64];
 	int err = 0;
 	const char *name = json_string_value(json_object_get(props, "LogGroupName"));
 	if (!name) {
 		diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: LogGroupName is not known");
 		return BERTH_EINVAL;
 	}
+	/* The members in the order berth always sent them: name, tags, the
+	 * rest. */
 	json_t *params = json_pack("{s:s, s:O}", "logGroupName", name, "tags", tags);
-	const char *s;
-	if ((s = rt_str(props, "KmsKeyId", tmp)))
-		json_object_set_new(params, "kmsKeyId", json_string(s));
-	if ((s = rt_str(props, "LogGroupClass", tmp)))
-		json_object_set_new(params, "logGroupClass", json_string(s));
-	if (json_object_get(props, "DeletionProtectionEnabled"))
-		json_object_set_new(params, "deletionProtectionEnabled",
-				    json_boolean(rt_bool(props, "DeletionProtectionEnabled", false)));
-	static const char *const exists[] = { "ResourceAlreadyExistsException", NULL };
-	err = rt_call_expect(c, "logs", "CreateLogGroup", params, NULL, exists, NULL, d);
+	json_t *own = rta_create_params(&api, props);
+	json_object_update(params, own);
+	json_decref(own);
+	err = rt_call_expect(c, "logs", "CreateLogGroup", params, NULL, api.exists, NULL, d);
 	json_decref(params);
 	bool adopted = err == RT_EXPECTED;
 	if (adopted) {
@@ -320,11 +314,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 
 static int remove_group(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	json_t *params = json_pack("{s:s}", "logGroupName", cur->id);
-	int err = rt_call_expect(c, "logs", "DeleteLogGroup", params, NULL, gone, NULL, d);
-	json_decref(params);
-	return err == RT_EXPECTED ? 0 : err;
+	return rta_remove(&api, c, cur, d);
 }
 
 const struct rtype rtype_logs_loggroup = {

@@ -16,6 +16,27 @@ static const struct rtype_api subnet = {
 	.type_name = "AWS::EC2::Subnet", .service = "ec2", .style = RTA_EC2, .kind = "subnet",
 	.props = (const struct rta_prop[]){ { .cfn = "CidrBlock", .flags = RTA_CIDR }, { 0 } },
 };
+static const struct rtype_api log_group = {
+	.type_name = "AWS::Logs::LogGroup", .service = "logs", .style = RTA_SERVICE,
+	.kind = "log-group", .arn_sep = ':', .item_id = "logGroupName",
+	.item_arn = "logGroupArn",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "LogGroupName", .api = "logGroupName", .flags = RTA_ID },
+		{ .cfn = "RetentionInDays", .api = "retentionInDays", .flags = RTA_READ },
+		{ .cfn = "Arn", .api = "arn", .flags = RTA_READ },
+		{ 0 } },
+};
+static const struct rtype_api cluster = {
+	.type_name = "AWS::ECS::Cluster", .service = "ecs", .style = RTA_SERVICE,
+	.kind = "cluster", .item_id = "clusterName", .item_arn = "clusterArn",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "ClusterName", .api = "clusterName", .flags = RTA_ID },
+		{ .cfn = "ClusterSettings", .api = "settings",
+		  .flags = RTA_READ | RTA_RECASE | RTA_NONEMPTY },
+		{ .cfn = "CapacityProviders", .api = "capacityProviders",
+		  .flags = RTA_READ | RTA_NONEMPTY },
+		{ 0 } },
+};
 
 TEST(owns_arn)
 {
@@ -27,6 +48,33 @@ TEST(owns_arn)
 	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr"));
 	CHECK(rta_owns_arn(&subnet, "arn:aws:ec2:us-west-2:1:subnet/subnet-1"));
 	CHECK(!rta_owns_arn(&subnet, "arn:aws:ec2:us-west-2:1:vpc/vpc-1"));
+	/* CloudWatch Logs puts a colon after the kind. */
+	CHECK(rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:log-group:/app/web"));
+	CHECK(rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:log-group:/app/web:*"));
+	CHECK(!rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:log-group/app"));
+	CHECK(!rta_owns_arn(&log_group, "arn:aws:logs:us-west-2:1:destination:d"));
+	CHECK(!rta_owns_arn(&ecr, "arn:aws:ecr:us-west-2:1:repository:a"));
+}
+
+/* A described item in CloudFormation form: the id, the ARN the tagging API
+ * knows, the properties the map reads, and nothing else. */
+TEST(fill_log_group)
+{
+	json_t *item = json_pack("{s:s, s:s, s:s, s:i, s:s}", "logGroupName", "/app/web", "arn",
+				 "arn:aws:logs:r:1:log-group:/app/web:*", "logGroupArn",
+				 "arn:aws:logs:r:1:log-group:/app/web", "retentionInDays", 7,
+				 "storedBytes", "0");
+	struct live_resource r = { 0 };
+	rta_fill(&log_group, NULL, &r, item, NULL);
+	CHECK_STR(r.id, "/app/web");
+	CHECK_STR(r.arn, "arn:aws:logs:r:1:log-group:/app/web");
+	CHECK_STR(json_string_value(json_object_get(r.props, "LogGroupName")), "/app/web");
+	CHECK_STR(json_string_value(json_object_get(r.props, "Arn")),
+		  "arn:aws:logs:r:1:log-group:/app/web:*");
+	CHECK(json_integer_value(json_object_get(r.props, "RetentionInDays")) == 7);
+	CHECK(json_object_size(r.props) == 3);
+	live_resource_release(&r);
+	json_decref(item);
 }
 
 static void check_name(const char *stack, const char *address, const char *want)
@@ -72,6 +120,23 @@ TEST(unsupported_refused)
 	diags_release(&d);
 	json_decref(ok);
 	json_decref(bad);
+}
+/* ECS answers [] for "none": not read back, so a spec without the
+ * property plans no change. */
+TEST(fill_skips_empty_lists)
+{
+	json_t *item = json_pack("{s:s, s:[{s:s, s:s}], s:[]}", "clusterName", "c", "settings",
+				 "name", "containerInsights", "value", "enabled",
+				 "capacityProviders");
+	struct live_resource r = { 0 };
+	rta_fill(&cluster, NULL, &r, item, json_object());
+	json_t *want = json_pack("{s:s, s:[{s:s, s:s}]}", "ClusterName", "c", "ClusterSettings",
+				 "Name", "containerInsights", "Value", "enabled");
+	CHECK(json_equal(r.props, want));
+	CHECK(r.arn == NULL);
+	live_resource_release(&r);
+	json_decref(item);
+	json_decref(want);
 }
 
 TEST_MAIN()
