@@ -111,6 +111,47 @@ static void drop_stack_members(struct engine *e)
 	}
 }
 
+/* AWS's listings lag its writes, the tagging API's most: a plan right after
+ * apply may not yet see in a listing what apply made (and read back by its
+ * id), and would plan to make it again. The cache remembers what apply
+ * made: an instance of a refreshed, taggable type that it holds and no
+ * listing showed is read by its id before berth believes it gone — one call
+ * each, only when something is missing — and taken only when its tags say
+ * it is this stack's and this address's. */
+static int read_unlisted_cached(struct engine *e, struct diags *d)
+{
+	for (size_t k = 0; k < e->state.n; k++) {
+		const struct state_resource *sr = &e->state.res[k];
+		if (!sr->id || !sr->address || !sr->type)
+			continue;
+		size_t t = 0;
+		while (t < e->ntypes && strcmp(e->types[t]->type_name, sr->type))
+			t++;
+		if (t == e->ntypes || !e->types[t]->read_one || !e->types[t]->tag_filter)
+			continue;
+		bool listed = false;
+		for (size_t i = 0; i < e->live[t].n && !listed; i++)
+			listed = e->live[t].v[i].address &&
+				 !strcmp(e->live[t].v[i].address, sr->address);
+		if (listed)
+			continue;
+		struct live_resource cur;
+		memset(&cur, 0, sizeof(cur));
+		int err = e->types[t]->read_one(&e->rt, sr->id, &cur, d);
+		if (err == BERTH_ENOTFOUND)
+			continue;
+		if (err)
+			return err;
+		if (cur.tags && rt_tags_ours(&e->rt, cur.tags, sr->address)) {
+			log_verbose("refresh: %s (%s) not listed yet: read by its id", sr->address,
+				    sr->id);
+			live_resource_copy(live_set_add(&e->live[t], e->types[t]->type_name), &cur);
+		}
+		live_resource_release(&cur);
+	}
+	return 0;
+}
+
 int engine_refresh(struct engine *e, struct diags *d)
 {
 	int err = 0;
@@ -219,6 +260,8 @@ int engine_refresh(struct engine *e, struct diags *d)
 	free(depv);
 	free(deps);
 	free(names);
+	if (!err)
+		err = read_unlisted_cached(e, d);
 	if (err)
 		return err;
 	drop_stack_members(e);
