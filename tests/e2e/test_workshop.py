@@ -27,9 +27,7 @@ from berthtest import SOURCE_DIR, main  # noqa: E402
 from enginetest import EngineCase  # noqa: E402
 
 TEMPLATE_NAME = "cwagent-ecs-instance-metric-cfn.json"
-TEMPLATE = os.path.join(SOURCE_DIR, "..", "shared", "workshop", TEMPLATE_NAME)
-if not os.path.exists(TEMPLATE):  # a clone outside the project's machine
-    TEMPLATE = os.path.join(SOURCE_DIR, "specs", "files", TEMPLATE_NAME)
+TEMPLATE = os.path.join(SOURCE_DIR, "specs", "files", TEMPLATE_NAME)
 DASHBOARD_INPUT = "DS_PROMETHEUS_WS-647C2794-32A4-4DED-95E1-59BC7ECD633C"
 
 
