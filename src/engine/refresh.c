@@ -124,10 +124,8 @@ static int read_unlisted_cached(struct engine *e, struct diags *d)
 		const struct state_resource *sr = &e->state.res[k];
 		if (!sr->id || !sr->address || !sr->type)
 			continue;
-		size_t t = 0;
-		while (t < e->ntypes && strcmp(e->types[t]->type_name, sr->type))
-			t++;
-		if (t == e->ntypes || !e->types[t]->read_one || !e->types[t]->tag_filter)
+		long t = engine_type_index(e, sr->type);
+		if (t < 0 || !e->types[t]->read_one || !e->types[t]->tag_filter)
 			continue;
 		bool listed = false;
 		for (size_t i = 0; i < e->live[t].n && !listed; i++)
