@@ -115,10 +115,20 @@ static int read_rules(const struct rt_ctx *c, struct live_set *set, size_t from,
 static int list(const struct rt_ctx *c, json_t *params, struct live_set *out, struct diags *d)
 {
 	json_t *groups = NULL;
-	int err = rt_call_all_expect(c, "ec2", "DescribeSecurityGroups", params, "SecurityGroups",
-				     sg_gone, &groups, d);
-	if (err)
-		return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
+	struct diags tmp = DIAGS_INIT;
+	int err = rt_call_all(c, "ec2", "DescribeSecurityGroups", params, "SecurityGroups", &groups,
+			      &tmp);
+	if (err) {
+		for (size_t i = 0; i < tmp.n; i++)
+			for (size_t k = 0; tmp.items[i].aws_code && sg_gone[k]; k++)
+				if (!strcmp(tmp.items[i].aws_code, sg_gone[k]))
+					err = BERTH_ENOTFOUND;
+		if (err != BERTH_ENOTFOUND)
+			diags_move(d, &tmp);
+		diags_release(&tmp);
+		return err;
+	}
+	diags_release(&tmp);
 	size_t from = out->n, i;
 	json_t *g;
 	json_array_foreach(groups, i, g)
