@@ -41,10 +41,12 @@ for f in $(list); do
 	code=$(printf '%s\n' "$text" | code_lines)
 	if printf '%s\n' "$text" | grep -q '^const struct rtype rtype_'; then
 		kind=type
-		printf '%s\n' "$text" | grep -q 'RTA_FUNCS(\|RTC_FUNCS(' && kind=description
+		printf '%s\n' "$text" | grep -q 'RTA_FUNCS(' && kind=description
 	else
 		kind=shared
 	fi
+	# child items described with generic_child.h
+	printf '%s\n' "$text" | grep -q 'RTC_FUNCS(' && kind=description
 	printf '%s %s %s %s\n' "$kind" "$total" "$code" "$(basename "$f" .c)" >>"$tmp"
 done
 printf '%-12s %6s %6s  %s\n' kind lines code file
