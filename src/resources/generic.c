@@ -383,14 +383,20 @@ static const struct rta_prop *prop_named(const struct rtype_api *a, const char *
 	return NULL;
 }
 
-/* update_op for one property (value stolen). */
+/* update_op for one property (value stolen), or with value NULL the
+ * RTA_CLEAR operation. */
 static int set_prop(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		    const struct rta_prop *p, json_t *value, struct diags *d)
 {
-	if (p->flags & RTA_WRAP)
+	if (value && (p->flags & RTA_WRAP))
 		value = json_pack("{s:o}", "Value", value);
-	json_t *params = json_pack("{s:s, s:o}", a->item_id, id, p->api, value), *res = NULL;
-	int err = rt_call(c, a->service, p->update_op, params, &res, d);
+	const char *op = value ? p->update_op : p->dflt, *id_member = a->item_id;
+	for (size_t i = 0; a->update_ids && a->update_ids[i]; i += 2)
+		if (!strcmp(a->update_ids[i], op))
+			id_member = a->update_ids[i + 1];
+	json_t *params = value ? json_pack("{s:s, s:o}", id_member, id, p->api, value)
+			       : json_pack("{s:s}", id_member, id), *res = NULL;
+	int err = rt_call(c, a->service, op, params, &res, d);
 	json_decref(params);
 	json_decref(res);
 	return err;
@@ -405,8 +411,8 @@ static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, c
 		json_t *v = json_object_get(props, p->cfn);
 		if (!(p->flags & RTA_AFTER) || !v || json_is_null(v))
 			continue;
-		json_t *value = to_api(p, v), *dflt = p->dflt ? json_loads(p->dflt, JSON_DECODE_ANY,
-									    NULL) : NULL;
+		json_t *value = to_api(p, v), *dflt = p->dflt && !(p->flags & RTA_CLEAR) ?
+			json_loads(p->dflt, JSON_DECODE_ANY, NULL) : NULL;
 		bool same = dflt && json_equal(value, dflt);
 		json_decref(dflt);
 		if (same) {
@@ -451,6 +457,8 @@ static int update_one(const struct rtype_api *a, const struct rt_ctx *c,
 	json_t *v = json_object_get(desired, name), *value;
 	if (v && !json_is_null(v)) {
 		value = to_api(p, v);
+	} else if (p->flags & RTA_CLEAR) {
+		value = NULL;
 	} else if (p->dflt) {
 		value = json_loads(p->dflt, JSON_DECODE_ANY, NULL);
 	} else {
@@ -663,4 +671,10 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
 		  const struct live_resource *cur, struct diags *d)
 {
 	return wait_for(a, c, cur->id, true, d);
+}
+
+int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		  json_t *props, struct diags *d)
+{
+	return set_after_create(a, c, id, props, d);
 }

@@ -48,6 +48,10 @@ enum rta_prop_flags {
 				* answers [] for none) */
 	RTA_CIDR = 1 << 7,   /* an IPv4 CIDR, made canonical before diffing
 			      * (10.0.0.5/24 is 10.0.0.0/24), as CloudFormation does */
+	RTA_CLEAR = 1 << 12, /* `dflt` is not a value but the operation that
+			      * removes the setting when the spec drops the
+			      * property, taking only the id (CloudWatch Logs'
+			      * DeleteRetentionPolicy, DisassociateKmsKey) */
 };
 struct rta_prop {
 	const char *cfn, *api;
@@ -139,6 +143,11 @@ struct rtype_api {
 	const char *name_prop;
 	size_t name_max;
 	bool name_lower;
+	/* Update and clear operations whose request names the instance by
+	 * another member than item_id, as pairs operation, member, ...
+	 * (NULL-terminated): CloudWatch Logs' PutLogGroupDeletionProtection
+	 * takes logGroupIdentifier. */
+	const char *const *update_ids;
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -242,5 +251,11 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
 	.read_one = NAME##_read_one, .create = NAME##_create,                    \
 	.update = (updatable) ? NAME##_update : NULL, .set_tags = NAME##_set_tags, \
 	.remove = NAME##_remove, .check = NAME##_check, .normalise = NAME##_normalise
+
+/* The RTA_AFTER properties of props not at their dflt, set with their
+ * update_op on the instance `id` just made: for a type whose own create
+ * calls it (CloudWatch Logs' retention). */
+int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		  json_t *props, struct diags *d);
 
 #endif
