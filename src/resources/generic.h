@@ -45,13 +45,16 @@ enum rta_prop_flags {
 	RTA_AFTER = 1 << 6,  /* not in the create request: set by update_op
 			      * right after the create, when not dflt */
 	RTA_NONEMPTY = 1 << 8, /* read back only when a non-empty array (ECS
-				* answers [] for none) */
+				* answers [] for none) or string */
 	RTA_CIDR = 1 << 7,   /* an IPv4 CIDR, made canonical before diffing
 			      * (10.0.0.5/24 is 10.0.0.0/24), as CloudFormation does */
 	RTA_CLEAR = 1 << 12, /* `dflt` is not a value but the operation that
 			      * removes the setting when the spec drops the
 			      * property, taking only the id (CloudWatch Logs'
 			      * DeleteRetentionPolicy, DisassociateKmsKey) */
+	RTA_INT = 1 << 13,   /* put (generic_put.h) as an integer (5 or "5") */
+	RTA_NUMBER = 1 << 14, /* put as a number (0.5 or "0.5") */
+	RTA_ALWAYS = 1 << 15, /* put even when the spec leaves it out, as dflt */
 };
 struct rta_prop {
 	const char *cfn, *api;
@@ -148,6 +151,14 @@ struct rtype_api {
 	 * (NULL-terminated): CloudWatch Logs' PutLogGroupDeletionProtection
 	 * takes logGroupIdentifier. */
 	const char *const *update_ids;
+	/* Settings kept as an attribute map (SNS), generic_attrs.h; NULL:
+	 * none. */
+	const struct rta_attrs *attrs;
+	/* Members every describe request carries after the ids (JSON text,
+	 * {"AlarmTypes": ["MetricAlarm"]}), or NULL. */
+	const char *describe_fixed;
+	/* delete_id takes a list of ids (CloudWatch's DeleteAlarms). */
+	bool delete_list;
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
