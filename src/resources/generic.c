@@ -71,7 +71,7 @@ void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 	if (a->item_arn) {
 		const char *arn = json_string_value(json_object_get(item, a->item_arn));
 		r->arn = arn ? xstrdup(arn) : NULL;
-	} else {
+	} else if (a->style == RTA_EC2) {
 		r->arn = ec2_arn(c, json_string_value(json_object_get(item, "OwnerId")), a->kind, id);
 	}
 	if (!r->props)
@@ -81,7 +81,9 @@ void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 		if (p->flags & RTA_ID)
 			json_object_set_new(r->props, p->cfn, json_string(r->id));
 		else if ((p->flags & RTA_READ) && v && !json_is_null(v) &&
-			 (!(p->flags & RTA_NONEMPTY) || json_array_size(v)))
+			 (!(p->flags & RTA_NONEMPTY) || json_array_size(v) ||
+			  (json_is_string(v) && *json_string_value(v)) ||
+			  (!json_is_array(v) && !json_is_string(v))))
 			json_object_set_new(r->props, p->cfn, to_cfn(p, v));
 	}
 	if (a->read_more)
@@ -100,12 +102,18 @@ static int describe(const struct rtype_api *a, const struct rt_ctx *c, json_t *i
 		    json_t **items, struct diags *d)
 {
 	json_t *res = NULL, *params = json_pack("{s:O}", a->describe_ids, ids);
-	int err = rt_call_expect(c, a->service, a->describe_op, params, &res, a->gone, NULL, d);
+	if (a->describe_fixed) {
+		json_t *fixed = json_loads(a->describe_fixed, 0, NULL);
+		json_object_update(params, fixed);
+		json_decref(fixed);
+	}
+	/* Every page: DescribeAlarms answers 50 of the 100 names it takes. */
+	int err = rt_call_all_expect(c, a->service, a->describe_op, params, a->list, a->gone,
+				     &res, d);
 	json_decref(params);
 	if (err < 0)
 		return err;
-	json_t *list = json_object_get(res, a->list);
-	*items = json_is_array(list) ? json_incref(list) : json_array();
+	*items = json_is_array(res) ? json_incref(res) : json_array();
 	json_decref(res);
 	return err;
 }
@@ -522,7 +530,8 @@ int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       struct diags *d)
 {
-	json_t *params = json_pack("{s:s}", a->delete_id, cur->id);
+	json_t *params = a->delete_list ? json_pack("{s:[s]}", a->delete_id, cur->id)
+					: json_pack("{s:s}", a->delete_id, cur->id);
 	if (a->flag && flag_set(a, cur->props))
 		json_object_set_new(params, a->flag, json_true());
 	int err;

@@ -20,6 +20,32 @@ LOGS_SPEC = """\
 %s
     """
 
+QUEUE = "arn:aws:sqs:us-west-2:123456789012:events"
+
+SNS_SPEC = """\
+    berth: 1
+    stack: demo
+    resources:
+      events:
+        type: AWS::SNS::Topic
+        properties:
+          FifoTopic: true
+%s
+      to-queue:
+        type: AWS::SNS::Subscription
+        properties:
+          TopicArn: ${events.TopicArn}
+          Protocol: sqs
+          Endpoint: %s
+%s
+      mail:
+        type: AWS::SNS::Subscription
+        properties:
+          TopicArn: ${events.TopicArn}
+          Protocol: email
+          Endpoint: ops@example.com
+    """
+
 
 class LogsSnsTypesTest(EngineCase):
     def aws(self, service):
@@ -86,6 +112,60 @@ class LogsSnsTypesTest(EngineCase):
 
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
+
+    def sns_spec(self, topic, sub):
+        self.write_spec(SNS_SPEC % ("\n".join(" " * 10 + p for p in topic), QUEUE,
+                                    "\n".join(" " * 10 + p for p in sub)))
+
+    def topic_and_subscription(self):
+        sns = self.aws("sns")
+        arns = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+        self.assertEqual(len(arns), 1)
+        subs = {s["Protocol"]: s for s in
+                sns.list_subscriptions_by_topic(TopicArn=arns[0])["Subscriptions"]}
+        self.assertEqual(subs["email"]["SubscriptionArn"], "PendingConfirmation")
+        return (arns[0], sns.get_topic_attributes(TopicArn=arns[0])["Attributes"],
+                sns.get_subscription_attributes(
+                    SubscriptionArn=subs["sqs"]["SubscriptionArn"])["Attributes"])
+
+    def test_sns_attributes_set_changed_and_dropped(self):
+        self.sns_spec(["ContentBasedDeduplication: true", "DisplayName: Events"],
+                      ["RawMessageDelivery: true", 'FilterPolicy: { kind: [order] }'])
+        r, ops = self.apply()
+        self.assertIn("3 added", r.stdout)
+        self.assertEqual(ops.get("sns:CreateTopic"), 1)
+        self.assertEqual(ops.get("sns:Subscribe"), 2)
+        arn, topic, sub = self.topic_and_subscription()
+        # No name given: STACK-ADDRESS, with the .fifo a FIFO topic needs.
+        self.assertTrue(arn.endswith(":demo-events.fifo"), arn)
+        self.assertEqual(topic["DisplayName"], "Events")
+        self.assertEqual(topic["ContentBasedDeduplication"], "true")
+        self.assertEqual(sub["RawMessageDelivery"], "true")
+        self.assertEqual(sub["FilterPolicy"], '{"kind":["order"]}')
+        self.converged()
+        # The email subscription awaits confirmation: a note, not drift.
+        r = self.berth("plan", "-v")
+        self.assertIn("pending confirmation", r.stdout + r.stderr)
+
+        # Dropped settings go back to SNS's unset: "" for the topic's,
+        # "false" for the subscription's flag; one call per attribute.
+        self.sns_spec(["ContentBasedDeduplication: false"],
+                      ['FilterPolicy: { kind: [refund] }'])
+        r, ops = self.apply()
+        self.assertIn("2 changed", r.stdout)
+        self.assertEqual(ops.get("sns:SetTopicAttributes"), 2, ops)
+        self.assertEqual(ops.get("sns:SetSubscriptionAttributes"), 2, ops)
+        self.assertNotIn("sns:CreateTopic", ops)
+        arn, topic, sub = self.topic_and_subscription()
+        self.assertEqual(topic.get("DisplayName", ""), "")
+        self.assertEqual(topic["ContentBasedDeduplication"], "false")
+        self.assertEqual(sub["RawMessageDelivery"], "false")
+        self.assertEqual(sub["FilterPolicy"], '{"kind":["refund"]}')
+        self.converged()
+
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live(), [])
+        self.assertEqual(self.aws("sns").list_topics()["Topics"], [])
 
 
 if __name__ == "__main__":
