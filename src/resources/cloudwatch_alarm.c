@@ -11,7 +11,7 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
-#include "resources/generic_put.h"
+#include "resources/generic.h"
 
 #define CR (RTA_CREATE | RTA_READ | RTA_NONEMPTY)
 #define LIST (CR | RTA_ALWAYS)
@@ -44,6 +44,7 @@ static const struct rtype_api api = {
 	.create_op = "PutMetricAlarm",
 	.delete_op = "DeleteAlarms", .delete_id = "AlarmNames", .delete_list = true,
 	.arn_member = "ResourceARN", .tags_member = "Tags", .untag_keys = "TagKeys",
+	.create_puts = true, .untag_first = true,
 	.props = (const struct rta_prop[]){
 		{ "AlarmName", "AlarmName", RTA_CREATE | RTA_ID, NULL, NULL },
 		{ "AlarmDescription", "AlarmDescription", CR, NULL, NULL },
@@ -73,80 +74,10 @@ static const struct rtype_api api = {
 	.name_prop = "AlarmName", .name_max = 255,
 };
 
-static int owns_arn(const char *arn)
-{
-	return rta_owns_arn(&api, arn);
-}
-
-static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
-		    struct diags *d)
-{
-	(void)parents;
-	return rta_read_all(&api, c, out, d);
-}
-
-static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
-		    struct diags *d)
-{
-	return rta_read_one(&api, c, id, out, d);
-}
-
-static void normalise(const char *stack, const char *address, json_t *desired)
-{
-	rta_normalise(&api, stack, address, desired);
-}
-
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
-{
-	return rta_put_create(&api, read_one, c, address, props, tags, id_out, d);
-}
-
-static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
-		  const char *const *changed, size_t nchanged, struct diags *d)
-{
-	(void)changed;
-	(void)nchanged;
-	return rta_put_update(&api, c, cur, desired, d);
-}
-
-/* Removed keys first, then the added ones (CloudWatch's own calls rather
- * than the tagging API's). */
-static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
-		    json_t *remove_keys, struct diags *d)
-{
-	int err = 0;
-	if (json_array_size(remove_keys)) {
-		json_t *params = json_pack("{s:s, s:O}", "ResourceARN", cur->arn ? cur->arn : "",
-					   "TagKeys", remove_keys);
-		err = rt_call(c, "cloudwatch", "UntagResource", params, NULL, d);
-		json_decref(params);
-		if (err)
-			return err;
-	}
-	if (json_object_size(add)) {
-		json_t *params = json_pack("{s:s, s:o}", "ResourceARN", cur->arn ? cur->arn : "",
-					   "Tags", rt_tags_to_list(add, false));
-		err = rt_call(c, "cloudwatch", "TagResource", params, NULL, d);
-		json_decref(params);
-	}
-	return err;
-}
-
-static int remove_alarm(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	return rta_remove(&api, c, cur, d);
-}
+RTA_FUNCS(alarm, api)
 
 const struct rtype rtype_cloudwatch_alarm = {
 	.type_name = "AWS::CloudWatch::Alarm",
 	.tag_filter = "cloudwatch:alarm",
-	.owns_arn = owns_arn,
-	.read_all = read_all,
-	.read_one = read_one,
-	.normalise = normalise,
-	.create = create,
-	.update = update,
-	.set_tags = set_tags,
-	.remove = remove_alarm,
+	RTA_CALLBACKS(alarm, true),
 };

@@ -8,6 +8,7 @@
 
 #include "resources/ec2_common.h"
 #include "resources/generic.h"
+#include "resources/generic_put.h"
 #include "resources/typeutil.h"
 
 static size_t batch_of(const struct rtype_api *a)
@@ -378,6 +379,8 @@ int rta_create(const struct rtype_api *a,
 			return BERTH_EINVAL;
 		}
 	}
+	if (a->create_puts)
+		return rta_put_create(a, read_one, c, address, props, tags, id_out, d);
 	if (a->style == RTA_EC2)
 		return create_ec2(a, c, address, props, tags, id_out, d);
 	return create_service(a, read_one, c, address, props, tags, id_out, d);
@@ -481,6 +484,8 @@ int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	       json_t *desired, const char *const *changed, size_t nchanged, struct diags *d)
 {
 	int err = rta_check(a, desired, d);
+	if (!err && a->create_puts)
+		return rta_put_update(a, c, cur, desired, d);
 	for (size_t i = 0; !err && i < nchanged; i++)
 		err = update_one(a, c, cur, desired, changed[i], d);
 	return err;
@@ -494,20 +499,26 @@ bool rta_updatable(const struct rtype_api *a)
 	return a->flag_prop != NULL;
 }
 
+static int tag_resource(const struct rtype_api *a, const struct rt_ctx *c,
+			const struct live_resource *cur, json_t *add, struct diags *d)
+{
+	if (!json_object_size(add))
+		return 0;
+	json_t *params = json_pack("{s:s?, s:o}", a->arn_member, cur->arn, a->tags_member,
+				   rt_tags_to_list(add, false)), *res = NULL;
+	int err = rt_call(c, a->service, "TagResource", params, &res, d);
+	json_decref(params);
+	json_decref(res);
+	return err;
+}
+
 int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 		 const struct live_resource *cur, json_t *add, json_t *remove_keys,
 		 struct diags *d)
 {
 	if (a->style == RTA_EC2)
 		return ec2_set_tags(c, cur, add, remove_keys, d);
-	int err = 0;
-	if (json_object_size(add)) {
-		json_t *params = json_pack("{s:s?, s:o}", a->arn_member, cur->arn, a->tags_member,
-					   rt_tags_to_list(add, false)), *res = NULL;
-		err = rt_call(c, a->service, "TagResource", params, &res, d);
-		json_decref(params);
-		json_decref(res);
-	}
+	int err = a->untag_first ? 0 : tag_resource(a, c, cur, add, d);
 	/* The flag's tag is the property's, not the spec's Tags': it goes
 	 * only when the property does (update_one). */
 	json_t *keys = json_array();
@@ -524,6 +535,8 @@ int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 		json_decref(res);
 	}
 	json_decref(keys);
+	if (!err && a->untag_first)
+		err = tag_resource(a, c, cur, add, d);
 	return err;
 }
 

@@ -159,6 +159,12 @@ struct rtype_api {
 	const char *describe_fixed;
 	/* delete_id takes a list of ids (CloudWatch's DeleteAlarms). */
 	bool delete_list;
+	/* create_op overwrites an instance of the same name and is the update
+	 * too (PutMetricAlarm): rta_create and rta_update put (generic_put.h). */
+	bool create_puts;
+	/* RTA_SERVICE tags: UntagResource before TagResource (CloudWatch's
+	 * order). */
+	bool untag_first;
 };
 
 /* The generic implementations; `read_one` is the type's own (for the

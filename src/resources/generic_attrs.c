@@ -53,6 +53,23 @@ int rta_attrs_read(const struct rtype_api *a, const struct rt_ctx *c, const char
 	return err;
 }
 
+int rta_attrs_detail(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
+		     struct diags *d)
+{
+	json_t *map = NULL;
+	int err = rta_attrs_read(a, c, r->id, &map, d);
+	if (!err) {
+		if (!r->props)
+			r->props = json_object();
+		if (a->attrs->fill_more)
+			a->attrs->fill_more(r, map);
+		rta_attrs_fill(a, r->props, map);
+		r->detailed = true;
+	}
+	json_decref(map);
+	return err;
+}
+
 int rta_attrs_update(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		     json_t *desired, const char *const *changed, size_t n, struct diags *d)
 {

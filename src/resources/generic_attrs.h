@@ -24,6 +24,10 @@ struct rta_attrs {
 	 * spec drops one (NULL: "", as for every other attribute). */
 	const char *const *booleans;
 	const char *bool_unset;
+	/* Optional: what else the read's map says of r (a subscription's
+	 * topic and endpoint, whether it awaits confirmation), before the
+	 * attributes are filled in. */
+	void (*fill_more)(struct live_resource *r, json_t *map);
 };
 
 /* {NAME: text} of the attributes props (CloudFormation form) sets, for the
@@ -36,6 +40,10 @@ void rta_attrs_fill(const struct rtype_api *a, json_t *props, json_t *map);
  * when AWS answers one of a->gone. */
 int rta_attrs_read(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		   json_t **map, struct diags *d);
+/* A type's read_detail: get_op on r->id, then r->props filled (fill_more,
+ * rta_attrs_fill) and r->detailed set. */
+int rta_attrs_detail(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
+		     struct diags *d);
 /* set_op for each property in changed[0..n) (its value in desired, or
  * unset when absent); a change to anything but an attribute is refused. */
 int rta_attrs_update(const struct rtype_api *a, const struct rt_ctx *c, const char *id,

@@ -29,6 +29,8 @@ static const char *const attr_names[] = { "DeliveryPolicy", "FilterPolicy", "Fil
 					  "SubscriptionRoleArn", NULL };
 static const char *const identity[] = { "TopicArn", "Protocol", "Endpoint", NULL };
 
+static void fill_more(struct live_resource *r, json_t *a);
+
 /* Unsetting: SNS takes "false" for the flag and "" for documents. */
 static const struct rtype_api api = {
 	.type_name = "AWS::SNS::Subscription", .service = "sns", .style = RTA_SERVICE,
@@ -37,7 +39,7 @@ static const struct rtype_api api = {
 		.get_op = "GetSubscriptionAttributes", .set_op = "SetSubscriptionAttributes",
 		.id_member = "SubscriptionArn", .map_member = "Attributes", .names = attr_names,
 		.booleans = (const char *const[]){ "RawMessageDelivery", NULL },
-		.bool_unset = "false" },
+		.bool_unset = "false", .fill_more = fill_more },
 };
 
 static bool is_pending(const char *arn)
@@ -103,31 +105,24 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 	return err;
 }
 
-static void fill_from_attributes(struct live_resource *r, json_t *a)
+/* The topic and endpoint the attributes name, and whether the
+ * subscription awaits confirmation. */
+static void fill_more(struct live_resource *r, json_t *a)
 {
-	if (!r->props)
-		r->props = json_object();
 	static const char *const base[] = { "TopicArn", "Protocol", "Endpoint" };
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
 		if (json_is_string(json_object_get(a, base[i])))
 			json_object_set(r->props, base[i], json_object_get(a, base[i]));
-	rta_attrs_fill(&api, r->props, a);
 	const char *pending = json_string_value(json_object_get(a, "PendingConfirmation"));
 	free(r->note);
 	r->note = pending && !strcmp(pending, "true") ? xstrdup("pending confirmation") : NULL;
-	r->detailed = true;
 }
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
 	if (!r->id)
 		return 0; /* pending and its ARN unknown: SNS will not say more */
-	json_t *map = NULL;
-	int err = rta_attrs_read(&api, c, r->id, &map, d);
-	if (!err)
-		fill_from_attributes(r, map);
-	json_decref(map);
-	return err;
+	return rta_attrs_detail(&api, c, r, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,

@@ -101,14 +101,7 @@ cleanup:
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
-	json_t *map = NULL;
-	int err = rta_attrs_read(&api, c, r->id, &map, d);
-	if (!err) {
-		rta_attrs_fill(&api, r->props, map);
-		r->detailed = true;
-	}
-	json_decref(map);
-	return err;
+	return rta_attrs_detail(&api, c, r, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
