@@ -272,12 +272,28 @@ int rta_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *
 	return err;
 }
 
+/* Whether v says nothing: absent, null, or for RTA_NONEMPTY empty. */
+static bool unset(const struct rta_prop *p, json_t *v)
+{
+	if (!v || json_is_null(v))
+		return true;
+	return (p->flags & RTA_NONEMPTY) &&
+	       ((json_is_array(v) && !json_array_size(v)) ||
+		(json_is_string(v) && !*json_string_value(v)));
+}
+
 json_t *rta_create_params(const struct rtype_api *a, json_t *props)
 {
 	json_t *params = json_object();
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
 		json_t *v = json_object_get(props, p->cfn);
-		if ((p->flags & RTA_CREATE) && !(p->flags & RTA_AFTER) && v && !json_is_null(v))
+		if (!(p->flags & RTA_CREATE) || (p->flags & RTA_AFTER))
+			continue;
+		/* RTA_ALWAYS: what the spec leaves out (or, RTA_NONEMPTY,
+		 * leaves empty) is sent as dflt (ECS's cluster settings). */
+		if ((p->flags & RTA_ALWAYS) && p->dflt && unset(p, v))
+			json_object_set_new(params, p->api, json_loads(p->dflt, JSON_DECODE_ANY, NULL));
+		else if (v && !json_is_null(v))
 			json_object_set_new(params, p->api, to_api(p, v));
 	}
 	return params;
@@ -401,10 +417,7 @@ static int set_prop(const struct rtype_api *a, const struct rt_ctx *c, const cha
 {
 	if (value && (p->flags & RTA_WRAP))
 		value = json_pack("{s:o}", "Value", value);
-	const char *op = value ? p->update_op : p->dflt, *id_member = a->item_id;
-	for (size_t i = 0; a->update_ids && a->update_ids[i]; i += 2)
-		if (!strcmp(a->update_ids[i], op))
-			id_member = a->update_ids[i + 1];
+	const char *op = value ? p->update_op : p->dflt, *id_member = rta_id_member(a, op);
 	json_t *params = value ? json_pack("{s:s, s:o}", id_member, id, p->api, value)
 			       : json_pack("{s:s}", id_member, id), *res = NULL;
 	int err = rt_call(c, a->service, op, params, &res, d);
@@ -466,7 +479,7 @@ static int update_one(const struct rtype_api *a, const struct rt_ctx *c,
 		return BERTH_EINVAL;
 	}
 	json_t *v = json_object_get(desired, name), *value;
-	if (v && !json_is_null(v)) {
+	if (!unset(p, v)) {
 		value = to_api(p, v);
 	} else if (p->flags & RTA_CLEAR) {
 		value = NULL;
@@ -486,8 +499,13 @@ int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	int err = rta_check(a, desired, d);
 	if (!err && a->create_puts)
 		return rta_put_update(a, c, cur, desired, d);
-	for (size_t i = 0; !err && i < nchanged; i++)
-		err = update_one(a, c, cur, desired, changed[i], d);
+	for (size_t i = 0; !err && i < nchanged; i++) {
+		const struct rta_prop *p = prop_named(a, changed[i]);
+		if (!p || !p->update_op || !rta_is_whole(a, p->update_op))
+			err = update_one(a, c, cur, desired, changed[i], d);
+	}
+	if (!err && a->update_whole)
+		err = rta_update_whole(a, c, cur, desired, changed, nchanged, d);
 	return err;
 }
 
@@ -699,4 +717,17 @@ int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char 
 		  json_t *props, struct diags *d)
 {
 	return set_after_create(a, c, id, props, d);
+}
+
+const char *rta_id_member(const struct rtype_api *a, const char *op)
+{
+	for (size_t i = 0; op && a->update_ids && a->update_ids[i]; i += 2)
+		if (!strcmp(a->update_ids[i], op))
+			return a->update_ids[i + 1];
+	return a->item_id;
+}
+
+json_t *rta_to_api(const struct rta_prop *p, json_t *v)
+{
+	return to_api(p, v);
 }

@@ -165,6 +165,12 @@ struct rtype_api {
 	/* RTA_SERVICE tags: UntagResource before TagResource (CloudWatch's
 	 * order). */
 	bool untag_first;
+	/* Update operations that take every property they set in one request
+	 * (ECS's PutClusterCapacityProviders: the providers and the default
+	 * strategy together), NULL-terminated: called once, after the other
+	 * changes, with each of their properties as desired or, absent, its
+	 * dflt (generic_whole.c). */
+	const char *const *update_whole;
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -274,5 +280,19 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
  * calls it (CloudWatch Logs' retention). */
 int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		  json_t *props, struct diags *d);
+
+/* The member naming the instance in operation `op`'s request: its pair in
+ * update_ids, or item_id. */
+const char *rta_id_member(const struct rtype_api *a, const char *op);
+/* A property's value as the API takes it (RTA_RECASE, RTA_BOOL), a new
+ * reference. */
+json_t *rta_to_api(const struct rta_prop *p, json_t *v);
+/* Whether `op` is one of a->update_whole. */
+bool rta_is_whole(const struct rtype_api *a, const char *op);
+/* The update_whole operations of the properties in `changed`, each once,
+ * in the order of a->update_whole. */
+int rta_update_whole(const struct rtype_api *a, const struct rt_ctx *c,
+		     const struct live_resource *cur, json_t *desired, const char *const *changed,
+		     size_t nchanged, struct diags *d);
 
 #endif
