@@ -60,76 +60,65 @@ static int owns_arn(const char *arn)
 	return rta_owns_arn(&api, arn);
 }
 
-/* Describes up to 100 clusters; ACTIVE ones are added to out. */
-static int describe(const struct rt_ctx *c, json_t *names, struct live_set *out, struct diags *d)
+/* DescribeClusters for up to 100 names or ARNs: *items, the ACTIVE ones
+ * (a deleted cluster stays INACTIVE a while). */
+static int describe(const struct rt_ctx *c, json_t *keys, json_t **items, struct diags *d)
 {
 	json_t *res = NULL;
-	json_t *params = json_pack("{s:O, s:[s, s]}", "clusters", names, "include", "SETTINGS", "TAGS");
+	json_t *params = json_pack("{s:O, s:[s, s]}", "clusters", keys, "include", "SETTINGS", "TAGS");
 	int err = rt_call(c, "ecs", "DescribeClusters", params, &res, d);
 	json_decref(params);
 	if (err)
 		return err;
 	/* Only what was asked for: a server that ignored the names (answering
 	 * every cluster) would make another cluster stand for this one. */
-	tu_keep_named_or_arn(json_object_get(res, "clusters"), "clusterName", "clusterArn", names,
+	tu_keep_named_or_arn(json_object_get(res, "clusters"), "clusterName", "clusterArn", keys,
 			     "ecs DescribeClusters");
+	*items = json_array();
 	size_t i;
 	json_t *cl;
 	json_array_foreach(json_object_get(res, "clusters"), i, cl) {
 		const char *status = json_string_value(json_object_get(cl, "status"));
-		if (!status || strcmp(status, "ACTIVE"))
-			continue; /* INACTIVE: deleted */
-		struct live_resource *r = live_set_add(out, rtype_ecs_cluster.type_name);
-		rta_fill(&api, NULL, r, cl, tu_tags_map_lc(json_object_get(cl, "tags")));
-		r->created_ms = tu_time_ms(json_object_get(r->tags, TAG_CREATED));
+		if (status && !strcmp(status, "ACTIVE"))
+			json_array_append(*items, cl);
 	}
 	json_decref(res);
 	return 0;
 }
 
+static void fill(struct live_resource *r, json_t *cl)
+{
+	rta_fill(&api, NULL, r, cl, tu_tags_map_lc(json_object_get(cl, "tags")));
+	r->created_ms = tu_time_ms(json_object_get(r->tags, TAG_CREATED));
+}
+
+/* The stack's clusters: their ARNs from the tagging API, described 100 a
+ * call. */
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "ecs:cluster", &tagged, d);
-	if (err)
-		return err;
-	json_t *batch = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
-			continue;
-		json_array_append_new(batch, json_string(arn));
-		if (json_array_size(batch) == 100) {
-			if ((err = describe(c, batch, out, d)))
-				break;
-			json_array_clear(batch);
-		}
-	}
-	if (!err && json_array_size(batch))
-		err = describe(c, batch, out, d);
-	json_decref(batch);
-	json_decref(tagged);
+	static const struct tu_tagged_read tr = {
+		.type = &rtype_ecs_cluster, .batch = 100, .describe = describe,
+		.key_member = "clusterArn", .fill = fill,
+	};
 	(void)parents;
-	return err;
+	return tu_read_tagged(c, &tr, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	struct live_set s = LIVE_SET_INIT;
-	json_t *names = json_pack("[s]", id);
-	int err = describe(c, names, &s, d);
+	json_t *items = NULL, *names = json_pack("[s]", id);
+	int err = describe(c, names, &items, d);
 	json_decref(names);
-	if (!err && !s.n)
+	if (!err && !json_array_size(items))
 		err = BERTH_ENOTFOUND;
 	if (!err) {
-		*out = s.v[0];
-		memset(&s.v[0], 0, sizeof(s.v[0]));
+		memset(out, 0, sizeof(*out));
+		out->detailed = true;
+		fill(out, json_array_get(items, 0));
 	}
-	live_set_release(&s);
+	json_decref(items);
 	return err;
 }
 
