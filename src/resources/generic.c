@@ -8,7 +8,6 @@
 
 #include "resources/ec2_common.h"
 #include "resources/generic.h"
-#include "resources/generic_put.h"
 #include "resources/typeutil.h"
 
 static size_t batch_of(const struct rtype_api *a)

@@ -54,7 +54,9 @@ enum rta_prop_flags {
 			      * DeleteRetentionPolicy, DisassociateKmsKey) */
 	RTA_INT = 1 << 13,   /* put (generic_put.h) as an integer (5 or "5") */
 	RTA_NUMBER = 1 << 14, /* put as a number (0.5 or "0.5") */
-	RTA_ALWAYS = 1 << 15, /* put even when the spec leaves it out, as dflt */
+	RTA_ALWAYS = 1 << 15, /* put even when the spec leaves it out, as dflt;
+			       * also in rta_create_params, where RTA_NONEMPTY
+			       * makes an empty one left out too */
 };
 struct rta_prop {
 	const char *cfn, *api;
@@ -280,6 +282,18 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
  * calls it (CloudWatch Logs' retention). */
 int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		  json_t *props, struct diags *d);
+
+/* Put style (generic_put.c, create_puts). Create: read_one on the name
+ * first; someone else's instance is a conflict, this resource's (a retry
+ * after a crash) is put again; then the put with the tags. Update: the put
+ * with the whole desired definition (no tags). */
+int rta_put_create(const struct rtype_api *a,
+		   int (*read_one)(const struct rt_ctx *, const char *, struct live_resource *,
+				   struct diags *),
+		   const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		   char **id_out, struct diags *d);
+int rta_put_update(const struct rtype_api *a, const struct rt_ctx *c,
+		   const struct live_resource *cur, json_t *desired, struct diags *d);
 
 /* The member naming the instance in operation `op`'s request: its pair in
  * update_ids, or item_id. */
