@@ -21,12 +21,18 @@
 #include "resources/typeutil.h"
 #include "util/fsutil.h"
 
-/* What fits a description (generic.h): the ARN, the property map, the
- * delete and the default name. The rest is the cluster's own:
- * DescribeClusters takes names or ARNs, answers tags itself
- * and keeps deleted clusters as INACTIVE; create reads first (CreateCluster
- * answers with an existing cluster instead of failing) and always sends the
- * settings; capacity providers go together in one call. */
+/* What fits a description (generic.h): the ARN, the property map with the
+ * create request and the changes in place (the settings always sent, as
+ * "insights off" when the spec leaves them out; the capacity providers and
+ * the default strategy together in one call, update_whole), the delete and
+ * the default name. The rest is the cluster's own: DescribeClusters takes
+ * names or ARNs, answers tags itself and keeps deleted clusters as
+ * INACTIVE; create reads first (CreateCluster answers with an existing
+ * cluster instead of failing) and tags the cluster with its creation
+ * time. */
+#define INSIGHTS_OFF "[{\"name\": \"containerInsights\", \"value\": \"disabled\"}]"
+#define CAPACITY "PutClusterCapacityProviders"
+
 static const struct rtype_api api = {
 	.type_name = "AWS::ECS::Cluster", .service = "ecs", .style = RTA_SERVICE,
 	.kind = "cluster", .item_id = "clusterName", .item_arn = "clusterArn",
@@ -35,12 +41,18 @@ static const struct rtype_api api = {
 	.props = (const struct rta_prop[]){
 		{ "ClusterName", "clusterName", RTA_ID, NULL, NULL },
 		{ "Arn", "clusterArn", RTA_READ, NULL, NULL },
-		{ "ClusterSettings", "settings", RTA_READ | RTA_RECASE | RTA_NONEMPTY, NULL, NULL },
-		{ "CapacityProviders", "capacityProviders", RTA_READ | RTA_NONEMPTY, NULL, NULL },
+		{ "ClusterSettings", "settings",
+		  RTA_CREATE | RTA_READ | RTA_RECASE | RTA_NONEMPTY | RTA_ALWAYS,
+		  "UpdateClusterSettings", INSIGHTS_OFF },
+		{ "CapacityProviders", "capacityProviders", RTA_CREATE | RTA_READ | RTA_NONEMPTY,
+		  CAPACITY, "[]" },
 		{ "DefaultCapacityProviderStrategy", "defaultCapacityProviderStrategy",
-		  RTA_READ | RTA_RECASE | RTA_NONEMPTY, NULL, NULL },
+		  RTA_CREATE | RTA_READ | RTA_RECASE | RTA_NONEMPTY, CAPACITY, "[]" },
 		{ 0 } },
 	.name_prop = "ClusterName", .name_max = 255,
+	.update_ids = (const char *const[]){ "UpdateClusterSettings", "cluster", CAPACITY, "cluster",
+					     NULL },
+	.update_whole = (const char *const[]){ CAPACITY, NULL },
 };
 
 static int owns_arn(const char *arn)
@@ -48,104 +60,71 @@ static int owns_arn(const char *arn)
 	return rta_owns_arn(&api, arn);
 }
 
-/* Describes up to 100 clusters; ACTIVE ones are added to out. */
-static int describe(const struct rt_ctx *c, json_t *names, struct live_set *out, struct diags *d)
+/* DescribeClusters for up to 100 names or ARNs: *items, the ACTIVE ones
+ * (a deleted cluster stays INACTIVE a while). */
+static int describe(const struct rt_ctx *c, json_t *keys, json_t **items, struct diags *d)
 {
 	json_t *res = NULL;
-	json_t *params = json_pack("{s:O, s:[s, s]}", "clusters", names, "include", "SETTINGS", "TAGS");
+	json_t *params = json_pack("{s:O, s:[s, s]}", "clusters", keys, "include", "SETTINGS", "TAGS");
 	int err = rt_call(c, "ecs", "DescribeClusters", params, &res, d);
 	json_decref(params);
 	if (err)
 		return err;
 	/* Only what was asked for: a server that ignored the names (answering
 	 * every cluster) would make another cluster stand for this one. */
-	tu_keep_named_or_arn(json_object_get(res, "clusters"), "clusterName", "clusterArn", names,
+	tu_keep_named_or_arn(json_object_get(res, "clusters"), "clusterName", "clusterArn", keys,
 			     "ecs DescribeClusters");
+	*items = json_array();
 	size_t i;
 	json_t *cl;
 	json_array_foreach(json_object_get(res, "clusters"), i, cl) {
 		const char *status = json_string_value(json_object_get(cl, "status"));
-		if (!status || strcmp(status, "ACTIVE"))
-			continue; /* INACTIVE: deleted */
-		struct live_resource *r = live_set_add(out, rtype_ecs_cluster.type_name);
-		rta_fill(&api, NULL, r, cl, tu_tags_map_lc(json_object_get(cl, "tags")));
-		r->created_ms = tu_time_ms(json_object_get(r->tags, TAG_CREATED));
+		if (status && !strcmp(status, "ACTIVE"))
+			json_array_append(*items, cl);
 	}
 	json_decref(res);
 	return 0;
 }
 
+static void fill(struct live_resource *r, json_t *cl)
+{
+	rta_fill(&api, NULL, r, cl, tu_tags_map_lc(json_object_get(cl, "tags")));
+	r->created_ms = tu_time_ms(json_object_get(r->tags, TAG_CREATED));
+}
+
+/* The stack's clusters: their ARNs from the tagging API, described 100 a
+ * call. */
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "ecs:cluster", &tagged, d);
-	if (err)
-		return err;
-	json_t *batch = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
-			continue;
-		json_array_append_new(batch, json_string(arn));
-		if (json_array_size(batch) == 100) {
-			if ((err = describe(c, batch, out, d)))
-				break;
-			json_array_clear(batch);
-		}
-	}
-	if (!err && json_array_size(batch))
-		err = describe(c, batch, out, d);
-	json_decref(batch);
-	json_decref(tagged);
+	static const struct tu_tagged_read tr = {
+		.type = &rtype_ecs_cluster, .batch = 100, .describe = describe,
+		.key_member = "clusterArn", .fill = fill,
+	};
 	(void)parents;
-	return err;
+	return tu_read_tagged(c, &tr, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	struct live_set s = LIVE_SET_INIT;
-	json_t *names = json_pack("[s]", id);
-	int err = describe(c, names, &s, d);
+	json_t *items = NULL, *names = json_pack("[s]", id);
+	int err = describe(c, names, &items, d);
 	json_decref(names);
-	if (!err && !s.n)
+	if (!err && !json_array_size(items))
 		err = BERTH_ENOTFOUND;
 	if (!err) {
-		*out = s.v[0];
-		memset(&s.v[0], 0, sizeof(s.v[0]));
+		memset(out, 0, sizeof(*out));
+		out->detailed = true;
+		fill(out, json_array_get(items, 0));
 	}
-	live_set_release(&s);
+	json_decref(items);
 	return err;
 }
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
 	rta_normalise(&api, stack, address, desired);
-}
-
-static json_t *settings_param(json_t *props)
-{
-	json_t *s = json_object_get(props, "ClusterSettings");
-	/* Leaving ClusterSettings out means ECS's default: insights off. */
-	if (!json_array_size(s))
-		return json_pack("[{s:s, s:s}]", "name", "containerInsights", "value", "disabled");
-	return tu_recase(s, true, NULL);
-}
-
-static int put_capacity(const struct rt_ctx *c, const char *name, json_t *props, struct diags *d)
-{
-	json_t *cps = json_object_get(props, "CapacityProviders");
-	json_t *strat = json_object_get(props, "DefaultCapacityProviderStrategy");
-	json_t *params = json_pack("{s:s, s:o, s:o}", "cluster", name, "capacityProviders",
-				   cps ? json_deep_copy(cps) : json_array(),
-				   "defaultCapacityProviderStrategy",
-				   strat ? tu_recase(strat, true, NULL) : json_array());
-	int err = rt_call(c, "ecs", "PutClusterCapacityProviders", params, NULL, d);
-	json_decref(params);
-	return err;
 }
 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
@@ -173,15 +152,11 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	char now[21];
 	fs_iso8601_now(now);
 	json_object_set_new(all, TAG_CREATED, json_string(now));
-	json_t *params = json_pack("{s:s, s:o, s:o}", "clusterName", name, "tags",
-				   tu_tags_list_lc(all), "settings", settings_param(props));
+	json_t *params = json_pack("{s:s, s:o}", "clusterName", name, "tags", tu_tags_list_lc(all));
+	json_t *own = rta_create_params(&api, props);
 	json_decref(all);
-	if (json_object_get(props, "CapacityProviders"))
-		json_object_set(params, "capacityProviders", json_object_get(props, "CapacityProviders"));
-	if (json_object_get(props, "DefaultCapacityProviderStrategy"))
-		json_object_set_new(params, "defaultCapacityProviderStrategy",
-				    tu_recase(json_object_get(props, "DefaultCapacityProviderStrategy"),
-					      true, NULL));
+	json_object_update(params, own);
+	json_decref(own);
 	err = rt_call(c, "ecs", "CreateCluster", params, NULL, d);
 	json_decref(params);
 	if (err)
@@ -193,26 +168,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = 0;
-	bool capacity = false;
-	for (size_t i = 0; i < nchanged && !err; i++) {
-		if (!strcmp(changed[i], "ClusterSettings")) {
-			json_t *params = json_pack("{s:s, s:o}", "cluster", cur->id, "settings",
-						   settings_param(desired));
-			err = rt_call(c, "ecs", "UpdateClusterSettings", params, NULL, d);
-			json_decref(params);
-		} else if (!strcmp(changed[i], "CapacityProviders") ||
-			   !strcmp(changed[i], "DefaultCapacityProviderStrategy")) {
-			capacity = true;
-		} else {
-			diags_add(d, DIAG_ERROR, "AWS::ECS::Cluster: berth cannot change %s in place",
-				  changed[i]);
-			err = BERTH_EINVAL;
-		}
-	}
-	if (!err && capacity)
-		err = put_capacity(c, cur->id, desired, d);
-	return err;
+	return rta_update(&api, c, cur, desired, changed, nchanged, d);
 }
 
 static int remove_cluster(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)

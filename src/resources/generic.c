@@ -71,7 +71,7 @@ void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 	if (a->item_arn) {
 		const char *arn = json_string_value(json_object_get(item, a->item_arn));
 		r->arn = arn ? xstrdup(arn) : NULL;
-	} else {
+	} else if (a->style == RTA_EC2) {
 		r->arn = ec2_arn(c, json_string_value(json_object_get(item, "OwnerId")), a->kind, id);
 	}
 	if (!r->props)
@@ -81,7 +81,9 @@ void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 		if (p->flags & RTA_ID)
 			json_object_set_new(r->props, p->cfn, json_string(r->id));
 		else if ((p->flags & RTA_READ) && v && !json_is_null(v) &&
-			 (!(p->flags & RTA_NONEMPTY) || json_array_size(v)))
+			 (!(p->flags & RTA_NONEMPTY) || json_array_size(v) ||
+			  (json_is_string(v) && *json_string_value(v)) ||
+			  (!json_is_array(v) && !json_is_string(v))))
 			json_object_set_new(r->props, p->cfn, to_cfn(p, v));
 	}
 	if (a->read_more)
@@ -100,12 +102,18 @@ static int describe(const struct rtype_api *a, const struct rt_ctx *c, json_t *i
 		    json_t **items, struct diags *d)
 {
 	json_t *res = NULL, *params = json_pack("{s:O}", a->describe_ids, ids);
-	int err = rt_call_expect(c, a->service, a->describe_op, params, &res, a->gone, NULL, d);
+	if (a->describe_fixed) {
+		json_t *fixed = json_loads(a->describe_fixed, 0, NULL);
+		json_object_update(params, fixed);
+		json_decref(fixed);
+	}
+	/* Every page: DescribeAlarms answers 50 of the 100 names it takes. */
+	int err = rt_call_all_expect(c, a->service, a->describe_op, params, a->list, a->gone,
+				     &res, d);
 	json_decref(params);
 	if (err < 0)
 		return err;
-	json_t *list = json_object_get(res, a->list);
-	*items = json_is_array(list) ? json_incref(list) : json_array();
+	*items = json_is_array(res) ? json_incref(res) : json_array();
 	json_decref(res);
 	return err;
 }
@@ -263,12 +271,28 @@ int rta_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *
 	return err;
 }
 
+/* Whether v says nothing: absent, null, or for RTA_NONEMPTY empty. */
+static bool unset(const struct rta_prop *p, json_t *v)
+{
+	if (!v || json_is_null(v))
+		return true;
+	return (p->flags & RTA_NONEMPTY) &&
+	       ((json_is_array(v) && !json_array_size(v)) ||
+		(json_is_string(v) && !*json_string_value(v)));
+}
+
 json_t *rta_create_params(const struct rtype_api *a, json_t *props)
 {
 	json_t *params = json_object();
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
 		json_t *v = json_object_get(props, p->cfn);
-		if ((p->flags & RTA_CREATE) && !(p->flags & RTA_AFTER) && v && !json_is_null(v))
+		if (!(p->flags & RTA_CREATE) || (p->flags & RTA_AFTER))
+			continue;
+		/* RTA_ALWAYS: what the spec leaves out (or, RTA_NONEMPTY,
+		 * leaves empty) is sent as dflt (ECS's cluster settings). */
+		if ((p->flags & RTA_ALWAYS) && p->dflt && unset(p, v))
+			json_object_set_new(params, p->api, json_loads(p->dflt, JSON_DECODE_ANY, NULL));
+		else if (v && !json_is_null(v))
 			json_object_set_new(params, p->api, to_api(p, v));
 	}
 	return params;
@@ -370,6 +394,8 @@ int rta_create(const struct rtype_api *a,
 			return BERTH_EINVAL;
 		}
 	}
+	if (a->create_puts)
+		return rta_put_create(a, read_one, c, address, props, tags, id_out, d);
 	if (a->style == RTA_EC2)
 		return create_ec2(a, c, address, props, tags, id_out, d);
 	return create_service(a, read_one, c, address, props, tags, id_out, d);
@@ -383,14 +409,17 @@ static const struct rta_prop *prop_named(const struct rtype_api *a, const char *
 	return NULL;
 }
 
-/* update_op for one property (value stolen). */
+/* update_op for one property (value stolen), or with value NULL the
+ * RTA_CLEAR operation. */
 static int set_prop(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		    const struct rta_prop *p, json_t *value, struct diags *d)
 {
-	if (p->flags & RTA_WRAP)
+	if (value && (p->flags & RTA_WRAP))
 		value = json_pack("{s:o}", "Value", value);
-	json_t *params = json_pack("{s:s, s:o}", a->item_id, id, p->api, value), *res = NULL;
-	int err = rt_call(c, a->service, p->update_op, params, &res, d);
+	const char *op = value ? p->update_op : p->dflt, *id_member = rta_id_member(a, op);
+	json_t *params = value ? json_pack("{s:s, s:o}", id_member, id, p->api, value)
+			       : json_pack("{s:s}", id_member, id), *res = NULL;
+	int err = rt_call(c, a->service, op, params, &res, d);
 	json_decref(params);
 	json_decref(res);
 	return err;
@@ -405,8 +434,8 @@ static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, c
 		json_t *v = json_object_get(props, p->cfn);
 		if (!(p->flags & RTA_AFTER) || !v || json_is_null(v))
 			continue;
-		json_t *value = to_api(p, v), *dflt = p->dflt ? json_loads(p->dflt, JSON_DECODE_ANY,
-									    NULL) : NULL;
+		json_t *value = to_api(p, v), *dflt = p->dflt && !(p->flags & RTA_CLEAR) ?
+			json_loads(p->dflt, JSON_DECODE_ANY, NULL) : NULL;
 		bool same = dflt && json_equal(value, dflt);
 		json_decref(dflt);
 		if (same) {
@@ -449,8 +478,10 @@ static int update_one(const struct rtype_api *a, const struct rt_ctx *c,
 		return BERTH_EINVAL;
 	}
 	json_t *v = json_object_get(desired, name), *value;
-	if (v && !json_is_null(v)) {
+	if (!unset(p, v)) {
 		value = to_api(p, v);
+	} else if (p->flags & RTA_CLEAR) {
+		value = NULL;
 	} else if (p->dflt) {
 		value = json_loads(p->dflt, JSON_DECODE_ANY, NULL);
 	} else {
@@ -465,8 +496,15 @@ int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	       json_t *desired, const char *const *changed, size_t nchanged, struct diags *d)
 {
 	int err = rta_check(a, desired, d);
-	for (size_t i = 0; !err && i < nchanged; i++)
-		err = update_one(a, c, cur, desired, changed[i], d);
+	if (!err && a->create_puts)
+		return rta_put_update(a, c, cur, desired, d);
+	for (size_t i = 0; !err && i < nchanged; i++) {
+		const struct rta_prop *p = prop_named(a, changed[i]);
+		if (!p || !p->update_op || !rta_is_whole(a, p->update_op))
+			err = update_one(a, c, cur, desired, changed[i], d);
+	}
+	if (!err && a->update_whole)
+		err = rta_update_whole(a, c, cur, desired, changed, nchanged, d);
 	return err;
 }
 
@@ -478,20 +516,26 @@ bool rta_updatable(const struct rtype_api *a)
 	return a->flag_prop != NULL;
 }
 
+static int tag_resource(const struct rtype_api *a, const struct rt_ctx *c,
+			const struct live_resource *cur, json_t *add, struct diags *d)
+{
+	if (!json_object_size(add))
+		return 0;
+	json_t *params = json_pack("{s:s?, s:o}", a->arn_member, cur->arn, a->tags_member,
+				   rt_tags_to_list(add, false)), *res = NULL;
+	int err = rt_call(c, a->service, "TagResource", params, &res, d);
+	json_decref(params);
+	json_decref(res);
+	return err;
+}
+
 int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 		 const struct live_resource *cur, json_t *add, json_t *remove_keys,
 		 struct diags *d)
 {
 	if (a->style == RTA_EC2)
 		return ec2_set_tags(c, cur, add, remove_keys, d);
-	int err = 0;
-	if (json_object_size(add)) {
-		json_t *params = json_pack("{s:s?, s:o}", a->arn_member, cur->arn, a->tags_member,
-					   rt_tags_to_list(add, false)), *res = NULL;
-		err = rt_call(c, a->service, "TagResource", params, &res, d);
-		json_decref(params);
-		json_decref(res);
-	}
+	int err = a->untag_first ? 0 : tag_resource(a, c, cur, add, d);
 	/* The flag's tag is the property's, not the spec's Tags': it goes
 	 * only when the property does (update_one). */
 	json_t *keys = json_array();
@@ -508,13 +552,16 @@ int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 		json_decref(res);
 	}
 	json_decref(keys);
+	if (!err && a->untag_first)
+		err = tag_resource(a, c, cur, add, d);
 	return err;
 }
 
 int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       struct diags *d)
 {
-	json_t *params = json_pack("{s:s}", a->delete_id, cur->id);
+	json_t *params = a->delete_list ? json_pack("{s:[s]}", a->delete_id, cur->id)
+					: json_pack("{s:s}", a->delete_id, cur->id);
 	if (a->flag && flag_set(a, cur->props))
 		json_object_set_new(params, a->flag, json_true());
 	int err;
@@ -663,4 +710,23 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
 		  const struct live_resource *cur, struct diags *d)
 {
 	return wait_for(a, c, cur->id, true, d);
+}
+
+int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		  json_t *props, struct diags *d)
+{
+	return set_after_create(a, c, id, props, d);
+}
+
+const char *rta_id_member(const struct rtype_api *a, const char *op)
+{
+	for (size_t i = 0; op && a->update_ids && a->update_ids[i]; i += 2)
+		if (!strcmp(a->update_ids[i], op))
+			return a->update_ids[i + 1];
+	return a->item_id;
+}
+
+json_t *rta_to_api(const struct rta_prop *p, json_t *v)
+{
+	return to_api(p, v);
 }

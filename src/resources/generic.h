@@ -45,9 +45,18 @@ enum rta_prop_flags {
 	RTA_AFTER = 1 << 6,  /* not in the create request: set by update_op
 			      * right after the create, when not dflt */
 	RTA_NONEMPTY = 1 << 8, /* read back only when a non-empty array (ECS
-				* answers [] for none) */
+				* answers [] for none) or string */
 	RTA_CIDR = 1 << 7,   /* an IPv4 CIDR, made canonical before diffing
 			      * (10.0.0.5/24 is 10.0.0.0/24), as CloudFormation does */
+	RTA_CLEAR = 1 << 12, /* `dflt` is not a value but the operation that
+			      * removes the setting when the spec drops the
+			      * property, taking only the id (CloudWatch Logs'
+			      * DeleteRetentionPolicy, DisassociateKmsKey) */
+	RTA_INT = 1 << 13,   /* put (generic_put.h) as an integer (5 or "5") */
+	RTA_NUMBER = 1 << 14, /* put as a number (0.5 or "0.5") */
+	RTA_ALWAYS = 1 << 15, /* put even when the spec leaves it out, as dflt;
+			       * also in rta_create_params, where RTA_NONEMPTY
+			       * makes an empty one left out too */
 };
 struct rta_prop {
 	const char *cfn, *api;
@@ -139,6 +148,31 @@ struct rtype_api {
 	const char *name_prop;
 	size_t name_max;
 	bool name_lower;
+	/* Update and clear operations whose request names the instance by
+	 * another member than item_id, as pairs operation, member, ...
+	 * (NULL-terminated): CloudWatch Logs' PutLogGroupDeletionProtection
+	 * takes logGroupIdentifier. */
+	const char *const *update_ids;
+	/* Settings kept as an attribute map (SNS), generic_attrs.h; NULL:
+	 * none. */
+	const struct rta_attrs *attrs;
+	/* Members every describe request carries after the ids (JSON text,
+	 * {"AlarmTypes": ["MetricAlarm"]}), or NULL. */
+	const char *describe_fixed;
+	/* delete_id takes a list of ids (CloudWatch's DeleteAlarms). */
+	bool delete_list;
+	/* create_op overwrites an instance of the same name and is the update
+	 * too (PutMetricAlarm): rta_create and rta_update put (generic_put.h). */
+	bool create_puts;
+	/* RTA_SERVICE tags: UntagResource before TagResource (CloudWatch's
+	 * order). */
+	bool untag_first;
+	/* Update operations that take every property they set in one request
+	 * (ECS's PutClusterCapacityProviders: the providers and the default
+	 * strategy together), NULL-terminated: called once, after the other
+	 * changes, with each of their properties as desired or, absent, its
+	 * dflt (generic_whole.c). */
+	const char *const *update_whole;
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -242,5 +276,37 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
 	.read_one = NAME##_read_one, .create = NAME##_create,                    \
 	.update = (updatable) ? NAME##_update : NULL, .set_tags = NAME##_set_tags, \
 	.remove = NAME##_remove, .check = NAME##_check, .normalise = NAME##_normalise
+
+/* The RTA_AFTER properties of props not at their dflt, set with their
+ * update_op on the instance `id` just made: for a type whose own create
+ * calls it (CloudWatch Logs' retention). */
+int rta_set_after(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		  json_t *props, struct diags *d);
+
+/* Put style (generic_put.c, create_puts). Create: read_one on the name
+ * first; someone else's instance is a conflict, this resource's (a retry
+ * after a crash) is put again; then the put with the tags. Update: the put
+ * with the whole desired definition (no tags). */
+int rta_put_create(const struct rtype_api *a,
+		   int (*read_one)(const struct rt_ctx *, const char *, struct live_resource *,
+				   struct diags *),
+		   const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		   char **id_out, struct diags *d);
+int rta_put_update(const struct rtype_api *a, const struct rt_ctx *c,
+		   const struct live_resource *cur, json_t *desired, struct diags *d);
+
+/* The member naming the instance in operation `op`'s request: its pair in
+ * update_ids, or item_id. */
+const char *rta_id_member(const struct rtype_api *a, const char *op);
+/* A property's value as the API takes it (RTA_RECASE, RTA_BOOL), a new
+ * reference. */
+json_t *rta_to_api(const struct rta_prop *p, json_t *v);
+/* Whether `op` is one of a->update_whole. */
+bool rta_is_whole(const struct rtype_api *a, const char *op);
+/* The update_whole operations of the properties in `changed`, each once,
+ * in the order of a->update_whole. */
+int rta_update_whole(const struct rtype_api *a, const struct rt_ctx *c,
+		     const struct live_resource *cur, json_t *desired, const char *const *changed,
+		     size_t nchanged, struct diags *d);
 
 #endif

@@ -2,11 +2,9 @@
  *
  * Refresh: the tagging API lists the stack's log groups (ARN and tags, 100
  * a page); DescribeLogGroups with up to 50 logGroupIdentifiers a call then
- * gives their settings. LogGroupName is the physical id. RetentionInDays is
- * changed in place with Put/DeleteRetentionPolicy, DeletionProtectionEnabled
- * with PutLogGroupDeletionProtection, KmsKeyId with Associate/DisassociateKmsKey;
- * tags go through the tagging API (the engine's default). Partly a
- * description (generic.h): `api` below. */
+ * gives their settings. LogGroupName is the physical id. Tags go through
+ * the tagging API (the engine's default). A description (generic.h, `api`
+ * below) with its own reads and create. */
 #include "util/common.h"
 #include "resources/resource.h"
 
@@ -16,11 +14,11 @@
 #include "util/buf.h"
 
 /* What fits a description (generic.h): the ARN, the property map, the
- * delete and the default name. The rest is the log
- * group's own: DescribeLogGroups filters by prefix for one name and by up
- * to 50 identifiers (checked against what was asked) for many, tags are a
- * map in CreateLogGroup, retention is set after the create and removed by
- * its own call, and deletion protection and the key have their own calls. */
+ * changes in place (retention set after the create; retention and the key
+ * removed by calls of their own), the delete and the default name. The
+ * rest is the log group's own: DescribeLogGroups filters by prefix for one
+ * name and by up to 50 identifiers (checked against what was asked) for
+ * many, and tags are a map in CreateLogGroup. */
 static const struct rtype_api api = {
 	.type_name = "AWS::Logs::LogGroup", .service = "logs", .style = RTA_SERVICE,
 	.kind = "log-group", .arn_sep = ':',
@@ -30,16 +28,20 @@ static const struct rtype_api api = {
 	.delete_op = "DeleteLogGroup", .delete_id = "logGroupName",
 	.props = (const struct rta_prop[]){
 		{ "LogGroupName", "logGroupName", RTA_CREATE | RTA_ID, NULL, NULL },
-		{ "RetentionInDays", "retentionInDays", RTA_READ, NULL, NULL },
-		{ "KmsKeyId", "kmsKeyId", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "RetentionInDays", "retentionInDays", RTA_READ | RTA_AFTER | RTA_CLEAR,
+		  "PutRetentionPolicy", "DeleteRetentionPolicy" },
+		{ "KmsKeyId", "kmsKeyId", RTA_CREATE | RTA_READ | RTA_CLEAR, "AssociateKmsKey",
+		  "DisassociateKmsKey" },
 		{ "LogGroupClass", "logGroupClass", RTA_CREATE | RTA_READ, NULL, NULL },
 		{ "DeletionProtectionEnabled", "deletionProtectionEnabled",
-		  RTA_CREATE | RTA_READ | RTA_BOOL, NULL, NULL },
+		  RTA_CREATE | RTA_READ | RTA_BOOL, "PutLogGroupDeletionProtection", "false" },
 		/* CloudFormation's Arn is the ":*" form DescribeLogGroups
 		 * calls `arn`; the tagging API wants the bare logGroupArn. */
 		{ "Arn", "arn", RTA_READ, NULL, NULL },
 		{ 0 } },
 	.name_prop = "LogGroupName", .name_max = 512,
+	.update_ids = (const char *const[]){ "PutLogGroupDeletionProtection",
+					     "logGroupIdentifier", NULL },
 };
 
 static int owns_arn(const char *arn)
@@ -170,21 +172,6 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	rta_normalise(&api, stack, address, desired);
 }
 
-static int set_retention(const struct rt_ctx *c, const char *name, json_t *days, struct diags *d)
-{
-	json_t *params;
-	int err;
-	if (days && !json_is_null(days)) {
-		params = json_pack("{s:s, s:O}", "logGroupName", name, "retentionInDays", days);
-		err = rt_call(c, "logs", "PutRetentionPolicy", params, NULL, d);
-	} else {
-		params = json_pack("{s:s}", "logGroupName", name);
-		err = rt_call(c, "logs", "DeleteRetentionPolicy", params, NULL, d);
-	}
-	json_decref(params);
-	return err;
-}
-
 /* The log group CreateLogGroup (and PutRetentionPolicy) just made, as
  * DescribeLogGroups and ListTagsForResource would read it: both calls are
  * synchronous, the request gives every setting and tag, and the class and
@@ -258,8 +245,7 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 	} else if (err) {
 		return err;
 	}
-	json_t *days = json_object_get(props, "RetentionInDays");
-	if (days && (err = set_retention(c, name, days, d)))
+	if ((err = rta_set_after(&api, c, name, props, d)))
 		return err;
 	if (live && !adopted)
 		fill_created(c, name, props, tags, live);
@@ -276,40 +262,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = 0;
-	for (size_t i = 0; i < nchanged; i++) {
-		if (!strcmp(changed[i], "RetentionInDays")) {
-			err = set_retention(c, cur->id, json_object_get(desired, "RetentionInDays"), d);
-			if (err)
-				return err;
-			continue;
-		}
-		if (!strcmp(changed[i], "DeletionProtectionEnabled")) {
-			json_t *params = json_pack("{s:s, s:b}", "logGroupIdentifier", cur->id,
-						   "deletionProtectionEnabled",
-						   rt_bool(desired, "DeletionProtectionEnabled", false));
-			err = rt_call(c, "logs", "PutLogGroupDeletionProtection", params, NULL, d);
-			json_decref(params);
-			if (err)
-				return err;
-			continue;
-		}
-		if (!strcmp(changed[i], "KmsKeyId")) {
-			char tmp[64];
-			const char *key = rt_str(desired, "KmsKeyId", tmp);
-			json_t *params = key ? json_pack("{s:s, s:s}", "logGroupName", cur->id, "kmsKeyId", key)
-					     : json_pack("{s:s}", "logGroupName", cur->id);
-			err = rt_call(c, "logs", key ? "AssociateKmsKey" : "DisassociateKmsKey", params, NULL, d);
-			json_decref(params);
-			if (err)
-				return err;
-			continue;
-		}
-		diags_add(d, DIAG_ERROR, "AWS::Logs::LogGroup: berth cannot change %s in place yet",
-			  changed[i]);
-		return BERTH_EINVAL;
-	}
-	return 0;
+	return rta_update(&api, c, cur, desired, changed, nchanged, d);
 }
 
 static int remove_group(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)

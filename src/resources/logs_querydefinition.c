@@ -11,25 +11,35 @@
  * "STACK/" is kept as it is.
  *
  * PutQueryDefinition creates (without an id) and replaces (with the id);
- * DeleteQueryDefinition deletes. */
+ * DeleteQueryDefinition deletes. A description (generic.h) of the property
+ * map, the put (generic_put.h) and the delete; the folder is its own. */
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "resources/generic_put.h"
+
 static const char *const identity[] = { "Name", NULL };
+
+#define CR (RTA_CREATE | RTA_READ)
+
+static const struct rtype_api api = {
+	.type_name = "AWS::Logs::QueryDefinition", .service = "logs", .style = RTA_SERVICE,
+	.item_id = "queryDefinitionId",
+	.gone = (const char *const[]){ "ResourceNotFoundException", NULL },
+	.create_op = "PutQueryDefinition",
+	.delete_op = "DeleteQueryDefinition", .delete_id = "queryDefinitionId",
+	.props = (const struct rta_prop[]){
+		{ "Name", "name", CR, NULL, NULL },
+		{ "QueryString", "queryString", CR, NULL, NULL },
+		{ "LogGroupNames", "logGroupNames", CR | RTA_NONEMPTY | RTA_ALWAYS, NULL, "[]" },
+		{ "QueryLanguage", "queryLanguage", CR, NULL, NULL },
+		{ "QueryDefinitionId", "queryDefinitionId", RTA_ID, NULL, NULL },
+		{ 0 } },
+};
 
 static void fill(struct live_resource *r, json_t *q)
 {
-	json_t *p = json_object(), *v;
-	const char *id = json_string_value(json_object_get(q, "queryDefinitionId"));
-	json_object_set(p, "Name", json_object_get(q, "name"));
-	json_object_set(p, "QueryString", json_object_get(q, "queryString"));
-	if ((v = json_object_get(q, "logGroupNames")) && json_array_size(v))
-		json_object_set(p, "LogGroupNames", v);
-	if ((v = json_object_get(q, "queryLanguage")) && json_is_string(v))
-		json_object_set(p, "QueryLanguage", v);
-	json_object_set_new(p, "QueryDefinitionId", json_string(id ? id : ""));
-	r->props = p;
-	r->id = xstrdup(id ? id : "");
+	rta_fill(&api, NULL, r, q, NULL);
 	r->detailed = true;
 }
 
@@ -63,43 +73,53 @@ static int list(const struct rt_ctx *c, json_t **out, struct diags *d)
 	return err;
 }
 
+/* The stack's definition whose `member` is `value`: *found, a new
+ * reference, or NULL when there is none. */
+static int find(const struct rt_ctx *c, const char *member, const char *value, json_t **found,
+		struct diags *d)
+{
+	json_t *defs = NULL, *q;
+	size_t i;
+	int err = list(c, &defs, d);
+	*found = NULL;
+	json_array_foreach(defs, i, q) {
+		const char *v = json_string_value(json_object_get(q, member));
+		if (v && !strcmp(v, value)) {
+			json_decref(*found);
+			*found = json_incref(q);
+		}
+	}
+	json_decref(defs);
+	return err;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
 	(void)parents;
 	json_t *defs = NULL;
 	int err = list(c, &defs, d);
-	if (err)
-		return err;
 	size_t i;
 	json_t *q;
 	json_array_foreach(defs, i, q)
 		fill(live_set_add(out, rtype_logs_querydefinition.type_name), q);
 	json_decref(defs);
-	return 0;
+	return err;
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	json_t *defs = NULL;
-	int err = list(c, &defs, d);
-	if (err)
-		return err;
-	size_t i;
-	json_t *q, *found = NULL;
-	json_array_foreach(defs, i, q) {
-		const char *qid = json_string_value(json_object_get(q, "queryDefinitionId"));
-		if (qid && !strcmp(qid, id))
-			found = q;
-	}
-	if (found) {
+	json_t *q = NULL;
+	int err = find(c, "queryDefinitionId", id, &q, d);
+	if (!err && !q)
+		err = BERTH_ENOTFOUND;
+	if (!err) {
 		memset(out, 0, sizeof(*out));
-		out->type = rtype_logs_querydefinition.type_name;
-		fill(out, found);
+		fill(out, q);
 	}
-	json_decref(defs);
-	return found ? 0 : BERTH_ENOTFOUND;
+	json_decref(q);
+	return err;
 }
 
 static void normalise(const char *stack, const char *address, json_t *desired)
@@ -117,19 +137,12 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 
 static json_t *put_params(json_t *props, struct diags *d)
 {
-	const char *name = json_string_value(json_object_get(props, "Name"));
-	const char *query = json_string_value(json_object_get(props, "QueryString"));
-	if (!name || !query) {
+	if (!json_is_string(json_object_get(props, "Name")) ||
+	    !json_is_string(json_object_get(props, "QueryString"))) {
 		diags_add(d, DIAG_ERROR, "AWS::Logs::QueryDefinition: Name and QueryString must be known");
 		return NULL;
 	}
-	json_t *params = json_pack("{s:s, s:s}", "name", name, "queryString", query), *v;
-	json_object_set_new(params, "logGroupNames",
-			    json_is_array(v = json_object_get(props, "LogGroupNames")) ? json_incref(v) :
-											 json_array());
-	if (json_is_string(v = json_object_get(props, "QueryLanguage")))
-		json_object_set(params, "queryLanguage", v);
-	return params;
+	return rta_put_params(&api, NULL, props, d);
 }
 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
@@ -137,39 +150,27 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 {
 	(void)address;
 	(void)tags;
-	json_t *params = put_params(props, d), *res = NULL;
+	json_t *params = put_params(props, d), *q = NULL, *res = NULL;
 	if (!params)
 		return BERTH_EINVAL;
 	/* A retry after a crash: a definition of this name in the stack's
 	 * folder is the first attempt's (the folder is the stack's). */
-	json_t *defs = NULL;
-	int err = list(c, &defs, d);
-	if (err) {
-		json_decref(params);
-		return err;
-	}
-	size_t i;
-	json_t *q;
-	const char *name = json_string_value(json_object_get(params, "name"));
-	json_array_foreach(defs, i, q) {
-		const char *qn = json_string_value(json_object_get(q, "name"));
-		if (qn && !strcmp(qn, name))
-			json_object_set(params, "queryDefinitionId", json_object_get(q, "queryDefinitionId"));
-	}
-	json_decref(defs);
-	err = rt_call(c, "logs", "PutQueryDefinition", params, &res, d);
+	int err = find(c, "name", json_string_value(json_object_get(params, "name")), &q, d);
+	if (!err && q)
+		json_object_set(params, "queryDefinitionId", json_object_get(q, "queryDefinitionId"));
+	json_decref(q);
+	if (!err)
+		err = rt_call(c, "logs", "PutQueryDefinition", params, &res, d);
 	json_decref(params);
-	if (err)
-		return err;
 	const char *id = json_string_value(json_object_get(res, "queryDefinitionId"));
-	if (!id) {
-		json_decref(res);
+	if (!err && !id) {
 		diags_add(d, DIAG_ERROR, "PutQueryDefinition answered without a queryDefinitionId");
-		return BERTH_EAWS;
+		err = BERTH_EAWS;
 	}
-	*id_out = xstrdup(id);
+	if (!err)
+		*id_out = xstrdup(id);
 	json_decref(res);
-	return 0;
+	return err;
 }
 
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
@@ -188,11 +189,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 
 static int remove_def(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	json_t *params = json_pack("{s:s}", "queryDefinitionId", cur->id);
-	int err = rt_call_expect(c, "logs", "DeleteQueryDefinition", params, NULL, gone, NULL, d);
-	json_decref(params);
-	return err == RT_EXPECTED ? 0 : err;
+	return rta_remove(&api, c, cur, d);
 }
 
 const struct rtype rtype_logs_querydefinition = {

@@ -10,32 +10,37 @@
  * confirms them: that is their normal state, not drift and not an error.
  * Listings hide a pending subscription's ARN; Subscribe with
  * ReturnSubscriptionArn gives it, and the engine keeps it in the state
- * cache. */
+ * cache.
+ *
+ * A description (generic.h) of the settings, an attribute map
+ * (generic_attrs.h); the rest is the subscription's own. */
 #include "util/common.h"
 #include "resources/resource.h"
+
+#include "resources/generic_attrs.h"
 
 /* Above this many topics one account-wide listing beats one listing per
  * topic. */
 #define BY_TOPIC_MAX 5
 
-static const struct {
-	const char *prop;
-	bool boolean;
-} attrs[] = {
-	{ "DeliveryPolicy", false },
-	{ "FilterPolicy", false },
-	{ "FilterPolicyScope", false },
-	{ "RawMessageDelivery", true },
-	{ "RedrivePolicy", false },
-	{ "ReplayPolicy", false },
-	{ "SubscriptionRoleArn", false },
-};
-
-static const char *const detail_props[] = { "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope",
-					    "RawMessageDelivery", "RedrivePolicy", "ReplayPolicy",
-					    "SubscriptionRoleArn", NULL };
+/* The settings, each a subscription attribute of the property's name. */
+static const char *const attr_names[] = { "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope",
+					  "RawMessageDelivery", "RedrivePolicy", "ReplayPolicy",
+					  "SubscriptionRoleArn", NULL };
 static const char *const identity[] = { "TopicArn", "Protocol", "Endpoint", NULL };
-static const char *const not_found[] = { "NotFound", NULL };
+
+static void fill_more(struct live_resource *r, json_t *a);
+
+/* Unsetting: SNS takes "false" for the flag and "" for documents. */
+static const struct rtype_api api = {
+	.type_name = "AWS::SNS::Subscription", .service = "sns", .style = RTA_SERVICE,
+	.gone = (const char *const[]){ "NotFound", NULL },
+	.attrs = &(const struct rta_attrs){
+		.get_op = "GetSubscriptionAttributes", .set_op = "SetSubscriptionAttributes",
+		.id_member = "SubscriptionArn", .map_member = "Attributes", .names = attr_names,
+		.booleans = (const char *const[]){ "RawMessageDelivery", NULL },
+		.bool_unset = "false", .fill_more = fill_more },
+};
 
 static bool is_pending(const char *arn)
 {
@@ -100,45 +105,24 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 	return err;
 }
 
-static void fill_from_attributes(struct live_resource *r, json_t *a)
+/* The topic and endpoint the attributes name, and whether the
+ * subscription awaits confirmation. */
+static void fill_more(struct live_resource *r, json_t *a)
 {
-	if (!r->props)
-		r->props = json_object();
 	static const char *const base[] = { "TopicArn", "Protocol", "Endpoint" };
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
 		if (json_is_string(json_object_get(a, base[i])))
 			json_object_set(r->props, base[i], json_object_get(a, base[i]));
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-		const char *s = json_string_value(json_object_get(a, attrs[i].prop));
-		json_object_del(r->props, attrs[i].prop);
-		if (!s || !*s)
-			continue;
-		if (attrs[i].boolean)
-			json_object_set_new(r->props, attrs[i].prop, json_boolean(!strcasecmp(s, "true")));
-		else
-			json_object_set_new(r->props, attrs[i].prop, json_string(s));
-	}
 	const char *pending = json_string_value(json_object_get(a, "PendingConfirmation"));
 	free(r->note);
 	r->note = pending && !strcmp(pending, "true") ? xstrdup("pending confirmation") : NULL;
-	r->detailed = true;
 }
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
 	if (!r->id)
 		return 0; /* pending and its ARN unknown: SNS will not say more */
-	json_t *res = NULL, *params = json_pack("{s:s}", "SubscriptionArn", r->id);
-	int err = rt_call_expect(c, "sns", "GetSubscriptionAttributes", params, &res, not_found,
-				 NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
-	if (err)
-		return err;
-	fill_from_attributes(r, json_object_get(res, "Attributes"));
-	json_decref(res);
-	return 0;
+	return rta_attrs_detail(&api, c, r, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
@@ -169,13 +153,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		diags_add(d, DIAG_ERROR, "AWS::SNS::Subscription: TopicArn and Protocol are required");
 		return BERTH_EINVAL;
 	}
-	json_t *a = json_object(), *res = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-		char *s = rt_attr_string(json_object_get(props, attrs[i].prop));
-		if (s)
-			json_object_set_new(a, attrs[i].prop, json_string(s));
-		free(s);
-	}
+	json_t *a = rta_attrs_request(&api, props), *res = NULL;
 	/* Subscribe is idempotent for (topic, protocol, endpoint): a retry
 	 * after a crash returns the same subscription. */
 	json_t *params = json_pack("{s:s, s:s, s:o, s:b}", "TopicArn", topic, "Protocol", proto,
@@ -208,28 +186,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 			  "its settings can change once it is confirmed");
 		return BERTH_ERROR;
 	}
-	for (size_t i = 0; i < nchanged; i++) {
-		bool known = false;
-		for (size_t k = 0; k < ARRAY_SIZE(attrs); k++)
-			known |= !strcmp(attrs[k].prop, changed[i]);
-		if (!known) {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::SNS::Subscription: berth cannot change %s in place", changed[i]);
-			return BERTH_EINVAL;
-		}
-		json_t *v = json_object_get(desired, changed[i]);
-		char *s = rt_attr_string(v);
-		/* Unsetting: SNS takes "false" for the flag and "" for documents. */
-		const char *val = s ? s : !strcmp(changed[i], "RawMessageDelivery") ? "false" : "";
-		json_t *params = json_pack("{s:s, s:s, s:s}", "SubscriptionArn", cur->id,
-					   "AttributeName", changed[i], "AttributeValue", val);
-		free(s);
-		int err = rt_call(c, "sns", "SetSubscriptionAttributes", params, NULL, d);
-		json_decref(params);
-		if (err)
-			return err;
-	}
-	return 0;
+	return rta_attrs_update(&api, c, cur->id, desired, changed, nchanged, d);
 }
 
 static int remove_subscription(const struct rt_ctx *c, const struct live_resource *cur,
@@ -253,7 +210,7 @@ const struct rtype rtype_sns_subscription = {
 	.type_name = "AWS::SNS::Subscription",
 	.parent_type = "AWS::SNS::Topic",
 	.identity = identity,
-	.detail_props = detail_props,
+	.detail_props = attr_names,
 	.read_all = read_all,
 	.read_one = read_one,
 	.read_detail = read_detail,

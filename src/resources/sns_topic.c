@@ -4,32 +4,33 @@
  * ListTopics confirms they exist; the name (and so FifoTopic) is in the ARN. Other settings cost one
  * GetTopicAttributes per topic, so they are detail properties, read only for
  * topics whose spec sets one. Settings change in place with
- * SetTopicAttributes; deleting a topic deletes its subscriptions (SNS does). */
+ * SetTopicAttributes; deleting a topic deletes its subscriptions (SNS does).
+ * A description (generic.h) of the settings (an attribute map,
+ * generic_attrs.h) and the delete; the reads, the name and the create are
+ * the topic's own. */
 #include "util/common.h"
 #include "resources/resource.h"
 
 #include "aws/client.h"
+#include "resources/generic_attrs.h"
 #include "resources/typeutil.h"
 
 #define TOPIC_NAME_MAX 256
 
-/* CloudFormation property <-> topic attribute, for the plain ones. */
-static const struct {
-	const char *prop;
-	bool boolean;
-} attrs[] = {
-	{ "ArchivePolicy", false },
-	{ "ContentBasedDeduplication", true },
-	{ "DisplayName", false },
-	{ "FifoThroughputScope", false },
-	{ "KmsMasterKeyId", false },
-	{ "SignatureVersion", false },
-	{ "TracingConfig", false },
-};
+/* The settings, each a topic attribute of the property's name. */
+static const char *const attr_names[] = { "ArchivePolicy", "ContentBasedDeduplication",
+					  "DisplayName", "FifoThroughputScope", "KmsMasterKeyId",
+					  "SignatureVersion", "TracingConfig", NULL };
 
-static const char *const detail_props[] = { "ArchivePolicy", "ContentBasedDeduplication",
-					    "DisplayName", "FifoThroughputScope", "KmsMasterKeyId",
-					    "SignatureVersion", "TracingConfig", NULL };
+static const struct rtype_api api = {
+	.type_name = "AWS::SNS::Topic", .service = "sns", .style = RTA_SERVICE,
+	.gone = (const char *const[]){ "NotFound", NULL },
+	.delete_op = "DeleteTopic", .delete_id = "TopicArn",
+	.attrs = &(const struct rta_attrs){
+		.get_op = "GetTopicAttributes", .set_op = "SetTopicAttributes",
+		.id_member = "TopicArn", .map_member = "Attributes", .names = attr_names,
+		.booleans = (const char *const[]){ "ContentBasedDeduplication", NULL } },
+};
 
 /* "arn:aws:sns:REGION:ACCOUNT:NAME": six fields exactly (a subscription
  * ARN has a seventh). */
@@ -58,22 +59,6 @@ static void fill_from_arn(struct live_resource *r, const char *arn)
 	r->id = xstrdup(arn);
 	free(r->arn);
 	r->arn = xstrdup(arn);
-}
-
-static void fill_from_attributes(struct live_resource *r, json_t *a)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-		json_t *v = json_object_get(a, attrs[i].prop);
-		const char *s = json_string_value(v);
-		json_object_del(r->props, attrs[i].prop);
-		if (!s || !*s)
-			continue; /* SNS reports an unset DisplayName as "" */
-		if (attrs[i].boolean)
-			json_object_set_new(r->props, attrs[i].prop, json_boolean(!strcasecmp(s, "true")));
-		else
-			json_object_set_new(r->props, attrs[i].prop, json_string(s));
-	}
-	r->detailed = true;
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
@@ -114,20 +99,9 @@ cleanup:
 	return err;
 }
 
-static const char *const not_found[] = { "NotFound", NULL };
-
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s}", "TopicArn", r->id);
-	int err = rt_call_expect(c, "sns", "GetTopicAttributes", params, &res, not_found, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
-	if (err)
-		return err;
-	fill_from_attributes(r, json_object_get(res, "Attributes"));
-	json_decref(res);
-	return 0;
+	return rta_attrs_detail(&api, c, r, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
@@ -176,8 +150,8 @@ static void fill_created(const char *arn, json_t *props, json_t *tags, struct li
 {
 	if (rt_bool(props, "FifoTopic", false))
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++)
-		if (strcmp(attrs[i].prop, "DisplayName") && json_object_get(props, attrs[i].prop))
+	for (const char *const *n = attr_names; *n; n++)
+		if (strcmp(*n, "DisplayName") && json_object_get(props, *n))
 			return;
 	json_t *name = json_object_get(props, "DisplayName");
 	if (name && !json_is_string(name))
@@ -187,7 +161,8 @@ static void fill_created(const char *arn, json_t *props, json_t *tags, struct li
 	json_t *a = json_object();
 	if (name)
 		json_object_set(a, "DisplayName", name);
-	fill_from_attributes(live, a);
+	rta_attrs_fill(&api, live->props, a);
+	live->detailed = true;
 	json_decref(a);
 	rt_apply_tags(live, json_deep_copy(tags));
 }
@@ -230,13 +205,7 @@ static int create_impl(const struct rt_ctx *c, const char *address, json_t *prop
 		diags_add(d, DIAG_ERROR, "AWS::SNS::Topic: TopicName is not known");
 		return BERTH_EINVAL;
 	}
-	json_t *a = json_object(), *res = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-		char *s = rt_attr_string(json_object_get(props, attrs[i].prop));
-		if (s)
-			json_object_set_new(a, attrs[i].prop, json_string(s));
-		free(s);
-	}
+	json_t *a = rta_attrs_request(&api, props), *res = NULL;
 	if (rt_bool(props, "FifoTopic", false))
 		json_object_set_new(a, "FifoTopic", json_string("true"));
 	/* CreateTopic is idempotent for the same name, attributes and tags: a
@@ -279,44 +248,15 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return create_impl(c, address, props, tags, id_out, NULL, d);
 }
 
-static int set_attribute(const struct rt_ctx *c, const char *arn, const char *name, json_t *v,
-			 struct diags *d)
-{
-	char *s = rt_attr_string(v);
-	json_t *params = json_pack("{s:s, s:s, s:s}", "TopicArn", arn, "AttributeName", name,
-				   "AttributeValue", s ? s : "");
-	free(s);
-	int err = rt_call(c, "sns", "SetTopicAttributes", params, NULL, d);
-	json_decref(params);
-	return err;
-}
-
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	int err = 0;
-	for (size_t i = 0; i < nchanged; i++) {
-		bool known = false;
-		for (size_t k = 0; k < ARRAY_SIZE(attrs); k++)
-			known |= !strcmp(attrs[k].prop, changed[i]);
-		if (!known) {
-			diags_add(d, DIAG_ERROR, "AWS::SNS::Topic: berth cannot change %s in place",
-				  changed[i]);
-			return BERTH_EINVAL;
-		}
-		err = set_attribute(c, cur->id, changed[i], json_object_get(desired, changed[i]), d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return rta_attrs_update(&api, c, cur->id, desired, changed, nchanged, d);
 }
 
 static int remove_topic(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	json_t *params = json_pack("{s:s}", "TopicArn", cur->id);
-	int err = rt_call_expect(c, "sns", "DeleteTopic", params, NULL, not_found, NULL, d);
-	json_decref(params);
-	return err == RT_EXPECTED ? 0 : err;
+	return rta_remove(&api, c, cur, d);
 }
 
 /* The topics among arns[0..n) that exist: ListTopics (100 a page) rather
@@ -360,7 +300,7 @@ const struct rtype rtype_sns_topic = {
 	.type_name = "AWS::SNS::Topic",
 	.tag_filter = "sns",
 	.owns_arn = owns_arn,
-	.detail_props = detail_props,
+	.detail_props = attr_names,
 	.read_all = read_all,
 	.read_one = read_one,
 	.read_named = read_named,

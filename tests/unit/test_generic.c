@@ -37,6 +37,20 @@ static const struct rtype_api cluster = {
 		  .flags = RTA_READ | RTA_NONEMPTY },
 		{ 0 } },
 };
+/* The cluster's create request: the settings always (RTA_ALWAYS, an empty
+ * list being none: RTA_NONEMPTY), then the providers as given, even []. */
+static const struct rtype_api cluster_create = {
+	.type_name = "AWS::ECS::Cluster", .service = "ecs", .style = RTA_SERVICE,
+	.kind = "cluster", .item_id = "clusterName",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "ClusterName", .api = "clusterName", .flags = RTA_ID },
+		{ .cfn = "ClusterSettings", .api = "settings",
+		  .flags = RTA_CREATE | RTA_RECASE | RTA_NONEMPTY | RTA_ALWAYS,
+		  .dflt = "[{\"name\": \"containerInsights\", \"value\": \"disabled\"}]" },
+		{ .cfn = "CapacityProviders", .api = "capacityProviders",
+		  .flags = RTA_CREATE | RTA_NONEMPTY, .dflt = "[]" },
+		{ 0 } },
+};
 
 TEST(owns_arn)
 {
@@ -137,6 +151,31 @@ TEST(fill_skips_empty_lists)
 	live_resource_release(&r);
 	json_decref(item);
 	json_decref(want);
+}
+
+static void check_create(json_t *props, const char *want_text)
+{
+	json_t *got = rta_create_params(&cluster_create, props);
+	char *text = json_dumps(got, JSON_COMPACT);
+	if (strcmp(text, want_text))
+		fprintf(stderr, "got %s\nwant %s\n", text, want_text);
+	CHECK(!strcmp(text, want_text));
+	free(text);
+	json_decref(got);
+	json_decref(props);
+}
+
+TEST(create_sends_always_properties_as_their_default)
+{
+	check_create(json_pack("{s:s}", "ClusterName", "c"),
+		     "{\"settings\":[{\"name\":\"containerInsights\",\"value\":\"disabled\"}]}");
+	check_create(json_pack("{s:[], s:[]}", "ClusterSettings", "CapacityProviders"),
+		     "{\"settings\":[{\"name\":\"containerInsights\",\"value\":\"disabled\"}],"
+		     "\"capacityProviders\":[]}");
+	check_create(json_pack("{s:[s], s:[{s:s, s:s}]}", "CapacityProviders", "FARGATE",
+			       "ClusterSettings", "Name", "containerInsights", "Value", "enabled"),
+		     "{\"settings\":[{\"name\":\"containerInsights\",\"value\":\"enabled\"}],"
+		     "\"capacityProviders\":[\"FARGATE\"]}");
 }
 
 TEST_MAIN()
