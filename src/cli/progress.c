@@ -274,6 +274,11 @@ void progress_wait_end(struct progress *p, int id, bool ok)
 	pthread_mutex_lock(&p->lock);
 	if ((op = op_get(p, id)) && op->wait_open) {
 		int64_t now = now_ms(p);
+		/* Long enough to tell, though no tick came in time to: told late,
+		 * so every wait of a second or more is on record. */
+		if (!p->o.tty && !op->wait_told && p->o.wait_quiet_ms >= 0 &&
+		    now - op->wait_start_ms >= p->o.wait_quiet_ms)
+			announce_wait(p, op, now);
 		if (!p->o.tty && op->wait_told) {
 			struct buf line = BUF_INIT;
 			char took[32];

@@ -64,9 +64,9 @@ void progress_waiting(struct progress *p, int op, const char *what);
  * wait. On a terminal, the in-flight block shows it. */
 void progress_wait_begin(struct progress *p, int op, const char *what, int64_t budget_ms);
 
-/* That wait ends (ok: what it waited for came). Plain mode, when its start
- * was printed: "ADDRESS: waited 3.4s for WHAT" (or "stopped waiting after
- * 3.4s for WHAT"). */
+/* That wait ends (ok: what it waited for came). Plain mode, when it lasted
+ * wait_quiet_ms (its start printed now if no tick did): "ADDRESS: waited
+ * 3.4s for WHAT" (or "stopped waiting after 3.4s for WHAT"). */
 void progress_wait_end(struct progress *p, int op, bool ok);
 
 /* The operation ends: "ADDRESS: OUTCOME (ELAPSED)" (outcome: "created",

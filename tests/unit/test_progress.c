@@ -178,6 +178,13 @@ TEST(progress_plain_waits_begin_and_end)
 	progress_wait_end(p, lb, false);
 	CHECK_STR(cap_new(&c), "alb: stopped waiting after 1m31s for stack x to reach "
 		  "CREATE_COMPLETE\n");
+	/* A wait of a second or more that no tick announced is told at its
+	 * end, both lines. */
+	progress_wait_begin(p, sg, "it to be readable", 600000);
+	t = 96200;
+	progress_wait_end(p, sg, true);
+	CHECK_STR(cap_new(&c), "sg: waiting for it to be readable (up to 10m00s)\n"
+		  "sg: waited 1.2s for it to be readable\n");
 	progress_end(p, lb, "creation failed");
 	progress_end(p, sg, "created");
 	cap_new(&c);
