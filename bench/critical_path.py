@@ -325,7 +325,10 @@ def chapter(berth, specs, env, spec, args, scale, logs, verbose, url):
         # does not count it.
         visible = sum(max((d["seconds"] for d in drawn.of(ids[n], "VISIBLE")), default=0.0)
                       for n in chain if ids.get(n)) if phase == "apply" else 0.0
+        # Before the first change: berth reads the stack (refresh) and plans.
+        first = re.search(r"^\+\s*([0-9.]+) \S+: (creating|destroying)\.\.\.$", r.stdout, re.M)
         out[phase] = {"bound": {k: v[0] for k, v in bounds.items()}, "chain": steps,
+                      "before_first": float(first.group(1)) if first else 0.0,
                       "visible_on_chain": visible,
                       "unattributed": {n: unattributed[n] for n in chain if n in unattributed},
                       "wall": wall, "rc": r.returncode, "calls": sum(calls.values()),
@@ -418,8 +421,9 @@ def write_report(a, results, load_before, load_after):
       "says when the chain holds one. \"mid\" is the older estimate from the table's "
       "midpoints, for comparison.\n")
     w("| SCALE | chapter | command | resources | bound, exact (s) | bound, mid (s) | "
-      "wall (s) | wall / bound | calls | polls and retried deletions | exit |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|")
+      "wall (s) | wall / bound | refresh and plan (s) | (wall - refresh and plan) / bound | "
+      "calls | polls and retried deletions | exit |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale, by in results.items():
         for ch, r in by["after"].items():
             for ph in ("apply", "destroy"):
@@ -428,6 +432,7 @@ def write_report(a, results, load_before, load_after):
                 polls = ", ".join(f"{k.split(':')[1]} {v}" for k, v in p["polls"].items())
                 w(f"| {scale} | {ch} | {ph} | {r['resources']} | {b['exact']:.2f} | "
                   f"{b['mid']:.2f} | {p['wall']:.2f} | **{p['wall'] / b['exact']:.2f}** | "
+                  f"{p['before_first']:.2f} | {(p['wall'] - p['before_first']) / b['exact']:.2f} | "
                   f"{p['calls']} | {polls or '-'} | {p['rc']} |")
     w("")
     if any("before" in by for by in results.values()):
