@@ -74,8 +74,9 @@ DELETE = {
 LINGER = {
     "AWS::EC2::NatGateway": ["ENI_NAT"],
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ["ENI_ELB"],
-    # Tasks DEPROVISIONING, then their ENIs stay.
-    "AWS::ECS::Service": ["ECS", "ENI_ECS"],
+    # Its tasks' ENIs stay once the tasks have stopped (a running task goes
+    # STOPPING -> STOPPED: ECS_STOP, its node's weight).
+    "AWS::ECS::Service": ["ENI_ECS"],
 }
 HELD = {"AWS::EC2::Subnet", "AWS::EC2::SecurityGroup", "AWS::EC2::EIP"}
 # Rows of tests/emulator/README.md whose range is chosen, not published.
@@ -155,8 +156,10 @@ def exact_linger(rtype, ident, held, drawn, node_seconds):
         for task, kinds in drawn.tasks(ident).items():
             for eni in drawn.of(task, "ENI_ECS", owner=True):
                 if any(same_thing(h, held) for h in eni.get("holds", [])):
-                    longest = max(longest, kinds.get("ECS_STOP", 0.0) + kinds.get("ECS", 0.0)
-                                  + eni["seconds"])
+                    # A running task stops (ECS_STOP); one that never ran
+                    # deprovisions instead (ECS, its draw of the start).
+                    stop = kinds["ECS_STOP"] if "ECS_STOP" in kinds else kinds.get("ECS", 0.0)
+                    longest = max(longest, stop + eni["seconds"])
         return max(0.0, longest - node_seconds)
     kinds = LINGER.get(rtype, [])
     return max((d["seconds"] for k in kinds for d in drawn.of(ident, k, owner=True)
