@@ -8,16 +8,17 @@ For each chapter (specs/container-insights.yaml, specs/amp-amg.yaml):
 - each type weighs the durations of the table (tests/emulator/awsemu/
   timing.py, TABLE) that its creation (resp. deletion) waits on, at SCALE;
 - the heaviest chain through the graph is the bound: no scheduler finishes
-  sooner. A resource's draw lies between a kind's shortest and longest, so
-  the bound is given three times: every kind at its shortest, midpoint and
-  longest. The ratio is wall / midpoint bound; wall / shortest is the
-  strictest reading.
+  sooner. Each resource weighs what the emulator drew for it in this very
+  run (GET /_emulator/timing); the bound from the table's midpoints is
+  given beside it.
 - `berth apply --auto-approve` and `berth destroy --auto-approve` are timed
-  against one emulator started with that SCALE and seed.
+  against one emulator started with that SCALE and seed, and the chain's
+  time is split per resource (chain_lag: waiting for a worker, seen done
+  late) from berth's stamped output.
 
 Writes a Markdown report (default bench/REPORT-timing.md). Python 3 stdlib;
 the emulator needs botocore, as for the tests. Usage, from the top of the
-tree:  bench/critical_path.py [--scale 0.02] [--seed 15] [--berth PATH]
+tree:  bench/critical_path.py [--scales 0.02,0.05] [--seed 15] [--berth PATH]
 [--verbose] [--out FILE]"""
 import argparse
 import functools
@@ -184,6 +185,37 @@ def longest_path(nodes, edges, w, ew=lambda a, b: 0.0):
     return max((best(n) for n in needs), default=(0.0, []))
 
 
+def chain_lag(text, chain, edges, phase, node_w, ew, first):
+    """Where the chain's time went beyond its draws, per resource, from the
+    stamped output ("+SECONDS ADDRESS: creating...", "...: created (").
+    For each resource in the order it ran: `slot`, how long it waited to
+    start once what it waits for was done (the walker's queue); `over`, how
+    long after the draws allowed it berth saw it done (poll lag, untimed
+    calls, reads after the change). Dicts, in the order they ran."""
+    start, done = {}, {}
+    for m in re.finditer(r"^\+\s*([0-9.]+) (\S+): (creating|destroying|updating|replacing)"
+                         r"\.\.\.$", text, re.M):
+        start.setdefault(m.group(2), float(m.group(1)))
+    for m in re.finditer(r"^\+\s*([0-9.]+) (\S+): (created|destroyed|updated|replaced) \(",
+                         text, re.M):
+        done[m.group(2)] = float(m.group(1))
+    order = list(reversed(chain)) if phase == "apply" else list(chain)
+    rows = []
+    for i, n in enumerate(order):
+        if n not in start or n not in done:
+            continue
+        prev = order[i - 1] if i else None
+        # What it waits for on the chain: its dependency (apply) or its
+        # dependant (destroy), done, and what lingers after it (ENIs).
+        ready = done.get(prev, first) if prev else first
+        linger = ew(prev, n) if prev and phase == "destroy" else 0.0
+        could = max(start[n] + node_w[n], (done.get(prev, first) + linger) if prev else 0.0)
+        rows.append({"address": n, "ready": ready, "start": start[n], "done": done[n],
+                     "drawn": node_w[n] + linger, "slot": max(0.0, start[n] - ready),
+                     "over": done[n] - could})
+    return rows
+
+
 def run(cmd, cwd, env, check=True):
     r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if check and r.returncode != 0:
@@ -330,8 +362,11 @@ def chapter(berth, specs, env, spec, args, scale, logs, verbose, url):
                       for n in chain if ids.get(n)) if phase == "apply" else 0.0
         # Before the first change: berth reads the stack (refresh) and plans.
         first = re.search(r"^\+\s*([0-9.]+) \S+: (creating|destroying)\.\.\.$", r.stdout, re.M)
-        out[phase] = {"bound": {k: v[0] for k, v in bounds.items()}, "chain": steps,
-                      "before_first": float(first.group(1)) if first else 0.0,
+        before_first = float(first.group(1)) if first else 0.0
+        lag = chain_lag(r.stdout, chain, edges, phase, node_w,
+                        lambda a, b: exact_ew(a, b) if phase == "destroy" else 0.0, before_first)
+        out[phase] = {"bound": {k: v[0] for k, v in bounds.items()}, "chain": steps, "lag": lag,
+                      "before_first": before_first,
                       "visible_on_chain": visible,
                       "unattributed": {n: unattributed[n] for n in chain if n in unattributed},
                       "wall": wall, "rc": r.returncode, "calls": sum(calls.values()),
@@ -467,6 +502,18 @@ def write_report(a, results, load_before, load_after):
                   + ("; drawn without a resource, counted at their shortest: "
                      + "; ".join(f"{n}: {', '.join(k)}" for n, k in p["unattributed"].items())
                      if p["unattributed"] else "") + "\n")
+                if p.get("lag"):
+                    w(f"Where the chain's time went (first change at +{p['before_first']:.2f} s; "
+                      "slot: waited to start after what it waits for was done; over: seen done "
+                      "after its draws allowed):\n")
+                    for x in p["lag"]:
+                        w(f"- {x['address']}: ready +{x['ready']:.2f}, started +{x['start']:.2f}"
+                          f" (slot {x['slot']:.2f}), done +{x['done']:.2f} (drawn "
+                          f"{x['drawn']:.2f}, over {x['over']:.2f})")
+                    w(f"- in all: before the first change {p['before_first']:.2f} s, slot "
+                      f"{sum(x['slot'] for x in p['lag']):.2f} s, over "
+                      f"{sum(x['over'] for x in p['lag']):.2f} s, after the last "
+                      f"{p['wall'] - p['lag'][-1]['done']:.2f} s\n")
                 if p.get("error"):
                     w("It failed:\n\n```\n" + p["error"] + "\n```\n")
     w("Where the table's ranges come from (tests/emulator/README.md, \"AWS in time\"): "
