@@ -188,10 +188,12 @@ def longest_path(nodes, edges, w, ew=lambda a, b: 0.0):
 def chain_lag(text, chain, edges, phase, node_w, ew, first):
     """Where the chain's time went beyond its draws, per resource, from the
     stamped output ("+SECONDS ADDRESS: creating...", "...: created (").
-    For each resource in the order it ran: `slot`, how long it waited to
-    start once what it waits for was done (the walker's queue); `over`, how
-    long after the draws allowed it berth saw it done (poll lag, untimed
-    calls, reads after the change). Dicts, in the order they ran."""
+    For each resource in the order it ran: `off`, how long it waited after
+    its predecessor on the chain for something off the chain; `slot`, how
+    long it waited to start once all it waits for was done (the walker's
+    queue); `over`, how long after the draws allowed it berth saw it done
+    (poll lag, untimed calls, reads after the change). Dicts, in the order
+    they ran."""
     start, done = {}, {}
     for m in re.finditer(r"^\+\s*([0-9.]+) (\S+): (creating|destroying|updating|replacing)"
                          r"\.\.\.$", text, re.M):
@@ -205,12 +207,17 @@ def chain_lag(text, chain, edges, phase, node_w, ew, first):
         if n not in start or n not in done:
             continue
         prev = order[i - 1] if i else None
-        # What it waits for on the chain: its dependency (apply) or its
-        # dependant (destroy), done, and what lingers after it (ENIs).
-        ready = done.get(prev, first) if prev else first
+        # Ready once all it waits for is done, on the chain or not: its
+        # dependencies (apply) or its dependants (destroy).
+        waits = [b for a, b in edges if a == n] if phase == "apply" else \
+            [a for a, b in edges if b == n]
+        ready = max([done[x] for x in waits if x in done] + [first])
+        # What lingers after its predecessor on the chain (ENIs).
         linger = ew(prev, n) if prev and phase == "destroy" else 0.0
         could = max(start[n] + node_w[n], (done.get(prev, first) + linger) if prev else 0.0)
+        after_prev = done.get(prev, first) if prev else first
         rows.append({"address": n, "ready": ready, "start": start[n], "done": done[n],
+                     "off": max(0.0, ready - after_prev),
                      "drawn": node_w[n] + linger, "slot": max(0.0, start[n] - ready),
                      "over": done[n] - could})
     return rows
@@ -504,13 +511,15 @@ def write_report(a, results, load_before, load_after):
                      if p["unattributed"] else "") + "\n")
                 if p.get("lag"):
                     w(f"Where the chain's time went (first change at +{p['before_first']:.2f} s; "
-                      "slot: waited to start after what it waits for was done; over: seen done "
-                      "after its draws allowed):\n")
+                      "off: waited after its predecessor on the chain for something off it; "
+                      "slot: waited for a worker once all it waits for was done; over: seen "
+                      "done after its draws allowed):\n")
                     for x in p["lag"]:
-                        w(f"- {x['address']}: ready +{x['ready']:.2f}, started +{x['start']:.2f}"
-                          f" (slot {x['slot']:.2f}), done +{x['done']:.2f} (drawn "
+                        w(f"- {x['address']}: ready +{x['ready']:.2f} (off {x['off']:.2f}), "
+                          f"started +{x['start']:.2f} (slot {x['slot']:.2f}), done +{x['done']:.2f} (drawn "
                           f"{x['drawn']:.2f}, over {x['over']:.2f})")
-                    w(f"- in all: before the first change {p['before_first']:.2f} s, slot "
+                    w(f"- in all: before the first change {p['before_first']:.2f} s, off "
+                      f"{sum(x['off'] for x in p['lag']):.2f} s, slot "
                       f"{sum(x['slot'] for x in p['lag']):.2f} s, over "
                       f"{sum(x['over'] for x in p['lag']):.2f} s, after the last "
                       f"{p['wall'] - p['lag'][-1]['done']:.2f} s\n")
