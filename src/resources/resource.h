@@ -227,7 +227,7 @@ void rt_apply_tags(struct live_resource *r, json_t *map);
  * flag is set. c->waiting and c->waited hear of a wait that did not end at
  * the first look. */
 #define RT_POLL_FIRST_MS 100
-#define RT_POLL_FRACTION 10
+#define RT_POLL_FRACTION 20
 long rt_poll_interval(long elapsed_ms, long max_interval_ms);
 int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_interval_ms,
 	    int (*probe)(void *ctx, struct diags *d), void *probe_ctx, struct diags *d);

@@ -1,6 +1,6 @@
 /* Unit tests for rt_poll (src/resources/common.c): how often a wait looks,
  * so that it sees the end of what it waits for soon after it comes (at most
- * a tenth of the wait late) without looking much more often than it must,
+ * a twentieth of the wait late) without looking much more often than it must,
  * and what it tells progress. */
 #include "util/common.h"
 #include "harness.h"
@@ -51,18 +51,23 @@ static void on_waited(void *ctx, const char *what, long elapsed_ms, int err)
 	h->err = err;
 }
 
-TEST(rt_poll_interval_is_a_tenth_of_the_wait_so_far)
+/* A twentieth: a wait overshoots its end by about 2.5 % on average, 5 % at
+ * worst. A tenth cost the workshop's apply up to 10 % over the critical
+ * path on its two waits (the load balancer, then the service), most of
+ * issue 15's 15 % margin; twice as many looks cost 8-24 % more calls in a
+ * whole apply or destroy (bench/REPORT-timing.md). */
+TEST(rt_poll_interval_is_a_twentieth_of_the_wait_so_far)
 {
 	CHECK_INT(rt_poll_interval(0, 15000), RT_POLL_FIRST_MS);
-	CHECK_INT(rt_poll_interval(999, 15000), RT_POLL_FIRST_MS);
-	CHECK_INT(rt_poll_interval(3000, 15000), 300);
-	CHECK_INT(rt_poll_interval(60000, 15000), 6000);
+	CHECK_INT(rt_poll_interval(1999, 15000), RT_POLL_FIRST_MS);
+	CHECK_INT(rt_poll_interval(3000, 15000), 150);
+	CHECK_INT(rt_poll_interval(60000, 15000), 3000);
 	/* The cap: AWS's own waiter delay for the kind. */
 	CHECK_INT(rt_poll_interval(600000, 15000), 15000);
-	CHECK_INT(rt_poll_interval(600000, 0), 60000);
+	CHECK_INT(rt_poll_interval(600000, 0), 30000);
 }
 
-/* A wait of 2 s: seen done within a tenth of it (plus a little for a
+/* A wait of 2 s: seen done within a twentieth of it (plus a little for a
  * loaded machine), in about 20 looks; the old 1.5x back-off saw it at
  * 3.2 s. */
 TEST(rt_poll_sees_the_end_soon_after_it_comes)
@@ -77,7 +82,7 @@ TEST(rt_poll_sees_the_end_soon_after_it_comes)
 	CHECK_INT(rt_poll(&c, "the load balancer to be active", 60000, 15000, probe, &w, &d), 0);
 	long took = mono_ms() - w.start;
 	CHECK(took >= 2000);
-	CHECK(took <= 2000 + 200 + 150);
+	CHECK(took <= 2000 + 100 + 150);
 	CHECK(w.looks >= 10 && w.looks <= 25);
 	CHECK_INT(h.began, 1);
 	CHECK_INT(h.ended, 1);
