@@ -14,6 +14,9 @@ struct op {
 	int64_t start_ms;
 	int64_t next_report_ms; /* plain mode: when the next periodic line is due */
 	bool active;
+	/* The wait in progress (progress_wait_begin), if wait_open. */
+	bool wait_open, wait_told;
+	int64_t wait_start_ms, wait_budget_ms;
 };
 
 struct progress {
@@ -165,6 +168,8 @@ struct progress *progress_new(const struct progress_opts *opts)
 		p->o.plain_every_ms = 10000;
 	if (p->o.redraw_min_ms <= 0)
 		p->o.redraw_min_ms = 250;
+	if (p->o.wait_quiet_ms == 0)
+		p->o.wait_quiet_ms = 1000;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -193,6 +198,7 @@ int progress_begin(struct progress *p, const char *address, const char *action)
 	op->start_ms = now;
 	op->next_report_ms = now + p->o.plain_every_ms;
 	op->active = true;
+	op->wait_open = op->wait_told = false;
 	if (p->o.tty) {
 		maybe_redraw(p, now);
 	} else {
@@ -219,6 +225,73 @@ void progress_waiting(struct progress *p, int id, const char *what)
 	if ((op = op_get(p, id))) {
 		free(op->waiting);
 		op->waiting = what ? xstrdup(what) : NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Plain mode: "ADDRESS: waiting for WHAT (up to BUDGET)", once per wait. */
+static void announce_wait(struct progress *p, struct op *op, int64_t now)
+{
+	struct buf line = BUF_INIT;
+	buf_addf(&line, "%s: waiting for %s", op->address, op->waiting ? op->waiting : "AWS");
+	if (op->wait_budget_ms > 0) {
+		char budget[32];
+		progress_format_duration(budget, sizeof(budget), op->wait_budget_ms);
+		buf_addf(&line, " (up to %s)", budget);
+	}
+	permanent(p, &line, now);
+	buf_release(&line);
+	op->wait_told = true;
+}
+
+void progress_wait_begin(struct progress *p, int id, const char *what, int64_t budget_ms)
+{
+	struct op *op;
+	pthread_mutex_lock(&p->lock);
+	if ((op = op_get(p, id))) {
+		int64_t now = now_ms(p);
+		free(op->waiting);
+		op->waiting = what ? xstrdup(what) : NULL;
+		if (!op->wait_open) {
+			op->wait_open = true;
+			op->wait_told = false;
+			op->wait_start_ms = now;
+			op->wait_budget_ms = 0;
+		}
+		/* A wait may name itself again as it goes (a stack's status):
+		 * one wait, the largest budget. */
+		if (budget_ms > op->wait_budget_ms)
+			op->wait_budget_ms = budget_ms;
+		if (!p->o.tty && !op->wait_told && p->o.wait_quiet_ms < 0)
+			announce_wait(p, op, now);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void progress_wait_end(struct progress *p, int id, bool ok)
+{
+	struct op *op;
+	pthread_mutex_lock(&p->lock);
+	if ((op = op_get(p, id)) && op->wait_open) {
+		int64_t now = now_ms(p);
+		/* Long enough to tell, though no tick came in time to: told late,
+		 * so every wait of a second or more is on record. */
+		if (!p->o.tty && !op->wait_told && p->o.wait_quiet_ms >= 0 &&
+		    now - op->wait_start_ms >= p->o.wait_quiet_ms)
+			announce_wait(p, op, now);
+		if (!p->o.tty && op->wait_told) {
+			struct buf line = BUF_INIT;
+			char took[32];
+			progress_format_took(took, sizeof(took), now - op->wait_start_ms);
+			buf_addf(&line, "%s: %s %s for %s", op->address,
+				 ok ? "waited" : "stopped waiting after", took,
+				 op->waiting ? op->waiting : "AWS");
+			permanent(p, &line, now);
+			buf_release(&line);
+		}
+		op->wait_open = op->wait_told = false;
+		free(op->waiting);
+		op->waiting = NULL;
 	}
 	pthread_mutex_unlock(&p->lock);
 }
@@ -264,7 +337,13 @@ static void tick_locked(struct progress *p)
 		struct op *op = &p->ops[i];
 		struct buf line = BUF_INIT;
 		int64_t every = p->o.plain_every_ms;
-		if (!op->active || now < op->next_report_ms)
+		if (!op->active)
+			continue;
+		/* A wait is news once it has lasted wait_quiet_ms: a read that
+		 * lagged a moment is not. */
+		if (op->wait_open && !op->wait_told && now - op->wait_start_ms >= p->o.wait_quiet_ms)
+			announce_wait(p, op, now);
+		if (now < op->next_report_ms)
 			continue;
 		status_line(&line, op, now);
 		permanent(p, &line, now);

@@ -7,7 +7,9 @@
  *     finished operations and notes printed as permanent lines above it;
  *   - in a pipe or a log, plain lines, one per state change:
  *       module.net.nat[0]: creating...
+ *       module.net.nat[0]: waiting for available (up to 20m00s)      after 1 s of it
  *       module.net.nat[0]: creating... (waiting for available, 10s)   every 10 s
+ *       module.net.nat[0]: waited 1m11.3s for available
  *       module.net.nat[0]: created (1m12s)
  *
  * Every function is thread-safe (one mutex per renderer): walker callbacks on
@@ -33,6 +35,10 @@ struct progress_opts {
 	void *clock_ctx;
 	int64_t plain_every_ms;  /* plain mode: repeat in-flight lines this often; 0: 10000 */
 	int64_t redraw_min_ms;   /* terminal mode: least time between redraws; 0: 250 */
+	/* Plain mode: a wait is announced once it has lasted this long, so the
+	 * many waits that end at the next look print nothing; 0: 1000; < 0:
+	 * at once. */
+	int64_t wait_quiet_ms;
 };
 
 /* A renderer writing to opts->out (which it does not own or close). */
@@ -50,6 +56,18 @@ int progress_begin(struct progress *p, const char *address, const char *action);
  * when it waits for nothing in particular. Shown with the next periodic line
  * or redraw, not printed on its own. */
 void progress_waiting(struct progress *p, int op, const char *what);
+
+/* A wait of the operation begins: what for ("the load balancer to be
+ * active") and its budget in ms (0: not known). Plain mode prints
+ * "ADDRESS: waiting for WHAT (up to BUDGET)" once it has lasted
+ * wait_quiet_ms; called again before progress_wait_end, it renames the same
+ * wait. On a terminal, the in-flight block shows it. */
+void progress_wait_begin(struct progress *p, int op, const char *what, int64_t budget_ms);
+
+/* That wait ends (ok: what it waited for came). Plain mode, when it lasted
+ * wait_quiet_ms (its start printed now if no tick did): "ADDRESS: waited
+ * 3.4s for WHAT" (or "stopped waiting after 3.4s for WHAT"). */
+void progress_wait_end(struct progress *p, int op, bool ok);
 
 /* The operation ends: "ADDRESS: OUTCOME (ELAPSED)" (outcome: "created",
  * "creation failed"). Details of a failure are for the diagnostics. */

@@ -233,12 +233,23 @@ static int ev_begin(void *ctx, const char *address, const char *action)
 	return id;
 }
 
-static void ev_waiting(void *ctx, int op, const char *what)
+static void ev_waiting(void *ctx, int op, const char *what, long budget_ms)
 {
 	struct session *s = ctx;
 	pthread_mutex_lock(&s->mu);
 	if (s->prog && op >= 0 && (size_t)op < s->nops && s->ops[op].prog_id >= 0)
-		progress_waiting(s->prog, s->ops[op].prog_id, what);
+		progress_wait_begin(s->prog, s->ops[op].prog_id, what, budget_ms);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void ev_waited(void *ctx, int op, const char *what, long elapsed_ms, int err)
+{
+	struct session *s = ctx;
+	(void)what; /* the renderer knows it, and times the wait on its own clock */
+	(void)elapsed_ms;
+	pthread_mutex_lock(&s->mu);
+	if (s->prog && op >= 0 && (size_t)op < s->nops && s->ops[op].prog_id >= 0)
+		progress_wait_end(s->prog, s->ops[op].prog_id, err == 0);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -540,7 +551,7 @@ int session_open(struct session *s, struct cli_ctx *ctx, const struct session_op
 	eo.state_dir = s->state_dir;
 	eo.parallelism = o->parallelism;
 	eo.cancel = &s->cancel;
-	eo.ev = (struct engine_events){ s, ev_begin, ev_waiting, ev_end, ev_note };
+	eo.ev = (struct engine_events){ s, ev_begin, ev_waiting, ev_end, ev_note, ev_waited };
 	eo.targets = o->targets;
 	eo.ntargets = o->ntargets;
 	eo.excludes = o->excludes;

@@ -108,9 +108,12 @@ int plan_file_check(json_t *saved, struct diags *d);
 struct engine_events {
 	void *ctx;
 	int (*op_begin)(void *ctx, const char *address, const char *action);
-	void (*op_waiting)(void *ctx, int op, const char *what);
+	/* A wait of the operation starts: what for, with what budget (ms). */
+	void (*op_waiting)(void *ctx, int op, const char *what, long budget_ms);
 	void (*op_end)(void *ctx, int op, const char *outcome);
 	void (*note)(void *ctx, const char *msg);
+	/* That wait ended after elapsed_ms; err 0: what it waited for came. */
+	void (*op_waited)(void *ctx, int op, const char *what, long elapsed_ms, int err);
 };
 
 struct engine_opts {

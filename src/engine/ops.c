@@ -10,11 +10,18 @@
 #include "engine/diff.h"
 #include "util/fsutil.h"
 
-static void on_waiting(void *ctx, const char *what)
+static void on_waiting(void *ctx, const char *what, long budget_ms)
 {
 	struct op_ctx *oc = ctx;
 	if (oc->e->o.ev.op_waiting)
-		oc->e->o.ev.op_waiting(oc->e->o.ev.ctx, oc->op, what);
+		oc->e->o.ev.op_waiting(oc->e->o.ev.ctx, oc->op, what, budget_ms);
+}
+
+static void on_waited(void *ctx, const char *what, long elapsed_ms, int err)
+{
+	struct op_ctx *oc = ctx;
+	if (oc->e->o.ev.op_waited)
+		oc->e->o.ev.op_waited(oc->e->o.ev.ctx, oc->op, what, elapsed_ms, err);
 }
 
 void engine_op_start(struct engine *e, struct op_ctx *oc, const char *address, const char *verb)
@@ -22,6 +29,7 @@ void engine_op_start(struct engine *e, struct op_ctx *oc, const char *address, c
 	oc->e = e;
 	oc->rt = e->rt;
 	oc->rt.waiting = on_waiting;
+	oc->rt.waited = on_waited;
 	oc->rt.waiting_ctx = oc;
 	oc->op = e->o.ev.op_begin ? e->o.ev.op_begin(e->o.ev.ctx, address, verb) : -1;
 }

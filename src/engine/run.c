@@ -241,8 +241,12 @@ int engine_walk(struct run *r, struct graph_edges *g, const char *const *names, 
 {
 	r->ops = xcalloc(r->n + 1, sizeof(*r->ops));
 	struct walk_graph wg = graph_edges_walk(g, names);
+	/* longest_first: waits hold their slot for minutes (a NAT gateway, a
+	 * service settling, a subnet retried while ENIs linger), so slots run
+	 * short; what heads the longest chain should not queue behind leaves. */
 	struct walk_opts wo = { .parallelism = r->e->o.parallelism, .reverse = reverse,
-				.fn = run_node, .fn_ctx = r, .cancel = r->e->o.cancel };
+				.fn = run_node, .fn_ctx = r, .cancel = r->e->o.cancel,
+				.longest_first = true };
 	struct walk_result wr = WALK_RESULT_INIT;
 	int err = walk_run(&wg, &wo, &wr, d);
 	if (!err) {

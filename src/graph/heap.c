@@ -2,11 +2,18 @@
 #include "util/common.h"
 #include "graph/heap.h"
 
+static bool before(const struct graph_heap *h, size_t a, size_t b)
+{
+	if (h->rank && h->rank[a] != h->rank[b])
+		return h->rank[a] < h->rank[b];
+	return a < b;
+}
+
 void graph_heap_push(struct graph_heap *h, size_t x)
 {
 	size_t i = h->n++;
 	h->v[i] = x;
-	while (i && h->v[(i - 1) / 2] > h->v[i]) {
+	while (i && before(h, h->v[i], h->v[(i - 1) / 2])) {
 		size_t p = (i - 1) / 2, t = h->v[p];
 		h->v[p] = h->v[i];
 		h->v[i] = t;
@@ -20,9 +27,9 @@ size_t graph_heap_pop(struct graph_heap *h)
 	h->v[0] = h->v[--h->n];
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i, t;
-		if (l < h->n && h->v[l] < h->v[m])
+		if (l < h->n && before(h, h->v[l], h->v[m]))
 			m = l;
-		if (r < h->n && h->v[r] < h->v[m])
+		if (r < h->n && before(h, h->v[r], h->v[m]))
 			m = r;
 		if (m == i)
 			break;

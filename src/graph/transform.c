@@ -38,7 +38,7 @@ size_t *graph_topo_order(const struct dag *g, size_t *n_out)
 {
 	size_t n = g->nnodes, k = 0;
 	size_t *left = xcalloc(n + 1, sizeof(size_t)), *order = xcalloc(n + 1, sizeof(size_t));
-	struct graph_heap ready = { xcalloc(n + 1, sizeof(size_t)), 0 };
+	struct graph_heap ready = { xcalloc(n + 1, sizeof(size_t)), 0, NULL };
 	size_t *start = xcalloc(n + 2, sizeof(size_t)), *dep = xcalloc(g->nedges + 1, sizeof(size_t));
 	for (size_t i = 0; i < g->nedges; i++)
 		start[g->edges[i].to + 1]++;

@@ -294,6 +294,39 @@ static void skip_waiters(struct coord *c, size_t failed)
 	}
 }
 
+/* For longest_first: rank[i] = (longest chain of waiters anywhere) - (the
+ * longest chain of nodes waiting on i, i included), so that the heap's lowest
+ * rank heads the longest chain. Heights go from the last nodes of a Kahn
+ * order back to the first; the graph is acyclic (validated). */
+static size_t *chain_ranks(const struct csr *rows, const size_t *waiting, size_t n)
+{
+	size_t *left = xcalloc(n + 1, sizeof(size_t)), *order = xcalloc(n + 1, sizeof(size_t));
+	size_t *height = xcalloc(n + 1, sizeof(size_t)), head = 0, tail = 0, top = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(left[i] = waiting[i]))
+			order[tail++] = i;
+	while (head < tail) {
+		size_t v = order[head++];
+		for (size_t k = rows->off[v]; k < rows->off[v + 1]; k++)
+			if (--left[rows->tgt[k]] == 0)
+				order[tail++] = rows->tgt[k];
+	}
+	for (size_t j = tail; j-- > 0;) {
+		size_t v = order[j], h = 0;
+		for (size_t k = rows->off[v]; k < rows->off[v + 1]; k++)
+			if (height[rows->tgt[k]] > h)
+				h = height[rows->tgt[k]];
+		height[v] = h + 1;
+		if (height[v] > top)
+			top = height[v];
+	}
+	for (size_t i = 0; i < n; i++)
+		height[i] = top - height[i];
+	free(left);
+	free(order);
+	return height;
+}
+
 int walk_run(const struct walk_graph *g, const struct walk_opts *o,
 	     struct walk_result *out, struct diags *d)
 {
@@ -302,7 +335,7 @@ int walk_run(const struct walk_graph *g, const struct walk_opts *o,
 	struct coord c;
 	struct walk_result r = WALK_RESULT_INIT;
 	pthread_t *threads = NULL;
-	size_t *batch = NULL;
+	size_t *batch = NULL, *rank = NULL;
 	bool canceled = false;
 	int ret;
 
@@ -345,6 +378,8 @@ int walk_run(const struct walk_graph *g, const struct walk_opts *o,
 		else
 			c.waiting[i] = ndeps_of(g, i);
 	}
+	if (o->longest_first)
+		c.ready.rank = rank = chain_ranks(&c.rows, c.waiting, n);
 	for (size_t i = 0; i < n; i++)
 		if (!c.waiting[i])
 			graph_heap_push(&c.ready, i);
@@ -461,6 +496,7 @@ cleanup:
 	free(c.waiting);
 	free(c.stack);
 	free(c.ready.v);
+	free(rank);
 	csr_release(&c.rows);
 	return ret;
 }

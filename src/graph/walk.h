@@ -92,6 +92,12 @@ struct walk_opts {
 	 * before each start: since nothing starts between completions, there is
 	 * no need to wake the walker when it is set. */
 	const atomic_int *cancel;
+	/* Among nodes ready at once, the one heading the longest chain of nodes
+	 * waiting on it (transitively, counted in nodes) starts first; ties by
+	 * lower index. With parallelism to spare it changes nothing; when more
+	 * are ready than may run, the start of a long chain (a VPC before a log
+	 * group) does not queue behind nodes nothing waits for. */
+	bool longest_first;
 };
 
 struct walk_node_result {
@@ -114,7 +120,8 @@ struct walk_result {
 /* Checks the graph (every edge in range, no cycle: else BERTH_EINVAL with a
  * diagnostic naming the bad edge or the cycle, deterministically) and walks it.
  *
- * Among nodes ready at the same moment the lower index starts first. Returns 0
+ * Among nodes ready at the same moment the lower index starts first (unless
+ * longest_first, see walk_opts). Returns 0
  * when the walk ran to its end, whatever the nodes' outcomes: failures and
  * cancellation are data in *out (see walk_result_status). BERTH_EINVAL for a bad
  * graph or options, BERTH_ERROR if no thread could be created; *out is set only

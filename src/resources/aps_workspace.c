@@ -213,7 +213,7 @@ static int wait_active(const struct rt_ctx *c, const char *arn, struct diags *d)
 {
 	struct status_probe p = { c, arn, false };
 	if (c->waiting)
-		c->waiting(c->waiting_ctx, "workspace ACTIVE");
+		c->waiting(c->waiting_ctx, "workspace ACTIVE", 0);
 	return rt_poll(c, "the AMP workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);
 }
 

@@ -424,7 +424,7 @@ static int probe_stack(void *ctx, struct diags *d)
 			/* "waiting for CREATE_COMPLETE" */
 			char *what = xasprintf("%.*s_COMPLETE", (int)(strlen(status) - strlen("_IN_PROGRESS")),
 					       status);
-			w->c->waiting(w->c->waiting_ctx, what);
+			w->c->waiting(w->c->waiting_ctx, what, 0);
 			free(what);
 		}
 		rc = 1;
@@ -450,7 +450,8 @@ static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bo
 	char *label = stack_label(id);
 	char *what = xasprintf("stack %s to reach %s", label, goal);
 	free(label);
-	int err = rt_poll(c, what, STACK_TIMEOUT_MS, 5000, probe_stack, &w, d);
+	/* At most every 30 s, botocore's stack_create_complete delay. */
+	int err = rt_poll(c, what, STACK_TIMEOUT_MS, 30000, probe_stack, &w, d);
 	free(what);
 	return err;
 }

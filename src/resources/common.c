@@ -482,35 +482,63 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The pause before the next look, `elapsed` ms into a wait: RT_POLL_FIRST_MS
+ * at first, then a fixed fraction of the time already waited, at most
+ * `max_interval_ms`. Nothing tells berth how long this wait will take (AWS's
+ * durations vary tenfold, and a test's emulator runs them at a fraction of
+ * real time), but a pause that is a fraction of the wait so far overshoots
+ * the moment it is done by at most that fraction, whatever its length:
+ * the old 1.5x geometric back-off overshot by up to half a wait. The number
+ * of looks grows only as the logarithm of the wait's length until the cap,
+ * AWS's own waiter delay for the kind (15 s for a load balancer, a
+ * service's stability, a NAT gateway), takes over. */
+long rt_poll_interval(long elapsed_ms, long max_interval_ms)
+{
+	long next = elapsed_ms / RT_POLL_FRACTION;
+	if (next < RT_POLL_FIRST_MS)
+		next = RT_POLL_FIRST_MS;
+	if (max_interval_ms > 0 && next > max_interval_ms)
+		next = max_interval_ms;
+	return next;
+}
+
 int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_interval_ms,
 	    int (*probe)(void *ctx, struct diags *d), void *probe_ctx, struct diags *d)
 {
-	long start = now_ms(), interval = 100;
+	long start = now_ms();
 	bool told = false;
+	int r;
 	if (c->wait_timeout_ms > 0)
 		timeout_ms = c->wait_timeout_ms;
 	for (;;) {
-		int r = probe(probe_ctx, d);
+		r = probe(probe_ctx, d);
 		if (r <= 0)
-			return r;
+			break;
 		if (!told && c->waiting) {
-			c->waiting(c->waiting_ctx, what);
+			c->waiting(c->waiting_ctx, what, timeout_ms);
 			told = true;
 		}
+		long elapsed = now_ms() - start;
 		if (c->cancel && atomic_load(c->cancel)) {
 			diags_add(d, DIAG_ERROR, "interrupted while waiting for %s", what);
-			return BERTH_ECANCELED;
+			r = BERTH_ECANCELED;
+			break;
 		}
-		if (now_ms() - start >= timeout_ms) {
+		if (elapsed >= timeout_ms) {
 			diags_add(d, DIAG_ERROR, "timed out after %lds waiting for %s",
 				  timeout_ms / 1000, what);
-			return BERTH_ETIMEOUT;
+			r = BERTH_ETIMEOUT;
+			break;
 		}
-		sleep_ms(interval);
-		interval = interval * 3 / 2;
-		if (interval > max_interval_ms)
-			interval = max_interval_ms;
+		long pause = rt_poll_interval(elapsed, max_interval_ms);
+		/* The last look falls at the end of the budget, not past it. */
+		if (elapsed + pause > timeout_ms)
+			pause = timeout_ms - elapsed;
+		sleep_ms(pause);
 	}
+	if (told && c->waited)
+		c->waited(c->waiting_ctx, what, now_ms() - start, r);
+	return r;
 }
 
 struct existing_probe {

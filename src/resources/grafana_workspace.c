@@ -183,8 +183,10 @@ static int wait_active(const struct rt_ctx *c, const char *id, struct diags *d)
 {
 	struct status_probe p = { c, id, false };
 	if (c->waiting)
-		c->waiting(c->waiting_ctx, "workspace ACTIVE");
-	return rt_poll(c, "the Grafana workspace to be ACTIVE", WAIT_MS, 5000, active_probe, &p, d);
+		c->waiting(c->waiting_ctx, "workspace ACTIVE", 0);
+	/* No botocore waiter for Grafana; its CREATING lasts minutes: look at
+	 * most every 15 s, as AWS's waiters do for other slow kinds. */
+	return rt_poll(c, "the Grafana workspace to be ACTIVE", WAIT_MS, 15000, active_probe, &p, d);
 }
 
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)

@@ -121,8 +121,9 @@ struct rt_ctx {
 	const char *stack;
 	struct rt_calls *calls;     /* may be NULL */
 	const atomic_int *cancel;   /* may be NULL: waits stop early when set */
-	/* Optional: what a wait is waiting for, for progress ("available"). */
-	void (*waiting)(void *ctx, const char *what);
+	/* Optional: a wait starts (its first look said "not yet"): what it
+	 * waits for, for progress ("available"), and its budget in ms. */
+	void (*waiting)(void *ctx, const char *what, long budget_ms);
 	void *waiting_ctx;
 	/* Set during a refresh only (NULL otherwise): see rt_shared_get. */
 	struct rt_shared *shared;
@@ -139,6 +140,9 @@ struct rt_ctx {
 	 * of every wait (rt_poll); 0: each wait keeps its own, which follows
 	 * AWS's waiters. */
 	long wait_timeout_ms;
+	/* Optional, with waiting_ctx: a wait that `waiting` announced ended
+	 * after elapsed_ms, with err (0: what it waited for came). */
+	void (*waited)(void *ctx, const char *what, long elapsed_ms, int err);
 };
 
 /* The object c->shared holds under key, opened with open(arg, &obj, d) on
@@ -214,11 +218,17 @@ char *rt_tag_decode(const char *value);
  * and props["Tags"] from the user tags. */
 void rt_apply_tags(struct live_resource *r, json_t *map);
 
-/* Polls `probe` until it returns 0 (done) or a negative error, starting
- * fast (100 ms) and backing off to `max_interval_ms`, for at most
- * `timeout_ms`; probe returns 1 for "not yet". BERTH_ETIMEOUT with a
- * diagnostic naming `what` when the time runs out, BERTH_ECANCELED when the
- * cancel flag is set. */
+/* Polls `probe` until it returns 0 (done) or a negative error, for at most
+ * `timeout_ms`; probe returns 1 for "not yet". Looks again after
+ * rt_poll_interval: fast at first (RT_POLL_FIRST_MS), then every
+ * 1/RT_POLL_FRACTION of the time waited so far, at most `max_interval_ms`
+ * (AWS's waiter delay for the kind). BERTH_ETIMEOUT with a diagnostic
+ * naming `what` when the time runs out, BERTH_ECANCELED when the cancel
+ * flag is set. c->waiting and c->waited hear of a wait that did not end at
+ * the first look. */
+#define RT_POLL_FIRST_MS 100
+#define RT_POLL_FRACTION 20
+long rt_poll_interval(long elapsed_ms, long max_interval_ms);
 int rt_poll(const struct rt_ctx *c, const char *what, long timeout_ms, long max_interval_ms,
 	    int (*probe)(void *ctx, struct diags *d), void *probe_ctx, struct diags *d);
 

@@ -33,7 +33,7 @@ class TimedMixin:
 
     def lifecycle(self, spec, stack, args):
         self.emu.reset()
-        self.one_run("apply", spec, args, "Apply complete")
+        self.applied_out = self.one_run("apply", spec, args, "Apply complete").stdout
         applied = self.emu.calls()
         self.one_run("plan", spec, args, "No changes.")
         self.emu.reset()
@@ -54,6 +54,13 @@ class ContainerInsightsTimed(TimedMixin, ContainerInsights):
         lagged = {c: n for c, n in applied["rejected_by_code"].items() if "NotFound" in c
                   or c in ("ServiceNotFoundException", "ResourceNotFoundException")}
         self.assertTrue(lagged, applied)
+        # The waits show as they happen: what, for which resource, with what
+        # budget when one starts, and how long it took when it ends (the load
+        # balancer provisions for 120-180 s x SCALE).
+        self.assertRegex(self.applied_out, r"(?m)^module\.frontend\.alb\[0\]: waiting for the "
+                         r"load balancer to be active \(up to 20m00s\)$")
+        self.assertRegex(self.applied_out, r"(?m)^module\.frontend\.alb\[0\]: waited "
+                         r"\d+\.\ds for the load balancer to be active$")
         # Destroy met ENIs that outlive their service, load balancer or NAT
         # gateway: DependencyViolation on a security group or subnet.
         self.assertGreater(destroyed["rejected_by_code"].get("DependencyViolation", 0), 0,
@@ -67,6 +74,10 @@ class AmpAmgTimed(TimedMixin, AmpAmg):
         applied, destroyed = self.lifecycle("amp-amg.yaml", "ecs-workshop-amp", args)
         lagged = sum(n for c, n in applied["rejected_by_code"].items() if "NotFound" in c)
         self.assertGreater(lagged, 0, applied)
+        self.assertRegex(self.applied_out, r"(?m)^grafana: waiting for the Grafana workspace to "
+                         r"be ACTIVE \(up to 30m00s\)$")
+        self.assertRegex(self.applied_out, r"(?m)^grafana: waited \d+\.\ds for the Grafana "
+                         r"workspace to be ACTIVE$")
         self.assertGreater(destroyed["rejected_by_code"].get("DependencyViolation", 0), 0,
                            destroyed)
 

@@ -24,6 +24,14 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, out[-4000:])
         self.assertEqual(out.count("-> nothing left"), 2, out[-4000:])
         self.assertNotIn("FAILED", out)
+        # It prints the waits as they happen (AWS timing is on): when one
+        # starts, what for and with what budget, and when it ends.
+        self.assertRegex(out, r"(?m)^module\.frontend\.alb\[0\]: waiting for the load balancer "
+                         r"to be active \(up to 20m00s\)$")
+        self.assertRegex(out, r"(?m)^module\.frontend\.alb\[0\]: waited \d+\.\ds for the load "
+                         r"balancer to be active$")
+        self.assertRegex(out, r"(?m)^grafana: waited \d+(\.\d)?s for the Grafana workspace to be "
+                         r"ACTIVE$")
 
 
 if __name__ == "__main__":

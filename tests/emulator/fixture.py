@@ -227,6 +227,12 @@ class Emulator:
             path += '?' + urllib.parse.urlencode({'stack': stack})
         return self._control('GET', path)['resources']
 
+    def timing(self):
+        """Under --aws-timing, the durations drawn so far (GET
+        /_emulator/timing): {'scale', 'seed', 'draws': [{'kind', 'key',
+        'seconds'[, 'owner'][, 'holds']}]}."""
+        return self._control('GET', 'timing')
+
     def advance_clock(self, seconds):
         """Move the emulator's clock forward (temporary credentials expire,
         creation times move); SigV4 skew checks still use real time."""

@@ -169,6 +169,27 @@ class AwsTiming(EmulatorTestCase):
             Filters=[{'Name': 'subnet-id', 'Values': [subnet]}])['NetworkInterfaces'],
             longest + 5))
         ec2.delete_security_group(GroupId=group)
+        # What was drawn is on record, with whose it was: the task's start
+        # and stop under its service, its ENI's lingering under the task,
+        # with what the ENI held.
+        service = ecs.describe_services(cluster='linger', services=['linger'])['services']
+        drawn = self.emu.timing()
+        self.assertEqual((drawn['scale'], drawn['seed']), (SCALE, 3))
+        by_kind = {}
+        for d in drawn['draws']:
+            by_kind.setdefault(d['kind'], []).append(d)
+        owner = service[0]['serviceArn'] if service else by_kind['ECS'][0]['owner']
+        self.assertTrue(owner.startswith('arn:aws:ecs:') and owner.endswith('/linger'), owner)
+        task = by_kind['ECS'][0]['key']
+        self.assertEqual(by_kind['ECS_STOP'][0]['key'], task)
+        self.assertEqual([d['owner'] for d in by_kind['ENI_ECS']], [task])
+        for kind in ('ECS', 'ECS_STOP', 'ENI_ECS'):
+            self.assertEqual(len(by_kind[kind]), 1, kind)
+            if kind != 'ENI_ECS':
+                self.assertEqual(by_kind[kind][0]['owner'], owner, kind)
+            low, high = timing.TABLE[kind]
+            self.assertTrue(low * SCALE <= by_kind[kind][0]['seconds'] <= high * SCALE, kind)
+        self.assertEqual(by_kind['ENI_ECS'][0]['holds'], sorted([subnet, group]))
 
     def test_eip_release_while_its_nat_gateway_is_deleting(self):
         ec2 = self.client('ec2')

@@ -127,6 +127,85 @@ TEST(progress_plain_lines_exactly)
 	cap_close(&c);
 }
 
+/* Waits in plain mode: a line when one has lasted a second (what, budget),
+ * one when it ends (how long); a wait that ends at the next look prints
+ * nothing, and a wait renamed as it goes is one wait. */
+TEST(progress_plain_waits_begin_and_end)
+{
+	struct capture c;
+	int64_t t = 0;
+	struct progress_opts o = { 0 };
+	struct progress *p;
+	int lb, sg;
+	cap_open(&c);
+	o.out = c.f;
+	o.clock = fake_now;
+	o.clock_ctx = &t;
+	p = progress_new(&o);
+
+	lb = progress_begin(p, "alb", "creating");
+	sg = progress_begin(p, "sg", "creating");
+	cap_new(&c);
+	t = 100;
+	progress_wait_begin(p, lb, "the load balancer to be active", 20L * 60 * 1000);
+	progress_wait_begin(p, sg, "it to be readable", 600000);
+	CHECK_STR(cap_new(&c), "");
+	t = 400;
+	progress_tick(p);
+	progress_wait_end(p, sg, true); /* a lag of 0.3 s: not news */
+	CHECK_STR(cap_new(&c), "");
+	t = 1099;
+	progress_tick(p);
+	CHECK_STR(cap_new(&c), "");
+	t = 1100;
+	progress_tick(p);
+	CHECK_STR(cap_new(&c), "alb: waiting for the load balancer to be active (up to 20m00s)\n");
+	progress_tick(p);
+	progress_wait_begin(p, lb, "the load balancer to be active", 0);
+	CHECK_STR(cap_new(&c), "");
+	t = 3500;
+	progress_wait_end(p, lb, true);
+	CHECK_STR(cap_new(&c), "alb: waited 3.4s for the load balancer to be active\n");
+	progress_wait_end(p, lb, true);
+	CHECK_STR(cap_new(&c), "");
+	/* The next wait of the same operation is a new one. */
+	progress_wait_begin(p, lb, "CREATE_COMPLETE", 0);
+	progress_wait_begin(p, lb, "stack x to reach CREATE_COMPLETE", 90000);
+	t = 5000;
+	progress_tick(p);
+	CHECK_STR(cap_new(&c), "alb: waiting for stack x to reach CREATE_COMPLETE (up to 1m30s)\n");
+	t = 95000;
+	progress_wait_end(p, lb, false);
+	CHECK_STR(cap_new(&c), "alb: stopped waiting after 1m31s for stack x to reach "
+		  "CREATE_COMPLETE\n");
+	/* A wait of a second or more that no tick announced is told at its
+	 * end, both lines. */
+	progress_wait_begin(p, sg, "it to be readable", 600000);
+	t = 96200;
+	progress_wait_end(p, sg, true);
+	CHECK_STR(cap_new(&c), "sg: waiting for it to be readable (up to 10m00s)\n"
+		  "sg: waited 1.2s for it to be readable\n");
+	progress_end(p, lb, "creation failed");
+	progress_end(p, sg, "created");
+	cap_new(&c);
+	progress_free(p);
+
+	/* wait_quiet_ms < 0: every wait at once. */
+	o.wait_quiet_ms = -1;
+	t = 0;
+	p = progress_new(&o);
+	sg = progress_begin(p, "sg", "deleting");
+	cap_new(&c);
+	progress_wait_begin(p, sg, "what depends on it to go", 0);
+	CHECK_STR(cap_new(&c), "sg: waiting for what depends on it to go\n");
+	t = 200;
+	progress_wait_end(p, sg, true);
+	CHECK_STR(cap_new(&c), "sg: waited 0.2s for what depends on it to go\n");
+	progress_end(p, sg, "deleted");
+	progress_free(p);
+	cap_close(&c);
+}
+
 TEST(progress_terminal_redraws_in_place_at_most_4hz)
 {
 	struct capture c;

@@ -31,6 +31,7 @@ struct tg {
 	int cancel_wait_started;    /* it first waits until this many have started */
 	atomic_int started;
 	bool raise_signal;          /* cancel through a signal handler instead */
+	bool longest_first;         /* walk_opts.longest_first */
 
 	/* progress events, recorded on the coordinator */
 	pthread_t coord;
@@ -124,6 +125,7 @@ static int run(struct tg *t, size_t par, bool reverse, struct walk_result *res)
 	o.progress = test_progress;
 	o.progress_ctx = t;
 	o.cancel = t->cancel;
+	o.longest_first = t->longest_first;
 	ret = walk_run(&t->g, &o, res, &d);
 	diags_release(&d);
 	return ret;
@@ -232,6 +234,93 @@ TEST(walk_parallelism_one_is_sequential_and_lowest_index_first)
 				CHECK(t.start_seq[t.start_order[k]] > t.end_seq[t.start_order[k - 1]]);
 		}
 		walk_result_release(&res);
+	}
+}
+
+/* The longest chain of nodes waiting on i, i included, counted by hand:
+ * forward, the nodes that depend on i; reverse, those i depends on. */
+static size_t chain_height(const struct tg *t, size_t i, bool reverse, size_t *memo)
+{
+	if (memo[i])
+		return memo[i];
+	size_t h = 0;
+	for (size_t w = 0; w < t->n; w++) {
+		bool waits = false;
+		for (size_t e = 0; !waits && e < t->ndeps[reverse ? i : w]; e++)
+			waits = reverse ? t->depv[i][e] == w : t->depv[w][e] == i;
+		if (waits) {
+			size_t x = chain_height(t, w, reverse, memo);
+			h = x > h ? x : h;
+		}
+	}
+	return memo[i] = h + 1;
+}
+
+/* Whether i may start once the nodes in done[] are: forward, all it depends
+ * on are done; reverse, all that depend on it. */
+static bool ready_now(const struct tg *t, size_t i, bool reverse, const bool *done)
+{
+	if (done[i])
+		return false;
+	if (!reverse) {
+		for (size_t e = 0; e < t->ndeps[i]; e++)
+			if (!done[t->depv[i][e]])
+				return false;
+		return true;
+	}
+	for (size_t w = 0; w < t->n; w++)
+		for (size_t e = 0; e < t->ndeps[w]; e++)
+			if (t->depv[w][e] == i && !done[w])
+				return false;
+	return true;
+}
+
+TEST(walk_longest_first_starts_the_head_of_the_longest_chain)
+{
+	/* 0..3 are leaves nothing waits for; 4 <- 5 <- 6 a chain (5 needs 4, 6
+	 * needs 5). One at a time, index order would run the leaves first and
+	 * the chain last; longest_first starts the chain until what is left of
+	 * it is one node, as long as a leaf (then index order). */
+	struct tg t;
+	struct walk_result res;
+	const size_t want[] = { 4, 5, 0, 1, 2, 3, 6 }, want_rev[] = { 6, 5, 0, 1, 2, 3, 4 };
+	for (int reverse = 0; reverse <= 1; reverse++) {
+		tg_init(&t, 7);
+		dep(&t, 5, 4);
+		dep(&t, 6, 5);
+		t.longest_first = true;
+		CHECK_INT(run(&t, 1, reverse, &res), 0);
+		CHECK_INT(t.n_start_order, 7);
+		for (size_t k = 0; k < 7; k++)
+			CHECK_INT(t.start_order[k], reverse ? want_rev[k] : want[k]);
+		walk_result_release(&res);
+	}
+	/* Random graphs, both ways: each start is, among the nodes ready then, one
+	 * of the longest chain, the lowest index among those. */
+	for (uint64_t seed = 1; seed <= 30; seed++) {
+		for (int reverse = 0; reverse <= 1; reverse++) {
+			size_t memo[MAXN] = { 0 };
+			bool done[MAXN] = { false };
+			random_dag(&t, seed * 104729, 30, 10);
+			for (size_t i = 0; i < t.n; i++)
+				t.sleep_us[i] = 0;
+			t.longest_first = true;
+			CHECK_INT(run(&t, 1, reverse, &res), 0);
+			CHECK_INT(t.n_start_order, t.n);
+			for (size_t k = 0; k < t.n; k++) {
+				size_t best = WALK_NONE;
+				for (size_t i = 0; i < t.n; i++) {
+					bool ok = ready_now(&t, i, reverse, done);
+					if (ok && (best == WALK_NONE ||
+						   chain_height(&t, i, reverse, memo) >
+							   chain_height(&t, best, reverse, memo)))
+						best = i;
+				}
+				CHECK_INT(t.start_order[k], best);
+				done[best] = true;
+			}
+			walk_result_release(&res);
+		}
 	}
 }
 

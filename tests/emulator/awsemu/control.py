@@ -5,6 +5,7 @@ calls, reset, set faults and list live resources. Never subject to faults.
   GET  /_emulator/calls             counters (see Calls.snapshot)
   POST /_emulator/reset[?state=1]   zero the counters; state=1 also drops
                                     every resource and temporary credential
+                                    and the record of timing draws
   GET  /_emulator/faults            current fault settings
   POST /_emulator/faults            change some settings (JSON object)
   GET  /_emulator/resources[?stack=NAME]
@@ -15,12 +16,16 @@ calls, reset, set faults and list live resources. Never subject to faults.
                                     emulator's clock (credential expiry,
                                     creation times) forward; reset?state=1
                                     puts it back
+  GET  /_emulator/timing            under --aws-timing, the durations drawn
+                                    so far, each with its kind, key (ARN or
+                                    id) and owner (awsemu.timing.drawn)
 """
 
 import json
 import threading
 import urllib.parse
 
+from . import timing
 from .wire import Response
 
 STACK_TAG = 'berth:stack'
@@ -86,6 +91,7 @@ def handle(app, request):
         cleared = query.get('state') in ('1', 'true')
         if cleared:
             app.reset_state()
+            timing.forget()
         return _json(200, {'ok': True, 'state_cleared': cleared})
     if path == '/_emulator/faults' and method == 'GET':
         return _json(200, app.faults.settings())
@@ -110,6 +116,10 @@ def handle(app, request):
             app.clock_offset += seconds
         return _json(200, {'now': app.now().isoformat().replace('+00:00', 'Z'),
                            'offset_seconds': app.clock_offset})
+    if path == '/_emulator/timing' and method == 'GET':
+        # Under --aws-timing, every duration drawn so far, with the
+        # resource it was drawn for (awsemu.timing.drawn).
+        return _json(200, timing.drawn())
     if path == '/_emulator/resources' and method == 'GET':
         stack = query.get('stack')
         with app.store.lock:
@@ -122,4 +132,5 @@ def handle(app, request):
                                      'POST /_emulator/reset[?state=1]',
                                      'GET|POST /_emulator/faults',
                                      'GET /_emulator/resources[?stack=NAME]',
+                                     'GET /_emulator/timing',
                                      'GET|POST /_emulator/clock']})

@@ -54,6 +54,9 @@ _lock = threading.Lock()
 _scale = None
 _seed = 0
 _random = random.Random(0)
+# What was drawn: (kind, key) -> {'seconds', 'owner'}, so that a bench
+# computes the bound of this very run (GET /_emulator/timing).
+_drawn = {}
 
 
 def configure(scale, seed=None):
@@ -65,6 +68,7 @@ def configure(scale, seed=None):
         _scale = scale
         _seed = seed or 0
         _random = random.Random(_seed)
+        _drawn.clear()
 
 
 def on():
@@ -85,13 +89,40 @@ def fraction(kind, key=None):
     return int.from_bytes(digest[:8], 'big') / 2 ** 64
 
 
-def seconds(kind, key=None):
+def seconds(kind, key=None, owner=None, holds=None):
     """How long `kind` takes for the resource `key`, scaled; None when AWS
-    timing is off."""
+    timing is off. Recorded with the draw: `owner`, the id or ARN of what
+    the key belongs to when that is another resource (a task's service, an
+    ENI's load balancer), and `holds`, the ids a lingering key keeps from
+    being deleted (an ENI's subnet and security groups)."""
     if _scale is None:
         return None
     low, high = TABLE[kind]
-    return (low + (high - low) * fraction(kind, key)) * _scale
+    value = (low + (high - low) * fraction(kind, key)) * _scale
+    if key is not None:
+        with _lock:
+            entry = _drawn.setdefault((kind, key), {'seconds': value})
+            if owner is not None:
+                entry['owner'] = owner
+            if holds is not None:
+                entry['holds'] = sorted(holds)
+    return value
+
+
+def forget():
+    """Drop the record of draws (the emulator's state was reset); the draws
+    themselves stay what the seed makes them."""
+    with _lock:
+        _drawn.clear()
+
+
+def drawn():
+    """The durations drawn so far: {'scale', 'seed', 'draws': [{'kind',
+    'key', 'seconds'[, 'owner'][, 'holds']}]}, sorted by kind and key."""
+    with _lock:
+        draws = [dict(kind=kind, key=key, **entry)
+                 for (kind, key), entry in sorted(_drawn.items())]
+    return {'scale': _scale, 'seed': _seed, 'draws': draws}
 
 
 def scaled(real_seconds):

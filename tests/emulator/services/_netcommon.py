@@ -31,12 +31,13 @@ from awsemu import AwsError, timing
 from awsemu.state import Resource
 
 
-def delay(kind=None, key=None):
+def delay(kind=None, key=None, owner=None, holds=None):
     """Seconds a transition of `kind` takes: from the AWS timing table for
-    the resource `key` under --aws-timing, else BERTH_EMU_DELAY_<KIND>
-    (NAT_DELETE falls back to NAT's), else BERTH_EMU_DELAY."""
+    the resource `key` under --aws-timing (owner, holds: see
+    timing.seconds), else BERTH_EMU_DELAY_<KIND> (NAT_DELETE falls back to
+    NAT's), else BERTH_EMU_DELAY."""
     if kind and timing.on() and kind in timing.TABLE:
-        return timing.seconds(kind, key)
+        return timing.seconds(kind, key, owner, holds)
     if kind:
         for name in (kind, kind.split('_')[0]):
             value = os.environ.get(f'BERTH_EMU_DELAY_{name.upper()}')
@@ -49,9 +50,9 @@ def deleted_ttl():
     return float(os.environ.get('BERTH_EMU_DELETED_TTL', '3600'))
 
 
-def due(since, now, kind=None, seconds=None, key=None):
+def due(since, now, kind=None, seconds=None, key=None, owner=None):
     """True once `delay(kind, key)` (or `seconds`) has passed since `since`."""
-    wait = delay(kind, key) if seconds is None else seconds
+    wait = delay(kind, key, owner) if seconds is None else seconds
     return now >= since + datetime.timedelta(seconds=wait)
 
 
@@ -218,14 +219,16 @@ def delete_eni(store, eni):
     store.remove(eni.arn)
 
 
-def release_eni_later(store, eni, now, kind):
+def release_eni_later(store, eni, now, kind, owner=None):
     """Let an ENI linger after what used it went (a load balancer, a
-    Fargate task, a NAT gateway): it stays, blocking DeleteSubnet and
-    DeleteSecurityGroup with DependencyViolation, for `delay(kind)`.
-    Without AWS timing the ENI of a task or NAT gateway goes at once."""
+    Fargate task, a NAT gateway; `owner` its ARN or id, for the record of
+    draws): it stays, blocking DeleteSubnet and DeleteSecurityGroup with
+    DependencyViolation, for `delay(kind)`. Without AWS timing the ENI of
+    a task or NAT gateway goes at once."""
     if not timing.on() and kind != 'ENI_ELB':
         delete_eni(store, eni)
         return
+    eni.data['_owner'] = owner
     eni.data['_release_at'] = now
     eni.data['_release_kind'] = kind
     eni.data['Status'] = 'available'
@@ -241,7 +244,8 @@ def _release_enis(store, now):
         kind = eni.data.get('_release_kind') or 'ENI_ELB'
         fallback = 'ELB' if kind == 'ENI_ELB' else None
         if timing.on():
-            wait = delay(kind, eni.id)
+            wait = delay(kind, eni.id, eni.data.get('_owner'),
+                         [eni.data['SubnetId']] + [g['GroupId'] for g in eni.data['Groups']])
         elif fallback:
             wait = delay(fallback)
         else:

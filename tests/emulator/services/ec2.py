@@ -1066,7 +1066,7 @@ def _release_nat(store, nat, now):
             if nat.data['State'] == 'failed':
                 nc.delete_eni(store, eni)
             else:
-                nc.release_eni_later(store, eni, now, 'ENI_NAT')
+                nc.release_eni_later(store, eni, now, 'ENI_NAT', nat.id)
         if item.get('AllocationId'):
             address = store.find(nat.account, nat.region, 'ec2', 'elastic-ip',
                                  item['AllocationId'])

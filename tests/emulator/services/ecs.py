@@ -1178,7 +1178,7 @@ def _task_stopped(store, task, now):
     if data.get('_eni'):
         eni = store.find(task.account, task.region, 'ec2', 'network-interface', data['_eni'])
         if eni is not None:
-            nc.release_eni_later(store, eni, now, 'ENI_ECS')
+            nc.release_eni_later(store, eni, now, 'ENI_ECS', task.arn)
         data['_eni'] = None
     _entomb(task)
 
@@ -1270,13 +1270,13 @@ def _advance_ecs(store, now):
         data = task.data
         status = data['lastStatus']
         if status == 'PROVISIONING' and data['desiredStatus'] == 'RUNNING' and \
-                nc.due(data['_since'], now, 'ECS', key=task.arn):
+                nc.due(data['_since'], now, 'ECS', key=task.arn, owner=data.get('_service')):
             service = store.get(data['_service'])
             if service is not None:
                 _task_running(store, service, task, now)
         elif status in ('STOPPING', 'DEPROVISIONING') and \
                 nc.due(data['_since'], now, 'ECS_STOP' if status == 'STOPPING' else 'ECS',
-                       key=task.arn):
+                       key=task.arn, owner=data.get('_service')):
             _task_stopped(store, task, now)
         elif status == 'STOPPED' and nc.due(data['_since'], now, seconds=nc.deleted_ttl()):
             store.remove(task.arn)

@@ -221,6 +221,7 @@ def _release_enis(ctx, lb, subnet_ids=None, at=None):
         if eni is None:
             continue
         if subnet_ids is None or eni.data['SubnetId'] in subnet_ids:
+            eni.data['_owner'] = lb.arn
             eni.data['_release_at'] = at or ctx.now()
         else:
             kept.append(eni_id)
