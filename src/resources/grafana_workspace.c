@@ -10,6 +10,7 @@
  * Deleting a workspace deletes its data sources, dashboards and API keys. */
 #include "util/common.h"
 #include "resources/resource.h"
+#include "resources/propagation.h"
 
 #define NAME_MAX_LEN 255
 #define WAIT_MS (30L * 60 * 1000)
@@ -252,7 +253,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	const char *token = rt_str(props, "ClientToken", tmp);
 	if (token)
 		json_object_set_new(params, "clientToken", json_string(token));
-	err = rt_call(c, "grafana", "CreateWorkspace", params, &res, d);
+	err = rt_call_propagated(c, "grafana", "CreateWorkspace", params, &res, d);
 	json_decref(params);
 	if (err)
 		return err;
@@ -296,7 +297,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	/* UpdateWorkspace needs ACTIVE, and leaves it UPDATING. */
 	if ((err = wait_active(c, cur->id, d)))
 		goto cleanup;
-	if ((err = rt_call(c, "grafana", "UpdateWorkspace", params, NULL, d)))
+	if ((err = rt_call_propagated(c, "grafana", "UpdateWorkspace", params, NULL, d)))
 		goto cleanup;
 	err = wait_active(c, cur->id, d);
 cleanup:
