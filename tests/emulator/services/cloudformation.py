@@ -148,7 +148,11 @@ def _deleted(ctx):
 
 
 def _live_stacks(ctx):
-    return sorted(ctx.resources('stack'), key=lambda s: s.data['created'])
+    # Not the store's ghosts: CloudFormation keeps its deleted stacks
+    # itself (_DELETED), DELETE_COMPLETE by id and in ListStacks, never by
+    # name.
+    return sorted((s for s in ctx.resources('stack') if ctx.store.get(s.arn) is s),
+                  key=lambda s: s.data['created'])
 
 
 def _find_live(ctx, name_or_id):
