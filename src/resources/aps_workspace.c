@@ -202,7 +202,17 @@ static int active_probe(void *ctx, struct diags *d)
 	if (!strcmp(st, "ACTIVE")) {
 		rc = 0;
 	} else if (!strcmp(st, "CREATION_FAILED") || !strcmp(st, "DELETING")) {
-		diags_add(d, DIAG_ERROR, "AMP workspace %s is %s", id_from_arn(p->arn), st);
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "AMP workspace %s is %s while berth waited for it to be ACTIVE",
+					    id_from_arn(p->arn), st);
+		/* AMP gives no reason for a status (WorkspaceStatus has its
+		 * code only); a customer managed key AMP cannot use is the
+		 * documented way for a creation to fail. */
+		const char *key = json_string_value(json_object_get(ws, "kmsKeyArn"));
+		if (!strcmp(st, "CREATION_FAILED"))
+			diag_set_detail(dg, "AWS gives no reason for this status%s%s%s", key ? "; the "
+					"workspace is encrypted with KMS key " : "", key ? key : "",
+					key ? ", which AMP must be able to use" : "");
 		rc = BERTH_EAWS;
 	}
 	json_decref(ws);

@@ -183,7 +183,17 @@ static int active_probe(void *ctx, struct diags *d)
 	if (!strcmp(st, "ACTIVE")) {
 		rc = 0;
 	} else if (strstr(st, "FAILED") || !strcmp(st, "DELETING")) {
-		diags_add(d, DIAG_ERROR, "Grafana workspace %s is %s", p->id, st);
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "Grafana workspace %s is %s while berth waited for it to be ACTIVE",
+					    p->id, st);
+		/* Amazon Managed Grafana gives no reason for a failed status
+		 * (degradedWorkspaceReason is for DEGRADED only); the role it
+		 * must assume is the usual cause, so it is named. */
+		const char *role = json_string_value(json_object_get(ws, "workspaceRoleArn"));
+		if (strstr(st, "FAILED"))
+			diag_set_detail(dg, "AWS gives no reason for this status%s%s%s",
+					role ? "; the workspace's role is " : "", role ? role : "",
+					role ? ", which must exist and trust grafana.amazonaws.com" : "");
 		rc = BERTH_EAWS;
 	}
 	json_decref(ws);

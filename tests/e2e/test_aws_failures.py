@@ -1,9 +1,12 @@
 """What berth says when AWS fails over time (issue 15), under the emulator's
 `--aws-timing`: a Fargate service whose image cannot be pulled never
 becomes stable (the wait times out at --wait-timeout and the message carries
-ECS's own events), a Grafana workspace that ends CREATION_FAILED; each is
-listed as failed while what does not depend on it still finishes. (A
-CloudFormation stack in ROLLBACK_COMPLETE: e2e.types_monitoring.)"""
+ECS's own events), a Grafana workspace and an AMP workspace that end
+CREATION_FAILED (the message names the resource, what was awaited, the
+status, and, AWS giving no reason for it, the role or key that causes it);
+each is listed as failed while what does not depend on it still finishes.
+(A CloudFormation stack in ROLLBACK_COMPLETE, its first failed resource and
+AWS's reason: e2e.types_monitoring's test_stack_rollback_then_replace.)"""
 import time
 
 from berthtest import main
@@ -105,8 +108,38 @@ class Failures(EngineCase):
             """)
         r = self.berth("apply", "--auto-approve", ok=1)
         out = r.stdout + r.stderr
+        # The resource, what was awaited, the status, and what AWS offers
+        # in place of a reason (it gives none): the role.
         self.assertRegex(out, r"grafana \(create AWS::Grafana::Workspace\): Grafana workspace "
-                              r"g-[0-9a-f]+ is CREATION_FAILED")
+                              r"g-[0-9a-f]+ is CREATION_FAILED while berth waited for it to be "
+                              r"ACTIVE")
+        self.assertIn("AWS gives no reason for this status; the workspace's role is "
+                      "arn:aws:iam::123456789012:role/no-such-role", out)
+        self.assertIn("Failed (1):", out)
+        self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
+
+    def test_amp_creation_failed(self):
+        # The emulator has no KMS: a workspace with a customer managed key
+        # ends CREATION_FAILED.
+        key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        self.write_spec(f"""\
+            berth: 1
+            stack: fail
+            resources:
+              amp:
+                type: AWS::APS::Workspace
+                properties: {{ Alias: failing, KmsKeyArn: "{key}" }}
+              independent:
+                type: AWS::Logs::LogGroup
+                properties: {{ LogGroupName: independent }}
+            """)
+        r = self.berth("apply", "--auto-approve", ok=1)
+        out = r.stdout + r.stderr
+        self.assertRegex(out, r"amp \(create AWS::APS::Workspace\): AMP workspace "
+                              r"ws-[0-9a-f-]+ is CREATION_FAILED while berth waited for it to be "
+                              r"ACTIVE")
+        self.assertIn(f"the workspace is encrypted with KMS key {key}", out)
+        self.assertIn("Failed (1):", out)
         self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
 
 
