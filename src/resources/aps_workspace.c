@@ -102,8 +102,14 @@ static void fill(struct live_resource *r, json_t *ws)
 		r->id = xstrdup(arn);
 		r->arn = xstrdup(arn);
 	}
-	free(r->note);
-	r->note = !strcmp(status_of(ws), "CREATION_FAILED") ? xstrdup("creation failed") : NULL;
+	/* A workspace whose creation failed takes no update and never becomes
+	 * ACTIVE: the plan replaces it rather than leave the user to delete
+	 * it by hand. */
+	free(r->replace_reason);
+	r->replace_reason = !strcmp(status_of(ws), "CREATION_FAILED")
+				    ? xstrdup("the workspace is CREATION_FAILED and cannot be updated, "
+					      "only deleted and created again")
+				    : NULL;
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,

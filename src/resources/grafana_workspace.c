@@ -78,6 +78,15 @@ static void fill(struct live_resource *r, json_t *ws, const char *arn)
 		r->id = xstrdup(id);
 	if (arn && !r->arn)
 		r->arn = xstrdup(arn);
+	/* A workspace that never came up takes no UpdateWorkspace (it needs
+	 * ACTIVE) and never will: the plan replaces it rather than leave the
+	 * user to delete it by hand. */
+	const char *st = json_string_value(json_object_get(ws, "status"));
+	free(r->replace_reason);
+	r->replace_reason = st && (!strcmp(st, "CREATION_FAILED") || !strcmp(st, "FAILED"))
+				    ? xasprintf("the workspace is %s and cannot be updated, only "
+						"deleted and created again", st)
+				    : NULL;
 }
 
 /* DescribeWorkspace: 0 and *out (the workspace), RT_EXPECTED when there is none. */

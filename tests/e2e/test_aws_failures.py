@@ -4,7 +4,8 @@ becomes stable (the wait times out at --wait-timeout and the message carries
 ECS's own events), a Grafana workspace and an AMP workspace that end
 CREATION_FAILED (the message names the resource, what was awaited, the
 status, and, AWS giving no reason for it, the role or key that causes it);
-each is listed as failed while what does not depend on it still finishes.
+each is listed as failed while what does not depend on it still finishes,
+and the next plan replaces the failed workspace (it takes no update).
 (A CloudFormation stack in ROLLBACK_COMPLETE, its first failed resource and
 AWS's reason: e2e.types_monitoring's test_stack_rollback_then_replace.)"""
 import time
@@ -117,6 +118,35 @@ class Failures(EngineCase):
                       "arn:aws:iam::123456789012:role/no-such-role", out)
         self.assertIn("Failed (1):", out)
         self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
+        failed = self.workspace_ids("grafana")
+
+        # The failed workspace takes no update: the plan replaces it, and
+        # once the role exists the same spec converges in one apply.
+        ch = self.changes(self.plan_json())
+        self.assertEqual(ch["grafana"]["action"], "replace")
+        self.assertEqual(ch["grafana"]["reason"], "the workspace is CREATION_FAILED and cannot "
+                         "be updated, only deleted and created again")
+        self.aws("iam").create_role(RoleName="no-such-role", AssumeRolePolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+            '{"Service":"grafana.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))
+        self.berth("apply", "--auto-approve")
+        ids = self.workspace_ids("grafana")
+        self.assertEqual(len(ids), 1)
+        self.assertNotIn(ids[0], failed)
+        self.assertEqual(self.aws("grafana").describe_workspace(workspaceId=ids[0])
+                         ["workspace"]["status"], "ACTIVE")
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+
+    def workspace_ids(self, service):
+        return [x["id"] for x in self.emu.resources(stack="fail") if x["service"] == service]
+
+    def aws(self, service):
+        import botocore.session
+        from fixture import ACCESS_KEY, REGION, SECRET_KEY
+        return botocore.session.get_session().create_client(
+            service, region_name=REGION, endpoint_url=self.emu.url,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
 
     def test_amp_creation_failed(self):
         # The emulator has no KMS: a workspace with a customer managed key
@@ -141,6 +171,11 @@ class Failures(EngineCase):
         self.assertIn(f"the workspace is encrypted with KMS key {key}", out)
         self.assertIn("Failed (1):", out)
         self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
+        # The next plan replaces it (AWS keeps it CREATION_FAILED for ever).
+        ch = self.changes(self.plan_json())
+        self.assertEqual(ch["amp"]["action"], "replace")
+        self.assertEqual(ch["amp"]["reason"], "the workspace is CREATION_FAILED and cannot be "
+                         "updated, only deleted and created again")
 
 
 if __name__ == "__main__":
