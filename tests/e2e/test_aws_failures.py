@@ -5,7 +5,8 @@ ECS's own events), a Grafana workspace and an AMP workspace that end
 CREATION_FAILED (the message names the resource, what was awaited, the
 status, and, AWS giving no reason for it, the role or key that causes it);
 each is listed as failed while what does not depend on it still finishes,
-and the next plan replaces the failed workspace (it takes no update).
+and the next plan replaces the failed workspace (it takes no update). A
+stack update that rolls back says why and is tried again by the next plan.
 (A CloudFormation stack in ROLLBACK_COMPLETE, its first failed resource and
 AWS's reason: e2e.types_monitoring's test_stack_rollback_then_replace.)"""
 import time
@@ -135,6 +136,55 @@ class Failures(EngineCase):
         self.assertNotIn(ids[0], failed)
         self.assertEqual(self.aws("grafana").describe_workspace(workspaceId=ids[0])
                          ["workspace"]["status"], "ACTIVE")
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+
+    def test_stack_update_rolled_back(self):
+        # An update that fails rolls back to UPDATE_ROLLBACK_COMPLETE: the
+        # message names the failed resource and AWS's reason; the stack
+        # keeps its previous template, so the next plan updates it again,
+        # and it converges once the cause is gone.
+        spec = """\
+            berth: 1
+            stack: fail
+            resources:
+              app:
+                type: AWS::CloudFormation::Stack
+                properties:
+                  StackName: app
+                  TemplateBody:
+                    Resources:
+                      Group: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: app } }
+            """
+        self.write_spec(spec)
+        self.berth("apply", "--auto-approve")
+        service = """
+                      Task:
+                        Type: AWS::ECS::TaskDefinition
+                        Properties:
+                          Family: app
+                          ContainerDefinitions: [{ Name: app, Image: "public.ecr.aws/x/app:1", Memory: 128 }]
+                      Service:
+                        Type: AWS::ECS::Service
+                        Properties: { Cluster: app, TaskDefinition: { Ref: Task }, DesiredCount: 0 }
+            """
+        self.write_spec(spec.rstrip() + service)
+        r = self.berth("apply", "--auto-approve", ok=1)
+        out = r.stdout + r.stderr
+        self.assertIn("stack app is UPDATE_ROLLBACK_COMPLETE, not UPDATE_COMPLETE", out)
+        self.assertIn("Service (AWS::ECS::Service): CREATE_FAILED", out)
+        self.assertIn("ClusterNotFoundException", out)
+        self.assertIn("Failed (1):", out)
+        cfn = self.aws("cloudformation")
+        self.assertEqual(cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
+                         "UPDATE_ROLLBACK_COMPLETE")
+        ch = self.changes(self.plan_json())
+        self.assertEqual(ch["app"]["action"], "update")
+        self.assertEqual(ch["app"]["changed"], ["TemplateBody"])
+        self.aws("ecs").create_cluster(clusterName="app")
+        self.berth("apply", "--auto-approve")
+        self.assertEqual(cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
+                         "UPDATE_COMPLETE")
         r = self.berth("plan", "--detailed-exitcode", ok=0)
         self.assertIn("No changes.", r.stdout)
 
