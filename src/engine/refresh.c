@@ -151,6 +151,58 @@ static int read_unlisted_cached(struct engine *e, struct diags *d)
 	return 0;
 }
 
+/* The other side of the same lag: a listing may still show, for a while,
+ * what was deleted a moment ago (the apply that just removed it from the
+ * spec, or a destroy of part of the stack), and the plan would delete it
+ * again, or call it drift. An instance the spec does not name and the
+ * cache does not hold (berth deleted it, or never made it here) is read by
+ * its id before berth plans its removal: a ghost is not found by id. No
+ * call in a plan whose spec names everything listed, as a no-change plan
+ * does; none for destroy, whose deletes take a ghost's "not found" as done. */
+static int drop_listed_ghosts(struct engine *e, struct diags *d)
+{
+	if (!e->spec)
+		return 0;
+	for (size_t t = 0; t < e->ntypes; t++) {
+		const struct rtype *type = e->types[t];
+		struct live_set *s = &e->live[t];
+		if (!type->read_one || type->unowned_listing)
+			continue;
+		size_t keep = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			struct live_resource *r = &s->v[i];
+			bool check = r->id != NULL;
+			if (check && r->address) {
+				long si = spec_find_resource(e->spec, r->address);
+				check = (si < 0 || strcmp(e->spec->resources[si].type, r->type)) &&
+					!statefile_get(&e->state, r->address);
+			}
+			for (size_t k = 0; check && !r->address && k < e->state.n; k++)
+				check = !(e->state.res[k].id && !strcmp(e->state.res[k].id, r->id));
+			int err = 0;
+			if (check) {
+				struct live_resource cur;
+				memset(&cur, 0, sizeof(cur));
+				err = type->read_one(&e->rt, r->id, &cur, d);
+				live_resource_release(&cur);
+			}
+			if (err == BERTH_ENOTFOUND) {
+				log_verbose("refresh: %s %s is listed but gone (deleted a moment ago)",
+					    r->type, r->id);
+				live_resource_release(r);
+				continue;
+			}
+			if (err)
+				return err;
+			if (keep != i)
+				s->v[keep] = s->v[i];
+			keep++;
+		}
+		s->n = keep;
+	}
+	return 0;
+}
+
 int engine_refresh(struct engine *e, struct diags *d)
 {
 	int err = 0;
@@ -249,6 +301,8 @@ int engine_refresh(struct engine *e, struct diags *d)
 	free(names);
 	if (!err)
 		err = read_unlisted_cached(e, d);
+	if (!err)
+		err = drop_listed_ghosts(e, d);
 	if (err)
 		return err;
 	drop_stack_members(e);

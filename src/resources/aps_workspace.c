@@ -102,8 +102,14 @@ static void fill(struct live_resource *r, json_t *ws)
 		r->id = xstrdup(arn);
 		r->arn = xstrdup(arn);
 	}
-	free(r->note);
-	r->note = !strcmp(status_of(ws), "CREATION_FAILED") ? xstrdup("creation failed") : NULL;
+	/* A workspace whose creation failed takes no update and never becomes
+	 * ACTIVE: the plan replaces it rather than leave the user to delete
+	 * it by hand. */
+	free(r->replace_reason);
+	r->replace_reason = !strcmp(status_of(ws), "CREATION_FAILED")
+				    ? xstrdup("the workspace is CREATION_FAILED and cannot be updated, "
+					      "only deleted and created again")
+				    : NULL;
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
@@ -202,7 +208,17 @@ static int active_probe(void *ctx, struct diags *d)
 	if (!strcmp(st, "ACTIVE")) {
 		rc = 0;
 	} else if (!strcmp(st, "CREATION_FAILED") || !strcmp(st, "DELETING")) {
-		diags_add(d, DIAG_ERROR, "AMP workspace %s is %s", id_from_arn(p->arn), st);
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "AMP workspace %s is %s while berth waited for it to be ACTIVE",
+					    id_from_arn(p->arn), st);
+		/* AMP gives no reason for a status (WorkspaceStatus has its
+		 * code only); a customer managed key AMP cannot use is the
+		 * documented way for a creation to fail. */
+		const char *key = json_string_value(json_object_get(ws, "kmsKeyArn"));
+		if (!strcmp(st, "CREATION_FAILED"))
+			diag_set_detail(dg, "AWS gives no reason for this status%s%s%s", key ? "; the "
+					"workspace is encrypted with KMS key " : "", key ? key : "",
+					key ? ", which AMP must be able to use" : "");
 		rc = BERTH_EAWS;
 	}
 	json_decref(ws);

@@ -39,6 +39,7 @@
  * only deleted: refresh marks it, and the plan replaces it. */
 #include "util/common.h"
 #include "resources/resource.h"
+#include "resources/propagation.h"
 
 #include <ctype.h>
 
@@ -484,7 +485,8 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	put_flag(params, props, "DisableRollback");
 	put_flag(params, props, "EnableTerminationProtection");
 	static const char *const exists[] = { "AlreadyExistsException", NULL };
-	err = rt_call_expect(c, "cloudformation", "CreateStack", params, &res, exists, NULL, d);
+	/* RoleARN: a role created a moment ago may not be assumable yet. */
+	err = rt_call_propagated_expect(c, "cloudformation", "CreateStack", params, &res, exists, d);
 	json_decref(params);
 	buf_release(&names);
 	if (err == RT_EXPECTED) {
@@ -530,7 +532,7 @@ static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 static int update_stack(const struct rt_ctx *c, const char *id, json_t *params, struct diags *d)
 {
 	struct diags tmp = DIAGS_INIT;
-	int err = rt_call(c, "cloudformation", "UpdateStack", params, NULL, &tmp);
+	int err = rt_call_propagated(c, "cloudformation", "UpdateStack", params, NULL, &tmp);
 	if (err) {
 		bool nothing = false;
 		for (size_t i = 0; i < tmp.n; i++)

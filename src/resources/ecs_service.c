@@ -16,6 +16,7 @@
  * empty. */
 #include "util/common.h"
 #include "resources/resource.h"
+#include "resources/propagation.h"
 
 #include "resources/typeutil.h"
 #include "util/value.h"
@@ -462,7 +463,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	json_object_set_new(params, "cluster", json_string(cluster));
 	json_object_set_new(params, "tags", tu_tags_list_lc(tags));
 	json_t *res = NULL;
-	err = rt_call(c, "ecs", "CreateService", params, &res, d);
+	err = rt_call_propagated(c, "ecs", "CreateService", params, &res, d);
 	json_decref(params);
 	if (err)
 		return err;
@@ -518,7 +519,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	/* UpdateService has no launchType: a change of it replaces (the
 	 * schema's conditional create-only), so it never gets here alone. */
 	json_object_del(params, "launchType");
-	int err = rt_call(c, "ecs", "UpdateService", params, NULL, d);
+	int err = rt_call_propagated(c, "ecs", "UpdateService", params, NULL, d);
 	json_decref(params);
 	return err;
 }

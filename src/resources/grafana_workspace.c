@@ -10,6 +10,7 @@
  * Deleting a workspace deletes its data sources, dashboards and API keys. */
 #include "util/common.h"
 #include "resources/typeutil.h"
+#include "resources/propagation.h"
 
 #define NAME_MAX_LEN 255
 #define WAIT_MS (30L * 60 * 1000)
@@ -77,6 +78,15 @@ static void fill(struct live_resource *r, json_t *ws, const char *arn)
 		r->id = xstrdup(id);
 	if (arn && !r->arn)
 		r->arn = xstrdup(arn);
+	/* A workspace that never came up takes no UpdateWorkspace (it needs
+	 * ACTIVE) and never will: the plan replaces it rather than leave the
+	 * user to delete it by hand. */
+	const char *st = json_string_value(json_object_get(ws, "status"));
+	free(r->replace_reason);
+	r->replace_reason = st && (!strcmp(st, "CREATION_FAILED") || !strcmp(st, "FAILED"))
+				    ? xasprintf("the workspace is %s and cannot be updated, only "
+						"deleted and created again", st)
+				    : NULL;
 }
 
 /* DescribeWorkspace: 0 and *out (the workspace), RT_EXPECTED when there is none. */
@@ -172,7 +182,17 @@ static int active_probe(void *ctx, struct diags *d)
 	if (!strcmp(st, "ACTIVE")) {
 		rc = 0;
 	} else if (strstr(st, "FAILED") || !strcmp(st, "DELETING")) {
-		diags_add(d, DIAG_ERROR, "Grafana workspace %s is %s", p->id, st);
+		struct diag *dg = diags_add(d, DIAG_ERROR,
+					    "Grafana workspace %s is %s while berth waited for it to be ACTIVE",
+					    p->id, st);
+		/* Amazon Managed Grafana gives no reason for a failed status
+		 * (degradedWorkspaceReason is for DEGRADED only); the role it
+		 * must assume is the usual cause, so it is named. */
+		const char *role = json_string_value(json_object_get(ws, "workspaceRoleArn"));
+		if (strstr(st, "FAILED"))
+			diag_set_detail(dg, "AWS gives no reason for this status%s%s%s",
+					role ? "; the workspace's role is " : "", role ? role : "",
+					role ? ", which must exist and trust grafana.amazonaws.com" : "");
 		rc = BERTH_EAWS;
 	}
 	json_decref(ws);
@@ -244,7 +264,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	const char *token = rt_str(props, "ClientToken", tmp);
 	if (token)
 		json_object_set_new(params, "clientToken", json_string(token));
-	err = rt_call(c, "grafana", "CreateWorkspace", params, &res, d);
+	err = rt_call_propagated(c, "grafana", "CreateWorkspace", params, &res, d);
 	json_decref(params);
 	if (err)
 		return err;
@@ -288,7 +308,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	/* UpdateWorkspace needs ACTIVE, and leaves it UPDATING. */
 	if ((err = wait_active(c, cur->id, d)))
 		goto cleanup;
-	if ((err = rt_call(c, "grafana", "UpdateWorkspace", params, NULL, d)))
+	if ((err = rt_call_propagated(c, "grafana", "UpdateWorkspace", params, NULL, d)))
 		goto cleanup;
 	err = wait_active(c, cur->id, d);
 cleanup:

@@ -72,11 +72,17 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 	int err = 0;
 	if (parents->n <= BY_TOPIC_MAX) {
 		for (size_t i = 0; i < parents->n && !err; i++) {
+			/* A topic deleted a moment ago may still be listed
+			 * (ListTopics is eventually consistent): NotFound here
+			 * means it has no subscriptions left to find. */
+			static const char *const gone[] = { "NotFound", NULL };
 			json_t *items = NULL, *params = json_pack("{s:s}", "TopicArn", parents->v[i].id);
-			err = rt_call_all(c, "sns", "ListSubscriptionsByTopic", params, "Subscriptions",
-					  &items, d);
+			err = rt_call_all_expect(c, "sns", "ListSubscriptionsByTopic", params,
+						 "Subscriptions", gone, &items, d);
 			json_decref(params);
-			if (!err)
+			if (err == RT_EXPECTED)
+				err = 0;
+			else if (!err)
 				json_array_extend(subs, items);
 			json_decref(items);
 		}

@@ -57,14 +57,15 @@ class Emulator:
     """Options mirror `start`'s: account, credentials (list of
     "AKID:SECRET[:TOKEN]"), latency_ms, jitter_ms, throttle_rate, error_rate,
     drop_rate, seed, visibility_delay_ms, page_size, services_dirs, backlog,
-    aws_timing (SCALE); plus python
+    aws_timing (SCALE), aws_timing_rows ({KIND: (LOW, HIGH)}, as
+    --aws-timing-row); plus python
     (interpreter),
     host, ready_timeout and stop_timeout (seconds)."""
 
     def __init__(self, account=None, credentials=(), latency_ms=None, jitter_ms=None,
                  throttle_rate=None, error_rate=None, drop_rate=None, seed=None,
                  visibility_delay_ms=None, page_size=None, services_dirs=(), python=None,
-                 aws_timing=None,
+                 aws_timing=None, aws_timing_rows=None,
                  host='127.0.0.1', backlog=None,
                  ready_timeout=30.0, stop_timeout=5.0):
         self.host = host
@@ -80,6 +81,8 @@ class Emulator:
         for flag, value in options.items():
             if value is not None:
                 self.args += [flag, str(value)]
+        for kind, (low, high) in (aws_timing_rows or {}).items():
+            self.args += ['--aws-timing-row', f'{kind}={low}:{high}']
         for spec in credentials:
             self.args += ['--credentials', spec]
         for directory in services_dirs:

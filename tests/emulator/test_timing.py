@@ -23,6 +23,18 @@ def code(err):
     return err.exception.response['Error']['Code']
 
 
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except (ClientError, IndexError):
+            pass  # not readable yet: AWS's eventual consistency
+        time.sleep(0.1)
+    return False
+
+
 class TimingTable(unittest.TestCase):
     def test_draws_follow_the_seed_and_the_key(self):
         try:
@@ -107,21 +119,10 @@ class AwsTiming(EmulatorTestCase):
             return ''
         return ' '.join(e['message'] for e in found[0]['events']) if found else ''
 
-    def wait_for(self, predicate, seconds):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if predicate():
-                    return True
-            except (ClientError, IndexError):
-                pass  # not readable yet: AWS's eventual consistency
-            time.sleep(0.1)
-        return False
-
     def test_unpullable_image_never_runs_and_events_say_why(self):
         _, ecs, _, _ = self.fargate_service('pull', 'registry.invalid/app:1', cidr='10.9.1.0/24')
         # A task start takes at most 90 s x SCALE.
-        self.assertTrue(self.wait_for(lambda: 'CannotPullContainerError' in
+        self.assertTrue(wait_for(lambda: 'CannotPullContainerError' in
                                       self.events(ecs, 'pull'), 30), self.events(ecs, 'pull'))
         self.assertIn('lookup registry.invalid: no such host', self.events(ecs, 'pull'))
         service = ecs.describe_services(cluster='pull', services=['pull'])['services'][0]
@@ -147,13 +148,43 @@ class AwsTiming(EmulatorTestCase):
         time.sleep(timing.TABLE['IAM'][1] * SCALE + 0.1)
         create()
 
+    def test_new_roles_are_refused_by_cloudformation_and_grafana(self):
+        iam, cfn, grafana = self.client('iam'), self.client('cloudformation'), \
+            self.client('grafana')
+
+        def role(name, service):
+            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=(
+                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+                f'{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}'))['Role']['Arn']
+        stack_role = role('cfn-fresh', 'cloudformation.amazonaws.com')
+        workspace_role = role('grafana-fresh', 'grafana.amazonaws.com')
+        body = '{"Resources": {"G": {"Type": "AWS::Logs::LogGroup"}}}'
+        with self.assertRaises(ClientError) as err:
+            cfn.create_stack(StackName='fresh', TemplateBody=body, RoleARN=stack_role)
+        self.assertEqual(code(err), 'ValidationError')
+        self.assertEqual(err.exception.response['Error']['Message'],
+                         f'Role {stack_role} is invalid or cannot be assumed')
+        workspace = dict(accountAccessType='CURRENT_ACCOUNT', authenticationProviders=['AWS_SSO'],
+                         permissionType='CUSTOMER_MANAGED', workspaceRoleArn=workspace_role)
+        with self.assertRaises(ClientError) as err:
+            grafana.create_workspace(**workspace)
+        self.assertEqual(code(err), 'ValidationException')
+        self.assertIn('cannot be assumed by grafana.amazonaws.com', str(err.exception))
+        # A role that does not exist is not "not yet": Grafana takes it
+        # (and the workspace fails later).
+        grafana.create_workspace(**dict(workspace, workspaceRoleArn=(
+            'arn:aws:iam::123456789012:role/no-such-role')))
+        time.sleep(timing.TABLE['IAM'][1] * SCALE + 0.1)
+        cfn.create_stack(StackName='fresh', TemplateBody=body, RoleARN=stack_role)
+        grafana.create_workspace(**workspace)
+
     def test_task_eni_lingers_after_the_service(self):
         ec2, ecs, subnet, group = self.fargate_service('linger', 'public.ecr.aws/x/app:1',
                                                        cidr='10.9.3.0/24')
-        self.assertTrue(self.wait_for(lambda: ecs.describe_services(
+        self.assertTrue(wait_for(lambda: ecs.describe_services(
             cluster='linger', services=['linger'])['services'][0]['runningCount'] == 1, 60))
         ecs.delete_service(cluster='linger', service='linger', force=True)
-        self.assertTrue(self.wait_for(lambda: self.events(ecs, 'linger') == '' or
+        self.assertTrue(wait_for(lambda: self.events(ecs, 'linger') == '' or
                                       ecs.describe_services(cluster='linger',
                                                             services=['linger'])
                                       ['services'][0]['status'] == 'INACTIVE', 60))
@@ -165,7 +196,7 @@ class AwsTiming(EmulatorTestCase):
             ec2.delete_subnet(SubnetId=subnet)
         self.assertEqual(code(err), 'DependencyViolation')
         longest = timing.TABLE['ENI_ECS'][1] * SCALE
-        self.assertTrue(self.wait_for(lambda: not ec2.describe_network_interfaces(
+        self.assertTrue(wait_for(lambda: not ec2.describe_network_interfaces(
             Filters=[{'Name': 'subnet-id', 'Values': [subnet]}])['NetworkInterfaces'],
             longest + 5))
         ec2.delete_security_group(GroupId=group)
@@ -200,14 +231,14 @@ class AwsTiming(EmulatorTestCase):
         nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)['NatGateway']['NatGatewayId']
         state = lambda: ec2.describe_nat_gateways(  # noqa: E731
             NatGatewayIds=[nat])['NatGateways'][0]['State']
-        self.assertTrue(self.wait_for(lambda: state() in ('pending', 'available'), 5))
-        self.assertTrue(self.wait_for(lambda: state() == 'available', 20))
+        self.assertTrue(wait_for(lambda: state() in ('pending', 'available'), 5))
+        self.assertTrue(wait_for(lambda: state() == 'available', 20))
         ec2.delete_nat_gateway(NatGatewayId=nat)
         with self.assertRaises(ClientError) as err:
             ec2.release_address(AllocationId=eip)
         self.assertEqual(code(err), 'AuthFailure')
-        self.assertTrue(self.wait_for(lambda: state() == 'deleted', 20))
-        self.assertTrue(self.wait_for(lambda: self._released(ec2, eip), 20))
+        self.assertTrue(wait_for(lambda: state() == 'deleted', 20))
+        self.assertTrue(wait_for(lambda: self._released(ec2, eip), 20))
 
     def _released(self, ec2, eip):
         try:
@@ -224,6 +255,42 @@ class AwsTiming(EmulatorTestCase):
             logs.delete_log_group(logGroupName='/never/made')
         calls = self.emu.calls()
         self.assertGreaterEqual(calls['rejected_by_code'].get('ResourceNotFoundException', 0), 1)
+
+
+class Ghosts(EmulatorTestCase):
+    """Every removal leaves a ghost, whoever made it. The GHOST row is fixed
+    at 20 s (1 s at SCALE): the table's 0-5 s draws a few milliseconds for
+    some ARNs, shorter than a test's step from deletion to listing."""
+    emulator_options = {'aws_timing': SCALE, 'seed': 3, 'aws_timing_rows': {'GHOST': (20.0, 20.0)}}
+
+    def test_deletions_outside_a_request_leave_ghosts_too(self):
+        # An AMP workspace goes when its DELETING ends, on a background
+        # thread; ListWorkspaces still shows it a while, DescribeWorkspace
+        # does not. IAM's listings show a deleted role likewise.
+        amp, iam = self.client('amp'), self.client('iam')
+        ws = amp.create_workspace(alias='ghost')['workspaceId']
+        self.assertTrue(wait_for(lambda: amp.describe_workspace(workspaceId=ws)[
+            'workspace']['status']['statusCode'] == 'ACTIVE', 20))
+        amp.delete_workspace(workspaceId=ws)
+
+        def gone():
+            try:
+                amp.describe_workspace(workspaceId=ws)
+                return False
+            except ClientError:
+                return True
+        self.assertTrue(wait_for(gone, 20))
+        listed = [w['workspaceId'] for w in amp.list_workspaces()['workspaces']]
+        iam.create_role(RoleName='ghost', AssumeRolePolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+            '{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))
+        iam.delete_role(RoleName='ghost')
+        roles = [r['RoleName'] for r in iam.list_roles()['Roles']]
+        with self.assertRaises(ClientError):
+            iam.get_role(RoleName='ghost')
+        # The GHOST row is 20 s here (1 s at SCALE): both still listed.
+        self.assertIn(ws, listed)
+        self.assertIn('ghost', roles)
 
 
 if __name__ == '__main__':

@@ -37,6 +37,7 @@ class App:
         # could run into one and a test reading the log would miss a call.
         self._log_lock = threading.Lock()
         self.store = Store()
+        self.store.clock = self.now
         self.credentials = CredentialStore(account)
         for spec in credentials:
             self.credentials.add_static(spec)

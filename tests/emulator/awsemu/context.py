@@ -100,11 +100,15 @@ class Context:
             return None
         return resource if self.visible(resource) else None
 
-    def resources(self, type=None, service=None):
-        live = [r for r in self.store.select(self.account, self.region, service or self.service,
+    def resources(self, type=None, service=None, region=None):
+        """The caller's resources of `type` in its region (region='' for a
+        global service's: IAM) as a read sees them: those created a moment
+        ago missing, those deleted a moment ago still there (AWS timing)."""
+        region = self.region if region is None else region
+        live = [r for r in self.store.select(self.account, region, service or self.service,
                                              type) if self.visible(r)]
         return live + [r for r in self.ghosts() if r.service == (service or self.service)
-                       and (type is None or r.type == type) and r.region == self.region]
+                       and (type is None or r.type == type) and r.region == region]
 
     def ghosts(self):
         """Under AWS timing, resources deleted a moment ago that a listing
@@ -126,10 +130,9 @@ class Context:
         return seen
 
     def remove_resource(self, arn):
-        resource = self.store.remove(arn)
-        if resource is not None and timing.on():
-            self.store.ghosts[arn] = (resource, self.now())
-        return resource
+        # The store records the ghost, as for removals made outside a
+        # request (a workspace's DELETING ending, a drained service).
+        return self.store.remove(arn)
 
     # ---- pagination -------------------------------------------------------
 

@@ -128,6 +128,10 @@ def parse_args(argv):
                         help="AWS's behaviour in time (eventual consistency, IAM propagation, "
                              'lingering ENIs, long creations and deletions), every duration '
                              'multiplied by SCALE (1 = real time); random draws follow --seed')
+    parser.add_argument('--aws-timing-row', action='append', default=[],
+                        metavar='KIND=LOW:HIGH',
+                        help="replace one row of the AWS timing table (real seconds, still "
+                             'times SCALE; repeatable)')
     parser.add_argument('--page-size', type=int, default=5,
                         help='default page size of list operations (AWS default when smaller)')
     parser.add_argument('--services-dir', action='append', default=[], metavar='DIR',
@@ -140,12 +144,26 @@ def parse_args(argv):
         parser.error('--page-size must be at least 1')
     if args.aws_timing is not None and not args.aws_timing > 0:
         parser.error('--aws-timing SCALE must be greater than 0')
+    rows = []
+    for row in args.aws_timing_row:
+        kind, _, span = row.partition('=')
+        low, _, high = span.partition(':')
+        try:
+            rows.append((kind, float(low), float(high or low)))
+        except ValueError:
+            parser.error(f'--aws-timing-row {row}: expected KIND=LOW:HIGH (seconds)')
+    args.aws_timing_row = rows
     return args
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     timing.configure(args.aws_timing, args.seed)
+    for kind, low, high in args.aws_timing_row:
+        try:
+            timing.override(kind, low, high)
+        except ValueError as err:
+            sys.exit(f'--aws-timing-row: {err}')
     registry.load_directory(SERVICES_DIR)
     for directory in args.services_dir:
         registry.load_directory(directory)

@@ -12,6 +12,8 @@ they read and change resources without further locking."""
 
 import threading
 
+from . import timing
+
 
 class Resource:
     """One live resource.
@@ -70,7 +72,12 @@ class Store:
         self._by_arn = {}
         # Deleted resources listings may still show (AWS timing's
         # eventual consistency): arn -> (resource, when it was deleted).
+        # Every removal is recorded, whichever handler or background
+        # transition made it (see Context.ghosts for who sees them).
         self.ghosts = {}
+        # The emulator's clock (App.now, which tests can move forward);
+        # set by the App.
+        self.clock = None
 
     def add(self, resource):
         with self.lock:
@@ -85,7 +92,10 @@ class Store:
 
     def remove(self, arn):
         with self.lock:
-            return self._by_arn.pop(arn, None)
+            resource = self._by_arn.pop(arn, None)
+            if resource is not None and timing.on() and self.clock is not None:
+                self.ghosts[arn] = (resource, self.clock())
+            return resource
 
     def find(self, account, region, service, type, id):
         with self.lock:

@@ -293,6 +293,14 @@ def role_propagated(store, account, arn, now):
     return due(role.created, now, 'IAM', key=role.arn)
 
 
+def role_propagating(store, account, arn, now):
+    """Whether `arn` names a role that exists but has not propagated yet
+    (AWS timing): the window in which a service that checks the role at
+    once refuses it, where a role that does not exist fails otherwise."""
+    return bool(arn) and iam_role_by_arn(store, account, arn) is not None and \
+        not role_propagated(store, account, arn, now)
+
+
 def iam_instance_profile(store, account, name=None, arn=None):
     if arn:
         resource = store.get(arn)

@@ -21,6 +21,9 @@ ARN service `aps`, rest-json): workspaces and their tags.
 - Tags: TagResource/UntagResource/ListTagsForResource on workspace ARNs; keys
   starting `aws:` are refused, at most 50 tags.
 
+- A workspace created with a kmsKeyArn ends CREATION_FAILED (there is no
+  KMS here to use the key): how a test makes a workspace fail.
+
 Simplifications: no rule groups, alert manager, logging, scrapers or KMS
 (those operations answer 501); no remote write or query endpoint is served."""
 
@@ -121,8 +124,13 @@ def create_workspace(ctx, params):
     if 'kmsKeyArn' in params:
         data['kmsKeyArn'] = params['kmsKeyArn']
     workspace = ctx.add_resource('workspace', workspace_id, arn, data, tags)
+    # The emulator has no KMS: a workspace encrypted with a customer
+    # managed key can never be made, and ends CREATION_FAILED, as one whose
+    # key AMP cannot use does (the way a test makes a workspace fail).
     lifecycle.later(ctx.store, lifecycle.delay('AMP', workspace.arn),
-                    _set_status(ctx.store, workspace, 'ACTIVE', 'CREATING'))
+                    _set_status(ctx.store, workspace,
+                                'CREATION_FAILED' if 'kmsKeyArn' in params else 'ACTIVE',
+                                'CREATING'))
     return _created(workspace)
 
 

@@ -103,6 +103,7 @@ def _load(name, filename):
 lifecycle = _load('berth_emulator_services_lifecycle', '_lifecycle.py')
 cfn = _load('berth_emulator_services_cfn_template', '_cfn_template.py')
 providers = _load('berth_emulator_services_cfn_providers', '_cfn_providers.py')
+nc = _load('berth_emu_netcommon', '_netcommon.py')
 
 POLL = 0.05
 MAX_BODY = 51200
@@ -147,7 +148,11 @@ def _deleted(ctx):
 
 
 def _live_stacks(ctx):
-    return sorted(ctx.resources('stack'), key=lambda s: s.data['created'])
+    # Not the store's ghosts: CloudFormation keeps its deleted stacks
+    # itself (_DELETED), DELETE_COMPLETE by id and in ListStacks, never by
+    # name.
+    return sorted((s for s in ctx.resources('stack') if ctx.store.get(s.arn) is s),
+                  key=lambda s: s.data['created'])
 
 
 def _find_live(ctx, name_or_id):
@@ -704,6 +709,15 @@ def _api(ctx):
 
 # ---- operations ----------------------------------------------------------------------
 
+def _check_role(ctx, role_arn):
+    """A RoleARN CloudFormation cannot assume yet (under AWS timing, a
+    role created a moment ago that has not propagated) is refused in
+    CloudFormation's words; terraform-provider-aws retries CreateStack and
+    UpdateStack on exactly this text."""
+    if role_arn and not nc.role_propagated(ctx.store, ctx.account, role_arn, ctx.now()):
+        raise _validation(f'Role {role_arn} is invalid or cannot be assumed')
+
+
 def _parameters_list(data):
     declared = data['template'].get('Parameters') or {}
     result = []
@@ -737,6 +751,7 @@ def create_stack(ctx, params):
         raise _validation(str(err))
     _check_capabilities(template, params.get('Capabilities'))
     _check_aws_parameters(ctx, template, parameters)
+    _check_role(ctx, params.get('RoleARN'))
     if params.get('DisableRollback') and 'OnFailure' in params:
         raise _validation('You can specify either DisableRollback or OnFailure, but not both.')
     on_failure = params.get('OnFailure') or ('DO_NOTHING' if params.get('DisableRollback')
@@ -798,6 +813,7 @@ def update_stack(ctx, params):
             and tags == data['tags'] and notification_arns == data['notification_arns'] \
             and role_arn == data['role_arn']:
         raise _validation('No updates are to be performed.')
+    _check_role(ctx, role_arn)
     pseudo = _pseudo(ctx, name, data['id'], notification_arns)
     order = _plan(template, parameters, pseudo, data['azs'])
     previous = {k: data[k] for k in ('template', 'body', 'parameters', 'tags', 'capabilities')}

@@ -1844,7 +1844,7 @@ TAG_FILTERS = {'resource-id': _f('ResourceId'), 'resource-type': _f('ResourceTyp
 
 @ec2op('DescribeTags')
 def describe_tags(ctx, params):
-    rows = [_TagRow(r, k, v) for r in ctx.store.select(ctx.account, ctx.region, 'ec2')
+    rows = [_TagRow(r, k, v) for r in ctx.resources(service='ec2')
             if r.taggable and r.type in NOT_FOUND for k, v in sorted(r.tags.items())]
     rows = [r for r in rows if r.data['ResourceType'] in NOT_FOUND]
     filters = params.get('Filters') or []

@@ -841,6 +841,13 @@ def update_service(ctx, params):
         raise AwsError('ServiceNotActiveException', 'Service was not ACTIVE.')
     definition = _task_definition(ctx, params.get('taskDefinition') or data['taskDefinition'],
                                   active_only='taskDefinition' in params)
+    if 'loadBalancers' in params and data.get('roleArn') and \
+            not nc.role_propagated(ctx.store, ctx.account, data['roleArn'], ctx.now()):
+        # ECS validates the target groups with the service's role again;
+        # one created a moment ago has not propagated (AWS timing).
+        raise _invalid('Unable to assume role and validate the specified '
+                       'targetGroupArn. Please verify that the ECS service role being '
+                       'passed has the proper permissions.')
     new_deployment = params.get('forceNewDeployment') or definition.arn != data['taskDefinition']
     if 'desiredCount' in params:
         if data['schedulingStrategy'] == 'DAEMON':

@@ -134,6 +134,13 @@ def _no_such(message):
     return AwsError('NoSuchEntity', message)
 
 
+def _listed(ctx, type):
+    """What a List* of IAM `type` shows: every live one, and under AWS
+    timing those deleted a moment ago (IAM is eventually consistent)."""
+    return ctx.store.select(ctx.account, '', 'iam', type) + \
+        [g for g in ctx.ghosts() if g.service == 'iam' and g.type == type and g.region == '']
+
+
 def _find(ctx, type, name):
     for resource in ctx.store.select(ctx.account, '', 'iam', type):
         if resource.id.lower() == name.lower():
@@ -268,7 +275,7 @@ def get_role(ctx, params):
 @op('iam', 'ListRoles')
 def list_roles(ctx, params):
     prefix = params.get('PathPrefix', '/')
-    roles = sorted((r for r in ctx.store.select(ctx.account, '', 'iam', 'role')
+    roles = sorted((r for r in _listed(ctx, 'role')
                     if r.data['Path'].startswith(prefix)), key=lambda r: r.id.lower())
     return _paged(ctx, params, roles, lambda r: r.id.lower(), 'Roles',
                   lambda r: _role_out(r, listing=True))
@@ -540,7 +547,7 @@ def list_policies(ctx, params):
     if scope in ('All', 'AWS'):
         policies += [_AwsPolicy(name) for name in AWS_POLICIES]
     if scope in ('All', 'Local'):
-        policies += ctx.store.select(ctx.account, '', 'iam', 'policy')
+        policies += _listed(ctx, 'policy')
     policies = [p for p in policies if p.data['Path'].startswith(prefix)]
     if params.get('OnlyAttached'):
         policies = [p for p in policies if _attachments(ctx, p.arn)]
@@ -628,7 +635,7 @@ def get_instance_profile(ctx, params):
 @op('iam', 'ListInstanceProfiles')
 def list_instance_profiles(ctx, params):
     prefix = params.get('PathPrefix', '/')
-    profiles = sorted((p for p in ctx.store.select(ctx.account, '', 'iam', 'instance-profile')
+    profiles = sorted((p for p in _listed(ctx, 'instance-profile')
                        if p.data['Path'].startswith(prefix)), key=lambda p: p.id.lower())
     return _paged(ctx, params, profiles, lambda p: p.id.lower(), 'InstanceProfiles',
                   lambda p: _profile_out(ctx, p))
@@ -637,7 +644,7 @@ def list_instance_profiles(ctx, params):
 @op('iam', 'ListInstanceProfilesForRole')
 def list_instance_profiles_for_role(ctx, params):
     role = _role(ctx, params['RoleName'])
-    profiles = sorted((p for p in ctx.store.select(ctx.account, '', 'iam', 'instance-profile')
+    profiles = sorted((p for p in _listed(ctx, 'instance-profile')
                        if role.id in p.data['roles']), key=lambda p: p.id.lower())
     return _paged(ctx, params, profiles, lambda p: p.id.lower(), 'InstanceProfiles',
                   lambda p: _profile_out(ctx, p))
