@@ -51,7 +51,9 @@ enum rta_prop_flags {
 	/* iamsd, generic_get.c only: */
 	RTA_PATH = 1 << 16,  /* cfn and api are dotted paths into nested objects */
 	RTA_INT = 1 << 17,   /* sent as an integer (15 for "15") */
-	RTA_UPDATE = 1 << 18, /* changed in place by the type's update_op */
+	RTA_DOC = 1 << 18,   /* an IAM policy document: read as JSON (IAM answers
+			      * it URL-encoded), given as a map or JSON text,
+			      * sent as compact JSON text */
 	RTA_HOOK = 1 << 19,  /* the API value is the type's api_value's */
 };
 struct rta_prop {
@@ -166,9 +168,10 @@ struct rtype_api {
 	 * new instance ("NAMESPACE"). */
 	const struct rta_operation *operation;
 	const char *op_target;
-	/* One update call for every changed RTA_UPDATE property: the
-	 * operation, the member holding the changes (NULL: the top level) and
-	 * a request-id member made unique per attempt (or NULL). */
+	/* One update call for every changed property (each names it as its
+	 * update_op): the operation, the member holding the changes (NULL: the
+	 * top level) and a request-id member made unique per attempt (or
+	 * NULL). */
 	const char *update_op, *update_in, *update_token;
 	/* A delete refused with code `in_use` gets the detail in_use_detail. */
 	const char *in_use, *in_use_detail;
@@ -296,10 +299,17 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
 struct rta_operation {
 	const char *service, *what;   /* "servicediscovery", "Cloud Map operation" */
 	const char *id_member;        /* "OperationId": in the answer and the poll */
-	const char *get_op, *item;    /* "GetOperation", "Operation" */
+	const char *get_op, *item;    /* "GetOperation", "Operation" (NULL: the answer) */
 	const char *const *lag;       /* codes while the operation is not visible */
+	/* The item's status and its values; on `fail` the diagnostic "WHAT
+	 * ID failed" (or `fail_summary`) with the detail "CODE: MESSAGE" from
+	 * the members (dotted paths) error_code and error_message, or
+	 * fail_detail when it has neither. */
 	const char *status, *success, *fail, *error_code, *error_message;
+	const char *fail_summary, *fail_detail;
 	const char *targets;          /* the item's map of target kind to id */
+	/* What the wait says it waits for (NULL: "the WHAT to succeed"). */
+	const char *waiting_for;
 	long wait_ms, interval_ms;
 };
 /* Polls the operation `op_id`; *target (may be NULL) gets its `kind`
@@ -311,10 +321,19 @@ int rta_op_wait(const struct rta_operation *o, const struct rt_ctx *c, const cha
 int rtg_op_answer(const struct rtype_api *a, const struct rt_ctx *c, json_t *res, char **target,
 		  struct diags *d);
 
-/* Cloud Map's operations (servicediscovery GetOperation). */
-extern const struct rta_operation rtg_cloud_map_operation;
+/* obj's member at the dotted `path` ("status.statusCode"; borrowed), or
+ * NULL. */
+json_t *rta_path_get(json_t *obj, const char *path);
+/* Cloud Map's operations (servicediscovery GetOperation) and IAM's
+ * deletion of a service-linked role (GetServiceLinkedRoleDeletionStatus). */
+extern const struct rta_operation rtg_cloud_map_operation, rtg_iam_slr_deletion;
 
 int rtg_owns_arn(const struct rtype_api *a, const char *arn);
+/* rta_normalise, and RTA_DOC documents given as text made values, so that
+ * plans show them as data and a string and a map of one document are one
+ * value. */
+void rtg_normalise(const struct rtype_api *a, const char *stack, const char *address,
+		   json_t *desired);
 /* The got item of id (*item, a new reference) or BERTH_ENOTFOUND. */
 int rtg_get(const struct rtype_api *a, const struct rt_ctx *c, const char *id, json_t **item,
 	    struct diags *d);
@@ -377,7 +396,7 @@ int rtg_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char
 	}                                                                                     \
 	static void NAME##_normalise(const char *stack, const char *address, json_t *desired) \
 	{                                                                                     \
-		rta_normalise(&(api), stack, address, desired);                               \
+		rtg_normalise(&(api), stack, address, desired);                               \
 	}
 #define RTG_CALLBACKS(NAME)                                                         \
 	.owns_arn = NAME##_owns_arn, .read_all = NAME##_read_all,                   \

@@ -11,8 +11,7 @@
 #include "resources/generic.h"
 #include "resources/typeutil.h"
 
-/* obj's member at the dotted `path` (borrowed), or NULL. */
-static json_t *path_get(json_t *obj, const char *path)
+json_t *rta_path_get(json_t *obj, const char *path)
 {
 	char key[128];
 	while (obj && path) {
@@ -49,7 +48,7 @@ static void path_set(json_t *obj, const char *path, json_t *v)
 /* props' value of p (CloudFormation form, borrowed), or NULL. */
 static json_t *cfn_value(const struct rta_prop *p, json_t *props)
 {
-	json_t *v = p->flags & RTA_PATH ? path_get(props, p->cfn) : json_object_get(props, p->cfn);
+	json_t *v = p->flags & RTA_PATH ? rta_path_get(props, p->cfn) : json_object_get(props, p->cfn);
 	return json_is_null(v) ? NULL : v;
 }
 
@@ -62,6 +61,12 @@ static json_t *api_value(const struct rtype_api *a, const struct rta_prop *p, js
 	json_t *v = cfn_value(p, props);
 	if (!v)
 		return NULL;
+	if (p->flags & RTA_DOC) {
+		char *doc = tu_doc_text(v);
+		json_t *text = doc ? json_string(doc) : NULL;
+		free(doc);
+		return text;
+	}
 	if (p->flags & RTA_INT)
 		return json_integer(tu_int(props, p->cfn, 0));
 	if (p->flags & RTA_BOOL)
@@ -88,7 +93,7 @@ static bool in_list(const char *const *list, const char *s)
 
 static const char *status_of(const struct rtype_api *a, json_t *item)
 {
-	const char *s = a->status ? json_string_value(path_get(item, a->status)) : NULL;
+	const char *s = a->status ? json_string_value(rta_path_get(item, a->status)) : NULL;
 	return s ? s : "";
 }
 
@@ -140,12 +145,27 @@ void rtg_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 		r->id = xstrdup(r->arn ? r->arn : "");
 	}
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
-		json_t *v = p->flags & RTA_PATH ? path_get(item, p->api) : NULL;
+		json_t *v = p->flags & RTA_PATH ? rta_path_get(item, p->api) : NULL;
 		if ((p->flags & RTA_READ) && v && !json_is_null(v))
 			path_set(r->props, p->cfn, json_deep_copy(v));
+		json_t *doc = p->flags & RTA_DOC ? tu_policy_doc(json_object_get(item, p->api)) : NULL;
+		if (doc)
+			json_object_set_new(r->props, p->cfn, doc);
 	}
 	if (a->fill_more)
 		a->fill_more(r, item);
+}
+
+void rtg_normalise(const struct rtype_api *a, const char *stack, const char *address,
+		   json_t *desired)
+{
+	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+		json_t *given = json_object_get(desired, p->cfn);
+		json_t *doc = p->flags & RTA_DOC && json_is_string(given) ? tu_policy_doc(given) : NULL;
+		if (doc)
+			json_object_set_new(desired, p->cfn, doc);
+	}
+	rta_normalise(a, stack, address, desired);
 }
 
 static int read_listed(const struct rtype_api *a, const struct rt_ctx *c, json_t *tagged,
@@ -305,7 +325,7 @@ char *rtg_request_id(const char *stack, const char *address)
 static const struct rta_prop *prop_named(const struct rtype_api *a, const char *cfn)
 {
 	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
-		if (!strcmp(p->cfn, cfn) && (p->update_op || (p->flags & RTA_UPDATE)))
+		if (!strcmp(p->cfn, cfn) && p->update_op)
 			return p;
 	return NULL;
 }

@@ -1,6 +1,6 @@
 /* Asynchronous changes described as data (struct rta_operation, generic.h):
  * the change answers an operation id, and a second call says how that
- * operation is going. Cloud Map's is the one so far. */
+ * operation is going. */
 #include "util/common.h"
 
 #include "resources/generic.h"
@@ -14,6 +14,17 @@ const struct rta_operation rtg_cloud_map_operation = {
 	.status = "Status", .success = "SUCCESS", .fail = "FAIL",
 	.error_code = "ErrorCode", .error_message = "ErrorMessage", .targets = "Targets",
 	.wait_ms = 10L * 60 * 1000, .interval_ms = 5000,
+};
+
+const struct rta_operation rtg_iam_slr_deletion = {
+	.service = "iam", .what = "IAM deletion task", .id_member = "DeletionTaskId",
+	.get_op = "GetServiceLinkedRoleDeletionStatus",
+	.status = "Status", .success = "SUCCEEDED", .fail = "FAILED",
+	.error_message = "Reason.Reason",
+	.fail_summary = "IAM could not delete the service-linked role",
+	.fail_detail = "the service still uses it",
+	.waiting_for = "IAM to delete the service-linked role",
+	.wait_ms = 10L * 60 * 1000, .interval_ms = 10000,
 };
 
 struct op_ctx {
@@ -34,7 +45,7 @@ static int op_probe(void *ctx, struct diags *d)
 		return 1;
 	if (err)
 		return err;
-	json_t *op = json_object_get(res, o->item);
+	json_t *op = o->item ? json_object_get(res, o->item) : res;
 	const char *status = json_string_value(json_object_get(op, o->status));
 	int r = 1;
 	if (status && !strcmp(status, o->success)) {
@@ -44,10 +55,16 @@ static int op_probe(void *ctx, struct diags *d)
 		oc->target = t ? xstrdup(t) : NULL;
 		r = 0;
 	} else if (status && !strcmp(status, o->fail)) {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s failed", o->what, oc->op_id);
-		const char *msg = json_string_value(json_object_get(op, o->error_message));
-		const char *code = json_string_value(json_object_get(op, o->error_code));
-		diag_set_detail(dg, "%s%s%s", code ? code : "", code && msg ? ": " : "", msg ? msg : "");
+		struct diag *dg = o->fail_summary ?
+			diags_add(d, DIAG_ERROR, "%s", o->fail_summary) :
+			diags_add(d, DIAG_ERROR, "%s %s failed", o->what, oc->op_id);
+		const char *msg = o->error_message ? json_string_value(rta_path_get(op, o->error_message)) : NULL;
+		const char *code = o->error_code ? json_string_value(rta_path_get(op, o->error_code)) : NULL;
+		if (!msg && !code && o->fail_detail)
+			diag_set_detail(dg, "%s", o->fail_detail);
+		else
+			diag_set_detail(dg, "%s%s%s", code ? code : "", code && msg ? ": " : "",
+					msg ? msg : "");
 		r = BERTH_EAWS;
 	}
 	json_decref(res);
@@ -58,7 +75,7 @@ int rta_op_wait(const struct rta_operation *o, const struct rt_ctx *c, const cha
 		const char *kind, char **target, struct diags *d)
 {
 	struct op_ctx oc = { o, c, op_id, kind, NULL };
-	char *what = xasprintf("the %s to succeed", o->what);
+	char *what = o->waiting_for ? xstrdup(o->waiting_for) : xasprintf("the %s to succeed", o->what);
 	int err = rt_poll(c, what, o->wait_ms, o->interval_ms, op_probe, &oc, d);
 	free(what);
 	if (!err && target)

@@ -55,8 +55,10 @@ static const struct rtype_api api = {
 	.in_use = "ResourceInUse", .in_use_detail = "it still has Cloud Map services",
 	.props = (const struct rta_prop[]){
 		{ "Name", "Name", RTA_CREATE | RTA_READ, NULL, NULL },
-		{ "Description", "Description", RTA_CREATE | RTA_READ | RTA_UPDATE, NULL, "\"\"" },
-		{ "Properties", "Properties", RTA_CREATE | RTA_UPDATE | RTA_HOOK, NULL, NULL },
+		{ "Description", "Description", RTA_CREATE | RTA_READ, "UpdatePrivateDnsNamespace",
+		  "\"\"" },
+		{ "Properties", "Properties", RTA_CREATE | RTA_HOOK, "UpdatePrivateDnsNamespace",
+		  NULL },
 		{ "Properties.DnsProperties.SOA", "Properties.DnsProperties.SOA",
 		  RTA_READ | RTA_PATH, NULL, NULL },
 		{ "HostedZoneId", "Properties.DnsProperties.HostedZoneId", RTA_READ | RTA_PATH,
