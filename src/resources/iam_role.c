@@ -161,13 +161,9 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	json_t *role = NULL;
-	int err = rtg_get(&api, c, id, &role, d);
+	int err = rtg_read_one(&api, c, id, out, d);
 	if (err)
 		return err;
-	memset(out, 0, sizeof(*out));
-	rtg_fill(&api, NULL, out, role, rt_tags_to_map(json_object_get(role, "Tags")));
-	json_decref(role);
 	struct diags dd = DIAGS_INIT;
 	err = read_detail(c, out, &dd);
 	if (err == BERTH_ENOTFOUND)
