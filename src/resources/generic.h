@@ -187,6 +187,10 @@ struct rtype_api {
 	long wait_interval_ms;
 	const char *waiting;
 	bool update_waits;
+	/* iamsd (generic_op.c): what the delete removes first, in order (IAM
+	 * refuses to delete a role with policies or instance profiles), or
+	 * NULL. */
+	const struct rta_dependent *dependents;
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -402,6 +406,21 @@ int rtg_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char
 	.owns_arn = NAME##_owns_arn, .read_all = NAME##_read_all,                   \
 	.read_one = NAME##_read_one, .update = NAME##_update, .remove = NAME##_remove, \
 	.check = NAME##_check, .normalise = NAME##_normalise
+/* Something the delete of an instance must remove first (IAM's role:
+ * its inline policies, attached managed policies, instance profiles):
+ * listed, paged, with list_op {delete_id: ID} (the answer's `list`), and
+ * each removed with remove_op {delete_id: ID, member: M}, where M is the
+ * listed item's member `item` (NULL: the item itself). What is there at
+ * the delete, not what refresh saw: another resource may have added one
+ * since. A {NULL} ends the list. */
+struct rta_dependent {
+	const char *list_op, *list, *item, *remove_op, *member;
+};
+/* Removes a->dependents of the instance `id`: 0, BERTH_ENOTFOUND when a
+ * listing says (a->gone) the instance is gone, or an error. */
+int rtg_remove_dependents(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+			  struct diags *d);
+
 #define RTG_WAIT_FUNCS(NAME, api)                                                          \
 	static int NAME##_wait_ready(const struct rt_ctx *c, const char *id, struct diags *d) \
 	{                                                                                  \

@@ -413,8 +413,11 @@ int rtg_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 int rtg_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       struct diags *d)
 {
+	int err = rtg_remove_dependents(a, c, api_id(a, cur->id), d);
+	if (err)
+		return err == BERTH_ENOTFOUND ? 0 : err;
 	json_t *res = NULL, *params = json_pack("{s:s}", a->delete_id, api_id(a, cur->id));
-	int err = rt_call_expect(c, a->service, a->delete_op, params, &res, a->gone, NULL, d);
+	err = rt_call_expect(c, a->service, a->delete_op, params, &res, a->gone, NULL, d);
 	json_decref(params);
 	if (err == RT_EXPECTED)
 		err = 0;

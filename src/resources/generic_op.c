@@ -1,6 +1,7 @@
 /* Asynchronous changes described as data (struct rta_operation, generic.h):
  * the change answers an operation id, and a second call says how that
- * operation is going. */
+ * operation is going. And what a delete must remove first (struct
+ * rta_dependent: an IAM role's policies and instance profiles). */
 #include "util/common.h"
 
 #include "resources/generic.h"
@@ -91,4 +92,42 @@ int rtg_op_answer(const struct rtype_api *a, const struct rt_ctx *c, json_t *res
 	const char *op = a->operation ? json_string_value(json_object_get(res,
 								a->operation->id_member)) : NULL;
 	return op ? rta_op_wait(a->operation, c, op, a->op_target, target, d) : 0;
+}
+
+/* Removes one kind of dependent of `id`; BERTH_ENOTFOUND: the instance is
+ * gone. */
+static int remove_dependent(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+			    const struct rta_dependent *dep, struct diags *d)
+{
+	json_t *items = NULL, *params = json_pack("{s:s}", a->delete_id, id);
+	int err = rt_call_all_expect(c, a->service, dep->list_op, params, dep->list, a->gone,
+				     &items, d);
+	json_decref(params);
+	if (err == RT_EXPECTED)
+		return BERTH_ENOTFOUND;
+	size_t i;
+	json_t *item;
+	json_array_foreach(err ? NULL : items, i, item) {
+		json_t *m = dep->item ? json_object_get(item, dep->item) : item;
+		if (!json_is_string(m))
+			continue;
+		params = json_pack("{s:s, s:O}", a->delete_id, id, dep->member, m);
+		/* Gone meanwhile (the instance or the dependent): nothing to do. */
+		err = rt_call_expect(c, a->service, dep->remove_op, params, NULL, a->gone, NULL, d);
+		json_decref(params);
+		if (err < 0)
+			break;
+		err = 0;
+	}
+	json_decref(items);
+	return err;
+}
+
+int rtg_remove_dependents(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+			  struct diags *d)
+{
+	int err = 0;
+	for (const struct rta_dependent *dep = a->dependents; !err && dep && dep->list_op; dep++)
+		err = remove_dependent(a, c, id, dep, d);
+	return err;
 }

@@ -10,7 +10,8 @@
  * IAM answers policy documents URL-encoded; they are kept as parsed JSON so
  * the diff compares documents, not strings. RoleName is the physical id; a
  * role without one in the spec gets a deterministic name. Deleting first
- * removes inline policies and detaches managed ones (IAM refuses before). */
+ * removes inline policies, detaches managed ones and takes the role out of
+ * instance profiles (IAM refuses before): the description's dependents. */
 #include "util/common.h"
 #include "resources/resource.h"
 
@@ -38,6 +39,18 @@ static const struct rtype_api api = {
 		{ "RoleId", "RoleId", RTA_READ, NULL, NULL },
 		{ 0 } },
 	.name_prop = "RoleName", .name_max = 64,
+	.delete_op = "DeleteRole", .delete_id = "RoleName",
+	/* IAM refuses DeleteRole while any of these is left (DeleteConflict):
+	 * inline policies (an AWS::IAM::Policy's too, the role going with
+	 * them), managed policies, instance profiles holding it (made by hand
+	 * for an EC2 host: the profile stays, empty, as Terraform leaves it). */
+	.dependents = (const struct rta_dependent[]){
+		{ "ListRolePolicies", "PolicyNames", NULL, "DeleteRolePolicy", "PolicyName" },
+		{ "ListAttachedRolePolicies", "AttachedPolicies", "PolicyArn", "DetachRolePolicy",
+		  "PolicyArn" },
+		{ "ListInstanceProfilesForRole", "InstanceProfiles", "InstanceProfileName",
+		  "RemoveRoleFromInstanceProfile", "InstanceProfileName" },
+		{ 0 } },
 };
 
 /* "arn:aws:iam::ACCOUNT:role/PATH/NAME", not a service-linked role. */
@@ -381,21 +394,7 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 
 static int remove_role(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	/* What is attached now, not what refresh saw: an AWS::IAM::Policy of
-	 * the stack may have added one since. */
-	struct live_resource now;
-	int err = read_one(c, cur->id, &now, d);
-	if (err == BERTH_ENOTFOUND)
-		return 0;
-	if (err)
-		return err;
-	err = sync_policies(c, cur->id, NULL, json_object_get(now.props, "Policies"), d);
-	if (!err)
-		err = sync_managed(c, cur->id, NULL, json_object_get(now.props, "ManagedPolicyArns"), d);
-	live_resource_release(&now);
-	if (!err)
-		err = call_role(c, "DeleteRole", cur->id, NULL, NULL, NULL, NULL, d);
-	return err;
+	return rtg_remove(&api, c, cur, d);
 }
 
 const struct rtype rtype_iam_role = {
