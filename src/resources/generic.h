@@ -52,11 +52,19 @@ enum rta_prop_flags {
 			      * removes the setting when the spec drops the
 			      * property, taking only the id (CloudWatch Logs'
 			      * DeleteRetentionPolicy, DisassociateKmsKey) */
-	RTA_INT = 1 << 13,   /* put (generic_put.h) as an integer (5 or "5") */
+	RTA_INT = 1 << 13,   /* sent as an integer (5 or "5"): by a put
+			      * (generic_put.h) and a get-read type's requests
+			      * (generic_get.c) */
 	RTA_NUMBER = 1 << 14, /* put as a number (0.5 or "0.5") */
 	RTA_ALWAYS = 1 << 15, /* put even when the spec leaves it out, as dflt;
 			       * also in rta_create_params, where RTA_NONEMPTY
 			       * makes an empty one left out too */
+	/* iamsd, generic_get.c only: */
+	RTA_PATH = 1 << 16,  /* cfn and api are dotted paths into nested objects */
+	RTA_DOC = 1 << 18,   /* an IAM policy document: read as JSON (IAM answers
+			      * it URL-encoded), given as a map or JSON text,
+			      * sent as compact JSON text */
+	RTA_HOOK = 1 << 19,  /* the API value is the type's api_value's */
 };
 struct rta_prop {
 	const char *cfn, *api;
@@ -173,6 +181,55 @@ struct rtype_api {
 	 * changes, with each of their properties as desired or, absent, its
 	 * dflt (generic_whole.c). */
 	const char *const *update_whole;
+	/* iamsd (generic_get.c): types read one instance a call. The get
+	 * operation, its member taking the id and the answer's member holding
+	 * the item (GetNamespace, "Id", "Namespace"); with `get_arn_id` the
+	 * physical id is the ARN and the get takes its part after KIND/ (AMP). */
+	const char *get_op, *get_id, *get_item;
+	bool get_arn_id;
+	/* The ARN's service and the tagging API's filter when not `service`
+	 * and SERVICE:KIND (AMP's botocore name is "amp", its ARNs say "aps"). */
+	const char *arn_service, *tag_filter;
+	/* ListTagsForResource's codes for a gone ARN (NULL: `gone`); or
+	 * `item_tags`, the got item's member holding its tags (no call). */
+	const char *const *tags_gone;
+	const char *item_tags;
+	/* Refresh with one paged listing of the account's instances (AMP's
+	 * ListWorkspaces, its answer's list) kept when tagged as the stack's,
+	 * instead of a get per tagged ARN. */
+	const char *list_op, *list_key;
+	/* Asynchronous changes answered with an operation to poll (Cloud
+	 * Map): the operation's description and the target kind naming the
+	 * new instance ("NAMESPACE"). */
+	const struct rta_operation *operation;
+	const char *op_target;
+	/* One update call for every changed property (each names it as its
+	 * update_op): the operation, the member holding the changes (NULL: the
+	 * top level) and a request-id member made unique per attempt (or
+	 * NULL). */
+	const char *update_op, *update_in, *update_token;
+	/* A delete refused with code `in_use` gets the detail in_use_detail. */
+	const char *in_use, *in_use_detail;
+	/* Optional: the API value of property `cfn` from props (CloudFormation
+	 * form) for a create or an update, when the map cannot say it (a new
+	 * reference), or NULL for the generic one. */
+	json_t *(*api_value)(const char *cfn, json_t *props, bool update);
+	/* Optional: what the property map cannot say, from the got item into
+	 * r (attributes derived, a note). */
+	void (*fill_more)(struct live_resource *r, json_t *item);
+	/* Waits: the longest interval between polls (0: 10 s), the progress
+	 * text (c->waiting), and whether update_op waits for `ready` first. */
+	long wait_interval_ms;
+	const char *waiting;
+	bool update_waits;
+	/* iamsd (generic_op.c): what the delete removes first, in order (IAM
+	 * refuses to delete a role with policies or instance profiles), or
+	 * NULL. */
+	const struct rta_dependent *dependents;
+	/* Optional (generic_get.c): the detail of a wait that a `failed`
+	 * status ended, from the got item, when AWS gives no reason (AMP's
+	 * WorkspaceStatus has its code only). */
+	void (*failed_detail)(struct diag *dg, const char *status, json_t *item);
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -308,5 +365,136 @@ bool rta_is_whole(const struct rtype_api *a, const char *op);
 int rta_update_whole(const struct rtype_api *a, const struct rt_ctx *c,
 		     const struct live_resource *cur, json_t *desired, const char *const *changed,
 		     size_t nchanged, struct diags *d);
+/* ---- iamsd: types read one instance a call (generic_get.c) ---- */
+
+/* An asynchronous change answered with an operation id that a second call
+ * reports on (Cloud Map's OperationId and GetOperation): polled until
+ * `success` (an error with the operation's code and message on `fail`). */
+struct rta_operation {
+	const char *service, *what;   /* "servicediscovery", "Cloud Map operation" */
+	const char *id_member;        /* "OperationId": in the answer and the poll */
+	const char *get_op, *item;    /* "GetOperation", "Operation" (NULL: the answer) */
+	const char *const *lag;       /* codes while the operation is not visible */
+	/* The item's status and its values; on `fail` the diagnostic "WHAT
+	 * ID failed" (or `fail_summary`) with the detail "CODE: MESSAGE" from
+	 * the members (dotted paths) error_code and error_message, or
+	 * fail_detail when it has neither. */
+	const char *status, *success, *fail, *error_code, *error_message;
+	const char *fail_summary, *fail_detail;
+	const char *targets;          /* the item's map of target kind to id */
+	/* What the wait says it waits for (NULL: "the WHAT to succeed"). */
+	const char *waiting_for;
+	long wait_ms, interval_ms;
+};
+/* Polls the operation `op_id`; *target (may be NULL) gets its `kind`
+ * target's id, a new string or NULL. */
+int rta_op_wait(const struct rta_operation *o, const struct rt_ctx *c, const char *op_id,
+		const char *kind, char **target, struct diags *d);
+/* When a->operation: waits for the operation the answer `res` names (none
+ * named: done). */
+int rtg_op_answer(const struct rtype_api *a, const struct rt_ctx *c, json_t *res, char **target,
+		  struct diags *d);
+
+/* obj's member at the dotted `path` ("status.statusCode"; borrowed), or
+ * NULL. */
+json_t *rta_path_get(json_t *obj, const char *path);
+/* Cloud Map's operations (servicediscovery GetOperation) and IAM's
+ * deletion of a service-linked role (GetServiceLinkedRoleDeletionStatus). */
+extern const struct rta_operation rtg_cloud_map_operation, rtg_iam_slr_deletion;
+
+int rtg_owns_arn(const struct rtype_api *a, const char *arn);
+/* rta_normalise, and RTA_DOC documents given as text made values, so that
+ * plans show them as data and a string and a map of one document are one
+ * value. */
+void rtg_normalise(const struct rtype_api *a, const char *stack, const char *address,
+		   json_t *desired);
+/* The got item of id (*item, a new reference) or BERTH_ENOTFOUND. */
+int rtg_get(const struct rtype_api *a, const struct rt_ctx *c, const char *id, json_t **item,
+	    struct diags *d);
+void rtg_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
+	      json_t *item, json_t *tags);
+int rtg_read_all(const struct rtype_api *a, const struct rt_ctx *c, struct live_set *out,
+		 struct diags *d);
+int rtg_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		 struct live_resource *out, struct diags *d);
+/* The create request's members from props (RTA_CREATE, paths, api_value). */
+json_t *rtg_create_params(const struct rtype_api *a, json_t *props);
+/* Create with the find-by-tag before it (an earlier attempt's instance,
+ * unless history), tags as a map in `tags_member`, the id at the answer's
+ * `item_id` (or in create_item). */
+int rtg_create(const struct rtype_api *a, const struct rt_ctx *c, const char *address,
+	       json_t *props, json_t *tags, char **id_out, struct diags *d);
+/* A request id unique per attempt, STACK-ADDRESS-TIME (Cloud Map answers
+ * a repeated one with the first operation, even after its namespace was
+ * deleted). New string. */
+char *rtg_request_id(const char *stack, const char *address);
+int rtg_update(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
+	       json_t *desired, const char *const *changed, size_t nchanged, struct diags *d);
+int rtg_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
+	       struct diags *d);
+/* Waits for `status` to be `ready` with the get: not found before it was
+ * seen is AWS's lag, after that it is gone; `failed` ends the wait. */
+int rtg_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		   struct diags *d);
+
+/* The callbacks NAME_owns_arn, _read_all, _read_one, _update, _remove,
+ * _check, _normalise of a get-read description; the type adds its create
+ * (rtg_create or its own) and, with a status, RTG_WAIT_FUNCS. */
+#define RTG_FUNCS(NAME, api)                                                                  \
+	static int NAME##_owns_arn(const char *arn) { return rtg_owns_arn(&(api), arn); }     \
+	static int NAME##_read_all(const struct rt_ctx *c, const struct live_set *parents,    \
+				   struct live_set *out, struct diags *d)                     \
+	{                                                                                     \
+		(void)parents;                                                                \
+		return rtg_read_all(&(api), c, out, d);                                       \
+	}                                                                                     \
+	static int NAME##_read_one(const struct rt_ctx *c, const char *id,                    \
+				   struct live_resource *out, struct diags *d)                \
+	{                                                                                     \
+		return rtg_read_one(&(api), c, id, out, d);                                   \
+	}                                                                                     \
+	static int NAME##_update(const struct rt_ctx *c, const struct live_resource *cur,     \
+				 json_t *desired, const char *const *changed, size_t n,       \
+				 struct diags *d)                                             \
+	{                                                                                     \
+		return rtg_update(&(api), c, cur, desired, changed, n, d);                    \
+	}                                                                                     \
+	static int NAME##_remove(const struct rt_ctx *c, const struct live_resource *cur,     \
+				 struct diags *d)                                             \
+	{                                                                                     \
+		return rtg_remove(&(api), c, cur, d);                                         \
+	}                                                                                     \
+	static int NAME##_check(json_t *desired, struct diags *d)                             \
+	{                                                                                     \
+		return rta_check(&(api), desired, d);                                         \
+	}                                                                                     \
+	static void NAME##_normalise(const char *stack, const char *address, json_t *desired) \
+	{                                                                                     \
+		rtg_normalise(&(api), stack, address, desired);                               \
+	}
+#define RTG_CALLBACKS(NAME)                                                         \
+	.owns_arn = NAME##_owns_arn, .read_all = NAME##_read_all,                   \
+	.read_one = NAME##_read_one, .update = NAME##_update, .remove = NAME##_remove, \
+	.check = NAME##_check, .normalise = NAME##_normalise
+/* Something the delete of an instance must remove first (IAM's role:
+ * its inline policies, attached managed policies, instance profiles):
+ * listed, paged, with list_op {delete_id: ID} (the answer's `list`), and
+ * each removed with remove_op {delete_id: ID, member: M}, where M is the
+ * listed item's member `item` (NULL: the item itself). What is there at
+ * the delete, not what refresh saw: another resource may have added one
+ * since. A {NULL} ends the list. */
+struct rta_dependent {
+	const char *list_op, *list, *item, *remove_op, *member;
+};
+/* Removes a->dependents of the instance `id`: 0, BERTH_ENOTFOUND when a
+ * listing says (a->gone) the instance is gone, or an error. */
+int rtg_remove_dependents(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+			  struct diags *d);
+
+#define RTG_WAIT_FUNCS(NAME, api)                                                          \
+	static int NAME##_wait_ready(const struct rt_ctx *c, const char *id, struct diags *d) \
+	{                                                                                  \
+		return rtg_wait_ready(&(api), c, id, d);                                   \
+	}
 
 #endif

@@ -10,47 +10,53 @@
  * IAM answers policy documents URL-encoded; they are kept as parsed JSON so
  * the diff compares documents, not strings. RoleName is the physical id; a
  * role without one in the spec gets a deterministic name. Deleting first
- * removes inline policies and detaches managed ones (IAM refuses before). */
+ * removes inline policies, detaches managed ones and takes the role out of
+ * instance profiles (IAM refuses before): the description's dependents. */
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "resources/generic.h"
 #include "resources/typeutil.h"
 
-#define ROLE_NAME_MAX 64
-
 static const char *const detail_props[] = { "ManagedPolicyArns", "Policies", NULL };
-static const char *const no_such[] = { "NoSuchEntity", NULL };
+
+static const struct rtype_api api = {
+	.type_name = "AWS::IAM::Role", .service = "iam", .style = RTA_SERVICE, .kind = "role",
+	.what = "IAM role", .get_op = "GetRole", .get_id = "RoleName", .get_item = "Role",
+	.item_id = "RoleName", .item_arn = "Arn", .item_tags = "Tags",
+	.gone = (const char *const[]){ "NoSuchEntity", NULL },
+	.props = (const struct rta_prop[]){
+		{ "RoleName", "RoleName", RTA_CREATE | RTA_ID, NULL, NULL },
+		{ "AssumeRolePolicyDocument", "AssumeRolePolicyDocument", RTA_CREATE | RTA_DOC,
+		  NULL, NULL },
+		{ "Path", "Path", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "Description", "Description", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "MaxSessionDuration", "MaxSessionDuration", RTA_CREATE | RTA_READ | RTA_INT,
+		  NULL, NULL },
+		{ "PermissionsBoundary", "PermissionsBoundary.PermissionsBoundaryArn",
+		  RTA_READ | RTA_PATH, NULL, NULL },
+		{ "Arn", "Arn", RTA_READ, NULL, NULL },
+		{ "RoleId", "RoleId", RTA_READ, NULL, NULL },
+		{ 0 } },
+	.name_prop = "RoleName", .name_max = 64,
+	.delete_op = "DeleteRole", .delete_id = "RoleName",
+	/* IAM refuses DeleteRole while any of these is left (DeleteConflict):
+	 * inline policies (an AWS::IAM::Policy's too, the role going with
+	 * them), managed policies, instance profiles holding it (made by hand
+	 * for an EC2 host: the profile stays, empty, as Terraform leaves it). */
+	.dependents = (const struct rta_dependent[]){
+		{ "ListRolePolicies", "PolicyNames", NULL, "DeleteRolePolicy", "PolicyName" },
+		{ "ListAttachedRolePolicies", "AttachedPolicies", "PolicyArn", "DetachRolePolicy",
+		  "PolicyArn" },
+		{ "ListInstanceProfilesForRole", "InstanceProfiles", "InstanceProfileName",
+		  "RemoveRoleFromInstanceProfile", "InstanceProfileName" },
+		{ 0 } },
+};
 
 /* "arn:aws:iam::ACCOUNT:role/PATH/NAME", not a service-linked role. */
 static int owns_arn(const char *arn)
 {
-	return strstr(arn, ":iam::") && strstr(arn, ":role/") && !strstr(arn, ":role/aws-service-role/");
-}
-
-/* A GetRole / ListRoles item in CloudFormation form. */
-static void fill_role(struct live_resource *r, json_t *role)
-{
-	if (!r->props)
-		r->props = json_object();
-	json_t *p = r->props;
-	const char *name = json_string_value(json_object_get(role, "RoleName"));
-	const char *arn = json_string_value(json_object_get(role, "Arn"));
-	json_object_set_new(p, "RoleName", json_string(name ? name : ""));
-	tu_copy(p, "Path", role, "Path");
-	tu_copy(p, "Arn", role, "Arn");
-	tu_copy(p, "RoleId", role, "RoleId");
-	tu_copy(p, "Description", role, "Description");
-	tu_copy(p, "MaxSessionDuration", role, "MaxSessionDuration");
-	json_t *doc = tu_policy_doc(json_object_get(role, "AssumeRolePolicyDocument"));
-	if (doc)
-		json_object_set_new(p, "AssumeRolePolicyDocument", doc);
-	json_t *pb = json_object_get(role, "PermissionsBoundary");
-	if (json_is_object(pb))
-		tu_copy(p, "PermissionsBoundary", pb, "PermissionsBoundaryArn");
-	free(r->id);
-	r->id = xstrdup(name ? name : "");
-	free(r->arn);
-	r->arn = arn ? xstrdup(arn) : NULL;
+	return rtg_owns_arn(&api, arn) && !strstr(arn, ":role/aws-service-role/");
 }
 
 static int list_tags(const struct rt_ctx *c, const char *name, json_t **out, struct diags *d)
@@ -102,8 +108,7 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 			continue;
 		}
 		struct live_resource *r = live_set_add(out, rtype_iam_role.type_name);
-		fill_role(r, role);
-		rt_apply_tags(r, tags);
+		rtg_fill(&api, NULL, r, role, tags);
 		r->detailed = false;
 	}
 	json_decref(roles);
@@ -169,19 +174,9 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s}", "RoleName", id);
-	int err = rt_call_expect(c, "iam", "GetRole", params, &res, no_such, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	int err = rtg_read_one(&api, c, id, out, d);
 	if (err)
 		return err;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_iam_role.type_name;
-	json_t *role = json_object_get(res, "Role");
-	fill_role(out, role);
-	rt_apply_tags(out, rt_tags_to_map(json_object_get(role, "Tags")));
-	json_decref(res);
 	struct diags dd = DIAGS_INIT;
 	err = read_detail(c, out, &dd);
 	if (err == BERTH_ENOTFOUND)
@@ -195,19 +190,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
-	if (!json_object_get(desired, "RoleName")) {
-		char *name = rt_default_name(stack, address, ROLE_NAME_MAX);
-		json_object_set_new(desired, "RoleName", json_string(name));
-		free(name);
-	}
-	/* Documents as values, so plans show them as data and a string and a
-	 * map of the same document are one value. */
-	json_t *given = json_object_get(desired, "AssumeRolePolicyDocument");
-	if (json_is_string(given)) {
-		json_t *doc = tu_policy_doc(given);
-		if (doc)
-			json_object_set_new(desired, "AssumeRolePolicyDocument", doc);
-	}
+	rtg_normalise(&api, stack, address, desired);
 }
 
 static int call_role(const struct rt_ctx *c, const char *op, const char *role, const char *k1,
@@ -305,26 +288,19 @@ static int sync_managed(const struct rt_ctx *c, const char *role, json_t *want, 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	char tmp[64];
 	const char *name = json_string_value(json_object_get(props, "RoleName"));
-	char *trust = tu_doc_text(json_object_get(props, "AssumeRolePolicyDocument"));
+	json_t *own = rtg_create_params(&api, props), *params = NULL;
+	json_t *trust = json_object_get(own, "AssumeRolePolicyDocument");
 	int err = 0;
-	json_t *params = NULL;
 	if (!name || !trust) {
 		diags_add(d, DIAG_ERROR, "AWS::IAM::Role: RoleName and AssumeRolePolicyDocument must be known");
 		err = BERTH_EINVAL;
 		goto cleanup;
 	}
-	params = json_pack("{s:s, s:s, s:o}", "RoleName", name, "AssumeRolePolicyDocument", trust,
+	/* In the order IAM's query string has always had them. */
+	params = json_pack("{s:s, s:O, s:o}", "RoleName", name, "AssumeRolePolicyDocument", trust,
 			   "Tags", rt_tags_to_list(tags, false));
-	const char *s;
-	if ((s = rt_str(props, "Path", tmp)))
-		json_object_set_new(params, "Path", json_string(s));
-	if ((s = rt_str(props, "Description", tmp)))
-		json_object_set_new(params, "Description", json_string(s));
-	if (json_object_get(props, "MaxSessionDuration"))
-		json_object_set_new(params, "MaxSessionDuration",
-				    json_integer(tu_int(props, "MaxSessionDuration", 3600)));
+	json_object_update(params, own);
 	static const char *const exists[] = { "EntityAlreadyExists", NULL };
 	err = rt_call_expect(c, "iam", "CreateRole", params, NULL, exists, NULL, d);
 	json_t *have_pol = NULL, *have_arns = NULL;
@@ -347,8 +323,8 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	if (!err)
 		*id_out = xstrdup(name);
 cleanup:
+	json_decref(own);
 	json_decref(params);
-	free(trust);
 	return err;
 }
 
@@ -418,21 +394,7 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 
 static int remove_role(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	/* What is attached now, not what refresh saw: an AWS::IAM::Policy of
-	 * the stack may have added one since. */
-	struct live_resource now;
-	int err = read_one(c, cur->id, &now, d);
-	if (err == BERTH_ENOTFOUND)
-		return 0;
-	if (err)
-		return err;
-	err = sync_policies(c, cur->id, NULL, json_object_get(now.props, "Policies"), d);
-	if (!err)
-		err = sync_managed(c, cur->id, NULL, json_object_get(now.props, "ManagedPolicyArns"), d);
-	live_resource_release(&now);
-	if (!err)
-		err = call_role(c, "DeleteRole", cur->id, NULL, NULL, NULL, NULL, d);
-	return err;
+	return rtg_remove(&api, c, cur, d);
 }
 
 const struct rtype rtype_iam_role = {

@@ -9,79 +9,90 @@
  * AWSServiceName (and CustomSuffix); the others are not the stack's
  * (unowned_listing). Creating one that exists ("has been taken") is
  * success. Deleting, when the spec says retain: false, starts IAM's
- * asynchronous deletion and waits for its status. */
+ * asynchronous deletion and waits for its status (rtg_iam_slr_deletion).
+ * Reading one, the description, the deletion and the change of
+ * Description are a description's (generic.h). */
 #include "util/common.h"
 #include "resources/resource.h"
 
-#include "resources/typeutil.h"
-
-#define DELETION_TIMEOUT_MS (10L * 60 * 1000)
+#include "resources/generic.h"
 
 static const char *const identity[] = { "AWSServiceName", "CustomSuffix", NULL };
-static const char *const no_such[] = { "NoSuchEntity", NULL };
 
 /* From the path /aws-service-role/SERVICE/ and the name
  * AWSServiceRoleForX[_SUFFIX]. */
-static void fill_slr(struct live_resource *r, json_t *role)
+static void fill_more(struct live_resource *r, json_t *role)
 {
-	if (!r->props)
-		r->props = json_object();
-	json_t *p = r->props;
 	const char *name = json_string_value(json_object_get(role, "RoleName"));
 	const char *path = json_string_value(json_object_get(role, "Path"));
-	const char *arn = json_string_value(json_object_get(role, "Arn"));
-	tu_copy(p, "RoleName", role, "RoleName");
-	tu_copy(p, "Description", role, "Description");
 	if (path && !strncmp(path, "/aws-service-role/", 18)) {
 		const char *svc = path + 18;
 		const char *end = strchr(svc, '/');
-		json_object_set_new(p, "AWSServiceName",
+		json_object_set_new(r->props, "AWSServiceName",
 				    json_stringn(svc, end ? (size_t)(end - svc) : strlen(svc)));
 	}
 	const char *us = name ? strchr(name, '_') : NULL;
 	if (us && us[1])
-		json_object_set_new(p, "CustomSuffix", json_string(us + 1));
-	free(r->id);
-	r->id = xstrdup(name ? name : "");
-	free(r->arn);
-	r->arn = arn ? xstrdup(arn) : NULL;
+		json_object_set_new(r->props, "CustomSuffix", json_string(us + 1));
 	/* Kept on destroy unless the spec says otherwise (the plan compares
 	 * this with the spec's retain). */
 	r->retain = true;
 	r->detailed = true;
 }
 
+static const struct rtype_api api = {
+	.type_name = "AWS::IAM::ServiceLinkedRole", .service = "iam", .style = RTA_SERVICE,
+	.kind = "role", .what = "service-linked role",
+	.get_op = "GetRole", .get_id = "RoleName", .get_item = "Role",
+	.item_id = "RoleName", .item_arn = "Arn",
+	.gone = (const char *const[]){ "NoSuchEntity", NULL },
+	.delete_op = "DeleteServiceLinkedRole", .delete_id = "RoleName",
+	.operation = &rtg_iam_slr_deletion,
+	.props = (const struct rta_prop[]){
+		{ "AWSServiceName", "AWSServiceName", RTA_CREATE, NULL, NULL },
+		{ "CustomSuffix", "CustomSuffix", RTA_CREATE, NULL, NULL },
+		{ "Description", "Description", RTA_CREATE | RTA_READ, "UpdateRoleDescription",
+		  "\"\"" },
+		{ "RoleName", "RoleName", RTA_READ, NULL, NULL },
+		{ 0 } },
+	.fill_more = fill_more,
+};
+
+/* The account's service-linked roles under `prefix` (*roles, a new array). */
+static int list_roles(const struct rt_ctx *c, const char *prefix, json_t **roles,
+		      struct diags *d)
+{
+	json_t *params = json_pack("{s:s}", "PathPrefix", prefix);
+	int err = rt_call_all(c, "iam", "ListRoles", params, "Roles", roles, d);
+	json_decref(params);
+	return err;
+}
+
+/* Not the stack's: no tags, no address. */
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	json_t *roles = NULL, *params = json_pack("{s:s}", "PathPrefix", "/aws-service-role/");
-	int err = rt_call_all(c, "iam", "ListRoles", params, "Roles", &roles, d);
-	json_decref(params);
-	if (err)
-		return err;
+	json_t *roles = NULL;
+	int err = list_roles(c, "/aws-service-role/", &roles, d);
 	size_t i;
 	json_t *role;
-	json_array_foreach(roles, i, role)
-		fill_slr(live_set_add(out, rtype_iam_servicelinkedrole.type_name), role);
+	json_array_foreach(err ? NULL : roles, i, role)
+		rtg_fill(&api, NULL, live_set_add(out, api.type_name), role, NULL);
 	json_decref(roles);
 	(void)parents;
-	return 0;
+	return err;
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s}", "RoleName", id);
-	int err = rt_call_expect(c, "iam", "GetRole", params, &res, no_such, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	json_t *role = NULL;
+	int err = rtg_get(&api, c, id, &role, d);
 	if (err)
 		return err;
 	memset(out, 0, sizeof(*out));
-	out->type = rtype_iam_servicelinkedrole.type_name;
-	fill_slr(out, json_object_get(res, "Role"));
-	json_decref(res);
+	rtg_fill(&api, NULL, out, role, NULL);
+	json_decref(role);
 	return 0;
 }
 
@@ -92,10 +103,9 @@ static int find_for_service(const struct rt_ctx *c, const char *service, const c
 			    char **name_out, struct diags *d)
 {
 	char *prefix = xasprintf("/aws-service-role/%s/", service);
-	json_t *roles = NULL, *params = json_pack("{s:s}", "PathPrefix", prefix);
+	json_t *roles = NULL;
+	int err = list_roles(c, prefix, &roles, d);
 	free(prefix);
-	int err = rt_call_all(c, "iam", "ListRoles", params, "Roles", &roles, d);
-	json_decref(params);
 	if (err)
 		return err;
 	size_t i;
@@ -116,19 +126,14 @@ static int find_for_service(const struct rt_ctx *c, const char *service, const c
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	char t1[64], t2[64], t3[64];
+	char t1[64], t2[64];
 	const char *service = rt_str(props, "AWSServiceName", t1);
 	const char *suffix = rt_str(props, "CustomSuffix", t2);
-	const char *desc = rt_str(props, "Description", t3);
 	if (!service) {
 		diags_add(d, DIAG_ERROR, "AWS::IAM::ServiceLinkedRole: AWSServiceName is required");
 		return BERTH_EINVAL;
 	}
-	json_t *params = json_pack("{s:s}", "AWSServiceName", service), *res = NULL;
-	if (suffix)
-		json_object_set_new(params, "CustomSuffix", json_string(suffix));
-	if (desc)
-		json_object_set_new(params, "Description", json_string(desc));
+	json_t *params = rtg_create_params(&api, props), *res = NULL;
 	/* The role exists already (another stack, or the service made it):
 	 * IAM says InvalidInput "...has been taken". That is what we want. */
 	static const char *const taken[] = { "InvalidInput", "EntityAlreadyExists", NULL };
@@ -163,19 +168,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	char tmp[64];
-	for (size_t i = 0; i < nchanged; i++) {
-		if (strcmp(changed[i], "Description")) {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::IAM::ServiceLinkedRole: berth cannot change %s in place", changed[i]);
-			return BERTH_EINVAL;
-		}
-	}
-	const char *desc = rt_str(desired, "Description", tmp);
-	json_t *params = json_pack("{s:s, s:s}", "RoleName", cur->id, "Description", desc ? desc : "");
-	int err = rt_call(c, "iam", "UpdateRoleDescription", params, NULL, d);
-	json_decref(params);
-	return err;
+	return rta_update(&api, c, cur, desired, changed, nchanged, d);
+}
+
+static int remove_slr(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	return rtg_remove(&api, c, cur, d);
 }
 
 /* Service-linked roles carry no berth tags: forgetting one is nothing. */
@@ -188,52 +186,6 @@ static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 	(void)remove_keys;
 	(void)d;
 	return 0;
-}
-
-struct deletion_ctx {
-	const struct rt_ctx *c;
-	const char *task;
-};
-
-static int deletion_probe(void *ctx, struct diags *d)
-{
-	struct deletion_ctx *dc = ctx;
-	json_t *res = NULL, *params = json_pack("{s:s}", "DeletionTaskId", dc->task);
-	int err = rt_call(dc->c, "iam", "GetServiceLinkedRoleDeletionStatus", params, &res, d);
-	json_decref(params);
-	if (err)
-		return err;
-	const char *st = json_string_value(json_object_get(res, "Status"));
-	int r = 1;
-	if (st && !strcmp(st, "SUCCEEDED"))
-		r = 0;
-	else if (st && !strcmp(st, "FAILED")) {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "IAM could not delete the service-linked role");
-		json_t *reason = json_object_get(res, "Reason");
-		const char *why = json_string_value(json_object_get(reason, "Reason"));
-		diag_set_detail(dg, "%s", why ? why : "the service still uses it");
-		r = BERTH_EAWS;
-	}
-	json_decref(res);
-	return r;
-}
-
-static int remove_slr(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	json_t *res = NULL, *params = json_pack("{s:s}", "RoleName", cur->id);
-	int err = rt_call_expect(c, "iam", "DeleteServiceLinkedRole", params, &res, no_such, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return 0;
-	if (err)
-		return err;
-	const char *task = json_string_value(json_object_get(res, "DeletionTaskId"));
-	struct deletion_ctx dc = { c, task };
-	err = task ? rt_poll(c, "IAM to delete the service-linked role", DELETION_TIMEOUT_MS, 10000,
-			     deletion_probe, &dc, d)
-		   : 0;
-	json_decref(res);
-	return err;
 }
 
 const struct rtype rtype_iam_servicelinkedrole = {

@@ -1,8 +1,9 @@
-/* AWS::ServiceDiscovery::PrivateDnsNamespace over the Cloud Map API.
+/* AWS::ServiceDiscovery::PrivateDnsNamespace over the Cloud Map API: a
+ * description (generic.h, generic_get.c) and its own create.
  *
  * Cloud Map changes namespaces asynchronously: create, update and delete
  * answer an OperationId, and the namespace exists (or is gone) only once
- * GetOperation says SUCCESS; sd_wait_operation polls it.
+ * GetOperation says SUCCESS (rtg_cloud_map_operation).
  *
  * Refresh: the tagging API lists the stack's namespaces; GetNamespace per
  * namespace gives the rest. Cloud Map never reports a namespace's VPC, so
@@ -13,123 +14,61 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
-#include <time.h>
-
+#include "resources/generic.h"
 #include "resources/typeutil.h"
 
 #define TAG_VPC "berth:vpc"
 
-static const char *const not_found[] = { "NamespaceNotFound", NULL };
-
-/* "arn:aws:servicediscovery:R:A:namespace/ns-..." */
-static int owns_arn(const char *arn)
+/* The SOA's TTL as an integer (15 when the spec leaves it out); created
+ * only when the spec has an SOA, always sent by an update. */
+static json_t *soa_value(const char *cfn, json_t *props, bool update)
 {
-	return strstr(arn, ":servicediscovery:") && strstr(arn, ":namespace/");
+	(void)cfn;
+	json_t *soa = json_object_get(json_object_get(json_object_get(props, "Properties"),
+						      "DnsProperties"), "SOA");
+	if (!soa && !update)
+		return NULL;
+	return json_pack("{s:{s:{s:I}}}", "DnsProperties", "SOA", "TTL",
+			 (json_int_t)tu_int(soa, "TTL", 15));
 }
 
-/* A request id unique per attempt: Cloud Map answers a repeated one with
- * the first operation, even after that namespace was deleted. */
-static char *request_id(const char *stack, const char *address)
+static void vpc_from_tag(struct live_resource *r, json_t *item)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	char *base = rt_default_name(stack, address, 40);
-	char *r = xasprintf("%s-%lld%09ld", base, (long long)ts.tv_sec, ts.tv_nsec);
-	free(base);
-	return r;
-}
-
-static void fill_ns(struct live_resource *r, json_t *ns)
-{
-	if (!r->props)
-		r->props = json_object();
-	json_t *p = r->props;
-	const char *id = json_string_value(json_object_get(ns, "Id"));
-	const char *arn = json_string_value(json_object_get(ns, "Arn"));
-	tu_copy(p, "Id", ns, "Id");
-	tu_copy(p, "Arn", ns, "Arn");
-	tu_copy(p, "Name", ns, "Name");
-	tu_copy(p, "Description", ns, "Description");
-	json_t *dns = json_object_get(json_object_get(ns, "Properties"), "DnsProperties");
-	tu_copy(p, "HostedZoneId", dns, "HostedZoneId");
-	json_t *soa = json_object_get(dns, "SOA");
-	if (json_is_object(soa))
-		json_object_set_new(p, "Properties",
-				    json_pack("{s:{s:O}}", "DnsProperties", "SOA", soa));
-	free(r->id);
-	r->id = xstrdup(id ? id : "");
-	free(r->arn);
-	r->arn = arn ? xstrdup(arn) : NULL;
-}
-
-static void apply_tags(struct live_resource *r, json_t *map)
-{
-	const char *vpc = json_string_value(json_object_get(map, TAG_VPC));
+	(void)item;
+	const char *vpc = json_string_value(json_object_get(r->tags, TAG_VPC));
 	if (vpc)
 		json_object_set_new(r->props, "Vpc", json_string(vpc));
-	rt_apply_tags(r, map);
 }
 
-static int get_ns(const struct rt_ctx *c, const char *id, json_t **out, struct diags *d)
-{
-	json_t *res = NULL, *params = json_pack("{s:s}", "Id", id);
-	int err = rt_call_expect(c, "servicediscovery", "GetNamespace", params, &res, not_found, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
-	if (err)
-		return err;
-	*out = json_incref(json_object_get(res, "Namespace"));
-	json_decref(res);
-	return *out ? 0 : BERTH_ENOTFOUND;
-}
-
-/* One listed instance by its id (the ARN's last part) and listed tags. */
-static int read_listed(const struct rt_ctx *c, const char *arn, json_t *tags,
-		       struct live_resource *out, struct diags *d)
-{
-	json_t *item = NULL;
-	int err = get_ns(c, strrchr(arn, '/') + 1, &item, d);
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_sd_privatednsnamespace.type_name;
-	out->detailed = true;
-	fill_ns(out, item);
-	apply_tags(out, rt_tags_to_map(tags));
-	json_decref(item);
-	return 0;
-}
-
-static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
-		    struct diags *d)
-{
-	(void)parents;
-	return tu_read_tagged_each(c, &rtype_sd_privatednsnamespace, read_listed, out, d);
-}
-
-static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
-		    struct diags *d)
-{
-	json_t *ns = NULL;
-	int err = get_ns(c, id, &ns, d);
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_sd_privatednsnamespace.type_name;
-	out->detailed = true;
-	fill_ns(out, ns);
-	json_decref(ns);
-	static const char *const gone[] = { "ResourceNotFoundException", NULL };
-	json_t *tags = NULL;
-	err = tu_list_tags(c, "servicediscovery", "ResourceARN", out->arn, gone, "Tags", &tags, d);
-	if (err) {
-		live_resource_release(out);
-		return err;
-	}
-	apply_tags(out, tags);
-	return 0;
-}
+static const struct rtype_api api = {
+	.type_name = "AWS::ServiceDiscovery::PrivateDnsNamespace", .service = "servicediscovery",
+	.style = RTA_SERVICE, .kind = "namespace", .what = "Cloud Map namespace",
+	.get_op = "GetNamespace", .get_id = "Id", .get_item = "Namespace",
+	.item_id = "Id", .item_arn = "Arn",
+	.gone = (const char *const[]){ "NamespaceNotFound", NULL },
+	.tags_gone = (const char *const[]){ "ResourceNotFoundException", NULL },
+	.arn_member = "ResourceARN", .tags_member = "Tags",
+	.operation = &rtg_cloud_map_operation, .op_target = "NAMESPACE",
+	.update_op = "UpdatePrivateDnsNamespace", .update_in = "Namespace",
+	.update_token = "UpdaterRequestId",
+	.delete_op = "DeleteNamespace", .delete_id = "Id",
+	.in_use = "ResourceInUse", .in_use_detail = "it still has Cloud Map services",
+	.props = (const struct rta_prop[]){
+		{ "Name", "Name", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "Description", "Description", RTA_CREATE | RTA_READ, "UpdatePrivateDnsNamespace",
+		  "\"\"" },
+		{ "Properties", "Properties", RTA_CREATE | RTA_HOOK, "UpdatePrivateDnsNamespace",
+		  NULL },
+		{ "Properties.DnsProperties.SOA", "Properties.DnsProperties.SOA",
+		  RTA_READ | RTA_PATH, NULL, NULL },
+		{ "HostedZoneId", "Properties.DnsProperties.HostedZoneId", RTA_READ | RTA_PATH,
+		  NULL, NULL },
+		{ "Id", "Id", RTA_READ, NULL, NULL },
+		{ "Arn", "Arn", RTA_READ, NULL, NULL },
+		{ 0 } },
+	.api_value = soa_value, .fill_more = vpc_from_tag,
+};
+RTG_FUNCS(ns, api)
 
 /* Ours already (a retry after a crash)? Found by name among the account's
  * private namespaces; *id_out set when it is. Only namespaces berth made
@@ -153,7 +92,7 @@ static int find_existing(const struct rt_ctx *c, const char *address, const char
 	json_array_foreach(items, i, n) {
 		const char *id = json_string_value(json_object_get(n, "Id"));
 		struct live_resource cur;
-		if (!id || read_one(c, id, &cur, d))
+		if (!id || ns_read_one(c, id, &cur, d))
 			continue;
 		const char *cv = json_string_value(json_object_get(cur.props, "Vpc"));
 		if ((cv && vpc && !strcmp(cv, vpc)) || (strict && !cv)) {
@@ -204,18 +143,15 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	}
 	json_t *all = json_deep_copy(tags);
 	json_object_set_new(all, TAG_VPC, json_string(vpc));
-	char *rid = request_id(c->stack, address);
+	char *rid = rtg_request_id(c->stack, address);
 	json_t *params = json_pack("{s:s, s:s, s:s, s:o}", "Name", name, "Vpc", vpc,
 				   "CreatorRequestId", rid, "Tags", rt_tags_to_list(all, false));
 	free(rid);
 	json_decref(all);
-	tu_copy(params, "Description", props, "Description");
-	json_t *soa = json_object_get(json_object_get(json_object_get(props, "Properties"),
-						      "DnsProperties"), "SOA");
-	if (soa)
-		json_object_set_new(params, "Properties",
-				    json_pack("{s:{s:{s:I}}}", "DnsProperties", "SOA", "TTL",
-					      (json_int_t)tu_int(soa, "TTL", 15)));
+	json_t *own = rtg_create_params(&api, props);
+	json_object_del(own, "Name");
+	json_object_update(params, own);
+	json_decref(own);
 	json_t *res = NULL;
 	static const char *const exists[] = { "NamespaceAlreadyExists", NULL };
 	err = rt_call_expect(c, "servicediscovery", "CreatePrivateDnsNamespace", params, &res, exists,
@@ -236,9 +172,8 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	}
 	if (err)
 		return err;
-	const char *op = json_string_value(json_object_get(res, "OperationId"));
 	char *id = NULL;
-	err = op ? tu_sd_wait_operation(c, op, "NAMESPACE", &id, d) : BERTH_EAWS;
+	err = json_object_get(res, "OperationId") ? rtg_op_answer(&api, c, res, &id, d) : BERTH_EAWS;
 	json_decref(res);
 	if (!err && !id) {
 		diags_add(d, DIAG_ERROR, "the namespace's creation succeeded without naming it");
@@ -249,70 +184,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return err;
 }
 
-static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
-		  const char *const *changed, size_t nchanged, struct diags *d)
-{
-	json_t *ns = json_object();
-	for (size_t i = 0; i < nchanged; i++) {
-		if (!strcmp(changed[i], "Description")) {
-			json_t *v = json_object_get(desired, "Description");
-			json_object_set_new(ns, "Description", v ? json_deep_copy(v) : json_string(""));
-		} else if (!strcmp(changed[i], "Properties")) {
-			json_t *soa = json_object_get(json_object_get(json_object_get(desired, "Properties"),
-								      "DnsProperties"), "SOA");
-			json_object_set_new(ns, "Properties",
-					    json_pack("{s:{s:{s:I}}}", "DnsProperties", "SOA", "TTL",
-						      (json_int_t)tu_int(soa, "TTL", 15)));
-		} else {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::ServiceDiscovery::PrivateDnsNamespace: berth cannot change %s in place",
-				  changed[i]);
-			json_decref(ns);
-			return BERTH_EINVAL;
-		}
-	}
-	char *rid = request_id(c->stack, cur->id);
-	json_t *params = json_pack("{s:s, s:s, s:o}", "Id", cur->id, "UpdaterRequestId", rid,
-				   "Namespace", ns);
-	free(rid);
-	json_t *res = NULL;
-	int err = rt_call(c, "servicediscovery", "UpdatePrivateDnsNamespace", params, &res, d);
-	json_decref(params);
-	if (!err) {
-		const char *op = json_string_value(json_object_get(res, "OperationId"));
-		err = op ? tu_sd_wait_operation(c, op, "NAMESPACE", NULL, d) : 0;
-	}
-	json_decref(res);
-	return err;
-}
-
-static int remove_ns(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	json_t *res = NULL, *params = json_pack("{s:s}", "Id", cur->id);
-	int err = rt_call_expect(c, "servicediscovery", "DeleteNamespace", params, &res, not_found,
-				 NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return 0;
-	if (err) {
-		if (d->n && d->items[d->n - 1].aws_code &&
-		    !strcmp(d->items[d->n - 1].aws_code, "ResourceInUse"))
-			diag_set_detail(&d->items[d->n - 1], "it still has Cloud Map services");
-		return err;
-	}
-	const char *op = json_string_value(json_object_get(res, "OperationId"));
-	err = op ? tu_sd_wait_operation(c, op, "NAMESPACE", NULL, d) : 0;
-	json_decref(res);
-	return err;
-}
-
 const struct rtype rtype_sd_privatednsnamespace = {
 	.type_name = "AWS::ServiceDiscovery::PrivateDnsNamespace",
 	.tag_filter = "servicediscovery:namespace",
-	.owns_arn = owns_arn,
-	.read_all = read_all,
-	.read_one = read_one,
+	RTG_CALLBACKS(ns),
 	.create = create,
-	.update = update,
-	.remove = remove_ns,
 };

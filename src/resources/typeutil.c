@@ -378,66 +378,6 @@ int tu_read_tagged_each(const struct rt_ctx *c, const struct rtype *type, tu_rea
 	return err;
 }
 
-/* ---- Cloud Map operations ---- */
-
-#define OPERATION_TIMEOUT_MS (10L * 60 * 1000)
-
-struct op_ctx {
-	const struct rt_ctx *c;
-	const char *op_id;
-	char *target; /* the operation's NAMESPACE or SERVICE target */
-	const char *kind;
-};
-
-static int op_probe(void *ctx, struct diags *d)
-{
-	struct op_ctx *oc = ctx;
-	json_t *res = NULL, *params = json_pack("{s:s}", "OperationId", oc->op_id);
-	/* Cloud Map is eventually consistent: the operation CreateNamespace
-	 * just answered with may not be found for a moment. */
-	static const char *const lag[] = { "OperationNotFound", NULL };
-	int err = rt_call_expect(oc->c, "servicediscovery", "GetOperation", params, &res, lag, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return 1;
-	if (err)
-		return err;
-	json_t *op = json_object_get(res, "Operation");
-	const char *status = json_string_value(json_object_get(op, "Status"));
-	int r = 1;
-	if (status && !strcmp(status, "SUCCESS")) {
-		const char *t = json_string_value(json_object_get(json_object_get(op, "Targets"),
-								  oc->kind));
-		free(oc->target);
-		oc->target = t ? xstrdup(t) : NULL;
-		r = 0;
-	} else if (status && !strcmp(status, "FAIL")) {
-		struct diag *dg = diags_add(d, DIAG_ERROR, "Cloud Map operation %s failed", oc->op_id);
-		const char *msg = json_string_value(json_object_get(op, "ErrorMessage"));
-		const char *code = json_string_value(json_object_get(op, "ErrorCode"));
-		diag_set_detail(dg, "%s%s%s", code ? code : "", code && msg ? ": " : "", msg ? msg : "");
-		r = BERTH_EAWS;
-	}
-	json_decref(res);
-	return r;
-}
-
-/* Polls an asynchronous Cloud Map operation until SUCCESS; *target (may
- * be NULL) gets the id of its `kind` target ("NAMESPACE", "SERVICE"). */
-int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
-		      char **target, struct diags *d)
-{
-	struct op_ctx oc = { c, op_id, NULL, kind };
-	int err = rt_poll(c, "the Cloud Map operation to succeed", OPERATION_TIMEOUT_MS, 5000,
-			  op_probe, &oc, d);
-	if (!err && target)
-		*target = oc.target;
-	else
-		free(oc.target);
-	return err;
-}
-
-
 long long tu_time_ms(json_t *v)
 {
 	time_t t;

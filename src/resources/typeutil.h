@@ -96,13 +96,6 @@ int tu_ecs_set_tags(const struct rt_ctx *c, const struct live_resource *cur, jso
 int tu_answer_id(json_t *res, const char *outer, const char *member, const char *op, char **out,
 		 struct diags *d);
 
-/* Cloud Map answers creates, updates and deletes with an OperationId: polls
- * GetOperation until SUCCESS (an error with Cloud Map's reason on FAIL);
- * *target (may be NULL) gets the id of its `kind` target ("NAMESPACE",
- * "SERVICE"), a new string or NULL. */
-int tu_sd_wait_operation(const struct rt_ctx *c, const char *op_id, const char *kind,
-			 char **target, struct diags *d);
-
 /* rt_call_all_expect for a describe that answers one list, every page
  * (params borrowed):
  * *out is the array under `member` (new reference; [] when the answer has

@@ -586,6 +586,23 @@ class IamDocuments(EcsCase):
         self.assertEqual([r["id"] for r in self.all_of("role")
                           if not r["id"].startswith("AWSServiceRole")], [])
 
+    def test_destroy_takes_the_role_out_of_an_instance_profile(self):
+        # An EC2 host's instance profile made by hand holds a role of the
+        # stack: IAM refuses DeleteRole (DeleteConflict) until the role is
+        # out of it. The profile is not the stack's: it stays, empty.
+        self.write_spec(IAM_SPEC.replace("DESCRIPTION", "first"))
+        self.berth("apply", "--auto-approve")
+        iam = self.client("iam")
+        iam.create_instance_profile(InstanceProfileName="host")
+        iam.add_role_to_instance_profile(InstanceProfileName="host", RoleName="iam-fixed-name")
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.emu.resources(stack="iam"), [])
+        self.assertEqual([r["id"] for r in self.all_of("role")
+                          if not r["id"].startswith("AWSServiceRole")], [])
+        profile = iam.get_instance_profile(InstanceProfileName="host")["InstanceProfile"]
+        self.assertEqual(profile["Roles"], [])
+        iam.close()
+
     def test_fargate_sizes_are_checked(self):
         self.write_spec("""\
             berth: 1
