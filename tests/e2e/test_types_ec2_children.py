@@ -3,7 +3,9 @@ already, made outside the stack: a create that AWS refuses as existing
 adopts the entry when it says what the spec says (a retry after a crash
 looks the same) and is refused, naming the other side, when it does not;
 a detach refused while public addresses are mapped is retried and names
-the interface that holds one."""
+the interface that holds one. And the changes in place: an attachment moved
+to another gateway (detach, attach) and a route to another target
+(ReplaceRoute)."""
 import os
 import time
 
@@ -138,6 +140,80 @@ class ConflictTest(ChildrenCase):
         self.assertEqual(self.routes(), [("10.2.0.0/16", "local"), ("0.0.0.0/0", self.igw)])
         table = self.ec2.describe_route_tables(RouteTableIds=[self.rtb2])["RouteTables"][0]
         self.assertEqual(table["Associations"], [])
+
+
+# Two gateways of the stack's own, the attachment and the route on the
+# first (IGW_1), to be moved to the second.
+MOVE = """\
+    berth: 1
+    stack: move
+    resources:
+      vpc:
+        type: AWS::EC2::VPC
+        properties: { CidrBlock: 10.5.0.0/16 }
+      igw1:
+        type: AWS::EC2::InternetGateway
+      igw2:
+        type: AWS::EC2::InternetGateway
+      attach:
+        type: AWS::EC2::VPCGatewayAttachment
+        properties: { VpcId: "${vpc.VpcId}", InternetGatewayId: "${ATTACH.InternetGatewayId}" }
+      rtb:
+        type: AWS::EC2::RouteTable
+        properties: { VpcId: "${vpc.VpcId}" }
+      route:
+        type: AWS::EC2::Route
+        depends_on: [attach]
+        properties:
+          RouteTableId: "${rtb.RouteTableId}"
+          DestinationCidrBlock: 0.0.0.0/0
+          GatewayId: "${ROUTE.InternetGatewayId}"
+    """
+
+
+class UpdateTest(EngineCase):
+    emulator_options = {"page_size": 100}
+
+    def apply(self, attach, route, changed):
+        self.write_spec(MOVE.replace("ATTACH", attach).replace("ROUTE", route))
+        self.emu.reset()
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn(f"Resources: 0 added, {changed} changed, 0 destroyed.", r.stdout)
+        calls = self.emu.calls()
+        self.assertEqual(calls["rejected"], 0)
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
+        return calls["by_operation"]
+
+    def test_changes_in_place(self):
+        ec2 = botocore.session.get_session().create_client(
+            "ec2", region_name="us-west-2", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        self.write_spec(MOVE.replace("ATTACH", "igw1").replace("ROUTE", "igw1"))
+        self.berth("apply", "--auto-approve")
+        live = {r["tags"].get("berth:id"): r["id"] for r in self.live("move")}
+        vpc, igw1, igw2, rtb = live["vpc"], live["igw1"], live["igw2"], live["rtb"]
+
+        # Another gateway: the old one detaches first (a VPC has one; an
+        # attach first would be refused).
+        ops = self.apply("igw2", "igw1", 1)
+        self.assertEqual((ops.get("ec2:DetachInternetGateway"), ops.get("ec2:AttachInternetGateway")),
+                         (1, 1))
+        gateways = {g["InternetGatewayId"]: [a["VpcId"] for a in g["Attachments"]] for g in
+                    ec2.describe_internet_gateways(InternetGatewayIds=[igw1, igw2])["InternetGateways"]}
+        self.assertEqual(gateways, {igw1: [], igw2: [vpc]})
+
+        # Another target: ReplaceRoute, the route never gone.
+        ops = self.apply("igw2", "igw2", 1)
+        self.assertEqual(ops.get("ec2:ReplaceRoute"), 1)
+        self.assertNotIn("ec2:DeleteRoute", ops)
+        self.assertNotIn("ec2:CreateRoute", ops)
+        table = ec2.describe_route_tables(RouteTableIds=[rtb])["RouteTables"][0]
+        self.assertEqual([(r["DestinationCidrBlock"], r.get("GatewayId")) for r in table["Routes"]],
+                         [("10.5.0.0/16", "local"), ("0.0.0.0/0", igw2)])
+
+        self.berth("destroy", "--auto-approve")
+        self.assertEqual(self.live("move"), [])
 
 
 class DetachTest(EngineCase):
