@@ -9,13 +9,45 @@
  * the Grafana version have their own APIs, which berth does not drive yet.
  * Deleting a workspace deletes its data sources, dashboards and API keys. */
 #include "util/common.h"
+#include "resources/generic.h"
 #include "resources/typeutil.h"
 #include "resources/propagation.h"
 
 #define NAME_MAX_LEN 255
-#define WAIT_MS (30L * 60 * 1000)
 
-static const char *const not_found[] = { "ResourceNotFoundException", NULL };
+/* What a description (generic.h) says of it: the get, the ready status
+ * and its wait, the delete (ConflictException while CREATING or UPDATING
+ * is retried by the engine). The property map below is its own: empty
+ * strings and lists read as absent, lists always sent. */
+/* Amazon Managed Grafana gives no reason for a failed status
+ * (degradedWorkspaceReason is for DEGRADED only); the role it must assume
+ * is the usual cause, so it is named. */
+static void failed_detail(struct diag *dg, const char *status, json_t *ws)
+{
+	if (!strstr(status, "FAILED"))
+		return;
+	const char *role = json_string_value(json_object_get(ws, "workspaceRoleArn"));
+	diag_set_detail(dg, "AWS gives no reason for this status%s%s%s",
+			role ? "; the workspace's role is " : "", role ? role : "",
+			role ? ", which must exist and trust grafana.amazonaws.com" : "");
+}
+
+static const struct rtype_api api = {
+	.type_name = "AWS::Grafana::Workspace", .service = "grafana", .kind = "workspace",
+	.what = "Grafana workspace",
+	.get_op = "DescribeWorkspace", .get_id = "workspaceId", .get_item = "workspace",
+	.gone = (const char *const[]){ "ResourceNotFoundException", NULL },
+	.status = "status", .ready = "ACTIVE",
+	.failed = (const char *const[]){ "FAILED", "CREATION_FAILED", "UPDATE_FAILED",
+					 "UPGRADE_FAILED", "DELETION_FAILED",
+					 "LICENSE_REMOVAL_FAILED", "VERSION_UPDATE_FAILED",
+					 "DELETING", NULL },
+	/* No botocore waiter for Grafana; its CREATING lasts minutes: look at
+	 * most every 15 s, as AWS's waiters do for other slow kinds. */
+	.wait_ms = 30L * 60 * 1000, .wait_interval_ms = 15000, .waiting = "workspace ACTIVE",
+	.delete_op = "DeleteWorkspace", .delete_id = "workspaceId",
+	.failed_detail = failed_detail,
+};
 
 /* CloudFormation property <-> DescribeWorkspace member <-> Create/Update
  * member. `list`: an array of strings; `in_update`: UpdateWorkspace takes it. */
@@ -89,28 +121,13 @@ static void fill(struct live_resource *r, json_t *ws, const char *arn)
 				    : NULL;
 }
 
-/* DescribeWorkspace: 0 and *out (the workspace), RT_EXPECTED when there is none. */
-static int describe(const struct rt_ctx *c, const char *id, json_t **out, struct diags *d)
-{
-	json_t *res = NULL, *params = json_pack("{s:s}", "workspaceId", id);
-	int err = rt_call_expect(c, "grafana", "DescribeWorkspace", params, &res, not_found, NULL, d);
-	json_decref(params);
-	if (err)
-		return err;
-	*out = json_incref(json_object_get(res, "workspace"));
-	json_decref(res);
-	return 0;
-}
-
 /* A workspace the tagging API listed, with the listed tags; one deleted
  * since the listing, or being deleted, is skipped. */
 static int read_listed(const struct rt_ctx *c, const char *arn, json_t *tags,
 		       struct live_resource *out, struct diags *d)
 {
 	json_t *ws = NULL;
-	int err = describe(c, id_from_arn(arn), &ws, d);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	int err = rtg_get(&api, c, id_from_arn(arn), &ws, d);
 	if (err)
 		return err;
 	const char *st = json_string_value(json_object_get(ws, "status"));
@@ -136,9 +153,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 		    struct diags *d)
 {
 	json_t *ws = NULL;
-	int err = describe(c, id, &ws, d);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	int err = rtg_get(&api, c, id, &ws, d);
 	if (err)
 		return err;
 	tu_live_init(out, &rtype_grafana_workspace, true);
@@ -155,63 +170,9 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	tu_default_name(desired, "Name", stack, address, NAME_MAX_LEN);
 }
 
-struct status_probe {
-	const struct rt_ctx *c;
-	const char *id;
-	bool seen; /* described once: not found after that is gone, before it is lag */
-};
-
-static int active_probe(void *ctx, struct diags *d)
-{
-	struct status_probe *p = ctx;
-	json_t *ws = NULL;
-	int err = describe(p->c, p->id, &ws, d);
-	if (err == RT_EXPECTED && !p->seen)
-		return 1; /* eventually consistent: a new workspace may not show yet */
-	if (err == RT_EXPECTED) {
-		diags_add(d, DIAG_ERROR, "Grafana workspace %s disappeared while berth waited for it",
-			  p->id);
-		return BERTH_ENOTFOUND;
-	}
-	if (err)
-		return err;
-	p->seen = true;
-	const char *st = json_string_value(json_object_get(ws, "status"));
-	st = st ? st : "";
-	int rc = 1;
-	if (!strcmp(st, "ACTIVE")) {
-		rc = 0;
-	} else if (strstr(st, "FAILED") || !strcmp(st, "DELETING")) {
-		struct diag *dg = diags_add(d, DIAG_ERROR,
-					    "Grafana workspace %s is %s while berth waited for it to be ACTIVE",
-					    p->id, st);
-		/* Amazon Managed Grafana gives no reason for a failed status
-		 * (degradedWorkspaceReason is for DEGRADED only); the role it
-		 * must assume is the usual cause, so it is named. */
-		const char *role = json_string_value(json_object_get(ws, "workspaceRoleArn"));
-		if (strstr(st, "FAILED"))
-			diag_set_detail(dg, "AWS gives no reason for this status%s%s%s",
-					role ? "; the workspace's role is " : "", role ? role : "",
-					role ? ", which must exist and trust grafana.amazonaws.com" : "");
-		rc = BERTH_EAWS;
-	}
-	json_decref(ws);
-	return rc;
-}
-
-static int wait_active(const struct rt_ctx *c, const char *id, struct diags *d)
-{
-	struct status_probe p = { c, id, false };
-	if (c->waiting)
-		c->waiting(c->waiting_ctx, "workspace ACTIVE", 0);
-	/* No botocore waiter for Grafana; its CREATING lasts minutes: look at
-	 * most every 15 s, as AWS's waiters do for other slow kinds. */
-	return rt_poll(c, "the Grafana workspace to be ACTIVE", WAIT_MS, 15000, active_probe, &p, d);
-}
-
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 {
-	return wait_active(c, id, d);
+	return rtg_wait_ready(&api, c, id, d);
 }
 
 static void put_field(json_t *params, size_t i, json_t *props)
@@ -239,14 +200,14 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		return err;
 	if (found && owns_arn(found)) {
 		json_t *ws = NULL;
-		err = describe(c, id_from_arn(found), &ws, d);
+		err = rtg_get(&api, c, id_from_arn(found), &ws, d);
 		const char *st = err ? NULL : json_string_value(json_object_get(ws, "status"));
 		bool usable = !err && !(st && !strcmp(st, "DELETING"));
 		if (usable)
 			*id_out = xstrdup(id_from_arn(found));
 		json_decref(ws);
 		free(found);
-		if (err < 0)
+		if (err < 0 && err != BERTH_ENOTFOUND)
 			return err;
 		if (usable)
 			return 0;
@@ -306,11 +267,11 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 		put_field(params, i, desired);
 	}
 	/* UpdateWorkspace needs ACTIVE, and leaves it UPDATING. */
-	if ((err = wait_active(c, cur->id, d)))
+	if ((err = wait_ready(c, cur->id, d)))
 		goto cleanup;
 	if ((err = rt_call_propagated(c, "grafana", "UpdateWorkspace", params, NULL, d)))
 		goto cleanup;
-	err = wait_active(c, cur->id, d);
+	err = wait_ready(c, cur->id, d);
 cleanup:
 	json_decref(params);
 	return err;
@@ -319,11 +280,7 @@ cleanup:
 static int remove_workspace(const struct rt_ctx *c, const struct live_resource *cur,
 			    struct diags *d)
 {
-	/* ConflictException (CREATING, UPDATING) is retried by the engine. */
-	json_t *params = json_pack("{s:s}", "workspaceId", cur->id);
-	int err = rt_call_expect(c, "grafana", "DeleteWorkspace", params, NULL, not_found, NULL, d);
-	json_decref(params);
-	return err == RT_EXPECTED ? 0 : err;
+	return rtg_remove(&api, c, cur, d);
 }
 
 const struct rtype rtype_grafana_workspace = {
