@@ -7,6 +7,7 @@
 #include "engine/ops.h"
 
 #include "engine/diff.h"
+#include "graph/walk.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/suggest.h"
@@ -160,13 +161,10 @@ static int judge_taken(struct engine *e, struct plan_change *c, const struct spe
 	return err;
 }
 
-/* Every instance that exists under a name one of p's creates of type `rt`
- * would take: rt->read_named in batches, else read_one per name. */
-static int read_planned_names(struct engine *e, const struct plan *p, const struct rtype *rt,
-			      struct live_set *found, struct diags *d)
+/* The ids of the names p's creates of type `rt` would take, each once. */
+static void planned_names(struct engine *e, const struct plan *p, const struct rtype *rt,
+			  struct strvec *names)
 {
-	struct strvec names = STRVEC_INIT;
-	int err = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_change *c = &p->v[i];
 		if (c->action != PA_CREATE || c->excluded || c->spec_index < 0 ||
@@ -174,42 +172,119 @@ static int read_planned_names(struct engine *e, const struct plan *p, const stru
 			continue;
 		const char *name = planned_name(c, rt, e->spec->resources[c->spec_index].schema);
 		char *id = name ? named_id(e, rt, name) : NULL;
-		if (id && strvec_find(&names, id) < 0)
-			strvec_push(&names, id);
+		if (id && strvec_find(names, id) < 0)
+			strvec_push(names, id);
 		free(id);
 	}
-	if (names.n && rt->read_named) {
-		err = rt->read_named(&e->rt, (const char *const *)names.v, names.n, found, d);
-	} else {
-		for (size_t i = 0; i < names.n && !err; i++) {
-			struct live_resource cur;
-			int r = rt->read_one(&e->rt, names.v[i], &cur, d);
-			if (r == BERTH_ENOTFOUND)
-				continue;
-			if ((err = r))
-				break;
-			*live_set_add(found, rt->type_name) = cur;
-		}
+}
+
+/* One look of engine_plan_names: a type's names in one batch (read_named),
+ * or one name (read_one). */
+struct name_look {
+	const struct rtype *rt;
+	size_t type;             /* index into the engine's types */
+	const char *const *ids;  /* all the type's names (batch), or one */
+	size_t n;
+	struct live_set found;
+	struct diags d;
+	int err;
+};
+
+struct name_looks {
+	struct engine *e;
+	struct name_look *v;
+};
+
+static int name_look_run(void *ctx, size_t i)
+{
+	struct name_looks *nl = ctx;
+	struct name_look *l = &nl->v[i];
+	if (l->rt->read_named) {
+		l->err = l->rt->read_named(&nl->e->rt, l->ids, l->n, &l->found, &l->d);
+		return WALK_OK;
 	}
-	strvec_clear(&names);
-	return err;
+	struct live_resource cur;
+	int r = l->rt->read_one(&nl->e->rt, l->ids[0], &cur, &l->d);
+	if (!r)
+		*live_set_add(&l->found, l->rt->type_name) = cur;
+	else if (r != BERTH_ENOTFOUND)
+		l->err = r;
+	return WALK_OK;
+}
+
+/* The existing instances under the names p's creates would take, for every
+ * type the spec names: the looks run side by side (`parallelism` at once),
+ * as a refresh reads its types, since each is a round trip and a workshop
+ * has a dozen (six roles read one by one took 0.2 s before the first change
+ * under load, a second at AWS's latency). found[t] gets type t's; a type
+ * whose look failed gets its first failure (in name order) in d and err[t]. */
+static void look_planned_names(struct engine *e, const struct plan *p, struct live_set *found,
+			       int *err, struct diags *d)
+{
+	struct strvec *names = xcalloc(e->ntypes + 1, sizeof(*names));
+	struct name_looks nl = { e, NULL };
+	size_t n = 0;
+	for (size_t t = 0; t < e->ntypes; t++) {
+		const struct rtype *rt = e->types[t];
+		strvec_init(&names[t]);
+		if (!rt->read_one || !schema_given_name(schema_find(rt->type_name)))
+			continue;
+		planned_names(e, p, rt, &names[t]);
+		size_t looks = rt->read_named ? (names[t].n ? 1 : 0) : names[t].n;
+		nl.v = xrealloc(nl.v, (n + looks + 1) * sizeof(*nl.v));
+		for (size_t k = 0; k < looks; k++)
+			nl.v[n++] = (struct name_look){
+				rt, t, (const char *const *)names[t].v + (rt->read_named ? 0 : k),
+				rt->read_named ? names[t].n : 1, LIVE_SET_INIT, DIAGS_INIT, 0 };
+	}
+	if (n) {
+		struct walk_graph g = { n, NULL, NULL, NULL };
+		struct walk_opts o = { .parallelism = e->o.parallelism, .fn = name_look_run,
+				       .fn_ctx = &nl };
+		struct walk_result wr = WALK_RESULT_INIT;
+		if (walk_run(&g, &o, &wr, d))
+			for (size_t i = 0; i < n; i++)
+				err[nl.v[i].type] = BERTH_ERROR;
+		else
+			walk_result_release(&wr);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct name_look *l = &nl.v[i];
+		if (l->err && !err[l->type]) {
+			err[l->type] = l->err;
+			diags_move(d, &l->d);
+		} else if (!err[l->type]) {
+			diags_move(d, &l->d); /* warnings */
+		}
+		for (size_t k = 0; k < l->found.n && !err[l->type]; k++) {
+			*live_set_add(&found[l->type], l->rt->type_name) = l->found.v[k];
+			memset(&l->found.v[k], 0, sizeof(l->found.v[k]));
+		}
+		live_set_release(&l->found);
+		diags_release(&l->d);
+	}
+	for (size_t t = 0; t < e->ntypes; t++)
+		strvec_clear(&names[t]);
+	free(names);
+	free(nl.v);
 }
 
 int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 {
 	int err = 0;
+	struct live_set *sets = xcalloc(e->ntypes + 1, sizeof(*sets));
+	int *errs = xcalloc(e->ntypes + 1, sizeof(int));
+	look_planned_names(e, p, sets, errs, d);
 	for (size_t t = 0; t < e->ntypes; t++) {
 		const struct rtype *rt = e->types[t];
-		if (!rt->read_one || !schema_given_name(schema_find(rt->type_name)))
-			continue;
-		struct live_set found = LIVE_SET_INIT;
-		int r = read_planned_names(e, p, rt, &found, d);
+		struct live_set *found = &sets[t];
+		int r = errs[t];
 		if (r) {
 			err = r;
-			live_set_release(&found);
+			live_set_release(found);
 			continue;
 		}
-		for (size_t i = 0; i < p->n && found.n; i++) {
+		for (size_t i = 0; i < p->n && found->n; i++) {
 			struct plan_change *c = &p->v[i];
 			if (c->action != PA_CREATE || c->excluded || c->spec_index < 0 ||
 			    strcmp(c->type, rt->type_name))
@@ -218,14 +293,16 @@ int engine_plan_names(struct engine *e, struct plan *p, struct diags *d)
 			const char *name = planned_name(c, rt, sr->schema);
 			char *id = name ? named_id(e, rt, name) : NULL;
 			struct live_resource *cur =
-				id ? found_named(&found, id, schema_given_name(sr->schema), name)
+				id ? found_named(found, id, schema_given_name(sr->schema), name)
 				   : NULL;
 			free(id);
 			if (cur && (r = judge_taken(e, c, sr, rt, cur, d)))
 				err = r;
 		}
-		live_set_release(&found);
+		live_set_release(found);
 	}
+	free(sets);
+	free(errs);
 	return err;
 }
 

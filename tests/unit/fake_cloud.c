@@ -5,6 +5,8 @@
 #include "util/duration.h"
 #include "util/err.h"
 
+#include <time.h>
+
 #define FAKE_ACCOUNT "123456789012"
 
 static struct fake_cloud *the_cloud;
@@ -180,6 +182,15 @@ static int fake_read_all(const struct rtype *type, const struct rt_ctx *c,
 static int fake_read_one(const struct rtype *type, const char *id, struct live_resource *out)
 {
 	struct fake_cloud *fc = the_cloud;
+	int now = atomic_fetch_add(&fc->reading, 1) + 1, most = atomic_load(&fc->most_reading);
+	while (now > most && !atomic_compare_exchange_weak(&fc->most_reading, &most, now))
+		;
+	if (fc->read_delay_ms) {
+		struct timespec ts = { 0, (long)fc->read_delay_ms * 1000000L };
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	atomic_fetch_sub(&fc->reading, 1);
 	pthread_mutex_lock(&fc->lock);
 	json_t *obj = find_obj(fc, type->type_name, id);
 	if (obj) {

@@ -42,6 +42,10 @@ struct fake_cloud {
 	struct strvec lose_create;     /* made, but the answer is lost */
 	struct strvec refuse_delete_group; /* by group name: DeleteLogGroup fails */
 	atomic_int cancel;   /* the engine's cancel flag (engine_opts.cancel) */
+	/* read_one takes this long (a round trip), and counts the reads in
+	 * flight at once: most_reading is the most seen. */
+	int read_delay_ms;
+	atomic_int reading, most_reading;
 };
 
 /* The registry of the fake types; static. */

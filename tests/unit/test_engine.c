@@ -682,6 +682,34 @@ TEST(side_effect_group_refused_fails_the_run)
 	fake_cloud_free(&fc);
 }
 
+/* Four log groups whose names the spec gives: before it promises to create
+ * them, plan asks whether each name is taken, and those looks (one round
+ * trip each) run side by side, not one after another. */
+TEST(plan_looks_up_the_names_it_would_create_side_by_side)
+{
+	static const char *const spec_names =
+		"berth: 1\n"
+		"stack: fake\n"
+		"region: us-west-2\n"
+		"resources:\n"
+		"  a: { type: AWS::Logs::LogGroup, properties: { LogGroupName: /fake/a } }\n"
+		"  b: { type: AWS::Logs::LogGroup, properties: { LogGroupName: /fake/b } }\n"
+		"  c: { type: AWS::Logs::LogGroup, properties: { LogGroupName: /fake/c } }\n"
+		"  d: { type: AWS::Logs::LogGroup, properties: { LogGroupName: /fake/d } }\n";
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	struct session s;
+	session_open(&s, &fc, spec_names);
+	fc.read_delay_ms = 50;
+	atomic_store(&fc.most_reading, 0);
+	struct plan *p = plan_of(&s);
+	CHECK(atomic_load(&fc.most_reading) >= 2);
+	CHECK_INT(change_of(p, "d")->action, PA_CREATE);
+	plan_free(p);
+	session_close(&s);
+	fake_cloud_free(&fc);
+}
+
 TEST(engine_needs_a_registry)
 {
 	struct engine *e = NULL;
