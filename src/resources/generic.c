@@ -56,6 +56,8 @@ static json_t *to_cfn(const struct rta_prop *p, json_t *v)
 
 static json_t *to_api(const struct rta_prop *p, json_t *v)
 {
+	if (p->flags & RTA_INT)
+		return rta_int(v);
 	if (p->flags & RTA_BOOL)
 		return json_boolean(json_is_true(v) || (json_is_string(v) &&
 							!strcmp(json_string_value(v), "true")));
@@ -137,9 +139,16 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
+/* The object holding the item's status and failure message. */
+static json_t *status_holder(const struct rtype_api *a, json_t *item)
+{
+	return a->status_obj ? json_object_get(item, a->status_obj) : item;
+}
+
 static bool is_history(const struct rtype_api *a, json_t *item)
 {
-	return a->status && in_list(a->history, json_string_value(json_object_get(item, a->status)));
+	return a->status && in_list(a->history, json_string_value(json_object_get(
+							status_holder(a, item), a->status)));
 }
 
 static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struct live_set *out,
@@ -301,8 +310,10 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 			json_object_set_new(params, a->client_token, json_string(token));
 		}
 		json_object_set_new(params, "TagSpecifications", ec2_tag_specs(a->kind, tags));
-		err = rt_call(c, a->service, a->create_op, params, &res, d);
+		err = rt_call_expect(c, a->service, a->create_op, params, &res, a->exists, NULL, d);
 		json_decref(params);
+		if (err == RT_EXPECTED)
+			err = rta_taken(a, c, address, props, d);
 		json_t *item = a->create_item ? json_object_get(res, a->create_item) : res;
 		const char *got = json_string_value(json_object_get(item, a->item_id));
 		if (!err)
@@ -523,7 +534,7 @@ int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 		struct diags aws = DIAGS_INIT;
 		err = ec2_delete_call(c, a->delete_op, params, a->gone, retry, &aws, d);
 		if (err == RT_EXPECTED) {
-			char *what = xasprintf("%s %s", a->kind, cur->id);
+			char *what = xasprintf("%s %s", a->what ? a->what : a->kind, cur->id);
 			err = ec2_dependency_error(c, what, a->eni_filter, cur->id, &aws, d);
 			free(what);
 		}
@@ -622,6 +633,7 @@ static int probe(void *ctx, struct diags *d)
 	} else if (w->gone) {
 		r = is_history(a, item) ? 0 : 1;
 	} else {
+		item = status_holder(a, item);
 		const char *state = json_string_value(json_object_get(item, a->status));
 		if (state && !strcmp(state, a->ready)) {
 			r = 0;
@@ -648,7 +660,7 @@ static int wait_for(const struct rtype_api *a, const struct rt_ctx *c, const cha
 {
 	struct wait_ctx w = { a, c, id, gone };
 	char *what = xasprintf("the %s to be %s", a->what, gone ? "deleted" : a->ready);
-	int err = rt_poll(c, what, a->wait_ms, 10000, probe, &w, d);
+	int err = rt_poll(c, what, a->wait_ms, a->poll_ms ? a->poll_ms : 10000, probe, &w, d);
 	free(what);
 	return err;
 }
