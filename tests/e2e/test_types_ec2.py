@@ -410,5 +410,30 @@ class DependencyTest(Ec2Case):
         self.assertEqual(self.emu.resources(stack="net"), [])
 
 
+class TakenNameTest(Ec2Case):
+    """A security group's name is unique in its VPC: one of that name that
+    is not this stack's (InvalidGroup.Duplicate, the find by tags having
+    found none) is refused as a conflict that says what to do, and nothing
+    is adopted or changed."""
+
+    def test_group_name_taken_outside_the_stack(self):
+        self.write_spec(CRASH_SPEC.split("      sg:")[0])
+        self.berth("apply", "--auto-approve")
+        vpc = self.tagged("vpc", "vpc")["id"]
+        stray = self.ec2().create_security_group(GroupName="app-web", Description="not berth's",
+                                                 VpcId=vpc)["GroupId"]
+        self.write_spec(CRASH_SPEC.replace("GroupDescription: app",
+                                           "GroupDescription: app\n          GroupName: app-web"))
+        r = self.berth("apply", "--auto-approve", ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        out = r.stdout + r.stderr
+        self.assertIn("security group app-web already exists and is not this resource's", out)
+        self.assertIn("berth import sg ID", out)
+        self.assertEqual([g["id"] for g in self.all_of("security-group") if g["id"] == stray],
+                         [stray])
+        self.assertEqual([g for g in self.of_type("security-group") if g["tags"].get("berth:id")
+                          == "sg"], [])
+
+
 if __name__ == "__main__":
     main()
