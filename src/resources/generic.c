@@ -107,7 +107,8 @@ static int describe(const struct rtype_api *a, const struct rt_ctx *c, json_t *i
 	if (err < 0)
 		return err;
 	json_t *list = json_object_get(res, a->list);
-	*items = json_is_array(list) ? json_incref(list) : json_array();
+	*items = a->sublist ? rta_flatten(a, list)
+		 : json_is_array(list) ? json_incref(list) : json_array();
 	json_decref(res);
 	return err;
 }
@@ -162,6 +163,11 @@ static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struc
 	json_decref(params);
 	if (err)
 		return err;
+	if (a->sublist) {
+		json_t *flat = rta_flatten(a, items);
+		json_decref(items);
+		items = flat;
+	}
 	size_t i;
 	json_t *item;
 	json_array_foreach(items, i, item)
@@ -310,11 +316,15 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 			json_object_set_new(params, a->client_token, json_string(token));
 		}
 		json_object_set_new(params, "TagSpecifications", ec2_tag_specs(a->kind, tags));
+		if (a->create_more)
+			a->create_more(params, props);
 		err = rt_call_expect(c, a->service, a->create_op, params, &res, a->exists, NULL, d);
 		json_decref(params);
 		if (err == RT_EXPECTED)
 			err = rta_taken(a, c, address, props, d);
 		json_t *item = a->create_item ? json_object_get(res, a->create_item) : res;
+		if (json_is_array(item))
+			item = json_array_get(item, 0);
 		const char *got = json_string_value(json_object_get(item, a->item_id));
 		if (!err)
 			id = xstrdup(got ? got : "");
@@ -525,7 +535,8 @@ int rta_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       struct diags *d)
 {
-	json_t *params = json_pack("{s:s}", a->delete_id, cur->id);
+	json_t *params = a->delete_list ? json_pack("{s:[s]}", a->delete_id, cur->id)
+					: json_pack("{s:s}", a->delete_id, cur->id);
 	if (a->flag && flag_set(a, cur->props))
 		json_object_set_new(params, a->flag, json_true());
 	int err;
@@ -659,7 +670,8 @@ static int wait_for(const struct rtype_api *a, const struct rt_ctx *c, const cha
 		    struct diags *d)
 {
 	struct wait_ctx w = { a, c, id, gone };
-	char *what = xasprintf("the %s to be %s", a->what, gone ? "deleted" : a->ready);
+	const char *went = a->history ? a->history[0] : "deleted";
+	char *what = xasprintf("the %s to be %s", a->what, gone ? went : a->ready);
 	int err = rt_poll(c, what, a->wait_ms, a->poll_ms ? a->poll_ms : 10000, probe, &w, d);
 	free(what);
 	return err;

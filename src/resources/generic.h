@@ -174,6 +174,15 @@ struct rtype_api {
 	 * member taking the parent's id, which each item also names
 	 * (DescribeListeners' LoadBalancerArn). */
 	const char *parent_member;
+	/* EC2: the listed items hold the instances in this member
+	 * (DescribeInstances' Reservations[].Instances), each taking the
+	 * item's OwnerId. */
+	const char *sublist;
+	/* EC2: the delete's id member takes a list (TerminateInstances). */
+	bool delete_list;
+	/* Optional: create request members the property map cannot say
+	 * (nested ones: Placement {AvailabilityZone}), added to params. */
+	void (*create_more)(json_t *params, json_t *props);
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -311,6 +320,9 @@ int rta_arn_remove(const struct rtype_api *a, const struct rt_ctx *c,
 		   const struct live_resource *cur, struct diags *d);
 void rta_arn_normalise(const struct rtype_api *a, const char *stack, const char *address,
 		       json_t *desired);
+/* The instances `list` (borrowed) holds in its items' `sublist`, each
+ * with the item's OwnerId (new array). */
+json_t *rta_flatten(const struct rtype_api *a, json_t *list);
 /* A create refused with one of `exists` (EC2: the name is taken by an
  * instance the find by tags did not return): BERTH_ECONFLICT with
  * tu_check_ours's diagnostic. */

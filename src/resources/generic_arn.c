@@ -306,10 +306,3 @@ void rta_arn_normalise(const struct rtype_api *a, const char *stack, const char 
 	}
 	rta_normalise(a, stack, address, desired);
 }
-
-int rta_taken(const struct rtype_api *a, const struct rt_ctx *c, const char *address,
-	      json_t *props, struct diags *d)
-{
-	const char *name = json_string_value(json_object_get(props, a->name_prop));
-	return tu_check_ours(c, NULL, address, a->what ? a->what : a->kind, name ? name : "", d);
-}
