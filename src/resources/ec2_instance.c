@@ -113,10 +113,21 @@ static int check(json_t *props, struct diags *d)
 }
 
 /* What the property map cannot say: CloudFormation's flat properties
- * nested as RunInstances takes them, and the instance profile's name or
- * ARN. */
+ * nested as RunInstances takes them, the instance profile's name or ARN,
+ * and the request's members in the order berth has always sent them (the
+ * same bytes on the wire: each member moved to the end in turn). */
 static void create_more(json_t *params, json_t *props)
 {
+	static const char *const order[] = { "ImageId", "MinCount", "MaxCount", "ClientToken",
+					     "TagSpecifications", "InstanceType", "SubnetId",
+					     "KeyName", "UserData", "PrivateIpAddress" };
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		json_t *v = json_incref(json_object_get(params, order[i]));
+		if (v) {
+			json_object_del(params, order[i]);
+			json_object_set_new(params, order[i], v);
+		}
+	}
 	if (json_array_size(json_object_get(props, "SecurityGroupIds")))
 		json_object_set(params, "SecurityGroupIds", json_object_get(props, "SecurityGroupIds"));
 	char t2[64];

@@ -168,8 +168,20 @@ class LifecycleTest(Ec2Case):
         self.write_spec(SPEC)
         plan = self.plan_json(code=0)
         self.assertEqual(plan["summary"], {"add": 29, "change": 0, "destroy": 0})
-        r = self.berth("apply", "--auto-approve")
+        log = os.path.join(self.dir, "apply.log")
+        r = self.berth("apply", "--auto-approve", "--debug", "--log-file", log)
         self.assertIn("Apply complete! Resources: 29 added, 0 changed, 0 destroyed.", r.stdout)
+        # RunInstances' members in the order berth has always sent them
+        # (the description keeps the hand-written file's bytes on the wire).
+        with open(log) as f:
+            run = [l for l in f if l.startswith("Action=RunInstances&")]
+        self.assertEqual(len(run), 1, run)
+        self.assertRegex(run[0], r"^Action=RunInstances&Version=2016-11-15&ImageId=ami-[0-9a-f]+"
+                         r"&MinCount=1&MaxCount=1&ClientToken=berth-[0-9a-f-]+"
+                         r"&TagSpecification\.1\.ResourceType=instance(&TagSpecification\.1\.Tag[^&]+)+"
+                         r"&InstanceType=t3\.medium&SubnetId=subnet-[0-9a-f]+&UserData=<redacted>"
+                         r"&SecurityGroupId\.1=sg-[0-9a-f]+"
+                         r"&IamInstanceProfile\.Name=loadtest-profile$")
 
         # The CDK layout: public subnets first, /27s, one per zone. (The
         # control API's "info" is empty for EC2: read through the API.)
