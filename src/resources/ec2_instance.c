@@ -238,7 +238,7 @@ const struct rtype rtype_ec2_instance = {
 	.normalise = inst_normalise,
 	.check = check_image,
 	.create = inst_create,
-	.update = false ? inst_update : NULL, /* everything else replaces */
+	.update = NULL, /* everything but tags replaces */
 	.set_tags = inst_set_tags,
 	.remove = inst_remove,
 	RTA_WAITS(inst),

@@ -332,6 +332,8 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 	}
 	if (!err)
 		err = set_after_create(a, c, id, props, d);
+	if (!err && a->after_create)
+		err = a->after_create(c, id, props, d);
 	if (err) {
 		free(id);
 		return err;

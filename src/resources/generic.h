@@ -183,6 +183,12 @@ struct rtype_api {
 	/* Optional: create request members the property map cannot say
 	 * (nested ones: Placement {AvailabilityZone}), added to params. */
 	void (*create_more)(json_t *params, json_t *props);
+	/* EC2, optional: what the create does next on the new (or adopted)
+	 * instance `id` (a VPC's DNS settings, a security group's rules). Its
+	 * error fails the create; the instance stays, tagged, and the next
+	 * apply finds it again. */
+	int (*after_create)(const struct rt_ctx *c, const char *id, json_t *props,
+			    struct diags *d);
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -218,46 +224,56 @@ void rta_normalise(const struct rtype_api *a, const char *stack, const char *add
 bool rta_updatable(const struct rtype_api *a);
 
 /* The rtype callbacks of the description `api`, as static functions named
- * NAME_*; then RTA_CALLBACKS(NAME) fills them into a struct rtype. */
+ * NAME_*; then RTA_CALLBACKS(NAME) fills them into a struct rtype.
+ * A type with callbacks of its own leaves some unused. */
 #define RTA_FUNCS(NAME, api)                                                                  \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_owns_arn(const char *arn) { return rta_owns_arn(&(api), arn); }     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_read_all(const struct rt_ctx *c, const struct live_set *parents,    \
 				   struct live_set *out, struct diags *d)                     \
 	{                                                                                     \
 		(void)parents;                                                                \
 		return rta_read_all(&(api), c, out, d);                                       \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_read_one(const struct rt_ctx *c, const char *id,                    \
 				   struct live_resource *out, struct diags *d)                \
 	{                                                                                     \
 		return rta_read_one(&(api), c, id, out, d);                                   \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_create(const struct rt_ctx *c, const char *address, json_t *props,  \
 				 json_t *tags, char **id_out, struct diags *d)                \
 	{                                                                                     \
 		return rta_create(&(api), NAME##_read_one, c, address, props, tags, id_out,   \
 				  d);                                                         \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_update(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 json_t *desired, const char *const *changed, size_t n,       \
 				 struct diags *d)                                             \
 	{                                                                                     \
 		return rta_update(&(api), c, cur, desired, changed, n, d);                    \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_set_tags(const struct rt_ctx *c, const struct live_resource *cur,   \
 				   json_t *add, json_t *remove_keys, struct diags *d)         \
 	{                                                                                     \
 		return rta_set_tags(&(api), c, cur, add, remove_keys, d);                     \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_remove(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 struct diags *d)                                             \
 	{                                                                                     \
 		return rta_remove(&(api), c, cur, d);                                         \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_check(json_t *desired, struct diags *d)                             \
 	{                                                                                     \
 		return rta_check(&(api), desired, d);                                         \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static void NAME##_normalise(const char *stack, const char *address, json_t *desired) \
 	{                                                                                     \
 		rta_normalise(&(api), stack, address, desired);                               \
