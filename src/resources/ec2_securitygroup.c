@@ -123,37 +123,37 @@ static bool has_rule(json_t *list, const char *key)
 	return false;
 }
 
+/* Appends to out the permissions of the rules of `from` that `other`
+ * lacks. */
+static int add_missing(json_t *from, json_t *other, bool egress, json_t *out, struct diags *d)
+{
+	int err = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(from, i, r) {
+		char *k = rule_key(r);
+		if (k && !has_rule(other, k)) {
+			json_t *p = ec2_rule_permission(r, egress, d);
+			if (!p)
+				err = BERTH_EINVAL;
+			else
+				json_array_append_new(out, p);
+		}
+		free(k);
+	}
+	return err;
+}
+
 /* Revokes the rules of `have` that `want` lacks, then authorizes the ones
  * `want` adds. */
 static int sync_direction(const struct rt_ctx *c, const char *group, bool egress, json_t *have,
 			  json_t *want, struct diags *d)
 {
 	json_t *revoke = json_array(), *grant = json_array();
-	int err = 0;
-	size_t i;
-	json_t *r;
-	json_array_foreach(have, i, r) {
-		char *k = rule_key(r);
-		if (k && !has_rule(want, k)) {
-			json_t *p = ec2_rule_permission(r, egress, d);
-			if (!p)
-				err = BERTH_EINVAL;
-			else
-				json_array_append_new(revoke, p);
-		}
-		free(k);
-	}
-	json_array_foreach(want, i, r) {
-		char *k = rule_key(r);
-		if (k && !has_rule(have, k)) {
-			json_t *p = ec2_rule_permission(r, egress, d);
-			if (!p)
-				err = BERTH_EINVAL;
-			else
-				json_array_append_new(grant, p);
-		}
-		free(k);
-	}
+	int err = add_missing(have, want, egress, revoke, d);
+	int bad = add_missing(want, have, egress, grant, d);
+	if (!err)
+		err = bad;
 	if (!err && json_array_size(revoke)) {
 		static const char *const gone[] = { "InvalidPermission.NotFound", NULL };
 		json_t *params = json_pack("{s:s, s:O}", "GroupId", group, "IpPermissions", revoke);
@@ -214,6 +214,31 @@ static void read_more(json_t *props, json_t *item)
 	json_object_set_new(props, "SecurityGroupEgress", json_array());
 }
 
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d);
+
+/* After the generic create (find by tags, CreateSecurityGroup), the
+ * rules: the group's as they are now (AWS's default egress on a new group;
+ * whatever a crashed earlier attempt left on an adopted one) made the
+ * spec's. */
+static int add_rules(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d)
+{
+	struct live_resource cur;
+	/* EC2 is eventually consistent: a group just created may not be
+	 * describable for a while. */
+	int err = rt_read_existing(c, "the new security group to be readable", read_one, id, &cur,
+				   d);
+	if (err == BERTH_ETIMEOUT) {
+		diags_add(d, DIAG_ERROR, "security group %s was created but cannot be read", id);
+		err = BERTH_ERROR;
+	}
+	if (!err) {
+		err = sync_rules(c, id, cur.props, props, true, true, d);
+		live_resource_release(&cur);
+	}
+	return err;
+}
+
 #define CR (RTA_CREATE | RTA_READ)
 static const struct rtype_api api = {
 	.type_name = "AWS::EC2::SecurityGroup", .service = "ec2", .style = RTA_EC2,
@@ -234,6 +259,7 @@ static const struct rtype_api api = {
 	.read_more = read_more,
 	.needs = (const char *const[]){ "GroupDescription", "VpcId", NULL },
 	.name_prop = "GroupName", .name_max = 255,
+	.after_create = add_rules,
 };
 RTA_FUNCS(sg, api)
 
@@ -274,37 +300,6 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	return err;
 }
 
-/* The generic create (find by tags, CreateSecurityGroup), then the rules:
- * the group's as they are now (AWS's default egress on a new group;
- * whatever a crashed earlier attempt left on an adopted one) made the
- * spec's. */
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
-{
-	char *id = NULL;
-	int err = sg_create(c, address, props, tags, &id, d);
-	if (err)
-		return err;
-	struct live_resource cur;
-	/* EC2 is eventually consistent: a group just created may not be
-	 * describable for a while. */
-	err = rt_read_existing(c, "the new security group to be readable", read_one, id, &cur, d);
-	if (err == BERTH_ETIMEOUT) {
-		diags_add(d, DIAG_ERROR, "security group %s was created but cannot be read", id);
-		err = BERTH_ERROR;
-	}
-	if (!err) {
-		err = sync_rules(c, id, cur.props, props, true, true, d);
-		live_resource_release(&cur);
-	}
-	if (err) {
-		free(id);
-		return err;
-	}
-	*id_out = id;
-	return 0;
-}
-
 /* Only the rules change in place: the rest goes to the generic update,
  * which refuses it before anything changed. */
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
@@ -333,7 +328,7 @@ const struct rtype rtype_ec2_securitygroup = {
 	.read_one = read_one,
 	.normalise = normalise,
 	.check = sg_check,
-	.create = create,
+	.create = sg_create,
 	.update = update,
 	.set_tags = sg_set_tags,
 	.remove = sg_remove,
