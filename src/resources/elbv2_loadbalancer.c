@@ -44,9 +44,7 @@ static const struct rtype_api api = {
 	.wait_ms = 20L * 60 * 1000, .poll_ms = 15000,
 	.create_op = "CreateLoadBalancer", .create_item = "LoadBalancers",
 	.delete_op = "DeleteLoadBalancer", .delete_id = "LoadBalancerArn",
-	.add_tags_op = "AddTags", .remove_tags_op = "RemoveTags",
-	.describe_tags_op = "DescribeTags", .tags_list = "TagDescriptions",
-	.arn_member = "ResourceArns", .tags_member = "Tags", .untag_keys = "TagKeys",
+	RTA_ELBV2_TAGS,
 	.props = (const struct rta_prop[]){
 		{ "Name", "Name", RTA_CREATE, NULL, NULL },
 		{ "Name", "LoadBalancerName", RTA_READ, NULL, NULL },

@@ -72,9 +72,7 @@ static const struct rtype_api api = {
 		{ "ResourceInUse",
 		  "a listener or rule still forwards to it; the listener must go first" },
 		{ 0 } },
-	.add_tags_op = "AddTags", .remove_tags_op = "RemoveTags",
-	.describe_tags_op = "DescribeTags", .tags_list = "TagDescriptions",
-	.arn_member = "ResourceArns", .tags_member = "Tags", .untag_keys = "TagKeys",
+	RTA_ELBV2_TAGS,
 	.props = (const struct rta_prop[]){
 		{ "Name", "Name", RTA_CREATE, NULL, NULL },
 		{ "Name", "TargetGroupName", RTA_READ, NULL, NULL },

@@ -313,6 +313,11 @@ enum {
 struct rta_hint {
 	const char *code, *detail;
 };
+/* ELBv2's tags: AddTags, RemoveTags and DescribeTags on lists of ARNs. */
+#define RTA_ELBV2_TAGS                                                        \
+	.add_tags_op = "AddTags", .remove_tags_op = "RemoveTags",              \
+	.describe_tags_op = "DescribeTags", .tags_list = "TagDescriptions",    \
+	.arn_member = "ResourceArns", .tags_member = "Tags", .untag_keys = "TagKeys"
 /* v as an integer (tu_int's leniency; 0 when not one): a new reference. */
 json_t *rta_int(json_t *v);
 int rta_arn_owns(const struct rtype_api *a, const char *arn);
