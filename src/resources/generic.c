@@ -655,8 +655,13 @@ static int probe(void *ctx, struct diags *d)
 				json_object_get(item, a->failure_message)) : NULL;
 			const char *code = a->failure_code ? json_string_value(
 				json_object_get(item, a->failure_code)) : NULL;
+			const char *sep = why ? ": " : "", *tail = why ? why : "";
+			if (!a->failure_message) { /* "instance i-1 is stopped instead of running" */
+				sep = " instead of ";
+				tail = a->ready;
+			}
 			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s is %s%s%s", a->what, w->id,
-						    state, why ? ": " : "", why ? why : "");
+						    state, sep, tail);
 			if (code) {
 				dg->aws_code = xstrdup(code);
 				dg->aws_service = xstrdup(a->service);

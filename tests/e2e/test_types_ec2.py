@@ -447,5 +447,53 @@ class TakenNameTest(Ec2Case):
                           == "sg"], [])
 
 
+class InstanceStoppedTest(Ec2Case):
+    """An instance terminated while berth waits for it to run fails the
+    create, saying what it became instead of running."""
+
+    def setUp(self):
+        # Long enough a pending state to terminate the instance in.
+        delay = os.environ.get("BERTH_EMU_DELAY")
+        os.environ["BERTH_EMU_DELAY"] = "3"
+        try:
+            super().setUp()
+        finally:
+            if delay is None:
+                del os.environ["BERTH_EMU_DELAY"]
+            else:
+                os.environ["BERTH_EMU_DELAY"] = delay
+
+    def test_terminated_while_pending(self):
+        ec2 = self.ec2()
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+        self.write_spec(f"""\
+            berth: 1
+            stack: net
+            resources:
+              host:
+                type: AWS::EC2::Instance
+                properties: {{ ImageId: ami-0123456789abcdef0, SubnetId: {subnet} }}
+            """)
+        p = subprocess.Popen([BERTH, "apply", "--auto-approve"], cwd=self.dir, env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            for _ in range(200):
+                ids = [i["InstanceId"] for r in ec2.describe_instances()["Reservations"]
+                       for i in r["Instances"]]
+                if ids:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(len(ids), 1)
+            ec2.terminate_instances(InstanceIds=ids)
+            out, _ = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        self.assertNotEqual(p.returncode, 0, out)
+        self.assertIn(f"instance {ids[0]} is shutting-down instead of running", out)
+
+
 if __name__ == "__main__":
     main()
