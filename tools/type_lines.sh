@@ -41,7 +41,7 @@ for f in $(list); do
 	code=$(printf '%s\n' "$text" | code_lines)
 	if printf '%s\n' "$text" | grep -q '^const struct rtype rtype_'; then
 		kind=type
-		printf '%s\n' "$text" | grep -q 'RTA_FUNCS(' && kind=description
+		printf '%s\n' "$text" | grep -q 'RTA_[A-Z_]*FUNCS(' && kind=description
 	else
 		kind=shared
 	fi

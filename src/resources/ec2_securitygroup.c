@@ -1,4 +1,6 @@
-/* AWS::EC2::SecurityGroup over the EC2 API, with its rules inline.
+/* AWS::EC2::SecurityGroup over the EC2 API, with its rules inline: a
+ * description (generic.h) whose own functions wrap the generic ones for
+ * the rules.
  *
  * Refresh: DescribeSecurityGroups filtered by the stack tag, then one
  * DescribeSecurityGroupRules over all of those groups (200 group ids a
@@ -13,38 +15,16 @@
  *
  * Rules change in place: revoke what the spec no longer has, then
  * authorize what is new (a changed description is a revoke and an
- * authorize: AWS has no "update rule" for the peer itself). */
+ * authorize: AWS has no "update rule" for the peer itself). A delete
+ * refused while network interfaces still use the group names them, and the
+ * engine retries. */
 #include "util/common.h"
 #include "resources/ec2_common.h"
+#include "resources/generic.h"
 
 #include "util/buf.h"
 
-#define GROUP_NAME_MAX 255
 #define FILTER_VALUES_MAX 200
-
-static const char *const sg_gone[] = { "InvalidGroup.NotFound", "InvalidGroupId.NotFound", NULL };
-
-static int owns_arn(const char *arn)
-{
-	return ec2_arn_is(arn, "security-group");
-}
-
-static void fill(const struct rt_ctx *c, struct live_resource *r, json_t *g)
-{
-	const char *id = json_string_value(json_object_get(g, "GroupId"));
-	r->type = "AWS::EC2::SecurityGroup";
-	r->id = xstrdup(id ? id : "");
-	const char *arn = json_string_value(json_object_get(g, "SecurityGroupArn"));
-	r->arn = arn ? xstrdup(arn)
-		     : ec2_arn(c, json_string_value(json_object_get(g, "OwnerId")), "security-group", id);
-	r->props = json_pack("{s:s, s:s}", "GroupId", r->id, "Id", r->id);
-	ec2_copy_str(r->props, "GroupName", g, "GroupName");
-	ec2_copy_str(r->props, "GroupDescription", g, "Description");
-	ec2_copy_str(r->props, "VpcId", g, "VpcId");
-	json_object_set_new(r->props, "SecurityGroupIngress", json_array());
-	json_object_set_new(r->props, "SecurityGroupEgress", json_array());
-	rt_apply_tags(r, ec2_tags_map(g));
-}
 
 /* Sorts rules by their JSON text, so that live lists read the same way
  * every time (the state cache and plans stay stable). */
@@ -112,79 +92,12 @@ static int read_rules(const struct rt_ctx *c, struct live_set *set, size_t from,
 	return 0;
 }
 
-static int list(const struct rt_ctx *c, json_t *params, struct live_set *out, struct diags *d)
-{
-	json_t *groups = NULL;
-	struct diags tmp = DIAGS_INIT;
-	int err = rt_call_all(c, "ec2", "DescribeSecurityGroups", params, "SecurityGroups", &groups,
-			      &tmp);
-	if (err) {
-		for (size_t i = 0; i < tmp.n; i++)
-			for (size_t k = 0; tmp.items[i].aws_code && sg_gone[k]; k++)
-				if (!strcmp(tmp.items[i].aws_code, sg_gone[k]))
-					err = BERTH_ENOTFOUND;
-		if (err != BERTH_ENOTFOUND)
-			diags_move(d, &tmp);
-		diags_release(&tmp);
-		return err;
-	}
-	diags_release(&tmp);
-	size_t from = out->n, i;
-	json_t *g;
-	json_array_foreach(groups, i, g)
-		fill(c, live_set_add(out, "AWS::EC2::SecurityGroup"), g);
-	json_decref(groups);
-	return read_rules(c, out, from, d);
-}
-
-static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
-		    struct diags *d)
-{
-	(void)parents;
-	json_t *params = json_pack("{s:o}", "Filters", ec2_stack_filters(c, NULL));
-	int err = list(c, params, out, d);
-	json_decref(params);
-	return err;
-}
-
-static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
-		    struct diags *d)
-{
-	struct live_set one = LIVE_SET_INIT;
-	json_t *params = json_pack("{s:[s]}", "GroupIds", id);
-	int err = list(c, params, &one, d);
-	json_decref(params);
-	if (!err && one.n != 1)
-		err = BERTH_ENOTFOUND;
-	if (!err) {
-		*out = one.v[0];
-		one.n = 0;
-	}
-	live_set_release(&one);
-	return err;
-}
-
 static void normalise_rules(json_t *list)
 {
 	size_t i;
 	json_t *r;
 	json_array_foreach(list, i, r)
 		ec2_rule_normalise(r);
-}
-
-static void normalise(const char *stack, const char *address, json_t *desired)
-{
-	if (!json_object_get(desired, "GroupName")) {
-		char *name = rt_default_name(stack, address, GROUP_NAME_MAX);
-		json_object_set_new(desired, "GroupName", json_string(name));
-		free(name);
-	}
-	normalise_rules(json_object_get(desired, "SecurityGroupIngress"));
-	json_t *egress = json_object_get(desired, "SecurityGroupEgress");
-	if (!egress || json_is_null(egress))
-		json_object_set_new(desired, "SecurityGroupEgress", json_pack("[o]", ec2_rule_allow_all()));
-	else
-		normalise_rules(egress);
 }
 
 static char *rule_key(json_t *rule)
@@ -210,37 +123,37 @@ static bool has_rule(json_t *list, const char *key)
 	return false;
 }
 
+/* Appends to out the permissions of the rules of `from` that `other`
+ * lacks. */
+static int add_missing(json_t *from, json_t *other, bool egress, json_t *out, struct diags *d)
+{
+	int err = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(from, i, r) {
+		char *k = rule_key(r);
+		if (k && !has_rule(other, k)) {
+			json_t *p = ec2_rule_permission(r, egress, d);
+			if (!p)
+				err = BERTH_EINVAL;
+			else
+				json_array_append_new(out, p);
+		}
+		free(k);
+	}
+	return err;
+}
+
 /* Revokes the rules of `have` that `want` lacks, then authorizes the ones
  * `want` adds. */
 static int sync_direction(const struct rt_ctx *c, const char *group, bool egress, json_t *have,
 			  json_t *want, struct diags *d)
 {
 	json_t *revoke = json_array(), *grant = json_array();
-	int err = 0;
-	size_t i;
-	json_t *r;
-	json_array_foreach(have, i, r) {
-		char *k = rule_key(r);
-		if (k && !has_rule(want, k)) {
-			json_t *p = ec2_rule_permission(r, egress, d);
-			if (!p)
-				err = BERTH_EINVAL;
-			else
-				json_array_append_new(revoke, p);
-		}
-		free(k);
-	}
-	json_array_foreach(want, i, r) {
-		char *k = rule_key(r);
-		if (k && !has_rule(have, k)) {
-			json_t *p = ec2_rule_permission(r, egress, d);
-			if (!p)
-				err = BERTH_EINVAL;
-			else
-				json_array_append_new(grant, p);
-		}
-		free(k);
-	}
+	int err = add_missing(have, want, egress, revoke, d);
+	int bad = add_missing(want, have, egress, grant, d);
+	if (!err)
+		err = bad;
 	if (!err && json_array_size(revoke)) {
 		static const char *const gone[] = { "InvalidPermission.NotFound", NULL };
 		json_t *params = json_pack("{s:s, s:O}", "GroupId", group, "IpPermissions", revoke);
@@ -293,47 +206,28 @@ static int sync_rules(const struct rt_ctx *c, const char *group, json_t *live, j
 	return err;
 }
 
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
+/* Rules are read apart (read_rules): none yet. */
+static void read_more(json_t *props, json_t *item)
 {
-	char t1[64], t2[64], t3[64];
-	const char *name = rt_str(props, "GroupName", t1), *desc = rt_str(props, "GroupDescription", t2);
-	const char *vpc = rt_str(props, "VpcId", t3);
-	if (!name || !desc || !vpc) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::SecurityGroup: berth needs GroupDescription and VpcId");
-		return BERTH_EINVAL;
-	}
-	char *id = NULL;
-	int err = ec2_find_tagged(c, "DescribeSecurityGroups", "Filters", "SecurityGroups", "GroupId",
-				  address, NULL, &id, d);
-	if (err == BERTH_ENOTFOUND) {
-		static const char *const dup[] = { "InvalidGroup.Duplicate", NULL };
-		json_t *params = json_pack("{s:s, s:s, s:s, s:o}", "GroupName", name, "Description", desc,
-					   "VpcId", vpc, "TagSpecifications",
-					   ec2_tag_specs("security-group", tags)), *res = NULL;
-		err = rt_call_expect(c, "ec2", "CreateSecurityGroup", params, &res, dup, NULL, d);
-		json_decref(params);
-		if (err == RT_EXPECTED) {
-			struct diag *dg = diags_add(d, DIAG_ERROR,
-						    "security group %s already exists in %s and is not this resource's",
-						    name, vpc);
-			diag_set_detail(dg, "it is not tagged %s=%s, %s=%s; take it into the stack with "
-				       "`berth import %s ID`, choose another GroupName, or delete the "
-				       "existing group", TAG_STACK, c->stack, TAG_ID, address, address);
-			err = BERTH_ECONFLICT;
-		} else if (!err) {
-			id = xstrdup(json_string_value(json_object_get(res, "GroupId")));
-		}
-		json_decref(res);
-	}
-	if (err)
-		return err;
-	/* The rules as they are now (AWS's default egress on a new group;
-	 * whatever a crashed earlier attempt left on an adopted one). */
+	(void)item;
+	json_object_set_new(props, "SecurityGroupIngress", json_array());
+	json_object_set_new(props, "SecurityGroupEgress", json_array());
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d);
+
+/* After the generic create (find by tags, CreateSecurityGroup), the
+ * rules: the group's as they are now (AWS's default egress on a new group;
+ * whatever a crashed earlier attempt left on an adopted one) made the
+ * spec's. */
+static int add_rules(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d)
+{
 	struct live_resource cur;
 	/* EC2 is eventually consistent: a group just created may not be
 	 * describable for a while. */
-	err = rt_read_existing(c, "the new security group to be readable", read_one, id, &cur, d);
+	int err = rt_read_existing(c, "the new security group to be readable", read_one, id, &cur,
+				   d);
 	if (err == BERTH_ETIMEOUT) {
 		diags_add(d, DIAG_ERROR, "security group %s was created but cannot be read", id);
 		err = BERTH_ERROR;
@@ -342,57 +236,100 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		err = sync_rules(c, id, cur.props, props, true, true, d);
 		live_resource_release(&cur);
 	}
-	if (err) {
-		free(id);
-		return err;
-	}
-	*id_out = id;
-	return 0;
+	return err;
 }
 
+#define CR (RTA_CREATE | RTA_READ)
+static const struct rtype_api api = {
+	.type_name = "AWS::EC2::SecurityGroup", .service = "ec2", .style = RTA_EC2,
+	.kind = "security-group", .what = "security group",
+	.describe_op = "DescribeSecurityGroups", .describe_ids = "GroupIds",
+	.list = "SecurityGroups", .item_id = "GroupId", .item_arn = "SecurityGroupArn",
+	.gone = (const char *const[]){ "InvalidGroup.NotFound", "InvalidGroupId.NotFound", NULL },
+	.create_op = "CreateSecurityGroup",
+	.exists = (const char *const[]){ "InvalidGroup.Duplicate", NULL },
+	.delete_op = "DeleteSecurityGroup", .delete_id = "GroupId", .eni_filter = "group-id",
+	.props = (const struct rta_prop[]){
+		{ .cfn = "GroupId", .flags = RTA_ID },
+		{ .cfn = "Id", .flags = RTA_ID },
+		{ .cfn = "GroupName", .api = "GroupName", .flags = CR },
+		{ .cfn = "GroupDescription", .api = "Description", .flags = CR },
+		{ .cfn = "VpcId", .api = "VpcId", .flags = CR },
+		{ 0 } },
+	.read_more = read_more,
+	.needs = (const char *const[]){ "GroupDescription", "VpcId", NULL },
+	.name_prop = "GroupName", .name_max = 255,
+	.after_create = add_rules,
+};
+RTA_FUNCS(sg, api)
+
+/* The generic default name, then the rules as CloudFormation compares
+ * them and the default egress rule when the spec gives none (in this
+ * order: plans list the properties so). */
+static void normalise(const char *stack, const char *address, json_t *desired)
+{
+	sg_normalise(stack, address, desired);
+	normalise_rules(json_object_get(desired, "SecurityGroupIngress"));
+	json_t *egress = json_object_get(desired, "SecurityGroupEgress");
+	if (!egress || json_is_null(egress))
+		json_object_set_new(desired, "SecurityGroupEgress", json_pack("[o]", ec2_rule_allow_all()));
+	else
+		normalise_rules(egress);
+}
+
+static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
+		    struct diags *d)
+{
+	size_t from = out->n;
+	int err = sg_read_all(c, parents, out, d);
+	return err ? err : read_rules(c, out, from, d);
+}
+
+static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
+		    struct diags *d)
+{
+	struct live_set one = LIVE_SET_INIT;
+	int err = sg_read_one(c, id, live_set_add(&one, api.type_name), d);
+	if (!err)
+		err = read_rules(c, &one, 0, d);
+	if (!err) {
+		*out = one.v[0];
+		one.n = 0;
+	}
+	live_set_release(&one);
+	return err;
+}
+
+/* Only the rules change in place: the rest goes to the generic update,
+ * which refuses it before anything changed. */
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
 	bool ingress = false, egress = false;
+	struct strvec other = STRVEC_INIT;
 	for (size_t i = 0; i < nchanged; i++) {
 		if (!strcmp(changed[i], "SecurityGroupIngress"))
 			ingress = true;
 		else if (!strcmp(changed[i], "SecurityGroupEgress"))
 			egress = true;
-		else {
-			diags_add(d, DIAG_ERROR, "AWS::EC2::SecurityGroup: berth cannot change %s in place",
-				  changed[i]);
-			return BERTH_EINVAL;
-		}
+		else
+			strvec_push(&other, changed[i]);
 	}
-	return sync_rules(c, cur->id, cur->props, desired, ingress, egress, d);
-}
-
-static int remove_group(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	static const char *const retry[] = { "DependencyViolation", NULL };
-	struct diags aws = DIAGS_INIT;
-	json_t *params = json_pack("{s:s}", "GroupId", cur->id);
-	int err = ec2_delete_call(c, "DeleteSecurityGroup", params, sg_gone, retry, &aws, d);
-	json_decref(params);
-	if (err != RT_EXPECTED)
-		return err;
-	char *what = xasprintf("security group %s", cur->id);
-	err = ec2_dependency_error(c, what, "group-id", cur->id, &aws, d);
-	free(what);
-	diags_release(&aws);
-	return err;
+	int err = other.n ? sg_update(c, cur, desired, (const char *const *)other.v, other.n, d) : 0;
+	strvec_clear(&other);
+	return err ? err : sync_rules(c, cur->id, cur->props, desired, ingress, egress, d);
 }
 
 const struct rtype rtype_ec2_securitygroup = {
 	.type_name = "AWS::EC2::SecurityGroup",
 	.tag_filter = "ec2:security-group",
-	.owns_arn = owns_arn,
+	.owns_arn = sg_owns_arn,
 	.read_all = read_all,
 	.read_one = read_one,
 	.normalise = normalise,
-	.create = create,
+	.check = sg_check,
+	.create = sg_create,
 	.update = update,
-	.set_tags = ec2_set_tags,
-	.remove = remove_group,
+	.set_tags = sg_set_tags,
+	.remove = sg_remove,
 };

@@ -1,10 +1,3 @@
-/* AWS::EC2::VPC over the EC2 API.
- *
- * Refresh: DescribeVpcs filtered by the stack tag, then (only when VPCs
- * exist) one DescribeSecurityGroups and one DescribeNetworkAcls over all of
- * them for the DefaultSecurityGroup / DefaultNetworkAcl attributes. The DNS
- * settings need one DescribeVpcAttribute call each per VPC, so they are
- * detail properties, read only for VPCs whose spec sets them. */
 /* AWS::EC2::VPC over the EC2 API, as a description (generic.h) with
  * hooks for what only a VPC does.
  *
@@ -15,7 +8,8 @@
  * DescribeVpcAttribute call each per VPC, so they are detail properties,
  * read only for VPCs whose spec sets them; they are set with one
  * ModifyVpcAttribute each, in an order (support before hostnames) the
- * property map cannot say. A refused DeleteVpc names what still blocks it. */
+ * property map cannot say: after the create (after_create) and on update.
+ * A refused DeleteVpc names what still blocks it. */
 #include "util/common.h"
 #include "resources/ec2_common.h"
 #include "resources/generic.h"
@@ -40,6 +34,8 @@ static void read_assocs(json_t *props, json_t *item)
 	json_object_set_new(props, "Ipv6CidrBlocks", v6);
 }
 
+static int set_dns(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d);
+
 /* A VPC has no name to collide on: a crash after CreateVpc is found again
  * by its tags, which CreateVpc sets in the same call (find-before-create). */
 static const struct rtype_api api = {
@@ -55,17 +51,10 @@ static const struct rtype_api api = {
 		  .flags = RTA_CREATE | RTA_READ },
 		{ 0 } },
 	.read_more = read_assocs,
+	.needs = (const char *const[]){ "CidrBlock", NULL }, /* IPAM pools: support.c */
+	.after_create = set_dns,
 };
-
-static int owns_arn(const char *arn)
-{
-	return rta_owns_arn(&api, arn);
-}
-
-static void normalise(const char *stack, const char *address, json_t *desired)
-{
-	rta_normalise(&api, stack, address, desired);
-}
+RTA_FUNCS(vpc, api)
 
 /* DefaultSecurityGroup and DefaultNetworkAcl for the n VPCs of v: two
  * calls in all. */
@@ -108,9 +97,8 @@ static int read_defaults(const struct rt_ctx *c, struct live_resource *v, size_t
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	(void)parents;
 	size_t from = out->n;
-	int err = rta_read_all(&api, c, out, d);
+	int err = vpc_read_all(c, parents, out, d);
 	if (err)
 		return err;
 	for (size_t i = from; i < out->n; i++)
@@ -143,7 +131,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 		    struct diags *d)
 {
 	struct live_resource one;
-	int err = rta_read_one(&api, c, id, &one, d);
+	int err = vpc_read_one(c, id, &one, d);
 	if (err)
 		return err;
 	err = read_defaults(c, &one, 1, d);
@@ -166,7 +154,7 @@ static int set_attribute(const struct rt_ctx *c, const char *id, const char *nam
 }
 
 /* DNS hostnames need DNS support: turn support on first and off last.
- * `only_changed`: touch only the settings named in changed[]. */
+ * changed NULL: the settings the spec gives; else those named in changed[]. */
 static int apply_dns(const struct rt_ctx *c, const char *id, json_t *desired,
 		     const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -192,24 +180,10 @@ static int apply_dns(const struct rt_ctx *c, const char *id, json_t *desired,
 	return err;
 }
 
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
+/* The DNS settings the spec gives, on the VPC just created. */
+static int set_dns(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d)
 {
-	json_t *cidr = json_object_get(props, "CidrBlock");
-	if (!cidr || json_is_null(cidr)) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::VPC: berth needs CidrBlock (IPAM pools are not supported)");
-		return BERTH_EINVAL;
-	}
-	char *id = NULL;
-	int err = rta_create(&api, read_one, c, address, props, tags, &id, d);
-	if (!err)
-		err = apply_dns(c, id, props, NULL, 0, d);
-	if (err) {
-		free(id);
-		return err;
-	}
-	*id_out = id;
-	return 0;
+	return apply_dns(c, id, props, NULL, 0, d);
 }
 
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
@@ -297,14 +271,14 @@ static int remove_vpc(const struct rt_ctx *c, const struct live_resource *cur, s
 const struct rtype rtype_ec2_vpc = {
 	.type_name = "AWS::EC2::VPC",
 	.tag_filter = "ec2:vpc",
-	.owns_arn = owns_arn,
+	.owns_arn = vpc_owns_arn,
 	.detail_props = detail_props,
 	.read_all = read_all,
 	.read_one = read_one,
 	.read_detail = read_detail,
-	.normalise = normalise,
-	.create = create,
+	.normalise = vpc_normalise,
+	.create = vpc_create,
 	.update = update,
-	.set_tags = ec2_set_tags,
+	.set_tags = vpc_set_tags,
 	.remove = remove_vpc,
 };

@@ -8,15 +8,12 @@
  * AWS answers a forward action given as TargetGroupArn with an equivalent
  * ForwardConfig (one group, weight 1, stickiness off) and numbers the
  * actions (Order); canonical() drops both so the plan after an apply is
- * empty. */
+ * empty. A description (generic.h, generic_arn.c). */
 #include "util/common.h"
-#include "resources/resource.h"
 
+#include "resources/generic.h"
 #include "resources/typeutil.h"
 #include "util/value.h"
-
-static const char *const identity[] = { "LoadBalancerArn", "Port", NULL };
-static const char *const not_found[] = { "ListenerNotFound", "LoadBalancerNotFound", NULL };
 
 static void canonical(json_t *props)
 {
@@ -43,171 +40,48 @@ static void canonical(json_t *props)
 	}
 }
 
-static void fill_listener(struct live_resource *r, json_t *l)
+static void read_more(json_t *props, json_t *item)
 {
-	if (!r->props)
-		r->props = json_object();
-	json_t *p = r->props;
-	static const char *const same[] = { "ListenerArn", "LoadBalancerArn", "Port", "Protocol",
-					    "DefaultActions", "Certificates", "SslPolicy",
-					    "AlpnPolicy" };
-	for (size_t i = 0; i < ARRAY_SIZE(same); i++)
-		tu_copy(p, same[i], l, same[i]);
-	canonical(p);
-	const char *arn = json_string_value(json_object_get(l, "ListenerArn"));
-	const char *lb = json_string_value(json_object_get(l, "LoadBalancerArn"));
-	free(r->id);
-	r->id = xstrdup(arn ? arn : "");
-	free(r->arn);
-	r->arn = xstrdup(arn ? arn : "");
-	free(r->parent_id);
-	r->parent_id = lb ? xstrdup(lb) : NULL;
-	r->detailed = true;
+	(void)item;
+	canonical(props);
 }
 
-static int describe(const struct rt_ctx *c, const char *key, const char *value, json_t **out,
-		    struct diags *d)
-{
-	json_t *params = !strcmp(key, "ListenerArns") ? json_pack("{s:[s]}", key, value)
-						       : json_pack("{s:s}", key, value);
-	int err = tu_describe_list(c, "elbv2", "DescribeListeners", params, not_found, "Listeners",
-				   out, d);
-	json_decref(params);
-	return err;
-}
-
-static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
-		    struct diags *d)
-{
-	for (size_t i = 0; i < parents->n; i++) {
-		json_t *ls = NULL, *l;
-		int err = describe(c, "LoadBalancerArn", parents->v[i].id, &ls, d);
-		if (err)
-			return err;
-		size_t k;
-		json_array_foreach(ls, k, l)
-			fill_listener(live_set_add(out, rtype_elbv2_listener.type_name), l);
-		json_decref(ls);
-	}
-	return 0;
-}
-
-static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
-		    struct diags *d)
-{
-	json_t *ls = NULL;
-	int err = describe(c, "ListenerArns", id, &ls, d);
-	if (err)
-		return err;
-	json_t *l = json_array_get(ls, 0);
-	if (!l) {
-		json_decref(ls);
-		return BERTH_ENOTFOUND;
-	}
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_elbv2_listener.type_name;
-	fill_listener(out, l);
-	json_decref(ls);
-	return 0;
-}
-
-static void normalise(const char *stack, const char *address, json_t *desired)
-{
-	(void)stack;
-	(void)address;
-	canonical(desired);
-}
-
-/* Listener settings as API parameters (the names are the same). */
-static void add_settings(json_t *params, json_t *props)
-{
-	if (json_object_get(props, "Port"))
-		json_object_set_new(params, "Port", json_integer(tu_int(props, "Port", 0)));
-	static const char *const same[] = { "Protocol", "DefaultActions", "Certificates",
-					    "SslPolicy", "AlpnPolicy" };
-	for (size_t i = 0; i < ARRAY_SIZE(same); i++)
-		tu_copy(params, same[i], props, same[i]);
-}
-
-static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
-		  char **id_out, struct diags *d)
-{
-	int err = 0;
-	char tmp[64];
-	const char *lb = rt_str(props, "LoadBalancerArn", tmp);
-	if (!lb) {
-		diags_add(d, DIAG_ERROR, "AWS::ElasticLoadBalancingV2::Listener: LoadBalancerArn is not known");
-		return BERTH_EINVAL;
-	}
-	json_t *params = json_pack("{s:s}", "LoadBalancerArn", lb);
-	add_settings(params, props);
-	/* CreateListener is idempotent for the same settings: a retry after a
-	 * crash gets the same listener. */
-	json_t *res = NULL;
-	err = rt_call(c, "elbv2", "CreateListener", params, &res, d);
-	json_decref(params);
-	if (err) {
-		if (d->n && d->items[d->n - 1].aws_code &&
-		    !strcmp(d->items[d->n - 1].aws_code, "TargetGroupAssociationLimit"))
-			diag_set_detail(&d->items[d->n - 1],
-					"a target group serves one load balancer; give this listener its own");
-		return err;
-	}
-	const char *arn = json_string_value(json_object_get(
-		json_array_get(json_object_get(res, "Listeners"), 0), "ListenerArn"));
-	if (!arn) {
-		diags_add(d, DIAG_ERROR, "CreateListener answered without a ListenerArn");
-		err = BERTH_EAWS;
-	} else {
-		*id_out = xstrdup(arn);
-	}
-	json_decref(res);
-	(void)address;
-	(void)tags;
-	return err;
-}
-
-static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
-		  const char *const *changed, size_t nchanged, struct diags *d)
-{
-	int err = 0;
-	for (size_t i = 0; i < nchanged; i++) {
-		static const char *const ok[] = { "Port", "Protocol", "DefaultActions", "Certificates",
-						  "SslPolicy", "AlpnPolicy", NULL };
-		bool known = false;
-		for (size_t k = 0; ok[k]; k++)
-			known |= !strcmp(ok[k], changed[i]);
-		if (!known) {
-			diags_add(d, DIAG_ERROR,
-				  "AWS::ElasticLoadBalancingV2::Listener: berth cannot change %s in place",
-				  changed[i]);
-			return BERTH_EINVAL;
-		}
-	}
-	json_t *params = json_pack("{s:s}", "ListenerArn", cur->id);
-	add_settings(params, desired);
-	err = rt_call(c, "elbv2", "ModifyListener", params, NULL, d);
-	json_decref(params);
-	return err;
-}
-
-static int remove_listener(const struct rt_ctx *c, const struct live_resource *cur,
-			   struct diags *d)
-{
-	json_t *params = json_pack("{s:s}", "ListenerArn", cur->id);
-	int err = rt_call_expect(c, "elbv2", "DeleteListener", params, NULL, not_found, NULL, d);
-	json_decref(params);
-	return err == RT_EXPECTED ? 0 : err;
-}
+/* Every setting goes with ModifyListener, as CreateListener takes them. */
+#define SET (RTA_CREATE | RTA_READ | RTA_GROUP)
+static const struct rtype_api api = {
+	.type_name = "AWS::ElasticLoadBalancingV2::Listener", .service = "elbv2",
+	.arn_service = "elasticloadbalancing", .style = RTA_SERVICE, .kind = "listener",
+	.describe_op = "DescribeListeners", .describe_ids = "ListenerArns",
+	.parent_member = "LoadBalancerArn", .list = "Listeners", .item_id = "ListenerArn",
+	.item_arn = "ListenerArn",
+	.gone = (const char *const[]){ "ListenerNotFound", "LoadBalancerNotFound", NULL },
+	/* CreateListener is idempotent for the same settings: a retry after
+	 * a crash gets the same listener. */
+	.create_op = "CreateListener", .create_item = "Listeners",
+	.hints = (const struct rta_hint[]){
+		{ "TargetGroupAssociationLimit",
+		  "a target group serves one load balancer; give this listener its own" },
+		{ 0 } },
+	.delete_op = "DeleteListener", .delete_id = "ListenerArn",
+	.props = (const struct rta_prop[]){
+		{ "ListenerArn", "ListenerArn", RTA_READ, NULL, NULL },
+		{ "LoadBalancerArn", "LoadBalancerArn", RTA_CREATE | RTA_READ, NULL, NULL },
+		{ "Port", "Port", SET | RTA_INT, "ModifyListener", NULL },
+		{ "Protocol", "Protocol", SET, "ModifyListener", NULL },
+		{ "DefaultActions", "DefaultActions", SET, "ModifyListener", NULL },
+		{ "Certificates", "Certificates", SET, "ModifyListener", NULL },
+		{ "SslPolicy", "SslPolicy", SET, "ModifyListener", NULL },
+		{ "AlpnPolicy", "AlpnPolicy", SET, "ModifyListener", NULL },
+		{ 0 } },
+	.read_more = read_more,
+	.normalise_more = canonical,
+	.needs = (const char *const[]){ "LoadBalancerArn", NULL },
+};
+RTA_ARN_FUNCS(elbv2_listener, api, rtype_elbv2_listener)
 
 const struct rtype rtype_elbv2_listener = {
 	.type_name = "AWS::ElasticLoadBalancingV2::Listener",
 	.parent_type = "AWS::ElasticLoadBalancingV2::LoadBalancer",
-	.identity = identity,
-	.read_all = read_all,
-	.read_one = read_one,
-	.normalise = normalise,
-	.create = create,
-	.update = update,
-	.remove = remove_listener,
+	.identity = (const char *const[]){ "LoadBalancerArn", "Port", NULL },
+	RTA_ARN_CHILD_CALLBACKS(elbv2_listener),
 };

@@ -56,6 +56,8 @@ static json_t *to_cfn(const struct rta_prop *p, json_t *v)
 
 static json_t *to_api(const struct rta_prop *p, json_t *v)
 {
+	if (p->flags & RTA_INT)
+		return rta_int(v);
 	if (p->flags & RTA_BOOL)
 		return json_boolean(json_is_true(v) || (json_is_string(v) &&
 							!strcmp(json_string_value(v), "true")));
@@ -113,7 +115,8 @@ static int describe(const struct rtype_api *a, const struct rt_ctx *c, json_t *i
 	json_decref(params);
 	if (err < 0)
 		return err;
-	*items = json_is_array(res) ? json_incref(res) : json_array();
+	*items = a->sublist ? rta_flatten(a, res)
+		 : json_is_array(res) ? json_incref(res) : json_array();
 	json_decref(res);
 	return err;
 }
@@ -145,9 +148,16 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
+/* The object holding the item's status and failure message. */
+static json_t *status_holder(const struct rtype_api *a, json_t *item)
+{
+	return a->status_obj ? json_object_get(item, a->status_obj) : item;
+}
+
 static bool is_history(const struct rtype_api *a, json_t *item)
 {
-	return a->status && in_list(a->history, json_string_value(json_object_get(item, a->status)));
+	return a->status && in_list(a->history, json_string_value(json_object_get(
+							status_holder(a, item), a->status)));
 }
 
 static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struct live_set *out,
@@ -161,6 +171,11 @@ static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struc
 	json_decref(params);
 	if (err)
 		return err;
+	if (a->sublist) {
+		json_t *flat = rta_flatten(a, items);
+		json_decref(items);
+		items = flat;
+	}
 	size_t i;
 	json_t *item;
 	json_array_foreach(items, i, item)
@@ -325,9 +340,15 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 			json_object_set_new(params, a->client_token, json_string(token));
 		}
 		json_object_set_new(params, "TagSpecifications", ec2_tag_specs(a->kind, tags));
-		err = rt_call(c, a->service, a->create_op, params, &res, d);
+		if (a->create_more)
+			a->create_more(params, props);
+		err = rt_call_expect(c, a->service, a->create_op, params, &res, a->exists, NULL, d);
 		json_decref(params);
+		if (err == RT_EXPECTED)
+			err = rta_taken(a, c, address, props, d);
 		json_t *item = a->create_item ? json_object_get(res, a->create_item) : res;
+		if (json_is_array(item))
+			item = json_array_get(item, 0);
 		const char *got = json_string_value(json_object_get(item, a->item_id));
 		if (!err)
 			id = xstrdup(got ? got : "");
@@ -335,6 +356,8 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 	}
 	if (!err)
 		err = set_after_create(a, c, id, props, d);
+	if (!err && a->after_create)
+		err = a->after_create(c, id, props, d);
 	if (err) {
 		free(id);
 		return err;
@@ -570,7 +593,7 @@ int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 		struct diags aws = DIAGS_INIT;
 		err = ec2_delete_call(c, a->delete_op, params, a->gone, retry, &aws, d);
 		if (err == RT_EXPECTED) {
-			char *what = xasprintf("%s %s", a->kind, cur->id);
+			char *what = xasprintf("%s %s", a->what ? a->what : a->kind, cur->id);
 			err = ec2_dependency_error(c, what, a->eni_filter, cur->id, &aws, d);
 			free(what);
 		}
@@ -669,6 +692,7 @@ static int probe(void *ctx, struct diags *d)
 	} else if (w->gone) {
 		r = is_history(a, item) ? 0 : 1;
 	} else {
+		item = status_holder(a, item);
 		const char *state = json_string_value(json_object_get(item, a->status));
 		if (state && !strcmp(state, a->ready)) {
 			r = 0;
@@ -677,8 +701,13 @@ static int probe(void *ctx, struct diags *d)
 				json_object_get(item, a->failure_message)) : NULL;
 			const char *code = a->failure_code ? json_string_value(
 				json_object_get(item, a->failure_code)) : NULL;
+			const char *sep = why ? ": " : "", *tail = why ? why : "";
+			if (!a->failure_message) { /* "instance i-1 is stopped instead of running" */
+				sep = " instead of ";
+				tail = a->ready;
+			}
 			struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s is %s%s%s", a->what, w->id,
-						    state, why ? ": " : "", why ? why : "");
+						    state, sep, tail);
 			if (code) {
 				dg->aws_code = xstrdup(code);
 				dg->aws_service = xstrdup(a->service);
@@ -694,8 +723,9 @@ static int wait_for(const struct rtype_api *a, const struct rt_ctx *c, const cha
 		    struct diags *d)
 {
 	struct wait_ctx w = { a, c, id, gone };
-	char *what = xasprintf("the %s to be %s", a->what, gone ? "deleted" : a->ready);
-	int err = rt_poll(c, what, a->wait_ms, 10000, probe, &w, d);
+	const char *went = a->history ? a->history[0] : "deleted";
+	char *what = xasprintf("the %s to be %s", a->what, gone ? went : a->ready);
+	int err = rt_poll(c, what, a->wait_ms, a->poll_ms ? a->poll_ms : 10000, probe, &w, d);
 	free(what);
 	return err;
 }

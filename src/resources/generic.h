@@ -53,8 +53,9 @@ enum rta_prop_flags {
 			      * property, taking only the id (CloudWatch Logs'
 			      * DeleteRetentionPolicy, DisassociateKmsKey) */
 	RTA_INT = 1 << 13,   /* sent as an integer (5 or "5"): by a put
-			      * (generic_put.h) and a get-read type's requests
-			      * (generic_get.c) */
+			      * (generic_put.h), a get-read type's requests
+			      * (generic_get.c) and an ARN-identified one's
+			      * (generic_arn.c) */
 	RTA_NUMBER = 1 << 14, /* put as a number (0.5 or "0.5") */
 	RTA_ALWAYS = 1 << 15, /* put even when the spec leaves it out, as dflt;
 			       * also in rta_create_params, where RTA_NONEMPTY
@@ -230,6 +231,54 @@ struct rtype_api {
 	 * status ended, from the got item, when AWS gives no reason (AMP's
 	 * WorkspaceStatus has its code only). */
 	void (*failed_detail)(struct diag *dg, const char *status, json_t *item);
+
+	/* elbec2 (generic_arn.c): the ARN is the id, the name is unique. */
+	/* arn_service (above) is also ELBv2's: its ARNs say
+	 * "elasticloadbalancing". */
+	/* Tags through calls taking a list of ARNs (ELBv2's AddTags,
+	 * RemoveTags, DescribeTags: `arn_member` is [ARN]); the describe's
+	 * answer lists {ResourceArn, Tags} under `tags_list`. */
+	const char *add_tags_op, *remove_tags_op, *describe_tags_op, *tags_list;
+	/* Names unique in the account though AWS picks the id: the describe's
+	 * member taking names ("Names") and the item's name member. A create
+	 * looks the name up first and takes what it finds only when its tags
+	 * say it is this stack's address (`what` names it then); plan's
+	 * read_named finds the names taken outside the stack. */
+	const char *describe_names, *item_name;
+	/* Default names with every character but letters and digits made '-',
+	 * none at the end (ELB's rule). */
+	bool name_dash;
+	/* The ready status and failure_message are members of this object
+	 * member of the item ({"State": {"Code", "Reason"}}); NULL: of the item. */
+	const char *status_obj;
+	/* The longest pause between a wait's polls in ms (0: 10 s). */
+	long poll_ms;
+	/* What to do about an AWS error: a detail added to the diagnostic of
+	 * a failed create or delete with that code (NULL code ends the list). */
+	const struct rta_hint *hints;
+	/* RTA_GROUP properties the spec leaves out are sent as this value
+	 * (new reference, or NULL: left out) when it depends on other
+	 * properties (a target group's health check on its protocol): desired,
+	 * then live, props. NULL: `dflt`. */
+	json_t *(*dflt_of)(json_t *desired, json_t *live, const char *cfn);
+	/* Types listed per parent instance (parent_type): the describe's
+	 * member taking the parent's id, which each item also names
+	 * (DescribeListeners' LoadBalancerArn). */
+	const char *parent_member;
+	/* EC2: the listed items hold the instances in this member
+	 * (DescribeInstances' Reservations[].Instances), each taking the
+	 * item's OwnerId. */
+	const char *sublist;
+	/* delete_list (above) is also EC2's TerminateInstances. */
+	/* Optional: create request members the property map cannot say
+	 * (nested ones: Placement {AvailabilityZone}), added to params. */
+	void (*create_more)(json_t *params, json_t *props);
+	/* EC2, optional: what the create does next on the new (or adopted)
+	 * instance `id` (a VPC's DNS settings, a security group's rules). Its
+	 * error fails the create; the instance stays, tagged, and the next
+	 * apply finds it again. */
+	int (*after_create)(const struct rt_ctx *c, const char *id, json_t *props,
+			    struct diags *d);
 };
 
 /* The generic implementations; `read_one` is the type's own (for the
@@ -265,46 +314,56 @@ void rta_normalise(const struct rtype_api *a, const char *stack, const char *add
 bool rta_updatable(const struct rtype_api *a);
 
 /* The rtype callbacks of the description `api`, as static functions named
- * NAME_*; then RTA_CALLBACKS(NAME) fills them into a struct rtype. */
+ * NAME_*; then RTA_CALLBACKS(NAME) fills them into a struct rtype.
+ * A type with callbacks of its own leaves some unused. */
 #define RTA_FUNCS(NAME, api)                                                                  \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_owns_arn(const char *arn) { return rta_owns_arn(&(api), arn); }     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_read_all(const struct rt_ctx *c, const struct live_set *parents,    \
 				   struct live_set *out, struct diags *d)                     \
 	{                                                                                     \
 		(void)parents;                                                                \
 		return rta_read_all(&(api), c, out, d);                                       \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_read_one(const struct rt_ctx *c, const char *id,                    \
 				   struct live_resource *out, struct diags *d)                \
 	{                                                                                     \
 		return rta_read_one(&(api), c, id, out, d);                                   \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_create(const struct rt_ctx *c, const char *address, json_t *props,  \
 				 json_t *tags, char **id_out, struct diags *d)                \
 	{                                                                                     \
 		return rta_create(&(api), NAME##_read_one, c, address, props, tags, id_out,   \
 				  d);                                                         \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_update(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 json_t *desired, const char *const *changed, size_t n,       \
 				 struct diags *d)                                             \
 	{                                                                                     \
 		return rta_update(&(api), c, cur, desired, changed, n, d);                    \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_set_tags(const struct rt_ctx *c, const struct live_resource *cur,   \
 				   json_t *add, json_t *remove_keys, struct diags *d)         \
 	{                                                                                     \
 		return rta_set_tags(&(api), c, cur, add, remove_keys, d);                     \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_remove(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 struct diags *d)                                             \
 	{                                                                                     \
 		return rta_remove(&(api), c, cur, d);                                         \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static int NAME##_check(json_t *desired, struct diags *d)                             \
 	{                                                                                     \
 		return rta_check(&(api), desired, d);                                         \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
 	static void NAME##_normalise(const char *stack, const char *address, json_t *desired) \
 	{                                                                                     \
 		rta_normalise(&(api), stack, address, desired);                               \
@@ -496,5 +555,140 @@ int rtg_remove_dependents(const struct rtype_api *a, const struct rt_ctx *c, con
 	{                                                                                  \
 		return rtg_wait_ready(&(api), c, id, d);                                   \
 	}
+/* elbec2 (generic_arn.c): types whose id is the ARN AWS picks (ELBv2). */
+enum {
+	RTA_GROUP = 1 << 21, /* changed together: one update_op call carries
+			      * every RTA_GROUP property, those the spec left
+			      * out at their default (dflt_of, dflt) or left out */
+};
+struct rta_hint {
+	const char *code, *detail;
+};
+/* ELBv2's tags: AddTags, RemoveTags and DescribeTags on lists of ARNs. */
+#define RTA_ELBV2_TAGS                                                        \
+	.add_tags_op = "AddTags", .remove_tags_op = "RemoveTags",              \
+	.describe_tags_op = "DescribeTags", .tags_list = "TagDescriptions",    \
+	.arn_member = "ResourceArns", .tags_member = "Tags", .untag_keys = "TagKeys"
+/* v as an integer (tu_int's leniency; 0 when not one): a new reference. */
+json_t *rta_int(json_t *v);
+int rta_arn_owns(const struct rtype_api *a, const char *arn);
+/* Describes `keys` (borrowed), ARNs or with `names` names, every page:
+ * *items the items matching them (new array; [] when AWS answers `gone`). */
+int rta_arn_describe(const struct rtype_api *a, const struct rt_ctx *c, json_t *keys, bool names,
+		     json_t **items, struct diags *d);
+int rta_arn_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
+		     struct live_resource *out, struct diags *d);
+int rta_arn_read_children(const struct rtype_api *a, const struct rt_ctx *c,
+			  const struct live_set *parents, struct live_set *out, struct diags *d);
+int rta_arn_create(const struct rtype_api *a, const struct rt_ctx *c, const char *address,
+		   json_t *props, json_t *tags, char **id_out, struct diags *d);
+int rta_arn_update(const struct rtype_api *a, const struct rt_ctx *c,
+		   const struct live_resource *cur, json_t *desired, const char *const *changed,
+		   size_t nchanged, struct diags *d);
+int rta_arn_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
+		     const struct live_resource *cur, json_t *add, json_t *remove_keys,
+		     struct diags *d);
+int rta_arn_remove(const struct rtype_api *a, const struct rt_ctx *c,
+		   const struct live_resource *cur, struct diags *d);
+void rta_arn_normalise(const struct rtype_api *a, const char *stack, const char *address,
+		       json_t *desired);
+/* The instances `list` (borrowed) holds in its items' `sublist`, each
+ * with the item's OwnerId (new array). */
+json_t *rta_flatten(const struct rtype_api *a, json_t *list);
+/* A create refused with one of `exists` (EC2: the name is taken by an
+ * instance the find by tags did not return): BERTH_ECONFLICT with
+ * tu_check_ours's diagnostic. */
+int rta_taken(const struct rtype_api *a, const struct rt_ctx *c, const char *address,
+	      json_t *props, struct diags *d);
+
+/* The callbacks of an ARN-identified description `api` of the rtype
+ * `self`, as static functions named NAME_*; RTA_ARN_CALLBACKS(NAME) fills
+ * a taggable type's, RTA_ARN_CHILD_CALLBACKS(NAME) a type listed per
+ * parent. read_all goes through the tagging API (typeutil.h's
+ * tu_read_tagged), read_named through the whole listing. */
+#define RTA_ARN_FUNCS(NAME, api, self)                                                          \
+	BERTH_UNUSED static int NAME##_owns_arn(const char *arn)                                \
+	{                                                                                       \
+		return rta_arn_owns(&(api), arn);                                               \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_describe(const struct rt_ctx *c, json_t *keys,           \
+						json_t **items, struct diags *d)                \
+	{                                                                                       \
+		return rta_arn_describe(&(api), c, keys, false, items, d);                      \
+	}                                                                                       \
+	BERTH_UNUSED static void NAME##_fill(struct live_resource *r, json_t *item)             \
+	{                                                                                       \
+		rta_fill(&(api), NULL, r, item, NULL);                                          \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_read_all(const struct rt_ctx *c,                         \
+						const struct live_set *parents,                 \
+						struct live_set *out, struct diags *d)          \
+	{                                                                                       \
+		if ((api).parent_member)                                                        \
+			return rta_arn_read_children(&(api), c, parents, out, d);               \
+		const struct tu_tagged_read tr = { .type = &(self), .batch = (api).batch,       \
+						   .describe = NAME##_describe,                 \
+						   .key_member = (api).item_id,                 \
+						   .fill = NAME##_fill };                       \
+		return tu_read_tagged(c, &tr, out, d);                                          \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_read_one(const struct rt_ctx *c, const char *id,         \
+						struct live_resource *out, struct diags *d)     \
+	{                                                                                       \
+		return rta_arn_read_one(&(api), c, id, out, d);                                 \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_read_named(const struct rt_ctx *c,                       \
+						  const char *const *names, size_t n,           \
+						  struct live_set *out, struct diags *d)        \
+	{                                                                                       \
+		return tu_read_listed_named(c, &(self), (api).service, (api).describe_op,       \
+					    (api).list, (api).item_name, (api).item_id, names,  \
+					    n, out, d);                                         \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_create(const struct rt_ctx *c, const char *address,      \
+					      json_t *props, json_t *tags, char **id_out,       \
+					      struct diags *d)                                  \
+	{                                                                                       \
+		return rta_arn_create(&(api), c, address, props, tags, id_out, d);              \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_update(const struct rt_ctx *c,                           \
+					      const struct live_resource *cur, json_t *desired, \
+					      const char *const *changed, size_t n,             \
+					      struct diags *d)                                  \
+	{                                                                                       \
+		return rta_arn_update(&(api), c, cur, desired, changed, n, d);                  \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_set_tags(const struct rt_ctx *c,                         \
+						const struct live_resource *cur, json_t *add,   \
+						json_t *remove_keys, struct diags *d)           \
+	{                                                                                       \
+		return rta_arn_set_tags(&(api), c, cur, add, remove_keys, d);                   \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_remove(const struct rt_ctx *c,                           \
+					      const struct live_resource *cur, struct diags *d) \
+	{                                                                                       \
+		return rta_arn_remove(&(api), c, cur, d);                                       \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_check(json_t *desired, struct diags *d)                  \
+	{                                                                                       \
+		return rta_check(&(api), desired, d);                                           \
+	}                                                                                       \
+	BERTH_UNUSED static void NAME##_normalise(const char *stack, const char *address,       \
+						  json_t *desired)                              \
+	{                                                                                       \
+		rta_arn_normalise(&(api), stack, address, desired);                             \
+	}                                                                                       \
+	BERTH_UNUSED static int NAME##_wait_ready(const struct rt_ctx *c, const char *id,       \
+						  struct diags *d)                              \
+	{                                                                                       \
+		return rta_wait_ready(&(api), c, id, d);                                        \
+	}
+#define RTA_ARN_CHILD_CALLBACKS(NAME)                                                     \
+	.read_all = NAME##_read_all, .read_one = NAME##_read_one, .create = NAME##_create, \
+	.update = NAME##_update, .remove = NAME##_remove, .check = NAME##_check,          \
+	.normalise = NAME##_normalise
+#define RTA_ARN_CALLBACKS(NAME)                                                            \
+	RTA_ARN_CHILD_CALLBACKS(NAME), .owns_arn = NAME##_owns_arn,                        \
+	.read_named = NAME##_read_named, .set_tags = NAME##_set_tags
 
 #endif

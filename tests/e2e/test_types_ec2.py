@@ -168,8 +168,20 @@ class LifecycleTest(Ec2Case):
         self.write_spec(SPEC)
         plan = self.plan_json(code=0)
         self.assertEqual(plan["summary"], {"add": 29, "change": 0, "destroy": 0})
-        r = self.berth("apply", "--auto-approve")
+        log = os.path.join(self.dir, "apply.log")
+        r = self.berth("apply", "--auto-approve", "--debug", "--log-file", log)
         self.assertIn("Apply complete! Resources: 29 added, 0 changed, 0 destroyed.", r.stdout)
+        # RunInstances' members in the order berth has always sent them
+        # (the description keeps the hand-written file's bytes on the wire).
+        with open(log) as f:
+            run = [l for l in f if l.startswith("Action=RunInstances&")]
+        self.assertEqual(len(run), 1, run)
+        self.assertRegex(run[0], r"^Action=RunInstances&Version=2016-11-15&ImageId=ami-[0-9a-f]+"
+                         r"&MinCount=1&MaxCount=1&ClientToken=berth-[0-9a-f-]+"
+                         r"&TagSpecification\.1\.ResourceType=instance(&TagSpecification\.1\.Tag[^&]+)+"
+                         r"&InstanceType=t3\.medium&SubnetId=subnet-[0-9a-f]+&UserData=<redacted>"
+                         r"&SecurityGroupId\.1=sg-[0-9a-f]+"
+                         r"&IamInstanceProfile\.Name=loadtest-profile$")
 
         # The CDK layout: public subnets first, /27s, one per zone. (The
         # control API's "info" is empty for EC2: read through the API.)
@@ -408,6 +420,79 @@ class DependencyTest(Ec2Case):
         self.assertNotIn("Sanitizer", err)
         self.assertIn("Nothing of stack net is left", out)
         self.assertEqual(self.emu.resources(stack="net"), [])
+
+
+class TakenNameTest(Ec2Case):
+    """A security group's name is unique in its VPC: one of that name that
+    is not this stack's (InvalidGroup.Duplicate, the find by tags having
+    found none) is refused as a conflict that says what to do, and nothing
+    is adopted or changed."""
+
+    def test_group_name_taken_outside_the_stack(self):
+        self.write_spec(CRASH_SPEC.split("      sg:")[0])
+        self.berth("apply", "--auto-approve")
+        vpc = self.tagged("vpc", "vpc")["id"]
+        stray = self.ec2().create_security_group(GroupName="app-web", Description="not berth's",
+                                                 VpcId=vpc)["GroupId"]
+        self.write_spec(CRASH_SPEC.replace("GroupDescription: app",
+                                           "GroupDescription: app\n          GroupName: app-web"))
+        r = self.berth("apply", "--auto-approve", ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        out = r.stdout + r.stderr
+        self.assertIn("security group app-web already exists and is not this resource's", out)
+        self.assertIn("berth import sg ID", out)
+        self.assertEqual([g["id"] for g in self.all_of("security-group") if g["id"] == stray],
+                         [stray])
+        self.assertEqual([g for g in self.of_type("security-group") if g["tags"].get("berth:id")
+                          == "sg"], [])
+
+
+class InstanceStoppedTest(Ec2Case):
+    """An instance terminated while berth waits for it to run fails the
+    create, saying what it became instead of running."""
+
+    def setUp(self):
+        # Long enough a pending state to terminate the instance in.
+        delay = os.environ.get("BERTH_EMU_DELAY")
+        os.environ["BERTH_EMU_DELAY"] = "3"
+        try:
+            super().setUp()
+        finally:
+            if delay is None:
+                del os.environ["BERTH_EMU_DELAY"]
+            else:
+                os.environ["BERTH_EMU_DELAY"] = delay
+
+    def test_terminated_while_pending(self):
+        ec2 = self.ec2()
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+        self.write_spec(f"""\
+            berth: 1
+            stack: net
+            resources:
+              host:
+                type: AWS::EC2::Instance
+                properties: {{ ImageId: ami-0123456789abcdef0, SubnetId: {subnet} }}
+            """)
+        p = subprocess.Popen([BERTH, "apply", "--auto-approve"], cwd=self.dir, env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            for _ in range(200):
+                ids = [i["InstanceId"] for r in ec2.describe_instances()["Reservations"]
+                       for i in r["Instances"]]
+                if ids:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(len(ids), 1)
+            ec2.terminate_instances(InstanceIds=ids)
+            out, _ = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        self.assertNotEqual(p.returncode, 0, out)
+        self.assertIn(f"instance {ids[0]} is shutting-down instead of running", out)
 
 
 if __name__ == "__main__":
