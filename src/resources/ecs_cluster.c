@@ -152,6 +152,8 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	char now[21];
 	fs_iso8601_now(now);
 	json_object_set_new(all, TAG_CREATED, json_string(now));
+	/* The name and the tags first, then the described members: the
+	 * request's members in the order they always had. */
 	json_t *params = json_pack("{s:s, s:o}", "clusterName", name, "tags", tu_tags_list_lc(all));
 	json_t *own = rta_create_params(&api, props);
 	json_decref(all);
