@@ -48,12 +48,6 @@ static const struct rtype_api api = {
 	.item_id = "VpcId", .gone = vpc_gone,
 	.create_op = "CreateVpc", .create_item = "Vpc",
 	.delete_op = "DeleteVpc", .delete_id = "VpcId",
-	.props = (const struct rta_prop[]){
-		{ .cfn = "VpcId", .flags = RTA_ID },
-		{ .cfn = "CidrBlock", .api = "CidrBlock", .flags = RTA_CREATE | RTA_READ | RTA_CIDR },
-		{ .cfn = "InstanceTenancy", .api = "InstanceTenancy",
-		  .flags = RTA_CREATE | RTA_READ },
-		{ 0 } },
 	.read_more = read_assocs,
 };
 

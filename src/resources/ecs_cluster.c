@@ -32,14 +32,6 @@ static const struct rtype_api api = {
 	.kind = "cluster", .item_id = "clusterName", .item_arn = "clusterArn",
 	.gone = (const char *const[]){ "ClusterNotFoundException", NULL },
 	.delete_op = "DeleteCluster", .delete_id = "cluster",
-	.props = (const struct rta_prop[]){
-		{ "ClusterName", "clusterName", RTA_ID, NULL, NULL },
-		{ "Arn", "clusterArn", RTA_READ, NULL, NULL },
-		{ "ClusterSettings", "settings", RTA_READ | RTA_RECASE | RTA_NONEMPTY, NULL, NULL },
-		{ "CapacityProviders", "capacityProviders", RTA_READ | RTA_NONEMPTY, NULL, NULL },
-		{ "DefaultCapacityProviderStrategy", "defaultCapacityProviderStrategy",
-		  RTA_READ | RTA_RECASE | RTA_NONEMPTY, NULL, NULL },
-		{ 0 } },
 	.name_prop = "ClusterName", .name_max = 255,
 };
 

@@ -121,9 +121,6 @@ struct rtype_api {
 	const char *arn_member, *tags_member, *untag_keys;
 	/* Writable and read-only properties (a {NULL} ends the list). */
 	const struct rta_prop *props;
-	/* Properties berth does not set yet: refused before anything is
-	 * created (NULL-terminated, may be NULL). */
-	const char *const *unsupported;
 	/* Properties the create needs beyond the schema's required ones (the
 	 * schema allows another way berth does not take), NULL-terminated. */
 	const char *const *needs;

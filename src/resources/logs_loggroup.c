@@ -20,7 +20,10 @@
  * group's own: DescribeLogGroups filters by prefix for one name and by up
  * to 50 identifiers (checked against what was asked) for many, tags are a
  * map in CreateLogGroup, retention is set after the create and removed by
- * its own call, and deletion protection and the key have their own calls. */
+ * its own call, and deletion protection and the key have their own calls.
+ * The property map is generated (props_gen.c): CloudFormation's Arn is the
+ * ":*" form DescribeLogGroups calls `arn`; the tagging API wants the bare
+ * logGroupArn (item_arn). */
 static const struct rtype_api api = {
 	.type_name = "AWS::Logs::LogGroup", .service = "logs", .style = RTA_SERVICE,
 	.kind = "log-group", .arn_sep = ':',
@@ -28,17 +31,6 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "ResourceNotFoundException", NULL },
 	.exists = (const char *const[]){ "ResourceAlreadyExistsException", NULL },
 	.delete_op = "DeleteLogGroup", .delete_id = "logGroupName",
-	.props = (const struct rta_prop[]){
-		{ "LogGroupName", "logGroupName", RTA_CREATE | RTA_ID, NULL, NULL },
-		{ "RetentionInDays", "retentionInDays", RTA_READ, NULL, NULL },
-		{ "KmsKeyId", "kmsKeyId", RTA_CREATE | RTA_READ, NULL, NULL },
-		{ "LogGroupClass", "logGroupClass", RTA_CREATE | RTA_READ, NULL, NULL },
-		{ "DeletionProtectionEnabled", "deletionProtectionEnabled",
-		  RTA_CREATE | RTA_READ | RTA_BOOL, NULL, NULL },
-		/* CloudFormation's Arn is the ":*" form DescribeLogGroups
-		 * calls `arn`; the tagging API wants the bare logGroupArn. */
-		{ "Arn", "arn", RTA_READ, NULL, NULL },
-		{ 0 } },
 	.name_prop = "LogGroupName", .name_max = 512,
 };
 
