@@ -365,7 +365,9 @@ def main():
         f.write("\n".join(g.out) + "\n\n")
         f.write("/* Sorted by name for aws_service_find's binary search. */\n")
         f.write("const struct aws_service aws_services[] = {\n%s\n};\n" % "\n".join(rows))
-        f.write("const size_t aws_nservices = %d;\n" % len(rows))
+        # Counted by the compiler, not written: two branches that each add a
+        # service then merge into a table whose count cannot be wrong.
+        f.write("const size_t aws_nservices = ARRAY_SIZE(aws_services);\n")
 
 
 if __name__ == "__main__":

@@ -41,10 +41,12 @@ SP_READ_ONLY = 1 << 2
 SP_WRITE_ONLY = 1 << 3
 SP_SENSITIVE = 1 << 4
 SP_COND_CREATE_ONLY = 1 << 5
+SP_COMPUTED = 1 << 6
 
 FLAG_NAMES = [(SP_REQUIRED, "SP_REQUIRED"), (SP_CREATE_ONLY, "SP_CREATE_ONLY"),
               (SP_READ_ONLY, "SP_READ_ONLY"), (SP_WRITE_ONLY, "SP_WRITE_ONLY"),
-              (SP_SENSITIVE, "SP_SENSITIVE"), (SP_COND_CREATE_ONLY, "SP_COND_CREATE_ONLY")]
+              (SP_SENSITIVE, "SP_SENSITIVE"), (SP_COND_CREATE_ONLY, "SP_COND_CREATE_ONLY"),
+              (SP_COMPUTED, "SP_COMPUTED")]
 
 # Sensitive values: masked in plans, output and state. The schemas have no
 # "secret" keyword, so this is a judgement per property:
@@ -75,6 +77,15 @@ KNOWN_SECRETS = {
 # on the repository as the tag berth:empty-on-delete, which a destroy without
 # the spec reads too (resources/ecr_repository.c).
 READ_BACK = {("AWS::ECR::Repository", "EmptyOnDelete"): False}
+
+# Members AWS chooses when the spec leaves them out (Terraform's "optional
+# and computed"), as JSON pointers: a live value with no desired one is no
+# change. The registry schemas don't say it; the API references do. Without
+# it an ECR repository encrypted with KMS but no KmsKey, which ECR answers
+# with its AWS-managed key's ARN, was replaced at every plan.
+COMPUTED = {
+    ("AWS::ECR::Repository", "/properties/EncryptionConfiguration/KmsKey"),
+}
 
 BERTH_ATTRIBUTES = {
     ("AWS::APS::Workspace", "RemoteWriteUrl"):
@@ -316,6 +327,9 @@ def load_type(path):
                       ("writeOnlyProperties", SP_WRITE_ONLY)):
         for ptr in doc.get(key, []):
             apply_pointer(top, ptr, flag, name, key)
+    for tname, ptr in sorted(COMPUTED):
+        if tname == name:
+            apply_pointer(top, ptr, SP_COMPUTED, name, "COMPUTED")
     mark_secrets(name, top, [])
     for (tname, ppath), values in ENUM_SUPPLEMENT.items():
         if tname == name:

@@ -14181,4 +14181,4 @@ const struct aws_service aws_services[] = {
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
 	  .ops = OPS_sts_, .nops = 3, .paginators = NULL, .npaginators = 0 },
 };
-const size_t aws_nservices = 16;
+const size_t aws_nservices = ARRAY_SIZE(aws_services);

@@ -7,6 +7,7 @@
 #include "engine/plan_int.h"
 
 #include "engine/diff.h"
+#include "graph/transform.h"
 #include "graph/walk.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -179,21 +180,14 @@ int engine_refresh(struct engine *e, struct diags *d)
 	if (!e->live)
 		e->live = xcalloc(e->ntypes + 1, sizeof(*e->live));
 	size_t n = e->ntypes;
-	size_t *ndeps = xcalloc(2 * n + 1, sizeof(size_t));
-	size_t *depv = xcalloc(2 * n + 1, sizeof(size_t));
-	const size_t **deps = xcalloc(2 * n + 1, sizeof(size_t *));
+	long *parent_of = xcalloc(n + 1, sizeof(long));
 	const char **names = xcalloc(2 * n + 1, sizeof(char *));
 	struct diags *per = xcalloc(n + 1, sizeof(struct diags));
 	for (size_t i = 0; i < n; i++) {
 		names[i] = e->types[i]->type_name;
-		if (e->types[i]->parent_type) {
-			long p = engine_type_index(e, e->types[i]->parent_type);
-			if (p >= 0) {
-				depv[i] = (size_t)p;
-				deps[i] = &depv[i];
-				ndeps[i] = 1;
-			}
-		}
+		parent_of[i] = e->types[i]->parent_type
+				       ? engine_type_index(e, e->types[i]->parent_type)
+				       : -1;
 		live_set_release(&e->live[i]);
 	}
 	/* What a plan reads besides the listings, beside them rather than
@@ -202,20 +196,16 @@ int engine_refresh(struct engine *e, struct diags *d)
 	 * child type's listing waits for its parent's listing only, so
 	 * read_detail may run while children read the instance (it changes
 	 * only props and detailed). */
-	size_t nn = n;
 	if (e->o.plan_reads) {
 		names[n] = "sts:GetCallerIdentity";
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			names[n + 1 + i] = e->types[i]->type_name;
-			depv[n + 1 + i] = i;
-			deps[n + 1 + i] = &depv[n + 1 + i];
-			ndeps[n + 1 + i] = 1;
-		}
-		nn = 2 * n + 1;
 	}
-	struct walk_graph g = { nn, ndeps, deps, names };
+	struct graph_edges ge;
+	graph_refresh_edges(parent_of, n, e->o.plan_reads, &ge);
+	struct walk_graph g = graph_edges_walk(&ge, names);
 	struct refresh_job job = { e, per };
-	struct walk_opts wo = { .parallelism = nn ? nn : 1, .fn = refresh_one, .fn_ctx = &job,
+	struct walk_opts wo = { .parallelism = ge.n ? ge.n : 1, .fn = refresh_one, .fn_ctx = &job,
 				.cancel = e->o.cancel };
 	struct walk_result wr = WALK_RESULT_INIT;
 	if (e->o.ev.note)
@@ -254,9 +244,8 @@ int engine_refresh(struct engine *e, struct diags *d)
 	for (size_t i = 0; i <= n; i++)
 		diags_release(&per[i]);
 	free(per);
-	free(ndeps);
-	free(depv);
-	free(deps);
+	graph_edges_release(&ge);
+	free(parent_of);
 	free(names);
 	if (!err)
 		err = read_unlisted_cached(e, d);
@@ -348,12 +337,12 @@ static void prefetch_details(struct engine *e, size_t t)
 	}
 	json_decref(by_address);
 	if (n > 1) {
-		size_t *ndeps = xcalloc(n, sizeof(size_t));
-		const size_t **deps = xcalloc(n, sizeof(size_t *));
+		struct graph_edges ge;
+		graph_independent_edges(n, &ge);
 		const char **names = xcalloc(n, sizeof(char *));
 		for (size_t i = 0; i < n; i++)
 			names[i] = live[i]->address;
-		struct walk_graph g = { n, ndeps, deps, names };
+		struct walk_graph g = graph_edges_walk(&ge, names);
 		struct detail_job job = { e, live, rt };
 		struct walk_opts wo = { .parallelism = e->o.parallelism, .fn = detail_one,
 					.fn_ctx = &job, .cancel = e->o.cancel };
@@ -362,8 +351,7 @@ static void prefetch_details(struct engine *e, size_t t)
 		if (!walk_run(&g, &wo, &wr, &wd))
 			walk_result_release(&wr);
 		diags_release(&wd);
-		free(ndeps);
-		free(deps);
+		graph_edges_release(&ge);
 		free(names);
 	}
 	free(live);

@@ -192,50 +192,22 @@ static int orphans(struct engine *e, const struct sidefx *fx, const struct desir
 }
 
 /* When log group `name` was made (ms since the epoch) into *ms: 0 when
- * there is no such group, -1 when AWS does not say. */
-static int group_created(const struct rt_ctx *rt, const char *name, long long *ms,
+ * there is no such group, -1 when the answer does not say; the registry's
+ * to ask (AWS's DescribeLogGroups, or a fake). A registry that cannot
+ * tell keeps every group. */
+static int group_created(const struct engine *e, const char *name, long long *ms,
 			 struct diags *d)
 {
-	/* Names sort, so in AWS the group itself comes first among those it
-	 * prefixes; but a server that ignores the prefix (or sorts otherwise)
-	 * would answer other groups first, and "no such group" would have the
-	 * user's own deleted. So the answers are paged until the exact name
-	 * (or their end). */
-	json_t *params = json_pack("{s:s, s:i}", "logGroupNamePrefix", name, "limit", 50);
-	int err = 0;
-	bool found = false;
-	*ms = 0;
-	while (!found && !err) {
-		json_t *res = NULL;
-		if ((err = rt_call(rt, "logs", "DescribeLogGroups", params, &res, d)))
-			break;
-		size_t i;
-		json_t *g;
-		json_array_foreach(json_object_get(res, "logGroups"), i, g) {
-			const char *n = json_string_value(json_object_get(g, "logGroupName"));
-			if (found || !n || strcmp(n, name))
-				continue;
-			json_t *t = json_object_get(g, "creationTime");
-			*ms = json_is_integer(t) && json_integer_value(t) > 0 ? json_integer_value(t)
-									      : -1;
-			found = true;
-		}
-		const char *next = json_string_value(json_object_get(res, "nextToken"));
-		const char *prev = json_string_value(json_object_get(params, "nextToken"));
-		bool more = next && *next && (!prev || strcmp(prev, next));
-		if (more)
-			json_object_set_new(params, "nextToken", json_string(next));
-		json_decref(res);
-		if (!more)
-			break;
+	if (!e->o.types->log_group_created) {
+		diags_add(d, DIAG_ERROR, "no way to read log groups here");
+		return BERTH_EINVAL;
 	}
-	json_decref(params);
-	return err;
+	return e->o.types->log_group_created(&e->rt, name, ms, d);
 }
 
 /* Drops from groups (and causes, ms, parallel) those sidefx_judge keeps,
  * with a note for each; a group whose age cannot be read is kept too. */
-static void keep_older(const struct rt_ctx *rt, struct strvec *groups, struct strvec *causes,
+static void keep_older(const struct engine *e, struct strvec *groups, struct strvec *causes,
 		       json_t *ms, struct diags *d)
 {
 	struct strvec g2 = STRVEC_INIT, c2 = STRVEC_INIT;
@@ -243,7 +215,7 @@ static void keep_older(const struct rt_ctx *rt, struct strvec *groups, struct st
 		const char *g = groups->v[i], *cause = causes->v[i];
 		long long gms;
 		struct diags ld = DIAGS_INIT;
-		int err = group_created(rt, g, &gms, &ld);
+		int err = group_created(e, g, &gms, &ld);
 		if (err) {
 			struct diag *dg = diags_add(d, DIAG_WARNING,
 						    "log group %s (AWS made it for %s) kept: "
@@ -325,7 +297,7 @@ void engine_plan_side_effects(struct engine *e, struct plan *p, struct diags *d)
 	struct strvec groups = STRVEC_INIT, causes = STRVEC_INIT;
 	json_t *ms = json_array();
 	if (!orphans(e, &fx, want, nwant, &groups, &causes, ms, d))
-		keep_older(&e->rt, &groups, &causes, ms, d);
+		keep_older(e, &groups, &causes, ms, d);
 	json_decref(ms);
 	for (size_t i = 0; i < groups.n; i++)
 		strvec_pushf(&p->side_effects, "%s (AWS made it for %s)", groups.v[i], causes.v[i]);
@@ -356,17 +328,16 @@ int engine_remove_side_effects(struct engine *e, struct run_result *out, struct 
 	int err = orphans(e, &e->fx, want, nwant, &groups, &causes, ms, d);
 	free(want);
 	if (!err)
-		keep_older(&e->rt, &groups, &causes, ms, d);
+		keep_older(e, &groups, &causes, ms, d);
 	json_decref(ms);
-	static const char *const gone[] = { "ResourceNotFoundException", NULL };
 	for (size_t i = 0; i < groups.n; i++) {
 		char *label = xasprintf("log group %s", groups.v[i]);
 		char *verb = xasprintf("destroying (AWS made it for %s)", causes.v[i]);
 		int op = e->o.ev.op_begin ? e->o.ev.op_begin(e->o.ev.ctx, label, verb) : -1;
 		struct diags od = DIAGS_INIT;
-		json_t *params = json_pack("{s:s}", "logGroupName", groups.v[i]);
-		int r = rt_call_expect(&e->rt, "logs", "DeleteLogGroup", params, NULL, gone, NULL, &od);
-		json_decref(params);
+		int r = e->o.types->log_group_delete
+				? e->o.types->log_group_delete(&e->rt, groups.v[i], &od)
+				: BERTH_EINVAL;
 		if (e->o.ev.op_end)
 			e->o.ev.op_end(e->o.ev.ctx, op, r < 0 ? "destruction failed" : "destroyed");
 		if (r < 0) {

@@ -150,3 +150,20 @@ void graph_apply_edges(const struct dag *g, const size_t *old_of, struct graph_e
 	free(seen);
 	free(stack);
 }
+
+void graph_refresh_edges(const long *parent_of, size_t n, bool plan_reads,
+			 struct graph_edges *out)
+{
+	graph_edges_init(out, plan_reads ? 2 * n + 1 : n);
+	for (size_t i = 0; i < n; i++) {
+		if (parent_of[i] >= 0 && (size_t)parent_of[i] < n)
+			graph_edges_add(out, i, (size_t)parent_of[i]);
+		if (plan_reads)
+			graph_edges_add(out, n + 1 + i, i);
+	}
+}
+
+void graph_independent_edges(size_t n, struct graph_edges *out)
+{
+	graph_edges_init(out, n);
+}

@@ -8,6 +8,7 @@
 #ifndef BERTH_GRAPH_TRANSFORM_H
 #define BERTH_GRAPH_TRANSFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "graph/dag.h"
@@ -55,5 +56,18 @@ void graph_nearest_edges(const struct dag *g, const long *node_of, struct graph_
  * every replaced node that depends on k, transitively (a subnet's old
  * instance goes after the old instances in it). */
 void graph_apply_edges(const struct dag *g, const size_t *old_of, struct graph_edges *out);
+
+/* The refresh graph over n resource types: node i lists type i after the
+ * listing of its parent type, parent_of[i] (-1: none, found by tags). With
+ * `plan_reads`, what a plan reads besides the listings joins them: node n
+ * (the account) waits for nothing, and node n + 1 + i (type i's detail
+ * properties) waits for type i's listing only, so details are read while
+ * other types are still listed. out: n nodes, or 2n + 1 with plan_reads. */
+void graph_refresh_edges(const long *parent_of, size_t n, bool plan_reads,
+			 struct graph_edges *out);
+
+/* The detail prefetch graph of one type: n reads of one instance each,
+ * none waiting for another (they run `parallelism` at once). */
+void graph_independent_edges(size_t n, struct graph_edges *out);
 
 #endif

@@ -99,23 +99,33 @@ static void fill_from_describe(struct live_resource *r, json_t *s)
 	json_object_set(p, "StackName", json_object_get(s, "StackName"));
 	json_object_set_new(p, "StackId", json_string(id ? id : ""));
 	json_object_set_new(p, "StackStatus", json_string(status ? status : ""));
-	if ((v = json_object_get(s, "CreationTime")))
-		json_object_set(p, "CreationTime", v);
-	r->created_ms = tu_time_ms(v);
-	if ((v = json_object_get(s, "LastUpdatedTime")))
-		json_object_set(p, "LastUpdateTime", v);
-	if ((v = json_object_get(s, "TimeoutInMinutes")) && json_is_integer(v))
-		json_object_set(p, "TimeoutInMinutes", v);
-	if ((v = json_object_get(s, "DisableRollback")) && json_is_true(v))
-		json_object_set(p, "DisableRollback", v);
-	if ((v = json_object_get(s, "EnableTerminationProtection")) && json_is_true(v))
-		json_object_set(p, "EnableTerminationProtection", v);
-	if ((v = json_object_get(s, "RoleARN")) && json_is_string(v))
-		json_object_set(p, "RoleARN", v);
-	if ((v = json_object_get(s, "Capabilities")) && json_array_size(v))
-		json_object_set(p, "Capabilities", v);
-	if ((v = json_object_get(s, "NotificationARNs")) && json_array_size(v))
-		json_object_set(p, "NotificationARNs", v);
+	/* DescribeStacks member -> property, copied when the value is of the
+	 * kind given (a false flag or an empty list is the default, left out). */
+	enum { CP_ANY, CP_INT, CP_TRUE, CP_STR, CP_LIST };
+	static const struct {
+		const char *member, *prop;
+		int kind;
+	} copied[] = {
+		{ "CreationTime", "CreationTime", CP_ANY },
+		{ "LastUpdatedTime", "LastUpdateTime", CP_ANY },
+		{ "TimeoutInMinutes", "TimeoutInMinutes", CP_INT },
+		{ "DisableRollback", "DisableRollback", CP_TRUE },
+		{ "EnableTerminationProtection", "EnableTerminationProtection", CP_TRUE },
+		{ "RoleARN", "RoleARN", CP_STR },
+		{ "Capabilities", "Capabilities", CP_LIST },
+		{ "NotificationARNs", "NotificationARNs", CP_LIST },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(copied); k++) {
+		v = json_object_get(s, copied[k].member);
+		bool keep = copied[k].kind == CP_INT    ? json_is_integer(v)
+			    : copied[k].kind == CP_TRUE ? json_is_true(v)
+			    : copied[k].kind == CP_STR  ? json_is_string(v)
+			    : copied[k].kind == CP_LIST ? json_array_size(v) > 0
+						     : v != NULL;
+		if (keep)
+			json_object_set(p, copied[k].prop, v);
+	}
+	r->created_ms = tu_time_ms(json_object_get(s, "CreationTime"));
 	json_t *outputs = json_object(), *o;
 	size_t i;
 	json_array_foreach(json_object_get(s, "Outputs"), i, o) {
@@ -184,14 +194,21 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 	return 0;
 }
 
+/* A call about one stack (params stolen): BERTH_ENOTFOUND for CloudFormation's
+ * ValidationError "Stack with id X does not exist". */
+static int stack_call(const struct rt_ctx *c, const char *op, json_t *params, json_t **res,
+		      struct diags *d)
+{
+	static const char *const gone[] = { "ValidationError", NULL };
+	int err = rt_call_expect(c, "cloudformation", op, params, res, gone, NULL, d);
+	json_decref(params);
+	return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
+}
+
 static int describe(const struct rt_ctx *c, const char *id, json_t **stack_out, struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", id);
-	static const char *const gone[] = { "ValidationError", NULL };
-	int err = rt_call_expect(c, "cloudformation", "DescribeStacks", params, &res, gone, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND; /* "Stack with id X does not exist" */
+	json_t *res = NULL;
+	int err = stack_call(c, "DescribeStacks", json_pack("{s:s}", "StackName", id), &res, d);
 	if (err)
 		return err;
 	json_t *s = json_array_get(json_object_get(res, "Stacks"), 0);
@@ -207,13 +224,10 @@ static int describe(const struct rt_ctx *c, const char *id, json_t **stack_out, 
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s, s:s}", "StackName", r->id, "TemplateStage",
-						"Original");
-	static const char *const gone[] = { "ValidationError", NULL };
-	int err = rt_call_expect(c, "cloudformation", "GetTemplate", params, &res, gone, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	json_t *res = NULL;
+	int err = stack_call(c, "GetTemplate",
+			     json_pack("{s:s, s:s}", "StackName", r->id, "TemplateStage", "Original"),
+			     &res, d);
 	if (err)
 		return err;
 	json_t *body = json_object_get(res, "TemplateBody");
@@ -236,8 +250,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	int err = describe(c, id, &s, d);
 	if (err)
 		return err;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_cloudformation_stack.type_name;
+	tu_live_init(out, &rtype_cloudformation_stack, false);
 	fill_from_describe(out, s);
 	json_decref(s);
 	err = read_detail(c, out, d);
@@ -442,6 +455,13 @@ static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bo
 	return err;
 }
 
+/* params[name] = props[name] as a boolean, when props gives it. */
+static void put_flag(json_t *params, json_t *props, const char *name)
+{
+	if (json_object_get(props, name))
+		json_object_set_new(params, name, json_boolean(rt_bool(props, name, false)));
+}
+
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
@@ -460,12 +480,8 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	json_t *v;
 	if ((v = json_object_get(props, "TimeoutInMinutes")) && json_is_integer(v))
 		json_object_set(params, "TimeoutInMinutes", v);
-	if (json_object_get(props, "DisableRollback"))
-		json_object_set_new(params, "DisableRollback",
-				    json_boolean(rt_bool(props, "DisableRollback", false)));
-	if (json_object_get(props, "EnableTerminationProtection"))
-		json_object_set_new(params, "EnableTerminationProtection",
-				    json_boolean(rt_bool(props, "EnableTerminationProtection", false)));
+	put_flag(params, props, "DisableRollback");
+	put_flag(params, props, "EnableTerminationProtection");
 	static const char *const exists[] = { "AlreadyExistsException", NULL };
 	err = rt_call_expect(c, "cloudformation", "CreateStack", params, &res, exists, NULL, d);
 	json_decref(params);
@@ -498,15 +514,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	}
 	if (err)
 		return err;
-	const char *id = json_string_value(json_object_get(res, "StackId"));
-	if (!id) {
-		json_decref(res);
-		diags_add(d, DIAG_ERROR, "CreateStack answered without a StackId");
-		return BERTH_EAWS;
-	}
-	*id_out = xstrdup(id);
+	err = tu_answer_id(res, NULL, "StackId", "CreateStack", id_out, d);
 	json_decref(res);
-	return 0;
+	return err;
 }
 
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
@@ -567,9 +577,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	json_t *params = json_pack("{s:s}", "StackName", cur->id);
 	add_template_params(params, desired, &names);
 	json_object_set_new(params, "Tags", tag_list(cur->tags, names.ptr));
-	if (json_object_get(desired, "DisableRollback"))
-		json_object_set_new(params, "DisableRollback",
-				    json_boolean(rt_bool(desired, "DisableRollback", false)));
+	put_flag(params, desired, "DisableRollback");
 	buf_release(&names);
 	err = update_stack(c, cur->id, params, d);
 	json_decref(params);

@@ -441,24 +441,10 @@ char *rt_tag_encode(const char *address)
 	return buf_detach(&b, NULL);
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-					 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 char *rt_tag_decode(const char *value)
 {
 	struct buf b = BUF_INIT;
-	for (const char *p = value; *p; p++) {
-		int hi, lo;
-		if (*p == '=' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
-			buf_addch(&b, hi * 16 + lo);
-			p += 2;
-		} else {
-			buf_addch(&b, *p);
-		}
-	}
+	buf_add_unescaped(&b, value, '=', false);
 	return buf_detach(&b, NULL);
 }
 

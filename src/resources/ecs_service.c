@@ -202,11 +202,27 @@ static void add_described(json_t *services, struct live_set *out, bool active_on
 	}
 }
 
+/* The service `ref` (a name or an ARN) of `cluster`, as add_described
+ * adds it to *s (which it initialises): none when ECS describes no such
+ * service. */
+static int describe_one(const struct rt_ctx *c, const char *cluster, const char *ref,
+			bool active_only, struct live_set *s, struct diags *d)
+{
+	json_t *names = json_pack("[s]", ref), *services = NULL;
+	int err = describe(c, cluster, names, &services, d);
+	json_decref(names);
+	*s = (struct live_set)LIVE_SET_INIT;
+	if (!err)
+		add_described(services, s, active_only);
+	json_decref(services);
+	return err;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
 	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "ecs:service", &tagged, d);
+	int err = tu_tagged_of_type(c, &rtype_ecs_service, &tagged, d);
 	if (err)
 		return err;
 	/* {cluster: [arn, ...]} */
@@ -215,7 +231,7 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 	json_t *m;
 	json_array_foreach(tagged, i, m) {
 		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		char *cl = arn && owns_arn(arn) ? cluster_of_arn(arn) : NULL;
+		char *cl = cluster_of_arn(arn);
 		if (!cl)
 			continue;
 		json_t *list = json_object_get(by_cluster, cl);
@@ -255,15 +271,11 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 		diags_add(d, DIAG_ERROR, "%s: not an ECS service ARN with its cluster", id);
 		return BERTH_EINVAL;
 	}
-	json_t *names = json_pack("[s]", id), *services = NULL;
-	int err = describe(c, cl, names, &services, d);
-	json_decref(names);
+	struct live_set s;
+	int err = describe_one(c, cl, id, false, &s, d);
 	free(cl);
 	if (err)
 		return err;
-	struct live_set s = LIVE_SET_INIT;
-	add_described(services, &s, false);
-	json_decref(services);
 	if (!s.n) {
 		live_set_release(&s);
 		return BERTH_ENOTFOUND;
@@ -276,11 +288,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
-	if (!json_object_get(desired, "ServiceName")) {
-		char *name = rt_default_name(stack, address, SERVICE_NAME_MAX);
-		json_object_set_new(desired, "ServiceName", json_string(name));
-		free(name);
-	}
+	tu_default_name(desired, "ServiceName", stack, address, SERVICE_NAME_MAX);
 	canonical(desired);
 }
 
@@ -438,14 +446,10 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	if (!cluster)
 		cluster = "default";
 	/* Already there (a retry after a crash, or someone else's)? */
-	json_t *names = json_pack("[s]", name), *services = NULL;
-	int err = describe(c, cluster, names, &services, d);
-	json_decref(names);
+	struct live_set s;
+	int err = describe_one(c, cluster, name, true, &s, d);
 	if (err)
 		return err;
-	struct live_set s = LIVE_SET_INIT;
-	add_described(services, &s, true);
-	json_decref(services);
 	if (s.n) {
 		err = tu_check_ours(c, s.v[0].tags, address, "ECS service", name, d);
 		if (!err)
@@ -462,13 +466,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	json_decref(params);
 	if (err)
 		return err;
-	const char *arn = json_string_value(json_object_get(json_object_get(res, "service"), "serviceArn"));
-	if (!arn) {
-		diags_add(d, DIAG_ERROR, "CreateService answered without a serviceArn");
-		err = BERTH_EAWS;
-	} else {
-		*id_out = xstrdup(arn);
-	}
+	err = tu_answer_id(res, "service", "serviceArn", "CreateService", id_out, d);
 	json_decref(res);
 	return err;
 }
@@ -522,24 +520,6 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	json_object_del(params, "launchType");
 	int err = rt_call(c, "ecs", "UpdateService", params, NULL, d);
 	json_decref(params);
-	return err;
-}
-
-static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
-		    json_t *remove_keys, struct diags *d)
-{
-	int err = 0;
-	if (json_object_size(add)) {
-		json_t *params = json_pack("{s:s, s:o}", "resourceArn", cur->arn, "tags",
-					   tu_tags_list_lc(add));
-		err = rt_call(c, "ecs", "TagResource", params, NULL, d);
-		json_decref(params);
-	}
-	if (!err && json_array_size(remove_keys)) {
-		json_t *params = json_pack("{s:s, s:O}", "resourceArn", cur->arn, "tagKeys", remove_keys);
-		err = rt_call(c, "ecs", "UntagResource", params, NULL, d);
-		json_decref(params);
-	}
 	return err;
 }
 
@@ -608,7 +588,7 @@ const struct rtype rtype_ecs_service = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
-	.set_tags = set_tags,
+	.set_tags = tu_ecs_set_tags,
 	.remove = remove_service,
 	.wait_ready = wait_ready,
 	.wait_gone = wait_gone,

@@ -163,16 +163,26 @@ static void fill_taskdef(struct live_resource *r, json_t *td)
 	r->created_ms = tu_time_ms(json_object_get(td, "registeredAt"));
 }
 
+/* DescribeTaskDefinition of ref (an ARN or a family), with its tags when
+ * `tags`: 0 and *res (the answer), BERTH_ENOTFOUND when ECS describes no
+ * such revision. */
+static int describe_call(const struct rt_ctx *c, const char *ref, bool tags, json_t **res,
+			 struct diags *d)
+{
+	json_t *params = tags ? json_pack("{s:s, s:[s]}", "taskDefinition", ref, "include", "TAGS")
+			      : json_pack("{s:s}", "taskDefinition", ref);
+	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, res, client_error, NULL, d);
+	json_decref(params);
+	return err == RT_EXPECTED ? BERTH_ENOTFOUND : err;
+}
+
 /* One task definition by ARN or family: 0 and *out, BERTH_ENOTFOUND when it
  * does not exist or is INACTIVE. */
 static int describe(const struct rt_ctx *c, const char *ref, struct live_resource *out,
 		    struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s, s:[s]}", "taskDefinition", ref, "include", "TAGS");
-	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	json_t *res = NULL;
+	int err = describe_call(c, ref, true, &res, d);
 	if (err)
 		return err;
 	json_t *td = json_object_get(res, "taskDefinition");
@@ -181,9 +191,7 @@ static int describe(const struct rt_ctx *c, const char *ref, struct live_resourc
 		json_decref(res);
 		return BERTH_ENOTFOUND;
 	}
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_ecs_taskdefinition.type_name;
-	out->detailed = true;
+	tu_live_init(out, &rtype_ecs_taskdefinition, true);
 	fill_taskdef(out, td);
 	rt_apply_tags(out, tu_tags_map_lc(json_object_get(res, "tags")));
 	json_decref(res);
@@ -214,11 +222,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
-	if (!json_object_get(desired, "Family")) {
-		char *name = rt_default_name(stack, address, FAMILY_MAX);
-		json_object_set_new(desired, "Family", json_string(name));
-		free(name);
-	}
+	tu_default_name(desired, "Family", stack, address, FAMILY_MAX);
 	canonical(desired);
 }
 
@@ -353,33 +357,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	json_decref(params);
 	if (err)
 		return err;
-	const char *arn = json_string_value(
-		json_object_get(json_object_get(res, "taskDefinition"), "taskDefinitionArn"));
-	if (!arn) {
-		diags_add(d, DIAG_ERROR, "RegisterTaskDefinition answered without a taskDefinitionArn");
-		err = BERTH_EAWS;
-	} else {
-		*id_out = xstrdup(arn);
-	}
+	err = tu_answer_id(res, "taskDefinition", "taskDefinitionArn", "RegisterTaskDefinition",
+			   id_out, d);
 	json_decref(res);
-	return err;
-}
-
-static int set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
-		    json_t *remove_keys, struct diags *d)
-{
-	int err = 0;
-	if (json_object_size(add)) {
-		json_t *params = json_pack("{s:s, s:o}", "resourceArn", cur->arn, "tags",
-					   tu_tags_list_lc(add));
-		err = rt_call(c, "ecs", "TagResource", params, NULL, d);
-		json_decref(params);
-	}
-	if (!err && json_array_size(remove_keys)) {
-		json_t *params = json_pack("{s:s, s:O}", "resourceArn", cur->arn, "tagKeys", remove_keys);
-		err = rt_call(c, "ecs", "UntagResource", params, NULL, d);
-		json_decref(params);
-	}
 	return err;
 }
 
@@ -405,9 +385,8 @@ static long long side_effects_since(const struct rt_ctx *c, const struct live_re
 	if (!family)
 		return cur->created_ms;
 	char *ref = xasprintf("%s:1", family);
-	json_t *res = NULL, *params = json_pack("{s:s}", "taskDefinition", ref);
-	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
-	json_decref(params);
+	json_t *res = NULL;
+	int err = describe_call(c, ref, false, &res, d);
 	free(ref);
 	long long t = err ? 0 : tu_time_ms(json_object_get(json_object_get(res, "taskDefinition"),
 							   "registeredAt"));
@@ -420,11 +399,8 @@ static long long side_effects_since(const struct rt_ctx *c, const struct live_re
 static int taskdef_status(const struct rt_ctx *c, const char *arn, char **status,
 			  struct diags *d)
 {
-	json_t *res = NULL, *params = json_pack("{s:s}", "taskDefinition", arn);
-	int err = rt_call_expect(c, "ecs", "DescribeTaskDefinition", params, &res, client_error, NULL, d);
-	json_decref(params);
-	if (err == RT_EXPECTED)
-		return BERTH_ENOTFOUND;
+	json_t *res = NULL;
+	int err = describe_call(c, arn, false, &res, d);
 	if (err)
 		return err;
 	const char *s = json_string_value(json_object_get(json_object_get(res, "taskDefinition"), "status"));
@@ -525,7 +501,7 @@ const struct rtype rtype_ecs_taskdefinition = {
 	.read_one = read_one,
 	.normalise = normalise,
 	.create = create,
-	.set_tags = set_tags,
+	.set_tags = tu_ecs_set_tags,
 	.remove = remove_taskdef,
 	.sweep_leftover = sweep_leftover,
 	.check = check_fargate,

@@ -3,6 +3,7 @@
 #include "util/common.h"
 #include "resources/grafana_child.h"
 
+#include "resources/typeutil.h"
 #include "util/buf.h"
 
 int gchild_split_id(const char *id, char **ws, char **uid, struct diags *d)
@@ -131,4 +132,107 @@ int gchild_return(const struct rt_ctx *c, const char *ws, struct grafana_session
 	rt_shared_put(c, key.ptr);
 	buf_release(&key);
 	return err;
+}
+
+int gchild_read_all(const struct rt_ctx *c, const struct live_set *parents,
+		    gchild_read_ws_fn read, struct live_set *out, struct diags *d)
+{
+	for (size_t i = 0; i < parents->n; i++) {
+		const struct live_resource *ws = &parents->v[i];
+		struct grafana_session *g = NULL;
+		if (!gchild_workspace_active(ws))
+			continue;
+		int err = gchild_borrow(c, ws, &g, d);
+		if (!err)
+			err = gchild_return(c, ws->id, g, read(c, g, ws, out, d), d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int gchild_with(const struct rt_ctx *c, const char *id, gchild_fn fn, void *arg,
+		struct diags *d)
+{
+	char *ws = NULL, *uid = NULL;
+	struct grafana_session *g = NULL;
+	int err = gchild_split_id(id, &ws, &uid, d);
+	if (err)
+		return err;
+	if (!(err = gchild_open(c, ws, NULL, &g, d)))
+		err = gchild_close(g, fn(g, ws, uid, arg, d), d);
+	free(ws);
+	free(uid);
+	return err;
+}
+
+struct read_one_args {
+	const struct rtype *type;
+	gchild_get_fn get;
+	void (*fill)(struct live_resource *r, const char *ws, const char *uid, json_t *got);
+	struct live_resource *out;
+};
+
+static int read_one_in(struct grafana_session *g, const char *ws, const char *uid, void *arg,
+		       struct diags *d)
+{
+	struct read_one_args *a = arg;
+	json_t *got = NULL;
+	int err = a->get(g, uid, &got, d);
+	if (!err) {
+		tu_live_init(a->out, a->type, false);
+		a->fill(a->out, ws, uid, got);
+	}
+	json_decref(got);
+	return err;
+}
+
+int gchild_read_one(const struct rt_ctx *c, const char *id, const struct rtype *type,
+		    gchild_get_fn get,
+		    void (*fill)(struct live_resource *r, const char *ws, const char *uid,
+				 json_t *got),
+		    struct live_resource *out, struct diags *d)
+{
+	struct read_one_args a = { type, get, fill, out };
+	return gchild_with(c, id, read_one_in, &a, d);
+}
+
+struct remove_args {
+	int (*del)(struct grafana_session *g, const char *uid, struct diags *d);
+};
+
+static int remove_in(struct grafana_session *g, const char *ws, const char *uid, void *arg,
+		     struct diags *d)
+{
+	struct remove_args *a = arg;
+	(void)ws;
+	return a->del(g, uid, d);
+}
+
+int gchild_remove(const struct rt_ctx *c, const char *id,
+		  int (*del)(struct grafana_session *g, const char *uid, struct diags *d),
+		  struct diags *d)
+{
+	struct remove_args a = { del };
+	/* Deletes answer a 404 as done, so BERTH_ENOTFOUND is the workspace's:
+	 * it went, and its objects with it. */
+	int err = gchild_with(c, id, remove_in, &a, d);
+	return err == BERTH_ENOTFOUND ? 0 : err;
+}
+
+int gchild_open_existing(const struct rt_ctx *c, const char *ws, struct grafana_session **out,
+			 struct diags *d)
+{
+	int err = gchild_open(c, ws, NULL, out, d);
+	if (err == BERTH_ENOTFOUND)
+		diags_add(d, DIAG_ERROR, "Grafana workspace %s does not exist", ws);
+	return err;
+}
+
+int gchild_wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
+{
+	(void)c;
+	(void)cur;
+	(void)d;
+	return 0;
 }

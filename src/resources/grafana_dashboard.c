@@ -181,17 +181,14 @@ static void fill(struct live_resource *r, const char *ws, const char *uid, json_
 	r->detailed = true;
 }
 
-static int read_workspace(const struct rt_ctx *c, const struct live_resource *ws,
-			  struct live_set *out, struct diags *d)
+static int read_workspace(const struct rt_ctx *c, struct grafana_session *g,
+			  const struct live_resource *ws, struct live_set *out, struct diags *d)
 {
-	struct grafana_session *g = NULL;
 	json_t *hits = NULL;
-	int err = gchild_borrow(c, ws, &g, d);
-	if (err)
-		return err;
-	err = grafana_search(g, NULL, "dash-db", &hits, d);
+	int err = grafana_search(g, NULL, "dash-db", &hits, d);
 	size_t i;
 	json_t *h;
+	(void)c;
 	json_array_foreach(hits, i, h) {
 		const char *uid = json_string_value(json_object_get(h, "uid"));
 		json_t *got = NULL;
@@ -207,44 +204,20 @@ static int read_workspace(const struct rt_ctx *c, const struct live_resource *ws
 		json_decref(got);
 	}
 	json_decref(hits);
-	return gchild_return(c, ws->id, g, err, d);
+	return err;
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	for (size_t i = 0; i < parents->n; i++) {
-		if (!gchild_workspace_active(&parents->v[i]))
-			continue;
-		int err = read_workspace(c, &parents->v[i], out, d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return gchild_read_all(c, parents, read_workspace, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	char *ws = NULL, *uid = NULL;
-	struct grafana_session *g = NULL;
-	json_t *got = NULL;
-	int err = gchild_split_id(id, &ws, &uid, d);
-	if (err)
-		return err;
-	if ((err = gchild_open(c, ws, NULL, &g, d)))
-		goto cleanup;
-	err = gchild_close(g, grafana_dashboard_get(g, uid, &got, d), d);
-	if (err)
-		goto cleanup;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_grafana_dashboard.type_name;
-	fill(out, ws, uid, got);
-cleanup:
-	json_decref(got);
-	free(ws);
-	free(uid);
-	return err;
+	return gchild_read_one(c, id, &rtype_grafana_dashboard, grafana_dashboard_get, fill, out,
+			       d);
 }
 
 /* One import in its own session. */
@@ -257,9 +230,7 @@ static int import(const struct rt_ctx *c, const char *ws, json_t *props, const c
 	int err = import_args_get(props, uid, &a, d);
 	if (err)
 		return err;
-	err = gchild_open(c, ws, NULL, &g, d);
-	if (err == BERTH_ENOTFOUND)
-		diags_add(d, DIAG_ERROR, "Grafana workspace %s does not exist", ws);
+	err = gchild_open_existing(c, ws, &g, d);
 	if (!err) {
 		err = grafana_dashboard_import(g, a.dashboard, a.inputs, a.n, a.folder, overwrite, &res, d);
 		err = gchild_close(g, err, d);
@@ -311,28 +282,7 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 static int remove_dashboard(const struct rt_ctx *c, const struct live_resource *cur,
 			    struct diags *d)
 {
-	char *ws = NULL, *uid = NULL;
-	struct grafana_session *g = NULL;
-	int err = gchild_split_id(cur->id, &ws, &uid, d);
-	if (err)
-		return err;
-	err = gchild_open(c, ws, NULL, &g, d);
-	if (err == BERTH_ENOTFOUND)
-		err = 0; /* the workspace went, and its dashboards with it */
-	else if (!err)
-		err = gchild_close(g, grafana_dashboard_delete(g, uid, d), d);
-	free(ws);
-	free(uid);
-	return err;
-}
-
-/* The DELETE answer is the confirmation (404 counts as gone). */
-static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	(void)c;
-	(void)cur;
-	(void)d;
-	return 0;
+	return gchild_remove(c, cur->id, grafana_dashboard_delete, d);
 }
 
 const struct rtype rtype_grafana_dashboard = {
@@ -347,5 +297,5 @@ const struct rtype rtype_grafana_dashboard = {
 	.update = update,
 	.remove = remove_dashboard,
 	.check = check,
-	.wait_gone = wait_gone,
+	.wait_gone = gchild_wait_gone,
 };

@@ -59,9 +59,10 @@ static json_t *definition(json_t *props, const char *uid)
 	return ds;
 }
 
-/* A Grafana data source in CloudFormation form. */
-static void fill(struct live_resource *r, const char *ws, json_t *ds)
+/* A Grafana data source in CloudFormation form (its uid is ds's). */
+static void fill(struct live_resource *r, const char *ws, const char *uid_asked, json_t *ds)
 {
+	(void)uid_asked;
 	json_t *p = json_object();
 	json_object_set_new(p, "WorkspaceId", json_string(ws));
 	static const char *const map[][2] = { { "Name", "name" }, { "Type", "type" }, { "Url", "url" },
@@ -96,52 +97,31 @@ static void fill(struct live_resource *r, const char *ws, json_t *ds)
 	r->detailed = true;
 }
 
+static int read_workspace(const struct rt_ctx *c, struct grafana_session *g,
+			  const struct live_resource *ws, struct live_set *out, struct diags *d)
+{
+	json_t *list = NULL;
+	int err = grafana_request(g, "GET", "/api/datasources", NULL, &list, d);
+	size_t k;
+	json_t *ds;
+	(void)c;
+	json_array_foreach(list, k, ds)
+		fill(live_set_add(out, rtype_grafana_datasource.type_name), ws->id, NULL, ds);
+	json_decref(list);
+	return err;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
-	int err = 0;
-	for (size_t i = 0; i < parents->n && !err; i++) {
-		const struct live_resource *ws = &parents->v[i];
-		if (!gchild_workspace_active(ws))
-			continue;
-		struct grafana_session *g = NULL;
-		json_t *list = NULL;
-		err = gchild_borrow(c, ws, &g, d);
-		if (err)
-			break;
-		err = grafana_request(g, "GET", "/api/datasources", NULL, &list, d);
-		err = gchild_return(c, ws->id, g, err, d);
-		size_t k;
-		json_t *ds;
-		json_array_foreach(list, k, ds)
-			fill(live_set_add(out, rtype_grafana_datasource.type_name), ws->id, ds);
-		json_decref(list);
-	}
-	return err;
+	return gchild_read_all(c, parents, read_workspace, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
-	char *ws = NULL, *uid = NULL;
-	struct grafana_session *g = NULL;
-	json_t *ds = NULL;
-	int err = gchild_split_id(id, &ws, &uid, d);
-	if (err)
-		return err;
-	if ((err = gchild_open(c, ws, NULL, &g, d)))
-		goto cleanup;
-	err = gchild_close(g, grafana_datasource_get(g, uid, &ds, d), d);
-	if (err)
-		goto cleanup;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_grafana_datasource.type_name;
-	fill(out, ws, ds);
-cleanup:
-	json_decref(ds);
-	free(ws);
-	free(uid);
-	return err;
+	return gchild_read_one(c, id, &rtype_grafana_datasource, grafana_datasource_get, fill, out,
+			       d);
 }
 
 /* berth picks the uid, so a retried create and the dashboards' references
@@ -170,9 +150,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	struct grafana_session *g = NULL;
 	json_t *existing = NULL, *def = NULL;
 	char *uid = NULL;
-	int err = gchild_open(c, ws, NULL, &g, d);
-	if (err == BERTH_ENOTFOUND)
-		diags_add(d, DIAG_ERROR, "Grafana workspace %s does not exist", ws);
+	int err = gchild_open_existing(c, ws, &g, d);
 	if (err)
 		return err;
 	/* The name is unique in a workspace: one there already is an earlier
@@ -196,53 +174,29 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return err;
 }
 
+/* PUT replaces the whole definition: every property, changed or not. */
+static int update_in(struct grafana_session *g, const char *ws, const char *uid, void *desired,
+		     struct diags *d)
+{
+	json_t *def = definition(desired, uid);
+	int err = grafana_datasource_update(g, uid, def, d);
+	(void)ws;
+	json_decref(def);
+	return err;
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
 	(void)changed;
 	(void)nchanged;
-	char *ws = NULL, *uid = NULL;
-	struct grafana_session *g = NULL;
-	int err = gchild_split_id(cur->id, &ws, &uid, d);
-	if (err)
-		return err;
-	if (!(err = gchild_open(c, ws, NULL, &g, d))) {
-		/* PUT replaces the whole definition: every property, changed or not. */
-		json_t *def = definition(desired, uid);
-		err = gchild_close(g, grafana_datasource_update(g, uid, def, d), d);
-		json_decref(def);
-	}
-	free(ws);
-	free(uid);
-	return err;
+	return gchild_with(c, cur->id, update_in, desired, d);
 }
 
 static int remove_datasource(const struct rt_ctx *c, const struct live_resource *cur,
 			     struct diags *d)
 {
-	char *ws = NULL, *uid = NULL;
-	struct grafana_session *g = NULL;
-	int err = gchild_split_id(cur->id, &ws, &uid, d);
-	if (err)
-		return err;
-	err = gchild_open(c, ws, NULL, &g, d);
-	if (err == BERTH_ENOTFOUND)
-		err = 0; /* the workspace went, and its data sources with it */
-	else if (!err)
-		err = gchild_close(g, grafana_datasource_delete(g, uid, d), d);
-	free(ws);
-	free(uid);
-	return err;
-}
-
-/* The DELETE answer is the confirmation (a 404 counts as gone): no second
- * session just to read it again. */
-static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	(void)c;
-	(void)cur;
-	(void)d;
-	return 0;
+	return gchild_remove(c, cur->id, grafana_datasource_delete, d);
 }
 
 const struct rtype rtype_grafana_datasource = {
@@ -256,5 +210,5 @@ const struct rtype rtype_grafana_datasource = {
 	.create = create,
 	.update = update,
 	.remove = remove_datasource,
-	.wait_gone = wait_gone,
+	.wait_gone = gchild_wait_gone,
 };

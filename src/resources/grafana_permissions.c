@@ -10,7 +10,8 @@
  * (refresh_when_used), so roles given in the console are left alone. A
  * workspace without AWS_SSO authentication has no permissions to read. */
 #include "util/common.h"
-#include "resources/resource.h"
+#include "resources/grafana_child.h"
+#include "resources/typeutil.h"
 
 static const char *const identity[] = { "WorkspaceId", NULL };
 static const char *const not_found[] = { "ResourceNotFoundException", NULL };
@@ -28,18 +29,9 @@ static const struct {
 static int list_current(const struct rt_ctx *c, const char *ws, json_t **out, struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", "workspaceId", ws), *items = NULL;
-	struct diags tmp = DIAGS_INIT;
-	int err = rt_call_all(c, "grafana", "ListPermissions", params, "permissions", &items, &tmp);
+	int err = rt_call_all_expect(c, "grafana", "ListPermissions", params, "permissions",
+				     not_found, &items, d);
 	json_decref(params);
-	if (err == BERTH_EAWS) {
-		for (size_t i = 0; i < tmp.n; i++)
-			if (tmp.items[i].aws_code && !strcmp(tmp.items[i].aws_code, not_found[0])) {
-				diags_release(&tmp);
-				return RT_EXPECTED;
-			}
-	}
-	diags_move(d, &tmp);
-	diags_release(&tmp);
 	if (err)
 		return err;
 	json_t *cur = json_object();
@@ -94,6 +86,14 @@ static bool sso_enabled(const struct live_resource *ws)
 	return false;
 }
 
+/* The instance of workspace ws whose roles are cur (list_current's). */
+static void fill(struct live_resource *r, const char *ws, json_t *cur)
+{
+	r->id = xstrdup(ws);
+	r->parent_id = xstrdup(ws);
+	r->props = props_from(ws, cur);
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
@@ -110,12 +110,8 @@ static int read_all(const struct rt_ctx *c, const struct live_set *parents, stru
 			return err;
 		/* No roles at all: nothing berth made (it never leaves an empty
 		 * list; see create). */
-		if (json_object_size(cur)) {
-			struct live_resource *r = live_set_add(out, rtype_grafana_permissions.type_name);
-			r->id = xstrdup(ws->id);
-			r->parent_id = xstrdup(ws->id);
-			r->props = props_from(ws->id, cur);
-		}
+		if (json_object_size(cur))
+			fill(live_set_add(out, rtype_grafana_permissions.type_name), ws->id, cur);
 		json_decref(cur);
 	}
 	return 0;
@@ -130,14 +126,19 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_grafana_permissions.type_name;
-	out->detailed = true;
-	out->id = xstrdup(id);
-	out->parent_id = xstrdup(id);
-	out->props = props_from(id, cur);
+	tu_live_init(out, &rtype_grafana_permissions, true);
+	fill(out, id, cur);
 	json_decref(cur);
 	return 0;
+}
+
+/* One UpdatePermissions instruction: `action` for the user or group of v
+ * ({role, type, id}). */
+static json_t *instruction(const char *action, json_t *v)
+{
+	return json_pack("{s:s, s:O, s:[{s:O, s:O}]}", "action", action, "role",
+			 json_object_get(v, "role"), "users", "id", json_object_get(v, "id"), "type",
+			 json_object_get(v, "type"));
 }
 
 /* Makes the workspace's roles those of `desired` (NULL: none) in one
@@ -180,21 +181,12 @@ static int apply_roles(const struct rt_ctx *c, const char *ws, json_t *desired, 
 	json_t *v;
 	json_object_foreach(want, key, v) {
 		json_t *have = json_object_get(cur, key);
-		if (have && json_equal(json_object_get(have, "role"), json_object_get(v, "role")))
-			continue;
-		json_array_append_new(batch, json_pack("{s:s, s:O, s:[{s:O, s:O}]}", "action", "ADD",
-						       "role", json_object_get(v, "role"), "users", "id",
-						       json_object_get(v, "id"), "type",
-						       json_object_get(v, "type")));
+		if (!have || !json_equal(json_object_get(have, "role"), json_object_get(v, "role")))
+			json_array_append_new(batch, instruction("ADD", v));
 	}
-	json_object_foreach(cur, key, v) {
-		if (json_object_get(want, key))
-			continue;
-		json_array_append_new(batch, json_pack("{s:s, s:O, s:[{s:O, s:O}]}", "action", "REVOKE",
-						       "role", json_object_get(v, "role"), "users", "id",
-						       json_object_get(v, "id"), "type",
-						       json_object_get(v, "type")));
-	}
+	json_object_foreach(cur, key, v)
+		if (!json_object_get(want, key))
+			json_array_append_new(batch, instruction("REVOKE", v));
 	if (!json_array_size(batch))
 		goto cleanup;
 	json_t *params = json_pack("{s:s, s:O}", "workspaceId", ws, "updateInstructionBatch", batch);
@@ -284,16 +276,6 @@ static int remove_permissions(const struct rt_ctx *c, const struct live_resource
 	return apply_roles(c, cur->id, NULL, d);
 }
 
-/* UpdatePermissions is synchronous and its answer reports each failure, so
- * a successful removal needs no second reading. */
-static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
-{
-	(void)c;
-	(void)cur;
-	(void)d;
-	return 0;
-}
-
 const struct rtype rtype_grafana_permissions = {
 	.type_name = "Berth::Grafana::Permissions",
 	.parent_type = "AWS::Grafana::Workspace",
@@ -304,6 +286,8 @@ const struct rtype rtype_grafana_permissions = {
 	.create = create,
 	.update = update,
 	.remove = remove_permissions,
-	.wait_gone = wait_gone,
+	/* UpdatePermissions is synchronous and its answer reports each
+	 * failure, so a successful removal needs no second reading. */
+	.wait_gone = gchild_wait_gone,
 	.check = check,
 };

@@ -9,7 +9,7 @@
  * the Grafana version have their own APIs, which berth does not drive yet.
  * Deleting a workspace deletes its data sources, dashboards and API keys. */
 #include "util/common.h"
-#include "resources/resource.h"
+#include "resources/typeutil.h"
 
 #define NAME_MAX_LEN 255
 #define WAIT_MS (30L * 60 * 1000)
@@ -92,38 +92,34 @@ static int describe(const struct rt_ctx *c, const char *id, json_t **out, struct
 	return 0;
 }
 
+/* A workspace the tagging API listed, with the listed tags; one deleted
+ * since the listing, or being deleted, is skipped. */
+static int read_listed(const struct rt_ctx *c, const char *arn, json_t *tags,
+		       struct live_resource *out, struct diags *d)
+{
+	json_t *ws = NULL;
+	int err = describe(c, id_from_arn(arn), &ws, d);
+	if (err == RT_EXPECTED)
+		return BERTH_ENOTFOUND;
+	if (err)
+		return err;
+	const char *st = json_string_value(json_object_get(ws, "status"));
+	if (st && !strcmp(st, "DELETING")) {
+		json_decref(ws);
+		return BERTH_ENOTFOUND;
+	}
+	tu_live_init(out, &rtype_grafana_workspace, false);
+	fill(out, ws, arn);
+	rt_apply_tags(out, rt_tags_to_map(tags));
+	json_decref(ws);
+	return 0;
+}
+
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
 		    struct diags *d)
 {
 	(void)parents;
-	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, "grafana", &tagged, d);
-	if (err)
-		return err;
-	size_t i;
-	json_t *m;
-	json_array_foreach(tagged, i, m) {
-		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || !owns_arn(arn))
-			continue;
-		json_t *ws = NULL;
-		err = describe(c, id_from_arn(arn), &ws, d);
-		if (err == RT_EXPECTED) { /* deleted since the tagging API looked */
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		const char *st = json_string_value(json_object_get(ws, "status"));
-		if (!st || strcmp(st, "DELETING")) {
-			struct live_resource *r = live_set_add(out, rtype_grafana_workspace.type_name);
-			fill(r, ws, arn);
-			rt_apply_tags(r, rt_tags_to_map(json_object_get(m, "Tags")));
-		}
-		json_decref(ws);
-	}
-	json_decref(tagged);
-	return err;
+	return tu_read_tagged_each(c, &rtype_grafana_workspace, read_listed, out, d);
 }
 
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
@@ -135,9 +131,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 		return BERTH_ENOTFOUND;
 	if (err)
 		return err;
-	memset(out, 0, sizeof(*out));
-	out->type = rtype_grafana_workspace.type_name;
-	out->detailed = true;
+	tu_live_init(out, &rtype_grafana_workspace, true);
 	fill(out, ws, NULL);
 	/* DescribeWorkspace gives no ARN: read_all's tagging listing does, and
 	 * tag changes work on instances read by refresh. */
@@ -148,11 +142,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 
 static void normalise(const char *stack, const char *address, json_t *desired)
 {
-	if (json_object_get(desired, "Name"))
-		return;
-	char *name = rt_default_name(stack, address, NAME_MAX_LEN);
-	json_object_set_new(desired, "Name", json_string(name));
-	free(name);
+	tu_default_name(desired, "Name", stack, address, NAME_MAX_LEN);
 }
 
 struct status_probe {

@@ -3,6 +3,9 @@
 #include "util/common.h"
 #include "resources/resource.h"
 
+#include "resources/datasource.h"
+#include "resources/loggroups.h"
+
 static const struct rtype *const types[] = {
 	&rtype_aps_workspace,
 	&rtype_cloudformation_stack,
@@ -52,7 +55,13 @@ static int aws_caller(const struct rt_ctx *c, json_t **out, struct diags *d)
 }
 
 static const struct rtype_registry aws_registry = {
-	types, ARRAY_SIZE(types), aws_stack_tagged, aws_caller,
+	.v = types,
+	.n = ARRAY_SIZE(types),
+	.stack_tagged = aws_stack_tagged,
+	.caller = aws_caller,
+	.data_read = data_read,
+	.log_group_created = lg_created,
+	.log_group_delete = lg_delete,
 };
 
 const struct rtype_registry *rtype_registry_aws(void)

@@ -412,6 +412,19 @@ struct rtype_registry {
 	/* Who the credentials are, as STS GetCallerIdentity answers:
 	 * {"Account", "Arn", ...} (*out, a new reference). */
 	int (*caller)(const struct rt_ctx *c, json_t **out, struct diags *d);
+	/* Reads a data entry of kind `kind` (schema/datasource.h) as
+	 * resources/datasource.h's data_read answers: the engine's data
+	 * phase (engine/data.c) reads through it, and only through it. */
+	int (*data_read)(const struct rt_ctx *c, const char *kind, json_t *args, json_t **out,
+			 struct diags *d);
+	/* The CloudWatch Logs groups engine/sidefx.c deletes for removed
+	 * instances (rtype.side_effects). log_group_created: when group `name`
+	 * was made, in ms since the epoch, into *ms: 0 when there is no such
+	 * group, -1 when the answer does not say. log_group_delete: 0 when it
+	 * is deleted or was gone already. */
+	int (*log_group_created)(const struct rt_ctx *c, const char *name, long long *ms,
+				 struct diags *d);
+	int (*log_group_delete)(const struct rt_ctx *c, const char *name, struct diags *d);
 };
 
 /* The type of that name in r, or NULL (binary search). */

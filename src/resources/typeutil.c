@@ -8,12 +8,6 @@
 #include "util/log.h"
 #include "util/duration.h"
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 json_t *tu_policy_doc(json_t *v)
 {
 	if (!v || json_is_null(v))
@@ -26,15 +20,7 @@ json_t *tu_policy_doc(json_t *v)
 		return doc;
 	/* IAM's answers are URL-encoded ("%7B%22Version%22..."). */
 	struct buf b = BUF_INIT;
-	for (const char *p = s; *p; p++) {
-		int hi, lo;
-		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
-			buf_addch(&b, hi * 16 + lo);
-			p += 2;
-		} else {
-			buf_addch(&b, *p == '+' ? ' ' : *p);
-		}
-	}
+	buf_add_unescaped(&b, s, '%', true);
 	doc = json_loads(b.ptr, JSON_DECODE_ANY, NULL);
 	buf_release(&b);
 	return doc;
@@ -224,6 +210,54 @@ json_t *tu_tags_list_lc(json_t *map)
 	return r;
 }
 
+void tu_default_name(json_t *desired, const char *prop, const char *stack, const char *address,
+		     size_t max)
+{
+	if (json_object_get(desired, prop))
+		return;
+	char *name = rt_default_name(stack, address, max);
+	json_object_set_new(desired, prop, json_string(name));
+	free(name);
+}
+
+void tu_live_init(struct live_resource *out, const struct rtype *type, bool detailed)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = type->type_name;
+	out->detailed = detailed;
+}
+
+int tu_ecs_set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
+		    json_t *remove_keys, struct diags *d)
+{
+	int err = 0;
+	if (json_object_size(add)) {
+		json_t *params = json_pack("{s:s, s:o}", "resourceArn", cur->arn, "tags",
+					   tu_tags_list_lc(add));
+		err = rt_call(c, "ecs", "TagResource", params, NULL, d);
+		json_decref(params);
+	}
+	if (!err && json_array_size(remove_keys)) {
+		json_t *params = json_pack("{s:s, s:O}", "resourceArn", cur->arn, "tagKeys", remove_keys);
+		err = rt_call(c, "ecs", "UntagResource", params, NULL, d);
+		json_decref(params);
+	}
+	return err;
+}
+
+int tu_answer_id(json_t *res, const char *outer, const char *member, const char *op, char **out,
+		 struct diags *d)
+{
+	const char *v = json_string_value(json_object_get(outer ? json_object_get(res, outer) : res,
+							  member));
+	if (!v) {
+		diags_add(d, DIAG_ERROR, "%s answered without a %s", op, member);
+		return BERTH_EAWS;
+	}
+	*out = xstrdup(v);
+	return 0;
+}
+
 /* ---- refresh through the tagging API ---- */
 
 int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op,
@@ -255,19 +289,36 @@ int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_me
 	return 0;
 }
 
+int tu_tagged_of_type(const struct rt_ctx *c, const struct rtype *type, json_t **out,
+		      struct diags *d)
+{
+	json_t *tagged = NULL;
+	int err = rt_tagged_resources(c, type->tag_filter, &tagged, d);
+	if (err)
+		return err;
+	*out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(tagged, i, m) {
+		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
+		if (arn && (!type->owns_arn || type->owns_arn(arn)))
+			json_array_append(*out, m);
+	}
+	json_decref(tagged);
+	return 0;
+}
+
 int tu_read_tagged(const struct rt_ctx *c, const struct tu_tagged_read *tr, struct live_set *out,
 		   struct diags *d)
 {
 	json_t *tagged = NULL, *keys = json_array(), *tags_by_key = json_object();
-	int err = rt_tagged_resources(c, tr->type->tag_filter, &tagged, d);
+	int err = tu_tagged_of_type(c, tr->type, &tagged, d);
 	if (err)
 		goto cleanup;
 	size_t i;
 	json_t *m;
 	json_array_foreach(tagged, i, m) {
 		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || (tr->type->owns_arn && !tr->type->owns_arn(arn)))
-			continue;
 		char *key = tr->key_of_arn ? tr->key_of_arn(arn) : xstrdup(arn);
 		if (!key)
 			continue;
@@ -306,15 +357,13 @@ int tu_read_tagged_each(const struct rt_ctx *c, const struct rtype *type, tu_rea
 			struct live_set *out, struct diags *d)
 {
 	json_t *tagged = NULL;
-	int err = rt_tagged_resources(c, type->tag_filter, &tagged, d);
+	int err = tu_tagged_of_type(c, type, &tagged, d);
 	if (err)
 		return err;
 	size_t i;
 	json_t *m;
 	json_array_foreach(tagged, i, m) {
 		const char *arn = json_string_value(json_object_get(m, "ResourceARN"));
-		if (!arn || (type->owns_arn && !type->owns_arn(arn)))
-			continue;
 		struct live_resource r;
 		err = read(c, arn, json_object_get(m, "Tags"), &r, d);
 		if (err == BERTH_ENOTFOUND) {

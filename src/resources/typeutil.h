@@ -64,6 +64,15 @@ int tu_read_listed_named(const struct rt_ctx *c, const struct rtype *type, const
 int tu_check_ours(const struct rt_ctx *c, json_t *tags, const char *address, const char *what,
 		  const char *name, struct diags *d);
 
+/* normalise's default name: desired[prop] = rt_default_name(stack,
+ * address, max) when desired has no prop. */
+void tu_default_name(json_t *desired, const char *prop, const char *stack, const char *address,
+		     size_t max);
+
+/* Starts read_one's answer: *out zeroed, an instance of type, detailed as
+ * said. */
+void tu_live_init(struct live_resource *out, const struct rtype *type, bool detailed);
+
 /* props[name] as an integer (8080 for "8080"); dflt when absent. */
 long long tu_int(json_t *props, const char *name, long long dflt);
 
@@ -76,6 +85,16 @@ long long tu_time_ms(json_t *v);
 /* ECS spells tags [{key, value}]: to {K: V} and back (new references). */
 json_t *tu_tags_map_lc(json_t *list);
 json_t *tu_tags_list_lc(json_t *map);
+/* set_tags of the ECS types: TagResource with `add`, then UntagResource
+ * with `remove_keys`, on cur->arn. */
+int tu_ecs_set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
+		    json_t *remove_keys, struct diags *d);
+
+/* A create's answer: *out = a copy of res[outer][member] (a string;
+ * outer NULL: res[member]), or
+ * BERTH_EAWS with "OP answered without a MEMBER" when there is none. */
+int tu_answer_id(json_t *res, const char *outer, const char *member, const char *op, char **out,
+		 struct diags *d);
 
 /* Cloud Map answers creates, updates and deletes with an OperationId: polls
  * GetOperation until SUCCESS (an error with Cloud Map's reason on FAIL);
@@ -99,6 +118,12 @@ int tu_describe_list(const struct rt_ctx *c, const char *service, const char *op
 int tu_list_tags(const struct rt_ctx *c, const char *service, const char *arn_member,
 		 const char *arn, const char *const *gone, const char *tags_member, json_t **map,
 		 struct diags *d);
+
+/* What the tagging API lists of the stack's instances of type
+ * (type->tag_filter, and only the ARNs type->owns_arn accepts): *out, a
+ * new array of {"ResourceARN", "Tags"}. */
+int tu_tagged_of_type(const struct rt_ctx *c, const struct rtype *type, json_t **out,
+		      struct diags *d);
 
 /* A refresh through the tagging API: the stack's instances of type->tag_filter
  * that type->owns_arn accepts (their ARNs and tags), then `describe` for up

@@ -84,6 +84,15 @@ static const struct schema_shape *member_shape(const struct schema_shape *sh, co
 	return NULL;
 }
 
+/* A member only the live side has is a change, unless AWS chose it
+ * because the spec left it out (SP_COMPUTED: ECR's KMS key). */
+static bool computed(const struct schema_shape *sh, const char *key)
+{
+	const struct schema_prop *p =
+		sh && sh->kind == SK_OBJECT ? schema_shape_prop(sh, key) : NULL;
+	return p && (p->flags & SP_COMPUTED);
+}
+
 static enum schema_eq objects(const struct schema_shape *sh, json_t *a, json_t *b)
 {
 	enum schema_eq r = SCHEMA_EQUAL;
@@ -92,7 +101,7 @@ static enum schema_eq objects(const struct schema_shape *sh, json_t *a, json_t *
 	json_object_foreach(a, k, v)
 		r = both(r, schema_compare(member_shape(sh, k), v, json_object_get(b, k)));
 	json_object_foreach(b, k, v)
-		if (!json_object_get(a, k))
+		if (!json_object_get(a, k) && !computed(sh, k))
 			r = both(r, schema_compare(member_shape(sh, k), NULL, v));
 	return r;
 }

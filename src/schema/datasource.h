@@ -3,7 +3,7 @@
  * each takes and what it gives. The spec layer checks `data:` entries and
  * their references against it (arguments, required arguments, attributes,
  * with suggestions); how each is read is resources/datasource.h's, which the
- * engine calls at plan time. The table is data, so it sits here, below the
+ * engine calls at plan time through its registry (rtype_registry.data_read). The table is data, so it sits here, below the
  * spec and the resources alike (tools/check_layers.py). */
 #ifndef BERTH_SCHEMA_DATASOURCE_H
 #define BERTH_SCHEMA_DATASOURCE_H

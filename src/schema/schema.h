@@ -30,7 +30,8 @@ enum schema_prop_flags {
 	SP_READ_ONLY = 1 << 2,        /* an attribute: referenceable, never set */
 	SP_WRITE_ONLY = 1 << 3,       /* never read back (don't diff against live) */
 	SP_SENSITIVE = 1 << 4,        /* masked in output, plans and state */
-	SP_COND_CREATE_ONLY = 1 << 5  /* may force replacement (conditionalCreateOnly) */
+	SP_COND_CREATE_ONLY = 1 << 5, /* may force replacement (conditionalCreateOnly) */
+	SP_COMPUTED = 1 << 6          /* AWS chooses it when the spec leaves it out */
 };
 
 struct schema_prop;

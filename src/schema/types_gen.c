@@ -1056,7 +1056,7 @@ static const struct schema_shape s129 = { SK_STRING, NULL, 0, NULL, false, NULL,
 static const struct schema_prop p130[] = {
 	{ "EncryptionType", SP_REQUIRED | SP_CREATE_ONLY, &s128, NULL,
 	  "The encryption type to use." },
-	{ "KmsKey", SP_CREATE_ONLY, &s129, NULL,
+	{ "KmsKey", SP_CREATE_ONLY | SP_COMPUTED, &s129, NULL,
 	  "If you use the KMS encryption type, specify the KMS key to use for encryption." },
 };
 static const struct schema_shape s130 = { SK_OBJECT, p130, 2, NULL, false, NULL, 0, false, false, 0, 0 };

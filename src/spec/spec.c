@@ -1121,6 +1121,17 @@ static char *data_kind_names(void)
 	return buf_detach(&b, NULL);
 }
 
+/* Whether `map` has `name` in another case: 'Name' for 'name' is already
+ * reported as an unknown key with the right spelling, so "needs 'name'" on
+ * top of it would be one typo told twice. */
+static bool has_key_ci(const struct node *map, const char *name)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (map->keys[i]->str && !strcasecmp(map->keys[i]->str, name))
+			return true;
+	return false;
+}
+
 static void declare_data(struct loader *L, size_t mi, const struct node *data)
 {
 	struct spec *s = L->s;
@@ -1169,7 +1180,7 @@ static void declare_data(struct loader *L, size_t mi, const struct node *data)
 		check_keys(L, dn, allowed, na, what);
 		free(what);
 		for (size_t a = 0; dk->required[a]; a++)
-			if (!node_get(dn, dk->required[a]))
+			if (!node_get(dn, dk->required[a]) && !has_key_ci(dn, dk->required[a]))
 				error_at(L->d, k, "data entry '%s' (%s) needs '%s'", k->str, kind,
 					 dk->required[a]);
 		ALLOC_GROW(s->data, s->ndata + 1, L->p->data_alloc);

@@ -78,6 +78,25 @@ void buf_addch(struct buf *b, int c)
 	b->ptr[b->len] = '\0';
 }
 
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void buf_add_unescaped(struct buf *b, const char *s, char esc, bool plus_space)
+{
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+		if (*p == esc && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			buf_addch(b, hi * 16 + lo);
+			p += 2;
+		} else {
+			buf_addch(b, plus_space && *p == '+' ? ' ' : *p);
+		}
+	}
+}
+
 void buf_addchars(struct buf *b, int c, size_t n)
 {
 	buf_grow(b, n);

@@ -8,6 +8,7 @@
 #define BERTH_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf {
@@ -42,6 +43,10 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_addbuf(struct buf *b, const struct buf *other);
 /* Appends n copies of c. */
 void buf_addchars(struct buf *b, int c, size_t n);
+/* Appends s with every `esc` followed by two hex digits as the byte they
+ * give ('%' for URL encoding, '=' for berth's tag values), and '+' as a
+ * space when plus_space; any other byte as it is. */
+void buf_add_unescaped(struct buf *b, const char *s, char esc, bool plus_space);
 
 /* Removes trailing whitespace. */
 void buf_rtrim(struct buf *b);

@@ -111,6 +111,27 @@ class EcrRepositoryTest(EngineCase):
         self.assertEqual(self.repos(), {})
         self.assertEqual(self.live(), [])
 
+    def test_kms_default_key(self):
+        # KMS without a KmsKey: ECR answers with its AWS-managed key's ARN,
+        # which the spec never named. That is no change (CloudFormation and
+        # Terraform read it as AWS's choice), and above all no replacement:
+        # EncryptionConfiguration is create-only.
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            resources:
+              images:
+                type: AWS::ECR::Repository
+                properties:
+                  RepositoryName: demo/images
+                  EncryptionConfiguration: { EncryptionType: KMS }
+            """)
+        self.berth("apply", "--auto-approve")
+        enc = self.repos()["demo/images"]["encryptionConfiguration"]
+        self.assertEqual(enc["encryptionType"], "KMS")
+        self.assertIn(":alias/aws/ecr", enc["kmsKey"])
+        self.assert_converged()
+
     def test_name_taken_and_unsupported(self):
         self.ecr().create_repository(repositoryName="demo/app")
         self.write_spec(SPEC)

@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "fake_cloud.h"
 
+#include "util/duration.h"
 #include "util/err.h"
 
 #define FAKE_ACCOUNT "123456789012"
@@ -13,9 +14,12 @@ void fake_cloud_new(struct fake_cloud *fc)
 	memset(fc, 0, sizeof(*fc));
 	pthread_mutex_init(&fc->lock, NULL);
 	fc->objs = json_object();
+	fc->groups = json_object();
+	fc->params = json_object();
 	strvec_init(&fc->log);
 	strvec_init(&fc->refuse_create);
 	strvec_init(&fc->lose_create);
+	strvec_init(&fc->refuse_delete_group);
 	atomic_init(&fc->cancel, 0);
 	the_cloud = fc;
 }
@@ -23,9 +27,12 @@ void fake_cloud_new(struct fake_cloud *fc)
 void fake_cloud_free(struct fake_cloud *fc)
 {
 	json_decref(fc->objs);
+	json_decref(fc->groups);
+	json_decref(fc->params);
 	strvec_clear(&fc->log);
 	strvec_clear(&fc->refuse_create);
 	strvec_clear(&fc->lose_create);
+	strvec_clear(&fc->refuse_delete_group);
 	pthread_mutex_destroy(&fc->lock);
 	if (the_cloud == fc)
 		the_cloud = NULL;
@@ -84,9 +91,10 @@ size_t fake_instances(struct fake_cloud *fc, const char *address)
 
 /* ---- the types ---- */
 
-/* What distinguishes the three types: their id, ARN and attributes. */
+/* What distinguishes the types: their id, ARN and attributes. */
 struct fake_kind {
 	const char *type_name;
+	const char *service;    /* the ARN's: "ec2" */
 	const char *id_prefix;  /* "vpc-"; NULL: the id is the name property */
 	const char *name_prop;  /* with id_prefix NULL */
 	const char *arn_part;   /* ":vpc/", ":log-group:" */
@@ -94,9 +102,10 @@ struct fake_kind {
 };
 
 static const struct fake_kind kinds[] = {
-	{ "AWS::EC2::Subnet", "subnet-", NULL, ":subnet/", "SubnetId" },
-	{ "AWS::EC2::VPC", "vpc-", NULL, ":vpc/", "VpcId" },
-	{ "AWS::Logs::LogGroup", NULL, "LogGroupName", ":log-group:", NULL },
+	{ "AWS::EC2::Subnet", "ec2", "subnet-", NULL, ":subnet/", "SubnetId" },
+	{ "AWS::EC2::VPC", "ec2", "vpc-", NULL, ":vpc/", "VpcId" },
+	{ "AWS::ECS::Cluster", "ecs", NULL, "ClusterName", ":cluster/", NULL },
+	{ "AWS::Logs::LogGroup", "logs", NULL, "LogGroupName", ":log-group:", NULL },
 };
 
 static const struct fake_kind *kind_of(const char *type_name)
@@ -109,9 +118,15 @@ static const struct fake_kind *kind_of(const char *type_name)
 
 static char *make_arn(const struct fake_kind *k, const char *id)
 {
-	if (!k->id_prefix)
-		return xasprintf("arn:aws:logs:us-west-2:" FAKE_ACCOUNT "%s%s", k->arn_part, id);
-	return xasprintf("arn:aws:ec2:us-west-2:" FAKE_ACCOUNT "%s%s", k->arn_part, id);
+	return xasprintf("arn:aws:%s:us-west-2:" FAKE_ACCOUNT "%s%s", k->service, k->arn_part, id);
+}
+
+/* berth:created in tags (ISO-8601), in ms since the epoch; 0 when none. */
+static long long created_ms(json_t *tags)
+{
+	const char *t = json_string_value(json_object_get(tags, TAG_CREATED));
+	time_t u;
+	return t && !time_parse_rfc3339(t, &u) ? (long long)u * 1000 : 0;
 }
 
 /* The object of this type and id, or NULL (under the lock). */
@@ -136,6 +151,8 @@ static void to_live(const char *type_name, const char *arn, json_t *obj,
 	r->arn = xstrdup(arn);
 	r->props = json_deep_copy(json_object_get(obj, "props"));
 	r->detailed = true;
+	/* As ECS clusters: AWS gives no creation time, berth's tag does. */
+	r->created_ms = created_ms(json_object_get(obj, "tags"));
 	rt_apply_tags(r, json_deep_copy(json_object_get(obj, "tags")));
 }
 
@@ -319,7 +336,7 @@ unlock:
 }
 
 /* The vtable callbacks, per type (they are told no type). */
-#define FAKE_TYPE(sym, name, filter)                                                         \
+#define FAKE_TYPE(sym, name, filter, fx)                                                     \
 	static const struct rtype sym;                                                       \
 	static int sym##_owns(const char *arn)                                               \
 	{                                                                                    \
@@ -369,11 +386,22 @@ unlock:
 		.update = sym##_update,                                                      \
 		.set_tags = fake_set_tags,                                                   \
 		.remove = sym##_remove,                                                      \
+		.side_effects = fx,                                                          \
 	}
 
-FAKE_TYPE(fake_subnet, "AWS::EC2::Subnet", "ec2:subnet");
-FAKE_TYPE(fake_vpc, "AWS::EC2::VPC", "ec2:vpc");
-FAKE_TYPE(fake_loggroup, "AWS::Logs::LogGroup", "logs:log-group");
+/* A cluster declares its Container Insights group, as ecs_cluster.c does
+ * (whatever its settings: a fake). */
+static void cluster_side_effects(const char *id, json_t *props, struct strvec *log_groups)
+{
+	const char *name = id ? id : json_string_value(json_object_get(props, "ClusterName"));
+	if (name)
+		strvec_pushf(log_groups, "/aws/ecs/containerinsights/%s/performance", name);
+}
+
+FAKE_TYPE(fake_subnet, "AWS::EC2::Subnet", "ec2:subnet", NULL);
+FAKE_TYPE(fake_vpc, "AWS::EC2::VPC", "ec2:vpc", NULL);
+FAKE_TYPE(fake_cluster, "AWS::ECS::Cluster", "ecs:cluster", cluster_side_effects);
+FAKE_TYPE(fake_loggroup, "AWS::Logs::LogGroup", "logs:log-group", NULL);
 
 static int fake_stack_tagged(const struct rt_ctx *c, json_t **out, struct diags *d)
 {
@@ -402,10 +430,89 @@ static int fake_caller(const struct rt_ctx *c, json_t **out, struct diags *d)
 	return 0;
 }
 
-static const struct rtype *const fake_types[] = { &fake_subnet, &fake_vpc, &fake_loggroup };
+/* Data sources: ssm_parameter from fc->params, caller_identity as
+ * fake_caller; no other kind. */
+static int fake_data_read(const struct rt_ctx *c, const char *kind, json_t *args, json_t **out,
+			  struct diags *d)
+{
+	struct fake_cloud *fc = the_cloud;
+	(void)c;
+	if (!strcmp(kind, "caller_identity")) {
+		*out = json_pack("{s:s}", "account_id", FAKE_ACCOUNT);
+		return 0;
+	}
+	if (strcmp(kind, "ssm_parameter")) {
+		diags_add(d, DIAG_ERROR, "fake: no data source %s", kind);
+		return BERTH_EINVAL;
+	}
+	const char *name = json_string_value(json_object_get(args, "name"));
+	int err = 0;
+	pthread_mutex_lock(&fc->lock);
+	log_write(fc, "read-data", name ? name : "-");
+	json_t *v = name ? json_object_get(fc->params, name) : NULL;
+	if (v) {
+		*out = json_pack("{s:O, s:s, s:s}", "value", v, "name", name, "type", "String");
+	} else {
+		diags_add(d, DIAG_ERROR, "fake: SSM parameter %s does not exist", name ? name : "");
+		err = BERTH_ENOTFOUND;
+	}
+	pthread_mutex_unlock(&fc->lock);
+	return err;
+}
+
+static int fake_log_group_created(const struct rt_ctx *c, const char *name, long long *ms,
+				  struct diags *d)
+{
+	struct fake_cloud *fc = the_cloud;
+	(void)c;
+	(void)d;
+	pthread_mutex_lock(&fc->lock);
+	json_t *t = json_object_get(fc->groups, name);
+	json_t *managed = find_obj(fc, "AWS::Logs::LogGroup", name);
+	*ms = t ? json_integer_value(t)
+		: managed ? created_ms(json_object_get(managed, "tags")) : 0;
+	pthread_mutex_unlock(&fc->lock);
+	return 0;
+}
+
+static int fake_log_group_delete(const struct rt_ctx *c, const char *name, struct diags *d)
+{
+	struct fake_cloud *fc = the_cloud;
+	(void)c;
+	int err = 0;
+	pthread_mutex_lock(&fc->lock);
+	log_write(fc, "delete-group", name);
+	if (strvec_find(&fc->refuse_delete_group, name) >= 0) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "fake: deleting %s refused", name);
+		dg->aws_code = xstrdup("AccessDeniedException");
+		err = BERTH_EAWS;
+	} else {
+		/* Gone already is no error, as with AWS's answer. */
+		json_object_del(fc->groups, name);
+		const char *arn;
+		json_t *obj;
+		void *tmp;
+		json_object_foreach_safe(fc->objs, tmp, arn, obj)
+			if (!strcmp(json_string_value(json_object_get(obj, "type")),
+				    "AWS::Logs::LogGroup") &&
+			    !strcmp(json_string_value(json_object_get(obj, "id")), name))
+				json_object_del(fc->objs, arn);
+	}
+	pthread_mutex_unlock(&fc->lock);
+	return err;
+}
+
+static const struct rtype *const fake_types[] = { &fake_subnet, &fake_vpc, &fake_cluster,
+						  &fake_loggroup };
 
 static const struct rtype_registry fake_reg = {
-	fake_types, ARRAY_SIZE(fake_types), fake_stack_tagged, fake_caller,
+	.v = fake_types,
+	.n = ARRAY_SIZE(fake_types),
+	.stack_tagged = fake_stack_tagged,
+	.caller = fake_caller,
+	.data_read = fake_data_read,
+	.log_group_created = fake_log_group_created,
+	.log_group_delete = fake_log_group_delete,
 };
 
 const struct rtype_registry *fake_registry(void)

@@ -1,12 +1,17 @@
-/* A small in-memory cloud for the engine's unit tests: three resource
+/* A small in-memory cloud for the engine's unit tests: four resource
  * types under their CloudFormation names (so the real schemas drive the
- * diff) — AWS::EC2::VPC, AWS::EC2::Subnet, AWS::Logs::LogGroup — kept in
- * a table in this process, with no AWS, no emulator and no network. The
- * engine gets them as an ordinary registry (engine_opts.types).
+ * diff) — AWS::EC2::VPC, AWS::EC2::Subnet, AWS::ECS::Cluster,
+ * AWS::Logs::LogGroup — kept in a table in this process, with no AWS, no
+ * emulator and no network. The engine gets them as an ordinary registry
+ * (engine_opts.types).
  *
  * Like AWS, it holds each instance with its tags, answers the stack-wide
  * tagging listing and the caller's identity, refuses to delete a VPC that
- * still has subnets, and counts and logs every write, so that tests can
+ * still has subnets, reads SSM parameters for data entries (`params`), has
+ * a cluster declare its Container Insights log group as a side effect
+ * (/aws/ecs/containerinsights/NAME/performance), keeps the log groups
+ * "AWS made" (`groups`) and counts and logs every write ("read-data NAME"
+ * and "delete-group NAME" too), so that tests can
  * check what the engine asked for and in which order. Failures are
  * injected per address: a create that is refused, and a create that takes
  * effect but whose answer never arrives (a crash or a dropped connection
@@ -28,11 +33,14 @@
 struct fake_cloud {
 	pthread_mutex_t lock;
 	json_t *objs;        /* {arn: {"type", "id", "props", "tags"}} */
+	json_t *groups;      /* log groups nobody manages: {name: creationTime ms} */
+	json_t *params;      /* SSM parameters: {name: value} */
 	long next_id;
 	struct strvec log;   /* every write in order: "create sub", "delete net" */
 	/* Injected failures, by berth address (the berth:id tag): */
 	struct strvec refuse_create;   /* create answers an error, nothing made */
 	struct strvec lose_create;     /* made, but the answer is lost */
+	struct strvec refuse_delete_group; /* by group name: DeleteLogGroup fails */
 	atomic_int cancel;   /* the engine's cancel flag (engine_opts.cancel) */
 };
 

@@ -25,7 +25,8 @@ TEST(diff_values_table)
 {
 	const struct schema_resource *lg = schema_find("AWS::Logs::LogGroup");
 	const struct schema_resource *sub = schema_find("AWS::SNS::Subscription");
-	CHECK(lg && sub);
+	const struct schema_resource *ecr = schema_find("AWS::ECR::Repository");
+	CHECK(lg && sub && ecr);
 	struct {
 		const struct schema_resource *type;
 		const char *prop, *desired, *live;
@@ -49,6 +50,14 @@ TEST(diff_values_table)
 		{ sub, "FilterPolicy", "{\"kind\":[\"deploy\"]}", "\"{\\\"kind\\\":[\\\"build\\\"]}\"", SCHEMA_CHANGED },
 		{ sub, "RawMessageDelivery", "true", "\"true\"", SCHEMA_EQUAL },
 		{ sub, "Endpoint", "8080", "\"8080\"", SCHEMA_EQUAL },
+		/* A member AWS chooses when left out (SP_COMPUTED) is no change
+		 * then; given, it is compared like any other. */
+		{ ecr, "EncryptionConfiguration", "{\"EncryptionType\":\"KMS\"}",
+		  "{\"EncryptionType\":\"KMS\",\"KmsKey\":\"arn:aws:kms:r:1:key/k\"}", SCHEMA_EQUAL },
+		{ ecr, "EncryptionConfiguration", "{\"EncryptionType\":\"KMS\",\"KmsKey\":\"other\"}",
+		  "{\"EncryptionType\":\"KMS\",\"KmsKey\":\"arn:aws:kms:r:1:key/k\"}", SCHEMA_CHANGED },
+		{ ecr, "EncryptionConfiguration", "{\"EncryptionType\":\"AES256\"}",
+		  "{\"EncryptionType\":\"KMS\",\"KmsKey\":\"arn:aws:kms:r:1:key/k\"}", SCHEMA_CHANGED },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct schema_prop *p = schema_shape_prop(cases[i].type->shape, cases[i].prop);

@@ -1,6 +1,9 @@
 /* The engine end to end over fake in-memory types (fake_cloud.h): plan,
  * apply, update and replace, destroy, an apply that crashed part way and
- * runs again, and one whose create fails. No AWS, no emulator, no Python:
+ * runs again, one whose create fails, a data entry read through the
+ * registry, and the log groups AWS made for a removed instance (side
+ * effects: deleted, kept when older or managed, a refused delete). No AWS,
+ * no emulator, no Python:
  * the whole file runs in milliseconds. What the engine asked the cloud to
  * do is read from the fake's log of writes. */
 #include "util/common.h"
@@ -80,6 +83,56 @@ static const char *const spec_two =
 	"  logs:\n"
 	"    type: AWS::Logs::LogGroup\n"
 	"    properties: { LogGroupName: /fake/two }\n";
+
+/* A data entry (read through the registry's data_read) feeding a resource. */
+static const char *const spec_data =
+	"berth: 1\n"
+	"stack: fake\n"
+	"region: us-west-2\n"
+	"data:\n"
+	"  cidr: { type: ssm_parameter, name: /fake/net/cidr }\n"
+	"resources:\n"
+	"  net:\n"
+	"    type: AWS::EC2::VPC\n"
+	"    properties: { CidrBlock: \"${data.cidr.value}\" }\n";
+
+/* A cluster, whose Container Insights group AWS makes (a side effect). */
+static const char *const spec_cluster =
+	"berth: 1\n"
+	"stack: fake\n"
+	"region: us-west-2\n"
+	"resources:\n"
+	"  ci:\n"
+	"    type: AWS::ECS::Cluster\n"
+	"    properties: { ClusterName: fake-ci }\n"
+	"  logs:\n"
+	"    type: AWS::Logs::LogGroup\n"
+	"    properties: { LogGroupName: /fake/app }\n";
+
+/* spec_cluster without the cluster. */
+static const char *const spec_no_cluster =
+	"berth: 1\n"
+	"stack: fake\n"
+	"region: us-west-2\n"
+	"resources:\n"
+	"  logs:\n"
+	"    type: AWS::Logs::LogGroup\n"
+	"    properties: { LogGroupName: /fake/app }\n";
+
+/* spec_no_cluster, and the stack takes over the cluster's group. */
+static const char *const spec_manages_group =
+	"berth: 1\n"
+	"stack: fake\n"
+	"region: us-west-2\n"
+	"resources:\n"
+	"  logs:\n"
+	"    type: AWS::Logs::LogGroup\n"
+	"    properties: { LogGroupName: /fake/app }\n"
+	"  insights:\n"
+	"    type: AWS::Logs::LogGroup\n"
+	"    properties: { LogGroupName: /aws/ecs/containerinsights/fake-ci/performance }\n";
+
+#define CI_GROUP "/aws/ecs/containerinsights/fake-ci/performance"
 
 static void print_diags(const struct diags *d)
 {
@@ -459,6 +512,173 @@ TEST(target_plans_its_dependencies_and_leaves_the_rest)
 	session_close(&s);
 	CHECK_INT(fake_instances(&fc, "sub"), 1);
 	CHECK_INT(fake_count(&fc, "create", "logs"), 0);
+	fake_cloud_free(&fc);
+}
+
+TEST(data_entry_is_read_through_the_registry)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	json_object_set_new(fc.params, "/fake/net/cidr", json_string("10.7.0.0/16"));
+	struct session s;
+	session_open(&s, &fc, spec_data);
+	struct plan *p = plan_of(&s);
+	CHECK_INT(fake_count(&fc, "read-data", "/fake/net/cidr"), 1);
+	const struct plan_change *net = change_of(p, "net");
+	CHECK_INT(net->action, PA_CREATE);
+	CHECK_STR(json_string_value(json_object_get(net->after, "CidrBlock")), "10.7.0.0/16");
+	struct run_result r;
+	CHECK_INT(engine_apply(s.e, p, &r, &s.d), 0);
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	json_t *vpc = json_object_get(fc.objs, "arn:aws:ec2:us-west-2:123456789012:vpc/vpc-000001");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(vpc, "props"), "CidrBlock")),
+		  "10.7.0.0/16");
+	CHECK(!has_changes(&fc, spec_data));
+	fake_cloud_free(&fc);
+}
+
+TEST(data_entry_not_found_fails_the_plan_at_its_place)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	struct session s;
+	session_open(&s, &fc, spec_data);
+	struct plan *p = NULL;
+	CHECK_INT(engine_plan(s.e, false, &p, &s.d), BERTH_ENOTFOUND);
+	CHECK(p == NULL);
+	/* The reader's message and the engine's, both at data.cidr's place. */
+	CHECK_INT(s.d.n, 2);
+	CHECK_STR(s.d.items[0].summary, "fake: SSM parameter /fake/net/cidr does not exist");
+	CHECK_STR(s.d.items[1].summary, "lookup failed");
+	for (size_t i = 0; i < s.d.n; i++) {
+		CHECK_STR(s.d.items[i].address, "data.cidr");
+		CHECK_STR(s.d.items[i].file, "berth.yaml");
+		CHECK_INT(s.d.items[i].line, 5);
+	}
+	session_close(&s);
+	CHECK_INT(fake_count(&fc, "create", NULL), 0);
+	fake_cloud_free(&fc);
+}
+
+/* Applies spec_cluster, then has "AWS" make the cluster's group at
+ * group_ms (0: now). */
+static void cluster_with_group(struct fake_cloud *fc, long long group_offset_ms)
+{
+	struct run_result r;
+	CHECK_INT(plan_and_apply(fc, spec_cluster, &r), 0);
+	run_result_release(&r);
+	CHECK_INT(fake_instances(fc, "ci"), 1);
+	long long now = (long long)time(NULL) * 1000;
+	json_object_set_new(fc->groups, CI_GROUP, json_integer(now + group_offset_ms));
+}
+
+TEST(side_effect_group_goes_with_its_cluster)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	cluster_with_group(&fc, 1000);
+	struct session s;
+	session_open(&s, &fc, spec_no_cluster);
+	struct plan *p = plan_of(&s);
+	CHECK_INT(change_of(p, "ci")->action, PA_DELETE);
+	CHECK_INT(p->side_effects.n, 1);
+	CHECK_STR(p->side_effects.v[0], CI_GROUP " (AWS made it for ci)");
+	CHECK_INT(fake_count(&fc, "delete-group", NULL), 0); /* plan deletes nothing */
+	struct run_result r;
+	int err = engine_apply(s.e, p, &r, &s.d);
+	if (err)
+		print_diags(&s.d);
+	CHECK_INT(err, 0);
+	CHECK_INT(r.failed, 0);
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	/* After the cluster, not before it. */
+	CHECK_INT(fake_count(&fc, "delete-group", CI_GROUP), 1);
+	CHECK(fake_log_index(&fc, "delete", "ci") < fake_log_index(&fc, "delete-group", CI_GROUP));
+	CHECK(json_object_get(fc.groups, CI_GROUP) == NULL);
+	/* The stack's own log group stays. */
+	CHECK_INT(fake_instances(&fc, "logs"), 1);
+	fake_cloud_free(&fc);
+}
+
+TEST(side_effect_group_older_than_its_cause_is_kept)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	/* Made an hour before the cluster: not AWS's doing for it. */
+	cluster_with_group(&fc, -3600 * 1000LL);
+	struct session s;
+	session_open(&s, &fc, spec_no_cluster);
+	struct plan *p = plan_of(&s);
+	CHECK_INT(p->side_effects.n, 0);
+	bool noted = false;
+	for (size_t i = 0; i < s.d.n; i++)
+		noted |= s.d.items[i].severity == DIAG_NOTE &&
+			 !strcmp(s.d.items[i].summary, "log group " CI_GROUP " predates ci: kept");
+	CHECK(noted);
+	struct run_result r;
+	CHECK_INT(engine_apply(s.e, p, &r, &s.d), 0);
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	CHECK_INT(fake_count(&fc, "delete", "ci"), 1);
+	CHECK_INT(fake_count(&fc, "delete-group", NULL), 0);
+	CHECK(json_object_get(fc.groups, CI_GROUP) != NULL);
+	fake_cloud_free(&fc);
+}
+
+TEST(side_effect_group_the_spec_manages_is_kept)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	cluster_with_group(&fc, 1000);
+	/* The spec now names the group itself: it is the stack's to keep. */
+	json_object_del(fc.groups, CI_GROUP);
+	struct session s;
+	session_open(&s, &fc, spec_manages_group);
+	struct plan *p = plan_of(&s);
+	CHECK_INT(change_of(p, "ci")->action, PA_DELETE);
+	CHECK_INT(change_of(p, "insights")->action, PA_CREATE);
+	CHECK_INT(p->side_effects.n, 0);
+	struct run_result r;
+	CHECK_INT(engine_apply(s.e, p, &r, &s.d), 0);
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	CHECK_INT(fake_count(&fc, "delete-group", NULL), 0);
+	CHECK_INT(fake_instances(&fc, "insights"), 1);
+	fake_cloud_free(&fc);
+}
+
+TEST(side_effect_group_refused_fails_the_run)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	cluster_with_group(&fc, 1000);
+	strvec_push(&fc.refuse_delete_group, CI_GROUP);
+	struct session s;
+	session_open(&s, &fc, spec_cluster);
+	struct plan *p = NULL;
+	CHECK_INT(engine_plan_destroy(s.e, &p, &s.d), 0);
+	CHECK_INT(p->side_effects.n, 1);
+	struct run_result r;
+	CHECK_INT(engine_destroy(s.e, p, &r, &s.d), BERTH_ERROR);
+	const struct op_result *o = op_of(&r, "log group " CI_GROUP);
+	CHECK(o != NULL);
+	CHECK_INT(o->outcome, OP_FAILED);
+	CHECK_STR(o->type, "AWS::Logs::LogGroup");
+	CHECK_INT(r.failed, 1);
+	CHECK_INT(r.remaining.n, 1);
+	CHECK_STR(r.remaining.v[0], "log group " CI_GROUP " (made by AWS for ci): fake: deleting "
+				    CI_GROUP " refused");
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	CHECK_INT(fake_count(&fc, "delete-group", CI_GROUP), 1);
+	CHECK(json_object_get(fc.groups, CI_GROUP) != NULL);
 	fake_cloud_free(&fc);
 }
 

@@ -1,6 +1,8 @@
 /* The graph transforms (graph/transform.h) alone: dependency order, the
  * removal graph through resources that no longer exist, the apply graph
- * with nodes for the old instances of replacements. */
+ * with nodes for the old instances of replacements, the refresh graph
+ * (listings after their parents', the plan's reads beside them) and the
+ * detail prefetch's. */
 #include "util/common.h"
 #include "harness.h"
 
@@ -119,6 +121,50 @@ TEST(apply_edges_order_old_instances_before_new)
 	diags_release(&d);
 	graph_edges_release(&out);
 	dag_release(&g);
+}
+
+TEST(refresh_edges_list_children_after_parents)
+{
+	/* 0 a workspace, 1 its data sources, 2 a VPC, 3 a type whose parent
+	 * type is not in scope (-1 as engine_type_index gives it). */
+	static const long parent_of[] = { -1, 0, -1, -1 };
+	struct graph_edges out;
+	graph_refresh_edges(parent_of, 4, false, &out);
+	CHECK_INT(out.n, 4);
+	char *t = deps_text(&out);
+	CHECK_STR(t, "1:0");
+	free(t);
+	struct diags d = DIAGS_INIT;
+	struct walk_graph wg = graph_edges_walk(&out, NULL);
+	CHECK_INT(walk_validate(&wg, &d), 0);
+	diags_release(&d);
+	graph_edges_release(&out);
+}
+
+TEST(refresh_edges_with_plan_reads_add_account_and_details)
+{
+	static const long parent_of[] = { -1, 0, -1 };
+	struct graph_edges out;
+	graph_refresh_edges(parent_of, 3, true, &out);
+	/* 3: the account, alone; 4, 5, 6: each type's details after its
+	 * own listing only (not after its children's). */
+	CHECK_INT(out.n, 7);
+	CHECK_INT(out.ndeps[3], 0);
+	char *t = deps_text(&out);
+	CHECK_STR(t, "1:0 4:0 5:1 6:2");
+	free(t);
+	graph_edges_release(&out);
+}
+
+TEST(independent_edges_have_none)
+{
+	struct graph_edges out;
+	graph_independent_edges(5, &out);
+	CHECK_INT(out.n, 5);
+	char *t = deps_text(&out);
+	CHECK_STR(t, "");
+	free(t);
+	graph_edges_release(&out);
 }
 
 TEST_MAIN()

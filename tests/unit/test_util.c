@@ -61,6 +61,19 @@ TEST(buf_keeps_embedded_nul)
 	buf_release(&b);
 }
 
+TEST(buf_add_unescaped_decodes_only_whole_escapes)
+{
+	struct buf b = BUF_INIT;
+	/* URL form: %XX in either case, '+' a space, a short escape kept. */
+	buf_add_unescaped(&b, "%7B%22a%22+b%7d%4", '%', true);
+	CHECK_STR(b.ptr, "{\"a\" b}%4");
+	buf_reset(&b);
+	/* Tag form: =XX, and '+' kept. */
+	buf_add_unescaped(&b, "extra=5B0=5D+=3D=G1", '=', false);
+	CHECK_STR(b.ptr, "extra[0]+==G1");
+	buf_release(&b);
+}
+
 TEST(strvec_push_find_clear)
 {
 	struct strvec sv = STRVEC_INIT;
