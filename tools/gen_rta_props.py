@@ -189,7 +189,7 @@ def emit(rows, version):
            % version,
            " * models: do not edit; change TYPES, OVERRIDES, NOT_READ or FIRST in the",
            " * generator and rerun it. The property maps of described types (generic.h). */",
-           '#include "util/common.h"', '#include "resources/props_gen.h"', ""]
+           '#include "util/common.h"', '#include "resources/generic.h"', ""]
     table = []
     for type_name, (svc, create_op, describe_op, id_member, props) in sorted(rows.items()):
         cid = "P_" + re.sub(r"\W", "_", type_name.replace("::", "_"))

@@ -8,7 +8,6 @@
 
 #include "resources/ec2_common.h"
 #include "resources/generic.h"
-#include "resources/props_gen.h"
 #include "resources/typeutil.h"
 #include "schema/schema.h"
 

@@ -1,7 +1,7 @@
 /* A description's property map: its own entries over the generated ones
- * (props_gen.h). */
+ * (generic.h). */
 #include "util/common.h"
-#include "resources/props_gen.h"
+#include "resources/generic.h"
 
 static int cmp_type(const void *key, const void *elem)
 {

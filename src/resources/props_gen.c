@@ -2,7 +2,7 @@
  * models: do not edit; change TYPES, OVERRIDES, NOT_READ or FIRST in the
  * generator and rerun it. The property maps of described types (generic.h). */
 #include "util/common.h"
-#include "resources/props_gen.h"
+#include "resources/generic.h"
 
 static const struct rta_prop P_AWS_EC2_EIP[] = {
 	{ "PublicIp", "PublicIp", RTA_READ, NULL, NULL },

@@ -6,7 +6,6 @@
 #include "harness.h"
 
 #include "resources/generic.h"
-#include "resources/props_gen.h"
 
 static const struct rta_prop *gen_prop(const char *type, const char *cfn)
 {
