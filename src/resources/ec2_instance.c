@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 
+#include "schema/needs.h"
 #include "util/buf.h"
 
 #define INSTANCE_WAIT_MS (15L * 60 * 1000)
@@ -217,34 +218,24 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	}
 }
 
-/* At plan time: an image that is missing or empty (what berth cannot set
- * at all is refused by validate: schema/support.c). A spec that makes the instance optional (count 0/1) takes its AMI
- * from a variable that is empty by default; turning the instance on without
- * giving the AMI should fail at plan, not halfway through an apply. */
+/* At plan time, on values validate could not know: an image that is
+ * missing or empty (schema/needs.c; what berth cannot set at all is
+ * refused by validate: schema/support.c). */
 static int check(json_t *props, struct diags *d)
 {
-	json_t *image = json_object_get(props, "ImageId");
-	if (value_is_unknown(image))
-		return 0;
-	if (!image) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth needs ImageId (launch templates are not supported yet)");
-		return BERTH_EINVAL;
-	}
-	if (json_is_string(image) && !json_string_length(image)) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: ImageId is empty; give the id of an AMI (ami-...)");
-		return BERTH_EINVAL;
-	}
-	return 0;
+	return schema_needs_diags("AWS::EC2::Instance", props, d);
 }
 
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	int err = 0;
+	int err = schema_needs_diags("AWS::EC2::Instance", props, d);
+	if (err)
+		return err;
 	char t1[64];
 	const char *image = rt_str(props, "ImageId", t1);
-	if (!image) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth needs ImageId (launch templates are not supported yet)");
+	if (!image) { /* the schema's string, so given as something else */
+		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: ImageId is not a string");
 		return BERTH_EINVAL;
 	}
 	char *id = NULL;

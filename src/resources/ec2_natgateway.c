@@ -41,7 +41,6 @@ static const struct rtype_api api = {
 	.create_op = "CreateNatGateway", .create_item = "NatGateway", .client_token = "ClientToken",
 	.delete_op = "DeleteNatGateway", .delete_id = "NatGatewayId",
 	.read_more = read_address,
-	.needs = (const char *const[]){ "SubnetId", NULL },
 };
 RTA_FUNCS(nat, api)
 RTA_WAIT_FUNCS(nat, api)

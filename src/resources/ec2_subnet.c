@@ -29,7 +29,6 @@ static const struct rtype_api api = {
 	.create_op = "CreateSubnet", .create_item = "Subnet",
 	.delete_op = "DeleteSubnet", .delete_id = "SubnetId", .eni_filter = "subnet-id",
 	.read_more = read_v6,
-	.needs = (const char *const[]){ "CidrBlock", NULL },
 };
 RTA_FUNCS(subnet, api)
 

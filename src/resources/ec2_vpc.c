@@ -189,12 +189,7 @@ static int apply_dns(const struct rt_ctx *c, const char *id, json_t *desired,
 static int create(const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
 		  char **id_out, struct diags *d)
 {
-	json_t *cidr = json_object_get(props, "CidrBlock");
-	if (!cidr || json_is_null(cidr)) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::VPC: berth needs CidrBlock (IPAM pools are not supported)");
-		return BERTH_EINVAL;
-	}
-	char *id = NULL;
+	char *id = NULL; /* rta_create checks schema/needs.c's CidrBlock */
 	int err = rta_create(&api, read_one, c, address, props, tags, &id, d);
 	if (!err)
 		err = apply_dns(c, id, props, NULL, 0, d);

@@ -9,6 +9,7 @@
 #include "resources/ec2_common.h"
 #include "resources/generic.h"
 #include "resources/typeutil.h"
+#include "schema/needs.h"
 #include "schema/schema.h"
 
 static size_t batch_of(const struct rtype_api *a)
@@ -368,13 +369,6 @@ int rta_create(const struct rtype_api *a,
 	int err = rta_check(a, props, d);
 	if (err)
 		return err;
-	for (size_t i = 0; a->needs && a->needs[i]; i++) {
-		json_t *v = json_object_get(props, a->needs[i]);
-		if (!v || json_is_null(v)) {
-			diags_add(d, DIAG_ERROR, "%s: berth needs %s", a->type_name, a->needs[i]);
-			return BERTH_EINVAL;
-		}
-	}
 	if (a->style == RTA_EC2)
 		return create_ec2(a, c, address, props, tags, id_out, d);
 	return create_service(a, read_one, c, address, props, tags, id_out, d);
@@ -552,9 +546,10 @@ int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	return err;
 }
 
-/* What berth does not set is src/schema/support.c's to say, the one list
- * validate checks; plan (the type's `check`), create and update check the
- * evaluated values against it again. */
+/* What berth does not set is src/schema/support.c's to say, and what it
+ * needs beyond the schema schema/needs.c's: the lists validate checks;
+ * plan (the type's `check`), create and update check the evaluated values
+ * against them again. */
 int rta_check(const struct rtype_api *a, json_t *desired, struct diags *d)
 {
 	const char *k, *hint;
@@ -566,7 +561,7 @@ int rta_check(const struct rtype_api *a, json_t *desired, struct diags *d)
 			return BERTH_EINVAL;
 		}
 	}
-	return 0;
+	return schema_needs_diags(a->type_name, desired, d);
 }
 
 /* rt_default_name in the form names of `a` allow: lower-case, and one

@@ -121,9 +121,6 @@ struct rtype_api {
 	const char *arn_member, *tags_member, *untag_keys;
 	/* Writable and read-only properties (a {NULL} ends the list). */
 	const struct rta_prop *props;
-	/* Properties the create needs beyond the schema's required ones (the
-	 * schema allows another way berth does not take), NULL-terminated. */
-	const char *const *needs;
 	/* Optional: what the property map cannot say, read from an item into
 	 * props (CloudFormation form). */
 	void (*read_more)(json_t *props, json_t *item);

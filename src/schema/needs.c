@@ -1,0 +1,221 @@
+/* What berth needs beyond the schemas (needs.h), as rows: one source for
+ * validate (spec/check.c), plan (the types' `check`) and create. Sorted by
+ * type. */
+#include "util/common.h"
+#include "schema/needs.h"
+
+#include <strings.h>
+
+#include "util/value.h"
+
+enum need_kind {
+	NEED_ANY,      /* one of props is given */
+	NEED_ALL,      /* every one of props is given */
+	NEED_NONEMPTY, /* props[0], when a string, is not empty */
+	NEED_EQUALS,   /* props[0] is the string `value` */
+	NEED_FARGATE,  /* props[0] (Cpu) and props[1] (Memory), when given, are a
+			* pair Fargate runs (fargate_combos) */
+};
+
+struct need {
+	const char *type;
+	/* Only when the property `when` is the string `when_value` or a list
+	 * holding it; NULL: always. */
+	const char *when, *when_value;
+	enum need_kind kind;
+	const char *props[3];
+	const char *value;
+	const char *message;
+};
+
+static const struct need needs[] = {
+	{ "AWS::CloudFormation::Stack", NULL, NULL, NEED_ANY, { "TemplateBody", "TemplateURL" },
+	  NULL, "give TemplateBody or TemplateURL" },
+	{ "AWS::EC2::Instance", NULL, NULL, NEED_ANY, { "ImageId" }, NULL,
+	  "berth needs ImageId (launch templates are not supported yet)" },
+	/* A spec that makes the instance optional takes its AMI from a
+	 * variable empty by default: turned on without the AMI, it fails
+	 * here, not halfway through an apply. */
+	{ "AWS::EC2::Instance", NULL, NULL, NEED_NONEMPTY, { "ImageId" }, NULL,
+	  "ImageId is empty; give the id of an AMI (ami-...)" },
+	{ "AWS::EC2::NatGateway", NULL, NULL, NEED_ANY, { "SubnetId" }, NULL,
+	  "berth needs SubnetId" },
+	{ "AWS::EC2::Subnet", NULL, NULL, NEED_ANY, { "CidrBlock" }, NULL, "berth needs CidrBlock" },
+	{ "AWS::EC2::VPC", NULL, NULL, NEED_ANY, { "CidrBlock" }, NULL,
+	  "berth needs CidrBlock (IPAM pools are not supported)" },
+	{ "AWS::ECS::TaskDefinition", "RequiresCompatibilities", "FARGATE", NEED_EQUALS,
+	  { "NetworkMode" }, "awsvpc", "Fargate needs NetworkMode: awsvpc" },
+	{ "AWS::ECS::TaskDefinition", "RequiresCompatibilities", "FARGATE", NEED_ALL,
+	  { "Cpu", "Memory" }, NULL, "Fargate needs task-level Cpu and Memory" },
+	{ "AWS::ECS::TaskDefinition", "RequiresCompatibilities", "FARGATE", NEED_FARGATE,
+	  { "Cpu", "Memory" }, NULL, NULL },
+	/* CreateWorkspace refuses ORGANIZATION access without the units. */
+	{ "AWS::Grafana::Workspace", "AccountAccessType", "ORGANIZATION", NEED_ANY,
+	  { "OrganizationalUnits" }, NULL, "AccountAccessType ORGANIZATION needs OrganizationalUnits" },
+};
+
+/* The task sizes Fargate runs: for each Cpu (units), Memory (MiB) from lo
+ * to hi in steps of step; step 0: 512, 1024 or 2048. */
+static const struct {
+	long cpu, lo, hi, step;
+} fargate_combos[] = {
+	{ 256, 512, 2048, 0 }, { 512, 1024, 4096, 1024 }, { 1024, 2048, 8192, 1024 },
+	{ 2048, 4096, 16384, 1024 }, { 4096, 8192, 30720, 1024 },
+	{ 8192, 16384, 61440, 4096 }, { 16384, 32768, 122880, 8192 },
+};
+
+static bool given(const json_t *v)
+{
+	return v && !json_is_null(v);
+}
+
+/* A string, or a number as text (Cpu: 256); NULL otherwise. */
+static const char *text_of(const json_t *v, char buf[32])
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	return NULL;
+}
+
+/* "256", "0.25 vCPU", "1 vCPU" -> CPU units; "512", "2 GB" -> MiB; -1 when
+ * not a size. */
+static long parse_units(const char *s)
+{
+	char *end;
+	double x = strtod(s, &end);
+	if (end == s || x < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (!strcasecmp(end, "vcpu") || !strcasecmp(end, "gb"))
+		x *= 1024;
+	else if (*end)
+		return -1;
+	return (long)x;
+}
+
+/* Whether row n concerns props; not when its condition is not known yet. */
+static bool applies(const struct need *n, const json_t *props)
+{
+	if (!n->when)
+		return true;
+	const json_t *w = json_object_get(props, n->when);
+	if (value_has_unknown(w))
+		return false;
+	if (json_is_string(w))
+		return !strcmp(json_string_value(w), n->when_value);
+	size_t i;
+	const json_t *x;
+	json_array_foreach(w, i, x)
+		if (json_is_string(x) && !strcmp(json_string_value(x), n->when_value))
+			return true;
+	return false;
+}
+
+static size_t fargate_sizes(const char *type, const json_t *props, const char *cpu_prop,
+			    const char *mem_prop, schema_need_fn report, void *ctx)
+{
+	char t1[32], t2[32];
+	const json_t *cv = json_object_get(props, cpu_prop), *mv = json_object_get(props, mem_prop);
+	const char *cs = text_of(cv, t1), *ms = text_of(mv, t2);
+	if (!cs || !ms || value_has_unknown(cv) || value_has_unknown(mv))
+		return 0; /* missing: NEED_ALL's; unknown: checked again when known */
+	long cpu = parse_units(cs), mem = parse_units(ms);
+	for (size_t k = 0; k < ARRAY_SIZE(fargate_combos); k++) {
+		if (fargate_combos[k].cpu != cpu)
+			continue;
+		long lo = fargate_combos[k].lo, hi = fargate_combos[k].hi, step = fargate_combos[k].step;
+		bool ok = step ? mem >= lo && mem <= hi && (mem - lo) % step == 0
+			       : mem == 512 || mem == 1024 || mem == 2048;
+		if (ok)
+			return 0;
+		char *summary = xasprintf("%s: Fargate does not run Cpu %s with Memory %s", type, cs,
+					  ms);
+		char *detail = step ? xasprintf("with Cpu %ld, Memory must be %ld to %ld in steps of "
+						"%ld (MiB)", cpu, lo, hi, step)
+				    : xstrdup("with Cpu 256, Memory must be 512, 1024 or 2048 (MiB)");
+		report(ctx, mem_prop, summary, detail);
+		free(summary);
+		free(detail);
+		return 1;
+	}
+	char *summary = xasprintf("%s: Fargate does not run Cpu %s", type, cs);
+	report(ctx, cpu_prop, summary,
+	       "Cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (or \"1 vCPU\" ...)");
+	free(summary);
+	return 1;
+}
+
+/* Whether row n holds for props: true when it does or cannot tell yet. *at
+ * is the property to report at (NULL: the properties). */
+static bool holds(const struct need *n, const json_t *props, const char **at)
+{
+	*at = NULL;
+	size_t have = 0, count = 0;
+	for (; count < ARRAY_SIZE(n->props) && n->props[count]; count++)
+		have += given(json_object_get(props, n->props[count]));
+	const json_t *v = json_object_get(props, n->props[0]);
+	switch (n->kind) {
+	case NEED_ANY:
+		return have > 0;
+	case NEED_ALL:
+		return have == count;
+	case NEED_NONEMPTY:
+		*at = n->props[0];
+		return !json_is_string(v) || json_string_length(v) > 0;
+	case NEED_EQUALS:
+		*at = given(v) ? n->props[0] : NULL;
+		return value_has_unknown(v) ||
+		       (json_is_string(v) && !strcmp(json_string_value(v), n->value));
+	case NEED_FARGATE:
+		return true; /* fargate_sizes */
+	}
+	return true;
+}
+
+size_t schema_needs_check(const char *type, const json_t *props, schema_need_fn report, void *ctx)
+{
+	size_t problems = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(needs); i++) {
+		const struct need *n = &needs[i];
+		if (strcmp(n->type, type) || !applies(n, props))
+			continue;
+		if (n->kind == NEED_FARGATE) {
+			problems += fargate_sizes(type, props, n->props[0], n->props[1], report, ctx);
+			continue;
+		}
+		const char *at;
+		if (holds(n, props, &at))
+			continue;
+		char *summary = xasprintf("%s: %s", type, n->message);
+		report(ctx, at, summary, NULL);
+		free(summary);
+		problems++;
+	}
+	return problems;
+}
+
+static void add_diag(void *ctx, const char *prop, const char *summary, const char *detail)
+{
+	(void)prop;
+	struct diag *dg = diags_add(ctx, DIAG_ERROR, "%s", summary);
+	if (detail)
+		diag_set_detail(dg, "%s", detail);
+}
+
+int schema_needs_diags(const char *type, const json_t *props, struct diags *d)
+{
+	return schema_needs_check(type, props, add_diag, d) ? BERTH_EINVAL : 0;
+}
+
+const char *const *schema_needs_row(size_t i, const char **type)
+{
+	if (i >= ARRAY_SIZE(needs))
+		return NULL;
+	*type = needs[i].type;
+	return needs[i].props;
+}
