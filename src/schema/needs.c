@@ -11,6 +11,7 @@
 enum need_kind {
 	NEED_ANY,      /* one of props is given */
 	NEED_ALL,      /* every one of props is given */
+	NEED_ONE,      /* exactly one of props is given */
 	NEED_NONEMPTY, /* props[0], when a string, is not empty */
 	NEED_EQUALS,   /* props[0] is the string `value` */
 	NEED_FARGATE,  /* props[0] (Cpu) and props[1] (Memory), when given, are a
@@ -23,7 +24,7 @@ struct need {
 	 * holding it; NULL: always. */
 	const char *when, *when_value;
 	enum need_kind kind;
-	const char *props[3];
+	const char *props[11];
 	const char *value;
 	const char *message;
 };
@@ -40,9 +41,27 @@ static const struct need needs[] = {
 	  "ImageId is empty; give the id of an AMI (ami-...)" },
 	{ "AWS::EC2::NatGateway", NULL, NULL, NEED_ANY, { "SubnetId" }, NULL,
 	  "berth needs SubnetId" },
+	/* ec2_route.c sends DestinationCidrBlock and one target (support.c
+	 * refuses the other destinations). */
+	{ "AWS::EC2::Route", NULL, NULL, NEED_ANY, { "DestinationCidrBlock" }, NULL,
+	  "berth needs DestinationCidrBlock (IPv6 and prefix-list destinations are not supported yet)" },
+	{ "AWS::EC2::Route", NULL, NULL, NEED_ONE,
+	  { "GatewayId", "NatGatewayId", "InstanceId", "NetworkInterfaceId", "VpcPeeringConnectionId",
+	    "TransitGatewayId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId",
+	    "CoreNetworkArn" },
+	  NULL, "give exactly one target (GatewayId, NatGatewayId, InstanceId, NetworkInterfaceId, ...)" },
+	/* A group outside a VPC is EC2-Classic's or the default VPC's. */
+	{ "AWS::EC2::SecurityGroup", NULL, NULL, NEED_ANY, { "VpcId" }, NULL, "berth needs VpcId" },
+	{ "AWS::EC2::SecurityGroupIngress", NULL, NULL, NEED_ANY, { "GroupId" }, NULL,
+	  "berth needs GroupId (GroupName is for default VPCs only)" },
+	{ "AWS::EC2::SecurityGroupIngress", NULL, NULL, NEED_ONE,
+	  { "CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId" }, NULL,
+	  "give exactly one of CidrIp, CidrIpv6, SourcePrefixListId or SourceSecurityGroupId" },
 	{ "AWS::EC2::Subnet", NULL, NULL, NEED_ANY, { "CidrBlock" }, NULL, "berth needs CidrBlock" },
 	{ "AWS::EC2::VPC", NULL, NULL, NEED_ANY, { "CidrBlock" }, NULL,
 	  "berth needs CidrBlock (IPAM pools are not supported)" },
+	{ "AWS::EC2::VPCGatewayAttachment", NULL, NULL, NEED_ANY, { "InternetGatewayId" }, NULL,
+	  "berth needs InternetGatewayId (VPN gateways are not supported yet)" },
 	{ "AWS::ECS::TaskDefinition", "RequiresCompatibilities", "FARGATE", NEED_EQUALS,
 	  { "NetworkMode" }, "awsvpc", "Fargate needs NetworkMode: awsvpc" },
 	{ "AWS::ECS::TaskDefinition", "RequiresCompatibilities", "FARGATE", NEED_ALL,
@@ -150,20 +169,34 @@ static size_t fargate_sizes(const char *type, const json_t *props, const char *c
 	return 1;
 }
 
+static size_t given_count(const struct need *n, const json_t *props)
+{
+	size_t have = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(n->props) && n->props[k]; k++)
+		have += given(json_object_get(props, n->props[k]));
+	return have;
+}
+
 /* Whether row n holds for props: true when it does or cannot tell yet. *at
  * is the property to report at (NULL: the properties). */
 static bool holds(const struct need *n, const json_t *props, const char **at)
 {
 	*at = NULL;
-	size_t have = 0, count = 0;
-	for (; count < ARRAY_SIZE(n->props) && n->props[count]; count++)
-		have += given(json_object_get(props, n->props[count]));
+	size_t count = 0, have = given_count(n, props);
+	while (count < ARRAY_SIZE(n->props) && n->props[count])
+		count++;
 	const json_t *v = json_object_get(props, n->props[0]);
 	switch (n->kind) {
 	case NEED_ANY:
 		return have > 0;
 	case NEED_ALL:
 		return have == count;
+	case NEED_ONE:
+		/* at the second one given; at the properties when none is */
+		for (size_t k = 0, seen = 0; have > 1 && k < count; k++)
+			if (given(json_object_get(props, n->props[k])) && ++seen == 2)
+				*at = n->props[k];
+		return have == 1;
 	case NEED_NONEMPTY:
 		*at = n->props[0];
 		return !json_is_string(v) || json_string_length(v) > 0;
@@ -191,7 +224,9 @@ size_t schema_needs_check(const char *type, const json_t *props, schema_need_fn 
 		const char *at;
 		if (holds(n, props, &at))
 			continue;
-		char *summary = xasprintf("%s: %s", type, n->message);
+		char *summary = n->kind == NEED_ONE ? xasprintf("%s: %s; %zu given", type, n->message,
+								given_count(n, props))
+						    : xasprintf("%s: %s", type, n->message);
 		report(ctx, at, summary, NULL);
 		free(summary);
 		problems++;

@@ -49,7 +49,7 @@ TEST(rows_match_schemas)
 			CHECK(p != NULL && !(p->flags & SP_READ_ONLY));
 		}
 	}
-	CHECK(rows >= 9);
+	CHECK(rows >= 15);
 }
 
 TEST(one_of_and_missing)
@@ -82,6 +82,42 @@ TEST(instance_image)
 	CHECK_STR(s.summary[0], "AWS::EC2::Instance: ImageId is empty; give the id of an AMI (ami-...)");
 	s = check("AWS::EC2::Instance", json_pack("{s:o}", "ImageId", value_unknown()));
 	CHECK_INT(s.n, 0);
+}
+
+/* Exactly one of: none reported at the properties, two at the second. */
+TEST(exactly_one)
+{
+	const char *rt = "AWS::EC2::Route";
+	struct seen s = check(rt, json_pack("{s:s, s:s, s:s}", "RouteTableId", "rtb-1",
+					    "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", "igw-1"));
+	CHECK_INT(s.n, 0);
+	s = check(rt, json_pack("{s:s, s:s}", "RouteTableId", "rtb-1", "DestinationCidrBlock",
+				"0.0.0.0/0"));
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.prop[0], "-");
+	CHECK_STR(s.summary[0], "AWS::EC2::Route: give exactly one target (GatewayId, NatGatewayId, "
+				"InstanceId, NetworkInterfaceId, ...); 0 given");
+	s = check(rt, json_pack("{s:s, s:s, s:s, s:o}", "DestinationCidrBlock", "0.0.0.0/0",
+				"NatGatewayId", "nat-1", "GatewayId", "igw-1", "CoreNetworkArn",
+				value_unknown()));
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.prop[0], "NatGatewayId");
+	CHECK_CONTAINS(s.summary[0], "; 3 given");
+	s = check(rt, json_pack("{s:s}", "GatewayId", "igw-1"));
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.summary[0], "AWS::EC2::Route: berth needs DestinationCidrBlock (IPv6 and "
+				"prefix-list destinations are not supported yet)");
+	const char *sgi = "AWS::EC2::SecurityGroupIngress";
+	s = check(sgi, json_pack("{s:s, s:s, s:s, s:s}", "GroupId", "sg-1", "IpProtocol", "tcp",
+				 "CidrIp", "0.0.0.0/0", "SourceSecurityGroupId", "sg-2"));
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.prop[0], "SourceSecurityGroupId");
+	CHECK_STR(s.summary[0], "AWS::EC2::SecurityGroupIngress: give exactly one of CidrIp, "
+				"CidrIpv6, SourcePrefixListId or SourceSecurityGroupId; 2 given");
+	s = check(sgi, json_pack("{s:s, s:s}", "IpProtocol", "tcp", "CidrIpv6", "::/0"));
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.summary[0], "AWS::EC2::SecurityGroupIngress: berth needs GroupId (GroupName is "
+				"for default VPCs only)");
 }
 
 static json_t *task(const char *compat, const char *mode, json_t *cpu, json_t *mem)
