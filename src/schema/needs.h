@@ -14,11 +14,20 @@
 
 #include "util/diag.h"
 
-/* One problem: `prop` is the property it is at (present in the values), or
- * NULL for the resource's properties as a whole (something missing);
- * `summary` starts with the type ("AWS::EC2::Instance: berth needs
- * ImageId ..."); `detail` may be NULL. */
-typedef void (*schema_need_fn)(void *ctx, const char *prop, const char *summary,
+/* Where a problem is: the property `prop` (present in the values) of the
+ * resource's properties, or of item `item` of the top-level list `list`
+ * when that is not NULL; `prop` NULL: the properties or the item as a whole
+ * (something missing). */
+struct schema_need_at {
+	const char *list;
+	size_t item;
+	const char *prop;
+};
+
+/* One problem at `at`: `summary` starts with the type ("AWS::EC2::Instance:
+ * berth needs ImageId ...", "AWS::EC2::SecurityGroup: SecurityGroupIngress[1]:
+ * ..."); `detail` may be NULL. */
+typedef void (*schema_need_fn)(void *ctx, const struct schema_need_at *at, const char *summary,
 			       const char *detail);
 
 /* Checks the top-level properties `props` of `type`, calling `report` for
@@ -29,8 +38,9 @@ size_t schema_needs_check(const char *type, const json_t *props, schema_need_fn 
 /* The same, as errors in d: 0, or BERTH_EINVAL. */
 int schema_needs_diags(const char *type, const json_t *props, struct diags *d);
 
-/* The i-th row's type and properties (props[0..], NULL-terminated) or NULL
- * past the end: for the test that checks every row against the schemas. */
-const char *const *schema_needs_row(size_t i, const char **type);
+/* The i-th row's type, list (NULL: top level) and properties (props[0..],
+ * NULL-terminated), or NULL past the end: for the test that checks every
+ * row against the schemas. */
+const char *const *schema_needs_row(size_t i, const char **type, const char **list);
 
 #endif

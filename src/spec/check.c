@@ -259,15 +259,22 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 struct need_ctx {
 	struct diags *d;
 	const struct node *props;
+	const json_t *value;
 };
 
 /* A problem of schema/needs.h at its property's value, or at the
- * properties when something is missing. */
-static void need_at(void *ctx, const char *prop, const char *summary, const char *detail)
+ * properties (the list's item) when something is missing. */
+static void need_at(void *ctx, const struct schema_need_at *at, const char *summary,
+		    const char *detail)
 {
 	struct need_ctx *nc = ctx;
-	struct diag *dg = error_at(nc->d, prop ? child_val(nc->props, prop) : nc->props, "%s",
-				   summary);
+	const struct node *n = nc->props;
+	if (at->list)
+		n = child_item(child_val(n, at->list), at->item,
+			       json_array_size(json_object_get(nc->value, at->list)));
+	if (at->prop)
+		n = child_val(n, at->prop);
+	struct diag *dg = error_at(nc->d, n, "%s", summary);
 	if (detail)
 		diag_set_detail(dg, "%s", detail);
 }
@@ -286,6 +293,6 @@ void check_properties(const struct spec_resource *res, const struct node *props,
 	 * mistake twice. Plan and apply check these rows again. */
 	if (diags_count(d, DIAG_ERROR) > before)
 		return;
-	struct need_ctx nc = { d, props };
+	struct need_ctx nc = { d, props, value };
 	schema_needs_check(res->type, value, need_at, &nc);
 }

@@ -10,15 +10,19 @@
 
 struct seen {
 	size_t n;
-	char prop[4][64], summary[4][200], detail[4][200];
+	char prop[6][64], summary[6][200], detail[6][200];
 };
 
-static void record(void *ctx, const char *prop, const char *summary, const char *detail)
+static void record(void *ctx, const struct schema_need_at *at, const char *summary,
+		   const char *detail)
 {
 	struct seen *s = ctx;
-	if (s->n >= 4)
+	if (s->n >= 6)
 		return;
-	snprintf(s->prop[s->n], 64, "%s", prop ? prop : "-");
+	if (at->list)
+		snprintf(s->prop[s->n], 64, "%s[%zu].%s", at->list, at->item, at->prop ? at->prop : "-");
+	else
+		snprintf(s->prop[s->n], 64, "%s", at->prop ? at->prop : "-");
 	snprintf(s->summary[s->n], 200, "%s", summary);
 	snprintf(s->detail[s->n], 200, "%s", detail ? detail : "-");
 	s->n++;
@@ -33,23 +37,31 @@ static struct seen check(const char *type, json_t *props)
 	return s;
 }
 
-/* Every row names a type and properties its schema has, settable ones. */
+/* Every row names a type and properties its schema has, settable ones (of
+ * the items of a list of objects for a list's row). */
 TEST(rows_match_schemas)
 {
-	const char *type;
+	const char *type, *list;
 	const char *const *props;
 	size_t rows = 0;
-	for (size_t i = 0; (props = schema_needs_row(i, &type)); i++, rows++) {
+	for (size_t i = 0; (props = schema_needs_row(i, &type, &list)); i++, rows++) {
 		const struct schema_resource *r = schema_find(type);
 		CHECK(r != NULL);
-		for (size_t k = 0; r && props[k]; k++) {
-			const struct schema_prop *p = schema_shape_prop(r->shape, props[k]);
+		const struct schema_shape *sh = r ? r->shape : NULL;
+		if (sh && list) {
+			const struct schema_prop *lp = schema_shape_prop(sh, list);
+			CHECK(lp && lp->shape->kind == SK_ARRAY && lp->shape->items &&
+			      lp->shape->items->kind == SK_OBJECT);
+			sh = lp && lp->shape->kind == SK_ARRAY ? lp->shape->items : NULL;
+		}
+		for (size_t k = 0; sh && props[k]; k++) {
+			const struct schema_prop *p = schema_shape_prop(sh, props[k]);
 			if (!p || (p->flags & SP_READ_ONLY))
 				fprintf(stderr, "%s %s\n", type, props[k]);
 			CHECK(p != NULL && !(p->flags & SP_READ_ONLY));
 		}
 	}
-	CHECK(rows >= 15);
+	CHECK(rows >= 18);
 }
 
 TEST(one_of_and_missing)
@@ -118,6 +130,46 @@ TEST(exactly_one)
 	CHECK_INT(s.n, 1);
 	CHECK_STR(s.summary[0], "AWS::EC2::SecurityGroupIngress: berth needs GroupId (GroupName is "
 				"for default VPCs only)");
+}
+
+/* A list's rows, for each item, at the item or its property. */
+TEST(list_items)
+{
+	const char *sg = "AWS::EC2::SecurityGroup";
+	json_t *g = json_pack("{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s, s:s}, {s:s}, {s:s, s:s}], "
+			      "s:[{s:s, s:s}]}",
+			      "GroupDescription", "web", "VpcId", "vpc-1", "SecurityGroupIngress",
+			      "IpProtocol", "tcp", "CidrIp", "0.0.0.0/0",
+			      "IpProtocol", "tcp", "CidrIp", "0.0.0.0/0", "SourceSecurityGroupId", "sg-2",
+			      "IpProtocol", "-1",
+			      "IpProtocol", "tcp", "SourceSecurityGroupName", "lb",
+			      "SecurityGroupEgress", "IpProtocol", "-1", "SourceSecurityGroupId", "sg-3");
+	struct seen s = check(sg, g);
+	CHECK_INT(s.n, 5);
+	CHECK_STR(s.prop[0], "SecurityGroupEgress[0].-");
+	CHECK_STR(s.summary[0], "AWS::EC2::SecurityGroup: SecurityGroupEgress[0]: give exactly one of "
+				"CidrIp, CidrIpv6, DestinationPrefixListId or DestinationSecurityGroupId; 0 given");
+	CHECK_STR(s.prop[1], "SecurityGroupIngress[1].SourceSecurityGroupId");
+	CHECK_CONTAINS(s.summary[1], "SecurityGroupIngress[1]: give exactly one of ");
+	CHECK_STR(s.prop[2], "SecurityGroupIngress[2].-");
+	CHECK_STR(s.prop[3], "SecurityGroupIngress[3].-");
+	CHECK_STR(s.prop[4], "SecurityGroupIngress[3].SourceSecurityGroupName");
+	/* The name is refused, and the rule has no peer (the name is none). */
+	g = json_pack("{s:s, s:[{s:s, s:s}]}", "VpcId", "vpc-1", "SecurityGroupIngress", "IpProtocol",
+		      "tcp", "SourceSecurityGroupName", "lb");
+	s = check(sg, g);
+	CHECK_INT(s.n, 2);
+	CHECK_STR(s.prop[1], "SecurityGroupIngress[0].SourceSecurityGroupName");
+	CHECK_STR(s.summary[1], "AWS::EC2::SecurityGroup: SecurityGroupIngress[0]: berth does not set "
+				"SourceSecurityGroupName yet; names are for default VPCs only; give "
+				"SourceSecurityGroupId");
+	/* Unknown lists and items pass. */
+	g = json_pack("{s:s, s:[o]}", "VpcId", "vpc-1", "SecurityGroupIngress", value_unknown());
+	s = check(sg, g);
+	CHECK_INT(s.n, 0);
+	g = json_pack("{s:s, s:o}", "VpcId", "vpc-1", "SecurityGroupIngress", value_unknown());
+	s = check(sg, g);
+	CHECK_INT(s.n, 0);
 }
 
 static json_t *task(const char *compat, const char *mode, json_t *cpu, json_t *mem)
