@@ -70,6 +70,8 @@ OVERRIDES = {
     # Refused (support.c), but read back so that the plan shows what holds
     # the address.
     ("AWS::EC2::EIP", "InstanceId"): {"flags": ["RTA_READ"]},
+    ("AWS::EC2::Subnet", "AssignIpv6AddressOnCreation"): {"flags": ["RTA_READ", "RTA_BOOL"]},
+    ("AWS::EC2::Subnet", "EnableDns64"): {"flags": ["RTA_READ", "RTA_BOOL"]},
     ("AWS::ECR::Repository", "ImageTagMutability"): {
         "update": "PutImageTagMutability", "dflt": '"MUTABLE"'},
     ("AWS::ECR::Repository", "ImageScanningConfiguration"): {

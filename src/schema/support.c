@@ -51,6 +51,10 @@ static const struct unsupported unsupported[] = {
 	  "GroupName is for default VPCs only; give GroupId" },
 	{ "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupName", NULL,
 	  "names are for default VPCs only; give SourceSecurityGroupId" },
+	/* CreateSubnet takes neither; both are for subnets with IPv6, which
+	 * berth does not make. */
+	{ "AWS::EC2::Subnet", "AssignIpv6AddressOnCreation", "false", "IPv6 subnets are not supported yet" },
+	{ "AWS::EC2::Subnet", "EnableDns64", "false", "IPv6 subnets are not supported yet" },
 	{ "AWS::EC2::Subnet", "EnableLniAtDeviceIndex", NULL, NULL },
 	{ "AWS::EC2::Subnet", "Ipv4IpamPoolId", NULL, NULL },
 	{ "AWS::EC2::Subnet", "Ipv4NetmaskLength", NULL, NULL },
