@@ -44,6 +44,7 @@
 #include <ctype.h>
 
 #include "resources/typeutil.h"
+#include "schema/needs.h"
 #include "util/buf.h"
 
 #define STACK_NAME_MAX 128
@@ -276,13 +277,10 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	free(name);
 }
 
+/* TemplateBody or TemplateURL (schema/needs.c, which validate checks). */
 static int check_template(json_t *props, struct diags *d)
 {
-	if (!json_object_get(props, "TemplateBody") && !json_object_get(props, "TemplateURL")) {
-		diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: give TemplateBody or TemplateURL");
-		return BERTH_EINVAL;
-	}
-	return 0;
+	return schema_needs_diags("AWS::CloudFormation::Stack", props, d);
 }
 
 /* The template, parameters and capabilities of a Create/UpdateStack call. */

@@ -29,18 +29,7 @@ static const struct rtype_api api = {
 	 * NotFound right after (terraform-provider-aws#49299). */
 	.busy = (const char *const[]){ "InvalidIPAddress.InUse", "AuthFailure",
 				       "InvalidNetworkInterfaceID.NotFound", NULL },
-	.props = (const struct rta_prop[]){
-		{ .cfn = "AllocationId", .flags = RTA_ID },
-		{ .cfn = "PublicIp", .api = "PublicIp", .flags = RTA_READ },
-		{ .cfn = "Domain", .api = "Domain", .flags = RTA_READ },
-		{ .cfn = "NetworkBorderGroup", .api = "NetworkBorderGroup",
-		  .flags = RTA_CREATE | RTA_READ },
-		{ .cfn = "PublicIpv4Pool", .api = "PublicIpv4Pool", .flags = RTA_CREATE | RTA_READ },
-		{ .cfn = "InstanceId", .api = "InstanceId", .flags = RTA_READ },
-		{ 0 } },
 	.normalise_more = domain_vpc,
-	.unsupported = (const char *const[]){ "InstanceId", "TransferAddress", "IpamPoolId",
-					      "Address", NULL },
 };
 RTA_FUNCS(eip, api)
 

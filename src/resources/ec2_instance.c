@@ -92,26 +92,6 @@ static void normalise_more(json_t *desired)
 	}
 }
 
-/* At plan time: an image that is missing or empty (what berth cannot set
- * at all is refused by validate: schema/support.c). A spec that makes the instance optional (count 0/1) takes its AMI
- * from a variable that is empty by default; turning the instance on without
- * giving the AMI should fail at plan, not halfway through an apply. */
-static int check(json_t *props, struct diags *d)
-{
-	json_t *image = json_object_get(props, "ImageId");
-	if (value_is_unknown(image))
-		return 0;
-	if (!image) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: berth needs ImageId (launch templates are not supported yet)");
-		return BERTH_EINVAL;
-	}
-	if (json_is_string(image) && !json_string_length(image)) {
-		diags_add(d, DIAG_ERROR, "AWS::EC2::Instance: ImageId is empty; give the id of an AMI (ami-...)");
-		return BERTH_EINVAL;
-	}
-	return 0;
-}
-
 /* What the property map cannot say: CloudFormation's flat properties
  * nested as RunInstances takes them, the instance profile's name or ARN,
  * and the request's members in the order berth has always sent them (the
@@ -195,7 +175,6 @@ static const struct rtype_api api = {
 		{ 0 } },
 	.read_more = read_more,
 	.normalise_more = normalise_more,
-	.needs = (const char *const[]){ "ImageId", NULL },
 };
 RTA_FUNCS(inst, api)
 RTA_WAIT_FUNCS(inst, api)
@@ -221,12 +200,6 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	return err;
 }
 
-static int check_image(json_t *props, struct diags *d)
-{
-	int err = inst_check(props, d);
-	return err ? err : check(props, d);
-}
-
 const struct rtype rtype_ec2_instance = {
 	.type_name = "AWS::EC2::Instance",
 	.tag_filter = "ec2:instance",
@@ -236,7 +209,7 @@ const struct rtype rtype_ec2_instance = {
 	.read_one = read_one,
 	.read_detail = read_detail,
 	.normalise = inst_normalise,
-	.check = check_image,
+	.check = inst_check, /* with schema/needs.c: ImageId given, not empty */
 	.create = inst_create,
 	.update = NULL, /* everything but tags replaces */
 	.set_tags = inst_set_tags,

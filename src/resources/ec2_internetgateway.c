@@ -16,7 +16,6 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "InvalidInternetGatewayID.NotFound", NULL },
 	.create_op = "CreateInternetGateway", .create_item = "InternetGateway",
 	.delete_op = "DeleteInternetGateway", .delete_id = "InternetGatewayId",
-	.props = (const struct rta_prop[]){ { .cfn = "InternetGatewayId", .flags = RTA_ID }, { 0 } },
 };
 RTA_FUNCS(igw, api)
 

@@ -40,21 +40,7 @@ static const struct rtype_api api = {
 	.wait_ms = 20L * 60 * 1000, /* AWS documents a few minutes; allow for slow days */
 	.create_op = "CreateNatGateway", .create_item = "NatGateway", .client_token = "ClientToken",
 	.delete_op = "DeleteNatGateway", .delete_id = "NatGatewayId",
-	.props = (const struct rta_prop[]){
-		{ .cfn = "NatGatewayId", .flags = RTA_ID },
-		{ .cfn = "SubnetId", .api = "SubnetId", .flags = RTA_CREATE | RTA_READ },
-		{ .cfn = "VpcId", .api = "VpcId", .flags = RTA_READ },
-		{ .cfn = "ConnectivityType", .api = "ConnectivityType",
-		  .flags = RTA_CREATE | RTA_READ },
-		{ .cfn = "AllocationId", .api = "AllocationId", .flags = RTA_CREATE },
-		{ .cfn = "PrivateIpAddress", .api = "PrivateIpAddress", .flags = RTA_CREATE },
-		{ 0 } },
 	.read_more = read_address,
-	.needs = (const char *const[]){ "SubnetId", NULL },
-	.unsupported = (const char *const[]){ "SecondaryAllocationIds",
-					      "SecondaryPrivateIpAddresses",
-					      "SecondaryPrivateIpAddressCount", "AvailabilityMode",
-					      "AvailabilityZoneAddresses", NULL },
 };
 RTA_FUNCS(nat, api)
 RTA_WAIT_FUNCS(nat, api)

@@ -16,10 +16,6 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "InvalidRouteTableID.NotFound", NULL },
 	.create_op = "CreateRouteTable", .create_item = "RouteTable",
 	.delete_op = "DeleteRouteTable", .delete_id = "RouteTableId",
-	.props = (const struct rta_prop[]){
-		{ .cfn = "RouteTableId", .flags = RTA_ID },
-		{ .cfn = "VpcId", .api = "VpcId", .flags = RTA_CREATE | RTA_READ },
-		{ 0 } },
 };
 RTA_FUNCS(rtb, api)
 

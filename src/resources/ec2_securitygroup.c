@@ -257,7 +257,6 @@ static const struct rtype_api api = {
 		{ .cfn = "VpcId", .api = "VpcId", .flags = CR },
 		{ 0 } },
 	.read_more = read_more,
-	.needs = (const char *const[]){ "GroupDescription", "VpcId", NULL },
 	.name_prop = "GroupName", .name_max = 255,
 	.after_create = add_rules,
 };

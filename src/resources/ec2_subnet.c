@@ -21,7 +21,6 @@ static void read_v6(json_t *props, json_t *item)
 	json_object_set_new(props, "Ipv6CidrBlocks", v6);
 }
 
-#define CR (RTA_CREATE | RTA_READ)
 static const struct rtype_api api = {
 	.type_name = "AWS::EC2::Subnet", .service = "ec2", .style = RTA_EC2, .kind = "subnet",
 	.describe_op = "DescribeSubnets", .describe_ids = "SubnetIds", .list = "Subnets",
@@ -29,27 +28,7 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "InvalidSubnetID.NotFound", NULL },
 	.create_op = "CreateSubnet", .create_item = "Subnet",
 	.delete_op = "DeleteSubnet", .delete_id = "SubnetId", .eni_filter = "subnet-id",
-	.props = (const struct rta_prop[]){
-		{ .cfn = "SubnetId", .flags = RTA_ID },
-		{ .cfn = "VpcId", .api = "VpcId", .flags = CR },
-		{ .cfn = "CidrBlock", .api = "CidrBlock", .flags = CR | RTA_CIDR },
-		{ .cfn = "AvailabilityZone", .api = "AvailabilityZone", .flags = CR },
-		{ .cfn = "AvailabilityZoneId", .api = "AvailabilityZoneId", .flags = CR },
-		{ .cfn = "OutpostArn", .api = "OutpostArn", .flags = CR },
-		{ .cfn = "Ipv6Native", .api = "Ipv6Native", .flags = CR | RTA_BOOL },
-		{ .cfn = "MapPublicIpOnLaunch", .api = "MapPublicIpOnLaunch",
-		  .flags = CR | RTA_BOOL | RTA_AFTER | RTA_WRAP,
-		  .update_op = "ModifySubnetAttribute", .dflt = "false" },
-		{ .cfn = "AssignIpv6AddressOnCreation", .api = "AssignIpv6AddressOnCreation",
-		  .flags = RTA_READ },
-		{ .cfn = "EnableDns64", .api = "EnableDns64", .flags = RTA_READ },
-		{ 0 } },
 	.read_more = read_v6,
-	.needs = (const char *const[]){ "CidrBlock", NULL },
-	.unsupported = (const char *const[]){ "Ipv6CidrBlock", "Ipv4IpamPoolId", "Ipv6IpamPoolId",
-					      "Ipv4NetmaskLength", "Ipv6NetmaskLength",
-					      "EnableLniAtDeviceIndex",
-					      "PrivateDnsNameOptionsOnLaunch", NULL },
 };
 RTA_FUNCS(subnet, api)
 

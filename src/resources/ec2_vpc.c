@@ -51,7 +51,6 @@ static const struct rtype_api api = {
 		  .flags = RTA_CREATE | RTA_READ },
 		{ 0 } },
 	.read_more = read_assocs,
-	.needs = (const char *const[]){ "CidrBlock", NULL }, /* IPAM pools: support.c */
 	.after_create = set_dns,
 };
 RTA_FUNCS(vpc, api)

@@ -20,19 +20,6 @@ static const struct rtype_api api = {
 	.delete_op = "DeleteRepository", .delete_id = "repositoryName",
 	.flag = "force", .flag_prop = "EmptyOnDelete", .flag_tag = "berth:empty-on-delete",
 	.arn_member = "resourceArn", .tags_member = "tags", .untag_keys = "tagKeys",
-	.props = (const struct rta_prop[]){
-		{ "RepositoryName", "repositoryName", RTA_CREATE | RTA_READ, NULL, NULL },
-		{ "ImageTagMutability", "imageTagMutability", RTA_CREATE | RTA_READ,
-		  "PutImageTagMutability", "\"MUTABLE\"" },
-		{ "ImageScanningConfiguration", "imageScanningConfiguration",
-		  RTA_CREATE | RTA_READ | RTA_RECASE, "PutImageScanningConfiguration",
-		  "{\"scanOnPush\": false}" },
-		{ "EncryptionConfiguration", "encryptionConfiguration",
-		  RTA_CREATE | RTA_READ | RTA_RECASE, NULL, NULL },
-		{ "Arn", "repositoryArn", RTA_READ, NULL, NULL },
-		{ "RepositoryUri", "repositoryUri", RTA_READ, NULL, NULL },
-		{ 0 } },
-	.unsupported = (const char *const[]){ "LifecyclePolicy", "RepositoryPolicyText", NULL },
 	.name_prop = "RepositoryName", .name_max = 256, .name_lower = true,
 };
 RTA_FUNCS(ecr_repo, api)

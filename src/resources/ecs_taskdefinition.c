@@ -23,6 +23,7 @@
 #include <math.h>
 
 #include "schema/compare.h"
+#include "schema/needs.h"
 #include "resources/typeutil.h"
 #include "schema/schema.h"
 #include "util/value.h"
@@ -226,80 +227,11 @@ static void normalise(const char *stack, const char *address, json_t *desired)
 	canonical(desired);
 }
 
-/* "256", "0.25 vCPU", "1 vCPU" -> CPU units; "512", "2 GB" -> MiB; -1 when
- * not a size. */
-static long parse_units(const char *s)
-{
-	char *end;
-	double x = strtod(s, &end);
-	if (end == s || x < 0)
-		return -1;
-	while (*end == ' ')
-		end++;
-	if (!strcasecmp(end, "vcpu") || !strcasecmp(end, "gb"))
-		x *= 1024;
-	else if (*end)
-		return -1;
-	return (long)x;
-}
-
-/* Fargate accepts only certain task cpu/memory pairs: refused here with
- * the list, before any call. */
+/* Fargate's networking and task sizes (schema/needs.c, which validate
+ * checks), again on the values plan knows. */
 static int check_fargate(json_t *props, struct diags *d)
 {
-	bool fargate = false;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(props, "RequiresCompatibilities"), i, v)
-		fargate |= json_is_string(v) && !strcmp(json_string_value(v), "FARGATE");
-	if (!fargate)
-		return 0;
-	static const struct {
-		long cpu, lo, hi, step;
-	} combos[] = {
-		{ 256, 512, 2048, 0 }, { 512, 1024, 4096, 1024 }, { 1024, 2048, 8192, 1024 },
-		{ 2048, 4096, 16384, 1024 }, { 4096, 8192, 30720, 1024 },
-		{ 8192, 16384, 61440, 4096 }, { 16384, 32768, 122880, 8192 },
-	};
-	char t1[64], t2[64];
-	if (value_has_unknown(json_object_get(props, "Cpu")) ||
-	    value_has_unknown(json_object_get(props, "Memory")) ||
-	    value_has_unknown(json_object_get(props, "NetworkMode")) ||
-	    value_has_unknown(json_object_get(props, "RequiresCompatibilities")))
-		return 0; /* checked again at apply, when known */
-	const char *cs = rt_str(props, "Cpu", t1), *ms = rt_str(props, "Memory", t2);
-	const char *mode = json_string_value(json_object_get(props, "NetworkMode"));
-	if (!mode || strcmp(mode, "awsvpc")) {
-		diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Fargate needs NetworkMode: awsvpc");
-		return BERTH_EINVAL;
-	}
-	if (!cs || !ms) {
-		diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Fargate needs task-level Cpu and Memory");
-		return BERTH_EINVAL;
-	}
-	long cpu = parse_units(cs), mem = parse_units(ms);
-	for (size_t k = 0; k < ARRAY_SIZE(combos); k++) {
-		if (combos[k].cpu != cpu)
-			continue;
-		bool ok = combos[k].step ? mem >= combos[k].lo && mem <= combos[k].hi &&
-						   (mem - combos[k].lo) % combos[k].step == 0
-					 : mem == 512 || mem == 1024 || mem == 2048;
-		if (ok)
-			return 0;
-		struct diag *dg = diags_add(d, DIAG_ERROR,
-					    "AWS::ECS::TaskDefinition: Fargate does not run Cpu %s with Memory %s",
-					    cs, ms);
-		if (combos[k].step)
-			diag_set_detail(dg, "with Cpu %ld, Memory must be %ld to %ld in steps of %ld (MiB)",
-					cpu, combos[k].lo, combos[k].hi, combos[k].step);
-		else
-			diag_set_detail(dg, "with Cpu 256, Memory must be 512, 1024 or 2048 (MiB)");
-		return BERTH_EINVAL;
-	}
-	struct diag *dg = diags_add(d, DIAG_ERROR, "AWS::ECS::TaskDefinition: Fargate does not run Cpu %s",
-				    cs);
-	diag_set_detail(dg, "Cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (or \"1 vCPU\" ...)");
-	return BERTH_EINVAL;
+	return schema_needs_diags("AWS::ECS::TaskDefinition", props, d);
 }
 
 /* The family's latest ACTIVE revision is this resource's and registers

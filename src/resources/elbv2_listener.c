@@ -75,7 +75,6 @@ static const struct rtype_api api = {
 		{ 0 } },
 	.read_more = read_more,
 	.normalise_more = canonical,
-	.needs = (const char *const[]){ "LoadBalancerArn", NULL },
 };
 RTA_ARN_FUNCS(elbv2_listener, api, rtype_elbv2_listener)
 

@@ -59,7 +59,6 @@ static const struct rtype_api api = {
 		{ "IpAddressType", "IpAddressType", CR, "SetIpAddressType", "\"ipv4\"" },
 		{ 0 } },
 	.read_more = read_more,
-	.needs = (const char *const[]){ "Name", NULL },
 	.name_prop = "Name", .name_max = 32, .name_dash = true,
 };
 RTA_ARN_FUNCS(elbv2_lb, api, rtype_elbv2_loadbalancer)

@@ -102,7 +102,6 @@ static const struct rtype_api api = {
 		{ 0 } },
 	.read_more = read_more,
 	.dflt_of = health_default,
-	.needs = (const char *const[]){ "Name", NULL },
 	.name_prop = "Name", .name_max = 32, .name_dash = true,
 };
 RTA_ARN_FUNCS(elbv2_tg, api, rtype_elbv2_targetgroup)

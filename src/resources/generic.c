@@ -9,6 +9,8 @@
 #include "resources/ec2_common.h"
 #include "resources/generic.h"
 #include "resources/typeutil.h"
+#include "schema/needs.h"
+#include "schema/schema.h"
 
 static size_t batch_of(const struct rtype_api *a)
 {
@@ -78,7 +80,9 @@ void rta_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 	}
 	if (!r->props)
 		r->props = json_object();
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	struct rta_props_iter it;
+	const struct rta_prop *p;
+	RTA_FOREACH_PROP(a, it, p) {
 		json_t *v = json_object_get(item, p->api);
 		if (p->flags & RTA_ID)
 			json_object_set_new(r->props, p->cfn, json_string(r->id));
@@ -299,7 +303,9 @@ static bool unset(const struct rta_prop *p, json_t *v)
 json_t *rta_create_params(const struct rtype_api *a, json_t *props)
 {
 	json_t *params = json_object();
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	struct rta_props_iter it;
+	const struct rta_prop *p;
+	RTA_FOREACH_PROP(a, it, p) {
 		json_t *v = json_object_get(props, p->cfn);
 		if (!(p->flags & RTA_CREATE) || (p->flags & RTA_AFTER))
 			continue;
@@ -410,26 +416,11 @@ int rta_create(const struct rtype_api *a,
 	int err = rta_check(a, props, d);
 	if (err)
 		return err;
-	for (size_t i = 0; a->needs && a->needs[i]; i++) {
-		json_t *v = json_object_get(props, a->needs[i]);
-		if (!v || json_is_null(v)) {
-			diags_add(d, DIAG_ERROR, "%s: berth needs %s", a->type_name, a->needs[i]);
-			return BERTH_EINVAL;
-		}
-	}
 	if (a->create_puts)
 		return rta_put_create(a, read_one, c, address, props, tags, id_out, d);
 	if (a->style == RTA_EC2)
 		return create_ec2(a, c, address, props, tags, id_out, d);
 	return create_service(a, read_one, c, address, props, tags, id_out, d);
-}
-
-static const struct rta_prop *prop_named(const struct rtype_api *a, const char *cfn)
-{
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
-		if (!strcmp(p->cfn, cfn))
-			return p;
-	return NULL;
 }
 
 /* update_op for one property (value stolen), or with value NULL the
@@ -453,7 +444,9 @@ static int set_prop(const struct rtype_api *a, const struct rt_ctx *c, const cha
 static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 			    json_t *props, struct diags *d)
 {
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	struct rta_props_iter it;
+	const struct rta_prop *p;
+	RTA_FOREACH_PROP(a, it, p) {
 		json_t *v = json_object_get(props, p->cfn);
 		if (!(p->flags & RTA_AFTER) || !v || json_is_null(v))
 			continue;
@@ -494,7 +487,7 @@ static int update_one(const struct rtype_api *a, const struct rt_ctx *c,
 		json_decref(del);
 		return err;
 	}
-	const struct rta_prop *p = prop_named(a, name);
+	const struct rta_prop *p = rta_prop_find(a, name);
 	if (!p || !p->update_op) {
 		diags_add(d, DIAG_ERROR, "%s: berth cannot change %s in place yet", a->type_name,
 			  name);
@@ -522,7 +515,7 @@ int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	if (!err && a->create_puts)
 		return rta_put_update(a, c, cur, desired, d);
 	for (size_t i = 0; !err && i < nchanged; i++) {
-		const struct rta_prop *p = prop_named(a, changed[i]);
+		const struct rta_prop *p = rta_prop_find(a, changed[i]);
 		if (!p || !p->update_op || !rta_is_whole(a, p->update_op))
 			err = update_one(a, c, cur, desired, changed[i], d);
 	}
@@ -533,7 +526,9 @@ int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 
 bool rta_updatable(const struct rtype_api *a)
 {
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
+	struct rta_props_iter it;
+	const struct rta_prop *p;
+	RTA_FOREACH_PROP(a, it, p)
 		if (p->update_op)
 			return true;
 	return a->flag_prop != NULL;
@@ -621,17 +616,22 @@ int rta_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	return err;
 }
 
+/* What berth does not set is src/schema/support.c's to say, and what it
+ * needs beyond the schema schema/needs.c's: the lists validate checks;
+ * plan (the type's `check`), create and update check the evaluated values
+ * against them again. */
 int rta_check(const struct rtype_api *a, json_t *desired, struct diags *d)
 {
-	for (size_t i = 0; a->unsupported && a->unsupported[i]; i++) {
-		json_t *v = json_object_get(desired, a->unsupported[i]);
-		if (v && !json_is_null(v)) {
-			diags_add(d, DIAG_ERROR, "%s: berth does not set %s yet", a->type_name,
-				  a->unsupported[i]);
+	const char *k, *hint;
+	json_t *v;
+	json_object_foreach(desired, k, v) {
+		if (schema_unsupported(a->type_name, k, v, &hint)) {
+			diags_add(d, DIAG_ERROR, "%s: berth does not set %s yet%s%s", a->type_name, k,
+				  hint ? "; " : "", hint ? hint : "");
 			return BERTH_EINVAL;
 		}
 	}
-	return 0;
+	return schema_needs_diags(a->type_name, desired, d);
 }
 
 /* rt_default_name in the form names of `a` allow: lower-case, and one
@@ -657,7 +657,9 @@ static char *default_name(const struct rtype_api *a, const char *stack, const ch
 void rta_normalise(const struct rtype_api *a, const char *stack, const char *address,
 		   json_t *desired)
 {
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
+	struct rta_props_iter it;
+	const struct rta_prop *p;
+	RTA_FOREACH_PROP(a, it, p)
 		if (p->flags & RTA_CIDR)
 			ec2_canonicalise_cidr(desired, p->cfn);
 	if (a->normalise_more)

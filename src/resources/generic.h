@@ -139,12 +139,6 @@ struct rtype_api {
 	const char *arn_member, *tags_member, *untag_keys;
 	/* Writable and read-only properties (a {NULL} ends the list). */
 	const struct rta_prop *props;
-	/* Properties berth does not set yet: refused before anything is
-	 * created (NULL-terminated, may be NULL). */
-	const char *const *unsupported;
-	/* Properties the create needs beyond the schema's required ones (the
-	 * schema allows another way berth does not take), NULL-terminated. */
-	const char *const *needs;
 	/* Optional: what the property map cannot say, read from an item into
 	 * props (CloudFormation form). */
 	void (*read_more)(json_t *props, json_t *item);
@@ -690,5 +684,47 @@ int rta_taken(const struct rtype_api *a, const struct rt_ctx *c, const char *add
 #define RTA_ARN_CALLBACKS(NAME)                                                            \
 	RTA_ARN_CHILD_CALLBACKS(NAME), .owns_arn = NAME##_owns_arn,                        \
 	.read_named = NAME##_read_named, .set_tags = NAME##_set_tags
+/* The generated property maps (props_gen.c, made by tools/gen_rta_props.py
+ * from the CloudFormation schemas and botocore's models, with its small
+ * table of overrides) and the walk over a description's whole map
+ * (generic_props.c): the description's own rta_prop entries first, then the
+ * generated entry of every property it does not list. A description lists
+ * a property only to say something the generator does not; an entry with
+ * no flags drops a generated one. */
+struct rta_gen_type {
+	const char *type_name, *service;
+	/* The operations the map was derived from, and the described item's
+	 * id member (the primary identifier's). */
+	const char *create_op, *describe_op, *item_id;
+	const struct rta_prop *props; /* {0}-terminated */
+};
+
+/* Sorted by type_name. */
+extern const struct rta_gen_type rta_gen_types[];
+extern const size_t rta_gen_ntypes;
+
+/* The generated map of `type_name`, or NULL. */
+const struct rta_gen_type *rta_gen_find(const char *type_name);
+
+struct rta_props_iter {
+	const struct rtype_api *a;
+	const struct rta_prop *own, *gen;
+};
+
+void rta_props_begin(struct rta_props_iter *it, const struct rtype_api *a);
+/* The next property of the map, or NULL at its end. */
+const struct rta_prop *rta_props_next(struct rta_props_iter *it);
+/* The property `cfn` of a's map, or NULL. */
+const struct rta_prop *rta_prop_find(const struct rtype_api *a, const char *cfn);
+
+#define RTA_FOREACH_PROP(a, it, p) \
+	for (rta_props_begin(&(it), (a)); ((p) = rta_props_next(&(it))) != NULL;)
+/* The same with the iterator and `p` (const struct rta_prop *) declared by
+ * the loop; `break` leaves it. */
+#define RTA_EACH_PROP(a, p)                                                        \
+	for (struct rta_props_iter p##_it_, *p##_once_ =                           \
+		     (rta_props_begin(&p##_it_, (a)), &p##_it_);                   \
+	     p##_once_; p##_once_ = NULL)                                          \
+		for (const struct rta_prop *p; ((p) = rta_props_next(&p##_it_)) != NULL;)
 
 #endif

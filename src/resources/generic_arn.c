@@ -152,13 +152,6 @@ int rta_arn_create(const struct rtype_api *a, const struct rt_ctx *c, const char
 		   json_t *props, json_t *tags, char **id_out, struct diags *d)
 {
 	int err = rta_check(a, props, d);
-	for (size_t i = 0; !err && a->needs && a->needs[i]; i++) {
-		json_t *v = json_object_get(props, a->needs[i]);
-		if (!v || json_is_null(v)) {
-			diags_add(d, DIAG_ERROR, "%s: %s is not known", a->type_name, a->needs[i]);
-			err = BERTH_EINVAL;
-		}
-	}
 	if (err)
 		return err;
 	json_t *params = json_object();
@@ -211,7 +204,7 @@ static int update_group(const struct rtype_api *a, const struct rt_ctx *c,
 			struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", a->item_id, cur->id);
-	for (const struct rta_prop *p = a->props; p->cfn; p++) {
+	RTA_EACH_PROP(a, p) {
 		if (!(p->flags & RTA_GROUP))
 			continue;
 		json_t *v = json_object_get(desired, p->cfn), *value = NULL;
@@ -237,10 +230,8 @@ int rta_arn_update(const struct rtype_api *a, const struct rt_ctx *c,
 {
 	const char *group_op = NULL;
 	for (size_t i = 0; i < nchanged; i++) {
-		const struct rta_prop *p = a->props;
-		while (p->cfn && strcmp(p->cfn, changed[i]))
-			p++;
-		if (!p->cfn || !p->update_op) {
+		const struct rta_prop *p = rta_prop_find(a, changed[i]);
+		if (!p || !p->update_op) {
 			diags_add(d, DIAG_ERROR, "%s: berth cannot change %s in place", a->type_name,
 				  changed[i]);
 			return BERTH_EINVAL;
@@ -252,9 +243,7 @@ int rta_arn_update(const struct rtype_api *a, const struct rt_ctx *c,
 	if (!err && group_op)
 		err = update_group(a, c, cur, desired, group_op, d);
 	for (size_t i = 0; !err && i < nchanged; i++) {
-		const struct rta_prop *p = a->props;
-		while (strcmp(p->cfn, changed[i]))
-			p++;
+		const struct rta_prop *p = rta_prop_find(a, changed[i]);
 		if (!(p->flags & RTA_GROUP))
 			err = rta_update(a, c, cur, desired, &changed[i], 1, d);
 	}

@@ -144,7 +144,7 @@ void rtg_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 		free(r->id);
 		r->id = xstrdup(r->arn ? r->arn : "");
 	}
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	RTA_EACH_PROP(a, p) {
 		json_t *v = p->flags & RTA_PATH ? rta_path_get(item, p->api) : NULL;
 		if ((p->flags & RTA_READ) && v && !json_is_null(v))
 			path_set(r->props, p->cfn, json_deep_copy(v));
@@ -159,7 +159,7 @@ void rtg_fill(const struct rtype_api *a, const struct rt_ctx *c, struct live_res
 void rtg_normalise(const struct rtype_api *a, const char *stack, const char *address,
 		   json_t *desired)
 {
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	RTA_EACH_PROP(a, p) {
 		json_t *given = json_object_get(desired, p->cfn);
 		json_t *doc = p->flags & RTA_DOC && json_is_string(given) ? tu_policy_doc(given) : NULL;
 		if (doc)
@@ -257,7 +257,7 @@ int rtg_read_one(const struct rtype_api *a, const struct rt_ctx *c, const char *
 json_t *rtg_create_params(const struct rtype_api *a, json_t *props)
 {
 	json_t *params = json_object();
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	RTA_EACH_PROP(a, p) {
 		json_t *v = p->flags & RTA_CREATE ? api_value(a, p, props, false) : NULL;
 		if (v)
 			api_set(params, p, v);
@@ -322,12 +322,11 @@ char *rtg_request_id(const char *stack, const char *address)
 	return r;
 }
 
+/* The property `cfn` when it changes in place, or NULL. */
 static const struct rta_prop *prop_named(const struct rtype_api *a, const char *cfn)
 {
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++)
-		if (!strcmp(p->cfn, cfn) && p->update_op)
-			return p;
-	return NULL;
+	const struct rta_prop *p = rta_prop_find(a, cfn);
+	return p && p->update_op ? p : NULL;
 }
 
 /* A changed property's value for the update (new reference), or NULL: the

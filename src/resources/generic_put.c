@@ -49,7 +49,7 @@ json_t *rta_put_params(const struct rtype_api *a, const char *name, json_t *prop
 		       struct diags *d)
 {
 	json_t *params = json_object();
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	RTA_EACH_PROP(a, p) {
 		if (!(p->flags & RTA_CREATE))
 			continue;
 		if (p->flags & RTA_ID) {

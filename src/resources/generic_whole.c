@@ -20,7 +20,7 @@ static bool changes(const struct rtype_api *a, const char *op, const char *const
 		    size_t nchanged)
 {
 	for (size_t i = 0; i < nchanged; i++)
-		for (const struct rta_prop *p = a->props; p && p->cfn; p++)
+		RTA_EACH_PROP(a, p)
 			if (!strcmp(p->cfn, changed[i]) && p->update_op && !strcmp(p->update_op, op))
 				return true;
 	return false;
@@ -30,7 +30,7 @@ static int call_whole(const struct rtype_api *a, const struct rt_ctx *c, const c
 		      const char *op, json_t *desired, struct diags *d)
 {
 	json_t *params = json_pack("{s:s}", rta_id_member(a, op), id), *res = NULL;
-	for (const struct rta_prop *p = a->props; p && p->cfn; p++) {
+	RTA_EACH_PROP(a, p) {
 		if (!p->update_op || strcmp(p->update_op, op))
 			continue;
 		json_t *v = json_object_get(desired, p->cfn);

@@ -13,6 +13,8 @@
 #include "resources/typeutil.h"
 #include "resources/propagation.h"
 
+#include "schema/needs.h"
+
 #define NAME_MAX_LEN 255
 
 /* What a description (generic.h) says of it: the get, the ready status
@@ -193,7 +195,9 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 		  char **id_out, struct diags *d)
 {
 	char *found = NULL;
-	int err = 0;
+	int err = schema_needs_diags("AWS::Grafana::Workspace", props, d);
+	if (err)
+		return err;
 	/* CreateWorkspace's client token would hand back a deleted workspace
 	 * after a replacement; the stack and address tags identify ours. */
 	if ((err = rt_find_tagged(c, "grafana", address, &found, d)))
@@ -283,6 +287,13 @@ static int remove_workspace(const struct rt_ctx *c, const struct live_resource *
 	return rtg_remove(&api, c, cur, d);
 }
 
+/* Settings that go together (schema/needs.c, which validate checks), again
+ * on the values plan knows: CreateWorkspace would refuse them. */
+static int check(json_t *desired, struct diags *d)
+{
+	return schema_needs_diags("AWS::Grafana::Workspace", desired, d);
+}
+
 const struct rtype rtype_grafana_workspace = {
 	.type_name = "AWS::Grafana::Workspace",
 	.tag_filter = "grafana",
@@ -294,4 +305,5 @@ const struct rtype rtype_grafana_workspace = {
 	.update = update,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
+	.check = check,
 };

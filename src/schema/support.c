@@ -45,6 +45,16 @@ static const struct unsupported unsupported[] = {
 	{ "AWS::EC2::Route", "DestinationPrefixListId", NULL, "prefix-list destinations are not supported yet" },
 	{ "AWS::EC2::Route", "OdbNetworkArn", NULL, NULL },
 	{ "AWS::EC2::Route", "VpcEndpointId", NULL, NULL },
+	/* ec2_securitygroupingress.c adds the rule to GroupId's group, from
+	 * one peer (schema/needs.c). */
+	{ "AWS::EC2::SecurityGroupIngress", "GroupName", NULL,
+	  "GroupName is for default VPCs only; give GroupId" },
+	{ "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupName", NULL,
+	  "names are for default VPCs only; give SourceSecurityGroupId" },
+	/* CreateSubnet takes neither; both are for subnets with IPv6, which
+	 * berth does not make. */
+	{ "AWS::EC2::Subnet", "AssignIpv6AddressOnCreation", "false", "IPv6 subnets are not supported yet" },
+	{ "AWS::EC2::Subnet", "EnableDns64", "false", "IPv6 subnets are not supported yet" },
 	{ "AWS::EC2::Subnet", "EnableLniAtDeviceIndex", NULL, NULL },
 	{ "AWS::EC2::Subnet", "Ipv4IpamPoolId", NULL, NULL },
 	{ "AWS::EC2::Subnet", "Ipv4NetmaskLength", NULL, NULL },

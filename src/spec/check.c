@@ -5,6 +5,7 @@
 #include "util/common.h"
 #include "spec/internal.h"
 #include "spec/guard.h"
+#include "schema/needs.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/suggest.h"
@@ -255,11 +256,43 @@ static void check_value(struct checker *c, const struct schema_shape *sh, const 
 	}
 }
 
+struct need_ctx {
+	struct diags *d;
+	const struct node *props;
+	const json_t *value;
+};
+
+/* A problem of schema/needs.h at its property's value, or at the
+ * properties (the list's item) when something is missing. */
+static void need_at(void *ctx, const struct schema_need_at *at, const char *summary,
+		    const char *detail)
+{
+	struct need_ctx *nc = ctx;
+	const struct node *n = nc->props;
+	if (at->list)
+		n = child_item(child_val(n, at->list), at->item,
+			       json_array_size(json_object_get(nc->value, at->list)));
+	if (at->prop)
+		n = child_val(n, at->prop);
+	struct diag *dg = error_at(nc->d, n, "%s", summary);
+	if (detail)
+		diag_set_detail(dg, "%s", detail);
+}
+
 void check_properties(const struct spec_resource *res, const struct node *props,
 		      const json_t *value, const json_t *read_texts, struct diags *d)
 {
 	struct checker c = { res, read_texts, d };
 	if (!res->schema || !json_is_object(value))
 		return;
+	size_t before = diags_count(d, DIAG_ERROR);
 	check_object(&c, res->schema->shape, "", props, value, true);
+	/* What berth needs beyond the schema is about valid values together:
+	 * after a fault already reported (a misspelt 'CidrBlok', an IPAM pool
+	 * berth does not take, 'bridged' for 'bridge') it would tell the same
+	 * mistake twice. Plan and apply check these rows again. */
+	if (diags_count(d, DIAG_ERROR) > before)
+		return;
+	struct need_ctx nc = { d, props, value };
+	schema_needs_check(res->type, value, need_at, &nc);
 }

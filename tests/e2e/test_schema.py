@@ -3,6 +3,7 @@ committed specs/berth.schema.json, is valid JSON Schema (draft-07) naming every
 registered type, accepts the DESIGN.md example spec and rejects mistakes."""
 import json
 import os
+import re
 import unittest
 
 import subprocess
@@ -135,6 +136,33 @@ class GeneratedTablesTest(unittest.TestCase):
             committed = f.read()
         self.assertEqual(fresh, committed,
                          "src/schema/types_gen.c is stale: run 'python3 tools/gen_schema.py' and commit it")
+
+    def test_props_gen_is_current(self):
+        """src/resources/props_gen.c is what tools/gen_rta_props.py makes from
+        the schemas, botocore's models, src/schema/support.c and its own
+        overrides now. It is compared only under the botocore that made it
+        (its first line names the version): another botocore's models may
+        differ, and the committed file is the one berth builds with."""
+        committed_path = os.path.join(SOURCE_DIR, "src", "resources", "props_gen.c")
+        with open(committed_path) as f:
+            committed = f.read()
+        made_with = re.search(r"botocore (\S+)'s", committed.splitlines()[0])
+        try:
+            import botocore
+        except ImportError:
+            self.skipTest("needs botocore")
+        if not made_with or made_with.group(1) != botocore.__version__:
+            self.skipTest("props_gen.c was made with another botocore than %s" %
+                          botocore.__version__)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "props_gen.c")
+            r = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "tools", "gen_rta_props.py"),
+                                "-o", out], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                fresh = f.read()
+        self.assertEqual(fresh, committed,
+                         "src/resources/props_gen.c is stale: run 'python3 tools/gen_rta_props.py' and commit it")
 
 
 class TypesTest(unittest.TestCase):

@@ -617,10 +617,12 @@ class IamDocuments(EcsCase):
                   RequiresCompatibilities: [FARGATE]
                   ContainerDefinitions: [{ Name: app, Image: "nginx:1" }]
             """)
-        # Refused by plan, before anything is made.
-        r = self.berth("plan", ok=1)
-        self.assertIn("task: AWS::ECS::TaskDefinition: Fargate does not run Cpu 256 with Memory 4096",
-                      r.stdout + r.stderr)
+        # Refused by validate (and so plan), at Memory, before anything is made.
+        for cmd in ("validate", "plan"):
+            r = self.berth(cmd, ok=1)
+            self.assertRegex(r.stdout + r.stderr,
+                             r":8:16: error: AWS::ECS::TaskDefinition: Fargate does not run Cpu 256 "
+                             r"with Memory 4096")
         r = self.berth("apply", "--auto-approve", ok=1)
         self.assertIn("Fargate does not run Cpu 256 with Memory 4096", r.stdout + r.stderr)
         self.assertIn("512, 1024 or 2048", r.stdout + r.stderr)

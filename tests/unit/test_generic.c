@@ -10,7 +10,6 @@
 static const struct rtype_api ecr = {
 	.type_name = "AWS::ECR::Repository", .service = "ecr", .style = RTA_SERVICE,
 	.kind = "repository", .name_prop = "RepositoryName", .name_max = 256, .name_lower = true,
-	.unsupported = (const char *const[]){ "LifecyclePolicy", NULL },
 };
 static const struct rtype_api subnet = {
 	.type_name = "AWS::EC2::Subnet", .service = "ec2", .style = RTA_EC2, .kind = "subnet",
@@ -131,6 +130,20 @@ TEST(unsupported_refused)
 	CHECK_INT(rta_check(&ecr, bad, &d), BERTH_EINVAL);
 	CHECK_INT(d.n, 1);
 	CHECK_CONTAINS(d.items[0].summary, "berth does not set LifecyclePolicy yet");
+	diags_release(&d);
+	json_decref(ok);
+	json_decref(bad);
+	/* The list is src/schema/support.c's, with its allowed values and
+	 * hints. */
+	d = (struct diags)DIAGS_INIT;
+	ok = json_pack("{s:b}", "BearerTokenAuthenticationEnabled", 0);
+	CHECK_INT(rta_check(&log_group, ok, &d), 0);
+	bad = json_pack("{s:b}", "BearerTokenAuthenticationEnabled", 1);
+	CHECK_INT(rta_check(&log_group, bad, &d), BERTH_EINVAL);
+	CHECK_INT(d.n, 1);
+	CHECK_CONTAINS(d.items[0].summary,
+		       "AWS::Logs::LogGroup: berth does not set BearerTokenAuthenticationEnabled yet; "
+		       "only false is supported");
 	diags_release(&d);
 	json_decref(ok);
 	json_decref(bad);
