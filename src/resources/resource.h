@@ -215,7 +215,8 @@ char *rt_tag_decode(const char *value);
 void rt_apply_tags(struct live_resource *r, json_t *map);
 
 /* Polls `probe` until it returns 0 (done) or a negative error, starting
- * fast (100 ms) and backing off to `max_interval_ms`, for at most
+ * fast (100 ms) and backing off (an eighth of the time waited so far) to
+ * `max_interval_ms`, for at most
  * `timeout_ms`; probe returns 1 for "not yet". BERTH_ETIMEOUT with a
  * diagnostic naming `what` when the time runs out, BERTH_ECANCELED when the
  * cancel flag is set. */
