@@ -1,5 +1,5 @@
 /* Retry rules (delays, caps, budget, quota, adaptive rate limiting) with injected randomness,
- * redaction of secrets, and timestamps of credentials. */
+ * redaction of secrets, timestamps of credentials, and how soon a wait (rt_poll) sees readiness. */
 #include "util/common.h"
 #include "harness.h"
 
