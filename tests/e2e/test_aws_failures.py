@@ -123,6 +123,7 @@ class Failures(EngineCase):
         self.assertIn("Failed (1):", out)
         self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
         failed = self.workspace_ids("grafana")
+        self.assertEqual(len(failed), 1)
 
         # The failed workspace takes no update: the plan replaces it, and
         # once the role exists the same spec converges in one apply.
@@ -205,7 +206,7 @@ class Failures(EngineCase):
         # The emulator has no KMS: a workspace with a customer managed key
         # ends CREATION_FAILED.
         key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-        self.write_spec(f"""\
+        self.spec_text = f"""\
             berth: 1
             stack: fail
             resources:
@@ -215,7 +216,8 @@ class Failures(EngineCase):
               independent:
                 type: AWS::Logs::LogGroup
                 properties: {{ LogGroupName: independent }}
-            """)
+            """
+        self.write_spec(self.spec_text)
         r = self.berth("apply", "--auto-approve", ok=1)
         out = r.stdout + r.stderr
         self.assertRegex(out, r"amp \(create AWS::APS::Workspace\): AMP workspace "
@@ -229,6 +231,18 @@ class Failures(EngineCase):
         self.assertEqual(ch["amp"]["action"], "replace")
         self.assertEqual(ch["amp"]["reason"], "the workspace is CREATION_FAILED and cannot be "
                          "updated, only deleted and created again")
+        # Without the key, one apply puts an ACTIVE workspace in its place.
+        failed = self.workspace_ids("amp")
+        self.assertEqual(len(failed), 1)
+        self.write_spec(self.spec_text.replace(f', KmsKeyArn: "{key}"', ""))
+        self.berth("apply", "--auto-approve")
+        ids = self.workspace_ids("amp")
+        self.assertEqual(len(ids), 1)
+        self.assertNotIn(ids[0], failed)
+        self.assertEqual(self.aws("amp").describe_workspace(workspaceId=ids[0])
+                         ["workspace"]["status"]["statusCode"], "ACTIVE")
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
 
 
 if __name__ == "__main__":
