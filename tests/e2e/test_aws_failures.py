@@ -167,7 +167,8 @@ class Failures(EngineCase):
                         Type: AWS::ECS::TaskDefinition
                         Properties:
                           Family: app
-                          ContainerDefinitions: [{ Name: app, Image: "public.ecr.aws/x/app:1", Memory: 128 }]
+                          ContainerDefinitions:
+                            - { Name: app, Image: "public.ecr.aws/x/app:1", Memory: 128 }
                       Service:
                         Type: AWS::ECS::Service
                         Properties: { Cluster: app, TaskDefinition: { Ref: Task }, DesiredCount: 0 }
