@@ -59,7 +59,10 @@ NETWORK = """\
 
 
 class Failures(EngineCase):
-    emulator_options = {"aws_timing": 0.01, "seed": 15}
+    # A Grafana workspace's CREATING cut from 8-12 minutes to 1-2 (0.6-1.2 s
+    # here): what is shown is how it ends, not how long it takes.
+    emulator_options = {"aws_timing": 0.01, "seed": 15,
+                        "aws_timing_rows": {"GRAFANA": (60.0, 120.0)}}
 
     def test_image_pull_failure_times_out_with_ecs_events(self):
         self.write_spec(NETWORK.replace("IMAGE", "registry.invalid/app:1"))
@@ -120,6 +123,7 @@ class Failures(EngineCase):
         self.assertIn("Failed (1):", out)
         self.assertEqual([x["id"] for x in self.all_of("log-group")], ["independent"])
         failed = self.workspace_ids("grafana")
+        self.assertEqual(len(failed), 1)
 
         # The failed workspace takes no update: the plan replaces it, and
         # once the role exists the same spec converges in one apply.
@@ -163,7 +167,8 @@ class Failures(EngineCase):
                         Type: AWS::ECS::TaskDefinition
                         Properties:
                           Family: app
-                          ContainerDefinitions: [{ Name: app, Image: "public.ecr.aws/x/app:1", Memory: 128 }]
+                          ContainerDefinitions:
+                            - { Name: app, Image: "public.ecr.aws/x/app:1", Memory: 128 }
                       Service:
                         Type: AWS::ECS::Service
                         Properties: { Cluster: app, TaskDefinition: { Ref: Task }, DesiredCount: 0 }
@@ -202,7 +207,7 @@ class Failures(EngineCase):
         # The emulator has no KMS: a workspace with a customer managed key
         # ends CREATION_FAILED.
         key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-        self.write_spec(f"""\
+        self.spec_text = f"""\
             berth: 1
             stack: fail
             resources:
@@ -212,7 +217,8 @@ class Failures(EngineCase):
               independent:
                 type: AWS::Logs::LogGroup
                 properties: {{ LogGroupName: independent }}
-            """)
+            """
+        self.write_spec(self.spec_text)
         r = self.berth("apply", "--auto-approve", ok=1)
         out = r.stdout + r.stderr
         self.assertRegex(out, r"amp \(create AWS::APS::Workspace\): AMP workspace "
@@ -226,6 +232,18 @@ class Failures(EngineCase):
         self.assertEqual(ch["amp"]["action"], "replace")
         self.assertEqual(ch["amp"]["reason"], "the workspace is CREATION_FAILED and cannot be "
                          "updated, only deleted and created again")
+        # Without the key, one apply puts an ACTIVE workspace in its place.
+        failed = self.workspace_ids("amp")
+        self.assertEqual(len(failed), 1)
+        self.write_spec(self.spec_text.replace(f', KmsKeyArn: "{key}"', ""))
+        self.berth("apply", "--auto-approve")
+        ids = self.workspace_ids("amp")
+        self.assertEqual(len(ids), 1)
+        self.assertNotIn(ids[0], failed)
+        self.assertEqual(self.aws("amp").describe_workspace(workspaceId=ids[0])
+                         ["workspace"]["status"]["statusCode"], "ACTIVE")
+        r = self.berth("plan", "--detailed-exitcode", ok=0)
+        self.assertIn("No changes.", r.stdout)
 
 
 if __name__ == "__main__":

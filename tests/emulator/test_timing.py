@@ -260,8 +260,10 @@ class AwsTiming(EmulatorTestCase):
 class Ghosts(EmulatorTestCase):
     """Every removal leaves a ghost, whoever made it. The GHOST row is fixed
     at 20 s (1 s at SCALE): the table's 0-5 s draws a few milliseconds for
-    some ARNs, shorter than a test's step from deletion to listing."""
-    emulator_options = {'aws_timing': SCALE, 'seed': 3, 'aws_timing_rows': {'GHOST': (20.0, 20.0)}}
+    some ARNs, shorter than a test's step from deletion to listing. AMP's
+    CREATING and DELETING are cut to 1-2 s (a tenth of a second here)."""
+    emulator_options = {'aws_timing': SCALE, 'seed': 3,
+                        'aws_timing_rows': {'GHOST': (20.0, 20.0), 'AMP': (1.0, 2.0)}}
 
     def test_deletions_outside_a_request_leave_ghosts_too(self):
         # An AMP workspace goes when its DELETING ends, on a background
