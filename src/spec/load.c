@@ -35,6 +35,7 @@ void spec_doc_free(struct spec_doc *doc)
 	for (size_t i = 0; i < doc->nall; i++) {
 		struct node *n = doc->all[i];
 		free(n->str);
+		free(n->opens);
 		free(n->keys);
 		free(n->vals);
 		free(n);
@@ -44,6 +45,33 @@ void spec_doc_free(struct spec_doc *doc)
 	buf_release(&doc->src);
 	free(doc->file);
 	free(doc);
+}
+
+static size_t count_opens(const char *s, size_t from, size_t to)
+{
+	size_t k = 0;
+	for (size_t i = from; i + 1 < to; i++)
+		k += s[i] == '$' && s[i + 1] == '{';
+	return k;
+}
+
+/* The "${" index of scalar n (node.h), once, when it is read. */
+static void index_opens(struct node *n)
+{
+	const char *src = n->doc->src.ptr;
+	size_t nval = count_opens(n->str, 0, n->len);
+	size_t nsrc = count_opens(src, n->src_start, n->src_end);
+	n->opens_mismatch = nval != nsrc;
+	if (!nval)
+		return;
+	n->opens = xcalloc(2 * nval, sizeof(*n->opens));
+	for (size_t i = 0; i + 1 < n->len; i++)
+		if (n->str[i] == '$' && n->str[i + 1] == '{')
+			n->opens[n->nopens++] = i;
+	size_t k = 0;
+	for (size_t i = n->src_start; !n->opens_mismatch && i + 1 < n->src_end; i++)
+		if (src[i] == '$' && src[i + 1] == '{')
+			n->opens[nval + k++] = i;
 }
 
 static void index_lines(struct spec_doc *doc)
@@ -371,6 +399,7 @@ static int parse_doc(const char *file, const char *data, size_t len, bool lenien
 			n->stype = ST_NULL;
 			n->src_start = mark_offset(doc, &ev.start_mark);
 			n->src_end = mark_offset(doc, &ev.end_mark);
+			index_opens(n);
 			break;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
@@ -412,6 +441,7 @@ static int parse_doc(const char *file, const char *data, size_t len, bool lenien
 				}
 				n->src_start = mark_offset(doc, &ev.start_mark);
 				n->src_end = mark_offset(doc, &ev.end_mark);
+				index_opens(n);
 				switch (ev.data.scalar.style) {
 				case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = SS_SINGLE; break;
 				case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = SS_DOUBLE; break;
@@ -520,45 +550,36 @@ const struct node *node_get(const struct node *map, const char *name)
 	return NULL;
 }
 
-/* Position of the k-th (0-based) "${" in [from, to) of the source, or SIZE_MAX. */
-static size_t nth_open(const char *s, size_t from, size_t to, size_t k)
-{
-	for (size_t i = from; i + 1 < to; i++)
-		if (s[i] == '$' && s[i + 1] == '{' && k-- == 0)
-			return i;
-	return SIZE_MAX;
-}
-
 void node_offset_pos(const struct node *s, size_t off, int *line, int *col)
 {
 	const struct spec_doc *doc = s->doc;
 	const char *src = doc->src.ptr;
-	size_t anchor_val = 0, anchor_src = SIZE_MAX, k = 0, last = SIZE_MAX;
+	size_t anchor_val = 0, anchor_src = SIZE_MAX, last = SIZE_MAX;
 
 	*line = s->line;
 	*col = s->col;
 	if (s->kind != NODE_SCALAR || off > s->len)
 		return;
-	/* Which "${" (if any) starts at or before off. */
-	for (size_t i = 0; i + 1 < s->len && i <= off; i++)
-		if (s->str[i] == '$' && s->str[i + 1] == '{') {
-			last = i;
-			k++;
-		}
-	if (last != SIZE_MAX) {
-		/* "${" is never produced by an escape or by folding (both characters
-		 * are printable and adjacent), so the k-th one in the value is the
-		 * k-th one in the source unless the author escaped a '$' in a
-		 * double-quoted string; then the counts differ and we fall back. */
-		size_t total_val = 0, total_src = 0;
-		for (size_t i = 0; i + 1 < s->len; i++)
-			total_val += s->str[i] == '$' && s->str[i + 1] == '{';
-		for (size_t i = s->src_start; i + 1 < s->src_end; i++)
-			total_src += src[i] == '$' && src[i + 1] == '{';
-		if (total_val != total_src)
+	/* Which "${" (if any) starts at or before off: the index's last one
+	 * at or before it, by bisection. "${" is never produced by an escape
+	 * or by folding (both characters are printable and adjacent), so the
+	 * k-th one in the value is the k-th one in the source unless the
+	 * author escaped a '$' in a double-quoted string; then the counts
+	 * differ and we fall back. */
+	size_t lo = 0, hi = s->nopens;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->opens[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo) {
+		if (s->opens_mismatch)
 			return; /* an escape made or hid a "${": the scalar's start */
-		anchor_src = nth_open(src, s->src_start, s->src_end, k - 1);
+		last = s->opens[lo - 1];
 		anchor_val = last;
+		anchor_src = s->opens[s->nopens + lo - 1];
 	} else if (s->style == SS_PLAIN) {
 		anchor_src = s->src_start;
 	} else if (s->style == SS_SINGLE || s->style == SS_DOUBLE) {

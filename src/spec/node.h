@@ -37,6 +37,13 @@ struct node {
 	char *str; /* decoded value, NUL-terminated */
 	size_t len;
 	size_t src_start, src_end; /* byte span in the doc's source (scalars) */
+	/* Scalars: where each "${" is in str and in the source (opens[i],
+	 * opens[nopens + i]; the source's only when the counts agree, else
+	 * opens_mismatch: an escape made or hid a "${"), indexed when read, so
+	 * that node_offset_pos scans no whole scalar per call (a long scalar
+	 * with many references made its positions quadratic). */
+	size_t *opens, nopens;
+	bool opens_mismatch;
 	/* sequences: vals[0..n); maps: keys[i] (always string scalars) -> vals[i],
 	 * in file order, keys unique */
 	struct node **keys, **vals;
