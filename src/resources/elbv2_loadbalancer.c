@@ -41,7 +41,7 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "LoadBalancerNotFound", NULL },
 	.status_obj = "State", .status = "Code", .ready = "active",
 	.failed = (const char *const[]){ "failed", NULL }, .failure_message = "Reason",
-	.wait_ms = 20L * 60 * 1000, .poll_ms = 15000,
+	.wait_ms = 20L * 60 * 1000, .wait_interval_ms = 15000,
 	.create_op = "CreateLoadBalancer", .create_item = "LoadBalancers",
 	.delete_op = "DeleteLoadBalancer", .delete_id = "LoadBalancerArn",
 	RTA_ELBV2_TAGS,

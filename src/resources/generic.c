@@ -727,7 +727,7 @@ static int wait_for(const struct rtype_api *a, const struct rt_ctx *c, const cha
 	struct wait_ctx w = { a, c, id, gone };
 	const char *went = a->history ? a->history[0] : "deleted";
 	char *what = xasprintf("the %s to be %s", a->what, gone ? went : a->ready);
-	int err = rt_poll(c, what, a->wait_ms, a->poll_ms ? a->poll_ms : 10000, probe, &w, d);
+	int err = rt_poll(c, what, a->wait_ms, a->wait_interval_ms ? a->wait_interval_ms : 10000, probe, &w, d);
 	free(what);
 	return err;
 }

@@ -212,8 +212,9 @@ struct rtype_api {
 	/* Optional: what the property map cannot say, from the got item into
 	 * r (attributes derived, a note). */
 	void (*fill_more)(struct live_resource *r, json_t *item);
-	/* Waits: the longest interval between polls (0: 10 s), the progress
-	 * text (c->waiting), and whether update_op waits for `ready` first. */
+	/* Waits: the longest interval between polls (0: 10 s; generic.c's and
+	 * generic_get.c's waits alike), the progress text (c->waiting), and
+	 * whether update_op waits for `ready` first. */
 	long wait_interval_ms;
 	const char *waiting;
 	bool update_waits;
@@ -245,8 +246,6 @@ struct rtype_api {
 	/* The ready status and failure_message are members of this object
 	 * member of the item ({"State": {"Code", "Reason"}}); NULL: of the item. */
 	const char *status_obj;
-	/* The longest pause between a wait's polls in ms (0: 10 s). */
-	long poll_ms;
 	/* What to do about an AWS error: a detail added to the diagnostic of
 	 * a failed create or delete with that code (NULL code ends the list). */
 	const struct rta_hint *hints;
