@@ -182,8 +182,11 @@ static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struc
 	}
 	size_t i;
 	json_t *item;
+	/* The live_filter keeps history out of the answer; without one, as
+	 * read_one and the wait do, an item in history is gone. */
 	json_array_foreach(items, i, item)
-		rta_fill(a, c, live_set_add(out, a->type_name), item, ec2_tags_map(item));
+		if (!is_history(a, item))
+			rta_fill(a, c, live_set_add(out, a->type_name), item, ec2_tags_map(item));
 	json_decref(items);
 	return 0;
 }
@@ -218,7 +221,7 @@ static int read_batch(const struct rtype_api *a, const struct rt_ctx *c, json_t 
 	json_t *id;
 	json_array_foreach(batch, i, id) {
 		json_t *item = item_named(a, items, json_string_value(id));
-		if (item)
+		if (item && !is_history(a, item))
 			rta_fill(a, c, live_set_add(out, a->type_name), item,
 			     json_incref(json_object_get(tags_by_id, json_string_value(id))));
 	}
