@@ -127,35 +127,22 @@ static const char *const defaulted[][2] = {
 
 bool schema_unsupported(const char *type, const char *prop, json_t *value, const char **hint)
 {
+	const char *allowed;
 	*hint = NULL;
 	if (!value || json_is_null(value))
 		return false; /* null is "not set" */
-	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
-		const struct unsupported *u = &unsupported[i];
-		if (strcmp(u->type, type) || strcmp(u->prop, prop))
-			continue;
-		*hint = u->hint;
-		if (!u->allowed)
-			return true;
-		/* A value known only after apply cannot be shown to be the one
-		 * allowed, so it is refused too. */
-		json_t *ok = json_loads(u->allowed, JSON_DECODE_ANY, NULL);
-		const struct schema_resource *r = schema_find(type);
-		const struct schema_prop *p = r ? schema_shape_prop(r->shape, prop) : NULL;
-		bool same = !value_has_unknown(value) &&
-			    schema_compare(p ? p->shape : NULL, value, ok) == SCHEMA_EQUAL;
-		json_decref(ok);
-		return !same;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(only); i++) {
-		if (strcmp(only[i].type, type))
-			continue;
-		for (size_t k = 0; only[i].props[k]; k++)
-			if (!strcmp(only[i].props[k], prop))
-				return false;
-		return true;
-	}
-	return false;
+	enum schema_support sup = schema_support(type, prop, &allowed, hint);
+	if (sup != SCHEMA_ONLY)
+		return sup == SCHEMA_REFUSED;
+	/* A value known only after apply cannot be shown to be the one
+	 * allowed, so it is refused too. */
+	json_t *ok = json_loads(allowed, JSON_DECODE_ANY, NULL);
+	const struct schema_resource *r = schema_find(type);
+	const struct schema_prop *p = r ? schema_shape_prop(r->shape, prop) : NULL;
+	bool same = !value_has_unknown(value) &&
+		    schema_compare(p ? p->shape : NULL, value, ok) == SCHEMA_EQUAL;
+	json_decref(ok);
+	return !same;
 }
 
 enum schema_support schema_support(const char *type, const char *prop, const char **allowed,
