@@ -86,12 +86,13 @@ void diff_resource(const struct diff_input *in, struct diff_result *out)
 		if (p && (p->flags & (SP_CREATE_ONLY | SP_COND_CREATE_ONLY))) {
 			strvec_push(&out->replace_paths, name);
 			replace = true;
-		} else if (in->updatable && in->updates && strcmp(name, "Tags") &&
+		} else if (strcmp(name, "Tags") &&
 			   !(in->schema && in->schema->tags_property &&
 			     !strcmp(name, in->schema->tags_property)) &&
-			   !in->updates(name)) {
-			/* The schema lets it change, berth's update does not:
-			 * replacing is what apply can do, so plan says so. */
+			   (!in->updatable || (in->updates && !in->updates(name)))) {
+			/* The schema lets it change, berth's update does not
+			 * (or the type has none): replacing is what apply can
+			 * do, so plan says so. */
 			strvec_push(&out->replace_paths, name);
 			strvec_push(&out->not_updated, name);
 			replace = true;

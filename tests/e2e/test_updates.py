@@ -29,6 +29,19 @@ SPEC = """\
     """
 
 
+EIP_SPEC = """\
+    berth: 1
+    stack: demo
+    variables:
+      pool: { type: string, default: amazon }
+    resources:
+      ip:
+        type: AWS::EC2::EIP
+        properties:
+          PublicIpv4Pool: ${var.pool}
+    """
+
+
 class UpdatesTest(EngineCase):
     def stack(self):
         import botocore.session
@@ -83,6 +96,19 @@ class UpdatesTest(EngineCase):
         self.assertIn("No changes.", r.stdout)
 
         self.berth("destroy", "--auto-approve", "--var", "timeout=20")
+        self.assertEqual(self.live(), [])
+
+    def test_type_without_update_names_what_replaces(self):
+        # An Elastic IP has no update at all: any change but its tags
+        # replaces, and plan names the property rather than the type.
+        self.write_spec(EIP_SPEC)
+        self.berth("apply", "--auto-approve")
+        ch = self.changes(self.plan_json("--var", "pool=ipv4pool-ec2-0123456789abcdef0"))
+        self.assertEqual(ch["ip"]["action"], "replace")
+        self.assertEqual(ch["ip"]["replace_paths"], ["PublicIpv4Pool"])
+        self.assertEqual(ch["ip"]["reason"],
+                         "berth cannot change PublicIpv4Pool in place: forces replacement")
+        self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
 
 
