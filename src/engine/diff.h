@@ -12,7 +12,10 @@
  * the spec set the last time
  * (`applied`, from the state cache), so removing a property from the spec
  * puts it back to AWS's default while properties berth never managed stay
- * untouched. */
+ * untouched.
+ * What replaces: a changed create-only property, or one the type does not
+ * change in place (diff_input.updates; a type without an update: any
+ * change but the tags), so that an update planned is one apply makes. */
 #ifndef BERTH_ENGINE_DIFF_H
 #define BERTH_ENGINE_DIFF_H
 
