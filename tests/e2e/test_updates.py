@@ -4,6 +4,8 @@ schema lets change is one berth's update does not change in place
 left half done. A stack's TimeoutInMinutes is such a property: CreateStack
 takes it, UpdateStack has no such member. (unit.updates checks every
 type's claim against its update code.)"""
+import time
+
 from berthtest import main
 from enginetest import EngineCase
 
@@ -43,13 +45,15 @@ EIP_SPEC = """\
 
 
 class UpdatesTest(EngineCase):
-    def stack(self):
+    def cfn(self):
         import botocore.session
         from fixture import ACCESS_KEY, REGION, SECRET_KEY
-        cfn = botocore.session.get_session().create_client(
+        return botocore.session.get_session().create_client(
             "cloudformation", region_name=REGION, endpoint_url=self.emu.url,
             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        stacks = cfn.describe_stacks()["Stacks"]
+
+    def stack(self):
+        stacks = self.cfn().describe_stacks()["Stacks"]
         self.assertEqual(len(stacks), 1)
         return stacks[0]
 
@@ -110,6 +114,52 @@ class UpdatesTest(EngineCase):
                          "berth cannot change PublicIpv4Pool in place: forces replacement")
         self.berth("destroy", "--auto-approve")
         self.assertEqual(self.live(), [])
+
+    def test_adoption_refused_when_update_cannot_match(self):
+        # Adopting would update the stack to the spec, and UpdateStack
+        # cannot change its timeout: plan refuses the adoption, before
+        # anything is tagged, instead of apply failing half way.
+        cfn = self.cfn()
+        template = '{"Resources": {"Group": {"Type": "AWS::Logs::LogGroup"}}}'
+        sid = cfn.create_stack(StackName="legacy", TimeoutInMinutes=5,
+                               TemplateBody=template)["StackId"]
+        for _ in range(100):
+            if cfn.describe_stacks(StackName=sid)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE":
+                break
+            time.sleep(0.05)
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            resources:
+              legacy:
+                type: AWS::CloudFormation::Stack
+                adopt: true
+                properties:
+                  StackName: legacy
+                  TimeoutInMinutes: 10
+                  TemplateBody: { Resources: { Group: { Type: AWS::Logs::LogGroup } } }
+            """)
+        r = self.berth("plan", ok=1)
+        self.assertIn(f"legacy: cannot adopt AWS::CloudFormation::Stack {sid}: "
+                      "TimeoutInMinutes differs from the spec and cannot change in place",
+                      r.stderr)
+        tags = {t["Key"] for t in cfn.describe_stacks(StackName=sid)["Stacks"][0].get("Tags", [])}
+        self.assertNotIn("berth:stack", tags)
+        # With the spec matching it, the adoption goes ahead.
+        self.write_spec("""\
+            berth: 1
+            stack: demo
+            resources:
+              legacy:
+                type: AWS::CloudFormation::Stack
+                adopt: true
+                properties:
+                  StackName: legacy
+                  TimeoutInMinutes: 5
+                  TemplateBody: { Resources: { Group: { Type: AWS::Logs::LogGroup } } }
+            """)
+        ch = self.changes(self.plan_json())
+        self.assertEqual((ch["legacy"]["action"], ch["legacy"].get("adopt")), ("update", True))
 
 
 if __name__ == "__main__":
