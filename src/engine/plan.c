@@ -136,6 +136,32 @@ static int plan_repos(struct engine *e, struct plan *p, struct diags *d)
 	return 0;
 }
 
+/* Why a change replaces, in words: the create-only properties ("X cannot
+ * change in place"), then those the schema lets change but berth's update
+ * does not ("berth cannot change Y in place"), or the type as a whole.
+ * New string. */
+static char *replace_reason(const struct diff_result *dr, const char *type)
+{
+	struct buf b = BUF_INIT;
+	size_t schema_n = 0;
+	for (size_t j = 0; j < dr->replace_paths.n; j++) {
+		const char *name = dr->replace_paths.v[j];
+		if (strvec_find(&dr->not_updated, name) < 0)
+			buf_addf(&b, "%s%s", schema_n++ ? ", " : "", name);
+	}
+	if (schema_n)
+		buf_adds(&b, " cannot change in place");
+	for (size_t j = 0; j < dr->not_updated.n; j++)
+		buf_addf(&b, "%s%s", j ? ", " : schema_n ? ", and berth cannot change " :
+			 "berth cannot change ", dr->not_updated.v[j]);
+	if (dr->not_updated.n)
+		buf_adds(&b, " in place");
+	char *r = b.len ? xasprintf("%s: forces replacement", b.ptr)
+			: xasprintf("%s cannot be updated in place", type);
+	buf_release(&b);
+	return r;
+}
+
 int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct diags *d)
 {
 	const struct spec *s = e->spec;
@@ -222,7 +248,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		}
 		struct diff_input in = { sr->schema, desired, live ? live->props : NULL, applied,
 					 &sr->ignore_changes, rt->update != NULL, sr->retain,
-					 live ? live->retain : false };
+					 live ? live->retain : false, rt->updates };
 		struct diff_result dr;
 		diff_result_init(&dr);
 		diff_resource(&in, &dr);
@@ -248,13 +274,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			c->action = PA_REPLACE;
 			c->reason = xstrdup(live->replace_reason);
 		} else if (c->action == PA_REPLACE) {
-			struct buf b = BUF_INIT;
-			for (size_t j = 0; j < dr.replace_paths.n; j++)
-				buf_addf(&b, "%s%s", j ? ", " : "", dr.replace_paths.v[j]);
-			c->reason = dr.replace_paths.n
-					    ? xasprintf("%s cannot change in place: forces replacement", b.ptr)
-					    : xasprintf("%s cannot be updated in place", sr->type);
-			buf_release(&b);
+			c->reason = replace_reason(&dr, sr->type);
 		}
 		if (c->action == PA_NOOP || c->action == PA_UPDATE) {
 			/* Dependents see live values, with this resource's

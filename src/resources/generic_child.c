@@ -384,6 +384,12 @@ int rtc_create(const struct rtype_child *a, const struct rt_ctx *c, const char *
 	return 0;
 }
 
+bool rtc_updates(const struct rtype_child *a, const char *prop)
+{
+	const struct rta_prop *p = prop_named(a, prop);
+	return p && p->update_op;
+}
+
 int rtc_update(const struct rtype_child *a, const struct rt_ctx *c,
 	       const struct live_resource *cur, json_t *desired, const char *const *changed,
 	       size_t nchanged, struct diags *d)

@@ -108,6 +108,8 @@ int rtc_create(const struct rtype_child *a, const struct rt_ctx *c, const char *
 int rtc_update(const struct rtype_child *a, const struct rt_ctx *c,
 	       const struct live_resource *cur, json_t *desired, const char *const *changed,
 	       size_t nchanged, struct diags *d);
+/* Whether rtc_update changes `prop` in place: it has an update_op. */
+bool rtc_updates(const struct rtype_child *a, const char *prop);
 int rtc_remove(const struct rtype_child *a, const struct rt_ctx *c,
 	       const struct live_resource *cur, struct diags *d);
 void rtc_normalise(const struct rtype_child *a, json_t *desired);
@@ -144,6 +146,8 @@ json_t *rtc_id_parts(const char *fmt, const char *id);
 	{                                                                                     \
 		return rtc_update(&(api), c, cur, desired, changed, n, d);                    \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
+	static bool NAME##_updates(const char *prop) { return rtc_updates(&(api), prop); }    \
 	static int NAME##_remove(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 struct diags *d)                                             \
 	{                                                                                     \
@@ -160,6 +164,7 @@ json_t *rtc_id_parts(const char *fmt, const char *id);
 #define RTC_CALLBACKS(NAME, updatable)                                                  \
 	.read_all = NAME##_read_all, .read_one = NAME##_read_one, .create = NAME##_create, \
 	.update = (updatable) ? NAME##_update : NULL, .remove = NAME##_remove,          \
-	.normalise = NAME##_normalise, .owns_arn = NAME##_owns_arn
+	.normalise = NAME##_normalise, .owns_arn = NAME##_owns_arn,                     \
+	.updates = (updatable) ? NAME##_updates : NULL
 
 #endif

@@ -404,6 +404,16 @@ struct rtype {
 	 * declares a group; an error means "not known" (0). */
 	long long (*side_effects_since)(const struct rt_ctx *c, const struct live_resource *cur,
 					struct diags *d);
+	/* Optional, with update: whether `update` changes the top-level
+	 * property `prop` in place (never asked of create-only properties
+	 * or Tags). The one source of truth for the plan: a changed property
+	 * it says no to makes the change a replacement ("berth cannot change
+	 * PROP in place"), so that apply does exactly what plan showed and
+	 * update's own "cannot change in place" refusal stays a guard that
+	 * planned changes never reach. Derived from the update code's own
+	 * data (a description's update_op, a hand-written update's list).
+	 * NULL: update changes every property the schema lets change. */
+	bool (*updates)(const char *prop);
 };
 
 /* A set of resource types, as the engine is given it (engine_opts.types):
