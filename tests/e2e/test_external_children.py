@@ -1,0 +1,213 @@
+"""Untagged children the stack makes inside parents that are not the
+stack's (engine/outside.c): a route in a route table passed in by --var, a
+subnet association with it, an attachment of an existing gateway to an
+existing VPC, and an ingress rule on an existing group. Refresh lists
+children under the stack's own parents only, so these are read by the id
+the state cache recorded: a plan after apply is empty, a new route target
+is an update in place, destroy removes exactly what the stack made (the
+user's own route and rule beside them stay), and with the state cache lost
+they are found by what the spec says they connect instead of created
+again."""
+import json
+import os
+
+import botocore.session
+
+from berthtest import main
+from enginetest import EngineCase
+
+SPEC = """\
+    berth: 1
+    stack: outside
+    variables:
+      vpc2: { type: string }
+      igw: { type: string }
+      rtb: { type: string }
+      gw: { type: string }
+      subnet: { type: string }
+      sg: { type: string }
+    resources:
+      attach:
+        type: AWS::EC2::VPCGatewayAttachment
+        properties: { VpcId: "${var.vpc2}", InternetGatewayId: "${var.igw}" }
+      route:
+        type: AWS::EC2::Route
+        properties: { RouteTableId: "${var.rtb}", DestinationCidrBlock: 0.0.0.0/0, TARGET: "${var.gw}" }
+      assoc:
+        type: AWS::EC2::SubnetRouteTableAssociation
+        properties: { SubnetId: "${var.subnet}", RouteTableId: "${var.rtb}" }
+      https:
+        type: AWS::EC2::SecurityGroupIngress
+        properties: { GroupId: "${var.sg}", IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0 }
+    """
+
+
+class OutsideCase(EngineCase):
+    emulator_options = {"page_size": 100}
+
+    def setUp(self):
+        super().setUp()
+        ec2 = self.ec2 = botocore.session.get_session().create_client(
+            "ec2", region_name="us-west-2", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        # The user's network, made by hand: a VPC with its gateway, a route
+        # table holding a route of the user's own, a subnet, a group with a
+        # rule of the user's own, a NAT gateway.
+        self.vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        self.user_igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=self.user_igw, VpcId=self.vpc)
+        self.rtb = ec2.create_route_table(VpcId=self.vpc)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=self.rtb, DestinationCidrBlock="192.168.0.0/16",
+                         GatewayId=self.user_igw)
+        self.subnet = ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.7.0.0/24")["Subnet"]["SubnetId"]
+        self.sg = ec2.create_security_group(GroupName="g", Description="g", VpcId=self.vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=self.sg, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        self.nat = ec2.create_nat_gateway(SubnetId=self.subnet,
+                                          AllocationId=eip)["NatGateway"]["NatGatewayId"]
+        # A second VPC and a gateway attached to nothing: the stack attaches them.
+        self.vpc2 = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+        self.igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        self.state = os.path.join(self.dir, ".berth", "outside.state.json")
+
+    def use(self, target="GatewayId"):
+        self.write_spec(SPEC.replace("TARGET", target))
+
+    def vars(self, gw=None):
+        values = {"vpc2": self.vpc2, "igw": self.igw, "rtb": self.rtb, "gw": gw or self.user_igw,
+                  "subnet": self.subnet, "sg": self.sg}
+        return [a for k, v in values.items() for a in ("--var", f"{k}={v}")]
+
+    def routes(self):
+        table = self.ec2.describe_route_tables(RouteTableIds=[self.rtb])["RouteTables"][0]
+        return sorted((r["DestinationCidrBlock"], r.get("GatewayId") or r.get("NatGatewayId"))
+                      for r in table["Routes"])
+
+    def associations(self):
+        table = self.ec2.describe_route_tables(RouteTableIds=[self.rtb])["RouteTables"][0]
+        return [a["SubnetId"] for a in table["Associations"]]
+
+    def attachments(self, igw):
+        return [a["VpcId"] for a in self.ec2.describe_internet_gateways(
+            InternetGatewayIds=[igw])["InternetGateways"][0]["Attachments"]]
+
+    def ports(self):
+        rules = self.ec2.describe_security_group_rules(
+            Filters=[{"Name": "group-id", "Values": [self.sg]}])["SecurityGroupRules"]
+        return sorted(r["FromPort"] for r in rules if not r["IsEgress"])
+
+    def plan_actions(self, *args):
+        plan = self.plan_json(*self.vars(*args))
+        return {c["address"]: c["action"] for c in plan["resources"]}, plan
+
+    def apply(self, *args):
+        self.emu.reset()
+        r = self.berth("apply", "--auto-approve", *self.vars(*args))
+        return r.stdout, self.emu.calls()["by_operation"]
+
+    def assert_no_changes(self, *args):
+        r = self.berth("plan", "--detailed-exitcode", *self.vars(*args), ok=0)
+        self.assertIn("No changes.", r.stdout)
+
+    def assert_only_the_users_left(self):
+        """Destroyed: what the user made is all there is."""
+        self.assertEqual(self.routes(), [("10.7.0.0/16", "local"), ("192.168.0.0/16", self.user_igw)])
+        self.assertEqual(self.associations(), [])
+        self.assertEqual(self.attachments(self.igw), [])
+        self.assertEqual(self.attachments(self.user_igw), [self.vpc])
+        self.assertEqual(self.ports(), [22])
+
+
+class LifecycleTest(OutsideCase):
+    def test_apply_plan_update_lost_state_destroy(self):
+        self.use()
+        out, _ = self.apply()
+        self.assertIn("Resources: 4 added, 0 changed, 0 destroyed.", out)
+        self.assertEqual(self.routes(), [("0.0.0.0/0", self.user_igw), ("10.7.0.0/16", "local"),
+                                         ("192.168.0.0/16", self.user_igw)])
+        self.assertEqual(self.attachments(self.igw), [self.vpc2])
+
+        # Found again: nothing to do, at one read for each of the three
+        # untagged children (the rule is found by its tag).
+        self.emu.reset()
+        self.assert_no_changes()
+        ops = self.emu.calls()["by_operation"]
+        self.assertEqual(ops.get("ec2:DescribeInternetGateways", 0), 2)  # the stack's, the attachment
+        self.assertEqual(ops.get("ec2:DescribeRouteTables", 0), 3)  # the stack's, route, association
+
+        # A new target: the route changes in place.
+        self.use("NatGatewayId")
+        actions, _ = self.plan_actions(self.nat)
+        self.assertEqual(actions, {"attach": "no-op", "route": "update", "assoc": "no-op",
+                                   "https": "no-op"})
+        out, ops = self.apply(self.nat)
+        self.assertIn("Resources: 0 added, 1 changed, 0 destroyed.", out)
+        self.assertEqual(ops.get("ec2:ReplaceRoute"), 1)
+        self.assertNotIn("ec2:CreateRoute", ops)
+        self.assertNotIn("ec2:DeleteRoute", ops)
+        self.assertIn(("0.0.0.0/0", self.nat), self.routes())
+        self.assert_no_changes(self.nat)
+
+        # The state cache lost: found by what the spec says they connect,
+        # not made again.
+        os.remove(self.state)
+        actions, plan = self.plan_actions(self.nat)
+        self.assertEqual(set(actions.values()), {"no-op"}, actions)
+        notes = "\n".join(plan.get("notes", []))
+        for address in ("attach", "route", "assoc"):
+            self.assertIn(f"{address}: the state cache has no record of it", notes)
+        # With no record, a route to another target cannot be told from
+        # one the user made: not taken over (create will refuse it), and
+        # the plan says so and how to take it back.
+        self.use()
+        actions, plan = self.plan_actions()
+        self.assertEqual(actions["route"], "create")
+        self.assertIn(f"route: AWS::EC2::Route {self.rtb}|0.0.0.0/0 under {self.rtb} (not the "
+                      "stack's) holds other values than the spec's", "\n".join(plan["notes"]))
+        # The way back: an apply of the spec that says what it holds
+        # (nothing to change) records them again; then the change is an update.
+        self.use("NatGatewayId")
+        out, ops = self.apply(self.nat)
+        self.assertIn("No changes.", out)
+        with open(self.state) as f:
+            self.assertEqual(sorted(json.load(f)["resources"]), ["assoc", "attach", "route"])
+        self.use()
+        actions, _ = self.plan_actions()
+        self.assertEqual(actions, {"attach": "no-op", "route": "update", "assoc": "no-op",
+                                   "https": "no-op"})
+        out, ops = self.apply()
+        self.assertIn("Resources: 0 added, 1 changed, 0 destroyed.", out)
+        self.assertEqual(ops.get("ec2:ReplaceRoute"), 1)
+        self.assertNotIn("ec2:CreateRoute", ops)
+        self.assert_no_changes()
+
+        # Destroy: the stack's four go, the user's own stay.
+        r = self.berth("destroy", "--auto-approve", *self.vars())
+        self.assertIn("4 destroyed", r.stdout)
+        self.assert_only_the_users_left()
+        self.assertEqual(self.live("outside"), [])
+
+
+class RemovalTest(OutsideCase):
+    def test_removed_from_the_spec_and_destroyed_without_state(self):
+        self.use()
+        self.apply()
+        # The route leaves the spec: deleted, the user's beside it kept.
+        self.write_spec(SPEC.replace("TARGET", "GatewayId").split("      route:")[0] +
+                        "      assoc:" + SPEC.split("      assoc:")[1])
+        actions, _ = self.plan_actions()
+        self.assertEqual(actions["route"], "delete")
+        self.apply()
+        self.assertEqual(self.routes(), [("10.7.0.0/16", "local"), ("192.168.0.0/16", self.user_igw)])
+        self.assert_no_changes()
+
+        # With no state cache, destroy still finds what the spec names.
+        os.remove(self.state)
+        r = self.berth("destroy", "--auto-approve", *self.vars())
+        self.assertIn("3 destroyed", r.stdout)
+        self.assert_only_the_users_left()
+
+
+if __name__ == "__main__":
+    main()
