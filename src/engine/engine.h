@@ -228,6 +228,9 @@ struct import_result {
 	char *type, *id;
 	bool already;                   /* it was this address's already */
 	char *from_stack, *from_address; /* --force: whose it was, or NULL */
+	/* Appended: an untaggable instance under a parent outside the stack,
+	 * recorded in the state cache rather than tagged. */
+	bool recorded;
 };
 void import_result_release(struct import_result *r);
 int engine_import(struct engine *e, const char *address, const char *id, bool force,

@@ -7,6 +7,7 @@
  * recorded, or, with no cache, by what the spec says they connect. */
 #include "util/common.h"
 #include "engine/outside.h"
+#include "engine/run_int.h"
 
 #include "engine/diff.h"
 #include "util/log.h"
@@ -171,4 +172,63 @@ size_t engine_record_found_children(struct engine *e, const struct plan *p)
 		n++;
 	}
 	return n;
+}
+
+int engine_import_outside_child(struct engine *e, const struct spec_resource *sr,
+				const struct rtype *rt, const char *id, struct import_result *out,
+				struct diags *d)
+{
+	struct live_resource cur;
+	memset(&cur, 0, sizeof(cur));
+	int err = rt->read_one(&e->rt, id, &cur, d);
+	if (err == BERTH_ENOTFOUND) {
+		diags_add(d, DIAG_ERROR, "there is no %s with the id '%s'", sr->type, id);
+		return err;
+	}
+	if (err)
+		return err;
+	const char *parent = json_string_value(json_object_get(cur.props, rt->parent_prop));
+	if (stack_parent(e, rt, parent)) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s is under %s %s, which is the "
+					    "stack's: nothing to import", sr->type, cur.id,
+					    rt->parent_type, parent);
+		diag_set_detail(dg, "plan finds it there by its properties");
+		err = BERTH_EINVAL;
+		goto cleanup;
+	}
+	for (size_t k = 0; k < e->state.n; k++) {
+		const struct state_resource *st = &e->state.res[k];
+		if (!st->id || strcmp(st->id, cur.id) || strcmp(st->type, sr->type) ||
+		    !strcmp(st->address, sr->address))
+			continue;
+		struct diag *dg = diags_add(d, DIAG_ERROR, "%s %s is already %s in stack %s",
+					    sr->type, cur.id, st->address, e->stack);
+		diag_set_detail(dg, "one address per instance: remove %s from the spec and apply "
+				"(which deletes it) or rename it first", st->address);
+		err = BERTH_ECONFLICT;
+		goto cleanup;
+	}
+	out->type = xstrdup(sr->type);
+	out->id = xstrdup(cur.id);
+	out->recorded = true;
+	const struct state_resource *have = statefile_get(&e->state, sr->address);
+	if (have && have->id && !strcmp(have->type, sr->type) && !strcmp(have->id, cur.id)) {
+		out->already = true;
+		goto cleanup;
+	}
+	if (have && have->id && engine_find_live_id(e, have->type, have->id)) {
+		struct diag *dg = diags_add(d, DIAG_ERROR, "%s is already %s %s in stack %s",
+					    sr->address, have->type, have->id, e->stack);
+		diag_set_detail(dg, "one instance per address: destroy or rename that one first");
+		err = BERTH_ECONFLICT;
+		goto cleanup;
+	}
+	/* It cannot carry tags: the cache is the only place that can say it
+	 * is the stack's. Nothing was applied to it yet. */
+	statefile_set(&e->state, sr->address, sr->type, cur.id,
+		      engine_mask(sr->type, cur.props, sr->sensitive), json_object());
+	err = engine_save_state(e, d);
+cleanup:
+	live_resource_release(&cur);
+	return err;
 }

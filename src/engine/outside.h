@@ -33,4 +33,14 @@ int engine_find_outside_child(struct engine *e, const struct rtype *rt,
  * reads them by id rather than looking them up again. How many. */
 size_t engine_record_found_children(struct engine *e, const struct plan *p);
 
+/* `berth import ADDRESS ID` for an untaggable type with parent_prop, whose
+ * instance (read by ID) is under a parent that is not the stack's: records
+ * it at ADDRESS in the state cache (out->recorded), which is how refresh
+ * then finds it, and saves the cache. Refused when the parent is the
+ * stack's (plan finds it by its properties) or the cache has it at another
+ * address. */
+int engine_import_outside_child(struct engine *e, const struct spec_resource *sr,
+				const struct rtype *rt, const char *id, struct import_result *out,
+				struct diags *d);
+
 #endif

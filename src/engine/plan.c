@@ -221,9 +221,9 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 				strvec_pushf(&p->notes, "%s: %s %s under %s (not the stack's) holds "
 					     "other values than the spec's, and the state cache has no "
 					     "record that this stack made it: apply will refuse to take "
-					     "it over. If it is this stack's (the cache was lost), make the "
-					     "spec say what it holds and apply, then change it",
-					     sr->address, sr->type, other, parent);
+					     "it over. If it is this stack's (the cache was lost) or should "
+					     "be, take it with `berth import %s '%s'`", sr->address, sr->type,
+					     other, parent, sr->address, other);
 			free(other);
 		}
 		struct state_resource *st = statefile_get(&e->state, sr->address);

@@ -163,16 +163,25 @@ class LifecycleTest(OutsideCase):
         self.use()
         actions, plan = self.plan_actions()
         self.assertEqual(actions["route"], "create")
-        self.assertIn(f"route: AWS::EC2::Route {self.rtb}|0.0.0.0/0 under {self.rtb} (not the "
-                      "stack's) holds other values than the spec's", "\n".join(plan["notes"]))
-        # The way back: an apply of the spec that says what it holds
-        # (nothing to change) records them again; then the change is an update.
+        route_id = f"{self.rtb}|0.0.0.0/0"
+        self.assertIn(f"route: AWS::EC2::Route {route_id} under {self.rtb} (not the stack's) "
+                      "holds other values than the spec's", "\n".join(plan["notes"]))
+        self.assertIn(f"`berth import route '{route_id}'`", "\n".join(plan["notes"]))
+        # The ways back: an apply of the spec that says what it holds
+        # (nothing to change) records them again; so does import.
         self.use("NatGatewayId")
         out, ops = self.apply(self.nat)
         self.assertIn("No changes.", out)
         with open(self.state) as f:
             self.assertEqual(sorted(json.load(f)["resources"]), ["assoc", "attach", "route"])
+        os.remove(self.state)
         self.use()
+        r = self.berth("import", *self.vars(), "route", route_id)
+        self.assertIn(f"Imported route: AWS::EC2::Route {route_id} cannot carry tags; the state "
+                      "cache now records it as route of stack outside.", r.stdout)
+        r = self.berth("import", *self.vars(), "route", route_id)
+        self.assertIn("nothing to do", r.stdout)
+        # Then a route to another target is the stack's to change.
         actions, _ = self.plan_actions()
         self.assertEqual(actions, {"attach": "no-op", "route": "update", "assoc": "no-op",
                                    "https": "no-op"})
@@ -207,6 +216,22 @@ class RemovalTest(OutsideCase):
         r = self.berth("destroy", "--auto-approve", *self.vars())
         self.assertIn("3 destroyed", r.stdout)
         self.assert_only_the_users_left()
+
+
+class ImportTest(OutsideCase):
+    def test_import_refuses_what_is_not_to_be_had(self):
+        self.use()
+        self.apply()
+        # An id that names nothing; the user's own route at an address
+        # that has the stack's; the stack's own again.
+        r = self.berth("import", *self.vars(), "route", f"{self.rtb}|10.9.0.0/16", ok=1)
+        self.assertIn(f"there is no AWS::EC2::Route with the id '{self.rtb}|10.9.0.0/16'", r.stderr)
+        r = self.berth("import", *self.vars(), "route", f"{self.rtb}|192.168.0.0/16", ok=1)
+        self.assertIn(f"route is already AWS::EC2::Route {self.rtb}|0.0.0.0/0 in stack outside",
+                      r.stderr)
+        r = self.berth("import", *self.vars(), "route", f"{self.rtb}|0.0.0.0/0")
+        self.assertIn("nothing to do", r.stdout)
+        self.assert_no_changes()
 
 
 class MoveTest(OutsideCase):
