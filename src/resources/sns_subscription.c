@@ -224,4 +224,5 @@ const struct rtype rtype_sns_subscription = {
 	.update = update,
 	.remove = remove_subscription,
 	.gone_with_parent = true, /* DeleteTopic deletes its subscriptions */
+	.parent_prop = "TopicArn", /* a topic outside the stack: read by the cached ARN */
 };

@@ -257,5 +257,86 @@ class MoveTest(OutsideCase):
         self.assert_only_the_users_left()
 
 
+TOPIC_SPEC = """\
+    berth: 1
+    stack: outside
+    variables:
+      topic: { type: string }
+    resources:
+      mail:
+        type: AWS::SNS::Subscription
+        properties: { TopicArn: "${var.topic}", Protocol: email, Endpoint: ops@example.com }
+    """
+
+
+class SubscriptionTest(EngineCase):
+    """The same for a subscription to a topic outside the stack (read by
+    the ARN the cache recorded)."""
+
+    def test_subscription_to_a_topic_outside(self):
+        sns = botocore.session.get_session().create_client(
+            "sns", region_name="us-west-2", endpoint_url=self.emu.url,
+            aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        topic = sns.create_topic(Name="alerts")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="me@example.com")
+        self.write_spec(TOPIC_SPEC)
+        var = ["--var", f"topic={topic}"]
+        self.berth("apply", "--auto-approve", *var)
+        r = self.berth("plan", "--detailed-exitcode", *var, ok=0)
+        self.assertIn("No changes.", r.stdout)
+        r = self.berth("destroy", "--auto-approve", *var)
+        self.assertIn("1 destroyed", r.stdout)
+        left = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        self.assertEqual([s["Endpoint"] for s in left], ["me@example.com"])
+
+
+LISTENER_SPEC = """\
+    berth: 1
+    stack: outside
+    variables:
+      lb: { type: string }
+      tg: { type: string }
+    resources:
+      web:
+        type: AWS::ElasticLoadBalancingV2::Listener
+        properties:
+          LoadBalancerArn: "${var.lb}"
+          Port: 80
+          Protocol: HTTP
+          DefaultActions: [{ Type: forward, TargetGroupArn: "${var.tg}" }]
+    """
+
+
+class ListenerTest(EngineCase):
+    """And for a listener on a load balancer outside the stack."""
+
+    def test_listener_on_a_load_balancer_outside(self):
+        def client(service):
+            return botocore.session.get_session().create_client(
+                service, region_name="us-west-2", endpoint_url=self.emu.url,
+                aws_access_key_id="AKIDEMULATOR", aws_secret_access_key="emulator-secret")
+        ec2, elb = client("ec2"), client("elbv2")
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24",
+                                     AvailabilityZone=f"us-west-2{az}")["Subnet"]["SubnetId"]
+                   for i, az in enumerate("ab")]
+        lb = elb.create_load_balancer(Name="users", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+        tg = elb.create_target_group(Name="users", Protocol="HTTP", Port=80,
+                                     VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+        action = [{"Type": "forward", "TargetGroupArn": tg}]
+        elb.create_listener(LoadBalancerArn=lb, Port=8080, Protocol="HTTP", DefaultActions=action)
+        self.write_spec(LISTENER_SPEC)
+        var = ["--var", f"lb={lb}", "--var", f"tg={tg}"]
+        self.berth("apply", "--auto-approve", *var)
+        r = self.berth("plan", "--detailed-exitcode", *var, ok=0)
+        self.assertIn("No changes.", r.stdout)
+        r = self.berth("destroy", "--auto-approve", *var)
+        self.assertIn("1 destroyed", r.stdout)
+        left = elb.describe_listeners(LoadBalancerArn=lb)["Listeners"]
+        self.assertEqual([x["Port"] for x in left], [8080])
+
+
 if __name__ == "__main__":
     main()
