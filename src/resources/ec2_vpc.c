@@ -27,11 +27,7 @@ static void read_assocs(json_t *props, json_t *item)
 	json_array_foreach(json_object_get(item, "CidrBlockAssociationSet"), i, a)
 		json_array_append(assoc, json_object_get(a, "AssociationId"));
 	json_object_set_new(props, "CidrBlockAssociations", assoc);
-	json_t *v6 = json_array();
-	json_array_foreach(json_object_get(item, "Ipv6CidrBlockAssociationSet"), i, a)
-		if (json_is_string(json_object_get(a, "Ipv6CidrBlock")))
-			json_array_append(v6, json_object_get(a, "Ipv6CidrBlock"));
-	json_object_set_new(props, "Ipv6CidrBlocks", v6);
+	ec2_read_ipv6_blocks(props, item);
 }
 
 static int set_dns(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d);

@@ -152,16 +152,15 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-/* The object holding the item's status and failure message. */
-static json_t *status_holder(const struct rtype_api *a, json_t *item)
+/* The member at a dotted path of the item ("State.Code"), as a string. */
+static const char *item_str(json_t *item, const char *path)
 {
-	return a->status_obj ? json_object_get(item, a->status_obj) : item;
+	return path ? json_string_value(rta_path_get(item, path)) : NULL;
 }
 
 static bool is_history(const struct rtype_api *a, json_t *item)
 {
-	return a->status && in_list(a->history, json_string_value(json_object_get(
-							status_holder(a, item), a->status)));
+	return a->status && in_list(a->history, item_str(item, a->status));
 }
 
 static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struct live_set *out,
@@ -740,15 +739,12 @@ static int probe(void *ctx, struct diags *d)
 	} else if (w->gone) {
 		r = is_history(a, item) ? 0 : 1;
 	} else {
-		item = status_holder(a, item);
-		const char *state = json_string_value(json_object_get(item, a->status));
+		const char *state = item_str(item, a->status);
 		if (state && !strcmp(state, a->ready)) {
 			r = 0;
 		} else if (in_list(a->failed, state)) {
-			const char *why = a->failure_message ? json_string_value(
-				json_object_get(item, a->failure_message)) : NULL;
-			const char *code = a->failure_code ? json_string_value(
-				json_object_get(item, a->failure_code)) : NULL;
+			const char *why = item_str(item, a->failure_message);
+			const char *code = item_str(item, a->failure_code);
 			const char *sep = why ? ": " : "", *tail = why ? why : "";
 			if (!a->failure_message) { /* "instance i-1 is stopped instead of running" */
 				sep = " instead of ";

@@ -89,7 +89,8 @@ static const struct unsupported unsupported[] = {
 	/* ListRoles leaves permissions boundaries out, so reading one back
 	 * would cost a GetRole per role on every plan. */
 	{ "AWS::IAM::Role", "PermissionsBoundary", NULL, NULL },
-	{ "AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", "false", "only false is supported" },
+	{ "AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", "false",
+	  "bearer-token log ingestion is not supported yet; leave it out or give false" },
 	{ "AWS::Logs::LogGroup", "DataProtectionPolicy", NULL, NULL },
 	{ "AWS::Logs::LogGroup", "FieldIndexPolicies", NULL, NULL },
 	{ "AWS::Logs::LogGroup", "ResourcePolicyDocument", NULL, NULL },
@@ -155,6 +156,29 @@ bool schema_unsupported(const char *type, const char *prop, json_t *value, const
 		return true;
 	}
 	return false;
+}
+
+enum schema_support schema_support(const char *type, const char *prop, const char **allowed,
+				   const char **hint)
+{
+	*allowed = *hint = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
+		const struct unsupported *u = &unsupported[i];
+		if (strcmp(u->type, type) || strcmp(u->prop, prop))
+			continue;
+		*hint = u->hint;
+		*allowed = u->allowed;
+		return u->allowed ? SCHEMA_ONLY : SCHEMA_REFUSED;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(only); i++) {
+		if (strcmp(only[i].type, type))
+			continue;
+		for (size_t k = 0; only[i].props[k]; k++)
+			if (!strcmp(only[i].props[k], prop))
+				return SCHEMA_TAKEN;
+		return SCHEMA_REFUSED;
+	}
+	return SCHEMA_TAKEN;
 }
 
 bool schema_defaulted(const char *type, const char *prop)
