@@ -5,6 +5,7 @@
 #include "util/common.h"
 #include "engine/adopt.h"
 #include "engine/ops.h"
+#include "engine/outside.h"
 
 #include "engine/diff.h"
 #include "graph/walk.h"
@@ -388,6 +389,8 @@ int engine_import(struct engine *e, const char *address, const char *id, bool fo
 		return si;
 	const struct spec_resource *sr = &e->spec->resources[si];
 	const struct rtype *type = engine_rtype(e, sr->type);
+	if (type->parent_prop && !type->tag_filter && type->read_one)
+		return engine_import_outside_child(e, sr, type, id, out, d);
 	if (!type->tag_filter || !type->read_one) {
 		struct diag *dg = diags_add(d, DIAG_ERROR, "%s (%s) cannot be imported: it carries no tags",
 					    address, sr->type);

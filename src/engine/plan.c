@@ -8,6 +8,7 @@
 #include "engine/data.h"
 #include "engine/sidefx.h"
 #include "engine/resolve.h"
+#include "engine/outside.h"
 
 #include "engine/diff.h"
 #include "graph/transform.h"
@@ -226,6 +227,31 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		struct live_resource *live = engine_find_live(e, sr->type, sr->address);
 		if (!live && rt->identity)
 			live = engine_match_untagged(e, rt, sr->address, desired);
+		if (!live && rt->identity) {
+			/* No cache: under a parent outside the stack, found by
+			 * what the spec says it connects. */
+			char *other = NULL;
+			int r = engine_find_outside_child(e, rt, sr, desired, &live, &other, d);
+			if (r) {
+				err = r;
+				json_decref(desired);
+				continue;
+			}
+			const char *parent = json_string_value(json_object_get(desired, rt->parent_prop));
+			if (live)
+				strvec_pushf(&p->notes, "%s: the state cache has no record of it; %s %s "
+					     "under %s (not the stack's) is what the spec says, so it "
+					     "is taken as this address's", sr->address, sr->type,
+					     live->id ? live->id : "", parent);
+			else if (other)
+				strvec_pushf(&p->notes, "%s: %s %s under %s (not the stack's) holds "
+					     "other values than the spec's, and the state cache has no "
+					     "record that this stack made it: apply will refuse to take "
+					     "it over. If it is this stack's (the cache was lost) or should "
+					     "be, take it with `berth import %s '%s'`", sr->address, sr->type,
+					     other, parent, sr->address, other);
+			free(other);
+		}
 		struct state_resource *st = statefile_get(&e->state, sr->address);
 		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
 		if (live && rt->read_detail && !live->detailed && engine_needs_detail(rt, desired, applied) &&

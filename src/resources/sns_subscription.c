@@ -231,4 +231,5 @@ const struct rtype rtype_sns_subscription = {
 	.updates = sns_subscription_updates,
 	.remove = remove_subscription,
 	.gone_with_parent = true, /* DeleteTopic deletes its subscriptions */
+	.parent_prop = "TopicArn", /* a topic outside the stack: read by the cached ARN */
 };
