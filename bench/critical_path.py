@@ -18,7 +18,7 @@ For each chapter (specs/container-insights.yaml, specs/amp-amg.yaml):
 
 Writes a Markdown report (default bench/REPORT-timing.md). Python 3 stdlib;
 the emulator needs botocore, as for the tests. Usage, from the top of the
-tree:  bench/critical_path.py [--scales 0.02,0.05] [--seed 15] [--berth PATH]
+tree:  bench/critical_path.py [--scales 0.05,0.2] [--seed 15] [--berth PATH]
 [--verbose] [--out FILE]"""
 import argparse
 import functools
@@ -450,7 +450,7 @@ def run_scale(a, berth, scale, py, tmp):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scales", default="0.02,0.05",
+    ap.add_argument("--scales", default="0.05,0.2",
                     help="comma-separated SCALEs, one emulator each")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--berth", default=os.path.join(TOP, "build-bench", "berth"))
