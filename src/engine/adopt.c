@@ -71,7 +71,7 @@ static int plan_adopt(struct plan_change *c, const struct spec_resource *sr,
 	/* Adopting sets every berth tag, berth:retain included: no need to
 	 * show that as a change of its own. */
 	struct diff_input in = { sr->schema, c->after, cur->props, NULL, &sr->ignore_changes,
-				 rt->update != NULL, sr->retain, sr->retain, rt->updates };
+				 rt->update != NULL, sr->retain, sr->retain, rt->updates, rt->removes };
 	struct diff_result dr;
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);

@@ -89,10 +89,12 @@ void diff_resource(const struct diff_input *in, struct diff_result *out)
 		} else if (strcmp(name, "Tags") &&
 			   !(in->schema && in->schema->tags_property &&
 			     !strcmp(name, in->schema->tags_property)) &&
-			   (!in->updatable || (in->updates && !in->updates(name)))) {
+			   (!in->updatable || (in->updates && !in->updates(name)) ||
+			    (in->removes && (!want || json_is_null(want)) && have &&
+			     !json_is_null(have) && !in->removes(name)))) {
 			/* The schema lets it change, berth's update does not
-			 * (or the type has none): replacing is what apply can
-			 * do, so plan says so. */
+			 * (or the type has none, or cannot take it out):
+			 * replacing is what apply can do, so plan says so. */
 			strvec_push(&out->replace_paths, name);
 			strvec_push(&out->not_updated, name);
 			replace = true;

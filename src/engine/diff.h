@@ -54,6 +54,8 @@ struct diff_input {
 	/* With updatable: whether the type changes this property in place
 	 * (rtype.updates); NULL: every property the schema lets change. */
 	bool (*updates)(const char *prop);
+	/* Whether it can take a property out (rtype.removes); NULL: yes. */
+	bool (*removes)(const char *prop);
 };
 
 /* Fills *out (initialised by the caller). */

@@ -88,7 +88,7 @@ static bool says_the_same(const struct spec_resource *sr, const struct rtype *rt
 			  const struct live_resource *cur)
 {
 	struct diff_input in = { sr->schema, desired, cur->props, NULL, &sr->ignore_changes,
-				 rt->update != NULL, sr->retain, false, rt->updates };
+				 rt->update != NULL, sr->retain, false, rt->updates, rt->removes };
 	struct diff_result dr;
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);

@@ -274,7 +274,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		}
 		struct diff_input in = { sr->schema, desired, live ? live->props : NULL, applied,
 					 &sr->ignore_changes, rt->update != NULL, sr->retain,
-					 live ? live->retain : false, rt->updates };
+					 live ? live->retain : false, rt->updates, rt->removes };
 		struct diff_result dr;
 		diff_result_init(&dr);
 		diff_resource(&in, &dr);

@@ -253,6 +253,16 @@ static bool updates(const char *prop)
 	return false;
 }
 
+/* What update can also take out: the lists (sent empty). UpdateWorkspace
+ * has no way to clear a single value (its role, its name). */
+static bool removes(const char *prop)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(fields); j++)
+		if (!strcmp(fields[j].prop, prop))
+			return fields[j].list;
+	return true;
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -313,6 +323,7 @@ const struct rtype rtype_grafana_workspace = {
 	.create = create,
 	.update = update,
 	.updates = updates,
+	.removes = removes,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
 	.check = check,

@@ -428,6 +428,12 @@ struct rtype {
 	 * BERTH_ENOTFOUND (no diagnostic). */
 	int (*read_identity)(const struct rt_ctx *c, json_t *desired, struct live_resource *out,
 			     struct diags *d);
+	/* Optional, with updates: whether update can take the top-level
+	 * property `prop` back out (the spec dropped it) when it can change
+	 * it. False for a member UpdateWorkspace takes but cannot clear (a
+	 * workspace's RoleArn): plan then replaces, as for `updates`. NULL:
+	 * whatever update changes, it can also remove. */
+	bool (*removes)(const char *prop);
 };
 
 /* A set of resource types, as the engine is given it (engine_opts.types):

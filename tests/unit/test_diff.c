@@ -186,6 +186,24 @@ TEST(diff_resource_table)
 		  "{\"StackName\":\"s\",\"Parameters\":{\"A\":\"2\"},\"TimeoutInMinutes\":10}",
 		  "{\"StackName\":\"s\",\"Parameters\":{\"A\":\"1\"},\"TimeoutInMinutes\":5}", NULL,
 		  NULL, false, false, DIFF_REPLACE, "Parameters,TimeoutInMinutes", "TimeoutInMinutes" },
+		/* UpdateWorkspace changes a workspace's description but cannot
+		 * clear it (rtype.removes): dropping it from the spec (it was
+		 * applied) replaces; changing it, or emptying a list (sent as
+		 * []), stays an update. */
+		{ "AWS::Grafana::Workspace",
+		  "{\"AccountAccessType\":\"CURRENT_ACCOUNT\"}",
+		  "{\"AccountAccessType\":\"CURRENT_ACCOUNT\",\"Description\":\"d\"}",
+		  "{\"Description\":\"d\"}", NULL, false, false, DIFF_REPLACE, "Description",
+		  "Description" },
+		{ "AWS::Grafana::Workspace",
+		  "{\"AccountAccessType\":\"CURRENT_ACCOUNT\",\"Description\":\"e\"}",
+		  "{\"AccountAccessType\":\"CURRENT_ACCOUNT\",\"Description\":\"d\"}", NULL, NULL,
+		  false, false, DIFF_UPDATE, "Description", "" },
+		{ "AWS::Grafana::Workspace",
+		  "{\"AccountAccessType\":\"CURRENT_ACCOUNT\"}",
+		  "{\"AccountAccessType\":\"CURRENT_ACCOUNT\",\"DataSources\":[\"PROMETHEUS\"]}",
+		  "{\"DataSources\":[\"PROMETHEUS\"]}", NULL, false, false, DIFF_UPDATE, "DataSources",
+		  "" },
 		/* A route's target changes in place (ReplaceRoute). */
 		{ "AWS::EC2::Route",
 		  "{\"RouteTableId\":\"rtb-1\",\"DestinationCidrBlock\":\"0.0.0.0/0\",\"GatewayId\":\"igw-2\"}",
@@ -202,7 +220,8 @@ TEST(diff_resource_table)
 		/* The type's own answer to "changed in place?", as plan asks it. */
 		const struct rtype *rt = rtype_find(c->type);
 		struct diff_input in = { schema_find(c->type), desired, live, applied, &ignore,
-					 rt->update != NULL, c->retain, c->live_retain, rt->updates };
+					 rt->update != NULL, c->retain, c->live_retain, rt->updates,
+					 rt->removes };
 		struct diff_result r;
 		diff_result_init(&r);
 		diff_resource(&in, &r);

@@ -182,7 +182,7 @@ TEST(security_group_round_trip_has_no_diff)
 		json_decref(item);
 	}
 	struct diff_input in = { sch, desired, live, NULL, NULL, true, false, false,
-				 rtype_ec2_securitygroup.updates };
+				 rtype_ec2_securitygroup.updates, rtype_ec2_securitygroup.removes };
 	struct diff_result dr;
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);
