@@ -255,6 +255,12 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 					    ? xasprintf("%s cannot change in place: forces replacement", b.ptr)
 					    : xasprintf("%s cannot be updated in place", sr->type);
 			buf_release(&b);
+		} else if (live && live->repair_reason && rt->update &&
+			   (c->action == PA_NOOP || c->action == PA_UPDATE)) {
+			/* The type must bring it back before it takes any change
+			 * (and does so even when nothing else differs). */
+			c->action = PA_UPDATE;
+			c->reason = xstrdup(live->repair_reason);
 		}
 		if (c->action == PA_NOOP || c->action == PA_UPDATE) {
 			/* Dependents see live values, with this resource's

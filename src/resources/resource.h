@@ -71,6 +71,12 @@ struct live_resource {
 			       * time (registeredAt, CreationTime) or berth's
 			       * TAG_CREATED; 0 when unknown. Read by side
 			       * effects (engine/sidefx.c) only. */
+	char *repair_reason; /* the instance must be brought back to a state
+			      * that takes updates before any change (a stack
+			      * in UPDATE_ROLLBACK_FAILED): plan updates it,
+			      * saying this, even when nothing differs, and
+			      * apply calls the type's update (with the changed
+			      * properties, maybe none), or NULL */
 };
 
 struct live_set {
