@@ -383,8 +383,12 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack
 			      &tmp);
 	json_decref(params);
 	diags_release(&tmp);
-	struct strvec lines = STRVEC_INIT, skip = STRVEC_INIT;
-	size_t i;
+	/* Each failure: "ID (TYPE): STATUS", and AWS's reason. */
+	struct strvec lines = STRVEC_INIT, reasons = STRVEC_INIT, skip = STRVEC_INIT;
+	/* lines[0 .. rolled) happened while the stack rolled back (they are
+	 * newer than its *ROLLBACK_IN_PROGRESS event). */
+	size_t i, rolled = 0;
+	bool rollback_seen = false;
 	json_t *ev;
 	json_array_foreach(err ? NULL : res, i, ev) {
 		const char *status = json_string_value(json_object_get(ev, "ResourceStatus"));
@@ -393,29 +397,42 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack
 		const char *logical = json_string_value(json_object_get(ev, "LogicalResourceId"));
 		if (!status)
 			continue;
+		/* The stack's own events (not a nested stack's: the same type) */
+		const char *phys = json_string_value(json_object_get(ev, "PhysicalResourceId"));
+		const char *sid = json_string_value(json_object_get(ev, "StackId"));
+		bool is_stack = type && !strcmp(type, "AWS::CloudFormation::Stack") && phys && sid &&
+				!strcmp(phys, sid);
+		/* A continued rollback starts with UPDATE_ROLLBACK_IN_PROGRESS. */
+		if (is_stack && !rollback_seen && ends_with(status, "ROLLBACK_IN_PROGRESS")) {
+			rollback_seen = true;
+			rolled = lines.n;
+		}
 		/* Newest first: the operation's start ends the list. */
-		if (type && !strcmp(type, "AWS::CloudFormation::Stack") && reason &&
-		    !strcmp(reason, "User Initiated"))
+		if (is_stack && reason && !strcmp(reason, "User Initiated"))
 			break;
-		if (!ends_with(status, "_FAILED"))
-			continue;
-		if (type && !strcmp(type, "AWS::CloudFormation::Stack"))
+		if (!ends_with(status, "_FAILED") || is_stack)
 			continue; /* the stack's own status: the summary says it */
-		char *line = xasprintf("%s (%s): %s: %s", logical ? logical : "?", type ? type : "?",
-				       status, reason ? reason : "no reason given");
+		char *line = xasprintf("%s (%s): %s", logical ? logical : "?", type ? type : "?",
+				       status);
 		strvec_push(&lines, line);
+		strvec_push(&reasons, reason ? reason : "no reason given");
 		free(line);
-		/* The newest failure of each resource is its rollback's. */
-		if (logical && !strcmp(status, "UPDATE_FAILED") && strvec_find(&skip, logical) < 0)
+		/* What ContinueUpdateRollback may skip: a resource whose
+		 * rollback failed (its newest UPDATE_FAILED, while rolling back). */
+		if (logical && !rollback_seen && !strcmp(status, "UPDATE_FAILED") &&
+		    strvec_find(&skip, logical) < 0)
 			strvec_push(&skip, logical);
 	}
+	if (!rollback_seen)
+		strvec_clear(&skip); /* no rollback: nothing to skip */
 	struct buf b = BUF_INIT;
 	/* The oldest FAILED_SHOWN, in the order they happened. */
 	size_t from = lines.n;
 	for (size_t k = 0; k < FAILED_SHOWN && from > 0; k++)
 		from--;
 	for (size_t k = lines.n; k > from; k--)
-		buf_addf(&b, "%s%s", b.len ? "\n" : "", lines.v[k - 1]);
+		buf_addf(&b, "%s%s%s: %s", b.len ? "\n" : "", lines.v[k - 1],
+			 k - 1 < rolled ? " while rolling back" : "", reasons.v[k - 1]);
 	if (lines.n > FAILED_SHOWN)
 		buf_addf(&b, "\n(and %zu later failures)", lines.n - FAILED_SHOWN);
 	char *label = stack_label(id);
@@ -445,6 +462,7 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack
 		diag_set_detail(dg, "%s", b.ptr);
 	buf_release(&b);
 	strvec_clear(&lines);
+	strvec_clear(&reasons);
 	strvec_clear(&skip);
 	json_decref(res);
 }
@@ -503,9 +521,13 @@ static int probe_stack(void *ctx, struct diags *d)
 		rc = 0;
 	} else if (ends_with(status, "_IN_PROGRESS") && !strstr(status, "ROLLBACK")) {
 		if (w->c->waiting) {
-			/* "waiting for CREATE_COMPLETE" */
-			char *what = xasprintf("%.*s_COMPLETE", (int)(strlen(status) - strlen("_IN_PROGRESS")),
-					       status);
+			/* "waiting for CREATE_COMPLETE"; UPDATE_COMPLETE_CLEANUP_IN_PROGRESS:
+			 * "UPDATE_COMPLETE (cleanup)" */
+			const char *cleanup = strstr(status, "_CLEANUP_IN_PROGRESS");
+			char *what = cleanup ? xasprintf("%.*s (cleanup)", (int)(cleanup - status), status)
+					     : xasprintf("%.*s_COMPLETE",
+							 (int)(strlen(status) - strlen("_IN_PROGRESS")),
+							 status);
 			w->c->waiting(w->c->waiting_ctx, what, 0);
 			free(what);
 		}

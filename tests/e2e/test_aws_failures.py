@@ -292,9 +292,11 @@ class StackRollbackFailed(EngineCase):
         # The update's failure: the stack's reason, each failed resource
         # with AWS's reason, the first (the cause) first, and the way out.
         self.assertIn("stack app is UPDATE_ROLLBACK_FAILED, not UPDATE_COMPLETE: The following "
-                      "resource(s) failed to update: [Group].", out)
-        self.assertIn('Group (AWS::Logs::LogGroup): UPDATE_FAILED: Resource handler returned '
+                      "resource(s) failed to update: [Group].\n"
+                      '  Group (AWS::Logs::LogGroup): UPDATE_FAILED: Resource handler returned '
                       'message: "The specified log group does not exist.', out)
+        self.assertIn('Group (AWS::Logs::LogGroup): UPDATE_FAILED while rolling back: Resource '
+                      'handler returned message: "The specified log group does not exist.', out)
         self.assertIn("the next apply continues the rollback (ContinueUpdateRollback), then "
                       "updates", out)
         self.assertIn("Failed (1):", out)
@@ -315,9 +317,9 @@ class StackRollbackFailed(EngineCase):
         out = r.stdout + r.stderr
         self.assertIn("the continued rollback of stack app failed: it is UPDATE_ROLLBACK_FAILED, "
                       "not UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to "
-                      "update: [Group].", out)
-        self.assertIn('Group (AWS::Logs::LogGroup): UPDATE_FAILED: Resource handler returned '
-                      'message: "The specified log group does not exist.', out)
+                      "update: [Group].\n"
+                      "  Group (AWS::Logs::LogGroup): UPDATE_FAILED while rolling back: Resource "
+                      'handler returned message: "The specified log group does not exist.', out)
         self.assertIn("aws cloudformation continue-update-rollback --stack-name app "
                       "--resources-to-skip Group", out)
         self.assertEqual(self.stack_status("app"), "UPDATE_ROLLBACK_FAILED")
