@@ -7,8 +7,7 @@ status, and, AWS giving no reason for it, the role or key that causes it);
 each is listed as failed while what does not depend on it still finishes,
 and the next plan replaces the failed workspace (it takes no update). A
 stack update that rolls back says why and is tried again by the next plan.
-(A CloudFormation stack in ROLLBACK_COMPLETE, its first failed resource and
-AWS's reason: e2e.types_monitoring's test_stack_rollback_then_replace.)"""
+(Stacks whose create or rollback failed: e2e.stack_failures.)"""
 import time
 
 from berthtest import main
@@ -244,114 +243,6 @@ class Failures(EngineCase):
                          ["workspace"]["status"]["statusCode"], "ACTIVE")
         r = self.berth("plan", "--detailed-exitcode", ok=0)
         self.assertIn("No changes.", r.stdout)
-
-
-class StackRollbackFailed(EngineCase):
-    """A stack update whose rollback fails (UPDATE_ROLLBACK_FAILED): apply
-    continues the rollback, then updates; destroy deletes it."""
-    # A stack's steps take 0.4-0.5 s here (AWS: 5-30 s): long enough that
-    # berth prints the wait for a continued rollback (three steps; a wait
-    # is printed after 1 s), short enough for a fast test.
-    emulator_options = {"aws_timing": 0.01, "seed": 15,
-                        "aws_timing_rows": {"CFN_STEP": (40.0, 50.0)}}
-    aws = Failures.aws
-
-    ROLLBACK_SPEC = """\
-        berth: 1
-        stack: fail
-        resources:
-          app:
-            type: AWS::CloudFormation::Stack
-            properties:
-              StackName: app
-              TemplateBody:
-                Resources:
-                  Group:
-                    Type: AWS::Logs::LogGroup
-                    Properties: { LogGroupName: app, RetentionInDays: RETENTION }
-        """
-
-    def update_rollback_failed(self):
-        """The stack `app` in UPDATE_ROLLBACK_FAILED, as AWS documents it
-        happens: a resource deleted outside CloudFormation can neither be
-        updated nor rolled back. Returns the failed apply's output."""
-        self.write_spec(self.ROLLBACK_SPEC.replace("RETENTION", "7"))
-        self.berth("apply", "--auto-approve")
-        self.aws("logs").delete_log_group(logGroupName="app")
-        self.write_spec(self.ROLLBACK_SPEC.replace("RETENTION", "14"))
-        r = self.berth("apply", "--auto-approve", ok=1)
-        self.assertEqual(self.stack_status("app"), "UPDATE_ROLLBACK_FAILED")
-        return r.stdout + r.stderr
-
-    def stack_status(self, name):
-        return self.aws("cloudformation").describe_stacks(StackName=name)["Stacks"][0][
-            "StackStatus"]
-
-    def test_stack_update_rollback_failed_continued_then_updated(self):
-        out = self.update_rollback_failed()
-        # The update's failure: the stack's reason, each failed resource
-        # with AWS's reason, the first (the cause) first, and the way out.
-        self.assertIn("stack app is UPDATE_ROLLBACK_FAILED, not UPDATE_COMPLETE: The following "
-                      "resource(s) failed to update: [Group].\n"
-                      '  Group (AWS::Logs::LogGroup): UPDATE_FAILED: Resource handler returned '
-                      'message: "The specified log group does not exist.', out)
-        self.assertIn('Group (AWS::Logs::LogGroup): UPDATE_FAILED while rolling back: Resource '
-                      'handler returned message: "The specified log group does not exist.', out)
-        self.assertIn("the next apply continues the rollback (ContinueUpdateRollback), then "
-                      "updates", out)
-        self.assertIn("Failed (1):", out)
-
-        # The plan says what apply will do, though the spec is unchanged.
-        reason = ("the stack is UPDATE_ROLLBACK_FAILED (an update failed, and so did its "
-                  "rollback): continue the failed rollback (ContinueUpdateRollback), then update")
-        ch = self.changes(self.plan_json())
-        self.assertEqual(ch["app"]["action"], "update")
-        self.assertEqual(ch["app"]["reason"], reason)
-        r = self.berth("plan", "--detailed-exitcode", ok=2)
-        self.assertIn(f"app (AWS::CloudFormation::Stack) will be updated in place: {reason}",
-                      r.stdout)
-
-        # The cause still there: the continued rollback fails again, and
-        # berth says why and what is left to the user.
-        r = self.berth("apply", "--auto-approve", ok=1)
-        out = r.stdout + r.stderr
-        self.assertIn("the continued rollback of stack app failed: it is UPDATE_ROLLBACK_FAILED, "
-                      "not UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to "
-                      "update: [Group].\n"
-                      "  Group (AWS::Logs::LogGroup): UPDATE_FAILED while rolling back: Resource "
-                      'handler returned message: "The specified log group does not exist.', out)
-        self.assertIn("aws cloudformation continue-update-rollback --stack-name app "
-                      "--resources-to-skip Group", out)
-        self.assertEqual(self.stack_status("app"), "UPDATE_ROLLBACK_FAILED")
-
-        # Fixed: one apply continues the rollback, then makes the update.
-        self.aws("logs").create_log_group(logGroupName="app")
-        r = self.berth("apply", "--auto-approve")
-        self.assertRegex(r.stdout, r"(?m)^app: waiting for stack app to finish its failed "
-                                   r"update's rollback, continued \(UPDATE_ROLLBACK_COMPLETE\)")
-        self.assertRegex(r.stdout, r"(?m)^app: waited \d+\.\ds for stack app to finish its "
-                                   r"failed update's rollback")
-        self.assertEqual(self.stack_status("app"), "UPDATE_COMPLETE")
-        self.assertEqual(self.aws("logs").describe_log_groups(logGroupNamePrefix="app")
-                         ["logGroups"][0]["retentionInDays"], 14)
-        calls = self.emu.calls()["by_operation"]
-        self.assertEqual(calls.get("cloudformation:ContinueUpdateRollback"), 2)
-        r = self.berth("plan", "--detailed-exitcode", ok=0)
-        self.assertIn("No changes.", r.stdout)
-        self.berth("destroy", "--auto-approve")
-        self.assertEqual(self.live("fail"), [])
-        self.assertEqual(self.aws("cloudformation").describe_stacks()["Stacks"], [])
-
-    def test_stack_update_rollback_failed_destroyed(self):
-        self.update_rollback_failed()
-        # DeleteStack is allowed in UPDATE_ROLLBACK_FAILED: destroy needs
-        # no rollback first.
-        r = self.berth("destroy", "--auto-approve")
-        self.assertIn("Nothing of stack fail is left", r.stdout + r.stderr)
-        self.assertEqual(self.aws("cloudformation").describe_stacks()["Stacks"], [])
-        self.assertEqual(self.live("fail"), [])
-        self.assertNotIn("cloudformation:ContinueUpdateRollback",
-                         self.emu.calls()["by_operation"])
 
 
 if __name__ == "__main__":
