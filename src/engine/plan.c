@@ -261,6 +261,8 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			 * (and does so even when nothing else differs). */
 			c->action = PA_UPDATE;
 			c->reason = xstrdup(live->repair_reason);
+		} else if (live && live->last_failure && c->action == PA_UPDATE) {
+			c->reason = xstrdup(live->last_failure); /* making it again */
 		}
 		if (c->action == PA_NOOP || c->action == PA_UPDATE) {
 			/* Dependents see live values, with this resource's

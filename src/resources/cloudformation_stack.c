@@ -49,13 +49,15 @@
  * the resources and AWS's reasons, then UpdateStack with the spec's
  * template. Destroy deletes it as any stack (DeleteStack is allowed). A
  * stack in UPDATE_ROLLBACK_COMPLETE is usable: the next plan shows the
- * update it failed to make, and apply makes it again. */
+ * update it failed to make, saying why it failed (last_failure, read with
+ * the template), and apply makes it again. */
 #include "util/common.h"
 #include "resources/resource.h"
 #include "resources/propagation.h"
 
 #include <ctype.h>
 
+#include "resources/cfn_events.h"
 #include "resources/typeutil.h"
 #include "schema/needs.h"
 #include "util/buf.h"
@@ -243,7 +245,7 @@ static int describe(const struct rt_ctx *c, const char *id, json_t **stack_out, 
 	return 0;
 }
 
-static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
+static int read_template(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
 	json_t *res = NULL;
 	int err = stack_call(c, "GetTemplate",
@@ -264,6 +266,42 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 	return 0;
 }
 
+/* A stack in UPDATE_ROLLBACK_COMPLETE is usable, but its last update
+ * failed: when the plan makes it again, it says why the last one failed
+ * (the first failed resource of that update, and AWS's reason). Read
+ * with the template, only when the plan compares templates (the spec's
+ * differs from the one last applied), so a no-change plan pays nothing. */
+static void read_last_failure(const struct rt_ctx *c, struct live_resource *r)
+{
+	const char *status = json_string_value(json_object_get(r->props, "StackStatus"));
+	if (!status || strcmp(status, "UPDATE_ROLLBACK_COMPLETE"))
+		return;
+	struct diags tmp = DIAGS_INIT;
+	struct cfn_failures f;
+	int err = cfn_read_failures(c, r->id, &f, &tmp);
+	diags_release(&tmp);
+	free(r->last_failure);
+	/* heads are newest first: the last one is the cause. */
+	if (!err && f.heads.n)
+		r->last_failure = xasprintf("its last update failed and was rolled back "
+					    "(UPDATE_ROLLBACK_COMPLETE): %s: %s; this update "
+					    "makes it again", f.heads.v[f.heads.n - 1],
+					    f.reasons.v[f.heads.n - 1]);
+	else
+		r->last_failure = xstrdup("its last update failed and was rolled back "
+					  "(UPDATE_ROLLBACK_COMPLETE); this update makes it again");
+	if (!err)
+		cfn_failures_release(&f);
+}
+
+static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
+{
+	int err = read_template(c, r, d);
+	if (!err)
+		read_last_failure(c, r);
+	return err;
+}
+
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
@@ -274,7 +312,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	tu_live_init(out, &rtype_cloudformation_stack, false);
 	fill_from_describe(out, s);
 	json_decref(s);
-	err = read_detail(c, out, d);
+	err = read_template(c, out, d);
 	if (err)
 		live_resource_release(out);
 	return err;
@@ -371,70 +409,18 @@ static char *stack_label(const char *id)
 
 /* The failed events of the stack's last operation, oldest first (so the
  * first failed resource, the cause, leads), then what to do about it
- * (`hint`), as diagnostic detail. */
+ * (`hint`), as diagnostic detail. Only on failure, so the calls do not
+ * matter. */
 static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack_hint hint,
 			      struct diag *dg)
 {
 	struct diags tmp = DIAGS_INIT;
-	/* Paginated: the operation's events may span pages. Only on failure,
-	 * so the cost does not matter. */
-	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", id);
-	int err = rt_call_all(c, "cloudformation", "DescribeStackEvents", params, "StackEvents", &res,
-			      &tmp);
-	json_decref(params);
+	struct cfn_failures f;
+	int err = cfn_read_failures(c, id, &f, &tmp);
 	diags_release(&tmp);
-	/* Each failure: "ID (TYPE): STATUS", and AWS's reason. */
-	struct strvec lines = STRVEC_INIT, reasons = STRVEC_INIT, skip = STRVEC_INIT;
-	/* lines[0 .. rolled) happened while the stack rolled back (they are
-	 * newer than its *ROLLBACK_IN_PROGRESS event). */
-	size_t i, rolled = 0;
-	bool rollback_seen = false;
-	json_t *ev;
-	json_array_foreach(err ? NULL : res, i, ev) {
-		const char *status = json_string_value(json_object_get(ev, "ResourceStatus"));
-		const char *type = json_string_value(json_object_get(ev, "ResourceType"));
-		const char *reason = json_string_value(json_object_get(ev, "ResourceStatusReason"));
-		const char *logical = json_string_value(json_object_get(ev, "LogicalResourceId"));
-		if (!status)
-			continue;
-		/* The stack's own events (not a nested stack's: the same type) */
-		const char *phys = json_string_value(json_object_get(ev, "PhysicalResourceId"));
-		const char *sid = json_string_value(json_object_get(ev, "StackId"));
-		bool is_stack = type && !strcmp(type, "AWS::CloudFormation::Stack") && phys && sid &&
-				!strcmp(phys, sid);
-		/* A continued rollback starts with UPDATE_ROLLBACK_IN_PROGRESS. */
-		if (is_stack && !rollback_seen && ends_with(status, "ROLLBACK_IN_PROGRESS")) {
-			rollback_seen = true;
-			rolled = lines.n;
-		}
-		/* Newest first: the operation's start ends the list. */
-		if (is_stack && reason && !strcmp(reason, "User Initiated"))
-			break;
-		if (!ends_with(status, "_FAILED") || is_stack)
-			continue; /* the stack's own status: the summary says it */
-		char *line = xasprintf("%s (%s): %s", logical ? logical : "?", type ? type : "?",
-				       status);
-		strvec_push(&lines, line);
-		strvec_push(&reasons, reason ? reason : "no reason given");
-		free(line);
-		/* What ContinueUpdateRollback may skip: a resource whose
-		 * rollback failed (its newest UPDATE_FAILED, while rolling back). */
-		if (logical && !rollback_seen && !strcmp(status, "UPDATE_FAILED") &&
-		    strvec_find(&skip, logical) < 0)
-			strvec_push(&skip, logical);
-	}
-	if (!rollback_seen)
-		strvec_clear(&skip); /* no rollback: nothing to skip */
 	struct buf b = BUF_INIT;
-	/* The oldest FAILED_SHOWN, in the order they happened. */
-	size_t from = lines.n;
-	for (size_t k = 0; k < FAILED_SHOWN && from > 0; k++)
-		from--;
-	for (size_t k = lines.n; k > from; k--)
-		buf_addf(&b, "%s%s%s: %s", b.len ? "\n" : "", lines.v[k - 1],
-			 k - 1 < rolled ? " while rolling back" : "", reasons.v[k - 1]);
-	if (lines.n > FAILED_SHOWN)
-		buf_addf(&b, "\n(and %zu later failures)", lines.n - FAILED_SHOWN);
+	if (!err)
+		cfn_failures_text(&f, FAILED_SHOWN, &b);
 	char *label = stack_label(id);
 	if (hint == HINT_ROLLBACK_FAILED)
 		buf_addf(&b, "%sthe rollback failed too: the stack takes no update until its rollback "
@@ -445,8 +431,8 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack
 			 b.len ? "\n" : "");
 	if (hint == HINT_CONTINUE_FAILED) {
 		struct buf ids = BUF_INIT;
-		for (size_t k = 0; k < skip.n; k++)
-			buf_addf(&ids, "%s%s", k ? " " : "", skip.v[k]);
+		for (size_t k = 0; !err && k < f.skip.n; k++)
+			buf_addf(&ids, "%s%s", k ? " " : "", f.skip.v[k]);
 		buf_addf(&b, "%sberth continued the failed rollback (ContinueUpdateRollback) and it "
 			 "failed again. Fix what keeps these resources from returning to their "
 			 "previous state (often a resource changed or deleted outside "
@@ -461,10 +447,8 @@ static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack
 	if (b.len)
 		diag_set_detail(dg, "%s", b.ptr);
 	buf_release(&b);
-	strvec_clear(&lines);
-	strvec_clear(&reasons);
-	strvec_clear(&skip);
-	json_decref(res);
+	if (!err)
+		cfn_failures_release(&f);
 }
 
 struct stack_wait {

@@ -77,6 +77,11 @@ struct live_resource {
 			      * saying this, even when nothing differs, and
 			      * apply calls the type's update (with the changed
 			      * properties, maybe none), or NULL */
+	char *last_failure; /* why the instance's last change failed, when it
+			     * is still the one to make (a stack in
+			     * UPDATE_ROLLBACK_COMPLETE): the reason of a plan
+			     * that updates it; never forces a change. NULL
+			     * when none or not read */
 };
 
 struct live_set {

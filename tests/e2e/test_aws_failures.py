@@ -182,11 +182,19 @@ class Failures(EngineCase):
         cfn = self.aws("cloudformation")
         self.assertEqual(cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
                          "UPDATE_ROLLBACK_COMPLETE")
+        # The next plan makes the update again, saying why the last failed.
+        why = ("its last update failed and was rolled back (UPDATE_ROLLBACK_COMPLETE): Service "
+               "(AWS::ECS::Service): CREATE_FAILED: Resource handler returned message: ")
         ch = self.changes(self.plan_json())
         self.assertEqual(ch["app"]["action"], "update")
         self.assertEqual(ch["app"]["changed"], ["TemplateBody"])
+        self.assertTrue(ch["app"]["reason"].startswith(why), ch["app"]["reason"])
+        self.assertIn("ClusterNotFoundException", ch["app"]["reason"])
+        self.assertTrue(ch["app"]["reason"].endswith("; this update makes it again"))
         self.aws("ecs").create_cluster(clusterName="app")
-        self.berth("apply", "--auto-approve")
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("app (AWS::CloudFormation::Stack) will be updated in place: " + why,
+                      r.stdout)
         self.assertEqual(cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
                          "UPDATE_COMPLETE")
         r = self.berth("plan", "--detailed-exitcode", ok=0)
