@@ -127,7 +127,8 @@ OPERATIONS = {
         CreateService DeleteNamespace DeleteService DeleteServiceAttributes
         DeregisterInstance GetNamespace GetOperation GetService GetServiceAttributes
         ListInstances ListNamespaces ListOperations ListServices ListTagsForResource
-        TagResource UntagResource UpdateService UpdateServiceAttributes
+        TagResource UntagResource UpdatePrivateDnsNamespace UpdateService
+        UpdateServiceAttributes
     """,
     "resourcegroupstaggingapi": "GetResources TagResources UntagResources",
     # The S3 backend's lock and state cache (restXml, proto_restxml.c).

@@ -2351,6 +2351,12 @@ static const struct aws_shape S_servicediscovery_TagResourceResponse;
 static const struct aws_shape S_servicediscovery_TagKeyList;
 static const struct aws_shape S_servicediscovery_UntagResourceRequest;
 static const struct aws_shape S_servicediscovery_UntagResourceResponse;
+static const struct aws_shape S_servicediscovery_SOAChange;
+static const struct aws_shape S_servicediscovery_PrivateDnsPropertiesMutableChange;
+static const struct aws_shape S_servicediscovery_PrivateDnsNamespacePropertiesChange;
+static const struct aws_shape S_servicediscovery_PrivateDnsNamespaceChange;
+static const struct aws_shape S_servicediscovery_UpdatePrivateDnsNamespaceRequest;
+static const struct aws_shape S_servicediscovery_UpdatePrivateDnsNamespaceResponse;
 static const struct aws_shape S_servicediscovery_DnsConfigChange;
 static const struct aws_shape S_servicediscovery_ServiceChange;
 static const struct aws_shape S_servicediscovery_UpdateServiceRequest;
@@ -13662,6 +13668,33 @@ static const struct aws_member M_servicediscovery_UntagResourceRequest[] = {
 };
 static const struct aws_shape S_servicediscovery_UntagResourceRequest = { "UntagResourceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_UntagResourceRequest, 2, NULL, 0 };
 static const struct aws_shape S_servicediscovery_UntagResourceResponse = { "UntagResourceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_servicediscovery_SOAChange[] = {
+	{ "TTL", NULL, NULL, &S_servicediscovery_RecordTTL, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_SOAChange = { "SOAChange", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_SOAChange, 1, NULL, 0 };
+static const struct aws_member M_servicediscovery_PrivateDnsPropertiesMutableChange[] = {
+	{ "SOA", NULL, NULL, &S_servicediscovery_SOAChange, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_PrivateDnsPropertiesMutableChange = { "PrivateDnsPropertiesMutableChange", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_PrivateDnsPropertiesMutableChange, 1, NULL, 0 };
+static const struct aws_member M_servicediscovery_PrivateDnsNamespacePropertiesChange[] = {
+	{ "DnsProperties", NULL, NULL, &S_servicediscovery_PrivateDnsPropertiesMutableChange, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_PrivateDnsNamespacePropertiesChange = { "PrivateDnsNamespacePropertiesChange", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_PrivateDnsNamespacePropertiesChange, 1, NULL, 0 };
+static const struct aws_member M_servicediscovery_PrivateDnsNamespaceChange[] = {
+	{ "Description", NULL, NULL, &S_servicediscovery_ResourceDescription, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "Properties", NULL, NULL, &S_servicediscovery_PrivateDnsNamespacePropertiesChange, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_PrivateDnsNamespaceChange = { "PrivateDnsNamespaceChange", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_PrivateDnsNamespaceChange, 2, NULL, 0 };
+static const struct aws_member M_servicediscovery_UpdatePrivateDnsNamespaceRequest[] = {
+	{ "Id", NULL, NULL, &S_servicediscovery_Arn, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "UpdaterRequestId", NULL, NULL, &S_servicediscovery_ResourceId, AWS_LOC_BODY, AWS_M_IDEMPOTENCY, NULL, NULL },
+	{ "Namespace", NULL, NULL, &S_servicediscovery_PrivateDnsNamespaceChange, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_UpdatePrivateDnsNamespaceRequest = { "UpdatePrivateDnsNamespaceRequest", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_UpdatePrivateDnsNamespaceRequest, 3, NULL, 0 };
+static const struct aws_member M_servicediscovery_UpdatePrivateDnsNamespaceResponse[] = {
+	{ "OperationId", NULL, NULL, &S_servicediscovery_OperationId, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_servicediscovery_UpdatePrivateDnsNamespaceResponse = { "UpdatePrivateDnsNamespaceResponse", AWS_T_STRUCTURE, 0, NULL, NULL, M_servicediscovery_UpdatePrivateDnsNamespaceResponse, 1, NULL, 0 };
 static const struct aws_member M_servicediscovery_DnsConfigChange[] = {
 	{ "DnsRecords", NULL, NULL, &S_servicediscovery_DnsRecordList, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 };
@@ -13706,6 +13739,7 @@ static const struct aws_op O_servicediscovery_ListServices = { "ListServices", "
 static const struct aws_op O_servicediscovery_ListTagsForResource = { "ListTagsForResource", "POST", "/", 200, &S_servicediscovery_ListTagsForResourceRequest, &S_servicediscovery_ListTagsForResourceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_TagResource = { "TagResource", "POST", "/", 200, &S_servicediscovery_TagResourceRequest, &S_servicediscovery_TagResourceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_UntagResource = { "UntagResource", "POST", "/", 200, &S_servicediscovery_UntagResourceRequest, &S_servicediscovery_UntagResourceResponse, NULL, NULL };
+static const struct aws_op O_servicediscovery_UpdatePrivateDnsNamespace = { "UpdatePrivateDnsNamespace", "POST", "/", 200, &S_servicediscovery_UpdatePrivateDnsNamespaceRequest, &S_servicediscovery_UpdatePrivateDnsNamespaceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_UpdateService = { "UpdateService", "POST", "/", 200, &S_servicediscovery_UpdateServiceRequest, &S_servicediscovery_UpdateServiceResponse, NULL, NULL };
 static const struct aws_op O_servicediscovery_UpdateServiceAttributes = { "UpdateServiceAttributes", "POST", "/", 200, &S_servicediscovery_UpdateServiceAttributesRequest, &S_servicediscovery_UpdateServiceAttributesResponse, NULL, NULL };
 static const struct aws_op *const OPS_servicediscovery_[] = {
@@ -13728,6 +13762,7 @@ static const struct aws_op *const OPS_servicediscovery_[] = {
 	&O_servicediscovery_ListTagsForResource,
 	&O_servicediscovery_TagResource,
 	&O_servicediscovery_UntagResource,
+	&O_servicediscovery_UpdatePrivateDnsNamespace,
 	&O_servicediscovery_UpdateService,
 	&O_servicediscovery_UpdateServiceAttributes,
 };
@@ -14186,7 +14221,7 @@ const struct aws_service aws_services[] = {
 	{ .name = "servicediscovery", .sdk_id = "ServiceDiscovery", .env_suffix = "SERVICEDISCOVERY", .signing_name = "servicediscovery",
 	  .endpoint_prefix = "servicediscovery", .protocol = AWS_PROTO_JSON, .api_version = "2017-03-14",
 	  .json_version = "1.1", .target_prefix = "Route53AutoNaming_v20170314", .global = false,
-	  .ops = OPS_servicediscovery_, .nops = 21, .paginators = PAG_servicediscovery_, .npaginators = 4 },
+	  .ops = OPS_servicediscovery_, .nops = 22, .paginators = PAG_servicediscovery_, .npaginators = 4 },
 	{ .name = "sns", .sdk_id = "SNS", .env_suffix = "SNS", .signing_name = "sns",
 	  .endpoint_prefix = "sns", .protocol = AWS_PROTO_QUERY, .api_version = "2010-03-31",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,

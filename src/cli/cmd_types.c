@@ -116,8 +116,25 @@ static json_t *type_json(const struct schema_resource *r, bool full)
 		      "taggable", r->taggable, "tags_property", r->tags_property,
 		      "tags_as_map", r->tags_as_map);
 	if (full) {
-		json_t *shape = shape_json(r->shape);
-		json_object_set(o, "properties", json_object_get(shape, "properties"));
+		json_t *shape = shape_json(r->shape), *props = json_object_get(shape, "properties"), *p;
+		size_t i;
+		/* "berth": what berth takes of a top-level property the schema
+		 * allows ("not-supported", or "only" with "allowed"). */
+		json_array_foreach(props, i, p) {
+			const char *allowed, *hint;
+			enum schema_support sup = schema_support(r->type_name, json_string_value(
+						json_object_get(p, "name")), &allowed, &hint);
+			if (sup == SCHEMA_TAKEN)
+				continue;
+			json_object_set_new(p, "berth", json_string(sup == SCHEMA_REFUSED ?
+								    "not-supported" : "only"));
+			if (allowed)
+				json_object_set_new(p, "allowed",
+						    json_loads(allowed, JSON_DECODE_ANY, NULL));
+			if (hint)
+				json_object_set_new(p, "hint", json_string(hint));
+		}
+		json_object_set(o, "properties", props);
 		json_decref(shape);
 	}
 	return o;
@@ -158,11 +175,20 @@ void types_walk(const struct schema_shape *s, bool attributes, types_row_fn row,
 
 /* ---- text ---- */
 
+struct text_rows {
+	struct cli_ctx *ctx;
+	const char *type;
+};
+
 static void print_row(void *ud, const struct schema_prop *p, const char *path, bool nested)
 {
-	struct cli_ctx *ctx = ud;
+	struct text_rows *tr = ud;
+	struct cli_ctx *ctx = tr->ctx;
 	struct buf line = BUF_INIT, kind = BUF_INIT;
 	const struct schema_shape *leaf = p->shape;
+	const char *allowed = NULL, *hint = NULL;
+	enum schema_support sup = nested ? SCHEMA_TAKEN :
+				  schema_support(tr->type, p->name, &allowed, &hint);
 
 	types_add_kind(&kind, p->shape);
 	buf_addf(&line, "  %-44s %-18s", path, kind.ptr);
@@ -173,10 +199,22 @@ static void print_row(void *ud, const struct schema_prop *p, const char *path, b
 			buf_addf(&line, " %s", types_flags[f].name);
 	if (p->default_json)
 		buf_addf(&line, " default=%s", p->default_json);
+	if (sup == SCHEMA_REFUSED)
+		buf_adds(&line, " not-supported");
+	else if (sup == SCHEMA_ONLY)
+		buf_addf(&line, " only=%s", allowed);
 	buf_rtrim(&line);
 	fprintf(ctx->out, "%s\n", line.ptr);
 	if (p->description)
 		fprintf(ctx->out, "      %s\n", p->description);
+	/* validate refuses what berth does not send: say so where the user
+	 * looks before writing it. */
+	if (sup == SCHEMA_REFUSED)
+		fprintf(ctx->out, "      berth does not set it yet%s%s\n", hint ? ": " : "",
+			hint ? hint : "");
+	else if (sup == SCHEMA_ONLY)
+		fprintf(ctx->out, "      berth sets only %s (AWS's default)%s%s\n", allowed,
+			hint ? ": " : "", hint ? hint : "");
 	while (leaf->kind == SK_ARRAY || leaf->kind == SK_MAP)
 		leaf = leaf->items;
 	if (leaf->nenum) {
@@ -203,10 +241,11 @@ static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
 			r->tags_as_map ? "a map of key: value" : "a list of {Key, Value}");
 	else
 		fprintf(ctx->out, "  tags: not taggable\n");
+	struct text_rows tr = { ctx, r->type_name };
 	fprintf(ctx->out, "\nproperties:\n");
-	types_walk(r->shape, false, print_row, ctx);
+	types_walk(r->shape, false, print_row, &tr);
 	fprintf(ctx->out, "\nattributes (read-only; reference as ${ID.NAME}):\n");
-	types_walk(r->shape, true, print_row, ctx);
+	types_walk(r->shape, true, print_row, &tr);
 }
 
 int cmd_types(struct cli_ctx *ctx, int argc, char **argv)

@@ -83,10 +83,19 @@ static void add_notes(struct buf *b, const struct schema_prop *p)
 
 /* One table row per property (types_walk gives nested members as paths right
  * after their parent). */
+struct md_rows {
+	struct buf *out;
+	const char *type;
+};
+
 static void add_row(void *ud, const struct schema_prop *p, const char *path, bool nested)
 {
-	struct buf *out = ud;
+	struct md_rows *mr = ud;
+	struct buf *out = mr->out;
 	bool any = false;
+	const char *allowed = NULL, *hint = NULL;
+	enum schema_support sup = nested ? SCHEMA_TAKEN :
+				  schema_support(mr->type, p->name, &allowed, &hint);
 	buf_adds(out, "| ");
 	add_code(out, path);
 	buf_adds(out, " | ");
@@ -101,10 +110,23 @@ static void add_row(void *ud, const struct schema_prop *p, const char *path, boo
 		buf_adds(out, types_flags[f].name);
 		any = true;
 	}
+	if (sup != SCHEMA_TAKEN) {
+		buf_adds(out, any ? ", " : "");
+		if (sup == SCHEMA_REFUSED) {
+			buf_adds(out, "**not supported**");
+		} else {
+			buf_adds(out, "**only** ");
+			add_code(out, allowed);
+		}
+	}
 	buf_adds(out, " | ");
 	if (p->default_json)
 		add_code(out, p->default_json);
 	buf_adds(out, " | ");
+	if (hint) {
+		add_cell(out, hint);
+		buf_adds(out, ". ");
+	}
 	add_notes(out, p);
 	buf_rtrim(out);
 	buf_adds(out, " |\n");
@@ -130,11 +152,12 @@ static void add_section(struct buf *out, const struct schema_resource *r)
 	else
 		buf_adds(out, "Not taggable: berth finds it through its parent or its name.\n\n");
 
-	types_walk(r->shape, false, add_row, &rows);
+	struct md_rows mr = { &rows, r->type_name };
+	types_walk(r->shape, false, add_row, &mr);
 	buf_adds(out, "| property | type | flags | default | notes |\n|---|---|---|---|---|\n");
 	buf_addbuf(out, &rows);
 	buf_reset(&rows);
-	types_walk(r->shape, true, add_row, &rows);
+	types_walk(r->shape, true, add_row, &mr);
 	if (rows.len) {
 		buf_adds(out, "\nAttributes (read-only; reference as `${ID.NAME}`):\n\n");
 		buf_adds(out, "| attribute | type | flags | default | notes |\n|---|---|---|---|---|\n");
@@ -166,6 +189,8 @@ static const char legend[] =
 	"- **read-only**: set by AWS; an attribute you can reference.\n"
 	"- **write-only**: AWS never returns it, so berth does not compare it with live state.\n"
 	"- **sensitive**: masked in output, plans and the state cache.\n"
+	"- **not supported**: the schema allows it, berth does not set it yet; validate\n"
+	"  refuses it at its line. **only** `V`: berth sets only that value (AWS's default).\n"
 	"\n"
 	"A **default** is what AWS assumes when the spec leaves the property out; for\n"
 	"top-level properties berth compares against it, so leaving one out and\n"

@@ -339,6 +339,16 @@ json_t *ec2_rule_from_api(json_t *item)
 	return r;
 }
 
+void ec2_read_ipv6_blocks(json_t *props, json_t *item)
+{
+	json_t *v6 = json_array(), *a;
+	size_t i;
+	json_array_foreach(json_object_get(item, "Ipv6CidrBlockAssociationSet"), i, a)
+		if (json_is_string(json_object_get(a, "Ipv6CidrBlock")))
+			json_array_append(v6, json_object_get(a, "Ipv6CidrBlock"));
+	json_object_set_new(props, "Ipv6CidrBlocks", v6);
+}
+
 json_t *ec2_rule_allow_all(void)
 {
 	return json_pack("{s:s, s:s}", "IpProtocol", "-1", "CidrIp", "0.0.0.0/0");

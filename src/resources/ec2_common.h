@@ -19,6 +19,9 @@ json_t *ec2_stack_filters(const struct rt_ctx *c, const char *address);
 json_t *ec2_tag_specs(const char *kind, json_t *tags);
 /* {K: V} from an EC2 "Tags"/"TagSet" list, berth's included (new ref). */
 json_t *ec2_tags_map(json_t *item);
+/* Sets props' Ipv6CidrBlocks from a VPC's or subnet's item: the blocks of
+ * its Ipv6CidrBlockAssociationSet, [] when none. */
+void ec2_read_ipv6_blocks(json_t *props, json_t *item);
 /* set_tags for every EC2 type: CreateTags / DeleteTags on cur->id. */
 int ec2_set_tags(const struct rt_ctx *c, const struct live_resource *cur, json_t *add,
 		 json_t *remove_keys, struct diags *d);

@@ -152,7 +152,7 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "InvalidInstanceID.NotFound", NULL },
 	.live_filter = "{\"Name\": \"instance-state-name\", \"Values\": [\"pending\", "
 		       "\"running\", \"stopping\", \"stopped\", \"shutting-down\"]}",
-	.status_obj = "State", .status = "Name", .ready = "running",
+	.status = "State.Name", .ready = "running",
 	.failed = (const char *const[]){ "stopping", "stopped", "shutting-down", "terminated",
 					 NULL },
 	.history = (const char *const[]){ "terminated", NULL }, .wait_ms = 15L * 60 * 1000,

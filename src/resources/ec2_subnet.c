@@ -8,18 +8,8 @@
  * take minutes to let go of theirs); the engine retries, and the error
  * names those interfaces. */
 #include "util/common.h"
+#include "resources/ec2_common.h"
 #include "resources/generic.h"
-
-/* Ipv6CidrBlocks: the association set's blocks, [] when none. */
-static void read_v6(json_t *props, json_t *item)
-{
-	json_t *v6 = json_array(), *a;
-	size_t i;
-	json_array_foreach(json_object_get(item, "Ipv6CidrBlockAssociationSet"), i, a)
-		if (json_is_string(json_object_get(a, "Ipv6CidrBlock")))
-			json_array_append(v6, json_object_get(a, "Ipv6CidrBlock"));
-	json_object_set_new(props, "Ipv6CidrBlocks", v6);
-}
 
 static const struct rtype_api api = {
 	.type_name = "AWS::EC2::Subnet", .service = "ec2", .style = RTA_EC2, .kind = "subnet",
@@ -28,7 +18,7 @@ static const struct rtype_api api = {
 	.gone = (const char *const[]){ "InvalidSubnetID.NotFound", NULL },
 	.create_op = "CreateSubnet", .create_item = "Subnet",
 	.delete_op = "DeleteSubnet", .delete_id = "SubnetId", .eni_filter = "subnet-id",
-	.read_more = read_v6,
+	.read_more = ec2_read_ipv6_blocks,
 };
 RTA_FUNCS(subnet, api)
 

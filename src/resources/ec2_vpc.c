@@ -27,11 +27,7 @@ static void read_assocs(json_t *props, json_t *item)
 	json_array_foreach(json_object_get(item, "CidrBlockAssociationSet"), i, a)
 		json_array_append(assoc, json_object_get(a, "AssociationId"));
 	json_object_set_new(props, "CidrBlockAssociations", assoc);
-	json_t *v6 = json_array();
-	json_array_foreach(json_object_get(item, "Ipv6CidrBlockAssociationSet"), i, a)
-		if (json_is_string(json_object_get(a, "Ipv6CidrBlock")))
-			json_array_append(v6, json_object_get(a, "Ipv6CidrBlock"));
-	json_object_set_new(props, "Ipv6CidrBlocks", v6);
+	ec2_read_ipv6_blocks(props, item);
 }
 
 static int set_dns(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d);
@@ -179,9 +175,21 @@ static int apply_dns(const struct rt_ctx *c, const char *id, json_t *desired,
 	return err;
 }
 
-/* The DNS settings the spec gives, on the VPC just created. */
+/* The DNS settings the spec gives, on the VPC just created: once EC2
+ * knows it. A ModifyVpcAttribute right after CreateVpc may answer
+ * InvalidVpcID.NotFound (EC2's eventual consistency, which covers writes
+ * naming a new id as well as reads), so the VPC is read back first, as
+ * Terraform's provider waits for a new VPC before it sets these. */
 static int set_dns(const struct rt_ctx *c, const char *id, json_t *props, struct diags *d)
 {
+	if (!json_object_get(props, "EnableDnsSupport") &&
+	    !json_object_get(props, "EnableDnsHostnames"))
+		return 0;
+	struct live_resource cur;
+	int err = rt_read_existing(c, "the new VPC to be known to EC2", vpc_read_one, id, &cur, d);
+	if (err)
+		return err;
+	live_resource_release(&cur);
 	return apply_dns(c, id, props, NULL, 0, d);
 }
 

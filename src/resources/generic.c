@@ -152,16 +152,15 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-/* The object holding the item's status and failure message. */
-static json_t *status_holder(const struct rtype_api *a, json_t *item)
+/* The member at a dotted path of the item ("State.Code"), as a string. */
+static const char *item_str(json_t *item, const char *path)
 {
-	return a->status_obj ? json_object_get(item, a->status_obj) : item;
+	return path ? json_string_value(rta_path_get(item, path)) : NULL;
 }
 
 static bool is_history(const struct rtype_api *a, json_t *item)
 {
-	return a->status && in_list(a->history, json_string_value(json_object_get(
-							status_holder(a, item), a->status)));
+	return a->status && in_list(a->history, item_str(item, a->status));
 }
 
 static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struct live_set *out,
@@ -182,8 +181,11 @@ static int read_all_ec2(const struct rtype_api *a, const struct rt_ctx *c, struc
 	}
 	size_t i;
 	json_t *item;
+	/* The live_filter keeps history out of the answer; without one, as
+	 * read_one and the wait do, an item in history is gone. */
 	json_array_foreach(items, i, item)
-		rta_fill(a, c, live_set_add(out, a->type_name), item, ec2_tags_map(item));
+		if (!is_history(a, item))
+			rta_fill(a, c, live_set_add(out, a->type_name), item, ec2_tags_map(item));
 	json_decref(items);
 	return 0;
 }
@@ -218,7 +220,7 @@ static int read_batch(const struct rtype_api *a, const struct rt_ctx *c, json_t 
 	json_t *id;
 	json_array_foreach(batch, i, id) {
 		json_t *item = item_named(a, items, json_string_value(id));
-		if (item)
+		if (item && !is_history(a, item))
 			rta_fill(a, c, live_set_add(out, a->type_name), item,
 			     json_incref(json_object_get(tags_by_id, json_string_value(id))));
 	}
@@ -327,8 +329,13 @@ static bool flag_set(const struct rtype_api *a, json_t *props)
 static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 			    json_t *props, struct diags *d);
 
-static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const char *address,
-		      json_t *props, json_t *tags, char **id_out, struct diags *d)
+static bool writes_after_create(const struct rtype_api *a, json_t *props);
+
+static int create_ec2(const struct rtype_api *a,
+		      int (*read_one)(const struct rt_ctx *, const char *,
+				      struct live_resource *, struct diags *),
+		      const struct rt_ctx *c, const char *address, json_t *props, json_t *tags,
+		      char **id_out, struct diags *d)
 {
 	char *id = NULL;
 	json_t *extra = a->live_filter ? json_pack("[o]", json_loads(a->live_filter, 0, NULL)) : NULL;
@@ -359,6 +366,19 @@ static int create_ec2(const struct rtype_api *a, const struct rt_ctx *c, const c
 		if (!err)
 			id = xstrdup(got ? got : "");
 		json_decref(res);
+	}
+	/* EC2 is eventually consistent for writes too: a call naming an id
+	 * created a moment ago may answer that it does not exist (EC2 API
+	 * reference, "Eventual consistency"). What is set after the create
+	 * waits until the new instance reads back, as Terraform's provider
+	 * does before it modifies a new VPC or subnet. */
+	if (!err && writes_after_create(a, props)) {
+		struct live_resource cur;
+		char *what = xasprintf("the new %s %s to be known to EC2", a->kind, id);
+		err = rt_read_existing(c, what, read_one, id, &cur, d);
+		free(what);
+		if (!err)
+			live_resource_release(&cur);
 	}
 	if (!err)
 		err = set_after_create(a, c, id, props, d);
@@ -419,7 +439,7 @@ int rta_create(const struct rtype_api *a,
 	if (a->create_puts)
 		return rta_put_create(a, read_one, c, address, props, tags, id_out, d);
 	if (a->style == RTA_EC2)
-		return create_ec2(a, c, address, props, tags, id_out, d);
+		return create_ec2(a, read_one, c, address, props, tags, id_out, d);
 	return create_service(a, read_one, c, address, props, tags, id_out, d);
 }
 
@@ -439,6 +459,39 @@ static int set_prop(const struct rtype_api *a, const struct rt_ctx *c, const cha
 	return err;
 }
 
+/* The value an RTA_AFTER property p is set to after the create (new
+ * reference), or NULL when it is not set or is AWS's default already. */
+static json_t *after_value(const struct rta_prop *p, json_t *props)
+{
+	json_t *v = json_object_get(props, p->cfn);
+	if (!(p->flags & RTA_AFTER) || !v || json_is_null(v))
+		return NULL;
+	json_t *value = to_api(p, v), *dflt = p->dflt && !(p->flags & RTA_CLEAR) ?
+		json_loads(p->dflt, JSON_DECODE_ANY, NULL) : NULL;
+	bool same = dflt && json_equal(value, dflt);
+	json_decref(dflt);
+	if (same) {
+		json_decref(value);
+		return NULL;
+	}
+	return value;
+}
+
+/* Whether set_after_create will call anything. */
+static bool writes_after_create(const struct rtype_api *a, json_t *props)
+{
+	struct rta_props_iter it;
+	const struct rta_prop *p;
+	RTA_FOREACH_PROP(a, it, p) {
+		json_t *value = after_value(p, props);
+		bool writes = value != NULL;
+		json_decref(value);
+		if (writes)
+			return true;
+	}
+	return false;
+}
+
 /* The RTA_AFTER properties whose value is not the default, set on the
  * instance just made. */
 static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
@@ -447,17 +500,9 @@ static int set_after_create(const struct rtype_api *a, const struct rt_ctx *c, c
 	struct rta_props_iter it;
 	const struct rta_prop *p;
 	RTA_FOREACH_PROP(a, it, p) {
-		json_t *v = json_object_get(props, p->cfn);
-		if (!(p->flags & RTA_AFTER) || !v || json_is_null(v))
+		json_t *value = after_value(p, props);
+		if (!value)
 			continue;
-		json_t *value = to_api(p, v), *dflt = p->dflt && !(p->flags & RTA_CLEAR) ?
-			json_loads(p->dflt, JSON_DECODE_ANY, NULL) : NULL;
-		bool same = dflt && json_equal(value, dflt);
-		json_decref(dflt);
-		if (same) {
-			json_decref(value);
-			continue;
-		}
 		int err = set_prop(a, c, id, p, value, d);
 		if (err)
 			return err;
@@ -694,15 +739,12 @@ static int probe(void *ctx, struct diags *d)
 	} else if (w->gone) {
 		r = is_history(a, item) ? 0 : 1;
 	} else {
-		item = status_holder(a, item);
-		const char *state = json_string_value(json_object_get(item, a->status));
+		const char *state = item_str(item, a->status);
 		if (state && !strcmp(state, a->ready)) {
 			r = 0;
 		} else if (in_list(a->failed, state)) {
-			const char *why = a->failure_message ? json_string_value(
-				json_object_get(item, a->failure_message)) : NULL;
-			const char *code = a->failure_code ? json_string_value(
-				json_object_get(item, a->failure_code)) : NULL;
+			const char *why = item_str(item, a->failure_message);
+			const char *code = item_str(item, a->failure_code);
 			const char *sep = why ? ": " : "", *tail = why ? why : "";
 			if (!a->failure_message) { /* "instance i-1 is stopped instead of running" */
 				sep = " instead of ";

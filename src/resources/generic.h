@@ -99,9 +99,10 @@ struct rtype_api {
 	 * "Filter") and a filter (JSON text) added to the stack's listing and
 	 * the find-before-create, for the states that still exist. */
 	const char *filter_key, *live_filter;
-	/* The ready status: the item's status member, the value that means
-	 * usable, the values that mean it never will be (an error with the
-	 * item's failure_message and failure_code), and those that are
+	/* The ready status: the item's status member (a dotted path,
+	 * "State.Code", as failure_message's and failure_code's), the value
+	 * that means usable, the values that mean it never will be (an error
+	 * with the item's failure_message and failure_code), and those that are
 	 * history (AWS lists them a while; berth reads them as gone). With
 	 * `status`, creates and updates wait for `ready` and deletes for
 	 * history or absence, for at most wait_ms, polling at most every 10 s;
@@ -243,9 +244,6 @@ struct rtype_api {
 	/* Default names with every character but letters and digits made '-',
 	 * none at the end (ELB's rule). */
 	bool name_dash;
-	/* The ready status and failure_message are members of this object
-	 * member of the item ({"State": {"Code", "Reason"}}); NULL: of the item. */
-	const char *status_obj;
 	/* What to do about an AWS error: a detail added to the diagnostic of
 	 * a failed create or delete with that code (NULL code ends the list). */
 	const struct rta_hint *hints;

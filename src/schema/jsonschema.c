@@ -172,6 +172,33 @@ static json_t *top_level(void)
 		"outputs", named_map(output, "Values shown by berth output"));
 }
 
+/* A top-level property berth does not set (or sets to one value only):
+ * an editor flags it where it is written, with the reason on hover, as
+ * validate would refuse it. */
+static void mark_support(const char *type, json_t *props)
+{
+	const char *name, *allowed, *hint;
+	json_t *ps;
+	json_object_foreach(props, name, ps) {
+		enum schema_support sup = schema_support(type, name, &allowed, &hint);
+		if (sup == SCHEMA_TAKEN)
+			continue;
+		char *why = sup == SCHEMA_REFUSED ?
+			xasprintf("berth does not set %s yet%s%s", name, hint ? ": " : "",
+				  hint ? hint : "") :
+			xasprintf("berth sets only %s (AWS's default)%s%s", allowed, hint ? ": " : "",
+				  hint ? hint : "");
+		json_t *desc = json_object_get(ps, "description");
+		char *text = desc ? xasprintf("%s\n%s", why, json_string_value(desc)) : xstrdup(why);
+		json_t *repl = sup == SCHEMA_REFUSED ? json_pack("{s:{}}", "not") :
+			json_pack("{s:o}", "const", json_loads(allowed, JSON_DECODE_ANY, NULL));
+		json_object_set_new(repl, "description", json_string(text));
+		json_object_set_new(props, name, repl); /* same key: the walk goes on */
+		free(why);
+		free(text);
+	}
+}
+
 json_t *schema_json_schema(void)
 {
 	json_t *doc = top_level(), *defs = json_object(), *types = json_array(), *cond = json_array();
@@ -183,6 +210,7 @@ json_t *schema_json_schema(void)
 	for (size_t i = 0; i < schema_types_count; i++) {
 		const struct schema_resource *r = schema_types[i];
 		json_t *props = object_schema(r->shape);
+		mark_support(r->type_name, json_object_get(props, "properties"));
 		char *ref = xasprintf("#/definitions/%s", r->type_name);
 		if (r->description)
 			json_object_set_new(props, "description", json_string(r->description));

@@ -82,6 +82,13 @@ bool schema_api_bounds(const char *type, const char *path, double *min, double *
  * unknown ones included. *hint: what to do instead, or NULL. validate
  * reports these at the property, so apply never meets them. */
 bool schema_unsupported(const char *type, const char *prop, json_t *value, const char **hint);
+/* How berth takes top-level property `prop` of `type`, for the reference
+ * (`berth types`, `berth schema`); schema_unsupported decides on a value.
+ * SCHEMA_ONLY: berth sets only *allowed (JSON text), AWS's default;
+ * SCHEMA_REFUSED: no value at all. *hint as for schema_unsupported. */
+enum schema_support { SCHEMA_TAKEN, SCHEMA_ONLY, SCHEMA_REFUSED };
+enum schema_support schema_support(const char *type, const char *prop, const char **allowed,
+				   const char **hint);
 /* Whether the required property `prop` of `type` is one berth fills when the
  * spec leaves it out (a deterministic StackName): not missing. */
 bool schema_defaulted(const char *type, const char *prop);

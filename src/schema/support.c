@@ -89,7 +89,8 @@ static const struct unsupported unsupported[] = {
 	/* ListRoles leaves permissions boundaries out, so reading one back
 	 * would cost a GetRole per role on every plan. */
 	{ "AWS::IAM::Role", "PermissionsBoundary", NULL, NULL },
-	{ "AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", "false", "only false is supported" },
+	{ "AWS::Logs::LogGroup", "BearerTokenAuthenticationEnabled", "false",
+	  "bearer-token log ingestion is not supported yet; leave it out or give false" },
 	{ "AWS::Logs::LogGroup", "DataProtectionPolicy", NULL, NULL },
 	{ "AWS::Logs::LogGroup", "FieldIndexPolicies", NULL, NULL },
 	{ "AWS::Logs::LogGroup", "ResourcePolicyDocument", NULL, NULL },
@@ -126,35 +127,45 @@ static const char *const defaulted[][2] = {
 
 bool schema_unsupported(const char *type, const char *prop, json_t *value, const char **hint)
 {
+	const char *allowed;
 	*hint = NULL;
 	if (!value || json_is_null(value))
 		return false; /* null is "not set" */
+	enum schema_support sup = schema_support(type, prop, &allowed, hint);
+	if (sup != SCHEMA_ONLY)
+		return sup == SCHEMA_REFUSED;
+	/* A value known only after apply cannot be shown to be the one
+	 * allowed, so it is refused too. */
+	json_t *ok = json_loads(allowed, JSON_DECODE_ANY, NULL);
+	const struct schema_resource *r = schema_find(type);
+	const struct schema_prop *p = r ? schema_shape_prop(r->shape, prop) : NULL;
+	bool same = !value_has_unknown(value) &&
+		    schema_compare(p ? p->shape : NULL, value, ok) == SCHEMA_EQUAL;
+	json_decref(ok);
+	return !same;
+}
+
+enum schema_support schema_support(const char *type, const char *prop, const char **allowed,
+				   const char **hint)
+{
+	*allowed = *hint = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
 		const struct unsupported *u = &unsupported[i];
 		if (strcmp(u->type, type) || strcmp(u->prop, prop))
 			continue;
 		*hint = u->hint;
-		if (!u->allowed)
-			return true;
-		/* A value known only after apply cannot be shown to be the one
-		 * allowed, so it is refused too. */
-		json_t *ok = json_loads(u->allowed, JSON_DECODE_ANY, NULL);
-		const struct schema_resource *r = schema_find(type);
-		const struct schema_prop *p = r ? schema_shape_prop(r->shape, prop) : NULL;
-		bool same = !value_has_unknown(value) &&
-			    schema_compare(p ? p->shape : NULL, value, ok) == SCHEMA_EQUAL;
-		json_decref(ok);
-		return !same;
+		*allowed = u->allowed;
+		return u->allowed ? SCHEMA_ONLY : SCHEMA_REFUSED;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(only); i++) {
 		if (strcmp(only[i].type, type))
 			continue;
 		for (size_t k = 0; only[i].props[k]; k++)
 			if (!strcmp(only[i].props[k], prop))
-				return false;
-		return true;
+				return SCHEMA_TAKEN;
+		return SCHEMA_REFUSED;
 	}
-	return false;
+	return SCHEMA_TAKEN;
 }
 
 bool schema_defaulted(const char *type, const char *prop)

@@ -190,6 +190,32 @@ class TypesTest(unittest.TestCase):
         self.assertIn("read-only", props["Arn"]["flags"])
         self.assertEqual(props["LogGroupClass"]["default"], "STANDARD")
 
+    def test_properties_berth_refuses_are_marked(self):
+        """What the schema allows but validate refuses (src/schema/support.c)
+        says so where a user looks first: types (text, JSON) and the editor
+        schema."""
+        r = run_berth(["types", "AWS::EC2::NatGateway"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"\n  AvailabilityMode +string +create-only not-supported\n"
+                                   r".*\n      berth does not set it yet\n")
+        self.assertRegex(r.stdout, r"\n  SubnetId +string +create-only\n")
+        r = run_berth(["types", "AWS::Logs::LogGroup", "--json"])
+        props = {p["name"]: p for p in json.loads(r.stdout)["properties"]}
+        self.assertEqual((props["BearerTokenAuthenticationEnabled"]["berth"],
+                          props["BearerTokenAuthenticationEnabled"]["allowed"]), ("only", False))
+        self.assertNotIn("berth", props["RetentionInDays"])
+        # A type whose file sets only a list of properties: the rest refused.
+        r = run_berth(["types", "AWS::EC2::Instance", "--json"])
+        props = {p["name"]: p.get("berth") for p in json.loads(r.stdout)["properties"]}
+        self.assertEqual((props["ImageId"], props["CpuOptions"]), (None, "not-supported"))
+        doc = json.loads(run_berth(["schema"]).stdout)["definitions"]
+        refused = doc["AWS::EC2::NatGateway"]["properties"]["AvailabilityMode"]
+        self.assertEqual(refused["not"], {})
+        self.assertTrue(refused["description"].startswith("berth does not set AvailabilityMode yet"))
+        self.assertIs(doc["AWS::Logs::LogGroup"]["properties"]
+                      ["BearerTokenAuthenticationEnabled"]["const"], False)
+        self.assertNotIn("not", doc["AWS::EC2::NatGateway"]["properties"]["SubnetId"])
+
     def test_unknown_type_suggests(self):
         r = run_berth(["types", "AWS::ECS::Clustr"])
         self.assertEqual(r.returncode, 1)

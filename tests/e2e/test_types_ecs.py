@@ -501,6 +501,50 @@ class FailedDeployment(EcsCase):
         self.assertEqual(self.emu.resources(stack="failing"), [])
 
 
+class NamespaceUpdate(EcsCase):
+    def test_description_and_soa_ttl_change_in_place(self):
+        """UpdatePrivateDnsNamespace: berth's models once lacked it, so the
+        plan promised an update that apply failed with "unknown operation"
+        (tools/check_ops.py now checks every operation the code names)."""
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.3.0.0/24")["Vpc"]["VpcId"]
+        ec2.close()
+        spec = """\
+            berth: 1
+            stack: ns
+            variables:
+              vpc: { type: string }
+            resources:
+              namespace:
+                type: AWS::ServiceDiscovery::PrivateDnsNamespace
+                properties:
+                  Name: updated.local
+                  Vpc: "${var.vpc}"
+                  Description: DESCRIPTION
+                  Properties: { DnsProperties: { SOA: { TTL: SECONDS } } }
+            """
+        var = ("--var", f"vpc={vpc}")
+        self.write_spec(spec.replace("DESCRIPTION", "first").replace("SECONDS", "60"))
+        self.berth("apply", "--auto-approve", *var)
+        first = self.all_of("namespace")
+        self.write_spec(spec.replace("DESCRIPTION", "second").replace("SECONDS", "120"))
+        r = self.berth("plan", *var)
+        self.assertIn("will be updated in place", r.stdout)
+        self.berth("apply", "--auto-approve", *var)
+        sd = self.client("servicediscovery")
+        try:
+            got = sd.get_namespace(Id=first[0]["id"])["Namespace"]
+        finally:
+            sd.close()
+        self.assertEqual(got["Description"], "second")
+        self.assertEqual(got["Properties"]["DnsProperties"]["SOA"]["TTL"], 120)
+        self.assertEqual([n["id"] for n in self.all_of("namespace")],
+                         [n["id"] for n in first])
+        r = self.berth("plan", "--detailed-exitcode", *var)
+        self.assertIn("No changes", r.stdout)
+        self.berth("destroy", "--auto-approve", *var)
+
+
 class SomeoneElses(EcsCase):
     def test_namespace_of_the_same_name_in_the_vpc_is_not_adopted(self):
         ec2 = self.client("ec2")

@@ -56,11 +56,48 @@ class TimingTable(unittest.TestCase):
 class AwsTiming(EmulatorTestCase):
     emulator_options = {'aws_timing': SCALE, 'seed': 3, 'page_size': 100}
 
+    @staticmethod
+    def retried(call, **params):
+        """call(**params), again while EC2 does not know a new id yet (its
+        eventual consistency covers writes naming one: the EC2 API
+        reference advises retrying)."""
+        deadline = time.monotonic() + timing.TABLE['VISIBLE'][1] * SCALE + 1
+        while True:
+            try:
+                return call(**params)
+            except ClientError as err:
+                if not err.response['Error']['Code'].endswith('.NotFound') or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
     def vpc(self, ec2, cidr='10.9.0.0/24'):
         vpc = ec2.create_vpc(CidrBlock=cidr)['Vpc']['VpcId']
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr.replace('/24', '/26'),
-                                   AvailabilityZone='us-west-2a')['Subnet']['SubnetId']
+        subnet = self.retried(ec2.create_subnet, VpcId=vpc, CidrBlock=cidr.replace('/24', '/26'),
+                              AvailabilityZone='us-west-2a')['Subnet']['SubnetId']
         return vpc, subnet
+
+    def test_writes_naming_a_new_id_lag_like_reads(self):
+        """EC2: "if you run a command to modify or describe the resource
+        that you just created, its ID might not have propagated throughout
+        the system, and you will get an error responding that the resource
+        does not exist" (EC2 API reference, Eventual consistency)."""
+        ec2 = self.client('ec2')
+        vpcs, refused = [], 0
+        for i in range(8):
+            vpc = ec2.create_vpc(CidrBlock=f'10.{20 + i}.0.0/24')['Vpc']['VpcId']
+            vpcs.append(vpc)
+            try:
+                ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={'Value': True})
+            except ClientError as err:
+                self.assertEqual(err.response['Error']['Code'], 'InvalidVpcID.NotFound')
+                self.assertIn(vpc, str(err))
+                refused += 1
+        self.assertGreater(refused, 0, 'every new VPC was known to writes at once')
+        # The same draw as its reads: once a VPC reads back, writes know it.
+        time.sleep(timing.TABLE['VISIBLE'][1] * SCALE + 0.1)
+        for vpc in vpcs:
+            ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={'Value': True})
+            self.assertEqual(ec2.describe_vpcs(VpcIds=[vpc])['Vpcs'][0]['VpcId'], vpc)
 
     def test_reads_lag_and_listings_show_deletions(self):
         logs = self.client('logs')
@@ -98,8 +135,8 @@ class AwsTiming(EmulatorTestCase):
     def fargate_service(self, name, image, role=None, cidr='10.9.0.0/24'):
         ec2, ecs = self.client('ec2'), self.client('ecs')
         vpc, subnet = self.vpc(ec2, cidr)
-        group = ec2.create_security_group(GroupName=name, Description=name,
-                                          VpcId=vpc)['GroupId']
+        group = self.retried(ec2.create_security_group, GroupName=name, Description=name,
+                             VpcId=vpc)['GroupId']
         ecs.create_cluster(clusterName=name)
         definition = {'family': name, 'networkMode': 'awsvpc', 'cpu': '256', 'memory': '512',
                       'requiresCompatibilities': ['FARGATE'],
@@ -226,9 +263,10 @@ class AwsTiming(EmulatorTestCase):
         ec2 = self.client('ec2')
         vpc, subnet = self.vpc(ec2, '10.9.4.0/24')
         igw = ec2.create_internet_gateway()['InternetGateway']['InternetGatewayId']
-        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        self.retried(ec2.attach_internet_gateway, InternetGatewayId=igw, VpcId=vpc)
         eip = ec2.allocate_address(Domain='vpc')['AllocationId']
-        nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)['NatGateway']['NatGatewayId']
+        nat = self.retried(ec2.create_nat_gateway, SubnetId=subnet,
+                           AllocationId=eip)['NatGateway']['NatGatewayId']
         state = lambda: ec2.describe_nat_gateways(  # noqa: E731
             NatGatewayIds=[nat])['NatGateways'][0]['State']
         self.assertTrue(wait_for(lambda: state() in ('pending', 'available'), 5))

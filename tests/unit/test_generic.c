@@ -143,7 +143,7 @@ TEST(unsupported_refused)
 	CHECK_INT(d.n, 1);
 	CHECK_CONTAINS(d.items[0].summary,
 		       "AWS::Logs::LogGroup: berth does not set BearerTokenAuthenticationEnabled yet; "
-		       "only false is supported");
+		       "bearer-token log ingestion is not supported yet; leave it out or give false");
 	diags_release(&d);
 	json_decref(ok);
 	json_decref(bad);

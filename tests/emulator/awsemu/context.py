@@ -87,6 +87,20 @@ class Context:
             return True
         return (self.now() - resource.created).total_seconds() * 1000 >= delay
 
+    def propagated(self, resource):
+        """Whether a write naming this resource by its id finds it: under
+        AWS timing, not before its reads do (the same draw). EC2 documents
+        it: "if you run a command to modify or describe the resource that
+        you just created, its ID might not have propagated throughout the
+        system, and you will get an error responding that the resource does
+        not exist" (EC2 API reference, Eventual consistency). Only the EC2
+        handlers ask: other services document no such lag for writes."""
+        if resource is None or not timing.on() or self.consistent \
+                or self.operation.startswith(_READ_PREFIXES):
+            return True
+        return (self.now() - resource.created).total_seconds() >= \
+            timing.seconds('VISIBLE', resource.arn)
+
     def find_resource(self, type, id, service=None):
         resource = self.store.find(self.account, self.region, service or self.service, type, id)
         return resource if self.visible(resource) else None

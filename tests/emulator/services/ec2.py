@@ -185,7 +185,7 @@ def _new(ctx, type, prefix, data, tags=None, id=None):
 
 def _get(ctx, type, id, live_only=True):
     resource = ctx.find_resource(type, id)
-    if resource is None or (live_only and not resource.taggable):
+    if resource is None or (live_only and not resource.taggable) or not ctx.propagated(resource):
         raise _not_found(type, id)
     return resource
 
@@ -704,7 +704,7 @@ def _route_target(ctx, table, params):
     if key == 'GatewayId':
         if value.startswith('igw-'):
             gateway = ctx.find_resource('internet-gateway', value)
-            if gateway is None:
+            if gateway is None or not ctx.propagated(gateway):
                 raise AwsError('InvalidGatewayID.NotFound', f"The gateway ID '{value}' does not exist")
             if not any(a['VpcId'] == table.data['VpcId'] for a in gateway.data['Attachments']):
                 raise _invalid(f'route table {table.id} and network gateway {value} belong to '
@@ -713,7 +713,7 @@ def _route_target(ctx, table, params):
             raise AwsError('InvalidGatewayID.NotFound', f"The gateway ID '{value}' does not exist")
     elif key == 'NatGatewayId':
         nat = ctx.find_resource('natgateway', value)
-        if nat is None or nat.data['State'] in ('deleted', 'deleting', 'failed'):
+        if nat is None or not ctx.propagated(nat) or nat.data['State'] in ('deleted', 'deleting', 'failed'):
             raise AwsError('InvalidNatGatewayID.NotFound', f'The natGateway ID \'{value}\' does '
                            'not exist')
         if nat.data['VpcId'] != table.data['VpcId']:
