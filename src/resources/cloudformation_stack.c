@@ -503,10 +503,13 @@ static int probe_stack(void *ctx, struct diags *d)
 	bool continuing = !strcmp(w->goal, "UPDATE_ROLLBACK_COMPLETE");
 	if (!strcmp(status, w->goal) || (!w->gone_ok && usable(w->goal, status))) {
 		rc = 0;
-	} else if (ends_with(status, "_IN_PROGRESS") && !strstr(status, "ROLLBACK")) {
-		if (w->c->waiting) {
-			/* "waiting for CREATE_COMPLETE"; UPDATE_COMPLETE_CLEANUP_IN_PROGRESS:
-			 * "UPDATE_COMPLETE (cleanup)" */
+	} else if (ends_with(status, "_IN_PROGRESS")) {
+		/* The wait names what the stack is heading for: "waiting for
+		 * CREATE_COMPLETE", then, when it fails, "ROLLBACK_COMPLETE"
+		 * (a rollback is waited for to its end, then reported);
+		 * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: "UPDATE_COMPLETE
+		 * (cleanup)". A continued rollback keeps its own name. */
+		if (w->c->waiting && !continuing) {
 			const char *cleanup = strstr(status, "_CLEANUP_IN_PROGRESS");
 			char *what = cleanup ? xasprintf("%.*s (cleanup)", (int)(cleanup - status), status)
 					     : xasprintf("%.*s_COMPLETE",
@@ -516,8 +519,6 @@ static int probe_stack(void *ctx, struct diags *d)
 			free(what);
 		}
 		rc = 1;
-	} else if (ends_with(status, "_IN_PROGRESS")) {
-		rc = 1; /* rolling back: wait for where it ends, then report */
 	} else {
 		char *label = stack_label(w->id);
 		struct diag *dg;

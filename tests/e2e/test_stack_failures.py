@@ -144,7 +144,9 @@ class StackFailures(EngineCase):
         self.write_spec(self.CREATE_SPEC)
         r = self.berth("apply", "--auto-approve", ok=1)
         out = r.stdout + r.stderr
-        self.assertRegex(out, r"(?m)^app: waiting for CREATE_COMPLETE")
+        # The wait names the rollback once the create fails.
+        self.assertRegex(out, r"(?m)^app: waiting for (CREATE|ROLLBACK)_COMPLETE")
+        self.assertRegex(out, r"(?m)^app: stopped waiting after \d+\.\ds for ROLLBACK_COMPLETE$")
         self.assertIn("stack app is ROLLBACK_COMPLETE, not CREATE_COMPLETE: The following "
                       "resource(s) failed to create: [Group]. Rollback requested by user.\n"
                       "  Group (AWS::Logs::LogGroup): CREATE_FAILED: Resource handler returned "
