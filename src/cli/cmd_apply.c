@@ -194,6 +194,11 @@ int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		view_run_result(ctx, &res, "Apply");
 		if (err)
 			goto cleanup;
+	} else {
+		err = engine_apply_unchanged(s.eng, p, &s.d);
+		session_flush_diags(&s);
+		if (err)
+			goto cleanup;
 	}
 	err = engine_outputs(s.eng, &outputs, &s.d);
 	session_flush_diags(&s);

@@ -99,16 +99,7 @@ int cmd_destroy(struct cli_ctx *ctx, int argc, char **argv)
 	progress_free(s.prog);
 	s.prog = NULL;
 	session_flush_diags(&s);
-	if (res.n || res.swept)
-		view_run_result(ctx, &res, "Destroy");
-	for (size_t i = 0; i < res.retained.n; i++)
-		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",
-			res.retained.v[i]);
-	if (res.remaining.n) {
-		fprintf(ctx->out, "\nStill there (%zu):\n", res.remaining.n);
-		for (size_t i = 0; i < res.remaining.n; i++)
-			fprintf(ctx->out, "  %s\n", res.remaining.v[i]);
-	}
+	view_destroy_result(ctx, &res);
 	if (ctx->g.verbose) {
 		json_t *calls = engine_calls(s.eng);
 		view_calls(ctx, calls, "destroy");

@@ -31,7 +31,10 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 			      "berth:stack=STACK and berth:id=ADDRESS, where ADDRESS is a resource\n"
 			      "of the spec of the same type. Nothing else changes; `berth plan` then\n"
 			      "shows what apply would change to make it match the spec. A resource\n"
-			      "another stack or address owns is refused unless --force.");
+			      "another stack or address owns is refused unless --force. An entry\n"
+			      "that cannot carry tags, in a parent outside the stack (a route in a\n"
+			      "route table passed in by --var: ID rtb-...|0.0.0.0/0), is recorded\n"
+			      "in the state cache instead.");
 	if (n < 0) {
 		rc = parse_exit(n);
 		goto cleanup;
@@ -55,7 +58,12 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	session_flush_diags(&s);
 	if (err)
 		goto cleanup;
-	if (res.already) {
+	if (res.recorded && !res.already) {
+		fprintf(ctx->out, "Imported %s: %s %s cannot carry tags; the state cache now records "
+			"it as %s of stack %s.\n", argv[1], res.type, res.id, argv[1], s.stack);
+		fprintf(ctx->out, "Run `berth plan` to see what apply would change to make it match "
+			"the spec.\n");
+	} else if (res.already) {
 		fprintf(ctx->out, "%s is already %s %s in stack %s; nothing to do.\n", argv[1], res.type,
 			res.id, s.stack);
 	} else {

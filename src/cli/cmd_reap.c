@@ -231,13 +231,7 @@ static int reap_one(struct cli_ctx *ctx, const char *name, const struct reap_rul
 	progress_free(s.prog);
 	s.prog = NULL;
 	session_flush_diags(&s);
-	if (res.n || res.swept)
-		view_run_result(ctx, &res, "Destroy");
-	for (size_t i = 0; i < res.retained.n; i++)
-		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",
-			res.retained.v[i]);
-	for (size_t i = 0; i < res.remaining.n; i++)
-		fprintf(ctx->out, "  still there: %s\n", res.remaining.v[i]);
+	view_destroy_result(ctx, &res);
 	if (!err)
 		fprintf(ctx->out, "Nothing of stack %s is left.\n", name);
 	rc = err ? EXIT_FAIL : EXIT_OK;

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "schema/schema.h"
 #include "cli/types_view.h"
+#include "resources/resource.h"
 #include "util/buf.h"
 
 const struct types_flag types_flags[] = {
@@ -124,6 +125,10 @@ static json_t *type_json(const struct schema_resource *r, bool full)
 			const char *allowed, *hint;
 			enum schema_support sup = schema_support(r->type_name, json_string_value(
 						json_object_get(p, "name")), &allowed, &hint);
+			const struct schema_prop *sp = schema_shape_prop(r->shape, json_string_value(
+							json_object_get(p, "name")));
+			if (sp && types_replaces(r, sp))
+				json_object_set_new(p, "berth", json_string("replaces"));
 			if (sup == SCHEMA_TAKEN)
 				continue;
 			json_object_set_new(p, "berth", json_string(sup == SCHEMA_REFUSED ?
@@ -173,11 +178,25 @@ void types_walk(const struct schema_shape *s, bool attributes, types_row_fn row,
 	buf_release(&path);
 }
 
+bool types_replaces(const struct schema_resource *r, const struct schema_prop *p)
+{
+	const char *allowed, *hint;
+	if (p->flags & (SP_CREATE_ONLY | SP_COND_CREATE_ONLY | SP_READ_ONLY | SP_WRITE_ONLY))
+		return false;
+	if ((r->tags_property && !strcmp(p->name, r->tags_property)) ||
+	    schema_support(r->type_name, p->name, &allowed, &hint) != SCHEMA_TAKEN)
+		return false;
+	const struct rtype *t = rtype_find(r->type_name);
+	if (!t)
+		return false;
+	return !t->update || (t->updates && !t->updates(p->name));
+}
+
 /* ---- text ---- */
 
 struct text_rows {
 	struct cli_ctx *ctx;
-	const char *type;
+	const struct schema_resource *r;
 };
 
 static void print_row(void *ud, const struct schema_prop *p, const char *path, bool nested)
@@ -188,7 +207,7 @@ static void print_row(void *ud, const struct schema_prop *p, const char *path, b
 	const struct schema_shape *leaf = p->shape;
 	const char *allowed = NULL, *hint = NULL;
 	enum schema_support sup = nested ? SCHEMA_TAKEN :
-				  schema_support(tr->type, p->name, &allowed, &hint);
+				  schema_support(tr->r->type_name, p->name, &allowed, &hint);
 
 	types_add_kind(&kind, p->shape);
 	buf_addf(&line, "  %-44s %-18s", path, kind.ptr);
@@ -199,6 +218,8 @@ static void print_row(void *ud, const struct schema_prop *p, const char *path, b
 			buf_addf(&line, " %s", types_flags[f].name);
 	if (p->default_json)
 		buf_addf(&line, " default=%s", p->default_json);
+	if (!nested && types_replaces(tr->r, p))
+		buf_adds(&line, " replaces");
 	if (sup == SCHEMA_REFUSED)
 		buf_adds(&line, " not-supported");
 	else if (sup == SCHEMA_ONLY)
@@ -241,7 +262,7 @@ static void print_type(struct cli_ctx *ctx, const struct schema_resource *r)
 			r->tags_as_map ? "a map of key: value" : "a list of {Key, Value}");
 	else
 		fprintf(ctx->out, "  tags: not taggable\n");
-	struct text_rows tr = { ctx, r->type_name };
+	struct text_rows tr = { ctx, r };
 	fprintf(ctx->out, "\nproperties:\n");
 	types_walk(r->shape, false, print_row, &tr);
 	fprintf(ctx->out, "\nattributes (read-only; reference as ${ID.NAME}):\n");

@@ -320,6 +320,20 @@ static void list_outcome(FILE *f, const struct run_result *r, enum op_outcome ou
 	}
 }
 
+void view_destroy_result(struct cli_ctx *ctx, const struct run_result *r)
+{
+	if (r->n || r->swept)
+		view_run_result(ctx, r, "Destroy");
+	for (size_t i = 0; i < r->retained.n; i++)
+		fprintf(ctx->out, "left in AWS (retain: true), no longer tagged for the stack: %s\n",
+			r->retained.v[i]);
+	if (r->remaining.n) {
+		fprintf(ctx->out, "\nStill there (%zu):\n", r->remaining.n);
+		for (size_t i = 0; i < r->remaining.n; i++)
+			fprintf(ctx->out, "  %s\n", r->remaining.v[i]);
+	}
+}
+
 /* Terraform's words and arithmetic: a replacement is one added and one
  * destroyed, as plan counted it ("Plan: 1 to add, 0 to change, 1 to
  * destroy"); the old instance of a create_before_destroy replacement is

@@ -108,6 +108,9 @@ bool session_confirm(struct session *s, const char *question);
 /* plan_view.c */
 void view_plan(struct cli_ctx *ctx, const struct plan *p);
 void view_run_result(struct cli_ctx *ctx, const struct run_result *r, const char *what);
+/* A destroy's (or reap's) result: the summary, what retain left in AWS and
+ * what is still there. */
+void view_destroy_result(struct cli_ctx *ctx, const struct run_result *r);
 void view_outputs(struct cli_ctx *ctx, json_t *outputs);
 void view_calls(struct cli_ctx *ctx, json_t *calls, const char *phase);
 

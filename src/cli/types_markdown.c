@@ -85,7 +85,7 @@ static void add_notes(struct buf *b, const struct schema_prop *p)
  * after their parent). */
 struct md_rows {
 	struct buf *out;
-	const char *type;
+	const struct schema_resource *r;
 };
 
 static void add_row(void *ud, const struct schema_prop *p, const char *path, bool nested)
@@ -95,7 +95,7 @@ static void add_row(void *ud, const struct schema_prop *p, const char *path, boo
 	bool any = false;
 	const char *allowed = NULL, *hint = NULL;
 	enum schema_support sup = nested ? SCHEMA_TAKEN :
-				  schema_support(mr->type, p->name, &allowed, &hint);
+				  schema_support(mr->r->type_name, p->name, &allowed, &hint);
 	buf_adds(out, "| ");
 	add_code(out, path);
 	buf_adds(out, " | ");
@@ -108,6 +108,11 @@ static void add_row(void *ud, const struct schema_prop *p, const char *path, boo
 			continue;
 		buf_adds(out, any ? ", " : "");
 		buf_adds(out, types_flags[f].name);
+		any = true;
+	}
+	if (!nested && types_replaces(mr->r, p)) {
+		buf_adds(out, any ? ", " : "");
+		buf_adds(out, "replaces");
 		any = true;
 	}
 	if (sup != SCHEMA_TAKEN) {
@@ -152,7 +157,7 @@ static void add_section(struct buf *out, const struct schema_resource *r)
 	else
 		buf_adds(out, "Not taggable: berth finds it through its parent or its name.\n\n");
 
-	struct md_rows mr = { &rows, r->type_name };
+	struct md_rows mr = { &rows, r };
 	types_walk(r->shape, false, add_row, &mr);
 	buf_adds(out, "| property | type | flags | default | notes |\n|---|---|---|---|---|\n");
 	buf_addbuf(out, &rows);
@@ -189,6 +194,8 @@ static const char legend[] =
 	"- **read-only**: set by AWS; an attribute you can reference.\n"
 	"- **write-only**: AWS never returns it, so berth does not compare it with live state.\n"
 	"- **sensitive**: masked in output, plans and the state cache.\n"
+	"- **replaces**: AWS can change it in place, berth cannot yet: changing it\n"
+	"  replaces the resource (the plan says so, with the reason).\n"
 	"- **not supported**: the schema allows it, berth does not set it yet; validate\n"
 	"  refuses it at its line. **only** `V`: berth sets only that value (AWS's default).\n"
 	"\n"

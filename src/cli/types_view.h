@@ -17,6 +17,13 @@ struct types_flag {
 extern const struct types_flag types_flags[];
 extern const size_t types_flags_count;
 
+/* Whether changing the top-level property p of `type` replaces the
+ * resource although the schema lets it change in place: berth's type has
+ * no update, or its update does not change p (struct rtype's `updates`).
+ * False for create-only, read-only and write-only properties (the flags
+ * say those), tags, and properties berth refuses or takes one value of. */
+bool types_replaces(const struct schema_resource *r, const struct schema_prop *p);
+
 /* Appends a shape's kind in words: "string", "list of object", "set of
  * string", "map of string". */
 void types_add_kind(struct buf *b, const struct schema_shape *s);

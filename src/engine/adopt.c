@@ -5,6 +5,7 @@
 #include "util/common.h"
 #include "engine/adopt.h"
 #include "engine/ops.h"
+#include "engine/outside.h"
 
 #include "engine/diff.h"
 #include "graph/walk.h"
@@ -70,7 +71,7 @@ static int plan_adopt(struct plan_change *c, const struct spec_resource *sr,
 	/* Adopting sets every berth tag, berth:retain included: no need to
 	 * show that as a change of its own. */
 	struct diff_input in = { sr->schema, c->after, cur->props, NULL, &sr->ignore_changes,
-				 rt->update != NULL, sr->retain, sr->retain };
+				 rt->update != NULL, sr->retain, sr->retain, rt->updates };
 	struct diff_result dr;
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);
@@ -395,6 +396,8 @@ int engine_import(struct engine *e, const char *address, const char *id, bool fo
 		return si;
 	const struct spec_resource *sr = &e->spec->resources[si];
 	const struct rtype *type = engine_rtype(e, sr->type);
+	if (type->parent_prop && !type->tag_filter && type->read_one)
+		return engine_import_outside_child(e, sr, type, id, out, d);
 	if (!type->tag_filter || !type->read_one) {
 		struct diag *dg = diags_add(d, DIAG_ERROR, "%s (%s) cannot be imported: it carries no tags",
 					    address, sr->type);

@@ -6,6 +6,7 @@
 #include "util/common.h"
 #include "engine/run_int.h"
 #include "engine/plan_int.h"
+#include "engine/outside.h"
 #include "engine/sidefx.h"
 
 #include "graph/transform.h"
@@ -125,6 +126,11 @@ static int wait_listed(struct engine *e, struct diags *d)
 		       listed_probe, e, d);
 }
 
+int engine_apply_unchanged(struct engine *e, const struct plan *p, struct diags *d)
+{
+	return engine_record_found_children(e, p) ? engine_save_state(e, d) : 0;
+}
+
 int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		 struct diags *d)
 {
@@ -212,6 +218,7 @@ int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 	engine_remove_side_effects(e, out, d);
 	if (!err && !out->interrupted)
 		err = retag_expiry(e, d);
+	engine_record_found_children(e, p);
 	engine_save_state(e, d);
 	if (err)
 		return err;

@@ -11,6 +11,7 @@ void diff_result_init(struct diff_result *r)
 	strvec_init(&r->changed);
 	strvec_init(&r->replace_paths);
 	strvec_init(&r->unknown);
+	strvec_init(&r->not_updated);
 }
 
 void diff_result_release(struct diff_result *r)
@@ -18,6 +19,7 @@ void diff_result_release(struct diff_result *r)
 	strvec_clear(&r->changed);
 	strvec_clear(&r->replace_paths);
 	strvec_clear(&r->unknown);
+	strvec_clear(&r->not_updated);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -83,6 +85,16 @@ void diff_resource(const struct diff_input *in, struct diff_result *out)
 			strvec_push(&out->unknown, name);
 		if (p && (p->flags & (SP_CREATE_ONLY | SP_COND_CREATE_ONLY))) {
 			strvec_push(&out->replace_paths, name);
+			replace = true;
+		} else if (strcmp(name, "Tags") &&
+			   !(in->schema && in->schema->tags_property &&
+			     !strcmp(name, in->schema->tags_property)) &&
+			   (!in->updatable || (in->updates && !in->updates(name)))) {
+			/* The schema lets it change, berth's update does not
+			 * (or the type has none): replacing is what apply can
+			 * do, so plan says so. */
+			strvec_push(&out->replace_paths, name);
+			strvec_push(&out->not_updated, name);
 			replace = true;
 		}
 	}

@@ -12,7 +12,10 @@
  * the spec set the last time
  * (`applied`, from the state cache), so removing a property from the spec
  * puts it back to AWS's default while properties berth never managed stay
- * untouched. */
+ * untouched.
+ * What replaces: a changed create-only property, or one the type does not
+ * change in place (diff_input.updates; a type without an update: any
+ * change but the tags), so that an update planned is one apply makes. */
 #ifndef BERTH_ENGINE_DIFF_H
 #define BERTH_ENGINE_DIFF_H
 
@@ -29,8 +32,12 @@ enum diff_action { DIFF_NOOP, DIFF_CREATE, DIFF_UPDATE, DIFF_REPLACE };
 struct diff_result {
 	enum diff_action action;
 	struct strvec changed;       /* top-level properties that differ, sorted */
-	struct strvec replace_paths; /* the create-only ones among them */
+	struct strvec replace_paths; /* the ones forcing a replacement: create-only,
+				      * or not changed in place by the type */
 	struct strvec unknown;       /* the changed ones whose new value is unknown */
+	/* The changed ones the schema lets change but the type's update does
+	 * not (diff_input.updates said no): also in replace_paths. */
+	struct strvec not_updated;
 };
 
 void diff_result_init(struct diff_result *r);
@@ -44,6 +51,9 @@ struct diff_input {
 	const struct strvec *ignore_changes; /* top-level names, or NULL */
 	bool updatable;           /* the type can change something in place */
 	bool want_retain, live_retain; /* the berth:retain tag, desired and live */
+	/* With updatable: whether the type changes this property in place
+	 * (rtype.updates); NULL: every property the schema lets change. */
+	bool (*updates)(const char *prop);
 };
 
 /* Fills *out (initialised by the caller). */

@@ -155,6 +155,13 @@ int engine_widen_scope(struct engine *e, json_t **tagged_out, struct diags *d)
 		if (all[k]->parent_type && engine_type_index(e, all[k]->parent_type) >= 0 &&
 		    (!all[k]->refresh_when_used || type_used(e, all[k]->type_name)))
 			add_type(e, all[k]);
+	/* So does an untaggable type the cache records instances of whose
+	 * parent may be outside the stack (a route in a route table passed in
+	 * by --var): the stack holds no parent to bring it in, and the last
+	 * such route removed from the spec must still be deleted. */
+	for (size_t k = 0; k < n; k++)
+		if (all[k]->parent_prop && !all[k]->tag_filter && type_used(e, all[k]->type_name))
+			add_type(e, all[k]);
 	return 0;
 }
 

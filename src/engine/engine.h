@@ -208,6 +208,11 @@ void run_result_release(struct run_result *r);
  * cache. */
 int engine_apply(struct engine *e, const struct plan *p, struct run_result *out,
 		 struct diags *d);
+/* The apply of a plan with no changes (engine_apply is not called): keeps
+ * in the state cache the untaggable instances plan found with no record
+ * there (the cache was lost), and saves it only then. 0 or the save's
+ * error. */
+int engine_apply_unchanged(struct engine *e, const struct plan *p, struct diags *d);
 /* Carries out a destroy plan, then sweeps by tag and checks that nothing of
  * the stack is left (out->remaining lists what is). */
 int engine_destroy(struct engine *e, const struct plan *p, struct run_result *out,
@@ -223,6 +228,9 @@ struct import_result {
 	char *type, *id;
 	bool already;                   /* it was this address's already */
 	char *from_stack, *from_address; /* --force: whose it was, or NULL */
+	/* Appended: an untaggable instance under a parent outside the stack,
+	 * recorded in the state cache rather than tagged. */
+	bool recorded;
 };
 void import_result_release(struct import_result *r);
 int engine_import(struct engine *e, const char *address, const char *id, bool force,

@@ -360,7 +360,8 @@ int engine_do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 	json_t *applied = st && st->applied ? json_deep_copy(st->applied) : NULL;
 	pthread_mutex_unlock(&e->lock);
 	struct diff_input in = { sr->schema, desired, cur->props, applied,
-				 &sr->ignore_changes, type->update != NULL, sr->retain, cur->retain };
+				 &sr->ignore_changes, type->update != NULL, sr->retain, cur->retain,
+				 type->updates };
 	struct diff_result dr;
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);

@@ -8,6 +8,7 @@
 #include "engine/data.h"
 #include "engine/sidefx.h"
 #include "engine/resolve.h"
+#include "engine/outside.h"
 
 #include "engine/diff.h"
 #include "graph/transform.h"
@@ -136,6 +137,32 @@ static int plan_repos(struct engine *e, struct plan *p, struct diags *d)
 	return 0;
 }
 
+/* Why a change replaces, in words: the create-only properties ("X cannot
+ * change in place"), then those the schema lets change but berth's update
+ * does not ("berth cannot change Y in place"), or the type as a whole.
+ * New string. */
+static char *replace_reason(const struct diff_result *dr, const char *type)
+{
+	struct buf b = BUF_INIT;
+	size_t schema_n = 0;
+	for (size_t j = 0; j < dr->replace_paths.n; j++) {
+		const char *name = dr->replace_paths.v[j];
+		if (strvec_find(&dr->not_updated, name) < 0)
+			buf_addf(&b, "%s%s", schema_n++ ? ", " : "", name);
+	}
+	if (schema_n)
+		buf_adds(&b, " cannot change in place");
+	for (size_t j = 0; j < dr->not_updated.n; j++)
+		buf_addf(&b, "%s%s", j ? ", " : schema_n ? ", and berth cannot change " :
+			 "berth cannot change ", dr->not_updated.v[j]);
+	if (dr->not_updated.n)
+		buf_adds(&b, " in place");
+	char *r = b.len ? xasprintf("%s: forces replacement", b.ptr)
+			: xasprintf("%s cannot be updated in place", type);
+	buf_release(&b);
+	return r;
+}
+
 int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct diags *d)
 {
 	const struct spec *s = e->spec;
@@ -200,6 +227,31 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		struct live_resource *live = engine_find_live(e, sr->type, sr->address);
 		if (!live && rt->identity)
 			live = engine_match_untagged(e, rt, sr->address, desired);
+		if (!live && rt->identity) {
+			/* No cache: under a parent outside the stack, found by
+			 * what the spec says it connects. */
+			char *other = NULL;
+			int r = engine_find_outside_child(e, rt, sr, desired, &live, &other, d);
+			if (r) {
+				err = r;
+				json_decref(desired);
+				continue;
+			}
+			const char *parent = json_string_value(json_object_get(desired, rt->parent_prop));
+			if (live)
+				strvec_pushf(&p->notes, "%s: the state cache has no record of it; %s %s "
+					     "under %s (not the stack's) is what the spec says, so it "
+					     "is taken as this address's", sr->address, sr->type,
+					     live->id ? live->id : "", parent);
+			else if (other)
+				strvec_pushf(&p->notes, "%s: %s %s under %s (not the stack's) holds "
+					     "other values than the spec's, and the state cache has no "
+					     "record that this stack made it: apply will refuse to take "
+					     "it over. If it is this stack's (the cache was lost) or should "
+					     "be, take it with `berth import %s '%s'`", sr->address, sr->type,
+					     other, parent, sr->address, other);
+			free(other);
+		}
 		struct state_resource *st = statefile_get(&e->state, sr->address);
 		json_t *applied = st && !strcmp(st->type, sr->type) ? st->applied : NULL;
 		if (live && rt->read_detail && !live->detailed && engine_needs_detail(rt, desired, applied) &&
@@ -222,7 +274,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		}
 		struct diff_input in = { sr->schema, desired, live ? live->props : NULL, applied,
 					 &sr->ignore_changes, rt->update != NULL, sr->retain,
-					 live ? live->retain : false };
+					 live ? live->retain : false, rt->updates };
 		struct diff_result dr;
 		diff_result_init(&dr);
 		diff_resource(&in, &dr);
@@ -248,13 +300,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			c->action = PA_REPLACE;
 			c->reason = xstrdup(live->replace_reason);
 		} else if (c->action == PA_REPLACE) {
-			struct buf b = BUF_INIT;
-			for (size_t j = 0; j < dr.replace_paths.n; j++)
-				buf_addf(&b, "%s%s", j ? ", " : "", dr.replace_paths.v[j]);
-			c->reason = dr.replace_paths.n
-					    ? xasprintf("%s cannot change in place: forces replacement", b.ptr)
-					    : xasprintf("%s cannot be updated in place", sr->type);
-			buf_release(&b);
+			c->reason = replace_reason(&dr, sr->type);
 		} else if (live && live->repair_reason && rt->update &&
 			   (c->action == PA_NOOP || c->action == PA_UPDATE)) {
 			/* The type must bring it back before it takes any change

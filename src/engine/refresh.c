@@ -7,6 +7,7 @@
 #include "engine/plan_int.h"
 
 #include "engine/diff.h"
+#include "engine/outside.h"
 #include "graph/transform.h"
 #include "graph/walk.h"
 #include "util/buf.h"
@@ -303,6 +304,8 @@ int engine_refresh(struct engine *e, struct diags *d)
 		err = read_unlisted_cached(e, d);
 	if (!err)
 		err = drop_listed_ghosts(e, d);
+	if (!err)
+		err = engine_read_outside_children(e, d);
 	if (err)
 		return err;
 	drop_stack_members(e);

@@ -6,6 +6,7 @@
 #include "engine/resolve.h"
 
 #include "engine/diff.h"
+#include "engine/outside.h"
 #include "graph/transform.h"
 
 void engine_set_known(struct engine *e, const char *address, const char *id, json_t *props)
@@ -117,6 +118,13 @@ void engine_assign_addresses(struct engine *e)
 					if (rt->normalise)
 						rt->normalise(e->stack, sr->address, desired);
 					live = engine_match_untagged(e, rt, sr->address, desired);
+					/* A read that fails leaves it unmatched, as
+					 * a value not known does. */
+					char *other = NULL;
+					if (!live && engine_find_outside_child(e, rt, sr, desired,
+									       &live, &other, &rd))
+						live = NULL;
+					free(other);
 					if (live) {
 						long t = engine_type_index(e, rt->type_name);
 						live->address = xstrdup(sr->address);

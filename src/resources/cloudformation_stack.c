@@ -673,6 +673,13 @@ static int update_stack(const struct rt_ctx *c, const char *id, json_t *params, 
 	return wait_for(c, id, "UPDATE_COMPLETE", false, NULL, d);
 }
 
+/* What update changes in place: everything but TimeoutInMinutes, which
+ * CreateStack alone takes (UpdateStack has no such member). */
+static bool updates(const char *prop)
+{
+	return strcmp(prop, "TimeoutInMinutes") != 0;
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -697,7 +704,8 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 			json_decref(params);
 			if (err)
 				return err;
-		} else if (!strcmp(changed[i], "TimeoutInMinutes")) {
+		} else if (!updates(changed[i])) {
+			/* Plan replaces instead (rtype.updates): a guard. */
 			diags_add(d, DIAG_ERROR, "AWS::CloudFormation::Stack: TimeoutInMinutes applies "
 				  "to the create only and cannot change in place");
 			return BERTH_EINVAL;
@@ -921,6 +929,7 @@ const struct rtype rtype_cloudformation_stack = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
+	.updates = updates,
 	.set_tags = set_tags,
 	.remove = remove_stack,
 	.wait_ready = wait_ready,

@@ -46,5 +46,6 @@ const struct rtype rtype_ec2_route = {
 	.type_name = "AWS::EC2::Route",
 	.parent_type = "AWS::EC2::RouteTable",
 	.identity = (const char *const[]){ "RouteTableId", "DestinationCidrBlock", NULL },
+	.parent_prop = "RouteTableId",
 	RTC_CALLBACKS(route, true),
 };

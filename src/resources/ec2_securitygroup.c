@@ -319,6 +319,14 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	return err ? err : sync_rules(c, cur->id, cur->props, desired, ingress, egress, d);
 }
 
+/* What update changes in place: the rules, and what the description's
+ * update does. */
+static bool updates(const char *prop)
+{
+	return !strcmp(prop, "SecurityGroupIngress") || !strcmp(prop, "SecurityGroupEgress") ||
+	       rta_updates(&api, prop);
+}
+
 const struct rtype rtype_ec2_securitygroup = {
 	.type_name = "AWS::EC2::SecurityGroup",
 	.tag_filter = "ec2:security-group",
@@ -329,6 +337,7 @@ const struct rtype rtype_ec2_securitygroup = {
 	.check = sg_check,
 	.create = sg_create,
 	.update = update,
+	.updates = updates,
 	.set_tags = sg_set_tags,
 	.remove = sg_remove,
 };

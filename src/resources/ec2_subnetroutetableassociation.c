@@ -41,5 +41,6 @@ const struct rtype rtype_ec2_subnetroutetableassociation = {
 	.type_name = "AWS::EC2::SubnetRouteTableAssociation",
 	.parent_type = "AWS::EC2::RouteTable",
 	.identity = (const char *const[]){ "SubnetId", NULL },
+	.parent_prop = "RouteTableId",
 	RTC_CALLBACKS(subnet_assoc, false),
 };

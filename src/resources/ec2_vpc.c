@@ -193,11 +193,18 @@ static int set_dns(const struct rt_ctx *c, const char *id, json_t *props, struct
 	return apply_dns(c, id, props, NULL, 0, d);
 }
 
+/* What update changes in place: the DNS settings (ModifyVpcAttribute);
+ * the rest (the IPAM pools, the tenancy) replaces. */
+static bool updates(const char *prop)
+{
+	return !strcmp(prop, "EnableDnsSupport") || !strcmp(prop, "EnableDnsHostnames");
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
 	for (size_t i = 0; i < nchanged; i++)
-		if (strcmp(changed[i], "EnableDnsSupport") && strcmp(changed[i], "EnableDnsHostnames")) {
+		if (!updates(changed[i])) {
 			diags_add(d, DIAG_ERROR, "AWS::EC2::VPC: berth cannot change %s in place",
 				  changed[i]);
 			return BERTH_EINVAL;
@@ -286,6 +293,7 @@ const struct rtype rtype_ec2_vpc = {
 	.normalise = vpc_normalise,
 	.create = vpc_create,
 	.update = update,
+	.updates = updates,
 	.set_tags = vpc_set_tags,
 	.remove = remove_vpc,
 };

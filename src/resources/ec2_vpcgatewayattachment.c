@@ -42,5 +42,6 @@ const struct rtype rtype_ec2_vpcgatewayattachment = {
 	.type_name = "AWS::EC2::VPCGatewayAttachment",
 	.parent_type = "AWS::EC2::InternetGateway",
 	.identity = (const char *const[]){ "VpcId", NULL },
+	.parent_prop = "InternetGatewayId",
 	RTC_CALLBACKS(igw_attachment, true),
 };

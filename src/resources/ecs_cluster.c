@@ -167,6 +167,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return 0;
 }
 
+/* What update (rta_update) changes in place: the description says. */
+static bool ecs_cluster_updates(const char *prop)
+{
+	return rta_updates(&api, prop);
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -196,6 +202,7 @@ const struct rtype rtype_ecs_cluster = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
+	.updates = ecs_cluster_updates,
 	.remove = remove_cluster,
 	.side_effects = side_effects,
 };

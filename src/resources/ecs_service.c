@@ -472,21 +472,29 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return err;
 }
 
+/* What update changes in place (UpdateService's members); the rest
+ * replaces. */
+static const char *const updatable[] = {
+	"TaskDefinition", "DesiredCount", "NetworkConfiguration", "LoadBalancers",
+	"ServiceRegistries", "DeploymentConfiguration", "EnableExecuteCommand",
+	"HealthCheckGracePeriodSeconds", "PlatformVersion", "CapacityProviderStrategy",
+	"PlacementConstraints", "PlacementStrategies", "PropagateTags", "EnableECSManagedTags",
+	"AvailabilityZoneRebalancing", "LaunchType", NULL
+};
+
+static bool updates(const char *prop)
+{
+	for (size_t k = 0; updatable[k]; k++)
+		if (!strcmp(updatable[k], prop))
+			return true;
+	return false;
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
-	static const char *const updatable[] = {
-		"TaskDefinition", "DesiredCount", "NetworkConfiguration", "LoadBalancers",
-		"ServiceRegistries", "DeploymentConfiguration", "EnableExecuteCommand",
-		"HealthCheckGracePeriodSeconds", "PlatformVersion", "CapacityProviderStrategy",
-		"PlacementConstraints", "PlacementStrategies", "PropagateTags", "EnableECSManagedTags",
-		"AvailabilityZoneRebalancing", "LaunchType", NULL
-	};
 	for (size_t i = 0; i < nchanged; i++) {
-		bool ok = false;
-		for (size_t k = 0; updatable[k]; k++)
-			ok |= !strcmp(updatable[k], changed[i]);
-		if (!ok) {
+		if (!updates(changed[i])) {
 			diags_add(d, DIAG_ERROR, "AWS::ECS::Service: berth cannot change %s in place",
 				  changed[i]);
 			return BERTH_EINVAL;
@@ -589,6 +597,7 @@ const struct rtype rtype_ecs_service = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
+	.updates = updates,
 	.set_tags = tu_ecs_set_tags,
 	.remove = remove_service,
 	.wait_ready = wait_ready,

@@ -82,5 +82,6 @@ const struct rtype rtype_elbv2_listener = {
 	.type_name = "AWS::ElasticLoadBalancingV2::Listener",
 	.parent_type = "AWS::ElasticLoadBalancingV2::LoadBalancer",
 	.identity = (const char *const[]){ "LoadBalancerArn", "Port", NULL },
+	.parent_prop = "LoadBalancerArn", /* one outside the stack: read by the cached ARN */
 	RTA_ARN_CHILD_CALLBACKS(elbv2_listener),
 };

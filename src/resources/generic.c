@@ -569,6 +569,14 @@ int rta_update(const struct rtype_api *a, const struct rt_ctx *c, const struct l
 	return err;
 }
 
+bool rta_updates(const struct rtype_api *a, const char *prop)
+{
+	if (a->create_puts || (a->flag_prop && !strcmp(prop, a->flag_prop)))
+		return true;
+	const struct rta_prop *p = rta_prop_find(a, prop);
+	return p && p->update_op;
+}
+
 bool rta_updatable(const struct rtype_api *a)
 {
 	struct rta_props_iter it;

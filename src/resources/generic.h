@@ -303,6 +303,10 @@ void rta_normalise(const struct rtype_api *a, const char *stack, const char *add
 		   json_t *desired);
 /* Whether any property of `a` has an update operation (or a flag tag). */
 bool rta_updatable(const struct rtype_api *a);
+/* Whether rta_update changes `prop` in place (rtype.updates): a put
+ * changes everything, the flag property is a tag, any other property
+ * needs its update_op. */
+bool rta_updates(const struct rtype_api *a, const char *prop);
 
 /* The rtype callbacks of the description `api`, as static functions named
  * NAME_*; then RTA_CALLBACKS(NAME) fills them into a struct rtype.
@@ -337,6 +341,8 @@ bool rta_updatable(const struct rtype_api *a);
 	{                                                                                     \
 		return rta_update(&(api), c, cur, desired, changed, n, d);                    \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
+	static bool NAME##_updates(const char *prop) { return rta_updates(&(api), prop); }    \
 	BERTH_UNUSED                                                                          \
 	static int NAME##_set_tags(const struct rt_ctx *c, const struct live_resource *cur,   \
 				   json_t *add, json_t *remove_keys, struct diags *d)         \
@@ -382,7 +388,8 @@ int rta_wait_gone(const struct rtype_api *a, const struct rt_ctx *c,
 	.owns_arn = NAME##_owns_arn, .read_all = NAME##_read_all,                \
 	.read_one = NAME##_read_one, .create = NAME##_create,                    \
 	.update = (updatable) ? NAME##_update : NULL, .set_tags = NAME##_set_tags, \
-	.remove = NAME##_remove, .check = NAME##_check, .normalise = NAME##_normalise
+	.remove = NAME##_remove, .check = NAME##_check, .normalise = NAME##_normalise, \
+	.updates = (updatable) ? NAME##_updates : NULL
 
 /* The RTA_AFTER properties of props not at their dflt, set with their
  * update_op on the instance `id` just made: for a type whose own create
@@ -480,6 +487,8 @@ int rtg_create(const struct rtype_api *a, const struct rt_ctx *c, const char *ad
 char *rtg_request_id(const char *stack, const char *address);
 int rtg_update(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       json_t *desired, const char *const *changed, size_t nchanged, struct diags *d);
+/* Whether rtg_update changes `prop` in place: it has an update_op. */
+bool rtg_updates(const struct rtype_api *a, const char *prop);
 int rtg_remove(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       struct diags *d);
 /* Waits for `status` to be `ready` with the get: not found before it was
@@ -509,6 +518,7 @@ int rtg_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char
 	{                                                                                     \
 		return rtg_update(&(api), c, cur, desired, changed, n, d);                    \
 	}                                                                                     \
+	static bool NAME##_updates(const char *prop) { return rtg_updates(&(api), prop); }    \
 	static int NAME##_remove(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 struct diags *d)                                             \
 	{                                                                                     \
@@ -525,7 +535,7 @@ int rtg_wait_ready(const struct rtype_api *a, const struct rt_ctx *c, const char
 #define RTG_CALLBACKS(NAME)                                                         \
 	.owns_arn = NAME##_owns_arn, .read_all = NAME##_read_all,                   \
 	.read_one = NAME##_read_one, .update = NAME##_update, .remove = NAME##_remove, \
-	.check = NAME##_check, .normalise = NAME##_normalise
+	.check = NAME##_check, .normalise = NAME##_normalise, .updates = NAME##_updates
 /* Something the delete of an instance must remove first (IAM's role:
  * its inline policies, attached managed policies, instance profiles):
  * listed, paged, with list_op {delete_id: ID} (the answer's `list`), and
@@ -576,6 +586,8 @@ int rta_arn_create(const struct rtype_api *a, const struct rt_ctx *c, const char
 int rta_arn_update(const struct rtype_api *a, const struct rt_ctx *c,
 		   const struct live_resource *cur, json_t *desired, const char *const *changed,
 		   size_t nchanged, struct diags *d);
+/* Whether rta_arn_update changes `prop` in place: it has an update_op. */
+bool rta_arn_updates(const struct rtype_api *a, const char *prop);
 int rta_arn_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 		     const struct live_resource *cur, json_t *add, json_t *remove_keys,
 		     struct diags *d);
@@ -649,6 +661,10 @@ int rta_taken(const struct rtype_api *a, const struct rt_ctx *c, const char *add
 	{                                                                                       \
 		return rta_arn_update(&(api), c, cur, desired, changed, n, d);                  \
 	}                                                                                       \
+	BERTH_UNUSED static bool NAME##_updates(const char *prop)                               \
+	{                                                                                       \
+		return rta_arn_updates(&(api), prop);                                           \
+	}                                                                                       \
 	BERTH_UNUSED static int NAME##_set_tags(const struct rt_ctx *c,                         \
 						const struct live_resource *cur, json_t *add,   \
 						json_t *remove_keys, struct diags *d)           \
@@ -677,7 +693,7 @@ int rta_taken(const struct rtype_api *a, const struct rt_ctx *c, const char *add
 #define RTA_ARN_CHILD_CALLBACKS(NAME)                                                     \
 	.read_all = NAME##_read_all, .read_one = NAME##_read_one, .create = NAME##_create, \
 	.update = NAME##_update, .remove = NAME##_remove, .check = NAME##_check,          \
-	.normalise = NAME##_normalise
+	.normalise = NAME##_normalise, .updates = NAME##_updates
 #define RTA_ARN_CALLBACKS(NAME)                                                            \
 	RTA_ARN_CHILD_CALLBACKS(NAME), .owns_arn = NAME##_owns_arn,                        \
 	.read_named = NAME##_read_named, .set_tags = NAME##_set_tags

@@ -70,6 +70,11 @@ int rta_attrs_detail(const struct rtype_api *a, const struct rt_ctx *c, struct l
 	return err;
 }
 
+bool rta_attrs_updates(const struct rtype_api *a, const char *prop)
+{
+	return listed(a->attrs->names, prop);
+}
+
 int rta_attrs_update(const struct rtype_api *a, const struct rt_ctx *c, const char *id,
 		     json_t *desired, const char *const *changed, size_t n, struct diags *d)
 {

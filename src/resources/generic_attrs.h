@@ -44,6 +44,8 @@ int rta_attrs_read(const struct rtype_api *a, const struct rt_ctx *c, const char
  * rta_attrs_fill) and r->detailed set. */
 int rta_attrs_detail(const struct rtype_api *a, const struct rt_ctx *c, struct live_resource *r,
 		     struct diags *d);
+/* Whether rta_attrs_update changes `prop` in place: it is an attribute. */
+bool rta_attrs_updates(const struct rtype_api *a, const char *prop);
 /* set_op for each property in changed[0..n) (its value in desired, or
  * unset when absent); a change to anything but an attribute is refused. */
 int rta_attrs_update(const struct rtype_api *a, const struct rt_ctx *c, const char *id,

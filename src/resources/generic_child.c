@@ -322,6 +322,47 @@ static int existing(const struct rtype_child *a, const struct rt_ctx *c, json_t 
 	return err;
 }
 
+int rtc_read_identity(const struct rtype_child *a, const struct rt_ctx *c, json_t *desired,
+		      struct live_resource *out, struct diags *d)
+{
+	/* Entries AWS names itself (a rule's id) cannot be looked up by what
+	 * they connect without listing the parent's: not here. */
+	if (!a->id_format && !a->by_key.prop)
+		return BERTH_ENOTFOUND;
+	json_t *params = NULL;
+	struct diags quiet = DIAGS_INIT;
+	int err = request(a, desired, &params, &quiet);
+	diags_release(&quiet);
+	if (err)
+		return BERTH_ENOTFOUND;
+	struct live_resource cur;
+	memset(&cur, 0, sizeof(cur));
+	if (a->id_format) {
+		char *want = render(a->id_format, desired, NULL);
+		err = rtc_read_one(a, c, want, &cur, d);
+		free(want);
+	} else {
+		const char *key = json_string_value(json_object_get(params, a->by_key.prop));
+		err = find(a, c, &a->by_key, key, a->by_key.prop, key, &cur, d);
+	}
+	/* It must connect what the spec connects (a subnet associated with
+	 * another route table is not this association). */
+	const char *k;
+	json_t *v;
+	json_object_foreach(params, k, v) {
+		json_t *theirs = err ? NULL : json_object_get(cur.props, k);
+		if (!err && !(theirs && json_equal(v, theirs)))
+			err = BERTH_ENOTFOUND;
+	}
+	json_decref(params);
+	if (err) {
+		live_resource_release(&cur);
+		return err;
+	}
+	*out = cur;
+	return 0;
+}
+
 static int associate(const struct rtype_child *a, const struct rt_ctx *c, json_t *props,
 		     json_t *tags, json_t *params, char **id, struct diags *d)
 {
@@ -382,6 +423,12 @@ int rtc_create(const struct rtype_child *a, const struct rt_ctx *c, const char *
 	}
 	*id_out = id;
 	return 0;
+}
+
+bool rtc_updates(const struct rtype_child *a, const char *prop)
+{
+	const struct rta_prop *p = prop_named(a, prop);
+	return p && p->update_op;
 }
 
 int rtc_update(const struct rtype_child *a, const struct rt_ctx *c,

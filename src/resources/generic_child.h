@@ -108,8 +108,15 @@ int rtc_create(const struct rtype_child *a, const struct rt_ctx *c, const char *
 int rtc_update(const struct rtype_child *a, const struct rt_ctx *c,
 	       const struct live_resource *cur, json_t *desired, const char *const *changed,
 	       size_t nchanged, struct diags *d);
+/* Whether rtc_update changes `prop` in place: it has an update_op. */
+bool rtc_updates(const struct rtype_child *a, const char *prop);
 int rtc_remove(const struct rtype_child *a, const struct rt_ctx *c,
 	       const struct live_resource *cur, struct diags *d);
+/* rtype.read_identity: the entry that connects what desired's create
+ * members say (found as create looks for an existing one), or
+ * BERTH_ENOTFOUND. */
+int rtc_read_identity(const struct rtype_child *a, const struct rt_ctx *c, json_t *desired,
+		      struct live_resource *out, struct diags *d);
 void rtc_normalise(const struct rtype_child *a, json_t *desired);
 int rtc_owns_arn(const struct rtype_child *a, const char *arn);
 /* The pure parts, for tests: the instances among the items of a describe
@@ -120,8 +127,9 @@ json_t *rtc_id_parts(const char *fmt, const char *id);
 
 /* The rtype callbacks of the description `api`, as static functions named
  * NAME_*; RTC_CALLBACKS(NAME, updatable) fills them into a struct rtype
- * (beside its parent_type and identity, or tag_filter and set_tags). An
- * untagged type's owns_arn owns no ARN. */
+ * (beside its parent_type, identity and parent_prop, or tag_filter and
+ * set_tags). An untagged type's owns_arn owns no ARN; read_identity is
+ * used only with parent_prop. */
 #define RTC_FUNCS(NAME, api)                                                                  \
 	static int NAME##_read_all(const struct rt_ctx *c, const struct live_set *parents,    \
 				   struct live_set *out, struct diags *d)                     \
@@ -144,10 +152,17 @@ json_t *rtc_id_parts(const char *fmt, const char *id);
 	{                                                                                     \
 		return rtc_update(&(api), c, cur, desired, changed, n, d);                    \
 	}                                                                                     \
+	BERTH_UNUSED                                                                          \
+	static bool NAME##_updates(const char *prop) { return rtc_updates(&(api), prop); }    \
 	static int NAME##_remove(const struct rt_ctx *c, const struct live_resource *cur,     \
 				 struct diags *d)                                             \
 	{                                                                                     \
 		return rtc_remove(&(api), c, cur, d);                                         \
+	}                                                                                     \
+	static int NAME##_read_identity(const struct rt_ctx *c, json_t *desired,              \
+					struct live_resource *out, struct diags *d)           \
+	{                                                                                     \
+		return rtc_read_identity(&(api), c, desired, out, d);                         \
 	}                                                                                     \
 	static void NAME##_normalise(const char *stack, const char *address, json_t *desired) \
 	{                                                                                     \
@@ -160,6 +175,8 @@ json_t *rtc_id_parts(const char *fmt, const char *id);
 #define RTC_CALLBACKS(NAME, updatable)                                                  \
 	.read_all = NAME##_read_all, .read_one = NAME##_read_one, .create = NAME##_create, \
 	.update = (updatable) ? NAME##_update : NULL, .remove = NAME##_remove,          \
-	.normalise = NAME##_normalise, .owns_arn = NAME##_owns_arn
+	.normalise = NAME##_normalise, .owns_arn = NAME##_owns_arn,                     \
+	.updates = (updatable) ? NAME##_updates : NULL,                                 \
+	.read_identity = NAME##_read_identity
 
 #endif

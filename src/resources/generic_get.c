@@ -377,6 +377,11 @@ static int update_together(const struct rtype_api *a, const struct rt_ctx *c,
 	return err;
 }
 
+bool rtg_updates(const struct rtype_api *a, const char *prop)
+{
+	return prop_named(a, prop) != NULL;
+}
+
 int rtg_update(const struct rtype_api *a, const struct rt_ctx *c, const struct live_resource *cur,
 	       json_t *desired, const char *const *changed, size_t nchanged, struct diags *d)
 {

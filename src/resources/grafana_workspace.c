@@ -244,6 +244,15 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return 0;
 }
 
+/* What update changes in place: the fields UpdateWorkspace takes. */
+static bool updates(const char *prop)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(fields); j++)
+		if (!strcmp(fields[j].prop, prop))
+			return fields[j].in_update;
+	return false;
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -303,6 +312,7 @@ const struct rtype rtype_grafana_workspace = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
+	.updates = updates,
 	.remove = remove_workspace,
 	.wait_ready = wait_ready,
 	.check = check,

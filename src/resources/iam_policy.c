@@ -258,12 +258,20 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return 0;
 }
 
+/* What update changes in place: the document, the roles and the name (a
+ * new name is put on every role and the old one taken off); the rest
+ * (groups, users) replaces. */
+static bool updates(const char *prop)
+{
+	return !strcmp(prop, "PolicyDocument") || !strcmp(prop, "Roles") ||
+	       !strcmp(prop, "PolicyName");
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
 	for (size_t i = 0; i < nchanged; i++)
-		if (strcmp(changed[i], "PolicyDocument") && strcmp(changed[i], "Roles") &&
-		    strcmp(changed[i], "PolicyName")) {
+		if (!updates(changed[i])) {
 			diags_add(d, DIAG_ERROR, "AWS::IAM::Policy: berth cannot change %s in place",
 				  changed[i]);
 			return BERTH_EINVAL;
@@ -308,5 +316,6 @@ const struct rtype rtype_iam_policy = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
+	.updates = updates,
 	.remove = remove_policy,
 };

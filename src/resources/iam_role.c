@@ -328,6 +328,18 @@ cleanup:
 	return err;
 }
 
+/* What update changes in place, a branch each below; the rest replaces. */
+static bool updates(const char *prop)
+{
+	static const char *const props[] = { "AssumeRolePolicyDocument", "Description",
+					     "MaxSessionDuration", "Policies",
+					     "ManagedPolicyArns" };
+	for (size_t i = 0; i < ARRAY_SIZE(props); i++)
+		if (!strcmp(props[i], prop))
+			return true;
+	return false;
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -408,6 +420,7 @@ const struct rtype rtype_iam_role = {
 	.normalise = normalise,
 	.create = create,
 	.update = update,
+	.updates = updates,
 	.set_tags = set_tags,
 	.remove = remove_role,
 };

@@ -165,6 +165,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return 0;
 }
 
+/* What update (rta_update) changes in place: the description says. */
+static bool iam_servicelinkedrole_updates(const char *prop)
+{
+	return rta_updates(&api, prop);
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -195,6 +201,7 @@ const struct rtype rtype_iam_servicelinkedrole = {
 	.read_one = read_one,
 	.create = create,
 	.update = update,
+	.updates = iam_servicelinkedrole_updates,
 	.set_tags = set_tags,
 	.remove = remove_slr,
 	.unowned_listing = true,

@@ -259,6 +259,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return create_impl(c, address, props, tags, id_out, NULL, d);
 }
 
+/* What update (rta_update) changes in place: the description says. */
+static bool logs_loggroup_updates(const char *prop)
+{
+	return rta_updates(&api, prop);
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -281,6 +287,7 @@ const struct rtype rtype_logs_loggroup = {
 	.create = create,
 	.create_known = create_impl,
 	.update = update,
+	.updates = logs_loggroup_updates,
 	.remove = remove_group,
 	.delete_sync = true,
 };

@@ -415,6 +415,30 @@ struct rtype {
 	 * declares a group; an error means "not known" (0). */
 	long long (*side_effects_since)(const struct rt_ctx *c, const struct live_resource *cur,
 					struct diags *d);
+	/* Optional, with update: whether `update` changes the top-level
+	 * property `prop` in place (never asked of create-only properties
+	 * or Tags). The one source of truth for the plan: a changed property
+	 * it says no to makes the change a replacement ("berth cannot change
+	 * PROP in place"), so that apply does exactly what plan showed and
+	 * update's own "cannot change in place" refusal stays a guard that
+	 * planned changes never reach. Derived from the update code's own
+	 * data (a description's update_op, a hand-written update's list).
+	 * NULL: update changes every property the schema lets change. */
+	bool (*updates)(const char *prop);
+
+	/* Appended for children of parents outside the stack (engine/outside.c).
+	 * Untaggable types: the property holding the parent instance's id (a
+	 * route's RouteTableId). With it, refresh reads by the cached id a
+	 * child whose parent is not the stack's (a route table passed in by
+	 * --var), which no listing under the stack's parents can show. */
+	const char *parent_prop;
+	/* Optional, with parent_prop: the instance that connects exactly what
+	 * `desired` connects (its identity, parent_prop and every other member
+	 * of the create request, all known; a route's target may differ), for
+	 * a child the state cache has no record of. 0 and *out filled, or
+	 * BERTH_ENOTFOUND (no diagnostic). */
+	int (*read_identity)(const struct rt_ctx *c, json_t *desired, struct live_resource *out,
+			     struct diags *d);
 };
 
 /* A set of resource types, as the engine is given it (engine_opts.types):

@@ -183,6 +183,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return 0;
 }
 
+/* What update changes in place: the attributes (rta_attrs_update). */
+static bool sns_subscription_updates(const char *prop)
+{
+	return rta_attrs_updates(&api, prop);
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -222,6 +228,8 @@ const struct rtype rtype_sns_subscription = {
 	.read_detail = read_detail,
 	.create = create,
 	.update = update,
+	.updates = sns_subscription_updates,
 	.remove = remove_subscription,
 	.gone_with_parent = true, /* DeleteTopic deletes its subscriptions */
+	.parent_prop = "TopicArn", /* a topic outside the stack: read by the cached ARN */
 };

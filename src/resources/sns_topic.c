@@ -248,6 +248,12 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 	return create_impl(c, address, props, tags, id_out, NULL, d);
 }
 
+/* What update changes in place: the attributes (rta_attrs_update). */
+static bool sns_topic_updates(const char *prop)
+{
+	return rta_attrs_updates(&api, prop);
+}
+
 static int update(const struct rt_ctx *c, const struct live_resource *cur, json_t *desired,
 		  const char *const *changed, size_t nchanged, struct diags *d)
 {
@@ -310,6 +316,7 @@ const struct rtype rtype_sns_topic = {
 	.create = create,
 	.create_known = create_impl,
 	.update = update,
+	.updates = sns_topic_updates,
 	.remove = remove_topic,
 	.delete_sync = true,
 };

@@ -208,6 +208,12 @@ class TypesTest(unittest.TestCase):
         r = run_berth(["types", "AWS::EC2::Instance", "--json"])
         props = {p["name"]: p.get("berth") for p in json.loads(r.stdout)["properties"]}
         self.assertEqual((props["ImageId"], props["CpuOptions"]), (None, "not-supported"))
+        # AWS changes it in place, berth cannot yet: a change replaces.
+        r = run_berth(["types", "AWS::CloudFormation::Stack", "--json"])
+        props = {p["name"]: p.get("berth") for p in json.loads(r.stdout)["properties"]}
+        self.assertEqual((props["TimeoutInMinutes"], props["Parameters"]), ("replaces", None))
+        r = run_berth(["types", "AWS::CloudFormation::Stack"])
+        self.assertRegex(r.stdout, r"\n  TimeoutInMinutes +integer +replaces\n")
         doc = json.loads(run_berth(["schema"]).stdout)["definitions"]
         refused = doc["AWS::EC2::NatGateway"]["properties"]["AvailabilityMode"]
         self.assertEqual(refused["not"], {})

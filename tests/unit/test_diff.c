@@ -169,6 +169,28 @@ TEST(diff_resource_table)
 		{ "AWS::SNS::Topic", "{\"TopicName\":\"t\"}",
 		  "{\"TopicName\":\"t\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}", NULL, NULL, false,
 		  false, DIFF_UPDATE, "Tags", "" },
+		/* The schema lets TimeoutInMinutes change, berth's update does
+		 * not (UpdateStack has no such member): a replacement, which
+		 * apply can do, rather than an update apply refuses. */
+		{ "AWS::CloudFormation::Stack",
+		  "{\"StackName\":\"s\",\"TemplateURL\":\"https://t\",\"TimeoutInMinutes\":10}",
+		  "{\"StackName\":\"s\",\"TemplateURL\":\"https://t\",\"TimeoutInMinutes\":5}", NULL,
+		  NULL, false, false, DIFF_REPLACE, "TimeoutInMinutes", "TimeoutInMinutes" },
+		/* What it does change stays an update, and beside the other
+		 * the replacement names only the one that forces it. */
+		{ "AWS::CloudFormation::Stack",
+		  "{\"StackName\":\"s\",\"Parameters\":{\"A\":\"2\"},\"TimeoutInMinutes\":5}",
+		  "{\"StackName\":\"s\",\"Parameters\":{\"A\":\"1\"},\"TimeoutInMinutes\":5}", NULL,
+		  NULL, false, false, DIFF_UPDATE, "Parameters", "" },
+		{ "AWS::CloudFormation::Stack",
+		  "{\"StackName\":\"s\",\"Parameters\":{\"A\":\"2\"},\"TimeoutInMinutes\":10}",
+		  "{\"StackName\":\"s\",\"Parameters\":{\"A\":\"1\"},\"TimeoutInMinutes\":5}", NULL,
+		  NULL, false, false, DIFF_REPLACE, "Parameters,TimeoutInMinutes", "TimeoutInMinutes" },
+		/* A route's target changes in place (ReplaceRoute). */
+		{ "AWS::EC2::Route",
+		  "{\"RouteTableId\":\"rtb-1\",\"DestinationCidrBlock\":\"0.0.0.0/0\",\"GatewayId\":\"igw-2\"}",
+		  "{\"RouteTableId\":\"rtb-1\",\"DestinationCidrBlock\":\"0.0.0.0/0\",\"GatewayId\":\"igw-1\"}",
+		  NULL, NULL, false, false, DIFF_UPDATE, "GatewayId", "" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct rcase *c = &cases[i];
@@ -177,8 +199,10 @@ TEST(diff_resource_table)
 		struct strvec ignore = STRVEC_INIT;
 		if (c->ignore)
 			strvec_push(&ignore, c->ignore);
-		struct diff_input in = { schema_find(c->type), desired, live, applied, &ignore, true,
-					 c->retain, c->live_retain };
+		/* The type's own answer to "changed in place?", as plan asks it. */
+		const struct rtype *rt = rtype_find(c->type);
+		struct diff_input in = { schema_find(c->type), desired, live, applied, &ignore,
+					 rt->update != NULL, c->retain, c->live_retain, rt->updates };
 		struct diff_result r;
 		diff_result_init(&r);
 		diff_resource(&in, &r);

@@ -181,7 +181,8 @@ TEST(security_group_round_trip_has_no_diff)
 				      ec2_rule_from_api(item));
 		json_decref(item);
 	}
-	struct diff_input in = { sch, desired, live, NULL, NULL, true, false, false };
+	struct diff_input in = { sch, desired, live, NULL, NULL, true, false, false,
+				 rtype_ec2_securitygroup.updates };
 	struct diff_result dr;
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);
