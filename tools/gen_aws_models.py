@@ -80,9 +80,9 @@ OPERATIONS = {
         SetSecurityGroups SetSubnets
     """,
     "cloudformation": """
-        CreateStack DeleteStack DescribeStackEvents DescribeStackResource
-        DescribeStackResources DescribeStacks GetStackPolicy GetTemplate ListExports
-        ListStackResources ListStacks SetStackPolicy UpdateStack
+        ContinueUpdateRollback CreateStack DeleteStack DescribeStackEvents
+        DescribeStackResource DescribeStackResources DescribeStacks GetStackPolicy
+        GetTemplate ListExports ListStackResources ListStacks SetStackPolicy UpdateStack
         UpdateTerminationProtection ValidateTemplate
     """,
     "cloudwatch": """

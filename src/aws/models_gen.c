@@ -91,6 +91,13 @@ static const struct aws_shape S_amp_UpdateWorkspaceAliasRequest;
 static const struct aws_shape S_amp_UpdateWorkspaceConfigurationRequestRetentionPeriodInDaysInteger;
 static const struct aws_shape S_amp_UpdateWorkspaceConfigurationRequest;
 static const struct aws_shape S_amp_UpdateWorkspaceConfigurationResponse;
+static const struct aws_shape S_cloudformation_StackNameOrId;
+static const struct aws_shape S_cloudformation_RoleARN;
+static const struct aws_shape S_cloudformation_ResourceToSkip;
+static const struct aws_shape S_cloudformation_ResourcesToSkip;
+static const struct aws_shape S_cloudformation_ClientRequestToken;
+static const struct aws_shape S_cloudformation_ContinueUpdateRollbackInput;
+static const struct aws_shape S_cloudformation_ContinueUpdateRollbackOutput;
 static const struct aws_shape S_cloudformation_StackName;
 static const struct aws_shape S_cloudformation_TemplateBody;
 static const struct aws_shape S_cloudformation_TemplateURL;
@@ -113,7 +120,6 @@ static const struct aws_shape S_cloudformation_Capability;
 static const struct aws_shape S_cloudformation_Capabilities;
 static const struct aws_shape S_cloudformation_ResourceType;
 static const struct aws_shape S_cloudformation_ResourceTypes;
-static const struct aws_shape S_cloudformation_RoleARN;
 static const struct aws_shape S_cloudformation_OnFailure;
 static const struct aws_shape S_cloudformation_StackPolicyBody;
 static const struct aws_shape S_cloudformation_StackPolicyURL;
@@ -121,7 +127,6 @@ static const struct aws_shape S_cloudformation_TagKey;
 static const struct aws_shape S_cloudformation_TagValue;
 static const struct aws_shape S_cloudformation_Tag;
 static const struct aws_shape S_cloudformation_Tags;
-static const struct aws_shape S_cloudformation_ClientRequestToken;
 static const struct aws_shape S_cloudformation_EnableTerminationProtection;
 static const struct aws_shape S_cloudformation_RetainExceptOnCreate;
 static const struct aws_shape S_cloudformation_CreateStackInput;
@@ -214,7 +219,6 @@ static const struct aws_shape S_cloudformation_StackPolicyDuringUpdateBody;
 static const struct aws_shape S_cloudformation_StackPolicyDuringUpdateURL;
 static const struct aws_shape S_cloudformation_UpdateStackInput;
 static const struct aws_shape S_cloudformation_UpdateStackOutput;
-static const struct aws_shape S_cloudformation_StackNameOrId;
 static const struct aws_shape S_cloudformation_UpdateTerminationProtectionInput;
 static const struct aws_shape S_cloudformation_UpdateTerminationProtectionOutput;
 static const struct aws_shape S_cloudformation_ValidateTemplateInput;
@@ -2848,6 +2852,22 @@ static const char *const PR_amp_ListWorkspaces[] = { "workspaces" };
 static const struct aws_paginator PAG_amp_[] = {
 	{ "ListWorkspaces", PI_amp_ListWorkspaces, 1, PO_amp_ListWorkspaces, 1, PR_amp_ListWorkspaces, 1, "maxResults", NULL },
 };
+static const struct aws_shape S_cloudformation_StackNameOrId = { "StackNameOrId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_cloudformation_RoleARN = { "RoleARN", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_shape S_cloudformation_ResourceToSkip = { "ResourceToSkip", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_cloudformation_ResourcesToSkip[] = {
+	{ "member", NULL, NULL, &S_cloudformation_ResourceToSkip, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_ResourcesToSkip = { "ResourcesToSkip", AWS_T_LIST, 0, NULL, NULL, M_cloudformation_ResourcesToSkip, 1, NULL, 0 };
+static const struct aws_shape S_cloudformation_ClientRequestToken = { "ClientRequestToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
+static const struct aws_member M_cloudformation_ContinueUpdateRollbackInput[] = {
+	{ "StackName", NULL, NULL, &S_cloudformation_StackNameOrId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
+	{ "RoleARN", NULL, NULL, &S_cloudformation_RoleARN, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ResourcesToSkip", NULL, NULL, &S_cloudformation_ResourcesToSkip, AWS_LOC_BODY, 0, NULL, NULL },
+	{ "ClientRequestToken", NULL, NULL, &S_cloudformation_ClientRequestToken, AWS_LOC_BODY, 0, NULL, NULL },
+};
+static const struct aws_shape S_cloudformation_ContinueUpdateRollbackInput = { "ContinueUpdateRollbackInput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ContinueUpdateRollbackInput, 4, NULL, 0 };
+static const struct aws_shape S_cloudformation_ContinueUpdateRollbackOutput = { "ContinueUpdateRollbackOutput", AWS_T_STRUCTURE, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_cloudformation_StackName = { "StackName", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_cloudformation_TemplateBody = { "TemplateBody", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_cloudformation_TemplateURL = { "TemplateURL", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -2900,7 +2920,6 @@ static const struct aws_member M_cloudformation_ResourceTypes[] = {
 	{ "member", NULL, NULL, &S_cloudformation_ResourceType, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_ResourceTypes = { "ResourceTypes", AWS_T_LIST, 0, NULL, NULL, M_cloudformation_ResourceTypes, 1, NULL, 0 };
-static const struct aws_shape S_cloudformation_RoleARN = { "RoleARN", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const char *const E_cloudformation_OnFailure[] = { "DO_NOTHING", "ROLLBACK", "DELETE" };
 static const struct aws_shape S_cloudformation_OnFailure = { "OnFailure", AWS_T_STRING, 0, NULL, NULL, NULL, 0, E_cloudformation_OnFailure, 3 };
 static const struct aws_shape S_cloudformation_StackPolicyBody = { "StackPolicyBody", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
@@ -2916,7 +2935,6 @@ static const struct aws_member M_cloudformation_Tags[] = {
 	{ "member", NULL, NULL, &S_cloudformation_Tag, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_Tags = { "Tags", AWS_T_LIST, 0, NULL, NULL, M_cloudformation_Tags, 1, NULL, 0 };
-static const struct aws_shape S_cloudformation_ClientRequestToken = { "ClientRequestToken", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_cloudformation_EnableTerminationProtection = { "EnableTerminationProtection", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_shape S_cloudformation_RetainExceptOnCreate = { "RetainExceptOnCreate", AWS_T_BOOLEAN, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_cloudformation_CreateStackInput[] = {
@@ -3317,7 +3335,6 @@ static const struct aws_member M_cloudformation_UpdateStackOutput[] = {
 	{ "OperationId", NULL, NULL, &S_cloudformation_OperationId, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_UpdateStackOutput = { "UpdateStackOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_UpdateStackOutput, 2, NULL, 0 };
-static const struct aws_shape S_cloudformation_StackNameOrId = { "StackNameOrId", AWS_T_STRING, 0, NULL, NULL, NULL, 0, NULL, 0 };
 static const struct aws_member M_cloudformation_UpdateTerminationProtectionInput[] = {
 	{ "EnableTerminationProtection", NULL, NULL, &S_cloudformation_EnableTerminationProtection, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
 	{ "StackName", NULL, NULL, &S_cloudformation_StackNameOrId, AWS_LOC_BODY, AWS_M_REQUIRED, NULL, NULL },
@@ -3358,6 +3375,7 @@ static const struct aws_member M_cloudformation_ValidateTemplateOutput[] = {
 	{ "DeclaredTransforms", NULL, NULL, &S_cloudformation_TransformsList, AWS_LOC_BODY, 0, NULL, NULL },
 };
 static const struct aws_shape S_cloudformation_ValidateTemplateOutput = { "ValidateTemplateOutput", AWS_T_STRUCTURE, 0, NULL, NULL, M_cloudformation_ValidateTemplateOutput, 5, NULL, 0 };
+static const struct aws_op O_cloudformation_ContinueUpdateRollback = { "ContinueUpdateRollback", "POST", "/", 200, &S_cloudformation_ContinueUpdateRollbackInput, &S_cloudformation_ContinueUpdateRollbackOutput, "ContinueUpdateRollbackResult", NULL };
 static const struct aws_op O_cloudformation_CreateStack = { "CreateStack", "POST", "/", 200, &S_cloudformation_CreateStackInput, &S_cloudformation_CreateStackOutput, "CreateStackResult", NULL };
 static const struct aws_op O_cloudformation_DeleteStack = { "DeleteStack", "POST", "/", 200, &S_cloudformation_DeleteStackInput, NULL, NULL, NULL };
 static const struct aws_op O_cloudformation_DescribeStackEvents = { "DescribeStackEvents", "POST", "/", 200, &S_cloudformation_DescribeStackEventsInput, &S_cloudformation_DescribeStackEventsOutput, "DescribeStackEventsResult", NULL };
@@ -3374,6 +3392,7 @@ static const struct aws_op O_cloudformation_UpdateStack = { "UpdateStack", "POST
 static const struct aws_op O_cloudformation_UpdateTerminationProtection = { "UpdateTerminationProtection", "POST", "/", 200, &S_cloudformation_UpdateTerminationProtectionInput, &S_cloudformation_UpdateTerminationProtectionOutput, "UpdateTerminationProtectionResult", NULL };
 static const struct aws_op O_cloudformation_ValidateTemplate = { "ValidateTemplate", "POST", "/", 200, &S_cloudformation_ValidateTemplateInput, &S_cloudformation_ValidateTemplateOutput, "ValidateTemplateResult", NULL };
 static const struct aws_op *const OPS_cloudformation_[] = {
+	&O_cloudformation_ContinueUpdateRollback,
 	&O_cloudformation_CreateStack,
 	&O_cloudformation_DeleteStack,
 	&O_cloudformation_DescribeStackEvents,
@@ -14158,7 +14177,7 @@ const struct aws_service aws_services[] = {
 	{ .name = "cloudformation", .sdk_id = "CloudFormation", .env_suffix = "CLOUDFORMATION", .signing_name = "cloudformation",
 	  .endpoint_prefix = "cloudformation", .protocol = AWS_PROTO_QUERY, .api_version = "2010-05-15",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,
-	  .ops = OPS_cloudformation_, .nops = 15, .paginators = PAG_cloudformation_, .npaginators = 5 },
+	  .ops = OPS_cloudformation_, .nops = 16, .paginators = PAG_cloudformation_, .npaginators = 5 },
 	{ .name = "cloudwatch", .sdk_id = "CloudWatch", .env_suffix = "CLOUDWATCH", .signing_name = "monitoring",
 	  .endpoint_prefix = "monitoring", .protocol = AWS_PROTO_QUERY, .api_version = "2010-08-01",
 	  .json_version = NULL, .target_prefix = NULL, .global = false,

@@ -76,14 +76,21 @@ static int plan_adopt(struct plan_change *c, const struct spec_resource *sr,
 	diff_result_init(&dr);
 	diff_resource(&in, &dr);
 	int err = 0;
-	if (cur->replace_reason) {
-		/* A stack in ROLLBACK_COMPLETE: tagging it is an update it
-		 * cannot take. */
+	if (cur->replace_reason || cur->repair_reason) {
+		/* A stack in ROLLBACK_COMPLETE or UPDATE_ROLLBACK_FAILED:
+		 * tagging it is an update it cannot take. */
 		struct diag *dg = diags_add(d, DIAG_ERROR, "cannot adopt %s %s: %s", c->type,
-					    cur->id, cur->replace_reason);
+					    cur->id, cur->replace_reason ? cur->replace_reason
+									 : cur->repair_reason);
 		diag_set_address(dg, c->address);
-		diag_set_detail(dg, "delete it, or choose another %s",
-				schema_given_name(sr->schema));
+		if (cur->replace_reason)
+			diag_set_detail(dg, "delete it, or choose another %s",
+					schema_given_name(sr->schema));
+		else
+			diag_set_detail(dg, "adopting tags it, which it cannot take in this state, and "
+					"berth brings back only what it owns: bring it back yourself "
+					"first, delete it, or choose another %s",
+					schema_given_name(sr->schema));
 		err = BERTH_ECONFLICT;
 		goto cleanup;
 	}

@@ -386,7 +386,9 @@ int engine_do_update(struct engine *e, const struct rt_ctx *rt, const struct pla
 	if (np && !type->update) {
 		diags_add(d, DIAG_ERROR, "%s cannot be changed in place", c->type);
 		err = BERTH_EINVAL;
-	} else if (np) {
+	} else if (np || (cur->repair_reason && type->update)) {
+		/* A repair (live_resource.repair_reason) goes through the
+		 * type's update even when no property changed. */
 		err = type->update(rt, cur, desired, props, np, d);
 	}
 	free(props);

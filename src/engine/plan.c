@@ -301,6 +301,14 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 			c->reason = xstrdup(live->replace_reason);
 		} else if (c->action == PA_REPLACE) {
 			c->reason = replace_reason(&dr, sr->type);
+		} else if (live && live->repair_reason && rt->update &&
+			   (c->action == PA_NOOP || c->action == PA_UPDATE)) {
+			/* The type must bring it back before it takes any change
+			 * (and does so even when nothing else differs). */
+			c->action = PA_UPDATE;
+			c->reason = xstrdup(live->repair_reason);
+		} else if (live && live->last_failure && c->action == PA_UPDATE) {
+			c->reason = xstrdup(live->last_failure); /* making it again */
 		}
 		if (c->action == PA_NOOP || c->action == PA_UPDATE) {
 			/* Dependents see live values, with this resource's

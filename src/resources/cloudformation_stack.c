@@ -36,13 +36,28 @@
  * reads ${STACK.Outputs.KEY} (or ${STACK.Outputs["KEY"]}).
  *
  * A stack left in ROLLBACK_COMPLETE (its create failed) cannot be updated,
- * only deleted: refresh marks it, and the plan replaces it. */
+ * only deleted: refresh marks it, and the plan replaces it.
+ *
+ * A stack in UPDATE_ROLLBACK_FAILED (an update failed, and so did its
+ * rollback: typically a resource changed or deleted outside CloudFormation)
+ * refuses UpdateStack; AWS's way out that keeps the stack is
+ * ContinueUpdateRollback, back to UPDATE_ROLLBACK_COMPLETE. Refresh marks
+ * it (repair_reason), the plan says it will continue the rollback then
+ * update, and apply does exactly that: ContinueUpdateRollback (never with
+ * ResourcesToSkip, which leaves resources out of step with the template:
+ * the user's call), a wait for UPDATE_ROLLBACK_COMPLETE whose failure names
+ * the resources and AWS's reasons, then UpdateStack with the spec's
+ * template. Destroy deletes it as any stack (DeleteStack is allowed). A
+ * stack in UPDATE_ROLLBACK_COMPLETE is usable: the next plan shows the
+ * update it failed to make, saying why it failed (last_failure, read with
+ * the template), and apply makes it again. */
 #include "util/common.h"
 #include "resources/resource.h"
 #include "resources/propagation.h"
 
 #include <ctype.h>
 
+#include "resources/cfn_events.h"
 #include "resources/typeutil.h"
 #include "schema/needs.h"
 #include "util/buf.h"
@@ -165,6 +180,12 @@ static void fill_from_describe(struct live_resource *r, json_t *s)
 		r->replace_reason = xasprintf("the stack is in %s and cannot be updated, only deleted "
 					      "and created again", status);
 	}
+	if (status && !strcmp(status, "UPDATE_ROLLBACK_FAILED")) {
+		free(r->repair_reason);
+		r->repair_reason = xstrdup("the stack is UPDATE_ROLLBACK_FAILED (an update failed, "
+					   "and so did its rollback): continue the failed rollback "
+					   "(ContinueUpdateRollback), then update");
+	}
 }
 
 static int read_all(const struct rt_ctx *c, const struct live_set *parents, struct live_set *out,
@@ -224,7 +245,7 @@ static int describe(const struct rt_ctx *c, const char *id, json_t **stack_out, 
 	return 0;
 }
 
-static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
+static int read_template(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
 {
 	json_t *res = NULL;
 	int err = stack_call(c, "GetTemplate",
@@ -245,6 +266,42 @@ static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct d
 	return 0;
 }
 
+/* A stack in UPDATE_ROLLBACK_COMPLETE is usable, but its last update
+ * failed: when the plan makes it again, it says why the last one failed
+ * (the first failed resource of that update, and AWS's reason). Read
+ * with the template, only when the plan compares templates (the spec's
+ * differs from the one last applied), so a no-change plan pays nothing. */
+static void read_last_failure(const struct rt_ctx *c, struct live_resource *r)
+{
+	const char *status = json_string_value(json_object_get(r->props, "StackStatus"));
+	if (!status || strcmp(status, "UPDATE_ROLLBACK_COMPLETE"))
+		return;
+	struct diags tmp = DIAGS_INIT;
+	struct cfn_failures f;
+	int err = cfn_read_failures(c, r->id, &f, &tmp);
+	diags_release(&tmp);
+	free(r->last_failure);
+	/* heads are newest first: the last one is the cause. */
+	if (!err && f.heads.n)
+		r->last_failure = xasprintf("its last update failed and was rolled back "
+					    "(UPDATE_ROLLBACK_COMPLETE): %s: %s; this update "
+					    "makes it again", f.heads.v[f.heads.n - 1],
+					    f.reasons.v[f.heads.n - 1]);
+	else
+		r->last_failure = xstrdup("its last update failed and was rolled back "
+					  "(UPDATE_ROLLBACK_COMPLETE); this update makes it again");
+	if (!err)
+		cfn_failures_release(&f);
+}
+
+static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
+{
+	int err = read_template(c, r, d);
+	if (!err)
+		read_last_failure(c, r);
+	return err;
+}
+
 static int read_one(const struct rt_ctx *c, const char *id, struct live_resource *out,
 		    struct diags *d)
 {
@@ -255,7 +312,7 @@ static int read_one(const struct rt_ctx *c, const char *id, struct live_resource
 	tu_live_init(out, &rtype_cloudformation_stack, false);
 	fill_from_describe(out, s);
 	json_decref(s);
-	err = read_detail(c, out, d);
+	err = read_template(c, out, d);
 	if (err)
 		live_resource_release(out);
 	return err;
@@ -330,44 +387,12 @@ static json_t *tag_list(json_t *map, const char *names)
 	return l;
 }
 
-/* The failed events of the stack's last operation, as diagnostic detail. */
-static void add_failed_events(const struct rt_ctx *c, const char *id, struct diag *dg)
-{
-	struct diags tmp = DIAGS_INIT;
-	/* Paginated: the operation's events may span pages. Only on failure,
-	 * so the cost does not matter. */
-	json_t *res = NULL, *params = json_pack("{s:s}", "StackName", id);
-	int err = rt_call_all(c, "cloudformation", "DescribeStackEvents", params, "StackEvents", &res,
-			      &tmp);
-	json_decref(params);
-	diags_release(&tmp);
-	if (err)
-		return;
-	struct buf b = BUF_INIT;
-	size_t i, shown = 0;
-	json_t *ev;
-	json_array_foreach(res, i, ev) {
-		const char *status = json_string_value(json_object_get(ev, "ResourceStatus"));
-		const char *type = json_string_value(json_object_get(ev, "ResourceType"));
-		const char *reason = json_string_value(json_object_get(ev, "ResourceStatusReason"));
-		const char *logical = json_string_value(json_object_get(ev, "LogicalResourceId"));
-		if (!status)
-			continue;
-		/* Newest first: the operation's start ends the list. */
-		if (type && !strcmp(type, "AWS::CloudFormation::Stack") && reason &&
-		    !strcmp(reason, "User Initiated"))
-			break;
-		if (!ends_with(status, "_FAILED") || shown >= 20)
-			continue;
-		buf_addf(&b, "%s%s (%s): %s: %s", shown ? "\n" : "", logical ? logical : "?",
-			 type ? type : "?", status, reason ? reason : "no reason given");
-		shown++;
-	}
-	if (shown)
-		diag_set_detail(dg, "%s", b.ptr);
-	buf_release(&b);
-	json_decref(res);
-}
+/* What berth says after the failed events, by how the wait ended. */
+enum stack_hint {
+	HINT_NONE,
+	HINT_ROLLBACK_FAILED, /* an update ended UPDATE_ROLLBACK_FAILED */
+	HINT_CONTINUE_FAILED, /* the rollback berth continued failed again */
+};
 
 /* "arn:...:stack/NAME/UUID" -> NAME, for messages (a new string). */
 static char *stack_label(const char *id)
@@ -380,13 +405,74 @@ static char *stack_label(const char *id)
 	return end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
 }
 
+#define FAILED_SHOWN 20
+
+/* The failed events of the stack's last operation, oldest first (so the
+ * first failed resource, the cause, leads), then what to do about it
+ * (`hint`), as diagnostic detail. Only on failure, so the calls do not
+ * matter. */
+static void add_failed_events(const struct rt_ctx *c, const char *id, enum stack_hint hint,
+			      struct diag *dg)
+{
+	struct diags tmp = DIAGS_INIT;
+	struct cfn_failures f;
+	int err = cfn_read_failures(c, id, &f, &tmp);
+	diags_release(&tmp);
+	struct buf b = BUF_INIT;
+	if (!err)
+		cfn_failures_text(&f, FAILED_SHOWN, &b);
+	char *label = stack_label(id);
+	if (hint == HINT_ROLLBACK_FAILED)
+		buf_addf(&b, "%sthe rollback failed too: the stack takes no update until its rollback "
+			 "is continued. Fix what keeps these resources from returning to their "
+			 "previous state (often a resource changed or deleted outside "
+			 "CloudFormation); the next apply continues the rollback "
+			 "(ContinueUpdateRollback), then updates. Or destroy the stack.",
+			 b.len ? "\n" : "");
+	if (hint == HINT_CONTINUE_FAILED) {
+		struct buf ids = BUF_INIT;
+		for (size_t k = 0; !err && k < f.skip.n; k++)
+			buf_addf(&ids, "%s%s", k ? " " : "", f.skip.v[k]);
+		buf_addf(&b, "%sberth continued the failed rollback (ContinueUpdateRollback) and it "
+			 "failed again. Fix what keeps these resources from returning to their "
+			 "previous state (often a resource changed or deleted outside "
+			 "CloudFormation) and apply again; or, if they cannot be fixed, skip them "
+			 "(CloudFormation then takes them as rolled back, whatever their real "
+			 "state): aws cloudformation continue-update-rollback --stack-name %s "
+			 "--resources-to-skip %s; or destroy the stack.",
+			 b.len ? "\n" : "", label, ids.len ? ids.ptr : "LOGICAL_ID");
+		buf_release(&ids);
+	}
+	free(label);
+	if (b.len)
+		diag_set_detail(dg, "%s", b.ptr);
+	buf_release(&b);
+	if (!err)
+		cfn_failures_release(&f);
+}
+
 struct stack_wait {
 	const struct rt_ctx *c;
 	const char *id;
-	const char *goal;   /* "CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE" */
+	const char *goal;   /* "CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE",
+			     * "UPDATE_ROLLBACK_COMPLETE" */
 	bool gone_ok;       /* deleting: not found is done */
 	bool seen;          /* DescribeStacks has shown it once */
 };
+
+/* Statuses in which a stack is usable: what a create or update waits for.
+ * UPDATE_ROLLBACK_COMPLETE counts only as readiness (the engine's wait after
+ * a change), never as the end of an update, which rolled back then. */
+static bool usable(const char *goal, const char *status)
+{
+	bool ready = !strcmp(goal, "CREATE_COMPLETE");
+	if (!ready && strcmp(goal, "UPDATE_COMPLETE"))
+		return false;
+	return !strcmp(status, "CREATE_COMPLETE") || !strcmp(status, "UPDATE_COMPLETE") ||
+	       !strcmp(status, "IMPORT_COMPLETE") ||
+	       (ready && (!strcmp(status, "UPDATE_ROLLBACK_COMPLETE") ||
+			  !strcmp(status, "IMPORT_ROLLBACK_COMPLETE")));
+}
 
 static int probe_stack(void *ctx, struct diags *d)
 {
@@ -410,31 +496,43 @@ static int probe_stack(void *ctx, struct diags *d)
 	const char *why = json_string_value(json_object_get(s, "StackStatusReason"));
 	char *reason = why ? xstrdup(why) : NULL;
 	json_decref(s);
+	/* AWS ends its reasons with ". ": the message ends with the period. */
+	for (size_t n = reason ? strlen(reason) : 0; n && isspace((unsigned char)reason[n - 1]); n--)
+		reason[n - 1] = '\0';
 	int rc;
-	/* The engine waits for readiness after an update too: any finished
-	 * create, update or import is ready; a rollback is a failure. */
-	bool ready = !w->gone_ok && (!strcmp(status, "CREATE_COMPLETE") ||
-				     !strcmp(status, "UPDATE_COMPLETE") ||
-				     !strcmp(status, "IMPORT_COMPLETE"));
-	if (!strcmp(status, w->goal) || ready) {
+	bool continuing = !strcmp(w->goal, "UPDATE_ROLLBACK_COMPLETE");
+	if (!strcmp(status, w->goal) || (!w->gone_ok && usable(w->goal, status))) {
 		rc = 0;
-	} else if (ends_with(status, "_IN_PROGRESS") && !strstr(status, "ROLLBACK")) {
-		if (w->c->waiting) {
-			/* "waiting for CREATE_COMPLETE" */
-			char *what = xasprintf("%.*s_COMPLETE", (int)(strlen(status) - strlen("_IN_PROGRESS")),
-					       status);
+	} else if (ends_with(status, "_IN_PROGRESS")) {
+		/* The wait names what the stack is heading for: "waiting for
+		 * CREATE_COMPLETE", then, when it fails, "ROLLBACK_COMPLETE"
+		 * (a rollback is waited for to its end, then reported);
+		 * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: "UPDATE_COMPLETE
+		 * (cleanup)". A continued rollback keeps its own name. */
+		if (w->c->waiting && !continuing) {
+			const char *cleanup = strstr(status, "_CLEANUP_IN_PROGRESS");
+			char *what = cleanup ? xasprintf("%.*s (cleanup)", (int)(cleanup - status), status)
+					     : xasprintf("%.*s_COMPLETE",
+							 (int)(strlen(status) - strlen("_IN_PROGRESS")),
+							 status);
 			w->c->waiting(w->c->waiting_ctx, what, 0);
 			free(what);
 		}
 		rc = 1;
-	} else if (ends_with(status, "_IN_PROGRESS")) {
-		rc = 1; /* rolling back: wait for where it ends, then report */
 	} else {
 		char *label = stack_label(w->id);
-		struct diag *dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", label, status,
-					    w->goal, reason ? ": " : "", reason ? reason : "");
+		struct diag *dg;
+		if (continuing)
+			dg = diags_add(d, DIAG_ERROR, "the continued rollback of stack %s failed: it is "
+				       "%s, not %s%s%s", label, status, w->goal, reason ? ": " : "",
+				       reason ? reason : "");
+		else
+			dg = diags_add(d, DIAG_ERROR, "stack %s is %s, not %s%s%s", label, status,
+				       w->goal, reason ? ": " : "", reason ? reason : "");
 		free(label);
-		add_failed_events(w->c, w->id, dg);
+		enum stack_hint hint = strcmp(status, "UPDATE_ROLLBACK_FAILED") ? HINT_NONE
+				       : continuing ? HINT_CONTINUE_FAILED : HINT_ROLLBACK_FAILED;
+		add_failed_events(w->c, w->id, hint, dg);
 		rc = BERTH_EAWS;
 	}
 	free(status);
@@ -442,17 +540,44 @@ static int probe_stack(void *ctx, struct diags *d)
 	return rc;
 }
 
+/* Waits for the stack to reach `goal`; `what` names the wait in progress
+ * and messages (NULL: "stack NAME to reach GOAL"). */
 static int wait_for(const struct rt_ctx *c, const char *id, const char *goal, bool gone_ok,
-		    struct diags *d)
+		    const char *what, struct diags *d)
 {
 	struct stack_wait w = { c, id, goal, gone_ok, false };
 	char *label = stack_label(id);
-	char *what = xasprintf("stack %s to reach %s", label, goal);
+	char *named = what ? xstrdup(what) : xasprintf("stack %s to reach %s", label, goal);
 	free(label);
 	/* At most every 30 s, botocore's stack_create_complete delay. */
-	int err = rt_poll(c, what, STACK_TIMEOUT_MS, 30000, probe_stack, &w, d);
+	int err = rt_poll(c, named, STACK_TIMEOUT_MS, 30000, probe_stack, &w, d);
+	free(named);
+	return err;
+}
+
+/* A stack in UPDATE_ROLLBACK_FAILED takes no update: ContinueUpdateRollback
+ * (which retries what failed to roll back), and the wait for
+ * UPDATE_ROLLBACK_COMPLETE. */
+static int continue_rollback(const struct rt_ctx *c, const char *id, struct diags *d)
+{
+	json_t *params = json_pack("{s:s}", "StackName", id);
+	int err = rt_call(c, "cloudformation", "ContinueUpdateRollback", params, NULL, d);
+	json_decref(params);
+	if (err)
+		return err;
+	char *label = stack_label(id);
+	char *what = xasprintf("stack %s to finish its failed update's rollback, continued "
+			       "(UPDATE_ROLLBACK_COMPLETE)", label);
+	free(label);
+	err = wait_for(c, id, "UPDATE_ROLLBACK_COMPLETE", false, what, d);
 	free(what);
 	return err;
+}
+
+static bool rollback_failed(const struct live_resource *cur)
+{
+	const char *status = json_string_value(json_object_get(cur->props, "StackStatus"));
+	return status && !strcmp(status, "UPDATE_ROLLBACK_FAILED");
 }
 
 /* params[name] = props[name] as a boolean, when props gives it. */
@@ -522,7 +647,7 @@ static int create(const struct rt_ctx *c, const char *address, json_t *props, js
 
 static int wait_ready(const struct rt_ctx *c, const char *id, struct diags *d)
 {
-	return wait_for(c, id, "CREATE_COMPLETE", false, d);
+	return wait_for(c, id, "CREATE_COMPLETE", false, NULL, d);
 }
 
 /* UpdateStack; "No updates are to be performed." is success. Waits for
@@ -545,7 +670,7 @@ static int update_stack(const struct rt_ctx *c, const char *id, json_t *params, 
 		return err;
 	}
 	diags_release(&tmp);
-	return wait_for(c, id, "UPDATE_COMPLETE", false, d);
+	return wait_for(c, id, "UPDATE_COMPLETE", false, NULL, d);
 }
 
 /* What update changes in place: everything but TimeoutInMinutes, which
@@ -562,6 +687,14 @@ static int update(const struct rt_ctx *c, const struct live_resource *cur, json_
 	if (err)
 		return err;
 	bool via_update = false;
+	if (rollback_failed(cur)) {
+		if ((err = continue_rollback(c, cur->id, d)))
+			return err;
+		/* Back on the template before the failed update, whatever
+		 * the plan compared with: UpdateStack to the spec's ("No
+		 * updates" when they are the same). */
+		via_update = true;
+	}
 	for (size_t i = 0; i < nchanged; i++) {
 		if (!strcmp(changed[i], "EnableTerminationProtection")) {
 			json_t *params = json_pack("{s:s, s:b}", "StackName", cur->id,
@@ -640,7 +773,7 @@ static int remove_stack(const struct rt_ctx *c, const struct live_resource *cur,
 
 static int wait_gone(const struct rt_ctx *c, const struct live_resource *cur, struct diags *d)
 {
-	return wait_for(c, cur->id, "DELETE_COMPLETE", true, d);
+	return wait_for(c, cur->id, "DELETE_COMPLETE", true, NULL, d);
 }
 
 /* ---- side effects: the awslogs groups of the template's task definitions ----

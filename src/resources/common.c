@@ -33,6 +33,8 @@ void live_resource_release(struct live_resource *r)
 	free(r->note);
 	free(r->parent_id);
 	free(r->replace_reason);
+	free(r->repair_reason);
+	free(r->last_failure);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -55,6 +57,8 @@ void live_resource_copy(struct live_resource *dst, const struct live_resource *s
 	dst->parent_id = dup_or_null(src->parent_id);
 	dst->replace_reason = dup_or_null(src->replace_reason);
 	dst->created_ms = src->created_ms;
+	dst->repair_reason = dup_or_null(src->repair_reason);
+	dst->last_failure = dup_or_null(src->last_failure);
 }
 
 void live_set_release(struct live_set *s)

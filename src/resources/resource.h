@@ -71,6 +71,17 @@ struct live_resource {
 			       * time (registeredAt, CreationTime) or berth's
 			       * TAG_CREATED; 0 when unknown. Read by side
 			       * effects (engine/sidefx.c) only. */
+	char *repair_reason; /* the instance must be brought back to a state
+			      * that takes updates before any change (a stack
+			      * in UPDATE_ROLLBACK_FAILED): plan updates it,
+			      * saying this, even when nothing differs, and
+			      * apply calls the type's update (with the changed
+			      * properties, maybe none), or NULL */
+	char *last_failure; /* why the instance's last change failed, when it
+			     * is still the one to make (a stack in
+			     * UPDATE_ROLLBACK_COMPLETE): the reason of a plan
+			     * that updates it; never forces a change. NULL
+			     * when none or not read */
 };
 
 struct live_set {

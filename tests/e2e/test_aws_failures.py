@@ -7,8 +7,7 @@ status, and, AWS giving no reason for it, the role or key that causes it);
 each is listed as failed while what does not depend on it still finishes,
 and the next plan replaces the failed workspace (it takes no update). A
 stack update that rolls back says why and is tried again by the next plan.
-(A CloudFormation stack in ROLLBACK_COMPLETE, its first failed resource and
-AWS's reason: e2e.types_monitoring's test_stack_rollback_then_replace.)"""
+(Stacks whose create or rollback failed: e2e.stack_failures.)"""
 import time
 
 from berthtest import main
@@ -183,11 +182,19 @@ class Failures(EngineCase):
         cfn = self.aws("cloudformation")
         self.assertEqual(cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
                          "UPDATE_ROLLBACK_COMPLETE")
+        # The next plan makes the update again, saying why the last failed.
+        why = ("its last update failed and was rolled back (UPDATE_ROLLBACK_COMPLETE): Service "
+               "(AWS::ECS::Service): CREATE_FAILED: Resource handler returned message: ")
         ch = self.changes(self.plan_json())
         self.assertEqual(ch["app"]["action"], "update")
         self.assertEqual(ch["app"]["changed"], ["TemplateBody"])
+        self.assertTrue(ch["app"]["reason"].startswith(why), ch["app"]["reason"])
+        self.assertIn("ClusterNotFoundException", ch["app"]["reason"])
+        self.assertTrue(ch["app"]["reason"].endswith("; this update makes it again"))
         self.aws("ecs").create_cluster(clusterName="app")
-        self.berth("apply", "--auto-approve")
+        r = self.berth("apply", "--auto-approve")
+        self.assertIn("app (AWS::CloudFormation::Stack) will be updated in place: " + why,
+                      r.stdout)
         self.assertEqual(cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
                          "UPDATE_COMPLETE")
         r = self.berth("plan", "--detailed-exitcode", ok=0)

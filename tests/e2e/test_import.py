@@ -370,5 +370,45 @@ class Import(EngineCase):
                       "ROLLBACK_COMPLETE and cannot be updated", r.stderr)
         self.assertIn("delete it, or choose another StackName", r.stderr)
 
+    def test_a_stack_whose_rollback_failed_is_not_adopted(self):
+        # UPDATE_ROLLBACK_FAILED (its log group deleted outside
+        # CloudFormation, then an update): it takes no tags either, and
+        # berth continues the rollback only of stacks it owns.
+        cfn, logs = self.client("cloudformation"), self.client("logs")
+        group = {"Type": "AWS::Logs::LogGroup",
+                 "Properties": {"LogGroupName": "stuck", "RetentionInDays": 7}}
+
+        def settle():
+            for _ in range(100):
+                status = cfn.describe_stacks(StackName="stuck")["Stacks"][0]["StackStatus"]
+                if not status.endswith("_IN_PROGRESS"):
+                    return status
+                time.sleep(0.1)
+            return status
+
+        sid = cfn.create_stack(StackName="stuck", TemplateBody=json.dumps(
+            {"Resources": {"Group": group}}))["StackId"]
+        self.assertEqual(settle(), "CREATE_COMPLETE")
+        logs.delete_log_group(logGroupName="stuck")
+        group["Properties"]["RetentionInDays"] = 14
+        cfn.update_stack(StackName="stuck", TemplateBody=json.dumps({"Resources": {"Group": group}}))
+        self.assertEqual(settle(), "UPDATE_ROLLBACK_FAILED")
+        self.write_spec(f"""\
+            berth: 1
+            stack: stacks
+            resources:
+              stuck:
+                type: AWS::CloudFormation::Stack
+                adopt: true
+                properties: {{ StackName: stuck, TemplateBody: {json.dumps(self.TEMPLATE)} }}
+            """)
+        r = self.berth("plan", ok=1)
+        self.assertIn(f"stuck: cannot adopt AWS::CloudFormation::Stack {sid}: the stack is "
+                      "UPDATE_ROLLBACK_FAILED (an update failed, and so did its rollback)",
+                      r.stderr)
+        self.assertIn("bring it back yourself first, delete it, or choose another StackName",
+                      r.stderr)
+        self.assertEqual(settle(), "UPDATE_ROLLBACK_FAILED")  # untouched
+
 if __name__ == "__main__":
     main()

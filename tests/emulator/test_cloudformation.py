@@ -522,6 +522,97 @@ class CloudFormationTest(EmulatorTestCase):
             {'Resources': {'Bucket': {'Type': 'AWS::S3::Bucket'}}}), OnFailure='DELETE')
         self.wait('stack_delete_complete', 'drop')
 
+    def status(self, name):
+        return self.cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
+
+    def settled(self, name):
+        self.emu.wait_until(lambda: not self.status(name).endswith('_IN_PROGRESS'), timeout=15)
+        return self.status(name)
+
+    def test_update_rollback_failed_and_continued(self):
+        # A resource deleted outside CloudFormation (AWS's own example of a
+        # failed rollback): the update cannot change it, nor can the
+        # rollback change it back.
+        group = {'Type': 'AWS::Logs::LogGroup',
+                 'Properties': {'LogGroupName': 'kept', 'RetentionInDays': 7}}
+        template = {'Resources': {'Group': group}}
+        logs = self.client('logs')
+        self.cfn.create_stack(StackName='urf', TemplateBody=json.dumps(template))
+        self.wait('stack_create_complete', 'urf')
+        logs.delete_log_group(logGroupName='kept')
+        group['Properties']['RetentionInDays'] = 14
+        template['Resources']['Topic'] = {'Type': 'AWS::SNS::Topic',
+                                          'Properties': {'TopicName': 'urf-new'}}
+        self.cfn.update_stack(StackName='urf', TemplateBody=json.dumps(template))
+        self.assertEqual(self.settled('urf'), 'UPDATE_ROLLBACK_FAILED')
+        stack = self.cfn.describe_stacks(StackName='urf')['Stacks'][0]
+        self.assertEqual(stack['StackStatusReason'],
+                         'The following resource(s) failed to update: [Group]. ')
+        failed = [e for e in self.events('urf') if e['ResourceStatus'] == 'UPDATE_FAILED']
+        self.assertEqual([e['LogicalResourceId'] for e in failed], ['Group', 'Group'])
+        self.assertIn('The specified log group does not exist.',
+                      failed[-1]['ResourceStatusReason'])
+        self.assertIn('Error Code: ResourceNotFoundException', failed[-1]['ResourceStatusReason'])
+
+        # UpdateStack is refused; DescribeStackResource shows the failure.
+        with self.assertRaises(ClientError) as caught:
+            self.cfn.update_stack(StackName='urf', TemplateBody=json.dumps(template))
+        error = caught.exception.response['Error']
+        self.assertEqual(error['Code'], 'ValidationError')
+        self.assertEqual(error['Message'], f"Stack:{stack['StackId']} is in "
+                         'UPDATE_ROLLBACK_FAILED state and can not be updated.')
+        # Only resources whose rollback failed may be skipped.
+        with self.assertRaises(ClientError) as caught:
+            self.cfn.continue_update_rollback(StackName='urf', ResourcesToSkip=['Topic'])
+        self.assertEqual(caught.exception.response['Error']['Code'], 'ValidationError')
+
+        # Continued with the cause still there: it fails again.
+        self.cfn.continue_update_rollback(StackName='urf')
+        self.assertEqual(self.status('urf'), 'UPDATE_ROLLBACK_IN_PROGRESS')
+        self.assertEqual(self.settled('urf'), 'UPDATE_ROLLBACK_FAILED')
+        # The cause fixed, it completes: the group has its old retention,
+        # the topic the update created is gone.
+        logs.create_log_group(logGroupName='kept')
+        self.cfn.continue_update_rollback(StackName='urf')
+        self.assertEqual(self.settled('urf'), 'UPDATE_ROLLBACK_COMPLETE')
+        self.assertEqual(logs.describe_log_groups(logGroupNamePrefix='kept')['logGroups'][0]
+                         ['retentionInDays'], 7)
+        self.assertNotIn('urf-new', str(self.client('sns').list_topics()))
+        with self.assertRaises(ClientError) as caught:
+            self.cfn.continue_update_rollback(StackName='urf')
+        self.assertIn('UPDATE_ROLLBACK_COMPLETE state', caught.exception.response['Error']
+                      ['Message'])
+        # Usable again: the same update goes through now.
+        self.cfn.update_stack(StackName='urf', TemplateBody=json.dumps(template))
+        self.wait('stack_update_complete', 'urf')
+        self.assertEqual(logs.describe_log_groups(logGroupNamePrefix='kept')['logGroups'][0]
+                         ['retentionInDays'], 14)
+
+    def test_update_rollback_failed_skip_or_delete(self):
+        template = {'Resources': {'Group': {
+            'Type': 'AWS::Logs::LogGroup',
+            'Properties': {'LogGroupName': 'gone', 'RetentionInDays': 7}}}}
+        for name in ('skip', 'drop'):
+            template['Resources']['Group']['Properties']['LogGroupName'] = name
+            template['Resources']['Group']['Properties']['RetentionInDays'] = 7
+            self.cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+            self.wait('stack_create_complete', name)
+            self.client('logs').delete_log_group(logGroupName=name)
+            template['Resources']['Group']['Properties']['RetentionInDays'] = 14
+            self.cfn.update_stack(StackName=name, TemplateBody=json.dumps(template))
+            self.assertEqual(self.settled(name), 'UPDATE_ROLLBACK_FAILED')
+        # ResourcesToSkip: marked UPDATE_COMPLETE, the rollback completes.
+        self.cfn.continue_update_rollback(StackName='skip', ResourcesToSkip=['Group'])
+        self.assertEqual(self.settled('skip'), 'UPDATE_ROLLBACK_COMPLETE')
+        self.assertEqual(self.cfn.describe_stack_resource(
+            StackName='skip', LogicalResourceId='Group')['StackResourceDetail']
+            ['ResourceStatus'], 'UPDATE_COMPLETE')
+        # DeleteStack is allowed in UPDATE_ROLLBACK_FAILED.
+        self.cfn.delete_stack(StackName='drop')
+        self.wait('stack_delete_complete', 'drop')
+        self.assertEqual([s['StackName'] for s in self.cfn.describe_stacks()['Stacks']],
+                         ['skip'])
+
     def test_template_errors(self):
         def error(body, **extra):
             return self.assertAwsError('ValidationError', self.cfn.create_stack, StackName='bad',

@@ -156,6 +156,28 @@ static void to_live(const char *type_name, const char *arn, json_t *obj,
 	/* As ECS clusters: AWS gives no creation time, berth's tag does. */
 	r->created_ms = created_ms(json_object_get(obj, "tags"));
 	rt_apply_tags(r, json_deep_copy(json_object_get(obj, "tags")));
+	const char *repair = json_string_value(json_object_get(obj, "repair"));
+	const char *last = json_string_value(json_object_get(obj, "last_failure"));
+	r->repair_reason = repair ? xstrdup(repair) : NULL;
+	r->last_failure = last ? xstrdup(last) : NULL;
+}
+
+void fake_set_state(struct fake_cloud *fc, const char *address, const char *repair,
+		    const char *last_failure)
+{
+	const char *arn;
+	json_t *obj;
+	pthread_mutex_lock(&fc->lock);
+	json_object_foreach(fc->objs, arn, obj) {
+		char *a = obj_address(obj);
+		if (!strcmp(a, address)) {
+			json_object_set_new(obj, "repair", repair ? json_string(repair) : json_null());
+			json_object_set_new(obj, "last_failure",
+					    last_failure ? json_string(last_failure) : json_null());
+		}
+		free(a);
+	}
+	pthread_mutex_unlock(&fc->lock);
 }
 
 static bool of_stack(json_t *obj, const char *stack)
@@ -284,6 +306,9 @@ static int fake_update(const struct live_resource *cur, json_t *desired,
 		char *a = obj_address(obj);
 		log_write(fc, "update", a);
 		free(a);
+		/* Brought back, and the change made. */
+		json_object_del(obj, "repair");
+		json_object_del(obj, "last_failure");
 	}
 	pthread_mutex_unlock(&fc->lock);
 	return err;

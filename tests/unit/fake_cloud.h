@@ -15,7 +15,8 @@
  * check what the engine asked for and in which order. Failures are
  * injected per address: a create that is refused, and a create that takes
  * effect but whose answer never arrives (a crash or a dropped connection
- * right after the call), which also sets the engine's cancel flag.
+ * right after the call), which also sets the engine's cancel flag; an
+ * instance's state can say it must be brought back (fake_set_state).
  *
  * One cloud at a time: the type callbacks get only an rt_ctx, so they find
  * it through a pointer of this file, set by fake_cloud_new. Thread-safe, as
@@ -61,5 +62,9 @@ size_t fake_count(struct fake_cloud *fc, const char *verb, const char *address);
 size_t fake_instances(struct fake_cloud *fc, const char *address);
 /* The position of "VERB ADDRESS" in the log, or -1. */
 long fake_log_index(struct fake_cloud *fc, const char *verb, const char *address);
+/* The live instances at address read with these (NULL: none) as their
+ * repair_reason and last_failure, until an update of it. */
+void fake_set_state(struct fake_cloud *fc, const char *address, const char *repair,
+		    const char *last_failure);
 
 #endif

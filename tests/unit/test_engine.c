@@ -1,5 +1,6 @@
 /* The engine end to end over fake in-memory types (fake_cloud.h): plan,
- * apply, update and replace, destroy, an apply that crashed part way and
+ * apply, update and replace, an instance the type must bring back before
+ * any change (repair_reason, last_failure), destroy, an apply that crashed part way and
  * runs again, one whose create fails, a data entry read through the
  * registry, and the log groups AWS made for a removed instance (side
  * effects: deleted, kept when older or managed, a refused delete). No AWS,
@@ -331,6 +332,51 @@ TEST(update_in_place_and_replace)
 	CHECK(fake_log_index(&fc, "delete", "sub") < last_create);
 	CHECK_INT(fake_instances(&fc, "sub"), 1);
 	CHECK(!has_changes(&fc, spec_net_changed));
+	fake_cloud_free(&fc);
+}
+
+TEST(repair_is_planned_and_applied_even_without_a_diff)
+{
+	struct fake_cloud fc;
+	fake_cloud_new(&fc);
+	struct run_result r;
+	CHECK_INT(plan_and_apply(&fc, spec_net, &r), 0);
+	run_result_release(&r);
+
+	/* The type says the instance must be brought back (a stack in
+	 * UPDATE_ROLLBACK_FAILED): an update with that reason, though the
+	 * spec and the instance agree. */
+	fake_set_state(&fc, "logs", "stuck: bring it back, then update", NULL);
+	struct session s;
+	session_open(&s, &fc, spec_net);
+	struct plan *p = plan_of(&s);
+	const struct plan_change *lg = change_of(p, "logs");
+	CHECK_INT(lg->action, PA_UPDATE);
+	CHECK_INT(lg->changed.n, 0);
+	CHECK_STR(lg->reason, "stuck: bring it back, then update");
+	CHECK_INT(p->nchange, 1);
+	CHECK_INT(change_of(p, "net")->action, PA_NOOP);
+	int err = engine_apply(s.e, p, &r, &s.d);
+	if (err)
+		print_diags(&s.d);
+	CHECK_INT(err, 0);
+	CHECK_INT(r.done, 1);
+	run_result_release(&r);
+	plan_free(p);
+	session_close(&s);
+	CHECK_INT(fake_count(&fc, "update", "logs"), 1); /* with no changed property */
+	CHECK(!has_changes(&fc, spec_net));
+
+	/* Why the last change failed only annotates an update: it forces none. */
+	fake_set_state(&fc, "logs", NULL, "its last update failed");
+	CHECK(!has_changes(&fc, spec_net));
+	session_open(&s, &fc, spec_net_changed);
+	p = plan_of(&s);
+	lg = change_of(p, "logs");
+	CHECK_INT(lg->action, PA_UPDATE);
+	CHECK_STR(lg->reason, "its last update failed");
+	plan_free(p);
+	session_close(&s);
 	fake_cloud_free(&fc);
 }
 

@@ -42,8 +42,29 @@ What happens, as in AWS:
   ECS service, alarm, log group retention, AMP alias) or replaced (a
   replacement of a custom-named resource fails as in AWS), removed ones
   deleted during UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, then UPDATE_COMPLETE.
-  On failure the new resources are deleted and the previous template and
-  parameters restored: UPDATE_ROLLBACK_COMPLETE.
+  On failure (UPDATE_ROLLBACK_IN_PROGRESS, "The following resource(s) failed
+  to update: [X]. ") the previous template, parameters and tags are
+  restored, the resources changed in place (and the one whose in-place
+  change failed) are changed back to their previous properties, replaced
+  ones get their previous physical resource back, then the new resources
+  are deleted during UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS:
+  UPDATE_ROLLBACK_COMPLETE.
+- A rollback that cannot change a resource back ends UPDATE_ROLLBACK_FAILED
+  (the resource UPDATE_FAILED with the handler's reason; the stack's reason
+  "The following resource(s) failed to update: [X]. "). Deterministic way to
+  get there, AWS's own example of it: delete a resource of the stack outside
+  CloudFormation (e.g. logs:DeleteLogGroup on its log group), then update a
+  property it changes in place (RetentionInDays): the update fails
+  (ResourceNotFoundException), and so does changing it back. In that state
+  UpdateStack is the ValidationError "Stack:ID is in UPDATE_ROLLBACK_FAILED
+  state and can not be updated."; DeleteStack works; ContinueUpdateRollback
+  (UPDATE_ROLLBACK_IN_PROGRESS, "User Initiated") tries what failed again:
+  UPDATE_ROLLBACK_FAILED again while the cause is there (recreate the log
+  group to fix it), else UPDATE_ROLLBACK_COMPLETE. Its ResourcesToSkip may
+  name only resources whose rollback failed; they are marked UPDATE_COMPLETE
+  and left as they are. Its ValidationErrors for a stack in another state
+  or a resource that cannot be skipped are worded by the emulator (AWS
+  publishes no text).
 - DeleteStack deletes the resources in reverse order (DeletionPolicy
   Retain and RetainResources are skipped: DELETE_SKIPPED); a failure makes
   the stack DELETE_FAILED. A stack still CREATE_IN_PROGRESS may be deleted
@@ -71,9 +92,8 @@ NotificationARNs, NoValue.
 
 Simplifications: no change sets, stack sets, nested stacks, transforms,
 drift detection, stack policies, rollback triggers or timeouts; resources
-are created one at a time (AWS creates independent ones in parallel); an
-update's rollback does not
-undo in-place changes already made; deleted stacks are kept in memory
+are created one at a time (AWS creates independent ones in parallel);
+deleted stacks are kept in memory
 (not in the store) until a state reset."""
 
 import importlib.util
@@ -578,7 +598,9 @@ def _update_flow(api, now, stack, order, previous):
     data = stack.data
     yield lifecycle.delay('CFN_STEP')
     evaluator = _evaluator(api.store, data)
-    created, replaced_old, failed = [], [], None
+    # touched: resources changed in place (or whose in-place change failed),
+    # which the rollback changes back: (logical id, mode, new props, old props).
+    created, replaced_old, touched, failed = [], [], [], None
     reason = None
     for logical_id in order:
         definition = data['template']['Resources'][logical_id]
@@ -596,18 +618,20 @@ def _update_flow(api, now, stack, order, previous):
             if props == old_props and data['tags'] == previous['tags']:
                 continue
             _set_resource(now, data, logical_id, 'UPDATE_IN_PROGRESS')
-            record = None
+            record, mode = None, None
             changed = {k for k in set(props) | set(old_props) if props.get(k) != old_props.get(k)}
             try:
                 if changed <= {'Tags'}:
                     # Tags alone (the resource's or the stack's): retag in place.
-                    record = rec['record']
+                    mode, record = 'retag', rec['record']
                     _retag(api, data, logical_id, provider, record, old_props, props,
                            previous['tags'])
                 elif not _needs_replacement(provider, old_props, props):
+                    mode = 'update'
                     record = provider.update(api, rec['record'], old_props, props,
                                              _stack_info(data))
                 if record is None:
+                    mode = 'replace'
                     if provider.name_property and props.get(provider.name_property):
                         raise providers.ProviderError(
                             'CloudFormation cannot update a stack when a custom-named resource '
@@ -620,14 +644,19 @@ def _update_flow(api, now, stack, order, previous):
                     _event(now, data, logical_id, 'UPDATE_IN_PROGRESS', rec['ResourceType'],
                            new['physical_id'], 'Requested update requires the creation of a '
                            'new physical resource; hence creating one.')
-                else:
+                elif mode == 'update':
                     rec['record'] = record
                     _retag(api, data, logical_id, provider, record, old_props, props,
                            previous['tags'])
             except providers.ProviderError as err:
                 _set_resource(now, data, logical_id, 'UPDATE_FAILED', err.reason)
+                if mode in ('retag', 'update'):
+                    # It may be half changed: the rollback changes it back.
+                    touched.append((logical_id, mode, props, old_props))
                 failed = logical_id
                 break
+            if mode in ('retag', 'update'):
+                touched.append((logical_id, mode, props, old_props))
             rec['props'] = props
             evaluator.resources[logical_id] = {'ref': rec['record']['ref'],
                                                'attrs': rec['record']['attrs']}
@@ -649,30 +678,16 @@ def _update_flow(api, now, stack, order, previous):
     if failed is not None:
         _stack_status(now, data, 'UPDATE_ROLLBACK_IN_PROGRESS',
                       reason or f'The following resource(s) failed to update: [{failed}]. ')
-        yield lifecycle.delay('CFN_STEP')
-        for logical_id in reversed(created):
-            yield from _delete_resource(api, now, data, logical_id)
-            del data['resources'][logical_id]
-        for old in replaced_old:
-            lid = old['LogicalResourceId']
-            new = data['resources'].get(lid)
-            provider = providers.PROVIDERS.get(old['ResourceType'])
-            if new is not None and new.get('record') is not old.get('record') \
-                    and new.get('record') and provider is not None:
-                try:
-                    provider.delete(api, new['record'])
-                except providers.ProviderError:
-                    pass
-            data['resources'][lid] = old
-        for logical_id, rec in data['resources'].items():
-            if rec['ResourceStatus'] in ('UPDATE_FAILED', 'UPDATE_IN_PROGRESS') \
-                    and rec.get('record'):
-                _set_resource(now, data, logical_id, 'UPDATE_COMPLETE')
+        # The stack is back on its previous template, parameters and tags
+        # from here on; what is left to undo is data['rollback'], which
+        # ContinueUpdateRollback resumes when this rollback fails.
+        new_tags = data['tags']
         for key in ('template', 'body', 'parameters', 'tags', 'capabilities'):
             data[key] = previous[key]
-        _stack_status(now, data, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')
+        data['rollback'] = {'pending': list(reversed(touched)), 'created': created,
+                            'replaced_old': replaced_old, 'new_tags': new_tags}
         yield lifecycle.delay('CFN_STEP')
-        _stack_status(now, data, 'UPDATE_ROLLBACK_COMPLETE')
+        yield from _roll_back(api, now, stack)
         return
     data['outputs'] = outputs
     _stack_status(now, data, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')
@@ -690,6 +705,97 @@ def _update_flow(api, now, stack, order, previous):
                 pass
         yield lifecycle.delay('CFN_STEP')
     _stack_status(now, data, 'UPDATE_COMPLETE')
+
+
+def _roll_back(api, now, stack, skip=()):
+    """Generator: the rollback of a failed update, from data['rollback'].
+    Resources changed in place are changed back to their previous
+    properties (those in `skip`, from ContinueUpdateRollback's
+    ResourcesToSkip, are only marked UPDATE_COMPLETE, as AWS does: their
+    real state is then the user's business); replaced resources get their
+    previous physical resource back. If any cannot be changed back (a
+    resource deleted or changed outside CloudFormation), the stack stops in
+    UPDATE_ROLLBACK_FAILED, with those still pending. Otherwise the cleanup
+    deletes what the update created, and the stack is
+    UPDATE_ROLLBACK_COMPLETE."""
+    data = stack.data
+    rb = data['rollback']
+    pending, failed = [], []
+    for logical_id, mode, new_props, old_props in rb['pending']:
+        rec = data['resources'][logical_id]
+        if logical_id in skip:
+            rec['props'] = old_props  # what CloudFormation believes from now on
+            _set_resource(now, data, logical_id, 'UPDATE_COMPLETE')
+            continue
+        provider = providers.PROVIDERS[rec['ResourceType']]
+        _set_resource(now, data, logical_id, 'UPDATE_IN_PROGRESS')
+        try:
+            record = rec['record']
+            if mode == 'update':
+                record = provider.update(api, record, new_props, old_props,
+                                         _stack_info(data)) or record
+                rec['record'] = record
+            _retag(api, data, logical_id, provider, record, new_props, old_props,
+                   rb['new_tags'])
+        except providers.ProviderError as err:
+            _set_resource(now, data, logical_id, 'UPDATE_FAILED', err.reason)
+            pending.append((logical_id, mode, new_props, old_props))
+            failed.append(logical_id)
+            continue
+        rec['props'] = old_props
+        yield lifecycle.delay('CFN_STEP')
+        _set_resource(now, data, logical_id, 'UPDATE_COMPLETE')
+    if failed:
+        rb['pending'] = pending
+        _stack_status(now, data, 'UPDATE_ROLLBACK_FAILED',
+                      f'The following resource(s) failed to update: [{", ".join(failed)}]. ')
+        return
+    for old in rb['replaced_old']:
+        lid = old['LogicalResourceId']
+        new = data['resources'].get(lid)
+        data['resources'][lid] = old
+        if new is not None and new.get('record') is not old.get('record') and new.get('record'):
+            rb.setdefault('replacements', []).append(new)
+    for logical_id, rec in data['resources'].items():
+        if rec['ResourceStatus'] in ('UPDATE_FAILED', 'UPDATE_IN_PROGRESS') \
+                and rec.get('record'):
+            _set_resource(now, data, logical_id, 'UPDATE_COMPLETE')
+    _stack_status(now, data, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')
+    yield lifecycle.delay('CFN_STEP')
+    for logical_id in reversed(rb['created']):
+        yield from _delete_resource(api, now, data, logical_id)
+        del data['resources'][logical_id]
+    for new in rb.get('replacements', []):
+        provider = providers.PROVIDERS.get(new['ResourceType'])
+        if provider is not None:
+            try:
+                provider.delete(api, new['record'])
+            except providers.ProviderError:
+                pass
+    del data['rollback']
+    _stack_status(now, data, 'UPDATE_ROLLBACK_COMPLETE')
+
+
+def _continue_flow(api, now, stack, skip):
+    yield lifecycle.delay('CFN_STEP')
+    yield from _roll_back(api, now, stack, skip)
+
+
+def _drop_rollback(api, stack):
+    """DeleteStack of a stack in UPDATE_ROLLBACK_FAILED: the previous
+    physical resources of replacements are in no resource record any more;
+    deleted with the stack."""
+    rb = stack.data.pop('rollback', None)
+    if not rb:
+        return
+    current = {id(r.get('record')) for r in stack.data['resources'].values()}
+    for old in rb['replaced_old']:
+        provider = providers.PROVIDERS.get(old['ResourceType'])
+        if provider is not None and old.get('record') and id(old['record']) not in current:
+            try:
+                provider.delete(api, old['record'])
+            except providers.ProviderError:
+                pass
 
 
 def _retag(api, data, logical_id, provider, record, old_props, props, old_stack_tags):
@@ -829,6 +935,36 @@ def update_stack(ctx, params):
     return {'StackId': data['id']}
 
 
+@op('cloudformation', 'ContinueUpdateRollback')
+def continue_update_rollback(ctx, params):
+    """Resumes the rollback of a stack in UPDATE_ROLLBACK_FAILED: what
+    failed to change back is tried again, except ResourcesToSkip (only
+    resources whose rollback failed may be named)."""
+    name = params['StackName']
+    stack = _find_live(ctx, name)
+    if stack is None:
+        raise _validation(f'Stack [{name}] does not exist')
+    data = stack.data
+    if data['status'] != 'UPDATE_ROLLBACK_FAILED':
+        # AWS publishes no text for this; modelled on UpdateStack's.
+        raise _validation(f"Stack:{data['id']} is in {data['status']} state and can not "
+                          'continue update rollback.')
+    skip = params.get('ResourcesToSkip', [])
+    rollback_failed = {entry[0] for entry in data['rollback']['pending']}
+    for logical_id in skip:
+        if logical_id not in rollback_failed:
+            raise _validation(f'Resource [{logical_id}] cannot be skipped: only resources in '
+                              'UPDATE_FAILED state because the rollback failed can be '
+                              'specified.')
+    _check_role(ctx, params.get('RoleARN') or data['role_arn'])
+    if params.get('RoleARN'):
+        data['role_arn'] = params['RoleARN']
+    data['client_token'] = params.get('ClientRequestToken')
+    _stack_status(ctx.now, data, 'UPDATE_ROLLBACK_IN_PROGRESS', 'User Initiated')
+    _run(ctx.store, stack, _continue_flow(_api(ctx), ctx.now, stack, set(skip)), ctx.now)
+    return {}
+
+
 @op('cloudformation', 'DeleteStack')
 def delete_stack(ctx, params):
     stack = _find_live(ctx, params['StackName'])
@@ -853,6 +989,7 @@ def delete_stack(ctx, params):
         raise _validation(f"Stack [{data['name']}] cannot be deleted while in status "
                           f"{data['status']}")
     data['client_token'] = params.get('ClientRequestToken')
+    _drop_rollback(_api(ctx), stack)
     _stack_status(ctx.now, data, 'DELETE_IN_PROGRESS', 'User Initiated')
     _run(ctx.store, stack, _delete_flow(_api(ctx), ctx.now, stack, set(retain)), ctx.now)
     return None
