@@ -10,10 +10,9 @@
 #include "util/buf.h"
 #include "util/diag.h"
 
+#include "unit/server.h"
+
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define WS "g-abc0123456"
@@ -21,74 +20,28 @@
 #define DS_INPUT "DS_PROMETHEUS_WS-647C2794-32A4-4DED-95E1-59BC7ECD633C"
 
 struct fixture {
-	pid_t pid;
-	FILE *out; /* the server's stdout, open while it runs (no SIGPIPE) */
-	int port;
-	char url[64];
+	struct test_server srv;
 	struct aws_client *aws;
 	struct diags d;
 };
 
-/* Starts argv (a server printing its URL or port on its first stdout line,
- * stderr discarded) and reads the port after `marker` in that line. */
-static void start_server(struct fixture *fx, char *const argv[], const char *marker)
-{
-	char line[256] = "";
-	const char *at;
-	int fds[2];
-	if (pipe(fds))
-		abort();
-	fx->pid = fork();
-	if (fx->pid < 0)
-		abort();
-	if (fx->pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		close(fds[0]);
-		close(fds[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	fx->out = fdopen(fds[0], "r");
-	if (!fx->out || !fgets(line, sizeof(line), fx->out) || !(at = strstr(line, marker)) ||
-	    sscanf(at + strlen(marker), "%d", &fx->port) != 1) {
-		fprintf(stderr, "%s did not start: '%s'\n", argv[1], line);
-		abort();
-	}
-	snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d", fx->port);
-}
-
-static const char *python(void)
-{
-	return getenv("BERTH_PYTHON") ? getenv("BERTH_PYTHON") : "python3";
-}
-
-static char *source_path(const char *rel)
-{
-	const char *src = getenv("BERTH_SOURCE_DIR") ? getenv("BERTH_SOURCE_DIR") : ".";
-	return xasprintf("%s/%s", src, rel);
-}
-
 static void start_stub(struct fixture *fx)
 {
-	char *script = source_path("tests/unit/grafana_stub.py");
-	char *argv[] = { (char *)python(), script, NULL };
-	start_server(fx, argv, "PORT ");
+	char *script = test_source_path("tests/unit/grafana_stub.py");
+	char *argv[] = { (char *)test_python(), script, NULL };
+	test_server_start(&fx->srv, argv, "PORT ");
 	free(script);
 }
 
 /* use_env: route through AWS_ENDPOINT_URL_GRAFANA instead of --endpoint-url.
- * server: NULL for the stub, else the argv of another server to start. */
-static void fixture_start(struct fixture *fx, bool use_env, char *const *server)
+ * emulator: the emulator instead of the stub. */
+static void fixture_start(struct fixture *fx, bool use_env, bool emulator)
 {
 	struct aws_client_config cfg;
 	memset(fx, 0, sizeof(*fx));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (server)
-		start_server(fx, server, "listening on http://127.0.0.1:");
+	if (emulator)
+		test_emulator_start(&fx->srv);
 	else
 		start_stub(fx);
 	setenv("HOME", "/nonexistent-berth-home", 1);
@@ -102,9 +55,9 @@ static void fixture_start(struct fixture *fx, bool use_env, char *const *server)
 	cfg.region = "us-west-2";
 	cfg.max_attempts = 1;
 	if (use_env)
-		setenv("AWS_ENDPOINT_URL_GRAFANA", fx->url, 1);
+		setenv("AWS_ENDPOINT_URL_GRAFANA", fx->srv.url, 1);
 	else
-		cfg.endpoint_url = fx->url;
+		cfg.endpoint_url = fx->srv.url;
 	diags_init(&fx->d);
 	if (aws_client_new(&fx->aws, &cfg, &fx->d) < 0)
 		abort();
@@ -112,7 +65,7 @@ static void fixture_start(struct fixture *fx, bool use_env, char *const *server)
 
 static void fixture_init_with(struct fixture *fx, bool use_env)
 {
-	fixture_start(fx, use_env, NULL);
+	fixture_start(fx, use_env, false);
 }
 
 static void fixture_init(struct fixture *fx)
@@ -123,10 +76,7 @@ static void fixture_init(struct fixture *fx)
 static void fixture_release(struct fixture *fx)
 {
 	aws_client_free(fx->aws);
-	kill(fx->pid, SIGTERM);
-	waitpid(fx->pid, NULL, 0);
-	if (fx->out)
-		fclose(fx->out);
+	test_server_stop(&fx->srv);
 	unsetenv("AWS_ENDPOINT_URL_GRAFANA");
 	diags_release(&fx->d);
 	curl_global_cleanup();
@@ -143,7 +93,7 @@ static json_t *stub(struct fixture *fx, const char *path, const char *post)
 {
 	CURL *h = curl_easy_init();
 	struct buf b = BUF_INIT;
-	char *url = xasprintf("%s%s", fx->url, path);
+	char *url = xasprintf("%s%s", fx->srv.url, path);
 	json_t *j;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
@@ -593,14 +543,11 @@ static void against_the_emulator(const char *version)
 	struct grafana_session *g = NULL;
 	struct grafana_import_result res;
 	struct grafana_input in = { DS_INPUT, NULL, NULL, NULL };
-	char *start = source_path("tests/emulator/start");
-	char *argv[] = { (char *)python(), start, "--port", "0", "--quiet", "--credentials",
-			 "AKIDTEST:secret-for-tests", NULL };
 	json_t *params, *resp = NULL, *dash, *live = NULL;
 	char *ws = NULL, *endpoint = NULL, *uid = NULL;
 	bool tokens = strcmp(version, "8.4") != 0;
 	setenv("BERTH_EMULATOR_DELAY", "0", 1);
-	fixture_start(&fx, false, argv);
+	fixture_start(&fx, false, true);
 	params = json_pack("{s:s, s:[s], s:s, s:s, s:s}", "accountAccessType", "CURRENT_ACCOUNT",
 			   "authenticationProviders", "AWS_SSO", "permissionType", "SERVICE_MANAGED",
 			   "workspaceName", "ecs-workshop", "grafanaVersion", version);
@@ -701,7 +648,6 @@ static void against_the_emulator(const char *version)
 	free(uid);
 	free(ws);
 	free(endpoint);
-	free(start);
 	fixture_release(&fx);
 }
 

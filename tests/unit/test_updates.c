@@ -24,63 +24,22 @@
 #include "schema/schema.h"
 #include "util/diag.h"
 
+#include "unit/server.h"
+
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 struct fixture {
-	pid_t pid;
-	FILE *out; /* the emulator's stdout, open while it runs */
-	int port;
-	char url[64];
+	struct test_server emu;
 	struct aws_client *aws;
 };
-
-static const char *python(void)
-{
-	return getenv("BERTH_PYTHON") ? getenv("BERTH_PYTHON") : "python3";
-}
 
 /* Starts the emulator on a free port of 127.0.0.1 and a client for it. */
 static void fixture_start(struct fixture *fx)
 {
-	const char *src = getenv("BERTH_SOURCE_DIR") ? getenv("BERTH_SOURCE_DIR") : ".";
-	char *start = xasprintf("%s/tests/emulator/start", src);
-	char *argv[] = { (char *)python(), start, "--port", "0", "--quiet", "--credentials",
-			 "AKIDTEST:secret-for-tests", NULL };
-	const char *marker = "listening on http://127.0.0.1:";
-	char line[256] = "";
-	const char *at;
-	int fds[2];
 	memset(fx, 0, sizeof(*fx));
 	setenv("BERTH_EMULATOR_DELAY", "0", 1);
-	if (pipe(fds))
-		abort();
-	fx->pid = fork();
-	if (fx->pid < 0)
-		abort();
-	if (fx->pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		close(fds[0]);
-		close(fds[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	fx->out = fdopen(fds[0], "r");
-	if (!fx->out || !fgets(line, sizeof(line), fx->out) || !(at = strstr(line, marker)) ||
-	    sscanf(at + strlen(marker), "%d", &fx->port) != 1) {
-		fprintf(stderr, "the emulator did not start: '%s'\n", line);
-		abort();
-	}
-	free(start);
-	snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d", fx->port);
+	test_emulator_start(&fx->emu);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	setenv("HOME", "/nonexistent-berth-home", 1);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
@@ -91,7 +50,7 @@ static void fixture_start(struct fixture *fx)
 	struct aws_client_config cfg = { 0 };
 	cfg.region = "us-west-2";
 	cfg.max_attempts = 1;
-	cfg.endpoint_url = fx->url;
+	cfg.endpoint_url = fx->emu.url;
 	struct diags d = DIAGS_INIT;
 	if (aws_client_new(&fx->aws, &cfg, &d) < 0)
 		abort();
@@ -101,10 +60,7 @@ static void fixture_start(struct fixture *fx)
 static void fixture_release(struct fixture *fx)
 {
 	aws_client_free(fx->aws);
-	kill(fx->pid, SIGTERM);
-	waitpid(fx->pid, NULL, 0);
-	if (fx->out)
-		fclose(fx->out);
+	test_server_stop(&fx->emu);
 	curl_global_cleanup();
 }
 
