@@ -287,8 +287,7 @@ int engine_plan(struct engine *e, bool refresh_only, struct plan **out, struct d
 		c->after = desired;
 		c->id = live && live->id ? xstrdup(live->id) : NULL;
 		if (live && live->note)
-			c->note = xasprintf("%s (its normal state until someone confirms it; not drift)",
-					    live->note);
+			c->note = xstrdup(live->note);
 		for (size_t j = 0; j < dr.changed.n; j++)
 			strvec_push(&c->changed, dr.changed.v[j]);
 		for (size_t j = 0; j < dr.replace_paths.n; j++)

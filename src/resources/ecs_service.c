@@ -199,7 +199,8 @@ static void add_described(json_t *services, struct live_set *out, bool active_on
 		fill_service(r, svc);
 		rt_apply_tags(r, tu_tags_map_lc(json_object_get(svc, "tags")));
 		if (strcmp(status, "ACTIVE"))
-			r->note = xasprintf("%s", status);
+			r->note = xasprintf("%s: ECS is stopping its tasks before the service goes; "
+					    "not drift", status);
 	}
 }
 

@@ -61,8 +61,9 @@ struct live_resource {
 			    * for untaggable types */
 	bool retain;       /* tagged berth:retain=true */
 	bool detailed;     /* read_detail has run (or the type has none) */
-	char *note;        /* a state worth showing that is not drift
-			    * ("pending confirmation"), or NULL */
+	char *note;        /* a state worth showing that is not drift, in words
+			    * that stand alone in the plan ("pending
+			    * confirmation: ..."), or NULL */
 	char *parent_id;   /* untaggable types: the parent instance's id */
 	char *replace_reason; /* the instance cannot be updated at all (a stack
 			       * in ROLLBACK_COMPLETE): plan replaces it, saying

@@ -19,6 +19,9 @@
 
 #include "resources/generic_attrs.h"
 
+/* What plan shows beside a subscription that awaits confirmation. */
+#define PENDING_NOTE "pending confirmation (its normal state until someone confirms it; not drift)"
+
 /* Above this many topics one account-wide listing beats one listing per
  * topic. */
 #define BY_TOPIC_MAX 5
@@ -56,7 +59,7 @@ static void fill_listed(struct live_resource *r, json_t *s)
 	json_object_set(r->props, "Endpoint", json_object_get(s, "Endpoint"));
 	r->parent_id = xstrdup(json_string_value(json_object_get(s, "TopicArn")));
 	if (is_pending(arn)) {
-		r->note = xstrdup("pending confirmation");
+		r->note = xstrdup(PENDING_NOTE);
 	} else {
 		r->id = xstrdup(arn);
 		r->arn = xstrdup(arn);
@@ -121,7 +124,7 @@ static void fill_more(struct live_resource *r, json_t *a)
 			json_object_set(r->props, base[i], json_object_get(a, base[i]));
 	const char *pending = json_string_value(json_object_get(a, "PendingConfirmation"));
 	free(r->note);
-	r->note = pending && !strcmp(pending, "true") ? xstrdup("pending confirmation") : NULL;
+	r->note = pending && !strcmp(pending, "true") ? xstrdup(PENDING_NOTE) : NULL;
 }
 
 static int read_detail(const struct rt_ctx *c, struct live_resource *r, struct diags *d)
