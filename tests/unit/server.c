@@ -58,6 +58,16 @@ void test_emulator_start(struct test_server *s)
 	free(start);
 }
 
+void test_aws_env(void)
+{
+	setenv("HOME", "/nonexistent-berth-home", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "secret-for-tests", 1);
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_ENDPOINT_URL");
+}
+
 void test_server_stop(struct test_server *s)
 {
 	kill(s->pid, SIGTERM);

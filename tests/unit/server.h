@@ -24,6 +24,9 @@ void test_server_start(struct test_server *s, char *const argv[], const char *ma
 /* The emulator (tests/emulator/start), with the test credentials
  * AKIDTEST:secret-for-tests. */
 void test_emulator_start(struct test_server *s);
+/* The environment of a client that talks to such a server only: no
+ * ~/.aws, no IMDS, no profile or endpoint from outside, the test keys. */
+void test_aws_env(void);
 /* Stops it and waits for it. */
 void test_server_stop(struct test_server *s);
 

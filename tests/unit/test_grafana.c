@@ -44,12 +44,7 @@ static void fixture_start(struct fixture *fx, bool use_env, bool emulator)
 		test_emulator_start(&fx->srv);
 	else
 		start_stub(fx);
-	setenv("HOME", "/nonexistent-berth-home", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "secret-for-tests", 1);
-	unsetenv("AWS_PROFILE");
-	unsetenv("AWS_ENDPOINT_URL");
+	test_aws_env();
 	unsetenv("AWS_ENDPOINT_URL_GRAFANA");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.region = "us-west-2";

@@ -41,12 +41,7 @@ static void fixture_start(struct fixture *fx)
 	setenv("BERTH_EMULATOR_DELAY", "0", 1);
 	test_emulator_start(&fx->emu);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	setenv("HOME", "/nonexistent-berth-home", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "secret-for-tests", 1);
-	unsetenv("AWS_PROFILE");
-	unsetenv("AWS_ENDPOINT_URL");
+	test_aws_env();
 	struct aws_client_config cfg = { 0 };
 	cfg.region = "us-west-2";
 	cfg.max_attempts = 1;
