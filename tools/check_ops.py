@@ -11,7 +11,11 @@ do not drive would fail for the user. This reads the sources and checks:
   `create_op = "CreateVpc"`, `.update_op = ...`: the `*_op` fields),
   against the service of its description;
 - that the generator's list and the generated file agree (an operation
-  added to OPERATIONS without rerunning the generator).
+  added to OPERATIONS without rerunning the generator);
+- every other string that reads as an operation (a verb berth calls, then
+  a capital: "DescribeSubnets" in a table, `op = "CreateWorkspaceApiKey"`)
+  against every service's operations, but for the few such names that are
+  members or error codes (NOT_OPERATIONS).
 
 Usage: tools/check_ops.py [TOP]. Python 3 stdlib only; exits 1 with one line
 per problem, file:line first."""
@@ -23,6 +27,12 @@ import sys
 TOP = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))
 GEN = os.path.join(TOP, "src", "aws", "models_gen.c")
+
+
+# Strings shaped like operations that are not: error codes and members.
+NOT_OPERATIONS = {"DeleteConflict", "DeleteOnTermination"}
+OP_SHAPED = re.compile(r'"((?:Describe|List|Get|Create|Delete|Update|Put|Modify)'
+                       r'[A-Z][A-Za-z0-9]+)"')
 
 
 def generated():
@@ -86,6 +96,14 @@ def main():
 
         def line(pos):
             return text.count("\n", 0, pos) + 1
+        every = set().union(*ops.values())
+        for m in OP_SHAPED.finditer(text):
+            checked += 1
+            if m.group(1) not in every and m.group(1) not in NOT_OPERATIONS:
+                problems.append(f"{rel}:{line(m.start())}: {m.group(1)} reads as an operation "
+                                "but no service of berth's models has it (a typo, an operation "
+                                "missing from tools/gen_aws_models.py, or a name to add to "
+                                "tools/check_ops.py's NOT_OPERATIONS)")
         for m in pair.finditer(text):
             if m.group(1) in ops:
                 checked += 1
