@@ -586,8 +586,6 @@ int rta_arn_create(const struct rtype_api *a, const struct rt_ctx *c, const char
 int rta_arn_update(const struct rtype_api *a, const struct rt_ctx *c,
 		   const struct live_resource *cur, json_t *desired, const char *const *changed,
 		   size_t nchanged, struct diags *d);
-/* Whether rta_arn_update changes `prop` in place: it has an update_op. */
-bool rta_arn_updates(const struct rtype_api *a, const char *prop);
 int rta_arn_set_tags(const struct rtype_api *a, const struct rt_ctx *c,
 		     const struct live_resource *cur, json_t *add, json_t *remove_keys,
 		     struct diags *d);
@@ -663,7 +661,7 @@ int rta_taken(const struct rtype_api *a, const struct rt_ctx *c, const char *add
 	}                                                                                       \
 	BERTH_UNUSED static bool NAME##_updates(const char *prop)                               \
 	{                                                                                       \
-		return rta_arn_updates(&(api), prop);                                           \
+		return rta_updates(&(api), prop); /* rta_arn_update: its update_op */                                           \
 	}                                                                                       \
 	BERTH_UNUSED static int NAME##_set_tags(const struct rt_ctx *c,                         \
 						const struct live_resource *cur, json_t *add,   \

@@ -224,12 +224,6 @@ static int update_group(const struct rtype_api *a, const struct rt_ctx *c,
 	return err;
 }
 
-bool rta_arn_updates(const struct rtype_api *a, const char *prop)
-{
-	const struct rta_prop *p = rta_prop_find(a, prop);
-	return p && p->update_op;
-}
-
 int rta_arn_update(const struct rtype_api *a, const struct rt_ctx *c,
 		   const struct live_resource *cur, json_t *desired, const char *const *changed,
 		   size_t nchanged, struct diags *d)
