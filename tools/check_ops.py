@@ -81,6 +81,7 @@ def main():
             problems.append(f"{GEN}: {service} {op} is generated but not in "
                             "tools/gen_aws_models.py's OPERATIONS")
     checked = 0
+    every = set().union(*ops.values())
     # A call: the function, its first argument, the service, the operation.
     pair = re.compile(r'\b(?:rt_call|aws_call)\w*\(\s*[^,()]+,\s*"([a-z0-9-]+)",\s*'
                       r'"([A-Z][A-Za-z0-9]+)"')
@@ -96,7 +97,6 @@ def main():
 
         def line(pos):
             return text.count("\n", 0, pos) + 1
-        every = set().union(*ops.values())
         for m in OP_SHAPED.finditer(text):
             checked += 1
             if m.group(1) not in every and m.group(1) not in NOT_OPERATIONS:
